@@ -1,0 +1,97 @@
+# Odoo MCP at the edge: build, dev and test entry points.
+#   make setup      install the toolchain (idempotent, fast when done)
+#   make build      release wasm build (build/worker/shim.mjs)
+#   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
+#   make test       everything CI runs: test-native, build, test-e2e (stops at the first failure)
+#   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8787
+WORKER_BUILD_VERSION := 0.8.7
+MCP_PY_VERSION := 2.3.0
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+# wasm-bindgen-cli must equal the wasm-bindgen library version locked in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+
+export PATH := $(CARGO_BIN):$(PATH)
+export WRANGLER_SEND_METRICS := false
+# npx runs the project's pinned tools with node_modules/.bin (and so Node 22) first on PATH.
+NPX := npx --no
+WRANGLER := $(NPX) wrangler
+
+.PHONY: help setup setup-rust setup-node setup-python build dev dev-vars schema-local \
+        test test-native test-e2e clean distclean
+
+help:
+	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+
+## ---------------------------------------------------------------- setup
+setup: setup-rust setup-node setup-python
+
+setup-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@if [ "$$(worker-build --version 2>/dev/null | awk '{print $$NF}')" != "$(WORKER_BUILD_VERSION)" ]; then \
+	  echo "setup: cargo install worker-build@$(WORKER_BUILD_VERSION)"; \
+	  cargo install worker-build@$(WORKER_BUILD_VERSION) --locked --force; \
+	fi
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "setup: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+	@# Not --locked: wasm-bindgen-cli's lockfile pins a webpki-roots the registry does not serve.
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "setup: cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+setup-node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup-python: .venv/.mcp-$(MCP_PY_VERSION)
+
+.venv/.mcp-$(MCP_PY_VERSION):
+	@test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check "mcp==$(MCP_PY_VERSION)"
+	@rm -f .venv/.mcp-*
+	@touch $@
+
+## ---------------------------------------------------------------- build / dev
+build: setup
+	./scripts/build-worker.sh
+
+dev-vars:
+	@./scripts/dev-vars.sh
+
+schema-local: setup-node
+	@$(WRANGLER) d1 execute DB --local --file schema.sql > .wrangler-schema.log 2>&1 \
+	  || { cat .wrangler-schema.log; rm -f .wrangler-schema.log; echo "dev: applying schema.sql to the local D1 failed" >&2; exit 1; }
+	@rm -f .wrangler-schema.log
+	@echo "dev: schema.sql applied to the local D1 (.wrangler/state)"
+
+dev: setup dev-vars schema-local
+	$(WRANGLER) dev --ip 127.0.0.1 --port $(PORT)
+
+## ---------------------------------------------------------------- tests
+test: setup
+	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory build       || { echo "make test: FAILED in build (scripts/build-worker.sh)" >&2; exit 1; }
+	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
+	@$(MAKE) --no-print-directory test-e2e    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
+
+test-native:
+	cargo test --workspace
+
+test-e2e: setup
+	bash tests/e2e/run.sh
+
+## ---------------------------------------------------------------- clean
+clean:
+	cargo clean
+	rm -rf build dist tests/e2e/artifacts .wrangler-schema.log
+
+distclean: clean
+	rm -rf node_modules .venv .wrangler

@@ -1,0 +1,164 @@
+// Raw-HTTP checks of what the clients do not exercise: auth, Origin, methods, errors, headers.
+// Run by run.sh: node --test tests/e2e/negative.test.mjs  (needs E2E_SETUP)
+import { describe, it, before } from "node:test";
+import assert from "node:assert/strict";
+import { loadSetup, admin, rawPost, rawSession, initializeRequest, resultText, PROTOCOL } from "./lib.mjs";
+
+const setup = loadSetup();
+const URL_ = setup.mcp_url;
+const KEY = setup.keys.admin19;
+
+describe("authentication", () => {
+  it("no key -> 401 with WWW-Authenticate: Bearer", async () => {
+    const r = await rawPost(URL_, { body: initializeRequest() });
+    assert.equal(r.status, 401);
+    assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer\b/i);
+  });
+
+  it("unknown key -> 401", async () => {
+    const r = await rawPost(URL_, { key: "omcp_thisKeyDoesNotExist0000000000000000000", body: initializeRequest() });
+    assert.equal(r.status, 401);
+    assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer\b/i);
+  });
+
+  it("revoked key -> 401, also inside a session opened before the revocation", async () => {
+    const c = setup.connections.c19;
+    const issued = await admin(setup, "POST", "/admin/api/keys", {
+      connection_id: c.id,
+      label: "e2e revoke-me",
+      odoo_login: "admin",
+      odoo_api_key: setup.odoo.c19.admin,
+      expires_at: null,
+    });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const key = issued.body.key;
+    const s = await rawSession(URL_, key);
+    const before = await s.request("tools/list", {});
+    assert.equal(before.status, 200);
+
+    const del = await admin(setup, "DELETE", `/admin/api/keys/${issued.body.id}`);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+
+    const inSession = await s.request("tools/list", {});
+    assert.equal(inSession.status, 401);
+    const fresh = await rawPost(URL_, { key, body: initializeRequest() });
+    assert.equal(fresh.status, 401);
+  });
+
+  it("admin API without the admin token -> 401 JSON error; an MCP key is not an admin token", async () => {
+    for (const auth of [undefined, `Bearer ${KEY}`]) {
+      const res = await fetch(`${setup.worker_url}/admin/api/keys`, {
+        headers: auth ? { authorization: auth } : {},
+      });
+      assert.ok(auth ? [401, 403].includes(res.status) : res.status === 401, `HTTP ${res.status}`);
+      const body = await res.json();
+      assert.equal(typeof body?.error?.code, "string");
+    }
+  });
+});
+
+describe("HTTP transport", () => {
+  it("foreign Origin -> 403", async () => {
+    const r = await rawPost(URL_, { key: KEY, body: initializeRequest(), headers: { origin: "http://evil.example.com" } });
+    assert.equal(r.status, 403);
+  });
+
+  it("GET /mcp -> 405 with Allow: POST", async () => {
+    const res = await fetch(URL_, {
+      headers: { authorization: `Bearer ${KEY}`, accept: "text/event-stream" },
+    });
+    await res.arrayBuffer();
+    assert.equal(res.status, 405);
+    assert.match(res.headers.get("allow") ?? "", /\bPOST\b/);
+  });
+
+  it("wrong Content-Type -> 415", async () => {
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "content-type": "text/plain" },
+      body: initializeRequest(),
+    });
+    assert.equal(r.status, 415);
+  });
+
+  it("invalid JSON -> 400 with JSON-RPC -32700", async () => {
+    const r = await rawPost(URL_, { key: KEY, rawBody: '{"jsonrpc": "2.0", "id": 1, "method": ' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32700);
+  });
+
+  it("initialize answers JSON with Mcp-Session-Id; notifications -> 202; DELETE ends the session", async () => {
+    const s = await rawSession(URL_, KEY);
+    assert.ok(s.sessionId, "no Mcp-Session-Id");
+    assert.match(s.init.headers.get("content-type") ?? "", /application\/json/);
+    assert.equal(s.init.body?.result?.protocolVersion, PROTOCOL);
+    const ping = await s.request("ping", {});
+    assert.equal(ping.status, 200);
+    assert.deepEqual(ping.body?.result, {});
+    const res = await fetch(URL_, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${KEY}`, "mcp-session-id": s.sessionId, "mcp-protocol-version": PROTOCOL },
+    });
+    await res.arrayBuffer();
+    assert.equal(res.status, 200);
+  });
+});
+
+describe("protocol version header", () => {
+  let s;
+  before(async () => {
+    s = await rawSession(URL_, KEY);
+  });
+
+  it("MCP-Protocol-Version: 1999-01-01 -> 400", async () => {
+    const r = await s.request("tools/list", {}, { headers: { "mcp-protocol-version": "1999-01-01" } });
+    assert.equal(r.status, 400);
+  });
+
+  it("MCP-Protocol-Version: 2026-07-28 without the modern _meta envelope -> 400", async () => {
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-protocol-version": "2026-07-28" },
+      body: { jsonrpc: "2.0", id: 7, method: "tools/list", params: {} },
+    });
+    assert.equal(r.status, 400);
+  });
+});
+
+describe("tool errors", () => {
+  let s;
+  before(async () => {
+    s = await rawSession(URL_, KEY);
+  });
+
+  it("unknown tool -> JSON-RPC error -32602", async () => {
+    const r = await s.request("tools/call", { name: "odoo_nope", arguments: {} });
+    assert.equal(r.body?.error?.code, -32602, JSON.stringify(r.body));
+  });
+
+  it("model not enabled (sale.order) -> isError naming the administrator", async () => {
+    const result = await s.callTool("odoo_search", { model: "sale.order", limit: 1 });
+    assert.equal(result.isError, true, JSON.stringify(result));
+    assert.match(resultText(result), /administrator/i);
+  });
+
+  it("sensitive model (res.users, even though enabled) -> isError", async () => {
+    const search = await s.callTool("odoo_search", { model: "res.users", limit: 1 });
+    assert.equal(search.isError, true, JSON.stringify(search));
+    const get = await s.callTool("odoo_get", { model: "res.users", ids: [1] });
+    assert.equal(get.isError, true, JSON.stringify(get));
+  });
+
+  it("Odoo down -> isError with a readable message; the healthy connection still works", async () => {
+    const down = await rawSession(URL_, setup.keys.down);
+    const result = await down.callTool("odoo_search", { model: "res.partner", limit: 1 });
+    assert.equal(result.isError, true, JSON.stringify(result));
+    const text = resultText(result);
+    assert.ok(text.length > 0 && text.length < 2000, `message: ${text}`);
+    assert.doesNotMatch(text, /panicked|RuntimeError|wasm-function|stack backtrace/i);
+
+    const ok = await s.callTool("odoo_search", { model: "res.partner", fields: ["name"], limit: 1 });
+    assert.notEqual(ok.isError, true, resultText(ok));
+    assert.ok(ok.structuredContent?.records?.length >= 1);
+  });
+});
