@@ -1,6 +1,34 @@
 //! Odoo MCP at the edge: an MCP server for Odoo that runs as a Cloudflare Worker.
 //!
-//! Everything but `worker_adapter` is plain Rust that builds and tests natively.
+//! Everything but `worker_adapter` is plain Rust that builds and tests natively; the runtime is
+//! reached only through the traits in `platform`. See ARCHITECTURE.md for the map.
+
+pub mod admin;
+pub mod capabilities;
+pub mod config;
+pub mod http;
+pub mod mcp;
+pub mod odoo;
+pub mod platform;
+pub mod policy;
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;
+
+use config::Settings;
+use platform::{Db, Http};
+
+/// What a request is served with: the runtime's database and HTTP client, the settings, and the time
+/// the request arrived.
+pub struct Services<'a> {
+    pub db: &'a dyn Db,
+    pub http: &'a dyn Http,
+    pub settings: &'a Settings,
+    pub now: i64,
+}
+
+/// The whole server: one request in, one response (and statements to run after it) out.
+pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome {
+    http::router::route(&req, svc).await
+}

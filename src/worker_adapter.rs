@@ -1,7 +1,157 @@
-//! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back.
+//! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back, implements the
+//! core's `Db` on D1 (with a bounded, jittered retry of transient errors) and its `Http` on `fetch`
+//! (with a per-call timeout), and runs the after-response statements in `wait_until`.
+
+use crate::config::Settings;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::platform::{self, classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt};
+use futures_util::future::{select, Either};
+use std::time::Duration;
+use wasm_bindgen::JsValue;
 use worker::*;
 
 #[event(fetch)]
-async fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {
-    Response::error("Not found", 404)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let started = platform::now_ms();
+    let settings = Settings::from_env(|name| env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string())));
+    let Ok(d1) = env.d1("DB") else {
+        return Response::error("D1 binding DB is missing", 500);
+    };
+    let db = D1Db { d1 };
+    let core_req = match to_core_request(req).await {
+        Ok(r) => r,
+        Err(resp) => return into_worker_response(resp),
+    };
+    let (method, path) = (core_req.method.clone(), core_req.path.clone());
+    let svc = crate::Services { db: &db, http: &FetchHttp, settings: &settings, now: started };
+    let outcome = crate::handle(core_req, &svc).await;
+    let status = outcome.response.status;
+    if !outcome.after.is_empty() {
+        let after = outcome.after;
+        if let Ok(d1) = env.d1("DB") {
+            ctx.wait_until(async move {
+                if let Err(e) = (D1Db { d1 }).batch(after).await {
+                    console_error!("{}", serde_json::json!({"event": "after_response_write_failed", "error": e.to_string()}));
+                }
+            });
+        }
+    }
+    // One structured line per request; never headers or bodies (they carry keys).
+    console_log!("{}", serde_json::json!({"method": method, "path": path, "status": status, "ms": platform::now_ms() - started}));
+    into_worker_response(outcome.response)
+}
+
+async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, HttpResponse> {
+    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let declared = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > crate::mcp::transport::MAX_BODY_BYTES) {
+        return Err(crate::mcp::transport::http_error(413, crate::mcp::jsonrpc::SERVER_ERROR, "Payload Too Large"));
+    }
+    let body = if matches!(req.method(), Method::Get | Method::Head | Method::Options) { Vec::new() } else { req.bytes().await.unwrap_or_default() };
+    let path = req.path();
+    Ok(HttpRequest { method: req.method().to_string(), path, headers, body })
+}
+
+fn into_worker_response(r: HttpResponse) -> Result<Response> {
+    let headers = Headers::new();
+    for (k, v) in &r.headers {
+        headers.append(k, v)?;
+    }
+    let resp = if r.body.is_empty() { Response::empty()? } else { Response::from_bytes(r.body)? };
+    Ok(resp.with_status(r.status).with_headers(headers))
+}
+
+struct D1Db {
+    d1: D1Database,
+}
+
+const D1_TRIES: u32 = 8;
+
+impl D1Db {
+    async fn batch_once(&self, stmts: &[Stmt]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
+        let prepared = stmts
+            .iter()
+            .map(|s| {
+                let params: Vec<JsValue> = s.params.iter().map(to_js).collect();
+                self.d1.prepare(s.sql).bind(&params).map_err(|e| classify_db_error(&e.to_string()))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let results = self.d1.batch(prepared).await.map_err(|e| classify_db_error(&e.to_string()))?;
+        results
+            .iter()
+            .map(|r| {
+                if let Some(err) = r.error() {
+                    return Err(classify_db_error(&err));
+                }
+                r.results::<Row>().map_err(|e| DbError::Other(e.to_string()))
+            })
+            .collect()
+    }
+}
+
+impl Db for D1Db {
+    fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, std::result::Result<Vec<Vec<Row>>, DbError>> {
+        Box::pin(async move {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match self.batch_once(&stmts).await {
+                    Err(DbError::Transient(_)) if attempt < D1_TRIES => {
+                        // Jittered backoff: busy local SQLite and D1's transient resets both clear quickly.
+                        let mut r = [0u8; 1];
+                        let _ = platform::random_bytes(&mut r);
+                        let ms = 2 + (r[0] as u64 % 10) * attempt as u64;
+                        Delay::from(Duration::from_millis(ms)).await;
+                    }
+                    other => return other,
+                }
+            }
+        })
+    }
+}
+
+fn to_js(v: &serde_json::Value) -> JsValue {
+    match v {
+        serde_json::Value::Null => JsValue::NULL,
+        serde_json::Value::Bool(b) => JsValue::from(*b as i32),
+        serde_json::Value::Number(n) => JsValue::from(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => JsValue::from(s.as_str()),
+        other => JsValue::from(other.to_string()),
+    }
+}
+
+struct FetchHttp;
+
+impl Http for FetchHttp {
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, std::result::Result<InboundResponse, HttpError>> {
+        Box::pin(async move {
+            let controller = AbortController::default();
+            let signal = controller.signal();
+            let timeout = req.timeout_ms;
+            let work = async move {
+                let headers = Headers::new();
+                for (k, v) in &req.headers {
+                    headers.set(k, v).map_err(|e| HttpError::Network(e.to_string()))?;
+                }
+                let mut init = RequestInit::new();
+                init.with_method(if req.method == "GET" { Method::Get } else { Method::Post }).with_headers(headers);
+                if let Some(b) = &req.body {
+                    init.with_body(Some(JsValue::from(b.as_str())));
+                }
+                let request = Request::new_with_init(&req.url, &init).map_err(|e| HttpError::Network(e.to_string()))?;
+                let mut resp = Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| HttpError::Network(e.to_string()))?;
+                let content_type = resp.headers().get("content-type").ok().flatten().unwrap_or_default();
+                let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
+                Ok(InboundResponse { status: resp.status_code(), content_type, body })
+            };
+            let delay = Delay::from(Duration::from_millis(timeout));
+            match select(Box::pin(work), delay).await {
+                Either::Left((result, _)) => result,
+                Either::Right(_) => {
+                    controller.abort();
+                    Err(HttpError::Timeout)
+                }
+            }
+        })
+    }
 }

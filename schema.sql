@@ -1,0 +1,92 @@
+-- Odoo MCP at the edge: the D1 schema. Idempotent: safe to apply on every deploy and every `make dev`.
+-- Times are milliseconds since the Unix epoch (INTEGER). Booleans are 0/1.
+
+-- An Odoo server + database this deployment talks to. A deployment may hold several.
+CREATE TABLE IF NOT EXISTS connections (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT    NOT NULL UNIQUE,
+  url           TEXT    NOT NULL,            -- https://acme.odoo.com (no trailing slash)
+  database      TEXT    NOT NULL,
+  odoo_version  TEXT    NOT NULL,            -- as reported: "17.0", "19.0", "saas~18.4"
+  odoo_major    INTEGER NOT NULL,
+  odoo_minor    INTEGER NOT NULL,
+  transport     TEXT    NOT NULL CHECK (transport IN ('jsonrpc', 'json2')),
+  detected_at   INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+
+-- What an administrator enabled per model on a connection. No row = nothing allowed (default-deny).
+CREATE TABLE IF NOT EXISTS model_permissions (
+  connection_id      INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  model              TEXT    NOT NULL,
+  can_read           INTEGER NOT NULL DEFAULT 0,
+  can_create         INTEGER NOT NULL DEFAULT 0,
+  can_update         INTEGER NOT NULL DEFAULT 0,
+  can_delete         INTEGER NOT NULL DEFAULT 0,
+  sensitive_unlocked INTEGER NOT NULL DEFAULT 0,  -- explicit, audited unlock of a blocked model
+  updated_at         INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, model)
+);
+
+-- Keys handed to MCP clients. Only the SHA-256 of a key is stored; the key itself is shown once.
+CREATE TABLE IF NOT EXISTS keys (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  key_hash       TEXT    NOT NULL UNIQUE,     -- lowercase hex SHA-256 of the whole key
+  prefix         TEXT    NOT NULL,            -- first characters, for people to recognise a key
+  label          TEXT    NOT NULL,
+  connection_id  INTEGER NOT NULL REFERENCES connections(id),
+  odoo_login     TEXT    NOT NULL,
+  odoo_key_enc   TEXT    NOT NULL,            -- AES-256-GCM under CREDENTIALS_KEY: base64(nonce || ciphertext)
+  odoo_uid       INTEGER,                     -- cached Odoo uid of odoo_login
+  scope          TEXT,                        -- JSON narrowing of the connection's permissions; NULL = all of them
+  rate_limit     INTEGER,                     -- requests per minute; NULL = the deployment default
+  expires_at     INTEGER,                     -- NULL = never
+  revoked_at     INTEGER,
+  created_at     INTEGER NOT NULL,
+  last_used_at   INTEGER
+);
+CREATE INDEX IF NOT EXISTS keys_by_connection ON keys(connection_id);
+
+-- MCP sessions of the 2025 protocol era, bound to the key that created them.
+CREATE TABLE IF NOT EXISTS sessions (
+  id               TEXT    PRIMARY KEY,       -- random, visible ASCII
+  key_hash         TEXT    NOT NULL,
+  protocol_version TEXT    NOT NULL,
+  client_name      TEXT,
+  client_version   TEXT,
+  log_level        TEXT,
+  created_at       INTEGER NOT NULL,
+  last_seen_at     INTEGER NOT NULL,
+  ended_at         INTEGER
+);
+CREATE INDEX IF NOT EXISTS sessions_by_last_seen ON sessions(last_seen_at);
+
+-- Fixed-window request counters per key, upserted atomically so the limit holds across isolates.
+CREATE TABLE IF NOT EXISTS rate_counters (
+  key_hash      TEXT    NOT NULL,
+  window_start  INTEGER NOT NULL,             -- start of the window, ms
+  count         INTEGER NOT NULL,
+  PRIMARY KEY (key_hash, window_start)
+);
+CREATE INDEX IF NOT EXISTS rate_counters_by_window ON rate_counters(window_start);
+
+-- What happened. Never secrets, never record contents beyond ids.
+CREATE TABLE IF NOT EXISTS audit (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  at           INTEGER NOT NULL,
+  event        TEXT    NOT NULL,              -- auth_failure, tool_call, permission_denied, rate_limited, admin_action, …
+  key_id       INTEGER,
+  key_prefix   TEXT,
+  connection_id INTEGER,
+  tool         TEXT,
+  model        TEXT,
+  operation    TEXT,
+  outcome      TEXT,                          -- ok, denied, error, …
+  record_count INTEGER,
+  duration_ms  INTEGER,
+  detail       TEXT                           -- short JSON or text, scrubbed of secrets
+);
+CREATE INDEX IF NOT EXISTS audit_by_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_by_key ON audit(key_id, at);
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit(event, at);

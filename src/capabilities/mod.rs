@@ -1,0 +1,5 @@
+//! What the server offers to MCP clients. Each tool lives in its own file with its schema,
+//! annotations and handler side by side.
+
+pub mod cursor;
+pub mod tools;

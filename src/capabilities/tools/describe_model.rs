@@ -1,0 +1,70 @@
+//! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
+
+use super::{args, ToolCtx, ToolResult};
+use crate::odoo::schema::default_fields;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+
+pub const NAME: &str = "odoo_describe_model";
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "Describe an Odoo model",
+        "description": "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
+            as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
+            choosing fields in odoo_search and odoo_get.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
+                "include_help": {"type": "boolean", "description": "Also return each field's help text (longer answer)", "default": false}
+            },
+            "required": ["model"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "fields": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
+                        "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
+                        "relation": {"type": "string"}, "selection": {"type": "array"}, "help": {"type": "string"},
+                        "stored": {"type": "boolean"}, "sortable": {"type": "boolean"}
+                    },
+                    "required": ["name", "label", "type"]
+                }},
+                "default_fields": {"type": "array", "items": {"type": "string"}}
+            },
+            "required": ["model", "fields", "default_fields"]
+        },
+        "annotations": {"title": "Describe an Odoo model", "readOnlyHint": true, "openWorldHint": true},
+    })
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["model", "include_help"])?;
+    let model = args::required_str(a, "model")?;
+    let include_help = args::optional_bool(a, "include_help")?.unwrap_or(false);
+    ctx.require(model, Operation::Read)?;
+    let client = ctx.odoo()?;
+    let schema = ctx.schema(&client, model).await?;
+    let fields: Vec<Value> = schema
+        .fields
+        .values()
+        .map(|f| {
+            let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+            if !include_help {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("help");
+                }
+            }
+            v
+        })
+        .collect();
+    ctx.set_record_count(fields.len());
+    Ok(json!({"model": model, "fields": fields, "default_fields": default_fields(&schema)}))
+}

@@ -1,0 +1,84 @@
+//! `odoo_get`: records by id. One unreadable field never fails the read (readable fields come back,
+//! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped.
+
+use super::reading::{read_dropping_refused, select_fields, MAX_FIELDS};
+use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::client::Call;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+
+pub const NAME: &str = "odoo_get";
+pub const MAX_IDS: usize = 100;
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "Read Odoo records by id",
+        "description": "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo \
+            user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist \
+            (or are not visible to this user) are listed in missing_ids.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
+                "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": MAX_IDS},
+                "fields": {"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"}
+            },
+            "required": ["model", "ids"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "records": {"type": "array", "items": {"type": "object"}},
+                "missing_ids": {"type": "array", "items": {"type": "integer"}},
+                "dropped_fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
+            },
+            "required": ["model", "records", "missing_ids", "dropped_fields"]
+        },
+        "annotations": {"title": "Read Odoo records by id", "readOnlyHint": true, "openWorldHint": true},
+    })
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["model", "ids", "fields"])?;
+    let model = args::required_str(a, "model")?;
+    let ids = parse_ids(a.get("ids"))?;
+    let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
+    ctx.require(model, Operation::Read)?;
+
+    let client = ctx.odoo()?;
+    let schema = ctx.schema(&client, model).await?;
+    let (fields, mut dropped) = select_fields(&schema, requested);
+    let result = read_dropping_refused(fields, &mut dropped, |fields| {
+        let call = Call { model, method: "read", ids: Some(&ids), params: vec![("fields", json!(fields))], positional: 0 };
+        let client = &client;
+        async move { client.call(&call).await }
+    })
+    .await?;
+    let records = match result {
+        Value::Array(r) => r,
+        _ => return Err(ToolError::Unavailable("Odoo's read answer is not a list".into())),
+    };
+    let found: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+    let missing: Vec<i64> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    ctx.set_record_count(records.len());
+    Ok(json!({"model": model, "records": records, "missing_ids": missing, "dropped_fields": dropped}))
+}
+
+fn parse_ids(v: Option<&Value>) -> Result<Vec<i64>, ToolError> {
+    let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {MAX_IDS} positive integer record ids"));
+    let items = v.and_then(Value::as_array).ok_or_else(bad)?;
+    if items.is_empty() || items.len() > MAX_IDS {
+        return Err(bad());
+    }
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        let id = item.as_i64().filter(|i| *i > 0).ok_or_else(bad)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}

@@ -1,0 +1,74 @@
+//! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
+
+use super::{args, ToolCtx, ToolResult};
+use crate::odoo::client::Call;
+use crate::odoo::OdooErrorKind;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub const NAME: &str = "odoo_list_models";
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "List Odoo models",
+        "description": "List the Odoo models this key may use, with their labels and the operations allowed on each \
+            (read, create, update, delete). Only models an administrator enabled appear here. Call this first.",
+        "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false},
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "models": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "model": {"type": "string", "description": "Technical name, e.g. res.partner"},
+                        "name": {"type": "string", "description": "Label in Odoo"},
+                        "operations": {"type": "array", "items": {"type": "string", "enum": ["read", "create", "update", "delete"]}}
+                    },
+                    "required": ["model", "name", "operations"]
+                }},
+                "note": {"type": "string"}
+            },
+            "required": ["models"]
+        },
+        "annotations": {"title": "List Odoo models", "readOnlyHint": true, "openWorldHint": true},
+    })
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &[])?;
+    let perms = &ctx.req.auth.permissions;
+    let usable: Vec<&str> = perms.models.keys().map(String::as_str).filter(|m| !perms.operations_on(m).is_empty()).collect();
+    if usable.is_empty() {
+        ctx.set_record_count(0);
+        return Ok(json!({"models": [], "note": "No Odoo model is enabled for this key. Ask your Odoo MCP administrator to enable the models you need."}));
+    }
+    // Labels from ir.model, as the key's user sees them. Without them, the technical names still serve.
+    let client = ctx.odoo()?;
+    let call = Call {
+        model: "ir.model",
+        method: "search_read",
+        ids: None,
+        params: vec![("domain", json!([["model", "in", usable]])), ("fields", json!(["model", "name"]))],
+        positional: 1,
+    };
+    let labels: BTreeMap<String, String> = match client.call(&call).await {
+        Ok(Value::Array(rows)) => rows
+            .iter()
+            .filter_map(|r| Some((r.get("model")?.as_str()?.to_string(), r.get("name")?.as_str()?.to_string())))
+            .collect(),
+        Ok(_) => BTreeMap::new(),
+        Err(e) if e.kind == OdooErrorKind::AccessError => BTreeMap::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let models: Vec<Value> = usable
+        .iter()
+        .map(|m| {
+            let ops: Vec<&str> = perms.operations_on(m).into_iter().map(Operation::as_str).collect();
+            json!({"model": m, "name": labels.get(*m).cloned().unwrap_or_else(|| m.to_string()), "operations": ops})
+        })
+        .collect();
+    ctx.set_record_count(models.len());
+    Ok(json!({ "models": models }))
+}

@@ -1,0 +1,253 @@
+//! The tool registry and what every tool shares: argument errors, permission checks, the Odoo client
+//! for the key's user, and turning an outcome into a `CallToolResult` plus an audit row.
+//!
+//! Two-tier errors: an unknown tool or a malformed `tools/call` is a protocol error (-32602); anything
+//! the model can fix or should tell the user (bad arguments, refused model, Odoo's refusal) is a result
+//! with `isError: true` and a readable text.
+
+mod describe_model;
+mod get;
+mod list_models;
+mod reading;
+mod search;
+
+use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::jsonrpc::RpcError;
+use crate::odoo::schema::ModelSchema;
+use crate::odoo::{OdooClient, OdooError};
+use crate::platform::now_ms;
+use crate::policy::crypto;
+use crate::policy::permissions::{is_model_name, Denial, Operation};
+use crate::store::{keys as key_store, AuditEvent};
+use serde_json::{json, Map, Value};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::Rc;
+
+/// Every tool's definition, in the order clients list them.
+pub fn definitions() -> Vec<Value> {
+    vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition()]
+}
+
+pub fn list(params: &Map<String, Value>) -> Result<Value, RpcError> {
+    if params.get("cursor").is_some_and(|c| !c.is_null()) {
+        // We never hand out a tools/list cursor (the list fits in one page).
+        return Err(RpcError::invalid_params("Invalid params: unknown cursor"));
+    }
+    Ok(json!({"tools": definitions()}))
+}
+
+pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let name = params.get("name").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("Invalid params: 'name' must be a string"))?;
+    let empty = Map::new();
+    let args = match params.get("arguments") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(a)) => a,
+        Some(_) => return Err(RpcError::invalid_params("Invalid params: 'arguments' must be an object")),
+    };
+    let ctx = ToolCtx::new(req);
+    let started = now_ms();
+    let outcome = match name {
+        list_models::NAME => list_models::run(&ctx, args).await,
+        describe_model::NAME => describe_model::run(&ctx, args).await,
+        search::NAME => search::run(&ctx, args).await,
+        get::NAME => get::run(&ctx, args).await,
+        _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
+    };
+    ctx.finish(name, &outcome, now_ms() - started);
+    Ok(match outcome {
+        Ok(structured) => json!({
+            "content": [{"type": "text", "text": structured.to_string()}],
+            "structuredContent": structured,
+        }),
+        Err(e) => json!({"content": [{"type": "text", "text": e.message()}], "isError": true}),
+    })
+}
+
+/// Why a tool call did not succeed; all of these reach the model as readable text.
+#[derive(Debug)]
+pub enum ToolError {
+    /// The arguments are wrong; the model can fix them.
+    Invalid(String),
+    Denied(Denial),
+    Odoo(OdooError),
+    /// This deployment cannot serve the call (e.g. missing secret, undecryptable credentials).
+    Unavailable(String),
+}
+
+impl ToolError {
+    pub fn message(&self) -> String {
+        match self {
+            ToolError::Invalid(m) => format!("Invalid arguments: {m}"),
+            ToolError::Denied(d) => d.to_string(),
+            ToolError::Odoo(e) => e.user_message(),
+            ToolError::Unavailable(m) => m.clone(),
+        }
+    }
+
+    fn audit_outcome(&self) -> &'static str {
+        match self {
+            ToolError::Invalid(_) => "invalid",
+            ToolError::Denied(_) => "denied",
+            ToolError::Odoo(_) => "odoo_error",
+            ToolError::Unavailable(_) => "error",
+        }
+    }
+}
+
+impl From<OdooError> for ToolError {
+    fn from(e: OdooError) -> ToolError {
+        ToolError::Odoo(e)
+    }
+}
+
+pub type ToolResult = Result<Value, ToolError>;
+
+/// A tool call's view of its request.
+pub struct ToolCtx<'r> {
+    pub req: &'r RequestCtx<'r>,
+    api_key: OnceCell<String>,
+    uid: Cell<Option<i64>>,
+    model: RefCell<Option<String>>,
+    operation: Cell<Option<Operation>>,
+    record_count: Cell<Option<i64>>,
+}
+
+impl<'r> ToolCtx<'r> {
+    fn new(req: &'r RequestCtx<'r>) -> Self {
+        ToolCtx {
+            req,
+            api_key: OnceCell::new(),
+            uid: Cell::new(req.auth.odoo_uid),
+            model: RefCell::new(None),
+            operation: Cell::new(None),
+            record_count: Cell::new(None),
+        }
+    }
+
+    /// Checks the model name and this key's permission for `op` on it, and records both for the audit.
+    pub fn require(&self, model: &str, op: Operation) -> Result<(), ToolError> {
+        if !is_model_name(model) {
+            return Err(ToolError::Invalid(format!("'{}' is not a model name (e.g. res.partner)", crate::store::truncate(model, 80))));
+        }
+        *self.model.borrow_mut() = Some(model.to_string());
+        self.operation.set(Some(op));
+        self.req.auth.permissions.check(model, op).map_err(ToolError::Denied)
+    }
+
+    pub fn set_record_count(&self, n: usize) {
+        self.record_count.set(Some(n as i64));
+    }
+
+    /// An Odoo client acting as this key's Odoo user.
+    pub fn odoo(&self) -> Result<OdooClient<'_>, ToolError> {
+        if self.api_key.get().is_none() {
+            let key = self.req.svc.settings.credentials_key.as_ref().ok_or_else(|| ToolError::Unavailable(crypto::CryptoError::NotConfigured.to_string()))?;
+            let plain = crypto::decrypt(key, &self.req.auth.odoo_key_enc).map_err(|e| ToolError::Unavailable(e.to_string()))?;
+            let _ = self.api_key.set(plain);
+        }
+        let api_key = self.api_key.get().map(String::as_str).unwrap_or_default();
+        let auth = self.req.auth;
+        Ok(OdooClient::new(self.req.svc.http, &auth.connection, &auth.odoo_login, api_key, &self.uid, self.req.svc.settings.odoo_timeout_ms))
+    }
+
+    /// The model's fields as this key's Odoo user sees them (cached).
+    pub async fn schema(&self, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
+        let auth = self.req.auth;
+        Ok(crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?)
+    }
+
+    fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
+        let auth = self.req.auth;
+        let model = self.model.borrow();
+        let (event, outcome_str, detail) = match outcome {
+            Ok(_) => ("tool_call", "ok", None),
+            Err(ToolError::Denied(d)) => ("permission_denied", "denied", Some(d.to_string())),
+            Err(e) => ("tool_call", e.audit_outcome(), Some(e.message())),
+        };
+        self.req.defer(
+            AuditEvent {
+                event,
+                key_id: Some(auth.key_id),
+                key_prefix: Some(&auth.key_prefix),
+                connection_id: Some(auth.connection_id),
+                tool: Some(tool),
+                model: model.as_deref(),
+                operation: self.operation.get().map(Operation::as_str),
+                outcome: outcome_str,
+                record_count: self.record_count.get(),
+                duration_ms: Some(duration_ms),
+                detail: detail.as_deref(),
+            }
+            .stmt(self.req.svc.now),
+        );
+        if let Some(uid) = self.uid.get().filter(|u| Some(*u) != auth.odoo_uid) {
+            self.req.defer(key_store::cache_uid(auth.key_id, uid));
+        }
+    }
+}
+
+/// Argument readers that say exactly what is wrong.
+pub mod args {
+    use super::ToolError;
+    use serde_json::{Map, Value};
+
+    pub fn required_str<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, ToolError> {
+        match args.get(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+            Some(Value::String(_)) | None | Some(Value::Null) => Err(ToolError::Invalid(format!("'{name}' is required"))),
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be a string"))),
+        }
+    }
+
+    pub fn optional_str<'a>(args: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, ToolError> {
+        match args.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim())),
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be a string"))),
+        }
+    }
+
+    pub fn optional_string_list(args: &Map<String, Value>, name: &str, max: usize) -> Result<Option<Vec<String>>, ToolError> {
+        match args.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => {
+                if items.len() > max {
+                    return Err(ToolError::Invalid(format!("'{name}' may hold at most {max} entries")));
+                }
+                items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string).ok_or_else(|| ToolError::Invalid(format!("'{name}' must be a list of strings"))))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some)
+            }
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be a list of strings"))),
+        }
+    }
+
+    pub fn optional_int(args: &Map<String, Value>, name: &str, min: i64, max: i64) -> Result<Option<i64>, ToolError> {
+        match args.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)) {
+                Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(ToolError::Invalid(format!("'{name}' must be an integer from {min} to {max}"))),
+            },
+        }
+    }
+
+    pub fn optional_bool(args: &Map<String, Value>, name: &str) -> Result<Option<bool>, ToolError> {
+        match args.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be true or false"))),
+        }
+    }
+
+    /// Refuses arguments a tool does not know, so a typo is not silently ignored.
+    pub fn reject_unknown(args: &Map<String, Value>, known: &[&str]) -> Result<(), ToolError> {
+        match args.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(k) => Err(ToolError::Invalid(format!("unknown argument '{}'; expected {}", crate::store::truncate(k, 60), known.join(", ")))),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! What the read tools share: choosing fields (defaults, unknown ones dropped and reported), checking
+//! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
+
+use super::ToolError;
+use crate::odoo::schema::{default_fields, ModelSchema};
+use crate::odoo::{OdooError, OdooErrorKind};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DroppedField {
+    pub field: String,
+    pub reason: String,
+}
+
+pub const MAX_FIELDS: usize = 100;
+
+/// The fields to ask Odoo for. Requested fields this user cannot see are dropped and reported
+/// (Odoo hides group-restricted fields from `fields_get`, so unknown and unreadable look alike).
+pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (Vec<String>, Vec<DroppedField>) {
+    let Some(requested) = requested.filter(|r| !r.is_empty()) else {
+        return (default_fields(schema), Vec::new());
+    };
+    let mut fields = Vec::new();
+    let mut dropped = Vec::new();
+    for f in requested {
+        if schema.fields.contains_key(&f) || f == "id" {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        } else {
+            dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
+        }
+    }
+    (fields, dropped)
+}
+
+/// Validates `field [asc|desc] [nulls first|last], …` against sortable fields, returning it normalised.
+pub fn check_order(schema: &ModelSchema, order: &str) -> Result<String, ToolError> {
+    let mut parts = Vec::new();
+    for term in order.split(',') {
+        let words: Vec<&str> = term.split_whitespace().collect();
+        let Some((field, rest)) = words.split_first() else {
+            return Err(ToolError::Invalid("'order' has an empty term".into()));
+        };
+        let info = schema.fields.get(*field).filter(|_| *field != "id");
+        if *field != "id" && info.is_none() {
+            return Err(ToolError::Invalid(format!("cannot order by '{}': no such field", crate::store::truncate(field, 60))));
+        }
+        if info.is_some_and(|f| !f.sortable) {
+            return Err(ToolError::Invalid(format!("cannot order by '{field}': it is not stored, so Odoo cannot sort on it")));
+        }
+        let rest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let ok = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            [] | ["asc"] | ["desc"] => true,
+            [dir, "nulls", pos] => matches!(*dir, "asc" | "desc") && matches!(*pos, "first" | "last"),
+            ["nulls", pos] => matches!(*pos, "first" | "last"),
+            _ => false,
+        };
+        if !ok {
+            return Err(ToolError::Invalid(format!("'order' term '{}' must be 'field [asc|desc] [nulls first|last]'", term.trim())));
+        }
+        parts.push(std::iter::once(field.to_string()).chain(rest).collect::<Vec<_>>().join(" "));
+    }
+    Ok(parts.join(", "))
+}
+
+/// Field names an Odoo AccessError says are not readable (17: "Fields:\n- x (…)", 19: `the field "x"`).
+pub fn denied_fields(e: &OdooError) -> Vec<String> {
+    if e.kind != OdooErrorKind::AccessError {
+        return Vec::new();
+    }
+    let msg = &e.message;
+    let mut out = Vec::new();
+    if let Some(rest) = msg.split("Fields:").nth(1) {
+        for line in rest.lines() {
+            if let Some(item) = line.trim().strip_prefix("- ") {
+                if let Some(name) = item.split_whitespace().next() {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    for marker in ["access the field ", "access the fields "] {
+        if let Some(rest) = msg.split(marker).nth(1) {
+            let list = rest.split(" on ").next().unwrap_or("");
+            out.extend(list.split(',').map(|s| s.trim().trim_matches('"').trim_matches('\'').to_string()).filter(|s| !s.is_empty()));
+        }
+    }
+    out.retain(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    out
+}
+
+/// Reads with `read_once(fields)`; when Odoo refuses named fields, drops them and reads again, at
+/// most three times. Other errors pass through.
+pub async fn read_dropping_refused<F, Fut>(mut fields: Vec<String>, dropped: &mut Vec<DroppedField>, mut read_once: F) -> Result<Value, ToolError>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Value, OdooError>>,
+{
+    for _ in 0..3 {
+        match read_once(fields.clone()).await {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                let refused: Vec<String> = denied_fields(&e).into_iter().filter(|f| fields.contains(f)).collect();
+                if refused.is_empty() {
+                    return Err(e.into());
+                }
+                fields.retain(|f| !refused.contains(f));
+                dropped.extend(refused.into_iter().map(|field| DroppedField { field, reason: "this Odoo user has no access to this field".into() }));
+                if fields.is_empty() {
+                    fields.push("display_name".into());
+                }
+            }
+        }
+    }
+    Err(ToolError::Unavailable("Odoo kept refusing fields of this read; ask for fewer fields".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::odoo::schema::parse_fields_get;
+    use serde_json::json;
+
+    fn schema() -> ModelSchema {
+        parse_fields_get(&json!({"name": {"type": "char", "store": true}, "display_name": {"type": "char", "store": false, "sortable": false}, "date": {"type": "date", "store": true}})).unwrap()
+    }
+
+    #[test]
+    fn parses_refused_fields_from_both_versions() {
+        let v17 = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "The requested operation can not be completed due to security restrictions.\n\nDocument type: Contact (res.partner)\nOperation: read\nUser: 8\nFields:\n- signup_type (allowed for groups 'Administration / Access Rights')\n- credit (allowed for groups 'Invoicing')".into() };
+        assert_eq!(denied_fields(&v17), vec!["signup_type", "credit"]);
+        let v19 = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "You do not have enough rights to access the field \"signup_type\" on Contact (res.partner). Please contact your system administrator.".into() };
+        assert_eq!(denied_fields(&v19), vec!["signup_type"]);
+        let other = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "You are not allowed to access 'Contact' (res.partner) records.".into() };
+        assert!(denied_fields(&other).is_empty());
+    }
+
+    #[test]
+    fn selects_and_drops_fields() {
+        let (f, d) = select_fields(&schema(), Some(vec!["name".into(), "nope".into(), "name".into()]));
+        assert_eq!(f, vec!["name"]);
+        assert_eq!(d[0].field, "nope");
+        let (f, _) = select_fields(&schema(), None);
+        assert!(f.contains(&"display_name".to_string()));
+    }
+
+    #[test]
+    fn orders_are_checked() {
+        assert_eq!(check_order(&schema(), "name DESC, id").unwrap(), "name desc, id");
+        assert_eq!(check_order(&schema(), "date asc nulls last").unwrap(), "date asc nulls last");
+        assert!(check_order(&schema(), "display_name").is_err());
+        assert!(check_order(&schema(), "nope").is_err());
+        assert!(check_order(&schema(), "name; drop table").is_err());
+        assert!(check_order(&schema(), "name sideways").is_err());
+        assert!(check_order(&schema(), "name,").is_err());
+    }
+}

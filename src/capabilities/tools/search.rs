@@ -1,0 +1,108 @@
+//! `odoo_search`: records matching a validated domain, a page at a time, with a cursor for the next page.
+//! One Odoo call on a warm schema cache: `search_read` asks for one record more than the page to know
+//! whether another page exists.
+
+use super::reading::{check_order, read_dropping_refused, select_fields, MAX_FIELDS};
+use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::cursor;
+use crate::odoo::client::Call;
+use crate::odoo::domain;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+
+pub const NAME: &str = "odoo_search";
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 200;
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "Search Odoo records",
+        "description": "Search records of a model with an Odoo domain and return the chosen fields, a page at a time \
+            (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with \
+            prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in \
+            child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass \
+            next_cursor back as cursor (with the same model, domain, order and fields) for the next page.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
+                "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
+                "fields": {"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"},
+                "order": {"type": "string", "description": "e.g. \"name asc, id desc\""},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                "cursor": {"type": "string", "description": "next_cursor from the previous page"}
+            },
+            "required": ["model"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "records": {"type": "array", "items": {"type": "object"}},
+                "count": {"type": "integer", "description": "Records in this page"},
+                "offset": {"type": "integer"},
+                "next_cursor": {"type": "string", "description": "Present when more records match"},
+                "dropped_fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
+            },
+            "required": ["model", "records", "count", "offset"]
+        },
+        "annotations": {"title": "Search Odoo records", "readOnlyHint": true, "openWorldHint": true},
+    })
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor"])?;
+    let model = args::required_str(a, "model")?;
+    let domain = match a.get("domain") {
+        None | Some(Value::Null) => json!([]),
+        Some(d) => d.clone(),
+    };
+    let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
+    let order = args::optional_str(a, "order")?;
+    let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
+    let cursor_arg = args::optional_str(a, "cursor")?;
+    ctx.require(model, Operation::Read)?;
+
+    let client = ctx.odoo()?;
+    let schema = ctx.schema(&client, model).await?;
+    domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
+    let order = order.map(|o| check_order(&schema, o)).transpose()?;
+    let (fields, mut dropped) = select_fields(&schema, requested);
+
+    let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
+    let binding = format!("search|{}|{model}|{domain}|{}|{}", ctx.req.auth.key_id, order.as_deref().unwrap_or(""), json!(fields));
+    let offset = match cursor_arg {
+        None => 0,
+        Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
+            ToolError::Invalid("'cursor' is not valid for this search; pass next_cursor unchanged with the same model, domain, order and fields".into())
+        })?,
+    };
+
+    let result = read_dropping_refused(fields, &mut dropped, |fields| {
+        let mut params = vec![("domain", domain.clone()), ("fields", json!(fields)), ("offset", json!(offset)), ("limit", json!(limit + 1))];
+        if let Some(o) = &order {
+            params.push(("order", json!(o)));
+        }
+        let call = Call { model, method: "search_read", ids: None, params, positional: 1 };
+        let client = &client;
+        async move { client.call(&call).await }
+    })
+    .await?;
+    let mut records = match result {
+        Value::Array(r) => r,
+        _ => return Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
+    };
+    let has_more = records.len() as i64 > limit;
+    records.truncate(limit as usize);
+    ctx.set_record_count(records.len());
+    let mut out = json!({"model": model, "records": records, "count": records.len(), "offset": offset});
+    if has_more {
+        out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
+    }
+    if !dropped.is_empty() {
+        out["dropped_fields"] = json!(dropped);
+    }
+    Ok(out)
+}

@@ -1,0 +1,61 @@
+//! Deployment settings, read once per request from the Worker's environment (secrets and vars).
+
+/// Everything the core needs to know about the deployment.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// Guards the admin API. `None` disables it.
+    pub admin_token: Option<String>,
+    /// 32 raw bytes for AES-256-GCM (the `CREDENTIALS_KEY` secret, base64). `None` = not configured.
+    pub credentials_key: Option<[u8; 32]>,
+    /// Dev only: allow loopback Origins and `http://` Odoo URLs on loopback hosts.
+    pub dev_allow_loopback: bool,
+    /// Browser Origins allowed to call `/mcp` (exact `scheme://host[:port]`).
+    pub allowed_origins: Vec<String>,
+    /// Requests per key per minute unless the key sets its own.
+    pub default_rate_limit: u32,
+    /// Per Odoo call.
+    pub odoo_timeout_ms: u64,
+}
+
+impl std::fmt::Debug for Settings {
+    // Secrets stay out of every log line, even debug ones.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
+            .field("credentials_key", &self.credentials_key.as_ref().map(|_| "<set>"))
+            .field("dev_allow_loopback", &self.dev_allow_loopback)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("default_rate_limit", &self.default_rate_limit)
+            .field("odoo_timeout_ms", &self.odoo_timeout_ms)
+            .finish()
+    }
+}
+
+pub const DEFAULT_RATE_LIMIT: u32 = 120;
+pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
+
+impl Settings {
+    /// Builds settings from raw environment strings; `get` returns a var or secret by name.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Settings {
+        let nonempty = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        Settings {
+            admin_token: nonempty("ADMIN_TOKEN"),
+            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
+            dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK").is_some_and(|v| v == "true" || v == "1"),
+            allowed_origins: nonempty("ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            default_rate_limit: nonempty("RATE_LIMIT_PER_MINUTE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_RATE_LIMIT),
+            odoo_timeout_ms: nonempty("ODOO_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_ODOO_TIMEOUT_MS),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Routes a request: `/mcp` (Origin check, CORS, then the MCP transport), `/admin/api/*`, `/health`.
+
+use super::origin::origin_allowed;
+use super::{HttpRequest, HttpResponse, Outcome};
+use crate::mcp::transport::{self, http_error};
+use crate::Services;
+use serde_json::json;
+
+const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
+
+pub async fn route(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
+    let origin = req.header("origin").map(str::to_string);
+    if let Some(o) = &origin {
+        if (req.path == "/mcp" || req.path.starts_with("/admin/")) && !origin_allowed(o, svc.settings) {
+            // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else.
+            return http_error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed").into();
+        }
+    }
+    let mut outcome = match (req.method.as_str(), req.path.as_str()) {
+        ("OPTIONS", "/mcp") => HttpResponse::empty(204)
+            .with_header("access-control-allow-methods", "POST, DELETE, OPTIONS")
+            .with_header("access-control-allow-headers", CORS_ALLOW_HEADERS)
+            .with_header("access-control-max-age", "600")
+            .into(),
+        ("POST", "/mcp") => transport::handle_post(req, svc).await,
+        ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
+        // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
+        (_, "/mcp") => http_error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed").with_header("allow", "POST, DELETE, OPTIONS").into(),
+        ("GET", "/health") => health(svc).await.into(),
+        (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
+        ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
+        _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
+    };
+    if req.path == "/mcp" {
+        if let Some(o) = origin {
+            let r = outcome.response;
+            outcome.response = r
+                .with_header("access-control-allow-origin", o)
+                .with_header("access-control-expose-headers", "Mcp-Session-Id")
+                .with_header("vary", "Origin");
+        }
+    }
+    outcome
+}
+
+async fn health(svc: &Services<'_>) -> HttpResponse {
+    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok();
+    HttpResponse::json(if d1 { 200 } else { 503 }, &json!({"status": if d1 { "ok" } else { "degraded" }, "version": env!("CARGO_PKG_VERSION"), "d1": d1}))
+}

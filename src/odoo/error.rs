@@ -1,0 +1,137 @@
+//! Odoo's errors, classified from `error.data.name` (JSON-RPC) or the bare `name` and HTTP status
+//! (JSON-2) — never from `error.code`, which Odoo documents as arbitrary (200 on 17, 0 on 19).
+//! Messages keep Odoo's own text but never its traceback (`debug`).
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OdooErrorKind {
+    /// Bad login or API key, expired key, archived user.
+    AccessDenied,
+    /// ACLs, record rules, field groups, private methods.
+    AccessError,
+    /// Records that were deleted or never existed.
+    MissingError,
+    /// Constraint violations.
+    ValidationError,
+    /// Business rules (also Odoo's "Object x doesn't exist").
+    UserError,
+    /// Invalid domain, field, order or argument (ValueError, TypeError, KeyError, 422).
+    BadInput,
+    /// Unknown model or method, or a route that does not exist.
+    NotFound,
+    /// Locks and serialization failures: worth retrying later.
+    Retryable,
+    /// Odoo unreachable, 5xx without an Odoo error, an HTML page, a malformed answer.
+    Unavailable,
+    /// No answer within our per-call timeout.
+    Timeout,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OdooError {
+    pub kind: OdooErrorKind,
+    /// Odoo's exception class, e.g. `odoo.exceptions.AccessError`, when Odoo sent one.
+    pub name: Option<String>,
+    pub message: String,
+}
+
+const MAX_MESSAGE: usize = 1500;
+
+impl OdooError {
+    pub fn new(kind: OdooErrorKind, message: impl Into<String>) -> OdooError {
+        OdooError { kind, name: None, message: message.into() }
+    }
+
+    /// From an Odoo error object `{name, message, arguments, context, debug}`.
+    pub fn from_odoo_payload(data: &Value, http_status: u16) -> OdooError {
+        let name = data.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let message = data
+            .get("message")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Odoo reported {name} (HTTP {http_status})"));
+        let kind = kind_for(&name, http_status);
+        let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
+        OdooError { kind, name: (!name.is_empty()).then_some(name), message }
+    }
+
+    /// What a person or a model should read, with guidance where we have some.
+    pub fn user_message(&self) -> String {
+        match self.kind {
+            OdooErrorKind::AccessDenied => format!(
+                "Odoo rejected this key's Odoo credentials ({}). The Odoo API key may be wrong or expired \
+                 (Odoo 18+ keys expire), or the Odoo user archived. Ask your Odoo MCP administrator to issue \
+                 a new key with a fresh Odoo API key.",
+                self.message
+            ),
+            OdooErrorKind::AccessError => format!("Odoo refused the operation for this key's Odoo user: {}", self.message),
+            OdooErrorKind::MissingError => format!("Odoo says the record does not exist: {}", self.message),
+            OdooErrorKind::ValidationError => format!("Odoo rejected the values: {}", self.message),
+            OdooErrorKind::UserError => format!("Odoo refused: {}", self.message),
+            OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {}", self.message),
+            OdooErrorKind::NotFound => format!("Odoo does not know this: {}", self.message),
+            OdooErrorKind::Retryable => format!("Odoo is busy with a conflicting operation; retry shortly. ({})", self.message),
+            OdooErrorKind::Unavailable => format!(
+                "Odoo is unavailable right now ({}). Retry in a moment; if it persists, check that the Odoo \
+                 server is up and reachable.",
+                self.message
+            ),
+            OdooErrorKind::Timeout => format!(
+                "Odoo did not answer in time ({}). Narrow the request (fewer records or fields) or retry later.",
+                self.message
+            ),
+        }
+    }
+}
+
+fn kind_for(name: &str, status: u16) -> OdooErrorKind {
+    match name {
+        "odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized" => OdooErrorKind::AccessDenied,
+        "odoo.exceptions.AccessError" => OdooErrorKind::AccessError,
+        "odoo.exceptions.MissingError" => OdooErrorKind::MissingError,
+        "odoo.exceptions.ValidationError" => OdooErrorKind::ValidationError,
+        "odoo.exceptions.UserError" | "odoo.exceptions.RedirectWarning" => OdooErrorKind::UserError,
+        "odoo.exceptions.LockError" | "odoo.exceptions.ConcurrencyError" => OdooErrorKind::Retryable,
+        "werkzeug.exceptions.NotFound" | "builtins.AttributeError" => OdooErrorKind::NotFound,
+        "werkzeug.exceptions.UnprocessableEntity" | "werkzeug.exceptions.BadRequest" => OdooErrorKind::BadInput,
+        n if n.starts_with("builtins.") => OdooErrorKind::BadInput,
+        n if n.contains("SerializationFailure") || n.contains("LockNotAvailable") => OdooErrorKind::Retryable,
+        _ => match status {
+            401 => OdooErrorKind::AccessDenied,
+            403 => OdooErrorKind::AccessError,
+            404 => OdooErrorKind::NotFound,
+            409 | 429 => OdooErrorKind::Retryable,
+            400 | 422 => OdooErrorKind::BadInput,
+            _ if status >= 500 => OdooErrorKind::Unavailable,
+            _ => OdooErrorKind::UserError,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn classifies_by_name_not_code() {
+        let e = OdooError::from_odoo_payload(
+            &json!({"name": "odoo.exceptions.AccessError", "message": "You are not allowed", "debug": "Traceback (most recent call last):\n secret path"}),
+            200,
+        );
+        assert_eq!(e.kind, OdooErrorKind::AccessError);
+        assert!(!e.user_message().contains("Traceback"));
+        assert_eq!(OdooError::from_odoo_payload(&json!({"name": "builtins.ValueError", "message": "Invalid field"}), 500).kind, OdooErrorKind::BadInput);
+        assert_eq!(OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey"}), 401).kind, OdooErrorKind::AccessDenied);
+        assert_eq!(OdooError::from_odoo_payload(&json!({"name": "odoo.exceptions.MissingError", "message": "gone"}), 404).kind, OdooErrorKind::MissingError);
+        assert_eq!(OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}), 404).kind, OdooErrorKind::NotFound);
+    }
+
+    #[test]
+    fn access_denied_says_the_key_may_have_expired() {
+        let e = OdooError::from_odoo_payload(&json!({"name": "odoo.exceptions.AccessDenied", "message": "Access Denied"}), 200);
+        assert!(e.user_message().contains("expire"));
+    }
+}

@@ -1,0 +1,158 @@
+//! A model's fields as the key's Odoo user sees them (`fields_get`), cached in isolate memory per
+//! (connection, Odoo version, user, model). Schemas are cached, records never are.
+
+use super::client::{Call, OdooClient};
+use super::error::{OdooError, OdooErrorKind};
+use super::Connection;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldInfo {
+    pub name: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub ftype: String,
+    pub required: bool,
+    pub readonly: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// `[[value, label], …]` for selection fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub stored: bool,
+    pub sortable: bool,
+}
+
+impl FieldInfo {
+    pub fn is_relational(&self) -> bool {
+        matches!(self.ftype.as_str(), "many2one" | "one2many" | "many2many")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelSchema {
+    pub fields: BTreeMap<String, FieldInfo>,
+}
+
+const ATTRIBUTES: [&str; 10] = ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
+const TTL_MS: i64 = 10 * 60 * 1000;
+const MAX_ENTRIES: usize = 256;
+
+thread_local! {
+    // One isolate serves many requests; wasm has one thread, natively each test thread has its own.
+    static CACHE: RefCell<HashMap<String, (i64, Rc<ModelSchema>)>> = RefCell::new(HashMap::new());
+}
+
+fn cache_key(conn: &Connection, login: &str, model: &str) -> String {
+    format!("{}|{}|{}.{}|{}|{}", conn.url, conn.database, conn.major, conn.minor, login, model)
+}
+
+/// The model's schema for this user: from the cache when fresh, else one `fields_get` call.
+pub async fn fields(client: &OdooClient<'_>, conn: &Connection, login: &str, model: &str, now: i64) -> Result<Rc<ModelSchema>, OdooError> {
+    let key = cache_key(conn, login, model);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).filter(|(exp, _)| *exp > now).map(|(_, s)| s.clone())) {
+        return Ok(hit);
+    }
+    let call = Call {
+        model,
+        method: "fields_get",
+        ids: None,
+        params: vec![("allfields", Value::Null), ("attributes", json!(ATTRIBUTES))],
+        positional: 0,
+    };
+    let raw = client.call(&call).await?;
+    let schema = Rc::new(parse_fields_get(&raw)?);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_ENTRIES {
+            c.retain(|_, (exp, _)| *exp > now);
+            if c.len() >= MAX_ENTRIES {
+                c.clear();
+            }
+        }
+        c.insert(key, (now + TTL_MS, schema.clone()));
+    });
+    Ok(schema)
+}
+
+/// Drops every cached schema (admin action, version change).
+pub fn invalidate_all() {
+    CACHE.with(|c| c.borrow_mut().clear());
+}
+
+pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
+    let obj = raw
+        .as_object()
+        .ok_or_else(|| OdooError::new(OdooErrorKind::Unavailable, "Odoo's fields_get answer is not an object"))?;
+    let mut fields = BTreeMap::new();
+    for (name, attrs) in obj {
+        let s = |k: &str| attrs.get(k).and_then(Value::as_str).map(str::to_string);
+        let b = |k: &str| attrs.get(k).and_then(Value::as_bool);
+        fields.insert(
+            name.clone(),
+            FieldInfo {
+                name: name.clone(),
+                label: s("string").unwrap_or_else(|| name.clone()),
+                ftype: s("type").unwrap_or_else(|| "unknown".into()),
+                required: b("required").unwrap_or(false),
+                readonly: b("readonly").unwrap_or(false),
+                relation: s("relation").filter(|r| !r.is_empty()),
+                selection: attrs.get("selection").filter(|v| v.is_array()).cloned(),
+                help: s("help").filter(|h| !h.is_empty()),
+                stored: b("store").unwrap_or(true),
+                sortable: b("sortable").unwrap_or_else(|| b("store").unwrap_or(true)),
+            },
+        );
+    }
+    Ok(ModelSchema { fields })
+}
+
+/// Fields returned when a caller names none: small, cheap, and telling. Large text, binary and
+/// x2many fields are left out (they flood a model's context); `display_name` identifies each record.
+pub fn default_fields(schema: &ModelSchema) -> Vec<String> {
+    const PREFERRED: [&str; 14] = [
+        "display_name", "name", "email", "phone", "partner_id", "user_id", "company_id", "state", "stage_id",
+        "date", "date_order", "amount_total", "expected_revenue", "active",
+    ];
+    let mut out: Vec<String> = PREFERRED.iter().filter(|f| schema.fields.contains_key(**f)).map(|f| f.to_string()).collect();
+    for (name, f) in &schema.fields {
+        if out.len() >= 12 {
+            break;
+        }
+        let cheap = matches!(f.ftype.as_str(), "char" | "integer" | "float" | "monetary" | "boolean" | "date" | "datetime" | "selection" | "many2one");
+        if f.required && cheap && f.stored && !out.contains(name) && !name.starts_with("message_") && !name.starts_with("activity_") {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_fields_get_and_picks_defaults() {
+        let raw = json!({
+            "name": {"string": "Name", "type": "char", "required": true, "store": true},
+            "display_name": {"string": "Display Name", "type": "char", "store": false},
+            "image_1920": {"string": "Image", "type": "binary", "required": false},
+            "child_ids": {"string": "Contacts", "type": "one2many", "relation": "res.partner"},
+            "country_id": {"string": "Country", "type": "many2one", "relation": "res.country", "store": true},
+            "type": {"string": "Type", "type": "selection", "selection": [["contact", "Contact"]], "required": true, "store": true}
+        });
+        let s = parse_fields_get(&raw).unwrap();
+        assert_eq!(s.fields["country_id"].relation.as_deref(), Some("res.country"));
+        assert!(s.fields["child_ids"].is_relational());
+        let d = default_fields(&s);
+        assert!(d.contains(&"display_name".to_string()) && d.contains(&"name".to_string()) && d.contains(&"type".to_string()));
+        assert!(!d.contains(&"image_1920".to_string()) && !d.contains(&"child_ids".to_string()));
+        assert!(parse_fields_get(&json!([1])).is_err());
+    }
+}

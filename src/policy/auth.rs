@@ -1,0 +1,185 @@
+//! Authenticates an `/mcp` request in **one D1 round trip**: the key with its connection, the
+//! connection's model permissions, the rate counter upsert and the session touch go in one batch.
+
+use crate::odoo::{Connection, Transport};
+use crate::platform::{Db, Stmt};
+use crate::policy::keys;
+use crate::policy::permissions::{Permissions, Scope};
+use crate::store::connections::permission_from_row;
+use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, text, StoreError};
+
+/// Everything a request needs to know about its caller.
+#[derive(Debug, Clone)]
+pub struct AuthContext {
+    pub key_id: i64,
+    pub key_hash: String,
+    pub key_prefix: String,
+    pub connection_id: i64,
+    pub connection: Connection,
+    pub odoo_login: String,
+    /// Still encrypted; decrypted only when an Odoo call is about to be made.
+    pub odoo_key_enc: String,
+    pub odoo_uid: Option<i64>,
+    pub permissions: Permissions,
+    pub session: Option<SessionState>,
+    /// Set when this request is the key's first use (an audit event).
+    pub first_use: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionState {
+    pub id: String,
+    pub protocol_version: String,
+    pub ended: bool,
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum AuthFailure {
+    MissingKey,
+    UnknownKey,
+    Revoked,
+    Expired,
+    /// Too many requests in this window; retry after this many seconds.
+    RateLimited { retry_after_s: i64, limit: i64 },
+    Store(StoreError),
+}
+
+impl AuthFailure {
+    /// A message safe to show to the caller (never echoes the key).
+    pub fn message(&self) -> String {
+        match self {
+            AuthFailure::MissingKey => "Missing bearer key: send 'Authorization: Bearer <key>'.".into(),
+            AuthFailure::UnknownKey => "Unknown key.".into(),
+            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
+            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
+            AuthFailure::RateLimited { retry_after_s, limit } => {
+                format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
+            }
+            AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
+        }
+    }
+
+    pub fn audit_outcome(&self) -> &'static str {
+        match self {
+            AuthFailure::MissingKey => "missing_key",
+            AuthFailure::UnknownKey => "unknown_key",
+            AuthFailure::Revoked => "revoked",
+            AuthFailure::Expired => "expired",
+            AuthFailure::RateLimited { .. } => "rate_limited",
+            AuthFailure::Store(_) => "store_error",
+        }
+    }
+}
+
+pub const RATE_WINDOW_MS: i64 = 60_000;
+
+/// Looks up the presented key, counts the request against its rate limit and, when a session id is
+/// given, touches that session (only if it belongs to this key).
+pub async fn authenticate(
+    db: &dyn Db,
+    presented_key: Option<&str>,
+    session_id: Option<&str>,
+    default_rate_limit: u32,
+    now: i64,
+) -> Result<AuthContext, AuthFailure> {
+    let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
+    let key_hash = keys::hash(presented);
+    let window = now - now.rem_euclid(RATE_WINDOW_MS);
+    let mut stmts = vec![
+        Stmt::new(
+            "SELECT k.id, k.prefix, k.connection_id, k.odoo_login, k.odoo_key_enc, k.odoo_uid, k.scope, k.rate_limit, \
+             k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport \
+             FROM keys k JOIN connections c ON c.id = k.connection_id WHERE k.key_hash = ?1",
+            vec![text(&key_hash)],
+        ),
+        Stmt::new(
+            "SELECT p.model, p.can_read, p.can_create, p.can_update, p.can_delete, p.sensitive_unlocked \
+             FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id WHERE k.key_hash = ?1",
+            vec![text(&key_hash)],
+        ),
+        // Only live keys get a counter row, so unknown keys cannot fill the table.
+        Stmt::new(
+            "INSERT INTO rate_counters (key_hash, window_start, count) \
+             SELECT key_hash, ?2, 1 FROM keys WHERE key_hash = ?1 AND revoked_at IS NULL \
+             ON CONFLICT (key_hash, window_start) DO UPDATE SET count = count + 1 RETURNING count",
+            vec![text(&key_hash), int(window)],
+        ),
+    ];
+    if let Some(sid) = session_id {
+        stmts.push(Stmt::new(
+            "UPDATE sessions SET last_seen_at = ?3 WHERE id = ?1 AND key_hash = ?2 \
+             RETURNING id, protocol_version, ended_at, log_level",
+            vec![text(sid), text(&key_hash), int(now)],
+        ));
+    }
+    let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
+    let shape = |e: StoreError| AuthFailure::Store(e);
+    let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
+
+    if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
+        return Err(AuthFailure::Revoked);
+    }
+    if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
+        return Err(AuthFailure::Expired);
+    }
+    let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
+    let count = results
+        .get(2)
+        .and_then(|r| r.first())
+        .map(|r| get_i64(r, "count"))
+        .transpose()
+        .map_err(shape)?
+        .unwrap_or(0);
+    if limit > 0 && count > limit {
+        let retry_after_s = ((window + RATE_WINDOW_MS - now) + 999) / 1000;
+        return Err(AuthFailure::RateLimited { retry_after_s: retry_after_s.max(1), limit });
+    }
+
+    let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {
+        Some(s) => serde_json::from_str(&s).map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
+        None => Scope::default(),
+    };
+    let models = results
+        .get(1)
+        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
+        .transpose()
+        .map_err(shape)?
+        .unwrap_or_default();
+    let session = match results.get(3) {
+        Some(rows) => rows
+            .first()
+            .map(|r| -> Result<SessionState, StoreError> {
+                Ok(SessionState {
+                    id: get_str(r, "id")?,
+                    protocol_version: get_str(r, "protocol_version")?,
+                    ended: get_opt_i64(r, "ended_at")?.is_some(),
+                    log_level: get_opt_str(r, "log_level")?,
+                })
+            })
+            .transpose()
+            .map_err(shape)?,
+        None => None,
+    };
+    let transport = Transport::parse(&get_str(key_row, "transport").map_err(shape)?)
+        .ok_or_else(|| AuthFailure::Store(StoreError::Shape("unknown transport".into())))?;
+    Ok(AuthContext {
+        key_id: get_i64(key_row, "id").map_err(shape)?,
+        key_hash,
+        key_prefix: get_str(key_row, "prefix").map_err(shape)?,
+        connection_id: get_i64(key_row, "connection_id").map_err(shape)?,
+        connection: Connection {
+            url: get_str(key_row, "url").map_err(shape)?,
+            database: get_str(key_row, "database").map_err(shape)?,
+            major: get_i64(key_row, "odoo_major").map_err(shape)?,
+            minor: get_i64(key_row, "odoo_minor").map_err(shape)?,
+            transport,
+        },
+        odoo_login: get_str(key_row, "odoo_login").map_err(shape)?,
+        odoo_key_enc: get_str(key_row, "odoo_key_enc").map_err(shape)?,
+        odoo_uid: get_opt_i64(key_row, "odoo_uid").map_err(shape)?,
+        permissions: Permissions { models, scope },
+        session,
+        first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
+    })
+}

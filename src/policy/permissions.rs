@@ -1,0 +1,255 @@
+//! Model permissions: what an administrator enabled on a connection, narrowed by a key's scope, with
+//! sensitive models blocked unless explicitly unlocked. Default: nothing is allowed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Read,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 4] = [Operation::Read, Operation::Create, Operation::Update, Operation::Delete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Read => "read",
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+
+    /// The verb used in messages: "reading", "creating" …
+    pub fn gerund(self) -> &'static str {
+        match self {
+            Operation::Read => "reading",
+            Operation::Create => "creating",
+            Operation::Update => "updating",
+            Operation::Delete => "deleting",
+        }
+    }
+}
+
+/// One row of `model_permissions`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ModelPermission {
+    pub read: bool,
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub sensitive_unlocked: bool,
+}
+
+impl ModelPermission {
+    pub fn allows(&self, op: Operation) -> bool {
+        match op {
+            Operation::Read => self.read,
+            Operation::Create => self.create,
+            Operation::Update => self.update,
+            Operation::Delete => self.delete,
+        }
+    }
+}
+
+/// A key's narrowing of its connection's permissions (stored as JSON; absent members = no narrowing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<Operation>>,
+}
+
+impl Scope {
+    fn allows(&self, model: &str, op: Operation) -> bool {
+        self.models.as_ref().is_none_or(|m| m.iter().any(|x| x == model))
+            && self.operations.as_ref().is_none_or(|o| o.contains(&op))
+    }
+}
+
+/// Why a model operation is refused; each says what to ask the administrator for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Denial {
+    NotEnabled { model: String, op: Operation },
+    OutOfScope { model: String, op: Operation },
+    Sensitive { model: String, reason: &'static str },
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Denial::NotEnabled { model, op } => write!(
+                f,
+                "Model '{model}' is not enabled for {} on this connection. Ask your Odoo MCP administrator \
+                 to enable '{}' on '{model}' if you need it.",
+                op.gerund(),
+                op.as_str()
+            ),
+            Denial::OutOfScope { model, op } => write!(
+                f,
+                "This key's scope does not include {} '{model}'. Ask your Odoo MCP administrator for a key \
+                 whose scope includes '{}' on '{model}'.",
+                op.gerund(),
+                op.as_str()
+            ),
+            Denial::Sensitive { model, reason } => write!(
+                f,
+                "Model '{model}' is blocked because it is sensitive ({reason}). It stays blocked even when \
+                 enabled; only an explicit unlock by your Odoo MCP administrator lifts this."
+            ),
+        }
+    }
+}
+
+/// The permissions in force for one request: the connection's model rows and the key's scope.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    pub models: BTreeMap<String, ModelPermission>,
+    pub scope: Scope,
+}
+
+impl Permissions {
+    pub fn check(&self, model: &str, op: Operation) -> Result<(), Denial> {
+        let row = self.models.get(model);
+        if let Some(reason) = sensitive_reason(model) {
+            if !row.is_some_and(|r| r.sensitive_unlocked) {
+                return Err(Denial::Sensitive { model: model.to_string(), reason });
+            }
+        }
+        if !row.is_some_and(|r| r.allows(op)) {
+            return Err(Denial::NotEnabled { model: model.to_string(), op });
+        }
+        if !self.scope.allows(model, op) {
+            return Err(Denial::OutOfScope { model: model.to_string(), op });
+        }
+        Ok(())
+    }
+
+    /// Models usable for `op` with this key, sorted.
+    pub fn models_allowing(&self, op: Operation) -> Vec<&str> {
+        self.models.keys().filter(|m| self.check(m, op).is_ok()).map(String::as_str).collect()
+    }
+
+    /// The operations this key may perform on `model`.
+    pub fn operations_on(&self, model: &str) -> Vec<Operation> {
+        Operation::ALL.into_iter().filter(|op| self.check(model, *op).is_ok()).collect()
+    }
+}
+
+/// Models that can leak secrets, grant rights or run code. Blocked even when enabled, unless unlocked.
+pub fn sensitive_reason(model: &str) -> Option<&'static str> {
+    const EXACT: &[(&str, &str)] = &[
+        ("res.groups", "access groups grant rights"),
+        ("res.company.ldap", "directory credentials"),
+        ("base.automation", "automation rules run code"),
+        ("fetchmail.server", "mail server credentials"),
+        ("payment.provider", "payment provider credentials"),
+        ("auth.oauth.provider", "sign-in provider configuration"),
+        ("bus.bus", "internal message bus"),
+        ("mail.mail", "outgoing e-mails with their full contents"),
+    ];
+    const PREFIXES: &[(&str, &str)] = &[
+        ("ir.", "technical configuration: parameters, scheduled actions, server actions, access rules"),
+        ("res.users", "user accounts, passwords and API keys"),
+        ("res.groups.", "access groups grant rights"),
+        ("base.automation.", "automation rules run code"),
+        ("res.config", "settings"),
+        ("auth_totp", "two-factor secrets"),
+        ("res.device", "login devices and sessions"),
+        ("iap.", "in-app purchase accounts"),
+        ("base.module.", "module installation"),
+        ("base.language.", "system language installation"),
+    ];
+    if let Some((_, r)) = EXACT.iter().find(|(m, _)| *m == model) {
+        return Some(r);
+    }
+    if let Some((_, r)) = PREFIXES.iter().find(|(p, _)| model.starts_with(p)) {
+        return Some(r);
+    }
+    if model.ends_with(".apikeys") || model.contains(".apikeys.") {
+        return Some("API keys");
+    }
+    None
+}
+
+/// Whether a string is shaped like an Odoo model name (`res.partner`, `x_custom.model`).
+pub fn is_model_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn perms(rows: &[(&str, ModelPermission)], scope: Scope) -> Permissions {
+        Permissions { models: rows.iter().map(|(m, p)| (m.to_string(), p.clone())).collect(), scope }
+    }
+
+    fn read_only() -> ModelPermission {
+        ModelPermission { read: true, ..Default::default() }
+    }
+
+    #[test]
+    fn default_deny() {
+        let p = perms(&[], Scope::default());
+        assert_eq!(
+            p.check("res.partner", Operation::Read),
+            Err(Denial::NotEnabled { model: "res.partner".into(), op: Operation::Read })
+        );
+        let p = perms(&[("res.partner", read_only())], Scope::default());
+        assert!(p.check("res.partner", Operation::Read).is_ok());
+        assert!(p.check("res.partner", Operation::Update).is_err());
+    }
+
+    #[test]
+    fn sensitive_models_stay_blocked_unless_unlocked() {
+        for m in ["res.users", "res.users.apikeys", "ir.config_parameter", "ir.cron", "ir.actions.server", "res.groups", "base.automation"] {
+            let p = perms(&[(m, ModelPermission { read: true, update: true, ..Default::default() })], Scope::default());
+            assert!(matches!(p.check(m, Operation::Read), Err(Denial::Sensitive { .. })), "{m}");
+        }
+        let unlocked = ModelPermission { read: true, sensitive_unlocked: true, ..Default::default() };
+        let p = perms(&[("res.users", unlocked)], Scope::default());
+        assert!(p.check("res.users", Operation::Read).is_ok());
+        assert!(sensitive_reason("res.partner").is_none());
+        assert!(sensitive_reason("crm.lead").is_none());
+    }
+
+    #[test]
+    fn scope_narrows_never_widens() {
+        let rows = [("res.partner", ModelPermission { read: true, update: true, ..Default::default() }), ("crm.lead", read_only())];
+        let scope = Scope { models: Some(vec!["res.partner".into(), "sale.order".into()]), operations: Some(vec![Operation::Read]) };
+        let p = perms(&rows, scope);
+        assert!(p.check("res.partner", Operation::Read).is_ok());
+        assert!(matches!(p.check("res.partner", Operation::Update), Err(Denial::OutOfScope { .. })));
+        assert!(matches!(p.check("crm.lead", Operation::Read), Err(Denial::OutOfScope { .. })));
+        assert!(matches!(p.check("sale.order", Operation::Read), Err(Denial::NotEnabled { .. })));
+        assert_eq!(p.models_allowing(Operation::Read), vec!["res.partner"]);
+    }
+
+    #[test]
+    fn denial_messages_say_what_to_ask_for() {
+        let msg = Denial::NotEnabled { model: "sale.order".into(), op: Operation::Read }.to_string();
+        assert!(msg.contains("sale.order") && msg.contains("administrator"));
+    }
+
+    #[test]
+    fn model_names() {
+        assert!(is_model_name("res.partner"));
+        assert!(is_model_name("x_studio.thing_2"));
+        assert!(!is_model_name("res..partner"));
+        assert!(!is_model_name("Res.Partner"));
+        assert!(!is_model_name("res.partner; drop"));
+        assert!(!is_model_name(""));
+    }
+}

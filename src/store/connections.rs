@@ -1,0 +1,139 @@
+//! Odoo connections and their per-model permissions.
+
+use super::{get_bool, get_i64, get_str, int, query, text, StoreError};
+use crate::odoo::{Detected, Transport};
+use crate::platform::{Db, Row, Stmt};
+use crate::policy::permissions::ModelPermission;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectionRecord {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub database: String,
+    pub odoo_version: String,
+    pub odoo_major: i64,
+    pub odoo_minor: i64,
+    pub transport: Transport,
+    pub detected_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+
+impl ConnectionRecord {
+    pub fn from_row(row: &Row) -> Result<ConnectionRecord, StoreError> {
+        Ok(ConnectionRecord {
+            id: get_i64(row, "id")?,
+            name: get_str(row, "name")?,
+            url: get_str(row, "url")?,
+            database: get_str(row, "database")?,
+            odoo_version: get_str(row, "odoo_version")?,
+            odoo_major: get_i64(row, "odoo_major")?,
+            odoo_minor: get_i64(row, "odoo_minor")?,
+            transport: Transport::parse(&get_str(row, "transport")?)
+                .ok_or_else(|| StoreError::Shape("unknown transport".into()))?,
+            detected_at: get_i64(row, "detected_at")?,
+            created_at: get_i64(row, "created_at")?,
+            updated_at: get_i64(row, "updated_at")?,
+        })
+    }
+}
+
+pub async fn insert(db: &dyn Db, name: &str, url: &str, database: &str, d: &Detected, now: i64) -> Result<ConnectionRecord, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new(
+            "INSERT INTO connections (name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8) \
+             RETURNING id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at",
+            vec![text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
+        ),
+    )
+    .await?;
+    rows.first().ok_or_else(|| StoreError::Shape("insert returned no row".into())).and_then(ConnectionRecord::from_row)
+}
+
+pub async fn update(db: &dyn Db, id: i64, name: &str, url: &str, database: &str, d: &Detected, now: i64) -> Result<Option<ConnectionRecord>, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new(
+            "UPDATE connections SET name = ?2, url = ?3, database = ?4, odoo_version = ?5, odoo_major = ?6, odoo_minor = ?7, \
+             transport = ?8, detected_at = ?9, updated_at = ?9 WHERE id = ?1 \
+             RETURNING id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at",
+            vec![int(id), text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
+        ),
+    )
+    .await?;
+    rows.first().map(ConnectionRecord::from_row).transpose()
+}
+
+pub async fn get(db: &dyn Db, id: i64) -> Result<Option<ConnectionRecord>, StoreError> {
+    let sql: &'static str = "SELECT id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at FROM connections WHERE id = ?1";
+    query(db, Stmt::new(sql, vec![int(id)])).await?.first().map(ConnectionRecord::from_row).transpose()
+}
+
+pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
+    query(
+        db,
+        Stmt::new(
+            "SELECT id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at FROM connections ORDER BY id",
+            vec![],
+        ),
+    )
+    .await?
+    .iter()
+    .map(ConnectionRecord::from_row)
+    .collect()
+}
+
+/// Sets a model's permissions on a connection (insert or replace).
+pub async fn set_model_permission(db: &dyn Db, connection_id: i64, model: &str, p: &ModelPermission, now: i64) -> Result<(), StoreError> {
+    db.batch(vec![Stmt::new(
+        "INSERT INTO model_permissions (connection_id, model, can_read, can_create, can_update, can_delete, sensitive_unlocked, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (connection_id, model) DO UPDATE SET can_read = ?3, can_create = ?4, can_update = ?5, can_delete = ?6, \
+         sensitive_unlocked = ?7, updated_at = ?8",
+        vec![
+            int(connection_id),
+            text(model),
+            int(p.read as i64),
+            int(p.create as i64),
+            int(p.update as i64),
+            int(p.delete as i64),
+            int(p.sensitive_unlocked as i64),
+            int(now),
+        ],
+    )])
+    .await?;
+    Ok(())
+}
+
+pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {
+    Ok((
+        get_str(row, "model")?,
+        ModelPermission {
+            read: get_bool(row, "can_read")?,
+            create: get_bool(row, "can_create")?,
+            update: get_bool(row, "can_update")?,
+            delete: get_bool(row, "can_delete")?,
+            sensitive_unlocked: get_bool(row, "sensitive_unlocked")?,
+        },
+    ))
+}
+
+pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(String, ModelPermission)>, StoreError> {
+    query(
+        db,
+        Stmt::new(
+            "SELECT model, can_read, can_create, can_update, can_delete, sensitive_unlocked FROM model_permissions \
+             WHERE connection_id = ?1 ORDER BY model",
+            vec![int(connection_id)],
+        ),
+    )
+    .await?
+    .iter()
+    .map(permission_from_row)
+    .collect()
+}

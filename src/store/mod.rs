@@ -1,0 +1,143 @@
+//! Typed access to D1. All SQL lives here or beside its single use; the schema is `schema.sql`.
+//! Reads of rows are tolerant: a missing or ill-typed column becomes a clear `StoreError`, never a panic.
+
+pub mod connections;
+pub mod keys;
+pub mod sessions;
+
+use crate::platform::{Db, DbError, Row, Stmt};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreError {
+    Db(DbError),
+    /// A row did not have the expected shape (schema drift).
+    Shape(String),
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> StoreError {
+        StoreError::Db(e)
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Db(e) => write!(f, "{e}"),
+            StoreError::Shape(m) => write!(f, "unexpected row shape: {m}"),
+        }
+    }
+}
+
+impl StoreError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Db(DbError::Transient(_)))
+    }
+}
+
+/// Runs one statement and returns its rows.
+pub async fn query(db: &dyn Db, stmt: Stmt) -> Result<Vec<Row>, StoreError> {
+    Ok(db.batch(vec![stmt]).await?.into_iter().next().unwrap_or_default())
+}
+
+pub fn int(v: i64) -> Value {
+    Value::from(v)
+}
+
+pub fn text(v: &str) -> Value {
+    Value::from(v)
+}
+
+pub fn opt_int(v: Option<i64>) -> Value {
+    v.map(Value::from).unwrap_or(Value::Null)
+}
+
+pub fn opt_text(v: Option<&str>) -> Value {
+    v.map(Value::from).unwrap_or(Value::Null)
+}
+
+pub fn get_i64(row: &Row, col: &str) -> Result<i64, StoreError> {
+    get_opt_i64(row, col)?.ok_or_else(|| StoreError::Shape(format!("column {col} is null")))
+}
+
+pub fn get_opt_i64(row: &Row, col: &str) -> Result<Option<i64>, StoreError> {
+    match row.get(col) {
+        None | Some(Value::Null) => Ok(None),
+        // D1 hands numbers to JS as doubles; integral ones come back as floats sometimes.
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(|| StoreError::Shape(format!("column {col} is not an integer"))),
+        Some(_) => Err(StoreError::Shape(format!("column {col} is not a number"))),
+    }
+}
+
+pub fn get_str(row: &Row, col: &str) -> Result<String, StoreError> {
+    get_opt_str(row, col)?.ok_or_else(|| StoreError::Shape(format!("column {col} is null")))
+}
+
+pub fn get_opt_str(row: &Row, col: &str) -> Result<Option<String>, StoreError> {
+    match row.get(col) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(StoreError::Shape(format!("column {col} is not text"))),
+    }
+}
+
+pub fn get_bool(row: &Row, col: &str) -> Result<bool, StoreError> {
+    Ok(get_opt_i64(row, col)?.unwrap_or(0) != 0)
+}
+
+/// An audit row, to be written after the response.
+#[derive(Debug, Default, Clone)]
+pub struct AuditEvent<'a> {
+    pub event: &'a str,
+    pub key_id: Option<i64>,
+    pub key_prefix: Option<&'a str>,
+    pub connection_id: Option<i64>,
+    pub tool: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub operation: Option<&'a str>,
+    pub outcome: &'a str,
+    pub record_count: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub detail: Option<&'a str>,
+}
+
+impl AuditEvent<'_> {
+    pub fn stmt(&self, at: i64) -> Stmt {
+        Stmt::new(
+            "INSERT INTO audit (at, event, key_id, key_prefix, connection_id, tool, model, operation, outcome, \
+             record_count, duration_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            vec![
+                int(at),
+                text(self.event),
+                opt_int(self.key_id),
+                opt_text(self.key_prefix),
+                opt_int(self.connection_id),
+                opt_text(self.tool),
+                opt_text(self.model),
+                opt_text(self.operation),
+                text(self.outcome),
+                opt_int(self.record_count),
+                opt_int(self.duration_ms),
+                // A detail is free text from our own code; cap it so one event cannot bloat the table.
+                opt_text(self.detail.map(|d| truncate(d, 500))),
+            ],
+        )
+    }
+}
+
+/// At most `max` bytes, cut at a character boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
