@@ -6,7 +6,7 @@ use crate::config::Settings;
 /// Whether a request carrying this `Origin` may proceed.
 pub fn origin_allowed(origin: &str, settings: &Settings) -> bool {
     let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-    if settings.allowed_origins.iter().any(|o| *o == origin) {
+    if settings.allowed_origins.contains(&origin) {
         return true;
     }
     settings.dev_allow_loopback && is_loopback_origin(&origin)

@@ -71,8 +71,10 @@ fn is_internal_host(host: &str) -> bool {
             Err(_) => true,
         };
     }
-    // Numeric hosts in any form other than plain dotted quads (e.g. "2130706433", "0x7f.1") are refused.
-    if host.chars().all(|c| c.is_ascii_hexdigit() || c == '.' || c == 'x') && host.chars().any(|c| c.is_ascii_digit()) && !host.chars().any(|c| c.is_ascii_alphabetic() && c != 'x') {
+    // A real domain's last label is never numeric; one that is (or is hex) is an IP literal, and only a
+    // plain dotted quad is accepted as one ("2130706433" and "0x7f.1" also reach 127.0.0.1).
+    let last = host.rsplit('.').next().unwrap_or(host);
+    if last.chars().all(|c| c.is_ascii_digit()) || last.starts_with("0x") {
         return match host.parse::<std::net::Ipv4Addr>() {
             Ok(ip) => is_internal_v4(&ip),
             Err(_) => true,

@@ -42,7 +42,7 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
         .await
         .map_err(transport_error)?;
     if web.status == 200 {
-        if let Some(v) = serde_json::from_str::<Value>(&web.body).ok() {
+        if let Ok(v) = serde_json::from_str::<Value>(&web.body) {
             if let Some(mut d) = parse(v.get("version_info"), v.get("version")) {
                 d.transport = Transport::Json2;
                 return Ok(d);

@@ -1,0 +1,232 @@
+//! The session-era transport on `/mcp`: statuses, headers and JSON-RPC errors as clients rely on them.
+
+mod support;
+
+use fake_odoo::OdooVersion;
+use serde_json::{json, Value};
+use support::{Harness, Resp};
+
+fn setup() -> (Harness, String) {
+    let h = Harness::new();
+    let c = h.connection(OdooVersion::V19, "main", &["res.partner"]);
+    let key = h.key(c, OdooVersion::V19, "demo2");
+    (h, key)
+}
+
+fn post(h: &Harness, key: &str, session: Option<&str>, extra: &[(&str, &str)], body: &str) -> Resp {
+    let auth = format!("Bearer {key}");
+    let mut headers = vec![("authorization", auth.as_str()), ("content-type", "application/json"), ("accept", "application/json, text/event-stream")];
+    if let Some(s) = session {
+        headers.push(("mcp-session-id", s));
+    }
+    headers.extend_from_slice(extra);
+    h.raw("POST", "/mcp", &headers, body.as_bytes())
+}
+
+const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+
+#[test]
+fn initialize_issues_a_session_and_negotiates() {
+    let (h, key) = setup();
+    let r = post(&h, &key, None, &[], INIT);
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("application/json"));
+    let sid = r.header("mcp-session-id").expect("session id");
+    assert!(sid.len() >= 32 && sid.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+    assert_eq!(r.body["result"]["protocolVersion"], "2025-11-25");
+    assert!(r.body["result"]["capabilities"]["tools"].is_object());
+    assert_eq!(r.body["result"]["serverInfo"]["name"], "odoo-mcp-edge");
+    assert!(r.body["result"]["instructions"].as_str().unwrap().contains("odoo_list_models"));
+
+    for (asked, got) in [("2025-06-18", "2025-06-18"), ("2025-03-26", "2025-03-26"), ("2024-11-05", "2024-11-05"), ("1999-01-01", "2025-11-25"), ("2026-07-28", "2025-11-25")] {
+        let body = INIT.replace("2025-11-25", asked);
+        let r = post(&h, &key, None, &[], &body);
+        assert_eq!(r.status, 200, "initialize never fails on a version: {}", r.raw);
+        assert_eq!(r.body["result"]["protocolVersion"], got);
+    }
+    // The session is stored, bound to the key.
+    assert!(!h.db.rows("SELECT id FROM sessions").is_empty());
+}
+
+#[test]
+fn session_rules() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let ping = r#"{"jsonrpc":"2.0","id":"p1","method":"ping"}"#;
+
+    let r = post(&h, &key, None, &[], ping);
+    assert_eq!(r.status, 400, "missing session id");
+    let r = post(&h, &key, Some("no-such-session"), &[], ping);
+    assert_eq!(r.status, 404, "unknown session id");
+    let r = post(&h, &key, Some(&sid), &[], ping);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, json!({"jsonrpc": "2.0", "id": "p1", "result": {}}), "ping answers {{}} and echoes a string id");
+
+    // Another key cannot use this session.
+    let c = h.connection(OdooVersion::V19, "other", &[]);
+    let other = h.key(c, OdooVersion::V19, "admin");
+    assert_eq!(post(&h, &other, Some(&sid), &[], ping).status, 404);
+
+    // DELETE ends it; afterwards it is unknown.
+    let auth = format!("Bearer {key}");
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 404);
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn notifications_and_responses_get_202_with_no_body() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    for body in [r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}"#, r#"{"jsonrpc":"2.0","id":5,"result":{}}"#] {
+        let r = post(&h, &key, Some(&sid), &[], body);
+        assert_eq!(r.status, 202, "{body}");
+        assert!(r.raw.is_empty());
+    }
+}
+
+#[test]
+fn http_level_errors() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+
+    let r = h.raw("GET", "/mcp", &[("accept", "text/event-stream")], b"");
+    assert_eq!(r.status, 405);
+    assert!(r.header("allow").unwrap().contains("POST"));
+
+    let auth = format!("Bearer {key}");
+    let r = h.raw("POST", "/mcp", &[("authorization", &auth), ("content-type", "text/plain"), ("mcp-session-id", &sid)], ping.as_bytes());
+    assert_eq!(r.status, 415);
+
+    let r = post(&h, &key, Some(&sid), &[], "{not json");
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32700)));
+
+    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
+    assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), json!(7)));
+
+    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (200, json!(-32601)));
+
+    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "1999-01-01")], ping);
+    assert_eq!(r.status, 400);
+    assert!(r.raw.contains("Unsupported protocol version"));
+
+    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2026-07-28")], ping);
+    assert_eq!(r.status, 400, "modern header without envelope: a plain 400 so clients fall back");
+
+    for v in ["2025-03-26", "2025-06-18", "2025-11-25"] {
+        assert_eq!(post(&h, &key, Some(&sid), &[("mcp-protocol-version", v)], ping).status, 200, "any supported version is accepted");
+    }
+
+    let r = h.raw("POST", "/mcp", &[("authorization", &auth), ("content-type", "application/json"), ("accept", "text/html"), ("mcp-session-id", &sid)], ping.as_bytes());
+    assert_eq!(r.status, 406);
+    let r = post(&h, &key, Some(&sid), &[], &format!("\"{}\"", "x".repeat(1_100_000)));
+    assert_eq!(r.status, 413);
+}
+
+#[test]
+fn sse_only_clients_get_an_event_stream() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let auth = format!("Bearer {key}");
+    let r = h.raw("POST", "/mcp", &[("authorization", &auth), ("content-type", "application/json"), ("accept", "text/event-stream"), ("mcp-session-id", &sid)], br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/event-stream"));
+    assert!(r.raw.starts_with("event: message\ndata: {"), "{}", r.raw);
+}
+
+#[test]
+fn batches_only_for_2025_03_26() {
+    let (h, key) = setup();
+    let old = INIT.replace("2025-11-25", "2025-03-26");
+    let sid = post(&h, &key, None, &[], &old).header("mcp-session-id").unwrap().to_string();
+    let batch = r#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]"#;
+    let r = post(&h, &key, Some(&sid), &[], batch);
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let replies = r.body.as_array().expect("array of responses");
+    assert_eq!(replies.len(), 2, "no reply to the notification");
+    assert_eq!(replies[0]["result"], json!({}));
+
+    let only_notes = r#"[{"jsonrpc":"2.0","method":"notifications/initialized"}]"#;
+    assert_eq!(post(&h, &key, Some(&sid), &[], only_notes).status, 202);
+    assert_eq!(post(&h, &key, Some(&sid), &[], "[]").status, 400);
+    let with_init = format!("[{INIT}]");
+    let r = post(&h, &key, Some(&sid), &[], &with_init);
+    assert_eq!(r.body[0]["error"]["code"], json!(-32600));
+
+    let new = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let r = post(&h, &key, Some(&new), &[("mcp-protocol-version", "2025-11-25")], batch);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
+}
+
+#[test]
+fn authentication_and_origin() {
+    let (h, key) = setup();
+    let r = h.raw("POST", "/mcp", &[("content-type", "application/json")], INIT.as_bytes());
+    assert_eq!(r.status, 401);
+    assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
+
+    let r = post(&h, "omcp_not-a-real-key-at-all-000000000000000000000", None, &[], INIT);
+    assert_eq!(r.status, 401);
+    assert!(r.header("www-authenticate").is_some());
+
+    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], INIT);
+    assert_eq!(r.status, 403);
+    let r = post(&h, &key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
+    assert_eq!(r.status, 200, "loopback origins are allowed in dev");
+    assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8788"));
+    let r = post(&h, &key, None, &[("origin", "https://console.example.com")], INIT);
+    assert_eq!(r.status, 200, "configured origins are allowed");
+
+    // Keys are never in URLs and never echoed.
+    assert!(!r.raw.contains(&key));
+    let audit: Vec<String> = h.db.rows("SELECT * FROM audit").iter().map(|r| Value::Object(r.clone()).to_string()).collect();
+    assert!(audit.iter().any(|a| a.contains("auth_failure")));
+    assert!(audit.iter().all(|a| !a.contains(&key) && !a.contains("not-a-real-key")), "{audit:?}");
+}
+
+#[test]
+fn revoked_and_expired_keys_are_refused_even_mid_session() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 200);
+    let id = h.admin("GET", "/admin/api/keys", None).body["keys"][0]["id"].as_i64().unwrap();
+    assert_eq!(h.admin("DELETE", &format!("/admin/api/keys/{id}"), None).status, 200);
+    let r = post(&h, &key, Some(&sid), &[], ping);
+    assert_eq!(r.status, 401);
+    assert!(r.raw.contains("revoked"));
+
+    let c = h.connection(OdooVersion::V19, "exp", &[]);
+    let fresh = h.key(c, OdooVersion::V19, "admin");
+    h.db.rows("UPDATE keys SET expires_at = 1 WHERE revoked_at IS NULL");
+    let r = post(&h, &fresh, None, &[], INIT);
+    assert_eq!(r.status, 401);
+    assert!(r.raw.contains("expired"));
+}
+
+#[test]
+fn rate_limit_refuses_with_retry_after() {
+    let (h, key) = setup();
+    h.db.rows("UPDATE keys SET rate_limit = 3");
+    let statuses: Vec<u16> = (0..5).map(|_| post(&h, &key, None, &[], INIT).status).collect();
+    assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
+    let r = post(&h, &key, None, &[], INIT);
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    let events = h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'rate_limited'");
+    assert_eq!(events[0]["n"], json!(3));
+}
+
+#[test]
+fn authentication_is_one_database_round_trip() {
+    let (h, key) = setup();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let before = *h.db.batches.borrow();
+    post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
+    // One batch before answering, one after (audit, last use).
+    assert_eq!(*h.db.batches.borrow() - before, 2);
+}
