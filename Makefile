@@ -23,7 +23,7 @@ NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
 .PHONY: help setup setup-rust setup-node setup-python build dev dev-vars schema-local \
-        test test-native test-e2e clean distclean
+        test test-native lint test-e2e clean distclean
 
 help:
 	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -34,6 +34,7 @@ setup: setup-rust setup-node setup-python
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@if [ "$$(worker-build --version 2>/dev/null | awk '{print $$NF}')" != "$(WORKER_BUILD_VERSION)" ]; then \
 	  echo "setup: cargo install worker-build@$(WORKER_BUILD_VERSION)"; \
 	  cargo install worker-build@$(WORKER_BUILD_VERSION) --locked --force; \
@@ -78,12 +79,18 @@ dev: setup dev-vars schema-local
 ## ---------------------------------------------------------------- tests
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory build       || { echo "make test: FAILED in build (scripts/build-worker.sh)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
 	@$(MAKE) --no-print-directory test-e2e    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
 
 test-native:
 	cargo test --workspace
+
+# The core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
+lint:
+	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
+	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-e2e: setup
 	bash tests/e2e/run.sh

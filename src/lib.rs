@@ -3,6 +3,9 @@
 //! Everything but `worker_adapter` is plain Rust that builds and tests natively; the runtime is
 //! reached only through the traits in `platform`. See ARCHITECTURE.md for the map.
 
+// A panic in wasm takes the isolate down: nothing outside tests may unwrap (checked by `make lint`).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod admin;
 pub mod capabilities;
 pub mod config;
