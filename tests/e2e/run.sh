@@ -348,3 +348,24 @@ if grep -qiE "panicked at|RuntimeError: unreachable" "$ART/worker.log"; then
 else
   pass "worker log has no panic"
 fi
+
+# ---------------------------------------------------------------- secret hygiene
+# No issued MCP key, Odoo API key or the admin token may appear in the worker's log or anywhere in the
+# D1 database (audit rows, keys, sessions): keys are stored hashed, Odoo keys encrypted.
+if SECRETS="$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log([s.admin_token, ...Object.values(s.keys)].join("\n"))' "$SETUP_JSON")
+${ODOO_ADMIN_KEY[*]} ${ODOO_DEMO2_KEY[*]}" python3 - "$ART/worker.log" "$ART/state" <<'PY'
+import os, sys
+secrets = [s for s in os.environ["SECRETS"].split() if len(s) >= 16]
+assert len(secrets) >= 8, f"too few secrets to check: {len(secrets)}"
+files = [sys.argv[1]] + [os.path.join(d, f) for d, _, fs in os.walk(sys.argv[2]) for f in fs]
+hits = [(f, s[:6]) for f in files for s in secrets if s.encode() in open(f, "rb").read()]
+print(f"  scanned {len(files)} files for {len(secrets)} secrets")
+if hits:
+    print("  found (file, secret's first characters):", hits)
+    sys.exit(1)
+PY
+then
+  pass "no key, Odoo API key or admin token in the worker log or the D1 database"
+else
+  fail "secret hygiene" "a secret was found (see above)"
+fi
