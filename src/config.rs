@@ -15,6 +15,8 @@ pub struct Settings {
     pub default_rate_limit: u32,
     /// Per Odoo call.
     pub odoo_timeout_ms: u64,
+    /// Audit rows older than this are deleted by the daily cron.
+    pub audit_retention_days: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for Settings {
             .field("allowed_origins", &self.allowed_origins)
             .field("default_rate_limit", &self.default_rate_limit)
             .field("odoo_timeout_ms", &self.odoo_timeout_ms)
+            .field("audit_retention_days", &self.audit_retention_days)
             .finish()
     }
 }
@@ -56,6 +59,10 @@ impl Settings {
             odoo_timeout_ms: nonempty("ODOO_TIMEOUT_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_ODOO_TIMEOUT_MS),
+            audit_retention_days: nonempty("AUDIT_RETENTION_DAYS")
+                .and_then(|v| v.parse().ok())
+                .filter(|d| *d >= 1)
+                .unwrap_or(crate::store::retention::DEFAULT_AUDIT_DAYS),
         }
     }
 }

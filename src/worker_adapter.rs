@@ -41,6 +41,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     into_worker_response(outcome.response)
 }
 
+/// The daily cron trigger: retention of rate counters, sessions and audit rows.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let settings = Settings::from_env(|name| env.var(name).ok().map(|v| v.to_string()));
+    let Ok(d1) = env.d1("DB") else {
+        console_error!("{}", serde_json::json!({"event": "retention", "error": "D1 binding DB is missing"}));
+        return;
+    };
+    let stmts = crate::store::retention::sweep(platform::now_ms(), settings.audit_retention_days);
+    match (D1Db { d1 }).batch(stmts).await {
+        Ok(_) => console_log!("{}", serde_json::json!({"event": "retention", "outcome": "ok", "audit_days": settings.audit_retention_days})),
+        Err(e) => console_error!("{}", serde_json::json!({"event": "retention", "outcome": "error", "error": e.to_string()})),
+    }
+}
+
 async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, HttpResponse> {
     let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
     let declared = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());

@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod keys;
+pub mod retention;
 pub mod sessions;
 
 use crate::platform::{Db, DbError, Row, Stmt};

@@ -199,7 +199,7 @@ fi
 log "starting wrangler dev on 127.0.0.1:$PWORKER (log: $ART/worker.log)"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # E2E_WRANGLER_ARGS is a list of words
-start_group worker wrangler dev --ip 127.0.0.1 --port "$PWORKER" --inspector-port "$PINSPECT" \
+start_group worker wrangler dev --ip 127.0.0.1 --port "$PWORKER" --inspector-port "$PINSPECT" --test-scheduled \
   --persist-to "$ART/state" --env-file "$ART/e2e.env" --show-interactive-dev-session=false \
   ${E2E_WRANGLER_ARGS:-}
 WORKER_URL="http://127.0.0.1:$PWORKER"
@@ -348,6 +348,17 @@ if grep -qiE "panicked at|RuntimeError: unreachable" "$ART/worker.log"; then
 else
   pass "worker log has no panic"
 fi
+
+# ---------------------------------------------------------------- cron trigger (retention)
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$WORKER_URL/__scheduled?cron=17+3+*+*+*" || true)
+swept=""
+if [ "$code" = 200 ]; then
+  for _ in $(seq 1 50); do  # bounded wait for workerd to flush the handler's log line
+    grep -q '"event":"retention","outcome":"ok"' "$ART/worker.log" && { swept=1; break; }
+    sleep 0.2
+  done
+fi
+if [ -n "$swept" ]; then pass "scheduled retention sweep runs (cron trigger)"; else fail "scheduled retention sweep" "HTTP $code; no retention line in worker.log"; fi
 
 # ---------------------------------------------------------------- secret hygiene
 # No issued MCP key, Odoo API key or the admin token may appear in the worker's log or anywhere in the

@@ -157,6 +157,7 @@ pub fn settings() -> Settings {
         allowed_origins: vec!["https://console.example.com".into()],
         default_rate_limit: 1000,
         odoo_timeout_ms: 5000,
+        audit_retention_days: 90,
     }
 }
 

@@ -1,0 +1,24 @@
+//! Retention: what the daily cron trigger deletes so that D1 does not grow without bound.
+
+use super::int;
+use crate::platform::Stmt;
+use crate::policy::auth::RATE_WINDOW_MS;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Ended sessions are kept a day (for diagnosis); idle ones expire after 30 days.
+const ENDED_SESSION_KEEP_MS: i64 = DAY_MS;
+const IDLE_SESSION_MS: i64 = 30 * DAY_MS;
+pub const DEFAULT_AUDIT_DAYS: i64 = 90;
+
+/// The statements of one sweep, run as one batch.
+pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
+    vec![
+        // Only the current window counts; keep the previous one for a request straddling the edge.
+        Stmt::new("DELETE FROM rate_counters WHERE window_start < ?1", vec![int(now - 2 * RATE_WINDOW_MS)]),
+        Stmt::new(
+            "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?1) OR last_seen_at < ?2",
+            vec![int(now - ENDED_SESSION_KEEP_MS), int(now - IDLE_SESSION_MS)],
+        ),
+        Stmt::new("DELETE FROM audit WHERE at < ?1", vec![int(now - audit_days.max(1) * DAY_MS)]),
+    ]
+}

@@ -1,0 +1,32 @@
+//! The daily retention sweep deletes old rate counters, sessions and audit rows, and nothing current.
+
+mod support;
+
+use odoo_mcp_edge::platform::Db;
+use odoo_mcp_edge::store::retention::sweep;
+use serde_json::json;
+use support::{block_on, SqliteDb};
+
+#[test]
+fn sweep_deletes_only_what_is_old() {
+    let db = SqliteDb::new();
+    let now: i64 = 1_800_000_000_000;
+    let day = 86_400_000;
+    db.rows(&format!("INSERT INTO rate_counters VALUES ('h', {}, 5)", now - 10 * 60_000));
+    for sql in [
+        format!("INSERT INTO rate_counters VALUES ('h', {}, 1)", now - now % 60_000),
+        format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at, ended_at) VALUES ('ended-long-ago', 'h', 'v', 0, {0}, {0})", now - 2 * day),
+        format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at, ended_at) VALUES ('ended-just-now', 'h', 'v', 0, {now}, {now})"),
+        format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at) VALUES ('idle', 'h', 'v', 0, {})", now - 31 * day),
+        format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at) VALUES ('live', 'h', 'v', 0, {now})"),
+        format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 91 * day),
+        format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 89 * day),
+    ] {
+        db.rows(&sql);
+    }
+    block_on(db.batch(sweep(now, 90))).unwrap();
+    assert_eq!(db.rows("SELECT window_start FROM rate_counters"), vec![json!({"window_start": now - now % 60_000}).as_object().unwrap().clone()]);
+    let sessions: Vec<String> = db.rows("SELECT id FROM sessions ORDER BY id").iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(sessions, ["ended-just-now", "live"]);
+    assert_eq!(db.rows("SELECT count(*) AS n FROM audit")[0]["n"], json!(1));
+}
