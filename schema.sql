@@ -62,6 +62,15 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_last_seen ON sessions(last_seen_at);
 
+-- Session-era `notifications/cancelled`, checked by long operations between Odoo calls.
+CREATE TABLE IF NOT EXISTS cancellations (
+  session_id    TEXT    NOT NULL,
+  request_id    TEXT    NOT NULL,             -- the JSON text of the cancelled request's id
+  at            INTEGER NOT NULL,
+  PRIMARY KEY (session_id, request_id)
+);
+CREATE INDEX IF NOT EXISTS cancellations_by_at ON cancellations(at);
+
 -- Fixed-window request counters per key, upserted atomically so the limit holds across isolates.
 CREATE TABLE IF NOT EXISTS rate_counters (
   key_hash      TEXT    NOT NULL,

@@ -17,6 +17,8 @@ pub struct Settings {
     pub odoo_timeout_ms: u64,
     /// Audit rows older than this are deleted by the daily cron.
     pub audit_retention_days: i64,
+    /// Items per page of `tools/list`, `prompts/list`, `resources/list` and `resources/templates/list`.
+    pub list_page_size: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -30,12 +32,14 @@ impl std::fmt::Debug for Settings {
             .field("default_rate_limit", &self.default_rate_limit)
             .field("odoo_timeout_ms", &self.odoo_timeout_ms)
             .field("audit_retention_days", &self.audit_retention_days)
+            .field("list_page_size", &self.list_page_size)
             .finish()
     }
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
+pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
 
 impl Settings {
     /// Builds settings from raw environment strings; `get` returns a var or secret by name.
@@ -63,6 +67,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|d| *d >= 1)
                 .unwrap_or(crate::store::retention::DEFAULT_AUDIT_DAYS),
+            list_page_size: nonempty("LIST_PAGE_SIZE")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(DEFAULT_LIST_PAGE_SIZE),
         }
     }
 }

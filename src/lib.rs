@@ -31,7 +31,20 @@ pub struct Services<'a> {
     pub now: i64,
 }
 
-/// The whole server: one request in, one response (and statements to run after it) out.
+/// The whole server: one request in, one response (and statements to run after it) out. A streamed
+/// response is collected in full; runtimes that can stream use `serve`.
 pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome {
-    http::router::route(&req, svc).await
+    let stream = mcp::stream::ResponseStream::new();
+    let mut outcome = serve(req, svc, &stream).await;
+    if let Some(streamed) = stream.into_buffered_response() {
+        outcome.response = streamed;
+    }
+    outcome
+}
+
+/// Serves one request. If the response turns into a stream, `stream` gets its head (see
+/// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
+/// `Outcome`'s response is then meaningless, its `after` and `log` still apply.
+pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::stream::ResponseStream) -> http::Outcome {
+    http::router::route(&req, svc, stream).await
 }

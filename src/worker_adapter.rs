@@ -5,10 +5,19 @@
 use crate::config::Settings;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::platform::{self, classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt};
+use crate::mcp::stream::ResponseStream;
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
 use worker::*;
+
+/// What a request is served with, owned, so that a streamed response can outlive `fetch`.
+struct State {
+    db: D1Db,
+    settings: Settings,
+}
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -17,28 +26,67 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let Ok(d1) = env.d1("DB") else {
         return Response::error("D1 binding DB is missing", 500);
     };
-    let db = D1Db { d1 };
     let core_req = match to_core_request(req).await {
         Ok(r) => r,
         Err(resp) => return into_worker_response(resp),
     };
     let (method, path) = (core_req.method.clone(), core_req.path.clone());
-    let svc = crate::Services { db: &db, http: &FetchHttp, settings: &settings, now: started };
-    let outcome = crate::handle(core_req, &svc).await;
-    let status = outcome.response.status;
-    if !outcome.after.is_empty() {
-        let after = outcome.after;
-        if let Ok(d1) = env.d1("DB") {
+    let state = Rc::new(State { db: D1Db { d1 }, settings });
+    let stream = ResponseStream::new();
+    let work = {
+        let (state, stream) = (state.clone(), stream.clone());
+        async move {
+            let svc = crate::Services { db: &state.db, http: &FetchHttp, settings: &state.settings, now: started };
+            crate::serve(core_req, &svc, &stream).await
+        }
+    };
+    match select(Box::pin(work), Box::pin(stream.started())).await {
+        Either::Left((mut outcome, _)) => {
+            // Finished first, possibly after starting a stream that is now complete.
+            if let Some(streamed) = stream.into_buffered_response() {
+                outcome.response = streamed;
+            }
+            log_request(&method, &path, outcome.response.status, started, &outcome.log);
+            if !outcome.after.is_empty() {
+                ctx.wait_until(async move { run_after(&state.db, outcome.after).await });
+            }
+            into_worker_response(outcome.response)
+        }
+        Either::Right((head, work)) => {
+            // Streamed: the head goes out now; the handler keeps feeding the body from `wait_until`.
+            // When the client closes the stream, the body (and its reader) is dropped: cancellation.
+            let (reader, status) = (stream.reader(), head.status);
+            let body = futures_util::stream::poll_fn(move |cx| reader.poll_chunk(cx)).map(Ok::<Vec<u8>, Error>);
             ctx.wait_until(async move {
-                if let Err(e) = (D1Db { d1 }).batch(after).await {
-                    console_error!("{}", serde_json::json!({"event": "after_response_write_failed", "error": e.to_string()}));
-                }
+                let outcome = work.await;
+                log_request(&method, &path, status, started, &outcome.log);
+                run_after(&state.db, outcome.after).await;
             });
+            let headers = Headers::new();
+            for (k, v) in &head.headers {
+                headers.append(k, v)?;
+            }
+            Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers))
         }
     }
-    // One structured line per request; never headers or bodies (they carry keys).
-    console_log!("{}", serde_json::json!({"method": method, "path": path, "status": status, "ms": platform::now_ms() - started}));
-    into_worker_response(outcome.response)
+}
+
+async fn run_after(db: &D1Db, after: Vec<Stmt>) {
+    if after.is_empty() {
+        return;
+    }
+    if let Err(e) = db.batch(after).await {
+        console_error!("{}", serde_json::json!({"event": "after_response_write_failed", "error": e.to_string()}));
+    }
+}
+
+/// One structured line per request; never headers or bodies (they carry keys).
+fn log_request(method: &str, path: &str, status: u16, started: i64, fields: &crate::http::LogFields) {
+    let mut line = serde_json::json!({"method": method, "path": path, "status": status, "ms": platform::now_ms() - started});
+    if let Some(obj) = line.as_object_mut() {
+        obj.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    console_log!("{line}");
 }
 
 /// The daily cron trigger: retention of rate counters, sessions and audit rows.

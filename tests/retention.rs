@@ -1,4 +1,4 @@
-//! The daily retention sweep deletes old rate counters, sessions and audit rows, and nothing current.
+//! The daily retention sweep deletes old rate counters, sessions, cancellations and audit rows, and nothing current.
 
 mod support;
 
@@ -19,6 +19,8 @@ fn sweep_deletes_only_what_is_old() {
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at, ended_at) VALUES ('ended-just-now', 'h', 'v', 0, {now}, {now})"),
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at) VALUES ('idle', 'h', 'v', 0, {})", now - 31 * day),
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at) VALUES ('live', 'h', 'v', 0, {now})"),
+        format!("INSERT INTO cancellations VALUES ('s', '1', {})", now - 2 * day),
+        format!("INSERT INTO cancellations VALUES ('s', '2', {now})"),
         format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 91 * day),
         format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 89 * day),
     ] {
@@ -29,4 +31,5 @@ fn sweep_deletes_only_what_is_old() {
     let sessions: Vec<String> = db.rows("SELECT id FROM sessions ORDER BY id").iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(sessions, ["ended-just-now", "live"]);
     assert_eq!(db.rows("SELECT count(*) AS n FROM audit")[0]["n"], json!(1));
+    assert_eq!(db.rows("SELECT request_id FROM cancellations")[0]["request_id"], json!("2"));
 }

@@ -56,10 +56,8 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     };
     if !req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
         let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
-        return Outcome {
-            response: ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'").response().with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\""),
-            after: vec![audit.stmt(svc.now)],
-        };
+        let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'").response().with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
+        return Outcome::new(response, vec![audit.stmt(svc.now)]);
     }
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');
     let segments: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
@@ -69,7 +67,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         Ok((status, body)) => HttpResponse::json(status, &body),
         Err(e) => e.response(),
     };
-    Outcome { response, after }
+    Outcome::new(response, after)
 }
 
 async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut Vec<crate::platform::Stmt>) -> ApiResult {

@@ -2,4 +2,7 @@
 //! annotations and handler side by side.
 
 pub mod cursor;
+pub mod pages;
+pub mod prompts;
+pub mod resources;
 pub mod tools;

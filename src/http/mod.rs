@@ -75,16 +75,28 @@ impl HttpResponse {
     }
 }
 
-/// What the core hands back to the runtime: the response, and the statements to run after it has been
-/// sent (audit rows, last-used stamps), which cost the client nothing (`wait_until` in Workers).
+/// Fields the core adds to the request's one structured log line (era, JSON-RPC method, tool, …).
+/// Never keys, credentials or bodies.
+pub type LogFields = serde_json::Map<String, Value>;
+
+/// What the core hands back to the runtime: the response, the statements to run after it has been
+/// sent (audit rows, last-used stamps), which cost the client nothing (`wait_until` in Workers), and
+/// what to log about the request.
 #[derive(Debug)]
 pub struct Outcome {
     pub response: HttpResponse,
     pub after: Vec<Stmt>,
+    pub log: LogFields,
+}
+
+impl Outcome {
+    pub fn new(response: HttpResponse, after: Vec<Stmt>) -> Outcome {
+        Outcome { response, after, log: LogFields::new() }
+    }
 }
 
 impl From<HttpResponse> for Outcome {
     fn from(response: HttpResponse) -> Outcome {
-        Outcome { response, after: Vec::new() }
+        Outcome { response, after: Vec::new(), log: LogFields::new() }
     }
 }

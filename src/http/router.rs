@@ -7,8 +7,9 @@ use crate::Services;
 use serde_json::json;
 
 const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
+const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After";
 
-pub async fn route(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
+pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
         if (req.path == "/mcp" || req.path.starts_with("/admin/")) && !origin_allowed(o, svc.settings) {
@@ -16,13 +17,24 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             return http_error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed").into();
         }
     }
+    let cors: Vec<(&str, String)> = match (&origin, req.path.as_str()) {
+        (Some(o), "/mcp") => vec![
+            ("access-control-allow-origin", o.clone()),
+            ("access-control-expose-headers", CORS_EXPOSE_HEADERS.into()),
+            ("vary", "Origin".into()),
+        ],
+        _ => vec![],
+    };
+    for (name, value) in &cors {
+        stream.add_head_header(name, value.clone());
+    }
     let mut outcome = match (req.method.as_str(), req.path.as_str()) {
         ("OPTIONS", "/mcp") => HttpResponse::empty(204)
             .with_header("access-control-allow-methods", "POST, DELETE, OPTIONS")
             .with_header("access-control-allow-headers", CORS_ALLOW_HEADERS)
             .with_header("access-control-max-age", "600")
             .into(),
-        ("POST", "/mcp") => transport::handle_post(req, svc).await,
+        ("POST", "/mcp") => transport::handle_post(req, svc, stream).await,
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
         // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
         (_, "/mcp") => http_error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed").with_header("allow", "POST, DELETE, OPTIONS").into(),
@@ -31,14 +43,8 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
         _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
     };
-    if req.path == "/mcp" {
-        if let Some(o) = origin {
-            let r = outcome.response;
-            outcome.response = r
-                .with_header("access-control-allow-origin", o)
-                .with_header("access-control-expose-headers", "Mcp-Session-Id")
-                .with_header("vary", "Origin");
-        }
+    for (name, value) in cors {
+        outcome.response = outcome.response.with_header(name, value);
     }
     outcome
 }

@@ -1,26 +1,39 @@
-//! Method dispatch for an authenticated request inside a session: method name → capability handler.
+//! Method dispatch for an authenticated request, in either era: method name → capability handler.
+//! `RequestCtx` is what a handler may know about its request, including how to report progress, log
+//! to the client and notice that the request was cancelled.
 
-use super::jsonrpc::RpcError;
-use crate::capabilities::tools;
+use super::jsonrpc::{RpcError, INVALID_REQUEST};
+use super::stream::{Notifier, LOG_LEVELS};
+use super::lifecycle;
+use crate::capabilities::{prompts, resources, tools};
 use crate::platform::Stmt;
 use crate::policy::auth::{AuthContext, SessionState};
+use crate::store;
 use crate::Services;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 
-/// What a handler may know about the request it serves.
+/// The era a request is served in.
+pub enum Lane<'a> {
+    /// 2025 era: inside a session, under the negotiated (or header) version.
+    Session { version: &'a str, session: &'a SessionState },
+    /// 2026-07-28: stateless, everything the request needs is in the request.
+    Stateless,
+}
+
 pub struct RequestCtx<'a> {
     pub svc: &'a Services<'a>,
     pub auth: &'a AuthContext,
-    pub protocol_version: &'a str,
-    pub session: &'a SessionState,
+    pub lane: Lane<'a>,
+    pub request_id: Value,
+    pub notify: &'a Notifier,
     /// Statements to run after the response is sent (audit, caches).
     after: RefCell<Vec<Stmt>>,
 }
 
 impl<'a> RequestCtx<'a> {
-    pub fn new(svc: &'a Services<'a>, auth: &'a AuthContext, protocol_version: &'a str, session: &'a SessionState) -> Self {
-        RequestCtx { svc, auth, protocol_version, session, after: RefCell::new(Vec::new()) }
+    pub fn new(svc: &'a Services<'a>, auth: &'a AuthContext, lane: Lane<'a>, request_id: Value, notify: &'a Notifier) -> Self {
+        RequestCtx { svc, auth, lane, request_id, notify, after: RefCell::new(Vec::new()) }
     }
 
     pub fn defer(&self, stmt: Stmt) {
@@ -30,23 +43,65 @@ impl<'a> RequestCtx<'a> {
     pub fn into_after(self) -> Vec<Stmt> {
         self.after.into_inner()
     }
+
+    pub fn is_stateless(&self) -> bool {
+        matches!(self.lane, Lane::Stateless)
+    }
+
+    /// Called between Odoo calls of a longer operation: stops it once the request is cancelled, either
+    /// by the client closing the response stream or (session era) by a recorded `notifications/cancelled`.
+    pub async fn checkpoint(&self) -> Result<(), RpcError> {
+        if self.notify.stream().client_gone() {
+            return Err(RpcError::cancelled());
+        }
+        if let Lane::Session { session, .. } = &self.lane {
+            // A store failure must not fail the operation: it then simply runs to its end.
+            if store::cancellations::is_cancelled(self.svc.db, &session.id, &self.request_id).await.unwrap_or(false) {
+                return Err(RpcError::cancelled());
+            }
+        }
+        Ok(())
+    }
 }
 
-const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-
 pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    match method {
-        "ping" => Ok(json!({})),
-        "tools/list" => tools::list(params),
-        "tools/call" => tools::call(ctx, params).await,
-        "logging/setLevel" => {
+    match (method, &ctx.lane) {
+        ("tools/list", _) => tools::list(ctx, params),
+        ("tools/call", _) => tools::call(ctx, params).await,
+        ("prompts/list", _) => prompts::list(ctx, params),
+        ("prompts/get", _) => prompts::get(ctx, params).await,
+        ("resources/list", _) => resources::list(ctx, params),
+        ("resources/templates/list", _) => resources::templates_list(ctx, params),
+        ("resources/read", _) => resources::read(ctx, params).await,
+        ("server/discover", Lane::Stateless) => Ok(lifecycle::discover_result()),
+        ("ping", Lane::Session { .. }) => Ok(json!({})),
+        ("logging/setLevel", Lane::Session { session, .. }) => {
             let level = params.get("level").and_then(Value::as_str).filter(|l| LOG_LEVELS.contains(l)).ok_or_else(|| {
                 RpcError::invalid_params(format!("Invalid params: 'level' must be one of {}", LOG_LEVELS.join(", ")))
             })?;
-            ctx.defer(crate::store::sessions::set_log_level(&ctx.session.id, level));
+            ctx.defer(store::sessions::set_log_level(&session.id, level));
             Ok(json!({}))
         }
-        "initialize" => Err(RpcError::new(super::jsonrpc::INVALID_REQUEST, "Invalid Request: the session is already initialized")),
+        ("initialize", Lane::Session { .. }) => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: the session is already initialized")),
         _ => Err(RpcError::method_not_found(method)),
     }
+}
+
+/// `dispatch`, abandoned as soon as the client closes a streamed response (cancellation).
+pub async fn dispatch_watching(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let stream = ctx.notify.stream();
+    if !stream.is_started() {
+        return dispatch(ctx, method, params).await;
+    }
+    super::stream::until(dispatch(ctx, method, params), stream.gone()).await.unwrap_or_else(|| Err(RpcError::cancelled()))
+}
+
+/// Methods whose handlers report progress or log while they work; only these are ever streamed.
+pub fn may_notify(method: &str) -> bool {
+    matches!(method, "tools/call" | "prompts/get" | "resources/read")
+}
+
+/// The request's progress token (`params._meta.progressToken`), if it is a string or an integer.
+pub fn progress_token(params: &Map<String, Value>) -> Option<Value> {
+    params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| t.is_string() || t.is_i64() || t.is_u64()).cloned()
 }

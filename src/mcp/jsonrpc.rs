@@ -11,6 +11,16 @@ pub const INTERNAL_ERROR: i64 = -32603;
 /// Transport-level errors (the TS SDK's convention).
 pub const SERVER_ERROR: i64 = -32000;
 pub const SESSION_NOT_FOUND: i64 = -32001;
+/// Session era: `resources/read` of a URI that does not exist.
+pub const RESOURCE_NOT_FOUND: i64 = -32002;
+/// Modern era: a routing header disagrees with the body, or a required one is missing.
+pub const HEADER_MISMATCH: i64 = -32020;
+/// Modern era: the request needs a client capability it did not declare.
+pub const MISSING_CLIENT_CAPABILITY: i64 = -32021;
+/// Modern era: the request claims a protocol version we do not serve.
+pub const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
+/// Never sent: marks a request that was cancelled, to which no response is sent at all.
+pub const CANCELLED: i64 = -32800;
 
 /// A protocol error: becomes a JSON-RPC `error` object.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +43,19 @@ impl RpcError {
         RpcError::new(METHOD_NOT_FOUND, format!("Method not found: {}", crate::store::truncate(method, 100)))
     }
 
+    pub fn with_data(mut self, data: Value) -> RpcError {
+        self.data = Some(data);
+        self
+    }
+
+    pub fn cancelled() -> RpcError {
+        RpcError::new(CANCELLED, "Request cancelled")
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.code == CANCELLED
+    }
+
     pub fn to_json(&self) -> Value {
         let mut e = json!({"code": self.code, "message": self.message});
         if let Some(d) = &self.data {
@@ -46,7 +69,7 @@ impl RpcError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     Request { id: Value, method: String, params: Map<String, Value> },
-    Notification { method: String },
+    Notification { method: String, params: Map<String, Value> },
     /// A reply to a server-initiated request (we send none, so these are only acknowledged).
     Response,
 }
@@ -75,7 +98,7 @@ pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
                 Some(_) => return Err(invalid(echo, "\"params\" must be an object")),
             };
             match id {
-                None => Ok(Message::Notification { method: method.clone() }),
+                None => Ok(Message::Notification { method: method.clone(), params }),
                 Some(_) if usable_id.is_none() => Err(invalid(Value::Null, "\"id\" must be a string or an integer")),
                 Some(id) => Ok(Message::Request { id, method: method.clone(), params }),
             }

@@ -1,4 +1,5 @@
-//! Lifecycle of the session era: protocol versions, negotiation and the `initialize` result.
+//! Lifecycle of both eras: protocol versions, the session era's `initialize` negotiation, and the
+//! stateless era's `server/discover` result.
 
 use serde_json::{json, Map, Value};
 
@@ -9,6 +10,9 @@ pub const LATEST: &str = SESSION_VERSIONS[0];
 pub const DEFAULT_WITHOUT_HEADER: &str = "2025-03-26";
 /// The stateless era, served from its own lane (not the session transport).
 pub const MODERN: &str = "2026-07-28";
+/// What `server/discover` lists and -32022 names: modern versions only, so that both lists agree and
+/// clients negotiate session-era versions through `initialize` alone.
+pub const STATELESS_VERSIONS: [&str; 1] = [MODERN];
 
 pub fn is_supported(version: &str) -> bool {
     SESSION_VERSIONS.contains(&version)
@@ -42,8 +46,25 @@ returns at most 200 records a page, and gives a next_cursor to continue. odoo_ge
 Ask for the fields you need: a few fields per record keeps answers small. When a model is refused, tell the \
 user which permission to ask their administrator for.";
 
+/// The same capabilities in both eras. No `listChanged` or `subscribe`: isolates share no event bus,
+/// and the lists change only when an administrator changes permissions. `logging` because tool calls
+/// emit `notifications/message` at the level the client asked for.
 pub fn capabilities() -> Value {
-    json!({"tools": {"listChanged": false}, "logging": {}})
+    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {"listChanged": false, "subscribe": false}, "logging": {}})
+}
+
+/// `server/discover` is the same for every caller and changes only with a deploy.
+pub const DISCOVER_TTL_MS: u64 = 3_600_000;
+
+/// The `server/discover` result (the lane adds `resultType` and the server-info `_meta`).
+pub fn discover_result() -> Value {
+    json!({
+        "supportedVersions": STATELESS_VERSIONS,
+        "capabilities": capabilities(),
+        "instructions": INSTRUCTIONS,
+        "ttlMs": DISCOVER_TTL_MS,
+        "cacheScope": "public",
+    })
 }
 
 /// The `initialize` result for the negotiated version.

@@ -1,6 +1,7 @@
 //! Typed access to D1. All SQL lives here or beside its single use; the schema is `schema.sql`.
 //! Reads of rows are tolerant: a missing or ill-typed column becomes a clear `StoreError`, never a panic.
 
+pub mod cancellations;
 pub mod connections;
 pub mod keys;
 pub mod retention;

@@ -5,6 +5,7 @@
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use odoo_mcp_edge::config::Settings;
 use odoo_mcp_edge::http::{HttpRequest, HttpResponse};
+use odoo_mcp_edge::mcp::stream::ResponseStream;
 use odoo_mcp_edge::platform::{classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt};
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
@@ -95,11 +96,13 @@ impl Db for SqliteDb {
 /// HTTP/1.1 over a plain TCP socket (enough for the fake Odoo on loopback).
 pub struct TcpHttp {
     pub requests: RefCell<Vec<String>>,
+    /// Runs before each outbound request (e.g. to make the client go away mid-request).
+    pub on_send: RefCell<Option<Box<dyn Fn()>>>,
 }
 
 impl TcpHttp {
     pub fn new() -> TcpHttp {
-        TcpHttp { requests: RefCell::new(Vec::new()) }
+        TcpHttp { requests: RefCell::new(Vec::new()), on_send: RefCell::new(None) }
     }
 }
 
@@ -107,6 +110,9 @@ impl Http for TcpHttp {
     fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         Box::pin(async move {
             self.requests.borrow_mut().push(format!("{} {}", req.method, req.url));
+            if let Some(hook) = self.on_send.borrow().as_ref() {
+                hook();
+            }
             let rest = req.url.strip_prefix("http://").ok_or_else(|| HttpError::Network("test client speaks http only".into()))?;
             let (authority, path) = rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, "/".into()));
             let timeout = Duration::from_millis(req.timeout_ms);
@@ -158,6 +164,7 @@ pub fn settings() -> Settings {
         default_rate_limit: 1000,
         odoo_timeout_ms: 5000,
         audit_retention_days: 90,
+        list_page_size: 50,
     }
 }
 
@@ -176,6 +183,8 @@ pub struct Resp {
     pub headers: Vec<(String, String)>,
     pub body: Value,
     pub raw: String,
+    /// The fields the core added to the request's log line.
+    pub log: Map<String, Value>,
 }
 
 impl Resp {
@@ -197,6 +206,11 @@ impl Harness {
     }
 
     pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        self.raw_with_stream(method, path, headers, body, &ResponseStream::new())
+    }
+
+    /// Like `raw`, with the response stream given (so a test can play the client closing it).
+    pub fn raw_with_stream(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8], stream: &ResponseStream) -> Resp {
         let req = HttpRequest {
             method: method.into(),
             path: path.into(),
@@ -204,11 +218,45 @@ impl Harness {
             body: body.to_vec(),
         };
         let svc = odoo_mcp_edge::Services { db: &self.db, http: &self.http, settings: &self.settings, now: *self.now.borrow() };
-        let outcome = block_on(odoo_mcp_edge::handle(req, &svc));
+        let mut outcome = block_on(odoo_mcp_edge::serve(req, &svc, stream));
+        if let Some(streamed) = stream.clone().into_buffered_response() {
+            outcome.response = streamed;
+        }
         if !outcome.after.is_empty() {
             block_on(self.db.batch(outcome.after)).expect("after-response statements run");
         }
-        to_resp(outcome.response)
+        let mut r = to_resp(outcome.response);
+        r.log = outcome.log;
+        r
+    }
+
+    /// A 2026-07-28 request with a valid envelope and the routing headers; `extra` headers are added.
+    pub fn modern(&self, key: &str, id: Value, method: &str, params: Value, extra: &[(&str, &str)]) -> Resp {
+        self.modern_with_stream(key, id, method, params, extra, &ResponseStream::new())
+    }
+
+    pub fn modern_with_stream(&self, key: &str, id: Value, method: &str, mut params: Value, extra: &[(&str, &str)], stream: &ResponseStream) -> Resp {
+        let mut meta = modern_meta();
+        if let Some(own) = params.get("_meta").and_then(Value::as_object) {
+            meta.as_object_mut().expect("object").extend(own.clone());
+        }
+        params["_meta"] = meta;
+        let name = params.get("name").or_else(|| params.get("uri")).and_then(Value::as_str).map(str::to_string);
+        let auth = format!("Bearer {key}");
+        let mut headers = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+            ("accept", "application/json, text/event-stream"),
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", method),
+        ];
+        if let Some(n) = &name {
+            headers.push(("mcp-name", n));
+        }
+        headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)));
+        headers.extend_from_slice(extra);
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.raw_with_stream("POST", "/mcp", &headers, body.to_string().as_bytes(), stream)
     }
 
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
@@ -262,7 +310,21 @@ impl Harness {
 fn to_resp(r: HttpResponse) -> Resp {
     let raw = String::from_utf8_lossy(&r.body).to_string();
     let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    Resp { status: r.status, headers: r.headers, body, raw }
+    Resp { status: r.status, headers: r.headers, body, raw, log: Map::new() }
+}
+
+/// The request envelope of protocol 2026-07-28.
+pub fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "native-test", "version": "1"},
+    })
+}
+
+/// The JSON-RPC messages of an SSE body, in order.
+pub fn sse_messages(raw: &str) -> Vec<Value> {
+    raw.lines().filter_map(|l| l.strip_prefix("data:")).filter_map(|d| serde_json::from_str(d.trim()).ok()).collect()
 }
 
 pub struct Session<'h> {
@@ -274,6 +336,11 @@ pub struct Session<'h> {
 
 impl Session<'_> {
     pub fn post(&mut self, msg: &Value) -> Resp {
+        self.post_with(msg, &[], &ResponseStream::new())
+    }
+
+    /// Posts with `extra` headers replacing the defaults of the same name, on a given response stream.
+    pub fn post_with(&mut self, msg: &Value, extra: &[(&str, &str)], stream: &ResponseStream) -> Resp {
         let auth = format!("Bearer {}", self.key);
         let mut headers = vec![("authorization", auth.as_str()), ("content-type", "application/json"), ("accept", "application/json, text/event-stream")];
         let sid = self.session_id.clone();
@@ -281,7 +348,9 @@ impl Session<'_> {
             headers.push(("mcp-session-id", s));
             headers.push(("mcp-protocol-version", "2025-11-25"));
         }
-        self.h.raw("POST", "/mcp", &headers, msg.to_string().as_bytes())
+        headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)));
+        headers.extend_from_slice(extra);
+        self.h.raw_with_stream("POST", "/mcp", &headers, msg.to_string().as_bytes(), stream)
     }
 
     /// A request; returns the whole JSON-RPC response.

@@ -28,12 +28,8 @@ pub fn definitions() -> Vec<Value> {
     vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition()]
 }
 
-pub fn list(params: &Map<String, Value>) -> Result<Value, RpcError> {
-    if params.get("cursor").is_some_and(|c| !c.is_null()) {
-        // We never hand out a tools/list cursor (the list fits in one page).
-        return Err(RpcError::invalid_params("Invalid params: unknown cursor"));
-    }
-    Ok(json!({"tools": definitions()}))
+pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    crate::capabilities::pages::list_result(ctx, "tools/list", "tools", definitions(), params)
 }
 
 pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -53,6 +49,10 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         get::NAME => get::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };
+    if matches!(outcome, Err(ToolError::Cancelled)) {
+        // No result for a cancelled request; the transport audits it.
+        return Err(RpcError::cancelled());
+    }
     ctx.finish(name, &outcome, now_ms() - started);
     Ok(match outcome {
         Ok(structured) => json!({
@@ -72,6 +72,8 @@ pub enum ToolError {
     Odoo(OdooError),
     /// This deployment cannot serve the call (e.g. missing secret, undecryptable credentials).
     Unavailable(String),
+    /// The client cancelled the request; it gets no result.
+    Cancelled,
 }
 
 impl ToolError {
@@ -81,6 +83,7 @@ impl ToolError {
             ToolError::Denied(d) => d.to_string(),
             ToolError::Odoo(e) => e.user_message(),
             ToolError::Unavailable(m) => m.clone(),
+            ToolError::Cancelled => "The request was cancelled.".into(),
         }
     }
 
@@ -90,6 +93,7 @@ impl ToolError {
             ToolError::Denied(_) => "denied",
             ToolError::Odoo(_) => "odoo_error",
             ToolError::Unavailable(_) => "error",
+            ToolError::Cancelled => "cancelled",
         }
     }
 }
@@ -153,7 +157,30 @@ impl<'r> ToolCtx<'r> {
     /// The model's fields as this key's Odoo user sees them (cached).
     pub async fn schema(&self, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
         let auth = self.req.auth;
-        Ok(crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?)
+        let calls_before = client.calls();
+        let schema = crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?;
+        let source = if client.calls() > calls_before { "from Odoo" } else { "from the cache" };
+        self.log("debug", json!(format!("{} fields of {model} {source}", schema.fields.len())));
+        Ok(schema)
+    }
+
+    /// Between Odoo calls of one tool call: stops once the request has been cancelled. Free until the
+    /// first Odoo call has been made (a cancellation before it is simply too late to matter).
+    pub async fn checkpoint(&self, client: &OdooClient<'_>) -> Result<(), ToolError> {
+        if client.calls() == 0 {
+            return Ok(());
+        }
+        self.req.checkpoint().await.map_err(|_| ToolError::Cancelled)
+    }
+
+    /// `notifications/progress`, when the client asked for progress on this request.
+    pub fn progress(&self, done: u32, total: u32, message: &str) {
+        self.req.notify.progress(f64::from(done), Some(f64::from(total)), message);
+    }
+
+    /// `notifications/message` at `level`, when the client asked for that level. Never secrets.
+    pub fn log(&self, level: &str, data: Value) {
+        self.req.notify.log(level, data);
     }
 
     fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {

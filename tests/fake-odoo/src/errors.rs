@@ -28,6 +28,7 @@ pub enum Kind {
     UnprocessableEntity,
     Unauthorized,
     BadRequest,
+    InternalServerError,
 }
 
 impl Kind {
@@ -52,6 +53,7 @@ impl Kind {
             Kind::UnprocessableEntity => "werkzeug.exceptions.UnprocessableEntity",
             Kind::Unauthorized => "werkzeug.exceptions.Unauthorized",
             Kind::BadRequest => "werkzeug.exceptions.BadRequest",
+            Kind::InternalServerError => "werkzeug.exceptions.InternalServerError",
         }
     }
 
@@ -62,6 +64,7 @@ impl Kind {
             Kind::UnprocessableEntity => Some(422),
             Kind::Unauthorized => Some(401),
             Kind::BadRequest => Some(400),
+            Kind::InternalServerError => Some(500),
             _ => None,
         }
     }

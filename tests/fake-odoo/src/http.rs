@@ -1,31 +1,49 @@
-//! The HTTP layer: worker threads on a `tiny_http` server (keep-alive and
-//! concurrent connections are tiny_http's), routing by path, request
-//! counting, the non-JSON pages Odoo answers with (17's website 404, 19's
-//! "No database is selected", werkzeug error pages), and reply building.
+//! The HTTP layer above the transport (`server.rs`): routing by path,
+//! request counting, the control surface's hooks (call log, delays, faults),
+//! the non-JSON pages Odoo answers with (17's website 404, 19's "No database
+//! is selected", werkzeug error pages), and reply building.
 
+use crate::calls;
+use crate::control::{Control, Fault};
+use crate::faults;
 use crate::json2::{self, Json2Request};
 use crate::jsonrpc;
 use crate::out::Out;
+use crate::server::{Answer, Request};
 use crate::store::Store;
 use crate::OdooVersion;
 use serde_json::json;
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-/// State shared by the worker threads.
+/// State shared by the connection threads.
 pub struct Shared {
     pub version: OdooVersion,
     pub database: String,
     pub store: Mutex<Store>,
     pub requests: AtomicU64,
+    pub control: Control,
+    /// Set when the server stops; cuts injected delays short.
+    pub stop: AtomicBool,
 }
 
 impl Shared {
     /// Locks the store (a panicked holder does not poison it for others).
     pub fn lock(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sleeps `delay`, or less if the server stops meanwhile.
+    fn pause(&self, delay: Duration) {
+        let end = Instant::now() + delay;
+        while !self.stop.load(Ordering::SeqCst) {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(20)));
+        }
     }
 }
 
@@ -102,6 +120,11 @@ pub mod pages {
         Reply::html(status, "text/html; charset=utf-8", body)
     }
 
+    /// werkzeug's 500 page (a handler panicked).
+    pub fn internal_error() -> Reply {
+        werkzeug(500, "Internal Server Error", "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.")
+    }
+
     pub fn not_found_19() -> Reply {
         werkzeug(404, "Not Found", "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.")
     }
@@ -154,56 +177,50 @@ pub fn bad_content_type(
     }
 }
 
-fn header<'a>(req: &'a tiny_http::Request, name: &'static str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
-}
-
-const MAX_BODY: u64 = 64 * 1024 * 1024;
-
-/// Routes one request to its handler.
-fn route(shared: &Shared, req: &mut tiny_http::Request) -> Reply {
-    let url = req.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("").to_string();
-    let method = req.method().as_str().to_uppercase();
-    let mut body = Vec::new();
-    if req
-        .as_reader()
-        .take(MAX_BODY)
-        .read_to_end(&mut body)
-        .is_err()
-    {
-        return pages::werkzeug(
-            400,
-            "Bad Request",
-            "The browser (or proxy) sent a request that this server could not understand.",
-        );
+/// Routes one request: the control surface (`/__fake/...`), then the API
+/// requests (counted, logged, and delayed or faulted as the control rules
+/// say), then every other path.
+pub fn route(shared: &Shared, req: &Request) -> Answer {
+    let path = req.url.split(['?', '#']).next().unwrap_or("");
+    if path.starts_with("/__fake/") {
+        return Answer::Reply(shared.control.endpoint(&req.method, path, &req.body));
     }
-    let version = shared.version;
-    let counted = path == "/jsonrpc"
+    let api = path == "/jsonrpc"
         || path == "/json/2"
         || path.starts_with("/json/2/")
         || matches!(
-            path.as_str(),
+            path,
             "/web/version" | "/json/version" | "/web/webclient/version_info"
         );
-    if counted {
-        shared.requests.fetch_add(1, Ordering::SeqCst);
+    if !api {
+        return Answer::Reply(serve(shared, req, path));
     }
-    let content_type = header(req, "Content-Type");
-    match path.as_str() {
-        "/jsonrpc" => jsonrpc::handle(shared, content_type, &body),
+    shared.requests.fetch_add(1, Ordering::SeqCst);
+    let mut probe = calls::probe(shared, path, req);
+    let (delay, fault) = shared.control.arrive(probe.call.take());
+    shared.pause(delay);
+    match fault {
+        None => Answer::Reply(serve(shared, req, path)),
+        Some(Fault::Truncated) => Answer::Truncated(serve(shared, req, path)),
+        Some(fault) => faults::answer(fault, shared.version, &probe),
+    }
+}
+
+/// The real answer to a request.
+fn serve(shared: &Shared, req: &Request, path: &str) -> Reply {
+    let version = shared.version;
+    let content_type = req.header("Content-Type");
+    match path {
+        "/jsonrpc" => jsonrpc::handle(shared, content_type, &req.body),
         p if p == "/json/2" || p.starts_with("/json/2/") => json2::handle(
             shared,
             &Json2Request {
-                http_method: &method,
+                http_method: &req.method,
                 path: p,
-                authorization: header(req, "Authorization"),
-                database: header(req, "X-Odoo-Database"),
+                authorization: req.header("Authorization"),
+                database: req.header("X-Odoo-Database"),
                 content_type,
-                body: &body,
+                body: &req.body,
             },
         ),
         "/web/version" | "/json/version" if version == OdooVersion::V19 => Reply::json(
@@ -215,7 +232,7 @@ fn route(shared: &Shared, req: &mut tiny_http::Request) -> Reply {
             .to_json(),
         ),
         "/web/webclient/version_info" => {
-            let id = serde_json::from_slice::<serde_json::Value>(&body)
+            let id = serde_json::from_slice::<serde_json::Value>(&req.body)
                 .ok()
                 .and_then(|v| v.get("id").cloned())
                 .unwrap_or(serde_json::Value::Null);
@@ -224,57 +241,4 @@ fn route(shared: &Shared, req: &mut tiny_http::Request) -> Reply {
         _ if version == OdooVersion::V17 => pages::odoo17_not_found(),
         _ => pages::not_found_19(),
     }
-}
-
-fn respond(req: tiny_http::Request, reply: Reply) {
-    let mut response =
-        tiny_http::Response::from_data(reply.body.into_bytes()).with_status_code(reply.status);
-    let mut headers = vec![("Content-Type".to_string(), reply.content_type)];
-    headers.extend(reply.headers);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = req.respond(response);
-}
-
-/// Serves until `stop` is set (and the worker is unblocked).
-fn worker(server: Arc<tiny_http::Server>, shared: Arc<Shared>, stop: Arc<AtomicBool>) {
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let mut req = match server.recv() {
-            Ok(r) => r,
-            Err(_) => continue,
-        };
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&shared, &mut req)))
-            .unwrap_or_else(|_| pages::werkzeug(500, "Internal Server Error", "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application."));
-        respond(req, reply);
-    }
-}
-
-/// Number of threads answering requests.
-pub const WORKERS: usize = 16;
-
-/// Starts the worker threads.
-pub fn spawn(
-    server: Arc<tiny_http::Server>,
-    shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-) -> Vec<JoinHandle<()>> {
-    (0..WORKERS)
-        .filter_map(|i| {
-            let (server, shared, stop) = (server.clone(), shared.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(format!("fake-odoo-{}", i))
-                .stack_size(8 * 1024 * 1024)
-                .spawn(move || worker(server, shared, stop))
-                .ok()
-        })
-        .collect()
 }

@@ -51,7 +51,7 @@ fn json_error_text(body: &[u8], err: &serde_json::Error) -> String {
 }
 
 /// The key of an `Authorization: bearer <key>` header (scheme case-insensitive).
-fn bearer(header: Option<&str>) -> Option<&str> {
+pub(crate) fn bearer(header: Option<&str>) -> Option<&str> {
     let h = header?.trim_start();
     let (scheme, rest) = h.split_once(char::is_whitespace)?;
     let key = rest.trim();

@@ -2,19 +2,60 @@
 //! exchanges in `tests/fixtures/odoo`: `/jsonrpc`, `/json/2/<model>/<method>`
 //! (19), version probes, stateful in-memory models with realistic demo data,
 //! a real domain evaluator, access rights for a restricted user, and Odoo's
-//! error classes, texts and statuses per version.
+//! error classes, texts and statuses per version. Each connection is served
+//! on its own thread.
 //!
 //! ```no_run
 //! use fake_odoo::{Config, FakeOdoo, OdooVersion};
 //! let odoo = FakeOdoo::start(Config::new(OdooVersion::V19)).expect("start");
 //! println!("{}", odoo.url());
 //! ```
+//!
+//! # Test control
+//!
+//! API requests (`/jsonrpc`, `/json/2/...`, `/web/version`, `/json/version`,
+//! `/web/webclient/version_info`) can be slowed down or failed, and are
+//! logged. Over HTTP (answers `200 {"ok":true}`, or `400 {"ok":false,
+//! "error":"..."}` on bad input):
+//!
+//! - `POST /__fake/control` `{"delay_ms": 1500, "methods": ["search_read"]}`:
+//!   matching calls sleep that long before answering (no `methods`: every
+//!   API request; a new delay replaces the one with the same `methods`;
+//!   `0` removes it; the longest matching delay applies).
+//! - `POST /__fake/control` `{"fault": KIND, "methods": [...], "count": N}`:
+//!   the next `N` matching calls (no `count`: until reset) get the fault
+//!   instead of their answer (after any delay). `KIND`: `http_500` (500,
+//!   Odoo's JSON error: JSON-RPC envelope on `/jsonrpc`, bare error object on
+//!   JSON-2, `werkzeug.exceptions.InternalServerError`), `html` (502, nginx's
+//!   `text/html` Bad Gateway page), `rate_limited` (429, `Retry-After: 3`,
+//!   nginx's page), `malformed_json` (200 `application/json` with a Python
+//!   `NaN`), `truncated` (200, the real answer, which is carried out, with
+//!   its full `Content-Length` but half its body, then the connection
+//!   closes), `close` (the request is read, the connection closed unanswered).
+//!   A new fault replaces the one with the same `methods`; the first matching
+//!   fault applies.
+//! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not
+//!   the log); may be combined with a new `delay_ms`/`fault`.
+//! - `GET /__fake/calls`: `{"calls": [{"model": "res.partner"|null, "method":
+//!   "search_read", "transport": "jsonrpc"|"json2"|"http", "login_or_uid":
+//!   2|"admin"|null, "at_ms": 12}, ...]}` in arrival order; `DELETE` clears it.
+//!
+//! `methods` entries match a call's Odoo method (`search_read`,
+//! `fields_get`...) or, for service calls and probes (logged as
+//! `common.version`, `common.authenticate`, `common.login`, `db.list`,
+//! `web.version`, `web.version_info`), the full name or the part after the
+//! dot. API keys are never logged. From Rust: [`FakeOdoo::control`] (same
+//! JSON), [`FakeOdoo::set_delay`], [`FakeOdoo::set_fault`],
+//! [`FakeOdoo::reset`], [`FakeOdoo::calls`], [`FakeOdoo::clear_calls`].
 
 mod access;
+mod calls;
+mod control;
 mod dates;
 mod domain;
 mod errors;
 mod eval;
+mod faults;
 mod grouping;
 mod groups;
 mod http;
@@ -29,15 +70,19 @@ mod search;
 mod seed;
 mod seed_data;
 mod seed_schema;
+mod server;
 mod signature;
 mod store;
 #[cfg(test)]
 mod tests_domain;
 mod values;
 
+pub use calls::{Call, Transport};
+pub use control::Fault;
+
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 /// Which Odoo to imitate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,13 +139,11 @@ impl Config {
     }
 }
 
-/// A running fake Odoo; stops serving when dropped.
+/// A running fake Odoo; stops serving (and closes its connections) when
+/// dropped.
 pub struct FakeOdoo {
-    port: u16,
-    server: Arc<tiny_http::Server>,
     shared: Arc<http::Shared>,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    server: server::Running,
 }
 
 impl FakeOdoo {
@@ -111,38 +154,25 @@ impl FakeOdoo {
 
     /// Starts on 127.0.0.1:`port` (0: any free port).
     pub fn start_on(config: Config, port: u16) -> std::io::Result<FakeOdoo> {
-        let server = tiny_http::Server::http(("127.0.0.1", port))
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, e.to_string()))?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or_else(|| std::io::Error::other("not an IP listener"))?;
-        let server = Arc::new(server);
         let shared = Arc::new(http::Shared {
             version: config.version,
             database: config.database.clone(),
             store: Mutex::new(seed::build(&config)),
             requests: AtomicU64::new(0),
+            control: control::Control::default(),
+            stop: AtomicBool::new(false),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let threads = http::spawn(server.clone(), shared.clone(), stop.clone());
-        Ok(FakeOdoo {
-            port,
-            server,
-            shared,
-            stop,
-            threads,
-        })
+        let server = server::start(port, shared.clone())?;
+        Ok(FakeOdoo { shared, server })
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.port())
     }
 
     /// Odoo API requests served so far (`/jsonrpc`, `/json/2/...` and the
@@ -150,16 +180,59 @@ impl FakeOdoo {
     pub fn request_count(&self) -> u64 {
         self.shared.requests.load(Ordering::SeqCst)
     }
+
+    /// Applies a control body, exactly as `POST /__fake/control` does
+    /// (see the crate docs); `Err` carries the 400 message.
+    pub fn control(&self, body: Value) -> Result<(), String> {
+        self.shared.control.apply(&body)
+    }
+
+    /// Delays the calls named in `methods` (empty: every API request) by
+    /// `ms` milliseconds; `0` removes the delay set for the same `methods`.
+    pub fn set_delay(&self, ms: u64, methods: &[&str]) -> Result<(), String> {
+        let mut body = json!({ "delay_ms": ms });
+        if !methods.is_empty() {
+            body["methods"] = json!(methods);
+        }
+        self.control(body)
+    }
+
+    /// Answers the next `count` calls named in `methods` (empty: every API
+    /// request; `count` `None`: until reset) with `fault`.
+    pub fn set_fault(
+        &self,
+        fault: Fault,
+        methods: &[&str],
+        count: Option<u64>,
+    ) -> Result<(), String> {
+        let mut body = json!({ "fault": fault.as_str() });
+        if !methods.is_empty() {
+            body["methods"] = json!(methods);
+        }
+        if let Some(n) = count {
+            body["count"] = json!(n);
+        }
+        self.control(body)
+    }
+
+    /// Clears every delay and fault (the call log stays).
+    pub fn reset(&self) {
+        let _ = self.control(json!({ "reset": true }));
+    }
+
+    /// The calls received so far, in arrival order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.control.calls()
+    }
+
+    /// Empties the call log.
+    pub fn clear_calls(&self) {
+        self.shared.control.clear_calls()
+    }
 }
 
 impl Drop for FakeOdoo {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for _ in 0..self.threads.len() {
-            self.server.unblock();
-        }
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
+        self.server.shutdown();
     }
 }

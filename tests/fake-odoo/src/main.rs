@@ -1,13 +1,28 @@
 //! `fake-odoo` binary: runs a fake Odoo until killed.
 //!
 //! `fake-odoo --version 17|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]`
-//! prints `fake-odoo listening on http://127.0.0.1:PORT` once ready.
+//! prints `fake-odoo listening on http://127.0.0.1:PORT` once ready. Tests
+//! steer it over HTTP: `POST /__fake/control` (delays, faults, reset) and
+//! `GET`/`DELETE /__fake/calls` (the call log); see the library docs.
 
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use std::io::Write;
 
-const USAGE: &str =
-    "usage: fake-odoo --version 17|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]";
+const USAGE: &str = "\
+usage: fake-odoo --version 17|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]
+
+Test control (HTTP, on the same port; answers 200 {\"ok\":true} or 400 {\"ok\":false,\"error\":...}):
+  POST /__fake/control {\"delay_ms\": 1500, \"methods\": [\"search_read\"]}
+      matching calls sleep before answering (no methods: every API request; 0 removes)
+  POST /__fake/control {\"fault\": KIND, \"methods\": [...], \"count\": N}
+      the next N matching calls (no count: until reset) fail with KIND:
+      http_500 | html (502) | rate_limited (429, Retry-After: 3) | malformed_json
+      | truncated (short body, then close) | close (no answer)
+  POST /__fake/control {\"reset\": true}      clears delays and faults
+  GET /__fake/calls                           {\"calls\": [{model, method, transport, login_or_uid, at_ms}]}
+  DELETE /__fake/calls                        clears the call log
+  methods match Odoo method names (search_read, fields_get...) and service calls
+  (common.version or version, common.authenticate, web.version...).";
 
 fn fail(msg: &str) -> ! {
     eprintln!("fake-odoo: {}\n{}", msg, USAGE);

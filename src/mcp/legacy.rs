@@ -1,0 +1,177 @@
+//! The session lane (protocol 2025-11-25 down to 2024-11-05): version header → `initialize` or a live
+//! session of this key → the message (or, up to 2025-03-26, a batch) → dispatch. A request that asks
+//! for progress (or whose session has a log level) from a client that accepts SSE is streamed;
+//! `notifications/cancelled` is recorded in D1 for the request it names.
+
+use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
+use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
+use super::lifecycle;
+use super::stream::{log_level_rank, sse_frame, sse_head, Notifier};
+use super::transport::{encode, http_error, rpc_error, store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER};
+use crate::http::{HttpResponse, LogFields};
+use crate::platform::Stmt;
+use crate::policy::auth::SessionState;
+use crate::policy::keys;
+use crate::store::{self, AuditEvent};
+use serde_json::{json, Map, Value};
+
+const MAX_BATCH: usize = 50;
+
+pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+    let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
+    if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
+        return http_error(400, SERVER_ERROR, format!(
+            "Bad Request: Unsupported protocol version: {} (supported versions: {})",
+            store::truncate(v, 40), lifecycle::SESSION_VERSIONS.join(", ")
+        ));
+    }
+    // `initialize` opens a session; everything else needs a live one of this key.
+    if let Ok(Message::Request { id, method, params }) = classify(lane.body) {
+        log.insert("rpc".into(), json!(method));
+        if method == "initialize" {
+            return initialize(lane, &id, &params).await;
+        }
+    }
+    let session = match lane.req.header(SESSION_HEADER) {
+        None => return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)"),
+        Some(_) => match &lane.auth.session {
+            Some(s) if !s.ended => s,
+            _ => return http_error(404, SESSION_NOT_FOUND, "Session not found: it ended or never existed; initialize a new one"),
+        },
+    };
+    let version = header_version.unwrap_or(&session.protocol_version);
+    match lane.body {
+        Value::Array(items) => batch(lane, session, version, items, after).await,
+        single => match classify(single) {
+            Err((id, err)) => rpc_error(400, &id, &err),
+            Ok(Message::Response) => HttpResponse::empty(202),
+            Ok(Message::Notification { method, params }) => notification(lane, session, &method, &params).await,
+            Ok(Message::Request { id, method, params }) => request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await,
+        },
+    }
+}
+
+async fn request(
+    lane: &Lane<'_>,
+    in_session: DispatchLane<'_>,
+    id: Value,
+    method: &str,
+    params: &Map<String, Value>,
+    after: &mut Vec<Stmt>,
+    log: &mut LogFields,
+) -> HttpResponse {
+    let token = progress_token(params);
+    let threshold = match &in_session {
+        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
+        DispatchLane::Stateless => None,
+    };
+    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
+    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
+    if streaming {
+        lane.stream.start(sse_head());
+        log.insert("streamed".into(), json!(true));
+    }
+    let ctx = RequestCtx::new(lane.svc, lane.auth, in_session, id.clone(), &notify);
+    let result = dispatch_watching(&ctx, method, params).await;
+    after.extend(ctx.into_after());
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
+        log.insert("tool".into(), json!(store::truncate(tool, 64)));
+    }
+    let reply = match result {
+        Err(e) if e.is_cancelled() => {
+            after.push(cancelled_audit(lane, method, params));
+            log.insert("cancelled".into(), json!(true));
+            // A cancelled request gets no response at all: the stream just ends.
+            lane.stream.finish();
+            return HttpResponse::empty(202);
+        }
+        Ok(result) => jsonrpc::success(&id, result),
+        Err(e) => jsonrpc::failure(&id, &e),
+    };
+    if streaming {
+        lane.stream.send(sse_frame(&reply));
+        lane.stream.finish();
+    }
+    encode(&reply, lane.wants_sse)
+}
+
+async fn notification(lane: &Lane<'_>, session: &SessionState, method: &str, params: &Map<String, Value>) -> HttpResponse {
+    if method == "notifications/cancelled" {
+        if let Some(request_id) = params.get("requestId").filter(|i| i.is_string() || i.is_i64() || i.is_u64()) {
+            // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
+            if let Err(e) = lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await {
+                return store_unavailable(&e.into());
+            }
+        }
+    }
+    HttpResponse::empty(202)
+}
+
+async fn batch(lane: &Lane<'_>, session: &SessionState, version: &str, items: &[Value], after: &mut Vec<Stmt>) -> HttpResponse {
+    if !lifecycle::allows_batches(version) {
+        return http_error(400, INVALID_REQUEST, format!("Invalid Request: JSON-RPC batches are not supported in protocol version {version}"));
+    }
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return http_error(400, INVALID_REQUEST, format!("Invalid Request: a batch must hold 1 to {MAX_BATCH} messages"));
+    }
+    let notify = Notifier::silent();
+    let mut replies = Vec::new();
+    for item in items {
+        match classify(item) {
+            Err((id, err)) => replies.push(jsonrpc::failure(&id, &err)),
+            Ok(Message::Response) => {}
+            Ok(Message::Notification { method, params }) => {
+                notification(lane, session, &method, &params).await;
+            }
+            Ok(Message::Request { id, method, .. }) if method == "initialize" => {
+                replies.push(jsonrpc::failure(&id, &RpcError::new(INVALID_REQUEST, "Invalid Request: initialize must not be part of a batch")));
+            }
+            Ok(Message::Request { id, method, params }) => {
+                let ctx = RequestCtx::new(lane.svc, lane.auth, DispatchLane::Session { version, session }, id.clone(), &notify);
+                let result = dispatch_watching(&ctx, &method, &params).await;
+                after.extend(ctx.into_after());
+                match result {
+                    Err(e) if e.is_cancelled() => after.push(cancelled_audit(lane, &method, &params)),
+                    Ok(r) => replies.push(jsonrpc::success(&id, r)),
+                    Err(e) => replies.push(jsonrpc::failure(&id, &e)),
+                }
+            }
+        }
+    }
+    if replies.is_empty() {
+        HttpResponse::empty(202)
+    } else {
+        encode(&Value::Array(replies), lane.wants_sse)
+    }
+}
+
+/// The audit row of a request that was cancelled before it finished.
+pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
+    let auth = lane.auth;
+    let tool = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
+    AuditEvent {
+        event: "request_cancelled",
+        key_id: Some(auth.key_id),
+        key_prefix: Some(&auth.key_prefix),
+        connection_id: Some(auth.connection_id),
+        tool,
+        outcome: "cancelled",
+        detail: Some(method),
+        ..Default::default()
+    }
+    .stmt(lane.svc.now)
+}
+
+async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) -> HttpResponse {
+    let (version, result) = lifecycle::initialize_result(params);
+    let session_id = match keys::random_id(24) {
+        Ok(s) => s,
+        Err(e) => return http_error(500, jsonrpc::INTERNAL_ERROR, e),
+    };
+    let client = params.get("clientInfo");
+    let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| store::truncate(s, 100));
+    if let Err(e) = store::sessions::create(lane.svc.db, &session_id, &lane.auth.key_hash, &version, field("name"), field("version"), lane.svc.now).await {
+        return store_unavailable(&e);
+    }
+    encode(&jsonrpc::success(id, result), lane.wants_sse).with_header(SESSION_HEADER, session_id)
+}

@@ -1,0 +1,213 @@
+//! The stateless lane (protocol 2026-07-28): envelope → version header ↔ body → supported version →
+//! `Mcp-Method`/`Mcp-Name` → dispatch, with the status and code the spec gives each failure and the
+//! request id echoed in every error. Results get `resultType`, the server-info `_meta` and, for the
+//! cacheable methods, `ttlMs`/`cacheScope`. No session id is read, minted or echoed here.
+
+use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
+use super::era::META_PROTOCOL_VERSION;
+use super::headers;
+use super::jsonrpc::{self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION};
+use super::legacy::cancelled_audit;
+use super::lifecycle::{self, STATELESS_VERSIONS};
+use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, LOG_LEVELS};
+use super::transport::{encode, rpc_error, Lane, VERSION_HEADER};
+use crate::http::{HttpResponse, LogFields};
+use crate::platform::Stmt;
+use crate::store;
+use serde_json::{json, Map, Value};
+
+pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+const META_SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
+
+/// How long clients may reuse list results. Lists depend on the key's permissions (so `private`), and
+/// an administrator's change should reach assistants within minutes.
+pub const LIST_TTL_MS: u64 = 300_000;
+
+/// What a valid request envelope (`params._meta`) says.
+#[derive(Debug, PartialEq)]
+pub struct Envelope {
+    pub version: String,
+    /// The rank in `LOG_LEVELS` of the requested log level.
+    pub log_threshold: Option<usize>,
+}
+
+/// Validates `params._meta`: a protocol version string and a client-capabilities object are required;
+/// client info is optional (but an object when given); a log level must be a known one.
+pub fn envelope(params: &Map<String, Value>) -> Result<Envelope, String> {
+    let meta = params.get("_meta").and_then(Value::as_object).ok_or("params._meta must be an object")?;
+    let version = match meta.get(META_PROTOCOL_VERSION) {
+        Some(Value::String(v)) if !v.is_empty() => v.clone(),
+        _ => return Err(format!("_meta[\"{META_PROTOCOL_VERSION}\"] must be a non-empty string")),
+    };
+    if !meta.get(META_CLIENT_CAPABILITIES).is_some_and(Value::is_object) {
+        return Err(format!("_meta[\"{META_CLIENT_CAPABILITIES}\"] is required and must be an object (it may be empty)"));
+    }
+    if meta.get(META_CLIENT_INFO).is_some_and(|i| !i.is_object()) {
+        return Err(format!("_meta[\"{META_CLIENT_INFO}\"] must be an object"));
+    }
+    let log_threshold = match meta.get(META_LOG_LEVEL) {
+        None => None,
+        Some(l) => Some(l.as_str().and_then(log_level_rank).ok_or_else(|| format!("_meta[\"{META_LOG_LEVEL}\"] must be one of {}", LOG_LEVELS.join(", ")))?),
+    };
+    Ok(Envelope { version, log_threshold })
+}
+
+pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+    let (id, method, params) = match classify(lane.body) {
+        Err((id, err)) => return rpc_error(400, &id, &err),
+        // No client→server notification exists on HTTP in this era: accept and drop.
+        Ok(Message::Notification { .. }) | Ok(Message::Response) => return HttpResponse::empty(202),
+        Ok(Message::Request { id, method, params }) => (id, method, params),
+    };
+    log.insert("rpc".into(), json!(store::truncate(&method, 64)));
+    let bad_request = |code: i64, message: String| rpc_error(400, &id, &RpcError::new(code, message));
+
+    let env = match envelope(&params) {
+        Ok(e) => e,
+        Err(m) => return bad_request(INVALID_PARAMS, format!("Invalid params: {m}")),
+    };
+    // Header ↔ body. Carve-out: claude.ai connectors send a 2025 header with a valid 2026-07-28 body
+    // (anthropics/claude-code#93290); serve those by the body, and say so in the log.
+    let header = lane.req.header(VERSION_HEADER).map(str::trim);
+    let lenient = match header {
+        Some(h) if h == env.version => false,
+        Some(h) if lifecycle::is_supported(h) && env.version == lifecycle::MODERN => {
+            log.insert("version_header_mismatch".into(), json!(h));
+            true
+        }
+        Some(h) => {
+            return bad_request(HEADER_MISMATCH, format!(
+                "Header mismatch: MCP-Protocol-Version ({}) differs from the request's protocol version ({})",
+                store::truncate(h, 40), store::truncate(&env.version, 40)
+            ))
+        }
+        None => return bad_request(HEADER_MISMATCH, "Header mismatch: the MCP-Protocol-Version header is required".into()),
+    };
+    if !STATELESS_VERSIONS.contains(&env.version.as_str()) {
+        let err = RpcError::new(UNSUPPORTED_PROTOCOL_VERSION, format!("Unsupported protocol version: {}", store::truncate(&env.version, 40)))
+            .with_data(json!({"supported": STATELESS_VERSIONS, "requested": env.version}));
+        return rpc_error(400, &id, &err);
+    }
+    if let Err(m) = headers::check(lane.req, &method, &params, lenient) {
+        return bad_request(HEADER_MISMATCH, format!("Header mismatch: {m}"));
+    }
+    if method == "subscriptions/listen" {
+        return listen(&id, &params);
+    }
+
+    let token = progress_token(&params);
+    let streaming = lane.accepts_sse && may_notify(&method) && (token.is_some() || env.log_threshold.is_some());
+    let notify = if streaming { Notifier::new(lane.stream.clone(), token, env.log_threshold) } else { Notifier::silent() };
+    if streaming {
+        lane.stream.start(sse_head());
+        log.insert("streamed".into(), json!(true));
+    }
+    let ctx = RequestCtx::new(lane.svc, lane.auth, DispatchLane::Stateless, id.clone(), &notify);
+    let result = dispatch_watching(&ctx, &method, &params).await;
+    after.extend(ctx.into_after());
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
+        log.insert("tool".into(), json!(store::truncate(tool, 64)));
+    }
+    let (status, reply) = match result {
+        Err(e) if e.is_cancelled() => {
+            after.push(cancelled_audit(lane, &method, &params));
+            log.insert("cancelled".into(), json!(true));
+            lane.stream.finish();
+            return HttpResponse::empty(202);
+        }
+        Ok(result) => (200, jsonrpc::success(&id, shape_result(&method, result))),
+        // Unknown and removed methods (initialize, ping, logging/setLevel, resources/subscribe …).
+        Err(e) if e.code == METHOD_NOT_FOUND => (404, jsonrpc::failure(&id, &e)),
+        Err(e) => (200, jsonrpc::failure(&id, &e)),
+    };
+    if streaming {
+        lane.stream.send(sse_frame(&reply));
+        lane.stream.finish();
+    }
+    let mut response = encode(&reply, lane.wants_sse);
+    response.status = status;
+    response
+}
+
+/// Adds what every modern result carries, and the cache hints of the cacheable methods (unless the
+/// handler chose its own).
+pub fn shape_result(method: &str, mut result: Value) -> Value {
+    let Some(obj) = result.as_object_mut() else {
+        return result;
+    };
+    obj.insert("resultType".into(), json!("complete"));
+    let meta = obj.entry("_meta").or_insert_with(|| json!({}));
+    if let Some(m) = meta.as_object_mut() {
+        m.insert(META_SERVER_INFO.into(), lifecycle::server_info());
+    }
+    let ttl = match method {
+        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => Some(LIST_TTL_MS),
+        // Record data changes at any time: a client may not reuse it.
+        "resources/read" => Some(0),
+        _ => None,
+    };
+    if let Some(ttl) = ttl {
+        obj.entry("ttlMs").or_insert(json!(ttl));
+        obj.entry("cacheScope").or_insert(json!("private"));
+    }
+    result
+}
+
+/// `subscriptions/listen`: nothing here is subscribable (no `listChanged`, no `subscribe`), so the
+/// answer is the acknowledgement of nothing, then the graceful close that tells the client not to
+/// reconnect.
+fn listen(id: &Value, params: &Map<String, Value>) -> HttpResponse {
+    if !params.get("notifications").is_none_or(Value::is_object) {
+        return rpc_error(400, id, &RpcError::invalid_params("Invalid params: 'notifications' must be an object"));
+    }
+    let tag = json!({META_SUBSCRIPTION_ID: id});
+    let ack = json!({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": {"notifications": {}, "_meta": tag}});
+    let close = jsonrpc::success(id, shape_result("subscriptions/listen", json!({"_meta": tag})));
+    let body = [sse_frame(&ack), sse_frame(&close)].concat();
+    HttpResponse { body, ..sse_head() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(meta: Value) -> Map<String, Value> {
+        json!({"_meta": meta}).as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn envelope_rules() {
+        let ok = params(json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}}));
+        assert_eq!(envelope(&ok), Ok(Envelope { version: "2026-07-28".into(), log_threshold: None }));
+        let with_level = params(json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}, META_LOG_LEVEL: "warning"}));
+        assert_eq!(envelope(&with_level).map(|e| e.log_threshold), Ok(Some(3)));
+        for bad in [
+            json!({META_PROTOCOL_VERSION: "2026-07-28"}),
+            json!({META_PROTOCOL_VERSION: 20260728, META_CLIENT_CAPABILITIES: {}}),
+            json!({META_PROTOCOL_VERSION: "", META_CLIENT_CAPABILITIES: {}}),
+            json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: []}),
+            json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}, META_CLIENT_INFO: "me"}),
+            json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}, META_LOG_LEVEL: "verbose"}),
+        ] {
+            assert!(envelope(&params(bad.clone())).is_err(), "{bad}");
+        }
+        assert!(envelope(&Map::new()).is_err());
+    }
+
+    #[test]
+    fn results_are_shaped_per_method() {
+        let r = shape_result("tools/list", json!({"tools": []}));
+        assert_eq!(r["resultType"], "complete");
+        assert_eq!(r["cacheScope"], "private");
+        assert_eq!(r["ttlMs"], LIST_TTL_MS);
+        assert_eq!(r["_meta"][META_SERVER_INFO]["name"], "odoo-mcp-edge");
+        let call = shape_result("tools/call", json!({"content": [], "_meta": {"x": 1}}));
+        assert!(call.get("ttlMs").is_none());
+        assert_eq!(call["_meta"]["x"], 1, "a handler's own _meta is kept");
+        let discover = shape_result("server/discover", lifecycle::discover_result());
+        assert_eq!(discover["cacheScope"], "public");
+    }
+}
