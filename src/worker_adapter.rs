@@ -8,10 +8,14 @@ use crate::platform::{self, classify_db_error, Db, DbError, Http, HttpError, Inb
 use crate::mcp::stream::ResponseStream;
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
 use worker::*;
+
+/// How often a quiet SSE stream gets a comment line.
+const KEEPALIVE: Duration = Duration::from_millis(1000);
 
 /// What a request is served with, owned, so that a streamed response can outlive `fetch`.
 struct State {
@@ -56,7 +60,20 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             // Streamed: the head goes out now; the handler keeps feeding the body from `wait_until`.
             // When the client closes the stream, the body (and its reader) is dropped: cancellation.
             let (reader, status) = (stream.reader(), head.status);
-            let body = futures_util::stream::poll_fn(move |cx| reader.poll_chunk(cx)).map(Ok::<Vec<u8>, Error>);
+            // Keep-alive comments: they keep proxies from timing out a quiet stream, and a write is what
+            // tells the runtime that the client has gone (it then cancels the body: cancellation).
+            let mut tick = Box::pin(Delay::from(KEEPALIVE));
+            let body = futures_util::stream::poll_fn(move |cx| match reader.poll_chunk(cx) {
+                std::task::Poll::Pending => match tick.as_mut().poll(cx) {
+                    std::task::Poll::Ready(()) => {
+                        tick = Box::pin(Delay::from(KEEPALIVE));
+                        std::task::Poll::Ready(Some(b": keepalive\n\n".to_vec()))
+                    }
+                    std::task::Poll::Pending => std::task::Poll::Pending,
+                },
+                ready => ready,
+            })
+            .map(Ok::<Vec<u8>, Error>);
             ctx.wait_until(async move {
                 let outcome = work.await;
                 log_request(&method, &path, status, started, &outcome.log);

@@ -115,13 +115,63 @@ describe("protocol version header", () => {
     assert.equal(r.status, 400);
   });
 
-  it("MCP-Protocol-Version: 2026-07-28 without the modern _meta envelope -> 400", async () => {
+  it("MCP-Protocol-Version: 2026-07-28 without the modern _meta envelope -> 400 / -32602 echoing the id", async () => {
     const r = await rawPost(URL_, {
       key: KEY,
       headers: { "mcp-protocol-version": "2026-07-28" },
       body: { jsonrpc: "2.0", id: 7, method: "tools/list", params: {} },
     });
     assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32602);
+    assert.equal(r.body?.id, 7);
+  });
+});
+
+describe("stateless era (2026-07-28), raw", () => {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+
+  it("claude.ai connectors (header 2025-11-25, body 2026-07-28) are served by the body, and logged", async () => {
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-protocol-version": "2025-11-25" },
+      body: { jsonrpc: "2.0", id: "claude-ai-1", method: "tools/list", params: { _meta: meta } },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body?.id, "claude-ai-1");
+    assert.equal(r.body?.result?.resultType, "complete");
+    assert.equal(r.headers.get("mcp-session-id"), null, "no session id on the stateless lane");
+    const { readFileSync } = await import("node:fs");
+    let logged = false;
+    for (let i = 0; i < 50 && !logged; i++) {
+      logged = readFileSync(process.env.E2E_WORKER_LOG, "utf8").includes('"version_header_mismatch":"2025-11-25"');
+      if (!logged) await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(logged, "the worker log names the mismatch");
+  });
+
+  it("a version we do not serve -> 400 / -32022 with the supported list", async () => {
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-protocol-version": "2099-01-01", "mcp-method": "server/discover" },
+      body: { jsonrpc: "2.0", id: 3, method: "server/discover", params: { _meta: { ...meta, "io.modelcontextprotocol/protocolVersion": "2099-01-01" } } },
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32022);
+    assert.deepEqual(r.body?.error?.data?.supported, ["2026-07-28"]);
+  });
+
+  it("ping does not exist on the stateless lane -> 404 / -32601", async () => {
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-protocol-version": "2026-07-28", "mcp-method": "ping" },
+      body: { jsonrpc: "2.0", id: 4, method: "ping", params: { _meta: meta } },
+    });
+    assert.equal(r.status, 404);
+    assert.equal(r.body?.error?.code, -32601);
+    assert.equal(r.body?.id, 4);
   });
 });
 

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 
-from mcp import ClientSession
+from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
@@ -39,9 +39,25 @@ def text_of(result) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content)
 
 
+async def all_tools(s: ClientSession) -> tuple[list, int]:
+    """Every tool, following nextCursor (the e2e worker lists 3 per page)."""
+    tools, pages, cursor = [], 0, None
+    while True:
+        page = await s.list_tools(params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+        tools.extend(page.tools)
+        pages += 1
+        cursor = page.next_cursor
+        if not cursor or pages > 10:
+            return tools, pages
+
+
 async def flow(label: str, key: str) -> None:
     print(f"py client, {label}")
     session_ids: list[str] = []
+    logs: list = []
+
+    async def on_log(params) -> None:
+        logs.append(params)
 
     async def on_response(response) -> None:
         sid = response.headers.get("mcp-session-id")
@@ -52,16 +68,16 @@ async def flow(label: str, key: str) -> None:
         http.event_hooks["response"].append(on_response)
         async with streamable_http_client(SETUP["mcp_url"], http_client=http) as streams:
             read, write = streams[0], streams[1]
-            async with ClientSession(read, write) as s:
+            async with ClientSession(read, write, logging_callback=on_log) as s:
                 init = await s.initialize()
                 check(f"{label}: initialize negotiates 2025-11-25", init.protocol_version == "2025-11-25",
                       init.protocol_version)
                 check(f"{label}: session id issued", bool(session_ids))
                 check(f"{label}: serverInfo.name", bool(init.server_info.name))
 
-                tools = (await s.list_tools()).tools
-                check(f"{label}: tools/list names", sorted(t.name for t in tools) == TOOLS,
-                      str([t.name for t in tools]))
+                tools, pages = await all_tools(s)
+                check(f"{label}: tools/list names, over pages", sorted(t.name for t in tools) == TOOLS and pages == 2,
+                      f"{[t.name for t in tools]} in {pages} pages")
                 for t in tools:
                     check(
                         f"{label}: {t.name} described",
@@ -89,6 +105,22 @@ async def flow(label: str, key: str) -> None:
                       and sorted(x.get("id") for x in sc.get("records", [])) == sorted(ids)
                       and sc.get("missing_ids") == [missing])
                 check(f"{label}: odoo_get the ids found", ok, text_of(r)[:300])
+
+                progress: list[tuple] = []
+
+                async def on_progress(done, total, message) -> None:
+                    progress.append((done, total, message))
+
+                await s.set_logging_level("info")
+                r = await s.call_tool("odoo_search", {"model": "res.partner", "fields": ["name", "no_such_field"], "limit": 2},
+                                      progress_callback=on_progress)
+                check(f"{label}: progress notifications before the result",
+                      not r.is_error and len(progress) == 2 and progress[-1][0] == progress[-1][1] == 2, str(progress))
+                levels = sorted({getattr(m, "level", None) for m in logs})
+                check(f"{label}: notifications/message at or above info", "info" in levels and "warning" in levels
+                      and "debug" not in levels, str(levels))
+                check(f"{label}: log messages name what happened", any("no_such_field" in str(m.data) for m in logs),
+                      str([m.data for m in logs])[:300])
 
                 r = await s.call_tool("odoo_search", {"model": "res.users", "limit": 1})
                 check(f"{label}: sensitive model res.users refused (isError)", r.is_error is True, text_of(r)[:300])

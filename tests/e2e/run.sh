@@ -7,9 +7,11 @@
 # Odoo outage) and `wrangler dev` on free loopback ports, each in its own process group (setsid),
 # configures the worker through its admin API (setup.mjs), then runs:
 #   ts_client.test.mjs   official TS SDK 1.x client          (node --test, Node 22)
+#   ts2_client.test.mjs  official TS SDK 2.x client, auto (2026-07-28) and legacy modes
 #   py_client_test.py    official Python SDK 2.x client      (.venv, mcp==2.3.0)
-#   Inspector CLI 2.12.0 exit codes 0 / 3 / 5
+#   Inspector CLI 2.12.0 exit codes 0 / 3 / 5, legacy and --protocol-era auto
 #   conformance 0.1.16   generic server scenarios, through auth-proxy.mjs
+#   conformance 0.2.0-alpha.12 --requirements 2026-07-28 and 2025-11-25, with fixture-only baselines
 #   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -187,6 +189,8 @@ ADMIN_TOKEN=$(rand_b64url)
     echo "ADMIN_TOKEN=\"$ADMIN_TOKEN\""
     echo "CREDENTIALS_KEY=\"$(rand_b64)\""
     echo "DEV_ALLOW_LOOPBACK=\"true\""
+    # Small pages, so that every client's pagination is exercised (tools/list has 4 tools).
+    echo "LIST_PAGE_SIZE=\"3\""
   } >"$ART/e2e.env"
 )
 
@@ -262,8 +266,11 @@ count_node_test() { # name file
   return 0
 }
 
-# ---------------------------------------------------------------- 1. TS SDK client
+export E2E_WORKER_LOG=$ART/worker.log
+
+# ---------------------------------------------------------------- 1. TS SDK clients (1.x; 2.x auto and legacy)
 count_node_test ts_client "$E2E/ts_client.test.mjs"
+count_node_test ts2_client "$E2E/ts2_client.test.mjs"
 
 # ---------------------------------------------------------------- 2. Python SDK client
 echo "== py_client"
@@ -306,9 +313,22 @@ expect_exit() { # label expected name key args...
   fail "$label" "exit $rc, expected $want: $(tail -c 300 "$ART/inspector-$name.err" | tr '\n' ' ')"
   return 1
 }
+tools_page() { # file -> "<tools on the page> <has nextCursor>"
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const p=r.result ?? r; console.log((p.tools ?? []).length, Boolean(p.nextCursor))' "$1" 2>/dev/null || echo "0 false"
+}
 if expect_exit "inspector tools/list" 0 tools-list "$KEY19" --method tools/list; then
-  n=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log((r.result?.tools ?? r.tools ?? []).length)' "$ART/inspector-tools-list.out" 2>/dev/null || echo 0)
-  if [ "$n" = 4 ]; then pass "inspector tools/list shows 4 tools"; else fail "inspector tools/list shows 4 tools" "got $n"; fi
+  page=$(tools_page "$ART/inspector-tools-list.out")
+  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 4 tools from two pages of 3, no cursor left.
+  if [ "$page" = "4 false" ]; then pass "inspector tools/list gathers all 4 tools over two pages"; else fail "inspector tools/list pages" "got $page"; fi
+fi
+era_lines() { grep -c "\"era\":\"$1\"" "$ART/worker.log" || true; }
+before_stateless=$(era_lines stateless)
+if expect_exit "inspector --protocol-era auto tools/list" 0 tools-list-auto "$KEY19" --protocol-era auto --method tools/list; then
+  page=$(tools_page "$ART/inspector-tools-list-auto.out")
+  if [ "$page" = "4 false" ]; then pass "inspector (auto era) tools/list gathers all 4 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
+  # The worker logs each request's era: the auto-era Inspector must have been served statelessly.
+  for _ in $(seq 1 50); do [ "$(era_lines stateless)" -gt "$before_stateless" ] && break; sleep 0.1; done
+  if [ "$(era_lines stateless)" -gt "$before_stateless" ]; then pass "inspector --protocol-era auto is served on the stateless lane"; else fail "inspector auto era" "no stateless request in worker.log"; fi
 fi
 expect_exit "inspector tools/call odoo_search res.partner" 0 call-search "$KEY19" \
   --method tools/call --tool-name odoo_search --tool-args-json '{"model":"res.partner","fields":["name"],"limit":3}' || true
@@ -319,7 +339,7 @@ expect_exit "inspector with a wrong key" 3 wrong-key "omcp_wrongwrongwrongwrongw
 
 # ---------------------------------------------------------------- 4. conformance suite
 echo "== conformance 0.1.16 (through auth-proxy.mjs on :$PPROXY)"
-KEY=$KEY19 LISTEN=$PPROXY TARGET=$WORKER_URL start_group proxy node "$E2E/auth-proxy.mjs"
+KEY=$(json keys.conformance) LISTEN=$PPROXY TARGET=$WORKER_URL start_group proxy node "$E2E/auth-proxy.mjs"
 wait_for_log proxy "auth-proxy listening" 30
 for s in server-initialize ping tools-list dns-rebinding-protection logging-set-level; do
   rc=0
@@ -335,6 +355,19 @@ for s in server-initialize ping tools-list dns-rebinding-protection logging-set-
     pass "conformance $s"
   else
     fail "conformance $s" "exit $rc: $(grep -E 'FAILURE|Error' "$ART/conformance-$s.log" | head -n 3 | tr '\n' ' ')"
+  fi
+done
+# The current suite, frozen per revision, against the same URL: the stateless era and the session era.
+# Each baseline lists only scenarios that need the suite's own fixture tools, prompts or resources.
+for req in 2026-07-28 2025-11-25; do
+  rc=0
+  timeout -k 5 900 node "$ROOT/node_modules/conformance-next/dist/index.js" server --url "http://127.0.0.1:$PPROXY/mcp" \
+    --requirements "$req" --expected-failures "$E2E/conformance-baseline-$req.yml" \
+    -o "$ART/conformance-$req" >"$ART/conformance-$req.log" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    pass "conformance 0.2.0-alpha.12 --requirements $req (baseline: fixture-only scenarios)"
+  else
+    fail "conformance 0.2.0-alpha.12 --requirements $req" "exit $rc: $(grep -iE -A4 'unexpected|stale' "$ART/conformance-$req.log" | head -n 12 | tr '\n' ' ')"
   fi
 done
 stop_group proxy

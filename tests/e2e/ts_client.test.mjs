@@ -46,8 +46,16 @@ for (const [label, keyName] of [["Odoo 19 (json2)", "admin19"], ["Odoo 17 (jsonr
       assert.ok(client.getServerCapabilities()?.tools, "tools capability missing");
     });
 
-    it("tools/list returns the four read-only tools, fully described", async () => {
-      const { tools } = await client.listTools();
+    it("tools/list returns the four read-only tools over two pages, fully described", async () => {
+      const tools = [];
+      let cursor, pages = 0;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 10);
+      assert.equal(pages, 2, "the e2e worker lists 3 tools per page (LIST_PAGE_SIZE=3)");
       assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
       for (const t of tools) {
         assert.ok(typeof t.description === "string" && t.description.length > 0, `${t.name}: description`);
