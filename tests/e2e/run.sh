@@ -13,6 +13,7 @@
 #   conformance 0.1.16   generic server scenarios, through auth-proxy.mjs
 #   conformance 0.2.0-alpha.12 --requirements 2026-07-28 and 2025-11-25, with fixture-only baselines
 #   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers
+#   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
 # The last line printed is `N passed, M failed`; the exit code is 0 only if M is 0 and N > 0.
@@ -375,9 +376,31 @@ stop_group proxy
 # ---------------------------------------------------------------- 5. negative checks
 count_node_test negative "$E2E/negative.test.mjs"
 
+# ---------------------------------------------------------------- rate limit across two workers
+# A second wrangler dev on the same local D1 (its config has no [build], so worker 1 is not rebuilt).
+read -r PWORKER2 PINSPECT2 < <(free_ports 2)
+sed -e '/^\[build\]/,/^$/d' -e "s#^main = .*#main = \"$ROOT/build/worker/shim.mjs\"#" wrangler.toml >"$ART/wrangler-2.toml"
+start_group worker2 wrangler dev --config "$ART/wrangler-2.toml" --ip 127.0.0.1 --port "$PWORKER2" --inspector-port "$PINSPECT2" \
+  --persist-to "$ART/state" --env-file "$ART/e2e.env" --show-interactive-dev-session=false
+ready=
+for _ in $(seq 1 $((READY_TIMEOUT * 5))); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PWORKER2/health" || true)
+  if [ "$code" = 200 ]; then ready=1; break; fi
+  kill -0 "${GROUP[worker2]}" 2>/dev/null || break
+  sleep 0.2
+done
+if [ -z "$ready" ]; then
+  fail "second worker start" "see $ART/worker2.log"
+elif E2E_EXTRA_SECRETS=$ART/extra-secrets timeout -k 5 180 node "$E2E/ratelimit.mjs" "$WORKER_URL" "http://127.0.0.1:$PWORKER2" >"$ART/ratelimit.log" 2>&1; then
+  pass "rate limit exact across two workers on one D1: $(tail -n 1 "$ART/ratelimit.log")"
+else
+  fail "rate limit across two workers" "$(tail -n 3 "$ART/ratelimit.log" | tr '\n' ' ')"
+fi
+stop_group worker2
+
 # ---------------------------------------------------------------- worker health
-if grep -qiE "panicked at|RuntimeError: unreachable" "$ART/worker.log"; then
-  fail "worker log has no panic" "$(grep -iE -m 3 'panicked at|RuntimeError: unreachable' "$ART/worker.log" | tr '\n' ' ')"
+if grep -qiE "panicked at|RuntimeError: unreachable" "$ART"/worker*.log; then
+  fail "worker log has no panic" "$(grep -iE -m 3 'panicked at|RuntimeError: unreachable' "$ART"/worker*.log | tr '\n' ' ')"
 else
   pass "worker log has no panic"
 fi
@@ -397,11 +420,13 @@ if [ -n "$swept" ]; then pass "scheduled retention sweep runs (cron trigger)"; e
 # No issued MCP key, Odoo API key or the admin token may appear in the worker's log or anywhere in the
 # D1 database (audit rows, keys, sessions): keys are stored hashed, Odoo keys encrypted.
 if SECRETS="$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log([s.admin_token, ...Object.values(s.keys)].join("\n"))' "$SETUP_JSON")
-${ODOO_ADMIN_KEY[*]} ${ODOO_DEMO2_KEY[*]}" python3 - "$ART/worker.log" "$ART/state" <<'PY'
+${ODOO_ADMIN_KEY[*]} ${ODOO_DEMO2_KEY[*]}
+$(cat "$ART/extra-secrets" 2>/dev/null || true)" python3 - "$ART/worker.log" "$ART/worker2.log" "$ART/state" <<'PY'
 import os, sys
 secrets = [s for s in os.environ["SECRETS"].split() if len(s) >= 16]
 assert len(secrets) >= 8, f"too few secrets to check: {len(secrets)}"
-files = [sys.argv[1]] + [os.path.join(d, f) for d, _, fs in os.walk(sys.argv[2]) for f in fs]
+logs = [f for f in sys.argv[1:-1] if os.path.exists(f)]
+files = logs + [os.path.join(d, f) for d, _, fs in os.walk(sys.argv[-1]) for f in fs]
 hits = [(f, s[:6]) for f in files for s in secrets if s.encode() in open(f, "rb").read()]
 print(f"  scanned {len(files)} files for {len(secrets)} secrets")
 if hits:
