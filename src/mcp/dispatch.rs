@@ -17,8 +17,9 @@ use std::cell::RefCell;
 pub enum Lane<'a> {
     /// 2025 era: inside a session, under the negotiated (or header) version.
     Session { version: &'a str, session: &'a SessionState },
-    /// 2026-07-28: stateless, everything the request needs is in the request.
-    Stateless,
+    /// 2026-07-28: stateless, everything the request needs is in the request (its log level, as a rank
+    /// in `LOG_LEVELS`, among it).
+    Stateless { log_threshold: Option<usize> },
 }
 
 pub struct RequestCtx<'a> {
@@ -45,7 +46,7 @@ impl<'a> RequestCtx<'a> {
     }
 
     pub fn is_stateless(&self) -> bool {
-        matches!(self.lane, Lane::Stateless)
+        matches!(self.lane, Lane::Stateless { .. })
     }
 
     /// Called between Odoo calls of a longer operation: stops it once the request is cancelled, either
@@ -73,7 +74,7 @@ pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, V
         ("resources/list", _) => resources::list(ctx, params),
         ("resources/templates/list", _) => resources::templates_list(ctx, params),
         ("resources/read", _) => resources::read(ctx, params).await,
-        ("server/discover", Lane::Stateless) => Ok(lifecycle::discover_result()),
+        ("server/discover", Lane::Stateless { .. }) => Ok(lifecycle::discover_result()),
         ("ping", Lane::Session { .. }) => Ok(json!({})),
         ("logging/setLevel", Lane::Session { session, .. }) => {
             let level = params.get("level").and_then(Value::as_str).filter(|l| LOG_LEVELS.contains(l)).ok_or_else(|| {

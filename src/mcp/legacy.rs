@@ -3,16 +3,16 @@
 //! for progress (or whose session has a log level) from a client that accepts SSE is streamed;
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
-use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
+use super::dispatch::{dispatch_watching, Lane as DispatchLane, RequestCtx};
 use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
 use super::lifecycle;
-use super::stream::{log_level_rank, sse_frame, sse_head, Notifier};
-use super::transport::{encode, http_error, rpc_error, store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER};
+use super::stream::Notifier;
+use super::transport::{cancelled_audit, encode, http_error, reply, rpc_error, serve_request, store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER};
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
 use crate::policy::auth::SessionState;
 use crate::policy::keys;
-use crate::store::{self, AuditEvent};
+use crate::store;
 use serde_json::{json, Map, Value};
 
 const MAX_BATCH: usize = 50;
@@ -60,39 +60,12 @@ async fn request(
     after: &mut Vec<Stmt>,
     log: &mut LogFields,
 ) -> HttpResponse {
-    let token = progress_token(params);
-    let threshold = match &in_session {
-        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
-        DispatchLane::Stateless => None,
-    };
-    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
-    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
-    if streaming {
-        lane.stream.start(sse_head());
-        log.insert("streamed".into(), json!(true));
+    match serve_request(lane, in_session, &id, method, params, after, log).await {
+        // A cancelled request gets no response at all.
+        None => HttpResponse::empty(202),
+        Some(Ok(result)) => reply(lane, 200, &jsonrpc::success(&id, result)),
+        Some(Err(e)) => reply(lane, 200, &jsonrpc::failure(&id, &e)),
     }
-    let ctx = RequestCtx::new(lane.svc, lane.auth, in_session, id.clone(), &notify);
-    let result = dispatch_watching(&ctx, method, params).await;
-    after.extend(ctx.into_after());
-    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
-        log.insert("tool".into(), json!(store::truncate(tool, 64)));
-    }
-    let reply = match result {
-        Err(e) if e.is_cancelled() => {
-            after.push(cancelled_audit(lane, method, params));
-            log.insert("cancelled".into(), json!(true));
-            // A cancelled request gets no response at all: the stream just ends.
-            lane.stream.finish();
-            return HttpResponse::empty(202);
-        }
-        Ok(result) => jsonrpc::success(&id, result),
-        Err(e) => jsonrpc::failure(&id, &e),
-    };
-    if streaming {
-        lane.stream.send(sse_frame(&reply));
-        lane.stream.finish();
-    }
-    encode(&reply, lane.wants_sse)
 }
 
 async fn notification(lane: &Lane<'_>, session: &SessionState, method: &str, params: &Map<String, Value>) -> HttpResponse {
@@ -143,23 +116,6 @@ async fn batch(lane: &Lane<'_>, session: &SessionState, version: &str, items: &[
     } else {
         encode(&Value::Array(replies), lane.wants_sse)
     }
-}
-
-/// The audit row of a request that was cancelled before it finished.
-pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
-    let auth = lane.auth;
-    let tool = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
-    AuditEvent {
-        event: "request_cancelled",
-        key_id: Some(auth.key_id),
-        key_prefix: Some(&auth.key_prefix),
-        connection_id: Some(auth.connection_id),
-        tool,
-        outcome: "cancelled",
-        detail: Some(method),
-        ..Default::default()
-    }
-    .stmt(lane.svc.now)
 }
 
 async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) -> HttpResponse {

@@ -3,14 +3,13 @@
 //! request id echoed in every error. Results get `resultType`, the server-info `_meta` and, for the
 //! cacheable methods, `ttlMs`/`cacheScope`. No session id is read, minted or echoed here.
 
-use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
+use super::dispatch::Lane as DispatchLane;
 use super::era::META_PROTOCOL_VERSION;
 use super::headers;
 use super::jsonrpc::{self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION};
-use super::legacy::cancelled_audit;
 use super::lifecycle::{self, STATELESS_VERSIONS};
-use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, LOG_LEVELS};
-use super::transport::{encode, rpc_error, Lane, VERSION_HEADER};
+use super::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
+use super::transport::{reply, rpc_error, serve_request, Lane, VERSION_HEADER};
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
 use crate::store;
@@ -98,38 +97,14 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         return listen(&id, &params);
     }
 
-    let token = progress_token(&params);
-    let streaming = lane.accepts_sse && may_notify(&method) && (token.is_some() || env.log_threshold.is_some());
-    let notify = if streaming { Notifier::new(lane.stream.clone(), token, env.log_threshold) } else { Notifier::silent() };
-    if streaming {
-        lane.stream.start(sse_head());
-        log.insert("streamed".into(), json!(true));
-    }
-    let ctx = RequestCtx::new(lane.svc, lane.auth, DispatchLane::Stateless, id.clone(), &notify);
-    let result = dispatch_watching(&ctx, &method, &params).await;
-    after.extend(ctx.into_after());
-    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
-        log.insert("tool".into(), json!(store::truncate(tool, 64)));
-    }
-    let (status, reply) = match result {
-        Err(e) if e.is_cancelled() => {
-            after.push(cancelled_audit(lane, &method, &params));
-            log.insert("cancelled".into(), json!(true));
-            lane.stream.finish();
-            return HttpResponse::empty(202);
-        }
-        Ok(result) => (200, jsonrpc::success(&id, shape_result(&method, result))),
+    let in_lane = DispatchLane::Stateless { log_threshold: env.log_threshold };
+    match serve_request(lane, in_lane, &id, &method, &params, after, log).await {
+        None => HttpResponse::empty(202),
+        Some(Ok(result)) => reply(lane, 200, &jsonrpc::success(&id, shape_result(&method, result))),
         // Unknown and removed methods (initialize, ping, logging/setLevel, resources/subscribe …).
-        Err(e) if e.code == METHOD_NOT_FOUND => (404, jsonrpc::failure(&id, &e)),
-        Err(e) => (200, jsonrpc::failure(&id, &e)),
-    };
-    if streaming {
-        lane.stream.send(sse_frame(&reply));
-        lane.stream.finish();
+        Some(Err(e)) if e.code == METHOD_NOT_FOUND => reply(lane, 404, &jsonrpc::failure(&id, &e)),
+        Some(Err(e)) => reply(lane, 200, &jsonrpc::failure(&id, &e)),
     }
-    let mut response = encode(&reply, lane.wants_sse);
-    response.status = status;
-    response
 }
 
 /// Adds what every modern result carries, and the cache hints of the cacheable methods (unless the

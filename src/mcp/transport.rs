@@ -1,18 +1,21 @@
 //! Streamable HTTP on `/mcp`, for both protocol eras on one endpoint: the gates every POST passes
 //! (auth → Content-Type → Accept → size → parse), era classification, then the session lane
-//! (`legacy`) or the stateless lane (`modern`). Also DELETE (ends a session) and the shared error
+//! (`legacy`) or the stateless lane (`modern`), which both serve a request through `serve_request`
+//! and `reply` once their own rules have passed. Also DELETE (ends a session) and the shared error
 //! responses.
 
+use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
 use super::era::{self, Era};
 use super::jsonrpc::{self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND};
-use super::stream::ResponseStream;
+use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
 use super::{legacy, modern};
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
+use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
 use crate::policy::keys::KEY_PREFIX;
 use crate::store::{self, AuditEvent};
 use crate::Services;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Bodies above this are refused with 413 before parsing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -103,6 +106,72 @@ pub struct Lane<'r> {
     /// The client accepts SSE at all, so progress and log notifications can be streamed.
     pub accepts_sse: bool,
     pub stream: &'r ResponseStream,
+}
+
+/// Serves one request in either lane: streams it when it asked for progress or logs and the client
+/// accepts SSE, dispatches it (abandoned if the client leaves a stream), and audits a cancellation.
+/// `None` means cancelled: nothing at all is sent for it.
+pub async fn serve_request(
+    lane: &Lane<'_>,
+    in_lane: DispatchLane<'_>,
+    id: &Value,
+    method: &str,
+    params: &Map<String, Value>,
+    after: &mut Vec<Stmt>,
+    log: &mut LogFields,
+) -> Option<Result<Value, RpcError>> {
+    let token = progress_token(params);
+    let threshold = match &in_lane {
+        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
+        DispatchLane::Stateless { log_threshold } => *log_threshold,
+    };
+    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
+    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
+    if streaming {
+        lane.stream.start(sse_head());
+        log.insert("streamed".into(), json!(true));
+    }
+    let ctx = RequestCtx::new(lane.svc, lane.auth, in_lane, id.clone(), &notify);
+    let result = dispatch_watching(&ctx, method, params).await;
+    after.extend(ctx.into_after());
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
+        log.insert("tool".into(), json!(store::truncate(tool, 64)));
+    }
+    if matches!(&result, Err(e) if e.is_cancelled()) {
+        after.push(cancelled_audit(lane, method, params));
+        log.insert("cancelled".into(), json!(true));
+        lane.stream.finish();
+        return None;
+    }
+    Some(result)
+}
+
+/// A request's reply: the whole HTTP answer, or the last event of its started stream.
+pub fn reply(lane: &Lane<'_>, status: u16, message: &Value) -> HttpResponse {
+    if lane.stream.is_started() {
+        lane.stream.send(sse_frame(message));
+        lane.stream.finish();
+    }
+    let mut response = encode(message, lane.wants_sse);
+    response.status = status;
+    response
+}
+
+/// The audit row of a request that was cancelled before it finished.
+pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
+    let auth = lane.auth;
+    let tool = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
+    AuditEvent {
+        event: "request_cancelled",
+        key_id: Some(auth.key_id),
+        key_prefix: Some(&auth.key_prefix),
+        connection_id: Some(auth.connection_id),
+        tool,
+        outcome: "cancelled",
+        detail: Some(method),
+        ..Default::default()
+    }
+    .stmt(lane.svc.now)
 }
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
