@@ -104,5 +104,5 @@ pub fn may_notify(method: &str) -> bool {
 
 /// The request's progress token (`params._meta.progressToken`), if it is a string or an integer.
 pub fn progress_token(params: &Map<String, Value>) -> Option<Value> {
-    params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| t.is_string() || t.is_i64() || t.is_u64()).cloned()
+    params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| super::jsonrpc::is_id(t)).cloned()
 }

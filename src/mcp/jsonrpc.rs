@@ -81,11 +81,7 @@ pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
         return Err(invalid(Value::Null, "a message must be a JSON object"));
     };
     let id = obj.get("id").cloned();
-    let usable_id = match &id {
-        Some(Value::String(_)) => id.clone(),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
-        _ => None,
-    };
+    let usable_id = id.clone().filter(is_id);
     let echo = usable_id.clone().unwrap_or(Value::Null);
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return Err(invalid(echo, "\"jsonrpc\" must be \"2.0\""));
@@ -107,6 +103,11 @@ pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
         None if usable_id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => Ok(Message::Response),
         None => Err(invalid(echo, "neither a request, a notification nor a response")),
     }
+}
+
+/// Whether a value can be a request id (or a progress token): a string or an integer.
+pub fn is_id(v: &Value) -> bool {
+    v.is_string() || v.is_i64() || v.is_u64()
 }
 
 pub fn success(id: &Value, result: Value) -> Value {

@@ -34,11 +34,7 @@ pub fn rpc_error(status: u16, id: &Value, err: &RpcError) -> HttpResponse {
 
 /// The id of a request body, when one can be read (to echo it in errors).
 pub fn readable_id(body: &Value) -> Value {
-    match body.get("id") {
-        Some(id @ Value::String(_)) => id.clone(),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n.clone()),
-        _ => Value::Null,
-    }
+    body.get("id").filter(|id| jsonrpc::is_id(id)).cloned().unwrap_or(Value::Null)
 }
 
 pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
