@@ -1,7 +1,7 @@
 //! `odoo_get`: records by id. One unreadable field never fails the read (readable fields come back,
 //! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped.
 
-use super::reading::{read_dropping_refused, select_fields, MAX_FIELDS};
+use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
@@ -33,7 +33,7 @@ pub fn definition() -> Value {
                 "model": {"type": "string"},
                 "records": {"type": "array", "items": {"type": "object"}},
                 "missing_ids": {"type": "array", "items": {"type": "integer"}},
-                "dropped_fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
+                "dropped_fields": dropped_fields_schema()
             },
             "required": ["model", "records", "missing_ids", "dropped_fields"]
         },

@@ -5,12 +5,17 @@ use super::ToolError;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooError, OdooErrorKind};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DroppedField {
     pub field: String,
     pub reason: String,
+}
+
+/// The output-schema entry of a list of `DroppedField`s.
+pub fn dropped_fields_schema() -> Value {
+    json!({"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}})
 }
 
 pub const MAX_FIELDS: usize = 100;

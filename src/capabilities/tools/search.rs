@@ -2,7 +2,7 @@
 //! One Odoo call on a warm schema cache: `search_read` asks for one record more than the page to know
 //! whether another page exists.
 
-use super::reading::{check_order, read_dropping_refused, select_fields, MAX_FIELDS};
+use super::reading::{check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
@@ -44,7 +44,7 @@ pub fn definition() -> Value {
                 "count": {"type": "integer", "description": "Records in this page"},
                 "offset": {"type": "integer"},
                 "next_cursor": {"type": "string", "description": "Present when more records match"},
-                "dropped_fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
+                "dropped_fields": dropped_fields_schema()
             },
             "required": ["model", "records", "count", "offset"]
         },
