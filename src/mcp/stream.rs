@@ -271,10 +271,15 @@ impl Notifier {
         self.stream.send(sse_frame(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})));
     }
 
-    /// `notifications/message` at `level`, if the client asked for that level or a lower one.
+    /// Whether a message at `level` would be sent (the client asked for that level or a lower one).
+    pub fn wants_log(&self, level: &str) -> bool {
+        let (Some(threshold), Some(rank)) = (self.log_threshold, log_level_rank(level)) else { return false };
+        rank >= threshold && self.stream.is_started()
+    }
+
+    /// `notifications/message` at `level`, if `wants_log(level)`.
     pub fn log(&self, level: &str, data: Value) {
-        let (Some(threshold), Some(rank)) = (self.log_threshold, log_level_rank(level)) else { return };
-        if rank < threshold || !self.stream.is_started() {
+        if !self.wants_log(level) {
             return;
         }
         let msg = json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": level, "logger": "odoo-mcp", "data": data}});

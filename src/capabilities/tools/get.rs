@@ -50,7 +50,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
-    ctx.progress(1, 2, &format!("Loaded the fields of {model}"));
+    ctx.progress(1, 2, || format!("Loaded the fields of {model}"));
     let (fields, mut dropped) = select_fields(&schema, requested);
     ctx.checkpoint(&client).await?;
     let result = read_dropping_refused(fields, &mut dropped, |fields| {
@@ -66,9 +66,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let found: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
     let missing: Vec<i64> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
     ctx.set_record_count(records.len());
-    ctx.progress(2, 2, &format!("Read {} records of {model}", records.len()));
+    ctx.progress(2, 2, || format!("Read {} records of {model}", records.len()));
     if !missing.is_empty() {
-        ctx.log("warning", json!(format!("{model}: no record with id {}", missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))));
+        ctx.log("warning", || format!("{model}: no record with id {}", missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")));
     }
     Ok(json!({"model": model, "records": records, "missing_ids": missing, "dropped_fields": dropped}))
 }

@@ -160,7 +160,7 @@ impl<'r> ToolCtx<'r> {
         let calls_before = client.calls();
         let schema = crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?;
         let source = if client.calls() > calls_before { "from Odoo" } else { "from the cache" };
-        self.log("debug", json!(format!("{} fields of {model} {source}", schema.fields.len())));
+        self.log("debug", || format!("{} fields of {model} {source}", schema.fields.len()));
         Ok(schema)
     }
 
@@ -173,14 +173,20 @@ impl<'r> ToolCtx<'r> {
         self.req.checkpoint().await.map_err(|_| ToolError::Cancelled)
     }
 
-    /// `notifications/progress`, when the client asked for progress on this request.
-    pub fn progress(&self, done: u32, total: u32, message: &str) {
-        self.req.notify.progress(f64::from(done), Some(f64::from(total)), message);
+    /// `notifications/progress`, when the client asked for progress on this request. The message is
+    /// only built then.
+    pub fn progress(&self, done: u32, total: u32, message: impl FnOnce() -> String) {
+        if self.req.notify.wants_progress() {
+            self.req.notify.progress(f64::from(done), Some(f64::from(total)), &message());
+        }
     }
 
-    /// `notifications/message` at `level`, when the client asked for that level. Never secrets.
-    pub fn log(&self, level: &str, data: Value) {
-        self.req.notify.log(level, data);
+    /// `notifications/message` at `level`, when the client asked for that level (the message is only
+    /// built then). Never secrets.
+    pub fn log(&self, level: &str, message: impl FnOnce() -> String) {
+        if self.req.notify.wants_log(level) {
+            self.req.notify.log(level, json!(message()));
+        }
     }
 
     fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {

@@ -67,7 +67,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
-    ctx.progress(1, 2, &format!("Checked the search against the fields of {model}"));
+    ctx.progress(1, 2, || format!("Checked the search against the fields of {model}"));
     domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
     let order = order.map(|o| check_order(&schema, o)).transpose()?;
     let (fields, mut dropped) = select_fields(&schema, requested);
@@ -99,14 +99,14 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let has_more = records.len() as i64 > limit;
     records.truncate(limit as usize);
     ctx.set_record_count(records.len());
-    ctx.progress(2, 2, &format!("Read {} records of {model}", records.len()));
-    ctx.log("info", json!(format!("{model}: {} records from offset {offset}{}", records.len(), if has_more { ", more follow" } else { "" })));
+    ctx.progress(2, 2, || format!("Read {} records of {model}", records.len()));
+    ctx.log("info", || format!("{model}: {} records from offset {offset}{}", records.len(), if has_more { ", more follow" } else { "" }));
     let mut out = json!({"model": model, "records": records, "count": records.len(), "offset": offset});
     if has_more {
         out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
     }
     if !dropped.is_empty() {
-        ctx.log("warning", json!(format!("{model}: fields left out: {}", dropped.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", "))));
+        ctx.log("warning", || format!("{model}: fields left out: {}", dropped.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", ")));
         out["dropped_fields"] = json!(dropped);
     }
     Ok(out)
