@@ -29,6 +29,17 @@ CREATE TABLE IF NOT EXISTS model_permissions (
   PRIMARY KEY (connection_id, model)
 );
 
+-- A model's field policy on a connection: only the listed fields (allow) or all but them (deny).
+-- No row = every field the Odoo user can see. Read together with model_permissions (LEFT JOIN).
+CREATE TABLE IF NOT EXISTS field_policies (
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  model         TEXT    NOT NULL,
+  mode          TEXT    NOT NULL CHECK (mode IN ('allow', 'deny')),
+  fields        TEXT    NOT NULL,             -- JSON list of field names
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, model)
+);
+
 -- Keys handed to MCP clients. Only the SHA-256 of a key is stored; the key itself is shown once.
 CREATE TABLE IF NOT EXISTS keys (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -56,7 +56,7 @@ fn model_permissions_default_deny_and_sensitive_flag() {
     let r = h.admin("GET", &format!("/admin/api/connections/{c}/models"), None);
     assert_eq!(r.body["models"], json!([]));
     let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.partner"), Some(json!({"read": true, "update": true})));
-    assert_eq!(r.body, json!({"model": "res.partner", "read": true, "create": false, "update": true, "delete": false, "unlock_sensitive": false}));
+    assert_eq!(r.body, json!({"model": "res.partner", "read": true, "create": false, "update": true, "delete": false, "unlock_sensitive": false, "fields": null}));
     let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.users"), Some(json!({"read": true})));
     assert_eq!(r.status, 200);
     assert!(r.body["blocked"].as_str().unwrap().contains("sensitive"));

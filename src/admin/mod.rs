@@ -7,7 +7,7 @@ mod keys;
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::odoo::{self, schema};
 use crate::policy::keys::constant_time_eq;
-use crate::policy::permissions::{is_model_name, sensitive_reason, ModelPermission};
+use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
 use crate::store::{self, connections, AuditEvent, StoreError};
 use crate::Services;
 use serde_json::{json, Map, Value};
@@ -176,18 +176,44 @@ async fn set_permission(svc: &Services<'_>, id: i64, model: &str, b: &Map<String
         update: flag("update")?,
         delete: flag("delete")?,
         sensitive_unlocked: flag("unlock_sensitive")?,
+        fields: None,
+    };
+    // Absent `fields` keeps the policy in force: re-sending the flags must never widen what a key sees.
+    let new_policy = match b.get("fields") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => {
+            let policy = serde_json::from_value::<FieldPolicy>(v.clone())
+                .map_err(|e| ApiError::bad_request(format!("'fields' is invalid: {e}; expected {{\"mode\": \"allow\" | \"deny\", \"fields\": [\"name\", ...]}} or null")))?
+                .validated()
+                .map_err(|e| ApiError::bad_request(format!("'fields': {e}")))?;
+            Some(Some(policy))
+        }
     };
     if p.sensitive_unlocked && sensitive_reason(model).is_none() {
         return Err(ApiError::bad_request(format!("'{model}' is not a sensitive model; 'unlock_sensitive' does not apply")));
     }
+    let before = connections::model_permissions(svc.db, id).await?.into_iter().find(|(m, _)| m == model).map(|(_, p)| p).unwrap_or_default();
     connections::set_model_permission(svc.db, id, model, &p, svc.now).await?;
-    let action = if p.sensitive_unlocked { "model.unlock_sensitive" } else { "model.permissions" };
-    after.push(admin_audit(action, Some(id), &format!("{model} read={} create={} update={} delete={}", p.read, p.create, p.update, p.delete), svc.now));
-    Ok((200, permission_json(model, &p)))
+    let action = if p.sensitive_unlocked && !before.sensitive_unlocked { "model.unlock_sensitive" } else { "model.permissions" };
+    after.push(admin_audit(action, Some(id), &format!("{model} read={} create={} update={} delete={} unlock_sensitive={}", p.read, p.create, p.update, p.delete, p.sensitive_unlocked), svc.now));
+    let fields = match new_policy {
+        Some(policy) => {
+            connections::set_field_policy(svc.db, id, model, policy.as_ref(), svc.now).await?;
+            let detail = match &policy {
+                Some(fp) => format!("{model} {} {}", if fp.mode == FieldMode::Allow { "allow" } else { "deny" }, fp.fields.join(",")),
+                None => format!("{model} no field policy"),
+            };
+            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
+            policy
+        }
+        None => before.fields,
+    };
+    Ok((200, permission_json(model, &ModelPermission { fields, ..p })))
 }
 
 fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked});
+    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
     if let Some(reason) = sensitive_reason(model) {
         v["sensitive"] = json!(reason);
         if !p.sensitive_unlocked {

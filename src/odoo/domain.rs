@@ -11,15 +11,26 @@ const OPERATORS: [&str; 21] = [
 const MAX_TERMS: usize = 200;
 const MAX_DEPTH: usize = 4;
 
+/// A field path a domain uses, for the permission checks that follow validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldUse {
+    /// `name`, `partner_id.country_id.code`; conditions inside `any` are prefixed with its field.
+    pub path: String,
+    /// The condition reaches into the last field's related model: `any`, or a name search
+    /// (`partner_id ilike "Azure"`) on a relational field.
+    pub reaches_relation: bool,
+}
+
 /// Checks a domain against a model's fields. `supports_any`: Odoo 17+ knows `any` / `not any`.
-/// Returns the field paths the domain uses.
-pub fn validate(domain: &Value, schema: &ModelSchema, supports_any: bool) -> Result<Vec<String>, String> {
+/// Returns the field paths the domain uses. Fields hidden by a field policy pass here; the caller
+/// refuses them with a permission error.
+pub fn validate(domain: &Value, schema: &ModelSchema, supports_any: bool) -> Result<Vec<FieldUse>, String> {
     let mut paths = Vec::new();
     check(domain, Some(schema), supports_any, 0, &mut paths)?;
     Ok(paths)
 }
 
-fn check(domain: &Value, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<String>) -> Result<(), String> {
+fn check(domain: &Value, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<FieldUse>) -> Result<(), String> {
     let items = domain.as_array().ok_or("a domain must be a list, e.g. [[\"name\", \"ilike\", \"acme\"]]")?;
     if items.len() > MAX_TERMS {
         return Err(format!("the domain has {} items; at most {MAX_TERMS} are allowed", items.len()));
@@ -54,7 +65,7 @@ fn check(domain: &Value, schema: Option<&ModelSchema>, supports_any: bool, depth
     Ok(())
 }
 
-fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<String>) -> Result<(), String> {
+fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<FieldUse>) -> Result<(), String> {
     if leaf.len() != 3 {
         return Err(format!("condition {i} must have exactly three parts [field, operator, value], it has {}", leaf.len()));
     }
@@ -73,7 +84,7 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
     if (op == "any" || op == "not any") && !supports_any {
         return Err(format!("condition {i}: '{op}' needs Odoo 17 or later"));
     }
-    if let Some(schema) = schema {
+    if let Some(schema) = schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path))) {
         let first = path.split('.').next().unwrap_or(path);
         let field = schema.fields.get(first).ok_or_else(|| {
             format!("condition {i}: field '{first}' does not exist on this model (or this Odoo user cannot see it); use describe_model to list fields")
@@ -97,9 +108,11 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
             if depth >= MAX_DEPTH {
                 return Err(format!("condition {i}: '{op}' is nested too deeply"));
             }
-            // The related model's fields are checked by Odoo; we check the structure.
-            check(value, None, supports_any, depth + 1, paths)
+            // The structure is checked here; the related model's fields by the caller, through the paths.
+            let mut inner = Vec::new();
+            check(value, None, supports_any, depth + 1, &mut inner)
                 .map_err(|e| format!("condition {i}: the '{op}' sub-domain is invalid: {e}"))?;
+            paths.extend(inner.into_iter().map(|u| FieldUse { path: format!("{path}.{}", u.path), ..u }));
         }
         "child_of" | "parent_of" => {
             if !(value.is_i64() || value.as_array().is_some_and(|a| a.iter().all(Value::is_i64))) {
@@ -112,7 +125,8 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
             }
         }
     }
-    paths.push(path.to_string());
+    let names_something = value.is_string() || value.as_array().is_some_and(|a| a.iter().any(Value::is_string));
+    paths.push(FieldUse { path: path.to_string(), reaches_relation: op == "any" || op == "not any" || names_something });
     Ok(())
 }
 
@@ -173,5 +187,22 @@ mod tests {
             assert!(err.contains(needle), "{d}: {err}");
         }
         assert!(validate(&json!([["child_ids", "any", []]]), &s, false).is_err());
+    }
+
+    #[test]
+    fn reports_every_path_with_what_it_reaches() {
+        let d = json!(["|", ["name", "ilike", "a"], ["country_id", "=", 3], ["child_ids", "any", [["country_id", "ilike", "Bel"]]]]);
+        let uses = validate(&d, &schema(), true).unwrap();
+        let got: Vec<(&str, bool)> = uses.iter().map(|u| (u.path.as_str(), u.reaches_relation)).collect();
+        assert_eq!(got, vec![("child_ids.country_id", true), ("child_ids", true), ("country_id", false), ("name", true)]);
+    }
+
+    #[test]
+    fn hidden_fields_pass_structure_checks_for_the_caller_to_refuse() {
+        let mut s = schema();
+        s.fields.remove("name");
+        s.hidden.insert("name".into());
+        let uses = validate(&json!([["name", "=", "x"]]), &s, true).unwrap();
+        assert_eq!(uses[0].path, "name");
     }
 }

@@ -7,7 +7,8 @@ use super::Connection;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use crate::policy::permissions::FieldPolicy;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,6 +39,17 @@ impl FieldInfo {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelSchema {
     pub fields: BTreeMap<String, FieldInfo>,
+    /// Fields removed by the key's field policy (see `restricted`); Odoo has them, this key may not use them.
+    pub hidden: BTreeSet<String>,
+}
+
+impl ModelSchema {
+    /// This schema as a field policy lets a key see it: the fields it hides move to `hidden`, so that
+    /// every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves them out.
+    pub fn restricted(&self, policy: &FieldPolicy) -> ModelSchema {
+        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) = self.fields.clone().into_iter().partition(|(name, _)| policy.allows(name));
+        ModelSchema { fields, hidden: hidden.into_keys().collect() }
+    }
 }
 
 const ATTRIBUTES: [&str; 10] = ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
@@ -110,7 +122,7 @@ pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
             },
         );
     }
-    Ok(ModelSchema { fields })
+    Ok(ModelSchema { fields, hidden: BTreeSet::new() })
 }
 
 /// Fields returned when a caller names none: small, cheap, and telling. Large text, binary and

@@ -94,8 +94,12 @@ pub async fn authenticate(
             vec![text(&key_hash)],
         ),
         Stmt::new(
-            "SELECT p.model, p.can_read, p.can_create, p.can_update, p.can_delete, p.sensitive_unlocked \
-             FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id WHERE k.key_hash = ?1",
+            concat!(
+                "SELECT ",
+                crate::permission_columns!(),
+                " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id \
+                 LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model WHERE k.key_hash = ?1"
+            ),
             vec![text(&key_hash)],
         ),
         // Only live keys get a counter row, so unknown keys cannot fill the table.

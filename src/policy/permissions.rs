@@ -36,7 +36,7 @@ impl Operation {
     }
 }
 
-/// One row of `model_permissions`.
+/// One row of `model_permissions`, with the model's field policy (`field_policies`) if it has one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ModelPermission {
     pub read: bool,
@@ -44,6 +44,50 @@ pub struct ModelPermission {
     pub update: bool,
     pub delete: bool,
     pub sensitive_unlocked: bool,
+    pub fields: Option<FieldPolicy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldMode {
+    /// Only the listed fields (and `id`) are visible.
+    Allow,
+    /// Every field but the listed ones is visible.
+    Deny,
+}
+
+/// Which fields of a model a key may see, filter, order, group and write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPolicy {
+    pub mode: FieldMode,
+    pub fields: Vec<String>,
+}
+
+impl FieldPolicy {
+    pub const MAX_FIELDS: usize = 500;
+
+    pub fn allows(&self, field: &str) -> bool {
+        // `id` identifies a record; hiding it would break every read without protecting anything.
+        field == "id"
+            || match self.mode {
+                FieldMode::Allow => self.fields.iter().any(|f| f == field),
+                FieldMode::Deny => !self.fields.iter().any(|f| f == field),
+            }
+    }
+
+    /// Checks names and size, and removes duplicates.
+    pub fn validated(mut self) -> Result<FieldPolicy, String> {
+        if self.fields.len() > Self::MAX_FIELDS {
+            return Err(format!("at most {} fields may be listed", Self::MAX_FIELDS));
+        }
+        if let Some(bad) = self.fields.iter().find(|f| !is_field_name(f)) {
+            return Err(format!("'{}' is not a field name (e.g. email)", crate::store::truncate(bad, 60)));
+        }
+        self.fields.sort();
+        self.fields.dedup();
+        Ok(self)
+    }
 }
 
 impl ModelPermission {
@@ -80,6 +124,8 @@ pub enum Denial {
     NotEnabled { model: String, op: Operation },
     OutOfScope { model: String, op: Operation },
     Sensitive { model: String, reason: &'static str },
+    /// The model's field policy hides this field.
+    FieldHidden { model: String, field: String },
 }
 
 impl std::fmt::Display for Denial {
@@ -103,6 +149,11 @@ impl std::fmt::Display for Denial {
                 f,
                 "Model '{model}' is blocked because it is sensitive ({reason}). It stays blocked even when \
                  enabled; only an explicit unlock by your Odoo MCP administrator lifts this."
+            ),
+            Denial::FieldHidden { model, field } => write!(
+                f,
+                "Field '{field}' of '{model}' is not available to this key: the administrator's field policy \
+                 hides it. Leave it out, or ask your Odoo MCP administrator to allow it."
             ),
         }
     }
@@ -130,6 +181,16 @@ impl Permissions {
             return Err(Denial::OutOfScope { model: model.to_string(), op });
         }
         Ok(())
+    }
+
+    /// The model's field policy, if it has one.
+    pub fn field_policy(&self, model: &str) -> Option<&FieldPolicy> {
+        self.models.get(model).and_then(|p| p.fields.as_ref())
+    }
+
+    /// Whether the field policy lets this key see `field` of `model` (no policy: every field).
+    pub fn field_allowed(&self, model: &str, field: &str) -> bool {
+        self.field_policy(model).is_none_or(|p| p.allows(field))
     }
 
     /// Models usable for `op` with this key, sorted.
@@ -177,6 +238,11 @@ pub fn sensitive_reason(model: &str) -> Option<&'static str> {
         return Some("API keys");
     }
     None
+}
+
+/// Whether a string is shaped like an Odoo field name (`email`, `x_studio_rating`).
+pub fn is_field_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Whether a string is shaped like an Odoo model name (`res.partner`, `x_custom.model`).
@@ -241,6 +307,20 @@ mod tests {
     fn denial_messages_say_what_to_ask_for() {
         let msg = Denial::NotEnabled { model: "sale.order".into(), op: Operation::Read }.to_string();
         assert!(msg.contains("sale.order") && msg.contains("administrator"));
+    }
+
+    #[test]
+    fn field_policies_allow_or_deny_and_always_keep_id() {
+        let deny = FieldPolicy { mode: FieldMode::Deny, fields: vec!["email".into(), "phone".into()] };
+        assert!(!deny.allows("email") && deny.allows("name") && deny.allows("id"));
+        let allow = FieldPolicy { mode: FieldMode::Allow, fields: vec!["name".into()] };
+        assert!(allow.allows("name") && allow.allows("id") && !allow.allows("email"));
+        let p = perms(&[("res.partner", ModelPermission { read: true, fields: Some(deny), ..Default::default() })], Scope::default());
+        assert!(!p.field_allowed("res.partner", "email"));
+        assert!(p.field_allowed("crm.lead", "email"), "no policy: every field");
+        let dup = FieldPolicy { mode: FieldMode::Deny, fields: vec!["b".into(), "a".into(), "b".into()] }.validated().unwrap();
+        assert_eq!(dup.fields, vec!["a", "b"]);
+        assert!(FieldPolicy { mode: FieldMode::Deny, fields: vec!["Email; drop".into()] }.validated().is_err());
     }
 
     #[test]

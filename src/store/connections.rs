@@ -1,9 +1,9 @@
 //! Odoo connections and their per-model permissions.
 
-use super::{get_bool, get_i64, get_str, int, query, text, StoreError};
+use super::{get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
-use crate::policy::permissions::ModelPermission;
+use crate::policy::permissions::{FieldMode, FieldPolicy, ModelPermission};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,7 +110,50 @@ pub async fn set_model_permission(db: &dyn Db, connection_id: i64, model: &str, 
     Ok(())
 }
 
+/// The columns `permission_from_row` reads, from `model_permissions p LEFT JOIN field_policies f`
+/// (a macro so that statements stay `&'static str` through `concat!`).
+#[macro_export]
+macro_rules! permission_columns {
+    () => {
+        "p.model, p.can_read, p.can_create, p.can_update, p.can_delete, p.sensitive_unlocked, f.mode AS field_mode, f.fields AS field_list"
+    };
+}
+
+/// Replaces (or with `None` removes) a model's field policy.
+pub async fn set_field_policy(db: &dyn Db, connection_id: i64, model: &str, policy: Option<&FieldPolicy>, now: i64) -> Result<(), StoreError> {
+    let stmt = match policy {
+        Some(p) => Stmt::new(
+            "INSERT INTO field_policies (connection_id, model, mode, fields, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (connection_id, model) DO UPDATE SET mode = ?3, fields = ?4, updated_at = ?5",
+            vec![int(connection_id), text(model), text(field_mode_str(p.mode)), text(&serde_json::json!(p.fields).to_string()), int(now)],
+        ),
+        None => Stmt::new("DELETE FROM field_policies WHERE connection_id = ?1 AND model = ?2", vec![int(connection_id), text(model)]),
+    };
+    db.batch(vec![stmt]).await?;
+    Ok(())
+}
+
+fn field_mode_str(m: FieldMode) -> &'static str {
+    match m {
+        FieldMode::Allow => "allow",
+        FieldMode::Deny => "deny",
+    }
+}
+
 pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {
+    let fields = match (get_opt_str(row, "field_mode")?.as_deref(), get_opt_str(row, "field_list")?) {
+        (None, _) => None,
+        (Some(mode), Some(list)) => {
+            let mode = match mode {
+                "allow" => FieldMode::Allow,
+                "deny" => FieldMode::Deny,
+                _ => return Err(StoreError::Shape("unknown field policy mode".into())),
+            };
+            let fields = serde_json::from_str(&list).map_err(|_| StoreError::Shape("field policy list is not a JSON list of names".into()))?;
+            Some(FieldPolicy { mode, fields })
+        }
+        (Some(_), None) => return Err(StoreError::Shape("field policy without fields".into())),
+    };
     Ok((
         get_str(row, "model")?,
         ModelPermission {
@@ -119,6 +162,7 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
             update: get_bool(row, "can_update")?,
             delete: get_bool(row, "can_delete")?,
             sensitive_unlocked: get_bool(row, "sensitive_unlocked")?,
+            fields,
         },
     ))
 }
@@ -127,8 +171,12 @@ pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(S
     query(
         db,
         Stmt::new(
-            "SELECT model, can_read, can_create, can_update, can_delete, sensitive_unlocked FROM model_permissions \
-             WHERE connection_id = ?1 ORDER BY model",
+            concat!(
+                "SELECT ",
+                permission_columns!(),
+                " FROM model_permissions p LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model \
+                 WHERE p.connection_id = ?1 ORDER BY p.model"
+            ),
             vec![int(connection_id)],
         ),
     )

@@ -265,6 +265,13 @@ impl Harness {
         self.raw(method, path, &[("authorization", &auth), ("content-type", "application/json")], b.as_bytes())
     }
 
+    pub fn fake(&self, version: OdooVersion) -> &FakeOdoo {
+        match version {
+            OdooVersion::V19 => &self.odoo19,
+            OdooVersion::V17 => &self.odoo17,
+        }
+    }
+
     /// A connection to one of the fakes, with the given models enabled for read.
     pub fn connection(&self, version: OdooVersion, name: &str, read_models: &[&str]) -> i64 {
         let (url, db) = match version {

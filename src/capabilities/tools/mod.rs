@@ -154,11 +154,15 @@ impl<'r> ToolCtx<'r> {
         Ok(OdooClient::new(self.req.svc.http, &auth.connection, &auth.odoo_login, api_key, &self.uid, self.req.svc.settings.odoo_timeout_ms))
     }
 
-    /// The model's fields as this key's Odoo user sees them (cached).
+    /// The model's fields as this key sees them: what its Odoo user sees (cached), less what the
+    /// model's field policy hides.
     pub async fn schema(&self, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
         let auth = self.req.auth;
         let calls_before = client.calls();
-        let schema = crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?;
+        let mut schema = crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?;
+        if let Some(policy) = auth.permissions.field_policy(model) {
+            schema = Rc::new(schema.restricted(policy));
+        }
         let source = if client.calls() > calls_before { "from Odoo" } else { "from the cache" };
         self.log("debug", || format!("{} fields of {model} {source}", schema.fields.len()));
         Ok(schema)

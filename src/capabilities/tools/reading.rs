@@ -1,9 +1,12 @@
 //! What the read tools share: choosing fields (defaults, unknown ones dropped and reported), checking
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
-use super::ToolError;
+use super::{ToolCtx, ToolError};
+use crate::odoo::domain::FieldUse;
 use crate::odoo::schema::{default_fields, ModelSchema};
-use crate::odoo::{OdooError, OdooErrorKind};
+use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
+use crate::policy::permissions::{Denial, Operation};
+use std::rc::Rc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -24,7 +27,7 @@ pub const MAX_FIELDS: usize = 100;
 /// (Odoo hides group-restricted fields from `fields_get`, so unknown and unreadable look alike).
 pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (Vec<String>, Vec<DroppedField>) {
     let Some(requested) = requested.filter(|r| !r.is_empty()) else {
-        return (default_fields(schema), Vec::new());
+        return (never_empty(default_fields(schema)), Vec::new());
     };
     let mut fields = Vec::new();
     let mut dropped = Vec::new();
@@ -33,21 +36,37 @@ pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (V
             if !fields.contains(&f) {
                 fields.push(f);
             }
+        } else if schema.hidden.contains(&f) {
+            dropped.push(DroppedField { reason: "hidden by the administrator's field policy".into(), field: f });
         } else {
             dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
         }
     }
+    // Nothing left to read: the defaults, never an empty list (Odoo reads every field for `[]`).
+    let fields = if fields.is_empty() { never_empty(default_fields(schema)) } else { fields };
     (fields, dropped)
 }
 
+/// Odoo answers an empty field list with every field, including those a field policy hides.
+fn never_empty(fields: Vec<String>) -> Vec<String> {
+    if fields.is_empty() {
+        vec!["id".into()]
+    } else {
+        fields
+    }
+}
+
 /// Validates `field [asc|desc] [nulls first|last], …` against sortable fields, returning it normalised.
-pub fn check_order(schema: &ModelSchema, order: &str) -> Result<String, ToolError> {
+pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<String, ToolError> {
     let mut parts = Vec::new();
     for term in order.split(',') {
         let words: Vec<&str> = term.split_whitespace().collect();
         let Some((field, rest)) = words.split_first() else {
             return Err(ToolError::Invalid("'order' has an empty term".into()));
         };
+        if schema.hidden.contains(*field) {
+            return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: field.to_string() }));
+        }
         let info = schema.fields.get(*field).filter(|_| *field != "id");
         if *field != "id" && info.is_none() {
             return Err(ToolError::Invalid(format!("cannot order by '{}': no such field", crate::store::truncate(field, 60))));
@@ -68,6 +87,37 @@ pub fn check_order(schema: &ModelSchema, order: &str) -> Result<String, ToolErro
         parts.push(std::iter::once(field.to_string()).chain(rest).collect::<Vec<_>>().join(" "));
     }
     Ok(parts.join(", "))
+}
+
+/// Checks the field paths a domain uses against this key's permissions. A hidden field is refused
+/// anywhere on a path; a path that goes through a relation (`partner_id.email`, `any`, a name search on
+/// a relational field) needs read permission on the related model, whose field policy then applies.
+pub async fn check_field_uses(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, uses: &[FieldUse]) -> Result<(), ToolError> {
+    for u in uses {
+        let segments: Vec<&str> = u.path.split('.').collect();
+        let mut current = (model.to_string(), schema.clone());
+        for (i, seg) in segments.iter().enumerate() {
+            let (current_model, current_schema) = &current;
+            if current_schema.hidden.contains(*seg) {
+                return Err(ToolError::Denied(Denial::FieldHidden { model: current_model.clone(), field: seg.to_string() }));
+            }
+            let field = current_schema.fields.get(*seg).ok_or_else(|| {
+                ToolError::Invalid(format!("the domain uses '{}': '{current_model}' has no field '{seg}' (or this Odoo user cannot see it)", u.path))
+            })?;
+            let last = i + 1 == segments.len();
+            if last && !(u.reaches_relation && field.is_relational()) {
+                break;
+            }
+            let related = field.relation.clone().ok_or_else(|| ToolError::Invalid(format!("the domain uses '{}': '{seg}' is not a relational field", u.path)))?;
+            ctx.req.auth.permissions.check(&related, Operation::Read).map_err(ToolError::Denied)?;
+            if last {
+                break;
+            }
+            let next = ctx.schema(client, &related).await?;
+            current = (related, next);
+        }
+    }
+    Ok(())
 }
 
 /// Field names an Odoo AccessError says are not readable (17: "Fields:\n- x (…)", 19: `the field "x"`).
@@ -113,9 +163,7 @@ where
                 }
                 fields.retain(|f| !refused.contains(f));
                 dropped.extend(refused.into_iter().map(|field| DroppedField { field, reason: "this Odoo user has no access to this field".into() }));
-                if fields.is_empty() {
-                    fields.push("display_name".into());
-                }
+                fields = never_empty(fields);
             }
         }
     }
@@ -153,12 +201,21 @@ mod tests {
 
     #[test]
     fn orders_are_checked() {
-        assert_eq!(check_order(&schema(), "name DESC, id").unwrap(), "name desc, id");
-        assert_eq!(check_order(&schema(), "date asc nulls last").unwrap(), "date asc nulls last");
-        assert!(check_order(&schema(), "display_name").is_err());
-        assert!(check_order(&schema(), "nope").is_err());
-        assert!(check_order(&schema(), "name; drop table").is_err());
-        assert!(check_order(&schema(), "name sideways").is_err());
-        assert!(check_order(&schema(), "name,").is_err());
+        assert_eq!(check_order("m", &schema(), "name DESC, id").unwrap(), "name desc, id");
+        assert_eq!(check_order("m", &schema(), "date asc nulls last").unwrap(), "date asc nulls last");
+        assert!(check_order("m", &schema(), "display_name").is_err());
+        assert!(check_order("m", &schema(), "nope").is_err());
+        assert!(check_order("m", &schema(), "name; drop table").is_err());
+        assert!(check_order("m", &schema(), "name sideways").is_err());
+        assert!(check_order("m", &schema(), "name,").is_err());
+        let mut hidden = schema();
+        hidden.fields.remove("date");
+        hidden.hidden.insert("date".into());
+        assert!(matches!(check_order("m", &hidden, "date desc"), Err(ToolError::Denied(Denial::FieldHidden { .. }))));
+        let (f, d) = select_fields(&hidden, Some(vec!["date".into(), "name".into()]));
+        assert_eq!(f, vec!["name"]);
+        assert!(d[0].reason.contains("field policy"));
+        let (f, _) = select_fields(&hidden, Some(vec!["date".into()]));
+        assert!(!f.is_empty() && !f.contains(&"date".to_string()), "all dropped: the defaults, never []: {f:?}");
     }
 }

@@ -2,7 +2,7 @@
 //! One Odoo call on a warm schema cache: `search_read` asks for one record more than the page to know
 //! whether another page exists.
 
-use super::reading::{check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
+use super::reading::{check_field_uses, check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
@@ -68,8 +68,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
     ctx.progress(1, 2, || format!("Checked the search against the fields of {model}"));
-    domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
-    let order = order.map(|o| check_order(&schema, o)).transpose()?;
+    let uses = domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
+    check_field_uses(ctx, &client, model, &schema, &uses).await?;
+    let order = order.map(|o| check_order(model, &schema, o)).transpose()?;
     let (fields, mut dropped) = select_fields(&schema, requested);
 
     let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
