@@ -40,6 +40,15 @@ CREATE TABLE IF NOT EXISTS field_policies (
   PRIMARY KEY (connection_id, model)
 );
 
+-- The Odoo user the admin console browses a connection with (models from ir.model, fields): optional,
+-- never used for MCP calls. The API key is encrypted like the keys' ones.
+CREATE TABLE IF NOT EXISTS connection_credentials (
+  connection_id INTEGER PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+  odoo_login    TEXT    NOT NULL,
+  odoo_key_enc  TEXT    NOT NULL,             -- AES-256-GCM under CREDENTIALS_KEY: base64(nonce || ciphertext)
+  updated_at    INTEGER NOT NULL
+);
+
 -- Keys handed to MCP clients. Only the SHA-256 of a key is stored; the key itself is shown once.
 CREATE TABLE IF NOT EXISTS keys (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -110,3 +119,11 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_by_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_by_key ON audit(key_id, at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit(event, at);
+
+-- Settings changed at run time by an administrator; a missing row means the environment's value.
+-- Names: default_rate_limit (integer), audit_retention_days (integer), allowed_origins (JSON list).
+CREATE TABLE IF NOT EXISTS settings (
+  name          TEXT    PRIMARY KEY,
+  value         TEXT    NOT NULL,
+  updated_at    INTEGER NOT NULL
+);

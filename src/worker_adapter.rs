@@ -129,7 +129,11 @@ async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, H
     }
     let body = if matches!(req.method(), Method::Get | Method::Head | Method::Options) { Vec::new() } else { req.bytes().await.unwrap_or_default() };
     let path = req.path();
-    Ok(HttpRequest { method: req.method().to_string(), path, headers, body })
+    let (query, origin) = match req.url() {
+        Ok(url) => (url.query().unwrap_or("").to_string(), url.origin().ascii_serialization()),
+        Err(_) => (String::new(), String::new()),
+    };
+    Ok(HttpRequest { method: req.method().to_string(), path, query, origin, headers, body })
 }
 
 fn into_worker_response(r: HttpResponse) -> Result<Response> {

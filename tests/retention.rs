@@ -33,3 +33,15 @@ fn sweep_deletes_only_what_is_old() {
     assert_eq!(db.rows("SELECT count(*) AS n FROM audit")[0]["n"], json!(1));
     assert_eq!(db.rows("SELECT request_id FROM cancellations")[0]["request_id"], json!("2"));
 }
+
+#[test]
+fn the_administrators_retention_setting_wins_over_the_environment() {
+    let db = SqliteDb::new();
+    let now: i64 = 1_800_000_000_000;
+    let day = 86_400_000;
+    db.rows(&format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 10 * day));
+    db.rows(&format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 3 * day));
+    db.rows("INSERT INTO settings (name, value, updated_at) VALUES ('audit_retention_days', '7', 0)");
+    block_on(db.batch(sweep(now, 90))).unwrap();
+    assert_eq!(db.rows("SELECT count(*) AS n FROM audit")[0]["n"], json!(1), "7 days from the setting, not 90 from the environment");
+}

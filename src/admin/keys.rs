@@ -2,17 +2,15 @@
 //! the MCP key is returned once and only its hash is kept; the Odoo API key is stored encrypted.
 
 use super::{admin_audit, required, str_field, ApiError, ApiResult};
-use crate::odoo::client::Call;
-use crate::odoo::{OdooClient, OdooErrorKind};
 use crate::platform::Stmt;
 use crate::policy::permissions::Scope;
 use crate::policy::{crypto, keys};
 use crate::store::{self, connections};
 use crate::Services;
 use serde_json::{json, Map, Value};
-use std::cell::Cell;
 
-pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
+/// `origin` is this Worker's own origin, for the client snippets (`{origin}/mcp`).
+pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
     let connection_id = b.get("connection_id").and_then(Value::as_i64).ok_or_else(|| ApiError::bad_request("'connection_id' is required (an integer)"))?;
     let label = required(b, "label", 200)?;
     let login = required(b, "odoo_login", 200)?;
@@ -32,30 +30,8 @@ pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<S
     let _ = str_field(b, "note", 500)?;
     let cred_key = svc.settings.credentials_key.as_ref().ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     let conn = connections::get(svc.db, connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let odoo_conn = crate::odoo::Connection {
-        url: conn.url.clone(),
-        database: conn.database.clone(),
-        major: conn.odoo_major,
-        minor: conn.odoo_minor,
-        transport: conn.transport,
-    };
-
     // The credentials must work before a key that depends on them exists.
-    let uid_cell = Cell::new(None);
-    let client = OdooClient::new(svc.http, &odoo_conn, login, odoo_api_key, &uid_cell, svc.settings.odoo_timeout_ms);
-    let uid = client.whoami().await.map_err(|e| match e.kind {
-        OdooErrorKind::AccessDenied => ApiError::new(400, "odoo_rejected_credentials", format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)")),
-        _ => ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message)),
-    })?;
-    // A JSON-2 key is not tied to a login on the wire; make sure it is this login's key.
-    let read = Call { model: "res.users", method: "read", ids: Some(&[uid]), params: vec![("fields", json!(["login"]))], positional: 0 };
-    if let Ok(Value::Array(rows)) = client.call(&read).await {
-        if let Some(actual) = rows.first().and_then(|r| r.get("login")).and_then(Value::as_str) {
-            if actual != login {
-                return Err(ApiError::bad_request(format!("this Odoo API key belongs to '{actual}', not to '{login}'")));
-            }
-        }
-    }
+    let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;
 
     let new_key = keys::generate().map_err(|e| ApiError::new(500, "no_randomness", e))?;
     let enc = crypto::encrypt(cred_key, odoo_api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
@@ -77,6 +53,9 @@ pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<S
     let mut out = json!(summary);
     out["key"] = json!(new_key.secret);
     out["notice"] = json!("This is the only time the key is shown. Store it now.");
+    let endpoint = format!("{origin}/mcp");
+    out["snippets"] = super::snippets::for_key(&endpoint, &new_key.secret);
+    out["endpoint"] = json!(endpoint);
     Ok((201, out))
 }
 

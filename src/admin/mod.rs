@@ -1,14 +1,26 @@
-//! The admin JSON API under `/admin/api`, guarded by the `ADMIN_TOKEN` secret (constant-time check).
-//! Enough to script a whole setup with curl: connections (with version/transport detection), model
-//! permissions, keys (issued only after Odoo accepts the user's credentials), listing and revocation.
+//! Administration: the JSON API under `/admin/api` and the browser console under `/admin`, which uses
+//! that API. A caller is the `ADMIN_TOKEN` as a bearer (scripts, curl; constant-time check) or a console
+//! session cookie, whose changes must also carry the session's CSRF token.
+//!
+//! - `connections.rs`: connections, detection, browsing credentials, model permissions, field policies
+//! - `browse.rs`: the connection's models and fields from Odoo, for the console's pickers
+//! - `keys.rs`: issuing and revoking MCP keys
+//! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
+//! - `session.rs`, `console.rs`: the console's login and its pages
 
+mod audit;
+mod browse;
+mod connections;
+pub mod console;
 mod keys;
+pub mod session;
+mod settings;
+mod snippets;
 
 use crate::http::{HttpRequest, HttpResponse, Outcome};
-use crate::odoo::{self, schema};
+use crate::platform::Stmt;
 use crate::policy::keys::constant_time_eq;
-use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
-use crate::store::{self, connections, AuditEvent, StoreError};
+use crate::store::{self, connections as conn_store, AuditEvent, StoreError};
 use crate::Services;
 use serde_json::{json, Map, Value};
 
@@ -50,51 +62,70 @@ impl From<StoreError> for ApiError {
 
 type ApiResult = Result<(u16, Value), ApiError>;
 
+/// Whether the request carries the admin token as a bearer, or a live console session (with the
+/// session's CSRF token on every change). The error is the response to send.
+fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Outcome> {
+    if req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
+        return Ok(());
+    }
+    if let Some(s) = session::verify(token, req, svc.now) {
+        if req.method == "GET" || session::csrf_ok(token, &s, req) {
+            return Ok(());
+        }
+        return Err(ApiError::new(403, "csrf", "this change lacks the console's CSRF token; reload the page").response().into());
+    }
+    let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
+    let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'").response().with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
+    Err(Outcome::new(response, vec![audit.stmt(svc.now)]))
+}
+
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let Some(token) = svc.settings.admin_token.as_deref() else {
         return ApiError::new(503, "admin_disabled", "the admin API is disabled: set the ADMIN_TOKEN secret").response().into();
     };
-    if !req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
-        let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
-        let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'").response().with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
-        return Outcome::new(response, vec![audit.stmt(svc.now)]);
+    if let Err(refusal) = authorize(req, svc, token) {
+        return refusal;
     }
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');
     let segments: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
+    if let ("GET", ["audit", "export"]) = (req.method.as_str(), segments.as_slice()) {
+        return audit::export(req, svc).await.unwrap_or_else(|e| e.response()).into();
+    }
     let mut after = Vec::new();
-    let result = route(req, svc, &segments, &mut after).await;
-    let response = match result {
+    let response = match route(req, svc, &segments, &mut after).await {
         Ok((status, body)) => HttpResponse::json(status, &body),
         Err(e) => e.response(),
     };
-    Outcome::new(response, after)
+    Outcome::new(response.with_header("cache-control", "no-store"), after)
 }
 
-async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut Vec<crate::platform::Stmt>) -> ApiResult {
+async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut Vec<Stmt>) -> ApiResult {
     let method = req.method.as_str();
     match (method, seg) {
-        ("GET", ["connections"]) => Ok((200, json!({"connections": connections::list(svc.db).await?}))),
-        ("POST", ["connections"]) => create_connection(svc, &body(req)?, after).await,
+        ("GET", ["connections"]) => Ok((200, json!({"connections": conn_store::list(svc.db).await?}))),
+        ("POST", ["connections"]) => connections::create(svc, &body(req)?, after).await,
         ("GET", ["connections", id]) => {
-            let c = connections::get(svc.db, parse_id(id)?).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+            let c = conn_store::get(svc.db, parse_id(id)?).await?.ok_or_else(|| ApiError::not_found("connection"))?;
             Ok((200, json!(c)))
         }
-        ("PUT", ["connections", id]) => update_connection(svc, parse_id(id)?, &body(req)?, after).await,
-        ("POST", ["connections", id, "detect"]) => update_connection(svc, parse_id(id)?, &Map::new(), after).await,
-        ("GET", ["connections", id, "models"]) => {
-            let id = parse_id(id)?;
-            connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-            let rows = connections::model_permissions(svc.db, id).await?;
-            let models: Vec<Value> = rows.iter().map(|(m, p)| permission_json(m, p)).collect();
-            Ok((200, json!({"connection_id": id, "models": models})))
-        }
-        ("PUT", ["connections", id, "models", model]) => set_permission(svc, parse_id(id)?, model, &body(req)?, after).await,
+        ("PUT", ["connections", id]) => connections::update(svc, parse_id(id)?, &body(req)?, after).await,
+        ("POST", ["connections", id, "detect"]) => connections::update(svc, parse_id(id)?, &Map::new(), after).await,
+        ("POST", ["connections", id, "test"]) => connections::test(svc, parse_id(id)?, after).await,
+        ("GET", ["connections", id, "models"]) => connections::models(svc, parse_id(id)?).await,
+        ("PUT", ["connections", id, "models", model]) => connections::set_permission(svc, parse_id(id)?, model, &body(req)?, after).await,
+        ("GET", ["connections", id, "odoo-models"]) => browse::models(svc, parse_id(id)?, &req.query_param("q").unwrap_or_default()).await,
+        ("GET", ["connections", id, "odoo-models", model, "fields"]) => browse::fields(svc, parse_id(id)?, model).await,
         ("GET", ["keys"]) => Ok((200, json!({"keys": store::keys::list(svc.db).await?}))),
-        ("POST", ["keys"]) => keys::issue(svc, &body(req)?, after).await,
+        ("POST", ["keys"]) => keys::issue(svc, &body(req)?, &req.origin, after).await,
         ("DELETE", ["keys", id]) | ("POST", ["keys", id, "revoke"]) => keys::revoke(svc, parse_id(id)?, after).await,
-        (_, ["connections"] | ["connections", _] | ["connections", _, "models"] | ["connections", _, "models", _] | ["connections", _, "detect"] | ["keys"] | ["keys", _] | ["keys", _, "revoke"]) => {
-            Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed here")))
-        }
+        ("GET", ["audit"]) => audit::list(req, svc).await,
+        ("GET", ["settings"]) => settings::get(svc).await,
+        ("PUT", ["settings"]) => settings::put(svc, &body(req)?, after).await,
+        (
+            _,
+            ["connections"] | ["connections", _] | ["connections", _, "models" | "detect" | "test" | "odoo-models"] | ["connections", _, "models", _]
+            | ["connections", _, "odoo-models", _, "fields"] | ["keys"] | ["keys", _] | ["keys", _, "revoke"] | ["audit"] | ["audit", "export"] | ["settings"],
+        ) => Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed here"))),
         _ => Err(ApiError::new(404, "not_found", "no such admin API route; see the README")),
     }
 }
@@ -128,101 +159,6 @@ pub(crate) fn required<'a>(b: &'a Map<String, Value>, name: &str, max: usize) ->
     str_field(b, name, max)?.ok_or_else(|| ApiError::bad_request(format!("'{name}' is required")))
 }
 
-async fn detect(svc: &Services<'_>, url: &str) -> Result<(String, odoo::Detected), ApiError> {
-    let url = odoo::url::normalize(url, svc.settings.dev_allow_loopback).map_err(|e| ApiError::bad_request(format!("url: {}", e.0)))?;
-    let detected = odoo::detect(svc.http, &url, svc.settings.odoo_timeout_ms)
-        .await
-        .map_err(|e| ApiError::new(502, "odoo_unreachable", format!("could not detect the Odoo version at {url}: {}", e.message)))?;
-    Ok((url, detected))
-}
-
-async fn create_connection(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<crate::platform::Stmt>) -> ApiResult {
-    let name = required(b, "name", 100)?;
-    let database = required(b, "database", 200)?;
-    let (url, detected) = detect(svc, required(b, "url", 500)?).await?;
-    let c = connections::insert(svc.db, name, &url, database, &detected, svc.now).await?;
-    after.push(admin_audit("connection.create", Some(c.id), &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()), svc.now));
-    Ok((201, json!(c)))
-}
-
-async fn update_connection(svc: &Services<'_>, id: i64, b: &Map<String, Value>, after: &mut Vec<crate::platform::Stmt>) -> ApiResult {
-    let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let name = str_field(b, "name", 100)?.unwrap_or(&current.name).to_string();
-    let database = str_field(b, "database", 200)?.unwrap_or(&current.database).to_string();
-    let url = str_field(b, "url", 500)?.unwrap_or(&current.url).to_string();
-    let (url, detected) = detect(svc, &url).await?;
-    let c = connections::update(svc.db, id, &name, &url, &database, &detected, svc.now).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    // A new version or URL may change every model's fields.
-    schema::invalidate_all();
-    after.push(admin_audit("connection.update", Some(id), &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()), svc.now));
-    Ok((200, json!(c)))
-}
-
-async fn set_permission(svc: &Services<'_>, id: i64, model: &str, b: &Map<String, Value>, after: &mut Vec<crate::platform::Stmt>) -> ApiResult {
-    if !is_model_name(model) {
-        return Err(ApiError::bad_request(format!("'{}' is not a model name (e.g. res.partner)", store::truncate(model, 80))));
-    }
-    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let flag = |name: &str| -> Result<bool, ApiError> {
-        match b.get(name) {
-            None | Some(Value::Null) => Ok(false),
-            Some(Value::Bool(v)) => Ok(*v),
-            Some(_) => Err(ApiError::bad_request(format!("'{name}' must be true or false"))),
-        }
-    };
-    let p = ModelPermission {
-        read: flag("read")?,
-        create: flag("create")?,
-        update: flag("update")?,
-        delete: flag("delete")?,
-        sensitive_unlocked: flag("unlock_sensitive")?,
-        fields: None,
-    };
-    // Absent `fields` keeps the policy in force: re-sending the flags must never widen what a key sees.
-    let new_policy = match b.get("fields") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(v) => {
-            let policy = serde_json::from_value::<FieldPolicy>(v.clone())
-                .map_err(|e| ApiError::bad_request(format!("'fields' is invalid: {e}; expected {{\"mode\": \"allow\" | \"deny\", \"fields\": [\"name\", ...]}} or null")))?
-                .validated()
-                .map_err(|e| ApiError::bad_request(format!("'fields': {e}")))?;
-            Some(Some(policy))
-        }
-    };
-    if p.sensitive_unlocked && sensitive_reason(model).is_none() {
-        return Err(ApiError::bad_request(format!("'{model}' is not a sensitive model; 'unlock_sensitive' does not apply")));
-    }
-    let before = connections::model_permissions(svc.db, id).await?.into_iter().find(|(m, _)| m == model).map(|(_, p)| p).unwrap_or_default();
-    connections::set_model_permission(svc.db, id, model, &p, svc.now).await?;
-    let action = if p.sensitive_unlocked && !before.sensitive_unlocked { "model.unlock_sensitive" } else { "model.permissions" };
-    after.push(admin_audit(action, Some(id), &format!("{model} read={} create={} update={} delete={} unlock_sensitive={}", p.read, p.create, p.update, p.delete, p.sensitive_unlocked), svc.now));
-    let fields = match new_policy {
-        Some(policy) => {
-            connections::set_field_policy(svc.db, id, model, policy.as_ref(), svc.now).await?;
-            let detail = match &policy {
-                Some(fp) => format!("{model} {} {}", if fp.mode == FieldMode::Allow { "allow" } else { "deny" }, fp.fields.join(",")),
-                None => format!("{model} no field policy"),
-            };
-            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
-            policy
-        }
-        None => before.fields,
-    };
-    Ok((200, permission_json(model, &ModelPermission { fields, ..p })))
-}
-
-fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
-    if let Some(reason) = sensitive_reason(model) {
-        v["sensitive"] = json!(reason);
-        if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!("sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"));
-        }
-    }
-    v
-}
-
-pub(crate) fn admin_audit(action: &str, connection_id: Option<i64>, detail: &str, now: i64) -> crate::platform::Stmt {
+pub(crate) fn admin_audit(action: &str, connection_id: Option<i64>, detail: &str, now: i64) -> Stmt {
     AuditEvent { event: "admin_action", connection_id, operation: Some(action), outcome: "ok", detail: Some(detail), ..Default::default() }.stmt(now)
 }

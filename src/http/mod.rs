@@ -11,6 +11,10 @@ use serde_json::Value;
 pub struct HttpRequest {
     pub method: String,
     pub path: String,
+    /// The query string without `?` (empty when none).
+    pub query: String,
+    /// This request's own origin, `scheme://host[:port]`, as the runtime received it.
+    pub origin: String,
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -25,12 +29,56 @@ impl HttpRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A query parameter, percent-decoded (`+` as space); the first one of that name.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query.split('&').filter_map(|pair| pair.split_once('=').or(Some((pair, "")))).find(|(k, _)| percent_decode(k) == name).map(|(_, v)| percent_decode(v))
+    }
+
     /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();
         let (scheme, token) = value.split_once(' ')?;
         let token = token.trim();
         (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    }
+}
+
+/// Decodes `%XX` escapes and `+` of a URL query component; invalid escapes stay as they are and
+/// invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_decoded() {
+        let r = HttpRequest { query: "event=tool_call&q=crm%20lead&x=%zz&plus=a+b&empty&pct=%".into(), ..Default::default() };
+        assert_eq!(r.query_param("event").as_deref(), Some("tool_call"));
+        assert_eq!(r.query_param("q").as_deref(), Some("crm lead"));
+        assert_eq!(r.query_param("x").as_deref(), Some("%zz"));
+        assert_eq!(r.query_param("plus").as_deref(), Some("a b"));
+        assert_eq!(r.query_param("empty").as_deref(), Some(""));
+        assert_eq!(r.query_param("pct").as_deref(), Some("%"));
+        assert_eq!(r.query_param("nope"), None);
+        assert_eq!(percent_decode("%C3%A9%FF"), "é\u{FFFD}");
     }
 }
 

@@ -12,7 +12,8 @@ const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After
 pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
-        if (req.path == "/mcp" || req.path.starts_with("/admin/")) && !origin_allowed(o, svc.settings) {
+        let admin = req.path == "/admin" || req.path.starts_with("/admin/");
+        if (req.path == "/mcp" || admin) && !origin_permitted(o, req, admin, svc).await {
             // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else.
             return http_error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed").into();
         }
@@ -40,6 +41,7 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
         (_, "/mcp") => http_error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed").with_header("allow", "POST, DELETE, OPTIONS").into(),
         ("GET", "/health") => health(svc).await.into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
+        (_, p) if p == "/admin" || p.starts_with("/admin/") => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
         _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
     };
@@ -47,6 +49,15 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
         outcome.response = outcome.response.with_header(name, value);
     }
     outcome
+}
+
+/// The environment's list and loopback in dev first (no I/O); the console's own pages on `/admin`;
+/// then the Origins an administrator added in the settings (one lookup, browser requests only).
+async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Services<'_>) -> bool {
+    let normalised = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    origin_allowed(origin, svc.settings)
+        || (admin && !req.origin.is_empty() && normalised == req.origin.to_ascii_lowercase())
+        || crate::store::settings::origin_listed(svc.db, &normalised).await
 }
 
 async fn health(svc: &Services<'_>) -> HttpResponse {

@@ -88,9 +88,13 @@ pub async fn authenticate(
     let window = now - now.rem_euclid(RATE_WINDOW_MS);
     let mut stmts = vec![
         Stmt::new(
-            "SELECT k.id, k.prefix, k.connection_id, k.odoo_login, k.odoo_key_enc, k.odoo_uid, k.scope, k.rate_limit, \
-             k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport \
-             FROM keys k JOIN connections c ON c.id = k.connection_id WHERE k.key_hash = ?1",
+            concat!(
+                "SELECT k.id, k.prefix, k.connection_id, k.odoo_login, k.odoo_key_enc, k.odoo_uid, k.scope, \
+                 COALESCE(k.rate_limit, ",
+                crate::rate_limit_sql!(),
+                ") AS rate_limit, k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport \
+                 FROM keys k JOIN connections c ON c.id = k.connection_id WHERE k.key_hash = ?1"
+            ),
             vec![text(&key_hash)],
         ),
         Stmt::new(

@@ -19,10 +19,17 @@ pub struct ConnectionRecord {
     pub detected_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The Odoo login the admin console browses models with, if one is set.
+    pub browse_login: Option<String>,
 }
 
 
 impl ConnectionRecord {
+    /// Where and how the connector reaches this connection's Odoo.
+    pub fn odoo(&self) -> crate::odoo::Connection {
+        crate::odoo::Connection { url: self.url.clone(), database: self.database.clone(), major: self.odoo_major, minor: self.odoo_minor, transport: self.transport }
+    }
+
     pub fn from_row(row: &Row) -> Result<ConnectionRecord, StoreError> {
         Ok(ConnectionRecord {
             id: get_i64(row, "id")?,
@@ -37,6 +44,7 @@ impl ConnectionRecord {
             detected_at: get_i64(row, "detected_at")?,
             created_at: get_i64(row, "created_at")?,
             updated_at: get_i64(row, "updated_at")?,
+            browse_login: get_opt_str(row, "browse_login")?,
         })
     }
 }
@@ -70,7 +78,8 @@ pub async fn update(db: &dyn Db, id: i64, name: &str, url: &str, database: &str,
 }
 
 pub async fn get(db: &dyn Db, id: i64) -> Result<Option<ConnectionRecord>, StoreError> {
-    let sql: &'static str = "SELECT id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at FROM connections WHERE id = ?1";
+    let sql: &'static str = "SELECT c.id, c.name, c.url, c.database, c.odoo_version, c.odoo_major, c.odoo_minor, c.transport, c.detected_at, \
+        c.created_at, c.updated_at, b.odoo_login AS browse_login FROM connections c LEFT JOIN connection_credentials b ON b.connection_id = c.id WHERE c.id = ?1";
     query(db, Stmt::new(sql, vec![int(id)])).await?.first().map(ConnectionRecord::from_row).transpose()
 }
 
@@ -78,7 +87,8 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
     query(
         db,
         Stmt::new(
-            "SELECT id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at FROM connections ORDER BY id",
+            "SELECT c.id, c.name, c.url, c.database, c.odoo_version, c.odoo_major, c.odoo_minor, c.transport, c.detected_at, c.created_at, \
+             c.updated_at, b.odoo_login AS browse_login FROM connections c LEFT JOIN connection_credentials b ON b.connection_id = c.id ORDER BY c.id",
             vec![],
         ),
     )
@@ -86,6 +96,20 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
     .iter()
     .map(ConnectionRecord::from_row)
     .collect()
+}
+
+/// The console's browsing credentials of a connection: login and encrypted API key.
+pub async fn browse_credentials(db: &dyn Db, connection_id: i64) -> Result<Option<(String, String)>, StoreError> {
+    let rows = query(db, Stmt::new("SELECT odoo_login, odoo_key_enc FROM connection_credentials WHERE connection_id = ?1", vec![int(connection_id)])).await?;
+    rows.first().map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?))).transpose()
+}
+
+pub fn set_browse_credentials(connection_id: i64, login: &str, key_enc: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "INSERT INTO connection_credentials (connection_id, odoo_login, odoo_key_enc, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (connection_id) DO UPDATE SET odoo_login = ?2, odoo_key_enc = ?3, updated_at = ?4",
+        vec![int(connection_id), text(login), text(key_enc), int(now)],
+    )
 }
 
 /// Sets a model's permissions on a connection (insert or replace).

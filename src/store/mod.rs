@@ -1,11 +1,15 @@
 //! Typed access to D1. All SQL lives here or beside its single use; the schema is `schema.sql`.
 //! Reads of rows are tolerant: a missing or ill-typed column becomes a clear `StoreError`, never a panic.
 
+pub mod audit;
 pub mod cancellations;
 pub mod connections;
 pub mod keys;
 pub mod retention;
 pub mod sessions;
+pub mod settings;
+
+pub use audit::AuditEvent;
 
 use crate::platform::{Db, DbError, Row, Stmt};
 use serde_json::Value;
@@ -90,46 +94,6 @@ pub fn get_opt_str(row: &Row, col: &str) -> Result<Option<String>, StoreError> {
 
 pub fn get_bool(row: &Row, col: &str) -> Result<bool, StoreError> {
     Ok(get_opt_i64(row, col)?.unwrap_or(0) != 0)
-}
-
-/// An audit row, to be written after the response.
-#[derive(Debug, Default, Clone)]
-pub struct AuditEvent<'a> {
-    pub event: &'a str,
-    pub key_id: Option<i64>,
-    pub key_prefix: Option<&'a str>,
-    pub connection_id: Option<i64>,
-    pub tool: Option<&'a str>,
-    pub model: Option<&'a str>,
-    pub operation: Option<&'a str>,
-    pub outcome: &'a str,
-    pub record_count: Option<i64>,
-    pub duration_ms: Option<i64>,
-    pub detail: Option<&'a str>,
-}
-
-impl AuditEvent<'_> {
-    pub fn stmt(&self, at: i64) -> Stmt {
-        Stmt::new(
-            "INSERT INTO audit (at, event, key_id, key_prefix, connection_id, tool, model, operation, outcome, \
-             record_count, duration_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            vec![
-                int(at),
-                text(self.event),
-                opt_int(self.key_id),
-                opt_text(self.key_prefix),
-                opt_int(self.connection_id),
-                opt_text(self.tool),
-                opt_text(self.model),
-                opt_text(self.operation),
-                text(self.outcome),
-                opt_int(self.record_count),
-                opt_int(self.duration_ms),
-                // A detail is free text from our own code; cap it so one event cannot bloat the table.
-                opt_text(self.detail.map(|d| truncate(d, 500))),
-            ],
-        )
-    }
 }
 
 /// At most `max` bytes, cut at a character boundary.

@@ -21,6 +21,10 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
         ),
         // A cancellation matters only while its request runs (minutes at most).
         Stmt::new("DELETE FROM cancellations WHERE at < ?1", vec![int(now - DAY_MS)]),
-        Stmt::new("DELETE FROM audit WHERE at < ?1", vec![int(now - audit_days.max(1) * DAY_MS)]),
+        // The administrator's setting wins over the environment's `audit_days`.
+        Stmt::new(
+            concat!("DELETE FROM audit WHERE at < ?1 - MAX(1, COALESCE(", crate::retention_days_sql!(), ", ?2)) * ?3"),
+            vec![int(now), int(audit_days), int(DAY_MS)],
+        ),
     ]
 }

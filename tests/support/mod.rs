@@ -155,6 +155,9 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// The origin the harness's worker answers on.
+pub const WORKER_ORIGIN: &str = "http://127.0.0.1:8787";
+
 pub fn settings() -> Settings {
     Settings {
         admin_token: Some(ADMIN_TOKEN.into()),
@@ -211,9 +214,12 @@ impl Harness {
 
     /// Like `raw`, with the response stream given (so a test can play the client closing it).
     pub fn raw_with_stream(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8], stream: &ResponseStream) -> Resp {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let req = HttpRequest {
             method: method.into(),
             path: path.into(),
+            query: query.into(),
+            origin: WORKER_ORIGIN.into(),
             headers: headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect(),
             body: body.to_vec(),
         };

@@ -1,0 +1,336 @@
+// The admin console: one page, no build step. It drives the admin JSON API (/admin/api) with the
+// session cookie and sends the session's CSRF token on every change. Every value from the server is
+// put in the page as text (never as HTML).
+'use strict';
+
+const csrf = document.querySelector('meta[name=csrf-token]').content;
+const app = document.getElementById('app');
+const state = { conn: null };
+
+async function api(method, path, body) {
+  const r = await fetch('/admin/api' + path, {
+    method,
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (r.status === 401) {
+    location.assign('/admin');
+    throw new Error('Signed out');
+  }
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) {
+    const e = new Error((data.error && data.error.message) || r.statusText);
+    e.code = data.error && data.error.code;
+    throw e;
+  }
+  return data;
+}
+
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+const button = (label, onclick, attrs) => h('button', { type: 'button', onclick, ...attrs }, label);
+const time = (ms) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—');
+const field = (label, input) => h('label', {}, label, input);
+
+function toast(message, error) {
+  const t = document.getElementById('toast');
+  t.textContent = message;
+  t.className = error ? 'show error' : 'show';
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.className = ''), 6000);
+}
+
+// Runs an action, reporting its error instead of losing it.
+async function attempt(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+function table(headers, rows, attrs) {
+  return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))),
+    h('tbody', {}, rows.length ? rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c))))) :
+      h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, 'Nothing yet.'))));
+}
+
+function render(...nodes) {
+  app.replaceChildren(...nodes);
+}
+
+async function copy(text, what) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast(what + ' copied to the clipboard.');
+  } catch (e) {
+    toast('Copy failed (' + e.message + '): select the text and copy it by hand.', true);
+  }
+}
+
+async function connections() {
+  const list = (await api('GET', '/connections')).connections;
+  const result = h('div', { id: 'test-result' });
+  const rows = list.map((c) => [c.name, c.url, c.database, c.odoo_version, c.transport, c.browse_login || '—',
+    h('span', { class: 'actions' },
+      button('Test', () => attempt(async () => {
+        const t = await api('POST', '/connections/' + c.id + '/test');
+        result.replaceChildren(h('p', { class: 'ok' }, 'Reached ' + t.url + ': Odoo ' + t.odoo_version + ' over ' + t.transport +
+          '. Browsing user: ' + t.credentials.status + (t.credentials.message ? ' (' + t.credentials.message + ')' : '') + '.'));
+      }), { 'data-test': 'test-' + c.name }),
+      button('Edit', () => app.append(connectionForm(c))),
+      button('Models', () => { state.conn = c.id; location.hash = '#models'; }))]);
+  render(h('h1', {}, 'Connections'), table(['Name', 'Odoo URL', 'Database', 'Version', 'Transport', 'Browsing user', ''], rows, { id: 'connections' }),
+    result, connectionForm(null));
+}
+
+function connectionForm(c) {
+  const name = h('input', { name: 'name', required: true, value: c ? c.name : '' });
+  const url = h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://acme.odoo.com', value: c ? c.url : '' });
+  const database = h('input', { name: 'database', required: true, value: c ? c.database : '' });
+  const login = h('input', { name: 'odoo_login', autocomplete: 'off', value: c && c.browse_login ? c.browse_login : '' });
+  const key = h('input', { name: 'odoo_api_key', type: 'password', autocomplete: 'off' });
+  const form = h('form', { class: 'card', id: c ? 'edit-connection' : 'add-connection' },
+    h('h2', {}, c ? 'Edit ' + c.name : 'Add a connection'),
+    field('Name', name), field('Odoo URL', url), field('Database', database),
+    h('p', { class: 'hint' }, 'Optional: an Odoo user (login and API key) the console lists models and fields with. It is never used by assistants.'),
+    field('Odoo login', login), field('Odoo API key', key),
+    h('button', { type: 'submit' }, c ? 'Save' : 'Add connection'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(async () => {
+      const body = { name: name.value, url: url.value, database: database.value };
+      if (key.value) Object.assign(body, { odoo_login: login.value, odoo_api_key: key.value });
+      const saved = c ? await api('PUT', '/connections/' + c.id, body) : await api('POST', '/connections', body);
+      state.conn = saved.id;
+      toast('Saved ' + saved.name + ': Odoo ' + saved.odoo_version + ' over ' + saved.transport + '.');
+      await connections();
+    });
+  });
+  return form;
+}
+
+async function connectionPicker(onchange) {
+  const list = (await api('GET', '/connections')).connections;
+  if (!list.length) return null;
+  if (!list.some((c) => c.id === state.conn)) state.conn = list[0].id;
+  const select = h('select', { id: 'connection', onchange: () => { state.conn = Number(select.value); onchange(); } },
+    list.map((c) => h('option', { value: String(c.id), selected: c.id === state.conn }, c.name + ' (' + c.url + ')')));
+  return field('Connection', select);
+}
+
+async function models() {
+  const picker = await connectionPicker(models);
+  if (!picker) return render(h('h1', {}, 'Models'), h('p', {}, 'Add a connection first.'));
+  const id = state.conn;
+  const q = h('input', { id: 'model-search', type: 'search', placeholder: 'Search models, e.g. partner or crm' });
+  const found = h('div', { id: 'model-results' });
+  const editor = h('div', { id: 'field-editor' });
+  const enabled = h('div', { id: 'enabled-models' });
+  const search = () => attempt(async () => {
+    try {
+      const r = await api('GET', '/connections/' + id + '/odoo-models?q=' + encodeURIComponent(q.value));
+      found.replaceChildren(modelTable(id, r.models, editor, refresh), r.truncated ? h('p', { class: 'hint' }, 'More models match: refine the search.') : '');
+    } catch (e) {
+      found.replaceChildren(h('p', { class: 'hint' }, e.message));
+    }
+  });
+  const refresh = async () => {
+    const r = await api('GET', '/connections/' + id + '/models');
+    enabled.replaceChildren(h('h2', {}, 'Models with permissions'), modelTable(id, r.models, editor, refresh));
+  };
+  const form = h('form', { class: 'inline' }, q, h('button', { type: 'submit' }, 'Search'));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); search(); });
+  render(h('h1', {}, 'Models'), picker, h('p', { class: 'hint' }, 'Nothing is allowed until you enable it. Sensitive models stay locked unless you unlock them.'),
+    form, found, editor, enabled);
+  await refresh();
+  await search();
+}
+
+function modelTable(id, list, editor, refresh) {
+  const rows = list.map((m) => {
+    const locked = m.sensitive && !m.unlock_sensitive;
+    const put = (changes) => attempt(async () => {
+      const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive, ...changes };
+      Object.assign(m, await api('PUT', '/connections/' + id + '/models/' + m.model, body));
+      toast('Saved ' + m.model + '.');
+      await refresh();
+    });
+    const box = (op) => h('input', { type: 'checkbox', checked: m[op], 'aria-label': op + ' ' + m.model, 'data-model': m.model, 'data-op': op,
+      onchange: (ev) => put({ [op]: ev.target.checked }) });
+    const lock = m.sensitive
+      ? (locked
+        ? button('Unlock…', () => { if (confirm('Unlock ' + m.model + '? It is sensitive: ' + m.sensitive + '. The unlock is audited.')) put({ unlock_sensitive: true }); }, { class: 'danger' })
+        : button('Lock', () => put({ unlock_sensitive: false })))
+      : '';
+    const policy = m.fields ? m.fields.mode + ' ' + m.fields.fields.length : 'all fields';
+    return h('tr', { class: locked ? 'locked' : '', 'data-row': m.model },
+      h('td', {}, h('code', {}, m.model), m.name ? h('div', { class: 'hint' }, m.name) : ''),
+      ['read', 'create', 'update', 'delete'].map((op) => h('td', {}, box(op))),
+      h('td', {}, button(policy, () => fieldEditor(id, m, editor, refresh), { 'data-fields': m.model })),
+      h('td', {}, locked ? h('span', { class: 'badge', title: m.sensitive }, 'locked') : m.sensitive ? h('span', { class: 'badge warn' }, 'unlocked') : '', lock));
+  });
+  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Sensitive'], rows, { class: 'models' });
+}
+
+async function fieldEditor(id, m, editor, refresh) {
+  await attempt(async () => {
+    const r = await api('GET', '/connections/' + id + '/odoo-models/' + m.model + '/fields');
+    const current = new Set(m.fields ? m.fields.fields : []);
+    const mode = h('select', { id: 'field-mode' },
+      h('option', { value: '', selected: !m.fields }, 'No field policy: every field'),
+      h('option', { value: 'allow', selected: m.fields && m.fields.mode === 'allow' }, 'Allow only the checked fields'),
+      h('option', { value: 'deny', selected: m.fields && m.fields.mode === 'deny' }, 'Hide the checked fields'));
+    const boxes = r.fields.map((f) => h('label', { class: 'field' },
+      h('input', { type: 'checkbox', value: f.name, checked: current.has(f.name), 'data-field': f.name }), ' ', h('code', {}, f.name), ' ' + f.label + ' (' + f.type + ')'));
+    const save = button('Save field policy', () => attempt(async () => {
+      const fields = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive,
+        fields: mode.value ? { mode: mode.value, fields } : null };
+      Object.assign(m, await api('PUT', '/connections/' + id + '/models/' + m.model, body));
+      toast('Saved the field policy of ' + m.model + '.');
+      editor.replaceChildren();
+      await refresh();
+    }), { id: 'save-fields' });
+    editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Fields of ' + m.model), field('Policy', mode), h('div', { class: 'fields' }, boxes), save));
+  });
+}
+
+async function keys() {
+  const [conns, list] = await Promise.all([api('GET', '/connections'), api('GET', '/keys')]);
+  const byId = Object.fromEntries(conns.connections.map((c) => [c.id, c]));
+  const issued = h('div', { id: 'issued' });
+  const conn = h('select', { name: 'connection_id' }, conns.connections.map((c) => h('option', { value: String(c.id), selected: c.id === state.conn }, c.name)));
+  const label = h('input', { name: 'label', required: true, placeholder: 'Alice, Claude Code' });
+  const login = h('input', { name: 'odoo_login', required: true, autocomplete: 'off' });
+  const okey = h('input', { name: 'odoo_api_key', type: 'password', required: true, autocomplete: 'off' });
+  const ops = ['read', 'create', 'update', 'delete'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: true, 'data-scope-op': op }), ' ' + op));
+  const scopeModels = h('input', { name: 'scope_models', placeholder: 'all enabled models, or e.g. res.partner, crm.lead' });
+  const expires = h('input', { name: 'expires', type: 'date' });
+  const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: 'deployment default' });
+  const form = h('form', { class: 'card', id: 'issue-key' }, h('h2', {}, 'Issue a key'),
+    h('p', { class: 'hint' }, 'The assistant acts as this Odoo user: Odoo checks their login and API key before the key is issued.'),
+    field('Connection', conn), field('Label', label), field('Odoo login', login), field('Odoo API key', okey),
+    h('fieldset', {}, h('legend', {}, 'Scope: operations'), ops), field('Scope: models', scopeModels),
+    field('Expires', expires), field('Rate limit (requests per minute)', rate), h('button', { type: 'submit' }, 'Issue key'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(async () => {
+      const operations = ops.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      const models = scopeModels.value.split(/[\s,]+/).filter(Boolean);
+      const scope = {};
+      if (operations.length < 4) scope.operations = operations;
+      if (models.length) scope.models = models;
+      const body = { connection_id: Number(conn.value), label: label.value, odoo_login: login.value, odoo_api_key: okey.value };
+      if (Object.keys(scope).length) body.scope = scope;
+      if (expires.value) body.expires_at = Date.parse(expires.value + 'T23:59:59Z');
+      if (rate.value) body.rate_limit = Number(rate.value);
+      const k = await api('POST', '/keys', body);
+      okey.value = '';
+      await keys();
+      document.getElementById('issued').replaceChildren(issuedKey(k));
+    });
+  });
+  const rows = list.keys.slice().reverse().map((k) => [h('code', {}, k.prefix + '…'), k.label, k.odoo_login, (byId[k.connection_id] || {}).name || k.connection_id,
+    k.scope ? JSON.stringify(k.scope) : 'everything enabled', k.rate_limit || 'default', time(k.last_used_at), k.expires_at ? time(k.expires_at) : 'never',
+    k.revoked_at ? h('span', { class: 'badge' }, 'revoked') : h('span', { class: 'badge ok' }, 'active'),
+    k.revoked_at ? '' : button('Revoke', () => { if (confirm('Revoke ' + k.label + '? Assistants using it stop at once.')) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast('Revoked ' + k.label + '.'); await keys(); }); }, { class: 'danger', 'data-revoke': k.label })]);
+  render(h('h1', {}, 'Connect an AI assistant'), issued, conns.connections.length ? form : h('p', {}, 'Add a connection first.'),
+    h('h2', {}, 'Keys'), table(['Key', 'Label', 'Odoo user', 'Connection', 'Scope', 'Rate limit', 'Last used', 'Expires', 'Status', ''], rows, { id: 'keys' }));
+}
+
+function issuedKey(k) {
+  const snippets = Object.entries(k.snippets).map(([id, s]) => h('div', { class: 'snippet', 'data-snippet': id },
+    h('h3', {}, s.title), h('p', { class: 'hint' }, s.where), h('pre', {}, s.text), button('Copy', () => copy(s.text, s.title + ' configuration'))));
+  return h('div', { class: 'card highlight' }, h('h2', {}, 'Key for ' + k.label),
+    h('p', {}, k.notice), h('p', {}, h('code', { id: 'new-key' }, k.key), ' ', button('Copy key', () => copy(k.key, 'The key'), { id: 'copy-key' })),
+    h('p', {}, 'MCP endpoint: ', h('code', {}, k.endpoint)), snippets);
+}
+
+async function audit(cursor) {
+  const params = new URLSearchParams(state.auditFilter || {});
+  if (cursor) params.set('cursor', cursor);
+  const [r, list] = await Promise.all([api('GET', '/audit?' + params), api('GET', '/keys')]);
+  const f = state.auditFilter || {};
+  const key = h('select', { name: 'key_id' }, h('option', { value: '' }, 'any key'), list.keys.map((k) => h('option', { value: String(k.id), selected: String(k.id) === f.key_id }, k.prefix + '… ' + k.label)));
+  const event = h('select', { name: 'event' }, h('option', { value: '' }, 'any event'), r.event_types.map((e) => h('option', { value: e, selected: e === f.event }, e)));
+  const local = (ms) => (ms ? new Date(Number(ms)).toISOString().slice(0, 16) : '');
+  const since = h('input', { type: 'datetime-local', name: 'since', value: local(f.since) });
+  const until = h('input', { type: 'datetime-local', name: 'until', value: local(f.until) });
+  const form = h('form', { class: 'inline', id: 'audit-filter' }, key, event, field('from (UTC)', since), field('to (UTC)', until), h('button', { type: 'submit' }, 'Filter'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = {};
+    if (key.value) next.key_id = key.value;
+    if (event.value) next.event = event.value;
+    if (since.value) next.since = String(Date.parse(since.value + 'Z'));
+    if (until.value) next.until = String(Date.parse(until.value + 'Z'));
+    state.auditFilter = next;
+    attempt(() => audit());
+  });
+  const rows = r.events.map((e) => [time(e.at), e.event, e.key_prefix ? e.key_prefix + '…' : '', e.tool || '', e.model || '', e.operation || '', e.outcome || '',
+    e.record_count === null ? '' : e.record_count, e.duration_ms === null ? '' : e.duration_ms, e.detail || '']);
+  const exportParams = new URLSearchParams(state.auditFilter || {});
+  render(h('h1', {}, 'Audit'), form,
+    h('p', {}, h('a', { href: '/admin/api/audit/export?' + exportParams, download: 'odoo-mcp-audit.jsonl', id: 'export' }, 'Export as JSON Lines')),
+    table(['Time', 'Event', 'Key', 'Tool', 'Model', 'Operation', 'Outcome', 'Records', 'ms', 'Detail'], rows, { id: 'audit' }),
+    h('p', {}, cursor ? button('Newest', () => attempt(() => audit())) : '', ' ', r.next_cursor ? button('Older', () => attempt(() => audit(r.next_cursor)), { id: 'older' }) : ''));
+}
+
+async function settings() {
+  const s = await api('GET', '/settings');
+  const rate = h('input', { type: 'number', name: 'default_rate_limit', min: '1', max: '100000', value: s.overrides.default_rate_limit || '', placeholder: String(s.environment.default_rate_limit) });
+  const days = h('input', { type: 'number', name: 'audit_retention_days', min: '1', max: '3650', value: s.overrides.audit_retention_days || '', placeholder: String(s.environment.audit_retention_days) });
+  const origins = h('textarea', { name: 'allowed_origins', rows: '4', placeholder: 'https://claude.ai' });
+  origins.value = (s.overrides.allowed_origins || []).join('\n');
+  const form = h('form', { class: 'card', id: 'settings' },
+    field('Default rate limit (requests per minute per key)', rate),
+    field('Audit retention (days)', days),
+    field('Allowed browser Origins, one per line (in addition to the environment\'s)', origins),
+    h('p', { class: 'hint' }, 'Empty fields use the environment: ' + s.environment.default_rate_limit + ' per minute, ' + s.environment.audit_retention_days +
+      ' days, Origins ' + (s.environment.allowed_origins.join(', ') || 'none') + '.'),
+    h('button', { type: 'submit' }, 'Save settings'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(async () => {
+      const list = origins.value.split(/\s+/).filter(Boolean);
+      await api('PUT', '/settings', {
+        default_rate_limit: rate.value ? Number(rate.value) : null,
+        audit_retention_days: days.value ? Number(days.value) : null,
+        allowed_origins: list.length ? list : null,
+      });
+      toast('Settings saved.');
+      await settings();
+    });
+  });
+  render(h('h1', {}, 'Settings'), form);
+}
+
+const views = { connections, models, keys, audit, settings };
+
+function route() {
+  const name = location.hash.slice(1) || 'connections';
+  const view = views[name] || connections;
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === '#' + name);
+  attempt(() => view());
+}
+
+document.getElementById('logout').addEventListener('click', () => attempt(async () => {
+  await fetch('/admin/logout', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf } });
+  location.assign('/admin');
+}));
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,80 @@
+//! What the console needs to pick models and fields: the connection's models from `ir.model` and a
+//! model's fields from `fields_get`, read as the connection's browsing user (never an MCP key's user),
+//! each merged with the permissions in force.
+
+use super::connections::{browse_client_key, permission_json};
+use super::{ApiError, ApiResult};
+use crate::odoo::client::Call;
+use crate::odoo::{schema, OdooClient};
+use crate::policy::permissions::{is_model_name, ModelPermission};
+use crate::store::connections;
+use crate::Services;
+use serde_json::{json, Value};
+use std::cell::Cell;
+
+const MAX_MODELS: i64 = 200;
+
+/// `GET …/odoo-models?q=`: the connection's (non-transient) models whose name or label matches `q`.
+pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
+    let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
+    let key = browse_client_key(svc, &enc)?;
+    let conn = c.odoo();
+    let uid = Cell::new(None);
+    let client = OdooClient::new(svc.http, &conn, &login, &key, &uid, svc.settings.odoo_timeout_ms);
+    let q = q.trim();
+    let mut domain = vec![json!(["transient", "=", false])];
+    if !q.is_empty() {
+        domain.extend([json!("|"), json!(["model", "ilike", q]), json!(["name", "ilike", q])]);
+    }
+    let call = Call {
+        model: "ir.model",
+        method: "search_read",
+        ids: None,
+        params: vec![("domain", json!(domain)), ("fields", json!(["model", "name"])), ("limit", json!(MAX_MODELS + 1)), ("order", json!("model"))],
+        positional: 1,
+    };
+    let rows = match client.call(&call).await.map_err(odoo_failure)? {
+        Value::Array(rows) => rows,
+        _ => return Err(ApiError::new(502, "odoo_answer", "Odoo's ir.model answer is not a list")),
+    };
+    let permissions = connections::model_permissions(svc.db, id).await?;
+    let truncated = rows.len() as i64 > MAX_MODELS;
+    let models: Vec<Value> = rows
+        .iter()
+        .take(MAX_MODELS as usize)
+        .filter_map(|r| Some((r.get("model")?.as_str()?, r.get("name").and_then(Value::as_str).unwrap_or(""))))
+        .filter(|(m, _)| is_model_name(m))
+        .map(|(m, label)| {
+            let p = permissions.iter().find(|(pm, _)| pm == m).map(|(_, p)| p.clone()).unwrap_or_else(ModelPermission::default);
+            let mut v = permission_json(m, &p);
+            v["name"] = json!(label);
+            v
+        })
+        .collect();
+    Ok((200, json!({"connection_id": id, "query": q, "models": models, "truncated": truncated})))
+}
+
+/// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy.
+pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
+    if !is_model_name(model) {
+        return Err(ApiError::bad_request("not a model name"));
+    }
+    let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
+    let key = browse_client_key(svc, &enc)?;
+    let conn = c.odoo();
+    let uid = Cell::new(None);
+    let client = OdooClient::new(svc.http, &conn, &login, &key, &uid, svc.settings.odoo_timeout_ms);
+    let s = schema::fields(&client, &conn, &login, model, svc.now).await.map_err(odoo_failure)?;
+    let fields: Vec<Value> = s.fields.values().map(|f| json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation})).collect();
+    Ok((200, json!({"model": model, "fields": fields})))
+}
+
+fn no_browse_user() -> ApiError {
+    ApiError::new(409, "no_browse_user", "set an Odoo user on this connection (odoo_login and odoo_api_key) to list its models and fields")
+}
+
+fn odoo_failure(e: crate::odoo::OdooError) -> ApiError {
+    ApiError::new(502, "odoo_error", format!("Odoo answered: {}", e.user_message()))
+}
