@@ -17,7 +17,8 @@ fn secured(r: HttpResponse) -> HttpResponse {
     r.with_header("content-security-policy", CSP)
         .with_header("x-content-type-options", "nosniff")
         .with_header("x-frame-options", "DENY")
-        .with_header("referrer-policy", "no-referrer")
+        // `no-referrer` would make Chromium send `Origin: null` on the login form, which the Origin gate refuses.
+        .with_header("referrer-policy", "same-origin")
         .with_header("cross-origin-opener-policy", "same-origin")
         .with_header("permissions-policy", "camera=(), microphone=(), geolocation=(), clipboard-write=(self)")
 }

@@ -376,6 +376,16 @@ stop_group proxy
 # ---------------------------------------------------------------- 5. negative checks
 count_node_test negative "$E2E/negative.test.mjs"
 
+# ---------------------------------------------------------------- 6. the admin console in Chromium
+CHROMIUM_BIN=${CHROMIUM_BIN:-$(command -v chromium || true)}
+if [ -z "$CHROMIUM_BIN" ]; then
+  fail "browser test" "no chromium on PATH (Debian package 'chromium'; .ci/run installs it)"
+else
+  CHROMIUM_BIN=$CHROMIUM_BIN E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets FAKE19_URL="http://127.0.0.1:$P19" \
+    FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE19_DEMO2_KEY="${ODOO_DEMO2_KEY[fake19]}" \
+    count_node_test browser "$E2E/browser.test.mjs"
+fi
+
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 (its config has no [build], so worker 1 is not rebuilt).
 read -r PWORKER2 PINSPECT2 < <(free_ports 2)

@@ -127,7 +127,7 @@ async function connectionPicker(onchange) {
   const list = (await api('GET', '/connections')).connections;
   if (!list.length) return null;
   if (!list.some((c) => c.id === state.conn)) state.conn = list[0].id;
-  const select = h('select', { id: 'connection', onchange: () => { state.conn = Number(select.value); onchange(); } },
+  const select = h('select', { id: 'connection', onchange: () => { state.conn = Number(select.value); load(onchange); } },
     list.map((c) => h('option', { value: String(c.id), selected: c.id === state.conn }, c.name + ' (' + c.url + ')')));
   return field('Connection', select);
 }
@@ -321,11 +321,20 @@ async function settings() {
 
 const views = { connections, models, keys, audit, settings };
 
+// Shows a view; `data-loaded` on #app names it once all its data is in (tests wait for it).
+function load(view) {
+  app.dataset.loaded = '';
+  return attempt(async () => {
+    await view();
+    app.dataset.loaded = view.name + (state.conn ? ':' + state.conn : '');
+  });
+}
+
 function route() {
   const name = location.hash.slice(1) || 'connections';
   const view = views[name] || connections;
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === '#' + name);
-  attempt(() => view());
+  load(view);
 }
 
 document.getElementById('logout').addEventListener('click', () => attempt(async () => {

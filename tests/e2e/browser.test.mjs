@@ -1,0 +1,202 @@
+// The admin console in headless Chromium (Debian `chromium`, driven by playwright-core): an
+// administrator signs in, adds a connection against the fake Odoo 19, enables models and a field
+// policy, issues a scoped key and copies it, an MCP client (TS SDK) uses it and meets every rule,
+// the key is revoked mid-session, and the audit view shows what happened. Screenshots go to
+// $E2E_ARTIFACTS/browser-*.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { loadSetup } from "./lib.mjs";
+
+const setup = loadSetup();
+const base = setup.worker_url;
+const art = process.env.E2E_ARTIFACTS;
+const chromiumPath = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+const fake = { url: process.env.FAKE19_URL, admin: process.env.FAKE19_ADMIN_KEY, demo2: process.env.FAKE19_DEMO2_KEY };
+
+async function shot(page, name) {
+  if (art) await page.screenshot({ path: `${art}/browser-${name}.png`, fullPage: true });
+}
+
+// The console reports each save in a toast; waiting for it means the API call has finished.
+async function toast(page, pattern) {
+  await page.locator("#toast.show").filter({ hasText: pattern }).waitFor({ timeout: 15_000 });
+  await page.evaluate(() => { document.getElementById("toast").className = ""; });
+}
+
+async function mcpClient(key) {
+  const client = new Client({ name: "e2e-browser", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  return client;
+}
+
+const text = (r) => r.content.map((c) => c.text ?? "").join("\n");
+
+test("an administrator governs everything from the browser", async (t) => {
+  assert.ok(fake.url && fake.admin && fake.demo2, "FAKE19_URL, FAKE19_ADMIN_KEY and FAKE19_DEMO2_KEY are set by run.sh");
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("dialog", (d) => d.accept());
+  let key;
+  let client;
+  try {
+    await t.test("a wrong token is refused, the right one signs in", async () => {
+      await page.goto(`${base}/admin`);
+      await shot(page, "1-login");
+      await page.fill("#token", "not-the-token");
+      await page.click("#login");
+      await page.locator(".error").waitFor();
+      await page.fill("#token", setup.admin_token);
+      await page.click("#login");
+      await page.locator("#connections").waitFor();
+      const cookies = await context.cookies();
+      const session = cookies.find((c) => c.name === "omcp_admin");
+      assert.ok(session && session.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+    });
+
+    await t.test("adds a connection and tests it", async () => {
+      const form = page.locator("#add-connection");
+      await form.locator("input[name=name]").fill("browser-c19");
+      await form.locator("input[name=url]").fill(fake.url);
+      await form.locator("input[name=database]").fill("mcptest");
+      await form.locator("input[name=odoo_login]").fill("admin");
+      await form.locator("input[name=odoo_api_key]").fill(fake.admin);
+      await form.locator("button[type=submit]").click();
+      await toast(page, "Saved browser-c19: Odoo 19");
+      await page.click("[data-test=test-browser-c19]");
+      await page.locator("#test-result").filter({ hasText: "Browsing user: ok" }).waitFor();
+      assert.match(await page.locator("#connections").innerText(), /browser-c19[\s\S]*19\.0[\s\S]*json2/);
+      await shot(page, "2-connections");
+    });
+
+    await t.test("enables models and hides a field", async () => {
+      await page.goto(`${base}/admin#models`);
+      await page.locator("#app[data-loaded^=models]").waitFor();
+      const id = await page.locator("#connection option", { hasText: "browser-c19" }).getAttribute("value");
+      await page.selectOption("#connection", id);
+      await page.locator(`#app[data-loaded='models:${id}']`).waitFor();
+      await page.fill("#model-search", "partner");
+      await page.locator("form.inline button[type=submit]").click();
+      const partner = page.locator("#model-results tr[data-row='res.partner']");
+      await partner.waitFor();
+      await partner.locator("input[data-op=read]").check();
+      await toast(page, "Saved res.partner");
+      await page.fill("#model-search", "crm.lead");
+      await page.locator("form.inline button[type=submit]").click();
+      const lead = page.locator("#model-results tr[data-row='crm.lead']");
+      await lead.waitFor();
+      await lead.locator("input[data-op=read]").check();
+      await toast(page, "Saved crm.lead");
+      await page.fill("#model-search", "res.users");
+      await page.locator("form.inline button[type=submit]").click();
+      const users = page.locator("#model-results tr[data-row='res.users']");
+      await users.waitFor();
+      assert.match(await users.innerText(), /locked/, "sensitive models are shown locked");
+
+      await page.locator("#enabled-models [data-fields='res.partner']").click();
+      await page.locator("#field-editor [data-field=email]").waitFor();
+      await page.selectOption("#field-mode", "deny");
+      await page.locator("#field-editor [data-field=email]").check();
+      await page.click("#save-fields");
+      await toast(page, "Saved the field policy of res.partner");
+      await page.locator("#enabled-models tr[data-row='res.partner']", { hasText: "deny 1" }).waitFor();
+      await shot(page, "3-models");
+    });
+
+    await t.test("issues a scoped key and copies it", async () => {
+      await page.goto(`${base}/admin#keys`);
+      await page.locator("#app[data-loaded^=keys]").waitFor();
+      const form = page.locator("#issue-key");
+      await form.locator("select[name=connection_id]").selectOption({ label: "browser-c19" });
+      await form.locator("input[name=label]").fill("browser key");
+      await form.locator("input[name=odoo_login]").fill("demo2");
+      await form.locator("input[name=odoo_api_key]").fill(fake.demo2);
+      await form.locator("input[name=scope_models]").fill("res.partner");
+      for (const op of ["create", "update", "delete"]) await form.locator(`[data-scope-op=${op}]`).uncheck();
+      await form.locator("button[type=submit]").click();
+      await page.locator("#new-key").waitFor();
+      key = (await page.locator("#new-key").innerText()).trim();
+      assert.match(key, /^omcp_/);
+      if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${key}\n`, { mode: 0o600 });
+      await page.click("#copy-key");
+      await toast(page, "copied");
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key, "the Copy button put the key on the clipboard");
+      for (const id of ["claude_code", "cursor", "vscode", "claude_desktop", "n8n"]) {
+        assert.match(await page.locator(`[data-snippet=${id}] pre`).innerText(), new RegExp(key), id);
+      }
+      await shot(page, "4-key-issued");
+      await page.reload();
+      await page.locator("#app[data-loaded^=keys]").waitFor();
+      assert.doesNotMatch(await page.content(), new RegExp(key), "the key is shown once");
+      assert.match(await page.locator("#keys").innerText(), /browser key[\s\S]*demo2[\s\S]*active/);
+    });
+
+    await t.test("an MCP client meets every rule set in the console", async () => {
+      client = await mcpClient(key);
+      let r = await client.callTool({ name: "odoo_search", arguments: { model: "res.partner", fields: ["name", "email"], limit: 2 } });
+      assert.ok(!r.isError, text(r));
+      assert.ok(r.structuredContent.records.length > 0);
+      for (const rec of r.structuredContent.records) assert.equal(rec.email, undefined, "the hidden field never comes back");
+      assert.equal(r.structuredContent.dropped_fields[0].field, "email");
+      r = await client.callTool({ name: "odoo_search", arguments: { model: "res.partner", domain: [["email", "ilike", "@"]] } });
+      assert.ok(r.isError && /field policy/.test(text(r)), text(r));
+      r = await client.callTool({ name: "odoo_search", arguments: { model: "crm.lead" } });
+      assert.ok(r.isError && /scope/.test(text(r)), "crm.lead is enabled but outside the key's scope: " + text(r));
+      r = await client.callTool({ name: "odoo_describe_model", arguments: { model: "res.partner" } });
+      assert.ok(!r.structuredContent.fields.some((f) => f.name === "email"));
+    });
+
+    await t.test("revoking stops the key mid-session", async () => {
+      await page.goto(`${base}/admin#keys`);
+      await page.locator("#app[data-loaded^=keys]").waitFor();
+      await page.click("[data-revoke='browser key']");
+      await toast(page, "Revoked browser key");
+      assert.match(await page.locator("#keys").innerText(), /browser key[\s\S]*revoked/);
+      await assert.rejects(client.callTool({ name: "odoo_search", arguments: { model: "res.partner", limit: 1 } }), /401|revoked|Unauthorized/i);
+    });
+
+    await t.test("the audit view shows what happened, filters and exports", async () => {
+      await page.goto(`${base}/admin#audit`);
+      await page.locator("#app[data-loaded^=audit]").waitFor();
+      const audit = page.locator("#audit");
+      const all = await audit.innerText();
+      for (const needle of ["tool_call", "permission_denied", "admin_action", "auth_failure", "key.revoke", "model.fields", "revoked"]) {
+        assert.match(all, new RegExp(needle.replace(".", "\\.")), needle);
+      }
+      await page.locator("#audit-filter select[name=event]").selectOption("permission_denied");
+      await page.locator("#audit-filter button[type=submit]").click();
+      await page.waitForFunction(() => [...document.querySelectorAll("#audit tbody tr")].every((tr) => tr.children[1]?.textContent === "permission_denied"));
+      assert.match(await audit.innerText(), /crm\.lead/);
+      await shot(page, "5-audit");
+      const exported = await page.evaluate(async () => (await fetch(document.getElementById("export").href)).text());
+      const lines = exported.trim().split("\n").map((l) => JSON.parse(l));
+      assert.ok(lines.length >= 2 && lines.every((l) => l.event === "permission_denied"), exported.slice(0, 300));
+      assert.ok(!exported.includes(key));
+    });
+
+    await t.test("settings save, and sign-out ends the session", async () => {
+      await page.goto(`${base}/admin#settings`);
+      await page.locator("#app[data-loaded^=settings]").waitFor();
+      await page.locator("#settings input[name=audit_retention_days]").fill("30");
+      await page.locator("#settings button[type=submit]").click();
+      await toast(page, "Settings saved");
+      assert.equal(await page.locator("#settings input[name=audit_retention_days]").inputValue(), "30");
+      await page.click("#logout");
+      await page.locator("#token").waitFor();
+      const r = await page.evaluate(async () => (await fetch("/admin/api/keys")).status);
+      assert.equal(r, 401);
+    });
+
+    assert.deepEqual(errors, [], "no script error in the console");
+  } finally {
+    await client?.close().catch(() => {});
+    await browser.close();
+  }
+});
