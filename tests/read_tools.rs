@@ -23,7 +23,7 @@ fn tools_list_has_schemas_and_annotations() {
     let r = s.request("tools/list", json!({}));
     let tools = r["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get"]);
+    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate"]);
     for t in tools {
         assert!(t["description"].as_str().unwrap().len() > 40);
         assert_eq!(t["inputSchema"]["type"], "object");

@@ -40,7 +40,7 @@ fn all_tool_names(mut page: impl FnMut(Option<String>) -> Value) -> (Vec<String>
 #[test]
 fn tools_list_pages_in_both_eras() {
     let (h, key) = setup(3);
-    let want = ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get"];
+    let want = ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate"];
     let mut s = h.session(&key);
     let (names, pages) = all_tool_names(|c| s.request("tools/list", c.map_or(json!({}), |c| json!({"cursor": c})))["result"].clone());
     assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 2));

@@ -16,7 +16,7 @@ from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-TOOLS = ["odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"]
+TOOLS = ["odoo_aggregate", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"]
 
 with open(os.environ["E2E_SETUP"], encoding="utf-8") as f:
     SETUP = json.load(f)

@@ -190,7 +190,7 @@ ADMIN_TOKEN=$(rand_b64url)
     echo "ADMIN_TOKEN=\"$ADMIN_TOKEN\""
     echo "CREDENTIALS_KEY=\"$(rand_b64)\""
     echo "DEV_ALLOW_LOOPBACK=\"true\""
-    # Small pages, so that every client's pagination is exercised (tools/list has 4 tools).
+    # Small pages, so that every client's pagination is exercised (tools/list has 5 tools).
     echo "LIST_PAGE_SIZE=\"3\""
   } >"$ART/e2e.env"
 )
@@ -201,10 +201,15 @@ if ! wrangler d1 execute DB --local --persist-to "$ART/state" --file schema.sql 
   abort "apply schema.sql" "see $ART/schema.log"
 fi
 
+# The built bundle as it is: a config without [build], so that wrangler neither rebuilds at start nor
+# when a source file changes while the suite runs (both workers use it).
+[ -f "$ROOT/build/worker/shim.mjs" ] || abort "preconditions" "build/worker/shim.mjs missing: run make build"
+sed -e '/^\[build\]/,/^$/d' -e "s#^main = .*#main = \"$ROOT/build/worker/shim.mjs\"#" wrangler.toml >"$ART/wrangler-e2e.toml"
+
 log "starting wrangler dev on 127.0.0.1:$PWORKER (log: $ART/worker.log)"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # E2E_WRANGLER_ARGS is a list of words
-start_group worker wrangler dev --ip 127.0.0.1 --port "$PWORKER" --inspector-port "$PINSPECT" --test-scheduled \
+start_group worker wrangler dev --config "$ART/wrangler-e2e.toml" --ip 127.0.0.1 --port "$PWORKER" --inspector-port "$PINSPECT" --test-scheduled \
   --persist-to "$ART/state" --env-file "$ART/e2e.env" --show-interactive-dev-session=false \
   ${E2E_WRANGLER_ARGS:-}
 WORKER_URL="http://127.0.0.1:$PWORKER"
@@ -319,14 +324,14 @@ tools_page() { # file -> "<tools on the page> <has nextCursor>"
 }
 if expect_exit "inspector tools/list" 0 tools-list "$KEY19" --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list.out")
-  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 4 tools from two pages of 3, no cursor left.
-  if [ "$page" = "4 false" ]; then pass "inspector tools/list gathers all 4 tools over two pages"; else fail "inspector tools/list pages" "got $page"; fi
+  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 5 tools from two pages of 3, no cursor left.
+  if [ "$page" = "5 false" ]; then pass "inspector tools/list gathers all 5 tools over two pages"; else fail "inspector tools/list pages" "got $page"; fi
 fi
 era_lines() { grep -c "\"era\":\"$1\"" "$ART/worker.log" || true; }
 before_stateless=$(era_lines stateless)
 if expect_exit "inspector --protocol-era auto tools/list" 0 tools-list-auto "$KEY19" --protocol-era auto --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list-auto.out")
-  if [ "$page" = "4 false" ]; then pass "inspector (auto era) tools/list gathers all 4 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
+  if [ "$page" = "5 false" ]; then pass "inspector (auto era) tools/list gathers all 5 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
   # The worker logs each request's era: the auto-era Inspector must have been served statelessly.
   for _ in $(seq 1 50); do [ "$(era_lines stateless)" -gt "$before_stateless" ] && break; sleep 0.1; done
   if [ "$(era_lines stateless)" -gt "$before_stateless" ]; then pass "inspector --protocol-era auto is served on the stateless lane"; else fail "inspector auto era" "no stateless request in worker.log"; fi
@@ -387,10 +392,9 @@ else
 fi
 
 # ---------------------------------------------------------------- rate limit across two workers
-# A second wrangler dev on the same local D1 (its config has no [build], so worker 1 is not rebuilt).
+# A second wrangler dev on the same local D1 and the same built bundle.
 read -r PWORKER2 PINSPECT2 < <(free_ports 2)
-sed -e '/^\[build\]/,/^$/d' -e "s#^main = .*#main = \"$ROOT/build/worker/shim.mjs\"#" wrangler.toml >"$ART/wrangler-2.toml"
-start_group worker2 wrangler dev --config "$ART/wrangler-2.toml" --ip 127.0.0.1 --port "$PWORKER2" --inspector-port "$PINSPECT2" \
+start_group worker2 wrangler dev --config "$ART/wrangler-e2e.toml" --ip 127.0.0.1 --port "$PWORKER2" --inspector-port "$PINSPECT2" \
   --persist-to "$ART/state" --env-file "$ART/e2e.env" --show-interactive-dev-session=false
 ready=
 for _ in $(seq 1 $((READY_TIMEOUT * 5))); do

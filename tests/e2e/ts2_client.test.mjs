@@ -9,7 +9,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { admin, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const TOOLS = ["odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
+const TOOLS = ["odoo_aggregate", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
 const FAKE19 = setup.odoo.c19.url;
 
 async function connect(mode, key = setup.keys.admin19) {

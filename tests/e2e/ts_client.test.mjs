@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const TOOLS = ["odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
+const TOOLS = ["odoo_aggregate", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
 
 async function connect(key) {
   const transport = new StreamableHTTPClientTransport(new URL(setup.mcp_url), {

@@ -5,6 +5,7 @@
 //! the model can fix or should tell the user (bad arguments, refused model, Odoo's refusal) is a result
 //! with `isError: true` and a readable text.
 
+mod aggregate;
 mod describe_model;
 mod get;
 mod list_models;
@@ -25,7 +26,7 @@ use std::rc::Rc;
 
 /// Every tool's definition, in the order clients list them.
 pub fn definitions() -> Vec<Value> {
-    vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition()]
+    vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition(), aggregate::definition()]
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -47,6 +48,7 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         describe_model::NAME => describe_model::run(&ctx, args).await,
         search::NAME => search::run(&ctx, args).await,
         get::NAME => get::run(&ctx, args).await,
+        aggregate::NAME => aggregate::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
