@@ -5,7 +5,7 @@
 use super::connections::{browse_client_key, permission_json};
 use super::{ApiError, ApiResult};
 use crate::odoo::client::Call;
-use crate::odoo::{schema, OdooClient};
+use crate::odoo::{schema, Connection, OdooClient};
 use crate::policy::permissions::{is_model_name, ModelPermission};
 use crate::store::connections;
 use crate::Services;
@@ -16,12 +16,9 @@ const MAX_MODELS: i64 = 200;
 
 /// `GET …/odoo-models?q=`: the connection's (non-transient) models whose name or label matches `q`.
 pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
-    let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
-    let key = browse_client_key(svc, &enc)?;
-    let conn = c.odoo();
+    let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
-    let client = OdooClient::new(svc.http, &conn, &login, &key, &uid, svc.settings.odoo_timeout_ms);
+    let client = user.client(svc, &uid);
     let q = q.trim();
     let mut domain = vec![json!(["transient", "=", false])];
     if !q.is_empty() {
@@ -60,15 +57,31 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     if !is_model_name(model) {
         return Err(ApiError::bad_request("not a model name"));
     }
-    let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
-    let key = browse_client_key(svc, &enc)?;
-    let conn = c.odoo();
+    let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
-    let client = OdooClient::new(svc.http, &conn, &login, &key, &uid, svc.settings.odoo_timeout_ms);
-    let s = schema::fields(&client, &conn, &login, model, svc.now).await.map_err(odoo_failure)?;
+    let client = user.client(svc, &uid);
+    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now).await.map_err(odoo_failure)?;
     let fields: Vec<Value> = s.fields.values().map(|f| json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation})).collect();
     Ok((200, json!({"model": model, "fields": fields})))
+}
+
+/// A connection's browsing user, decrypted for one admin request.
+struct BrowseUser {
+    conn: Connection,
+    login: String,
+    key: String,
+}
+
+impl BrowseUser {
+    async fn load(svc: &Services<'_>, id: i64) -> Result<BrowseUser, ApiError> {
+        let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+        let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
+        Ok(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login })
+    }
+
+    fn client<'a>(&'a self, svc: &'a Services<'_>, uid: &'a Cell<Option<i64>>) -> OdooClient<'a> {
+        OdooClient::new(svc.http, &self.conn, &self.login, &self.key, uid, svc.settings.odoo_timeout_ms)
+    }
 }
 
 fn no_browse_user() -> ApiError {

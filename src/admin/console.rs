@@ -3,7 +3,7 @@
 //! response carries a strict Content-Security-Policy and the usual security headers.
 
 use super::session;
-use crate::http::{percent_decode, HttpRequest, HttpResponse, Outcome};
+use crate::http::{urlencoded_value, HttpRequest, HttpResponse, Outcome};
 use crate::policy::keys::constant_time_eq;
 use crate::store::AuditEvent;
 use crate::Services;
@@ -75,8 +75,7 @@ fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
 
 /// A field of an `application/x-www-form-urlencoded` body.
 fn form_field(req: &HttpRequest, name: &str) -> Option<String> {
-    let body = std::str::from_utf8(&req.body).ok()?;
-    body.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| percent_decode(k) == name).map(|(_, v)| percent_decode(v))
+    urlencoded_value(std::str::from_utf8(&req.body).ok()?, name)
 }
 
 fn shell(title: &str, body: &str, csrf: &str) -> String {

@@ -31,7 +31,7 @@ impl HttpRequest {
 
     /// A query parameter, percent-decoded (`+` as space); the first one of that name.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query.split('&').filter_map(|pair| pair.split_once('=').or(Some((pair, "")))).find(|(k, _)| percent_decode(k) == name).map(|(_, v)| percent_decode(v))
+        urlencoded_value(&self.query, name)
     }
 
     /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
@@ -41,6 +41,12 @@ impl HttpRequest {
         let token = token.trim();
         (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
     }
+}
+
+/// The first value of `name` in `application/x-www-form-urlencoded` text (a query string or a form
+/// body), decoded; a name without `=` has the empty value.
+pub fn urlencoded_value(encoded: &str, name: &str) -> Option<String> {
+    encoded.split('&').map(|pair| pair.split_once('=').unwrap_or((pair, ""))).find(|(k, _)| percent_decode(k) == name).map(|(_, v)| percent_decode(v))
 }
 
 /// Decodes `%XX` escapes and `+` of a URL query component; invalid escapes stay as they are and

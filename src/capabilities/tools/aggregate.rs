@@ -2,10 +2,9 @@
 //! (saas~18.2 and later), `read_group` before, normalised to one shape: each group's values with their
 //! labels, its aggregates, its record count and the domain that selects its records.
 
-use super::reading::check_field_uses;
+use super::reading::checked_domain;
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
-use crate::odoo::domain;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::permissions::{Denial, Operation};
 use serde_json::{json, Map, Value};
@@ -83,10 +82,6 @@ struct Aggregate {
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "domain", "group_by", "aggregates", "order", "limit", "offset"])?;
     let model = args::required_str(a, "model")?;
-    let domain = match a.get("domain") {
-        None | Some(Value::Null) => json!([]),
-        Some(d) => d.clone(),
-    };
     let group_by = args::optional_string_list(a, "group_by", MAX_GROUP_BY)?.filter(|g| !g.is_empty()).ok_or_else(|| {
         ToolError::Invalid(format!("'group_by' is required: 1 to {MAX_GROUP_BY} fields, e.g. [\"stage_id\"]"))
     })?;
@@ -99,8 +94,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
     ctx.progress(1, 2, || format!("Checked the grouping against the fields of {model}"));
-    let uses = domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
-    check_field_uses(ctx, &client, model, &schema, &uses).await?;
+    let domain = checked_domain(ctx, &client, model, &schema, a).await?;
     let group_by = group_by.iter().map(|g| check_group_by(model, &schema, g)).collect::<Result<Vec<_>, _>>()?;
     let aggregates = aggregates.iter().map(|s| check_aggregate(model, &schema, s)).collect::<Result<Vec<_>, _>>()?;
     let formatted = ctx.req.auth.connection.at_least(18, 2);

@@ -2,13 +2,13 @@
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
 use super::{ToolCtx, ToolError};
-use crate::odoo::domain::FieldUse;
+use crate::odoo::domain::{self, FieldUse};
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::{Denial, Operation};
 use std::rc::Rc;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DroppedField {
@@ -89,10 +89,22 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
     Ok(parts.join(", "))
 }
 
+/// The `domain` argument (absent: every record), validated against the model's fields and checked
+/// against this key's permissions (`check_field_uses`).
+pub async fn checked_domain(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, a: &Map<String, Value>) -> Result<Value, ToolError> {
+    let domain = match a.get("domain") {
+        None | Some(Value::Null) => json!([]),
+        Some(d) => d.clone(),
+    };
+    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
+    check_field_uses(ctx, client, model, schema, &uses).await?;
+    Ok(domain)
+}
+
 /// Checks the field paths a domain uses against this key's permissions. A hidden field is refused
 /// anywhere on a path; a path that goes through a relation (`partner_id.email`, `any`, a name search on
 /// a relational field) needs read permission on the related model, whose field policy then applies.
-pub async fn check_field_uses(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, uses: &[FieldUse]) -> Result<(), ToolError> {
+async fn check_field_uses(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, uses: &[FieldUse]) -> Result<(), ToolError> {
     for u in uses {
         let segments: Vec<&str> = u.path.split('.').collect();
         let mut current = (model.to_string(), schema.clone());

@@ -2,11 +2,10 @@
 //! One Odoo call on a warm schema cache: `search_read` asks for one record more than the page to know
 //! whether another page exists.
 
-use super::reading::{check_field_uses, check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
+use super::reading::{checked_domain, check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
-use crate::odoo::domain;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
@@ -55,10 +54,6 @@ pub fn definition() -> Value {
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor"])?;
     let model = args::required_str(a, "model")?;
-    let domain = match a.get("domain") {
-        None | Some(Value::Null) => json!([]),
-        Some(d) => d.clone(),
-    };
     let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
     let order = args::optional_str(a, "order")?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
@@ -68,8 +63,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
     ctx.progress(1, 2, || format!("Checked the search against the fields of {model}"));
-    let uses = domain::validate(&domain, &schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
-    check_field_uses(ctx, &client, model, &schema, &uses).await?;
+    let domain = checked_domain(ctx, &client, model, &schema, a).await?;
     let order = order.map(|o| check_order(model, &schema, o)).transpose()?;
     let (fields, mut dropped) = select_fields(&schema, requested);
 
