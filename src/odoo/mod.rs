@@ -2,10 +2,12 @@
 //! fallback), version detection, the error taxonomy, URL rules, domain validation and the schema cache.
 
 pub mod client;
+pub mod readback;
 pub mod domain;
 pub mod error;
 pub mod schema;
 pub mod url;
+pub mod values;
 pub mod version;
 
 pub use client::OdooClient;

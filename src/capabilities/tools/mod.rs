@@ -6,11 +6,15 @@
 //! with `isError: true` and a readable text.
 
 mod aggregate;
+mod create;
+mod delete;
 mod describe_model;
 mod get;
 mod list_models;
 mod reading;
 mod search;
+mod update;
+mod writing;
 
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
@@ -26,7 +30,16 @@ use std::rc::Rc;
 
 /// Every tool's definition, in the order clients list them.
 pub fn definitions() -> Vec<Value> {
-    vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition(), aggregate::definition()]
+    vec![
+        list_models::definition(),
+        describe_model::definition(),
+        search::definition(),
+        get::definition(),
+        aggregate::definition(),
+        create::definition(),
+        update::definition(),
+        delete::definition(),
+    ]
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -49,6 +62,9 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         search::NAME => search::run(&ctx, args).await,
         get::NAME => get::run(&ctx, args).await,
         aggregate::NAME => aggregate::run(&ctx, args).await,
+        create::NAME => create::run(&ctx, args).await,
+        update::NAME => update::run(&ctx, args).await,
+        delete::NAME => delete::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {

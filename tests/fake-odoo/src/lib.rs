@@ -229,6 +229,24 @@ impl FakeOdoo {
     pub fn clear_calls(&self) {
         self.shared.control.clear_calls()
     }
+
+    /// Makes a field read-only, as a customisation that turns it into a
+    /// computed field would: `fields_get` says so from now on, and `create`
+    /// and `write` silently ignore values for it, as Odoo does. `false` when
+    /// the model or field does not exist.
+    pub fn make_readonly(&self, model: &str, field: &str) -> bool {
+        let mut store = self.shared.lock();
+        let Some(def) = store
+            .models
+            .get_mut(model)
+            .and_then(|m| m.fields.iter_mut().find(|f| f.name == field))
+        else {
+            return false;
+        };
+        def.readonly = true;
+        def.attrs.insert("readonly".into(), Value::Bool(true));
+        true
+    }
 }
 
 impl Drop for FakeOdoo {

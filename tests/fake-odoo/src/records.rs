@@ -333,6 +333,7 @@ pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult
         return Err(missing_error(model, &missing, env.uid));
     }
     access::check_rules(store, env, model, ids, Perm::Unlink)?;
+    restrict_check(store, model, ids)?;
     if let Some(m) = store.models.get_mut(model) {
         for id in ids {
             m.records.remove(id);
@@ -377,6 +378,35 @@ pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult
                     .and_then(Value::as_i64)
                     .is_some_and(|i| ids.contains(&i)))
         });
+    }
+    Ok(())
+}
+
+/// A required many2one is `ondelete='restrict'` in Odoo: deleting a record
+/// another one needs fails (PostgreSQL's foreign key, reported by the ORM).
+fn restrict_check(store: &Store, model: &str, ids: &[i64]) -> OResult<()> {
+    for m in store.models.values() {
+        for f in m.fields.iter().filter(|f| {
+            f.ftype == FType::Many2one
+                && f.store
+                && f.relation.as_deref() == Some(model)
+                && f.attrs.get("required") == Some(&json!(true))
+        }) {
+            let used = m.records.values().any(|r| {
+                r.get(&f.name)
+                    .and_then(Value::as_i64)
+                    .is_some_and(|i| ids.contains(&i))
+            });
+            if used {
+                return Err(OdooError::new(
+                    Kind::ValidationError,
+                    format!(
+                        "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: {} ({})\nField: {} ({})",
+                        m.description, m.name, f.string, f.name
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,180 @@
+//! What the write tools share: values checked against the model, the comodels of x2many commands and
+//! this key's permissions; Odoo's own access check for a dry run; reading written records back; and the
+//! shared argument readers (`values`, `ids`, `dry_run`).
+
+use super::{args, ToolCtx, ToolError};
+use crate::odoo::client::Call;
+use crate::odoo::readback::{self, NotApplied};
+use crate::odoo::schema::ModelSchema;
+use crate::odoo::values::{self, NestedAction, Problem};
+use crate::odoo::OdooClient;
+use crate::policy::permissions::{Denial, Operation};
+use serde_json::{json, Map, Value};
+
+pub const MAX_IDS: usize = 100;
+
+/// The `values` argument, checked and normalised. x2many commands that create, update or delete related
+/// records need that permission on the related model (or a key could, say, create users through a
+/// partner's `user_ids`), and their values are checked against the related model's fields.
+pub async fn checked_values(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &ModelSchema, a: &Map<String, Value>) -> Result<Map<String, Value>, ToolError> {
+    let raw = match a.get("values") {
+        Some(Value::Object(v)) => v,
+        None | Some(Value::Null) => return Err(ToolError::Invalid("'values' is required: an object of field names and values".into())),
+        Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
+    };
+    let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
+    for n in &checked.nested {
+        let op = match n.action {
+            NestedAction::Create => Operation::Create,
+            NestedAction::Update => Operation::Update,
+            NestedAction::Delete => Operation::Delete,
+        };
+        ctx.req.auth.permissions.check(&n.comodel, op).map_err(ToolError::Denied)?;
+        if n.action == NestedAction::Delete {
+            continue;
+        }
+        let comodel_schema = ctx.schema(client, &n.comodel).await?;
+        let Some(cmd) = checked.values.get_mut(&n.field).and_then(|c| c.get_mut(n.index)).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let Some(Value::Object(inner)) = cmd.get(2) else {
+            continue;
+        };
+        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
+            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
+            other => other,
+        })?;
+        if !inner_checked.nested.is_empty() {
+            return Err(ToolError::Invalid(format!(
+                "in '{}' command {}: commands that write records inside related records are not supported; write those records separately",
+                n.field, n.index
+            )));
+        }
+        cmd[2] = Value::Object(inner_checked.values);
+    }
+    Ok(checked.values)
+}
+
+fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
+    let mut invalid = Vec::new();
+    for p in problems {
+        match p {
+            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
+            Problem::Invalid(m) => invalid.push(m),
+        }
+    }
+    ToolError::Invalid(invalid.join("; "))
+}
+
+/// The `ids` argument: 1 to `MAX_IDS` positive integers, duplicates removed.
+pub fn ids_arg(a: &Map<String, Value>) -> Result<Vec<i64>, ToolError> {
+    let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {MAX_IDS} positive integer record ids"));
+    let items = a.get("ids").and_then(Value::as_array).ok_or_else(bad)?;
+    if items.is_empty() || items.len() > MAX_IDS {
+        return Err(bad());
+    }
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        let id = item.as_i64().filter(|i| *i > 0).ok_or_else(bad)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+pub fn dry_run_arg(a: &Map<String, Value>) -> Result<bool, ToolError> {
+    Ok(args::optional_bool(a, "dry_run")?.unwrap_or(false))
+}
+
+/// Odoo's own verdict on whether this key's Odoo user may `op` these records (none: the model), without
+/// changing anything: `check_access` from 18.0, `check_access_rights` and `check_access_rule` before.
+pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, op: Operation, ids: &[i64]) -> Result<(), ToolError> {
+    let odoo_op = match op {
+        Operation::Read => "read",
+        Operation::Create => "create",
+        Operation::Update => "write",
+        Operation::Delete => "unlink",
+    };
+    if conn.at_least(18, 0) {
+        let call = Call { model, method: "check_access", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        client.call(&call).await?;
+        return Ok(());
+    }
+    let rights = Call { model, method: "check_access_rights", ids: None, params: vec![("operation", json!(odoo_op))], positional: 1 };
+    client.call(&rights).await?;
+    if !ids.is_empty() {
+        let rule = Call { model, method: "check_access_rule", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        client.call(&rule).await?;
+    }
+    Ok(())
+}
+
+/// `fields` (plus `display_name` where the model has it) of the records among `ids` that this Odoo user
+/// can see, archived ones included. A search, not a `read`: a record hidden by a record rule is then
+/// simply not found, where `read` would fail the whole call.
+pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], fields: impl Iterator<Item = String>) -> Result<Vec<Map<String, Value>>, ToolError> {
+    let mut fields: Vec<String> = fields.collect();
+    if schema.fields.contains_key("display_name") && !fields.iter().any(|f| f == "display_name") {
+        fields.push("display_name".into());
+    }
+    let mut domain = vec![json!(["id", "in", ids])];
+    if schema.fields.contains_key("active") {
+        domain.push(json!(["active", "in", [true, false]]));
+    }
+    let call = Call { model, method: "search_read", ids: None, params: vec![("domain", json!(domain)), ("fields", json!(fields))], positional: 1 };
+    match client.call(&call).await? {
+        Value::Array(rows) => Ok(rows
+            .into_iter()
+            .filter_map(|r| match r {
+                Value::Object(o) => Some(o),
+                _ => None,
+            })
+            .collect()),
+        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
+    }
+}
+
+/// Reads the written fields back and lists what Odoo did not apply.
+pub async fn read_back(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], sent: &Map<String, Value>) -> Result<(Vec<Map<String, Value>>, Vec<NotApplied>), ToolError> {
+    let records = read_records(client, model, schema, ids, sent.keys().cloned()).await?;
+    let mut not_applied = Vec::new();
+    for r in &records {
+        if let Some(id) = r.get("id").and_then(Value::as_i64) {
+            not_applied.extend(readback::not_applied(id, sent, r, schema));
+        }
+    }
+    Ok((records, not_applied))
+}
+
+/// The sentence that goes with a non-empty `not_applied`.
+pub fn not_applied_warning(not_applied: &[NotApplied]) -> Option<String> {
+    if not_applied.is_empty() {
+        return None;
+    }
+    let mut fields: Vec<&str> = not_applied.iter().map(|n| n.field.as_str()).collect();
+    fields.dedup();
+    Some(format!(
+        "Odoo accepted the call but did not store {} as sent (see not_applied): the field may be computed, \
+         or a rule of the model replaced the value. Tell the user; do not assume these values were saved.",
+        fields.join(", ")
+    ))
+}
+
+/// Output-schema entry of `not_applied`.
+pub fn not_applied_schema() -> Value {
+    json!({"type": "array", "description": "Values Odoo did not store as sent, found by reading the record back",
+        "items": {"type": "object", "properties": {"id": {"type": "integer"}, "field": {"type": "string"}, "sent": {}, "stored": {}}}})
+}
+
+/// Input-schema entry of `values`.
+pub fn values_schema() -> Value {
+    json!({"type": "object", "description": "Field names and values. many2one: a record id; one2many/many2many: a list \
+        of ids (sets exactly those) or Odoo commands ([0,0,{values}] create, [1,id,{values}] update, [2,id] delete, \
+        [3,id] unlink, [4,id] link, [5] clear, [6,0,[ids]] set); date: \"YYYY-MM-DD\"; datetime: \"YYYY-MM-DD HH:MM:SS\" \
+        in UTC; selection: one of its values (odoo_describe_model lists them)."})
+}
+
+pub fn dry_run_schema() -> Value {
+    json!({"type": "boolean", "default": false, "description": "Run every check and return what would be written, without writing"})
+}
