@@ -6,6 +6,7 @@
 //! with `isError: true` and a readable text.
 
 mod aggregate;
+mod budget;
 mod describe_model;
 mod get;
 mod list_models;
