@@ -19,6 +19,8 @@ pub struct Settings {
     pub audit_retention_days: i64,
     /// Items per page of `tools/list`, `prompts/list`, `resources/list` and `resources/templates/list`.
     pub list_page_size: usize,
+    /// Cap on one read tool's answer, in bytes of JSON (`tools/budget.rs`); at least `MIN_RESPONSE_BYTES`.
+    pub max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -33,6 +35,7 @@ impl std::fmt::Debug for Settings {
             .field("odoo_timeout_ms", &self.odoo_timeout_ms)
             .field("audit_retention_days", &self.audit_retention_days)
             .field("list_page_size", &self.list_page_size)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -40,6 +43,10 @@ impl std::fmt::Debug for Settings {
 pub const DEFAULT_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
 pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
+/// About 12k tokens: a read leaves most of a model's context free.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
+/// Below this an answer could not hold one ordinary record and its notice.
+pub const MIN_RESPONSE_BYTES: usize = 1_000;
 
 impl Settings {
     /// Builds settings from raw environment strings; `get` returns a var or secret by name.
@@ -71,6 +78,29 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 1)
                 .unwrap_or(DEFAULT_LIST_PAGE_SIZE),
+            // A value below the floor is raised to it: the operator asked for small answers.
+            max_response_bytes: nonempty("MAX_RESPONSE_BYTES")
+                .and_then(|v| v.parse::<usize>().ok())
+                .map(|n| n.max(MIN_RESPONSE_BYTES))
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: &'static str, value: &'static str) -> Settings {
+        Settings::from_env(move |n| (n == name).then(|| value.to_string()))
+    }
+
+    #[test]
+    fn response_cap_has_a_default_and_a_floor() {
+        assert_eq!(Settings::from_env(|_| None).max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", " 20000 ").max_response_bytes, 20_000);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "10").max_response_bytes, MIN_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "lots").max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000")).contains("max_response_bytes: 20000"));
     }
 }

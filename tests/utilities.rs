@@ -40,12 +40,14 @@ fn all_tool_names(mut page: impl FnMut(Option<String>) -> Value) -> (Vec<String>
 #[test]
 fn tools_list_pages_in_both_eras() {
     let (h, key) = setup(3);
-    let want = ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate"];
+    let want: Vec<String> = odoo_mcp_edge::capabilities::tools::definitions().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+    let want_pages = want.len().div_ceil(3);
+    assert!(want_pages >= 2);
     let mut s = h.session(&key);
     let (names, pages) = all_tool_names(|c| s.request("tools/list", c.map_or(json!({}), |c| json!({"cursor": c})))["result"].clone());
-    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 2));
+    assert_eq!((&names, pages), (&want, want_pages));
     let (names, pages) = all_tool_names(|c| h.modern(&key, json!(1), "tools/list", c.map_or(json!({}), |c| json!({"cursor": c})), &[]).body["result"].clone());
-    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 2));
+    assert_eq!((&names, pages), (&want, want_pages));
     // An empty cursor is the first page.
     assert_eq!(s.request("tools/list", json!({"cursor": ""}))["result"]["tools"].as_array().unwrap().len(), 3);
 }

@@ -168,6 +168,7 @@ pub fn settings() -> Settings {
         odoo_timeout_ms: 5000,
         audit_retention_days: 90,
         list_page_size: 50,
+        max_response_bytes: odoo_mcp_edge::config::DEFAULT_MAX_RESPONSE_BYTES,
     }
 }
 

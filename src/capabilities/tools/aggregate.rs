@@ -1,7 +1,9 @@
 //! `odoo_aggregate`: grouped totals over a validated domain. `formatted_read_group` where Odoo has it
 //! (saas~18.2 and later), `read_group` before, normalised to one shape: each group's values with their
-//! labels, its aggregates, its record count and the domain that selects its records.
+//! labels, its aggregates, its record count and the domain that selects its records. Groups past the
+//! response budget are left for the next offset.
 
+use super::budget::{notice_schema, Budget};
 use super::reading::checked_domain;
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
@@ -25,7 +27,8 @@ pub fn definition() -> Value {
             :day, :week, :month, :quarter or :year, e.g. \"date_order:month\"), with aggregates \"field:sum\", \
             \"field:avg\", \"field:min\", \"field:max\" or \"field:count\"; every group also has its record count. \
             Order by \"count desc\", an aggregate (\"amount_total:sum desc\") or a group-by. Each group comes with \
-            the domain that selects its records, to pass to odoo_search.",
+            the domain that selects its records, to pass to odoo_search. Answers are capped in size: when groups \
+            are left out, has_more is true and notice gives the offset to continue from.",
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -59,7 +62,8 @@ pub fn definition() -> Value {
                 }},
                 "count": {"type": "integer", "description": "Groups in this answer"},
                 "offset": {"type": "integer"},
-                "has_more": {"type": "boolean", "description": "More groups follow: ask again with offset + count"}
+                "has_more": {"type": "boolean", "description": "More groups follow: ask again with offset + count"},
+                "notice": notice_schema()
             },
             "required": ["model", "group_by", "groups", "count", "offset", "has_more"]
         },
@@ -125,10 +129,21 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     };
     let has_more = rows.len() as i64 > limit;
     let groups: Vec<Value> = rows.iter().take(limit as usize).map(|row| normalise(row, &domain, &group_by, &aggregates, formatted)).collect();
-    ctx.set_record_count(groups.len());
-    ctx.progress(2, 2, || format!("{} groups of {model}", groups.len()));
-    ctx.log("info", || format!("{model}: {} groups by {}", groups.len(), specs.join(", ")));
-    Ok(json!({"model": model, "group_by": specs, "groups": groups, "count": groups.len(), "offset": offset, "has_more": has_more}))
+    let mut out = json!({"model": model, "group_by": specs, "groups": [], "count": groups.len(), "offset": offset, "has_more": has_more});
+    let budget = Budget::new(ctx.req.svc.settings.max_response_bytes);
+    let fitted = budget.fit_items(&out, groups);
+    let returned = fitted.kept.len();
+    ctx.set_record_count(returned);
+    ctx.progress(2, 2, || format!("{returned} groups of {model}"));
+    ctx.log("info", || format!("{model}: {returned} groups by {}", specs.join(", ")));
+    let next = offset + returned as i64;
+    if let Some(notice) = fitted.notice(budget, "groups", &format!("Ask again with offset {next} to continue, or with fewer group-bys or aggregates.")) {
+        out["notice"] = json!(notice);
+    }
+    out["has_more"] = json!(has_more || fitted.is_cut());
+    out["count"] = json!(returned);
+    out["groups"] = Value::Array(fitted.kept);
+    Ok(out)
 }
 
 fn field_of<'s>(model: &str, schema: &'s ModelSchema, name: &str, what: &str) -> Result<&'s FieldInfo, ToolError> {

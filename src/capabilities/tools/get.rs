@@ -1,6 +1,8 @@
 //! `odoo_get`: records by id. One unreadable field never fails the read (readable fields come back,
-//! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped.
+//! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped;
+//! nor are records left out by the response budget (`not_returned_ids`).
 
+use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
@@ -16,7 +18,9 @@ pub fn definition() -> Value {
         "title": "Read Odoo records by id",
         "description": "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo \
             user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist \
-            (or are not visible to this user) are listed in missing_ids.",
+            (or are not visible to this user) are listed in missing_ids. Answers are capped in size: records that \
+            do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values \
+            longer than 4000 characters are cut and listed in truncated_values.",
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -33,7 +37,10 @@ pub fn definition() -> Value {
                 "model": {"type": "string"},
                 "records": {"type": "array", "items": {"type": "object"}},
                 "missing_ids": {"type": "array", "items": {"type": "integer"}},
-                "dropped_fields": dropped_fields_schema()
+                "dropped_fields": dropped_fields_schema(),
+                "not_returned_ids": {"type": "array", "items": {"type": "integer"}, "description": "Found but left out for size: ask for them again"},
+                "notice": notice_schema(),
+                "truncated_values": truncated_values_schema()
             },
             "required": ["model", "records", "missing_ids", "dropped_fields"]
         },
@@ -65,12 +72,28 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     };
     let found: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
     let missing: Vec<i64> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
-    ctx.set_record_count(records.len());
-    ctx.progress(2, 2, || format!("Read {} records of {model}", records.len()));
+    let mut out = json!({"model": model, "records": [], "missing_ids": missing, "dropped_fields": dropped});
+    // Room for every found id, as if all were left out: an upper bound on the list the answer may carry.
+    let mut envelope = out.clone();
+    envelope["not_returned_ids"] = json!(found);
+    let budget = Budget::new(ctx.req.svc.settings.max_response_bytes);
+    let fitted = budget.fit_records(&envelope, records);
+    ctx.set_record_count(fitted.kept.len());
+    ctx.progress(2, 2, || format!("Read {} records of {model}", fitted.kept.len()));
     if !missing.is_empty() {
         ctx.log("warning", || format!("{model}: no record with id {}", missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")));
     }
-    Ok(json!({"model": model, "records": records, "missing_ids": missing, "dropped_fields": dropped}))
+    if fitted.is_cut() {
+        out["not_returned_ids"] = fitted.left_out.iter().filter_map(|r| r.get("id")).cloned().collect();
+    }
+    if let Some(notice) = fitted.notice(budget, "records", "Ask for the ids in not_returned_ids again, with fewer ids or fields at a time.") {
+        out["notice"] = json!(notice);
+    }
+    if !fitted.truncated_values.is_empty() {
+        out["truncated_values"] = json!(fitted.truncated_values);
+    }
+    out["records"] = Value::Array(fitted.kept);
+    Ok(out)
 }
 
 fn parse_ids(v: Option<&Value>) -> Result<Vec<i64>, ToolError> {

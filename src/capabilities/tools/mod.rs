@@ -6,6 +6,7 @@
 //! with `isError: true` and a readable text.
 
 mod aggregate;
+mod budget;
 mod create;
 mod delete;
 mod describe_model;

@@ -1,7 +1,9 @@
 //! `odoo_search`: records matching a validated domain, a page at a time, with a cursor for the next page.
 //! One Odoo call on a warm schema cache: `search_read` asks for one record more than the page to know
-//! whether another page exists.
+//! whether another page exists. A page cut by the response budget ends early: its cursor continues
+//! right after the last record returned.
 
+use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{checked_domain, check_order, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
@@ -21,7 +23,10 @@ pub fn definition() -> Value {
             (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with \
             prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in \
             child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass \
-            next_cursor back as cursor (with the same model, domain, order and fields) for the next page.",
+            next_cursor back as cursor (with the same model, domain, order and fields) for the next page. Answers \
+            are capped in size: a page may hold fewer records than limit (notice says so, and next_cursor \
+            continues right after the last record returned), and values longer than 4000 characters are cut \
+            and listed in truncated_values.",
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -42,8 +47,10 @@ pub fn definition() -> Value {
                 "records": {"type": "array", "items": {"type": "object"}},
                 "count": {"type": "integer", "description": "Records in this page"},
                 "offset": {"type": "integer"},
-                "next_cursor": {"type": "string", "description": "Present when more records match"},
-                "dropped_fields": dropped_fields_schema()
+                "next_cursor": {"type": "string", "description": "Present when more records match, including those left out for size"},
+                "dropped_fields": dropped_fields_schema(),
+                "notice": notice_schema(),
+                "truncated_values": truncated_values_schema()
             },
             "required": ["model", "records", "count", "offset"]
         },
@@ -93,16 +100,31 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     };
     let has_more = records.len() as i64 > limit;
     records.truncate(limit as usize);
-    ctx.set_record_count(records.len());
-    ctx.progress(2, 2, || format!("Read {} records of {model}", records.len()));
-    ctx.log("info", || format!("{model}: {} records from offset {offset}{}", records.len(), if has_more { ", more follow" } else { "" }));
-    let mut out = json!({"model": model, "records": records, "count": records.len(), "offset": offset});
-    if has_more {
-        out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
-    }
+    let page = records.len();
+    let mut out = json!({"model": model, "records": [], "count": page, "offset": offset});
     if !dropped.is_empty() {
-        ctx.log("warning", || format!("{model}: fields left out: {}", dropped.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", ")));
         out["dropped_fields"] = json!(dropped);
     }
+    let budget = Budget::new(ctx.req.svc.settings.max_response_bytes);
+    let fitted = budget.fit_records(&out, records);
+    let returned = fitted.kept.len();
+    ctx.set_record_count(returned);
+    ctx.progress(2, 2, || format!("Read {returned} records of {model}"));
+    let more = has_more || fitted.is_cut();
+    ctx.log("info", || format!("{model}: {returned} records from offset {offset}{}", if more { ", more follow" } else { "" }));
+    if !dropped.is_empty() {
+        ctx.log("warning", || format!("{model}: fields left out: {}", dropped.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(notice) = fitted.notice(budget, "records", "Pass next_cursor to continue, or ask for fewer fields.") {
+        out["notice"] = json!(notice);
+    }
+    if more {
+        out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + returned as u64));
+    }
+    if !fitted.truncated_values.is_empty() {
+        out["truncated_values"] = json!(fitted.truncated_values);
+    }
+    out["count"] = json!(returned);
+    out["records"] = Value::Array(fitted.kept);
     Ok(out)
 }
