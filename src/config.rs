@@ -21,6 +21,9 @@ pub struct Settings {
     pub list_page_size: usize,
     /// Cap on one read tool's answer, in bytes of JSON (`tools/budget.rs`); at least `MIN_RESPONSE_BYTES`.
     pub max_response_bytes: usize,
+    /// Outbound calls (Odoo fetches and D1 queries) one request may make: the Workers plan's subrequest
+    /// limit (50 on Free, up to 10 000 on Paid). A batch that could exceed it is refused up front.
+    pub subrequest_budget: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for Settings {
             .field("audit_retention_days", &self.audit_retention_days)
             .field("list_page_size", &self.list_page_size)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("subrequest_budget", &self.subrequest_budget)
             .finish()
     }
 }
@@ -43,6 +47,8 @@ impl std::fmt::Debug for Settings {
 pub const DEFAULT_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
 pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
+/// The Workers Free plan's limit, safe everywhere.
+pub const DEFAULT_SUBREQUEST_BUDGET: u32 = 50;
 /// About 12k tokens: a read leaves most of a model's context free.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
 /// Below this an answer could not hold one ordinary record and its notice.
@@ -83,6 +89,10 @@ impl Settings {
                 .and_then(|v| v.parse::<usize>().ok())
                 .map(|n| n.max(MIN_RESPONSE_BYTES))
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            subrequest_budget: nonempty("SUBREQUEST_BUDGET")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 10)
+                .unwrap_or(DEFAULT_SUBREQUEST_BUDGET),
         }
     }
 }

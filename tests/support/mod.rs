@@ -169,6 +169,7 @@ pub fn settings() -> Settings {
         audit_retention_days: 90,
         list_page_size: 50,
         max_response_bytes: odoo_mcp_edge::config::DEFAULT_MAX_RESPONSE_BYTES,
+        subrequest_budget: odoo_mcp_edge::config::DEFAULT_SUBREQUEST_BUDGET,
     }
 }
 

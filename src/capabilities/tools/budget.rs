@@ -163,7 +163,7 @@ fn cut_string(s: &mut String) -> Option<usize> {
 }
 
 /// The length of `v`'s compact JSON, as `to_string` would write it, without building the string.
-fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
+pub fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
     struct Counter(usize);
     impl std::io::Write for Counter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

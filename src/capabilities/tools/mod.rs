@@ -6,6 +6,7 @@
 //! with `isError: true` and a readable text.
 
 mod aggregate;
+mod batch;
 mod budget;
 mod create;
 mod delete;
@@ -40,6 +41,7 @@ pub fn definitions() -> Vec<Value> {
         create::definition(),
         update::definition(),
         delete::definition(),
+        batch::definition(),
     ]
 }
 
@@ -66,6 +68,7 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         create::NAME => create::run(&ctx, args).await,
         update::NAME => update::run(&ctx, args).await,
         delete::NAME => delete::run(&ctx, args).await,
+        batch::NAME => batch::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
@@ -133,6 +136,9 @@ pub struct ToolCtx<'r> {
     model: RefCell<Option<String>>,
     operation: Cell<Option<Operation>>,
     record_count: Cell<Option<i64>>,
+    /// Set while a batch runs its operations: their own progress steps would make the batch's progress
+    /// go backwards, which the protocol forbids.
+    in_batch: Cell<bool>,
 }
 
 impl<'r> ToolCtx<'r> {
@@ -144,6 +150,7 @@ impl<'r> ToolCtx<'r> {
             model: RefCell::new(None),
             operation: Cell::new(None),
             record_count: Cell::new(None),
+            in_batch: Cell::new(false),
         }
     }
 
@@ -199,7 +206,7 @@ impl<'r> ToolCtx<'r> {
     /// `notifications/progress`, when the client asked for progress on this request. The message is
     /// only built then.
     pub fn progress(&self, done: u32, total: u32, message: impl FnOnce() -> String) {
-        if self.req.notify.wants_progress() {
+        if self.req.notify.wants_progress() && !self.in_batch.get() {
             self.req.notify.progress(f64::from(done), Some(f64::from(total)), &message());
         }
     }
@@ -213,6 +220,15 @@ impl<'r> ToolCtx<'r> {
     }
 
     fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
+        self.audit(tool, outcome, duration_ms);
+        let auth = self.req.auth;
+        if let Some(uid) = self.uid.get().filter(|u| Some(*u) != auth.odoo_uid) {
+            self.req.defer(key_store::cache_uid(auth.key_id, uid));
+        }
+    }
+
+    /// One audit row for `tool`'s outcome, with the model, operation and record count it recorded.
+    fn audit(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
         let auth = self.req.auth;
         let model = self.model.borrow();
         let (event, outcome_str, detail) = match outcome {
@@ -236,9 +252,14 @@ impl<'r> ToolCtx<'r> {
             }
             .stmt(self.req.svc.now),
         );
-        if let Some(uid) = self.uid.get().filter(|u| Some(*u) != auth.odoo_uid) {
-            self.req.defer(key_store::cache_uid(auth.key_id, uid));
-        }
+    }
+
+    /// Audits one operation of a batch as its own tool call, then clears what it recorded.
+    fn audit_operation(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
+        self.audit(tool, outcome, duration_ms);
+        *self.model.borrow_mut() = None;
+        self.operation.set(None);
+        self.record_count.set(None);
     }
 }
 

@@ -1,0 +1,226 @@
+//! `odoo_batch`: an ordered list of create, update and delete operations in one call, each run by its
+//! own tool (same checks, same read-back, same audit row), with a progress notification after each, the
+//! client's cancellation honoured between them, and a choice to stop at the first failure. A batch that
+//! could exceed the Worker's subrequest budget is refused before anything runs.
+
+use super::budget;
+use super::{args, create, delete, update, ToolCtx, ToolError, ToolResult};
+use crate::platform::now_ms;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+
+pub const NAME: &str = "odoo_batch";
+const MAX_OPERATIONS: usize = 100;
+const ACTIONS: [&str; 3] = ["create", "update", "delete"];
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "Run several Odoo writes in order",
+        "description": "Run create, update and delete operations in order, in one call: each is checked and read \
+            back exactly as odoo_create, odoo_update and odoo_delete do, and reports its own result. Progress is \
+            notified after each operation and the client may cancel between them (operations already done stay \
+            done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
+            failure. dry_run: true checks every operation without writing. Each operation is an object: \
+            {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
+            \"ids\": [...], \"values\": {...}} or {\"action\": \"delete\", \"model\": ..., \"ids\": [...]}.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": {
+                    "type": "object",
+                    "properties": {
+                        "action": {"type": "string", "enum": ACTIONS},
+                        "model": {"type": "string"},
+                        "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+                        "values": {"type": "object"}
+                    },
+                    "required": ["action", "model"]
+                }},
+                "stop_on_error": {"type": "boolean", "default": true},
+                "dry_run": {"type": "boolean", "default": false}
+            },
+            "required": ["operations"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "dry_run": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["completed", "stopped"], "description": "stopped: an operation failed and stop_on_error skipped the rest"},
+                "succeeded": {"type": "integer"},
+                "failed": {"type": "integer"},
+                "skipped": {"type": "integer"},
+                "results": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer"},
+                        "action": {"type": "string"},
+                        "model": {"type": "string"},
+                        "status": {"type": "string", "enum": ["ok", "failed", "skipped"]},
+                        "result": {"type": "object", "description": "What the operation's own tool returns"},
+                        "error": {"type": "string"}
+                    },
+                    "required": ["index", "action", "status"]
+                }},
+                "notice": budget::notice_schema()
+            },
+            "required": ["dry_run", "status", "succeeded", "failed", "skipped", "results"]
+        },
+        "annotations": {"title": "Run several Odoo writes in order", "readOnlyHint": false, "destructiveHint": true, "idempotentHint": false, "openWorldHint": true},
+    })
+}
+
+/// One operation as given, its action checked.
+struct Operation<'a> {
+    action: &'a str,
+    model: String,
+    args: Map<String, Value>,
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["operations", "stop_on_error", "dry_run"])?;
+    let stop_on_error = args::optional_bool(a, "stop_on_error")?.unwrap_or(true);
+    let dry_run = args::optional_bool(a, "dry_run")?.unwrap_or(false);
+    let ops = operations(a, dry_run)?;
+    let needed = subrequests_needed(&ops, dry_run);
+    let allowed = ctx.req.svc.settings.subrequest_budget;
+    if needed > allowed {
+        let fits = (ops.len() as u64 * u64::from(allowed) / u64::from(needed)).max(1);
+        return Err(ToolError::Invalid(format!(
+            "this batch could need up to {needed} outbound calls (Odoo calls and database queries), and this \
+             deployment allows {allowed} per request. Nothing was run. Split it into batches of about {fits} operations."
+        )));
+    }
+
+    ctx.in_batch.set(true);
+    let total = ops.len() as u32;
+    let mut results = Vec::with_capacity(ops.len());
+    let (mut succeeded, mut failed) = (0u32, 0u32);
+    let mut stopped = false;
+    for (index, op) in ops.iter().enumerate() {
+        if stopped {
+            results.push(json!({"index": index, "action": op.action, "model": op.model, "status": "skipped"}));
+            continue;
+        }
+        if index > 0 {
+            // Between operations: a cancelled batch stops here, with what is done done and audited.
+            ctx.req.checkpoint().await.map_err(|_| ToolError::Cancelled)?;
+        }
+        let started = now_ms();
+        let outcome = match op.action {
+            "create" => create::run(ctx, &op.args).await,
+            "update" => update::run(ctx, &op.args).await,
+            _ => delete::run(ctx, &op.args).await,
+        };
+        if matches!(outcome, Err(ToolError::Cancelled)) {
+            return Err(ToolError::Cancelled);
+        }
+        let tool = match op.action {
+            "create" => create::NAME,
+            "update" => update::NAME,
+            _ => delete::NAME,
+        };
+        ctx.audit_operation(tool, &outcome, now_ms() - started);
+        let mut entry = json!({"index": index, "action": op.action, "model": op.model});
+        match outcome {
+            Ok(result) => {
+                succeeded += 1;
+                entry["status"] = json!("ok");
+                entry["result"] = result;
+            }
+            Err(e) => {
+                failed += 1;
+                entry["status"] = json!("failed");
+                entry["error"] = json!(e.message());
+                stopped = stop_on_error;
+            }
+        }
+        if ctx.req.notify.wants_progress() {
+            let message = format!("{} of {total}: {} {} {}", index + 1, op.action, op.model, if entry["status"] == "ok" { "done" } else { "failed" });
+            ctx.req.notify.progress(f64::from(index as u32 + 1), Some(f64::from(total)), &message);
+        }
+        results.push(entry);
+    }
+    ctx.in_batch.set(false);
+    ctx.set_record_count(succeeded as usize);
+    let skipped = total - succeeded - failed;
+    let mut out = json!({
+        "dry_run": dry_run,
+        "status": if stopped && skipped > 0 { "stopped" } else { "completed" },
+        "succeeded": succeeded, "failed": failed, "skipped": skipped,
+        "results": results,
+    });
+    shrink_to_budget(ctx, &mut out);
+    Ok(out)
+}
+
+/// Parses the operations; every one is checked for its shape before any runs. Each becomes the
+/// arguments of its own tool, with the batch's `dry_run`.
+fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation<'static>>, ToolError> {
+    let items = match a.get("operations") {
+        Some(Value::Array(items)) if !items.is_empty() && items.len() <= MAX_OPERATIONS => items,
+        _ => return Err(ToolError::Invalid(format!("'operations' must be a list of 1 to {MAX_OPERATIONS} operations"))),
+    };
+    let mut ops = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let bad = |why: String| ToolError::Invalid(format!("operation {index}: {why}"));
+        let Value::Object(fields) = item else {
+            return Err(bad("must be an object with 'action' and 'model'".into()));
+        };
+        let action = match fields.get("action").and_then(Value::as_str) {
+            Some(a) => ACTIONS.iter().find(|known| **known == a).copied().ok_or_else(|| bad(format!("unknown action '{}'; use create, update or delete", crate::store::truncate(a, 30))))?,
+            None => return Err(bad("'action' is required: create, update or delete".into())),
+        };
+        if fields.contains_key("dry_run") {
+            return Err(bad("'dry_run' is set for the whole batch, not per operation".into()));
+        }
+        let mut args: Map<String, Value> = fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (k.clone(), v.clone())).collect();
+        args.insert("dry_run".into(), json!(dry_run));
+        let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
+        ops.push(Operation { action, model, args });
+    }
+    Ok(ops)
+}
+
+/// An upper bound of the outbound calls the batch can make: per operation its Odoo calls (a delete of
+/// several records may retry each alone) and one cancellation check; one schema per model and per x2many
+/// command list; the login, the authentication batch and the audit.
+fn subrequests_needed(ops: &[Operation<'_>], dry_run: bool) -> u32 {
+    let mut models = BTreeSet::new();
+    let mut calls: u64 = 3;
+    for op in ops {
+        models.insert(op.model.as_str());
+        let ids = op.args.get("ids").and_then(Value::as_array).map_or(0, Vec::len) as u64;
+        calls += 1 + match (op.action, dry_run) {
+            (_, true) => 4,
+            ("delete", false) if ids > 1 => 2 + ids.min(20),
+            _ => 2,
+        };
+        let command_lists = op.args.get("values").and_then(Value::as_object).map_or(0, |v| v.values().filter(|x| x.as_array().and_then(|a| a.first()).is_some_and(Value::is_array)).count());
+        calls += command_lists as u64;
+    }
+    u32::try_from(calls + models.len() as u64).unwrap_or(u32::MAX)
+}
+
+/// Keeps the answer within the response budget: the records each operation read back go first (ids,
+/// outcomes, values not applied and errors stay).
+fn shrink_to_budget(ctx: &ToolCtx<'_>, out: &mut Value) {
+    let max = ctx.req.svc.settings.max_response_bytes.max(crate::config::MIN_RESPONSE_BYTES);
+    if budget::json_len(out) <= max {
+        return;
+    }
+    if let Some(results) = out["results"].as_array_mut() {
+        for r in results {
+            if let Some(result) = r.get_mut("result").and_then(Value::as_object_mut) {
+                for bulky in ["records", "record", "changes", "defaults"] {
+                    result.remove(bulky);
+                }
+            }
+        }
+    }
+    out["notice"] = json!(format!(
+        "Response cut at {max} bytes: the records each operation read back were left out; ids, outcomes, \
+         values not applied and errors are all here. Use odoo_get to read the records."
+    ));
+}
