@@ -23,12 +23,18 @@ fn tools_list_has_schemas_and_annotations() {
     let r = s.request("tools/list", json!({}));
     let tools = r["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate"]);
+    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate", "odoo_chatter_read", "odoo_chatter_post"]);
     for t in tools {
         assert!(t["description"].as_str().unwrap().len() > 40);
         assert_eq!(t["inputSchema"]["type"], "object");
+        assert_eq!(t["inputSchema"]["additionalProperties"], false);
         assert_eq!(t["outputSchema"]["type"], "object");
-        assert_eq!(t["annotations"]["readOnlyHint"], true);
+        // Posting on a chatter is the one tool that changes Odoo; it never destroys anything.
+        let writes = t["name"] == "odoo_chatter_post";
+        assert_eq!(t["annotations"]["readOnlyHint"], !writes, "{}", t["name"]);
+        if writes {
+            assert_eq!((t["annotations"]["destructiveHint"].as_bool(), t["annotations"]["idempotentHint"].as_bool()), (Some(false), Some(false)));
+        }
         let schema = t["inputSchema"].to_string();
         for banned in ["anyOf", "oneOf", "$ref", "allOf"] {
             assert!(!schema.contains(banned), "plain schemas only: {}", t["name"]);

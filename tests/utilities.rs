@@ -40,12 +40,12 @@ fn all_tool_names(mut page: impl FnMut(Option<String>) -> Value) -> (Vec<String>
 #[test]
 fn tools_list_pages_in_both_eras() {
     let (h, key) = setup(3);
-    let want = ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate"];
+    let want = ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate", "odoo_chatter_read", "odoo_chatter_post"];
     let mut s = h.session(&key);
     let (names, pages) = all_tool_names(|c| s.request("tools/list", c.map_or(json!({}), |c| json!({"cursor": c})))["result"].clone());
-    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 2));
+    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 3));
     let (names, pages) = all_tool_names(|c| h.modern(&key, json!(1), "tools/list", c.map_or(json!({}), |c| json!({"cursor": c})), &[]).body["result"].clone());
-    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 2));
+    assert_eq!((names.as_slice(), pages), (want.map(String::from).as_slice(), 3));
     // An empty cursor is the first page.
     assert_eq!(s.request("tools/list", json!({"cursor": ""}))["result"]["tools"].as_array().unwrap().len(), 3);
 }

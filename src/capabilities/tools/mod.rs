@@ -6,8 +6,12 @@
 //! with `isError: true` and a readable text.
 
 mod aggregate;
+mod chatter;
+mod chatter_post;
+mod chatter_read;
 mod describe_model;
 mod get;
+mod html_text;
 mod list_models;
 mod reading;
 mod search;
@@ -26,7 +30,15 @@ use std::rc::Rc;
 
 /// Every tool's definition, in the order clients list them.
 pub fn definitions() -> Vec<Value> {
-    vec![list_models::definition(), describe_model::definition(), search::definition(), get::definition(), aggregate::definition()]
+    vec![
+        list_models::definition(),
+        describe_model::definition(),
+        search::definition(),
+        get::definition(),
+        aggregate::definition(),
+        chatter_read::definition(),
+        chatter_post::definition(),
+    ]
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -49,6 +61,8 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         search::NAME => search::run(&ctx, args).await,
         get::NAME => get::run(&ctx, args).await,
         aggregate::NAME => aggregate::run(&ctx, args).await,
+        chatter_read::NAME => chatter_read::run(&ctx, args).await,
+        chatter_post::NAME => chatter_post::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
