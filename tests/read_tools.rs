@@ -23,15 +23,18 @@ fn tools_list_has_schemas_and_annotations() {
     let r = s.request("tools/list", json!({}));
     let tools = r["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate", "odoo_create", "odoo_update", "odoo_delete"]);
+    assert_eq!(names, ["odoo_list_models", "odoo_describe_model", "odoo_search", "odoo_get", "odoo_aggregate", "odoo_chatter_read",
+        "odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_batch"]);
     for t in tools {
         assert!(t["description"].as_str().unwrap().len() > 40);
         assert_eq!(t["inputSchema"]["type"], "object");
+        assert_eq!(t["inputSchema"]["additionalProperties"], false);
         assert_eq!(t["outputSchema"]["type"], "object");
-        let writes = ["odoo_create", "odoo_update", "odoo_delete"].contains(&t["name"].as_str().unwrap());
-        assert_eq!(t["annotations"]["readOnlyHint"], !writes, "{}", t["name"]);
-        // Clients ask before running what may destroy data: overwriting and deleting do.
-        assert_eq!(t["annotations"]["destructiveHint"].as_bool().unwrap_or(false), ["odoo_update", "odoo_delete"].contains(&t["name"].as_str().unwrap()), "{}", t["name"]);
+        let name = t["name"].as_str().unwrap();
+        let writes = ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_batch"].contains(&name);
+        assert_eq!(t["annotations"]["readOnlyHint"], !writes, "{name}");
+        // Clients ask before running what may destroy data: overwriting and deleting do; a post or a create does not.
+        assert_eq!(t["annotations"]["destructiveHint"].as_bool().unwrap_or(false), ["odoo_update", "odoo_delete", "odoo_batch"].contains(&name), "{name}");
         let schema = t["inputSchema"].to_string();
         for banned in ["anyOf", "oneOf", "$ref", "allOf"] {
             assert!(!schema.contains(banned), "plain schemas only: {}", t["name"]);

@@ -43,6 +43,8 @@ Odoo's own access rights apply on top of what the administrator enabled here. St
 see which models you may use, then odoo_describe_model for a model's fields before you filter or pick fields. \
 odoo_search takes an Odoo domain (a list of [field, operator, value] conditions, prefix '&', '|', '!'), \
 returns at most 200 records a page, and gives a next_cursor to continue. odoo_get reads records by id. \
+odoo_chatter_read shows a record's message thread; odoo_chatter_post logs an internal note on it by default, \
+and sends a message to the record's followers (kind \"message\", which may email them) only when the user asks to. \
 Ask for the fields you need: a few fields per record keeps answers small. When a model is refused, tell the \
 user which permission to ask their administrator for.";
 

@@ -190,7 +190,7 @@ ADMIN_TOKEN=$(rand_b64url)
     echo "ADMIN_TOKEN=\"$ADMIN_TOKEN\""
     echo "CREDENTIALS_KEY=\"$(rand_b64)\""
     echo "DEV_ALLOW_LOOPBACK=\"true\""
-    # Small pages, so that every client's pagination is exercised (tools/list has 5 tools).
+    # Small pages, so that every client's pagination is exercised (tools/list has 7 tools).
     echo "LIST_PAGE_SIZE=\"3\""
   } >"$ART/e2e.env"
 )
@@ -324,14 +324,14 @@ tools_page() { # file -> "<tools on the page> <has nextCursor>"
 }
 if expect_exit "inspector tools/list" 0 tools-list "$KEY19" --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list.out")
-  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 5 tools from two pages of 3, no cursor left.
-  if [ "$page" = "5 false" ]; then pass "inspector tools/list gathers all 5 tools over two pages"; else fail "inspector tools/list pages" "got $page"; fi
+  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 7 tools from three pages of 3, no cursor left.
+  if [ "$page" = "7 false" ]; then pass "inspector tools/list gathers all 7 tools over three pages"; else fail "inspector tools/list pages" "got $page"; fi
 fi
 era_lines() { grep -c "\"era\":\"$1\"" "$ART/worker.log" || true; }
 before_stateless=$(era_lines stateless)
 if expect_exit "inspector --protocol-era auto tools/list" 0 tools-list-auto "$KEY19" --protocol-era auto --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list-auto.out")
-  if [ "$page" = "5 false" ]; then pass "inspector (auto era) tools/list gathers all 5 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
+  if [ "$page" = "7 false" ]; then pass "inspector (auto era) tools/list gathers all 7 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
   # The worker logs each request's era: the auto-era Inspector must have been served statelessly.
   for _ in $(seq 1 50); do [ "$(era_lines stateless)" -gt "$before_stateless" ] && break; sleep 0.1; done
   if [ "$(era_lines stateless)" -gt "$before_stateless" ]; then pass "inspector --protocol-era auto is served on the stateless lane"; else fail "inspector auto era" "no stateless request in worker.log"; fi

@@ -96,13 +96,15 @@ impl Db for SqliteDb {
 /// HTTP/1.1 over a plain TCP socket (enough for the fake Odoo on loopback).
 pub struct TcpHttp {
     pub requests: RefCell<Vec<String>>,
+    /// The URL and body of each outbound request, to check what was sent to Odoo.
+    pub sent: RefCell<Vec<(String, String)>>,
     /// Runs before each outbound request (e.g. to make the client go away mid-request).
     pub on_send: RefCell<Option<Box<dyn Fn()>>>,
 }
 
 impl TcpHttp {
     pub fn new() -> TcpHttp {
-        TcpHttp { requests: RefCell::new(Vec::new()), on_send: RefCell::new(None) }
+        TcpHttp { requests: RefCell::new(Vec::new()), sent: RefCell::new(Vec::new()), on_send: RefCell::new(None) }
     }
 }
 
@@ -110,6 +112,7 @@ impl Http for TcpHttp {
     fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         Box::pin(async move {
             self.requests.borrow_mut().push(format!("{} {}", req.method, req.url));
+            self.sent.borrow_mut().push((req.url.clone(), req.body.clone().unwrap_or_default()));
             if let Some(hook) = self.on_send.borrow().as_ref() {
                 hook();
             }

@@ -8,10 +8,14 @@
 mod aggregate;
 mod batch;
 mod budget;
+mod chatter;
+mod chatter_post;
+mod chatter_read;
 mod create;
 mod delete;
 mod describe_model;
 mod get;
+mod html_text;
 mod list_models;
 mod reading;
 mod search;
@@ -38,9 +42,11 @@ pub fn definitions() -> Vec<Value> {
         search::definition(),
         get::definition(),
         aggregate::definition(),
+        chatter_read::definition(),
         create::definition(),
         update::definition(),
         delete::definition(),
+        chatter_post::definition(),
         batch::definition(),
     ]
 }
@@ -65,9 +71,11 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         search::NAME => search::run(&ctx, args).await,
         get::NAME => get::run(&ctx, args).await,
         aggregate::NAME => aggregate::run(&ctx, args).await,
+        chatter_read::NAME => chatter_read::run(&ctx, args).await,
         create::NAME => create::run(&ctx, args).await,
         update::NAME => update::run(&ctx, args).await,
         delete::NAME => delete::run(&ctx, args).await,
+        chatter_post::NAME => chatter_post::run(&ctx, args).await,
         batch::NAME => batch::run(&ctx, args).await,
         _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
     };

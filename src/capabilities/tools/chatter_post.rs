@@ -1,0 +1,186 @@
+//! `odoo_chatter_post`: posts a log note or a message on a record's chatter with `message_post`.
+//! Posting changes the record's thread, so it needs update permission on the model (Odoo itself checks
+//! its `_mail_post_access`, write by default). How the body is sent depends on the version:
+//! `post_params` is the one place that knows.
+
+use super::chatter::{id_schema, record_id, require_chatter};
+use super::html_text::plain_to_html;
+use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::client::Call;
+use crate::odoo::Connection;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+
+pub const NAME: &str = "odoo_chatter_post";
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// "Log note": internal, notifies nobody but mentioned users.
+    Note,
+    /// "Send message": notifies the record's followers, by email for those who get email.
+    Message,
+}
+
+impl Kind {
+    fn parse(s: Option<&str>) -> Result<Kind, ToolError> {
+        match s {
+            None | Some("note") => Ok(Kind::Note),
+            Some("message") => Ok(Kind::Message),
+            Some(_) => Err(ToolError::Invalid("'kind' must be \"note\" or \"message\"".into())),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Note => "note",
+            Kind::Message => "message",
+        }
+    }
+
+    fn subtype_xmlid(self) -> &'static str {
+        match self {
+            Kind::Note => "mail.mt_note",
+            Kind::Message => "mail.mt_comment",
+        }
+    }
+}
+
+pub fn definition() -> Value {
+    json!({
+        "name": NAME,
+        "title": "Post on an Odoo record's chatter",
+        "description": "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, \
+            res.partner, sale.order). kind \"note\" (default) logs an internal note: only internal users see it and nobody is notified. \
+            kind \"message\" sends a message to the record's followers: Odoo notifies them and may EMAIL them, \
+            customers included, so use it only when the user asked to send a message. The body is plain text \
+            unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+                "id": id_schema(),
+                "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS, "description": "The text to post"},
+                "kind": {"type": "string", "enum": ["note", "message"], "default": "note",
+                         "description": "note: internal log note; message: sent to followers (may email them)"},
+                "html": {"type": "boolean", "default": false, "description": "The body is HTML rather than plain text"}
+            },
+            "required": ["model", "id", "body"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "id": {"type": "integer"},
+                "message_id": {"type": "integer", "description": "Id of the new mail.message"},
+                "kind": {"type": "string", "enum": ["note", "message"]}
+            },
+            "required": ["model", "id", "message_id", "kind"]
+        },
+        "annotations": {
+            "title": "Post on an Odoo record's chatter",
+            "readOnlyHint": false,
+            "destructiveHint": false,
+            "idempotentHint": false,
+            "openWorldHint": true
+        },
+    })
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["model", "id", "body", "kind", "html"])?;
+    let model = args::required_str(a, "model")?;
+    let id = record_id(a)?;
+    let body = args::required_str(a, "body")?;
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(ToolError::Invalid(format!("'body' is longer than {MAX_BODY_CHARS} characters; shorten it")));
+    }
+    let kind = Kind::parse(args::optional_str(a, "kind")?)?;
+    let html = args::optional_bool(a, "html")?.unwrap_or(false);
+    ctx.require(model, Operation::Update)?;
+
+    let client = ctx.odoo()?;
+    require_chatter(ctx, &client, model).await?;
+    ctx.checkpoint(&client).await?;
+    let ids = [id];
+    let call = Call { model, method: "message_post", ids: Some(&ids), params: post_params(&ctx.req.auth.connection, body, kind, html), positional: 0 };
+    let answer = client.call(&call).await?;
+    let message_id = message_id(&answer).ok_or_else(|| ToolError::Unavailable("Odoo's message_post answer is not a message id".into()))?;
+    ctx.set_record_count(1);
+    ctx.log("info", || format!("{model} {id}: posted {} {message_id}", kind.as_str()));
+    Ok(json!({"model": model, "id": id, "message_id": message_id, "kind": kind.as_str()}))
+}
+
+/// `message_post`'s keyword parameters (it takes no positional ones) for this Odoo version.
+/// 17+ escapes a string body and takes `body_is_html` to keep HTML; 16 takes any string as HTML, so
+/// plain text is escaped here. (saas~16.3/16.4 already escaped but had no `body_is_html`; Odoo Online
+/// no longer runs them.)
+pub fn post_params(conn: &Connection, body: &str, kind: Kind, html: bool) -> Vec<(&'static str, Value)> {
+    let modern = conn.at_least(17, 0);
+    let body = if html || modern { body.to_string() } else { plain_to_html(body) };
+    let mut params = vec![("body", json!(body)), ("message_type", json!("comment")), ("subtype_xmlid", json!(kind.subtype_xmlid()))];
+    if html && modern {
+        params.push(("body_is_html", json!(true)));
+    }
+    params
+}
+
+/// The new message's id: an int on 16–18, `[id]` on 19 (no more `@api.returns` downgrade).
+fn message_id(answer: &Value) -> Option<i64> {
+    match answer {
+        Value::Number(n) => n.as_i64(),
+        Value::Array(ids) if ids.len() == 1 => ids.first().and_then(Value::as_i64),
+        _ => None,
+    }
+    .filter(|id| *id > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::odoo::Transport;
+
+    fn conn(major: i64) -> Connection {
+        let transport = if major >= 19 { Transport::Json2 } else { Transport::Jsonrpc };
+        Connection { url: "https://odoo.example.com".into(), database: "db".into(), major, minor: 0, transport }
+    }
+
+    fn as_map(params: Vec<(&'static str, Value)>) -> Value {
+        Value::Object(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn odoo_16_gets_escaped_plain_text_and_raw_html() {
+        let plain = as_map(post_params(&conn(16), "a <b> & c\n\nnext", Kind::Note, false));
+        assert_eq!(plain, json!({"body": "<p>a &lt;b&gt; &amp; c</p><p>next</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_note"}));
+        let html = as_map(post_params(&conn(16), "<p>Hi <b>there</b></p>", Kind::Message, true));
+        assert_eq!(html, json!({"body": "<p>Hi <b>there</b></p>", "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}), "no body_is_html: 16 rejects unknown values");
+    }
+
+    #[test]
+    fn odoo_17_and_19_escape_plain_text_themselves_and_mark_html() {
+        for major in [17, 19] {
+            let plain = as_map(post_params(&conn(major), "a <b> & c", Kind::Note, false));
+            assert_eq!(plain, json!({"body": "a <b> & c", "message_type": "comment", "subtype_xmlid": "mail.mt_note"}), "{major}");
+            let html = as_map(post_params(&conn(major), "<p>Hi</p>", Kind::Message, true));
+            assert_eq!(html, json!({"body": "<p>Hi</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_comment", "body_is_html": true}), "{major}");
+        }
+    }
+
+    #[test]
+    fn the_answer_is_an_int_or_a_one_id_list() {
+        assert_eq!(message_id(&json!(243)), Some(243));
+        assert_eq!(message_id(&json!([487])), Some(487));
+        for bad in [json!([]), json!([1, 2]), json!(false), json!("243"), json!(0), json!([null])] {
+            assert_eq!(message_id(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn kinds_parse_strictly() {
+        assert_eq!(Kind::parse(None).unwrap(), Kind::Note);
+        assert_eq!(Kind::parse(Some("message")).unwrap(), Kind::Message);
+        assert!(Kind::parse(Some("email")).is_err());
+    }
+}
