@@ -187,3 +187,26 @@ fn malformed_batches_are_refused_whole() {
     }
     assert!(h.fake(v).calls().is_empty(), "nothing ran");
 }
+
+#[test]
+fn a_workflow_updates_a_lead_and_logs_a_note() {
+    for v in [OdooVersion::V19, OdooVersion::V17] {
+        let h = Harness::new();
+        let key = setup(&h, v, &["crm.lead"]);
+        let mut s = h.session(&key);
+        let ops = json!([
+            {"action": "update", "model": "crm.lead", "ids": [1], "values": {"priority": "3"}},
+            {"action": "post_message", "model": "crm.lead", "id": 1, "body": "Called: they want a demo <soon> & a quote."}
+        ]);
+        h.fake(v).clear_calls();
+        let preview = s.tool("odoo_batch", json!({"operations": ops, "dry_run": true}));
+        assert_eq!(batch_ok(&preview)["results"][1]["result"]["dry_run"], true, "{v:?}: {preview}");
+        assert!(h.fake(v).calls().iter().all(|c| !matches!(c.method.as_str(), "write" | "message_post")), "the preview wrote nothing");
+        let r = s.tool("odoo_batch", json!({"operations": ops}));
+        let out = batch_ok(&r);
+        assert_eq!(out["succeeded"], 2, "{v:?}: {out}");
+        assert!(out["results"][1]["result"]["message_id"].as_i64().unwrap() > 0);
+        let thread = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "limit": 1}));
+        assert_eq!(thread["structuredContent"]["messages"][0]["body"], "Called: they want a demo <soon> & a quote.", "{v:?}: {thread}");
+    }
+}

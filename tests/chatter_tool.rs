@@ -77,7 +77,7 @@ fn a_plain_text_note_reads_back_as_that_very_text() {
         let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": text}));
         let sc = ok(&r);
         let message_id = sc["message_id"].as_i64().unwrap();
-        assert_eq!(sc, &json!({"model": "crm.lead", "id": LEAD, "message_id": message_id, "kind": "note"}));
+        assert_eq!(sc, &json!({"model": "crm.lead", "id": LEAD, "message_id": message_id, "kind": "note", "dry_run": false}));
         // Sent as is (17 and 19 escape a plain string), with no body_is_html.
         assert_eq!(posted(h), [json!({"body": text, "message_type": "comment", "subtype_xmlid": "mail.mt_note"})], "{v:?}");
 

@@ -1,29 +1,30 @@
-//! `odoo_batch`: an ordered list of create, update and delete operations in one call, each run by its
+//! `odoo_batch`: an ordered list of create, update, delete and chatter-post operations in one call, each run by its
 //! own tool (same checks, same read-back, same audit row), with a progress notification after each, the
 //! client's cancellation honoured between them, and a choice to stop at the first failure. A batch that
 //! could exceed the Worker's subrequest budget is refused before anything runs.
 
 use super::budget;
-use super::{args, create, delete, update, ToolCtx, ToolError, ToolResult};
+use super::{args, chatter_post, create, delete, update, ToolCtx, ToolError, ToolResult};
 use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
 pub const NAME: &str = "odoo_batch";
 const MAX_OPERATIONS: usize = 100;
-const ACTIONS: [&str; 3] = ["create", "update", "delete"];
+const ACTIONS: [&str; 4] = ["create", "update", "delete", "post_message"];
 
 pub fn definition() -> Value {
     json!({
         "name": NAME,
         "title": "Run several Odoo writes in order",
-        "description": "Run create, update and delete operations in order, in one call: each is checked and read \
-            back exactly as odoo_create, odoo_update and odoo_delete do, and reports its own result. Progress is \
+        "description": "Run create, update, delete and post_message operations in order, in one call: each is \
+            checked exactly as odoo_create, odoo_update, odoo_delete and odoo_chatter_post do, and reports its own result. Progress is \
             notified after each operation and the client may cancel between them (operations already done stay \
             done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
             failure. dry_run: true checks every operation without writing. Each operation is an object: \
             {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
-            \"ids\": [...], \"values\": {...}} or {\"action\": \"delete\", \"model\": ..., \"ids\": [...]}.",
+            \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \
+            \"id\": ..., \"body\": ..., \"kind\": \"note\"}.",
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -33,7 +34,11 @@ pub fn definition() -> Value {
                         "action": {"type": "string", "enum": ACTIONS},
                         "model": {"type": "string"},
                         "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}},
-                        "values": {"type": "object"}
+                        "values": {"type": "object"},
+                        "id": {"type": "integer", "minimum": 1, "description": "post_message: the record"},
+                        "body": {"type": "string", "description": "post_message: the text"},
+                        "kind": {"type": "string", "enum": ["note", "message"]},
+                        "html": {"type": "boolean"}
                     },
                     "required": ["action", "model"]
                 }},
@@ -111,7 +116,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         let outcome = match op.action {
             "create" => create::run(ctx, &op.args).await,
             "update" => update::run(ctx, &op.args).await,
-            _ => delete::run(ctx, &op.args).await,
+            "delete" => delete::run(ctx, &op.args).await,
+            _ => chatter_post::run(ctx, &op.args).await,
         };
         if matches!(outcome, Err(ToolError::Cancelled)) {
             return Err(ToolError::Cancelled);
@@ -119,7 +125,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         let tool = match op.action {
             "create" => create::NAME,
             "update" => update::NAME,
-            _ => delete::NAME,
+            "delete" => delete::NAME,
+            _ => chatter_post::NAME,
         };
         ctx.audit_operation(tool, &outcome, now_ms() - started);
         let mut entry = json!({"index": index, "action": op.action, "model": op.model});
@@ -169,8 +176,8 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation<'st
             return Err(bad("must be an object with 'action' and 'model'".into()));
         };
         let action = match fields.get("action").and_then(Value::as_str) {
-            Some(a) => ACTIONS.iter().find(|known| **known == a).copied().ok_or_else(|| bad(format!("unknown action '{}'; use create, update or delete", crate::store::truncate(a, 30))))?,
-            None => return Err(bad("'action' is required: create, update or delete".into())),
+            Some(a) => ACTIONS.iter().find(|known| **known == a).copied().ok_or_else(|| bad(format!("unknown action '{}'; use create, update, delete or post_message", crate::store::truncate(a, 30))))?,
+            None => return Err(bad("'action' is required: create, update, delete or post_message".into())),
         };
         if fields.contains_key("dry_run") {
             return Err(bad("'dry_run' is set for the whole batch, not per operation".into()));

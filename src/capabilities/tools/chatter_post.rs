@@ -63,7 +63,8 @@ pub fn definition() -> Value {
                 "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS, "description": "The text to post"},
                 "kind": {"type": "string", "enum": ["note", "message"], "default": "note",
                          "description": "note: internal log note; message: sent to followers (may email them)"},
-                "html": {"type": "boolean", "default": false, "description": "The body is HTML rather than plain text"}
+                "html": {"type": "boolean", "default": false, "description": "The body is HTML rather than plain text"},
+                "dry_run": super::writing::dry_run_schema()
             },
             "required": ["model", "id", "body"],
             "additionalProperties": false
@@ -73,10 +74,12 @@ pub fn definition() -> Value {
             "properties": {
                 "model": {"type": "string"},
                 "id": {"type": "integer"},
-                "message_id": {"type": "integer", "description": "Id of the new mail.message"},
-                "kind": {"type": "string", "enum": ["note", "message"]}
+                "message_id": {"type": "integer", "description": "Id of the new mail.message (absent on a dry run)"},
+                "kind": {"type": "string", "enum": ["note", "message"]},
+                "dry_run": {"type": "boolean"},
+                "display_name": {"description": "Dry run: the record that would get the post"}
             },
-            "required": ["model", "id", "message_id", "kind"]
+            "required": ["model", "id", "kind", "dry_run"]
         },
         "annotations": {
             "title": "Post on an Odoo record's chatter",
@@ -89,7 +92,7 @@ pub fn definition() -> Value {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(a, &["model", "id", "body", "kind", "html"])?;
+    args::reject_unknown(a, &["model", "id", "body", "kind", "html", "dry_run"])?;
     let model = args::required_str(a, "model")?;
     let id = record_id(a)?;
     let body = args::required_str(a, "body")?;
@@ -98,18 +101,27 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
     let kind = Kind::parse(args::optional_str(a, "kind")?)?;
     let html = args::optional_bool(a, "html")?.unwrap_or(false);
+    let dry_run = super::writing::dry_run_arg(a)?;
     ctx.require(model, Operation::Update)?;
 
     let client = ctx.odoo()?;
     require_chatter(ctx, &client, model).await?;
     ctx.checkpoint(&client).await?;
     let ids = [id];
+    if dry_run {
+        // The record must exist for this user, and Odoo must let it write there (`_mail_post_access`).
+        let schema = ctx.schema(&client, model).await?;
+        let found = super::writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
+        let record = found.first().ok_or_else(|| ToolError::Invalid(format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
+        super::writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &ids).await?;
+        return Ok(json!({"model": model, "id": id, "kind": kind.as_str(), "dry_run": true, "display_name": record.get("display_name")}));
+    }
     let call = Call { model, method: "message_post", ids: Some(&ids), params: post_params(&ctx.req.auth.connection, body, kind, html), positional: 0 };
     let answer = client.call(&call).await?;
     let message_id = message_id(&answer).ok_or_else(|| ToolError::Unavailable("Odoo's message_post answer is not a message id".into()))?;
     ctx.set_record_count(1);
     ctx.log("info", || format!("{model} {id}: posted {} {message_id}", kind.as_str()));
-    Ok(json!({"model": model, "id": id, "message_id": message_id, "kind": kind.as_str()}))
+    Ok(json!({"model": model, "id": id, "message_id": message_id, "kind": kind.as_str(), "dry_run": false}))
 }
 
 /// `message_post`'s keyword parameters (it takes no positional ones) for this Odoo version.
