@@ -66,10 +66,26 @@ impl OdooError {
                  a new key with a fresh Odoo API key.",
                 self.message
             ),
-            OdooErrorKind::AccessError => format!("Odoo refused the operation for this key's Odoo user: {}", self.message),
-            OdooErrorKind::MissingError => format!("Odoo says the record does not exist: {}", self.message),
-            OdooErrorKind::ValidationError => format!("Odoo rejected the values: {}", self.message),
-            OdooErrorKind::UserError => format!("Odoo refused: {}", self.message),
+            OdooErrorKind::AccessError => format!(
+                "Odoo refused the operation for this key's Odoo user: {} (Hint: this is Odoo's own access control for \
+                 that user, its groups and record rules; retrying will not help. An Odoo administrator can grant it.)",
+                self.message
+            ),
+            OdooErrorKind::MissingError => format!(
+                "Odoo says the record does not exist: {} (Hint: it may have been deleted; search for it again \
+                 before retrying.)",
+                self.message
+            ),
+            OdooErrorKind::ValidationError => format!(
+                "Odoo rejected the values: {} (Hint: change the values and try again; odoo_describe_model lists the \
+                 fields, their types and allowed values.)",
+                self.message
+            ),
+            OdooErrorKind::UserError => format!(
+                "Odoo refused: {} (Hint: this is a business rule of the model; tell the user what Odoo said rather than \
+                 retrying the same call.)",
+                self.message
+            ),
             OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {}", self.message),
             OdooErrorKind::NotFound => format!("Odoo does not know this: {}", self.message),
             OdooErrorKind::Retryable => format!("Odoo is busy with a conflicting operation; retry shortly. ({})", self.message),
@@ -127,6 +143,19 @@ mod tests {
         assert_eq!(OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey"}), 401).kind, OdooErrorKind::AccessDenied);
         assert_eq!(OdooError::from_odoo_payload(&json!({"name": "odoo.exceptions.MissingError", "message": "gone"}), 404).kind, OdooErrorKind::MissingError);
         assert_eq!(OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}), 404).kind, OdooErrorKind::NotFound);
+    }
+
+    #[test]
+    fn refusals_carry_a_hint_the_model_can_act_on() {
+        for (name, hint) in [
+            ("odoo.exceptions.AccessError", "retrying will not help"),
+            ("odoo.exceptions.MissingError", "search for it again"),
+            ("odoo.exceptions.ValidationError", "odoo_describe_model"),
+            ("odoo.exceptions.UserError", "business rule"),
+        ] {
+            let m = OdooError::from_odoo_payload(&json!({"name": name, "message": "Odoo's words", "debug": "Traceback"}), 200).user_message();
+            assert!(m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"), "{name}: {m}");
+        }
     }
 
     #[test]
