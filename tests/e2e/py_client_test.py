@@ -16,7 +16,8 @@ from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-TOOLS = ["odoo_aggregate", "odoo_chatter_post", "odoo_chatter_read", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"]
+WRITES = {"odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
+TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"]
 
 with open(os.environ["E2E_SETUP"], encoding="utf-8") as f:
     SETUP = json.load(f)
@@ -76,7 +77,7 @@ async def flow(label: str, key: str) -> None:
                 check(f"{label}: serverInfo.name", bool(init.server_info.name))
 
                 tools, pages = await all_tools(s)
-                check(f"{label}: tools/list names, over pages", sorted(t.name for t in tools) == TOOLS and pages == 3,
+                check(f"{label}: tools/list names, over pages", sorted(t.name for t in tools) == TOOLS and pages == 4,
                       f"{[t.name for t in tools]} in {pages} pages")
                 for t in tools:
                     check(
@@ -85,7 +86,7 @@ async def flow(label: str, key: str) -> None:
                         and t.input_schema.get("type") == "object"
                         and (t.output_schema or {}).get("type") == "object"
                         and t.annotations is not None
-                        and t.annotations.read_only_hint is (t.name != "odoo_chatter_post"),
+                        and t.annotations.read_only_hint is (t.name not in WRITES),
                         t.model_dump_json(by_alias=True)[:300],
                     )
 

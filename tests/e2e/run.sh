@@ -13,6 +13,8 @@
 #   conformance 0.1.16   generic server scenarios, through auth-proxy.mjs
 #   conformance 0.2.0-alpha.12 --requirements 2026-07-28 and 2025-11-25, with fixture-only baselines
 #   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers
+#   browser.test.mjs     the admin console in headless Chromium (playwright-core)
+#   write.test.mjs       write tools; a batch's progress watched and cancelled by the TS SDK client
 #   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -324,14 +326,14 @@ tools_page() { # file -> "<tools on the page> <has nextCursor>"
 }
 if expect_exit "inspector tools/list" 0 tools-list "$KEY19" --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list.out")
-  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 7 tools from three pages of 3, no cursor left.
-  if [ "$page" = "7 false" ]; then pass "inspector tools/list gathers all 7 tools over three pages"; else fail "inspector tools/list pages" "got $page"; fi
+  # The Inspector (TS SDK 2.x inside) follows nextCursor itself: 11 tools from four pages of 3, no cursor left.
+  if [ "$page" = "11 false" ]; then pass "inspector tools/list gathers all 11 tools over four pages"; else fail "inspector tools/list pages" "got $page"; fi
 fi
 era_lines() { grep -c "\"era\":\"$1\"" "$ART/worker.log" || true; }
 before_stateless=$(era_lines stateless)
 if expect_exit "inspector --protocol-era auto tools/list" 0 tools-list-auto "$KEY19" --protocol-era auto --method tools/list; then
   page=$(tools_page "$ART/inspector-tools-list-auto.out")
-  if [ "$page" = "7 false" ]; then pass "inspector (auto era) tools/list gathers all 7 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
+  if [ "$page" = "11 false" ]; then pass "inspector (auto era) tools/list gathers all 11 tools"; else fail "inspector (auto era) tools/list pages" "got $page"; fi
   # The worker logs each request's era: the auto-era Inspector must have been served statelessly.
   for _ in $(seq 1 50); do [ "$(era_lines stateless)" -gt "$before_stateless" ] && break; sleep 0.1; done
   if [ "$(era_lines stateless)" -gt "$before_stateless" ]; then pass "inspector --protocol-era auto is served on the stateless lane"; else fail "inspector auto era" "no stateless request in worker.log"; fi
@@ -390,6 +392,11 @@ else
     FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE19_DEMO2_KEY="${ODOO_DEMO2_KEY[fake19]}" \
     count_node_test browser "$E2E/browser.test.mjs"
 fi
+
+# ---------------------------------------------------------------- 7. write tools, batch progress and cancellation
+E2E_EXTRA_SECRETS=$ART/extra-secrets FAKE19_URL="http://127.0.0.1:$P19" FAKE17_URL="http://127.0.0.1:$P17" \
+  FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE17_ADMIN_KEY="${ODOO_ADMIN_KEY[fake17]}" \
+  count_node_test write "$E2E/write.test.mjs"
 
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 and the same built bundle.

@@ -9,7 +9,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { admin, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const TOOLS = ["odoo_aggregate", "odoo_chatter_post", "odoo_chatter_read", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
+const TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
 const FAKE19 = setup.odoo.c19.url;
 
 async function connect(mode, key = setup.keys.admin19) {
@@ -107,7 +107,7 @@ describe("TS SDK 2.x client, auto mode (stateless 2026-07-28)", () => {
   it("lists every tool across pages", async () => {
     const { gathered, tools, pages } = await listBothWays(client);
     assert.deepEqual(gathered, TOOLS, "the client followed nextCursor (3 tools per page on the e2e worker)");
-    assert.equal(pages, 3);
+    assert.equal(pages, 4);
     assert.deepEqual(tools, TOOLS);
   });
 
@@ -158,7 +158,7 @@ describe("TS SDK 2.x client, legacy mode (2025-11-25 session)", () => {
   it("lists every tool across pages", async () => {
     const { gathered, tools, pages } = await listBothWays(client);
     assert.deepEqual(gathered, TOOLS);
-    assert.equal(pages, 3);
+    assert.equal(pages, 4);
     assert.deepEqual(tools, TOOLS);
   });
 

@@ -1,0 +1,124 @@
+// The write tools through the official TS SDK 1.x client against the real worker: create with read-back,
+// an update preview, the chatter, and a batch whose progress the client watches and which it cancels.
+// Run by run.sh: node --test tests/e2e/write.test.mjs (needs E2E_SETUP and the FAKE* variables).
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { admin, loadSetup, resultText } from "./lib.mjs";
+
+const setup = loadSetup();
+const FAKES = [
+  ["Odoo 19 (json2)", { url: process.env.FAKE19_URL, db: "mcptest", admin: process.env.FAKE19_ADMIN_KEY }],
+  ["Odoo 17 (jsonrpc)", { url: process.env.FAKE17_URL, db: "mcptest17", admin: process.env.FAKE17_ADMIN_KEY }],
+];
+
+async function api(method, path, body, want = 200) {
+  const r = await admin(setup, method, path, body);
+  assert.equal(r.status, want, `${method} ${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
+  return r.body;
+}
+
+async function fakeControl(fake, body) {
+  const res = await fetch(`${fake.url}/__fake/control`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  assert.equal(res.status, 200, await res.text());
+}
+
+async function fakeMethods(fake) {
+  const res = await fetch(`${fake.url}/__fake/calls`);
+  return (await res.json()).calls.map((c) => c.method);
+}
+
+/** A connection of its own with writes enabled on res.partner and crm.lead, and an admin key for it. */
+async function writableKey(label, fake) {
+  const conn = await api("POST", "/admin/api/connections", { name: `write ${label}`, url: fake.url, database: fake.db }, 201);
+  for (const model of ["res.partner", "crm.lead"]) {
+    await api("PUT", `/admin/api/connections/${conn.id}/models/${model}`, { read: true, create: true, update: true, delete: true });
+  }
+  const k = await api("POST", "/admin/api/keys", { connection_id: conn.id, label: `e2e writes ${label}`, odoo_login: "admin", odoo_api_key: fake.admin }, 201);
+  if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${k.key}\n`, { mode: 0o600 });
+  return k.key;
+}
+
+function ok(result, what) {
+  assert.notEqual(result.isError, true, `${what}: ${resultText(result)}`);
+  return result.structuredContent;
+}
+
+for (const [label, fake] of FAKES) {
+  describe(`write tools, TS SDK client, ${label}`, () => {
+    let client, transport;
+
+    before(async () => {
+      const key = await writableKey(label, fake);
+      transport = new StreamableHTTPClientTransport(new URL(setup.mcp_url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+      client = new Client({ name: "odoo-mcp-e2e-writes", version: "0.0.1" });
+      await client.connect(transport);
+    });
+    after(async () => {
+      await fakeControl(fake, { reset: true });
+      try {
+        await transport?.terminateSession();
+      } finally {
+        await client?.close();
+      }
+    });
+
+    it("creates a record, reads it back, previews an update and posts a note", async () => {
+      const created = ok(await client.callTool({ name: "odoo_create", arguments: { model: "res.partner", values: { name: `E2E ${label}`, email: "e2e@example.com" } } }), "create");
+      assert.ok(created.id > 0);
+      assert.deepEqual(created.not_applied, []);
+      assert.equal(created.record.email, "e2e@example.com");
+      const preview = ok(await client.callTool({ name: "odoo_update", arguments: { model: "res.partner", ids: [created.id], values: { city: "Liège" }, dry_run: true } }), "preview");
+      assert.equal(preview.changes[0].fields.city.new, "Liège");
+      const bad = await client.callTool({ name: "odoo_update", arguments: { model: "res.partner", ids: [created.id], values: { city: 42 } } });
+      assert.equal(bad.isError, true);
+      assert.match(resultText(bad), /'city'.*expects text/);
+      const posted = ok(await client.callTool({ name: "odoo_chatter_post", arguments: { model: "crm.lead", id: 1, body: "E2E <note> & more" } }), "post");
+      const thread = ok(await client.callTool({ name: "odoo_chatter_read", arguments: { model: "crm.lead", id: 1, limit: 1 } }), "read");
+      assert.equal(thread.messages[0].id, posted.message_id);
+      assert.equal(thread.messages[0].body, "E2E <note> & more");
+    });
+
+    it("runs a batch the client watches, one progress notification per operation", async () => {
+      const operations = [1, 2, 3, 4].map((n) => ({ action: "create", model: "res.partner", values: { name: `E2E batch ${label} ${n}` } }));
+      const seen = [];
+      const result = await client.callTool({ name: "odoo_batch", arguments: { operations } }, undefined, {
+        onprogress: (p) => seen.push([p.progress, p.total, p.message]),
+      });
+      const out = ok(result, "batch");
+      assert.equal(out.succeeded, 4);
+      assert.deepEqual(seen.map(([p, t]) => [p, t]), [[1, 4], [2, 4], [3, 4], [4, 4]], JSON.stringify(seen));
+      assert.match(seen[3][2], /4 of 4: create res\.partner done/);
+    });
+
+    it("stops a batch between operations when the client cancels it", async () => {
+      // Each create takes a while in Odoo, so the cancellation lands while the batch is under way.
+      await fakeControl(fake, { delay_ms: 600, methods: ["create"] });
+      await fetch(`${fake.url}/__fake/calls`, { method: "DELETE" });
+      const operations = [1, 2, 3, 4, 5, 6].map((n) => ({ action: "create", model: "res.partner", values: { name: `E2E cancelled ${label} ${n}` } }));
+      const controller = new AbortController();
+      const progress = [];
+      const call = client.callTool({ name: "odoo_batch", arguments: { operations } }, undefined, {
+        signal: controller.signal,
+        onprogress: (p) => {
+          progress.push(p.progress);
+          controller.abort("the user pressed stop");
+        },
+      });
+      await assert.rejects(call, (e) => /abort|stop/i.test(String(e?.message ?? e)));
+      // The worker records the cancellation and stops at its next check between operations: wait for its audit row.
+      let cancelled = [];
+      for (let i = 0; i < 100 && cancelled.length === 0; i++) {
+        const body = await api("GET", "/admin/api/audit?event=request_cancelled&limit=50");
+        cancelled = body.events.filter((e) => e.tool === "odoo_batch");
+        if (cancelled.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(cancelled.length > 0, "the batch was audited as cancelled");
+      const creates = (await fakeMethods(fake)).filter((m) => m === "create").length;
+      assert.ok(creates >= 1 && creates < operations.length, `stopped part-way: ${creates} of ${operations.length} creates ran`);
+      assert.deepEqual(progress.slice(0, 1), [1]);
+    });
+  });
+}
