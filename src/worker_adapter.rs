@@ -149,7 +149,8 @@ struct D1Db {
     d1: D1Database,
 }
 
-const D1_TRIES: u32 = 8;
+// The proven recipe for busy local SQLite (docs/toolchain.md §7): up to 12 tries, 2 + rand·10·try ms apart.
+const D1_TRIES: u32 = 12;
 
 impl D1Db {
     async fn batch_once(&self, stmts: &[Stmt]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
