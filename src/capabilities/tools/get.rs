@@ -51,7 +51,7 @@ pub fn definition() -> Value {
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "fields"])?;
     let model = args::required_str(a, "model")?;
-    let ids = parse_ids(a.get("ids"))?;
+    let ids = args::record_ids(a, MAX_IDS)?;
     let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
     ctx.require(model, Operation::Read)?;
 
@@ -94,20 +94,4 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
     out["records"] = Value::Array(fitted.kept);
     Ok(out)
-}
-
-fn parse_ids(v: Option<&Value>) -> Result<Vec<i64>, ToolError> {
-    let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {MAX_IDS} positive integer record ids"));
-    let items = v.and_then(Value::as_array).ok_or_else(bad)?;
-    if items.is_empty() || items.len() > MAX_IDS {
-        return Err(bad());
-    }
-    let mut ids = Vec::with_capacity(items.len());
-    for item in items {
-        let id = item.as_i64().filter(|i| *i > 0).ok_or_else(bad)?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    Ok(ids)
 }

@@ -328,6 +328,23 @@ pub mod args {
         }
     }
 
+    /// `ids`: 1 to `max` positive integer record ids, duplicates removed, order kept.
+    pub fn record_ids(args: &Map<String, Value>, max: usize) -> Result<Vec<i64>, ToolError> {
+        let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {max} positive integer record ids"));
+        let items = args.get("ids").and_then(Value::as_array).ok_or_else(bad)?;
+        if items.is_empty() || items.len() > max {
+            return Err(bad());
+        }
+        let mut ids = Vec::with_capacity(items.len());
+        for item in items {
+            let id = item.as_i64().filter(|i| *i > 0).ok_or_else(bad)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// Refuses arguments a tool does not know, so a typo is not silently ignored.
     pub fn reject_unknown(args: &Map<String, Value>, known: &[&str]) -> Result<(), ToolError> {
         match args.keys().find(|k| !known.contains(&k.as_str())) {

@@ -66,21 +66,9 @@ fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
     ToolError::Invalid(invalid.join("; "))
 }
 
-/// The `ids` argument: 1 to `MAX_IDS` positive integers, duplicates removed.
+/// The `ids` argument of the write tools.
 pub fn ids_arg(a: &Map<String, Value>) -> Result<Vec<i64>, ToolError> {
-    let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {MAX_IDS} positive integer record ids"));
-    let items = a.get("ids").and_then(Value::as_array).ok_or_else(bad)?;
-    if items.is_empty() || items.len() > MAX_IDS {
-        return Err(bad());
-    }
-    let mut ids = Vec::with_capacity(items.len());
-    for item in items {
-        let id = item.as_i64().filter(|i| *i > 0).ok_or_else(bad)?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    Ok(ids)
+    args::record_ids(a, MAX_IDS)
 }
 
 pub fn dry_run_arg(a: &Map<String, Value>) -> Result<bool, ToolError> {
