@@ -402,7 +402,9 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     if !store.exists(model, res_id) {
         return Err(crate::errors::missing_error(model, &[res_id], env.uid));
     }
-    access::check_rules(store, env, model, &[res_id], Perm::Read)?;
+    // `_mail_post_access` is "write" by default: posting needs write access to the document.
+    access::check_model(store, env, model, Perm::Write)?;
+    access::check_rules(store, env, model, &[res_id], Perm::Write)?;
     let fields: Vec<String> = store
         .model("mail.message")
         .map(|m| m.fields.iter().map(|f| f.name.clone()).collect())
