@@ -77,8 +77,8 @@ pub fn definition() -> Value {
 }
 
 /// One operation as given, its action checked.
-struct Operation<'a> {
-    action: &'a str,
+struct Operation {
+    action: &'static str,
     model: String,
     args: Map<String, Value>,
 }
@@ -164,7 +164,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
 /// Parses the operations; every one is checked for its shape before any runs. Each becomes the
 /// arguments of its own tool, with the batch's `dry_run`.
-fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation<'static>>, ToolError> {
+fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, ToolError> {
     let items = match a.get("operations") {
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= MAX_OPERATIONS => items,
         _ => return Err(ToolError::Invalid(format!("'operations' must be a list of 1 to {MAX_OPERATIONS} operations"))),
@@ -193,7 +193,7 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation<'st
 /// An upper bound of the outbound calls the batch can make: per operation its Odoo calls (a delete of
 /// several records may retry each alone) and one cancellation check; one schema per model and per x2many
 /// command list; the login, the authentication batch and the audit.
-fn subrequests_needed(ops: &[Operation<'_>], dry_run: bool) -> u32 {
+fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
     let mut models = BTreeSet::new();
     let mut calls: u64 = 3;
     for op in ops {
