@@ -199,7 +199,7 @@ fn era_classification_on_one_endpoint() {
 #[test]
 fn stateless_requests_never_touch_sessions() {
     let (h, key) = setup();
-    let mut s = h.session(&key);
+    let s = h.session(&key);
     let sid = s.session_id.clone().unwrap();
     let before = h.db.rows(&format!("SELECT last_seen_at FROM sessions WHERE id = '{sid}'"));
     *h.now.borrow_mut() += 5_000;

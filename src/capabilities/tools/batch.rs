@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 
 pub const NAME: &str = "odoo_batch";
 const MAX_OPERATIONS: usize = 100;
-const ACTIONS: [&str; 4] = ["create", "update", "delete", "post_message"];
+/// Each action and the tool that runs it.
+const ACTIONS: [(&str, &str); 4] = [("create", create::NAME), ("update", update::NAME), ("delete", delete::NAME), ("post_message", chatter_post::NAME)];
 
 pub fn definition() -> Value {
     json!({
@@ -31,7 +32,7 @@ pub fn definition() -> Value {
                 "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": {
                     "type": "object",
                     "properties": {
-                        "action": {"type": "string", "enum": ACTIONS},
+                        "action": {"type": "string", "enum": ACTIONS.map(|(action, _)| action)},
                         "model": {"type": "string"},
                         "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}},
                         "values": {"type": "object"},
@@ -79,6 +80,7 @@ pub fn definition() -> Value {
 /// One operation as given, its action checked.
 struct Operation {
     action: &'static str,
+    tool: &'static str,
     model: String,
     args: Map<String, Value>,
 }
@@ -113,22 +115,16 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             ctx.req.checkpoint().await.map_err(|_| ToolError::Cancelled)?;
         }
         let started = now_ms();
-        let outcome = match op.action {
-            "create" => create::run(ctx, &op.args).await,
-            "update" => update::run(ctx, &op.args).await,
-            "delete" => delete::run(ctx, &op.args).await,
+        let outcome = match op.tool {
+            create::NAME => create::run(ctx, &op.args).await,
+            update::NAME => update::run(ctx, &op.args).await,
+            delete::NAME => delete::run(ctx, &op.args).await,
             _ => chatter_post::run(ctx, &op.args).await,
         };
         if matches!(outcome, Err(ToolError::Cancelled)) {
             return Err(ToolError::Cancelled);
         }
-        let tool = match op.action {
-            "create" => create::NAME,
-            "update" => update::NAME,
-            "delete" => delete::NAME,
-            _ => chatter_post::NAME,
-        };
-        ctx.audit_operation(tool, &outcome, now_ms() - started);
+        ctx.audit_operation(op.tool, &outcome, now_ms() - started);
         let mut entry = json!({"index": index, "action": op.action, "model": op.model});
         match outcome {
             Ok(result) => {
@@ -175,8 +171,8 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
         let Value::Object(fields) = item else {
             return Err(bad("must be an object with 'action' and 'model'".into()));
         };
-        let action = match fields.get("action").and_then(Value::as_str) {
-            Some(a) => ACTIONS.iter().find(|known| **known == a).copied().ok_or_else(|| bad(format!("unknown action '{}'; use create, update, delete or post_message", crate::store::truncate(a, 30))))?,
+        let (action, tool) = match fields.get("action").and_then(Value::as_str) {
+            Some(a) => ACTIONS.iter().find(|(known, _)| *known == a).copied().ok_or_else(|| bad(format!("unknown action '{}'; use create, update, delete or post_message", crate::store::truncate(a, 30))))?,
             None => return Err(bad("'action' is required: create, update, delete or post_message".into())),
         };
         if fields.contains_key("dry_run") {
@@ -185,7 +181,7 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
         let mut args: Map<String, Value> = fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (k.clone(), v.clone())).collect();
         args.insert("dry_run".into(), json!(dry_run));
         let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
-        ops.push(Operation { action, model, args });
+        ops.push(Operation { action, tool, model, args });
     }
     Ok(ops)
 }

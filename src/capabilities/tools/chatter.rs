@@ -2,9 +2,11 @@
 //! (inherits `mail.thread`, seen as its `message_ids` field) before any message call reaches Odoo.
 
 use super::{ToolCtx, ToolError};
+use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
 use crate::policy::permissions::Denial;
 use serde_json::{json, Map, Value};
+use std::rc::Rc;
 
 /// The input-schema entry of the record id.
 pub fn id_schema() -> Value {
@@ -24,11 +26,11 @@ pub fn record_id(a: &Map<String, Value>) -> Result<i64, ToolError> {
 }
 
 /// Refuses models without a chatter. Checked on the schema this key sees, so it is usually free (the
-/// schema cache) and a field policy that hides `message_ids` hides the chatter too.
-pub async fn require_chatter(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str) -> Result<(), ToolError> {
+/// schema cache) and a field policy that hides `message_ids` hides the chatter too. Returns that schema.
+pub async fn require_chatter(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
     let schema = ctx.schema(client, model).await?;
     if schema.fields.contains_key("message_ids") {
-        return Ok(());
+        return Ok(schema);
     }
     if schema.hidden.contains("message_ids") {
         return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: "message_ids".into() }));

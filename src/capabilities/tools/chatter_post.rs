@@ -105,12 +105,11 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.require(model, Operation::Update)?;
 
     let client = ctx.odoo()?;
-    require_chatter(ctx, &client, model).await?;
+    let schema = require_chatter(ctx, &client, model).await?;
     ctx.checkpoint(&client).await?;
     let ids = [id];
     if dry_run {
         // The record must exist for this user, and Odoo must let it write there (`_mail_post_access`).
-        let schema = ctx.schema(&client, model).await?;
         let found = super::writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
         let record = found.first().ok_or_else(|| ToolError::Invalid(format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
         super::writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &ids).await?;

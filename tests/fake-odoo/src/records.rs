@@ -180,14 +180,7 @@ pub fn write(store: &mut Store, env: &Env, model: &str, ids: &[i64], vals: &Valu
         )
     })?;
     check_vals(store, env, model, vals)?;
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !store.exists(model, *id))
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing_error(model, &missing, env.uid));
-    }
+    require_existing(store, env, model, ids)?;
     access::check_rules(store, env, model, ids, Perm::Write)?;
     for id in ids {
         apply(store, env, model, *id, vals)?;
@@ -321,17 +314,24 @@ fn apply_x2many(
     Ok(())
 }
 
-/// `unlink`: deletes records, nulls many2one references, drops their messages.
-pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult<()> {
-    access::check_model(store, env, model, Perm::Unlink)?;
+/// Odoo's MissingError for the ids that do not exist (`write` and `unlink`).
+fn require_existing(store: &Store, env: &Env, model: &str, ids: &[i64]) -> OResult<()> {
     let missing: Vec<i64> = ids
         .iter()
         .copied()
         .filter(|id| !store.exists(model, *id))
         .collect();
-    if !missing.is_empty() {
-        return Err(missing_error(model, &missing, env.uid));
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing_error(model, &missing, env.uid))
     }
+}
+
+/// `unlink`: deletes records, nulls many2one references, drops their messages.
+pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult<()> {
+    access::check_model(store, env, model, Perm::Unlink)?;
+    require_existing(store, env, model, ids)?;
     access::check_rules(store, env, model, ids, Perm::Unlink)?;
     restrict_check(store, model, ids)?;
     if let Some(m) = store.models.get_mut(model) {
