@@ -1,21 +1,510 @@
-//! Prompts: the registry behind `prompts/list` and `prompts/get`. A prompt is listed only when the
-//! models it needs are permitted for the key.
+//! Prompts: ready-made Odoo workflows behind `prompts/list` and `prompts/get`. A prompt is listed only
+//! when the models it needs are readable with the key. `prompts/get` checks every argument for real: a
+//! model must be readable, a record is found by id or by `name_search` (several matches are put to the
+//! user, none is an error), a selection value must be one of the field's values, a date a real date.
+//! The text then names the tools, models, ids and domains to use, and only what this key may do.
 
+use super::completion::{name_search, ModelFrom, Source};
 use super::pages;
+use super::tools::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
-use serde_json::{Map, Value};
+use crate::odoo::client::Call;
+use crate::platform::now_ms;
+use crate::policy::permissions::{is_model_name, Operation, Permissions};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
-/// The prompts this key may use, in a stable order.
-fn available(_ctx: &RequestCtx<'_>) -> Vec<Value> {
-    Vec::new()
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Date,
+    /// A model this key may read.
+    Model,
+    /// A record of a model, by id or name.
+    Record(ModelFrom),
+    /// One of a selection field's values (or labels).
+    Selection { model: &'static str, field: &'static str },
+    Choice(&'static [&'static str]),
+}
+
+struct Arg {
+    name: &'static str,
+    description: &'static str,
+    required: bool,
+    kind: Kind,
+}
+
+enum Needs {
+    /// At least one readable model.
+    AnyModel,
+    Models(&'static [&'static str]),
+}
+
+struct Prompt {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    needs: Needs,
+    args: &'static [Arg],
+}
+
+const MAX_ARG_CHARS: usize = 2000;
+const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
+
+const MODEL_ARG: Arg = Arg { name: "model", description: "Technical model name, e.g. res.partner", required: true, kind: Kind::Model };
+const RECORD_ARG: Arg = Arg {
+    name: "record",
+    description: "The record: its name (or part of it) or its id",
+    required: true,
+    kind: Kind::Record(ModelFrom::Arg("model")),
+};
+
+const PROMPTS: [Prompt; 6] = [
+    Prompt {
+        name: "find_records",
+        title: "Find records in plain words",
+        description: "Turn a plain-language request into an Odoo search on one model, and show what it finds.",
+        needs: Needs::AnyModel,
+        args: &[
+            MODEL_ARG,
+            Arg { name: "request", description: "What you are looking for, in plain words", required: true, kind: Kind::Text },
+        ],
+    },
+    Prompt {
+        name: "summarize_record",
+        title: "Summarise a record with its chatter",
+        description: "Summarise one record: what it is, where it stands, and what happened recently in its chatter.",
+        needs: Needs::AnyModel,
+        args: &[MODEL_ARG, RECORD_ARG],
+    },
+    Prompt {
+        name: "customer_overview",
+        title: "Customer overview",
+        description: "One customer at a glance: contact details, sales, invoices, opportunities and recent messages.",
+        needs: Needs::Models(&["res.partner"]),
+        args: &[Arg {
+            name: "customer",
+            description: "The customer: name (or part of it) or id",
+            required: true,
+            kind: Kind::Record(ModelFrom::Fixed("res.partner")),
+        }],
+    },
+    Prompt {
+        name: "pipeline_review",
+        title: "Review the sales pipeline",
+        description: "The open opportunities by stage with their expected revenue, and the deals that need attention.",
+        needs: Needs::Models(&["crm.lead"]),
+        args: &[Arg {
+            name: "team",
+            description: "Only this sales team (name or id); leave empty for all teams",
+            required: false,
+            kind: Kind::Record(ModelFrom::Fixed("crm.team")),
+        }],
+    },
+    Prompt {
+        name: "sales_by_period",
+        title: "Sales by period",
+        description: "Sales order totals per day, week, month, quarter or year, with the trend.",
+        needs: Needs::Models(&["sale.order"]),
+        args: &[
+            Arg { name: "period", description: "day, week, month (default), quarter or year", required: false, kind: Kind::Choice(PERIODS) },
+            Arg { name: "from", description: "First day, YYYY-MM-DD", required: false, kind: Kind::Date },
+            Arg { name: "to", description: "Last day, YYYY-MM-DD", required: false, kind: Kind::Date },
+            Arg {
+                name: "status",
+                description: "Order status to count (default: confirmed sales orders)",
+                required: false,
+                kind: Kind::Selection { model: "sale.order", field: "state" },
+            },
+        ],
+    },
+    Prompt {
+        name: "draft_follow_up",
+        title: "Draft a follow-up note",
+        description: "Draft a follow-up note on a record from its details and chatter, to post as an internal note once you approve it.",
+        needs: Needs::AnyModel,
+        args: &[MODEL_ARG, RECORD_ARG, Arg { name: "topic", description: "What the follow-up is about (optional)", required: false, kind: Kind::Text }],
+    },
+];
+
+impl Prompt {
+    fn available(&self, perms: &Permissions) -> bool {
+        match self.needs {
+            Needs::AnyModel => !perms.models_allowing(Operation::Read).is_empty(),
+            Needs::Models(models) => models.iter().all(|m| perms.check(m, Operation::Read).is_ok()),
+        }
+    }
+
+    fn definition(&self) -> Value {
+        let args: Vec<Value> = self.args.iter().map(|a| json!({"name": a.name, "description": a.description, "required": a.required})).collect();
+        json!({"name": self.name, "title": self.title, "description": self.description, "arguments": args})
+    }
+}
+
+impl Kind {
+    fn source(self) -> Source {
+        match self {
+            Kind::Text | Kind::Date => Source::None,
+            Kind::Model => Source::Models,
+            Kind::Record(model) => Source::Records { model, ids: false },
+            Kind::Selection { model, field } => Source::Selection { model, field },
+            Kind::Choice(options) => Source::Fixed(options),
+        }
+    }
+}
+
+/// The prompt called `name`, if this key may use it. A prompt it may not use is unknown to it.
+fn find(perms: &Permissions, name: &str) -> Result<&'static Prompt, RpcError> {
+    PROMPTS
+        .iter()
+        .find(|p| p.name == name && p.available(perms))
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid params: unknown prompt '{}'", crate::store::truncate(name, 100))))
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    pages::list_result(ctx, "prompts/list", "prompts", available(ctx), params)
+    let items = PROMPTS.iter().filter(|p| p.available(&ctx.auth.permissions)).map(Prompt::definition).collect();
+    pages::list_result(ctx, "prompts/list", "prompts", items, params)
 }
 
-pub async fn get(_ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+/// Where `completion/complete` finds suggestions for a prompt's argument.
+pub fn argument_source(ctx: &RequestCtx<'_>, prompt: &str, arg: &str) -> Result<Source, RpcError> {
+    let p = find(&ctx.auth.permissions, prompt)?;
+    p.args
+        .iter()
+        .find(|a| a.name == arg)
+        .map(|a| a.kind.source())
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid params: prompt '{}' has no argument '{}'", p.name, crate::store::truncate(arg, 60))))
+}
+
+pub async fn get(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let name = params.get("name").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("Invalid params: 'name' must be a string"))?;
-    Err(RpcError::invalid_params(format!("Unknown prompt: {}", crate::store::truncate(name, 100))))
+    let prompt = find(&req.auth.permissions, name)?;
+    let given = given_arguments(prompt, params.get("arguments"))?;
+    let ctx = ToolCtx::new(req, "prompt_get");
+    let started = now_ms();
+    let outcome = resolve(&ctx, prompt, &given).await;
+    if !matches!(outcome, Err(ToolError::Cancelled)) {
+        let audited: ToolResult = outcome.as_ref().map(|_| json!({})).map_err(Clone::clone);
+        ctx.finish(prompt.name, &audited, now_ms() - started);
+    }
+    let resolved = outcome.map_err(|e| e.to_rpc())?;
+    let text = render(prompt, &resolved, &req.auth.permissions);
+    Ok(json!({
+        "description": prompt.description,
+        "messages": [{"role": "user", "content": {"type": "text", "text": text}}],
+    }))
+}
+
+/// The arguments as given: all strings, none unknown, every required one present.
+fn given_arguments(prompt: &Prompt, raw: Option<&Value>) -> Result<BTreeMap<&'static str, String>, RpcError> {
+    let bad = |m: String| RpcError::invalid_params(format!("Invalid params: {m}"));
+    let empty = Map::new();
+    let raw = match raw {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(bad("'arguments' must be an object of strings".into())),
+    };
+    if let Some(unknown) = raw.keys().find(|k| !prompt.args.iter().any(|a| a.name == k.as_str())) {
+        let known: Vec<&str> = prompt.args.iter().map(|a| a.name).collect();
+        return Err(bad(format!("prompt '{}' has no argument '{}'; it takes {}", prompt.name, crate::store::truncate(unknown, 60), known.join(", "))));
+    }
+    let mut given = BTreeMap::new();
+    for arg in prompt.args {
+        let value = match raw.get(arg.name) {
+            None | Some(Value::Null) => "",
+            Some(Value::String(s)) => s.trim(),
+            Some(_) => return Err(bad(format!("argument '{}' must be a string", arg.name))),
+        };
+        if value.chars().count() > MAX_ARG_CHARS {
+            return Err(bad(format!("argument '{}' is longer than {MAX_ARG_CHARS} characters", arg.name)));
+        }
+        if value.is_empty() {
+            if arg.required {
+                return Err(bad(format!("missing required argument '{}' ({})", arg.name, arg.description)));
+            }
+            continue;
+        }
+        given.insert(arg.name, value.to_string());
+    }
+    Ok(given)
+}
+
+/// An argument after checking it against the key's permissions and Odoo.
+enum Resolved {
+    Text(String),
+    Record { model: String, id: i64, name: String },
+    /// Several records match what was typed: the user picks.
+    Ambiguous { model: String, typed: String, candidates: Vec<(i64, String)> },
+}
+
+type ResolvedArgs = BTreeMap<&'static str, Resolved>;
+
+async fn resolve(ctx: &ToolCtx<'_>, prompt: &Prompt, given: &BTreeMap<&'static str, String>) -> Result<ResolvedArgs, ToolError> {
+    let as_map: Map<String, Value> = given.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let mut out = BTreeMap::new();
+    for arg in prompt.args {
+        let Some(value) = given.get(arg.name) else { continue };
+        let resolved = match arg.kind {
+            Kind::Text => Resolved::Text(value.clone()),
+            Kind::Date => match crate::odoo::values::date(value) {
+                Some(d) => Resolved::Text(d),
+                None => return Err(ToolError::Invalid(format!("'{}' must be a date as YYYY-MM-DD, not '{}'", arg.name, crate::store::truncate(value, 40)))),
+            },
+            Kind::Model => {
+                ctx.require(value, Operation::Read)?;
+                Resolved::Text(value.clone())
+            }
+            Kind::Choice(options) => match options.iter().find(|o| o.eq_ignore_ascii_case(value)) {
+                Some(o) => Resolved::Text(o.to_string()),
+                None => return Err(ToolError::Invalid(format!("'{}' must be one of {}", arg.name, options.join(", ")))),
+            },
+            Kind::Selection { model, field } => {
+                ctx.require(model, Operation::Read)?;
+                let client = ctx.odoo()?;
+                let schema = ctx.schema(&client, model).await?;
+                let options: Vec<(String, String)> = schema
+                    .fields
+                    .get(field)
+                    .and_then(|f| f.selection.as_ref())
+                    .and_then(Value::as_array)
+                    .map(|opts| opts.iter().filter_map(|o| Some((o.get(0)?.as_str()?.to_string(), o.get(1)?.as_str()?.to_string()))).collect())
+                    .unwrap_or_default();
+                match options.iter().find(|(v, label)| v.eq_ignore_ascii_case(value) || label.eq_ignore_ascii_case(value)) {
+                    Some((v, _)) => Resolved::Text(v.clone()),
+                    None => {
+                        let listed: Vec<String> = options.iter().map(|(v, l)| format!("{v} ({l})")).collect();
+                        return Err(ToolError::Invalid(format!("'{}' must be one of: {}", arg.name, listed.join(", "))));
+                    }
+                }
+            }
+            Kind::Record(from) => {
+                let model = from.resolve(&as_map).unwrap_or("");
+                if !is_model_name(model) {
+                    return Err(ToolError::Invalid(format!("'{}' needs a model first", arg.name)));
+                }
+                ctx.require(model, Operation::Read)?;
+                find_record(ctx, model, value).await?
+            }
+        };
+        out.insert(arg.name, resolved);
+    }
+    Ok(out)
+}
+
+/// A record by id (all digits) or by name: one exact (case-insensitive) or single match is the record,
+/// several are put to the user, none is an error.
+async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Resolved, ToolError> {
+    let client = ctx.odoo()?;
+    if let Some(id) = typed.parse::<i64>().ok().filter(|id| *id > 0 && typed.bytes().all(|b| b.is_ascii_digit())) {
+        let call = Call {
+            model,
+            method: "search_read",
+            ids: None,
+            params: vec![("domain", json!([["id", "=", id]])), ("fields", json!(["display_name"])), ("limit", json!(1))],
+            positional: 1,
+        };
+        let rows = client.call(&call).await?;
+        let name = rows.get(0).and_then(|r| r.get("display_name")).and_then(Value::as_str).map(str::to_string);
+        return match name {
+            Some(name) => Ok(Resolved::Record { model: model.into(), id, name }),
+            None => Err(ToolError::Invalid(format!("no {model} record with id {id} is visible to this key"))),
+        };
+    }
+    let mut found = name_search(&client, model, typed, 6).await?;
+    if let Some(exact) = found.iter().position(|(_, n)| n.eq_ignore_ascii_case(typed)) {
+        found = vec![found.swap_remove(exact)];
+    }
+    match found.len() {
+        0 => Err(ToolError::Invalid(format!("no {model} record matches '{}'", crate::store::truncate(typed, 80)))),
+        1 => {
+            let (id, name) = found.swap_remove(0);
+            Ok(Resolved::Record { model: model.into(), id, name })
+        }
+        _ => Ok(Resolved::Ambiguous { model: model.into(), typed: typed.into(), candidates: found }),
+    }
+}
+
+/// How the text names a record, and how its steps refer to its id.
+fn record_ref(r: &Resolved) -> (String, String) {
+    match r {
+        Resolved::Record { model, id, name } => (format!("{model} {id} (\"{name}\")"), id.to_string()),
+        Resolved::Ambiguous { model, typed, candidates } => {
+            let listed: Vec<String> = candidates.iter().map(|(id, n)| format!("{id} \"{n}\"")).collect();
+            (
+                format!(
+                    "the {model} record I mean (several match \"{typed}\": {}; ask me which one before anything else)",
+                    listed.join(", ")
+                ),
+                "its id".into(),
+            )
+        }
+        Resolved::Text(t) => (t.clone(), t.clone()),
+    }
+}
+
+fn text<'a>(args: &'a ResolvedArgs, name: &str) -> Option<&'a str> {
+    match args.get(name) {
+        Some(Resolved::Text(t)) => Some(t),
+        _ => None,
+    }
+}
+
+fn render(prompt: &Prompt, args: &ResolvedArgs, perms: &Permissions) -> String {
+    let readable = |m: &str| perms.check(m, Operation::Read).is_ok();
+    let model = text(args, "model").unwrap_or("");
+    match prompt.name {
+        "find_records" => format!(
+            "Find {model} records matching this request: \"{request}\".\n\n\
+             1. Call odoo_describe_model with model \"{model}\" to learn its fields, their types and selection values.\n\
+             2. Turn the request into an Odoo domain using only those fields: [field, operator, value] conditions; \
+             ilike for words in names and text; \"field.name\" to filter on a related record's name; dates as \
+             YYYY-MM-DD and date-times in UTC as YYYY-MM-DD HH:MM:SS.\n\
+             3. Call odoo_search with model \"{model}\", that domain, the few fields that answer the request and a sensible order.\n\
+             4. If nothing matches, loosen the domain once (ilike instead of =, fewer conditions) and say that you did.\n\n\
+             Answer with a short table of the records found, with their ids, and state the domain you used so I can check it.",
+            request = text(args, "request").unwrap_or("")
+        ),
+        "summarize_record" => {
+            let (record, id) = args.get("record").map(record_ref).unwrap_or_default();
+            format!(
+                "Summarise {record} for me.\n\n\
+                 1. Read it with odoo_get (model \"{model}\", ids [{id}]); odoo_describe_model tells you which fields matter.\n\
+                 2. Read its latest messages with odoo_chatter_read (model \"{model}\", id {id}, limit 20), if the model has a chatter.\n\
+                 3. Write a short summary: what the record is, where it stands (state, key figures, people), what happened \
+                 recently according to the chatter (with dates), and any open question or next step.\n\n\
+                 Say only what you read; do not guess missing values."
+            )
+        }
+        "customer_overview" => {
+            let (customer, id) = args.get("customer").map(record_ref).unwrap_or_default();
+            let mut steps = vec![format!(
+                "Read the contact with odoo_get (model \"res.partner\", ids [{id}], fields name, email, phone, street, city, country_id, is_company, parent_id, user_id)."
+            )];
+            if readable("sale.order") {
+                steps.push(format!(
+                    "Its sales: odoo_search on sale.order with domain [[\"partner_id\", \"child_of\", {id}]], order \"date_order desc\", limit 10, \
+                     fields name, date_order, state, amount_total; and odoo_aggregate on sale.order with the same domain, group_by [\"state\"], aggregates [\"amount_total:sum\"]."
+                ));
+            }
+            if readable("account.move") {
+                steps.push(format!(
+                    "Its open invoices: odoo_search on account.move with domain [[\"partner_id\", \"child_of\", {id}], [\"move_type\", \"=\", \"out_invoice\"], \
+                     [\"payment_state\", \"in\", [\"not_paid\", \"partial\"]]], fields name, invoice_date, invoice_date_due, amount_residual."
+                ));
+            }
+            if readable("crm.lead") {
+                steps.push(format!(
+                    "Its open opportunities: odoo_search on crm.lead with domain [[\"partner_id\", \"child_of\", {id}]], fields name, stage_id, expected_revenue, date_deadline."
+                ));
+            }
+            steps.push(format!("Its recent messages: odoo_chatter_read (model \"res.partner\", id {id}, limit 10)."));
+            let numbered: Vec<String> = steps.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect();
+            format!(
+                "Give me an overview of the customer {customer}.\n\n{}\n\n\
+                 Present: who they are and how to reach them, what they bought and what they owe, what is in progress, \
+                 and anything in the recent messages that needs an answer. Leave out a section whose data you could not read, and say so.",
+                numbered.join("\n")
+            )
+        }
+        "pipeline_review" => {
+            let (scope, filter) = match args.get("team") {
+                Some(team) => {
+                    let (name, id) = record_ref(team);
+                    (format!(" of the sales team {name}"), format!(", [\"team_id\", \"=\", {id}]"))
+                }
+                None => (String::new(), String::new()),
+            };
+            format!(
+                "Review the sales pipeline{scope}.\n\n\
+                 1. odoo_aggregate on crm.lead with domain [[\"type\", \"=\", \"opportunity\"]{filter}], group_by [\"stage_id\"], \
+                 aggregates [\"expected_revenue:sum\", \"probability:avg\"]: the pipeline by stage.\n\
+                 2. odoo_search on crm.lead with the same domain, order \"expected_revenue desc\", limit 20, fields name, partner_id, \
+                 user_id, stage_id, expected_revenue, probability, date_deadline, activity_date_deadline: the biggest deals.\n\
+                 3. odoo_search again with the domain plus [\"date_deadline\", \"<\", today's date]: the overdue deals.\n\n\
+                 Present the pipeline by stage (count, expected revenue, weighted by probability), the deals that need attention \
+                 (overdue, no next activity, large but unlikely) with their salesperson, and three concrete next steps."
+            )
+        }
+        "sales_by_period" => {
+            let period = text(args, "period").unwrap_or("month");
+            let status = text(args, "status").unwrap_or("sale");
+            let mut domain = vec![format!("[\"state\", \"=\", \"{status}\"]")];
+            if let Some(from) = text(args, "from") {
+                domain.push(format!("[\"date_order\", \">=\", \"{from} 00:00:00\"]"));
+            }
+            if let Some(to) = text(args, "to") {
+                domain.push(format!("[\"date_order\", \"<=\", \"{to} 23:59:59\"]"));
+            }
+            let range = match (text(args, "from"), text(args, "to")) {
+                (Some(f), Some(t)) => format!(" from {f} to {t}"),
+                (Some(f), None) => format!(" since {f}"),
+                (None, Some(t)) => format!(" until {t}"),
+                (None, None) => String::new(),
+            };
+            format!(
+                "Show me sales by {period}{range} (sale.order with status \"{status}\").\n\n\
+                 1. odoo_aggregate on sale.order with domain [{}], group_by [\"date_order:{period}\"], aggregates [\"amount_total:sum\"], \
+                 order \"date_order:{period} asc\" (continue with offset while has_more is true).\n\
+                 2. For the best and the worst {period}, pass that group's domain to odoo_aggregate grouped by [\"partner_id\"], \
+                 order \"amount_total:sum desc\", limit 5: who made the difference.\n\n\
+                 Present a table (period, orders, total), the trend in one sentence, and the customers behind the peaks. \
+                 Amounts are in the company currency as Odoo reports them.",
+                domain.join(", ")
+            )
+        }
+        "draft_follow_up" => {
+            let (record, id) = args.get("record").map(record_ref).unwrap_or_default();
+            let topic = text(args, "topic").map(|t| format!(" about: {t}")).unwrap_or_default();
+            let posting = if perms.check(model, Operation::Update).is_ok() {
+                format!(
+                    "Only after I approve it, post it with odoo_chatter_post (model \"{model}\", id {id}, kind \"note\"): an internal note, so nobody is emailed."
+                )
+            } else {
+                format!("This key may not post on {model}: give me the text to paste into Odoo myself.")
+            };
+            format!(
+                "Draft a follow-up note on {record}{topic}.\n\n\
+                 1. Read the record with odoo_get (model \"{model}\", ids [{id}]) and its recent messages with odoo_chatter_read \
+                 (model \"{model}\", id {id}, limit 10).\n\
+                 2. Draft a short, factual note: where things stand, what was agreed or asked last, and the next step with an owner and a date.\n\
+                 3. Show me the draft. {posting}"
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::permissions::ModelPermission;
+
+    fn perms(models: &[&str]) -> Permissions {
+        let mut p = Permissions::default();
+        for m in models {
+            p.models.insert(m.to_string(), ModelPermission { read: true, ..Default::default() });
+        }
+        p
+    }
+
+    #[test]
+    fn prompts_appear_only_with_the_models_they_need() {
+        let names = |p: &Permissions| PROMPTS.iter().filter(|x| x.available(p)).map(|x| x.name).collect::<Vec<_>>();
+        assert!(names(&perms(&[])).is_empty());
+        assert_eq!(names(&perms(&["crm.tag"])), ["find_records", "summarize_record", "draft_follow_up"]);
+        assert_eq!(names(&perms(&["res.partner", "crm.lead", "sale.order"])).len(), 6);
+        assert!(find(&perms(&["crm.tag"]), "pipeline_review").is_err(), "an unavailable prompt is unknown");
+    }
+
+    #[test]
+    fn arguments_are_strings_known_and_complete() {
+        let p = &PROMPTS[0];
+        assert!(given_arguments(p, Some(&json!({"model": "res.partner"}))).unwrap_err().message.contains("missing required argument 'request'"));
+        assert!(given_arguments(p, Some(&json!({"model": "res.partner", "request": "x", "colour": "red"}))).unwrap_err().message.contains("'colour'"));
+        assert!(given_arguments(p, Some(&json!({"model": 7, "request": "x"}))).unwrap_err().message.contains("string"));
+        assert!(given_arguments(p, Some(&json!([]))).is_err());
+        let ok = given_arguments(p, Some(&json!({"model": " res.partner ", "request": "belgian companies"}))).unwrap();
+        assert_eq!(ok.get("model").map(String::as_str), Some("res.partner"));
+    }
 }

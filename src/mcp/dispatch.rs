@@ -5,7 +5,7 @@
 use super::jsonrpc::{RpcError, INVALID_REQUEST};
 use super::stream::{Notifier, LOG_LEVELS};
 use super::lifecycle;
-use crate::capabilities::{prompts, resources, tools};
+use crate::capabilities::{completion, prompts, resources, tools};
 use crate::platform::Stmt;
 use crate::policy::auth::{AuthContext, SessionState};
 use crate::store;
@@ -74,6 +74,7 @@ pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, V
         ("resources/list", _) => resources::list(ctx, params),
         ("resources/templates/list", _) => resources::templates_list(ctx, params),
         ("resources/read", _) => resources::read(ctx, params).await,
+        ("completion/complete", _) => completion::complete(ctx, params).await,
         ("server/discover", Lane::Stateless { .. }) => Ok(lifecycle::discover_result()),
         ("ping", Lane::Session { .. }) => Ok(json!({})),
         ("logging/setLevel", Lane::Session { session, .. }) => {

@@ -50,9 +50,10 @@ user which permission to ask their administrator for.";
 
 /// The same capabilities in both eras. No `listChanged` or `subscribe`: isolates share no event bus,
 /// and the lists change only when an administrator changes permissions. `logging` because tool calls
-/// emit `notifications/message` at the level the client asked for.
+/// emit `notifications/message` at the level the client asked for; `completions` for prompt arguments
+/// and resource-template variables.
 pub fn capabilities() -> Value {
-    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {"listChanged": false, "subscribe": false}, "logging": {}})
+    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {"listChanged": false, "subscribe": false}, "logging": {}, "completions": {}})
 }
 
 /// `server/discover` is the same for every caller and changes only with a deploy.

@@ -41,6 +41,10 @@ impl<'a> OdooClient<'a> {
         self.uid.get()
     }
 
+    pub fn connection(&self) -> &Connection {
+        self.conn
+    }
+
     /// HTTP requests made to Odoo so far.
     pub fn calls(&self) -> u32 {
         self.calls.get()

@@ -278,7 +278,7 @@ fn digits(s: &str) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD` with a real month and day.
-fn date(s: &str) -> Option<String> {
+pub fn date(s: &str) -> Option<String> {
     let mut parts = s.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {

@@ -63,21 +63,10 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         Some(Value::Object(a)) => a,
         Some(_) => return Err(RpcError::invalid_params("Invalid params: 'arguments' must be an object")),
     };
-    let ctx = ToolCtx::new(req);
+    let ctx = ToolCtx::new(req, "tool_call");
     let started = now_ms();
-    let outcome = match name {
-        list_models::NAME => list_models::run(&ctx, args).await,
-        describe_model::NAME => describe_model::run(&ctx, args).await,
-        search::NAME => search::run(&ctx, args).await,
-        get::NAME => get::run(&ctx, args).await,
-        aggregate::NAME => aggregate::run(&ctx, args).await,
-        chatter_read::NAME => chatter_read::run(&ctx, args).await,
-        create::NAME => create::run(&ctx, args).await,
-        update::NAME => update::run(&ctx, args).await,
-        delete::NAME => delete::run(&ctx, args).await,
-        chatter_post::NAME => chatter_post::run(&ctx, args).await,
-        batch::NAME => batch::run(&ctx, args).await,
-        _ => return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100)))),
+    let Some(outcome) = run_named(&ctx, name, args).await else {
+        return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100))));
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
         // No result for a cancelled request; the transport audits it.
@@ -93,8 +82,38 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
     })
 }
 
+/// Runs a tool for another capability (a resource read): the same checks and permissions, and an audit
+/// row under `event` naming the tool that did the work.
+pub async fn run_for(req: &RequestCtx<'_>, event: &'static str, name: &str, args: &Map<String, Value>) -> ToolResult {
+    let ctx = ToolCtx::new(req, event);
+    let started = now_ms();
+    let outcome = run_named(&ctx, name, args).await.unwrap_or_else(|| Err(ToolError::Unavailable(format!("no tool {name}"))));
+    if !matches!(outcome, Err(ToolError::Cancelled)) {
+        ctx.finish(name, &outcome, now_ms() - started);
+    }
+    outcome
+}
+
+/// The tool called `name`, run; `None` if there is no such tool.
+async fn run_named(ctx: &ToolCtx<'_>, name: &str, args: &Map<String, Value>) -> Option<ToolResult> {
+    Some(match name {
+        list_models::NAME => list_models::run(ctx, args).await,
+        describe_model::NAME => describe_model::run(ctx, args).await,
+        search::NAME => search::run(ctx, args).await,
+        get::NAME => get::run(ctx, args).await,
+        aggregate::NAME => aggregate::run(ctx, args).await,
+        chatter_read::NAME => chatter_read::run(ctx, args).await,
+        create::NAME => create::run(ctx, args).await,
+        update::NAME => update::run(ctx, args).await,
+        delete::NAME => delete::run(ctx, args).await,
+        chatter_post::NAME => chatter_post::run(ctx, args).await,
+        batch::NAME => batch::run(ctx, args).await,
+        _ => return None,
+    })
+}
+
 /// Why a tool call did not succeed; all of these reach the model as readable text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ToolError {
     /// The arguments are wrong; the model can fix them.
     Invalid(String),
@@ -126,6 +145,20 @@ impl ToolError {
             ToolError::Cancelled => "cancelled",
         }
     }
+
+    /// As a protocol error, for the capabilities that answer with one (resources, prompts, completion):
+    /// what the caller can fix is invalid params, what this deployment or Odoo failed at is internal.
+    pub fn to_rpc(&self) -> RpcError {
+        use crate::odoo::OdooErrorKind as K;
+        match self {
+            ToolError::Cancelled => RpcError::cancelled(),
+            ToolError::Invalid(_) | ToolError::Denied(_) => RpcError::invalid_params(self.message()),
+            ToolError::Odoo(e) if matches!(e.kind, K::AccessError | K::MissingError | K::NotFound | K::BadInput | K::ValidationError | K::UserError) => {
+                RpcError::invalid_params(self.message())
+            }
+            ToolError::Odoo(_) | ToolError::Unavailable(_) => RpcError::new(crate::mcp::jsonrpc::INTERNAL_ERROR, self.message()),
+        }
+    }
 }
 
 impl From<OdooError> for ToolError {
@@ -139,6 +172,8 @@ pub type ToolResult = Result<Value, ToolError>;
 /// A tool call's view of its request.
 pub struct ToolCtx<'r> {
     pub req: &'r RequestCtx<'r>,
+    /// The audit event a successful or failed run is recorded as (`tool_call`, `resource_read` …).
+    event: &'static str,
     api_key: OnceCell<String>,
     uid: Cell<Option<i64>>,
     model: RefCell<Option<String>>,
@@ -150,9 +185,10 @@ pub struct ToolCtx<'r> {
 }
 
 impl<'r> ToolCtx<'r> {
-    fn new(req: &'r RequestCtx<'r>) -> Self {
+    pub fn new(req: &'r RequestCtx<'r>, event: &'static str) -> Self {
         ToolCtx {
             req,
+            event,
             api_key: OnceCell::new(),
             uid: Cell::new(req.auth.odoo_uid),
             model: RefCell::new(None),
@@ -227,8 +263,13 @@ impl<'r> ToolCtx<'r> {
         }
     }
 
-    fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
+    pub fn finish(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
         self.audit(tool, outcome, duration_ms);
+        self.keep_uid();
+    }
+
+    /// Caches the Odoo uid this request learned, so the key's next request need not log in again.
+    pub fn keep_uid(&self) {
         let auth = self.req.auth;
         if let Some(uid) = self.uid.get().filter(|u| Some(*u) != auth.odoo_uid) {
             self.req.defer(key_store::cache_uid(auth.key_id, uid));
@@ -240,9 +281,9 @@ impl<'r> ToolCtx<'r> {
         let auth = self.req.auth;
         let model = self.model.borrow();
         let (event, outcome_str, detail) = match outcome {
-            Ok(_) => ("tool_call", "ok", None),
+            Ok(_) => (self.event, "ok", None),
             Err(ToolError::Denied(d)) => ("permission_denied", "denied", Some(d.to_string())),
-            Err(e) => ("tool_call", e.audit_outcome(), Some(e.message())),
+            Err(e) => (self.event, e.audit_outcome(), Some(e.message())),
         };
         self.req.defer(
             AuditEvent {

@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_search";
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 200;
+pub const MAX_OFFSET: i64 = 10_000_000;
 
 pub fn definition() -> Value {
     json!({
@@ -35,7 +36,8 @@ pub fn definition() -> Value {
                 "fields": {"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"},
                 "order": {"type": "string", "description": "e.g. \"name asc, id desc\""},
                 "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                "cursor": {"type": "string", "description": "next_cursor from the previous page"}
+                "cursor": {"type": "string", "description": "next_cursor from the previous page"},
+                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "description": "Records to skip, instead of a cursor"}
             },
             "required": ["model"],
             "additionalProperties": false
@@ -59,12 +61,16 @@ pub fn definition() -> Value {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor"])?;
+    args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor", "offset"])?;
     let model = args::required_str(a, "model")?;
     let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
     let order = args::optional_str(a, "order")?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     let cursor_arg = args::optional_str(a, "cursor")?;
+    let offset_arg = args::optional_int(a, "offset", 0, MAX_OFFSET)?;
+    if cursor_arg.is_some() && offset_arg.is_some() {
+        return Err(ToolError::Invalid("give either 'cursor' or 'offset', not both".into()));
+    }
     ctx.require(model, Operation::Read)?;
 
     let client = ctx.odoo()?;
@@ -77,7 +83,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
     let binding = format!("search|{}|{model}|{domain}|{}|{}", ctx.req.auth.key_id, order.as_deref().unwrap_or(""), json!(fields));
     let offset = match cursor_arg {
-        None => 0,
+        None => offset_arg.unwrap_or(0) as u64,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
             ToolError::Invalid("'cursor' is not valid for this search; pass next_cursor unchanged with the same model, domain, order and fields".into())
         })?,

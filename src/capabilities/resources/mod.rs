@@ -1,0 +1,129 @@
+//! Resources under `odoo://`: `resources/list`, `resources/templates/list` and `resources/read`.
+//! A URI is parsed and validated by `uri`, then read by the tool that reads the same thing
+//! (`odoo_get`, `odoo_search`, `odoo_describe_model`, `odoo_chatter_read`, `odoo_list_models`), so a
+//! resource is under exactly the tools' permissions, field policies, response budget and audit.
+
+pub mod uri;
+
+use super::pages;
+use super::tools::{self, ToolError};
+use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
+use crate::odoo::OdooErrorKind;
+use crate::policy::permissions::Operation;
+use serde_json::{json, Map, Value};
+use uri::{ResourceUri, SearchQuery, UriError};
+
+const JSON: &str = "application/json";
+/// Models and fields change only when an administrator or a deploy changes them.
+const METADATA_TTL_MS: u64 = 60_000;
+
+/// `odoo://models`, then each readable model's records and fields.
+pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let mut items = vec![json!({
+        "uri": uri::MODELS,
+        "name": "models",
+        "title": "Odoo models available to this key",
+        "description": "The models this key may use, with their labels and the operations allowed on each.",
+        "mimeType": JSON,
+    })];
+    for model in ctx.auth.permissions.models_allowing(Operation::Read) {
+        items.push(json!({
+            "uri": format!("odoo://{model}"),
+            "name": model,
+            "title": format!("{model} records"),
+            "description": format!("The first records of {model}; add ?domain=…&fields=…&order=…&limit=…&offset=… to filter and page."),
+            "mimeType": JSON,
+        }));
+        items.push(json!({
+            "uri": format!("odoo://{model}/fields"),
+            "name": format!("{model}/fields"),
+            "title": format!("{model} fields"),
+            "description": format!("The fields of {model} as this key sees them."),
+            "mimeType": JSON,
+        }));
+    }
+    pages::list_result(ctx, "resources/list", "resources", items, params)
+}
+
+pub fn templates_list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let items = uri::TEMPLATES
+        .iter()
+        .map(|t| json!({"uriTemplate": t.uri_template, "name": t.name, "title": t.title, "description": t.description, "mimeType": JSON}))
+        .collect();
+    pages::list_result(ctx, "resources/templates/list", "resourceTemplates", items, params)
+}
+
+pub async fn read(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let raw = params.get("uri").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("Invalid params: 'uri' must be a string"))?;
+    let target = uri::parse(raw).map_err(|e| match e {
+        UriError::NotFound => not_found(ctx, raw),
+        UriError::Invalid(why) => invalid(raw, format!("Invalid resource URI: {why}")),
+    })?;
+    let body = read_target(ctx, &target).await.map_err(|e| match &e {
+        ToolError::Odoo(o) if matches!(o.kind, OdooErrorKind::MissingError) => not_found(ctx, raw),
+        _ => with_uri(e.to_rpc(), raw),
+    })?;
+    let body = body.ok_or_else(|| not_found(ctx, raw))?;
+    let mut result = json!({"contents": [{"uri": raw, "mimeType": JSON, "text": body.to_string()}]});
+    if ctx.is_stateless() && matches!(target, ResourceUri::Models | ResourceUri::Fields { .. }) {
+        result["ttlMs"] = json!(METADATA_TTL_MS);
+    }
+    Ok(result)
+}
+
+/// The resource's JSON, or `None` when it names a record that does not exist (or is not visible).
+async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Option<Value>, ToolError> {
+    let run = |tool: &'static str, args: Value| async move {
+        let args = match args {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        tools::run_for(ctx, "resource_read", tool, &args).await
+    };
+    Ok(Some(match target {
+        ResourceUri::Models => run("odoo_list_models", json!({})).await?,
+        ResourceUri::Fields { model } => run("odoo_describe_model", json!({"model": model})).await?,
+        ResourceUri::Chatter { model, id, limit } => run("odoo_chatter_read", json!({"model": model, "id": id, "limit": limit})).await?,
+        ResourceUri::Record { model, id, fields } => {
+            let mut out = run("odoo_get", json!({"model": model, "ids": [id], "fields": fields})).await?;
+            let Some(record) = out.get_mut("records").and_then(Value::as_array_mut).and_then(|r| r.pop()) else {
+                return Ok(None);
+            };
+            let mut body = json!({"model": model, "record": record});
+            for extra in ["dropped_fields", "truncated_values", "notice"] {
+                if let Some(v) = out.get(extra).filter(|v| !v.as_array().is_some_and(Vec::is_empty)) {
+                    body[extra] = v.clone();
+                }
+            }
+            body
+        }
+        ResourceUri::Search { model, query } => {
+            let args = json!({"model": model, "domain": query.domain, "fields": query.fields, "order": query.order, "limit": query.limit, "offset": query.offset});
+            let mut out = run("odoo_search", args).await?;
+            // The tool's cursor continues a tool call; a resource continues at the next page's URI.
+            if let Some(obj) = out.as_object_mut() {
+                if obj.remove("next_cursor").is_some() {
+                    let count = obj.get("count").and_then(Value::as_i64).unwrap_or(0);
+                    let next = SearchQuery { offset: Some(query.offset.unwrap_or(0) + count), ..query.clone() };
+                    obj.insert("next_uri".into(), json!(uri::search_uri(model, &next)));
+                }
+            }
+            out
+        }
+    }))
+}
+
+/// A missing resource: -32602 in the stateless era (the 2026-07-28 rule), -32002 in the session era.
+fn not_found(ctx: &RequestCtx<'_>, uri: &str) -> RpcError {
+    let code = if ctx.is_stateless() { INVALID_PARAMS } else { RESOURCE_NOT_FOUND };
+    RpcError::new(code, format!("Resource not found: {}", crate::store::truncate(uri, 200))).with_data(json!({"uri": uri}))
+}
+
+fn invalid(uri: &str, message: String) -> RpcError {
+    with_uri(RpcError::invalid_params(message), uri)
+}
+
+fn with_uri(e: RpcError, uri: &str) -> RpcError {
+    e.with_data(json!({"uri": crate::store::truncate(uri, 2000)}))
+}
