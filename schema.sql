@@ -49,6 +49,19 @@ CREATE TABLE IF NOT EXISTS connection_credentials (
   updated_at    INTEGER NOT NULL
 );
 
+-- Shared schema cache: Odoo's fields_get answer per connection, Odoo version, Odoo user and model, so
+-- that a new isolate does not ask Odoo again. Emptied for a connection by an administrator's action or
+-- when its version changes; old rows are swept by the daily cron.
+CREATE TABLE IF NOT EXISTS schema_cache (
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  odoo_version  TEXT    NOT NULL,             -- "major.minor" at the time of the fetch
+  odoo_login    TEXT    NOT NULL,
+  model         TEXT    NOT NULL,
+  fields_json   TEXT    NOT NULL,             -- the fields_get answer, as Odoo sent it
+  fetched_at    INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, odoo_version, odoo_login, model)
+);
+
 -- Keys handed to MCP clients. Only the SHA-256 of a key is stored; the key itself is shown once.
 CREATE TABLE IF NOT EXISTS keys (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -225,8 +225,8 @@ fn rate_limit_refuses_with_retry_after() {
 fn authentication_is_one_database_round_trip() {
     let (h, key) = setup();
     let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
-    let before = *h.db.batches.borrow();
+    let before = h.db.batches.get();
     post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
     // One batch before answering, one after (audit, last use).
-    assert_eq!(*h.db.batches.borrow() - before, 2);
+    assert_eq!(h.db.batches.get() - before, 2);
 }

@@ -103,9 +103,25 @@ async fn update_record(svc: &Services<'_>, id: i64, b: &Map<String, Value>, afte
         c.browse_login = Some(login.to_string());
     }
     // A new version or URL may change every model's fields.
-    schema::invalidate_all();
+    if (c.url.as_str(), c.database.as_str(), c.odoo_major, c.odoo_minor) != (current.url.as_str(), current.database.as_str(), current.odoo_major, current.odoo_minor) {
+        schema::invalidate_all();
+        after.push(store::schema_cache::clear(id));
+    }
     after.push(admin_audit("connection.update", Some(id), &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()), svc.now));
     Ok(c)
+}
+
+/// `DELETE …/schema-cache`: forgets every model schema cached for the connection, in D1 and in this
+/// isolate (other isolates re-check D1 on their next request for a model). For when the Odoo database
+/// gained or lost fields, e.g. after a module install.
+pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let cleared = store::query(svc.db, Stmt::new(
+        "DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model", vec![store::int(id)],
+    )).await?.len();
+    schema::invalidate_all();
+    after.push(admin_audit("connection.schema_cache_clear", Some(id), &format!("{cleared} cached schemas"), svc.now));
+    Ok((200, json!({"connection_id": id, "cleared": cleared})))
 }
 
 /// Re-detects the version and transport (stored if they changed) and checks the browsing credentials.

@@ -112,6 +112,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
         ("POST", ["connections", id, "detect"]) => connections::update(svc, parse_id(id)?, &Map::new(), after).await,
         ("POST", ["connections", id, "test"]) => connections::test(svc, parse_id(id)?, after).await,
         ("GET", ["connections", id, "models"]) => connections::models(svc, parse_id(id)?).await,
+        ("DELETE", ["connections", id, "schema-cache"]) => connections::clear_schema_cache(svc, parse_id(id)?, after).await,
         ("PUT", ["connections", id, "models", model]) => connections::set_permission(svc, parse_id(id)?, model, &body(req)?, after).await,
         ("GET", ["connections", id, "odoo-models"]) => browse::models(svc, parse_id(id)?, &req.query_param("q").unwrap_or_default()).await,
         ("GET", ["connections", id, "odoo-models", model, "fields"]) => browse::fields(svc, parse_id(id)?, model).await,
@@ -123,7 +124,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
         ("PUT", ["settings"]) => settings::put(svc, &body(req)?, after).await,
         (
             _,
-            ["connections"] | ["connections", _] | ["connections", _, "models" | "detect" | "test" | "odoo-models"] | ["connections", _, "models", _]
+            ["connections"] | ["connections", _] | ["connections", _, "models" | "detect" | "test" | "odoo-models" | "schema-cache"] | ["connections", _, "models", _]
             | ["connections", _, "odoo-models", _, "fields"] | ["keys"] | ["keys", _] | ["keys", _, "revoke"] | ["audit"] | ["audit", "export"] | ["settings"],
         ) => Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed here"))),
         _ => Err(ApiError::new(404, "not_found", "no such admin API route; see the README")),

@@ -48,7 +48,8 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
     let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
-    let auth = match authenticate_request(req, svc, session_id).await {
+    let schema_model = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(model_named);
+    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref()).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -172,7 +173,7 @@ pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(req, svc, sid).await {
+    let auth = match authenticate_request(req, svc, sid, None).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -186,11 +187,23 @@ pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     }
 }
 
+/// The model a request is about, when it says so up front (a tool's `model` argument, a resource's
+/// URI): its schema is looked up in the authentication batch, at no extra round trip.
+fn model_named(body: &Value) -> Option<String> {
+    let params = body.get("params")?;
+    let model = match body.get("method")?.as_str()? {
+        "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
+        "resources/read" => crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string(),
+        _ => return None,
+    };
+    crate::policy::permissions::is_model_name(&model).then_some(model)
+}
+
 /// Runs the one-round-trip authentication and turns a failure into its response and audit row.
-async fn authenticate_request(req: &HttpRequest, svc: &Services<'_>, session_id: Option<&str>) -> Result<AuthContext, Outcome> {
+async fn authenticate_request(req: &HttpRequest, svc: &Services<'_>, session_id: Option<&str>, schema_model: Option<&str>) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    match authenticate(svc.db, presented, session_id, limit, svc.now).await {
+    match authenticate(svc.db, presented, session_id, limit, schema_model, svc.now).await {
         Ok(a) => Ok(a),
         Err(failure) => {
             // Only our own keys' display prefix is recorded: never more of what was presented.

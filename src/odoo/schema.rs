@@ -1,5 +1,6 @@
-//! A model's fields as the key's Odoo user sees them (`fields_get`), cached in isolate memory per
-//! (connection, Odoo version, user, model). Schemas are cached, records never are.
+//! A model's fields as an Odoo user sees them (`fields_get`), and the copies this isolate holds. The
+//! request path's cache order (isolate, D1, Odoo) is in `capabilities::tools::schemas`. Schemas are
+//! cached, records never are.
 
 use super::client::{Call, OdooClient};
 use super::error::{OdooError, OdooErrorKind};
@@ -53,24 +54,51 @@ impl ModelSchema {
 }
 
 const ATTRIBUTES: [&str; 10] = ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
-const TTL_MS: i64 = 10 * 60 * 1000;
+/// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
+pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
 const MAX_ENTRIES: usize = 256;
+
+/// A schema this isolate holds: for which Odoo version, from which fetch, and when it was last
+/// confirmed current.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub major: i64,
+    pub minor: i64,
+    pub fetched_at: i64,
+    pub checked_at: i64,
+    pub schema: Rc<ModelSchema>,
+}
 
 thread_local! {
     // One isolate serves many requests; wasm has one thread, natively each test thread has its own.
-    static CACHE: RefCell<HashMap<String, (i64, Rc<ModelSchema>)>> = RefCell::new(HashMap::new());
+    static HELD: RefCell<HashMap<String, Held>> = RefCell::new(HashMap::new());
 }
 
-fn cache_key(conn: &Connection, login: &str, model: &str) -> String {
-    format!("{}|{}|{}.{}|{}|{}", conn.url, conn.database, conn.major, conn.minor, login, model)
+pub fn held(key: &str) -> Option<Held> {
+    HELD.with(|c| c.borrow().get(key).cloned())
 }
 
-/// The model's schema for this user: from the cache when fresh, else one `fields_get` call.
-pub async fn fields(client: &OdooClient<'_>, conn: &Connection, login: &str, model: &str, now: i64) -> Result<Rc<ModelSchema>, OdooError> {
-    let key = cache_key(conn, login, model);
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).filter(|(exp, _)| *exp > now).map(|(_, s)| s.clone())) {
-        return Ok(hit);
-    }
+pub fn hold(key: String, entry: Held) {
+    let now = entry.checked_at;
+    HELD.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_ENTRIES {
+            c.retain(|_, h| now - h.checked_at < MEMORY_TTL_MS);
+            if c.len() >= MAX_ENTRIES {
+                c.clear();
+            }
+        }
+        c.insert(key, entry);
+    });
+}
+
+/// Drops every schema this isolate holds (admin action, version change).
+pub fn invalidate_all() {
+    HELD.with(|c| c.borrow_mut().clear());
+}
+
+/// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
+pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
         model,
         method: "fields_get",
@@ -79,23 +107,20 @@ pub async fn fields(client: &OdooClient<'_>, conn: &Connection, login: &str, mod
         positional: 0,
     };
     let raw = client.call(&call).await?;
-    let schema = Rc::new(parse_fields_get(&raw)?);
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= MAX_ENTRIES {
-            c.retain(|_, (exp, _)| *exp > now);
-            if c.len() >= MAX_ENTRIES {
-                c.clear();
-            }
-        }
-        c.insert(key, (now + TTL_MS, schema.clone()));
-    });
-    Ok(schema)
+    let schema = parse_fields_get(&raw)?;
+    Ok((raw.to_string(), schema))
 }
 
-/// Drops every cached schema (admin action, version change).
-pub fn invalidate_all() {
-    CACHE.with(|c| c.borrow_mut().clear());
+/// The model's schema for the admin console's browsing user: this isolate's copy when recent, else one
+/// `fields_get` call.
+pub async fn fields(client: &OdooClient<'_>, conn: &Connection, login: &str, model: &str, now: i64) -> Result<Rc<ModelSchema>, OdooError> {
+    let key = format!("browse|{}|{}|{login}|{model}", conn.url, conn.database);
+    if let Some(h) = held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS) {
+        return Ok(h.schema);
+    }
+    let schema = Rc::new(fetch(client, model).await?.1);
+    hold(key, Held { major: conn.major, minor: conn.minor, fetched_at: now, checked_at: now, schema: schema.clone() });
+    Ok(schema)
 }
 
 pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {

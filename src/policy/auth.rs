@@ -6,6 +6,7 @@ use crate::platform::{Db, Stmt};
 use crate::policy::keys;
 use crate::policy::permissions::{Permissions, Scope};
 use crate::store::connections::permission_from_row;
+use crate::store::schema_cache::{self, CachedFetch};
 use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, text, StoreError};
 
 /// Everything a request needs to know about its caller.
@@ -24,6 +25,16 @@ pub struct AuthContext {
     pub session: Option<SessionState>,
     /// Set when this request is the key's first use (an audit event).
     pub first_use: bool,
+    /// The shared schema cache's row for the model the request names, read in the same batch.
+    pub schema_probe: Option<SchemaProbe>,
+}
+
+/// What the authentication batch found in the shared schema cache for one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaProbe {
+    pub model: String,
+    /// `None`: no row for this connection, version and user.
+    pub row: Option<CachedFetch>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +85,15 @@ impl AuthFailure {
 
 pub const RATE_WINDOW_MS: i64 = 60_000;
 
-/// Looks up the presented key, counts the request against its rate limit and, when a session id is
-/// given, touches that session (only if it belongs to this key).
+/// Looks up the presented key, counts the request against its rate limit, when a session id is given
+/// touches that session (only if it belongs to this key), and when the request names a model reads its
+/// shared schema cache row (without the JSON if this isolate holds that very fetch).
 pub async fn authenticate(
     db: &dyn Db,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,
+    schema_model: Option<&str>,
     now: i64,
 ) -> Result<AuthContext, AuthFailure> {
     let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
@@ -121,6 +134,11 @@ pub async fn authenticate(
             vec![text(sid), text(&key_hash), int(now)],
         ));
     }
+    let probe_at = schema_model.map(|model| {
+        let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
+        stmts.push(schema_cache::probe(&key_hash, model, held));
+        stmts.len() - 1
+    });
     let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
     let shape = |e: StoreError| AuthFailure::Store(e);
     let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
@@ -154,7 +172,7 @@ pub async fn authenticate(
         .transpose()
         .map_err(shape)?
         .unwrap_or_default();
-    let session = match results.get(3) {
+    let session = match results.get(3).filter(|_| session_id.is_some()) {
         Some(rows) => rows
             .first()
             .map(|r| -> Result<SessionState, StoreError> {
@@ -189,5 +207,17 @@ pub async fn authenticate(
         permissions: Permissions { models, scope },
         session,
         first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
+        schema_probe: match (schema_model, probe_at) {
+            (Some(model), Some(i)) => Some(SchemaProbe {
+                model: model.to_string(),
+                row: results.get(i).and_then(|rows| rows.first()).map(schema_cache::from_row).transpose().map_err(shape)?,
+            }),
+            _ => None,
+        },
     })
+}
+
+/// Where this isolate holds a key's copy of a model's schema.
+pub fn schema_memory_key(key_hash: &str, model: &str) -> String {
+    format!("{key_hash}|{model}")
 }

@@ -6,6 +6,7 @@ pub mod cancellations;
 pub mod connections;
 pub mod keys;
 pub mod retention;
+pub mod schema_cache;
 pub mod sessions;
 pub mod settings;
 

@@ -19,6 +19,7 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
             "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?1) OR last_seen_at < ?2",
             vec![int(now - ENDED_SESSION_KEEP_MS), int(now - IDLE_SESSION_MS)],
         ),
+        super::schema_cache::sweep(now),
         // A cancellation matters only while its request runs (minutes at most).
         Stmt::new("DELETE FROM cancellations WHERE at < ?1", vec![int(now - DAY_MS)]),
         // The administrator's setting wins over the environment's `audit_days`.

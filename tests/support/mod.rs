@@ -31,14 +31,15 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 
 pub struct SqliteDb {
     pub conn: RefCell<rusqlite::Connection>,
-    pub batches: RefCell<u64>,
+    /// Batches run so far (shared, so that a hook can read it).
+    pub batches: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl SqliteDb {
     pub fn new() -> SqliteDb {
         let conn = rusqlite::Connection::open_in_memory().expect("sqlite");
         conn.execute_batch(SCHEMA).expect("schema.sql applies");
-        SqliteDb { conn: RefCell::new(conn), batches: RefCell::new(0) }
+        SqliteDb { conn: RefCell::new(conn), batches: Default::default() }
     }
 
     pub fn rows(&self, sql: &str) -> Vec<Row> {
@@ -60,7 +61,7 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 impl Db for SqliteDb {
     fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, Result<Vec<Vec<Row>>, DbError>> {
         Box::pin(async move {
-            *self.batches.borrow_mut() += 1;
+            self.batches.set(self.batches.get() + 1);
             let mut conn = self.conn.borrow_mut();
             let tx = conn.transaction().map_err(|e| classify_db_error(&e.to_string()))?;
             let mut out = Vec::new();

@@ -18,6 +18,7 @@ mod get;
 mod html_text;
 mod list_models;
 mod reading;
+mod schemas;
 mod search;
 mod update;
 mod writing;
@@ -229,7 +230,7 @@ impl<'r> ToolCtx<'r> {
     pub async fn schema(&self, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
         let auth = self.req.auth;
         let calls_before = client.calls();
-        let mut schema = crate::odoo::schema::fields(client, &auth.connection, &auth.odoo_login, model, self.req.svc.now).await?;
+        let mut schema = schemas::fields(self, client, model).await?;
         if let Some(policy) = auth.permissions.field_policy(model) {
             schema = Rc::new(schema.restricted(policy));
         }
