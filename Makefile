@@ -3,6 +3,7 @@
 #   make build      release wasm build (build/worker/shim.mjs)
 #   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
 #   make test       everything CI runs: test-native, build, test-e2e (stops at the first failure)
+#   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 
 SHELL := /bin/bash
@@ -23,7 +24,7 @@ NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
 .PHONY: help setup setup-rust setup-node setup-python build dev dev-vars schema-local \
-        test test-native lint test-e2e clean distclean
+        test test-native lint test-e2e bench clean distclean
 
 help:
 	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -86,20 +87,27 @@ test: setup
 
 test-native:
 	cargo test --workspace
+	cargo test -p odoo-mcp-edge --features bench --test bench_counters
 
 # The core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
 lint:
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
+	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
 test-e2e: build
 	bash tests/e2e/run.sh
 
+## ---------------------------------------------------------------- benchmark
+# The release bundle's size, and a `bench`-feature build (build-bench/) in wrangler dev; see scripts/bench.mjs.
+bench: build
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs
+
 ## ---------------------------------------------------------------- clean
 clean:
 	cargo clean
-	rm -rf build dist tests/e2e/artifacts .wrangler-schema.log
+	rm -rf build build-bench dist tests/e2e/artifacts .wrangler-schema.log bench-results.json
 
 distclean: clean
 	rm -rf node_modules .venv .wrangler

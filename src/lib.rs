@@ -7,6 +7,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod admin;
+#[cfg(feature = "bench")]
+mod bench;
 pub mod capabilities;
 pub mod config;
 pub mod http;
@@ -46,5 +48,8 @@ pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome
 /// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
 /// `Outcome`'s response is then meaningless, its `after` and `log` still apply.
 pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::stream::ResponseStream) -> http::Outcome {
+    #[cfg(feature = "bench")]
+    return bench::serve_counted(req, svc, stream).await;
+    #[cfg(not(feature = "bench"))]
     http::router::route(&req, svc, stream).await
 }

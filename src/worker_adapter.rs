@@ -41,7 +41,14 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         let (state, stream) = (state.clone(), stream.clone());
         async move {
             let svc = crate::Services { db: &state.db, http: &FetchHttp, settings: &state.settings, now: started };
-            crate::serve(core_req, &svc, &stream).await
+            #[cfg(feature = "bench")]
+            let before_core = platform::now_ms() - started;
+            #[allow(unused_mut)]
+            let mut outcome = crate::serve(core_req, &svc, &stream).await;
+            // `make bench`: the adapter's share (settings, reading the request) before the core ran.
+            #[cfg(feature = "bench")]
+            outcome.response.headers.push(("x-bench-before-core-ms".into(), before_core.to_string()));
+            outcome
         }
     };
     match select(Box::pin(work), Box::pin(stream.started())).await {

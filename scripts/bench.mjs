@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// `make bench`: the real worker (a `bench`-feature build, whose responses carry request counters) in
+// workerd (`wrangler dev`, local D1) against the fake Odoo answering from memory, measured from outside:
+//   - p50/p95 of `tools/call odoo_search` through the worker and of the same search_read sent straight
+//     to the fake Odoo, and their ratio (the fake is given a fixed latency, BENCH_ODOO_LATENCY_MS, to
+//     stand for a real Odoo's server time; the worker's own cost is also shown in milliseconds);
+//   - D1 round trips and statements per request, before the Odoo call and after the response;
+//   - Odoo calls per request: cold (nothing cached), warm, and in a new isolate (worker restarted on the
+//     same D1, so the schema comes from D1);
+//   - throughput at concurrency 1 and 10; wasm size raw and gzip (the release build in build/);
+//   - time from starting `wrangler dev` to its first answer.
+// Prints a table, writes bench-results.json (git-ignored), and exits 1 if a budget is missed.
+//
+// Environment: BENCH_SAMPLES (default 200), BENCH_ODOO_LATENCY_MS (default 50), FAKE_ODOO_BIN,
+// BENCH_SKIP_BUILD=1 (reuse build-bench/).
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, openSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import os from "node:os";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ART = join(ROOT, "target", "bench");
+const SAMPLES = Number(process.env.BENCH_SAMPLES || 200);
+const LATENCY_MS = Number(process.env.BENCH_ODOO_LATENCY_MS ?? 50);
+const BUDGET = { ratio: 1.15, d1BeforeOdoo: 1, odooWarm: 1, gzipBytes: 1024 * 1024 };
+const groups = [];
+
+const log = (m) => console.error(`bench: ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const b64url = (n) => randomBytes(n).toString("base64url");
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on("error", rej);
+  });
+}
+
+/** Starts a command in its own process group, output to target/bench/<name>.log. */
+function start(name, cmd, args, env = {}) {
+  const out = openSync(join(ART, `${name}.log`), "w");
+  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
+  groups.push(child.pid);
+  return child;
+}
+
+async function stop(child) {
+  if (!child || child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once("exit", r));
+  try { process.kill(-child.pid, "SIGTERM"); } catch {}
+  if (await Promise.race([gone.then(() => true), sleep(5000).then(() => false)])) return;
+  try { process.kill(-child.pid, "SIGKILL"); } catch {}
+  await gone;
+}
+
+function stopAll() {
+  for (const pg of groups) {
+    try { process.kill(-pg, "SIGKILL"); } catch {}
+  }
+}
+process.on("exit", stopAll);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
+async function waitForLog(name, re, seconds) {
+  for (let i = 0; i < seconds * 10; i++) {
+    const m = readFileSync(join(ART, `${name}.log`), "utf8").match(re);
+    if (m) return m;
+    await sleep(100);
+  }
+  throw new Error(`${name}: no ${re} within ${seconds}s`);
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+// ------------------------------------------------------------------ build
+rmSync(ART, { recursive: true, force: true });
+mkdirSync(ART, { recursive: true, mode: 0o700 });
+const wasmPath = join(ROOT, "build", "index_bg.wasm");
+const wasm = readFileSync(wasmPath);
+const size = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
+log(`release wasm: ${size.raw} bytes raw, ${size.gzip} gzip`);
+if (!process.env.BENCH_SKIP_BUILD) {
+  log("building the bench worker (--features bench) into build-bench/");
+  execFileSync("./scripts/build-worker.sh", ["--out-dir", "build-bench", "--", "--features", "bench"], { cwd: ROOT, stdio: ["ignore", openSync(join(ART, "build.log"), "w"), openSync(join(ART, "build.log"), "a")] });
+}
+let fakeBin = process.env.FAKE_ODOO_BIN;
+if (!fakeBin) {
+  log("building fake-odoo");
+  execFileSync("cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], { cwd: ROOT, stdio: ["ignore", "ignore", openSync(join(ART, "fake-build.log"), "w")] });
+  fakeBin = join(process.env.CARGO_TARGET_DIR || join(ROOT, "target"), "release", "fake-odoo");
+}
+
+// ------------------------------------------------------------------ processes
+const [pOdoo, pWorker, pInspect] = [await freePort(), await freePort(), await freePort()];
+const odooKey = b64url(20);
+start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
+await waitForLog("fake-odoo", /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, 30);
+const ODOO = `http://127.0.0.1:${pOdoo}`;
+
+const adminToken = b64url(32);
+writeFileSync(join(ART, "bench.env"), `ADMIN_TOKEN="${adminToken}"\nCREDENTIALS_KEY="${randomBytes(32).toString("base64")}"\nDEV_ALLOW_LOOPBACK="true"\n`, { mode: 0o600 });
+const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+  .replace(/^\[build\]\n(?:.+\n)*\n/m, "")
+  .replace(/^main = .*$/m, `main = "${join(ROOT, "build-bench", "worker", "shim.mjs")}"`);
+writeFileSync(join(ART, "wrangler-bench.toml"), toml);
+execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", join(ART, "wrangler-bench.toml")], { cwd: ROOT, stdio: ["ignore", openSync(join(ART, "schema.log"), "w"), openSync(join(ART, "schema.log"), "a")] });
+
+const WORKER = `http://127.0.0.1:${pWorker}`;
+async function startWorker(name) {
+  const t0 = performance.now();
+  const child = start(name, "wrangler", ["dev", "--config", join(ART, "wrangler-bench.toml"), "--ip", "127.0.0.1", "--port", String(pWorker), "--inspector-port", String(pInspect),
+    "--persist-to", join(ART, "state"), "--env-file", join(ART, "bench.env"), "--show-interactive-dev-session=false"], { WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" });
+  for (let i = 0; i < 3000; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited; see ${ART}/${name}.log`);
+    try {
+      const r = await fetch(`${WORKER}/health`);
+      if (r.status === 200) return { child, startMs: performance.now() - t0 };
+    } catch {}
+    await sleep(20);
+  }
+  throw new Error("wrangler dev did not answer");
+}
+
+async function admin(method, path, body) {
+  const r = await fetch(`${WORKER}/admin/api${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+  const json = await r.json();
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const SEARCH = { model: "res.partner", domain: [["is_company", "=", true]], fields: ["name", "email", "city"], limit: 10 };
+const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
+let rpcId = 0;
+
+/** One stateless tools/call; the counters from the response headers. */
+async function workerSearch(key) {
+  const id = ++rpcId;
+  const r = await fetch(`${WORKER}/mcp`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "odoo_search" },
+    body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "odoo_search", arguments: SEARCH, _meta: META } }),
+  });
+  const body = await r.json();
+  if (r.status !== 200 || body.result?.isError || !body.result?.structuredContent) throw new Error(`tools/call: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
+  const n = (h) => Number(r.headers.get(h));
+  return { d1BeforeOdoo: n("x-bench-d1-before-odoo"), d1Batches: n("x-bench-d1-batches"), d1Statements: n("x-bench-d1-statements"), afterStatements: n("x-bench-after-statements"), odooCalls: n("x-bench-odoo-calls"), ms: { d1: n("x-bench-d1-ms"), odoo: n("x-bench-odoo-ms"), total: n("x-bench-total-ms"), adapter: n("x-bench-before-core-ms") } };
+}
+
+/** The same search_read the worker sends, straight to the fake Odoo (JSON-2). */
+async function directSearch() {
+  const r = await fetch(`${ODOO}/json/2/res.partner/search_read`, {
+    method: "POST",
+    headers: { authorization: `bearer ${odooKey}`, "x-odoo-database": "mcptest", "content-type": "application/json" },
+    body: JSON.stringify({ domain: SEARCH.domain, fields: SEARCH.fields, offset: 0, limit: SEARCH.limit + 1 }),
+  });
+  const body = await r.json();
+  if (r.status !== 200 || !Array.isArray(body)) throw new Error(`direct search_read: ${r.status}`);
+}
+
+/** A request the worker answers without D1 or Odoo: what `wrangler dev`'s local proxy costs. */
+async function bareRequest() {
+  const r = await fetch(`${WORKER}/mcp`);
+  await r.text();
+  if (r.headers.get("x-bench-d1-batches") !== "0" || r.headers.get("x-bench-odoo-calls") !== "0") throw new Error("the baseline request touched D1 or Odoo");
+}
+
+async function timed(fn) {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function throughput(fn, concurrency, total) {
+  let left = total;
+  const t = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) await fn();
+  }));
+  return total / ((performance.now() - t) / 1000);
+}
+
+// ------------------------------------------------------------------ measurements
+const results = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, samples: SAMPLES, odoo_latency_ms: LATENCY_MS, wasm: size };
+let worker;
+try {
+  log(`starting wrangler dev on ${WORKER}`);
+  worker = await startWorker("worker");
+  results.start_to_first_answer_ms = round(worker.startMs, 0);
+  const conn = await admin("POST", "/connections", { name: "bench", url: ODOO, database: "mcptest" });
+  await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true });
+  const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "bench", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 });
+
+  results.counters = { cold: await workerSearch(key), warm: await workerSearch(key) };
+
+  await fetch(`${ODOO}/__fake/control`, { method: "POST", body: JSON.stringify({ delay_ms: LATENCY_MS }) });
+  for (let i = 0; i < 20; i++) { await directSearch(); await workerSearch(key); }
+  log(`${SAMPLES} samples each, alternating, with ${LATENCY_MS} ms of Odoo latency`);
+  const direct = [], through = [], bare = [], inside = { d1: [], odoo: [], total: [], adapter: [] };
+  for (let i = 0; i < SAMPLES; i++) {
+    direct.push(await timed(directSearch));
+    bare.push(await timed(bareRequest));
+    let counted;
+    through.push(await timed(async () => { counted = await workerSearch(key); }));
+    for (const k of Object.keys(inside)) inside[k].push(counted.ms[k]);
+  }
+  for (const k of Object.keys(inside)) inside[k].sort((a, b) => a - b);
+  for (const xs of [direct, through, bare]) xs.sort((a, b) => a - b);
+  results.latency_ms = {
+    direct: { p50: round(percentile(direct, 50)), p95: round(percentile(direct, 95)) },
+    worker: { p50: round(percentile(through, 50)), p95: round(percentile(through, 95)) },
+  };
+  const L = results.latency_ms;
+  L.dev_proxy_p50 = round(percentile(bare, 50));
+  L.gross_ratio_p50 = round(L.worker.p50 / L.direct.p50, 3);
+  // `wrangler dev` puts a local proxy in front of the worker, which production does not have: its cost,
+  // measured in this run on a request that touches neither D1 nor Odoo, is taken out.
+  L.overhead_p50 = round(L.worker.p50 - L.dev_proxy_p50 - L.direct.p50);
+  L.ratio_p50 = round((L.worker.p50 - L.dev_proxy_p50) / L.direct.p50, 3);
+  // Where the worker's time goes, by its own clock (whole milliseconds).
+  results.latency_ms.inside_worker_p50 = { total: percentile(inside.total, 50), d1: percentile(inside.d1, 50), odoo: percentile(inside.odoo, 50), before_core: percentile(inside.adapter, 50) };
+  const total = Math.max(50, SAMPLES);
+  results.throughput_rps = {
+    c1: round(await throughput(() => workerSearch(key), 1, total), 1),
+    c10: round(await throughput(() => workerSearch(key), 10, total), 1),
+    direct_c10: round(await throughput(directSearch, 10, total), 1),
+  };
+  await fetch(`${ODOO}/__fake/control`, { method: "POST", body: JSON.stringify({ reset: true }) });
+
+  log("restarting the worker on the same D1: a new isolate");
+  await stop(worker.child);
+  worker = await startWorker("worker-restart");
+  results.restart_to_first_answer_ms = round(worker.startMs, 0);
+  results.counters.new_isolate = await workerSearch(key);
+} finally {
+  await stop(worker?.child);
+  stopAll();
+}
+
+// ------------------------------------------------------------------ report
+const c = results.counters;
+const checks = [
+  ["D1 round trips before the Odoo call (warm)", c.warm.d1BeforeOdoo, `≤ ${BUDGET.d1BeforeOdoo}`, c.warm.d1BeforeOdoo <= BUDGET.d1BeforeOdoo],
+  ["D1 round trips before the Odoo call (new isolate)", c.new_isolate.d1BeforeOdoo, `≤ ${BUDGET.d1BeforeOdoo}`, c.new_isolate.d1BeforeOdoo <= BUDGET.d1BeforeOdoo],
+  ["Odoo calls per search (warm)", c.warm.odooCalls, `= ${BUDGET.odooWarm}`, c.warm.odooCalls === BUDGET.odooWarm],
+  ["Odoo calls per search (new isolate, schema from D1)", c.new_isolate.odooCalls, `= ${BUDGET.odooWarm}`, c.new_isolate.odooCalls === BUDGET.odooWarm],
+  ["tools/call p50 (less the dev proxy) / direct p50", results.latency_ms.ratio_p50, `≤ ${BUDGET.ratio}`, results.latency_ms.ratio_p50 <= BUDGET.ratio],
+  ["wasm gzip bytes", size.gzip, `≤ ${BUDGET.gzipBytes}`, size.gzip <= BUDGET.gzipBytes],
+];
+results.budgets = checks.map(([name, value, budget, met]) => ({ name, value, budget, met }));
+writeFileSync(join(ROOT, "bench-results.json"), JSON.stringify(results, null, 2) + "\n");
+
+const rows = [
+  ["wasm (release)", `${size.raw} B raw, ${size.gzip} B gzip`],
+  ["start to first answer", `${results.start_to_first_answer_ms} ms (restart: ${results.restart_to_first_answer_ms} ms)`],
+  [`search, direct to Odoo (+${LATENCY_MS} ms)`, `p50 ${results.latency_ms.direct.p50} ms, p95 ${results.latency_ms.direct.p95} ms`],
+  ["search, tools/call through the worker", `p50 ${results.latency_ms.worker.p50} ms, p95 ${results.latency_ms.worker.p95} ms`],
+  ["wrangler dev's local proxy, p50", `${results.latency_ms.dev_proxy_p50} ms (a request with no D1 and no Odoo call)`],
+  ["worker overhead p50", `${results.latency_ms.overhead_p50} ms net of the proxy (ratio ${results.latency_ms.ratio_p50}; gross ${results.latency_ms.gross_ratio_p50})`],
+  ["inside the worker, p50", `${results.latency_ms.inside_worker_p50.total} ms: D1 ${results.latency_ms.inside_worker_p50.d1} ms, Odoo ${results.latency_ms.inside_worker_p50.odoo} ms; before the core ${results.latency_ms.inside_worker_p50.before_core} ms`],
+  ["throughput, concurrency 1 / 10", `${results.throughput_rps.c1} / ${results.throughput_rps.c10} req/s (direct at 10: ${results.throughput_rps.direct_c10})`],
+  ...["cold", "warm", "new_isolate"].map((k) => [`per request, ${k.replace("_", " ")}`,
+    `D1 ${c[k].d1BeforeOdoo} round trip(s) before Odoo, ${c[k].d1Batches} before the response (${c[k].d1Statements} statements), ${c[k].afterStatements} statements after; Odoo calls ${c[k].odooCalls}`]),
+];
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`\nmachine: ${results.machine.cpus} × ${results.machine.model}, node ${results.machine.node}; ${SAMPLES} samples`);
+for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+console.log("\nbudgets:");
+for (const b of results.budgets) console.log(`  ${b.met ? "met   " : "MISSED"} ${b.name}: ${b.value} (${b.budget})`);
+console.log(`\nwritten: bench-results.json`);
+process.exitCode = results.budgets.every((b) => b.met) ? 0 : 1;

@@ -1,0 +1,31 @@
+//! The `bench` feature's request counters (`make bench` reads them): they count what the request did,
+//! and show the budgets of the hot path: one D1 round trip before the Odoo call, one Odoo call warm.
+
+mod support;
+
+use fake_odoo::OdooVersion;
+use serde_json::json;
+use support::Harness;
+
+#[test]
+fn counters_report_d1_round_trips_and_odoo_calls() {
+    let h = Harness::new();
+    let c = h.connection(OdooVersion::V19, "c", &["res.partner"]);
+    let key = h.key(c, OdooVersion::V19, "admin");
+    odoo_mcp_edge::odoo::schema::invalidate_all();
+    let call = |id: i64| {
+        let params = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 5}});
+        let r = h.modern(&key, json!(id), "tools/call", params, &[]);
+        assert_eq!(r.status, 200, "{}", r.raw);
+        let n = |name: &str| r.header(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| panic!("{name} missing"));
+        (n("x-bench-d1-before-odoo"), n("x-bench-d1-batches"), n("x-bench-odoo-calls"), n("x-bench-after-statements"))
+    };
+    let (before, batches, odoo, after) = call(1);
+    assert_eq!((before, batches, odoo), (1, 1, 2), "cold: fields_get then search_read");
+    assert!(after >= 3, "last use, audit and the schema written after the response: {after}");
+    let (before, batches, odoo, _) = call(2);
+    assert_eq!((before, batches, odoo), (1, 1, 1), "warm: one D1 round trip, then one Odoo call");
+    odoo_mcp_edge::odoo::schema::invalidate_all();
+    let (before, _, odoo, _) = call(3);
+    assert_eq!((before, odoo), (1, 1), "a new isolate: the schema comes with the authentication batch");
+}
