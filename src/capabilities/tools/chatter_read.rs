@@ -8,7 +8,7 @@ use super::html_text::{to_text, MAX_BODY_CHARS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
-use crate::odoo::OdooClient;
+use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
@@ -138,7 +138,7 @@ async fn record_name(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, id
     let record = records
         .as_array()
         .and_then(|r| r.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(id)))
-        .ok_or_else(|| ToolError::Invalid(format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
+        .ok_or_else(|| OdooError::new(OdooErrorKind::MissingError, format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
     Ok(record.get("display_name").and_then(Value::as_str).map_or(Value::Null, |n| json!(n)))
 }
 
