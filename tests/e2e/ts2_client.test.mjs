@@ -12,8 +12,8 @@ const setup = loadSetup();
 const TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
 const FAKE19 = setup.odoo.c19.url;
 
-/** `wire`, if given, collects every request the client puts on the wire: {method, response} with the
- * JSON-RPC response as sent (the last message of an SSE body). */
+/** `wire`, if given, collects every request the client puts on the wire: {method, mcpName (the
+ * Mcp-Name header), response (the JSON-RPC response as sent: the last message of an SSE body)}. */
 async function connect(mode, key = setup.keys.admin19, wire = undefined) {
   const transport = new StreamableHTTPClientTransport(new URL(setup.mcp_url), {
     requestInit: { headers: { Authorization: `Bearer ${key}` } },
@@ -25,7 +25,8 @@ async function connect(mode, key = setup.keys.admin19, wire = undefined) {
               const text = await res.clone().text();
               const datas = text.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).filter(Boolean);
               const last = (res.headers.get("content-type") ?? "").includes("text/event-stream") ? datas.at(-1) : text;
-              wire.push({ method: JSON.parse(init.body).method, response: last ? JSON.parse(last) : null });
+              const mcpName = new Headers(init.headers).get("mcp-name");
+              wire.push({ method: JSON.parse(init.body).method, mcpName, response: last ? JSON.parse(last) : null });
             }
             return res;
           },
@@ -299,11 +300,20 @@ describe("TS SDK 2.x client, auto mode (stateless 2026-07-28): resources, prompt
   });
 
   it("a missing record, an unknown path or scheme -> -32602 with data.uri (never -32002 on this era)", async () => {
-    for (const uri of ["odoo://res.partner/987654321", "odoo://res.partner/1/messages", "test://nonexistent"]) {
+    for (const uri of ["odoo://res.partner/987654321", "odoo://crm.lead/987654321/chatter?limit=2", "odoo://res.partner/1/messages", "test://nonexistent"]) {
       await rejectsWith(client.readResource({ uri }), { code: -32602, uri, message: /not found/i });
       // The SDK reports any not-found as -32602: the code the worker sent is checked on the wire.
       assert.deepEqual(wire.at(-1).response.error, { code: -32602, message: `Resource not found: ${uri}`, data: { uri } });
     }
+  });
+
+  it("a URI with non-ASCII characters reaches the worker (the SDK sends Mcp-Name base64-encoded)", async () => {
+    const uri = 'odoo://res.partner?domain=["|",["name","=","Azure Interior"],["name","=","Zoë Liège"]]&fields=name';
+    const body = resourceJson(await client.readResource({ uri }), uri);
+    assert.deepEqual(body.records, [{ id: 15, name: "Azure Interior" }]);
+    const { mcpName } = wire.at(-1);
+    assert.match(mcpName, /^=\?base64\?.+\?=$/);
+    assert.equal(Buffer.from(mcpName.slice(9, -2), "base64").toString("utf8"), uri);
   });
 
   it("a malformed URI -> -32602 with data.uri, naming what is wrong", async () => {

@@ -290,8 +290,14 @@ for (const [label, keyName] of [["Odoo 19 (json2)", "admin19"], ["Odoo 17 (jsonr
       assert.deepEqual(body, await tool(client, "odoo_list_models", {}));
     });
 
-    it("a record that does not exist, an unknown path or scheme -> McpError -32002 with data.uri", async () => {
-      for (const uri of ["odoo://res.partner/987654321", "odoo://res.partner/987654321?fields=name", "odoo://res.partner/1/messages", "https://example.com/res.partner/1"]) {
+    it("a record that does not exist (or its chatter), an unknown path or scheme -> McpError -32002 with data.uri", async () => {
+      for (const uri of [
+        "odoo://res.partner/987654321",
+        "odoo://res.partner/987654321?fields=name",
+        "odoo://res.partner/987654321/chatter",
+        "odoo://res.partner/1/messages",
+        "https://example.com/res.partner/1",
+      ]) {
         await rejectsWith(client.readResource({ uri }), { code: -32002, uri });
       }
     });
