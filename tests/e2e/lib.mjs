@@ -1,5 +1,5 @@
 // Shared helpers for the e2e suite (Node 22, no dependencies beyond the MCP SDK in the tests).
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 
 export const PROTOCOL = "2025-11-25";
 
@@ -126,4 +126,28 @@ export function resultText(result) {
     .filter((c) => c.type === "text")
     .map((c) => c.text)
     .join("\n");
+}
+
+/**
+ * A connection of its own on fake Odoo 19 with exactly these model permissions (each value is the body
+ * of PUT /admin/api/connections/<id>/models/<model>, field policy included), and an admin key for it.
+ * The key is appended to $E2E_EXTRA_SECRETS, which run.sh scans for leaks at the end.
+ */
+export async function keyForModels(setup, label, models) {
+  const c19 = setup.connections.c19;
+  const expect = (r, status, what) => {
+    if (r.status !== status) throw new Error(`${what}: HTTP ${r.status}, expected ${status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+  const conn = expect(await admin(setup, "POST", "/admin/api/connections", { name: label, url: c19.url, database: c19.database }), 201, "create connection");
+  for (const [model, body] of Object.entries(models)) {
+    expect(await admin(setup, "PUT", `/admin/api/connections/${conn.id}/models/${model}`, body), 200, `enable ${model}`);
+  }
+  const k = expect(
+    await admin(setup, "POST", "/admin/api/keys", { connection_id: conn.id, label, odoo_login: "admin", odoo_api_key: setup.odoo.c19.admin }),
+    201,
+    "issue key",
+  );
+  if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${k.key}\n`, { mode: 0o600 });
+  return k.key;
 }

@@ -275,6 +275,8 @@ count_node_test() { # name file
 }
 
 export E2E_WORKER_LOG=$ART/worker.log
+# Keys the tests issue for themselves are appended here, and scanned for leaks at the end.
+export E2E_EXTRA_SECRETS=$ART/extra-secrets
 
 # ---------------------------------------------------------------- 1. TS SDK clients (1.x; 2.x auto and legacy)
 count_node_test ts_client "$E2E/ts_client.test.mjs"
@@ -344,6 +346,32 @@ expect_exit "inspector tools/call on a refused model (res.users)" 5 call-refused
   --method tools/call --tool-name odoo_search --tool-args-json '{"model":"res.users","limit":1}' || true
 expect_exit "inspector with a wrong key" 3 wrong-key "omcp_wrongwrongwrongwrongwrongwrongwrong00" \
   --method tools/list || true
+# Resources and prompts through the Inspector, in both eras.
+inspector_out() { # label name js-condition-on-r: the Inspector's JSON output (r) must satisfy the condition
+  if node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).result; process.exit(new Function("r", "return (" + process.argv[2] + ")")(r) ? 0 : 1)' \
+    "$ART/inspector-$2.out" "$3" 2>/dev/null; then
+    pass "$1"
+  else
+    fail "$1" "$(head -c 300 "$ART/inspector-$2.out")"
+  fi
+}
+if expect_exit "inspector resources/list" 0 resources-list "$KEY19" --method resources/list; then
+  inspector_out "inspector resources/list gathers odoo://models and each readable model over pages" resources-list \
+    'r.nextCursor === undefined && r.resources.length > 3 && r.resources[0].uri === "odoo://models" && ["odoo://res.partner", "odoo://res.partner/fields", "odoo://crm.lead"].every((u) => r.resources.some((x) => x.uri === u))'
+fi
+if expect_exit "inspector resources/read a record URI" 0 read-record "$KEY19" --method resources/read --uri "odoo://res.partner/15?fields=name,city"; then
+  inspector_out "inspector resources/read: the record with the fields asked for" read-record \
+    'JSON.stringify(JSON.parse(r.contents[0].text).record) === JSON.stringify({ city: "Fremont", id: 15, name: "Azure Interior" })'
+fi
+if expect_exit "inspector --protocol-era auto resources/read" 0 read-record-auto "$KEY19" --protocol-era auto --method resources/read --uri "odoo://res.partner/15?fields=name"; then
+  inspector_out "inspector (auto era) resources/read carries ttlMs 0 and cacheScope private" read-record-auto \
+    'r.ttlMs === 0 && r.cacheScope === "private" && JSON.parse(r.contents[0].text).record.name === "Azure Interior"'
+fi
+expect_exit "inspector resources/read of a missing record fails" 1 read-missing "$KEY19" --method resources/read --uri "odoo://res.partner/987654321" || true
+if expect_exit "inspector prompts/get customer_overview" 0 prompt-get "$KEY19" --method prompts/get --prompt-name customer_overview --prompt-args "customer=Azure Interior"; then
+  inspector_out "inspector prompts/get resolves the customer by name" prompt-get \
+    'r.messages[0].content.text.includes("res.partner 15 (\"Azure Interior\")")'
+fi
 
 # ---------------------------------------------------------------- 4. conformance suite
 echo "== conformance 0.1.16 (through auth-proxy.mjs on :$PPROXY)"
