@@ -55,7 +55,7 @@ fn lists_show_models_records_and_fields_of_readable_models_and_four_templates() 
     }
     let r = s.request("resources/templates/list", json!({}));
     let templates: Vec<&str> = r["result"]["resourceTemplates"].as_array().unwrap().iter().map(|t| t["uriTemplate"].as_str().unwrap()).collect();
-    assert_eq!(templates, ["odoo://{model}/{id}{?fields}", "odoo://{model}{?domain,fields,order,limit,offset}", "odoo://{model}/fields", "odoo://{model}/{id}/chatter{?limit}"]);
+    assert_eq!(templates, ["odoo://{model}/{id}{?fields}", "odoo://{model}{?domain,fields,order,limit,offset}", "odoo://{model}/fields", "odoo://{model}/{id}/chatter{?limit,cursor}"]);
 
     let bare = h.connection(OdooVersion::V19, "bare", &[]);
     let mut s = h.session(&h.key(bare, OdooVersion::V19, "demo2"));
@@ -221,4 +221,31 @@ fn modern_reads_carry_cache_hints() {
     let mut s = h.session(&key);
     let r = read(&mut s, "odoo://res.partner/fields");
     assert!(r["result"].get("ttlMs").is_none() && r["result"].get("resultType").is_none(), "no modern fields in the session era");
+}
+
+#[test]
+fn a_chatter_pages_through_next_uri() {
+    each_version(|h, v| {
+        let c = h.connection(v, "c", &ENABLED);
+        let mut s = h.session(&h.key(c, v, "admin"));
+        let lead = 1;
+        let all = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": lead, "limit": 100}))["structuredContent"]["messages"].clone();
+        let total = all.as_array().unwrap().len();
+        assert!(total >= 2, "crm.lead 1 has a thread: {all}");
+        let mut uri = format!("odoo://crm.lead/{lead}/chatter?limit=1");
+        let mut seen = Vec::new();
+        loop {
+            let page = body(&read(&mut s, &uri));
+            seen.extend(page["messages"].as_array().unwrap().iter().cloned());
+            assert!(page.get("next_cursor").is_none());
+            match page["next_uri"].as_str() {
+                Some(next) => uri = next.to_string(),
+                None => break,
+            }
+            assert!(seen.len() <= total, "paging ends");
+        }
+        assert_eq!(Value::Array(seen), all, "every message once, newest first");
+        let r = read(&mut s, &format!("odoo://crm.lead/{lead}/chatter?cursor=forged"));
+        assert_eq!(r["error"]["code"], -32602, "{r}");
+    });
 }

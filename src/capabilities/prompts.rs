@@ -128,6 +128,16 @@ const PROMPTS: [Prompt; 6] = [
     },
 ];
 
+impl Arg {
+    /// An optional argument naming records of a model the key may not read is left out for that key.
+    fn available(&self, perms: &Permissions) -> bool {
+        match self.kind {
+            Kind::Record(ModelFrom::Fixed(model)) | Kind::Selection { model, .. } if !self.required => perms.check(model, Operation::Read).is_ok(),
+            _ => true,
+        }
+    }
+}
+
 impl Prompt {
     fn available(&self, perms: &Permissions) -> bool {
         match self.needs {
@@ -136,8 +146,13 @@ impl Prompt {
         }
     }
 
-    fn definition(&self) -> Value {
-        let args: Vec<Value> = self.args.iter().map(|a| json!({"name": a.name, "description": a.description, "required": a.required})).collect();
+    /// The arguments this key may give.
+    fn args_for<'p>(&'p self, perms: &'p Permissions) -> impl Iterator<Item = &'p Arg> {
+        self.args.iter().filter(move |a| a.available(perms))
+    }
+
+    fn definition(&self, perms: &Permissions) -> Value {
+        let args: Vec<Value> = self.args_for(perms).map(|a| json!({"name": a.name, "description": a.description, "required": a.required})).collect();
         json!({"name": self.name, "title": self.title, "description": self.description, "arguments": args})
     }
 }
@@ -163,15 +178,16 @@ fn find(perms: &Permissions, name: &str) -> Result<&'static Prompt, RpcError> {
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    let items = PROMPTS.iter().filter(|p| p.available(&ctx.auth.permissions)).map(Prompt::definition).collect();
+    let perms = &ctx.auth.permissions;
+    let items = PROMPTS.iter().filter(|p| p.available(perms)).map(|p| p.definition(perms)).collect();
     pages::list_result(ctx, "prompts/list", "prompts", items, params)
 }
 
 /// Where `completion/complete` finds suggestions for a prompt's argument.
 pub fn argument_source(ctx: &RequestCtx<'_>, prompt: &str, arg: &str) -> Result<Source, RpcError> {
-    let p = find(&ctx.auth.permissions, prompt)?;
-    p.args
-        .iter()
+    let perms = &ctx.auth.permissions;
+    let p = find(perms, prompt)?;
+    p.args_for(perms)
         .find(|a| a.name == arg)
         .map(|a| a.kind.source())
         .ok_or_else(|| RpcError::invalid_params(format!("Invalid params: prompt '{}' has no argument '{}'", p.name, crate::store::truncate(arg, 60))))
@@ -180,7 +196,7 @@ pub fn argument_source(ctx: &RequestCtx<'_>, prompt: &str, arg: &str) -> Result<
 pub async fn get(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let name = params.get("name").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("Invalid params: 'name' must be a string"))?;
     let prompt = find(&req.auth.permissions, name)?;
-    let given = given_arguments(prompt, params.get("arguments"))?;
+    let given = given_arguments(prompt, &req.auth.permissions, params.get("arguments"))?;
     let ctx = ToolCtx::new(req, "prompt_get");
     let started = now_ms();
     let outcome = resolve(&ctx, prompt, &given).await;
@@ -197,7 +213,7 @@ pub async fn get(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Va
 }
 
 /// The arguments as given: all strings, none unknown, every required one present.
-fn given_arguments(prompt: &Prompt, raw: Option<&Value>) -> Result<BTreeMap<&'static str, String>, RpcError> {
+fn given_arguments(prompt: &'static Prompt, perms: &Permissions, raw: Option<&Value>) -> Result<BTreeMap<&'static str, String>, RpcError> {
     let bad = |m: String| RpcError::invalid_params(format!("Invalid params: {m}"));
     let empty = Map::new();
     let raw = match raw {
@@ -205,12 +221,12 @@ fn given_arguments(prompt: &Prompt, raw: Option<&Value>) -> Result<BTreeMap<&'st
         Some(Value::Object(m)) => m,
         Some(_) => return Err(bad("'arguments' must be an object of strings".into())),
     };
-    if let Some(unknown) = raw.keys().find(|k| !prompt.args.iter().any(|a| a.name == k.as_str())) {
-        let known: Vec<&str> = prompt.args.iter().map(|a| a.name).collect();
+    if let Some(unknown) = raw.keys().find(|k| !prompt.args_for(perms).any(|a| a.name == k.as_str())) {
+        let known: Vec<&str> = prompt.args_for(perms).map(|a| a.name).collect();
         return Err(bad(format!("prompt '{}' has no argument '{}'; it takes {}", prompt.name, crate::store::truncate(unknown, 60), known.join(", "))));
     }
     let mut given = BTreeMap::new();
-    for arg in prompt.args {
+    for arg in prompt.args_for(perms) {
         let value = match raw.get(arg.name) {
             None | Some(Value::Null) => "",
             Some(Value::String(s)) => s.trim(),
@@ -495,16 +511,20 @@ mod tests {
         assert_eq!(names(&perms(&["crm.tag"])), ["find_records", "summarize_record", "draft_follow_up"]);
         assert_eq!(names(&perms(&["res.partner", "crm.lead", "sale.order"])).len(), 6);
         assert!(find(&perms(&["crm.tag"]), "pipeline_review").is_err(), "an unavailable prompt is unknown");
+        let team_arg = |p: &Permissions| find(p, "pipeline_review").unwrap().definition(p)["arguments"].as_array().unwrap().len();
+        assert_eq!(team_arg(&perms(&["crm.lead"])), 0, "no team argument without crm.team");
+        assert_eq!(team_arg(&perms(&["crm.lead", "crm.team"])), 1);
     }
 
     #[test]
     fn arguments_are_strings_known_and_complete() {
         let p = &PROMPTS[0];
-        assert!(given_arguments(p, Some(&json!({"model": "res.partner"}))).unwrap_err().message.contains("missing required argument 'request'"));
-        assert!(given_arguments(p, Some(&json!({"model": "res.partner", "request": "x", "colour": "red"}))).unwrap_err().message.contains("'colour'"));
-        assert!(given_arguments(p, Some(&json!({"model": 7, "request": "x"}))).unwrap_err().message.contains("string"));
-        assert!(given_arguments(p, Some(&json!([]))).is_err());
-        let ok = given_arguments(p, Some(&json!({"model": " res.partner ", "request": "belgian companies"}))).unwrap();
+        let all = perms(&["res.partner"]);
+        assert!(given_arguments(p, &all, Some(&json!({"model": "res.partner"}))).unwrap_err().message.contains("missing required argument 'request'"));
+        assert!(given_arguments(p, &all, Some(&json!({"model": "res.partner", "request": "x", "colour": "red"}))).unwrap_err().message.contains("'colour'"));
+        assert!(given_arguments(p, &all, Some(&json!({"model": 7, "request": "x"}))).unwrap_err().message.contains("string"));
+        assert!(given_arguments(p, &all, Some(&json!([]))).is_err());
+        let ok = given_arguments(p, &all, Some(&json!({"model": " res.partner ", "request": "belgian companies"}))).unwrap();
         assert_eq!(ok.get("model").map(String::as_str), Some("res.partner"));
     }
 }

@@ -206,7 +206,7 @@ const TEMPLATES = {
   record: "odoo://{model}/{id}{?fields}",
   search: "odoo://{model}{?domain,fields,order,limit,offset}",
   fields: "odoo://{model}/fields",
-  chatter: "odoo://{model}/{id}/chatter{?limit}",
+  chatter: "odoo://{model}/{id}/chatter{?limit,cursor}",
 };
 
 function resourceJson(result, uri) {

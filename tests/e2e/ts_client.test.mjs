@@ -135,7 +135,7 @@ const TEMPLATES = {
   record: "odoo://{model}/{id}{?fields}",
   search: "odoo://{model}{?domain,fields,order,limit,offset}",
   fields: "odoo://{model}/fields",
-  chatter: "odoo://{model}/{id}/chatter{?limit}",
+  chatter: "odoo://{model}/{id}/chatter{?limit,cursor}",
 };
 // res.partner and crm.lead are readable (setup.mjs); sale.order, which sales_by_period needs, is not.
 const PROMPTS = ["customer_overview", "draft_follow_up", "find_records", "pipeline_review", "summarize_record"];
@@ -387,8 +387,13 @@ for (const [label, keyName] of [["Odoo 19 (json2)", "admin19"], ["Odoo 17 (jsonr
     });
 
     it("complete(): suggestions never show a model the key may not read", async () => {
-      const team = await client.complete({ ref: { type: "ref/prompt", name: "pipeline_review" }, argument: { name: "team", value: "sa" } });
-      assert.deepEqual(team.completion.values, [], "crm.team is not enabled for this key");
+      // Without crm.team, pipeline_review has no team argument for this key at all.
+      const review = (await allPages((p) => client.listPrompts(p), "prompts")).items.find((p) => p.name === "pipeline_review");
+      assert.deepEqual(review?.arguments ?? [], [], "crm.team is not enabled for this key");
+      await assert.rejects(
+        client.complete({ ref: { type: "ref/prompt", name: "pipeline_review" }, argument: { name: "team", value: "sa" } }),
+        (e) => e.code === -32602 && /no argument 'team'/.test(e.message),
+      );
       const orders = await client.complete({
         ref: { type: "ref/resource", uri: TEMPLATES.record }, argument: { name: "id", value: "" }, context: { arguments: { model: "sale.order" } },
       });

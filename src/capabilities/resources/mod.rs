@@ -84,7 +84,15 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
     Ok(Some(match target {
         ResourceUri::Models => run("odoo_list_models", json!({})).await?,
         ResourceUri::Fields { model } => run("odoo_describe_model", json!({"model": model})).await?,
-        ResourceUri::Chatter { model, id, limit } => run("odoo_chatter_read", json!({"model": model, "id": id, "limit": limit})).await?,
+        ResourceUri::Chatter { model, id, limit, cursor } => {
+            let mut out = run("odoo_chatter_read", json!({"model": model, "id": id, "limit": limit, "cursor": cursor})).await?;
+            if let Some(obj) = out.as_object_mut() {
+                if let Some(next) = obj.remove("next_cursor") {
+                    obj.insert("next_uri".into(), json!(uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default())));
+                }
+            }
+            out
+        }
         ResourceUri::Record { model, id, fields } => {
             let mut out = run("odoo_get", json!({"model": model, "ids": [id], "fields": fields})).await?;
             let Some(record) = out.get_mut("records").and_then(Value::as_array_mut).and_then(|r| r.pop()) else {
@@ -101,7 +109,8 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
         ResourceUri::Search { model, query } => {
             let args = json!({"model": model, "domain": query.domain, "fields": query.fields, "order": query.order, "limit": query.limit, "offset": query.offset});
             let mut out = run("odoo_search", args).await?;
-            // The tool's cursor continues a tool call; a resource continues at the next page's URI.
+            // The tool's cursor continues a tool call; a resource continues at the next page's URI (the
+            // chatter's carries the tool's cursor, bound to the record like the tool's).
             if let Some(obj) = out.as_object_mut() {
                 if obj.remove("next_cursor").is_some() {
                     let count = obj.get("count").and_then(Value::as_i64).unwrap_or(0);

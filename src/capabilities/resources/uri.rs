@@ -20,7 +20,7 @@ pub struct Template {
 pub const RECORD: &str = "odoo://{model}/{id}{?fields}";
 pub const SEARCH: &str = "odoo://{model}{?domain,fields,order,limit,offset}";
 pub const FIELDS: &str = "odoo://{model}/fields";
-pub const CHATTER: &str = "odoo://{model}/{id}/chatter{?limit}";
+pub const CHATTER: &str = "odoo://{model}/{id}/chatter{?limit,cursor}";
 pub const MODELS: &str = "odoo://models";
 
 pub const TEMPLATES: [Template; 4] = [
@@ -48,7 +48,8 @@ pub const TEMPLATES: [Template; 4] = [
         name: "odoo-chatter",
         title: "Odoo record chatter",
         uri_template: CHATTER,
-        description: "A record's message thread, newest first, as plain text; limit 1 to 100 (default 20).",
+        description: "A record's message thread, newest first, as plain text; limit 1 to 100 (default 20). The answer \
+            links the older messages (next_uri, with a cursor).",
     },
 ];
 
@@ -59,7 +60,7 @@ pub enum ResourceUri {
     Fields { model: String },
     Record { model: String, id: i64, fields: Option<Vec<String>> },
     Search { model: String, query: SearchQuery },
-    Chatter { model: String, id: i64, limit: Option<i64> },
+    Chatter { model: String, id: i64, limit: Option<i64>, cursor: Option<String> },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -133,8 +134,13 @@ pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
             ResourceUri::Record { model: model_name(model)?, id: record_id(id)?, fields: params.get("fields").map(parse_fields).transpose()? }
         }
         [model, id, "chatter"] => {
-            params.only(&["limit"])?;
-            ResourceUri::Chatter { model: model_name(model)?, id: record_id(id)?, limit: params.get("limit").map(|v| parse_int("limit", v, 1)).transpose()? }
+            params.only(&["limit", "cursor"])?;
+            ResourceUri::Chatter {
+                model: model_name(model)?,
+                id: record_id(id)?,
+                limit: params.get("limit").map(|v| parse_int("limit", v, 1)).transpose()?,
+                cursor: params.get("cursor").map(str::to_string),
+            }
         }
         _ => return Err(UriError::NotFound),
     };
@@ -248,6 +254,14 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// The URI of a chatter page (the inverse of `parse` for `Chatter`).
+pub fn chatter_uri(model: &str, id: i64, limit: Option<i64>, cursor: &str) -> String {
+    match limit {
+        Some(l) => format!("odoo://{model}/{id}/chatter?limit={l}&cursor={}", encode(cursor)),
+        None => format!("odoo://{model}/{id}/chatter?cursor={}", encode(cursor)),
+    }
+}
+
 /// The URI of a search page (the inverse of `parse` for `Search`).
 pub fn search_uri(model: &str, q: &SearchQuery) -> String {
     let mut parts = Vec::new();
@@ -293,7 +307,11 @@ mod tests {
             parse("odoo://res.partner/42?fields=name,email"),
             Ok(ResourceUri::Record { model: "res.partner".into(), id: 42, fields: Some(vec!["name".into(), "email".into()]) })
         );
-        assert_eq!(parse("ODOO://crm.lead/7/chatter?limit=5"), Ok(ResourceUri::Chatter { model: "crm.lead".into(), id: 7, limit: Some(5) }));
+        assert_eq!(parse("ODOO://crm.lead/7/chatter?limit=5"), Ok(ResourceUri::Chatter { model: "crm.lead".into(), id: 7, limit: Some(5), cursor: None }));
+        assert_eq!(
+            parse(&chatter_uri("crm.lead", 7, Some(5), "20.a-b_c")),
+            Ok(ResourceUri::Chatter { model: "crm.lead".into(), id: 7, limit: Some(5), cursor: Some("20.a-b_c".into()) })
+        );
         let uri = "odoo://res.partner?domain=%5B%5B%22is_company%22%2C%22%3D%22%2Ctrue%5D%5D&fields=name&order=name%20desc&limit=5&offset=10";
         let want = SearchQuery {
             domain: Some(json!([["is_company", "=", true]])),
@@ -333,7 +351,7 @@ mod tests {
         assert!(invalid("odoo://res.partner?limit").contains("no value"));
         assert!(invalid("odoo://res.partner/1?domain=%5B%5D").contains("unknown query parameter"));
         assert!(invalid("odoo://models?limit=1").contains("no query parameters"));
-        assert!(invalid("odoo://res.partner/1/chatter?fields=name").contains("takes limit"));
+        assert!(invalid("odoo://res.partner/1/chatter?fields=name").contains("takes limit, cursor"));
         assert!(invalid("odoo://res.partner?order=%E2%28").contains("UTF-8"));
         assert!(invalid("odoo://res.partner?order=%4").contains("%-escape"));
         assert!(invalid("odoo://res.partner#top").contains("fragment"));
