@@ -139,12 +139,11 @@ async fn suggest(ctx: &ToolCtx<'_>, source: Source, value: &str, context: &Map<S
             readable(model)?;
             let client = ctx.odoo()?;
             let schema = ctx.schema(&client, model).await?;
-            let options = schema.fields.get(field).and_then(|f| f.selection.as_ref()).and_then(Value::as_array).cloned().unwrap_or_default();
+            let options = schema.fields.get(field).map(|f| f.options()).unwrap_or_default();
             let needle = value.trim().to_lowercase();
             let values: Vec<String> = options
-                .iter()
-                .filter_map(|o| Some((o.get(0)?.as_str()?.to_string(), o.get(1).and_then(Value::as_str).unwrap_or("").to_lowercase())))
-                .filter(|(v, label)| v.to_lowercase().contains(&needle) || label.contains(&needle))
+                .into_iter()
+                .filter(|(v, label)| v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle))
                 .map(|(v, _)| v)
                 .collect();
             let total = values.len();

@@ -35,6 +35,12 @@ impl FieldInfo {
     pub fn is_relational(&self) -> bool {
         matches!(self.ftype.as_str(), "many2one" | "one2many" | "many2many")
     }
+
+    /// A selection field's `(value, label)` pairs; none for other fields.
+    pub fn options(&self) -> Vec<(String, String)> {
+        let pairs = self.selection.as_ref().and_then(Value::as_array);
+        pairs.map(|p| p.iter().filter_map(|o| Some((o.get(0)?.as_str()?.to_string(), o.get(1)?.as_str()?.to_string()))).collect()).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
