@@ -82,6 +82,8 @@ pub struct OutboundRequest {
 pub struct InboundResponse {
     pub status: u16,
     pub content_type: String,
+    /// The `Retry-After` header, when the answer had one (a 429 or 503).
+    pub retry_after: Option<String>,
     pub body: String,
 }
 

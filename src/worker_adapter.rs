@@ -233,8 +233,9 @@ impl Http for FetchHttp {
                 let request = Request::new_with_init(&req.url, &init).map_err(|e| HttpError::Network(e.to_string()))?;
                 let mut resp = Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| HttpError::Network(e.to_string()))?;
                 let content_type = resp.headers().get("content-type").ok().flatten().unwrap_or_default();
+                let retry_after = resp.headers().get("retry-after").ok().flatten();
                 let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
-                Ok(InboundResponse { status: resp.status_code(), content_type, body })
+                Ok(InboundResponse { status: resp.status_code(), content_type, retry_after, body })
             };
             let delay = Delay::from(Duration::from_millis(timeout));
             match select(Box::pin(work), delay).await {

@@ -51,6 +51,16 @@ impl<'a> OdooClient<'a> {
     }
 
     pub async fn call(&self, call: &Call<'_>) -> Result<Value, OdooError> {
+        self.call_once(call).await.map_err(|mut e| {
+            // No answer from Odoo itself (an Odoo error names its exception): a write may have happened.
+            if e.name.is_none() && matches!(e.kind, OdooErrorKind::Timeout | OdooErrorKind::Unavailable) && is_write(call.method) {
+                e.outcome_unknown = true;
+            }
+            e
+        })
+    }
+
+    async fn call_once(&self, call: &Call<'_>) -> Result<Value, OdooError> {
         match self.conn.transport {
             Transport::Json2 => match self.call_json2(call).await {
                 // The JSON-2 route is missing (rpc addon absent, proxy): fall back to /jsonrpc.
@@ -91,7 +101,7 @@ impl<'a> OdooClient<'a> {
                 self.uid.set(Some(uid));
                 Ok(uid)
             }
-            _ => Err(OdooError { kind: OdooErrorKind::AccessDenied, name: None, message: "Access Denied".into() }),
+            _ => Err(OdooError::new(OdooErrorKind::AccessDenied, "Access Denied")),
         }
     }
 
@@ -202,5 +212,17 @@ fn status_error(resp: &InboundResponse) -> OdooError {
         _ => OdooErrorKind::Unavailable,
     };
     let what = if resp.content_type.contains("html") { " with an HTML page" } else { "" };
-    OdooError::new(kind, format!("Odoo answered HTTP {}{what}", resp.status))
+    let wait = resp.retry_after.as_deref().map(str::trim).filter(|r| !r.is_empty() && r.len() <= 40);
+    let message = match (resp.status, wait) {
+        (429, Some(w)) if w.bytes().all(|b| b.is_ascii_digit()) => format!("Odoo is limiting requests (HTTP 429); it asks to wait {w} s"),
+        (429, Some(w)) => format!("Odoo is limiting requests (HTTP 429); it asks to wait until {w}"),
+        (429, None) => "Odoo is limiting requests (HTTP 429)".to_string(),
+        (status, _) => format!("Odoo answered HTTP {status}{what}"),
+    };
+    OdooError::new(kind, message)
+}
+
+/// Methods that change data: when their answer is lost, Odoo may have applied them.
+fn is_write(method: &str) -> bool {
+    matches!(method, "create" | "write" | "unlink" | "message_post") || method.starts_with("action_")
 }

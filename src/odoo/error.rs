@@ -34,13 +34,16 @@ pub struct OdooError {
     /// Odoo's exception class, e.g. `odoo.exceptions.AccessError`, when Odoo sent one.
     pub name: Option<String>,
     pub message: String,
+    /// A write whose answer was lost (timeout, cut connection, a proxy's page instead of Odoo's answer):
+    /// Odoo may have applied it. An answer from Odoo itself, even an error, means it did not.
+    pub outcome_unknown: bool,
 }
 
 const MAX_MESSAGE: usize = 1500;
 
 impl OdooError {
     pub fn new(kind: OdooErrorKind, message: impl Into<String>) -> OdooError {
-        OdooError { kind, name: None, message: message.into() }
+        OdooError { kind, name: None, message: message.into(), outcome_unknown: false }
     }
 
     /// From an Odoo error object `{name, message, arguments, context, debug}`.
@@ -54,11 +57,23 @@ impl OdooError {
             .unwrap_or_else(|| format!("Odoo reported {name} (HTTP {http_status})"));
         let kind = kind_for(&name, http_status);
         let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
-        OdooError { kind, name: (!name.is_empty()).then_some(name), message }
+        OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
 
     /// What a person or a model should read, with guidance where we have some.
     pub fn user_message(&self) -> String {
+        let message = self.kind_message();
+        if self.outcome_unknown {
+            format!(
+                "{message} The change may or may not have been made: Odoo's answer was lost. Check with odoo_get or \
+                 odoo_search before retrying, or it may be applied twice."
+            )
+        } else {
+            message
+        }
+    }
+
+    fn kind_message(&self) -> String {
         match self.kind {
             OdooErrorKind::AccessDenied => format!(
                 "Odoo rejected this key's Odoo credentials ({}). The Odoo API key may be wrong or expired \
@@ -88,7 +103,10 @@ impl OdooError {
             ),
             OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {}", self.message),
             OdooErrorKind::NotFound => format!("Odoo does not know this: {}", self.message),
-            OdooErrorKind::Retryable => format!("Odoo is busy with a conflicting operation; retry shortly. ({})", self.message),
+            OdooErrorKind::Retryable => format!(
+                "Odoo asked to try again later: {} (Hint: this is temporary; retry the same call in a moment.)",
+                self.message
+            ),
             OdooErrorKind::Unavailable => format!(
                 "Odoo is unavailable right now ({}). Retry in a moment; if it persists, check that the Odoo \
                  server is up and reachable.",

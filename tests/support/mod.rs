@@ -141,7 +141,7 @@ impl Http for TcpHttp {
             let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| HttpError::Network("bad status line".into()))?;
             let header = |name: &str| head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()));
             let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) { dechunk(body) } else { body.to_string() };
-            Ok(InboundResponse { status, content_type: header("content-type").unwrap_or_default(), body })
+            Ok(InboundResponse { status, content_type: header("content-type").unwrap_or_default(), retry_after: header("retry-after"), body })
         })
     }
 }
