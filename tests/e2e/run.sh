@@ -261,7 +261,8 @@ count_node_test() { # name file
   local name=$1 file=$2 rc p f c
   echo "== $name"
   set +e
-  timeout -k 10 600 node --test --test-reporter=spec --test-timeout=120000 "$file" 2>&1 | tee "$ART/$name.log"
+  # capture.mjs copies every worker answer into $ART/responses for the secret scan.
+  NODE_OPTIONS="--import=file://$E2E/capture.mjs" timeout -k 10 600 node --test --test-reporter=spec --test-timeout=120000 "$file" 2>&1 | tee "$ART/$name.log"
   rc=${PIPESTATUS[0]}
   set -e
   p=$(sed 's/\x1b\[[0-9;]*m//g' "$ART/$name.log" | awk '/^ℹ pass [0-9]+$/ { n = $3 } END { print n + 0 }')
@@ -277,6 +278,8 @@ count_node_test() { # name file
 export E2E_WORKER_LOG=$ART/worker.log
 # Keys the tests issue for themselves are appended here, and scanned for leaks at the end.
 export E2E_EXTRA_SECRETS=$ART/extra-secrets
+# Worker answers seen by the Node stages (tests/e2e/capture.mjs), scanned for secrets at the end.
+export E2E_RESPONSES_DIR=$ART/responses E2E_CAPTURE_ORIGINS=$WORKER_URL
 
 # ---------------------------------------------------------------- 1. TS SDK clients (1.x; 2.x auto and legacy)
 count_node_test ts_client "$E2E/ts_client.test.mjs"
@@ -466,24 +469,28 @@ fi
 if [ -n "$swept" ]; then pass "scheduled retention sweep runs (cron trigger)"; else fail "scheduled retention sweep" "HTTP $code; no retention line in worker.log"; fi
 
 # ---------------------------------------------------------------- secret hygiene
-# No issued MCP key, Odoo API key or the admin token may appear in the worker's log or anywhere in the
-# D1 database (audit rows, keys, sessions): keys are stored hashed, Odoo keys encrypted.
+# No issued MCP key, Odoo API key or the admin token may appear in the worker's log, anywhere in the
+# D1 database (audit rows, keys, sessions: keys are stored hashed, Odoo keys encrypted), or in any answer
+# the worker gave the Node clients (but the key issue itself).
 if SECRETS="$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log([s.admin_token, ...Object.values(s.keys)].join("\n"))' "$SETUP_JSON")
 ${ODOO_ADMIN_KEY[*]} ${ODOO_DEMO2_KEY[*]}
-$(cat "$ART/extra-secrets" 2>/dev/null || true)" python3 - "$ART/worker.log" "$ART/worker2.log" "$ART/state" <<'PY'
+$(cat "$ART/extra-secrets" 2>/dev/null || true)" python3 - "$ART/worker.log" "$ART/worker2.log" "$ART/state" "$ART/responses" <<'PY'
 import os, sys
 secrets = [s for s in os.environ["SECRETS"].split() if len(s) >= 16]
 assert len(secrets) >= 8, f"too few secrets to check: {len(secrets)}"
-logs = [f for f in sys.argv[1:-1] if os.path.exists(f)]
-files = logs + [os.path.join(d, f) for d, _, fs in os.walk(sys.argv[-1]) for f in fs]
+logs = [f for f in sys.argv[1:3] if os.path.exists(f)]
+files = logs + [os.path.join(d, f) for top in sys.argv[3:] for d, _, fs in os.walk(top) for f in fs]
+responses = [f for f in files if f.startswith(sys.argv[4])]
+answers = sum(open(f, "rb").read().count(b"\n== ") for f in responses)
+assert answers >= 200, f"too few captured worker answers to trust the scan: {answers}"
 hits = [(f, s[:6]) for f in files for s in secrets if s.encode() in open(f, "rb").read()]
-print(f"  scanned {len(files)} files for {len(secrets)} secrets")
+print(f"  scanned {len(files)} files ({answers} worker answers) for {len(secrets)} secrets")
 if hits:
     print("  found (file, secret's first characters):", hits)
     sys.exit(1)
 PY
 then
-  pass "no key, Odoo API key or admin token in the worker log or the D1 database"
+  pass "no key, Odoo API key or admin token in the worker log, the D1 database or any answer to the Node clients"
 else
   fail "secret hygiene" "a secret was found (see above)"
 fi
