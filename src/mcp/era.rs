@@ -21,7 +21,8 @@ pub enum Era {
     StatelessWithoutEnvelope,
     /// `initialize` sent with a modern version header: the header and the method disagree (400 / -32020).
     InitializeWithModernHeader,
-    /// A JSON array holding an element with a modern claim: the modern era has no batches (400 / -32600).
+    /// A JSON array holding an element with a modern claim, or any array sent under a modern version
+    /// header: the modern era has no batches (400 / -32600), and a modern client must get a modern error.
     StatelessBatch,
 }
 
@@ -41,7 +42,7 @@ fn has_claim(msg: &Value) -> bool {
 pub fn classify(body: &Value, header_version: Option<&str>) -> Era {
     let modern_header = header_version.is_some_and(is_modern_version);
     match body {
-        Value::Array(items) if items.iter().any(has_claim) => Era::StatelessBatch,
+        Value::Array(items) if modern_header || items.iter().any(has_claim) => Era::StatelessBatch,
         Value::Array(_) => Era::Session,
         msg if has_claim(msg) => Era::Stateless,
         msg if msg.get("method").and_then(Value::as_str) == Some("initialize") => {
@@ -90,6 +91,10 @@ mod tests {
             (response, Some("2026-07-28"), Era::Session),
             (json!([claim("ping")]), None, Era::StatelessBatch),
             (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), None, Era::Session),
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2025-03-26"), Era::Session),
+            // A modern header on an array: a modern error, never the session lane's version refusal.
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2026-07-28"), Era::StatelessBatch),
+            (json!([]), Some("2026-07-28"), Era::StatelessBatch),
             (json!("text"), None, Era::Session),
             // Other reserved keys or a bare progress token are not a claim.
             (json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {"progressToken": 1}}}), None, Era::Session),
