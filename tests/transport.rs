@@ -107,6 +107,23 @@ fn http_level_errors() {
     let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), json!(7)));
 
+    // Not a JSON-RPC message: -32600 with the id, with or without a session (never "send initialize
+    // first" to a malformed initialize).
+    for (body, id) in [
+        (r#"{"jsonrpc":"2.0","id":9,"method":"initialize","params":[]}"#, json!(9)),
+        (r#"{"jsonrpc":"1.0","id":"x","method":"initialize","params":{}}"#, json!("x")),
+        (r#"{"jsonrpc":"2.0","id":{},"method":"tools/list"}"#, Value::Null),
+        ("42", Value::Null),
+    ] {
+        for session in [None, Some(sid.as_str())] {
+            let r = post(&h, &key, session, &[], body);
+            assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), id.clone()), "{body} {session:?}");
+        }
+    }
+    // A well-formed request without a session still needs one.
+    let r = post(&h, &key, None, &[], ping);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32000)));
+
     let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (200, json!(-32601)));
 
