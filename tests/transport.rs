@@ -192,6 +192,10 @@ fn authentication_and_origin() {
 
     let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], INIT);
     assert_eq!(r.status, 403);
+    // Loopback in dev means scheme://host[:port] on a loopback host, nothing more.
+    for trick in ["http://127.0.0.1:8788@evil.example.com", "http://localhost:3000/evil"] {
+        assert_eq!(post(&h, &key, None, &[("origin", trick)], INIT).status, 403, "{trick}");
+    }
     let r = post(&h, &key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
     assert_eq!(r.status, 200, "loopback origins are allowed in dev");
     assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8788"));
