@@ -85,6 +85,14 @@ fn notifications_and_responses_get_202_with_no_body() {
         assert_eq!(r.status, 202, "{body}");
         assert!(r.raw.is_empty());
     }
+    // A cancellation is recorded for a plausible request id only: a huge one is accepted and dropped,
+    // so that one notification cannot store a megabyte in D1.
+    let huge = format!(r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#, "r".repeat(900_000));
+    assert_eq!(post(&h, &key, Some(&sid), &[], &huge).status, 202);
+    let long_ok = format!(r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#, "r".repeat(198));
+    assert_eq!(post(&h, &key, Some(&sid), &[], &long_ok).status, 202);
+    let ids: Vec<usize> = h.db.rows("SELECT request_id FROM cancellations ORDER BY length(request_id)").iter().map(|r| r["request_id"].as_str().unwrap_or("").len()).collect();
+    assert_eq!(ids, vec![1, 200], "the id 9 and the 198-character string (200 as JSON), not the huge one");
 }
 
 #[test]

@@ -76,7 +76,7 @@ async fn request(
 
 async fn notification(lane: &Lane<'_>, session: &SessionState, method: &str, params: &Map<String, Value>) -> HttpResponse {
     if method == "notifications/cancelled" {
-        if let Some(request_id) = params.get("requestId").filter(|i| jsonrpc::is_id(i)) {
+        if let Some(request_id) = params.get("requestId").filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i)) {
             // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
             if let Err(e) = lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await {
                 return store_unavailable(&e.into());
