@@ -14,6 +14,7 @@ fn requires_the_admin_token() {
     assert_eq!(h.raw("GET", "/admin/api/keys", &[("authorization", "Bearer wrong")], b"").status, 401);
     let r = h.raw("GET", "/admin/api/keys", &[("authorization", &format!("Bearer {}", support::ADMIN_TOKEN)), ("origin", "http://evil.example.com")], b"");
     assert_eq!(r.status, 403, "cross-site browser requests are refused");
+    assert_eq!(r.body["error"]["code"], json!("forbidden_origin"), "in the admin API's error shape: {}", r.raw);
     assert_eq!(h.admin("GET", "/admin/api/keys", None).status, 200);
     assert_eq!(h.admin("GET", "/admin/api/nope", None).status, 404);
     assert_eq!(h.admin("PATCH", "/admin/api/keys", None).status, 405);

@@ -186,6 +186,18 @@ fn era_classification_on_one_endpoint() {
     // No batches in the modern era.
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28")], &json!([request(json!(3), "tools/list", modern_meta())]));
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
+    // Nor under the modern header without a claim (an empty or plain array): a modern -32600, not the
+    // session lane's "unsupported protocol version".
+    for batch in [json!([]), json!([{"jsonrpc": "2.0", "id": 3, "method": "tools/list"}])] {
+        let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28")], &batch);
+        assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)), "{batch}: {}", r.raw);
+        assert!(r.raw.contains("no JSON-RPC batches"), "{}", r.raw);
+    }
+    // A body that is no JSON-RPC object under the modern header: the modern lane's -32600.
+    for body in [json!("tools/list"), json!(42), Value::Null] {
+        let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")], &body);
+        assert_eq!(error_of(&r), (400, -32600, Value::Null), "{body}: {}", r.raw);
+    }
     // A modern notification is accepted and dropped.
     let n = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1, "_meta": modern_meta()}});
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "notifications/cancelled")], &n);

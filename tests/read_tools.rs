@@ -154,6 +154,9 @@ fn search_rejects_invalid_input_as_tool_errors() {
         assert_eq!(r["isError"], true, "{args}");
         assert!(text_of(&r).contains(needle), "{args}: {}", text_of(&r));
     }
+    // A tool without arguments says so, rather than "expected" and nothing.
+    let r = s.tool("odoo_list_models", json!({"model": "res.partner"}));
+    assert_eq!((r["isError"].as_bool(), text_of(&r).as_str()), (Some(true), "Invalid arguments: unknown argument 'model'; this tool takes no arguments"));
     let before = h.odoo19.request_count();
     s.tool("odoo_search", json!({"model": "res.partner", "domain": [["name", "~~", "x"]]}));
     assert_eq!(h.odoo19.request_count(), before, "an invalid domain never reaches Odoo");

@@ -85,6 +85,14 @@ fn notifications_and_responses_get_202_with_no_body() {
         assert_eq!(r.status, 202, "{body}");
         assert!(r.raw.is_empty());
     }
+    // A cancellation is recorded for a plausible request id only: a huge one is accepted and dropped,
+    // so that one notification cannot store a megabyte in D1.
+    let huge = format!(r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#, "r".repeat(900_000));
+    assert_eq!(post(&h, &key, Some(&sid), &[], &huge).status, 202);
+    let long_ok = format!(r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#, "r".repeat(198));
+    assert_eq!(post(&h, &key, Some(&sid), &[], &long_ok).status, 202);
+    let ids: Vec<usize> = h.db.rows("SELECT request_id FROM cancellations ORDER BY length(request_id)").iter().map(|r| r["request_id"].as_str().unwrap_or("").len()).collect();
+    assert_eq!(ids, vec![1, 200], "the id 9 and the 198-character string (200 as JSON), not the huge one");
 }
 
 #[test]
@@ -106,6 +114,23 @@ fn http_level_errors() {
 
     let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), json!(7)));
+
+    // Not a JSON-RPC message: -32600 with the id, with or without a session (never "send initialize
+    // first" to a malformed initialize).
+    for (body, id) in [
+        (r#"{"jsonrpc":"2.0","id":9,"method":"initialize","params":[]}"#, json!(9)),
+        (r#"{"jsonrpc":"1.0","id":"x","method":"initialize","params":{}}"#, json!("x")),
+        (r#"{"jsonrpc":"2.0","id":{},"method":"tools/list"}"#, Value::Null),
+        ("42", Value::Null),
+    ] {
+        for session in [None, Some(sid.as_str())] {
+            let r = post(&h, &key, session, &[], body);
+            assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), id.clone()), "{body} {session:?}");
+        }
+    }
+    // A well-formed request without a session still needs one.
+    let r = post(&h, &key, None, &[], ping);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32000)));
 
     let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (200, json!(-32601)));
@@ -175,6 +200,10 @@ fn authentication_and_origin() {
 
     let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], INIT);
     assert_eq!(r.status, 403);
+    // Loopback in dev means scheme://host[:port] on a loopback host, nothing more.
+    for trick in ["http://127.0.0.1:8788@evil.example.com", "http://localhost:3000/evil"] {
+        assert_eq!(post(&h, &key, None, &[("origin", trick)], INIT).status, 403, "{trick}");
+    }
     let r = post(&h, &key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
     assert_eq!(r.status, 200, "loopback origins are allowed in dev");
     assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8788"));

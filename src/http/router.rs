@@ -14,7 +14,11 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
     if let Some(o) = &origin {
         let admin = req.path == "/admin" || req.path.starts_with("/admin/");
         if (req.path == "/mcp" || admin) && !origin_permitted(o, req, admin, svc).await {
-            // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else.
+            // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else, in
+            // the error shape of what was asked for (JSON-RPC on /mcp, the admin API's own elsewhere).
+            if admin {
+                return HttpResponse::json(403, &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}})).into();
+            }
             return http_error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed").into();
         }
     }

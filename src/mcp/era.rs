@@ -14,14 +14,16 @@ pub const FIRST_MODERN: &str = "2026-07-28";
 pub enum Era {
     /// `initialize` and sessions (2024-11-05 … 2025-11-25), or a body that is not JSON at all.
     Session,
-    /// A request or notification that claims a modern version in its `_meta`.
+    /// A request or notification that claims a modern version in its `_meta`; or, under a modern
+    /// header, a body that is no JSON-RPC object at all (that lane refuses it with -32600).
     Stateless,
     /// No claim, but the header names a modern version: a modern error (400 / -32602), so the client
     /// knows it reached a modern server and fixes its request instead of falling back.
     StatelessWithoutEnvelope,
     /// `initialize` sent with a modern version header: the header and the method disagree (400 / -32020).
     InitializeWithModernHeader,
-    /// A JSON array holding an element with a modern claim: the modern era has no batches (400 / -32600).
+    /// A JSON array holding an element with a modern claim, or any array sent under a modern version
+    /// header: the modern era has no batches (400 / -32600), and a modern client must get a modern error.
     StatelessBatch,
 }
 
@@ -41,8 +43,9 @@ fn has_claim(msg: &Value) -> bool {
 pub fn classify(body: &Value, header_version: Option<&str>) -> Era {
     let modern_header = header_version.is_some_and(is_modern_version);
     match body {
-        Value::Array(items) if items.iter().any(has_claim) => Era::StatelessBatch,
+        Value::Array(items) if modern_header || items.iter().any(has_claim) => Era::StatelessBatch,
         Value::Array(_) => Era::Session,
+        msg if !msg.is_object() && modern_header => Era::Stateless,
         msg if has_claim(msg) => Era::Stateless,
         msg if msg.get("method").and_then(Value::as_str) == Some("initialize") => {
             if modern_header {
@@ -90,7 +93,13 @@ mod tests {
             (response, Some("2026-07-28"), Era::Session),
             (json!([claim("ping")]), None, Era::StatelessBatch),
             (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), None, Era::Session),
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2025-03-26"), Era::Session),
+            // A modern header on an array: a modern error, never the session lane's version refusal.
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2026-07-28"), Era::StatelessBatch),
+            (json!([]), Some("2026-07-28"), Era::StatelessBatch),
             (json!("text"), None, Era::Session),
+            (json!("text"), Some("2026-07-28"), Era::Stateless),
+            (json!(null), Some("2026-07-28"), Era::Stateless),
             // Other reserved keys or a bare progress token are not a claim.
             (json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {"progressToken": 1}}}), None, Era::Session),
         ];

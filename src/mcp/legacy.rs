@@ -25,11 +25,20 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             store::truncate(v, 40), lifecycle::SESSION_VERSIONS.join(", ")
         ));
     }
+    // A body that is no JSON-RPC message is refused as such, before the session rules: an `initialize`
+    // with ill-typed params (or a bare `42`) must not be told to send initialize first.
+    let single = match lane.body {
+        Value::Array(_) => None,
+        single => match classify(single) {
+            Err((id, err)) => return rpc_error(400, &id, &err),
+            Ok(message) => Some(message),
+        },
+    };
     // `initialize` opens a session; everything else needs a live one of this key.
-    if let Ok(Message::Request { id, method, params }) = classify(lane.body) {
+    if let Some(Message::Request { id, method, params }) = &single {
         log.insert("rpc".into(), json!(method));
         if method == "initialize" {
-            return initialize(lane, &id, &params).await;
+            return initialize(lane, id, params).await;
         }
     }
     let session = match lane.req.header(SESSION_HEADER) {
@@ -40,14 +49,11 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         },
     };
     let version = header_version.unwrap_or(&session.protocol_version);
-    match lane.body {
-        Value::Array(items) => batch(lane, session, version, items, after).await,
-        single => match classify(single) {
-            Err((id, err)) => rpc_error(400, &id, &err),
-            Ok(Message::Response) => HttpResponse::empty(202),
-            Ok(Message::Notification { method, params }) => notification(lane, session, &method, &params).await,
-            Ok(Message::Request { id, method, params }) => request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await,
-        },
+    match (lane.body, single) {
+        (Value::Array(items), _) => batch(lane, session, version, items, after).await,
+        (_, None | Some(Message::Response)) => HttpResponse::empty(202),
+        (_, Some(Message::Notification { method, params })) => notification(lane, session, &method, &params).await,
+        (_, Some(Message::Request { id, method, params })) => request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await,
     }
 }
 
@@ -70,7 +76,7 @@ async fn request(
 
 async fn notification(lane: &Lane<'_>, session: &SessionState, method: &str, params: &Map<String, Value>) -> HttpResponse {
     if method == "notifications/cancelled" {
-        if let Some(request_id) = params.get("requestId").filter(|i| jsonrpc::is_id(i)) {
+        if let Some(request_id) = params.get("requestId").filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i)) {
             // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
             if let Err(e) = lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await {
                 return store_unavailable(&e.into());

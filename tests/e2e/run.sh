@@ -15,6 +15,8 @@
 #   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers
 #   browser.test.mjs     the admin console in headless Chromium (playwright-core)
 #   write.test.mjs       write tools; a batch's progress watched and cancelled by the TS SDK client
+#   bad_input.test.mjs   the bad-input corpus (bad-input/corpus.json): each malformed request's exact
+#                        status and error, no 5xx, and the worker healthy afterwards
 #   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -428,6 +430,15 @@ fi
 E2E_EXTRA_SECRETS=$ART/extra-secrets FAKE19_URL="http://127.0.0.1:$P19" FAKE17_URL="http://127.0.0.1:$P17" \
   FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE17_ADMIN_KEY="${ODOO_ADMIN_KEY[fake17]}" \
   count_node_test write "$E2E/write.test.mjs"
+
+# ---------------------------------------------------------------- 8. the bad-input corpus
+# Every case of tests/e2e/bad-input/corpus.json (one malformed request and the exact status and error it
+# must get), then a normal tools/call and the worker log checked for panics. Its own key is added to
+# extra-secrets; each case's answer goes to bad-input-answers.jsonl.
+E2E_EXTRA_SECRETS=$ART/extra-secrets E2E_BAD_INPUT_ANSWERS=$ART/bad-input-answers.jsonl \
+  count_node_test bad_input "$E2E/bad_input.test.mjs"
+grep -qE '^bad-input corpus: [0-9]+ cases, [0-9]+ failed$' "$ART/bad_input.log" ||
+  fail "bad-input corpus" "no summary line (see $ART/bad_input.log)"
 
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 and the same built bundle.

@@ -225,7 +225,8 @@ fn given_arguments(prompt: &'static Prompt, perms: &Permissions, raw: Option<&Va
     };
     if let Some(unknown) = raw.keys().find(|k| !prompt.args_for(perms).any(|a| a.name == k.as_str())) {
         let known: Vec<&str> = prompt.args_for(perms).map(|a| a.name).collect();
-        return Err(bad(format!("prompt '{}' has no argument '{}'; it takes {}", prompt.name, crate::store::truncate(unknown, 60), known.join(", "))));
+        let takes = if known.is_empty() { "it takes none".to_string() } else { format!("it takes {}", known.join(", ")) };
+        return Err(bad(format!("prompt '{}' has no argument '{}'; {takes}", prompt.name, crate::store::truncate(unknown, 60))));
     }
     let mut given = BTreeMap::new();
     for arg in prompt.args_for(perms) {
@@ -370,6 +371,10 @@ mod tests {
         assert!(given_arguments(p, &all, Some(&json!({"model": "res.partner", "request": "x", "colour": "red"}))).unwrap_err().message.contains("'colour'"));
         assert!(given_arguments(p, &all, Some(&json!({"model": 7, "request": "x"}))).unwrap_err().message.contains("string"));
         assert!(given_arguments(p, &all, Some(&json!([]))).is_err());
+        // A prompt whose only argument this key may not give takes none.
+        let review = find(&perms(&["crm.lead"]), "pipeline_review").unwrap();
+        let e = given_arguments(review, &perms(&["crm.lead"]), Some(&json!({"team": "Europe"}))).unwrap_err();
+        assert!(e.message.ends_with("has no argument 'team'; it takes none"), "{}", e.message);
         let ok = given_arguments(p, &all, Some(&json!({"model": " res.partner ", "request": "belgian companies"}))).unwrap();
         assert_eq!(ok.get("model").map(String::as_str), Some("res.partner"));
     }

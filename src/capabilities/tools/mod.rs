@@ -390,6 +390,7 @@ pub mod args {
     /// Refuses arguments a tool does not know, so a typo is not silently ignored.
     pub fn reject_unknown(args: &Map<String, Value>, known: &[&str]) -> Result<(), ToolError> {
         match args.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(k) if known.is_empty() => Err(ToolError::Invalid(format!("unknown argument '{}'; this tool takes no arguments", crate::store::truncate(k, 60)))),
             Some(k) => Err(ToolError::Invalid(format!("unknown argument '{}'; expected {}", crate::store::truncate(k, 60), known.join(", ")))),
             None => Ok(()),
         }
