@@ -189,6 +189,7 @@ fn template_variables_complete_models_ids_fields_and_orders() {
         (json!({"ref": {"type": "ref/prompt", "name": "find_records"}, "argument": {"name": "x", "value": ""}}), "has no argument 'x'"),
         (json!({"ref": {"type": "ref/other"}, "argument": {"name": "x", "value": ""}}), "ref.type"),
         (json!({"ref": {"type": "ref/prompt", "name": "find_records"}, "argument": {"name": "model"}}), "argument.value"),
+        (json!({"ref": {"type": "ref/prompt", "name": "find_records"}, "argument": {"name": "model", "value": "x".repeat(2001)}}), "longer than 2000"),
         (json!({"ref": {"type": "ref/prompt", "name": "find_records"}, "argument": {"name": "model", "value": ""}, "context": {"arguments": {"model": 1}}}), "context.arguments"),
     ] {
         let r = s.request("completion/complete", params);

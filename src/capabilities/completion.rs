@@ -15,6 +15,8 @@ use serde_json::{json, Map, Value};
 
 /// The protocol's cap on values per answer.
 pub const MAX_VALUES: usize = 100;
+/// What is being typed is short; anything longer is not a completion request (nor sent to Odoo).
+const MAX_VALUE_CHARS: usize = 2000;
 
 /// Where an argument's suggestions come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +57,9 @@ pub async fn complete(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Resu
     let argument = params.get("argument").and_then(Value::as_object).ok_or_else(|| bad("'argument' must be an object with name and value"))?;
     let arg_name = argument.get("name").and_then(Value::as_str).ok_or_else(|| bad("'argument.name' must be a string"))?;
     let value = argument.get("value").and_then(Value::as_str).ok_or_else(|| bad("'argument.value' must be a string"))?;
+    if value.chars().count() > MAX_VALUE_CHARS {
+        return Err(bad(&format!("'argument.value' is longer than {MAX_VALUE_CHARS} characters")));
+    }
     let context = match params.get("context").and_then(|c| c.get("arguments")) {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) if m.values().all(Value::is_string) => m.clone(),
