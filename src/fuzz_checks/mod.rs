@@ -17,8 +17,11 @@ pub use domain::domain;
 pub use mcp::mcp_message;
 pub use uri::resource_uri;
 
+/// A target's checks: panics when an invariant breaks.
+pub type Check = fn(&[u8]);
+
 /// Every target by the name of its `fuzz/fuzz_targets/<name>.rs` and `fuzz/seeds/<name>/`.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, Check); 4] = [
     ("mcp_message", mcp_message),
     ("domain", domain),
     ("resource_uri", resource_uri),
