@@ -23,6 +23,8 @@ for t in $targets; do
   # resource_uri: longer inputs than libFuzzer's default 4096 bytes, to reach the 8192-byte URI limit.
   extra=()
   [ "$t" = resource_uri ] && extra+=(-max_len=9000)
+  # A dictionary of the input grammar's tokens (fuzz/dicts/<target>.dict), when the target has one.
+  [ -f "fuzz/dicts/$t.dict" ] && extra+=(-dict="fuzz/dicts/$t.dict")
   echo "fuzz: $t for ${seconds}s"
   rc=0
   cargo +nightly fuzz run "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
