@@ -30,6 +30,7 @@ for t in $targets; do
   cargo +nightly fuzz run "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
     -max_total_time="$seconds" -timeout=20 -print_final_stats=1 "${extra[@]}" >"$logs/$t.log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.log" | tail -n 1)
+  cov=$(grep -oE '^#[0-9]+.* cov: [0-9]+' "$logs/$t.log" | tail -n 1 | sed 's/.* cov: //')
   crashes=$(find "fuzz/artifacts/$t" -type f -newer "$logs/$t.start" | wc -l)
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     failed=1
@@ -40,7 +41,7 @@ for t in $targets; do
       echo "fuzz: reproduce with: cargo +nightly fuzz run $t $a" >&2
     done
   fi
-  summary+=("$(printf 'fuzz: %-13s %10s executions (%ss budget), %s crash(es)%s' "$t" "${runs:-?}" "$seconds" "$crashes" \
+  summary+=("$(printf 'fuzz: %-13s %10s executions (%ss budget), coverage %5s edges, %s crash(es)%s' "$t" "${runs:-?}" "$seconds" "${cov:-?}" "$crashes" \
     "$([ "$rc" -ne 0 ] && echo ", exit $rc" || true)")")
 done
 
