@@ -4,6 +4,7 @@
 #   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
 #   make test       everything CI runs: test-native, build, test-e2e (stops at the first failure)
 #   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
+#   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) seconds; fuzz-smoke: 10 s each
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 
 SHELL := /bin/bash
@@ -11,7 +12,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8787
+FUZZ_SECONDS ?= 60
 WORKER_BUILD_VERSION := 0.8.7
+CARGO_FUZZ_VERSION := 0.13.2
 MCP_PY_VERSION := 2.3.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 # wasm-bindgen-cli must equal the wasm-bindgen library version locked in Cargo.lock.
@@ -23,16 +26,16 @@ export WRANGLER_SEND_METRICS := false
 NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
-.PHONY: help setup setup-rust setup-node setup-python build dev dev-vars schema-local \
-        test test-native lint test-e2e bench clean distclean
+.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build dev dev-vars \
+        schema-local test test-native lint test-e2e bench fuzz fuzz-smoke clean distclean
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-node setup-python
 
-setup-rust:
+setup-rust: setup-cargo-fuzz
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -46,6 +49,16 @@ setup-rust:
 	  echo "setup: cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION) --force; \
 	fi
+
+# cargo-fuzz for make fuzz (it runs under the nightly toolchain, which only setup-fuzz installs).
+setup-cargo-fuzz:
+	@if [ "$$(cargo fuzz --version 2>/dev/null | awk '{print $$NF}')" != "$(CARGO_FUZZ_VERSION)" ]; then \
+	  echo "setup: cargo install cargo-fuzz@$(CARGO_FUZZ_VERSION)"; \
+	  cargo install cargo-fuzz@$(CARGO_FUZZ_VERSION) --locked --force; \
+	fi
+
+setup-fuzz: setup-cargo-fuzz
+	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
 
 setup-node: node_modules/.package-lock.json
 
@@ -93,6 +106,7 @@ test-native:
 lint:
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
+	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
@@ -104,10 +118,18 @@ test-e2e: build
 bench: build
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs
 
+## ---------------------------------------------------------------- fuzzing
+# libFuzzer on the parsers and validators (fuzz/, see scripts/fuzz.sh); fails if a target crashes.
+fuzz: setup-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
 ## ---------------------------------------------------------------- clean
 clean:
 	cargo clean
-	rm -rf build build-bench dist tests/e2e/artifacts .wrangler-schema.log bench-results.json
+	rm -rf fuzz/target fuzz/corpus build build-bench dist tests/e2e/artifacts .wrangler-schema.log bench-results.json
 
 distclean: clean
 	rm -rf node_modules .venv .wrangler

@@ -11,6 +11,8 @@ pub mod admin;
 mod bench;
 pub mod capabilities;
 pub mod config;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz_checks;
 pub mod http;
 pub mod mcp;
 pub mod odoo;

@@ -23,7 +23,7 @@ pub fn decode_value(raw: &str) -> Result<String, String> {
 }
 
 /// The body value `Mcp-Name` must mirror, for the methods that require it.
-fn name_param(method: &str) -> Option<&'static str> {
+pub fn name_param(method: &str) -> Option<&'static str> {
     match method {
         "tools/call" | "prompts/get" => Some("name"),
         "resources/read" => Some("uri"),
