@@ -94,6 +94,10 @@ dev: setup dev-vars schema-local
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
+	@# Fuzzing needs the nightly toolchain (libFuzzer); without one, the seeds still ran in test-native.
+	@if rustup run nightly rustc --version >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory fuzz-smoke || { echo "make test: FAILED in fuzz-smoke (scripts/fuzz.sh)" >&2; exit 1; }; \
+	else echo "make test: fuzz-smoke skipped: no nightly toolchain (make fuzz needs one)"; fi
 	@$(MAKE) --no-print-directory build       || { echo "make test: FAILED in build (scripts/build-worker.sh)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
 	@bash tests/e2e/run.sh                    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
