@@ -194,11 +194,11 @@ mod tests {
 
     #[test]
     fn parses_refused_fields_from_both_versions() {
-        let v17 = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "The requested operation can not be completed due to security restrictions.\n\nDocument type: Contact (res.partner)\nOperation: read\nUser: 8\nFields:\n- signup_type (allowed for groups 'Administration / Access Rights')\n- credit (allowed for groups 'Invoicing')".into() };
+        let v17 = OdooError::new(OdooErrorKind::AccessError, "The requested operation can not be completed due to security restrictions.\n\nDocument type: Contact (res.partner)\nOperation: read\nUser: 8\nFields:\n- signup_type (allowed for groups 'Administration / Access Rights')\n- credit (allowed for groups 'Invoicing')");
         assert_eq!(denied_fields(&v17), vec!["signup_type", "credit"]);
-        let v19 = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "You do not have enough rights to access the field \"signup_type\" on Contact (res.partner). Please contact your system administrator.".into() };
+        let v19 = OdooError::new(OdooErrorKind::AccessError, "You do not have enough rights to access the field \"signup_type\" on Contact (res.partner). Please contact your system administrator.");
         assert_eq!(denied_fields(&v19), vec!["signup_type"]);
-        let other = OdooError { kind: OdooErrorKind::AccessError, name: None, message: "You are not allowed to access 'Contact' (res.partner) records.".into() };
+        let other = OdooError::new(OdooErrorKind::AccessError, "You are not allowed to access 'Contact' (res.partner) records.");
         assert!(denied_fields(&other).is_empty());
     }
 
