@@ -64,11 +64,14 @@ fn era_of(body: &Value, version: Option<&str>) {
         assert_eq!(era, era::classify(body, None), "a non-modern header version changes the era");
     }
     match body {
+        // A batch under a modern header, or with a claim in it, is a modern batch (refused as such).
         Value::Array(items) => {
-            let want = if items.iter().any(claims) { Era::StatelessBatch } else { Era::Session };
+            let want = if modern || items.iter().any(claims) { Era::StatelessBatch } else { Era::Session };
             assert_eq!(era, want, "batch");
         }
         _ if claims(body) => assert_eq!(era, Era::Stateless, "a claim is always stateless"),
+        // Not a message at all, under a modern header: the modern lane says so.
+        _ if !body.is_object() && modern => assert_eq!(era, Era::Stateless, "a non-object under a modern header"),
         _ => {
             let method = body.get("method");
             let want = match method {
