@@ -86,11 +86,8 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
         ResourceUri::Fields { model } => run("odoo_describe_model", json!({"model": model})).await?,
         ResourceUri::Chatter { model, id, limit, cursor } => {
             let mut out = run("odoo_chatter_read", json!({"model": model, "id": id, "limit": limit, "cursor": cursor})).await?;
-            if let Some(obj) = out.as_object_mut() {
-                if let Some(next) = obj.remove("next_cursor") {
-                    obj.insert("next_uri".into(), json!(uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default())));
-                }
-            }
+            // The chatter's next page keeps the tool's cursor, bound to the record as the tool's is.
+            link_next_page(&mut out, |_, next| uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default()));
             out
         }
         ResourceUri::Record { model, id, fields } => {
@@ -109,18 +106,24 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
         ResourceUri::Search { model, query } => {
             let args = json!({"model": model, "domain": query.domain, "fields": query.fields, "order": query.order, "limit": query.limit, "offset": query.offset});
             let mut out = run("odoo_search", args).await?;
-            // The tool's cursor continues a tool call; a resource continues at the next page's URI (the
-            // chatter's carries the tool's cursor, bound to the record like the tool's).
-            if let Some(obj) = out.as_object_mut() {
-                if obj.remove("next_cursor").is_some() {
-                    let count = obj.get("count").and_then(Value::as_i64).unwrap_or(0);
-                    let next = SearchQuery { offset: Some(query.offset.unwrap_or(0) + count), ..query.clone() };
-                    obj.insert("next_uri".into(), json!(uri::search_uri(model, &next)));
-                }
-            }
+            link_next_page(&mut out, |page, _| {
+                let count = page.get("count").and_then(Value::as_i64).unwrap_or(0);
+                uri::search_uri(model, &SearchQuery { offset: Some(query.offset.unwrap_or(0) + count), ..query.clone() })
+            });
             out
         }
     }))
+}
+
+/// A tool's `next_cursor` continues a tool call; a resource continues at the next page's URI, built
+/// from the page and that cursor.
+fn link_next_page(out: &mut Value, next_uri: impl FnOnce(&Map<String, Value>, &Value) -> String) {
+    if let Some(page) = out.as_object_mut() {
+        if let Some(cursor) = page.remove("next_cursor") {
+            let link = next_uri(page, &cursor);
+            page.insert("next_uri".into(), json!(link));
+        }
+    }
 }
 
 /// A missing resource: -32602 in the stateless era (the 2026-07-28 rule), -32002 in the session era.
