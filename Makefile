@@ -2,7 +2,8 @@
 #   make setup      install the toolchain (idempotent, fast when done)
 #   make build      release wasm build (build/worker/shim.mjs)
 #   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
-#   make test       everything CI runs: test-native, build, test-e2e (stops at the first failure)
+#   make test       everything CI runs: test-native, lint, deploy-check (the build), test-e2e
+#   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
 #   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
 #   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) seconds; fuzz-smoke: 10 s each
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
@@ -26,11 +27,11 @@ export WRANGLER_SEND_METRICS := false
 NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
-.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build dev dev-vars \
+.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build deploy-check dev dev-vars \
         schema-local test test-native lint test-e2e bench fuzz fuzz-smoke clean distclean
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-node setup-python
@@ -78,6 +79,9 @@ setup-python: .venv/.mcp-$(MCP_PY_VERSION)
 build: setup
 	./scripts/build-worker.sh
 
+deploy-check: setup
+	./scripts/deploy-check.sh
+
 dev-vars:
 	@./scripts/dev-vars.sh
 
@@ -98,7 +102,8 @@ test: setup
 	@if rustup run nightly rustc --version >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory fuzz-smoke || { echo "make test: FAILED in fuzz-smoke (scripts/fuzz.sh)" >&2; exit 1; }; \
 	else echo "make test: fuzz-smoke skipped: no nightly toolchain (make fuzz needs one)"; fi
-	@$(MAKE) --no-print-directory build       || { echo "make test: FAILED in build (scripts/build-worker.sh)" >&2; exit 1; }
+	@# The build as `wrangler deploy` makes it (its [build] command), with the bundle size checked.
+	@$(MAKE) --no-print-directory deploy-check || { echo "make test: FAILED in deploy-check (scripts/deploy-check.sh: build or bundle size)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
 	@bash tests/e2e/run.sh                    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
 

@@ -27,14 +27,22 @@ struct State {
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = platform::now_ms();
     let settings = Settings::from_env(|name| env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string())));
+    let (method, path) = (req.method().to_string(), req.path());
     let Ok(d1) = env.d1("DB") else {
+        console_error!("{}", serde_json::json!({"event": "config_error", "error": "the D1 binding DB is missing (wrangler.toml [[d1_databases]])"}));
         return Response::error("D1 binding DB is missing", 500);
     };
     let core_req = match to_core_request(req).await {
         Ok(r) => r,
-        Err(resp) => return into_worker_response(resp),
+        Err(resp) => {
+            // Refused before the core saw it (a declared body over the limit): still one line, one id.
+            let id = crate::http::log::new_request_id();
+            let mut fields = crate::http::LogFields::new();
+            fields.insert("request_id".into(), serde_json::json!(id));
+            log_request(&method, &path, resp.status, started, &fields);
+            return into_worker_response(resp.with_header(crate::http::log::REQUEST_ID_HEADER, id));
+        }
     };
-    let (method, path) = (core_req.method.clone(), core_req.path.clone());
     let state = Rc::new(State { db: D1Db { d1 }, settings });
     let stream = ResponseStream::new();
     let work = {
@@ -59,7 +67,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             }
             log_request(&method, &path, outcome.response.status, started, &outcome.log);
             if !outcome.after.is_empty() {
-                ctx.wait_until(async move { run_after(&state.db, outcome.after).await });
+                ctx.wait_until(async move { run_after(&state.db, outcome.after, &outcome.log).await });
             }
             into_worker_response(outcome.response)
         }
@@ -84,7 +92,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             ctx.wait_until(async move {
                 let outcome = work.await;
                 log_request(&method, &path, status, started, &outcome.log);
-                run_after(&state.db, outcome.after).await;
+                run_after(&state.db, outcome.after, &outcome.log).await;
             });
             let headers = Headers::new();
             for (k, v) in &head.headers {
@@ -95,22 +103,32 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     }
 }
 
-async fn run_after(db: &D1Db, after: Vec<Stmt>) {
+/// The statements that follow a response (audit rows, last-used stamps). A failure loses them, so it
+/// is logged with the request it belongs to and what the statements were, never their values.
+async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
     if after.is_empty() {
         return;
     }
+    // The statements' first words ("INSERT INTO audit"): static SQL, which carries no values.
+    let statements: Vec<String> = after.iter().map(|s| s.sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
     if let Err(e) = db.batch(after).await {
-        console_error!("{}", serde_json::json!({"event": "after_response_write_failed", "error": e.to_string()}));
+        console_error!("{}", serde_json::json!({
+            "event": "after_response_write_failed",
+            "request_id": log.get("request_id"),
+            "statements": statements,
+            "error": crate::store::truncate(&e.to_string(), 300),
+        }));
     }
 }
 
-/// One structured line per request; never headers or bodies (they carry keys).
+/// The request's one structured line (`http::log`); never headers or bodies (they carry keys).
 fn log_request(method: &str, path: &str, status: u16, started: i64, fields: &crate::http::LogFields) {
-    let mut line = serde_json::json!({"method": method, "path": path, "status": status, "ms": platform::now_ms() - started});
-    if let Some(obj) = line.as_object_mut() {
-        obj.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let line = crate::http::log::line(method, path, status, platform::now_ms() - started, fields);
+    if status >= 500 {
+        console_error!("{line}");
+    } else {
+        console_log!("{line}");
     }
-    console_log!("{line}");
 }
 
 /// The daily cron trigger: retention of rate counters, sessions and audit rows.

@@ -1,5 +1,6 @@
 //! HTTP in the core: plain request/response types (no `worker` types), the router, and Origin checks.
 
+pub mod log;
 pub mod origin;
 pub mod router;
 

@@ -1,5 +1,7 @@
-//! Routes a request: `/mcp` (Origin check, CORS, then the MCP transport), `/admin/api/*`, `/health`.
+//! Routes a request: `/mcp` (Origin check, CORS, then the MCP transport), `/admin/api/*`, `/health`;
+//! every answer carries its request id.
 
+use super::log;
 use super::origin::origin_allowed;
 use super::{HttpRequest, HttpResponse, Outcome};
 use crate::mcp::transport::{self, http_error};
@@ -7,9 +9,23 @@ use crate::Services;
 use serde_json::json;
 
 const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
-const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After";
+const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After, X-Request-Id";
 
+/// Routes `req`, and tags the outcome with a fresh request id (in the log line and the
+/// `x-request-id` header) and Cloudflare's `cf-ray`, when there is one.
 pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+    let request_id = log::new_request_id();
+    stream.add_head_header(log::REQUEST_ID_HEADER, request_id.clone());
+    let mut outcome = route_tagged(req, svc, stream).await;
+    outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
+    outcome.log.insert("request_id".into(), json!(request_id));
+    if let Some(ray) = req.header("cf-ray") {
+        outcome.log.insert("ray".into(), json!(crate::store::truncate(ray, 64)));
+    }
+    outcome
+}
+
+async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
         let admin = req.path == "/admin" || req.path.starts_with("/admin/");

@@ -6,6 +6,7 @@ use super::jsonrpc::{RpcError, INVALID_REQUEST};
 use super::stream::{Notifier, LOG_LEVELS};
 use super::lifecycle;
 use crate::capabilities::{completion, prompts, resources, tools};
+use crate::http::LogFields;
 use crate::platform::Stmt;
 use crate::policy::auth::{AuthContext, SessionState};
 use crate::store;
@@ -30,19 +31,28 @@ pub struct RequestCtx<'a> {
     pub notify: &'a Notifier,
     /// Statements to run after the response is sent (audit, caches).
     after: RefCell<Vec<Stmt>>,
+    /// What the handler recorded for the request's log line (the model, the tool's outcome).
+    log: RefCell<LogFields>,
 }
 
 impl<'a> RequestCtx<'a> {
     pub fn new(svc: &'a Services<'a>, auth: &'a AuthContext, lane: Lane<'a>, request_id: Value, notify: &'a Notifier) -> Self {
-        RequestCtx { svc, auth, lane, request_id, notify, after: RefCell::new(Vec::new()) }
+        RequestCtx { svc, auth, lane, request_id, notify, after: RefCell::new(Vec::new()), log: RefCell::new(LogFields::new()) }
+    }
+
+    /// Records `value` under `field` in the request's log line (the last value wins). Never secrets
+    /// or record contents.
+    pub fn note(&self, field: &str, value: Value) {
+        self.log.borrow_mut().insert(field.into(), value);
+    }
+
+    /// The after-response statements and the log fields the handler left.
+    pub fn into_parts(self) -> (Vec<Stmt>, LogFields) {
+        (self.after.into_inner(), self.log.into_inner())
     }
 
     pub fn defer(&self, stmt: Stmt) {
         self.after.borrow_mut().push(stmt);
-    }
-
-    pub fn into_after(self) -> Vec<Stmt> {
-        self.after.into_inner()
     }
 
     pub fn is_stateless(&self) -> bool {

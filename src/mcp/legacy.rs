@@ -36,7 +36,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     };
     // `initialize` opens a session; everything else needs a live one of this key.
     if let Some(Message::Request { id, method, params }) = &single {
-        log.insert("rpc".into(), json!(method));
+        log.insert("method".into(), json!(store::truncate(method, 64)));
         if method == "initialize" {
             return initialize(lane, id, params).await;
         }
@@ -108,7 +108,7 @@ async fn batch(lane: &Lane<'_>, session: &SessionState, version: &str, items: &[
             Ok(Message::Request { id, method, params }) => {
                 let ctx = RequestCtx::new(lane.svc, lane.auth, DispatchLane::Session { version, session }, id.clone(), &notify);
                 let result = dispatch_watching(&ctx, &method, &params).await;
-                after.extend(ctx.into_after());
+                after.extend(ctx.into_parts().0);
                 match result {
                     Err(e) if e.is_cancelled() => after.push(cancelled_audit(lane, &method, &params)),
                     Ok(r) => replies.push(jsonrpc::success(&id, r)),

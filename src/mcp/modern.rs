@@ -61,7 +61,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         Ok(Message::Notification { .. }) | Ok(Message::Response) => return HttpResponse::empty(202),
         Ok(Message::Request { id, method, params }) => (id, method, params),
     };
-    log.insert("rpc".into(), json!(store::truncate(&method, 64)));
+    log.insert("method".into(), json!(store::truncate(&method, 64)));
     let bad_request = |code: i64, message: String| rpc_error(400, &id, &RpcError::new(code, message));
 
     let env = match envelope(&params) {

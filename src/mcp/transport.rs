@@ -130,15 +130,27 @@ pub async fn serve_request(
     }
     let ctx = RequestCtx::new(lane.svc, lane.auth, in_lane, id.clone(), &notify);
     let result = dispatch_watching(&ctx, method, params).await;
-    after.extend(ctx.into_after());
+    let (stmts, noted) = ctx.into_parts();
+    after.extend(stmts);
+    log.extend(noted);
     if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
         log.insert("tool".into(), json!(store::truncate(tool, 64)));
     }
-    if matches!(&result, Err(e) if e.is_cancelled()) {
-        after.push(cancelled_audit(lane, method, params));
-        log.insert("cancelled".into(), json!(true));
-        lane.stream.finish();
-        return None;
+    match &result {
+        Err(e) if e.is_cancelled() => {
+            after.push(cancelled_audit(lane, method, params));
+            log.insert("outcome".into(), json!("cancelled"));
+            lane.stream.finish();
+            return None;
+        }
+        Err(e) => {
+            log.insert("outcome".into(), json!("rpc_error"));
+            log.insert("rpc_code".into(), json!(e.code));
+        }
+        // A tool names its own outcome (ok, invalid, denied, odoo_error …).
+        Ok(_) => {
+            log.entry("outcome").or_insert(json!("ok"));
+        }
     }
     Some(result)
 }
@@ -211,7 +223,15 @@ async fn authenticate_request(req: &HttpRequest, svc: &Services<'_>, session_id:
             let event = if matches!(failure, AuthFailure::RateLimited { .. }) { "rate_limited" } else { "auth_failure" };
             let audit = AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
             let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
-            Err(Outcome::new(auth_failure_response(&failure), after))
+            let mut outcome = Outcome::new(auth_failure_response(&failure), after);
+            if let Some(p) = prefix {
+                outcome.log.insert("key".into(), json!(p));
+            }
+            outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
+            if let AuthFailure::Store(e) = &failure {
+                outcome.log.insert("error".into(), json!(store::truncate(&e.to_string(), 300)));
+            }
+            Err(outcome)
         }
     }
 }

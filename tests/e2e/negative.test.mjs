@@ -212,3 +212,45 @@ describe("tool errors", () => {
     assert.ok(ok.structuredContent?.records?.length >= 1);
   });
 });
+
+describe("request log (one JSON line per request, as wrangler tail shows it)", () => {
+  /** The worker log's JSON line with this request id (the log is written a moment after the answer). */
+  async function lineFor(requestId) {
+    const { readFileSync } = await import("node:fs");
+    for (let i = 0; i < 50; i++) {
+      const hit = readFileSync(process.env.E2E_WORKER_LOG, "utf8").split("\n").find((l) => l.includes(`"request_id":"${requestId}"`));
+      if (hit) return JSON.parse(hit.slice(hit.indexOf("{")));
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    return null;
+  }
+
+  it("a tools/call: its x-request-id names a line with key prefix, era, method, tool, model, duration, outcome", async () => {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "odoo_search" },
+      body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { _meta: meta, name: "odoo_search", arguments: { model: "res.partner", limit: 1 } } },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const id = r.headers.get("x-request-id");
+    assert.match(id ?? "", /^[0-9a-f]{16}$/);
+    const line = await lineFor(id);
+    assert.ok(line, `no log line with request_id ${id}`);
+    assert.deepEqual(
+      [line.http_method, line.path, line.status, line.key, line.era, line.method, line.tool, line.model, line.outcome],
+      ["POST", "/mcp", 200, KEY.slice(0, 13), "stateless", "tools/call", "odoo_search", "res.partner", "ok"],
+    );
+    assert.equal(typeof line.duration_ms, "number");
+  });
+
+  it("a refused key: the line says why, with no key material beyond our own prefix", async () => {
+    const bogus = "omcp_thisKeyDoesNotExist1111111111111111111";
+    const r = await rawPost(URL_, { key: bogus, body: initializeRequest() });
+    assert.equal(r.status, 401);
+    const line = await lineFor(r.headers.get("x-request-id"));
+    assert.ok(line, "no log line for the refused request");
+    assert.equal(line.outcome, "unknown_key");
+    assert.equal(JSON.stringify(line).includes(bogus), false, "the presented key is not logged");
+  });
+});

@@ -66,7 +66,7 @@ async function fakeCalls() {
 async function waitForCancelledLine(since) {
   for (let i = 0; i < 150; i++) {
     const lines = readFileSync(process.env.E2E_WORKER_LOG, "utf8").split("\n").slice(since);
-    const hit = lines.find((l) => l.includes('"cancelled":true') && l.includes('"rpc":"tools/call"'));
+    const hit = lines.find((l) => l.includes('"outcome":"cancelled"') && l.includes('"method":"tools/call"'));
     if (hit) return hit;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -286,6 +286,15 @@ impl<'r> ToolCtx<'r> {
             Err(ToolError::Denied(d)) => ("permission_denied", "denied", Some(d.to_string())),
             Err(e) => (self.event, e.audit_outcome(), Some(e.message())),
         };
+        // The request's log line: the model and how the tool ended (in a batch, its last operation's
+        // model and the batch's own outcome).
+        if let Some(m) = model.as_deref() {
+            self.req.note("model", json!(m));
+        }
+        self.req.note("outcome", json!(outcome_str));
+        if let Err(ToolError::Odoo(e)) = outcome {
+            self.req.note("odoo_error", json!(format!("{:?}", e.kind)));
+        }
         self.req.defer(
             AuditEvent {
                 event,

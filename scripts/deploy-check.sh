@@ -1,0 +1,35 @@
+#!/bin/sh
+# `wrangler deploy --dry-run`: builds the Worker exactly as `wrangler deploy` would (wrangler.toml's
+# [build] command, then wrangler's bundling), uploads nothing, and fails if the upload's gzip size is
+# over the budget. Used by `make test` (as its build step) and `make deploy-check`.
+#
+#   BUNDLE_BUDGET_KIB   the gzip budget in KiB (default 1024: the product's 1 MiB; the Workers Free
+#                       plan's own limit is 3 MiB)
+set -eu
+cd "$(dirname "$0")/.."
+budget=${BUNDLE_BUDGET_KIB:-1024}
+out=build/deploy-dry-run
+log=build/deploy-dry-run.log
+mkdir -p build
+rm -rf "$out"
+PATH="$PWD/node_modules/.bin:$PATH"
+export PATH WRANGLER_SEND_METRICS=false
+
+if ! npx --no wrangler deploy --dry-run --outdir "$out" >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "deploy-check: wrangler deploy --dry-run failed (full output: $log)" >&2
+  exit 1
+fi
+# wrangler prints: Total Upload: 1533.10 KiB / gzip: 546.57 KiB
+line=$(grep -E '^Total Upload: ' "$log" | tail -n 1 || true)
+gzip_kib=$(printf '%s\n' "$line" | sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p')
+if [ -z "$gzip_kib" ]; then
+  tail -n 30 "$log" >&2
+  echo "deploy-check: no 'Total Upload: … gzip: … KiB' line in wrangler's output ($log)" >&2
+  exit 1
+fi
+if awk -v s="$gzip_kib" -v b="$budget" 'BEGIN { exit !(s + 0 > b + 0) }'; then
+  echo "deploy-check: FAILED: the deploy bundle is $gzip_kib KiB gzip, over the budget of $budget KiB ($line)" >&2
+  exit 1
+fi
+echo "deploy-check: $line (budget $budget KiB gzip): ok"
