@@ -127,6 +127,15 @@ fn a_scope_narrows_a_key() {
 fn health_reports_the_database() {
     let h = Harness::new();
     let r = h.raw("GET", "/health", &[], b"");
-    assert_eq!((r.status, r.body["d1"].clone()), (200, json!(true)));
+    assert_eq!((r.status, r.body["d1"].clone(), r.body["status"].clone()), (200, json!(true), json!("ok")));
+    assert_eq!(r.body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!((r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()), (json!(true), json!(true)));
     assert!(!r.raw.contains(support::ADMIN_TOKEN));
+
+    // A deployment whose secrets were not put (or whose CREDENTIALS_KEY is not 32 bytes of base64) says so.
+    let mut bare = Harness::new();
+    bare.settings.admin_token = None;
+    bare.settings.credentials_key = None;
+    let r = bare.raw("GET", "/health", &[], b"");
+    assert_eq!((r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()), (json!(false), json!(false)));
 }

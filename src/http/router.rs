@@ -80,7 +80,15 @@ async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Se
         || crate::store::settings::origin_listed(svc.db, &normalised).await
 }
 
+/// Liveness for monitors and for checking a deploy: the version, whether D1 answers, and whether the
+/// two secrets are set (and `CREDENTIALS_KEY` well-formed). Booleans only: nothing secret, no auth.
 async fn health(svc: &Services<'_>) -> HttpResponse {
     let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok();
-    HttpResponse::json(if d1 { 200 } else { 503 }, &json!({"status": if d1 { "ok" } else { "degraded" }, "version": env!("CARGO_PKG_VERSION"), "d1": d1}))
+    HttpResponse::json(if d1 { 200 } else { 503 }, &json!({
+        "status": if d1 { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "d1": d1,
+        "admin_token_set": svc.settings.admin_token.is_some(),
+        "credentials_key_set": svc.settings.credentials_key.is_some(),
+    }))
 }
