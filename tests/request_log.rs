@@ -82,3 +82,25 @@ fn refused_requests_say_why_and_carry_no_secret() {
         }
     }
 }
+
+#[test]
+fn a_database_failure_is_logged_with_d1_s_reason_and_the_client_gets_none_of_it() {
+    let h = Harness::new();
+    let c = h.connection(V, "c", &["res.partner"]);
+    let s = h.session(&h.key(c, V, "admin"));
+    let sid = s.session_id.clone().expect("a session");
+    h.db.conn.borrow().execute_batch("DROP TABLE sessions").unwrap();
+    let auth = format!("Bearer {}", s.key);
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
+    let line = line_of(&r);
+    assert_eq!((line["status"].as_u64(), line["outcome"].as_str()), (Some(500), Some("store_error")), "{line}");
+    assert!(line["error"].as_str().is_some_and(|e| e.starts_with("D1: ") && e.contains("sessions")), "{line}");
+    assert!(!r.raw.contains("no such table"), "the client is not told D1's internals: {}", r.raw);
+
+    // The admin API's store errors, the same way.
+    h.db.conn.borrow().execute_batch("DROP TABLE audit").unwrap();
+    let r = h.admin("GET", "/admin/api/audit", None);
+    let line = serde_json::from_str::<Value>(&log::line("GET", "/admin/api/audit", r.status, 1, &r.log)).unwrap();
+    assert_eq!(r.body["error"]["code"], "store_error", "{}", r.raw);
+    assert!(line["error"].as_str().is_some_and(|e| e.contains("audit")), "{line}");
+}

@@ -30,11 +30,18 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// Why, for the log line only (D1's own message behind a `store_error`).
+    pub context: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), context: None }
+    }
+
+    fn with_context(mut self, context: String) -> ApiError {
+        self.context = Some(context);
+        self
     }
 
     fn bad_request(message: impl Into<String>) -> ApiError {
@@ -46,7 +53,11 @@ impl ApiError {
     }
 
     fn response(&self) -> HttpResponse {
-        HttpResponse::json(self.status, &json!({"error": {"code": self.code, "message": self.message}}))
+        let response = HttpResponse::json(self.status, &json!({"error": {"code": self.code, "message": self.message}}));
+        match &self.context {
+            Some(c) => response.with_log_error(c.clone()),
+            None => response,
+        }
     }
 }
 
@@ -57,6 +68,7 @@ impl From<StoreError> for ApiError {
             _ if e.is_transient() => ApiError::new(503, "store_busy", "the database is busy; retry shortly"),
             _ => ApiError::new(500, "store_error", "the database answered unexpectedly"),
         }
+        .with_context(format!("D1: {e}"))
     }
 }
 

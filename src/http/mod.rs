@@ -94,11 +94,13 @@ pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Why it failed, for the request's log line only (never sent): e.g. D1's own error message.
+    pub log_error: Option<String>,
 }
 
 impl HttpResponse {
     pub fn empty(status: u16) -> HttpResponse {
-        HttpResponse { status, headers: Vec::new(), body: Vec::new() }
+        HttpResponse { status, headers: Vec::new(), body: Vec::new(), log_error: None }
     }
 
     pub fn json(status: u16, value: &Value) -> HttpResponse {
@@ -106,6 +108,7 @@ impl HttpResponse {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: serde_json::to_vec(value).unwrap_or_default(),
+            log_error: None,
         }
     }
 
@@ -114,7 +117,14 @@ impl HttpResponse {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into().into_bytes(),
+            log_error: None,
         }
+    }
+
+    /// Records why this response is a failure, for the log line (never for the client). Never secrets.
+    pub fn with_log_error(mut self, context: impl Into<String>) -> HttpResponse {
+        self.log_error = Some(context.into());
+        self
     }
 
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> HttpResponse {

@@ -19,6 +19,9 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
     let mut outcome = route_tagged(req, svc, stream).await;
     outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
     outcome.log.insert("request_id".into(), json!(request_id));
+    if let Some(error) = outcome.response.log_error.take() {
+        outcome.log.insert("error".into(), json!(crate::store::truncate(&error, 300)));
+    }
     if let Some(ray) = req.header("cf-ray") {
         outcome.log.insert("ray".into(), json!(crate::store::truncate(ray, 64)));
     }

@@ -228,9 +228,6 @@ async fn authenticate_request(req: &HttpRequest, svc: &Services<'_>, session_id:
                 outcome.log.insert("key".into(), json!(p));
             }
             outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
-            if let AuthFailure::Store(e) = &failure {
-                outcome.log.insert("error".into(), json!(store::truncate(&e.to_string(), 300)));
-            }
             Err(outcome)
         }
     }
@@ -250,11 +247,12 @@ pub fn auth_failure_response(failure: &AuthFailure) -> HttpResponse {
 }
 
 pub fn store_unavailable(e: &store::StoreError) -> HttpResponse {
-    if e.is_transient() {
+    let response = if e.is_transient() {
         http_error(503, SERVER_ERROR, "Service temporarily unavailable: the database is busy; retry shortly").with_header("retry-after", "1")
     } else {
         http_error(500, jsonrpc::INTERNAL_ERROR, "Internal error: the database answered unexpectedly")
-    }
+    };
+    response.with_log_error(format!("D1: {e}"))
 }
 
 fn content_type_is_json(ct: Option<&str>) -> bool {
