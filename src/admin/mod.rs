@@ -76,7 +76,7 @@ type ApiResult = Result<(u16, Value), ApiError>;
 
 /// Whether the request carries the admin token as a bearer, or a live console session (with the
 /// session's CSRF token on every change). The error is the response to send.
-fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Outcome> {
+fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Box<Outcome>> {
     if req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
         return Ok(());
     }
@@ -84,11 +84,11 @@ fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), O
         if req.method == "GET" || session::csrf_ok(token, &s, req) {
             return Ok(());
         }
-        return Err(ApiError::new(403, "csrf", "this change lacks the console's CSRF token; reload the page").response().into());
+        return Err(Box::new(ApiError::new(403, "csrf", "this change lacks the console's CSRF token; reload the page").response().into()));
     }
     let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
     let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'").response().with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
-    Err(Outcome::new(response, vec![audit.stmt(svc.now)]))
+    Err(Box::new(Outcome::new(response, vec![audit.stmt(svc.now)])))
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
@@ -96,7 +96,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         return ApiError::new(503, "admin_disabled", "the admin API is disabled: set the ADMIN_TOKEN secret").response().into();
     };
     if let Err(refusal) = authorize(req, svc, token) {
-        return refusal;
+        return *refusal;
     }
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');
     let segments: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
