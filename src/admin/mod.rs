@@ -4,7 +4,7 @@
 //!
 //! - `connections.rs`: connections, detection, browsing credentials, model permissions, field policies
 //! - `browse.rs`: the connection's models and fields from Odoo, for the console's pickers
-//! - `keys.rs`: issuing and revoking MCP keys
+//! - `keys.rs`: issuing and revoking MCP keys; `snippets.rs`: the client configurations shown with a new key
 //! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
 //! - `session.rs`, `console.rs`: the console's login and its pages
 
@@ -15,7 +15,7 @@ pub mod console;
 mod keys;
 pub mod session;
 mod settings;
-mod snippets;
+pub mod snippets;
 
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::platform::Stmt;

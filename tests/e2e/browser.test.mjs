@@ -120,7 +120,9 @@ test("an administrator governs everything from the browser", async (t) => {
       await form.locator("input[name=odoo_api_key]").fill(fake.demo2);
       await form.locator("input[name=scope_models]").fill("res.partner");
       for (const op of ["create", "update", "delete"]) await form.locator(`[data-scope-op=${op}]`).uncheck();
+      const issue = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/admin/api/keys");
       await form.locator("button[type=submit]").click();
+      const issued = await (await issue).json();
       await page.locator("#new-key").waitFor();
       key = (await page.locator("#new-key").innerText()).trim();
       assert.match(key, /^omcp_/);
@@ -128,9 +130,25 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.click("#copy-key");
       await toast(page, "copied");
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key, "the Copy button put the key on the clipboard");
-      for (const id of ["claude_code", "cursor", "vscode", "claude_desktop", "n8n"]) {
-        assert.match(await page.locator(`[data-snippet=${id}] pre`).innerText(), new RegExp(key), id);
+      // "Connect an AI assistant" shows the five client snippets of the API's answer, as they are, filled
+      // in with this key and this worker's MCP endpoint (clients.test.mjs runs each in its client).
+      const ids = ["claude_code", "claude_desktop", "cursor", "n8n", "vscode"];
+      assert.deepEqual(Object.keys(issued.snippets).sort(), ids);
+      assert.deepEqual((await page.locator("[data-snippet]").evaluateAll((els) => els.map((e) => e.dataset.snippet))).sort(), ids);
+      for (const id of ids) {
+        const s = issued.snippets[id];
+        const card = page.locator(`[data-snippet=${id}]`);
+        assert.equal(await card.locator("h3").innerText(), s.title, id);
+        assert.equal(await card.locator(".hint").innerText(), s.where, id);
+        assert.equal(await card.locator("pre").evaluate((e) => e.textContent), s.text, id);
+        assert.ok(s.text.includes(`${base}/mcp`), `${id} has this worker's endpoint`);
+        const shown = await card.innerText();
+        assert.ok(shown.includes(key), `${id} shows the issued key`);
+        if (s.then) assert.equal(await card.locator(".then").innerText(), s.then, id);
       }
+      await page.locator("[data-snippet=vscode] button").click();
+      await toast(page, "copied");
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), issued.snippets.vscode.text, "a snippet's Copy button copies its text");
       await shot(page, "4-key-issued");
       await page.reload();
       await page.locator("#app[data-loaded^=keys]").waitFor();

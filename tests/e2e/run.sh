@@ -17,6 +17,10 @@
 #   write.test.mjs       write tools; a batch's progress watched and cancelled by the TS SDK client
 #   bad_input.test.mjs   the bad-input corpus (bad-input/corpus.json): each malformed request's exact
 #                        status and error, no 5xx, and the worker healthy afterwards
+#   clients.test.mjs     the client snippets of a new key, each in its client: the real Claude Code CLI
+#                        2.1.332 (claude mcp add / get), Cursor and VS Code mcp.json through the TS SDK,
+#                        Claude Desktop's npx -y mcp-remote (0.15.1) over stdio, n8n's nodes checked against
+#                        n8n's published schemas (fetch-n8n-nodes.sh; npm registry, cached in .cache/)
 #   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -439,6 +443,14 @@ E2E_EXTRA_SECRETS=$ART/extra-secrets E2E_BAD_INPUT_ANSWERS=$ART/bad-input-answer
   count_node_test bad_input "$E2E/bad_input.test.mjs"
 grep -qE '^bad-input corpus: [0-9]+ cases, [0-9]+ failed$' "$ART/bad_input.log" ||
   fail "bad-input corpus" "no summary line (see $ART/bad_input.log)"
+
+# ---------------------------------------------------------------- 9. the client snippets in their clients
+# n8n's node schemas come from its published package (pinned version and sha512), fetched once into .cache/.
+if N8N_NODES_DIR=$(bash "$E2E/fetch-n8n-nodes.sh" 2>"$ART/fetch-n8n-nodes.log"); then
+  E2E_EXTRA_SECRETS=$ART/extra-secrets N8N_NODES_DIR=$N8N_NODES_DIR count_node_test clients "$E2E/clients.test.mjs"
+else
+  fail "client snippets" "could not fetch n8n's node schemas (see $ART/fetch-n8n-nodes.log)"
+fi
 
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 and the same built bundle.

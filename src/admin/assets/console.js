@@ -254,7 +254,8 @@ async function keys() {
 
 function issuedKey(k) {
   const snippets = Object.entries(k.snippets).map(([id, s]) => h('div', { class: 'snippet', 'data-snippet': id },
-    h('h3', {}, s.title), h('p', { class: 'hint' }, s.where), h('pre', {}, s.text), button('Copy', () => copy(s.text, s.title + ' configuration'))));
+    h('h3', {}, s.title), h('p', { class: 'hint' }, s.where), h('pre', {}, s.text), button('Copy', () => copy(s.text, s.title + ' configuration')),
+    s.then ? h('p', { class: 'then' }, s.then) : null));
   return h('div', { class: 'card highlight' }, h('h2', {}, 'Key for ' + k.label),
     h('p', {}, k.notice), h('p', {}, h('code', { id: 'new-key' }, k.key), ' ', button('Copy key', () => copy(k.key, 'The key'), { id: 'copy-key' })),
     h('p', {}, 'MCP endpoint: ', h('code', {}, k.endpoint)), snippets);
