@@ -87,13 +87,14 @@ async function shutdown(code, why) {
   if (stopping) return;
   stopping = true;
   if (why) say(why);
+  const started = [...groups.keys()];
   const left = [];
   for (const name of ["worker", "fake-odoo"]) left.push(...(await stopGroup(name)));
   if (left.length) {
     console.error(`demo: processes left behind:\n${left.join("\n")}`);
     process.exit(1);
   }
-  say(`stopped: wrangler dev and the fake Odoo have exited (logs and state in ${show(DIR)}/)`);
+  if (started.length) say(`stopped ${started.join(" and ")}: no process left (logs and state in ${show(DIR)}/)`);
   process.exit(code);
 }
 

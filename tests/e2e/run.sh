@@ -17,6 +17,8 @@
 #   write.test.mjs       write tools; a batch's progress watched and cancelled by the TS SDK client
 #   bad_input.test.mjs   the bad-input corpus (bad-input/corpus.json): each malformed request's exact
 #                        status and error, no 5xx, and the worker healthy afterwards
+#   demo.test.mjs        `make demo` as a newcomer runs it (own port, DEMO_DIR=artifacts/demo): the printed
+#                        Inspector commands, a read-only key, Ctrl-C leaves no process and .wrangler/state as it was
 #   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -439,6 +441,11 @@ E2E_EXTRA_SECRETS=$ART/extra-secrets E2E_BAD_INPUT_ANSWERS=$ART/bad-input-answer
   count_node_test bad_input "$E2E/bad_input.test.mjs"
 grep -qE '^bad-input corpus: [0-9]+ cases, [0-9]+ failed$' "$ART/bad_input.log" ||
   fail "bad-input corpus" "no summary line (see $ART/bad_input.log)"
+
+# ---------------------------------------------------------------- 9. make demo, as a newcomer runs it
+# Its own wrangler dev and fake Odoo on free ports, its own D1 and logs in $ART/demo (outside the secret
+# scan below, which the stage does for them itself; it adds the demo's key and admin token to extra-secrets).
+E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets count_node_test demo "$E2E/demo.test.mjs"
 
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 and the same built bundle.
