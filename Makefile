@@ -2,6 +2,7 @@
 #   make setup      install the toolchain (idempotent, fast when done)
 #   make build      release wasm build (build/worker/shim.mjs)
 #   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
+#   make demo       the worker + a fake Odoo with demo data, a read-only key, commands to try (DEMO_ODOO=17)
 #   make test       everything CI runs: test-native, lint, deploy-check (the build), test-e2e
 #   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
 #   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
@@ -13,6 +14,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8787
+DEMO_ODOO ?= 19
 FUZZ_SECONDS ?= 60
 WORKER_BUILD_VERSION := 0.8.7
 CARGO_FUZZ_VERSION := 0.13.2
@@ -27,11 +29,11 @@ export WRANGLER_SEND_METRICS := false
 NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
-.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build deploy-check dev dev-vars \
+.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build deploy-check dev demo dev-vars \
         schema-local test test-native lint test-e2e bench fuzz fuzz-smoke clean distclean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-node setup-python
@@ -94,6 +96,10 @@ schema-local: setup-node
 dev: setup dev-vars schema-local
 	$(WRANGLER) dev --ip 127.0.0.1 --port $(PORT)
 
+# Its own D1, secrets and logs in .demo/ (wiped at each start); .dev.vars and .wrangler/state are left alone.
+demo: setup build
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PORT=$(PORT) DEMO_ODOO=$(DEMO_ODOO) node scripts/demo.mjs
+
 ## ---------------------------------------------------------------- tests
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
@@ -138,7 +144,7 @@ fuzz-smoke:
 ## ---------------------------------------------------------------- clean
 clean:
 	cargo clean
-	rm -rf fuzz/target fuzz/corpus build build-bench dist tests/e2e/artifacts .wrangler-schema.log bench-results.json
+	rm -rf fuzz/target fuzz/corpus build build-bench dist .demo tests/e2e/artifacts .wrangler-schema.log bench-results.json
 
 distclean: clean
 	rm -rf node_modules .venv .wrangler

@@ -21,6 +21,8 @@
 #                        2.1.332 (claude mcp add / get), Cursor and VS Code mcp.json through the TS SDK,
 #                        Claude Desktop's npx -y mcp-remote (0.15.1) over stdio, n8n's nodes checked against
 #                        n8n's published schemas (fetch-n8n-nodes.sh; npm registry, cached in .cache/)
+#   demo.test.mjs        `make demo` as a newcomer runs it (own port, DEMO_DIR=artifacts/demo): the printed
+#                        Inspector commands, a read-only key, Ctrl-C leaves no process and .wrangler/state as it was
 #   ratelimit.mjs        a second wrangler dev on the same D1: exactly the key's limit admitted
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
@@ -451,6 +453,11 @@ if N8N_NODES_DIR=$(bash "$E2E/fetch-n8n-nodes.sh" 2>"$ART/fetch-n8n-nodes.log");
 else
   fail "client snippets" "could not fetch n8n's node schemas (see $ART/fetch-n8n-nodes.log)"
 fi
+
+# ---------------------------------------------------------------- 10. make demo, as a newcomer runs it
+# Its own wrangler dev and fake Odoo on free ports, its own D1 and logs in $ART/demo (outside the secret
+# scan below, which the stage does for them itself; it adds the demo's key and admin token to extra-secrets).
+E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets count_node_test demo "$E2E/demo.test.mjs"
 
 # ---------------------------------------------------------------- rate limit across two workers
 # A second wrangler dev on the same local D1 and the same built bundle.

@@ -1,6 +1,7 @@
 // Configures the worker through its admin API for the e2e suite and writes the result
 // (connection ids, issued MCP keys) to $E2E_SETUP_OUT as JSON. Run by run.sh.
 import { writeFileSync } from "node:fs";
+import { adminClient } from "../../scripts/admin-api.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -11,32 +12,7 @@ const workerUrl = env("WORKER_URL");
 const adminToken = env("ADMIN_TOKEN");
 const out = env("E2E_SETUP_OUT");
 
-async function call(method, path, body, expectStatus) {
-  const res = await fetch(`${workerUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = text === "" ? null : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const expected = Array.isArray(expectStatus) ? expectStatus : [expectStatus];
-  if (!expected.includes(res.status) || json === undefined) {
-    throw new Error(
-      `setup: ${method} ${path} -> HTTP ${res.status} (expected ${expected.join("/")}, JSON): ${text.slice(0, 500)}`,
-    );
-  }
-  console.log(`setup: ${method} ${path} -> ${res.status}`);
-  return { status: res.status, body: json };
-}
+const call = adminClient(workerUrl, adminToken, { label: "setup" });
 
 function check(cond, message) {
   if (!cond) throw new Error(`setup: ${message}`);

@@ -1,0 +1,290 @@
+#!/usr/bin/env node
+// `make demo`: the worker in `wrangler dev` against the fake Odoo (tests/fake-odoo) and its demo data,
+// configured through the admin API (scripts/demo-configure.mjs) with a read-only MCP key; prints the
+// URL, the key, the admin console's URL and token and commands to try it, then stays in the
+// foreground until Ctrl-C / SIGTERM and stops both process groups.
+//
+// Everything the demo writes is under DEMO_DIR (default .demo/, git-ignored), wiped at each start so
+// that every run begins from the same state: its own D1 (state/), its own secrets (demo.env, mode
+// 600, read by wrangler through --env-file, so neither .dev.vars nor argv carries them), the wrangler
+// config it runs, and the logs. The developer's .dev.vars and .wrangler/state are never read or written.
+//
+// Environment: PORT (8787), DEMO_ODOO (19 or 17), DEMO_DIR (.demo), DEMO_READY_TIMEOUT (seconds, 180).
+// Expects `make setup` and `make build` done (the Makefile target depends on both); Node 22.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { configureDemo, DEMO_MODELS, FAKE_USERS } from "./demo-configure.mjs";
+import { banner } from "./demo-banner.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const PORT = Number(process.env.PORT || 8787);
+const MAJOR = process.env.DEMO_ODOO || "19";
+const DIR = resolve(ROOT, process.env.DEMO_DIR || ".demo");
+const READY_TIMEOUT_S = Number(process.env.DEMO_READY_TIMEOUT || 180);
+const DATABASE = MAJOR === "17" ? "mcptest17" : "mcptest"; // the fake's own default names
+const show = (p) => (relative(ROOT, p).startsWith("..") ? p : relative(ROOT, p));
+const say = (msg) => console.log(`demo: ${msg}`);
+
+/** A failed step: what failed, and the log whose tail explains it. */
+class StepError extends Error {
+  constructor(message, log) {
+    super(message);
+    this.log = log;
+  }
+}
+
+// ---------------------------------------------------------------- process groups
+// Each long-running child is the leader of its own process group (spawn's `detached` is setsid), so
+// that stopping it also stops what it started (wrangler's workerd), and a Ctrl-C in the terminal
+// reaches only this script, which then stops the groups in order.
+const groups = new Map(); // name -> {pgid, log, exited}
+
+function startGroup(name, cmd, args, env) {
+  const log = join(DIR, `${name}.log`);
+  const fd = openSync(log, "w", 0o600);
+  const child = spawn(cmd, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  const g = { pgid: child.pid, log, exited: null };
+  child.on("exit", (code, signal) => (g.exited = signal ?? `exit ${code}`));
+  child.on("error", (e) => (g.exited = e.message));
+  groups.set(name, g);
+  return g;
+}
+
+function liveInGroup(pgid) {
+  const ps = spawnSync("ps", ["-eo", "pid=,pgid=,stat=,args="], { encoding: "utf8" });
+  return ps.stdout.split("\n").filter((l) => {
+    const [, pg, stat] = l.trim().split(/\s+/);
+    return Number(pg) === pgid && stat && !stat.startsWith("Z");
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function stopGroup(name) {
+  const g = groups.get(name);
+  if (!g || g.pgid === undefined) return [];
+  for (const [signal, waitMs] of [["SIGTERM", 5000], ["SIGKILL", 2000]]) {
+    if (liveInGroup(g.pgid).length === 0) break;
+    try {
+      process.kill(-g.pgid, signal);
+    } catch {
+      // The group is already gone.
+    }
+    for (let t = 0; t < waitMs && liveInGroup(g.pgid).length > 0; t += 100) await sleep(100);
+  }
+  groups.delete(name);
+  return liveInGroup(g.pgid);
+}
+
+let stopping = false;
+/** Stops every group (wrangler first, so that it does not log the fake's disappearance) and exits. */
+async function shutdown(code, why) {
+  if (stopping) return;
+  stopping = true;
+  if (why) say(why);
+  const started = [...groups.keys()];
+  const left = [];
+  for (const name of ["worker", "fake-odoo"]) left.push(...(await stopGroup(name)));
+  if (left.length) {
+    console.error(`demo: processes left behind:\n${left.join("\n")}`);
+    process.exit(1);
+  }
+  if (started.length) say(`stopped ${started.join(" and ")}: no process left (logs and state in ${show(DIR)}/)`);
+  process.exit(code);
+}
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => shutdown(0, `${sig}: stopping`));
+}
+
+function tail(file, n = 25) {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).map((l) => `  | ${l}`).join("\n");
+  } catch {
+    return `  (no ${show(file)})`;
+  }
+}
+
+async function fail(err) {
+  // A child ending while the demo stops it is the stop itself, not a failure.
+  if (stopping) return;
+  console.error(`demo: FAILED: ${err.message}`);
+  if (err.log) {
+    console.error(`---- last lines of ${show(err.log)}`);
+    console.error(tail(err.log));
+  }
+  await shutdown(1);
+}
+
+// ---------------------------------------------------------------- steps
+function run(label, cmd, args, env, log) {
+  const fd = openSync(log, "w", 0o600);
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  if (r.status !== 0) throw new StepError(`${label} (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`, log);
+}
+
+function portIsFree(port) {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once("error", () => res(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
+  });
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Removes what an earlier run left: only the entries this script creates, never DEMO_DIR itself. */
+function wipe() {
+  mkdirSync(DIR, { recursive: true, mode: 0o700 });
+  for (const entry of ["state", ".wrangler", "demo.env", "wrangler.toml", "fake-odoo.log", "fake-odoo-build.log",
+    "worker.log", "schema.log"]) {
+    rmSync(join(DIR, entry), { recursive: true, force: true });
+  }
+}
+
+function writeSecrets() {
+  const adminToken = randomBytes(32).toString("base64url");
+  const file = join(DIR, "demo.env");
+  writeFileSync(file, [
+    "# make demo only (scripts/demo.mjs); regenerated on every start. Never use these values elsewhere.",
+    `ADMIN_TOKEN="${adminToken}"`,
+    `CREDENTIALS_KEY="${randomBytes(32).toString("base64")}"`,
+    // The fake Odoo is on http://127.0.0.1: allowed only with this development switch.
+    'DEV_ALLOW_LOOPBACK="true"',
+    "",
+  ].join("\n"), { mode: 0o600, flag: "wx" });
+  return { adminToken, file };
+}
+
+/** wrangler.toml without [build] (the demo runs the bundle `make build` made: no rebuild at start or
+ * when a source file changes), with an absolute `main`, as the e2e suite does. */
+function writeWranglerConfig() {
+  const bundle = join(ROOT, "build/worker/shim.mjs");
+  if (!existsSync(bundle)) throw new StepError("build/worker/shim.mjs is missing: run make build");
+  const lines = readFileSync(join(ROOT, "wrangler.toml"), "utf8").split("\n");
+  const out = [];
+  let inBuild = false;
+  for (const line of lines) {
+    if (/^\[build\]/.test(line)) inBuild = true;
+    else if (inBuild && line.trim() === "") inBuild = false;
+    else if (!inBuild) out.push(line.startsWith("main = ") ? `main = ${JSON.stringify(bundle)}` : line);
+  }
+  const file = join(DIR, "wrangler.toml");
+  writeFileSync(file, out.join("\n"), { mode: 0o600 });
+  return file;
+}
+
+async function waitFor(label, g, check, timeoutS) {
+  const until = Date.now() + timeoutS * 1000;
+  while (Date.now() < until) {
+    const v = await check();
+    if (v) return v;
+    if (g.exited) throw new StepError(`${label}: the process ended (${g.exited}) before it was ready`, g.log);
+    await sleep(200);
+  }
+  throw new StepError(`${label}: not ready within ${timeoutS} s`, g.log);
+}
+
+async function health(url) {
+  try {
+    const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const t0 = Date.now();
+  if (Number(process.versions.node.split(".")[0]) < 22) {
+    throw new StepError(`Node ${process.versions.node}: the demo needs Node 22 (run it with make demo)`);
+  }
+  if (MAJOR !== "19" && MAJOR !== "17") throw new StepError(`DEMO_ODOO=${MAJOR}: use 19 or 17`);
+  if (!(await portIsFree(PORT))) {
+    throw new StepError(`port ${PORT} is already in use (a make dev or another make demo?); pick another: PORT=9000 make demo`);
+  }
+  wipe();
+  const env = {
+    ...process.env,
+    PATH: `${ROOT}/node_modules/.bin:${process.env.CARGO_HOME || `${process.env.HOME}/.cargo`}/bin:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: "false",
+    NO_COLOR: "1",
+  };
+  const target = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
+
+  say("building the fake Odoo (cargo build --release -p fake-odoo)");
+  run("building the fake Odoo", "cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], env, join(DIR, "fake-odoo-build.log"));
+  const secrets = writeSecrets();
+  const config = writeWranglerConfig();
+  const state = join(DIR, "state");
+
+  say(`applying schema.sql to the demo's own D1 (${show(state)})`);
+  run("applying schema.sql to the demo D1", "wrangler",
+    ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", state, "--file", join(ROOT, "schema.sql")],
+    env, join(DIR, "schema.log"));
+
+  say(`starting the fake Odoo ${MAJOR} and wrangler dev on 127.0.0.1:${PORT} (logs in ${show(DIR)}/)`);
+  // --port 0: the fake picks a free port itself and prints it, so there is no race for one.
+  const fake = startGroup("fake-odoo", join(target, "release/fake-odoo"),
+    ["--version", MAJOR, "--port", "0", "--database", DATABASE], env);
+  const worker = startGroup("worker", "wrangler", [
+    "dev", "--config", config, "--ip", "127.0.0.1", "--port", String(PORT),
+    "--inspector-port", String(await freePort()), "--persist-to", state, "--env-file", secrets.file,
+    "--show-interactive-dev-session=false",
+  ], env);
+  const odooUrl = await waitFor("the fake Odoo", fake, () => {
+    const m = /fake-odoo listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(fake.log, "utf8"));
+    return m?.[1];
+  }, 30);
+  const workerUrl = `http://127.0.0.1:${PORT}`;
+  await waitFor("wrangler dev", worker, () => health(workerUrl), READY_TIMEOUT_S);
+
+  say("configuring the worker through the admin API (connection, models, a read-only key)");
+  let configured;
+  try {
+    configured = await configureDemo({ workerUrl, adminToken: secrets.adminToken, odooUrl, database: DATABASE, major: MAJOR });
+  } catch (e) {
+    throw new StepError(`configuring the worker: ${e.message}`, worker.log);
+  }
+
+  console.log(banner({
+    seconds: ((Date.now() - t0) / 1000).toFixed(1),
+    major: MAJOR,
+    database: DATABASE,
+    odooUrl,
+    workerUrl,
+    state: show(state),
+    logs: [show(worker.log), show(fake.log)],
+    key: configured.key,
+    adminToken: secrets.adminToken,
+    models: DEMO_MODELS,
+    demoLogin: FAKE_USERS.demo.login,
+    claudeCode: configured.claudeCode,
+  }));
+
+  // Stay in the foreground; a child that ends on its own ends the demo (with its log's tail).
+  for (;;) {
+    await sleep(500);
+    for (const [name, g] of groups) {
+      if (g.exited) throw new StepError(`${name} ended on its own (${g.exited})`, g.log);
+    }
+  }
+}
+
+main().catch(fail);
