@@ -8,7 +8,7 @@
 use odoo_mcp_edge::admin::snippets;
 use serde_json::Value;
 
-const ENDPOINT: &str = "https://odoo-mcp.<your-subdomain>.workers.dev/mcp";
+const ENDPOINT: &str = "https://odoo-mcp-edge.<your-subdomain>.workers.dev/mcp";
 const KEY: &str = "omcp_…";
 const BEGIN: &str = "<!-- snippets:begin (generated from src/admin/snippets.rs; see tests/readme_snippets.rs) -->\n";
 const END: &str = "<!-- snippets:end -->\n";
