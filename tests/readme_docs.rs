@@ -1,9 +1,10 @@
-//! The README's operator-facing text checked against what it describes, so that the docs cannot drift:
-//! the deploy guide against `wrangler.toml`, the secrets and the Configuration table against the
-//! settings the Worker reads, every `make` target named against the Makefile, and the `/health` and
-//! log-line examples against what the Worker answers and logs. (The client snippets have their own
-//! test; the deploy commands themselves need a Cloudflare account, and `make deploy-check` runs the
-//! dry run of `wrangler deploy` in CI.)
+//! The README's examples checked against what they describe, so that the docs cannot drift: the deploy
+//! guide against `wrangler.toml`, the secrets and the Configuration table against the settings the
+//! Worker reads, every `make` target named against the Makefile, the admin API walkthrough run call by
+//! call, the tool and resource examples run with their answers compared, and the `/health` and log-line
+//! examples against what the Worker answers and logs. (The client snippets have their own test; the
+//! deploy commands themselves need a Cloudflare account, and `make deploy-check` runs the dry run of
+//! `wrangler deploy` in CI.)
 
 mod support;
 
@@ -118,4 +119,103 @@ fn the_health_and_log_examples_are_what_the_worker_answers() {
     for field in ["http_method", "path", "era", "method", "tool", "model", "outcome"] {
         assert_eq!(example[field], line[field], "{field}");
     }
+}
+
+/// One `curl` of the README's admin walkthrough: method, path, JSON body, and the status its
+/// `# -> NNN` comment promises (200 when it promises none).
+struct Curl {
+    method: String,
+    path: String,
+    body: Option<Value>,
+    expect: u16,
+}
+
+fn walkthrough() -> Vec<Curl> {
+    let script = blocks(section("Setting it up (admin API)"), "sh").remove(0);
+    // Continuation lines (indented) belong to the command above them.
+    let mut commands: Vec<String> = Vec::new();
+    for line in script.lines() {
+        match line.strip_prefix("     ") {
+            Some(more) if !commands.is_empty() => {
+                let last = commands.last_mut().expect("a command");
+                *last = format!("{} {}", last.trim_end_matches('\\').trim_end(), more.trim());
+            }
+            _ => commands.push(line.to_string()),
+        }
+    }
+    let mut curls: Vec<Curl> = Vec::new();
+    for c in commands {
+        if let Some(status) = c.strip_prefix("# -> ").and_then(|r| r.split_whitespace().next()).and_then(|s| s.parse().ok()) {
+            curls.last_mut().expect("a promise follows a curl").expect = status;
+        }
+        let Some(args) = c.strip_prefix("curl -s ") else { continue };
+        let method = args.split("-X ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or("GET").to_string();
+        let path = args.split("$W").nth(1).and_then(|r| r.split_whitespace().next()).expect("a $W path").to_string();
+        let body = args.split(" -d '").nth(1).map(|b| serde_json::from_str(b.trim_end().trim_end_matches('\'')).expect("each -d body is JSON"));
+        curls.push(Curl { method, path, body, expect: 200 });
+    }
+    curls
+}
+
+#[test]
+fn the_admin_api_walkthrough_runs_as_written() {
+    let h = support::Harness::new();
+    let user = fake_odoo::Config::new(fake_odoo::OdooVersion::V19).users.into_iter().find(|u| u.login == "admin").expect("fake admin");
+    let curls = walkthrough();
+    assert_eq!(curls.iter().map(|c| c.method.as_str()).collect::<Vec<_>>(), ["POST", "PUT", "PUT", "POST", "GET", "DELETE"]);
+    let mut issued = None;
+    for c in curls {
+        // The fake Odoo stands in for acme.odoo.com, and its admin for Alice; everything else is as written.
+        let body = c.body.map(|b| {
+            let text = b.to_string().replace("https://acme.odoo.com", &h.odoo19.url()).replace("\"database\":\"acme\"", "\"database\":\"mcptest\"");
+            let text = text.replace("alice@acme.com", &user.login).replace('…', &user.api_key);
+            serde_json::from_str::<Value>(&text).expect("still JSON")
+        });
+        let r = h.admin(&c.method, &c.path, body);
+        assert_eq!(r.status, c.expect, "{} {}: {}", c.method, c.path, r.raw);
+        if c.path == "/admin/api/connections" {
+            assert_eq!((r.body["id"].as_i64(), r.body["odoo_version"].as_str(), r.body["transport"].as_str()), (Some(1), Some("19.0"), Some("json2")));
+        }
+        if c.path == "/admin/api/keys" && c.method == "POST" {
+            assert!(r.body["key"].as_str().is_some_and(|k| k.starts_with("omcp_")) && r.body["prefix"].is_string(), "{}", r.raw);
+            issued = r.body["key"].as_str().map(str::to_string);
+        }
+        if c.path == "/admin/api/keys" && c.method == "GET" {
+            assert_eq!(r.body["keys"][0]["label"], "Alice, Claude Code", "{}", r.raw);
+        }
+    }
+    // The key was issued read-only on the two enabled models, then revoked by the last call.
+    let key = issued.expect("the walkthrough issued a key");
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}).to_string();
+    let r = h.raw("POST", "/mcp", &[("authorization", &format!("Bearer {key}")), ("content-type", "application/json"), ("accept", "application/json")], body.as_bytes());
+    assert_eq!(r.status, 401, "revoked by step 4");
+}
+
+#[test]
+fn the_tool_examples_run_and_answer_as_shown() {
+    let tools = section("Tools").replace('\n', " ");
+    let call = |tool: &str| -> Value {
+        let args = tools.split(&format!("`{tool} ")).nth(1).and_then(|r| r.split('`').next()).unwrap_or_else(|| panic!("an example of {tool}"));
+        serde_json::from_str(args).unwrap_or_else(|e| panic!("{tool}'s example arguments are JSON: {e}"))
+    };
+    let h = support::Harness::new();
+    let c = h.connection(fake_odoo::OdooVersion::V19, "c", &["res.partner", "crm.lead", "res.country", "crm.stage"]);
+    let mut s = h.session(&h.key(c, fake_odoo::OdooVersion::V19, "admin"));
+
+    let r = s.tool("odoo_search", call("odoo_search"));
+    assert!(r.get("isError").is_none(), "{r}");
+    assert!(r["structuredContent"]["records"].as_array().is_some_and(|a| !a.is_empty()), "{r}");
+
+    let r = s.tool("odoo_aggregate", call("odoo_aggregate"));
+    assert!(r.get("isError").is_none(), "{r}");
+    let shown = tools.split("answers `{\"groups\": [").nth(1).and_then(|r| r.split(", …]}`").next()).expect("the aggregate answer");
+    let shown: Value = serde_json::from_str(shown).expect("the shown group is JSON");
+    assert_eq!(r["structuredContent"]["groups"][0], shown, "the first group is the one shown");
+
+    // The resource example reads the same kind of page.
+    let resources = section("Resources").replace('\n', " ");
+    let uri = resources.split("For example `").nth(1).and_then(|r| r.split('`').next()).expect("a resource example");
+    let r = s.request("resources/read", serde_json::json!({"uri": uri}));
+    let page: Value = serde_json::from_str(r["result"]["contents"][0]["text"].as_str().unwrap_or_default()).unwrap_or_else(|_| panic!("{r}"));
+    assert!(page["records"].as_array().is_some_and(|a| !a.is_empty() && a.len() <= 5), "{page}");
 }
