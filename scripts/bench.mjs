@@ -20,7 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { freePort } from "./ports.mjs";
 import os from "node:os";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,17 +33,6 @@ const groups = [];
 const log = (m) => console.error(`bench: ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const b64url = (n) => randomBytes(n).toString("base64url");
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-    s.on("error", rej);
-  });
-}
 
 /** Starts a command in its own process group, output to target/bench/<name>.log. */
 function start(name, cmd, args, env = {}) {

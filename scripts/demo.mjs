@@ -14,11 +14,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configureDemo, DEMO_MODELS, FAKE_USERS } from "./demo-configure.mjs";
 import { banner } from "./demo-banner.mjs";
+import { freePort, portIsFree } from "./ports.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT || 8787);
@@ -127,25 +127,6 @@ function run(label, cmd, args, env, log) {
   const r = spawnSync(cmd, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   if (r.status !== 0) throw new StepError(`${label} (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`, log);
-}
-
-function portIsFree(port) {
-  return new Promise((res) => {
-    const s = createServer();
-    s.once("error", () => res(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
-  });
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Removes what an earlier run left: only the entries this script creates, never DEMO_DIR itself. */

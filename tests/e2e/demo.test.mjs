@@ -11,10 +11,10 @@
 import { spawn, execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { freePort } from "../../scripts/ports.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ART = process.env.E2E_ARTIFACTS ?? join(ROOT, "tests/e2e/artifacts");
@@ -63,17 +63,6 @@ function newcomerEnv(extra = {}) {
   }
   env.PATH = (env.PATH ?? "").split(":").filter((p) => p !== join(ROOT, "node_modules/.bin")).join(":");
   return { ...env, ...extra };
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Every entry under `dir` with its size and mtime, or "absent": to prove the demo did not touch it. */
