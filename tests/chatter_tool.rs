@@ -254,7 +254,7 @@ fn a_restricted_user_gets_odoos_own_access_error() {
         let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": "hello"}));
         assert_eq!(r["isError"], true);
         let t = text_of(&r);
-        assert!(t.starts_with("Odoo refused the operation for this key's Odoo user") && t.contains("(crm.lead)") && t.contains("Personal Leads"), "{t}");
+        assert!(t.starts_with("Odoo refused the operation for this key's Odoo user") && t.contains("(crm.lead)") && t.contains("top-secret records"), "{t}");
         assert!(methods(h, v).contains(&"crm.lead.message_post".to_string()), "Odoo decided, not us");
         let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD}));
         assert!(text_of(&r).contains("Odoo refused the operation") && text_of(&r).contains("(crm.lead)"), "{}", text_of(&r));

@@ -35,9 +35,10 @@ fn enc(s: &str) -> String {
 }
 
 fn azure(v: OdooVersion) -> i64 {
-    match v {
-        OdooVersion::V19 => 15,
-        OdooVersion::V17 => 14,
+    if v == OdooVersion::V19 {
+        15
+    } else {
+        14
     }
 }
 

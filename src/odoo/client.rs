@@ -144,10 +144,12 @@ impl<'a> OdooClient<'a> {
         if let Some(err) = envelope.get("error") {
             return Err(OdooError::from_odoo_payload(err.get("data").unwrap_or(err), 200));
         }
-        envelope
-            .get("result")
-            .cloned()
-            .ok_or_else(|| OdooError::new(OdooErrorKind::Unavailable, "Odoo's JSON-RPC answer has neither result nor error"))
+        if !envelope.is_object() {
+            return Err(OdooError::new(OdooErrorKind::Unavailable, "Odoo's JSON-RPC answer is not an object"));
+        }
+        // Odoo leaves `result` out when the method returned None (`check_access_rule`, `check_access`,
+        // `action_set_lost` …): an answer without `error` is a success whose value is null.
+        Ok(envelope.get("result").cloned().unwrap_or(Value::Null))
     }
 
     async fn call_json2(&self, call: &Call<'_>) -> Result<Value, OdooError> {

@@ -8,7 +8,7 @@ use odoo_mcp_edge::http::{HttpRequest, HttpResponse};
 use odoo_mcp_edge::mcp::stream::ResponseStream;
 use odoo_mcp_edge::platform::{classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt};
 use serde_json::{json, Map, Value};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -177,13 +177,16 @@ pub fn settings() -> Settings {
     }
 }
 
-/// A server (the core, on SQLite) with fake Odoo 17 and 19 servers behind it.
+/// A server (the core, on SQLite) with fake Odoo 17 and 19 servers behind it,
+/// and 16 and 18 started when a test first asks for them.
 pub struct Harness {
     pub db: SqliteDb,
     pub http: TcpHttp,
     pub settings: Settings,
     pub odoo19: FakeOdoo,
     pub odoo17: FakeOdoo,
+    odoo16: OnceCell<FakeOdoo>,
+    odoo18: OnceCell<FakeOdoo>,
     pub now: RefCell<i64>,
 }
 
@@ -210,6 +213,8 @@ impl Harness {
             settings: settings(),
             odoo19: FakeOdoo::start(Config::new(OdooVersion::V19)).expect("fake odoo 19"),
             odoo17: FakeOdoo::start(Config::new(OdooVersion::V17)).expect("fake odoo 17"),
+            odoo16: OnceCell::new(),
+            odoo18: OnceCell::new(),
             now: RefCell::new(odoo_mcp_edge::platform::now_ms()),
         }
     }
@@ -278,18 +283,19 @@ impl Harness {
     }
 
     pub fn fake(&self, version: OdooVersion) -> &FakeOdoo {
+        let start = |v| FakeOdoo::start(Config::new(v)).expect("fake odoo");
         match version {
             OdooVersion::V19 => &self.odoo19,
             OdooVersion::V17 => &self.odoo17,
+            OdooVersion::V16 => self.odoo16.get_or_init(|| start(version)),
+            OdooVersion::V18 => self.odoo18.get_or_init(|| start(version)),
         }
     }
 
     /// A connection to one of the fakes, with the given models enabled for read.
     pub fn connection(&self, version: OdooVersion, name: &str, read_models: &[&str]) -> i64 {
-        let (url, db) = match version {
-            OdooVersion::V19 => (self.odoo19.url(), "mcptest"),
-            OdooVersion::V17 => (self.odoo17.url(), "mcptest17"),
-        };
+        let url = self.fake(version).url();
+        let db = Config::new(version).database;
         let r = self.admin("POST", "/admin/api/connections", Some(json!({"name": name, "url": url, "database": db})));
         assert_eq!(r.status, 201, "{}", r.raw);
         let id = r.body["id"].as_i64().expect("id");

@@ -111,6 +111,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     if dry_run {
         // The record must exist for this user, and Odoo must let it write there (`_mail_post_access`).
         let found = super::writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
+        if found.is_empty() {
+            super::writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &ids).await?;
+        }
         let record = found.first().ok_or_else(|| ToolError::Invalid(format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
         super::writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &ids).await?;
         return Ok(json!({"model": model, "id": id, "kind": kind.as_str(), "dry_run": true, "display_name": record.get("display_name")}));

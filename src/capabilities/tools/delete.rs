@@ -74,6 +74,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     let mut outcomes: Vec<(i64, &str, Option<String>)> = Vec::new();
     if dry_run {
+        let not_found: Vec<i64> = ids.iter().copied().filter(|id| record(*id).is_none()).collect();
+        writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &not_found).await?;
         if !existing.is_empty() {
             writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Delete, &existing).await?;
         }

@@ -66,6 +66,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         let current = writing::read_records(&client, model, &schema, &ids, values.keys().cloned()).await?;
         let found: Vec<i64> = current.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
         let missing: Vec<i64> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
+        writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &missing).await?;
         if !found.is_empty() {
             writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &found).await?;
         }

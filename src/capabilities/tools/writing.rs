@@ -4,6 +4,7 @@
 
 use super::{args, ToolCtx, ToolError};
 use crate::odoo::client::Call;
+use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values::{self, NestedAction, Problem};
@@ -76,7 +77,10 @@ pub fn dry_run_arg(a: &Map<String, Value>) -> Result<bool, ToolError> {
 }
 
 /// Odoo's own verdict on whether this key's Odoo user may `op` these records (none: the model), without
-/// changing anything: `check_access` from 18.0, `check_access_rights` and `check_access_rule` before.
+/// changing anything. From 18.0 `has_access` (ACLs and record rules at once; a bare `true`/`false`, never an
+/// error): `check_access` raises instead but is `@api.private` on 19, refused over RPC. Before 18,
+/// `check_access_rights` (ACLs; raises) then `check_access_rule` (record rules; raises, else returns None,
+/// which `/jsonrpc` answers with no `result` at all).
 pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, op: Operation, ids: &[i64]) -> Result<(), ToolError> {
     let odoo_op = match op {
         Operation::Read => "read",
@@ -85,9 +89,12 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {
-        let call = Call { model, method: "check_access", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
-        client.call(&call).await?;
-        return Ok(());
+        let call = Call { model, method: "has_access", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        return match client.call(&call).await? {
+            Value::Bool(true) => Ok(()),
+            Value::Bool(false) => Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, odoo_op, ids)).into()),
+            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
+        };
     }
     let rights = Call { model, method: "check_access_rights", ids: None, params: vec![("operation", json!(odoo_op))], positional: 1 };
     client.call(&rights).await?;
@@ -96,6 +103,35 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
         client.call(&rule).await?;
     }
     Ok(())
+}
+
+/// Before a dry run reports `ids` that a search did not find as missing: asks Odoo whether they are hidden
+/// from this user rather than gone (`read` access: Odoo answers yes for records that do not exist), so that
+/// a record the user may not see is reported as refused, as the real operation would be.
+pub async fn refuse_hidden(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, not_found: &[i64]) -> Result<(), ToolError> {
+    if not_found.is_empty() {
+        return Ok(());
+    }
+    if conn.at_least(18, 0) {
+        let call = Call { model, method: "has_access", ids: Some(not_found), params: vec![("operation", json!("read"))], positional: 1 };
+        return match client.call(&call).await? {
+            Value::Bool(true) => Ok(()),
+            Value::Bool(false) => Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, "read", not_found)).into()),
+            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
+        };
+    }
+    let rule = Call { model, method: "check_access_rule", ids: Some(not_found), params: vec![("operation", json!("read"))], positional: 1 };
+    client.call(&rule).await?;
+    Ok(())
+}
+
+/// What a `false` from `has_access` means, in words (Odoo gives none).
+fn not_allowed(model: &str, odoo_op: &str, ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    match ids.len() {
+        0 => format!("this user may not {odoo_op} {model} records (Odoo's has_access answered false)"),
+        _ => format!("this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)", ids.join(", ")),
+    }
 }
 
 /// `fields` (plus `display_name` where the model has it) of the records among `ids` that this Odoo user

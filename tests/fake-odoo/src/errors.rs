@@ -103,7 +103,7 @@ impl OdooError {
         if let Some(code) = self.kind.werkzeug_code() {
             arguments.push(json!(code));
         }
-        let debug = if self.kind == Kind::AccessDenied && version == OdooVersion::V19 {
+        let debug = if self.kind == Kind::AccessDenied && version.is_19() {
             format!("{}: {}", self.kind.name(), self.message)
         } else {
             "Traceback (most recent call last):".to_string()
@@ -113,21 +113,22 @@ impl OdooError {
         let arguments = Out::V(Value::Array(arguments));
         let context = Out::V(json!({}));
         let debug = Out::V(json!(debug));
-        match version {
-            OdooVersion::V17 => Out::obj(vec![
-                ("name", name),
-                ("debug", debug),
-                ("message", message),
-                ("arguments", arguments),
-                ("context", context),
-            ]),
-            OdooVersion::V19 => Out::obj(vec![
+        if version.is_19() {
+            Out::obj(vec![
                 ("name", name),
                 ("message", message),
                 ("arguments", arguments),
                 ("context", context),
                 ("debug", debug),
-            ]),
+            ])
+        } else {
+            Out::obj(vec![
+                ("name", name),
+                ("debug", debug),
+                ("message", message),
+                ("arguments", arguments),
+                ("context", context),
+            ])
         }
     }
 }
@@ -144,11 +145,12 @@ pub fn access_denied() -> OdooError {
     OdooError::new(Kind::AccessDenied, "Access Denied")
 }
 
-/// `Invalid field 'x' on model 'y'` (17) / `Invalid field 'x' on 'y'` (19).
+/// `Invalid field 'x' on model 'y'` (16-18) / `Invalid field 'x' on 'y'` (19).
 pub fn invalid_field(version: OdooVersion, field: &str, model: &str) -> OdooError {
-    let msg = match version {
-        OdooVersion::V17 => format!("Invalid field {} on model {}", py_str(field), py_str(model)),
-        OdooVersion::V19 => format!("Invalid field {} on {}", py_str(field), py_str(model)),
+    let msg = if version.is_19() {
+        format!("Invalid field {} on {}", py_str(field), py_str(model))
+    } else {
+        format!("Invalid field {} on model {}", py_str(field), py_str(model))
     };
     value_error(msg)
 }
@@ -161,31 +163,31 @@ pub fn unknown_method(version: OdooVersion, model: &str, method: &str, json2: bo
             format!("The method '{}.{}' does not exist", model, method),
         );
     }
-    let msg = match version {
-        OdooVersion::V17 => {
-            format!(
-                "The method '{}' does not exist on the model '{}'",
-                method, model
-            )
-        }
-        OdooVersion::V19 => format!("The method '{}.{}' does not exist", model, method),
+    // 18 moved the lookup to `get_public_method`, which words it as 19 does.
+    let msg = if version.at_least_18() {
+        format!("The method '{}.{}' does not exist", model, method)
+    } else {
+        format!(
+            "The method '{}' does not exist on the model '{}'",
+            method, model
+        )
     };
     OdooError::new(Kind::AttributeError, msg)
 }
 
-/// A `_`-prefixed method called remotely.
+/// A `_`-prefixed (or, on 19, `@api.private`) method called remotely; 18
+/// and 19 quote `model.method` (recorded probes), 16 and 17 name the method.
 pub fn private_method(version: OdooVersion, model: &str, method: &str) -> OdooError {
-    let msg = match version {
-        OdooVersion::V17 => {
-            format!(
-                "Private methods (such as {}) cannot be called remotely.",
-                method
-            )
-        }
-        OdooVersion::V19 => format!(
+    let msg = if version.at_least_18() {
+        format!(
             "Private methods (such as '{}.{}') cannot be called remotely.",
             model, method
-        ),
+        )
+    } else {
+        format!(
+            "Private methods (such as {}) cannot be called remotely.",
+            method
+        )
     };
     OdooError::new(Kind::AccessError, msg)
 }

@@ -31,7 +31,7 @@ fn server_error(version: OdooVersion, probe: &Probe) -> Reply {
     let err = OdooError::new(Kind::InternalServerError, INTERNAL);
     let body = match probe.transport {
         Transport::JsonRpc => {
-            let code = if version == OdooVersion::V17 { 200 } else { 0 };
+            let code = if version.is_19() { 0 } else { 200 };
             Out::obj(vec![
                 ("jsonrpc", Out::V(json!("2.0"))),
                 ("id", Out::V(probe.id.clone())),

@@ -99,6 +99,18 @@ pub mod pages {
         Reply::html(404, "text/html;charset=utf-8", page.clone())
     }
 
+    /// Odoo 18's answer to `/json/2/...` (no such route; the web client's
+    /// login redirect, as recorded: 303 to `/web/login`).
+    pub fn login_redirect() -> Reply {
+        let mut reply = Reply::html(
+            303,
+            "text/html; charset=utf-8",
+            "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href=\"/web/login\">/web/login</a>. If not, click the link.\n".to_string(),
+        );
+        reply.headers.push(("Location".into(), "/web/login".into()));
+        reply
+    }
+
     /// Odoo 19's page for an unknown `X-Odoo-Database`.
     pub fn no_database() -> Reply {
         let body = "<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n";
@@ -147,7 +159,7 @@ pub fn bad_content_type(
     empty_body: bool,
 ) -> Reply {
     match version {
-        OdooVersion::V17 => pages::werkzeug(
+        OdooVersion::V16 | OdooVersion::V17 | OdooVersion::V18 => pages::werkzeug(
             400,
             "Bad Request",
             &format!(
@@ -238,7 +250,7 @@ fn serve(shared: &Shared, req: &Request, path: &str) -> Reply {
                 .unwrap_or(serde_json::Value::Null);
             jsonrpc::envelope(version, &id, Ok(jsonrpc::version_info(version)))
         }
-        _ if version == OdooVersion::V17 => pages::odoo17_not_found(),
+        _ if !version.is_19() => pages::odoo17_not_found(),
         _ => pages::not_found_19(),
     }
 }

@@ -1,5 +1,5 @@
-//! `POST /json/2/<model>/<method>` (19 only; 17 answers its website 404
-//! page). Checks, in Odoo's order: database header, bearer key, body, model,
+//! `POST /json/2/<model>/<method>` (19 only; 16 and 17 answer their website
+//! 404 page, 18 a redirect to the login page). Checks, in Odoo's order: database header, bearer key, body, model,
 //! method, `ids` on `@api.model` methods, signature; answers the bare result
 //! or a bare error object with the JSON-2 status of its class.
 
@@ -61,8 +61,10 @@ pub(crate) fn bearer(header: Option<&str>) -> Option<&str> {
 /// Handles a request whose path starts with `/json/2`.
 pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
     let version = shared.version;
-    if version == OdooVersion::V17 {
-        return pages::odoo17_not_found();
+    match version {
+        OdooVersion::V16 | OdooVersion::V17 => return pages::odoo17_not_found(),
+        OdooVersion::V18 => return pages::login_redirect(),
+        OdooVersion::V19 => {}
     }
     let rest = req.path.strip_prefix("/json/2").unwrap_or("");
     let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
@@ -135,7 +137,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
     let Some(m) = store.model(model) else {
         return error(version, errors::unknown_model(model, true));
     };
-    if method.starts_with('_') {
+    if method.starts_with('_') || signature::is_private(version, method) {
         return error(version, errors::private_method(version, model, method));
     }
     let Some(sig) = signature::lookup(version, m, method) else {

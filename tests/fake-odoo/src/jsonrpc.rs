@@ -16,10 +16,10 @@ use serde_json::{json, Map, Value};
 
 /// `common.version` result.
 pub fn version_info(version: OdooVersion) -> Out {
-    let (full, info, serie) = match version {
-        OdooVersion::V17 => ("17.0-20240709", json!([17, 0, 0, "final", 0, ""]), "17.0"),
-        OdooVersion::V19 => ("19.0", json!([19, 0, 0, "final", 0, ""]), "19.0"),
-    };
+    let major = version.major();
+    let full = version.server_version();
+    let info = json!([major, 0, 0, "final", 0, ""]);
+    let serie = format!("{}.0", major);
     Out::obj(vec![
         ("server_version", Out::V(json!(full))),
         ("server_version_info", Out::V(info)),
@@ -31,13 +31,20 @@ pub fn version_info(version: OdooVersion) -> Out {
 /// A JSON-RPC envelope with a result or an error.
 pub fn envelope(version: OdooVersion, id: &Value, result: OResult<Out>) -> Reply {
     let body = match result {
+        // Odoo's dispatcher sets `result` only when it is not None: a method
+        // that returns None answers with neither `result` nor `error`
+        // (recorded on 16, 17 and 18: `check_access_rule`, `check_access`).
+        Ok(Out::V(Value::Null)) => Out::obj(vec![
+            ("jsonrpc", Out::V(json!("2.0"))),
+            ("id", Out::V(id.clone())),
+        ]),
         Ok(out) => Out::obj(vec![
             ("jsonrpc", Out::V(json!("2.0"))),
             ("id", Out::V(id.clone())),
             ("result", out),
         ]),
         Err(err) => {
-            let code = if version == OdooVersion::V17 { 200 } else { 0 };
+            let code = if version.is_19() { 0 } else { 200 };
             Out::obj(vec![
                 ("jsonrpc", Out::V(json!("2.0"))),
                 ("id", Out::V(id.clone())),
@@ -66,11 +73,7 @@ pub fn handle(shared: &Shared, content_type: Option<&str>, body: &[u8]) -> Reply
         .trim()
         .to_lowercase();
     if mime != "application/json" && mime != "application/json-rpc" {
-        let route_type = if version == OdooVersion::V17 {
-            "json"
-        } else {
-            "jsonrpc"
-        };
+        let route_type = if version.is_19() { "jsonrpc" } else { "json" };
         return bad_content_type(version, "/jsonrpc", route_type, body.is_empty());
     }
     let parsed: Value = match serde_json::from_slice(body) {
@@ -291,13 +294,14 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
     let model = model.as_str().unwrap_or("").to_string();
     let meth = meth.as_str().unwrap_or("").to_string();
     let version = shared.version;
-    if version == OdooVersion::V17 && meth.starts_with('_') {
+    // 16/17 check the name in `call_kw` before the model exists; 18/19 after.
+    if !version.at_least_18() && meth.starts_with('_') {
         return Err(errors::private_method(version, &model, &meth));
     }
     let Some(m) = store.model(&model) else {
         return Err(errors::unknown_model(&model, false));
     };
-    if meth.starts_with('_') {
+    if meth.starts_with('_') || signature::is_private(version, &meth) {
         return Err(errors::private_method(version, &model, &meth));
     }
     let sig = signature::lookup(version, m, &meth)

@@ -1,4 +1,4 @@
-//! A fake Odoo (17.0 or 19.0) HTTP server for tests, faithful to the recorded
+//! A fake Odoo (16.0, 17.0, 18.0 or 19.0) HTTP server for tests, faithful to the recorded
 //! exchanges in `tests/fixtures/odoo`: `/jsonrpc`, `/json/2/<model>/<method>`
 //! (19), version probes, stateful in-memory models with realistic demo data,
 //! a real domain evaluator, access rights for a restricted user, and Odoo's
@@ -84,11 +84,68 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Which Odoo to imitate.
+/// Which Odoo to imitate. 17 and 19 follow the golden recordings of
+/// `tests/fixtures/odoo/{17,19}`; 16 and 18 the traffic and probes recorded
+/// against real 16.0 and 18.0 (`tests/fixtures/odoo/{16,18}`), and 17's
+/// behaviour where those say nothing. The predicates below name each
+/// difference once, so that the rest of the fake asks "which behaviour",
+/// not "which version".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OdooVersion {
+    V16,
     V17,
+    V18,
     V19,
+}
+
+impl OdooVersion {
+    pub const ALL: [OdooVersion; 4] = [
+        OdooVersion::V16,
+        OdooVersion::V17,
+        OdooVersion::V18,
+        OdooVersion::V19,
+    ];
+
+    /// `16`, `16.0`, … `19.0`.
+    pub fn parse(s: &str) -> Option<OdooVersion> {
+        Some(match s.strip_suffix(".0").unwrap_or(s) {
+            "16" => OdooVersion::V16,
+            "17" => OdooVersion::V17,
+            "18" => OdooVersion::V18,
+            "19" => OdooVersion::V19,
+            _ => return None,
+        })
+    }
+
+    pub fn major(self) -> u8 {
+        match self {
+            OdooVersion::V16 => 16,
+            OdooVersion::V17 => 17,
+            OdooVersion::V18 => 18,
+            OdooVersion::V19 => 19,
+        }
+    }
+
+    /// `/json/2`, `/web/version` and the rpc addon's texts: 19 (saas~18.4+).
+    pub fn is_19(self) -> bool {
+        self == OdooVersion::V19
+    }
+
+    /// 18's RPC layer onwards: `get_public_method` (private-method texts
+    /// quote `model.method`), `has_access` / `check_access`.
+    pub fn at_least_18(self) -> bool {
+        self.major() >= 18
+    }
+
+    /// `server_version` as `common.version` reports it.
+    pub fn server_version(self) -> &'static str {
+        match self {
+            OdooVersion::V16 => "16.0-20231208",
+            OdooVersion::V17 => "17.0-20240709",
+            OdooVersion::V18 => "18.0-20250702",
+            OdooVersion::V19 => "19.0",
+        }
+    }
 }
 
 /// A user who authenticates with an API key.
@@ -111,11 +168,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The recorded setup: database `mcptest17` / `mcptest`, users `admin`
-    /// (uid 2) and `demo2` (uid 8 on 17, 7 on 19, restricted).
+    /// The recorded setup: database `mcptest16` / `mcptest17` / `mcptest18` /
+    /// `mcptest`, users `admin` (uid 2) and `demo2` (restricted; uid 7 on 19,
+    /// 8 before).
     pub fn new(version: OdooVersion) -> Config {
         let (database, demo2_uid) = match version {
+            OdooVersion::V16 => ("mcptest16", 8),
             OdooVersion::V17 => ("mcptest17", 8),
+            OdooVersion::V18 => ("mcptest18", 8),
             OdooVersion::V19 => ("mcptest", 7),
         };
         Config {

@@ -1,6 +1,6 @@
 //! `fake-odoo` binary: runs a fake Odoo until killed.
 //!
-//! `fake-odoo --version 17|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]`
+//! `fake-odoo --version 16|17|18|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]`
 //! prints `fake-odoo listening on http://127.0.0.1:PORT` once ready. Tests
 //! steer it over HTTP: `POST /__fake/control` (delays, faults, reset) and
 //! `GET`/`DELETE /__fake/calls` (the call log); see the library docs.
@@ -9,7 +9,7 @@ use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use std::io::Write;
 
 const USAGE: &str = "\
-usage: fake-odoo --version 17|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]
+usage: fake-odoo --version 16|17|18|19 [--port N] [--database NAME] [--admin-key K] [--demo2-key K]
 
 Test control (HTTP, on the same port; answers 200 {\"ok\":true} or 400 {\"ok\":false,\"error\":...}):
   POST /__fake/control {\"delay_ms\": 1500, \"methods\": [\"search_read\"]}
@@ -46,11 +46,10 @@ fn main() {
             .unwrap_or_else(|| fail(&format!("{} needs a value", flag)));
         match flag.as_str() {
             "--version" => {
-                version = Some(match value.as_str() {
-                    "17" | "17.0" => OdooVersion::V17,
-                    "19" | "19.0" => OdooVersion::V19,
-                    other => fail(&format!("unsupported version {}", other)),
-                })
+                version = Some(
+                    OdooVersion::parse(&value)
+                        .unwrap_or_else(|| fail(&format!("unsupported version {}", value))),
+                )
             }
             "--port" => {
                 port = value

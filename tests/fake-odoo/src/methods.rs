@@ -12,7 +12,6 @@ use crate::records;
 use crate::search::{self, Query};
 use crate::signature::Bound;
 use crate::store::{Env, Record, Store};
-use crate::OdooVersion;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -157,10 +156,10 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
                 .collect::<Vec<_>>()))
         }
         "default_get" => {
-            let key = if env.version == OdooVersion::V17 {
-                "fields_list"
-            } else {
+            let key = if env.version.is_19() {
                 "fields"
+            } else {
+                "fields_list"
             };
             let fields = field_list(b.get(key))?.unwrap_or_default();
             Ok(crate::model_rules::default_get(store, env, model, &fields))
@@ -197,24 +196,28 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
             }
             v(json!(ok))
         }
+        // Odoo's `_check_access` / `check_access_rule`: records hidden by a rule
+        // are an AccessError; records that do not exist are fine to read or
+        // unlink, and a MissingError for anything else (so `has_access`
+        // answers false).
         "check_access_rule" => {
             let perm = perm_arg(b.get("operation"))?;
             access::check_rules(store, env, model, &call.ids, perm)?;
+            missing_for(store, env, model, &call.ids, perm)?;
             v(Value::Null)
         }
         "check_access" => {
             let perm = perm_arg(b.get("operation"))?;
             access::check_model(store, env, model, perm)?;
             access::check_rules(store, env, model, &call.ids, perm)?;
+            missing_for(store, env, model, &call.ids, perm)?;
             v(Value::Null)
         }
         "has_access" => {
             let perm = perm_arg(b.get("operation"))?;
             let ok = access::has_model(env, model, perm)
-                && call
-                    .ids
-                    .iter()
-                    .all(|i| access::rule_allows(store, env, model, *i));
+                && access::check_rules(store, env, model, &call.ids, perm).is_ok()
+                && missing_for(store, env, model, &call.ids, perm).is_ok();
             v(json!(ok))
         }
         "exists" => v(json!(call
@@ -236,6 +239,20 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
             call.json2,
         )),
     }
+}
+
+/// The MissingError an access check raises for ids that do not exist,
+/// unless the operation is a read or an unlink.
+fn missing_for(store: &Store, env: &Env, model: &str, ids: &[i64], perm: Perm) -> OResult<()> {
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| !store.exists(model, *i))
+        .collect();
+    if missing.is_empty() || matches!(perm, Perm::Read | Perm::Unlink) {
+        return Ok(());
+    }
+    Err(crate::errors::missing_error(model, &missing, env.uid))
 }
 
 fn perm_arg(v: &Value) -> OResult<Perm> {
@@ -325,11 +342,7 @@ fn create(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
 
 fn name_search(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> {
     access::check_model(store, env, model, Perm::Read)?;
-    let dom_key = if env.version == OdooVersion::V17 {
-        "args"
-    } else {
-        "domain"
-    };
+    let dom_key = if env.version.is_19() { "domain" } else { "args" };
     let name = match b.get("name") {
         Value::String(s) => s.clone(),
         Value::Null | Value::Bool(false) => String::new(),
@@ -471,8 +484,10 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         ..env.clone()
     };
     let id = records::create(store, &sudo, "mail.message", &vals)?;
-    Ok(Out::V(match env.version {
-        OdooVersion::V17 => json!(id),
-        OdooVersion::V19 => json!([id]),
+    // 16-18 downgrade through `@api.returns` to an int; 19 answers ids.
+    Ok(Out::V(if env.version.is_19() {
+        json!([id])
+    } else {
+        json!(id)
     }))
 }

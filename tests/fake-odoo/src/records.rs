@@ -181,6 +181,11 @@ pub fn write(store: &mut Store, env: &Env, model: &str, ids: &[i64], vals: &Valu
     })?;
     check_vals(store, env, model, vals)?;
     require_existing(store, env, model, ids)?;
+    // mail.thread's tracking reads the tracked values first, so a record the
+    // user cannot see fails on 'read' (recorded: demo2 writing another's lead).
+    if store.model(model).is_some_and(|m| m.mail_thread) {
+        access::check_rules(store, env, model, ids, Perm::Read)?;
+    }
     access::check_rules(store, env, model, ids, Perm::Write)?;
     for id in ids {
         apply(store, env, model, *id, vals)?;

@@ -1,11 +1,13 @@
 //! Field definitions. `res.partner`, `crm.lead` and `sale.order` take theirs
-//! from the recorded `fields_get` answers (compiled in with `include_str!`,
+//! from the recorded `fields_get` answers (see [`recorded`]) (compiled in with `include_str!`,
 //! field order kept); the other models get small hand-written schemas in a
 //! compact one-line-per-field notation (see [`synth`]).
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use crate::OdooVersion;
+use std::collections::HashMap;
 use std::fmt;
 
 /// Odoo field types the fake distinguishes.
@@ -155,27 +157,31 @@ struct FixtureResponse {
     body: FixtureBody,
 }
 #[derive(Deserialize)]
-struct FixtureBody {
-    result: OrderedFields,
+#[serde(untagged)]
+enum FixtureBody {
+    Envelope { result: OrderedFields },
+    Bare(OrderedFields),
 }
 
-/// Fields from a recorded jsonrpc `fields_get` fixture file.
+/// Fields from a recorded `fields_get` fixture file (a JSON-RPC envelope or a
+/// bare JSON-2 answer).
 pub fn from_fixture(text: &str) -> Vec<FieldDef> {
     match serde_json::from_str::<Fixture>(text) {
-        Ok(f) => f
-            .response
-            .body
-            .result
-            .0
-            .into_iter()
-            .map(|(name, attrs)| FieldDef::from_attrs(&name, attrs))
-            .collect(),
+        Ok(f) => {
+            let (FixtureBody::Envelope { result: fields } | FixtureBody::Bare(fields)) =
+                f.response.body;
+            fields
+                .0
+                .into_iter()
+                .map(|(name, attrs)| FieldDef::from_attrs(&name, attrs))
+                .collect()
+        }
         Err(_) => Vec::new(),
     }
 }
 
-/// The recorded `fields_get` (admin) of a model, per version.
-pub fn recorded(model: &str, v19: bool) -> Option<&'static str> {
+/// The recorded `fields_get` (admin, every attribute) of a model on 17 or 19.
+fn golden(model: &str, v19: bool) -> Option<&'static str> {
     Some(match (model, v19) {
         ("res.partner", false) => {
             include_str!("../../fixtures/odoo/17/jsonrpc/fields_get_res_partner.json")
@@ -197,6 +203,85 @@ pub fn recorded(model: &str, v19: bool) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// The `fields_get` each version answered the server in the recorded
+/// traffic (admin; the attributes the server asks for, `searchable` and
+/// `sortable` among them, but not `groups`).
+fn traffic(model: &str, version: OdooVersion) -> Option<&'static str> {
+    use OdooVersion::*;
+    Some(match (model, version) {
+        ("res.partner", V16) => include_str!(
+            "../../fixtures/odoo/16/traffic/jsonrpc_res.partner.fields_get_0pos_allfields_attributes__200_1bbc4a.json"
+        ),
+        ("res.partner", V17) => include_str!(
+            "../../fixtures/odoo/17/traffic/jsonrpc_res.partner.fields_get_0pos_allfields_attributes__200_1bbc4a.json"
+        ),
+        ("res.partner", V18) => include_str!(
+            "../../fixtures/odoo/18/traffic/jsonrpc_res.partner.fields_get_0pos_allfields_attributes__200_1bbc4a.json"
+        ),
+        ("res.partner", V19) => include_str!(
+            "../../fixtures/odoo/19/traffic/json2_res.partner.fields_get_allfields_attributes__200_b70425.json"
+        ),
+        ("crm.lead", V16) => include_str!(
+            "../../fixtures/odoo/16/traffic/jsonrpc_crm.lead.fields_get_0pos_allfields_attributes__200_e4619e.json"
+        ),
+        ("crm.lead", V17) => include_str!(
+            "../../fixtures/odoo/17/traffic/jsonrpc_crm.lead.fields_get_0pos_allfields_attributes__200_e4619e.json"
+        ),
+        ("crm.lead", V18) => include_str!(
+            "../../fixtures/odoo/18/traffic/jsonrpc_crm.lead.fields_get_0pos_allfields_attributes__200_e4619e.json"
+        ),
+        ("crm.lead", V19) => include_str!(
+            "../../fixtures/odoo/19/traffic/json2_crm.lead.fields_get_allfields_attributes__200_63bca3.json"
+        ),
+        _ => return None,
+    })
+}
+
+/// The fields of a model with a recorded `fields_get`. 17 and 19: their full
+/// golden recording, with the attributes their traffic adds (`searchable`,
+/// `sortable`). 16 and 18: the fields and attributes their traffic recorded,
+/// with each field's `groups` (not asked for there, and what hides fields
+/// from the restricted user) taken from 17's field of the same name.
+/// `sale.order`, never recorded on 16 or 18, is 17's there.
+pub fn recorded(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
+    let golden = from_fixture(golden(model, version.is_19())?);
+    let Some(own) = traffic(model, version).map(from_fixture) else {
+        return Some(golden);
+    };
+    let merge = |base: &FieldDef, over: &FieldDef| {
+        let mut attrs = base.attrs.clone();
+        attrs.extend(over.attrs.clone());
+        FieldDef::from_attrs(&base.name, attrs)
+    };
+    let own_version = matches!(version, OdooVersion::V16 | OdooVersion::V18);
+    let fields = if own_version {
+        let groups: HashMap<&str, &Value> = golden
+            .iter()
+            .filter_map(|f| f.attrs.get("groups").map(|g| (f.name.as_str(), g)))
+            .collect();
+        own.iter()
+            .map(|f| match groups.get(f.name.as_str()) {
+                Some(g) => {
+                    let mut attrs = f.attrs.clone();
+                    attrs.insert("groups".into(), (*g).clone());
+                    FieldDef::from_attrs(&f.name, attrs)
+                }
+                None => f.clone(),
+            })
+            .collect()
+    } else {
+        let extra: HashMap<&str, &FieldDef> = own.iter().map(|f| (f.name.as_str(), f)).collect();
+        golden
+            .iter()
+            .map(|f| match extra.get(f.name.as_str()) {
+                Some(over) => merge(f, over),
+                None => f.clone(),
+            })
+            .collect()
+    };
+    Some(fields)
 }
 
 /// Builds a schema from compact lines `name:type:Label[:relation][:flags]`.
@@ -256,24 +341,38 @@ mod tests {
 
     #[test]
     fn fixtures_load_in_order() {
-        let f17 = from_fixture(recorded("res.partner", false).unwrap_or(""));
+        let f17 = recorded("res.partner", OdooVersion::V17).unwrap_or_default();
         assert_eq!(f17.len(), 156);
         assert_eq!(f17[0].name, "message_is_follower");
-        let f19 = from_fixture(recorded("res.partner", true).unwrap_or(""));
+        let f19 = recorded("res.partner", OdooVersion::V19).unwrap_or_default();
         assert_eq!(f19.len(), 169);
         let parent = f19.iter().find(|f| f.name == "parent_id");
         assert_eq!(
             parent.and_then(|f| f.relation.clone()).as_deref(),
             Some("res.partner")
         );
-        assert_eq!(
-            from_fixture(recorded("crm.lead", true).unwrap_or("")).len(),
-            116
-        );
-        assert_eq!(
-            from_fixture(recorded("sale.order", false).unwrap_or("")).len(),
-            94
-        );
+        let len = |m, v| recorded(m, v).map(|f| f.len());
+        assert_eq!(len("crm.lead", OdooVersion::V19), Some(116));
+        assert_eq!(len("sale.order", OdooVersion::V17), Some(94));
+        assert_eq!(len("sale.order", OdooVersion::V18), Some(94));
+        assert_eq!(len("res.partner", OdooVersion::V16), Some(148));
+        assert_eq!(len("res.partner", OdooVersion::V18), Some(167));
+    }
+
+    #[test]
+    fn traffic_attributes_and_borrowed_groups() {
+        // 17 and 19 gain what their traffic asked for.
+        let f17 = recorded("res.partner", OdooVersion::V17).unwrap_or_default();
+        let name = f17.iter().find(|f| f.name == "name").map(|f| &f.attrs);
+        assert!(name.is_some_and(|a| a.contains_key("searchable") && a.contains_key("sortable")));
+        // 16 keeps its own fields and takes `groups` from 17's field.
+        let f16 = recorded("res.partner", OdooVersion::V16).unwrap_or_default();
+        assert!(f16.iter().any(|f| f.name == "__last_update"));
+        assert!(!f16.iter().any(|f| f.name == "complete_name"));
+        let credit17 = f17.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
+        let credit16 = f16.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
+        assert!(credit17.is_some());
+        assert_eq!(credit16, credit17);
     }
 
     #[test]

@@ -28,14 +28,21 @@ pub fn build(config: &Config) -> Store {
     let v19 = config.version == OdooVersion::V19;
     let mut models: BTreeMap<String, Model> = BTreeMap::new();
     for (name, desc, order) in MODELS {
-        let fields = match schema::recorded(name, v19) {
-            Some(text) => schema::from_fixture(text),
+        let fields = match schema::recorded(name, config.version) {
+            Some(fields) => fields,
             None => synth_schema(name, v19).unwrap_or_default(),
         };
         let desc = if *name == "crm.lead" && v19 {
             "Lead"
         } else {
             desc
+        };
+        // 16 has no `complete_name`: partners are ordered by their stored
+        // `display_name` there.
+        let order = if *name == "res.partner" && config.version == OdooVersion::V16 {
+            "display_name asc, id desc"
+        } else {
+            order
         };
         let mut m = Model::new(name, desc, fields, order);
         m.mail_thread = matches!(

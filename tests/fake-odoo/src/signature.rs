@@ -1,4 +1,4 @@
-//! Method signatures (19.0 and 17.0 parameter names), which methods exist
+//! Method signatures (16.0–19.0 parameter names), which methods exist
 //! on which model in which version, and argument binding with Python's error
 //! texts: `TypeError` for `execute_kw` calls (`BaseModel.search() got an
 //! unexpected keyword argument ...`) and the JSON-2 `UnprocessableEntity`
@@ -119,7 +119,8 @@ const COMMON: &[Sig] = &[
     sig("action_unarchive", "BaseModel.action_unarchive", false, &[]),
 ];
 
-const V17_ONLY: &[Sig] = &[
+/// 16, 17 and 18: `name_search(name, args, …)`, `default_get(fields_list)`.
+const BEFORE_19: &[Sig] = &[
     sig(
         "name_search",
         "BaseModel.name_search",
@@ -137,7 +138,26 @@ const V17_ONLY: &[Sig] = &[
         true,
         &[("fields_list", "!")],
     ),
-    sig("name_get", "BaseModel.name_get", false, &[]),
+];
+
+/// 16 and 17 (gone in 18, where `display_name` replaces it).
+const NAME_GET: &[Sig] = &[sig("name_get", "BaseModel.name_get", false, &[])];
+
+/// 18 and 19: the access checks that combine ACLs and record rules. 19 marks
+/// `check_access` `@api.private` (see [`is_private`]).
+const ACCESS_18: &[Sig] = &[
+    sig(
+        "has_access",
+        "BaseModel.has_access",
+        false,
+        &[("operation", "!")],
+    ),
+    sig(
+        "check_access",
+        "BaseModel.check_access",
+        false,
+        &[("operation", "!")],
+    ),
 ];
 
 const V19_ONLY: &[Sig] = &[
@@ -172,18 +192,6 @@ const V19_ONLY: &[Sig] = &[
             ("order", "null"),
         ],
     ),
-    sig(
-        "has_access",
-        "BaseModel.has_access",
-        false,
-        &[("operation", "!")],
-    ),
-    sig(
-        "check_access",
-        "BaseModel.check_access",
-        false,
-        &[("operation", "!")],
-    ),
 ];
 
 const MESSAGE_POST: Sig = Sig {
@@ -210,15 +218,28 @@ const MESSAGE_POST: Sig = Sig {
 
 const CONTEXT_GET: Sig = sig("context_get", "Users.context_get", true, &[]);
 
+/// The version's own signatures, beside [`COMMON`].
+fn specific(version: OdooVersion) -> [&'static [Sig]; 2] {
+    match version {
+        OdooVersion::V16 | OdooVersion::V17 => [BEFORE_19, NAME_GET],
+        OdooVersion::V18 => [BEFORE_19, ACCESS_18],
+        OdooVersion::V19 => [V19_ONLY, ACCESS_18],
+    }
+}
+
+/// Public-looking methods Odoo refuses over RPC: `@api.private` (saas~18.2
+/// and 19). Only those the recordings show: 19 answers `check_access` with
+/// "Private methods (such as 'res.partner.check_access') cannot be called
+/// remotely."; 18 still serves it.
+pub fn is_private(version: OdooVersion, method: &str) -> bool {
+    version.is_19() && method == "check_access"
+}
+
 /// The signature of a public method of a model, if it exists in the version.
 pub fn lookup(version: OdooVersion, model: &Model, method: &str) -> Option<&'static Sig> {
-    let specific = match version {
-        OdooVersion::V17 => V17_ONLY,
-        OdooVersion::V19 => V19_ONLY,
-    };
     let found = COMMON
         .iter()
-        .chain(specific.iter())
+        .chain(specific(version).into_iter().flatten())
         .find(|s| s.name == method);
     if let Some(s) = found {
         let needs_active = matches!(method, "action_archive" | "action_unarchive");

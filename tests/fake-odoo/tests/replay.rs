@@ -1,50 +1,16 @@
-//! Replays every recorded request of `tests/fixtures/odoo` against a fake in
-//! the matching version and checks the answer by structure: status, content
-//! type family, JSON types, object keys (recursively, on sampled list items),
-//! error class, message, arguments and debug line. A whitelist of scenarios
-//! whose data the seeds mirror must also match value for value.
+//! Replays every golden recording of `tests/fixtures/odoo/{17,19}/{jsonrpc,json2}`
+//! against a fake in the matching version and checks the answer by structure
+//! (`common::recording::check`). A whitelist of scenarios whose data the
+//! seeds mirror must also match value for value. The server's own recorded
+//! traffic is replayed by `replay_traffic.rs`.
 
 mod common;
 
+use common::recording::{check, load, Fixture};
 use common::{request, ADMIN_KEY, DEMO2_KEY};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::PathBuf;
-
-struct Fixture {
-    name: String,
-    request: Value,
-    response: Value,
-}
-
-fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/odoo")
-}
-
-fn load(version: &str, transport: &str) -> Vec<Fixture> {
-    let dir = fixtures_dir().join(version).join(transport);
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read fixture");
-        let v: Value = serde_json::from_str(&text).expect("fixture json");
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_string();
-        out.push(Fixture {
-            name,
-            request: v["request"].clone(),
-            response: v["response"].clone(),
-        });
-    }
-    out
-}
 
 /// Recording order: the jsonrpc `id` of the scenario (json2 files borrow the
 /// id of the jsonrpc file with the same name); the rest goes last.
@@ -116,164 +82,6 @@ fn replace_ids(v: &Value, map: &HashMap<i64, i64>) -> Value {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Structural comparison: types, keys, sampled list items. Inside list items,
-/// `false` (Odoo's empty value: no author, no email...) matches any type.
-fn compare(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String>) {
-    let nested = path.contains('[');
-    if nested && (expected == &Value::Bool(false) || actual == &Value::Bool(false)) {
-        return;
-    }
-    if kind(expected) != kind(actual) {
-        errors.push(format!(
-            "{}: expected {} got {} ({})",
-            path,
-            kind(expected),
-            kind(actual),
-            actual
-        ));
-        return;
-    }
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            let mut ek: Vec<&String> = e.keys().collect();
-            let mut ak: Vec<&String> = a.keys().collect();
-            ek.sort();
-            ak.sort();
-            if ek != ak {
-                errors.push(format!("{}: keys {:?} != {:?}", path, ek, ak));
-                return;
-            }
-            for (k, ev) in e {
-                compare(&format!("{}.{}", path, k), ev, &a[k], errors);
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            let mut idx: Vec<usize> = (0..e.len().min(a.len()).min(3)).collect();
-            if e.len() == a.len() && e.len() > 3 {
-                idx.push(e.len() - 1);
-            }
-            for i in idx {
-                compare(&format!("{}[{}]", path, i), &e[i], &a[i], errors);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn content_family(ct: &str) -> &'static str {
-    if ct.contains("json") {
-        "json"
-    } else {
-        "html"
-    }
-}
-
-/// Checks one answer against the recording; returns the problems found.
-fn check(
-    f: &Fixture,
-    expected: &Value,
-    status: u16,
-    content_type: &str,
-    body: &str,
-) -> Vec<String> {
-    let mut errors = Vec::new();
-    let exp_status = f.response["status"].as_u64().unwrap_or(0) as u16;
-    if status != exp_status {
-        errors.push(format!("status {} != {}", status, exp_status));
-    }
-    let exp_ct = f.response["content_type"].as_str().unwrap_or("");
-    if content_family(exp_ct) != content_family(content_type) {
-        errors.push(format!("content type {} != {}", content_type, exp_ct));
-    }
-    if content_family(exp_ct) == "html" {
-        if Some(body) != expected.as_str() {
-            errors.push("html body differs".into());
-        }
-        return errors;
-    }
-    let actual: Value = match serde_json::from_str(body) {
-        Ok(v) => v,
-        Err(e) => {
-            errors.push(format!("body is not JSON: {} ({})", e, body));
-            return errors;
-        }
-    };
-    compare("$", expected, &actual, &mut errors);
-    let root = |v: &Value| {
-        if v.get("jsonrpc").is_some() {
-            v.get("result").cloned()
-        } else {
-            Some(v.clone())
-        }
-    };
-    if let (Some(Value::Array(e)), Some(Value::Array(a))) = (root(expected), root(&actual)) {
-        if e.is_empty() != a.is_empty() {
-            errors.push(format!(
-                "result emptiness differs: {} vs {} items",
-                e.len(),
-                a.len()
-            ));
-        }
-    }
-    let error_of = |v: &Value| -> Option<Value> {
-        if let Some(e) = v.get("error") {
-            return Some(e["data"].clone());
-        }
-        (v.get("arguments").is_some() && v.get("name").is_some()).then(|| v.clone())
-    };
-    if let Some(exp_err) = error_of(expected) {
-        let act_err = error_of(&actual).unwrap_or(Value::Null);
-        for key in ["name", "message", "arguments", "debug", "context"] {
-            if exp_err[key] != act_err[key] {
-                errors.push(format!(
-                    "error {}: expected {} got {}",
-                    key, exp_err[key], act_err[key]
-                ));
-            }
-        }
-        if let Some(code) = expected.get("error").map(|e| e["code"].clone()) {
-            if actual["error"]["code"] != code
-                || actual["error"]["message"] != expected["error"]["message"]
-            {
-                errors.push(format!("error envelope differs: {}", actual["error"]));
-            }
-        }
-    }
-    if EXACT.contains(&f.name.as_str()) {
-        let strip = |v: &Value| {
-            let mut v = v.clone();
-            if let Some(o) = v.as_object_mut() {
-                o.remove("id");
-            }
-            v
-        };
-        let (e, a) = if expected.get("jsonrpc").is_some() {
-            (strip(expected), strip(&actual))
-        } else {
-            (expected.clone(), actual.clone())
-        };
-        if e != a {
-            errors.push(format!(
-                "exact match expected:\n  recorded {}\n  got      {}",
-                e, a
-            ));
-        }
-    }
-    errors
-}
-
 fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
     let odoo = FakeOdoo::start(Config::new(version)).expect("start fake");
     let jsonrpc_ids: HashMap<String, i64> = load(dir, "jsonrpc")
@@ -325,7 +133,8 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
                 ids.insert(old, new);
             }
         }
-        let problems = check(f, &expected, resp.status, &resp.content_type, &resp.body);
+        let exact = EXACT.contains(&f.name.as_str());
+        let problems = check(f, &expected, resp.status, &resp.content_type, &resp.body, exact);
         if !problems.is_empty() {
             failures.push(format!(
                 "{}/{}/{}:\n    {}",
@@ -388,13 +197,13 @@ fn checker_detects_differences() {
         "data": {"name": "odoo.exceptions.UserError", "debug": "Traceback (most recent call last):",
                  "message": "Object x doesn't exist", "arguments": ["Object x doesn't exist"], "context": {}}}});
     let same = recorded.to_string();
-    assert!(check(&f, &recorded, 200, "application/json", &same).is_empty());
+    assert!(check(&f, &recorded, 200, "application/json", &same, false).is_empty());
     let other_msg = same.replace("Object x", "Object y");
-    assert!(!check(&f, &recorded, 200, "application/json", &other_msg).is_empty());
+    assert!(!check(&f, &recorded, 200, "application/json", &other_msg, false).is_empty());
     let other_code = same.replace("\"code\":200", "\"code\":0");
-    assert!(!check(&f, &recorded, 200, "application/json", &other_code).is_empty());
-    assert!(!check(&f, &recorded, 404, "application/json", &same).is_empty());
-    assert!(!check(&f, &recorded, 200, "text/html", &same).is_empty());
+    assert!(!check(&f, &recorded, 200, "application/json", &other_code, false).is_empty());
+    assert!(!check(&f, &recorded, 404, "application/json", &same, false).is_empty());
+    assert!(!check(&f, &recorded, 200, "text/html", &same, false).is_empty());
     let rows = json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1.0}]});
     let f2 = Fixture {
         name: "rows".into(),
@@ -403,9 +212,15 @@ fn checker_detects_differences() {
     let float_as_int =
         json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1}]})
             .to_string();
-    assert!(!check(&f2, &rows, 200, "application/json", &float_as_int).is_empty());
+    assert!(!check(&f2, &rows, 200, "application/json", &float_as_int, false).is_empty());
     let extra_key = json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1.0, "x": 1}]}).to_string();
-    assert!(!check(&f2, &rows, 200, "application/json", &extra_key).is_empty());
+    assert!(!check(&f2, &rows, 200, "application/json", &extra_key, false).is_empty());
     let empty = json!({"jsonrpc": "2.0", "id": 1, "result": []}).to_string();
-    assert!(!check(&f2, &rows, 200, "application/json", &empty).is_empty());
+    assert!(!check(&f2, &rows, 200, "application/json", &empty, false).is_empty());
+    // A method returning None: Odoo sends no `result` member, which a
+    // `"result": null` does not imitate.
+    let none = json!({"jsonrpc": "2.0", "id": 1});
+    let null_result = json!({"jsonrpc": "2.0", "id": 1, "result": null}).to_string();
+    assert!(!check(&f2, &none, 200, "application/json", &null_result, false).is_empty());
+    assert!(check(&f2, &none, 200, "application/json", &none.to_string(), false).is_empty());
 }

@@ -2,6 +2,8 @@
 //! connection, `Connection: close`) and JSON-RPC / JSON-2 call shortcuts.
 #![allow(dead_code)]
 
+pub mod recording;
+
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
