@@ -17,11 +17,25 @@ pub const MAX_IDS: usize = 100;
 /// The `values` argument, checked and normalised. x2many commands that create, update or delete related
 /// records need that permission on the related model (or a key could, say, create users through a
 /// partner's `user_ids`), and their values are checked against the related model's fields.
-pub async fn checked_values(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &ModelSchema, a: &Map<String, Value>) -> Result<Map<String, Value>, ToolError> {
+pub async fn checked_values(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    a: &Map<String, Value>,
+) -> Result<Map<String, Value>, ToolError> {
     let raw = match a.get("values") {
         Some(Value::Object(v)) => v,
-        None | Some(Value::Null) => return Err(ToolError::Invalid("'values' is required: an object of field names and values".into())),
-        Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
+        None | Some(Value::Null) => {
+            return Err(ToolError::Invalid(
+                "'values' is required: an object of field names and values".into(),
+            ))
+        }
+        Some(_) => {
+            return Err(ToolError::Invalid(
+                "'values' must be an object of field names and values".into(),
+            ))
+        }
     };
     let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
     for n in &checked.nested {
@@ -30,21 +44,35 @@ pub async fn checked_values(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &
             NestedAction::Update => Operation::Update,
             NestedAction::Delete => Operation::Delete,
         };
-        ctx.req.auth.permissions.check(&n.comodel, op).map_err(ToolError::Denied)?;
+        ctx.req
+            .auth
+            .permissions
+            .check(&n.comodel, op)
+            .map_err(ToolError::Denied)?;
         if n.action == NestedAction::Delete {
             continue;
         }
         let comodel_schema = ctx.schema(client, &n.comodel).await?;
-        let Some(cmd) = checked.values.get_mut(&n.field).and_then(|c| c.get_mut(n.index)).and_then(Value::as_array_mut) else {
+        let Some(cmd) = checked
+            .values
+            .get_mut(&n.field)
+            .and_then(|c| c.get_mut(n.index))
+            .and_then(Value::as_array_mut)
+        else {
             continue;
         };
         let Some(Value::Object(inner)) = cmd.get(2) else {
             continue;
         };
-        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
-            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
-            other => other,
-        })?;
+        let inner_checked =
+            values::check(inner, &comodel_schema).map_err(|p| {
+                match problems_error(&n.comodel, p) {
+                    ToolError::Invalid(m) => {
+                        ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index))
+                    }
+                    other => other,
+                }
+            })?;
         if !inner_checked.nested.is_empty() {
             return Err(ToolError::Invalid(format!(
                 "in '{}' command {}: commands that write records inside related records are not supported; write those records separately",
@@ -60,7 +88,12 @@ fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
     let mut invalid = Vec::new();
     for p in problems {
         match p {
-            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
+            Problem::Hidden(field) => {
+                return ToolError::Denied(Denial::FieldHidden {
+                    model: model.into(),
+                    field,
+                })
+            }
             Problem::Invalid(m) => invalid.push(m),
         }
     }
@@ -81,7 +114,13 @@ pub fn dry_run_arg(a: &Map<String, Value>) -> Result<bool, ToolError> {
 /// error): `check_access` raises instead but is `@api.private` on 19, refused over RPC. Before 18,
 /// `check_access_rights` (ACLs; raises) then `check_access_rule` (record rules; raises, else returns None,
 /// which `/jsonrpc` answers with no `result` at all).
-pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, op: Operation, ids: &[i64]) -> Result<(), ToolError> {
+pub async fn odoo_access_check(
+    client: &OdooClient<'_>,
+    conn: &crate::odoo::Connection,
+    model: &str,
+    op: Operation,
+    ids: &[i64],
+) -> Result<(), ToolError> {
     let odoo_op = match op {
         Operation::Read => "read",
         Operation::Create => "create",
@@ -89,17 +128,41 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {
-        let call = Call { model, method: "has_access", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        let call = Call {
+            model,
+            method: "has_access",
+            ids: Some(ids),
+            params: vec![("operation", json!(odoo_op))],
+            positional: 1,
+        };
         return match client.call(&call).await? {
             Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, odoo_op, ids)).into()),
-            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
+            Value::Bool(false) => Err(OdooError::new(
+                OdooErrorKind::AccessError,
+                not_allowed(model, odoo_op, ids),
+            )
+            .into()),
+            _ => Err(ToolError::Unavailable(
+                "Odoo's has_access answer is not true or false".into(),
+            )),
         };
     }
-    let rights = Call { model, method: "check_access_rights", ids: None, params: vec![("operation", json!(odoo_op))], positional: 1 };
+    let rights = Call {
+        model,
+        method: "check_access_rights",
+        ids: None,
+        params: vec![("operation", json!(odoo_op))],
+        positional: 1,
+    };
     client.call(&rights).await?;
     if !ids.is_empty() {
-        let rule = Call { model, method: "check_access_rule", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        let rule = Call {
+            model,
+            method: "check_access_rule",
+            ids: Some(ids),
+            params: vec![("operation", json!(odoo_op))],
+            positional: 1,
+        };
         client.call(&rule).await?;
     }
     Ok(())
@@ -108,19 +171,42 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
 /// Before a dry run reports `ids` that a search did not find as missing: asks Odoo whether they are hidden
 /// from this user rather than gone (`read` access: Odoo answers yes for records that do not exist), so that
 /// a record the user may not see is reported as refused, as the real operation would be.
-pub async fn refuse_hidden(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, not_found: &[i64]) -> Result<(), ToolError> {
+pub async fn refuse_hidden(
+    client: &OdooClient<'_>,
+    conn: &crate::odoo::Connection,
+    model: &str,
+    not_found: &[i64],
+) -> Result<(), ToolError> {
     if not_found.is_empty() {
         return Ok(());
     }
     if conn.at_least(18, 0) {
-        let call = Call { model, method: "has_access", ids: Some(not_found), params: vec![("operation", json!("read"))], positional: 1 };
+        let call = Call {
+            model,
+            method: "has_access",
+            ids: Some(not_found),
+            params: vec![("operation", json!("read"))],
+            positional: 1,
+        };
         return match client.call(&call).await? {
             Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, "read", not_found)).into()),
-            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
+            Value::Bool(false) => Err(OdooError::new(
+                OdooErrorKind::AccessError,
+                not_allowed(model, "read", not_found),
+            )
+            .into()),
+            _ => Err(ToolError::Unavailable(
+                "Odoo's has_access answer is not true or false".into(),
+            )),
         };
     }
-    let rule = Call { model, method: "check_access_rule", ids: Some(not_found), params: vec![("operation", json!("read"))], positional: 1 };
+    let rule = Call {
+        model,
+        method: "check_access_rule",
+        ids: Some(not_found),
+        params: vec![("operation", json!("read"))],
+        positional: 1,
+    };
     client.call(&rule).await?;
     Ok(())
 }
@@ -129,15 +215,26 @@ pub async fn refuse_hidden(client: &OdooClient<'_>, conn: &crate::odoo::Connecti
 fn not_allowed(model: &str, odoo_op: &str, ids: &[i64]) -> String {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     match ids.len() {
-        0 => format!("this user may not {odoo_op} {model} records (Odoo's has_access answered false)"),
-        _ => format!("this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)", ids.join(", ")),
+        0 => format!(
+            "this user may not {odoo_op} {model} records (Odoo's has_access answered false)"
+        ),
+        _ => format!(
+            "this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)",
+            ids.join(", ")
+        ),
     }
 }
 
 /// `fields` (plus `display_name` where the model has it) of the records among `ids` that this Odoo user
 /// can see, archived ones included. A search, not a `read`: a record hidden by a record rule is then
 /// simply not found, where `read` would fail the whole call.
-pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], fields: impl Iterator<Item = String>) -> Result<Vec<Map<String, Value>>, ToolError> {
+pub async fn read_records(
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    ids: &[i64],
+    fields: impl Iterator<Item = String>,
+) -> Result<Vec<Map<String, Value>>, ToolError> {
     let mut fields: Vec<String> = fields.collect();
     if schema.fields.contains_key("display_name") && !fields.iter().any(|f| f == "display_name") {
         fields.push("display_name".into());
@@ -146,7 +243,13 @@ pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSc
     if schema.fields.contains_key("active") {
         domain.push(json!(["active", "in", [true, false]]));
     }
-    let call = Call { model, method: "search_read", ids: None, params: vec![("domain", json!(domain)), ("fields", json!(fields))], positional: 1 };
+    let call = Call {
+        model,
+        method: "search_read",
+        ids: None,
+        params: vec![("domain", json!(domain)), ("fields", json!(fields))],
+        positional: 1,
+    };
     match client.call(&call).await? {
         Value::Array(rows) => Ok(rows
             .into_iter()
@@ -155,12 +258,20 @@ pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSc
                 _ => None,
             })
             .collect()),
-        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
+        _ => Err(ToolError::Unavailable(
+            "Odoo's search_read answer is not a list".into(),
+        )),
     }
 }
 
 /// Reads the written fields back and lists what Odoo did not apply.
-pub async fn read_back(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], sent: &Map<String, Value>) -> Result<(Vec<Map<String, Value>>, Vec<NotApplied>), ToolError> {
+pub async fn read_back(
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    ids: &[i64],
+    sent: &Map<String, Value>,
+) -> Result<(Vec<Map<String, Value>>, Vec<NotApplied>), ToolError> {
     let records = read_records(client, model, schema, ids, sent.keys().cloned()).await?;
     let mut not_applied = Vec::new();
     for r in &records {

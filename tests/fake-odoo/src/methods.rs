@@ -342,7 +342,11 @@ fn create(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
 
 fn name_search(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> {
     access::check_model(store, env, model, Perm::Read)?;
-    let dom_key = if env.version.is_19() { "domain" } else { "args" };
+    let dom_key = if env.version.is_19() {
+        "domain"
+    } else {
+        "args"
+    };
     let name = match b.get("name") {
         Value::String(s) => s.clone(),
         Value::Null | Value::Bool(false) => String::new(),

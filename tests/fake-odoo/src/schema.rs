@@ -3,10 +3,10 @@
 //! field order kept); the other models get small hand-written schemas in a
 //! compact one-line-per-field notation (see [`synth`]).
 
+use crate::OdooVersion;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use crate::OdooVersion;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -369,8 +369,14 @@ mod tests {
         let f16 = recorded("res.partner", OdooVersion::V16).unwrap_or_default();
         assert!(f16.iter().any(|f| f.name == "__last_update"));
         assert!(!f16.iter().any(|f| f.name == "complete_name"));
-        let credit17 = f17.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
-        let credit16 = f16.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
+        let credit17 = f17
+            .iter()
+            .find(|f| f.name == "credit")
+            .and_then(|f| f.groups.clone());
+        let credit16 = f16
+            .iter()
+            .find(|f| f.name == "credit")
+            .and_then(|f| f.groups.clone());
         assert!(credit17.is_some());
         assert_eq!(credit16, credit17);
     }

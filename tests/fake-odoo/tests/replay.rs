@@ -134,7 +134,14 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
             }
         }
         let exact = EXACT.contains(&f.name.as_str());
-        let problems = check(f, &expected, resp.status, &resp.content_type, &resp.body, exact);
+        let problems = check(
+            f,
+            &expected,
+            resp.status,
+            &resp.content_type,
+            &resp.body,
+            exact,
+        );
         if !problems.is_empty() {
             failures.push(format!(
                 "{}/{}/{}:\n    {}",
@@ -222,5 +229,13 @@ fn checker_detects_differences() {
     let none = json!({"jsonrpc": "2.0", "id": 1});
     let null_result = json!({"jsonrpc": "2.0", "id": 1, "result": null}).to_string();
     assert!(!check(&f2, &none, 200, "application/json", &null_result, false).is_empty());
-    assert!(check(&f2, &none, 200, "application/json", &none.to_string(), false).is_empty());
+    assert!(check(
+        &f2,
+        &none,
+        200,
+        "application/json",
+        &none.to_string(),
+        false
+    )
+    .is_empty());
 }

@@ -232,7 +232,14 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
             }
         }
         let expected = f.response["body"].clone();
-        let problems = check(f, &expected, sent.status, &sent.content_type, &sent.body, false);
+        let problems = check(
+            f,
+            &expected,
+            sent.status,
+            &sent.content_type,
+            &sent.body,
+            false,
+        );
         if !problems.is_empty() {
             failures.push(format!(
                 "{}/traffic/{}:\n    {}",

@@ -243,7 +243,9 @@ fn own_documents_only_on_leads() {
     assert_eq!(other.status, 403);
     // The words real Odoo 19 uses for demo2 (recorded traffic).
     assert!(
-        other.body.contains("Sorry, Demo Two (id=7) doesn't have 'read' access to:\\n- Lead (crm.lead)"),
+        other
+            .body
+            .contains("Sorry, Demo Two (id=7) doesn't have 'read' access to:\\n- Lead (crm.lead)"),
         "{}",
         other.body
     );

@@ -205,4 +205,3 @@ pub fn check(
     }
     errors
 }
-
