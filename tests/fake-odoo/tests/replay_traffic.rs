@@ -283,3 +283,36 @@ fn replay_18_traffic() {
 fn replay_19_traffic() {
     assert_replay(OdooVersion::V19, "19");
 }
+
+/// The recordings here are copies of the project's shared fixtures (`../shared/fixtures/odoo` beside the
+/// checkout, where it exists): every shared file must be here, unchanged, so that a new recording
+/// reaches these replays.
+#[test]
+fn fixtures_are_the_shared_recordings() {
+    let shared =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/odoo");
+    if !shared.is_dir() {
+        return;
+    }
+    let ours = common::recording::fixtures_dir();
+    let mut stack = vec![shared.clone()];
+    let mut checked = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("shared dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(&shared).expect("under shared");
+            let here = std::fs::read(ours.join(rel)).unwrap_or_default();
+            assert!(
+                here == std::fs::read(&path).expect("shared file"),
+                "tests/fixtures/odoo/{} differs from the shared recording (copy it: cp -r ../shared/fixtures/odoo/. tests/fixtures/odoo/)",
+                rel.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} shared files");
+}
