@@ -218,10 +218,9 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
         if let (Some(first), Some(create_req)) = (first_created, &create_request) {
             // A created id the fake has not made yet: create it, as the run did.
             for old in created_ids_in(&req, first) {
-                if !ids.contains_key(&old) {
-                    let made = fake_created_id(&send(&odoo, create_req)).expect("fake create");
-                    ids.insert(old, made);
-                }
+                ids.entry(old).or_insert_with(|| {
+                    fake_created_id(&send(&odoo, create_req)).expect("fake create")
+                });
             }
             map_ids(&mut req, &ids);
         }
