@@ -67,6 +67,7 @@ enum Group {
     Settings,
     AccessRights,
     SalesAdmin,
+    ContactCreation,
 }
 
 fn group_label(g: Group, version: OdooVersion) -> &'static str {
@@ -78,6 +79,9 @@ fn group_label(g: Group, version: OdooVersion) -> &'static str {
         Group::AccessRights => "Access Rights",
         Group::SalesAdmin if v17 => "Sales/Administrator",
         Group::SalesAdmin => "Sales / Administrator",
+        // Not recorded: the label base.group_partner_manager has on each side.
+        Group::ContactCreation if v17 => "Extra Rights/Contact Creation",
+        Group::ContactCreation => "Contact Creation",
     }
 }
 
@@ -87,6 +91,9 @@ fn denial(model: &str, perm: Perm) -> Option<Group> {
         "ir.config_parameter" | "ir.cron" | "ir.rule" | "ir.model.access" | "ir.mail_server" => {
             Some(Group::Settings)
         }
+        // A salesman may create and write contacts, not delete them (recorded:
+        // demo2's `has_access(unlink)` on res.partner is false).
+        "res.partner" if perm == Perm::Unlink => Some(Group::ContactCreation),
         "res.partner" | "crm.lead" | "sale.order" | "mail.message" | "mail.followers"
         | "mail.activity" | "sale.order.line" => None,
         _ if perm == Perm::Read => None,
