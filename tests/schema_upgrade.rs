@@ -35,7 +35,7 @@ fn re_applying_the_schema_keeps_every_row_and_the_deployment_keeps_working() {
     let mut s = h.session(&key);
     assert!(s.tool("odoo_search", json!({"model": "res.partner", "limit": 1})).get("isError").is_none());
 
-    let tables = ["connections", "model_permissions", "keys", "sessions", "audit", "schema_cache", "rate_counters"];
+    let tables = ["connections", "model_permissions", "keys", "sessions", "audit", "schema_cache", "rate_buckets"];
     let count = |t: &str| h.db.rows(&format!("SELECT COUNT(*) AS n FROM {t}"))[0]["n"].as_i64().unwrap_or(-1);
     let before: Vec<i64> = tables.iter().map(|t| count(t)).collect();
     assert!(before.iter().all(|n| *n > 0), "every table has rows before the upgrade: {before:?}");
