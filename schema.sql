@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS cancellations (
 );
 CREATE INDEX IF NOT EXISTS cancellations_by_at ON cancellations(at);
 
--- Fixed-window request counters per key, upserted atomically so the limit holds across isolates.
+-- The previous version's fixed clock-minute counters: no longer used (see rate_buckets), kept so that a
+-- worker of that version keeps working during a rolling deploy; old rows are swept daily.
 CREATE TABLE IF NOT EXISTS rate_counters (
   key_hash      TEXT    NOT NULL,
   window_start  INTEGER NOT NULL,             -- start of the window, ms
@@ -112,6 +113,19 @@ CREATE TABLE IF NOT EXISTS rate_counters (
   PRIMARY KEY (key_hash, window_start)
 );
 CREATE INDEX IF NOT EXISTS rate_counters_by_window ON rate_counters(window_start);
+
+-- Requests admitted per key and second, for the limit of `limit` requests in any 60 s
+-- (src/policy/rate_limit.rs). A key has 61 slots (second mod 61), each reused once its second has left
+-- the window; refused requests are not counted. Upserted by one statement so the limit holds across isolates.
+CREATE TABLE IF NOT EXISTS rate_buckets (
+  key_hash      TEXT    NOT NULL,
+  slot          INTEGER NOT NULL,             -- second mod 61
+  second        INTEGER NOT NULL,             -- ms since the epoch / 1000, of the requests counted here
+  count         INTEGER NOT NULL,
+  PRIMARY KEY (key_hash, slot)
+);
+-- No index on second: the table stays small (61 rows per key at most), the daily sweep can scan it, and
+-- every request would otherwise rewrite an index entry as well.
 
 -- What happened. Never secrets, never record contents beyond ids.
 CREATE TABLE IF NOT EXISTS audit (

@@ -192,7 +192,10 @@ fn what_the_user_may_not_do_is_refused_by_odoo() {
             json!({"model": "crm.stage", "values": {"name": "Mine"}, "dry_run": true}),
         ));
         // A contact is visible and may be changed, but a salesman may not delete it.
-        refused(&s.tool("odoo_delete", json!({"model": "res.partner", "ids": [3], "dry_run": true})));
+        refused(&s.tool(
+            "odoo_delete",
+            json!({"model": "res.partner", "ids": [3], "dry_run": true}),
+        ));
         // Its own lead (3) may be changed.
         let r = s.tool(
             "odoo_update",

@@ -1,4 +1,4 @@
-//! The daily retention sweep deletes old rate counters, sessions, cancellations and audit rows, and nothing current.
+//! The daily retention sweep deletes rate buckets that left the window, the previous version's old rate counters, sessions, cancellations and audit rows, and nothing current.
 
 mod support;
 
@@ -12,12 +12,16 @@ fn sweep_deletes_only_what_is_old() {
     let db = SqliteDb::new();
     let now: i64 = 1_800_000_000_000;
     let day = 86_400_000;
+    let second = now / 1000;
     db.rows(&format!(
         "INSERT INTO rate_counters VALUES ('h', {}, 5)",
         now - 10 * 60_000
     ));
     for sql in [
         format!("INSERT INTO rate_counters VALUES ('h', {}, 1)", now - now % 60_000),
+        // Left the window (61 s ago), still in it (60 s ago: counted for a request in this second).
+        format!("INSERT INTO rate_buckets VALUES ('h', {}, {}, 2)", (second - 61) % 61, second - 61),
+        format!("INSERT INTO rate_buckets VALUES ('h', {}, {}, 3)", (second - 60) % 61, second - 60),
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at, ended_at) VALUES ('ended-long-ago', 'h', 'v', 0, {0}, {0})", now - 2 * day),
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at, ended_at) VALUES ('ended-just-now', 'h', 'v', 0, {now}, {now})"),
         format!("INSERT INTO sessions (id, key_hash, protocol_version, created_at, last_seen_at) VALUES ('idle', 'h', 'v', 0, {})", now - 31 * day),
@@ -36,6 +40,10 @@ fn sweep_deletes_only_what_is_old() {
             .as_object()
             .unwrap()
             .clone()]
+    );
+    assert_eq!(
+        db.rows("SELECT second FROM rate_buckets"),
+        vec![json!({"second": second - 60}).as_object().unwrap().clone()]
     );
     let sessions: Vec<String> = db
         .rows("SELECT id FROM sessions ORDER BY id")

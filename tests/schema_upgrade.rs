@@ -55,7 +55,7 @@ fn re_applying_the_schema_keeps_every_row_and_the_deployment_keeps_working() {
         "sessions",
         "audit",
         "schema_cache",
-        "rate_counters",
+        "rate_buckets",
     ];
     let count = |t: &str| {
         h.db.rows(&format!("SELECT COUNT(*) AS n FROM {t}"))[0]["n"]

@@ -1,10 +1,12 @@
 //! Authenticates an `/mcp` request in **one D1 round trip**: the key with its connection, the
-//! connection's model permissions, the rate counter upsert and the session touch go in one batch.
+//! connection's model permissions, the rate limit's decision (`policy::rate_limit`) and the session
+//! touch go in one batch.
 
 use crate::odoo::{Connection, Transport};
 use crate::platform::{Db, Stmt};
 use crate::policy::keys;
 use crate::policy::permissions::{Permissions, Scope};
+use crate::policy::rate_limit;
 use crate::store::connections::permission_from_row;
 use crate::store::schema_cache::{self, CachedFetch};
 use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, text, StoreError};
@@ -51,7 +53,7 @@ pub enum AuthFailure {
     UnknownKey,
     Revoked,
     Expired,
-    /// Too many requests in this window; retry after this many seconds.
+    /// `limit` requests were already admitted within the last 60 s; retry after this many seconds.
     RateLimited {
         retry_after_s: i64,
         limit: i64,
@@ -95,7 +97,10 @@ impl AuthFailure {
     }
 }
 
-pub const RATE_WINDOW_MS: i64 = 60_000;
+/// Where each statement's rows are in the batch's results (the session touch only with a session id).
+const ADMIT_AT: usize = 2;
+const WINDOW_AT: usize = 3;
+const SESSION_AT: usize = 4;
 
 /// Looks up the presented key, counts the request against its rate limit, when a session id is given
 /// touches that session (only if it belongs to this key), and when the request names a model reads its
@@ -110,7 +115,6 @@ pub async fn authenticate(
 ) -> Result<AuthContext, AuthFailure> {
     let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
     let key_hash = keys::hash(presented);
-    let window = now - now.rem_euclid(RATE_WINDOW_MS);
     let mut stmts = vec![
         Stmt::new(
             concat!(
@@ -131,13 +135,9 @@ pub async fn authenticate(
             ),
             vec![text(&key_hash)],
         ),
-        // Only live keys get a counter row, so unknown keys cannot fill the table.
-        Stmt::new(
-            "INSERT INTO rate_counters (key_hash, window_start, count) \
-             SELECT key_hash, ?2, 1 FROM keys WHERE key_hash = ?1 AND revoked_at IS NULL \
-             ON CONFLICT (key_hash, window_start) DO UPDATE SET count = count + 1 RETURNING count",
-            vec![text(&key_hash), int(window)],
-        ),
+        // Only live keys get a bucket row, so unknown keys cannot fill the table.
+        rate_limit::admit(&key_hash, default_rate_limit as i64, now),
+        rate_limit::window(&key_hash, now),
     ];
     if let Some(sid) = session_id {
         stmts.push(Stmt::new(
@@ -171,20 +171,25 @@ pub async fn authenticate(
     {
         return Err(AuthFailure::Expired);
     }
+    // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
+    // admitted exactly when the statement returned its bucket's count.
     let limit = get_opt_i64(key_row, "rate_limit")
         .map_err(shape)?
         .unwrap_or(default_rate_limit as i64);
-    let count = results
-        .get(2)
-        .and_then(|r| r.first())
-        .map(|r| get_i64(r, "count"))
-        .transpose()
-        .map_err(shape)?
-        .unwrap_or(0);
-    if limit > 0 && count > limit {
-        let retry_after_s = ((window + RATE_WINDOW_MS - now) + 999) / 1000;
+    let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
+    if limit > 0 && !admitted {
+        let buckets = results
+            .get(WINDOW_AT)
+            .map(|rows| {
+                rows.iter()
+                    .map(rate_limit::bucket_from_row)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .map_err(shape)?
+            .unwrap_or_default();
         return Err(AuthFailure::RateLimited {
-            retry_after_s: retry_after_s.max(1),
+            retry_after_s: rate_limit::retry_after_s(&buckets, limit, now),
             limit,
         });
     }
@@ -205,7 +210,7 @@ pub async fn authenticate(
         .transpose()
         .map_err(shape)?
         .unwrap_or_default();
-    let session = match results.get(3).filter(|_| session_id.is_some()) {
+    let session = match results.get(SESSION_AT).filter(|_| session_id.is_some()) {
         Some(rows) => rows
             .first()
             .map(|r| -> Result<SessionState, StoreError> {

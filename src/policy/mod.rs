@@ -5,3 +5,4 @@ pub mod auth;
 pub mod crypto;
 pub mod keys;
 pub mod permissions;
+pub mod rate_limit;

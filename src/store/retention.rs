@@ -2,7 +2,7 @@
 
 use super::int;
 use crate::platform::Stmt;
-use crate::policy::auth::RATE_WINDOW_MS;
+use crate::policy::rate_limit::WINDOW_S;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Ended sessions are kept a day (for diagnosis); idle ones expire after 30 days.
@@ -13,8 +13,11 @@ pub const DEFAULT_AUDIT_DAYS: i64 = 90;
 /// The statements of one sweep, run as one batch.
 pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
     vec![
-        // Only the current window counts; keep the previous one for a request straddling the edge.
-        Stmt::new("DELETE FROM rate_counters WHERE window_start < ?1", vec![int(now - 2 * RATE_WINDOW_MS)]),
+        // A bucket counts only while it is within 60 s of a request; a key in use reuses its own 61 rows,
+        // so this removes the buckets of keys that went quiet.
+        Stmt::new("DELETE FROM rate_buckets WHERE second < ?1", vec![int(now.div_euclid(1000) - WINDOW_S)]),
+        // The fixed-minute counters of the previous version (still written by it during a rolling deploy).
+        Stmt::new("DELETE FROM rate_counters WHERE window_start < ?1", vec![int(now - 2 * WINDOW_S * 1000)]),
         Stmt::new(
             "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?1) OR last_seen_at < ?2",
             vec![int(now - ENDED_SESSION_KEEP_MS), int(now - IDLE_SESSION_MS)],

@@ -1,0 +1,132 @@
+//! The per-key rate limit: at most `limit` requests admitted in **any** 60-second span, decided by one
+//! atomic statement in the authentication batch, and the `Retry-After` of a refusal.
+//!
+//! Admitted requests are counted per key in one-second buckets (`rate_buckets`). A request at second `s`
+//! is admitted when the buckets from `s - 60` on hold fewer than `limit` requests. A fixed clock-minute
+//! window would let up to twice the limit through around a minute boundary; these buckets cover every
+//! request that may lie within 60 s of this one (the bucket `s - 60` only partly, so the limiter is
+//! conservative by less than a second, never over). Buckets newer than `s` count too: an isolate whose
+//! clock runs behind another's still sees the requests the other admitted.
+//!
+//! Each key has 61 slots (`second mod 61`); a slot is reused once its second has left the window, so a
+//! key holds at most 61 rows whatever its limit, and no request needs a delete.
+//!
+//! The decision is a single `INSERT … SELECT … WHERE (sum) < limit … ON CONFLICT DO UPDATE … RETURNING`:
+//! D1 runs one statement at a time, so the sum and the increment are atomic across isolates and
+//! processes. A refused request writes nothing (it does not consume the limit), and neither does an
+//! unknown, revoked or expired key, nor an unlimited one (a limit of 0 or less).
+
+use crate::platform::{Row, Stmt};
+use crate::store::{get_i64, int, text, StoreError};
+
+/// The span in which at most `limit` requests are admitted.
+pub const WINDOW_S: i64 = 60;
+/// One slot per second of the window, plus the bucket that straddles its start.
+const SLOTS: i64 = WINDOW_S + 1;
+
+/// The second (bucket) a request at `now` (ms) is counted in.
+fn second_of(now_ms: i64) -> i64 {
+    now_ms.div_euclid(1000)
+}
+
+/// Counts the request in its bucket if the key is live, limited, and under its limit within the window;
+/// returns the bucket's new count when admitted, no row otherwise. The limit is the key's own, else the
+/// administrator's default, else the environment's (`default_limit`).
+pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64) -> Stmt {
+    let second = second_of(now_ms);
+    Stmt::new(
+        concat!(
+            "INSERT INTO rate_buckets (key_hash, slot, second, count) \
+             SELECT k.key_hash, ?2, ?3, 1 FROM keys k \
+             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?4) \
+             AND COALESCE(k.rate_limit, ",
+            crate::rate_limit_sql!(),
+            ", ?5) > 0 \
+             AND (SELECT COALESCE(SUM(b.count), 0) FROM rate_buckets b WHERE b.key_hash = ?1 AND b.second >= ?3 - 60) \
+                 < COALESCE(k.rate_limit, ",
+            crate::rate_limit_sql!(),
+            ", ?5) \
+             ON CONFLICT (key_hash, slot) DO UPDATE \
+             SET count = CASE WHEN second = excluded.second THEN count + 1 ELSE 1 END, second = excluded.second \
+             RETURNING count"
+        ),
+        vec![text(key_hash), int(second.rem_euclid(SLOTS)), int(second), int(now_ms), int(default_limit)],
+    )
+}
+
+/// The buckets of the key's window as they stand after `admit` (in the same batch, so on a refusal
+/// exactly what the refusal saw): what `retry_after_s` needs.
+pub fn window(key_hash: &str, now_ms: i64) -> Stmt {
+    Stmt::new(
+        "SELECT second, count FROM rate_buckets WHERE key_hash = ?1 AND second >= ?2 - 60 ORDER BY second",
+        vec![text(key_hash), int(second_of(now_ms))],
+    )
+}
+
+/// One bucket of the window: its second and how many requests it admitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub second: i64,
+    pub count: i64,
+}
+
+pub fn bucket_from_row(row: &Row) -> Result<Bucket, StoreError> {
+    Ok(Bucket {
+        second: get_i64(row, "second")?,
+        count: get_i64(row, "count")?,
+    })
+}
+
+/// Whole seconds (at least 1) after which a request refused at `now_ms` would be admitted, if no other
+/// request is admitted meanwhile: the oldest buckets leave the window one by one, and the request is
+/// admitted once those left hold fewer than `limit`. A bucket `b` leaves the window of a request at
+/// second `b + 61`, i.e. at `(b + 61) * 1000` ms; rounding up makes the answer never too early.
+pub fn retry_after_s(buckets: &[Bucket], limit: i64, now_ms: i64) -> i64 {
+    let mut sorted = buckets.to_vec();
+    sorted.sort_by_key(|b| b.second);
+    let mut must_leave = sorted.iter().map(|b| b.count).sum::<i64>() - limit + 1;
+    for b in &sorted {
+        must_leave -= b.count;
+        if must_leave <= 0 {
+            let admitted_at_ms = (b.second + SLOTS) * 1000;
+            return ((admitted_at_ms - now_ms + 999).div_euclid(1000)).max(1);
+        }
+    }
+    // The window held fewer than the limit (a refusal raced a change of the limit): retry at once.
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(second: i64, count: i64) -> Bucket {
+        Bucket { second, count }
+    }
+
+    #[test]
+    fn retry_after_is_when_enough_of_the_oldest_buckets_have_left() {
+        // Limit 5, full: 3 at second 100, 2 at second 130; refused at 150.4 s.
+        let full = [b(130, 2), b(100, 3)];
+        // The bucket at 100 leaves at 161 s: 10.6 s away, rounded up.
+        assert_eq!(retry_after_s(&full, 5, 150_400), 11);
+        // A limit lowered to 2 needs both buckets gone (191 s).
+        assert_eq!(retry_after_s(&full, 2, 150_400), 41);
+        // A request exactly on a second boundary waits whole seconds.
+        assert_eq!(retry_after_s(&full, 5, 151_000), 10);
+    }
+
+    #[test]
+    fn retry_after_is_at_least_one_second() {
+        assert_eq!(retry_after_s(&[b(100, 5)], 5, 160_999), 1);
+        assert_eq!(retry_after_s(&[b(100, 1)], 5, 160_000), 1);
+        assert_eq!(retry_after_s(&[], 5, 160_000), 1);
+    }
+
+    #[test]
+    fn a_bucket_ahead_of_this_clock_leaves_last() {
+        // Another isolate's clock is 2 s ahead: its bucket (202) counts and leaves at 263 s.
+        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 2, 200_500), 11);
+        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 1, 200_500), 63);
+    }
+}
