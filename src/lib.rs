@@ -18,6 +18,7 @@ pub mod config;
 pub mod fuzz_checks;
 pub mod http;
 pub mod mcp;
+pub mod net;
 pub mod odoo;
 pub mod platform;
 pub mod policy;
@@ -57,6 +58,12 @@ pub async fn serve(
     svc: &Services<'_>,
     stream: &mcp::stream::ResponseStream,
 ) -> http::Outcome {
+    // Every outbound request of the core leaves through the guard.
+    let guarded = net::Guarded::new(svc.http, svc.settings.dev_allow_loopback);
+    let svc = &Services {
+        http: &guarded,
+        ..*svc
+    };
     #[cfg(feature = "bench")]
     return bench::serve_counted(req, svc, stream).await;
     #[cfg(not(feature = "bench"))]

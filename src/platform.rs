@@ -68,7 +68,7 @@ pub fn classify_db_error(message: &str) -> DbError {
     }
 }
 
-/// An outbound HTTP request (always to an Odoo server).
+/// An outbound HTTP request (always to an Odoo server), sent through `net::Guarded`.
 #[derive(Debug, Clone)]
 pub struct OutboundRequest {
     pub method: &'static str,
@@ -84,6 +84,8 @@ pub struct InboundResponse {
     pub content_type: String,
     /// The `Retry-After` header, when the answer had one (a 429 or 503).
     pub retry_after: Option<String>,
+    /// The `Location` header of a redirect (3xx), which is never followed.
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -92,6 +94,8 @@ pub enum HttpError {
     Timeout,
     /// Connection refused, DNS failure, TLS failure, reset …
     Network(String),
+    /// The URL is not one the Worker may fetch (`net::guard`); nothing was sent.
+    Refused(String),
 }
 
 pub trait Http {

@@ -355,7 +355,10 @@ impl Http for FetchHttp {
                 } else {
                     Method::Post
                 })
-                .with_headers(headers);
+                .with_headers(headers)
+                // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
+                // to wherever it points (`net`).
+                .with_redirect(RequestRedirect::Manual);
                 if let Some(b) = &req.body {
                     init.with_body(Some(JsValue::from(b.as_str())));
                 }
@@ -372,6 +375,7 @@ impl Http for FetchHttp {
                     .flatten()
                     .unwrap_or_default();
                 let retry_after = resp.headers().get("retry-after").ok().flatten();
+                let location = resp.headers().get("location").ok().flatten();
                 let body = resp
                     .text()
                     .await
@@ -380,6 +384,7 @@ impl Http for FetchHttp {
                     status: resp.status_code(),
                     content_type,
                     retry_after,
+                    location,
                     body,
                 })
             };

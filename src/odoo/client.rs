@@ -255,6 +255,10 @@ impl<'a> OdooClient<'a> {
                 OdooErrorKind::Unavailable,
                 format!("cannot reach Odoo: {m}"),
             ),
+            HttpError::Refused(m) => OdooError::new(
+                OdooErrorKind::Unavailable,
+                format!("the Odoo URL is not allowed: {m}"),
+            ),
         })
     }
 }
@@ -289,7 +293,38 @@ fn non_json_error(resp: &InboundResponse) -> OdooError {
     )
 }
 
+/// A 3xx: never followed (a redirect would carry the Odoo API key to wherever it points), reported with
+/// where it pointed so that an administrator can correct the connection's URL.
+pub(crate) fn redirect_error(resp: &InboundResponse) -> Option<OdooError> {
+    if !(300..400).contains(&resp.status) {
+        return None;
+    }
+    let to = resp
+        .location
+        .as_deref()
+        .map(|l| {
+            l.chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect::<String>()
+        })
+        .filter(|l| !l.is_empty())
+        .map(|l| format!(" to {l}"))
+        .unwrap_or_default();
+    Some(OdooError::new(
+        OdooErrorKind::Unavailable,
+        format!(
+            "Odoo answered with a redirect (HTTP {}){to}, which is not followed so that Odoo credentials never go \
+             to another address; the connection's URL may be out of date (an administrator can correct it)",
+            resp.status
+        ),
+    ))
+}
+
 fn status_error(resp: &InboundResponse) -> OdooError {
+    if let Some(e) = redirect_error(resp) {
+        return e;
+    }
     let kind = match resp.status {
         404 => OdooErrorKind::NotFound,
         401 => OdooErrorKind::AccessDenied,

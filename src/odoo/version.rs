@@ -29,6 +29,9 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
         })
         .await
         .map_err(transport_error)?;
+    if let Some(e) = super::client::redirect_error(&rpc) {
+        return Err(e);
+    }
     if rpc.status == 200 {
         if let Some(result) = serde_json::from_str::<Value>(&rpc.body)
             .ok()
@@ -79,6 +82,10 @@ fn transport_error(e: HttpError) -> OdooError {
         HttpError::Network(m) => OdooError::new(
             OdooErrorKind::Unavailable,
             format!("cannot reach Odoo: {m}"),
+        ),
+        HttpError::Refused(m) => OdooError::new(
+            OdooErrorKind::Unavailable,
+            format!("the Odoo URL is not allowed: {m}"),
         ),
     }
 }

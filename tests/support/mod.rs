@@ -212,6 +212,7 @@ impl Http for TcpHttp {
                 status,
                 content_type: header("content-type").unwrap_or_default(),
                 retry_after: header("retry-after"),
+                location: header("location"),
                 body,
             })
         })

@@ -26,16 +26,20 @@ pub enum Fault {
     Truncated,
     /// The request is read, then the connection closes with no answer.
     Close,
+    /// 307 to the same path on `http://odoo-moved.example.com` (a moved
+    /// database, or a proxy sending clients elsewhere); the call is not run.
+    Redirect,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 6] = [
+    pub const ALL: [Fault; 7] = [
         Fault::Http500,
         Fault::Html,
         Fault::RateLimited,
         Fault::MalformedJson,
         Fault::Truncated,
         Fault::Close,
+        Fault::Redirect,
     ];
 
     /// The name used in `{"fault": ...}`.
@@ -47,6 +51,7 @@ impl Fault {
             Fault::MalformedJson => "malformed_json",
             Fault::Truncated => "truncated",
             Fault::Close => "close",
+            Fault::Redirect => "redirect",
         }
     }
 

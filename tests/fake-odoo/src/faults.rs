@@ -63,9 +63,12 @@ fn malformed(probe: &Probe) -> Reply {
     Reply::json(200, body)
 }
 
+/// Where a `redirect` fault sends the client: the same path, another host.
+pub const MOVED_TO: &str = "http://odoo-moved.example.com";
+
 /// The answer for `fault` (`Truncated` is the caller's: it needs the real
 /// answer).
-pub fn answer(fault: Fault, version: OdooVersion, probe: &Probe) -> Answer {
+pub fn answer(fault: Fault, version: OdooVersion, probe: &Probe, path: &str) -> Answer {
     match fault {
         Fault::Http500 => Answer::Reply(server_error(version, probe)),
         Fault::Html => Answer::Reply(nginx_page(502, "Bad Gateway")),
@@ -76,6 +79,17 @@ pub fn answer(fault: Fault, version: OdooVersion, probe: &Probe) -> Answer {
         }
         Fault::MalformedJson => Answer::Reply(malformed(probe)),
         Fault::Close => Answer::Close,
+        Fault::Redirect => {
+            let mut reply = Reply::html(
+                307,
+                "text/html; charset=utf-8",
+                "<!doctype html>\n<title>Redirecting...</title>\n".to_string(),
+            );
+            reply
+                .headers
+                .push(("Location".into(), format!("{}{}", MOVED_TO, path)));
+            Answer::Reply(reply)
+        }
         Fault::Truncated => Answer::Truncated(malformed(probe)),
     }
 }

@@ -214,7 +214,7 @@ pub fn route(shared: &Shared, req: &Request) -> Answer {
     match fault {
         None => Answer::Reply(serve(shared, req, path)),
         Some(Fault::Truncated) => Answer::Truncated(serve(shared, req, path)),
-        Some(fault) => faults::answer(fault, shared.version, &probe),
+        Some(fault) => faults::answer(fault, shared.version, &probe, path),
     }
 }
 

@@ -31,7 +31,8 @@
 //!   nginx's page), `malformed_json` (200 `application/json` with a Python
 //!   `NaN`), `truncated` (200, the real answer, which is carried out, with
 //!   its full `Content-Length` but half its body, then the connection
-//!   closes), `close` (the request is read, the connection closed unanswered).
+//!   closes), `close` (the request is read, the connection closed unanswered),
+//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`).
 //!   A new fault replaces the one with the same `methods`; the first matching
 //!   fault applies.
 //! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not

@@ -181,6 +181,7 @@ fn reason(status: u16) -> &'static str {
         100 => "Continue",
         200 => "OK",
         303 => "See Other",
+        307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
