@@ -7,7 +7,7 @@ use super::dispatch::{dispatch_watching, Lane as DispatchLane, RequestCtx};
 use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
 use super::lifecycle;
 use super::stream::Notifier;
-use super::transport::{cancelled_audit, encode, http_error, reply, rpc_error, serve_request, store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER};
+use super::transport::{cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request, store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER};
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
 use crate::policy::auth::SessionState;
@@ -20,10 +20,10 @@ const MAX_BATCH: usize = 50;
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
     if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
-        return http_error(400, SERVER_ERROR, format!(
+        return rpc_error(400, &readable_id(lane.body), &RpcError::new(SERVER_ERROR, format!(
             "Bad Request: Unsupported protocol version: {} (supported versions: {})",
             store::truncate(v, 40), lifecycle::SESSION_VERSIONS.join(", ")
-        ));
+        )));
     }
     // A body that is no JSON-RPC message is refused as such, before the session rules: an `initialize`
     // with ill-typed params (or a bare `42`) must not be told to send initialize first.
@@ -41,11 +41,13 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             return initialize(lane, id, params).await;
         }
     }
+    // The request's own id when it has one (null for a batch or a notification, as JSON-RPC 2.0 says).
+    let refuse = |status: u16, code: i64, message: &str| rpc_error(status, &readable_id(lane.body), &RpcError::new(code, message));
     let session = match lane.req.header(SESSION_HEADER) {
-        None => return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)"),
+        None => return refuse(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)"),
         Some(_) => match &lane.auth.session {
             Some(s) if !s.ended => s,
-            _ => return http_error(404, SESSION_NOT_FOUND, "Session not found: it ended or never existed; initialize a new one"),
+            _ => return refuse(404, SESSION_NOT_FOUND, "Session not found: it ended or never existed; initialize a new one"),
         },
     };
     let version = header_version.unwrap_or(&session.protocol_version);
@@ -128,7 +130,7 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
     let (version, result) = lifecycle::initialize_result(params);
     let session_id = match keys::random_id(24) {
         Ok(s) => s,
-        Err(e) => return http_error(500, jsonrpc::INTERNAL_ERROR, e),
+        Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
     let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| store::truncate(s, 100));

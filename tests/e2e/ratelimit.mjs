@@ -1,6 +1,7 @@
 // The rate limit holds across isolates: two `wrangler dev` processes share one local D1 (as every
 // isolate shares the one D1 in production); concurrent requests alternate between them, and exactly the
-// key's limit is admitted within one window; the rest get 429 with Retry-After, none a 5xx.
+// key's limit is admitted within one window; the rest get 429 with Retry-After and a JSON-RPC error
+// answering their own request id (the 2026-07-28 schema has no `"id": null`), none a 5xx.
 // Run by run.sh: node tests/e2e/ratelimit.mjs <worker-url-1> <worker-url-2>  (needs E2E_SETUP)
 import { admin, loadSetup } from "./lib.mjs";
 
@@ -40,8 +41,9 @@ async function one(i) {
     body: JSON.stringify({ jsonrpc: "2.0", id: i, method: "server/discover", params: { _meta: meta } }),
     signal: AbortSignal.timeout(60_000),
   });
-  await res.text();
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), worker: i % 2 };
+  let body;
+  try { body = JSON.parse(await res.text()); } catch { body = undefined; }
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), worker: i % 2, answersItsId: body?.id === i };
 }
 
 const results = [];
@@ -54,9 +56,10 @@ const count = (pred) => results.filter(pred).length;
 const admitted = count((r) => r.status === 200);
 const limited = count((r) => r.status === 429);
 const withRetryAfter = count((r) => r.status === 429 && Number(r.retryAfter) > 0);
+const withId = count((r) => r.status === 429 && r.answersItsId);
 const other = results.filter((r) => r.status !== 200 && r.status !== 429).map((r) => r.status);
 const perWorker = [0, 1].map((w) => count((r) => r.worker === w && r.status === 200));
 console.log(`rate limit ${LIMIT}/min, ${REQUESTS} requests (${CONCURRENCY} at a time over 2 workers): ` +
-  `${admitted} admitted (${perWorker.join(" + ")}), ${limited} refused with 429, other: ${JSON.stringify(other)}`);
-const ok = admitted === LIMIT && limited === REQUESTS - LIMIT && withRetryAfter === limited && other.length === 0 && perWorker.every((n) => n > 0);
+  `${admitted} admitted (${perWorker.join(" + ")}), ${limited} refused with 429 (${withId} echoing their id), other: ${JSON.stringify(other)}`);
+const ok = admitted === LIMIT && limited === REQUESTS - LIMIT && withRetryAfter === limited && withId === limited && other.length === 0 && perWorker.every((n) => n > 0);
 process.exit(ok ? 0 : 1);
