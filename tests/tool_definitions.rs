@@ -4,7 +4,9 @@
 #[test]
 fn tool_definitions_match_the_snapshot() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/tools.json");
-    let current = serde_json::to_string_pretty(&odoo_mcp_edge::capabilities::tools::definitions()).unwrap() + "\n";
+    let current = serde_json::to_string_pretty(&odoo_mcp_edge::capabilities::tools::definitions())
+        .unwrap()
+        + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &current).unwrap();
     }

@@ -22,34 +22,61 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     let q = q.trim();
     let mut domain = vec![json!(["transient", "=", false])];
     if !q.is_empty() {
-        domain.extend([json!("|"), json!(["model", "ilike", q]), json!(["name", "ilike", q])]);
+        domain.extend([
+            json!("|"),
+            json!(["model", "ilike", q]),
+            json!(["name", "ilike", q]),
+        ]);
     }
     let call = Call {
         model: "ir.model",
         method: "search_read",
         ids: None,
-        params: vec![("domain", json!(domain)), ("fields", json!(["model", "name"])), ("limit", json!(MAX_MODELS + 1)), ("order", json!("model"))],
+        params: vec![
+            ("domain", json!(domain)),
+            ("fields", json!(["model", "name"])),
+            ("limit", json!(MAX_MODELS + 1)),
+            ("order", json!("model")),
+        ],
         positional: 1,
     };
     let rows = match client.call(&call).await.map_err(odoo_failure)? {
         Value::Array(rows) => rows,
-        _ => return Err(ApiError::new(502, "odoo_answer", "Odoo's ir.model answer is not a list")),
+        _ => {
+            return Err(ApiError::new(
+                502,
+                "odoo_answer",
+                "Odoo's ir.model answer is not a list",
+            ))
+        }
     };
     let permissions = connections::model_permissions(svc.db, id).await?;
     let truncated = rows.len() as i64 > MAX_MODELS;
     let models: Vec<Value> = rows
         .iter()
         .take(MAX_MODELS as usize)
-        .filter_map(|r| Some((r.get("model")?.as_str()?, r.get("name").and_then(Value::as_str).unwrap_or(""))))
+        .filter_map(|r| {
+            Some((
+                r.get("model")?.as_str()?,
+                r.get("name").and_then(Value::as_str).unwrap_or(""),
+            ))
+        })
         .filter(|(m, _)| is_model_name(m))
         .map(|(m, label)| {
-            let p = permissions.iter().find(|(pm, _)| pm == m).map(|(_, p)| p.clone()).unwrap_or_else(ModelPermission::default);
+            let p = permissions
+                .iter()
+                .find(|(pm, _)| pm == m)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(ModelPermission::default);
             let mut v = permission_json(m, &p);
             v["name"] = json!(label);
             v
         })
         .collect();
-    Ok((200, json!({"connection_id": id, "query": q, "models": models, "truncated": truncated})))
+    Ok((
+        200,
+        json!({"connection_id": id, "query": q, "models": models, "truncated": truncated}),
+    ))
 }
 
 /// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy.
@@ -60,8 +87,14 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
     let client = user.client(svc, &uid);
-    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now).await.map_err(odoo_failure)?;
-    let fields: Vec<Value> = s.fields.values().map(|f| json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation})).collect();
+    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now)
+        .await
+        .map_err(odoo_failure)?;
+    let fields: Vec<Value> = s
+        .fields
+        .values()
+        .map(|f| json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation}))
+        .collect();
     Ok((200, json!({"model": model, "fields": fields})))
 }
 
@@ -74,13 +107,28 @@ struct BrowseUser {
 
 impl BrowseUser {
     async fn load(svc: &Services<'_>, id: i64) -> Result<BrowseUser, ApiError> {
-        let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-        let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
-        Ok(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login })
+        let c = connections::get(svc.db, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("connection"))?;
+        let (login, enc) = connections::browse_credentials(svc.db, id)
+            .await?
+            .ok_or_else(no_browse_user)?;
+        Ok(BrowseUser {
+            key: browse_client_key(svc, &enc)?,
+            conn: c.odoo(),
+            login,
+        })
     }
 
     fn client<'a>(&'a self, svc: &'a Services<'_>, uid: &'a Cell<Option<i64>>) -> OdooClient<'a> {
-        OdooClient::new(svc.http, &self.conn, &self.login, &self.key, uid, svc.settings.odoo_timeout_ms)
+        OdooClient::new(
+            svc.http,
+            &self.conn,
+            &self.login,
+            &self.key,
+            uid,
+            svc.settings.odoo_timeout_ms,
+        )
     }
 }
 
@@ -89,5 +137,9 @@ fn no_browse_user() -> ApiError {
 }
 
 fn odoo_failure(e: crate::odoo::OdooError) -> ApiError {
-    ApiError::new(502, "odoo_error", format!("Odoo answered: {}", e.user_message()))
+    ApiError::new(
+        502,
+        "odoo_error",
+        format!("Odoo answered: {}", e.user_message()),
+    )
 }

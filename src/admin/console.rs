@@ -20,11 +20,15 @@ fn secured(r: HttpResponse) -> HttpResponse {
         // `no-referrer` would make Chromium send `Origin: null` on the login form, which the Origin gate refuses.
         .with_header("referrer-policy", "same-origin")
         .with_header("cross-origin-opener-policy", "same-origin")
-        .with_header("permissions-policy", "camera=(), microphone=(), geolocation=(), clipboard-write=(self)")
+        .with_header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), clipboard-write=(self)",
+        )
 }
 
 fn page(status: u16, body: String) -> HttpResponse {
-    secured(HttpResponse::text(status, "text/html; charset=utf-8", body)).with_header("cache-control", "no-store")
+    secured(HttpResponse::text(status, "text/html; charset=utf-8", body))
+        .with_header("cache-control", "no-store")
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
@@ -51,25 +55,49 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
 }
 
 fn asset(content_type: &str, body: &str) -> Outcome {
-    secured(HttpResponse::text(200, content_type, body)).with_header("cache-control", "no-cache").into()
+    secured(HttpResponse::text(200, content_type, body))
+        .with_header("cache-control", "no-cache")
+        .into()
 }
 
 fn redirect() -> HttpResponse {
-    secured(HttpResponse::empty(303)).with_header("location", "/admin").with_header("cache-control", "no-store")
+    secured(HttpResponse::empty(303))
+        .with_header("location", "/admin")
+        .with_header("cache-control", "no-store")
 }
 
 fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
     let given = form_field(req, "token").unwrap_or_default();
     if given.is_empty() || !constant_time_eq(given.trim(), token) {
-        let audit = AuditEvent { event: "auth_failure", tool: Some("admin_console"), outcome: "bad_admin_token", ..Default::default() };
-        return Outcome::new(page(401, login_page(Some("That is not the admin token."))), vec![audit.stmt(svc.now)]);
+        let audit = AuditEvent {
+            event: "auth_failure",
+            tool: Some("admin_console"),
+            outcome: "bad_admin_token",
+            ..Default::default()
+        };
+        return Outcome::new(
+            page(401, login_page(Some("That is not the admin token."))),
+            vec![audit.stmt(svc.now)],
+        );
     }
     match session::issue(token, svc.now, req) {
         Ok((_, cookie)) => {
-            let audit = AuditEvent { event: "admin_action", operation: Some("console.login"), outcome: "ok", ..Default::default() };
-            Outcome::new(redirect().with_header("set-cookie", cookie), vec![audit.stmt(svc.now)])
+            let audit = AuditEvent {
+                event: "admin_action",
+                operation: Some("console.login"),
+                outcome: "ok",
+                ..Default::default()
+            };
+            Outcome::new(
+                redirect().with_header("set-cookie", cookie),
+                vec![audit.stmt(svc.now)],
+            )
         }
-        Err(e) => page(500, login_page(Some(&format!("Could not start a session: {e}")))).into(),
+        Err(e) => page(
+            500,
+            login_page(Some(&format!("Could not start a session: {e}"))),
+        )
+        .into(),
     }
 }
 
@@ -87,7 +115,9 @@ fn shell(title: &str, body: &str, csrf: &str) -> String {
 }
 
 fn login_page(error: Option<&str>) -> String {
-    let error = error.map(|e| format!("<p class=error role=alert>{}</p>", escape(e))).unwrap_or_default();
+    let error = error
+        .map(|e| format!("<p class=error role=alert>{}</p>", escape(e)))
+        .unwrap_or_default();
     shell(
         "Sign in",
         &format!(
@@ -111,5 +141,8 @@ fn console_page(csrf: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

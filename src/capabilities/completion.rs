@@ -26,11 +26,21 @@ pub enum Source {
     Models,
     /// Field names of the model in another argument. `list` completes the last name of a comma-separated
     /// list; `sortable` offers only fields Odoo can order by.
-    Fields { model_arg: &'static str, list: bool, sortable: bool },
+    Fields {
+        model_arg: &'static str,
+        list: bool,
+        sortable: bool,
+    },
     /// Records of a model found by `name_search`: their names, or their ids (`ids`).
-    Records { model: ModelFrom, ids: bool },
+    Records {
+        model: ModelFrom,
+        ids: bool,
+    },
     /// Values of a selection field.
-    Selection { model: &'static str, field: &'static str },
+    Selection {
+        model: &'static str,
+        field: &'static str,
+    },
     Fixed(&'static [&'static str]),
 }
 
@@ -51,27 +61,54 @@ impl ModelFrom {
     }
 }
 
-pub async fn complete(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+pub async fn complete(
+    req: &RequestCtx<'_>,
+    params: &Map<String, Value>,
+) -> Result<Value, RpcError> {
     let bad = |m: &str| RpcError::invalid_params(format!("Invalid params: {m}"));
-    let reference = params.get("ref").and_then(Value::as_object).ok_or_else(|| bad("'ref' must be an object"))?;
-    let argument = params.get("argument").and_then(Value::as_object).ok_or_else(|| bad("'argument' must be an object with name and value"))?;
-    let arg_name = argument.get("name").and_then(Value::as_str).ok_or_else(|| bad("'argument.name' must be a string"))?;
-    let value = argument.get("value").and_then(Value::as_str).ok_or_else(|| bad("'argument.value' must be a string"))?;
+    let reference = params
+        .get("ref")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("'ref' must be an object"))?;
+    let argument = params
+        .get("argument")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("'argument' must be an object with name and value"))?;
+    let arg_name = argument
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'argument.name' must be a string"))?;
+    let value = argument
+        .get("value")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'argument.value' must be a string"))?;
     if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(bad(&format!("'argument.value' is longer than {MAX_VALUE_CHARS} characters")));
+        return Err(bad(&format!(
+            "'argument.value' is longer than {MAX_VALUE_CHARS} characters"
+        )));
     }
     let context = match params.get("context").and_then(|c| c.get("arguments")) {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) if m.values().all(Value::is_string) => m.clone(),
-        Some(_) => return Err(bad("'context.arguments' must map argument names to strings")),
+        Some(_) => {
+            return Err(bad(
+                "'context.arguments' must map argument names to strings",
+            ))
+        }
     };
     let source = match reference.get("type").and_then(Value::as_str) {
         Some("ref/prompt") => {
-            let name = reference.get("name").and_then(Value::as_str).ok_or_else(|| bad("'ref.name' must be a string"))?;
+            let name = reference
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("'ref.name' must be a string"))?;
             prompts::argument_source(req, name, arg_name)?
         }
         Some("ref/resource") => {
-            let template = reference.get("uri").and_then(Value::as_str).ok_or_else(|| bad("'ref.uri' must be a string"))?;
+            let template = reference
+                .get("uri")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("'ref.uri' must be a string"))?;
             template_source(template, arg_name)?
         }
         _ => return Err(bad("'ref.type' must be \"ref/prompt\" or \"ref/resource\"")),
@@ -96,36 +133,74 @@ pub async fn complete(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Resu
 /// The variables of our resource templates.
 fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
     let Some(t) = uri::TEMPLATES.iter().find(|t| t.uri_template == template) else {
-        return Err(RpcError::invalid_params(format!("Invalid params: no resource template {}", crate::store::truncate(template, 200))));
+        return Err(RpcError::invalid_params(format!(
+            "Invalid params: no resource template {}",
+            crate::store::truncate(template, 200)
+        )));
     };
-    let declared = t.uri_template.split(['{', '}', ',', '?']).any(|part| part == var);
+    let declared = t
+        .uri_template
+        .split(['{', '}', ',', '?'])
+        .any(|part| part == var);
     if !declared {
-        return Err(RpcError::invalid_params(format!("Invalid params: template {} has no variable '{}'", t.uri_template, crate::store::truncate(var, 60))));
+        return Err(RpcError::invalid_params(format!(
+            "Invalid params: template {} has no variable '{}'",
+            t.uri_template,
+            crate::store::truncate(var, 60)
+        )));
     }
     Ok(match var {
         "model" => Source::Models,
-        "id" => Source::Records { model: ModelFrom::Arg("model"), ids: true },
-        "fields" => Source::Fields { model_arg: "model", list: true, sortable: false },
-        "order" => Source::Fields { model_arg: "model", list: false, sortable: true },
+        "id" => Source::Records {
+            model: ModelFrom::Arg("model"),
+            ids: true,
+        },
+        "fields" => Source::Fields {
+            model_arg: "model",
+            list: true,
+            sortable: false,
+        },
+        "order" => Source::Fields {
+            model_arg: "model",
+            list: false,
+            sortable: true,
+        },
         _ => Source::None,
     })
 }
 
 /// The suggestions for `value`, and how many there are in all (`None`: more than were looked up).
-async fn suggest(ctx: &ToolCtx<'_>, source: Source, value: &str, context: &Map<String, Value>) -> Result<(Vec<String>, Option<usize>), ToolError> {
+async fn suggest(
+    ctx: &ToolCtx<'_>,
+    source: Source,
+    value: &str,
+    context: &Map<String, Value>,
+) -> Result<(Vec<String>, Option<usize>), ToolError> {
     let perms = &ctx.req.auth.permissions;
     let readable = |model: &str| -> Result<(), ToolError> {
         if crate::policy::permissions::is_model_name(model) {
-            perms.check(model, Operation::Read).map_err(ToolError::Denied)
+            perms
+                .check(model, Operation::Read)
+                .map_err(ToolError::Denied)
         } else {
             Err(ToolError::Invalid("no model chosen yet".into()))
         }
     };
     match source {
         Source::None => Ok((Vec::new(), Some(0))),
-        Source::Models => Ok(ranked(perms.models_allowing(Operation::Read).into_iter().map(String::from), value)),
+        Source::Models => Ok(ranked(
+            perms
+                .models_allowing(Operation::Read)
+                .into_iter()
+                .map(String::from),
+            value,
+        )),
         Source::Fixed(options) => Ok(ranked(options.iter().map(|o| o.to_string()), value)),
-        Source::Fields { model_arg, list, sortable } => {
+        Source::Fields {
+            model_arg,
+            list,
+            sortable,
+        } => {
             let model = ModelFrom::Arg(model_arg).resolve(context).unwrap_or("");
             readable(model)?;
             let client = ctx.odoo()?;
@@ -136,19 +211,33 @@ async fn suggest(ctx: &ToolCtx<'_>, source: Source, value: &str, context: &Map<S
                 _ => (String::new(), value),
             };
             let chosen: Vec<&str> = head.split(',').map(str::trim).collect();
-            let names = schema.fields.values().filter(|f| !sortable || f.sortable).map(|f| f.name.clone()).filter(|n| !chosen.contains(&n.as_str()));
+            let names = schema
+                .fields
+                .values()
+                .filter(|f| !sortable || f.sortable)
+                .map(|f| f.name.clone())
+                .filter(|n| !chosen.contains(&n.as_str()));
             let (values, total) = ranked(names, partial.trim());
-            Ok((values.into_iter().map(|v| format!("{head}{v}")).collect(), total))
+            Ok((
+                values.into_iter().map(|v| format!("{head}{v}")).collect(),
+                total,
+            ))
         }
         Source::Selection { model, field } => {
             readable(model)?;
             let client = ctx.odoo()?;
             let schema = ctx.schema(&client, model).await?;
-            let options = schema.fields.get(field).map(|f| f.options()).unwrap_or_default();
+            let options = schema
+                .fields
+                .get(field)
+                .map(|f| f.options())
+                .unwrap_or_default();
             let needle = value.trim().to_lowercase();
             let values: Vec<String> = options
                 .into_iter()
-                .filter(|(v, label)| v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle))
+                .filter(|(v, label)| {
+                    v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle)
+                })
                 .map(|(v, _)| v)
                 .collect();
             let total = values.len();
@@ -160,7 +249,11 @@ async fn suggest(ctx: &ToolCtx<'_>, source: Source, value: &str, context: &Map<S
             let client = ctx.odoo()?;
             let found = name_search(&client, model, value.trim(), MAX_VALUES + 1).await?;
             let total = (found.len() <= MAX_VALUES).then_some(found.len());
-            let values = found.into_iter().take(MAX_VALUES).map(|(id, name)| if ids { id.to_string() } else { name }).collect();
+            let values = found
+                .into_iter()
+                .take(MAX_VALUES)
+                .map(|(id, name)| if ids { id.to_string() } else { name })
+                .collect();
             Ok((values, total))
         }
     }
@@ -170,8 +263,9 @@ async fn suggest(ctx: &ToolCtx<'_>, source: Source, value: &str, context: &Map<S
 /// how many matched.
 fn ranked(candidates: impl Iterator<Item = String>, typed: &str) -> (Vec<String>, Option<usize>) {
     let needle = typed.trim().to_lowercase();
-    let (mut starts, contains): (Vec<String>, Vec<String>) =
-        candidates.filter(|c| c.to_lowercase().contains(&needle)).partition(|c| c.to_lowercase().starts_with(&needle));
+    let (mut starts, contains): (Vec<String>, Vec<String>) = candidates
+        .filter(|c| c.to_lowercase().contains(&needle))
+        .partition(|c| c.to_lowercase().starts_with(&needle));
     starts.extend(contains);
     let total = starts.len();
     starts.truncate(MAX_VALUES);
@@ -180,20 +274,41 @@ fn ranked(candidates: impl Iterator<Item = String>, typed: &str) -> (Vec<String>
 
 /// Odoo's `name_search`: `(id, display name)` of the records whose name matches, as this Odoo user
 /// sees them. Its second parameter is `args` up to 18 and `domain` from 19.
-pub async fn name_search(client: &OdooClient<'_>, model: &str, name: &str, limit: usize) -> Result<Vec<(i64, String)>, ToolError> {
-    let domain_param = if client.connection().at_least(19, 0) { "domain" } else { "args" };
+pub async fn name_search(
+    client: &OdooClient<'_>,
+    model: &str,
+    name: &str,
+    limit: usize,
+) -> Result<Vec<(i64, String)>, ToolError> {
+    let domain_param = if client.connection().at_least(19, 0) {
+        "domain"
+    } else {
+        "args"
+    };
     let call = Call {
         model,
         method: "name_search",
         ids: None,
-        params: vec![("name", json!(name)), (domain_param, json!([])), ("operator", json!("ilike")), ("limit", json!(limit))],
+        params: vec![
+            ("name", json!(name)),
+            (domain_param, json!([])),
+            ("operator", json!("ilike")),
+            ("limit", json!(limit)),
+        ],
         positional: 2,
     };
     let rows = match client.call(&call).await? {
         Value::Array(rows) => rows,
-        _ => return Err(ToolError::Unavailable("Odoo's name_search answer is not a list".into())),
+        _ => {
+            return Err(ToolError::Unavailable(
+                "Odoo's name_search answer is not a list".into(),
+            ))
+        }
     };
-    Ok(rows.iter().filter_map(|r| Some((r.get(0)?.as_i64()?, r.get(1)?.as_str()?.to_string()))).collect())
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.get(0)?.as_i64()?, r.get(1)?.as_str()?.to_string())))
+        .collect())
 }
 
 #[cfg(test)]
@@ -203,7 +318,10 @@ mod tests {
     #[test]
     fn ranking_puts_prefix_matches_first_and_caps_at_100() {
         let names = ["partner_id", "name", "display_name", "email"].map(String::from);
-        assert_eq!(ranked(names.clone().into_iter(), "NAME"), (vec!["name".into(), "display_name".into()], Some(2)));
+        assert_eq!(
+            ranked(names.clone().into_iter(), "NAME"),
+            (vec!["name".into(), "display_name".into()], Some(2))
+        );
         assert_eq!(ranked(names.into_iter(), "").1, Some(4));
         let many = (0..250).map(|i| format!("f{i}"));
         let (values, total) = ranked(many, "f");
@@ -212,9 +330,21 @@ mod tests {
 
     #[test]
     fn template_variables_are_the_declared_ones() {
-        assert_eq!(template_source(uri::RECORD, "id").ok(), Some(Source::Records { model: ModelFrom::Arg("model"), ids: true }));
-        assert_eq!(template_source(uri::SEARCH, "limit").ok(), Some(Source::None));
-        assert!(template_source(uri::FIELDS, "id").is_err(), "the fields template has no id");
+        assert_eq!(
+            template_source(uri::RECORD, "id").ok(),
+            Some(Source::Records {
+                model: ModelFrom::Arg("model"),
+                ids: true
+            })
+        );
+        assert_eq!(
+            template_source(uri::SEARCH, "limit").ok(),
+            Some(Source::None)
+        );
+        assert!(
+            template_source(uri::FIELDS, "id").is_err(),
+            "the fields template has no id"
+        );
         assert!(template_source("odoo://{nope}", "nope").is_err());
     }
 }

@@ -8,17 +8,29 @@ use crate::mcp::jsonrpc::RpcError;
 use serde_json::{json, Map, Value};
 
 /// One page of `items` for `params.cursor`, as the list result `{<field>: [...], nextCursor?}`.
-pub fn list_result(ctx: &RequestCtx<'_>, method: &str, field: &str, items: Vec<Value>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+pub fn list_result(
+    ctx: &RequestCtx<'_>,
+    method: &str,
+    field: &str,
+    items: Vec<Value>,
+    params: &Map<String, Value>,
+) -> Result<Value, RpcError> {
     let secret = ctx.svc.settings.credentials_key.unwrap_or_default();
     let binding = format!("list|{method}|{}", ctx.auth.key_id);
     let offset = match params.get("cursor") {
         None | Some(Value::Null) => 0,
         // An empty cursor is a valid one: the first page.
         Some(Value::String(c)) if c.is_empty() => 0,
-        Some(Value::String(c)) => cursor::decode(&secret, &binding, c)
-            .ok_or_else(|| RpcError::invalid_params(format!("Invalid params: this cursor was not issued for {method}")))?
-            as usize,
-        Some(_) => return Err(RpcError::invalid_params("Invalid params: 'cursor' must be a string")),
+        Some(Value::String(c)) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
+            RpcError::invalid_params(format!(
+                "Invalid params: this cursor was not issued for {method}"
+            ))
+        })? as usize,
+        Some(_) => {
+            return Err(RpcError::invalid_params(
+                "Invalid params: 'cursor' must be a string",
+            ))
+        }
     };
     let size = ctx.svc.settings.list_page_size.max(1);
     let total = items.len();

@@ -39,13 +39,20 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
         for (name, check) in TARGETS {
             let dir = root.join(name);
-            let mut seeds: Vec<_> = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
+            let mut seeds: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.unwrap().path())
+                .collect();
             seeds.sort();
             assert!(seeds.len() >= 5, "{name}: only {} seeds", seeds.len());
             for seed in seeds {
                 let data = std::fs::read(&seed).unwrap();
                 if let Err(e) = std::panic::catch_unwind(|| check(&data)) {
-                    let msg = e.downcast_ref::<String>().map(String::as_str).or_else(|| e.downcast_ref::<&str>().copied()).unwrap_or("");
+                    let msg = e
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| e.downcast_ref::<&str>().copied())
+                        .unwrap_or("");
                     panic!("{name}: seed {} breaks an invariant: {msg}", seed.display());
                 }
             }
@@ -60,11 +67,22 @@ mod tests {
         let mut valid = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("valid_")) {
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("valid_"))
+            {
                 let data = std::fs::read(&path).unwrap();
                 let parts: Vec<&[u8]> = data.splitn(3, |b| *b == b'\n').collect();
-                let (binding, cursor) = (std::str::from_utf8(parts[1]).unwrap(), std::str::from_utf8(parts[2]).unwrap());
-                assert!(crate::capabilities::cursor::decode(parts[0], binding, cursor).is_some(), "{}", path.display());
+                let (binding, cursor) = (
+                    std::str::from_utf8(parts[1]).unwrap(),
+                    std::str::from_utf8(parts[2]).unwrap(),
+                );
+                assert!(
+                    crate::capabilities::cursor::decode(parts[0], binding, cursor).is_some(),
+                    "{}",
+                    path.display()
+                );
                 valid += 1;
             }
         }

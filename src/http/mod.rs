@@ -47,7 +47,11 @@ impl HttpRequest {
 /// The first value of `name` in `application/x-www-form-urlencoded` text (a query string or a form
 /// body), decoded; a name without `=` has the empty value.
 pub fn urlencoded_value(encoded: &str, name: &str) -> Option<String> {
-    encoded.split('&').map(|pair| pair.split_once('=').unwrap_or((pair, ""))).find(|(k, _)| percent_decode(k) == name).map(|(_, v)| percent_decode(v))
+    encoded
+        .split('&')
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .find(|(k, _)| percent_decode(k) == name)
+        .map(|(_, v)| percent_decode(v))
 }
 
 /// Decodes `%XX` escapes and `+` of a URL query component; invalid escapes stay as they are and
@@ -59,7 +63,10 @@ pub fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+            b'%' if i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit() =>
+            {
                 let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
                 out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
                 i += 2;
@@ -77,7 +84,10 @@ mod tests {
 
     #[test]
     fn query_parameters_are_decoded() {
-        let r = HttpRequest { query: "event=tool_call&q=crm%20lead&x=%zz&plus=a+b&empty&pct=%".into(), ..Default::default() };
+        let r = HttpRequest {
+            query: "event=tool_call&q=crm%20lead&x=%zz&plus=a+b&empty&pct=%".into(),
+            ..Default::default()
+        };
         assert_eq!(r.query_param("event").as_deref(), Some("tool_call"));
         assert_eq!(r.query_param("q").as_deref(), Some("crm lead"));
         assert_eq!(r.query_param("x").as_deref(), Some("%zz"));
@@ -100,7 +110,12 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn empty(status: u16) -> HttpResponse {
-        HttpResponse { status, headers: Vec::new(), body: Vec::new(), log_error: None }
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            log_error: None,
+        }
     }
 
     pub fn json(status: u16, value: &Value) -> HttpResponse {
@@ -156,12 +171,20 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(response: HttpResponse, after: Vec<Stmt>) -> Outcome {
-        Outcome { response, after, log: LogFields::new() }
+        Outcome {
+            response,
+            after,
+            log: LogFields::new(),
+        }
     }
 }
 
 impl From<HttpResponse> for Outcome {
     fn from(response: HttpResponse) -> Outcome {
-        Outcome { response, after: Vec::new(), log: LogFields::new() }
+        Outcome {
+            response,
+            after: Vec::new(),
+            log: LogFields::new(),
+        }
     }
 }

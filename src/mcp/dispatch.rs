@@ -3,8 +3,8 @@
 //! to the client and notice that the request was cancelled.
 
 use super::jsonrpc::{RpcError, INVALID_REQUEST};
-use super::stream::{Notifier, LOG_LEVELS};
 use super::lifecycle;
+use super::stream::{Notifier, LOG_LEVELS};
 use crate::capabilities::{completion, prompts, resources, tools};
 use crate::http::LogFields;
 use crate::platform::Stmt;
@@ -17,7 +17,10 @@ use std::cell::RefCell;
 /// The era a request is served in.
 pub enum Lane<'a> {
     /// 2025 era: inside a session, under the negotiated (or header) version.
-    Session { version: &'a str, session: &'a SessionState },
+    Session {
+        version: &'a str,
+        session: &'a SessionState,
+    },
     /// 2026-07-28: stateless, everything the request needs is in the request (its log level, as a rank
     /// in `LOG_LEVELS`, among it).
     Stateless { log_threshold: Option<usize> },
@@ -36,8 +39,22 @@ pub struct RequestCtx<'a> {
 }
 
 impl<'a> RequestCtx<'a> {
-    pub fn new(svc: &'a Services<'a>, auth: &'a AuthContext, lane: Lane<'a>, request_id: Value, notify: &'a Notifier) -> Self {
-        RequestCtx { svc, auth, lane, request_id, notify, after: RefCell::new(Vec::new()), log: RefCell::new(LogFields::new()) }
+    pub fn new(
+        svc: &'a Services<'a>,
+        auth: &'a AuthContext,
+        lane: Lane<'a>,
+        request_id: Value,
+        notify: &'a Notifier,
+    ) -> Self {
+        RequestCtx {
+            svc,
+            auth,
+            lane,
+            request_id,
+            notify,
+            after: RefCell::new(Vec::new()),
+            log: RefCell::new(LogFields::new()),
+        }
     }
 
     /// Records `value` under `field` in the request's log line (the last value wins). Never secrets
@@ -67,7 +84,10 @@ impl<'a> RequestCtx<'a> {
         }
         if let Lane::Session { session, .. } = &self.lane {
             // A store failure must not fail the operation: it then simply runs to its end.
-            if store::cancellations::is_cancelled(self.svc.db, &session.id, &self.request_id).await.unwrap_or(false) {
+            if store::cancellations::is_cancelled(self.svc.db, &session.id, &self.request_id)
+                .await
+                .unwrap_or(false)
+            {
                 return Err(RpcError::cancelled());
             }
         }
@@ -75,7 +95,11 @@ impl<'a> RequestCtx<'a> {
     }
 }
 
-pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
+pub async fn dispatch(
+    ctx: &RequestCtx<'_>,
+    method: &str,
+    params: &Map<String, Value>,
+) -> Result<Value, RpcError> {
     match (method, &ctx.lane) {
         ("tools/list", _) => tools::list(ctx, params),
         ("tools/call", _) => tools::call(ctx, params).await,
@@ -88,24 +112,40 @@ pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, V
         ("server/discover", Lane::Stateless { .. }) => Ok(lifecycle::discover_result()),
         ("ping", Lane::Session { .. }) => Ok(json!({})),
         ("logging/setLevel", Lane::Session { session, .. }) => {
-            let level = params.get("level").and_then(Value::as_str).filter(|l| LOG_LEVELS.contains(l)).ok_or_else(|| {
-                RpcError::invalid_params(format!("Invalid params: 'level' must be one of {}", LOG_LEVELS.join(", ")))
-            })?;
+            let level = params
+                .get("level")
+                .and_then(Value::as_str)
+                .filter(|l| LOG_LEVELS.contains(l))
+                .ok_or_else(|| {
+                    RpcError::invalid_params(format!(
+                        "Invalid params: 'level' must be one of {}",
+                        LOG_LEVELS.join(", ")
+                    ))
+                })?;
             ctx.defer(store::sessions::set_log_level(&session.id, level));
             Ok(json!({}))
         }
-        ("initialize", Lane::Session { .. }) => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: the session is already initialized")),
+        ("initialize", Lane::Session { .. }) => Err(RpcError::new(
+            INVALID_REQUEST,
+            "Invalid Request: the session is already initialized",
+        )),
         _ => Err(RpcError::method_not_found(method)),
     }
 }
 
 /// `dispatch`, abandoned as soon as the client closes a streamed response (cancellation).
-pub async fn dispatch_watching(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
+pub async fn dispatch_watching(
+    ctx: &RequestCtx<'_>,
+    method: &str,
+    params: &Map<String, Value>,
+) -> Result<Value, RpcError> {
     let stream = ctx.notify.stream();
     if !stream.is_started() {
         return dispatch(ctx, method, params).await;
     }
-    super::stream::until(dispatch(ctx, method, params), stream.gone()).await.unwrap_or_else(|| Err(RpcError::cancelled()))
+    super::stream::until(dispatch(ctx, method, params), stream.gone())
+        .await
+        .unwrap_or_else(|| Err(RpcError::cancelled()))
 }
 
 /// Methods whose handlers report progress or log while they work; only these are ever streamed.
@@ -115,5 +155,9 @@ pub fn may_notify(method: &str) -> bool {
 
 /// The request's progress token (`params._meta.progressToken`), if it is a string or an integer.
 pub fn progress_token(params: &Map<String, Value>) -> Option<Value> {
-    params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| super::jsonrpc::is_id(t)).cloned()
+    params
+        .get("_meta")
+        .and_then(|m| m.get("progressToken"))
+        .filter(|t| super::jsonrpc::is_id(t))
+        .cloned()
 }

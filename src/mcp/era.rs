@@ -31,12 +31,21 @@ pub enum Era {
 pub fn is_modern_version(v: &str) -> bool {
     let b = v.as_bytes();
     let date_shaped = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     date_shaped && v >= FIRST_MODERN
 }
 
 fn has_claim(msg: &Value) -> bool {
-    msg.get("params").and_then(|p| p.get("_meta")).and_then(Value::as_object).is_some_and(|m| m.contains_key(META_PROTOCOL_VERSION))
+    msg.get("params")
+        .and_then(|p| p.get("_meta"))
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key(META_PROTOCOL_VERSION))
 }
 
 /// Classifies a parsed body. `header_version` is the trimmed `MCP-Protocol-Version` value.
@@ -85,23 +94,51 @@ mod tests {
             (init, Some("2026-07-28"), Era::InitializeWithModernHeader),
             (plain.clone(), None, Era::Session),
             (plain.clone(), Some("2025-11-25"), Era::Session),
-            (plain.clone(), Some("2026-07-28"), Era::StatelessWithoutEnvelope),
-            (plain.clone(), Some("2027-01-01"), Era::StatelessWithoutEnvelope),
+            (
+                plain.clone(),
+                Some("2026-07-28"),
+                Era::StatelessWithoutEnvelope,
+            ),
+            (
+                plain.clone(),
+                Some("2027-01-01"),
+                Era::StatelessWithoutEnvelope,
+            ),
             (plain, Some("junk"), Era::Session),
-            (notification.clone(), Some("2026-07-28"), Era::StatelessWithoutEnvelope),
+            (
+                notification.clone(),
+                Some("2026-07-28"),
+                Era::StatelessWithoutEnvelope,
+            ),
             (notification, None, Era::Session),
             (response, Some("2026-07-28"), Era::Session),
             (json!([claim("ping")]), None, Era::StatelessBatch),
-            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), None, Era::Session),
-            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2025-03-26"), Era::Session),
+            (
+                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
+                None,
+                Era::Session,
+            ),
+            (
+                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
+                Some("2025-03-26"),
+                Era::Session,
+            ),
             // A modern header on an array: a modern error, never the session lane's version refusal.
-            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2026-07-28"), Era::StatelessBatch),
+            (
+                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
+                Some("2026-07-28"),
+                Era::StatelessBatch,
+            ),
             (json!([]), Some("2026-07-28"), Era::StatelessBatch),
             (json!("text"), None, Era::Session),
             (json!("text"), Some("2026-07-28"), Era::Stateless),
             (json!(null), Some("2026-07-28"), Era::Stateless),
             // Other reserved keys or a bare progress token are not a claim.
-            (json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {"progressToken": 1}}}), None, Era::Session),
+            (
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {"progressToken": 1}}}),
+                None,
+                Era::Session,
+            ),
         ];
         for (body, header, want) in cases {
             assert_eq!(classify(&body, header), want, "{body} with {header:?}");

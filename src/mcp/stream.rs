@@ -47,7 +47,10 @@ impl ResponseStream {
 
     /// Headers the head will carry if the response becomes a stream.
     pub fn add_head_header(&self, name: &str, value: String) {
-        self.0.borrow_mut().head_headers.push((name.to_ascii_lowercase(), value));
+        self.0
+            .borrow_mut()
+            .head_headers
+            .push((name.to_ascii_lowercase(), value));
     }
 
     /// Switches the response to a stream: the head (status and headers) goes to the client now.
@@ -117,7 +120,10 @@ impl ResponseStream {
     /// The head and the whole body, when the handler has already finished.
     pub fn into_buffered_response(self) -> Option<HttpResponse> {
         let head = self.0.borrow_mut().head.take()?;
-        Some(HttpResponse { body: self.take_buffered(), ..head })
+        Some(HttpResponse {
+            body: self.take_buffered(),
+            ..head
+        })
     }
 }
 
@@ -223,7 +229,16 @@ fn number(n: f64) -> Value {
 }
 
 /// Log levels of `logging/setLevel` and `io.modelcontextprotocol/logLevel`, least severe first.
-pub const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+pub const LOG_LEVELS: [&str; 8] = [
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+];
 
 pub fn log_level_rank(level: &str) -> Option<usize> {
     LOG_LEVELS.iter().position(|l| *l == level)
@@ -240,8 +255,17 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(stream: ResponseStream, progress_token: Option<Value>, log_threshold: Option<usize>) -> Notifier {
-        Notifier { stream, progress_token, log_threshold, last_progress: RefCell::new(f64::MIN) }
+    pub fn new(
+        stream: ResponseStream,
+        progress_token: Option<Value>,
+        log_threshold: Option<usize>,
+    ) -> Notifier {
+        Notifier {
+            stream,
+            progress_token,
+            log_threshold,
+            last_progress: RefCell::new(f64::MIN),
+        }
     }
 
     /// A notifier that says nothing (plain JSON responses).
@@ -259,21 +283,28 @@ impl Notifier {
 
     /// `notifications/progress`; progress must increase, so a repeated or lower value is skipped.
     pub fn progress(&self, progress: f64, total: Option<f64>, message: &str) {
-        let Some(token) = &self.progress_token else { return };
+        let Some(token) = &self.progress_token else {
+            return;
+        };
         if !self.stream.is_started() || progress <= *self.last_progress.borrow() {
             return;
         }
         *self.last_progress.borrow_mut() = progress;
-        let mut params = json!({"progressToken": token, "progress": number(progress), "message": message});
+        let mut params =
+            json!({"progressToken": token, "progress": number(progress), "message": message});
         if let Some(t) = total {
             params["total"] = number(t);
         }
-        self.stream.send(sse_frame(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})));
+        self.stream.send(sse_frame(
+            &json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}),
+        ));
     }
 
     /// Whether a message at `level` would be sent (the client asked for that level or a lower one).
     pub fn wants_log(&self, level: &str) -> bool {
-        let (Some(threshold), Some(rank)) = (self.log_threshold, log_level_rank(level)) else { return false };
+        let (Some(threshold), Some(rank)) = (self.log_threshold, log_level_rank(level)) else {
+            return false;
+        };
         rank >= threshold && self.stream.is_started()
     }
 
@@ -321,7 +352,10 @@ mod tests {
         assert!(s.client_gone());
         assert!(gone.as_mut().poll(&mut noop_cx()).is_ready());
         s.send(b"late".to_vec());
-        assert!(s.take_buffered().is_empty(), "nothing is sent after the client left");
+        assert!(
+            s.take_buffered().is_empty(),
+            "nothing is sent after the client left"
+        );
     }
 
     #[test]

@@ -5,8 +5,27 @@ use super::schema::ModelSchema;
 use serde_json::Value;
 
 const OPERATORS: [&str; 21] = [
-    "=", "!=", "<>", "<", ">", "<=", ">=", "=?", "like", "not like", "ilike", "not ilike", "=like", "=ilike",
-    "in", "not in", "child_of", "parent_of", "any", "not any", "not =like",
+    "=",
+    "!=",
+    "<>",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "=?",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "=like",
+    "=ilike",
+    "in",
+    "not in",
+    "child_of",
+    "parent_of",
+    "any",
+    "not any",
+    "not =like",
 ];
 const MAX_TERMS: usize = 200;
 const MAX_DEPTH: usize = 4;
@@ -24,16 +43,31 @@ pub struct FieldUse {
 /// Checks a domain against a model's fields. `supports_any`: Odoo 17+ knows `any` / `not any`.
 /// Returns the field paths the domain uses. Fields hidden by a field policy pass here; the caller
 /// refuses them with a permission error.
-pub fn validate(domain: &Value, schema: &ModelSchema, supports_any: bool) -> Result<Vec<FieldUse>, String> {
+pub fn validate(
+    domain: &Value,
+    schema: &ModelSchema,
+    supports_any: bool,
+) -> Result<Vec<FieldUse>, String> {
     let mut paths = Vec::new();
     check(domain, Some(schema), supports_any, 0, &mut paths)?;
     Ok(paths)
 }
 
-fn check(domain: &Value, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<FieldUse>) -> Result<(), String> {
-    let items = domain.as_array().ok_or("a domain must be a list, e.g. [[\"name\", \"ilike\", \"acme\"]]")?;
+fn check(
+    domain: &Value,
+    schema: Option<&ModelSchema>,
+    supports_any: bool,
+    depth: usize,
+    paths: &mut Vec<FieldUse>,
+) -> Result<(), String> {
+    let items = domain
+        .as_array()
+        .ok_or("a domain must be a list, e.g. [[\"name\", \"ilike\", \"acme\"]]")?;
     if items.len() > MAX_TERMS {
-        return Err(format!("the domain has {} items; at most {MAX_TERMS} are allowed", items.len()));
+        return Err(format!(
+            "the domain has {} items; at most {MAX_TERMS} are allowed",
+            items.len()
+        ));
     }
     // Prefix notation with implicit AND: read from the end, counting complete operands.
     let mut operands: usize = 0;
@@ -65,9 +99,19 @@ fn check(domain: &Value, schema: Option<&ModelSchema>, supports_any: bool, depth
     Ok(())
 }
 
-fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_any: bool, depth: usize, paths: &mut Vec<FieldUse>) -> Result<(), String> {
+fn check_leaf(
+    leaf: &[Value],
+    i: usize,
+    schema: Option<&ModelSchema>,
+    supports_any: bool,
+    depth: usize,
+    paths: &mut Vec<FieldUse>,
+) -> Result<(), String> {
     if leaf.len() != 3 {
-        return Err(format!("condition {i} must have exactly three parts [field, operator, value], it has {}", leaf.len()));
+        return Err(format!(
+            "condition {i} must have exactly three parts [field, operator, value], it has {}",
+            leaf.len()
+        ));
     }
     // The constant conditions Odoo itself uses: [1, "=", 1] (true) and [0, "=", 1] (false).
     if let (Some(a), Some("="), Some(1)) = (leaf[0].as_i64(), leaf[1].as_str(), leaf[2].as_i64()) {
@@ -75,16 +119,28 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
             return Ok(());
         }
     }
-    let path = leaf[0].as_str().ok_or_else(|| format!("condition {i}: the field must be a string, got {}", short(&leaf[0])))?;
-    let op_raw = leaf[1].as_str().ok_or_else(|| format!("condition {i}: the operator must be a string"))?;
+    let path = leaf[0].as_str().ok_or_else(|| {
+        format!(
+            "condition {i}: the field must be a string, got {}",
+            short(&leaf[0])
+        )
+    })?;
+    let op_raw = leaf[1]
+        .as_str()
+        .ok_or_else(|| format!("condition {i}: the operator must be a string"))?;
     let op = op_raw.to_ascii_lowercase();
     if !OPERATORS.contains(&op.as_str()) {
-        return Err(format!("condition {i}: unknown operator '{op_raw}'; use one of {}", OPERATORS.join(", ")));
+        return Err(format!(
+            "condition {i}: unknown operator '{op_raw}'; use one of {}",
+            OPERATORS.join(", ")
+        ));
     }
     if (op == "any" || op == "not any") && !supports_any {
         return Err(format!("condition {i}: '{op}' needs Odoo 17 or later"));
     }
-    if let Some(schema) = schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path))) {
+    if let Some(schema) =
+        schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path)))
+    {
         let first = path.split('.').next().unwrap_or(path);
         let field = schema.fields.get(first).ok_or_else(|| {
             format!("condition {i}: field '{first}' does not exist on this model (or this Odoo user cannot see it); use describe_model to list fields")
@@ -93,15 +149,23 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
             return Err(format!("condition {i}: '{first}' is not a relational field, so '{path}' / '{op}' cannot follow it"));
         }
     }
-    if path.is_empty() || path.split('.').any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+    if path.is_empty()
+        || path
+            .split('.')
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
         return Err(format!("condition {i}: '{path}' is not a valid field path"));
     }
     let value = &leaf[2];
     match op.as_str() {
         "in" | "not in" => {
-            let arr = value.as_array().ok_or_else(|| format!("condition {i}: '{op}' needs a list value"))?;
+            let arr = value
+                .as_array()
+                .ok_or_else(|| format!("condition {i}: '{op}' needs a list value"))?;
             if arr.iter().any(|v| v.is_array() || v.is_object()) {
-                return Err(format!("condition {i}: the '{op}' list may only hold plain values"));
+                return Err(format!(
+                    "condition {i}: the '{op}' list may only hold plain values"
+                ));
             }
         }
         "any" | "not any" => {
@@ -112,21 +176,38 @@ fn check_leaf(leaf: &[Value], i: usize, schema: Option<&ModelSchema>, supports_a
             let mut inner = Vec::new();
             check(value, None, supports_any, depth + 1, &mut inner)
                 .map_err(|e| format!("condition {i}: the '{op}' sub-domain is invalid: {e}"))?;
-            paths.extend(inner.into_iter().map(|u| FieldUse { path: format!("{path}.{}", u.path), ..u }));
+            paths.extend(inner.into_iter().map(|u| FieldUse {
+                path: format!("{path}.{}", u.path),
+                ..u
+            }));
         }
         "child_of" | "parent_of" => {
-            if !(value.is_i64() || value.as_array().is_some_and(|a| a.iter().all(Value::is_i64))) {
-                return Err(format!("condition {i}: '{op}' needs a record id or a list of ids"));
+            if !(value.is_i64()
+                || value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_i64)))
+            {
+                return Err(format!(
+                    "condition {i}: '{op}' needs a record id or a list of ids"
+                ));
             }
         }
         _ => {
             if value.is_array() || value.is_object() {
-                return Err(format!("condition {i}: '{op}' needs a single value (use 'in' for a list)"));
+                return Err(format!(
+                    "condition {i}: '{op}' needs a single value (use 'in' for a list)"
+                ));
             }
         }
     }
-    let names_something = value.is_string() || value.as_array().is_some_and(|a| a.iter().any(Value::is_string));
-    paths.push(FieldUse { path: path.to_string(), reaches_relation: op == "any" || op == "not any" || names_something });
+    let names_something = value.is_string()
+        || value
+            .as_array()
+            .is_some_and(|a| a.iter().any(Value::is_string));
+    paths.push(FieldUse {
+        path: path.to_string(),
+        reaches_relation: op == "any" || op == "not any" || names_something,
+    });
     Ok(())
 }
 
@@ -156,7 +237,11 @@ mod tests {
         for d in [
             json!([]),
             json!([["is_company", "=", true]]),
-            json!(["|", ["name", "ilike", "acme"], ["country_id.code", "=", "BE"]]),
+            json!([
+                "|",
+                ["name", "ilike", "acme"],
+                ["country_id.code", "=", "BE"]
+            ]),
             json!(["&", "!", ["name", "=", false], ["id", "in", [1, 2]]]),
             json!([["child_ids", "any", [["name", "ilike", "x"]]]]),
             json!([[1, "=", 1]]),
@@ -191,10 +276,26 @@ mod tests {
 
     #[test]
     fn reports_every_path_with_what_it_reaches() {
-        let d = json!(["|", ["name", "ilike", "a"], ["country_id", "=", 3], ["child_ids", "any", [["country_id", "ilike", "Bel"]]]]);
+        let d = json!([
+            "|",
+            ["name", "ilike", "a"],
+            ["country_id", "=", 3],
+            ["child_ids", "any", [["country_id", "ilike", "Bel"]]]
+        ]);
         let uses = validate(&d, &schema(), true).unwrap();
-        let got: Vec<(&str, bool)> = uses.iter().map(|u| (u.path.as_str(), u.reaches_relation)).collect();
-        assert_eq!(got, vec![("child_ids.country_id", true), ("child_ids", true), ("country_id", false), ("name", true)]);
+        let got: Vec<(&str, bool)> = uses
+            .iter()
+            .map(|u| (u.path.as_str(), u.reaches_relation))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("child_ids.country_id", true),
+                ("child_ids", true),
+                ("country_id", false),
+                ("name", true)
+            ]
+        );
     }
 
     #[test]

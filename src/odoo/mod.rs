@@ -2,9 +2,9 @@
 //! fallback), version detection, the error taxonomy, URL rules, domain validation and the schema cache.
 
 pub mod client;
-pub mod readback;
 pub mod domain;
 pub mod error;
+pub mod readback;
 pub mod schema;
 pub mod url;
 pub mod values;

@@ -19,7 +19,12 @@ pub struct NotApplied {
 }
 
 /// The values of `sent` that `stored` (one record as `read` returns it) does not reflect.
-pub fn not_applied(id: i64, sent: &Map<String, Value>, stored: &Map<String, Value>, schema: &ModelSchema) -> Vec<NotApplied> {
+pub fn not_applied(
+    id: i64,
+    sent: &Map<String, Value>,
+    stored: &Map<String, Value>,
+    schema: &ModelSchema,
+) -> Vec<NotApplied> {
     let mut out = Vec::new();
     for (name, value) in sent {
         let (Some(field), Some(got)) = (schema.fields.get(name), stored.get(name)) else {
@@ -39,7 +44,12 @@ pub fn not_applied(id: i64, sent: &Map<String, Value>, stored: &Map<String, Valu
             _ => value == got || (empty(value) && empty(got)),
         };
         if !applied {
-            out.push(NotApplied { id, field: name.clone(), sent: value.clone(), stored: got.clone() });
+            out.push(NotApplied {
+                id,
+                field: name.clone(),
+                sent: value.clone(),
+                stored: got.clone(),
+            });
         }
     }
     out
@@ -68,7 +78,10 @@ fn id_of(v: &Value) -> Option<i64> {
 
 /// Whether the ids read back agree with what the (normalised) commands say for certain.
 fn x2many_applied(commands: &Value, got: &Value) -> bool {
-    let stored: BTreeSet<i64> = got.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let stored: BTreeSet<i64> = got
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
     // `exact`: the whole list, while it is known; `present`/`absent`: what must (not) be in it.
     let mut exact: Option<BTreeSet<i64>> = None;
     let (mut present, mut absent) = (BTreeSet::new(), BTreeSet::new());
@@ -98,7 +111,11 @@ fn x2many_applied(commands: &Value, got: &Value) -> bool {
                 exact = Some(BTreeSet::new());
             }
             Some(6) => {
-                let ids: BTreeSet<i64> = cmd.get(2).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+                let ids: BTreeSet<i64> = cmd
+                    .get(2)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                    .unwrap_or_default();
                 present.clear();
                 absent.clear();
                 exact = Some(ids);
@@ -128,7 +145,15 @@ mod tests {
     }
 
     fn diff(sent: Value, stored: Value) -> Vec<String> {
-        not_applied(1, sent.as_object().unwrap(), stored.as_object().unwrap(), &schema()).into_iter().map(|n| n.field).collect()
+        not_applied(
+            1,
+            sent.as_object().unwrap(),
+            stored.as_object().unwrap(),
+            &schema(),
+        )
+        .into_iter()
+        .map(|n| n.field)
+        .collect()
     }
 
     #[test]
@@ -143,19 +168,30 @@ mod tests {
     #[test]
     fn values_odoo_ignored_are_reported() {
         assert_eq!(
-            diff(json!({"website": "https://x", "partner_id": 7, "amount": 3.0, "tag_ids": [[6, 0, [1]]], "done": true}),
-                 json!({"website": false, "partner_id": false, "amount": 0.0, "tag_ids": [], "done": false})),
+            diff(
+                json!({"website": "https://x", "partner_id": 7, "amount": 3.0, "tag_ids": [[6, 0, [1]]], "done": true}),
+                json!({"website": false, "partner_id": false, "amount": 0.0, "tag_ids": [], "done": false})
+            ),
             vec!["amount", "done", "partner_id", "tag_ids", "website"]
         );
     }
 
     #[test]
     fn x2many_commands_are_checked_only_where_certain() {
-        assert!(x2many_applied(&json!([[0, 0, {"a": 1}], [4, 5, 0]]), &json!([5, 99])));
+        assert!(x2many_applied(
+            &json!([[0, 0, {"a": 1}], [4, 5, 0]]),
+            &json!([5, 99])
+        ));
         assert!(!x2many_applied(&json!([[4, 5, 0]]), &json!([6])));
         assert!(!x2many_applied(&json!([[3, 5, 0]]), &json!([5])));
         assert!(x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3])));
-        assert!(!x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3, 4])));
-        assert!(x2many_applied(&json!([[6, 0, [1]], [0, 0, {"a": 1}]]), &json!([1, 8])));
+        assert!(!x2many_applied(
+            &json!([[5, 0, 0], [4, 3, 0]]),
+            &json!([3, 4])
+        ));
+        assert!(x2many_applied(
+            &json!([[6, 0, [1]], [0, 0, {"a": 1}]]),
+            &json!([1, 8])
+        ));
     }
 }

@@ -5,10 +5,10 @@
 use super::client::{Call, OdooClient};
 use super::error::{OdooError, OdooErrorKind};
 use super::Connection;
+use crate::policy::permissions::FieldPolicy;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
-use crate::policy::permissions::FieldPolicy;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
@@ -39,7 +39,18 @@ impl FieldInfo {
     /// A selection field's `(value, label)` pairs; none for other fields.
     pub fn options(&self) -> Vec<(String, String)> {
         let pairs = self.selection.as_ref().and_then(Value::as_array);
-        pairs.map(|p| p.iter().filter_map(|o| Some((o.get(0)?.as_str()?.to_string(), o.get(1)?.as_str()?.to_string()))).collect()).unwrap_or_default()
+        pairs
+            .map(|p| {
+                p.iter()
+                    .filter_map(|o| {
+                        Some((
+                            o.get(0)?.as_str()?.to_string(),
+                            o.get(1)?.as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -54,12 +65,30 @@ impl ModelSchema {
     /// This schema as a field policy lets a key see it: the fields it hides move to `hidden`, so that
     /// every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves them out.
     pub fn restricted(&self, policy: &FieldPolicy) -> ModelSchema {
-        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) = self.fields.clone().into_iter().partition(|(name, _)| policy.allows(name));
-        ModelSchema { fields, hidden: hidden.into_keys().collect() }
+        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) = self
+            .fields
+            .clone()
+            .into_iter()
+            .partition(|(name, _)| policy.allows(name));
+        ModelSchema {
+            fields,
+            hidden: hidden.into_keys().collect(),
+        }
     }
 }
 
-const ATTRIBUTES: [&str; 10] = ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
+const ATTRIBUTES: [&str; 10] = [
+    "string",
+    "type",
+    "required",
+    "readonly",
+    "relation",
+    "selection",
+    "help",
+    "store",
+    "sortable",
+    "searchable",
+];
 /// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
 pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
 const MAX_ENTRIES: usize = 256;
@@ -104,12 +133,18 @@ pub fn invalidate_all() {
 }
 
 /// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
-pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
+pub async fn fetch(
+    client: &OdooClient<'_>,
+    model: &str,
+) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
         model,
         method: "fields_get",
         ids: None,
-        params: vec![("allfields", Value::Null), ("attributes", json!(ATTRIBUTES))],
+        params: vec![
+            ("allfields", Value::Null),
+            ("attributes", json!(ATTRIBUTES)),
+        ],
         positional: 0,
     };
     let raw = client.call(&call).await?;
@@ -119,20 +154,40 @@ pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, Mode
 
 /// The model's schema for the admin console's browsing user: this isolate's copy when recent, else one
 /// `fields_get` call.
-pub async fn fields(client: &OdooClient<'_>, conn: &Connection, login: &str, model: &str, now: i64) -> Result<Rc<ModelSchema>, OdooError> {
+pub async fn fields(
+    client: &OdooClient<'_>,
+    conn: &Connection,
+    login: &str,
+    model: &str,
+    now: i64,
+) -> Result<Rc<ModelSchema>, OdooError> {
     let key = format!("browse|{}|{}|{login}|{model}", conn.url, conn.database);
-    if let Some(h) = held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS) {
+    if let Some(h) = held(&key).filter(|h| {
+        h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS
+    }) {
         return Ok(h.schema);
     }
     let schema = Rc::new(fetch(client, model).await?.1);
-    hold(key, Held { major: conn.major, minor: conn.minor, fetched_at: now, checked_at: now, schema: schema.clone() });
+    hold(
+        key,
+        Held {
+            major: conn.major,
+            minor: conn.minor,
+            fetched_at: now,
+            checked_at: now,
+            schema: schema.clone(),
+        },
+    );
     Ok(schema)
 }
 
 pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
-    let obj = raw
-        .as_object()
-        .ok_or_else(|| OdooError::new(OdooErrorKind::Unavailable, "Odoo's fields_get answer is not an object"))?;
+    let obj = raw.as_object().ok_or_else(|| {
+        OdooError::new(
+            OdooErrorKind::Unavailable,
+            "Odoo's fields_get answer is not an object",
+        )
+    })?;
     let mut fields = BTreeMap::new();
     for (name, attrs) in obj {
         let s = |k: &str| attrs.get(k).and_then(Value::as_str).map(str::to_string);
@@ -153,23 +208,59 @@ pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
             },
         );
     }
-    Ok(ModelSchema { fields, hidden: BTreeSet::new() })
+    Ok(ModelSchema {
+        fields,
+        hidden: BTreeSet::new(),
+    })
 }
 
 /// Fields returned when a caller names none: small, cheap, and telling. Large text, binary and
 /// x2many fields are left out (they flood a model's context); `display_name` identifies each record.
 pub fn default_fields(schema: &ModelSchema) -> Vec<String> {
     const PREFERRED: [&str; 14] = [
-        "display_name", "name", "email", "phone", "partner_id", "user_id", "company_id", "state", "stage_id",
-        "date", "date_order", "amount_total", "expected_revenue", "active",
+        "display_name",
+        "name",
+        "email",
+        "phone",
+        "partner_id",
+        "user_id",
+        "company_id",
+        "state",
+        "stage_id",
+        "date",
+        "date_order",
+        "amount_total",
+        "expected_revenue",
+        "active",
     ];
-    let mut out: Vec<String> = PREFERRED.iter().filter(|f| schema.fields.contains_key(**f)).map(|f| f.to_string()).collect();
+    let mut out: Vec<String> = PREFERRED
+        .iter()
+        .filter(|f| schema.fields.contains_key(**f))
+        .map(|f| f.to_string())
+        .collect();
     for (name, f) in &schema.fields {
         if out.len() >= 12 {
             break;
         }
-        let cheap = matches!(f.ftype.as_str(), "char" | "integer" | "float" | "monetary" | "boolean" | "date" | "datetime" | "selection" | "many2one");
-        if f.required && cheap && f.stored && !out.contains(name) && !name.starts_with("message_") && !name.starts_with("activity_") {
+        let cheap = matches!(
+            f.ftype.as_str(),
+            "char"
+                | "integer"
+                | "float"
+                | "monetary"
+                | "boolean"
+                | "date"
+                | "datetime"
+                | "selection"
+                | "many2one"
+        );
+        if f.required
+            && cheap
+            && f.stored
+            && !out.contains(name)
+            && !name.starts_with("message_")
+            && !name.starts_with("activity_")
+        {
             out.push(name.clone());
         }
     }
@@ -191,10 +282,17 @@ mod tests {
             "type": {"string": "Type", "type": "selection", "selection": [["contact", "Contact"]], "required": true, "store": true}
         });
         let s = parse_fields_get(&raw).unwrap();
-        assert_eq!(s.fields["country_id"].relation.as_deref(), Some("res.country"));
+        assert_eq!(
+            s.fields["country_id"].relation.as_deref(),
+            Some("res.country")
+        );
         assert!(s.fields["child_ids"].is_relational());
         let d = default_fields(&s);
-        assert!(d.contains(&"display_name".to_string()) && d.contains(&"name".to_string()) && d.contains(&"type".to_string()));
+        assert!(
+            d.contains(&"display_name".to_string())
+                && d.contains(&"name".to_string())
+                && d.contains(&"type".to_string())
+        );
         assert!(!d.contains(&"image_1920".to_string()) && !d.contains(&"child_ids".to_string()));
         assert!(parse_fields_get(&json!([1])).is_err());
     }

@@ -10,13 +10,17 @@ pub struct UrlError(pub String);
 /// Validates and normalises an Odoo base URL (lower-case scheme and host, no trailing slash).
 pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
     let raw = raw.trim();
-    let (scheme, rest) = raw.split_once("://").ok_or_else(|| UrlError("the URL must start with https://".into()))?;
+    let (scheme, rest) = raw
+        .split_once("://")
+        .ok_or_else(|| UrlError("the URL must start with https://".into()))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(UrlError("the URL must start with https://".into()));
     }
     if rest.contains(['?', '#', '@', '\\', ' ']) || rest.chars().any(|c| c.is_control()) {
-        return Err(UrlError("the URL must be a plain base URL, without credentials, query or fragment".into()));
+        return Err(UrlError(
+            "the URL must be a plain base URL, without credentials, query or fragment".into(),
+        ));
     }
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
@@ -27,7 +31,10 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
     if host.is_empty() {
         return Err(UrlError("the URL has no host".into()));
     }
-    if let Some(port) = authority.strip_prefix(host).and_then(|p| p.strip_prefix(':')) {
+    if let Some(port) = authority
+        .strip_prefix(host)
+        .and_then(|p| p.strip_prefix(':'))
+    {
         if port.parse::<u16>().map_or(true, |p| p == 0) {
             return Err(UrlError("the URL has an invalid port".into()));
         }
@@ -37,14 +44,21 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
     let loopback = is_loopback_host(host);
     if loopback {
         if !allow_loopback {
-            return Err(UrlError("loopback addresses are not allowed for Odoo connections".into()));
+            return Err(UrlError(
+                "loopback addresses are not allowed for Odoo connections".into(),
+            ));
         }
     } else {
         if scheme != "https" {
-            return Err(UrlError("the URL must use https:// (Odoo credentials travel in every request)".into()));
+            return Err(UrlError(
+                "the URL must use https:// (Odoo credentials travel in every request)".into(),
+            ));
         }
         if is_internal_host(host) {
-            return Err(UrlError("private, link-local and internal addresses are not allowed for Odoo connections".into()));
+            return Err(UrlError(
+                "private, link-local and internal addresses are not allowed for Odoo connections"
+                    .into(),
+            ));
         }
         if !host.contains('.') && !host.starts_with('[') {
             return Err(UrlError("the host must be a public domain name".into()));
@@ -55,7 +69,11 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
 
 /// IP literals in non-public ranges, and names that only resolve internally.
 fn is_internal_host(host: &str) -> bool {
-    if host.ends_with(".local") || host.ends_with(".internal") || host.ends_with(".localhost") || host == "0.0.0.0" {
+    if host.ends_with(".local")
+        || host.ends_with(".internal")
+        || host.ends_with(".localhost")
+        || host == "0.0.0.0"
+    {
         return true;
     }
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
@@ -102,8 +120,14 @@ mod tests {
 
     #[test]
     fn https_public_urls_are_normalised() {
-        assert_eq!(normalize("https://Acme.odoo.com/", false).unwrap(), "https://acme.odoo.com");
-        assert_eq!(normalize("https://erp.example.com:8443/odoo/", false).unwrap(), "https://erp.example.com:8443/odoo");
+        assert_eq!(
+            normalize("https://Acme.odoo.com/", false).unwrap(),
+            "https://acme.odoo.com"
+        );
+        assert_eq!(
+            normalize("https://erp.example.com:8443/odoo/", false).unwrap(),
+            "https://erp.example.com:8443/odoo"
+        );
     }
 
     #[test]
@@ -136,8 +160,17 @@ mod tests {
     #[test]
     fn loopback_only_when_allowed() {
         assert!(normalize("http://127.0.0.1:8069", false).is_err());
-        assert_eq!(normalize("http://127.0.0.1:8069/", true).unwrap(), "http://127.0.0.1:8069");
-        assert_eq!(normalize("http://localhost:8069", true).unwrap(), "http://localhost:8069");
-        assert!(normalize("http://10.0.0.1:8069", true).is_err(), "dev mode allows loopback only");
+        assert_eq!(
+            normalize("http://127.0.0.1:8069/", true).unwrap(),
+            "http://127.0.0.1:8069"
+        );
+        assert_eq!(
+            normalize("http://localhost:8069", true).unwrap(),
+            "http://localhost:8069"
+        );
+        assert!(
+            normalize("http://10.0.0.1:8069", true).is_err(),
+            "dev mode allows loopback only"
+        );
     }
 }

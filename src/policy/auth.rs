@@ -52,7 +52,10 @@ pub enum AuthFailure {
     Revoked,
     Expired,
     /// Too many requests in this window; retry after this many seconds.
-    RateLimited { retry_after_s: i64, limit: i64 },
+    RateLimited {
+        retry_after_s: i64,
+        limit: i64,
+    },
     Store(StoreError),
 }
 
@@ -60,11 +63,20 @@ impl AuthFailure {
     /// A message safe to show to the caller (never echoes the key).
     pub fn message(&self) -> String {
         match self {
-            AuthFailure::MissingKey => "Missing bearer key: send 'Authorization: Bearer <key>'.".into(),
+            AuthFailure::MissingKey => {
+                "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
+            }
             AuthFailure::UnknownKey => "Unknown key.".into(),
-            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::RateLimited { retry_after_s, limit } => {
+            AuthFailure::Revoked => {
+                "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::Expired => {
+                "This key has expired. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::RateLimited {
+                retry_after_s,
+                limit,
+            } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
             AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
@@ -135,21 +147,33 @@ pub async fn authenticate(
         ));
     }
     let probe_at = schema_model.map(|model| {
-        let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
+        let held =
+            crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
         stmts.push(schema_cache::probe(&key_hash, model, held));
         stmts.len() - 1
     });
-    let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
+    let results = db
+        .batch(stmts)
+        .await
+        .map_err(|e| AuthFailure::Store(e.into()))?;
     let shape = |e: StoreError| AuthFailure::Store(e);
-    let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
+    let key_row = results
+        .first()
+        .and_then(|r| r.first())
+        .ok_or(AuthFailure::UnknownKey)?;
 
     if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
         return Err(AuthFailure::Revoked);
     }
-    if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
+    if get_opt_i64(key_row, "expires_at")
+        .map_err(shape)?
+        .is_some_and(|t| t <= now)
+    {
         return Err(AuthFailure::Expired);
     }
-    let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
+    let limit = get_opt_i64(key_row, "rate_limit")
+        .map_err(shape)?
+        .unwrap_or(default_rate_limit as i64);
     let count = results
         .get(2)
         .and_then(|r| r.first())
@@ -159,16 +183,25 @@ pub async fn authenticate(
         .unwrap_or(0);
     if limit > 0 && count > limit {
         let retry_after_s = ((window + RATE_WINDOW_MS - now) + 999) / 1000;
-        return Err(AuthFailure::RateLimited { retry_after_s: retry_after_s.max(1), limit });
+        return Err(AuthFailure::RateLimited {
+            retry_after_s: retry_after_s.max(1),
+            limit,
+        });
     }
 
     let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {
-        Some(s) => serde_json::from_str(&s).map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
+        Some(s) => serde_json::from_str(&s).map_err(|_| {
+            AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into()))
+        })?,
         None => Scope::default(),
     };
     let models = results
         .get(1)
-        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
+        .map(|rows| {
+            rows.iter()
+                .map(permission_from_row)
+                .collect::<Result<_, _>>()
+        })
         .transpose()
         .map_err(shape)?
         .unwrap_or_default();
@@ -206,11 +239,18 @@ pub async fn authenticate(
         odoo_uid: get_opt_i64(key_row, "odoo_uid").map_err(shape)?,
         permissions: Permissions { models, scope },
         session,
-        first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
+        first_use: get_opt_i64(key_row, "last_used_at")
+            .map_err(shape)?
+            .is_none(),
         schema_probe: match (schema_model, probe_at) {
             (Some(model), Some(i)) => Some(SchemaProbe {
                 model: model.to_string(),
-                row: results.get(i).and_then(|rows| rows.first()).map(schema_cache::from_row).transpose().map_err(shape)?,
+                row: results
+                    .get(i)
+                    .and_then(|rows| rows.first())
+                    .map(schema_cache::from_row)
+                    .transpose()
+                    .map_err(shape)?,
             }),
             _ => None,
         },

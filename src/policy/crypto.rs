@@ -34,7 +34,9 @@ pub fn parse_key(b64: &str) -> Result<[u8; 32], CryptoError> {
     let b64 = b64.trim();
     let bytes = STANDARD
         .decode(b64)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')))
+        .or_else(|_| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('='))
+        })
         .map_err(|_| CryptoError::Malformed)?;
     bytes.try_into().map_err(|_| CryptoError::Malformed)
 }
@@ -52,7 +54,9 @@ pub fn encrypt(key: &[u8; 32], plaintext: &str) -> Result<String, CryptoError> {
 }
 
 pub fn decrypt(key: &[u8; 32], stored: &str) -> Result<String, CryptoError> {
-    let raw = STANDARD.decode(stored).map_err(|_| CryptoError::Malformed)?;
+    let raw = STANDARD
+        .decode(stored)
+        .map_err(|_| CryptoError::Malformed)?;
     if raw.len() < 12 + 16 {
         return Err(CryptoError::Malformed);
     }
@@ -90,18 +94,31 @@ mod tests {
         let stored = encrypt(&key, "odoo-api-key-123").unwrap();
         assert!(!stored.contains("odoo-api-key-123"));
         assert_eq!(decrypt(&key, &stored).unwrap(), "odoo-api-key-123");
-        assert_ne!(stored, encrypt(&key, "odoo-api-key-123").unwrap(), "fresh nonce each time");
-        assert_eq!(decrypt(&[8u8; 32], &stored), Err(CryptoError::Undecryptable));
+        assert_ne!(
+            stored,
+            encrypt(&key, "odoo-api-key-123").unwrap(),
+            "fresh nonce each time"
+        );
+        assert_eq!(
+            decrypt(&[8u8; 32], &stored),
+            Err(CryptoError::Undecryptable)
+        );
         let mut raw = STANDARD.decode(&stored).unwrap();
         raw[20] ^= 1;
-        assert_eq!(decrypt(&key, &STANDARD.encode(raw)), Err(CryptoError::Undecryptable));
+        assert_eq!(
+            decrypt(&key, &STANDARD.encode(raw)),
+            Err(CryptoError::Undecryptable)
+        );
         assert_eq!(decrypt(&key, "%%"), Err(CryptoError::Malformed));
     }
 
     #[test]
     fn parses_32_byte_keys_only() {
         assert!(parse_key(&STANDARD.encode([1u8; 32])).is_ok());
-        assert_eq!(parse_key(&STANDARD.encode([1u8; 16])), Err(CryptoError::Malformed));
+        assert_eq!(
+            parse_key(&STANDARD.encode([1u8; 16])),
+            Err(CryptoError::Malformed)
+        );
         assert_eq!(parse_key("not base64!"), Err(CryptoError::Malformed));
     }
 

@@ -27,10 +27,17 @@ pub fn record(session_id: &str, request_id: &Value, now: i64) -> Stmt {
     )
 }
 
-pub async fn is_cancelled(db: &dyn Db, session_id: &str, request_id: &Value) -> Result<bool, StoreError> {
+pub async fn is_cancelled(
+    db: &dyn Db,
+    session_id: &str,
+    request_id: &Value,
+) -> Result<bool, StoreError> {
     let rows = super::query(
         db,
-        Stmt::new("SELECT 1 AS hit FROM cancellations WHERE session_id = ?1 AND request_id = ?2", vec![text(session_id), text(&id_key(request_id))]),
+        Stmt::new(
+            "SELECT 1 AS hit FROM cancellations WHERE session_id = ?1 AND request_id = ?2",
+            vec![text(session_id), text(&id_key(request_id))],
+        ),
     )
     .await?;
     Ok(!rows.is_empty())

@@ -23,11 +23,16 @@ pub struct ConnectionRecord {
     pub browse_login: Option<String>,
 }
 
-
 impl ConnectionRecord {
     /// Where and how the connector reaches this connection's Odoo.
     pub fn odoo(&self) -> crate::odoo::Connection {
-        crate::odoo::Connection { url: self.url.clone(), database: self.database.clone(), major: self.odoo_major, minor: self.odoo_minor, transport: self.transport }
+        crate::odoo::Connection {
+            url: self.url.clone(),
+            database: self.database.clone(),
+            major: self.odoo_major,
+            minor: self.odoo_minor,
+            transport: self.transport,
+        }
     }
 
     pub fn from_row(row: &Row) -> Result<ConnectionRecord, StoreError> {
@@ -49,7 +54,14 @@ impl ConnectionRecord {
     }
 }
 
-pub async fn insert(db: &dyn Db, name: &str, url: &str, database: &str, d: &Detected, now: i64) -> Result<ConnectionRecord, StoreError> {
+pub async fn insert(
+    db: &dyn Db,
+    name: &str,
+    url: &str,
+    database: &str,
+    d: &Detected,
+    now: i64,
+) -> Result<ConnectionRecord, StoreError> {
     let rows = query(
         db,
         Stmt::new(
@@ -60,10 +72,20 @@ pub async fn insert(db: &dyn Db, name: &str, url: &str, database: &str, d: &Dete
         ),
     )
     .await?;
-    rows.first().ok_or_else(|| StoreError::Shape("insert returned no row".into())).and_then(ConnectionRecord::from_row)
+    rows.first()
+        .ok_or_else(|| StoreError::Shape("insert returned no row".into()))
+        .and_then(ConnectionRecord::from_row)
 }
 
-pub async fn update(db: &dyn Db, id: i64, name: &str, url: &str, database: &str, d: &Detected, now: i64) -> Result<Option<ConnectionRecord>, StoreError> {
+pub async fn update(
+    db: &dyn Db,
+    id: i64,
+    name: &str,
+    url: &str,
+    database: &str,
+    d: &Detected,
+    now: i64,
+) -> Result<Option<ConnectionRecord>, StoreError> {
     let rows = query(
         db,
         Stmt::new(
@@ -80,7 +102,11 @@ pub async fn update(db: &dyn Db, id: i64, name: &str, url: &str, database: &str,
 pub async fn get(db: &dyn Db, id: i64) -> Result<Option<ConnectionRecord>, StoreError> {
     let sql: &'static str = "SELECT c.id, c.name, c.url, c.database, c.odoo_version, c.odoo_major, c.odoo_minor, c.transport, c.detected_at, \
         c.created_at, c.updated_at, b.odoo_login AS browse_login FROM connections c LEFT JOIN connection_credentials b ON b.connection_id = c.id WHERE c.id = ?1";
-    query(db, Stmt::new(sql, vec![int(id)])).await?.first().map(ConnectionRecord::from_row).transpose()
+    query(db, Stmt::new(sql, vec![int(id)]))
+        .await?
+        .first()
+        .map(ConnectionRecord::from_row)
+        .transpose()
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
@@ -99,9 +125,21 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
 }
 
 /// The console's browsing credentials of a connection: login and encrypted API key.
-pub async fn browse_credentials(db: &dyn Db, connection_id: i64) -> Result<Option<(String, String)>, StoreError> {
-    let rows = query(db, Stmt::new("SELECT odoo_login, odoo_key_enc FROM connection_credentials WHERE connection_id = ?1", vec![int(connection_id)])).await?;
-    rows.first().map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?))).transpose()
+pub async fn browse_credentials(
+    db: &dyn Db,
+    connection_id: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new(
+            "SELECT odoo_login, odoo_key_enc FROM connection_credentials WHERE connection_id = ?1",
+            vec![int(connection_id)],
+        ),
+    )
+    .await?;
+    rows.first()
+        .map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?)))
+        .transpose()
 }
 
 pub fn set_browse_credentials(connection_id: i64, login: &str, key_enc: &str, now: i64) -> Stmt {
@@ -113,7 +151,13 @@ pub fn set_browse_credentials(connection_id: i64, login: &str, key_enc: &str, no
 }
 
 /// Sets a model's permissions on a connection (insert or replace).
-pub async fn set_model_permission(db: &dyn Db, connection_id: i64, model: &str, p: &ModelPermission, now: i64) -> Result<(), StoreError> {
+pub async fn set_model_permission(
+    db: &dyn Db,
+    connection_id: i64,
+    model: &str,
+    p: &ModelPermission,
+    now: i64,
+) -> Result<(), StoreError> {
     db.batch(vec![Stmt::new(
         "INSERT INTO model_permissions (connection_id, model, can_read, can_create, can_update, can_delete, sensitive_unlocked, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
@@ -144,7 +188,13 @@ macro_rules! permission_columns {
 }
 
 /// Replaces (or with `None` removes) a model's field policy.
-pub async fn set_field_policy(db: &dyn Db, connection_id: i64, model: &str, policy: Option<&FieldPolicy>, now: i64) -> Result<(), StoreError> {
+pub async fn set_field_policy(
+    db: &dyn Db,
+    connection_id: i64,
+    model: &str,
+    policy: Option<&FieldPolicy>,
+    now: i64,
+) -> Result<(), StoreError> {
     let stmt = match policy {
         Some(p) => Stmt::new(
             "INSERT INTO field_policies (connection_id, model, mode, fields, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
@@ -165,7 +215,10 @@ fn field_mode_str(m: FieldMode) -> &'static str {
 }
 
 pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {
-    let fields = match (get_opt_str(row, "field_mode")?.as_deref(), get_opt_str(row, "field_list")?) {
+    let fields = match (
+        get_opt_str(row, "field_mode")?.as_deref(),
+        get_opt_str(row, "field_list")?,
+    ) {
         (None, _) => None,
         (Some(mode), Some(list)) => {
             let mode = match mode {
@@ -173,7 +226,9 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
                 "deny" => FieldMode::Deny,
                 _ => return Err(StoreError::Shape("unknown field policy mode".into())),
             };
-            let fields = serde_json::from_str(&list).map_err(|_| StoreError::Shape("field policy list is not a JSON list of names".into()))?;
+            let fields = serde_json::from_str(&list).map_err(|_| {
+                StoreError::Shape("field policy list is not a JSON list of names".into())
+            })?;
             Some(FieldPolicy { mode, fields })
         }
         (Some(_), None) => return Err(StoreError::Shape("field policy without fields".into())),
@@ -191,7 +246,10 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
     ))
 }
 
-pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(String, ModelPermission)>, StoreError> {
+pub async fn model_permissions(
+    db: &dyn Db,
+    connection_id: i64,
+) -> Result<Vec<(String, ModelPermission)>, StoreError> {
     query(
         db,
         Stmt::new(

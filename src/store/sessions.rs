@@ -35,5 +35,8 @@ pub async fn end(db: &dyn Db, id: &str, key_hash: &str, now: i64) -> Result<bool
 }
 
 pub fn set_log_level(id: &str, level: &str) -> Stmt {
-    Stmt::new("UPDATE sessions SET log_level = ?2 WHERE id = ?1", vec![text(id), text(level)])
+    Stmt::new(
+        "UPDATE sessions SET log_level = ?2 WHERE id = ?1",
+        vec![text(id), text(level)],
+    )
 }

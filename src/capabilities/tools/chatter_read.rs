@@ -15,7 +15,15 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_chatter_read";
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
-const FIELDS: [&str; 7] = ["date", "author_id", "email_from", "body", "message_type", "subtype_id", "subject"];
+const FIELDS: [&str; 7] = [
+    "date",
+    "author_id",
+    "email_from",
+    "body",
+    "message_type",
+    "subtype_id",
+    "subject",
+];
 /// `mail.mt_note`'s name, as the recorded threads of 17 and 19 show it (`[2, "Note"]`). Odoo itself
 /// tells notes by that subtype's xmlid, which `search_read` does not return; the name is what it
 /// returns without an extra call per page.
@@ -75,7 +83,10 @@ pub fn definition() -> Value {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(a, &["model", "id", "limit", "cursor", "include_notifications"])?;
+    args::reject_unknown(
+        a,
+        &["model", "id", "limit", "cursor", "include_notifications"],
+    )?;
     let model = args::required_str(a, "model")?;
     let id = record_id(a)?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
@@ -84,7 +95,10 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.require(model, Operation::Read)?;
 
     let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
-    let binding = format!("chatter|{}|{model}|{id}|{include_notifications}", ctx.req.auth.key_id);
+    let binding = format!(
+        "chatter|{}|{model}|{id}|{include_notifications}",
+        ctx.req.auth.key_id
+    );
     let offset = match cursor_arg {
         None => 0,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
@@ -111,16 +125,28 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         // `id` breaks ties: messages posted in the same second share a date.
         ("order", json!("date desc, id desc")),
     ];
-    let call = Call { model: "mail.message", method: "search_read", ids: None, params, positional: 1 };
+    let call = Call {
+        model: "mail.message",
+        method: "search_read",
+        ids: None,
+        params,
+        positional: 1,
+    };
     let mut rows = match client.call(&call).await? {
         Value::Array(r) => r,
-        _ => return Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
+        _ => {
+            return Err(ToolError::Unavailable(
+                "Odoo's search_read answer is not a list".into(),
+            ))
+        }
     };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let messages: Vec<Value> = rows.iter().map(normalize).collect();
     ctx.set_record_count(messages.len());
-    ctx.progress(2, 2, || format!("Read {} messages of {model} {id}", messages.len()));
+    ctx.progress(2, 2, || {
+        format!("Read {} messages of {model} {id}", messages.len())
+    });
     let mut out = json!({"model": model, "id": id, "record_name": record_name, "count": messages.len(), "messages": messages});
     if has_more {
         out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
@@ -129,17 +155,50 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 }
 
 /// The record's display name; an error when Odoo returns no such record (`read` drops missing ids).
-async fn record_name(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, id: i64) -> Result<Value, ToolError> {
+async fn record_name(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    id: i64,
+) -> Result<Value, ToolError> {
     // A field policy may hide the name; `id` alone still proves the record exists.
-    let field = if ctx.req.auth.permissions.field_allowed(model, "display_name") { "display_name" } else { "id" };
+    let field = if ctx
+        .req
+        .auth
+        .permissions
+        .field_allowed(model, "display_name")
+    {
+        "display_name"
+    } else {
+        "id"
+    };
     let ids = [id];
-    let call = Call { model, method: "read", ids: Some(&ids), params: vec![("fields", json!([field]))], positional: 0 };
+    let call = Call {
+        model,
+        method: "read",
+        ids: Some(&ids),
+        params: vec![("fields", json!([field]))],
+        positional: 0,
+    };
     let records = client.call(&call).await?;
     let record = records
         .as_array()
-        .and_then(|r| r.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(id)))
-        .ok_or_else(|| OdooError::new(OdooErrorKind::MissingError, format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it")))?;
-    Ok(record.get("display_name").and_then(Value::as_str).map_or(Value::Null, |n| json!(n)))
+        .and_then(|r| {
+            r.iter()
+                .find(|r| r.get("id").and_then(Value::as_i64) == Some(id))
+        })
+        .ok_or_else(|| {
+            OdooError::new(
+                OdooErrorKind::MissingError,
+                format!(
+                    "no record {model} {id}: it does not exist, or this Odoo user cannot see it"
+                ),
+            )
+        })?;
+    Ok(record
+        .get("display_name")
+        .and_then(Value::as_str)
+        .map_or(Value::Null, |n| json!(n)))
 }
 
 /// One `mail.message` row in the shape this tool returns on every version. Odoo's `false` for an
@@ -179,17 +238,48 @@ mod tests {
         // Rows as recorded from 17 and 19 (mail_message_search_read_chatter.json).
         let note = json!({"id": 243, "body": "<p>Fixture recorder note: plain text with &lt;b&gt;tags&lt;/b&gt; &amp; an ampersand.</p>",
             "author_id": [3, "YourCompany, Mitchell Admin"], "date": "2026-11-24 11:22:03", "message_type": "comment", "subtype_id": [2, "Note"]});
-        assert_eq!(normalize(&note), json!({"id": 243, "date": "2026-11-24 11:22:03", "author": "YourCompany, Mitchell Admin", "author_id": 3,
+        assert_eq!(
+            normalize(&note),
+            json!({"id": 243, "date": "2026-11-24 11:22:03", "author": "YourCompany, Mitchell Admin", "author_id": 3,
             "type": "comment", "subtype": "Note", "is_note": true, "subject": null,
-            "body": "Fixture recorder note: plain text with <b>tags</b> & an ampersand."}));
+            "body": "Fixture recorder note: plain text with <b>tags</b> & an ampersand."})
+        );
         let email = json!({"id": 228, "body": "<p>Hello,<br>\n            I am Jacques.</p>", "author_id": false, "email_from": "\"Jacques\" <jacques@example.com>",
             "date": "2026-11-24 11:04:16", "message_type": "email", "subtype_id": [1, "Discussions"], "subject": "Training"});
         let e = normalize(&email);
-        assert_eq!((e["author"].as_str(), e["author_id"].is_null(), e["is_note"].as_bool()), (Some("\"Jacques\" <jacques@example.com>"), true, Some(false)));
-        assert_eq!((e["body"].as_str(), e["subject"].as_str(), e["subtype"].as_str()), (Some("Hello,\nI am Jacques."), Some("Training"), Some("Discussions")));
+        assert_eq!(
+            (
+                e["author"].as_str(),
+                e["author_id"].is_null(),
+                e["is_note"].as_bool()
+            ),
+            (Some("\"Jacques\" <jacques@example.com>"), true, Some(false))
+        );
+        assert_eq!(
+            (
+                e["body"].as_str(),
+                e["subject"].as_str(),
+                e["subtype"].as_str()
+            ),
+            (
+                Some("Hello,\nI am Jacques."),
+                Some("Training"),
+                Some("Discussions")
+            )
+        );
         // 17 records an empty body for the creation notice, 19 a <div>; both read as text.
-        let bare = normalize(&json!({"id": 119, "body": "", "author_id": [2, "OdooBot"], "email_from": false, "subtype_id": false, "subject": false, "message_type": "notification"}));
-        assert_eq!((bare["body"].as_str(), bare["subtype"].is_null(), bare["subject"].is_null(), bare["date"].is_null()), (Some(""), true, true, true));
+        let bare = normalize(
+            &json!({"id": 119, "body": "", "author_id": [2, "OdooBot"], "email_from": false, "subtype_id": false, "subject": false, "message_type": "notification"}),
+        );
+        assert_eq!(
+            (
+                bare["body"].as_str(),
+                bare["subtype"].is_null(),
+                bare["subject"].is_null(),
+                bare["date"].is_null()
+            ),
+            (Some(""), true, true, true)
+        );
         let nobody = normalize(&json!({"id": 5, "author_id": false, "email_from": false}));
         assert!(nobody["author"].is_null());
     }

@@ -6,9 +6,9 @@ use crate::odoo::domain::{self, FieldUse};
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::{Denial, Operation};
-use std::rc::Rc;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DroppedField {
@@ -25,7 +25,10 @@ pub const MAX_FIELDS: usize = 100;
 
 /// The fields to ask Odoo for. Requested fields this user cannot see are dropped and reported
 /// (Odoo hides group-restricted fields from `fields_get`, so unknown and unreadable look alike).
-pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (Vec<String>, Vec<DroppedField>) {
+pub fn select_fields(
+    schema: &ModelSchema,
+    requested: Option<Vec<String>>,
+) -> (Vec<String>, Vec<DroppedField>) {
     let Some(requested) = requested.filter(|r| !r.is_empty()) else {
         return (never_empty(default_fields(schema)), Vec::new());
     };
@@ -37,13 +40,23 @@ pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (V
                 fields.push(f);
             }
         } else if schema.hidden.contains(&f) {
-            dropped.push(DroppedField { reason: "hidden by the administrator's field policy".into(), field: f });
+            dropped.push(DroppedField {
+                reason: "hidden by the administrator's field policy".into(),
+                field: f,
+            });
         } else {
-            dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
+            dropped.push(DroppedField {
+                reason: "unknown field, or not readable by this Odoo user".into(),
+                field: f,
+            });
         }
     }
     // Nothing left to read: the defaults, never an empty list (Odoo reads every field for `[]`).
-    let fields = if fields.is_empty() { never_empty(default_fields(schema)) } else { fields };
+    let fields = if fields.is_empty() {
+        never_empty(default_fields(schema))
+    } else {
+        fields
+    };
     (fields, dropped)
 }
 
@@ -65,38 +78,68 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
             return Err(ToolError::Invalid("'order' has an empty term".into()));
         };
         if schema.hidden.contains(*field) {
-            return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: field.to_string() }));
+            return Err(ToolError::Denied(Denial::FieldHidden {
+                model: model.into(),
+                field: field.to_string(),
+            }));
         }
         let info = schema.fields.get(*field).filter(|_| *field != "id");
         if *field != "id" && info.is_none() {
-            return Err(ToolError::Invalid(format!("cannot order by '{}': no such field", crate::store::truncate(field, 60))));
+            return Err(ToolError::Invalid(format!(
+                "cannot order by '{}': no such field",
+                crate::store::truncate(field, 60)
+            )));
         }
         if info.is_some_and(|f| !f.sortable) {
-            return Err(ToolError::Invalid(format!("cannot order by '{field}': it is not stored, so Odoo cannot sort on it")));
+            return Err(ToolError::Invalid(format!(
+                "cannot order by '{field}': it is not stored, so Odoo cannot sort on it"
+            )));
         }
         let rest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let ok = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        let ok = match rest
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             [] | ["asc"] | ["desc"] => true,
-            [dir, "nulls", pos] => matches!(*dir, "asc" | "desc") && matches!(*pos, "first" | "last"),
+            [dir, "nulls", pos] => {
+                matches!(*dir, "asc" | "desc") && matches!(*pos, "first" | "last")
+            }
             ["nulls", pos] => matches!(*pos, "first" | "last"),
             _ => false,
         };
         if !ok {
-            return Err(ToolError::Invalid(format!("'order' term '{}' must be 'field [asc|desc] [nulls first|last]'", term.trim())));
+            return Err(ToolError::Invalid(format!(
+                "'order' term '{}' must be 'field [asc|desc] [nulls first|last]'",
+                term.trim()
+            )));
         }
-        parts.push(std::iter::once(field.to_string()).chain(rest).collect::<Vec<_>>().join(" "));
+        parts.push(
+            std::iter::once(field.to_string())
+                .chain(rest)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     Ok(parts.join(", "))
 }
 
 /// The `domain` argument (absent: every record), validated against the model's fields and checked
 /// against this key's permissions (`check_field_uses`).
-pub async fn checked_domain(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, a: &Map<String, Value>) -> Result<Value, ToolError> {
+pub async fn checked_domain(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &Rc<ModelSchema>,
+    a: &Map<String, Value>,
+) -> Result<Value, ToolError> {
     let domain = match a.get("domain") {
         None | Some(Value::Null) => json!([]),
         Some(d) => d.clone(),
     };
-    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
+    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17)
+        .map_err(ToolError::Invalid)?;
     check_field_uses(ctx, client, model, schema, &uses).await?;
     Ok(domain)
 }
@@ -104,14 +147,23 @@ pub async fn checked_domain(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &
 /// Checks the field paths a domain uses against this key's permissions. A hidden field is refused
 /// anywhere on a path; a path that goes through a relation (`partner_id.email`, `any`, a name search on
 /// a relational field) needs read permission on the related model, whose field policy then applies.
-async fn check_field_uses(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &Rc<ModelSchema>, uses: &[FieldUse]) -> Result<(), ToolError> {
+async fn check_field_uses(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &Rc<ModelSchema>,
+    uses: &[FieldUse],
+) -> Result<(), ToolError> {
     for u in uses {
         let segments: Vec<&str> = u.path.split('.').collect();
         let mut current = (model.to_string(), schema.clone());
         for (i, seg) in segments.iter().enumerate() {
             let (current_model, current_schema) = &current;
             if current_schema.hidden.contains(*seg) {
-                return Err(ToolError::Denied(Denial::FieldHidden { model: current_model.clone(), field: seg.to_string() }));
+                return Err(ToolError::Denied(Denial::FieldHidden {
+                    model: current_model.clone(),
+                    field: seg.to_string(),
+                }));
             }
             let field = current_schema.fields.get(*seg).ok_or_else(|| {
                 ToolError::Invalid(format!("the domain uses '{}': '{current_model}' has no field '{seg}' (or this Odoo user cannot see it)", u.path))
@@ -120,8 +172,17 @@ async fn check_field_uses(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &st
             if last && !(u.reaches_relation && field.is_relational()) {
                 break;
             }
-            let related = field.relation.clone().ok_or_else(|| ToolError::Invalid(format!("the domain uses '{}': '{seg}' is not a relational field", u.path)))?;
-            ctx.req.auth.permissions.check(&related, Operation::Read).map_err(ToolError::Denied)?;
+            let related = field.relation.clone().ok_or_else(|| {
+                ToolError::Invalid(format!(
+                    "the domain uses '{}': '{seg}' is not a relational field",
+                    u.path
+                ))
+            })?;
+            ctx.req
+                .auth
+                .permissions
+                .check(&related, Operation::Read)
+                .map_err(ToolError::Denied)?;
             if last {
                 break;
             }
@@ -151,7 +212,11 @@ pub fn denied_fields(e: &OdooError) -> Vec<String> {
     for marker in ["access the field ", "access the fields "] {
         if let Some(rest) = msg.split(marker).nth(1) {
             let list = rest.split(" on ").next().unwrap_or("");
-            out.extend(list.split(',').map(|s| s.trim().trim_matches('"').trim_matches('\'').to_string()).filter(|s| !s.is_empty()));
+            out.extend(
+                list.split(',')
+                    .map(|s| s.trim().trim_matches('"').trim_matches('\'').to_string())
+                    .filter(|s| !s.is_empty()),
+            );
         }
     }
     out.retain(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
@@ -160,7 +225,11 @@ pub fn denied_fields(e: &OdooError) -> Vec<String> {
 
 /// Reads with `read_once(fields)`; when Odoo refuses named fields, drops them and reads again, at
 /// most three times. Other errors pass through.
-pub async fn read_dropping_refused<F, Fut>(mut fields: Vec<String>, dropped: &mut Vec<DroppedField>, mut read_once: F) -> Result<Value, ToolError>
+pub async fn read_dropping_refused<F, Fut>(
+    mut fields: Vec<String>,
+    dropped: &mut Vec<DroppedField>,
+    mut read_once: F,
+) -> Result<Value, ToolError>
 where
     F: FnMut(Vec<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Value, OdooError>>,
@@ -169,17 +238,25 @@ where
         match read_once(fields.clone()).await {
             Ok(v) => return Ok(v),
             Err(e) => {
-                let refused: Vec<String> = denied_fields(&e).into_iter().filter(|f| fields.contains(f)).collect();
+                let refused: Vec<String> = denied_fields(&e)
+                    .into_iter()
+                    .filter(|f| fields.contains(f))
+                    .collect();
                 if refused.is_empty() {
                     return Err(e.into());
                 }
                 fields.retain(|f| !refused.contains(f));
-                dropped.extend(refused.into_iter().map(|field| DroppedField { field, reason: "this Odoo user has no access to this field".into() }));
+                dropped.extend(refused.into_iter().map(|field| DroppedField {
+                    field,
+                    reason: "this Odoo user has no access to this field".into(),
+                }));
                 fields = never_empty(fields);
             }
         }
     }
-    Err(ToolError::Unavailable("Odoo kept refusing fields of this read; ask for fewer fields".into()))
+    Err(ToolError::Unavailable(
+        "Odoo kept refusing fields of this read; ask for fewer fields".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -198,13 +275,19 @@ mod tests {
         assert_eq!(denied_fields(&v17), vec!["signup_type", "credit"]);
         let v19 = OdooError::new(OdooErrorKind::AccessError, "You do not have enough rights to access the field \"signup_type\" on Contact (res.partner). Please contact your system administrator.");
         assert_eq!(denied_fields(&v19), vec!["signup_type"]);
-        let other = OdooError::new(OdooErrorKind::AccessError, "You are not allowed to access 'Contact' (res.partner) records.");
+        let other = OdooError::new(
+            OdooErrorKind::AccessError,
+            "You are not allowed to access 'Contact' (res.partner) records.",
+        );
         assert!(denied_fields(&other).is_empty());
     }
 
     #[test]
     fn selects_and_drops_fields() {
-        let (f, d) = select_fields(&schema(), Some(vec!["name".into(), "nope".into(), "name".into()]));
+        let (f, d) = select_fields(
+            &schema(),
+            Some(vec!["name".into(), "nope".into(), "name".into()]),
+        );
         assert_eq!(f, vec!["name"]);
         assert_eq!(d[0].field, "nope");
         let (f, _) = select_fields(&schema(), None);
@@ -213,8 +296,14 @@ mod tests {
 
     #[test]
     fn orders_are_checked() {
-        assert_eq!(check_order("m", &schema(), "name DESC, id").unwrap(), "name desc, id");
-        assert_eq!(check_order("m", &schema(), "date asc nulls last").unwrap(), "date asc nulls last");
+        assert_eq!(
+            check_order("m", &schema(), "name DESC, id").unwrap(),
+            "name desc, id"
+        );
+        assert_eq!(
+            check_order("m", &schema(), "date asc nulls last").unwrap(),
+            "date asc nulls last"
+        );
         assert!(check_order("m", &schema(), "display_name").is_err());
         assert!(check_order("m", &schema(), "nope").is_err());
         assert!(check_order("m", &schema(), "name; drop table").is_err());
@@ -223,11 +312,17 @@ mod tests {
         let mut hidden = schema();
         hidden.fields.remove("date");
         hidden.hidden.insert("date".into());
-        assert!(matches!(check_order("m", &hidden, "date desc"), Err(ToolError::Denied(Denial::FieldHidden { .. }))));
+        assert!(matches!(
+            check_order("m", &hidden, "date desc"),
+            Err(ToolError::Denied(Denial::FieldHidden { .. }))
+        ));
         let (f, d) = select_fields(&hidden, Some(vec!["date".into(), "name".into()]));
         assert_eq!(f, vec!["name"]);
         assert!(d[0].reason.contains("field policy"));
         let (f, _) = select_fields(&hidden, Some(vec!["date".into()]));
-        assert!(!f.is_empty() && !f.contains(&"date".to_string()), "all dropped: the defaults, never []: {f:?}");
+        assert!(
+            !f.is_empty() && !f.contains(&"date".to_string()),
+            "all dropped: the defaults, never []: {f:?}"
+        );
     }
 }

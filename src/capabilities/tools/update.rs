@@ -59,15 +59,28 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
     let values = checked_values(ctx, &client, model, &schema, a).await?;
-    ctx.progress(1, 3, || format!("Checked the values for {} {model} record(s)", ids.len()));
+    ctx.progress(1, 3, || {
+        format!("Checked the values for {} {model} record(s)", ids.len())
+    });
     ctx.checkpoint(&client).await?;
 
     if dry_run {
-        let current = writing::read_records(&client, model, &schema, &ids, values.keys().cloned()).await?;
-        let found: Vec<i64> = current.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+        let current =
+            writing::read_records(&client, model, &schema, &ids, values.keys().cloned()).await?;
+        let found: Vec<i64> = current
+            .iter()
+            .filter_map(|r| r.get("id").and_then(Value::as_i64))
+            .collect();
         let missing: Vec<i64> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
         if !found.is_empty() {
-            writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &found).await?;
+            writing::odoo_access_check(
+                &client,
+                &ctx.req.auth.connection,
+                model,
+                Operation::Update,
+                &found,
+            )
+            .await?;
         }
         let changes: Vec<Value> = current
             .iter()
@@ -78,11 +91,21 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             })
             .collect();
         ctx.set_record_count(found.len());
-        ctx.log("info", || format!("{model}: dry run, {} record(s) would change", found.len()));
-        return Ok(json!({"model": model, "dry_run": true, "ids": ids, "values": values, "changes": changes, "missing_ids": missing}));
+        ctx.log("info", || {
+            format!("{model}: dry run, {} record(s) would change", found.len())
+        });
+        return Ok(
+            json!({"model": model, "dry_run": true, "ids": ids, "values": values, "changes": changes, "missing_ids": missing}),
+        );
     }
 
-    let call = Call { model, method: "write", ids: Some(&ids), params: vec![("vals", Value::Object(values.clone()))], positional: 1 };
+    let call = Call {
+        model,
+        method: "write",
+        ids: Some(&ids),
+        params: vec![("vals", Value::Object(values.clone()))],
+        positional: 1,
+    };
     client.call(&call).await?;
     ctx.set_record_count(ids.len());
     ctx.progress(2, 3, || format!("Updated {} {model} record(s)", ids.len()));
@@ -98,9 +121,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             out["not_applied"] = json!(not_applied);
         }
         // The write happened: a failed read-back must not turn it into an error.
-        Err(e) => out["warning"] = json!(format!("The records were updated, but reading them back failed: {}", e.message())),
+        Err(e) => {
+            out["warning"] = json!(format!(
+                "The records were updated, but reading them back failed: {}",
+                e.message()
+            ))
+        }
     }
     ctx.progress(3, 3, || format!("Read {model} back"));
     Ok(out)
 }
-

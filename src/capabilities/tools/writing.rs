@@ -16,11 +16,25 @@ pub const MAX_IDS: usize = 100;
 /// The `values` argument, checked and normalised. x2many commands that create, update or delete related
 /// records need that permission on the related model (or a key could, say, create users through a
 /// partner's `user_ids`), and their values are checked against the related model's fields.
-pub async fn checked_values(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, schema: &ModelSchema, a: &Map<String, Value>) -> Result<Map<String, Value>, ToolError> {
+pub async fn checked_values(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    a: &Map<String, Value>,
+) -> Result<Map<String, Value>, ToolError> {
     let raw = match a.get("values") {
         Some(Value::Object(v)) => v,
-        None | Some(Value::Null) => return Err(ToolError::Invalid("'values' is required: an object of field names and values".into())),
-        Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
+        None | Some(Value::Null) => {
+            return Err(ToolError::Invalid(
+                "'values' is required: an object of field names and values".into(),
+            ))
+        }
+        Some(_) => {
+            return Err(ToolError::Invalid(
+                "'values' must be an object of field names and values".into(),
+            ))
+        }
     };
     let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
     for n in &checked.nested {
@@ -29,21 +43,35 @@ pub async fn checked_values(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &
             NestedAction::Update => Operation::Update,
             NestedAction::Delete => Operation::Delete,
         };
-        ctx.req.auth.permissions.check(&n.comodel, op).map_err(ToolError::Denied)?;
+        ctx.req
+            .auth
+            .permissions
+            .check(&n.comodel, op)
+            .map_err(ToolError::Denied)?;
         if n.action == NestedAction::Delete {
             continue;
         }
         let comodel_schema = ctx.schema(client, &n.comodel).await?;
-        let Some(cmd) = checked.values.get_mut(&n.field).and_then(|c| c.get_mut(n.index)).and_then(Value::as_array_mut) else {
+        let Some(cmd) = checked
+            .values
+            .get_mut(&n.field)
+            .and_then(|c| c.get_mut(n.index))
+            .and_then(Value::as_array_mut)
+        else {
             continue;
         };
         let Some(Value::Object(inner)) = cmd.get(2) else {
             continue;
         };
-        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
-            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
-            other => other,
-        })?;
+        let inner_checked =
+            values::check(inner, &comodel_schema).map_err(|p| {
+                match problems_error(&n.comodel, p) {
+                    ToolError::Invalid(m) => {
+                        ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index))
+                    }
+                    other => other,
+                }
+            })?;
         if !inner_checked.nested.is_empty() {
             return Err(ToolError::Invalid(format!(
                 "in '{}' command {}: commands that write records inside related records are not supported; write those records separately",
@@ -59,7 +87,12 @@ fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
     let mut invalid = Vec::new();
     for p in problems {
         match p {
-            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
+            Problem::Hidden(field) => {
+                return ToolError::Denied(Denial::FieldHidden {
+                    model: model.into(),
+                    field,
+                })
+            }
             Problem::Invalid(m) => invalid.push(m),
         }
     }
@@ -77,7 +110,13 @@ pub fn dry_run_arg(a: &Map<String, Value>) -> Result<bool, ToolError> {
 
 /// Odoo's own verdict on whether this key's Odoo user may `op` these records (none: the model), without
 /// changing anything: `check_access` from 18.0, `check_access_rights` and `check_access_rule` before.
-pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Connection, model: &str, op: Operation, ids: &[i64]) -> Result<(), ToolError> {
+pub async fn odoo_access_check(
+    client: &OdooClient<'_>,
+    conn: &crate::odoo::Connection,
+    model: &str,
+    op: Operation,
+    ids: &[i64],
+) -> Result<(), ToolError> {
     let odoo_op = match op {
         Operation::Read => "read",
         Operation::Create => "create",
@@ -85,14 +124,32 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {
-        let call = Call { model, method: "check_access", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        let call = Call {
+            model,
+            method: "check_access",
+            ids: Some(ids),
+            params: vec![("operation", json!(odoo_op))],
+            positional: 1,
+        };
         client.call(&call).await?;
         return Ok(());
     }
-    let rights = Call { model, method: "check_access_rights", ids: None, params: vec![("operation", json!(odoo_op))], positional: 1 };
+    let rights = Call {
+        model,
+        method: "check_access_rights",
+        ids: None,
+        params: vec![("operation", json!(odoo_op))],
+        positional: 1,
+    };
     client.call(&rights).await?;
     if !ids.is_empty() {
-        let rule = Call { model, method: "check_access_rule", ids: Some(ids), params: vec![("operation", json!(odoo_op))], positional: 1 };
+        let rule = Call {
+            model,
+            method: "check_access_rule",
+            ids: Some(ids),
+            params: vec![("operation", json!(odoo_op))],
+            positional: 1,
+        };
         client.call(&rule).await?;
     }
     Ok(())
@@ -101,7 +158,13 @@ pub async fn odoo_access_check(client: &OdooClient<'_>, conn: &crate::odoo::Conn
 /// `fields` (plus `display_name` where the model has it) of the records among `ids` that this Odoo user
 /// can see, archived ones included. A search, not a `read`: a record hidden by a record rule is then
 /// simply not found, where `read` would fail the whole call.
-pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], fields: impl Iterator<Item = String>) -> Result<Vec<Map<String, Value>>, ToolError> {
+pub async fn read_records(
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    ids: &[i64],
+    fields: impl Iterator<Item = String>,
+) -> Result<Vec<Map<String, Value>>, ToolError> {
     let mut fields: Vec<String> = fields.collect();
     if schema.fields.contains_key("display_name") && !fields.iter().any(|f| f == "display_name") {
         fields.push("display_name".into());
@@ -110,7 +173,13 @@ pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSc
     if schema.fields.contains_key("active") {
         domain.push(json!(["active", "in", [true, false]]));
     }
-    let call = Call { model, method: "search_read", ids: None, params: vec![("domain", json!(domain)), ("fields", json!(fields))], positional: 1 };
+    let call = Call {
+        model,
+        method: "search_read",
+        ids: None,
+        params: vec![("domain", json!(domain)), ("fields", json!(fields))],
+        positional: 1,
+    };
     match client.call(&call).await? {
         Value::Array(rows) => Ok(rows
             .into_iter()
@@ -119,12 +188,20 @@ pub async fn read_records(client: &OdooClient<'_>, model: &str, schema: &ModelSc
                 _ => None,
             })
             .collect()),
-        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
+        _ => Err(ToolError::Unavailable(
+            "Odoo's search_read answer is not a list".into(),
+        )),
     }
 }
 
 /// Reads the written fields back and lists what Odoo did not apply.
-pub async fn read_back(client: &OdooClient<'_>, model: &str, schema: &ModelSchema, ids: &[i64], sent: &Map<String, Value>) -> Result<(Vec<Map<String, Value>>, Vec<NotApplied>), ToolError> {
+pub async fn read_back(
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    ids: &[i64],
+    sent: &Map<String, Value>,
+) -> Result<(Vec<Map<String, Value>>, Vec<NotApplied>), ToolError> {
     let records = read_records(client, model, schema, ids, sent.keys().cloned()).await?;
     let mut not_applied = Vec::new();
     for r in &records {

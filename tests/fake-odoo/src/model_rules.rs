@@ -41,7 +41,12 @@ pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Val
         _ => Vec::new(),
     };
     // Odoo 19's accounting adds this required selection to partners, defaulting to "ask".
-    if model == "res.partner" && store.model(model).and_then(|m| m.field("autopost_bills")).is_some() {
+    if model == "res.partner"
+        && store
+            .model(model)
+            .and_then(|m| m.field("autopost_bills"))
+            .is_some()
+    {
         d.push(("autopost_bills", json!("ask")));
     }
     if store.model(model).and_then(|m| m.field("active")).is_some() {
