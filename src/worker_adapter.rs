@@ -216,11 +216,13 @@ async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, H
         .find(|(k, _)| k == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > crate::mcp::transport::MAX_BODY_BYTES) {
-        return Err(crate::mcp::transport::http_error(
-            413,
-            crate::mcp::jsonrpc::SERVER_ERROR,
-            "Payload Too Large",
-        ));
+        // Refused unread, so no request id to echo: the version header alone says the era's form.
+        let version = headers
+            .iter()
+            .find(|(k, _)| k == crate::mcp::transport::VERSION_HEADER)
+            .map(|(_, v)| v.as_str());
+        let reply_to = crate::mcp::transport::ReplyTo::unread(version);
+        return Err(reply_to.error(413, crate::mcp::jsonrpc::SERVER_ERROR, "Payload Too Large"));
     }
     let body = if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
         Vec::new()

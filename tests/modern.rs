@@ -475,3 +475,132 @@ fn subscriptions_listen_acknowledges_nothing_and_closes() {
     assert_eq!(msgs[1]["id"], "L1");
     assert_eq!(msgs[1]["result"]["resultType"], "complete");
 }
+
+/// Errors answered before the stateless lane takes over carry the request's own id; when there is
+/// none to read, the member is left out: the 2026-07-28 schema types `JSONRPCErrorResponse.id` as a
+/// string or an integer (the 2026-07-28 conformance run flagged `"id": null` on 429s).
+#[test]
+fn early_errors_echo_the_id_or_leave_it_out() {
+    let (h, key) = setup();
+    let id_of = |r: &Resp| r.body.get("id").cloned();
+    let body = |id: Value| request(id, "tools/list", modern_meta()).to_string();
+    let modern = [
+        ("content-type", "application/json"),
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "tools/list"),
+    ];
+
+    let r = h.raw("POST", "/mcp", &modern, body(json!("m-401")).as_bytes());
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (401, Some(json!("m-401"))),
+        "{}",
+        r.raw
+    );
+    let r = h.modern(
+        &key,
+        json!(403),
+        "tools/list",
+        json!({}),
+        &[("origin", "https://evil.example.com")],
+    );
+    assert_eq!((r.status, id_of(&r)), (403, Some(json!(403))), "{}", r.raw);
+    let r = h.modern(
+        &key,
+        json!("m-406"),
+        "tools/list",
+        json!({}),
+        &[("accept", "text/html")],
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (406, Some(json!("m-406"))),
+        "{}",
+        r.raw
+    );
+    let plain = json!({"jsonrpc": "2.0", "id": 12, "method": "tools/list"});
+    let r = post(
+        &h,
+        &key,
+        &[
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tools/list"),
+        ],
+        &plain,
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (400, Some(json!(12))),
+        "no envelope: {}",
+        r.raw
+    );
+
+    // Nothing to read: no `id` member at all, never null.
+    for (what, r) in [
+        ("not JSON", h.raw("POST", "/mcp", &modern, b"{not json")),
+        (
+            "batch",
+            post(
+                &h,
+                &key,
+                &[("mcp-protocol-version", "2026-07-28")],
+                &json!([request(json!(1), "tools/list", modern_meta())]),
+            ),
+        ),
+        (
+            "not an object",
+            post(
+                &h,
+                &key,
+                &[
+                    ("mcp-protocol-version", "2026-07-28"),
+                    ("mcp-method", "tools/list"),
+                ],
+                &json!(42),
+            ),
+        ),
+        (
+            "too large",
+            post(
+                &h,
+                &key,
+                &[
+                    ("mcp-protocol-version", "2026-07-28"),
+                    ("mcp-method", "tools/list"),
+                ],
+                &json!("x".repeat(1_100_000)),
+            ),
+        ),
+        (
+            "GET",
+            h.raw(
+                "GET",
+                "/mcp",
+                &[("mcp-protocol-version", "2026-07-28")],
+                b"",
+            ),
+        ),
+    ] {
+        assert!(r.status >= 400, "{what}: {}", r.raw);
+        assert_eq!(r.body["jsonrpc"], "2.0", "{what}: {}", r.raw);
+        assert!(r.body["error"]["code"].is_i64(), "{what}: {}", r.raw);
+        assert_eq!(id_of(&r), None, "{what}: {}", r.raw);
+    }
+
+    // Over the rate limit (a fresh key, none of the requests above counted): the 429 names the request.
+    let (h, key) = setup();
+    h.db.rows("UPDATE keys SET rate_limit = 1");
+    assert_eq!(
+        h.modern(&key, json!(1), "tools/list", json!({}), &[])
+            .status,
+        200
+    );
+    let r = h.modern(&key, json!("m-429"), "tools/list", json!({}), &[]);
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (429, Some(json!("m-429"))),
+        "{}",
+        r.raw
+    );
+    assert!(r.header("retry-after").is_some());
+}

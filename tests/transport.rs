@@ -502,3 +502,147 @@ fn authentication_is_one_database_round_trip() {
     // One batch before answering, one after (audit, last use).
     assert_eq!(h.db.batches.get() - before, 2);
 }
+
+/// Errors answered before the session lane takes over (401, 403, 406, 429 …) and its own session
+/// rules still answer the request: its id when the body could be read, JSON-RPC 2.0's `null` when not.
+#[test]
+fn early_errors_echo_the_request_id() {
+    let (h, key) = setup();
+    let ping = |id: &str| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+    let id_of = |r: &Resp| r.body.get("id").cloned();
+    let auth = format!("Bearer {key}");
+
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        ping("\"no-key\"").as_bytes(),
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (401, Some(json!("no-key"))),
+        "{}",
+        r.raw
+    );
+    let r = post(
+        &h,
+        "omcp_not-a-real-key-at-all-000000000000000000000",
+        None,
+        &[],
+        &ping("41"),
+    );
+    assert_eq!((r.status, id_of(&r)), (401, Some(json!(41))), "{}", r.raw);
+    let r = post(
+        &h,
+        &key,
+        None,
+        &[("origin", "http://evil.example.com")],
+        &ping("43"),
+    );
+    assert_eq!((r.status, id_of(&r)), (403, Some(json!(43))), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+            ("accept", "text/html"),
+        ],
+        ping("\"accept\"").as_bytes(),
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (406, Some(json!("accept"))),
+        "{}",
+        r.raw
+    );
+
+    // The session rules answer the request too.
+    let r = post(&h, &key, None, &[], &ping("7"));
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (400, Some(json!(7))),
+        "missing session id: {}",
+        r.raw
+    );
+    let r = post(&h, &key, Some("no-such-session"), &[], &ping("8"));
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (404, Some(json!(8))),
+        "unknown session: {}",
+        r.raw
+    );
+    let r = post(
+        &h,
+        &key,
+        None,
+        &[("mcp-protocol-version", "1999-01-01")],
+        &ping("9"),
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (400, Some(json!(9))),
+        "unsupported version header: {}",
+        r.raw
+    );
+
+    // No id to read: a body that is not JSON, not declared JSON, over the limit, a notification, a batch.
+    let r = post(
+        &h,
+        &key,
+        None,
+        &[("origin", "http://evil.example.com")],
+        "{not json",
+    );
+    assert_eq!((r.status, id_of(&r)), (403, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("authorization", &auth), ("content-type", "text/plain")],
+        ping("10").as_bytes(),
+    );
+    assert_eq!((r.status, id_of(&r)), (415, Some(Value::Null)), "{}", r.raw);
+    let r = post(
+        &h,
+        &key,
+        None,
+        &[],
+        &format!("\"{}\"", "x".repeat(1_100_000)),
+    );
+    assert_eq!((r.status, id_of(&r)), (413, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert_eq!((r.status, id_of(&r)), (401, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+    );
+    assert_eq!((r.status, id_of(&r)), (401, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw("GET", "/mcp", &[], b"");
+    assert_eq!((r.status, id_of(&r)), (405, Some(Value::Null)), "{}", r.raw);
+
+    // Over the rate limit (a fresh key, none of the requests above counted): 429 before any lane,
+    // with the id of the request it refuses.
+    let (h, key) = setup();
+    h.db.rows("UPDATE keys SET rate_limit = 1");
+    assert_eq!(post(&h, &key, None, &[], INIT).status, 200);
+    let r = post(
+        &h,
+        &key,
+        None,
+        &[],
+        &INIT.replace(r#""id":1"#, r#""id":"over""#),
+    );
+    assert_eq!(
+        (r.status, id_of(&r)),
+        (429, Some(json!("over"))),
+        "{}",
+        r.raw
+    );
+}

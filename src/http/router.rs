@@ -4,7 +4,7 @@
 use super::log;
 use super::origin::origin_allowed;
 use super::{HttpRequest, HttpResponse, Outcome};
-use crate::mcp::transport::{self, http_error};
+use crate::mcp::transport::{self, ReplyTo};
 use crate::Services;
 use serde_json::json;
 
@@ -52,12 +52,13 @@ async fn route_tagged(
             if admin {
                 return HttpResponse::json(403, &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}})).into();
             }
-            return http_error(
-                403,
-                crate::mcp::jsonrpc::SERVER_ERROR,
-                "Forbidden: Origin not allowed",
-            )
-            .into();
+            return ReplyTo::of(req)
+                .error(
+                    403,
+                    crate::mcp::jsonrpc::SERVER_ERROR,
+                    "Forbidden: Origin not allowed",
+                )
+                .into();
         }
     }
     let cors: Vec<(&str, String)> = match (&origin, req.path.as_str()) {
@@ -80,7 +81,8 @@ async fn route_tagged(
         ("POST", "/mcp") => transport::handle_post(req, svc, stream).await,
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
         // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
-        (_, "/mcp") => http_error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed")
+        (_, "/mcp") => ReplyTo::of(req)
+            .error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed")
             .with_header("allow", "POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),

@@ -154,6 +154,12 @@ pub fn failure(id: &Value, err: &RpcError) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": err.to_json()})
 }
 
+/// An error whose request id is unknown, in the 2026-07-28 era: its schema allows leaving `id` out,
+/// not `null`.
+pub fn failure_without_id(err: &RpcError) -> Value {
+    json!({"jsonrpc": "2.0", "error": err.to_json()})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use super::jsonrpc::{
 use super::lifecycle;
 use super::stream::Notifier;
 use super::transport::{
-    cancelled_audit, encode, http_error, reply, rpc_error, serve_request, store_unavailable, Lane,
-    SESSION_HEADER, VERSION_HEADER,
+    cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request,
+    store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER,
 };
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
@@ -25,13 +25,16 @@ const MAX_BATCH: usize = 50;
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
     if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
-        return http_error(
+        return rpc_error(
             400,
-            SERVER_ERROR,
-            format!(
-                "Bad Request: Unsupported protocol version: {} (supported versions: {})",
-                store::truncate(v, 40),
-                lifecycle::SESSION_VERSIONS.join(", ")
+            &readable_id(lane.body),
+            &RpcError::new(
+                SERVER_ERROR,
+                format!(
+                    "Bad Request: Unsupported protocol version: {} (supported versions: {})",
+                    store::truncate(v, 40),
+                    lifecycle::SESSION_VERSIONS.join(", ")
+                ),
             ),
         );
     }
@@ -51,9 +54,17 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             return initialize(lane, id, params).await;
         }
     }
+    // The request's own id when it has one (null for a batch or a notification, as JSON-RPC 2.0 says).
+    let refuse = |status: u16, code: i64, message: &str| {
+        rpc_error(
+            status,
+            &readable_id(lane.body),
+            &RpcError::new(code, message),
+        )
+    };
     let session = match lane.req.header(SESSION_HEADER) {
         None => {
-            return http_error(
+            return refuse(
                 400,
                 SERVER_ERROR,
                 "Bad Request: Mcp-Session-Id header is required (send initialize first)",
@@ -62,7 +73,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         Some(_) => match &lane.auth.session {
             Some(s) if !s.ended => s,
             _ => {
-                return http_error(
+                return refuse(
                     404,
                     SESSION_NOT_FOUND,
                     "Session not found: it ended or never existed; initialize a new one",
@@ -210,7 +221,7 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
     let (version, result) = lifecycle::initialize_result(params);
     let session_id = match keys::random_id(24) {
         Ok(s) => s,
-        Err(e) => return http_error(500, jsonrpc::INTERNAL_ERROR, e),
+        Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
     let field = |k: &str| {

@@ -77,6 +77,10 @@ pub fn envelope(params: &Map<String, Value>) -> Result<Envelope, String> {
 
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let (id, method, params) = match classify(lane.body) {
+        // A body whose id cannot be read: the era's schema allows no `"id": null`, so none is sent.
+        Err((id, err)) if id.is_null() => {
+            return HttpResponse::json(400, &jsonrpc::failure_without_id(&err))
+        }
         Err((id, err)) => return rpc_error(400, &id, &err),
         // No client→server notification exists on HTTP in this era: accept and drop.
         Ok(Message::Notification { .. }) | Ok(Message::Response) => {

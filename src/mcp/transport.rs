@@ -27,9 +27,69 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const SESSION_HEADER: &str = "mcp-session-id";
 pub const VERSION_HEADER: &str = "mcp-protocol-version";
 
-/// An error answered at the HTTP level, with a JSON-RPC body whose id is null.
+/// An error answered at the HTTP level, with a JSON-RPC body whose id is null: for session-era
+/// answers that no single request id belongs to (a batch, a DELETE). Errors answered before a lane
+/// takes over go through [`ReplyTo`], which echoes the request's id.
 pub fn http_error(status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
     rpc_error(status, &Value::Null, &RpcError::new(code, message))
+}
+
+/// Whom an error answered before (or instead of) a lane is addressed to: the request's own id when
+/// its body could be read, otherwise what the request's era allows. JSON-RPC 2.0 and every 2025-era
+/// SDK put `"id": null` there; the 2026-07-28 schema types `JSONRPCErrorResponse.id` as a string or
+/// an integer and makes it optional, so that era's answer leaves the member out instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyTo {
+    id: Option<Value>,
+    modern: bool,
+}
+
+impl ReplyTo {
+    /// A request whose body was read and, when it is JSON within the size limit, parsed.
+    pub fn parsed(body: Option<&Value>, era: Era) -> ReplyTo {
+        ReplyTo {
+            id: body.map(readable_id).filter(jsonrpc::is_id),
+            modern: era != Era::Session,
+        }
+    }
+
+    /// A request whose body is not read (over the size limit, or not JSON): only its version header
+    /// tells the era.
+    pub fn unread(header_version: Option<&str>) -> ReplyTo {
+        ReplyTo {
+            id: None,
+            modern: header_version
+                .map(str::trim)
+                .is_some_and(era::is_modern_version),
+        }
+    }
+
+    /// Any request, from outside the transport (the Origin gate, a method /mcp does not serve): its
+    /// body is parsed here when it is JSON within the size limit, as `handle_post` would.
+    pub fn of(req: &HttpRequest) -> ReplyTo {
+        let header_version = req.header(VERSION_HEADER).map(str::trim);
+        if !content_type_is_json(req.header("content-type"))
+            || req.body.is_empty()
+            || req.body.len() > MAX_BODY_BYTES
+        {
+            return ReplyTo::unread(header_version);
+        }
+        match serde_json::from_slice::<Value>(&req.body) {
+            Ok(body) => ReplyTo::parsed(Some(&body), era::classify(&body, header_version)),
+            Err(_) => ReplyTo::unread(header_version),
+        }
+    }
+
+    /// The error as the whole HTTP answer.
+    pub fn error(&self, status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
+        let err = RpcError::new(code, message);
+        let body = match (&self.id, self.modern) {
+            (Some(id), _) => jsonrpc::failure(id, &err),
+            (None, false) => jsonrpc::failure(&Value::Null, &err),
+            (None, true) => jsonrpc::failure_without_id(&err),
+        };
+        HttpResponse::json(status, &body)
+    }
 }
 
 /// A JSON-RPC error as the whole HTTP answer, echoing the request id.
@@ -68,7 +128,14 @@ pub async fn handle_post(
         .as_ref()
         .and_then(|p| p.as_ref().ok())
         .and_then(model_named);
-    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref()).await {
+    // Errors before a lane takes over echo the request's id when the body could be parsed.
+    let reply_to = match &parsed {
+        Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
+        _ => ReplyTo::unread(header_version),
+    };
+    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), &reply_to)
+        .await
+    {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -99,14 +166,14 @@ pub async fn handle_post(
 
     let response = 'gates: {
         if !content_ok {
-            break 'gates http_error(
+            break 'gates reply_to.error(
                 415,
                 SERVER_ERROR,
                 "Unsupported Media Type: Content-Type must be application/json",
             );
         }
         let Some(wants_sse) = response_encoding(req.header("accept")) else {
-            break 'gates http_error(
+            break 'gates reply_to.error(
                 406,
                 SERVER_ERROR,
                 "Not Acceptable: the client must accept application/json or text/event-stream",
@@ -114,13 +181,15 @@ pub async fn handle_post(
         };
         let body = match parsed {
             None => {
-                break 'gates http_error(
+                break 'gates reply_to.error(
                     413,
                     SERVER_ERROR,
                     format!("Payload Too Large: at most {MAX_BODY_BYTES} bytes"),
                 )
             }
-            Some(Err(e)) => break 'gates http_error(400, PARSE_ERROR, format!("Parse error: {e}")),
+            Some(Err(e)) => {
+                break 'gates reply_to.error(400, PARSE_ERROR, format!("Parse error: {e}"))
+            }
             Some(Ok(body)) => body,
         };
         let lane = Lane {
@@ -136,15 +205,17 @@ pub async fn handle_post(
             Era::Session => legacy::post(&lane, &mut after, &mut log).await,
             Era::Stateless => modern::post(&lane, &mut after, &mut log).await,
             Era::StatelessWithoutEnvelope if body.get("id").is_none() => HttpResponse::empty(202),
-            Era::StatelessWithoutEnvelope => rpc_error(400, &readable_id(&body), &RpcError::new(
+            Era::StatelessWithoutEnvelope => reply_to.error(
+                400,
                 INVALID_PARAMS,
                 "Invalid params: a 2026-07-28 request must carry params._meta with io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities",
-            )),
-            Era::InitializeWithModernHeader => rpc_error(400, &readable_id(&body), &RpcError::new(
+            ),
+            Era::InitializeWithModernHeader => reply_to.error(
+                400,
                 HEADER_MISMATCH,
                 "Header mismatch: MCP-Protocol-Version names 2026-07-28, which has no initialize; send initialize without it, or server/discover with the request envelope",
-            )),
-            Era::StatelessBatch => http_error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
+            ),
+            Era::StatelessBatch => reply_to.error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
         }
     };
     Outcome {
@@ -262,7 +333,15 @@ pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(req, svc, sid, None).await {
+    let auth = match authenticate_request(
+        req,
+        svc,
+        sid,
+        None,
+        &ReplyTo::unread(req.header(VERSION_HEADER)),
+    )
+    .await
+    {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -304,6 +383,7 @@ async fn authenticate_request(
     svc: &Services<'_>,
     session_id: Option<&str>,
     schema_model: Option<&str>,
+    reply_to: &ReplyTo,
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
@@ -330,7 +410,7 @@ async fn authenticate_request(
             } else {
                 vec![audit.stmt(svc.now)]
             };
-            let mut outcome = Outcome::new(auth_failure_response(&failure), after);
+            let mut outcome = Outcome::new(auth_failure_response(&failure, reply_to), after);
             if let Some(p) = prefix {
                 outcome.log.insert("key".into(), json!(p));
             }
@@ -342,41 +422,54 @@ async fn authenticate_request(
     }
 }
 
-pub fn auth_failure_response(failure: &AuthFailure) -> HttpResponse {
+pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
     match failure {
-        AuthFailure::RateLimited { retry_after_s, .. } => {
-            http_error(429, SERVER_ERROR, failure.message())
-                .with_header("retry-after", retry_after_s.to_string())
-        }
-        AuthFailure::Store(e) => store_unavailable(e),
-        AuthFailure::MissingKey => http_error(
-            401,
-            SERVER_ERROR,
-            format!("Unauthorized: {}", failure.message()),
-        )
-        .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
-        _ => http_error(
-            401,
-            SERVER_ERROR,
-            format!("Unauthorized: {}", failure.message()),
-        )
-        .with_header(
-            "www-authenticate",
-            "Bearer realm=\"odoo-mcp\", error=\"invalid_token\"",
-        ),
+        AuthFailure::RateLimited { retry_after_s, .. } => reply_to
+            .error(429, SERVER_ERROR, failure.message())
+            .with_header("retry-after", retry_after_s.to_string()),
+        AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
+        AuthFailure::MissingKey => reply_to
+            .error(
+                401,
+                SERVER_ERROR,
+                format!("Unauthorized: {}", failure.message()),
+            )
+            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
+        _ => reply_to
+            .error(
+                401,
+                SERVER_ERROR,
+                format!("Unauthorized: {}", failure.message()),
+            )
+            .with_header(
+                "www-authenticate",
+                "Bearer realm=\"odoo-mcp\", error=\"invalid_token\"",
+            ),
     }
 }
 
+/// The database failed in the session lane (DELETE, a notification, a batch): no single id to echo.
 pub fn store_unavailable(e: &store::StoreError) -> HttpResponse {
+    store_unavailable_to(
+        e,
+        &ReplyTo {
+            id: None,
+            modern: false,
+        },
+    )
+}
+
+fn store_unavailable_to(e: &store::StoreError, reply_to: &ReplyTo) -> HttpResponse {
     let response = if e.is_transient() {
-        http_error(
-            503,
-            SERVER_ERROR,
-            "Service temporarily unavailable: the database is busy; retry shortly",
-        )
-        .with_header("retry-after", "1")
+        reply_to
+            .error(
+                503,
+                SERVER_ERROR,
+                "Service temporarily unavailable: the database is busy; retry shortly",
+            )
+            .with_header("retry-after", "1")
     } else {
-        http_error(
+        reply_to.error(
             500,
             jsonrpc::INTERNAL_ERROR,
             "Internal error: the database answered unexpectedly",

@@ -426,7 +426,7 @@ count_node_test negative "$E2E/negative.test.mjs"
 # ---------------------------------------------------------------- 6. the admin console in Chromium
 CHROMIUM_BIN=${CHROMIUM_BIN:-$(command -v chromium || true)}
 if [ -z "$CHROMIUM_BIN" ]; then
-  fail "browser test" "no chromium on PATH (Debian package 'chromium'; .ci/run installs it)"
+  fail "browser test" "no chromium on PATH (Debian package 'chromium'; make setup installs it)"
 else
   CHROMIUM_BIN=$CHROMIUM_BIN E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets FAKE19_URL="http://127.0.0.1:$P19" \
     FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE19_DEMO2_KEY="${ODOO_DEMO2_KEY[fake19]}" \
