@@ -133,7 +133,7 @@ demo: setup build
 ## ---------------------------------------------------------------- tests
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo fmt --check; cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
 	@# Fuzzing needs cargo-fuzz and the nightly toolchain (make fuzz installs both); without them, the
 	@# seeds still ran in test-native.
 	@if $(FUZZ_READY); then \
@@ -148,8 +148,9 @@ test-native:
 	cargo test --workspace
 	cargo test -p odoo-mcp-edge --features bench --test bench_counters
 
-# The core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
+# rustfmt-clean; the core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
 lint:
+	cargo fmt --all --check
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings
