@@ -128,48 +128,17 @@ pub async fn odoo_access_check(
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {
-        let call = Call {
-            model,
-            method: "has_access",
-            ids: Some(ids),
-            params: vec![("operation", json!(odoo_op))],
-            positional: 1,
-        };
-        return match client.call(&call).await? {
-            Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, odoo_op, ids),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
-        };
+        return has_access(client, model, odoo_op, ids).await;
     }
-    let rights = Call {
-        model,
-        method: "check_access_rights",
-        ids: None,
-        params: vec![("operation", json!(odoo_op))],
-        positional: 1,
-    };
-    client.call(&rights).await?;
+    access_call(client, model, "check_access_rights", None, odoo_op).await?;
     if !ids.is_empty() {
-        let rule = Call {
-            model,
-            method: "check_access_rule",
-            ids: Some(ids),
-            params: vec![("operation", json!(odoo_op))],
-            positional: 1,
-        };
-        client.call(&rule).await?;
+        access_call(client, model, "check_access_rule", Some(ids), odoo_op).await?;
     }
     Ok(())
 }
 
 /// Before a dry run reports `ids` that a search did not find as missing: asks Odoo whether they are hidden
-/// from this user rather than gone (`read` access: Odoo answers yes for records that do not exist), so that
+/// from this user rather than gone (`read` access, which Odoo grants on records that do not exist), so that
 /// a record the user may not see is reported as refused, as the real operation would be.
 pub async fn refuse_hidden(
     client: &OdooClient<'_>,
@@ -181,47 +150,54 @@ pub async fn refuse_hidden(
         return Ok(());
     }
     if conn.at_least(18, 0) {
-        let call = Call {
-            model,
-            method: "has_access",
-            ids: Some(not_found),
-            params: vec![("operation", json!("read"))],
-            positional: 1,
-        };
-        return match client.call(&call).await? {
-            Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, "read", not_found),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
-        };
+        return has_access(client, model, "read", not_found).await;
     }
-    let rule = Call {
-        model,
-        method: "check_access_rule",
-        ids: Some(not_found),
-        params: vec![("operation", json!("read"))],
-        positional: 1,
-    };
-    client.call(&rule).await?;
+    access_call(client, model, "check_access_rule", Some(not_found), "read").await?;
     Ok(())
 }
 
-/// What a `false` from `has_access` means, in words (Odoo gives none).
-fn not_allowed(model: &str, odoo_op: &str, ids: &[i64]) -> String {
-    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-    match ids.len() {
-        0 => format!(
-            "this user may not {odoo_op} {model} records (Odoo's has_access answered false)"
-        ),
-        _ => format!(
-            "this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)",
-            ids.join(", ")
-        ),
+/// `model.method(ids, operation)`, the shape every access check shares.
+async fn access_call(
+    client: &OdooClient<'_>,
+    model: &str,
+    method: &str,
+    ids: Option<&[i64]>,
+    odoo_op: &str,
+) -> Result<Value, ToolError> {
+    let call = Call {
+        model,
+        method,
+        ids,
+        params: vec![("operation", json!(odoo_op))],
+        positional: 1,
+    };
+    Ok(client.call(&call).await?)
+}
+
+/// `has_access`, with a `false` turned into the refusal Odoo itself would raise (in words: it gives none).
+async fn has_access(
+    client: &OdooClient<'_>,
+    model: &str,
+    odoo_op: &str,
+    ids: &[i64],
+) -> Result<(), ToolError> {
+    match access_call(client, model, "has_access", Some(ids), odoo_op).await? {
+        Value::Bool(true) => Ok(()),
+        Value::Bool(false) => {
+            let which = match ids {
+                [] => format!("{model} records"),
+                _ => {
+                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    format!("{model} record(s) {}", ids.join(", "))
+                }
+            };
+            let message =
+                format!("this user may not {odoo_op} {which} (Odoo's has_access answered false)");
+            Err(OdooError::new(OdooErrorKind::AccessError, message).into())
+        }
+        _ => Err(ToolError::Unavailable(
+            "Odoo's has_access answer is not true or false".into(),
+        )),
     }
 }
 
