@@ -4,6 +4,7 @@
 pub mod client;
 pub mod domain;
 pub mod error;
+pub mod html_text;
 pub mod readback;
 pub mod schema;
 pub mod url;

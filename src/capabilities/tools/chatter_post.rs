@@ -4,7 +4,7 @@
 //! `post_params` is the one place that knows.
 
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::html_text::plain_to_html;
+use crate::odoo::html_text::plain_to_html;
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::Connection;

@@ -15,7 +15,6 @@ mod create;
 mod delete;
 mod describe_model;
 mod get;
-mod html_text;
 mod list_models;
 mod reading;
 mod schemas;
