@@ -18,13 +18,17 @@ fn harness() -> Harness {
 }
 
 fn setup(h: &Harness) -> Session<'_> {
-    let c = h.connection(V, "c", &["res.partner"]);
+    setup_on(h, V)
+}
+
+fn setup_on(h: &Harness, v: OdooVersion) -> Session<'_> {
+    let c = h.connection(v, "c", &["res.partner"]);
     h.admin(
         "PUT",
         &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "update": true})),
+        Some(json!({"read": true, "create": true, "update": true, "delete": true})),
     );
-    let mut s = h.session(&h.key(c, V, "admin"));
+    let mut s = h.session(&h.key(c, v, "admin"));
     // Warm the schema, so that each fault hits the call under test.
     let r = s.tool("odoo_search", json!({"model": "res.partner", "limit": 1}));
     assert!(r.get("isError").is_none(), "{r}");
@@ -192,6 +196,12 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
             "{name}: {}",
             text_of(&r)
         );
+        assert!(
+            !text_of(&r).contains("Narrow the request")
+                && !text_of(&r).contains("Retry in a moment"),
+            "{name}: retrying or narrowing a write could apply it twice: {}",
+            text_of(&r)
+        );
         // The fake did create it (after its delay, or before cutting its answer): hence the warning.
         h.fake(V).reset();
         let mut found = partners_named(&mut s, &partner);
@@ -273,5 +283,143 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     assert_eq!(
         audit[0]["outcome"], "odoo_error",
         "the lost create is audited as such"
+    );
+}
+
+/// A 200 whose result is not what the method answers (an override that forgot its `return`, a layer
+/// rewriting answers) is a lost answer, on both transports: never a success, never a plain failure of a
+/// write that Odoo did carry out.
+#[test]
+fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
+    for v in [OdooVersion::V19, OdooVersion::V17] {
+        let h = harness();
+        let mut s = setup_on(&h, v);
+        let id = |r: &Value| r["structuredContent"]["id"].as_i64().expect("created");
+        let a = id(&s.tool(
+            "odoo_create",
+            json!({"model": "res.partner", "values": {"name": "Shape A"}}),
+        ));
+        let b = id(&s.tool(
+            "odoo_create",
+            json!({"model": "res.partner", "values": {"name": "Shape B"}}),
+        ));
+        let c = id(&s.tool(
+            "odoo_create",
+            json!({"model": "res.partner", "values": {"name": "Shape C"}}),
+        ));
+        let cases = [
+            (
+                "create",
+                json!({}),
+                "odoo_create",
+                json!({"model": "res.partner", "values": {"name": "Shape New"}}),
+            ),
+            (
+                "write",
+                json!(false),
+                "odoo_update",
+                json!({"model": "res.partner", "ids": [a], "values": {"phone": "+1 555 0199"}}),
+            ),
+            (
+                "write",
+                json!(null),
+                "odoo_update",
+                json!({"model": "res.partner", "ids": [a], "values": {"phone": "+1 555 0198"}}),
+            ),
+            (
+                "unlink",
+                json!("ok"),
+                "odoo_delete",
+                json!({"model": "res.partner", "ids": [a]}),
+            ),
+            (
+                "unlink",
+                json!(false),
+                "odoo_delete",
+                json!({"model": "res.partner", "ids": [b, c]}),
+            ),
+            (
+                "message_post",
+                json!({"id": 1}),
+                "odoo_chatter_post",
+                json!({"model": "res.partner", "id": b, "body": "Shape note"}),
+            ),
+        ];
+        for (method, answer, tool, args) in cases {
+            let label = format!("{v:?} {method} answered {answer}");
+            h.fake(v)
+                .control(json!({"fault": "wrong_shape", "methods": [method], "answer": answer, "count": 1}))
+                .unwrap();
+            h.fake(v).clear_calls();
+            let r = s.tool(tool, args);
+            h.fake(v).reset();
+            assert_eq!(r["isError"], true, "{label}: {r}");
+            assert!(
+                r.get("structuredContent").is_none(),
+                "{label}: nothing that reads as done"
+            );
+            let text = text_of(&r);
+            assert!(
+                text.contains(&format!("{method} on res.partner answered"))
+                    && text.contains("may or may not have been made")
+                    && text.contains("before retrying"),
+                "{label}: {text}"
+            );
+            assert!(!text.contains("Narrow the request"), "{label}: {text}");
+            let audit = last_audit(&h);
+            assert_eq!(audit["outcome"], "odoo_error", "{label}");
+            assert!(
+                audit["detail"].as_str().unwrap().contains("answered"),
+                "{label}: {audit}"
+            );
+            let sent: Vec<String> = h
+                .fake(v)
+                .calls()
+                .into_iter()
+                .map(|c| c.method)
+                .filter(|m| m == method)
+                .collect();
+            assert_eq!(
+                sent.len(),
+                1,
+                "{label}: sent once, never retried after a lost answer"
+            );
+        }
+        assert_eq!(
+            partners_named(&mut s, "Shape New"),
+            1,
+            "{v:?}: Odoo did create it, as the error warned"
+        );
+        let left = s.tool(
+            "odoo_get",
+            json!({"model": "res.partner", "ids": [a, b, c]}),
+        );
+        assert_eq!(
+            left["structuredContent"]["missing_ids"],
+            json!([a, b, c]),
+            "{v:?}: the deletes were carried out: {left}"
+        );
+    }
+}
+
+#[test]
+fn a_read_answered_in_the_wrong_shape_is_a_plain_error() {
+    let h = harness();
+    let mut s = setup(&h);
+    h.fake(V)
+        .control(json!({"fault": "wrong_shape", "methods": ["search_read"], "answer": {"records": []}, "count": 1}))
+        .unwrap();
+    let r = search(&mut s);
+    assert_eq!(r["isError"], true, "{r}");
+    let text = text_of(&r);
+    assert!(
+        text.contains(
+            "search_read on res.partner answered {\"records\":[]}, where Odoo answers a list"
+        ) && !text.contains("may or may not"),
+        "{text}"
+    );
+    assert!(
+        search(&mut s).get("isError").is_none(),
+        "the next call works"
     );
 }

@@ -1,6 +1,8 @@
 //! The Odoo connector: one client over two transports (JSON-2 for 19+, `/jsonrpc` for 16–18 and as a
-//! fallback), version detection, the error taxonomy, URL rules, domain validation and the schema cache.
+//! fallback), the shape of each method's answer, version detection, the error taxonomy, URL rules,
+//! domain validation and the schema cache.
 
+pub mod answer;
 pub mod client;
 pub mod domain;
 pub mod error;

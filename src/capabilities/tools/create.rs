@@ -4,6 +4,7 @@
 
 use super::writing::{self, checked_values, dry_run_arg};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
@@ -93,15 +94,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         params: vec![("vals_list", json!([values]))],
         positional: 1,
     };
+    // The client has checked the answer's shape: a list of one positive id.
     let created = client.call(&call).await?;
-    let id = created
-        .as_i64()
-        .or_else(|| {
-            created
-                .as_array()
-                .and_then(|a| a.first())
-                .and_then(Value::as_i64)
-        })
+    let id = answer::single_id(&created)
         .ok_or_else(|| ToolError::Unavailable("Odoo's create answer holds no record id".into()))?;
     ctx.set_record_count(1);
     ctx.progress(2, 3, || format!("Created {model} {id}"));

@@ -153,6 +153,14 @@ impl ToolError {
         }
     }
 
+    /// What went wrong, without guidance (for a sentence that gives its own).
+    pub fn what(&self) -> String {
+        match self {
+            ToolError::Odoo(e) => e.what(),
+            other => other.message(),
+        }
+    }
+
     fn audit_outcome(&self) -> &'static str {
         match self {
             ToolError::Invalid(_) => "invalid",
