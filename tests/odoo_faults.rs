@@ -423,3 +423,49 @@ fn a_read_answered_in_the_wrong_shape_is_a_plain_error() {
         "the next call works"
     );
 }
+
+#[test]
+fn a_create_whose_read_back_failed_says_the_record_exists() {
+    let h = harness();
+    let mut s = setup(&h);
+    for (name, inject) in [
+        (
+            "http_500",
+            Box::new(|h: &Harness| {
+                h.fake(V)
+                    .set_fault(Fault::Http500, &["search_read"], Some(1))
+                    .unwrap()
+            }) as Box<dyn Fn(&Harness)>,
+        ),
+        (
+            "timeout",
+            Box::new(|h: &Harness| h.fake(V).set_delay(1000, &["search_read"]).unwrap()),
+        ),
+    ] {
+        let partner = format!("Read Back {name}");
+        inject(&h);
+        let r = s.tool(
+            "odoo_create",
+            json!({"model": "res.partner", "values": {"name": partner}}),
+        );
+        h.fake(V).reset();
+        assert!(
+            r.get("isError").is_none(),
+            "{name}: the record was created: {r}"
+        );
+        let out = &r["structuredContent"];
+        let id = out["id"].as_i64().expect("the new record's id");
+        let warning = out["warning"].as_str().unwrap_or_default();
+        assert!(
+            warning.contains(&format!("Created res.partner {id}"))
+                && warning.contains("do not create it again")
+                && warning.contains("odoo_get"),
+            "{name}: {warning}"
+        );
+        assert!(
+            !warning.contains("Retry") && !warning.contains("retry") && !warning.contains("Narrow"),
+            "{name}: no advice that reads as 'try the create again': {warning}"
+        );
+        assert_eq!(partners_named(&mut s, &partner), 1, "{name}");
+    }
+}

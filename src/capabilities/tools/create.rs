@@ -114,11 +114,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             }
             out["not_applied"] = json!(not_applied);
         }
-        // The record exists: a failed read-back must not turn a successful create into an error.
+        // The record exists: a failed read-back must not turn a successful create into an error, nor
+        // read as one that could be retried.
         Err(e) => {
             out["warning"] = json!(format!(
-                "Created {model} {id}, but reading it back failed: {}",
-                e.message()
+                "Created {model} {id}: the record exists, so do not create it again. Reading it back failed, so \
+                 whether Odoo stored every value as sent is not known (read it with odoo_get, ids [{id}]): {}",
+                e.what()
             ))
         }
     }
