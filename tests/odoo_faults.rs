@@ -253,6 +253,7 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     ]);
     let r = s.tool("odoo_batch", json!({"operations": ops}));
     h.fake(V).reset();
+    assert_eq!(r["isError"], true, "an operation failed: {r}");
     let out = &r["structuredContent"];
     assert_eq!(
         (
@@ -264,6 +265,21 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
         "{r}"
     );
     assert_eq!(out["results"][0]["status"], "failed");
+    assert_eq!(
+        (
+            out["results"][0]["outcome_unknown"].as_bool(),
+            out["outcome_unknown"].as_i64()
+        ),
+        (Some(true), Some(1)),
+        "{r}"
+    );
+    assert!(
+        out["error"]
+            .as_str()
+            .unwrap()
+            .contains("may or may not have been applied"),
+        "{r}"
+    );
     assert!(
         out["results"][0]["error"]
             .as_str()
@@ -284,6 +300,9 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
         audit[0]["outcome"], "odoo_error",
         "the lost create is audited as such"
     );
+    let audit =
+        h.db.rows("SELECT outcome FROM audit WHERE tool = 'odoo_batch' ORDER BY id DESC LIMIT 1");
+    assert_eq!(audit[0]["outcome"], "incomplete", "and so is the batch");
 }
 
 /// A 200 whose result is not what the method answers (an override that forgot its `return`, a layer
@@ -468,4 +487,40 @@ fn a_create_whose_read_back_failed_says_the_record_exists() {
         );
         assert_eq!(partners_named(&mut s, &partner), 1, "{name}");
     }
+}
+
+#[test]
+fn a_delete_retried_record_by_record_says_which_outcome_is_unknown() {
+    let h = harness();
+    let mut s = setup(&h);
+    let mut ids = Vec::new();
+    for name in ["Unknown A", "Unknown B"] {
+        let r = s.tool(
+            "odoo_create",
+            json!({"model": "res.partner", "values": {"name": name}}),
+        );
+        ids.push(r["structuredContent"]["id"].as_i64().expect("created"));
+    }
+    // Odoo's own error for both at once (nothing deleted: retried one by one), then a lost answer for the
+    // first alone. Different `methods`, so both rules stay; the first matching one applies.
+    h.fake(V)
+        .set_fault(Fault::Http500, &["unlink"], Some(1))
+        .unwrap();
+    h.fake(V)
+        .control(json!({"fault": "wrong_shape", "methods": ["unlink", "write"], "count": 1}))
+        .unwrap();
+    let r = s.tool("odoo_delete", json!({"model": "res.partner", "ids": ids}));
+    h.fake(V).reset();
+    assert!(r.get("isError").is_none(), "{r}");
+    let out = &r["structuredContent"];
+    assert_eq!(out["deleted"], 1, "{out}");
+    assert_eq!(out["results"][0]["outcome"], "unknown", "{out}");
+    assert!(
+        out["results"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("may or may not have been made"),
+        "{out}"
+    );
+    assert_eq!(out["results"][1]["outcome"], "deleted", "{out}");
 }
