@@ -32,19 +32,14 @@ fn setup(h: &Harness, v: OdooVersion) -> Session<'_> {
 }
 
 fn last_audit(h: &Harness) -> Value {
-    let rows = h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
+    let rows =
+        h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
     Value::Object(rows[0].clone())
 }
 
 fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
-    let r = s.tool(
-        "odoo_search",
-        json!({"model": "res.partner", "domain": [["name", "=", name]]}),
-    );
-    r["structuredContent"]["records"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0)
+    let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["name", "=", name]]}));
+    r["structuredContent"]["records"].as_array().map(Vec::len).unwrap_or(0)
 }
 
 /// A 200 whose result is not what the method answers (an override that forgot its `return`, a layer
@@ -56,25 +51,11 @@ fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
         let h = harness();
         let mut s = setup(&h, v);
         let id = |r: &Value| r["structuredContent"]["id"].as_i64().expect("created");
-        let a = id(&s.tool(
-            "odoo_create",
-            json!({"model": "res.partner", "values": {"name": "Shape A"}}),
-        ));
-        let b = id(&s.tool(
-            "odoo_create",
-            json!({"model": "res.partner", "values": {"name": "Shape B"}}),
-        ));
-        let c = id(&s.tool(
-            "odoo_create",
-            json!({"model": "res.partner", "values": {"name": "Shape C"}}),
-        ));
+        let a = id(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Shape A"}})));
+        let b = id(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Shape B"}})));
+        let c = id(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Shape C"}})));
         let cases = [
-            (
-                "create",
-                json!({}),
-                "odoo_create",
-                json!({"model": "res.partner", "values": {"name": "Shape New"}}),
-            ),
+            ("create", json!({}), "odoo_create", json!({"model": "res.partner", "values": {"name": "Shape New"}})),
             (
                 "write",
                 json!(false),
@@ -87,18 +68,8 @@ fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
                 "odoo_update",
                 json!({"model": "res.partner", "ids": [a], "values": {"phone": "+1 555 0198"}}),
             ),
-            (
-                "unlink",
-                json!("ok"),
-                "odoo_delete",
-                json!({"model": "res.partner", "ids": [a]}),
-            ),
-            (
-                "unlink",
-                json!(false),
-                "odoo_delete",
-                json!({"model": "res.partner", "ids": [b, c]}),
-            ),
+            ("unlink", json!("ok"), "odoo_delete", json!({"model": "res.partner", "ids": [a]})),
+            ("unlink", json!(false), "odoo_delete", json!({"model": "res.partner", "ids": [b, c]})),
             (
                 "message_post",
                 json!({"id": 1}),
@@ -115,10 +86,7 @@ fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
             let r = s.tool(tool, args);
             h.fake(v).reset();
             assert_eq!(r["isError"], true, "{label}: {r}");
-            assert!(
-                r.get("structuredContent").is_none(),
-                "{label}: nothing that reads as done"
-            );
+            assert!(r.get("structuredContent").is_none(), "{label}: nothing that reads as done");
             let text = text_of(&r);
             assert!(
                 text.contains(&format!("{method} on res.partner answered"))
@@ -129,32 +97,12 @@ fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
             assert!(!text.contains("Narrow the request"), "{label}: {text}");
             let audit = last_audit(&h);
             assert_eq!(audit["outcome"], "odoo_error", "{label}");
-            assert!(
-                audit["detail"].as_str().unwrap().contains("answered"),
-                "{label}: {audit}"
-            );
-            let sent: Vec<String> = h
-                .fake(v)
-                .calls()
-                .into_iter()
-                .map(|c| c.method)
-                .filter(|m| m == method)
-                .collect();
-            assert_eq!(
-                sent.len(),
-                1,
-                "{label}: sent once, never retried after a lost answer"
-            );
+            assert!(audit["detail"].as_str().unwrap().contains("answered"), "{label}: {audit}");
+            let sent: Vec<String> = h.fake(v).calls().into_iter().map(|c| c.method).filter(|m| m == method).collect();
+            assert_eq!(sent.len(), 1, "{label}: sent once, never retried after a lost answer");
         }
-        assert_eq!(
-            partners_named(&mut s, "Shape New"),
-            1,
-            "{v:?}: Odoo did create it, as the error warned"
-        );
-        let left = s.tool(
-            "odoo_get",
-            json!({"model": "res.partner", "ids": [a, b, c]}),
-        );
+        assert_eq!(partners_named(&mut s, "Shape New"), 1, "{v:?}: Odoo did create it, as the error warned");
+        let left = s.tool("odoo_get", json!({"model": "res.partner", "ids": [a, b, c]}));
         assert_eq!(
             left["structuredContent"]["missing_ids"],
             json!([a, b, c]),
@@ -170,21 +118,16 @@ fn a_read_answered_in_the_wrong_shape_is_a_plain_error() {
     h.fake(V)
         .control(json!({"fault": "wrong_shape", "methods": ["search_read"], "answer": {"records": []}, "count": 1}))
         .unwrap();
-    let search =
-        |s: &mut Session<'_>| s.tool("odoo_search", json!({"model": "res.partner", "limit": 2}));
+    let search = |s: &mut Session<'_>| s.tool("odoo_search", json!({"model": "res.partner", "limit": 2}));
     let r = search(&mut s);
     assert_eq!(r["isError"], true, "{r}");
     let text = text_of(&r);
     assert!(
-        text.contains(
-            "search_read on res.partner answered {\"records\":[]}, where Odoo answers a list"
-        ) && !text.contains("may or may not"),
+        text.contains("search_read on res.partner answered {\"records\":[]}, where Odoo answers a list")
+            && !text.contains("may or may not"),
         "{text}"
     );
-    assert!(
-        search(&mut s).get("isError").is_none(),
-        "the next call works"
-    );
+    assert!(search(&mut s).get("isError").is_none(), "the next call works");
 }
 
 #[test]
@@ -193,32 +136,19 @@ fn a_delete_retried_record_by_record_says_which_outcome_is_unknown() {
     let mut s = setup(&h, V);
     let mut ids = Vec::new();
     for name in ["Unknown A", "Unknown B"] {
-        let r = s.tool(
-            "odoo_create",
-            json!({"model": "res.partner", "values": {"name": name}}),
-        );
+        let r = s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": name}}));
         ids.push(r["structuredContent"]["id"].as_i64().expect("created"));
     }
     // Odoo's own error for both at once (nothing deleted: retried one by one), then a lost answer for the
     // first alone. Different `methods`, so both rules stay; the first matching one applies.
-    h.fake(V)
-        .set_fault(Fault::Http500, &["unlink"], Some(1))
-        .unwrap();
-    h.fake(V)
-        .control(json!({"fault": "wrong_shape", "methods": ["unlink", "write"], "count": 1}))
-        .unwrap();
+    h.fake(V).set_fault(Fault::Http500, &["unlink"], Some(1)).unwrap();
+    h.fake(V).control(json!({"fault": "wrong_shape", "methods": ["unlink", "write"], "count": 1})).unwrap();
     let r = s.tool("odoo_delete", json!({"model": "res.partner", "ids": ids}));
     h.fake(V).reset();
     assert!(r.get("isError").is_none(), "{r}");
     let out = &r["structuredContent"];
     assert_eq!(out["deleted"], 1, "{out}");
     assert_eq!(out["results"][0]["outcome"], "unknown", "{out}");
-    assert!(
-        out["results"][0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("may or may not have been made"),
-        "{out}"
-    );
+    assert!(out["results"][0]["error"].as_str().unwrap().contains("may or may not have been made"), "{out}");
     assert_eq!(out["results"][1]["outcome"], "deleted", "{out}");
 }

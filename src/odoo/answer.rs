@@ -53,9 +53,9 @@ impl Shape {
         match self {
             Shape::True => answer == &Value::Bool(true),
             Shape::Bool => answer.is_boolean(),
-            Shape::Ids(n) => answer
-                .as_array()
-                .is_some_and(|ids| ids.len() == n && ids.iter().all(|i| positive(i).is_some())),
+            Shape::Ids(n) => {
+                answer.as_array().is_some_and(|ids| ids.len() == n && ids.iter().all(|i| positive(i).is_some()))
+            }
             Shape::Id => positive(answer).is_some(),
             Shape::IdOrOneIdList => single_id(answer).is_some(),
             Shape::List => answer.is_array(),
@@ -69,12 +69,7 @@ impl Shape {
 pub fn expected(call: &Call<'_>) -> Option<Shape> {
     Some(match call.method {
         "write" | "unlink" => Shape::True,
-        "create" => match call
-            .params
-            .iter()
-            .find(|(name, _)| matches!(*name, "vals_list" | "vals"))
-            .map(|(_, v)| v)
-        {
+        "create" => match call.params.iter().find(|(name, _)| matches!(*name, "vals_list" | "vals")).map(|(_, v)| v) {
             Some(Value::Array(vals)) => Shape::Ids(vals.len()),
             Some(_) => Shape::Id,
             None => return None,
@@ -107,8 +102,7 @@ pub fn check(call: &Call<'_>, answer: Value) -> Result<Value, OdooError> {
 
 /// Methods that change data: when their answer is lost, Odoo may have applied them.
 pub fn is_write(method: &str) -> bool {
-    matches!(method, "create" | "write" | "unlink" | "message_post")
-        || method.starts_with("action_")
+    matches!(method, "create" | "write" | "unlink" | "message_post") || method.starts_with("action_")
 }
 
 /// The one id of a `create` of one record or a `message_post`: bare (16–18) or a list of one (19).
@@ -141,13 +135,7 @@ mod tests {
     use serde_json::json;
 
     fn call<'p>(method: &'p str, params: Vec<(&'static str, Value)>) -> Call<'p> {
-        Call {
-            model: "res.partner",
-            method,
-            ids: None,
-            params,
-            positional: 1,
-        }
+        Call { model: "res.partner", method, ids: None, params, positional: 1 }
     }
 
     #[test]
@@ -155,18 +143,9 @@ mod tests {
         for (c, answer) in [
             (call("write", vec![("vals", json!({}))]), json!(true)),
             (call("unlink", vec![]), json!(true)),
-            (
-                call("create", vec![("vals_list", json!([{"name": "A"}]))]),
-                json!([48]),
-            ),
-            (
-                call("create", vec![("vals_list", json!([{}, {}]))]),
-                json!([48, 49]),
-            ),
-            (
-                call("create", vec![("vals", json!({"name": "A"}))]),
-                json!(48),
-            ),
+            (call("create", vec![("vals_list", json!([{"name": "A"}]))]), json!([48])),
+            (call("create", vec![("vals_list", json!([{}, {}]))]), json!([48, 49])),
+            (call("create", vec![("vals", json!({"name": "A"}))]), json!(48)),
             (call("message_post", vec![]), json!(359)),
             (call("message_post", vec![]), json!([487])),
             (call("has_access", vec![]), json!(false)),
@@ -183,41 +162,17 @@ mod tests {
     #[test]
     fn other_shapes_are_refused_with_what_came() {
         for (c, answer, needle) in [
-            (
-                call("write", vec![]),
-                json!(false),
-                "answered false, where Odoo answers true",
-            ),
+            (call("write", vec![]), json!(false), "answered false, where Odoo answers true"),
             (call("unlink", vec![]), json!(null), "answered nothing"),
             (call("unlink", vec![]), json!("ok"), "answered \"ok\""),
-            (
-                call("create", vec![("vals_list", json!([{}]))]),
-                json!({}),
-                "a list of one record id",
-            ),
-            (
-                call("create", vec![("vals_list", json!([{}]))]),
-                json!(48),
-                "a list of one",
-            ),
-            (
-                call("create", vec![("vals_list", json!([{}]))]),
-                json!([0]),
-                "a list of one",
-            ),
-            (
-                call("create", vec![("vals_list", json!([{}, {}]))]),
-                json!([48]),
-                "a list of 2 record ids",
-            ),
+            (call("create", vec![("vals_list", json!([{}]))]), json!({}), "a list of one record id"),
+            (call("create", vec![("vals_list", json!([{}]))]), json!(48), "a list of one"),
+            (call("create", vec![("vals_list", json!([{}]))]), json!([0]), "a list of one"),
+            (call("create", vec![("vals_list", json!([{}, {}]))]), json!([48]), "a list of 2 record ids"),
             (call("message_post", vec![]), json!([1, 2]), "a record id"),
             (call("message_post", vec![]), json!("243"), "a record id"),
             (call("has_access", vec![]), json!(1), "true or false"),
-            (
-                call("search_read", vec![]),
-                json!({"records": []}),
-                "a list",
-            ),
+            (call("search_read", vec![]), json!({"records": []}), "a list"),
             (call("search_count", vec![]), json!(-1), "a count"),
         ] {
             let e = check(&c, answer).unwrap_err();
@@ -233,14 +188,7 @@ mod tests {
     fn one_id_bare_or_in_a_list_of_one() {
         assert_eq!(single_id(&json!(243)), Some(243));
         assert_eq!(single_id(&json!([487])), Some(487));
-        for bad in [
-            json!([]),
-            json!([1, 2]),
-            json!(false),
-            json!("243"),
-            json!(0),
-            json!([null]),
-        ] {
+        for bad in [json!([]), json!([1, 2]), json!(false), json!("243"), json!(0), json!([null])] {
             assert_eq!(single_id(&bad), None, "{bad}");
         }
     }

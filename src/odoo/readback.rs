@@ -49,12 +49,7 @@ pub fn not_applied(
             _ => value == got || (empty(value) && empty(got)),
         };
         if !applied {
-            out.push(NotApplied {
-                id,
-                field: name.clone(),
-                sent: value.clone(),
-                stored: got.clone(),
-            });
+            out.push(NotApplied { id, field: name.clone(), sent: value.clone(), stored: got.clone() });
         }
     }
     out
@@ -75,10 +70,7 @@ fn text(v: &Value) -> &str {
 
 /// The words of an html value's text, whatever markup the sanitizer left or added around them.
 fn html_words(v: &Value) -> Vec<String> {
-    to_text(text(v), usize::MAX)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect()
+    to_text(text(v), usize::MAX).split_whitespace().map(str::to_string).collect()
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -98,10 +90,8 @@ fn id_of(v: &Value) -> Option<i64> {
 
 /// Whether the ids read back agree with what the (normalised) commands say for certain.
 fn x2many_applied(commands: &Value, got: &Value) -> bool {
-    let stored: BTreeSet<i64> = got
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
+    let stored: BTreeSet<i64> =
+        got.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
     // `exact`: the whole list, while it is known; `present`/`absent`: what must (not) be in it.
     let mut exact: Option<BTreeSet<i64>> = None;
     let (mut present, mut absent) = (BTreeSet::new(), BTreeSet::new());
@@ -165,15 +155,10 @@ mod tests {
     }
 
     fn diff(sent: Value, stored: Value) -> Vec<String> {
-        not_applied(
-            1,
-            sent.as_object().unwrap(),
-            stored.as_object().unwrap(),
-            &schema(),
-        )
-        .into_iter()
-        .map(|n| n.field)
-        .collect()
+        not_applied(1, sent.as_object().unwrap(), stored.as_object().unwrap(), &schema())
+            .into_iter()
+            .map(|n| n.field)
+            .collect()
     }
 
     #[test]
@@ -204,57 +189,33 @@ mod tests {
         )
         .is_empty());
         assert!(
-            diff(
-                json!({"note": "<p onclick=\"x()\">Hi</p><script>alert(1)</script>"}),
-                json!({"note": "<p>Hi</p>"})
-            )
-            .is_empty(),
+            diff(json!({"note": "<p onclick=\"x()\">Hi</p><script>alert(1)</script>"}), json!({"note": "<p>Hi</p>"}))
+                .is_empty(),
             "what the sanitizer removes on purpose"
         );
         assert!(diff(json!({"note": ""}), json!({"note": false})).is_empty());
         assert_eq!(
-            diff(
-                json!({"note": "<p>New terms</p>"}),
-                json!({"note": "<p>Old terms</p>"})
-            ),
+            diff(json!({"note": "<p>New terms</p>"}), json!({"note": "<p>Old terms</p>"})),
             ["note"],
             "a value Odoo did not store, though neither is empty"
         );
-        assert_eq!(
-            diff(json!({"note": "<p>Hi</p>"}), json!({"note": false})),
-            ["note"]
-        );
+        assert_eq!(diff(json!({"note": "<p>Hi</p>"}), json!({"note": false})), ["note"]);
     }
 
     #[test]
     fn numbers_are_compared_as_numbers() {
         assert!(diff(json!({"amount": false}), json!({"amount": 0.0})).is_empty());
-        assert_eq!(
-            diff(json!({"amount": false}), json!({"amount": 2.0})),
-            ["amount"]
-        );
-        assert_eq!(
-            diff(json!({"amount": 2.5}), json!({"amount": "2.5"})),
-            ["amount"]
-        );
+        assert_eq!(diff(json!({"amount": false}), json!({"amount": 2.0})), ["amount"]);
+        assert_eq!(diff(json!({"amount": 2.5}), json!({"amount": "2.5"})), ["amount"]);
     }
 
     #[test]
     fn x2many_commands_are_checked_only_where_certain() {
-        assert!(x2many_applied(
-            &json!([[0, 0, {"a": 1}], [4, 5, 0]]),
-            &json!([5, 99])
-        ));
+        assert!(x2many_applied(&json!([[0, 0, {"a": 1}], [4, 5, 0]]), &json!([5, 99])));
         assert!(!x2many_applied(&json!([[4, 5, 0]]), &json!([6])));
         assert!(!x2many_applied(&json!([[3, 5, 0]]), &json!([5])));
         assert!(x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3])));
-        assert!(!x2many_applied(
-            &json!([[5, 0, 0], [4, 3, 0]]),
-            &json!([3, 4])
-        ));
-        assert!(x2many_applied(
-            &json!([[6, 0, [1]], [0, 0, {"a": 1}]]),
-            &json!([1, 8])
-        ));
+        assert!(!x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3, 4])));
+        assert!(x2many_applied(&json!([[6, 0, [1]], [0, 0, {"a": 1}]]), &json!([1, 8])));
     }
 }

@@ -66,14 +66,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.checkpoint(&client).await?;
 
     if dry_run {
-        writing::odoo_access_check(
-            &client,
-            &ctx.req.auth.connection,
-            model,
-            Operation::Create,
-            &[],
-        )
-        .await?;
+        writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Create, &[]).await?;
         let (defaults, missing) = preview_defaults(&client, model, &schema, &values).await?;
         ctx.log("info", || format!("{model}: dry run, nothing created"));
         let mut out = json!({"model": model, "dry_run": true, "values": values, "defaults": defaults, "missing_required": missing});
@@ -87,13 +80,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
 
     // A list of one, so both transports answer with a list of ids on every version.
-    let call = Call {
-        model,
-        method: "create",
-        ids: None,
-        params: vec![("vals_list", json!([values]))],
-        positional: 1,
-    };
+    let call = Call { model, method: "create", ids: None, params: vec![("vals_list", json!([values]))], positional: 1 };
     // The client has checked the answer's shape: a list of one positive id.
     let created = client.call(&call).await?;
     let id = answer::single_id(&created)
@@ -148,30 +135,13 @@ async fn preview_defaults(
     let defaults = if wanted.is_empty() {
         json!({})
     } else {
-        let call = Call {
-            model,
-            method: "default_get",
-            ids: None,
-            params: vec![("fields", json!(wanted))],
-            positional: 1,
-        };
+        let call =
+            Call { model, method: "default_get", ids: None, params: vec![("fields", json!(wanted))], positional: 1 };
         client.call(&call).await?
     };
     let missing = values::missing_required(values, schema)
         .into_iter()
-        .filter(|f| {
-            schema
-                .fields
-                .get(f)
-                .is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str())))
-        })
+        .filter(|f| schema.fields.get(f).is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str()))))
         .collect();
-    Ok((
-        if defaults.is_object() {
-            defaults
-        } else {
-            json!({})
-        },
-        missing,
-    ))
+    Ok((if defaults.is_object() { defaults } else { json!({}) }, missing))
 }
