@@ -24,6 +24,9 @@ pub struct Settings {
     /// Outbound calls (Odoo fetches and D1 queries) one request may make: the Workers plan's subrequest
     /// limit (50 on Free, up to 10 000 on Paid). A batch that could exceed it is refused up front.
     pub subrequest_budget: u32,
+    /// How long a batch may keep starting operations, in ms: past it the rest are reported as not
+    /// attempted, so that hanging operations cannot hold a request (and the client waiting on it) for long.
+    pub batch_time_limit_ms: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -40,6 +43,7 @@ impl std::fmt::Debug for Settings {
             .field("list_page_size", &self.list_page_size)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("subrequest_budget", &self.subrequest_budget)
+            .field("batch_time_limit_ms", &self.batch_time_limit_ms)
             .finish()
     }
 }
@@ -49,6 +53,8 @@ pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
 pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
 /// The Workers Free plan's limit, safe everywhere.
 pub const DEFAULT_SUBREQUEST_BUDGET: u32 = 50;
+/// Well within the 60 s many MCP clients wait for an answer, leaving room for the operation under way.
+pub const DEFAULT_BATCH_TIME_LIMIT_MS: u64 = 30_000;
 /// About 12k tokens: a read leaves most of a model's context free.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
 /// Below this an answer could not hold one ordinary record and its notice.
@@ -93,6 +99,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 10)
                 .unwrap_or(DEFAULT_SUBREQUEST_BUDGET),
+            batch_time_limit_ms: nonempty("BATCH_TIME_LIMIT_MS")
+                .and_then(|v| v.parse().ok())
+                .filter(|ms| *ms >= 1)
+                .unwrap_or(DEFAULT_BATCH_TIME_LIMIT_MS),
         }
     }
 }
@@ -112,5 +122,14 @@ mod tests {
         assert_eq!(with("MAX_RESPONSE_BYTES", "10").max_response_bytes, MIN_RESPONSE_BYTES);
         assert_eq!(with("MAX_RESPONSE_BYTES", "lots").max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
         assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000")).contains("max_response_bytes: 20000"));
+    }
+
+    #[test]
+    fn batch_time_limit_has_a_default() {
+        assert_eq!(Settings::from_env(|_| None).batch_time_limit_ms, DEFAULT_BATCH_TIME_LIMIT_MS);
+        assert_eq!(with("BATCH_TIME_LIMIT_MS", "5000").batch_time_limit_ms, 5000);
+        for bad in ["0", "soon", "-1"] {
+            assert_eq!(with("BATCH_TIME_LIMIT_MS", bad).batch_time_limit_ms, DEFAULT_BATCH_TIME_LIMIT_MS);
+        }
     }
 }

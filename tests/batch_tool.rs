@@ -1,5 +1,6 @@
 //! `odoo_batch` against the fake Odoo 17 and 19: operations run in order by their own tools, progress
-//! after each, cancellation between them, stop_on_error, dry runs, and the subrequest budget.
+//! after each, cancellation between them, stop_on_error, dry runs, the subrequest budget and the time
+//! limit; a batch that did not do everything is an error result that still lists every outcome.
 
 mod support;
 
@@ -33,6 +34,25 @@ fn writes(h: &Harness, v: OdooVersion) -> Vec<String> {
 fn batch_ok(r: &Value) -> &Value {
     assert!(r.get("isError").is_none(), "{r}");
     &r["structuredContent"]
+}
+
+/// A batch where some operation did not succeed: an error result, with every outcome still listed.
+fn batch_incomplete(r: &Value) -> &Value {
+    assert_eq!(r["isError"], true, "{r}");
+    let out = &r["structuredContent"];
+    assert!(out["results"].is_array(), "{r}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text_of(r)).ok().as_ref(),
+        Some(out),
+        "the text mirrors the structured result"
+    );
+    out
+}
+
+fn batch_audit(h: &Harness) -> Value {
+    let rows =
+        h.db.rows("SELECT outcome, detail, record_count FROM audit WHERE tool = 'odoo_batch' ORDER BY id DESC LIMIT 1");
+    Value::Object(rows[0].clone())
 }
 
 fn three_steps(doomed: i64) -> Value {
@@ -88,18 +108,27 @@ fn stop_on_error_skips_the_rest_and_can_be_turned_off() {
     ops[1]["values"] = json!({"citty": "typo"});
     h.fake(v).clear_calls();
     let r = s.tool("odoo_batch", json!({"operations": ops}));
-    let out = batch_ok(&r);
+    let out = batch_incomplete(&r);
     assert_eq!(
         (out["status"].as_str(), out["succeeded"].as_i64(), out["failed"].as_i64(), out["skipped"].as_i64()),
         (Some("stopped"), Some(1), Some(1), Some(1)),
         "{out}"
     );
+    assert_eq!(
+        out["error"],
+        "1 of 3 operations succeeded; 1 failed; 1 skipped after the failure (stop_on_error). Each operation's \
+         outcome is in results."
+    );
+    assert_eq!(out["results"][1]["outcome_unknown"], false, "Odoo never got it");
+    let audit = batch_audit(&h);
+    assert_eq!((audit["outcome"].as_str(), audit["record_count"].as_i64()), (Some("incomplete"), Some(1)), "{audit}");
+    assert!(audit["detail"].as_str().unwrap().contains("1 failed"), "{audit}");
     assert!(out["results"][1]["error"].as_str().unwrap().contains("'citty' is not a field"), "{out}");
     assert_eq!(out["results"][2], json!({"index": 2, "action": "delete", "model": "res.partner", "status": "skipped"}));
     assert_eq!(writes(&h, v), ["create"], "the delete after the failure never ran");
     h.fake(v).clear_calls();
     let r = s.tool("odoo_batch", json!({"operations": ops, "stop_on_error": false}));
-    let out = batch_ok(&r);
+    let out = batch_incomplete(&r);
     assert_eq!(
         (out["status"].as_str(), out["succeeded"].as_i64(), out["failed"].as_i64()),
         (Some("completed"), Some(2), Some(1)),
@@ -260,4 +289,77 @@ fn a_workflow_updates_a_lead_and_logs_a_note() {
             "{v:?}: {thread}"
         );
     }
+}
+
+#[test]
+fn a_batch_that_did_everything_is_audited_ok() {
+    let v = OdooVersion::V19;
+    let h = Harness::new();
+    let key = setup(&h, v, &["res.partner"]);
+    let mut s = h.session(&key);
+    let r = s.tool(
+        "odoo_batch",
+        json!({"operations": [{"action": "create", "model": "res.partner", "values": {"name": "All Good"}}]}),
+    );
+    let out = batch_ok(&r);
+    assert_eq!(
+        (out["not_attempted"].as_i64(), out["outcome_unknown"].as_i64(), out.get("error")),
+        (Some(0), Some(0), None),
+        "{out}"
+    );
+    assert_eq!(batch_audit(&h)["outcome"], "ok");
+}
+
+#[test]
+fn no_operation_starts_past_the_time_limit() {
+    let v = OdooVersion::V19;
+    let mut h = Harness::new();
+    h.settings.odoo_timeout_ms = 300;
+    h.settings.batch_time_limit_ms = 1000;
+    let key = setup(&h, v, &["res.partner"]);
+    let mut s = h.session(&key);
+    // Warm the schema, then every create hangs past the per-call timeout.
+    new_partner(&mut s, "Warm");
+    h.fake(v).set_delay(5000, &["create"]).unwrap();
+    h.fake(v).clear_calls();
+    let ops: Vec<Value> = (0..8)
+        .map(|i| json!({"action": "create", "model": "res.partner", "values": {"name": format!("Hang {i}")}}))
+        .collect();
+    let started = std::time::Instant::now();
+    let r = s.tool("odoo_batch", json!({"operations": ops, "stop_on_error": false}));
+    let took = started.elapsed();
+    h.fake(v).reset();
+    let out = batch_incomplete(&r);
+    let sent = writes(&h, v).len() as i64;
+    let not_attempted = out["not_attempted"].as_i64().unwrap();
+    assert_eq!(out["status"], "time_limit", "{out}");
+    assert!(
+        not_attempted >= 1 && sent + not_attempted == 8,
+        "{sent} creates sent, {not_attempted} not attempted: {out}"
+    );
+    assert_eq!(
+        (out["failed"].as_i64(), out["outcome_unknown"].as_i64()),
+        (Some(sent), Some(sent)),
+        "each hanging create timed out: outcome unknown: {out}"
+    );
+    let results = out["results"].as_array().unwrap();
+    for r in &results[..sent as usize] {
+        assert_eq!((r["status"].as_str(), r["outcome_unknown"].as_bool()), (Some("failed"), Some(true)), "{r}");
+    }
+    for r in &results[sent as usize..] {
+        assert_eq!(r["status"], "not_attempted", "{r}");
+        assert!(r.get("result").is_none() && r.get("error").is_none(), "{r}");
+    }
+    let error = out["error"].as_str().unwrap();
+    assert!(
+        error.contains("time limit of 1 s")
+            && error.contains("may or may not have been applied")
+            && error.contains("run them in a new batch"),
+        "{error}"
+    );
+    assert!(
+        took < std::time::Duration::from_millis(300 * 8),
+        "stopped early, not after every operation's timeout: {took:?}"
+    );
+    assert_eq!(batch_audit(&h)["outcome"], "incomplete");
 }

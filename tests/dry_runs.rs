@@ -134,7 +134,11 @@ fn what_the_user_may_not_do_is_refused_by_odoo() {
         refused(&s.tool("odoo_delete", json!({"model": "crm.lead", "ids": [lead], "dry_run": true})));
         refused(&s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": lead, "body": "x", "dry_run": true})));
         let r = s.tool("odoo_batch", json!({"operations": [{"action": "update", "model": "crm.lead", "ids": [lead], "values": {"priority": "2"}}], "dry_run": true}));
-        assert_eq!(ok(&r)["failed"], 1, "{label}: {r}");
+        assert_eq!(
+            (r["isError"].as_bool(), r["structuredContent"]["failed"].as_i64()),
+            (Some(true), Some(1)),
+            "{label}: a batch with a refused operation is an error that still lists it: {r}"
+        );
         // A stage is visible but only sales administrators may change it: Odoo's ACL says no.
         refused(&s.tool(
             "odoo_update",

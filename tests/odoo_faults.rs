@@ -1,7 +1,8 @@
 //! Odoo failing in every way the fake can: refused connections, answers slower than our timeout, 500s,
 //! a proxy's HTML page, 429 with Retry-After, malformed JSON, a cut answer, a closed connection. Each
 //! gives a readable tool error with guidance and an audit row; a write whose answer was lost is never
-//! reported as done (it says to check first); and the next call works.
+//! reported as done (it says to check first); a create whose read-back failed says the record exists;
+//! and the next call works. 200s of the wrong shape: `wrong_answers.rs`.
 
 mod support;
 
@@ -22,7 +23,7 @@ fn setup(h: &Harness) -> Session<'_> {
     h.admin(
         "PUT",
         &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "update": true})),
+        Some(json!({"read": true, "create": true, "update": true, "delete": true})),
     );
     let mut s = h.session(&h.key(c, V, "admin"));
     // Warm the schema, so that each fault hits the call under test.
@@ -143,6 +144,11 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
             "{name}: {}",
             text_of(&r)
         );
+        assert!(
+            !text_of(&r).contains("Narrow the request") && !text_of(&r).contains("Retry in a moment"),
+            "{name}: retrying or narrowing a write could apply it twice: {}",
+            text_of(&r)
+        );
         // The fake did create it (after its delay, or before cutting its answer): hence the warning.
         h.fake(V).reset();
         let mut found = partners_named(&mut s, &partner);
@@ -177,6 +183,7 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     ]);
     let r = s.tool("odoo_batch", json!({"operations": ops}));
     h.fake(V).reset();
+    assert_eq!(r["isError"], true, "an operation failed: {r}");
     let out = &r["structuredContent"];
     assert_eq!(
         (out["status"].as_str(), out["failed"].as_i64(), out["skipped"].as_i64()),
@@ -184,9 +191,51 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
         "{r}"
     );
     assert_eq!(out["results"][0]["status"], "failed");
+    assert_eq!(
+        (out["results"][0]["outcome_unknown"].as_bool(), out["outcome_unknown"].as_i64()),
+        (Some(true), Some(1)),
+        "{r}"
+    );
+    assert!(out["error"].as_str().unwrap().contains("may or may not have been applied"), "{r}");
     assert!(out["results"][0]["error"].as_str().unwrap().contains("may or may not have been made"), "{r}");
     assert_eq!(out["results"][1]["status"], "skipped");
     assert_eq!(partners_named(&mut s, "Batch Fault B"), 0, "stop_on_error: nothing after the unknown outcome");
     let audit = h.db.rows("SELECT tool, outcome FROM audit WHERE tool = 'odoo_create' ORDER BY id DESC LIMIT 1");
     assert_eq!(audit[0]["outcome"], "odoo_error", "the lost create is audited as such");
+    let audit = h.db.rows("SELECT outcome FROM audit WHERE tool = 'odoo_batch' ORDER BY id DESC LIMIT 1");
+    assert_eq!(audit[0]["outcome"], "incomplete", "and so is the batch");
+}
+
+#[test]
+fn a_create_whose_read_back_failed_says_the_record_exists() {
+    let h = harness();
+    let mut s = setup(&h);
+    for (name, inject) in [
+        (
+            "http_500",
+            Box::new(|h: &Harness| h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap())
+                as Box<dyn Fn(&Harness)>,
+        ),
+        ("timeout", Box::new(|h: &Harness| h.fake(V).set_delay(1000, &["search_read"]).unwrap())),
+    ] {
+        let partner = format!("Read Back {name}");
+        inject(&h);
+        let r = s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": partner}}));
+        h.fake(V).reset();
+        assert!(r.get("isError").is_none(), "{name}: the record was created: {r}");
+        let out = &r["structuredContent"];
+        let id = out["id"].as_i64().expect("the new record's id");
+        let warning = out["warning"].as_str().unwrap_or_default();
+        assert!(
+            warning.contains(&format!("Created res.partner {id}"))
+                && warning.contains("do not create it again")
+                && warning.contains("odoo_get"),
+            "{name}: {warning}"
+        );
+        assert!(
+            !warning.contains("Retry") && !warning.contains("retry") && !warning.contains("Narrow"),
+            "{name}: no advice that reads as 'try the create again': {warning}"
+        );
+        assert_eq!(partners_named(&mut s, &partner), 1, "{name}");
+    }
 }

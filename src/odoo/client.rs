@@ -1,8 +1,10 @@
 //! One Odoo client over two transports. Callers name a model, a method, optional record ids and the
 //! method's parameters in signature order; the client turns that into a JSON-2 body (all by name) or an
 //! `execute_kw` call (the first `positional` parameters by position, the rest by name), because Odoo's
-//! parameter names changed between versions while positions did not.
+//! parameter names changed between versions while positions did not. Answers are checked against the
+//! method's shape (`answer.rs`).
 
+use super::answer;
 use super::error::{OdooError, OdooErrorKind};
 use super::{Connection, Transport};
 use crate::platform::{Http, HttpError, InboundResponse, OutboundRequest};
@@ -57,12 +59,22 @@ impl<'a> OdooClient<'a> {
         self.calls.get()
     }
 
+    /// Runs `call`; an answer of another shape than the method's (`answer::check`) is an error, and so
+    /// is every answer that is not Odoo's own.
     pub async fn call(&self, call: &Call<'_>) -> Result<Value, OdooError> {
-        self.call_once(call).await.map_err(|mut e| {
-            // No answer from Odoo itself (an Odoo error names its exception): a write may have happened.
+        let result = match self.call_once(call).await {
+            Ok(value) => answer::check(call, value),
+            Err(e) => Err(e),
+        };
+        result.map_err(|mut e| {
+            // No answer from Odoo itself (an Odoo error names its exception), or not the answer the
+            // method gives: a write may have happened.
             if e.name.is_none()
-                && matches!(e.kind, OdooErrorKind::Timeout | OdooErrorKind::Unavailable)
-                && is_write(call.method)
+                && matches!(
+                    e.kind,
+                    OdooErrorKind::Timeout | OdooErrorKind::Unavailable | OdooErrorKind::UnexpectedAnswer
+                )
+                && answer::is_write(call.method)
             {
                 e.outcome_unknown = true;
             }
@@ -274,9 +286,4 @@ fn status_error(resp: &InboundResponse) -> OdooError {
         (status, _) => format!("Odoo answered HTTP {status}{what}"),
     };
     OdooError::new(kind, message)
-}
-
-/// Methods that change data: when their answer is lost, Odoo may have applied them.
-fn is_write(method: &str) -> bool {
-    matches!(method, "create" | "write" | "unlink" | "message_post") || method.starts_with("action_")
 }

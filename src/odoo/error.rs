@@ -26,6 +26,8 @@ pub enum OdooErrorKind {
     Unavailable,
     /// No answer within our per-call timeout.
     Timeout,
+    /// A 200 whose result is not the shape the method answers (`answer.rs`): not Odoo's own answer.
+    UnexpectedAnswer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,63 +62,77 @@ impl OdooError {
         OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
 
-    /// What a person or a model should read, with guidance where we have some.
+    /// What a person or a model should read, with guidance where we have some. A write whose answer was
+    /// lost gets one piece of guidance only: check before retrying (narrowing or simply retrying it could
+    /// apply it twice).
     pub fn user_message(&self) -> String {
-        let message = self.kind_message();
+        let what = self.what();
         if self.outcome_unknown {
-            format!(
-                "{message} The change may or may not have been made: Odoo's answer was lost. Check with odoo_get or \
+            return format!(
+                "{what} The change may or may not have been made: Odoo's answer was lost. Check with odoo_get or \
                  odoo_search before retrying, or it may be applied twice."
-            )
-        } else {
-            message
+            );
+        }
+        match self.hint() {
+            Some(hint) => format!("{what} {hint}"),
+            None => what,
         }
     }
 
-    fn kind_message(&self) -> String {
+    /// What happened, in words, with Odoo's message and without guidance.
+    pub fn what(&self) -> String {
+        let m = &self.message;
         match self.kind {
-            OdooErrorKind::AccessDenied => format!(
-                "Odoo rejected this key's Odoo credentials ({}). The Odoo API key may be wrong or expired \
-                 (Odoo 18+ keys expire), or the Odoo user archived. Ask your Odoo MCP administrator to issue \
-                 a new key with a fresh Odoo API key.",
-                self.message
-            ),
-            OdooErrorKind::AccessError => format!(
-                "Odoo refused the operation for this key's Odoo user: {} (Hint: this is Odoo's own access control for \
-                 that user, its groups and record rules; retrying will not help. An Odoo administrator can grant it.)",
-                self.message
-            ),
-            OdooErrorKind::MissingError => format!(
-                "Odoo says the record does not exist: {} (Hint: it may have been deleted; search for it again \
-                 before retrying.)",
-                self.message
-            ),
-            OdooErrorKind::ValidationError => format!(
-                "Odoo rejected the values: {} (Hint: change the values and try again; odoo_describe_model lists the \
-                 fields, their types and allowed values.)",
-                self.message
-            ),
-            OdooErrorKind::UserError => format!(
-                "Odoo refused: {} (Hint: this is a business rule of the model; tell the user what Odoo said rather than \
-                 retrying the same call.)",
-                self.message
-            ),
-            OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {}", self.message),
-            OdooErrorKind::NotFound => format!("Odoo does not know this: {}", self.message),
-            OdooErrorKind::Retryable => format!(
-                "Odoo asked to try again later: {} (Hint: this is temporary; retry the same call in a moment.)",
-                self.message
-            ),
-            OdooErrorKind::Unavailable => format!(
-                "Odoo is unavailable right now ({}). Retry in a moment; if it persists, check that the Odoo \
-                 server is up and reachable.",
-                self.message
-            ),
-            OdooErrorKind::Timeout => format!(
-                "Odoo did not answer in time ({}). Narrow the request (fewer records or fields) or retry later.",
-                self.message
-            ),
+            OdooErrorKind::AccessDenied => {
+                format!("Odoo rejected this key's Odoo credentials ({m}).")
+            }
+            OdooErrorKind::AccessError => {
+                format!("Odoo refused the operation for this key's Odoo user: {m}")
+            }
+            OdooErrorKind::MissingError => format!("Odoo says the record does not exist: {m}"),
+            OdooErrorKind::ValidationError => format!("Odoo rejected the values: {m}"),
+            OdooErrorKind::UserError => format!("Odoo refused: {m}"),
+            OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {m}"),
+            OdooErrorKind::NotFound => format!("Odoo does not know this: {m}"),
+            OdooErrorKind::Retryable => format!("Odoo asked to try again later: {m}"),
+            OdooErrorKind::Unavailable => format!("Odoo is unavailable right now ({m})."),
+            OdooErrorKind::Timeout => format!("Odoo did not answer in time ({m})."),
+            OdooErrorKind::UnexpectedAnswer => {
+                format!("Odoo's answer is not the one this method gives ({m}).")
+            }
         }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            OdooErrorKind::AccessDenied => {
+                "The Odoo API key may be wrong or expired (Odoo 18+ keys expire), or the Odoo user archived. \
+                 Ask your Odoo MCP administrator to issue a new key with a fresh Odoo API key."
+            }
+            OdooErrorKind::AccessError => {
+                "(Hint: this is Odoo's own access control for that user, its groups and record rules; retrying \
+                 will not help. An Odoo administrator can grant it.)"
+            }
+            OdooErrorKind::MissingError => "(Hint: it may have been deleted; search for it again before retrying.)",
+            OdooErrorKind::ValidationError => {
+                "(Hint: change the values and try again; odoo_describe_model lists the fields, their types and \
+                 allowed values.)"
+            }
+            OdooErrorKind::UserError => {
+                "(Hint: this is a business rule of the model; tell the user what Odoo said rather than retrying \
+                 the same call.)"
+            }
+            OdooErrorKind::BadInput | OdooErrorKind::NotFound => return None,
+            OdooErrorKind::Retryable => "(Hint: this is temporary; retry the same call in a moment.)",
+            OdooErrorKind::Unavailable => {
+                "Retry in a moment; if it persists, check that the Odoo server is up and reachable."
+            }
+            OdooErrorKind::Timeout => "Narrow the request (fewer records or fields) or retry later.",
+            OdooErrorKind::UnexpectedAnswer => {
+                "A module of this Odoo may change what the method returns, or something in front of Odoo \
+                 rewrote the answer; tell the Odoo administrator."
+            }
+        })
     }
 }
 
@@ -195,6 +211,25 @@ mod tests {
             .user_message();
             assert!(m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"), "{name}: {m}");
         }
+    }
+
+    #[test]
+    fn a_lost_write_answer_only_says_to_check_before_retrying() {
+        for kind in [OdooErrorKind::Timeout, OdooErrorKind::Unavailable, OdooErrorKind::UnexpectedAnswer] {
+            let mut e = OdooError::new(kind, "no answer within 400 ms");
+            let read = e.user_message();
+            e.outcome_unknown = true;
+            let write = e.user_message();
+            assert!(write.contains("may or may not have been made") && write.contains("before retrying"), "{write}");
+            assert!(
+                !write.contains("Narrow the request")
+                    && !write.contains("Retry in a moment")
+                    && !write.contains("tell the Odoo administrator"),
+                "{kind:?}: the only guidance is to check first: {write}"
+            );
+            assert!(write.starts_with(&e.what()) && read.starts_with(&e.what()));
+        }
+        assert!(OdooError::new(OdooErrorKind::Timeout, "x").user_message().contains("Narrow the request"));
     }
 
     #[test]

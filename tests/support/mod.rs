@@ -213,6 +213,7 @@ pub fn settings() -> Settings {
         list_page_size: 50,
         max_response_bytes: odoo_mcp_edge::config::DEFAULT_MAX_RESPONSE_BYTES,
         subrequest_budget: odoo_mcp_edge::config::DEFAULT_SUBREQUEST_BUDGET,
+        batch_time_limit_ms: odoo_mcp_edge::config::DEFAULT_BATCH_TIME_LIMIT_MS,
     }
 }
 

@@ -4,9 +4,10 @@
 //! `post_params` is the one place that knows.
 
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::html_text::plain_to_html;
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::answer;
 use crate::odoo::client::Call;
+use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
@@ -129,8 +130,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         params: post_params(&ctx.req.auth.connection, body, kind, html),
         positional: 0,
     };
-    let answer = client.call(&call).await?;
-    let message_id = message_id(&answer)
+    // The client has checked the answer's shape: one positive id, bare or in a list of one.
+    let posted = client.call(&call).await?;
+    let message_id = answer::single_id(&posted)
         .ok_or_else(|| ToolError::Unavailable("Odoo's message_post answer is not a message id".into()))?;
     ctx.set_record_count(1);
     ctx.log("info", || format!("{model} {id}: posted {} {message_id}", kind.as_str()));
@@ -150,16 +152,6 @@ pub fn post_params(conn: &Connection, body: &str, kind: Kind, html: bool) -> Vec
         params.push(("body_is_html", json!(true)));
     }
     params
-}
-
-/// The new message's id: an int on 16–18, `[id]` on 19 (no more `@api.returns` downgrade).
-fn message_id(answer: &Value) -> Option<i64> {
-    match answer {
-        Value::Number(n) => n.as_i64(),
-        Value::Array(ids) if ids.len() == 1 => ids.first().and_then(Value::as_i64),
-        _ => None,
-    }
-    .filter(|id| *id > 0)
 }
 
 #[cfg(test)]
@@ -206,15 +198,6 @@ mod tests {
                 json!({"body": "<p>Hi</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_comment", "body_is_html": true}),
                 "{major}"
             );
-        }
-    }
-
-    #[test]
-    fn the_answer_is_an_int_or_a_one_id_list() {
-        assert_eq!(message_id(&json!(243)), Some(243));
-        assert_eq!(message_id(&json!([487])), Some(487));
-        for bad in [json!([]), json!([1, 2]), json!(false), json!("243"), json!(0), json!([null])] {
-            assert_eq!(message_id(&bad), None, "{bad}");
         }
     }
 

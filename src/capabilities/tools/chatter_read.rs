@@ -4,10 +4,10 @@
 //! Messages are normalised to one shape on every version.
 
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::html_text::{to_text, MAX_BODY_CHARS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
+use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};

@@ -4,6 +4,7 @@
 
 use super::writing::{self, checked_values, dry_run_arg};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
@@ -80,10 +81,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     // A list of one, so both transports answer with a list of ids on every version.
     let call = Call { model, method: "create", ids: None, params: vec![("vals_list", json!([values]))], positional: 1 };
+    // The client has checked the answer's shape: a list of one positive id.
     let created = client.call(&call).await?;
-    let id = created
-        .as_i64()
-        .or_else(|| created.as_array().and_then(|a| a.first()).and_then(Value::as_i64))
+    let id = answer::single_id(&created)
         .ok_or_else(|| ToolError::Unavailable("Odoo's create answer holds no record id".into()))?;
     ctx.set_record_count(1);
     ctx.progress(2, 3, || format!("Created {model} {id}"));
@@ -101,8 +101,15 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             }
             out["not_applied"] = json!(not_applied);
         }
-        // The record exists: a failed read-back must not turn a successful create into an error.
-        Err(e) => out["warning"] = json!(format!("Created {model} {id}, but reading it back failed: {}", e.message())),
+        // The record exists: a failed read-back must not turn a successful create into an error, nor
+        // read as one that could be retried.
+        Err(e) => {
+            out["warning"] = json!(format!(
+                "Created {model} {id}: the record exists, so do not create it again. Reading it back failed, so \
+                 whether Odoo stored every value as sent is not known (read it with odoo_get, ids [{id}]): {}",
+                e.what()
+            ))
+        }
     }
     ctx.progress(3, 3, || format!("Read {model} {id} back"));
     Ok(out)

@@ -1,5 +1,6 @@
 //! `odoo_delete`: records by id, with an outcome for each. Odoo's `unlink` is all or nothing, so when
-//! deleting several records fails, each is retried alone to say which ones Odoo refuses and why.
+//! deleting several records fails, each is retried alone to say which ones Odoo refuses and why (not
+//! when the answer was lost: they may be gone, and the error says to check).
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
 use super::writing::{self, dry_run_arg, ids_arg};
@@ -20,8 +21,9 @@ pub fn definition() -> Value {
         "name": NAME,
         "title": "Delete Odoo records",
         "description": "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing \
-            (no such record, or not visible), or failed with Odoo's reason (e.g. another record depends on it; \
-            archiving with odoo_update {\"active\": false} is often the better choice). Confirm with the user \
+            (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; \
+            archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer \
+            was lost: check with odoo_get). Confirm with the user \
             first; dry_run: true names the records and checks Odoo's permission without deleting.",
         "inputSchema": {
             "type": "object",
@@ -44,7 +46,8 @@ pub fn definition() -> Value {
                     "properties": {
                         "id": {"type": "integer"},
                         "display_name": {},
-                        "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "not_attempted"]},
+                        "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "unknown", "not_attempted"],
+                            "description": "unknown: Odoo's answer was lost, the record may or may not be deleted"},
                         "error": {"type": "string"}
                     },
                     "required": ["id", "outcome"]
@@ -83,7 +86,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     } else if !existing.is_empty() {
         match unlink(&client, model, &existing).await {
             Ok(()) => outcomes.extend(existing.iter().map(|id| (*id, "deleted", None))),
-            Err(e) if existing.len() == 1 => return Err(e),
+            // One record, or an answer that was lost (they may be gone already): the error says it all.
+            Err(e) if existing.len() == 1 || is_unknown(&e) => return Err(e),
             Err(_) => outcomes.extend(one_by_one(&client, model, &existing).await),
         }
     }
@@ -132,8 +136,14 @@ async fn one_by_one(client: &OdooClient<'_>, model: &str, ids: &[i64]) -> Vec<(i
         }
         match unlink(client, model, &[*id]).await {
             Ok(()) => out.push((*id, "deleted", None)),
+            Err(e) if is_unknown(&e) => out.push((*id, "unknown", Some(e.message()))),
             Err(e) => out.push((*id, "failed", Some(e.message()))),
         }
     }
     out
+}
+
+/// An `unlink` whose answer was lost: the records may or may not have been deleted.
+fn is_unknown(e: &ToolError) -> bool {
+    matches!(e, ToolError::Odoo(o) if o.outcome_unknown)
 }

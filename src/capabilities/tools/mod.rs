@@ -3,7 +3,8 @@
 //!
 //! Two-tier errors: an unknown tool or a malformed `tools/call` is a protocol error (-32602); anything
 //! the model can fix or should tell the user (bad arguments, refused model, Odoo's refusal) is a result
-//! with `isError: true` and a readable text.
+//! with `isError: true` and a readable text (and, for a batch that did not do everything, its
+//! structured result).
 
 mod aggregate;
 mod batch;
@@ -15,7 +16,6 @@ mod create;
 mod delete;
 mod describe_model;
 mod get;
-mod html_text;
 mod list_models;
 mod reading;
 mod schemas;
@@ -82,6 +82,12 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
             "content": [{"type": "text", "text": structured.to_string()}],
             "structuredContent": structured,
         }),
+        // An error result that still says what was done, part by part.
+        Err(ToolError::Incomplete { result, .. }) => json!({
+            "content": [{"type": "text", "text": result.to_string()}],
+            "structuredContent": result,
+            "isError": true,
+        }),
         Err(e) => json!({"content": [{"type": "text", "text": e.message()}], "isError": true}),
     })
 }
@@ -128,6 +134,12 @@ pub enum ToolError {
     Unavailable(String),
     /// The client cancelled the request; it gets no result.
     Cancelled,
+    /// Part of the work was not done (a batch with an operation that failed or was not run): the result
+    /// still says what happened to each part, and it is an error result (`isError`) with `summary`.
+    Incomplete {
+        result: Value,
+        summary: String,
+    },
 }
 
 impl ToolError {
@@ -138,6 +150,15 @@ impl ToolError {
             ToolError::Odoo(e) => e.user_message(),
             ToolError::Unavailable(m) => m.clone(),
             ToolError::Cancelled => "The request was cancelled.".into(),
+            ToolError::Incomplete { summary, .. } => summary.clone(),
+        }
+    }
+
+    /// What went wrong, without guidance (for a sentence that gives its own).
+    pub fn what(&self) -> String {
+        match self {
+            ToolError::Odoo(e) => e.what(),
+            other => other.message(),
         }
     }
 
@@ -148,6 +169,7 @@ impl ToolError {
             ToolError::Odoo(_) => "odoo_error",
             ToolError::Unavailable(_) => "error",
             ToolError::Cancelled => "cancelled",
+            ToolError::Incomplete { .. } => "incomplete",
         }
     }
 
@@ -166,7 +188,7 @@ impl ToolError {
             {
                 RpcError::invalid_params(self.message())
             }
-            ToolError::Odoo(_) | ToolError::Unavailable(_) => {
+            ToolError::Odoo(_) | ToolError::Unavailable(_) | ToolError::Incomplete { .. } => {
                 RpcError::new(crate::mcp::jsonrpc::INTERNAL_ERROR, self.message())
             }
         }

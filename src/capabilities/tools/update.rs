@@ -112,7 +112,11 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         }
         // The write happened: a failed read-back must not turn it into an error.
         Err(e) => {
-            out["warning"] = json!(format!("The records were updated, but reading them back failed: {}", e.message()))
+            out["warning"] = json!(format!(
+                "The records were updated, but reading them back failed, so whether Odoo stored every value \
+                 as sent is not known (read them with odoo_get): {}",
+                e.what()
+            ))
         }
     }
     ctx.progress(3, 3, || format!("Read {model} back"));

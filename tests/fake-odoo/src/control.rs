@@ -29,10 +29,15 @@ pub enum Fault {
     /// 307 to the same path on `http://odoo-moved.example.com` (a moved
     /// database, or a proxy sending clients elsewhere); the call is not run.
     Redirect,
+    /// The call is carried out, then answered with a 200 whose result is
+    /// plausible JSON of the wrong shape (the rule's `answer`, `false` by
+    /// default): what an override that forgot its `return`, or a layer in
+    /// front of Odoo that rewrites answers, sends.
+    WrongShape,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::Http500,
         Fault::Html,
         Fault::RateLimited,
@@ -40,6 +45,7 @@ impl Fault {
         Fault::Truncated,
         Fault::Close,
         Fault::Redirect,
+        Fault::WrongShape,
     ];
 
     /// The name used in `{"fault": ...}`.
@@ -52,6 +58,7 @@ impl Fault {
             Fault::Truncated => "truncated",
             Fault::Close => "close",
             Fault::Redirect => "redirect",
+            Fault::WrongShape => "wrong_shape",
         }
     }
 
@@ -76,6 +83,17 @@ struct FaultRule {
     filter: Filter,
     /// `None`: until reset.
     remaining: Option<u64>,
+    /// `wrong_shape`: the result sent instead of the real one.
+    answer: Value,
+}
+
+/// The fault one call gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub fault: Fault,
+    /// `wrong_shape`: the result to send (`null`: none, as Odoo answers a
+    /// method that returned None).
+    pub answer: Value,
 }
 
 #[derive(Default)]
@@ -140,7 +158,7 @@ impl Control {
         let Some(body) = body.as_object() else {
             return Err("expected a JSON object".into());
         };
-        const KEYS: [&str; 5] = ["reset", "delay_ms", "methods", "fault", "count"];
+        const KEYS: [&str; 6] = ["reset", "delay_ms", "methods", "fault", "count", "answer"];
         if let Some(k) = body.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(format!("unknown key \"{}\" (expected one of {:?})", k, KEYS));
         }
@@ -163,6 +181,10 @@ impl Control {
                 Some(Fault::parse(name).ok_or_else(|| format!("unknown fault {} (expected one of {:?})", v, names))?)
             }
         };
+        let answer = body.get("answer").cloned();
+        if answer.is_some() && fault != Some(Fault::WrongShape) {
+            return Err("\"answer\" goes with \"fault\": \"wrong_shape\"".into());
+        }
         if count.is_some() && fault.is_none() {
             return Err("\"count\" needs a \"fault\"".into());
         }
@@ -187,14 +209,19 @@ impl Control {
         }
         if let Some(fault) = fault {
             rules.faults.retain(|r| r.filter != filter);
-            rules.faults.push(FaultRule { fault, filter, remaining: count });
+            rules.faults.push(FaultRule {
+                fault,
+                filter,
+                remaining: count,
+                answer: answer.unwrap_or(Value::Bool(false)),
+            });
         }
         Ok(())
     }
 
     /// Logs `call` (stamped with its arrival time) if there is one, and
     /// returns the delay and the fault (consuming one of its count) it gets.
-    pub fn arrive(&self, mut call: Option<Call>) -> (Duration, Option<Fault>) {
+    pub fn arrive(&self, mut call: Option<Call>) -> (Duration, Option<Hit>) {
         if let Some(c) = call.as_mut() {
             c.at_ms = self.started.elapsed().as_millis() as u64;
             lock(&self.log).push(c.clone());
@@ -205,7 +232,7 @@ impl Control {
             rules.delays.iter().filter(|(_, f)| filter_matches(f, call)).map(|(d, _)| *d).max().unwrap_or_default();
         let mut fault = None;
         if let Some(rule) = rules.faults.iter_mut().find(|r| filter_matches(&r.filter, call)) {
-            fault = Some(rule.fault);
+            fault = Some(Hit { fault: rule.fault, answer: rule.answer.clone() });
             if let Some(n) = rule.remaining.as_mut() {
                 *n = n.saturating_sub(1);
             }

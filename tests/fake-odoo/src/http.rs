@@ -178,12 +178,17 @@ pub fn route(shared: &Shared, req: &Request) -> Answer {
     }
     shared.requests.fetch_add(1, Ordering::SeqCst);
     let mut probe = calls::probe(shared, path, req);
-    let (delay, fault) = shared.control.arrive(probe.call.take());
+    let (delay, hit) = shared.control.arrive(probe.call.take());
     shared.pause(delay);
-    match fault {
+    match hit.map(|h| (h.fault, h.answer)) {
         None => Answer::Reply(serve(shared, req, path)),
-        Some(Fault::Truncated) => Answer::Truncated(serve(shared, req, path)),
-        Some(fault) => faults::answer(fault, shared.version, &probe, path),
+        Some((Fault::Truncated, _)) => Answer::Truncated(serve(shared, req, path)),
+        Some((Fault::WrongShape, answer)) => {
+            // Carried out (its effects stay), then the answer is replaced.
+            let _ = serve(shared, req, path);
+            Answer::Reply(faults::wrong_shape(&probe, &answer))
+        }
+        Some((fault, _)) => faults::answer(fault, shared.version, &probe, path),
     }
 }
 

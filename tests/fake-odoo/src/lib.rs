@@ -32,7 +32,13 @@
 //!   `NaN`), `truncated` (200, the real answer, which is carried out, with
 //!   its full `Content-Length` but half its body, then the connection
 //!   closes), `close` (the request is read, the connection closed unanswered),
-//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`).
+//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`),
+//!   `wrong_shape` (the call is carried out, then answered 200 with a result
+//!   of the wrong shape: the rule's `"answer"`, any JSON, `false` if absent;
+//!   in the JSON-RPC envelope on `/jsonrpc`, where `null` means no `result`
+//!   member, and bare on JSON-2). A long `delay_ms` (up to 10 minutes) is a
+//!   hang: the call is carried out only when it ends, or never if the
+//!   server stops first.
 //!   A new fault replaces the one with the same `methods`; the first matching
 //!   fault applies.
 //! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not
@@ -254,7 +260,8 @@ impl FakeOdoo {
     }
 
     /// Answers the next `count` calls named in `methods` (empty: every API
-    /// request; `count` `None`: until reset) with `fault`.
+    /// request; `count` `None`: until reset) with `fault` (`wrong_shape` with
+    /// `false`; [`FakeOdoo::control`] with `"answer"` for another result).
     pub fn set_fault(&self, fault: Fault, methods: &[&str], count: Option<u64>) -> Result<(), String> {
         let mut body = json!({ "fault": fault.as_str() });
         if !methods.is_empty() {

@@ -17,7 +17,8 @@ Test control (HTTP, on the same port; answers 200 {\"ok\":true} or 400 {\"ok\":f
   POST /__fake/control {\"fault\": KIND, \"methods\": [...], \"count\": N}
       the next N matching calls (no count: until reset) fail with KIND:
       http_500 | html (502) | rate_limited (429, Retry-After: 3) | malformed_json
-      | truncated (short body, then close) | close (no answer)
+      | truncated (short body, then close) | close (no answer) | redirect (307)
+      | wrong_shape (carried out, then 200 with the result \"answer\", default false)
   POST /__fake/control {\"reset\": true}      clears delays and faults
   GET /__fake/calls                           {\"calls\": [{model, method, transport, login_or_uid, at_ms}]}
   DELETE /__fake/calls                        clears the call log

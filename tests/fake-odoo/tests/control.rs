@@ -185,6 +185,47 @@ fn every_fault_kind() {
 }
 
 #[test]
+fn wrong_shape_carries_the_call_out_and_answers_the_wrong_result() {
+    let odoo = FakeOdoo::start(Config::new(OdooVersion::V19)).expect("start");
+    let port = odoo.port();
+    let count =
+        || json2(port, ADMIN_KEY, "res.partner", "search_count", json!({"domain": [["name", "=", "Shape"]]})).body;
+    // JSON-2, the default answer: `false` instead of the new ids; the record exists.
+    odoo.set_fault(Fault::WrongShape, &["create"], Some(1)).expect("fault");
+    let r = json2(port, ADMIN_KEY, "res.partner", "create", json!({"vals_list": [{"name": "Shape"}]}));
+    assert_eq!((r.status, r.body.as_str()), (200, "false"));
+    assert!(r.content_type.starts_with("application/json"));
+    assert_eq!(count(), "1", "carried out");
+    // /jsonrpc, a chosen answer, in the envelope.
+    let r =
+        control(port, json!({"fault": "wrong_shape", "methods": ["search_count"], "answer": {"ok": 1}, "count": 1}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = execute_kw(port, "mcptest", 2, ADMIN_KEY, "res.partner", "search_count", json!([[]]), json!({}));
+    assert_eq!(r, json!({"jsonrpc": "2.0", "id": 1, "result": {"ok": 1}}));
+    // `null`: no `result` member at all, as for a method that returned None.
+    control(port, json!({"fault": "wrong_shape", "methods": ["write"], "answer": null}));
+    let r = execute_kw(
+        port,
+        "mcptest",
+        2,
+        ADMIN_KEY,
+        "res.partner",
+        "write",
+        json!([[3], {"city": "Shapeville"}]),
+        json!({}),
+    );
+    assert_eq!(r, json!({"jsonrpc": "2.0", "id": 1}));
+    odoo.reset();
+    let r = json2(port, ADMIN_KEY, "res.partner", "read", json!({"ids": [3], "fields": ["city"]}));
+    assert_eq!(r.json()[0]["city"], "Shapeville", "the write was carried out");
+    assert_eq!(
+        control(port, json!({"fault": "html", "answer": 1})).status,
+        400,
+        "an answer only goes with wrong_shape"
+    );
+}
+
+#[test]
 fn bad_control_input_is_a_400() {
     let odoo = FakeOdoo::start(Config::new(OdooVersion::V19)).expect("start");
     let port = odoo.port();

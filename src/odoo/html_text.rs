@@ -1,6 +1,7 @@
-//! Conversions between chatter HTML and plain text: `to_text` turns an Odoo message body (sanitized
-//! HTML) into readable text for a model, `plain_to_html` escapes plain text the way Odoo's
-//! `plaintext2html` does, for Odoo 16, which takes any string body as HTML.
+//! Conversions between Odoo's HTML and plain text: `to_text` turns an Odoo message body or html field
+//! (sanitized HTML) into readable text, for a model or for comparing what was written with what Odoo
+//! stored; `plain_to_html` escapes plain text the way Odoo's `plaintext2html` does, for Odoo 16, which
+//! takes any string body as HTML.
 //!
 //! Not an HTML parser: message bodies are sanitized by Odoo, so a tag scanner that knows which tags
 //! break lines is enough, and it keeps the Worker free of an HTML crate.
