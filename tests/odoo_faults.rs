@@ -8,35 +8,10 @@ mod support;
 
 use fake_odoo::{Fault, OdooVersion};
 use serde_json::{json, Value};
+use support::faults::{harness, last_audit, writer_session};
 use support::{text_of, Harness, Session};
 
 const V: OdooVersion = OdooVersion::V19;
-
-fn harness() -> Harness {
-    let mut h = Harness::new();
-    h.settings.odoo_timeout_ms = 400;
-    h
-}
-
-fn setup(h: &Harness) -> Session<'_> {
-    let c = h.connection(V, "c", &["res.partner"]);
-    h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "update": true, "delete": true})),
-    );
-    let mut s = h.session(&h.key(c, V, "admin"));
-    // Warm the schema, so that each fault hits the call under test.
-    let r = s.tool("odoo_search", json!({"model": "res.partner", "limit": 1}));
-    assert!(r.get("isError").is_none(), "{r}");
-    s
-}
-
-fn last_audit(h: &Harness) -> Value {
-    let rows =
-        h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
-    Value::Object(rows[0].clone())
-}
 
 fn search(s: &mut Session<'_>) -> Value {
     s.tool("odoo_search", json!({"model": "res.partner", "domain": [["is_company", "=", true]], "limit": 2}))
@@ -50,7 +25,7 @@ fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
 #[test]
 fn every_fault_on_a_read_is_a_readable_error_then_the_next_call_works() {
     let h = harness();
-    let mut s = setup(&h);
+    let mut s = writer_session(&h, V);
     let cases: [(&str, Box<dyn Fn(&Harness)>, &[&str]); 7] = [
         (
             "http_500",
@@ -113,7 +88,7 @@ fn every_fault_on_a_read_is_a_readable_error_then_the_next_call_works() {
 #[test]
 fn an_unreachable_odoo_says_so() {
     let h = harness();
-    let mut s = setup(&h);
+    let mut s = writer_session(&h, V);
     // Nothing listens on port 9 of this host.
     h.db.rows("UPDATE connections SET url = 'http://127.0.0.1:9'");
     let r = search(&mut s);
@@ -129,7 +104,7 @@ fn an_unreachable_odoo_says_so() {
 #[test]
 fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
     let h = harness();
-    let mut s = setup(&h);
+    let mut s = writer_session(&h, V);
     for (name, fault) in [("cut", Some(Fault::Truncated)), ("timeout", None)] {
         let partner = format!("Fault Test {name}");
         match fault {
@@ -175,7 +150,7 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
 #[test]
 fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     let h = harness();
-    let mut s = setup(&h);
+    let mut s = writer_session(&h, V);
     h.fake(V).set_fault(Fault::Close, &["create"], Some(1)).unwrap();
     let ops = json!([
         {"action": "create", "model": "res.partner", "values": {"name": "Batch Fault A"}},
@@ -209,7 +184,7 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
 #[test]
 fn a_create_whose_read_back_failed_says_the_record_exists() {
     let h = harness();
-    let mut s = setup(&h);
+    let mut s = writer_session(&h, V);
     for (name, inject) in [
         (
             "http_500",

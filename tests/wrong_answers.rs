@@ -7,35 +7,10 @@ mod support;
 
 use fake_odoo::{Fault, OdooVersion};
 use serde_json::{json, Value};
-use support::{text_of, Harness, Session};
+use support::faults::{harness, last_audit, writer_session};
+use support::{text_of, Session};
 
 const V: OdooVersion = OdooVersion::V19;
-
-fn harness() -> Harness {
-    let mut h = Harness::new();
-    h.settings.odoo_timeout_ms = 400;
-    h
-}
-
-fn setup(h: &Harness, v: OdooVersion) -> Session<'_> {
-    let c = h.connection(v, "c", &["res.partner"]);
-    h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "update": true, "delete": true})),
-    );
-    let mut s = h.session(&h.key(c, v, "admin"));
-    // Warm the schema, so that each fault hits the call under test.
-    let r = s.tool("odoo_search", json!({"model": "res.partner", "limit": 1}));
-    assert!(r.get("isError").is_none(), "{r}");
-    s
-}
-
-fn last_audit(h: &Harness) -> Value {
-    let rows =
-        h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
-    Value::Object(rows[0].clone())
-}
 
 fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
     let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["name", "=", name]]}));
@@ -49,7 +24,7 @@ fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
 fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
     for v in [OdooVersion::V19, OdooVersion::V17] {
         let h = harness();
-        let mut s = setup(&h, v);
+        let mut s = writer_session(&h, v);
         let id = |r: &Value| r["structuredContent"]["id"].as_i64().expect("created");
         let a = id(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Shape A"}})));
         let b = id(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Shape B"}})));
@@ -114,7 +89,7 @@ fn a_write_answered_in_the_wrong_shape_may_or_may_not_have_happened() {
 #[test]
 fn a_read_answered_in_the_wrong_shape_is_a_plain_error() {
     let h = harness();
-    let mut s = setup(&h, V);
+    let mut s = writer_session(&h, V);
     h.fake(V)
         .control(json!({"fault": "wrong_shape", "methods": ["search_read"], "answer": {"records": []}, "count": 1}))
         .unwrap();
@@ -133,7 +108,7 @@ fn a_read_answered_in_the_wrong_shape_is_a_plain_error() {
 #[test]
 fn a_delete_retried_record_by_record_says_which_outcome_is_unknown() {
     let h = harness();
-    let mut s = setup(&h, V);
+    let mut s = writer_session(&h, V);
     let mut ids = Vec::new();
     for name in ["Unknown A", "Unknown B"] {
         let r = s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": name}}));

@@ -2,6 +2,8 @@
 //! executor, and a `Harness` that wires them to the fake Odoo and drives the server like a client.
 #![allow(dead_code)]
 
+pub mod faults;
+
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use odoo_mcp_edge::config::Settings;
 use odoo_mcp_edge::http::{HttpRequest, HttpResponse};
