@@ -9,7 +9,7 @@ use crate::policy::permissions::{Permissions, Scope};
 use crate::policy::rate_limit;
 use crate::store::connections::permission_from_row;
 use crate::store::schema_cache::{self, CachedFetch};
-use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, text, StoreError};
+use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
 
 /// Everything a request needs to know about its caller.
 #[derive(Debug, Clone)]
@@ -140,11 +140,7 @@ pub async fn authenticate(
         rate_limit::window(&key_hash, now),
     ];
     if let Some(sid) = session_id {
-        stmts.push(Stmt::new(
-            "UPDATE sessions SET last_seen_at = ?3 WHERE id = ?1 AND key_hash = ?2 \
-             RETURNING id, protocol_version, ended_at, log_level",
-            vec![text(sid), text(&key_hash), int(now)],
-        ));
+        stmts.push(crate::store::sessions::touch(sid, &key_hash, now));
     }
     let probe_at = schema_model.map(|model| {
         let held =
