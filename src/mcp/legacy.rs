@@ -81,7 +81,21 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             }
         },
     };
-    let version = header_version.unwrap_or(&session.protocol_version);
+    // The version was negotiated once, at `initialize`: a header naming another one is refused, not
+    // believed (it would otherwise unlock batches in a session that never negotiated them). Absent, it
+    // is the session's (2025-03-26 clients send none).
+    if let Some(h) = header_version.filter(|h| *h != session.protocol_version) {
+        return refuse(
+            400,
+            SERVER_ERROR,
+            &format!(
+                "Bad Request: MCP-Protocol-Version {} differs from this session's protocol version {}",
+                store::truncate(h, 40),
+                session.protocol_version
+            ),
+        );
+    }
+    let version = session.protocol_version.as_str();
     match (lane.body, single) {
         (Value::Array(items), _) => batch(lane, session, version, items, after).await,
         (_, None | Some(Message::Response)) => HttpResponse::empty(202),

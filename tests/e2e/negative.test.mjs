@@ -115,6 +115,13 @@ describe("protocol version header", () => {
     assert.equal(r.status, 400);
   });
 
+  it("a supported version other than the session's -> 400 naming both", async () => {
+    const r = await s.request("tools/list", {}, { headers: { "mcp-protocol-version": "2025-03-26" } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32000);
+    assert.match(r.body?.error?.message ?? "", /2025-03-26 differs from this session's protocol version 2025-11-25/);
+  });
+
   it("MCP-Protocol-Version: 2026-07-28 without the modern _meta envelope -> 400 / -32602 echoing the id", async () => {
     const r = await rawPost(URL_, {
       key: KEY,
