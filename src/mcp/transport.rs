@@ -13,7 +13,7 @@ use super::jsonrpc::{
     SESSION_NOT_FOUND,
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
-use super::{legacy, modern};
+use super::{legacy, modern, strict_json};
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
@@ -74,7 +74,7 @@ impl ReplyTo {
         {
             return ReplyTo::unread(header_version);
         }
-        match serde_json::from_slice::<Value>(&req.body) {
+        match strict_json::parse(&req.body) {
             Ok(body) => ReplyTo::parsed(Some(&body), era::classify(&body, header_version)),
             Err(_) => ReplyTo::unread(header_version),
         }
@@ -112,7 +112,7 @@ pub async fn handle_post(
 ) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
-        (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| serde_json::from_slice(&req.body));
+        (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| strict_json::parse(&req.body));
     let header_version = req.header(VERSION_HEADER).map(str::trim);
     let era = match &parsed {
         Some(Ok(body)) => era::classify(body, header_version),
