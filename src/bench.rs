@@ -82,8 +82,7 @@ pub async fn serve_counted(
     let counted = Services {
         db: &counting,
         http: &counting,
-        settings: svc.settings,
-        now: svc.now,
+        ..*svc
     };
     let mut outcome = crate::http::router::route(&req, &counted, stream).await;
     let c = &counting;

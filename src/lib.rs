@@ -23,6 +23,7 @@ pub mod odoo;
 pub mod platform;
 pub mod policy;
 pub mod store;
+pub mod subrequests;
 
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;
@@ -30,13 +31,22 @@ mod worker_adapter;
 use config::Settings;
 use platform::{Db, Http};
 
-/// What a request is served with: the runtime's database and HTTP client, the settings, and the time
-/// the request arrived.
+/// What a request is served with: the runtime's database and HTTP client, the settings, the time the
+/// request arrived, and the count of its subrequests (kept by `serve`).
 pub struct Services<'a> {
     pub db: &'a dyn Db,
     pub http: &'a dyn Http,
     pub settings: &'a Settings,
     pub now: i64,
+    pub subrequests: &'a subrequests::Subrequests,
+}
+
+impl Services<'_> {
+    /// Subrequests this request may still make (`SUBREQUEST_BUDGET` less those made and the
+    /// after-response round trip).
+    pub fn subrequests_left(&self) -> u32 {
+        self.subrequests.left(self.settings.subrequest_budget)
+    }
 }
 
 /// The whole server: one request in, one response (and statements to run after it) out. A streamed
@@ -58,9 +68,12 @@ pub async fn serve(
     svc: &Services<'_>,
     stream: &mcp::stream::ResponseStream,
 ) -> http::Outcome {
-    // Every outbound request of the core leaves through the guard.
-    let guarded = net::Guarded::new(svc.http, svc.settings.dev_allow_loopback);
+    // Every database round trip and fetch is counted against the subrequest budget, and every outbound
+    // request of the core leaves through the guard (which counts only what it lets out).
+    let metered = subrequests::Metered::new(svc.db, svc.http, svc.subrequests);
+    let guarded = net::Guarded::new(&metered, svc.settings.dev_allow_loopback);
     let svc = &Services {
+        db: &metered,
         http: &guarded,
         ..*svc
     };

@@ -24,6 +24,7 @@ const KEEPALIVE: Duration = Duration::from_millis(1000);
 struct State {
     db: D1Db,
     settings: Settings,
+    subrequests: crate::subrequests::Subrequests,
 }
 
 #[event(fetch)]
@@ -57,6 +58,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let state = Rc::new(State {
         db: D1Db { d1 },
         settings,
+        subrequests: crate::subrequests::Subrequests::new(),
     });
     let stream = ResponseStream::new();
     let work = {
@@ -67,6 +69,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 http: &FetchHttp,
                 settings: &state.settings,
                 now: started,
+                subrequests: &state.subrequests,
             };
             #[cfg(feature = "bench")]
             let before_core = platform::now_ms() - started;

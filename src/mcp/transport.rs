@@ -133,8 +133,20 @@ pub async fn handle_post(
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
         _ => ReplyTo::unread(header_version),
     };
-    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), &reply_to)
-        .await
+    // A batch counts one request per message against the rate limit, whatever becomes of it.
+    let weight = match &parsed {
+        Some(Ok(body)) if era == Era::Session => legacy::weight(body),
+        _ => 1,
+    };
+    let auth = match authenticate_request(
+        req,
+        svc,
+        session_id,
+        schema_model.as_deref(),
+        weight,
+        &reply_to,
+    )
+    .await
     {
         Ok(a) => a,
         Err(outcome) => return outcome,
@@ -338,6 +350,7 @@ pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         svc,
         sid,
         None,
+        1,
         &ReplyTo::unread(req.header(VERSION_HEADER)),
     )
     .await
@@ -383,18 +396,32 @@ async fn authenticate_request(
     svc: &Services<'_>,
     session_id: Option<&str>,
     schema_model: Option<&str>,
+    weight: i64,
     reply_to: &ReplyTo,
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    match authenticate(svc.db, presented, session_id, limit, schema_model, svc.now).await {
+    match authenticate(
+        svc.db,
+        presented,
+        session_id,
+        limit,
+        schema_model,
+        weight,
+        svc.now,
+    )
+    .await
+    {
         Ok(a) => Ok(a),
         Err(failure) => {
             // Only our own keys' display prefix is recorded: never more of what was presented.
             let prefix = presented
                 .filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13)
                 .map(|k| &k[..13]);
-            let event = if matches!(failure, AuthFailure::RateLimited { .. }) {
+            let event = if matches!(
+                failure,
+                AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }
+            ) {
                 "rate_limited"
             } else {
                 "auth_failure"
@@ -427,6 +454,8 @@ pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpR
         AuthFailure::RateLimited { retry_after_s, .. } => reply_to
             .error(429, SERVER_ERROR, failure.message())
             .with_header("retry-after", retry_after_s.to_string()),
+        // No Retry-After: waiting never makes it fit.
+        AuthFailure::OverLimitAtOnce { .. } => reply_to.error(429, SERVER_ERROR, failure.message()),
         AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
         AuthFailure::MissingKey => reply_to
             .error(

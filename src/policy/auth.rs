@@ -58,6 +58,11 @@ pub enum AuthFailure {
         retry_after_s: i64,
         limit: i64,
     },
+    /// A batch of `weight` requests is more than the key's `limit` per minute: it never fits.
+    OverLimitAtOnce {
+        weight: i64,
+        limit: i64,
+    },
     Store(StoreError),
 }
 
@@ -81,6 +86,9 @@ impl AuthFailure {
             } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
+            AuthFailure::OverLimitAtOnce { weight, limit } => format!(
+                "This batch of {weight} requests exceeds the rate limit of {limit} requests per minute on its own; send at most {limit} at a time."
+            ),
             AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
         }
     }
@@ -91,7 +99,7 @@ impl AuthFailure {
             AuthFailure::UnknownKey => "unknown_key",
             AuthFailure::Revoked => "revoked",
             AuthFailure::Expired => "expired",
-            AuthFailure::RateLimited { .. } => "rate_limited",
+            AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. } => "rate_limited",
             AuthFailure::Store(_) => "store_error",
         }
     }
@@ -102,15 +110,17 @@ const ADMIT_AT: usize = 2;
 const WINDOW_AT: usize = 3;
 const SESSION_AT: usize = 4;
 
-/// Looks up the presented key, counts the request against its rate limit, when a session id is given
-/// touches that session (only if it belongs to this key), and when the request names a model reads its
-/// shared schema cache row (without the JSON if this isolate holds that very fetch).
+/// Looks up the presented key, counts the request's `weight` (the requests it carries: one per message of
+/// a batch) against its rate limit, when a session id is given touches that session (only if it belongs
+/// to this key and has not expired), and when the request names a model reads its shared schema cache
+/// row (without the JSON if this isolate holds that very fetch).
 pub async fn authenticate(
     db: &dyn Db,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,
     schema_model: Option<&str>,
+    weight: i64,
     now: i64,
 ) -> Result<AuthContext, AuthFailure> {
     let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
@@ -136,7 +146,7 @@ pub async fn authenticate(
             vec![text(&key_hash)],
         ),
         // Only live keys get a bucket row, so unknown keys cannot fill the table.
-        rate_limit::admit(&key_hash, default_rate_limit as i64, now),
+        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight),
         rate_limit::window(&key_hash, now),
     ];
     if let Some(sid) = session_id {
@@ -173,6 +183,9 @@ pub async fn authenticate(
         .map_err(shape)?
         .unwrap_or(default_rate_limit as i64);
     let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
+    if limit > 0 && !admitted && weight > limit {
+        return Err(AuthFailure::OverLimitAtOnce { weight, limit });
+    }
     if limit > 0 && !admitted {
         let buckets = results
             .get(WINDOW_AT)
@@ -185,7 +198,7 @@ pub async fn authenticate(
             .map_err(shape)?
             .unwrap_or_default();
         return Err(AuthFailure::RateLimited {
-            retry_after_s: rate_limit::retry_after_s(&buckets, limit, now),
+            retry_after_s: rate_limit::retry_after_s(&buckets, limit, weight, now),
             limit,
         });
     }
