@@ -60,6 +60,15 @@ pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome
     outcome
 }
 
+/// The answer to a request whose body is not read yet, when it can be given without it (a declared
+/// length over the limit; a POST to `/mcp` of unknown length without a usable key). `None`: read the
+/// body, at most `http::body::BODY_READ_LIMIT` bytes of it (`http::body::append_bounded`), and `serve`
+/// the request. Runtimes call this first, so that an unauthenticated client cannot make them read a
+/// body, nor any client more of one than the limit.
+pub async fn before_body(head: &http::HttpRequest, svc: &Services<'_>) -> Option<http::Outcome> {
+    http::router::before_body(head, svc).await
+}
+
 /// Serves one request. If the response turns into a stream, `stream` gets its head (see
 /// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
 /// `Outcome`'s response is then meaningless, its `after` and `log` still apply.

@@ -401,7 +401,7 @@ async fn authenticate_request(
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    match authenticate(
+    authenticate(
         svc.db,
         presented,
         session_id,
@@ -411,42 +411,61 @@ async fn authenticate_request(
         svc.now,
     )
     .await
-    {
-        Ok(a) => Ok(a),
-        Err(failure) => {
-            // Only our own keys' display prefix is recorded: never more of what was presented.
-            let prefix = presented
-                .filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13)
-                .map(|k| &k[..13]);
-            let event = if matches!(
-                failure,
-                AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }
-            ) {
-                "rate_limited"
-            } else {
-                "auth_failure"
-            };
-            let audit = AuditEvent {
-                event,
-                key_prefix: prefix,
-                outcome: failure.audit_outcome(),
-                ..Default::default()
-            };
-            let after = if matches!(failure, AuthFailure::Store(_)) {
-                vec![]
-            } else {
-                vec![audit.stmt(svc.now)]
-            };
-            let mut outcome = Outcome::new(auth_failure_response(&failure, reply_to), after);
-            if let Some(p) = prefix {
-                outcome.log.insert("key".into(), json!(p));
-            }
-            outcome
-                .log
-                .insert("outcome".into(), json!(failure.audit_outcome()));
-            Err(outcome)
-        }
+    .map_err(|failure| refused(&failure, presented, reply_to, svc))
+}
+
+/// A POST whose body is not read yet, of unknown length: refused now when it has no key or one that
+/// cannot be any of ours, as authentication would refuse it once read (its id is not known: the
+/// answer is the unread form). Any other key is checked by authentication, after the body is read.
+pub fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
+    let presented = req.bearer_token();
+    let failure = match presented {
+        None => AuthFailure::MissingKey,
+        Some(k) if !crate::policy::keys::may_be_a_key(k) => AuthFailure::UnknownKey,
+        Some(_) => return None,
+    };
+    let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
+    Some(refused(&failure, presented, &reply_to, svc))
+}
+
+/// An authentication failure as the whole outcome: the response, its audit row, the log fields.
+fn refused(
+    failure: &AuthFailure,
+    presented: Option<&str>,
+    reply_to: &ReplyTo,
+    svc: &Services<'_>,
+) -> Outcome {
+    // Only our own keys' display prefix is recorded: never more of what was presented.
+    let prefix = presented
+        .filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13)
+        .map(|k| &k[..13]);
+    let event = if matches!(
+        failure,
+        AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }
+    ) {
+        "rate_limited"
+    } else {
+        "auth_failure"
+    };
+    let audit = AuditEvent {
+        event,
+        key_prefix: prefix,
+        outcome: failure.audit_outcome(),
+        ..Default::default()
+    };
+    let after = if matches!(failure, AuthFailure::Store(_)) {
+        vec![]
+    } else {
+        vec![audit.stmt(svc.now)]
+    };
+    let mut outcome = Outcome::new(auth_failure_response(failure, reply_to), after);
+    if let Some(p) = prefix {
+        outcome.log.insert("key".into(), json!(p));
     }
+    outcome
+        .log
+        .insert("outcome".into(), json!(failure.audit_outcome()));
+    outcome
 }
 
 pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
