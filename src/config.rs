@@ -31,10 +31,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
-            .field(
-                "credentials_key",
-                &self.credentials_key.as_ref().map(|_| "<set>"),
-            )
+            .field("credentials_key", &self.credentials_key.as_ref().map(|_| "<set>"))
             .field("dev_allow_loopback", &self.dev_allow_loopback)
             .field("allowed_origins", &self.allowed_origins)
             .field("default_rate_limit", &self.default_rate_limit)
@@ -60,17 +57,11 @@ pub const MIN_RESPONSE_BYTES: usize = 1_000;
 impl Settings {
     /// Builds settings from raw environment strings; `get` returns a var or secret by name.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Settings {
-        let nonempty = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let nonempty = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         Settings {
             admin_token: nonempty("ADMIN_TOKEN"),
-            credentials_key: nonempty("CREDENTIALS_KEY")
-                .and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
-            dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK")
-                .is_some_and(|v| v == "true" || v == "1"),
+            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
+            dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK").is_some_and(|v| v == "true" || v == "1"),
             allowed_origins: nonempty("ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -116,23 +107,10 @@ mod tests {
 
     #[test]
     fn response_cap_has_a_default_and_a_floor() {
-        assert_eq!(
-            Settings::from_env(|_| None).max_response_bytes,
-            DEFAULT_MAX_RESPONSE_BYTES
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", " 20000 ").max_response_bytes,
-            20_000
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", "10").max_response_bytes,
-            MIN_RESPONSE_BYTES
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", "lots").max_response_bytes,
-            DEFAULT_MAX_RESPONSE_BYTES
-        );
-        assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000"))
-            .contains("max_response_bytes: 20000"));
+        assert_eq!(Settings::from_env(|_| None).max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", " 20000 ").max_response_bytes, 20_000);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "10").max_response_bytes, MIN_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "lots").max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000")).contains("max_response_bytes: 20000"));
     }
 }

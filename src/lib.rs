@@ -4,10 +4,7 @@
 //! reached only through the traits in `platform`. See ARCHITECTURE.md for the map.
 
 // A panic in wasm takes the isolate down: nothing outside tests may unwrap (checked by `make lint`).
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod admin;
 #[cfg(feature = "bench")]
@@ -72,20 +69,12 @@ pub async fn before_body(head: &http::HttpRequest, svc: &Services<'_>) -> Option
 /// Serves one request. If the response turns into a stream, `stream` gets its head (see
 /// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
 /// `Outcome`'s response is then meaningless, its `after` and `log` still apply.
-pub async fn serve(
-    req: http::HttpRequest,
-    svc: &Services<'_>,
-    stream: &mcp::stream::ResponseStream,
-) -> http::Outcome {
+pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::stream::ResponseStream) -> http::Outcome {
     // Every database round trip and fetch is counted against the subrequest budget, and every outbound
     // request of the core leaves through the guard (which counts only what it lets out).
     let metered = subrequests::Metered::new(svc.db, svc.http, svc.subrequests);
     let guarded = net::Guarded::new(&metered, svc.settings.dev_allow_loopback);
-    let svc = &Services {
-        db: &metered,
-        http: &guarded,
-        ..*svc
-    };
+    let svc = &Services { db: &metered, http: &guarded, ..*svc };
     #[cfg(feature = "bench")]
     return bench::serve_counted(req, svc, stream).await;
     #[cfg(not(feature = "bench"))]

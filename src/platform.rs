@@ -99,10 +99,7 @@ pub enum HttpError {
 }
 
 pub trait Http {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>>;
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>>;
 }
 
 /// Milliseconds since the Unix epoch.
@@ -114,10 +111,7 @@ pub fn now_ms() -> i64 {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> i64 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Fills `buf` from the platform's CSPRNG (crypto.getRandomValues in workerd).

@@ -5,9 +5,7 @@
 //! never runs into the runtime's own refusal halfway (which would also lose the after-response write:
 //! the audit rows).
 
-use crate::platform::{
-    Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt,
-};
+use crate::platform::{Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt};
 use std::cell::Cell;
 
 /// The one round trip every request may still need after its answer (audit rows, last use), run by
@@ -31,9 +29,7 @@ impl Subrequests {
 
     /// What is left of `budget` once the after-response round trip is set aside.
     pub fn left(&self, budget: u32) -> u32 {
-        budget
-            .saturating_sub(self.spent())
-            .saturating_sub(AFTER_RESPONSE)
+        budget.saturating_sub(self.spent()).saturating_sub(AFTER_RESPONSE)
     }
 
     fn count(&self) {
@@ -63,10 +59,7 @@ impl Db for Metered<'_> {
 }
 
 impl Http for Metered<'_> {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         self.count.count();
         self.http.send(req)
     }

@@ -32,26 +32,18 @@ fn setup(h: &Harness) -> Session<'_> {
 }
 
 fn last_audit(h: &Harness) -> Value {
-    let rows = h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
+    let rows =
+        h.db.rows("SELECT event, tool, outcome, detail FROM audit WHERE event = 'tool_call' ORDER BY id DESC LIMIT 1");
     Value::Object(rows[0].clone())
 }
 
 fn search(s: &mut Session<'_>) -> Value {
-    s.tool(
-        "odoo_search",
-        json!({"model": "res.partner", "domain": [["is_company", "=", true]], "limit": 2}),
-    )
+    s.tool("odoo_search", json!({"model": "res.partner", "domain": [["is_company", "=", true]], "limit": 2}))
 }
 
 fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
-    let r = s.tool(
-        "odoo_search",
-        json!({"model": "res.partner", "domain": [["name", "=", name]]}),
-    );
-    r["structuredContent"]["records"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0)
+    let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["name", "=", name]]}));
+    r["structuredContent"]["records"].as_array().map(Vec::len).unwrap_or(0)
 }
 
 #[test]
@@ -61,56 +53,32 @@ fn every_fault_on_a_read_is_a_readable_error_then_the_next_call_works() {
     let cases: [(&str, Box<dyn Fn(&Harness)>, &[&str]); 7] = [
         (
             "http_500",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::Http500, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap()),
             &["Odoo is unavailable", "Retry in a moment"],
         ),
         (
             "html",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::Html, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::Html, &["search_read"], Some(1)).unwrap()),
             &["HTML page", "HTTP 502", "Retry"],
         ),
         (
             "rate_limited",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::RateLimited, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::RateLimited, &["search_read"], Some(1)).unwrap()),
             &["HTTP 429", "wait 3 s", "retry the same call"],
         ),
         (
             "malformed_json",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::MalformedJson, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::MalformedJson, &["search_read"], Some(1)).unwrap()),
             &["malformed JSON", "Retry"],
         ),
         (
             "truncated",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::Truncated, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::Truncated, &["search_read"], Some(1)).unwrap()),
             &["Odoo is unavailable"],
         ),
         (
             "close",
-            Box::new(|h| {
-                h.fake(V)
-                    .set_fault(Fault::Close, &["search_read"], Some(1))
-                    .unwrap()
-            }),
+            Box::new(|h| h.fake(V).set_fault(Fault::Close, &["search_read"], Some(1)).unwrap()),
             &["Odoo is unavailable"],
         ),
         (
@@ -128,25 +96,16 @@ fn every_fault_on_a_read_is_a_readable_error_then_the_next_call_works() {
         for n in needles {
             assert!(text.contains(n), "{name}: '{n}' in {text}");
         }
-        assert!(
-            !text.contains("may or may not have been made"),
-            "{name}: a read changes nothing"
-        );
+        assert!(!text.contains("may or may not have been made"), "{name}: a read changes nothing");
         let audit = last_audit(&h);
         assert_eq!(
             (audit["tool"].as_str(), audit["outcome"].as_str()),
             (Some("odoo_search"), Some("odoo_error")),
             "{name}"
         );
-        assert!(
-            audit["detail"].as_str().unwrap().contains(needles[0]),
-            "{name}: {audit}"
-        );
+        assert!(audit["detail"].as_str().unwrap().contains(needles[0]), "{name}: {audit}");
         let r = search(&mut s);
-        assert!(
-            r.get("isError").is_none(),
-            "{name}: the next call works: {r}"
-        );
+        assert!(r.get("isError").is_none(), "{name}: the next call works: {r}");
     }
 }
 
@@ -159,8 +118,7 @@ fn an_unreachable_odoo_says_so() {
     let r = search(&mut s);
     assert_eq!(r["isError"], true);
     assert!(
-        text_of(&r).contains("cannot reach Odoo")
-            && text_of(&r).contains("check that the Odoo server is up"),
+        text_of(&r).contains("cannot reach Odoo") && text_of(&r).contains("check that the Odoo server is up"),
         "{}",
         text_of(&r)
     );
@@ -177,18 +135,11 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
             Some(f) => h.fake(V).set_fault(f, &["create"], Some(1)).unwrap(),
             None => h.fake(V).set_delay(1000, &["create"]).unwrap(),
         }
-        let r = s.tool(
-            "odoo_create",
-            json!({"model": "res.partner", "values": {"name": partner}}),
-        );
+        let r = s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": partner}}));
         assert_eq!(r["isError"], true, "{name}: {r}");
+        assert!(r.get("structuredContent").is_none(), "{name}: no result that could read as success");
         assert!(
-            r.get("structuredContent").is_none(),
-            "{name}: no result that could read as success"
-        );
-        assert!(
-            text_of(&r).contains("may or may not have been made")
-                && text_of(&r).contains("before retrying"),
+            text_of(&r).contains("may or may not have been made") && text_of(&r).contains("before retrying"),
             "{name}: {}",
             text_of(&r)
         );
@@ -203,30 +154,15 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
             std::thread::sleep(std::time::Duration::from_millis(20));
             found = partners_named(&mut s, &partner);
         }
-        assert_eq!(
-            found, 1,
-            "{name}: Odoo applied it; the error said it might have"
-        );
+        assert_eq!(found, 1, "{name}: Odoo applied it; the error said it might have");
     }
     // An error that is Odoo's own answer means nothing was written: no such warning.
-    h.fake(V)
-        .set_fault(Fault::Http500, &["write"], Some(1))
-        .unwrap();
-    let r = s.tool(
-        "odoo_update",
-        json!({"model": "res.partner", "ids": [15], "values": {"phone": "+1 555 0100"}}),
-    );
+    h.fake(V).set_fault(Fault::Http500, &["write"], Some(1)).unwrap();
+    let r = s.tool("odoo_update", json!({"model": "res.partner", "ids": [15], "values": {"phone": "+1 555 0100"}}));
     h.fake(V).reset();
     assert_eq!(r["isError"], true);
-    assert!(
-        !text_of(&r).contains("may or may not have been made"),
-        "{}",
-        text_of(&r)
-    );
-    let r = s.tool(
-        "odoo_update",
-        json!({"model": "res.partner", "ids": [15], "values": {"phone": "+1 555 0100"}}),
-    );
+    assert!(!text_of(&r).contains("may or may not have been made"), "{}", text_of(&r));
+    let r = s.tool("odoo_update", json!({"model": "res.partner", "ids": [15], "values": {"phone": "+1 555 0100"}}));
     assert!(r.get("isError").is_none(), "healthy again: {r}");
 }
 
@@ -234,9 +170,7 @@ fn a_write_whose_answer_was_lost_is_not_reported_as_done() {
 fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     let h = harness();
     let mut s = setup(&h);
-    h.fake(V)
-        .set_fault(Fault::Close, &["create"], Some(1))
-        .unwrap();
+    h.fake(V).set_fault(Fault::Close, &["create"], Some(1)).unwrap();
     let ops = json!([
         {"action": "create", "model": "res.partner", "values": {"name": "Batch Fault A"}},
         {"action": "create", "model": "res.partner", "values": {"name": "Batch Fault B"}}
@@ -245,33 +179,14 @@ fn a_batch_stops_at_a_lost_answer_and_says_what_is_unknown() {
     h.fake(V).reset();
     let out = &r["structuredContent"];
     assert_eq!(
-        (
-            out["status"].as_str(),
-            out["failed"].as_i64(),
-            out["skipped"].as_i64()
-        ),
+        (out["status"].as_str(), out["failed"].as_i64(), out["skipped"].as_i64()),
         (Some("stopped"), Some(1), Some(1)),
         "{r}"
     );
     assert_eq!(out["results"][0]["status"], "failed");
-    assert!(
-        out["results"][0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("may or may not have been made"),
-        "{r}"
-    );
+    assert!(out["results"][0]["error"].as_str().unwrap().contains("may or may not have been made"), "{r}");
     assert_eq!(out["results"][1]["status"], "skipped");
-    assert_eq!(
-        partners_named(&mut s, "Batch Fault B"),
-        0,
-        "stop_on_error: nothing after the unknown outcome"
-    );
-    let audit = h.db.rows(
-        "SELECT tool, outcome FROM audit WHERE tool = 'odoo_create' ORDER BY id DESC LIMIT 1",
-    );
-    assert_eq!(
-        audit[0]["outcome"], "odoo_error",
-        "the lost create is audited as such"
-    );
+    assert_eq!(partners_named(&mut s, "Batch Fault B"), 0, "stop_on_error: nothing after the unknown outcome");
+    let audit = h.db.rows("SELECT tool, outcome FROM audit WHERE tool = 'odoo_create' ORDER BY id DESC LIMIT 1");
+    assert_eq!(audit[0]["outcome"], "odoo_error", "the lost create is audited as such");
 }

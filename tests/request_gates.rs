@@ -39,10 +39,7 @@ struct Answer {
 
 /// A POST to `/mcp` through the adapter's sequence; the body arrives in 64 KiB chunks.
 fn runtime(h: &Harness, headers: &[(&str, &str)], body: &[u8], sent: Sent) -> Answer {
-    let mut headers: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     if let Sent::Declared = sent {
         headers.push(("content-length".into(), body.len().to_string()));
     }
@@ -83,15 +80,8 @@ fn runtime(h: &Harness, headers: &[(&str, &str)], body: &[u8], sent: Sent) -> An
             break;
         }
     }
-    let pairs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    Answer {
-        unread: false,
-        read: read.len(),
-        resp: h.raw("POST", "/mcp", &pairs, &read),
-    }
+    let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Answer { unread: false, read: read.len(), resp: h.raw("POST", "/mcp", &pairs, &read) }
 }
 
 /// A ping padded with spaces to `size` bytes.
@@ -107,11 +97,7 @@ const TEN_MIB: usize = 10 * 1024 * 1024;
 fn a_chunked_post_without_a_usable_key_is_refused_unread() {
     let (h, _) = setup();
     let json = ("content-type", "application/json");
-    for auth in [
-        None,
-        Some("Bearer sk-not-one-of-ours"),
-        Some("Basic dXNlcjpwdw=="),
-    ] {
+    for auth in [None, Some("Bearer sk-not-one-of-ours"), Some("Basic dXNlcjpwdw==")] {
         let mut headers = vec![json];
         headers.extend(auth.map(|a| ("authorization", a)));
         let a = runtime(&h, &headers, &padded_ping(TEN_MIB), Sent::Chunked);
@@ -121,70 +107,40 @@ fn a_chunked_post_without_a_usable_key_is_refused_unread() {
         assert!(a.resp.header("x-request-id").is_some());
         assert_eq!(a.resp.body["id"], Value::Null, "no id could be read");
     }
-    let audited =
-        h.db.rows("SELECT COUNT(*) AS n FROM audit WHERE event = 'auth_failure'");
+    let audited = h.db.rows("SELECT COUNT(*) AS n FROM audit WHERE event = 'auth_failure'");
     assert_eq!(audited[0]["n"], json!(3), "audited as any refusal");
 
     // The Origin gate still comes first, and an allowed Origin still gets its CORS headers.
-    let a = runtime(
-        &h,
-        &[json, ("origin", "https://evil.example.com")],
-        &padded_ping(100),
-        Sent::Chunked,
-    );
+    let a = runtime(&h, &[json, ("origin", "https://evil.example.com")], &padded_ping(100), Sent::Chunked);
     assert_eq!((a.unread, a.resp.status), (true, 403));
-    let a = runtime(
-        &h,
-        &[json, ("origin", "https://console.example.com")],
-        &padded_ping(100),
-        Sent::Chunked,
-    );
+    let a = runtime(&h, &[json, ("origin", "https://console.example.com")], &padded_ping(100), Sent::Chunked);
     assert_eq!((a.unread, a.resp.status), (true, 401));
-    assert_eq!(
-        a.resp.header("access-control-allow-origin"),
-        Some("https://console.example.com")
-    );
+    assert_eq!(a.resp.header("access-control-allow-origin"), Some("https://console.example.com"));
 }
 
 #[test]
 fn no_body_is_read_past_the_limit() {
     let (h, key) = setup();
     let auth = format!("Bearer {key}");
-    let headers = [
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-    ];
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
     // A key: read up to one byte past the limit, then 413 once authenticated.
     let a = runtime(&h, &headers, &padded_ping(TEN_MIB), Sent::Chunked);
     assert_eq!((a.unread, a.read), (false, BODY_READ_LIMIT));
     assert_eq!(a.resp.status, 413, "{}", a.resp.raw);
-    assert!(a
-        .resp
-        .raw
-        .contains(&format!("at most {MAX_BODY_BYTES} bytes")));
+    assert!(a.resp.raw.contains(&format!("at most {MAX_BODY_BYTES} bytes")));
     // At the limit exactly, it is read whole and served.
     let a = runtime(&h, &headers, &padded_ping(MAX_BODY_BYTES), Sent::Chunked);
     assert_eq!(a.read, MAX_BODY_BYTES);
-    assert_eq!(
-        a.resp.status, 400,
-        "no session, but read and parsed: {}",
-        a.resp.raw
-    );
+    assert_eq!(a.resp.status, 400, "no session, but read and parsed: {}", a.resp.raw);
     // A key that looks like ours but is not: authentication answers, after a bounded read.
     let fake = format!("Bearer omcp_{}", "x".repeat(43));
     let a = runtime(
         &h,
-        &[
-            ("authorization", &fake),
-            ("content-type", "application/json"),
-        ],
+        &[("authorization", &fake), ("content-type", "application/json")],
         &padded_ping(TEN_MIB),
         Sent::Chunked,
     );
-    assert_eq!(
-        (a.unread, a.read, a.resp.status),
-        (false, BODY_READ_LIMIT, 401)
-    );
+    assert_eq!((a.unread, a.read, a.resp.status), (false, BODY_READ_LIMIT, 401));
     // A declared length over the limit is refused unread, key or not.
     for headers in [&headers[..], &headers[1..]] {
         let a = runtime(&h, headers, &padded_ping(TEN_MIB), Sent::Declared);
@@ -226,11 +182,7 @@ fn a_message_naming_a_key_twice_is_refused_in_both_eras() {
     ] {
         let r = h.raw("POST", "/mcp", &session_headers, body.as_bytes());
         assert_eq!(
-            (
-                r.status,
-                r.body["error"]["code"].clone(),
-                r.body["id"].clone()
-            ),
+            (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
             (400, json!(-32700), Value::Null),
             "{body}: {}",
             r.raw
@@ -254,15 +206,6 @@ fn a_message_naming_a_key_twice_is_refused_in_both_eras() {
         ],
         body.as_bytes(),
     );
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (400, json!(-32700)),
-        "{}",
-        r.raw
-    );
-    assert!(
-        r.body.get("id").is_none(),
-        "the modern era leaves an unreadable id out: {}",
-        r.raw
-    );
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32700)), "{}", r.raw);
+    assert!(r.body.get("id").is_none(), "the modern era leaves an unreadable id out: {}", r.raw);
 }

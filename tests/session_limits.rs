@@ -58,11 +58,7 @@ fn a_session_idle_past_its_limit_is_refused_on_use() {
     at(&h, t0 + 3 * IDLE_LIMIT_MS + 1);
     let r = post(&h, &key, Some(&sid), PING);
     assert_eq!(
-        (
-            r.status,
-            r.body["error"]["code"].clone(),
-            r.body["id"].clone()
-        ),
+        (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
         (404, json!(-32001), json!("p")),
         "{}",
         r.raw
@@ -74,23 +70,14 @@ fn a_session_idle_past_its_limit_is_refused_on_use() {
     );
     // Nor can it be ended any more.
     let auth = format!("Bearer {key}");
-    let r = h.raw(
-        "DELETE",
-        "/mcp",
-        &[("authorization", &auth), ("mcp-session-id", &sid)],
-        b"",
-    );
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     assert_eq!(r.status, 404);
 }
 
 /// A batch of `n` requests of `method` (with `params`), ids 1..=n.
 fn batch(n: usize, method: &str, params: Value) -> String {
-    Value::Array(
-        (1..=n)
-            .map(|i| json!({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
-            .collect(),
-    )
-    .to_string()
+    Value::Array((1..=n).map(|i| json!({"jsonrpc": "2.0", "id": i, "method": method, "params": params})).collect())
+        .to_string()
 }
 
 fn search_params() -> Value {
@@ -98,9 +85,7 @@ fn search_params() -> Value {
 }
 
 fn bucketed(h: &Harness) -> i64 {
-    h.db.rows("SELECT COALESCE(SUM(count), 0) AS n FROM rate_buckets")[0]["n"]
-        .as_i64()
-        .unwrap()
+    h.db.rows("SELECT COALESCE(SUM(count), 0) AS n FROM rate_buckets")[0]["n"].as_i64().unwrap()
 }
 
 #[test]
@@ -113,18 +98,10 @@ fn each_message_of_a_batch_counts_against_the_rate_limit() {
     // The case: 50 tool calls on a key allowed 3 a minute. Refused whole, before anything runs,
     // and told why; no Retry-After, since waiting never makes 50 fit in 3.
     h.fake(OdooVersion::V19).clear_calls();
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &batch(50, "tools/call", search_params()),
-    );
+    let r = post(&h, &key, Some(&sid), &batch(50, "tools/call", search_params()));
     assert_eq!(r.status, 429, "{}", r.raw);
     let message = r.body["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("batch of 50") && message.contains("at most 3"),
-        "{message}"
-    );
+    assert!(message.contains("batch of 50") && message.contains("at most 3"), "{message}");
     assert_eq!(r.header("retry-after"), None);
     assert!(h.fake(OdooVersion::V19).calls().is_empty(), "nothing ran");
 
@@ -141,9 +118,8 @@ fn each_message_of_a_batch_counts_against_the_rate_limit() {
     assert_eq!(r.body.as_array().map(Vec::len), Some(2));
     assert_eq!(bucketed(&h), 3);
     assert_eq!(post(&h, &key, Some(&sid), PING).status, 429);
-    let refusals = h.db.rows(
-        "SELECT COUNT(*) AS n FROM audit WHERE event = 'rate_limited' AND outcome = 'rate_limited'",
-    );
+    let refusals =
+        h.db.rows("SELECT COUNT(*) AS n FROM audit WHERE event = 'rate_limited' AND outcome = 'rate_limited'");
     assert_eq!(refusals[0]["n"], json!(3));
 }
 
@@ -155,33 +131,19 @@ fn a_batch_spends_one_requests_subrequest_budget() {
     let fake = h.fake(OdooVersion::V19);
     fake.clear_calls();
     let d1_before = h.db.batches.get();
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &batch(50, "tools/call", search_params()),
-    );
+    let r = post(&h, &key, Some(&sid), &batch(50, "tools/call", search_params()));
     assert_eq!(r.status, 200, "{}", r.raw);
     let replies = r.body.as_array().expect("one reply per message");
     assert_eq!(replies.len(), 50);
     // The first messages run while the budget covers them; every later one is answered, unrun, with
     // its own id and an error saying why.
-    let served = replies
-        .iter()
-        .take_while(|m| m.get("result").is_some())
-        .count();
+    let served = replies.iter().take_while(|m| m.get("result").is_some()).count();
     assert!((3..50).contains(&served), "{served} served");
     for (i, m) in replies.iter().enumerate() {
         assert_eq!(m["id"], json!(i + 1));
         if i >= served {
             assert_eq!(m["error"]["code"], json!(-32000), "{m}");
-            assert!(
-                m["error"]["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("subrequest budget"),
-                "{m}"
-            );
+            assert!(m["error"]["message"].as_str().unwrap().contains("subrequest budget"), "{m}");
         } else {
             assert_eq!(m["result"]["isError"], Value::Null, "{m}");
         }
@@ -189,10 +151,7 @@ fn a_batch_spends_one_requests_subrequest_budget() {
     // Everything the request sent, its after-response write included, fits the budget.
     let odoo = fake.calls().len();
     let d1 = (h.db.batches.get() - d1_before) as usize;
-    assert!(
-        odoo + d1 <= budget,
-        "{odoo} Odoo calls + {d1} D1 round trips"
-    );
+    assert!(odoo + d1 <= budget, "{odoo} Odoo calls + {d1} D1 round trips");
     assert!(odoo >= served, "each served search called Odoo");
 }
 
@@ -200,11 +159,7 @@ fn a_batch_spends_one_requests_subrequest_budget() {
 fn odoo_batch_inside_a_batch_gets_only_what_is_left() {
     let (h, key) = setup();
     let sid = open(&h, &key, "2025-03-26");
-    h.admin(
-        "PUT",
-        "/admin/api/connections/1/models/res.partner",
-        Some(json!({"read": true, "create": true})),
-    );
+    h.admin("PUT", "/admin/api/connections/1/models/res.partner", Some(json!({"read": true, "create": true})));
     // 15 creates may need 47 subrequests: they fit what a request has once authenticated (50, less the
     // authentication and the after-response write), not what three searches leave of it.
     let ops: Vec<Value> = (0..15)
@@ -227,8 +182,5 @@ fn odoo_batch_inside_a_batch_gets_only_what_is_left() {
     let last = &r.body[3]["result"];
     assert_eq!(last["isError"], json!(true), "{}", r.raw);
     let text = last["content"][0]["text"].as_str().unwrap();
-    assert!(
-        text.contains("Nothing was run") && text.contains("left"),
-        "{text}"
-    );
+    assert!(text.contains("Nothing was run") && text.contains("left"), "{text}");
 }

@@ -13,11 +13,8 @@ use serde_json::{json, Value};
 use support::{text_of, Harness};
 
 fn table() -> Vec<(String, bool, String)> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/url_guard.json"
-    ))
-    .expect("table");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/url_guard.json")).expect("table");
     let v: Value = serde_json::from_str(&text).expect("json");
     v["cases"]
         .as_array()
@@ -37,10 +34,7 @@ fn table() -> Vec<(String, bool, String)> {
 fn the_table_has_every_kind_of_spelling() {
     let t = table();
     assert!(t.len() >= 100, "{} spellings", t.len());
-    assert!(
-        t.iter().filter(|(_, ok, _)| *ok).count() >= 10,
-        "public hosts are allowed too"
-    );
+    assert!(t.iter().filter(|(_, ok, _)| *ok).count() >= 10, "public hosts are allowed too");
 }
 
 #[test]
@@ -71,12 +65,7 @@ fn loopback_is_allowed_only_in_dev_and_never_other_internal_addresses() {
     assert!(guard::check("http://127.0.0.1:8069", true).is_ok());
     assert!(guard::check("http://localhost:8069", true).is_ok());
     assert!(guard::check("http://[::ffff:127.0.0.1]:8069", true).is_ok());
-    for bad in [
-        "http://10.0.0.1:8069",
-        "https://169.254.169.254",
-        "https://[fe80::1]",
-        "http://acme.odoo.com",
-    ] {
+    for bad in ["http://10.0.0.1:8069", "https://169.254.169.254", "https://[fe80::1]", "http://acme.odoo.com"] {
         assert!(guard::check(bad, true).is_err(), "{bad}");
     }
 }
@@ -87,11 +76,7 @@ fn the_admin_api_refuses_every_internal_spelling_before_fetching_anything() {
     h.settings.dev_allow_loopback = false;
     let before = h.odoo19.request_count();
     for (url, allowed, why) in table().into_iter().filter(|(_, ok, _)| !ok) {
-        let r = h.admin(
-            "POST",
-            "/admin/api/connections",
-            Some(json!({"name": "x", "url": url, "database": "db"})),
-        );
+        let r = h.admin("POST", "/admin/api/connections", Some(json!({"name": "x", "url": url, "database": "db"})));
         assert_eq!(r.status, 400, "{url} ({why}): {}", r.raw);
         assert!(!allowed);
     }
@@ -108,11 +93,7 @@ fn a_stored_loopback_connection_is_refused_at_send_time_once_loopback_is_not_all
     let mut s = h.session(&key);
     let r = s.tool("odoo_search", json!({"model": "res.partner", "limit": 1}));
     assert_eq!(r["isError"], true, "{r}");
-    assert!(
-        text_of(&r).contains("the Odoo URL is not allowed: loopback"),
-        "{}",
-        text_of(&r)
-    );
+    assert!(text_of(&r).contains("the Odoo URL is not allowed: loopback"), "{}", text_of(&r));
     assert_eq!(h.odoo19.request_count(), before, "nothing reached Odoo");
 }
 
@@ -122,29 +103,13 @@ fn a_redirect_is_reported_with_its_location_and_not_followed() {
         let h = Harness::new();
         let c = h.connection(v, "c", &["res.partner"]);
         let mut s = h.session(&h.key(c, v, "admin"));
-        h.fake(v)
-            .set_fault(Fault::Redirect, &["search_read"], Some(1))
-            .expect("fault");
+        h.fake(v).set_fault(Fault::Redirect, &["search_read"], Some(1)).expect("fault");
         h.fake(v).clear_calls();
-        let r = s.tool(
-            "odoo_search",
-            json!({"model": "res.partner", "fields": ["name"], "limit": 1}),
-        );
+        let r = s.tool("odoo_search", json!({"model": "res.partner", "fields": ["name"], "limit": 1}));
         assert_eq!(r["isError"], true, "{v:?}: {r}");
         let t = text_of(&r);
-        assert!(
-            t.contains("redirect (HTTP 307) to http://odoo-moved.example.com/"),
-            "{v:?}: {t}"
-        );
-        let searches = h
-            .fake(v)
-            .calls()
-            .iter()
-            .filter(|c| c.method == "search_read")
-            .count();
-        assert_eq!(
-            searches, 1,
-            "{v:?}: one request, the redirect not followed (in workerd: tests/e2e/url_guard.mjs)"
-        );
+        assert!(t.contains("redirect (HTTP 307) to http://odoo-moved.example.com/"), "{v:?}: {t}");
+        let searches = h.fake(v).calls().iter().filter(|c| c.method == "search_read").count();
+        assert_eq!(searches, 1, "{v:?}: one request, the redirect not followed (in workerd: tests/e2e/url_guard.mjs)");
     }
 }

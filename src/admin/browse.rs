@@ -22,11 +22,7 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     let q = q.trim();
     let mut domain = vec![json!(["transient", "=", false])];
     if !q.is_empty() {
-        domain.extend([
-            json!("|"),
-            json!(["model", "ilike", q]),
-            json!(["name", "ilike", q]),
-        ]);
+        domain.extend([json!("|"), json!(["model", "ilike", q]), json!(["name", "ilike", q])]);
     }
     let call = Call {
         model: "ir.model",
@@ -42,25 +38,14 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     };
     let rows = match client.call(&call).await.map_err(odoo_failure)? {
         Value::Array(rows) => rows,
-        _ => {
-            return Err(ApiError::new(
-                502,
-                "odoo_answer",
-                "Odoo's ir.model answer is not a list",
-            ))
-        }
+        _ => return Err(ApiError::new(502, "odoo_answer", "Odoo's ir.model answer is not a list")),
     };
     let permissions = connections::model_permissions(svc.db, id).await?;
     let truncated = rows.len() as i64 > MAX_MODELS;
     let models: Vec<Value> = rows
         .iter()
         .take(MAX_MODELS as usize)
-        .filter_map(|r| {
-            Some((
-                r.get("model")?.as_str()?,
-                r.get("name").and_then(Value::as_str).unwrap_or(""),
-            ))
-        })
+        .filter_map(|r| Some((r.get("model")?.as_str()?, r.get("name").and_then(Value::as_str).unwrap_or(""))))
         .filter(|(m, _)| is_model_name(m))
         .map(|(m, label)| {
             let p = permissions
@@ -73,10 +58,7 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
             v
         })
         .collect();
-    Ok((
-        200,
-        json!({"connection_id": id, "query": q, "models": models, "truncated": truncated}),
-    ))
+    Ok((200, json!({"connection_id": id, "query": q, "models": models, "truncated": truncated})))
 }
 
 /// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy.
@@ -87,9 +69,7 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
     let client = user.client(svc, &uid);
-    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now)
-        .await
-        .map_err(odoo_failure)?;
+    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now).await.map_err(odoo_failure)?;
     let fields: Vec<Value> = s
         .fields
         .values()
@@ -107,39 +87,24 @@ struct BrowseUser {
 
 impl BrowseUser {
     async fn load(svc: &Services<'_>, id: i64) -> Result<BrowseUser, ApiError> {
-        let c = connections::get(svc.db, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("connection"))?;
-        let (login, enc) = connections::browse_credentials(svc.db, id)
-            .await?
-            .ok_or_else(no_browse_user)?;
-        Ok(BrowseUser {
-            key: browse_client_key(svc, &enc)?,
-            conn: c.odoo(),
-            login,
-        })
+        let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+        let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
+        Ok(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login })
     }
 
     fn client<'a>(&'a self, svc: &'a Services<'_>, uid: &'a Cell<Option<i64>>) -> OdooClient<'a> {
-        OdooClient::new(
-            svc.http,
-            &self.conn,
-            &self.login,
-            &self.key,
-            uid,
-            svc.settings.odoo_timeout_ms,
-        )
+        OdooClient::new(svc.http, &self.conn, &self.login, &self.key, uid, svc.settings.odoo_timeout_ms)
     }
 }
 
 fn no_browse_user() -> ApiError {
-    ApiError::new(409, "no_browse_user", "set an Odoo user on this connection (odoo_login and odoo_api_key) to list its models and fields")
+    ApiError::new(
+        409,
+        "no_browse_user",
+        "set an Odoo user on this connection (odoo_login and odoo_api_key) to list its models and fields",
+    )
 }
 
 fn odoo_failure(e: crate::odoo::OdooError) -> ApiError {
-    ApiError::new(
-        502,
-        "odoo_error",
-        format!("Odoo answered: {}", e.user_message()),
-    )
+    ApiError::new(502, "odoo_error", format!("Odoo answered: {}", e.user_message()))
 }

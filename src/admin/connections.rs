@@ -6,9 +6,7 @@ use crate::odoo::client::Call;
 use crate::odoo::{self, schema, OdooClient, OdooErrorKind};
 use crate::platform::Stmt;
 use crate::policy::crypto;
-use crate::policy::permissions::{
-    is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission,
-};
+use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
 use crate::store::{self, connections, connections::ConnectionRecord};
 use crate::Services;
 use serde_json::{json, Map, Value};
@@ -17,15 +15,9 @@ use std::cell::Cell;
 async fn detect(svc: &Services<'_>, url: &str) -> Result<(String, odoo::Detected), ApiError> {
     let url = odoo::url::normalize(url, svc.settings.dev_allow_loopback)
         .map_err(|e| ApiError::bad_request(format!("url: {}", e.0)))?;
-    let detected = odoo::detect(svc.http, &url, svc.settings.odoo_timeout_ms)
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                502,
-                "odoo_unreachable",
-                format!("could not detect the Odoo version at {url}: {}", e.message),
-            )
-        })?;
+    let detected = odoo::detect(svc.http, &url, svc.settings.odoo_timeout_ms).await.map_err(|e| {
+        ApiError::new(502, "odoo_unreachable", format!("could not detect the Odoo version at {url}: {}", e.message))
+    })?;
     Ok((url, detected))
 }
 
@@ -38,17 +30,16 @@ pub async fn verify_user(
     api_key: &str,
 ) -> Result<i64, ApiError> {
     let uid_cell = Cell::new(None);
-    let client = OdooClient::new(
-        svc.http,
-        conn,
-        login,
-        api_key,
-        &uid_cell,
-        svc.settings.odoo_timeout_ms,
-    );
+    let client = OdooClient::new(svc.http, conn, login, api_key, &uid_cell, svc.settings.odoo_timeout_ms);
     let uid = client.whoami().await.map_err(|e| match e.kind {
-        OdooErrorKind::AccessDenied => ApiError::new(400, "odoo_rejected_credentials", format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)")),
-        _ => ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message)),
+        OdooErrorKind::AccessDenied => ApiError::new(
+            400,
+            "odoo_rejected_credentials",
+            format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)"),
+        ),
+        _ => {
+            ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message))
+        }
     })?;
     let read = Call {
         model: "res.users",
@@ -58,11 +49,7 @@ pub async fn verify_user(
         positional: 0,
     };
     if let Ok(Value::Array(rows)) = client.call(&read).await {
-        if let Some(actual) = rows
-            .first()
-            .and_then(|r| r.get("login"))
-            .and_then(Value::as_str)
-        {
+        if let Some(actual) = rows.first().and_then(|r| r.get("login")).and_then(Value::as_str) {
             if actual != login {
                 return Err(ApiError::bad_request(format!(
                     "this Odoo API key belongs to '{actual}', not to '{login}'"
@@ -78,7 +65,9 @@ fn browse_pair(b: &Map<String, Value>) -> Result<Option<(&str, &str)>, ApiError>
     match (str_field(b, "odoo_login", 200)?, str_field(b, "odoo_api_key", 500)?) {
         (Some(l), Some(k)) => Ok(Some((l, k))),
         (None, None) => Ok(None),
-        _ => Err(ApiError::bad_request("'odoo_login' and 'odoo_api_key' go together (the Odoo user the console lists models with)")),
+        _ => Err(ApiError::bad_request(
+            "'odoo_login' and 'odoo_api_key' go together (the Odoo user the console lists models with)",
+        )),
     }
 }
 
@@ -89,26 +78,17 @@ async fn browse_credentials_stmt(
     login: &str,
     api_key: &str,
 ) -> Result<Stmt, ApiError> {
-    let cred_key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
+    let cred_key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     verify_user(svc, &c.odoo(), login, api_key).await?;
-    let enc = crypto::encrypt(cred_key, api_key)
-        .map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
-    Ok(connections::set_browse_credentials(
-        c.id, login, &enc, svc.now,
-    ))
+    let enc = crypto::encrypt(cred_key, api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
+    Ok(connections::set_browse_credentials(c.id, login, &enc, svc.now))
 }
 
-pub async fn create(
-    svc: &Services<'_>,
-    b: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn create(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
     let name = required(b, "name", 100)?;
     let database = required(b, "database", 200)?;
     let browse = browse_pair(b)?;
@@ -122,14 +102,8 @@ pub async fn create(
             }
             Err(e) => {
                 // Nothing half-made: the connection goes with its refused credentials.
-                store::query(
-                    svc.db,
-                    Stmt::new(
-                        "DELETE FROM connections WHERE id = ?1",
-                        vec![store::int(c.id)],
-                    ),
-                )
-                .await?;
+                store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)]))
+                    .await?;
                 return Err(e);
             }
         }
@@ -143,12 +117,7 @@ pub async fn create(
     Ok((201, json!(c)))
 }
 
-pub async fn update(
-    svc: &Services<'_>,
-    id: i64,
-    b: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn update(svc: &Services<'_>, id: i64, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
     Ok((200, json!(update_record(svc, id, b, after).await?)))
 }
 
@@ -158,18 +127,10 @@ async fn update_record(
     b: &Map<String, Value>,
     after: &mut Vec<Stmt>,
 ) -> Result<ConnectionRecord, ApiError> {
-    let current = connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
-    let name = str_field(b, "name", 100)?
-        .unwrap_or(&current.name)
-        .to_string();
-    let database = str_field(b, "database", 200)?
-        .unwrap_or(&current.database)
-        .to_string();
-    let url = str_field(b, "url", 500)?
-        .unwrap_or(&current.url)
-        .to_string();
+    let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let name = str_field(b, "name", 100)?.unwrap_or(&current.name).to_string();
+    let database = str_field(b, "database", 200)?.unwrap_or(&current.database).to_string();
+    let url = str_field(b, "url", 500)?.unwrap_or(&current.url).to_string();
     let browse = browse_pair(b)?;
     let (url, detected) = detect(svc, &url).await?;
     let probe = ConnectionRecord {
@@ -193,17 +154,9 @@ async fn update_record(
         c.browse_login = Some(login.to_string());
     }
     // A new version or URL may change every model's fields.
-    if (
-        c.url.as_str(),
-        c.database.as_str(),
-        c.odoo_major,
-        c.odoo_minor,
-    ) != (
-        current.url.as_str(),
-        current.database.as_str(),
-        current.odoo_major,
-        current.odoo_minor,
-    ) {
+    if (c.url.as_str(), c.database.as_str(), c.odoo_major, c.odoo_minor)
+        != (current.url.as_str(), current.database.as_str(), current.odoo_major, current.odoo_minor)
+    {
         schema::invalidate_all();
         after.push(store::schema_cache::clear(id));
     }
@@ -220,25 +173,15 @@ async fn update_record(
 /// isolate (other isolates re-check D1 on their next request for a model). For when the Odoo database
 /// gained or lost fields, e.g. after a module install.
 pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let cleared = store::query(
         svc.db,
-        Stmt::new(
-            "DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model",
-            vec![store::int(id)],
-        ),
+        Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model", vec![store::int(id)]),
     )
     .await?
     .len();
     schema::invalidate_all();
-    after.push(admin_audit(
-        "connection.schema_cache_clear",
-        Some(id),
-        &format!("{cleared} cached schemas"),
-        svc.now,
-    ));
+    after.push(admin_audit("connection.schema_cache_clear", Some(id), &format!("{cleared} cached schemas"), svc.now));
     Ok((200, json!({"connection_id": id, "cleared": cleared})))
 }
 
@@ -264,21 +207,16 @@ pub async fn test(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResu
 }
 
 pub fn browse_client_key(svc: &Services<'_>, enc: &str) -> Result<String, ApiError> {
-    let key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
-    crypto::decrypt(key, enc)
-        .map_err(|e| ApiError::new(503, "credentials_unreadable", e.to_string()))
+    let key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
+    crypto::decrypt(key, enc).map_err(|e| ApiError::new(503, "credentials_unreadable", e.to_string()))
 }
 
 pub async fn models(svc: &Services<'_>, id: i64) -> ApiResult {
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let rows = connections::model_permissions(svc.db, id).await?;
     let models: Vec<Value> = rows.iter().map(|(m, p)| permission_json(m, p)).collect();
     Ok((200, json!({"connection_id": id, "models": models})))
@@ -297,16 +235,12 @@ pub async fn set_permission(
             store::truncate(model, 80)
         )));
     }
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let flag = |name: &str| -> Result<bool, ApiError> {
         match b.get(name) {
             None | Some(Value::Null) => Ok(false),
             Some(Value::Bool(v)) => Ok(*v),
-            Some(_) => Err(ApiError::bad_request(format!(
-                "'{name}' must be true or false"
-            ))),
+            Some(_) => Err(ApiError::bad_request(format!("'{name}' must be true or false"))),
         }
     };
     let p = ModelPermission {
@@ -361,29 +295,17 @@ pub async fn set_permission(
             let detail = match &policy {
                 Some(fp) => format!(
                     "{model} {} {}",
-                    if fp.mode == FieldMode::Allow {
-                        "allow"
-                    } else {
-                        "deny"
-                    },
+                    if fp.mode == FieldMode::Allow { "allow" } else { "deny" },
                     fp.fields.join(",")
                 ),
                 None => format!("{model} no field policy"),
             };
-            after.push(admin_audit(
-                "model.fields",
-                Some(id),
-                store::truncate(&detail, 900),
-                svc.now,
-            ));
+            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
             policy
         }
         None => before.fields,
     };
-    Ok((
-        200,
-        permission_json(model, &ModelPermission { fields, ..p }),
-    ))
+    Ok((200, permission_json(model, &ModelPermission { fields, ..p })))
 }
 
 pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
@@ -391,7 +313,9 @@ pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
     if let Some(reason) = sensitive_reason(model) {
         v["sensitive"] = json!(reason);
         if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!("sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"));
+            v["blocked"] = json!(format!(
+                "sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"
+            ));
         }
     }
     v

@@ -10,12 +10,7 @@ use crate::Services;
 use serde_json::{json, Map, Value};
 
 /// `origin` is this Worker's own origin, for the client snippets (`{origin}/mcp`).
-pub async fn issue(
-    svc: &Services<'_>,
-    b: &Map<String, Value>,
-    origin: &str,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
     let connection_id = b
         .get("connection_id")
         .and_then(Value::as_i64)
@@ -25,43 +20,39 @@ pub async fn issue(
     let odoo_api_key = required(b, "odoo_api_key", 500)?;
     let scope = match b.get("scope") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value::<Scope>(v.clone()).map_err(|e| ApiError::bad_request(format!("'scope' is invalid: {e}; expected {{\"models\": [...], \"operations\": [\"read\", ...]}}")))?),
+        Some(v) => Some(serde_json::from_value::<Scope>(v.clone()).map_err(|e| {
+            ApiError::bad_request(format!(
+                "'scope' is invalid: {e}; expected {{\"models\": [...], \"operations\": [\"read\", ...]}}"
+            ))
+        })?),
     };
     let rate_limit = match b.get("rate_limit") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
             v.as_i64()
                 .filter(|n| (1..=100_000).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request("'rate_limit' must be requests per minute, 1 to 100000")
-                })?,
+                .ok_or_else(|| ApiError::bad_request("'rate_limit' must be requests per minute, 1 to 100000"))?,
         ),
     };
     let expires_at = match b.get("expires_at") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_i64().filter(|t| *t > svc.now).ok_or_else(|| {
-            ApiError::bad_request(
-                "'expires_at' must be a future time in milliseconds since the epoch",
-            )
+            ApiError::bad_request("'expires_at' must be a future time in milliseconds since the epoch")
         })?),
     };
     let _ = str_field(b, "note", 500)?;
-    let cred_key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
-    let conn = connections::get(svc.db, connection_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    let cred_key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
+    let conn = connections::get(svc.db, connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     // The credentials must work before a key that depends on them exists.
     let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;
 
     let new_key = keys::generate().map_err(|e| ApiError::new(500, "no_randomness", e))?;
-    let enc = crypto::encrypt(cred_key, odoo_api_key)
-        .map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
+    let enc =
+        crypto::encrypt(cred_key, odoo_api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
     let scope_json = scope.as_ref().map(|s| json!(s).to_string());
     let row = store::keys::NewKeyRow {
         key_hash: &new_key.hash,
@@ -79,10 +70,7 @@ pub async fn issue(
     after.push(admin_audit(
         "key.issue",
         Some(connection_id),
-        &format!(
-            "key {} ({}) for Odoo user {login}",
-            summary.id, summary.prefix
-        ),
+        &format!("key {} ({}) for Odoo user {login}", summary.id, summary.prefix),
         svc.now,
     ));
     let mut out = json!(summary);
@@ -95,14 +83,7 @@ pub async fn issue(
 }
 
 pub async fn revoke(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let k = store::keys::revoke(svc.db, id, svc.now)
-        .await?
-        .ok_or_else(|| ApiError::not_found("key"))?;
-    after.push(admin_audit(
-        "key.revoke",
-        Some(k.connection_id),
-        &format!("key {} ({})", k.id, k.prefix),
-        svc.now,
-    ));
+    let k = store::keys::revoke(svc.db, id, svc.now).await?.ok_or_else(|| ApiError::not_found("key"))?;
+    after.push(admin_audit("key.revoke", Some(k.connection_id), &format!("key {} ({})", k.id, k.prefix), svc.now));
     Ok((200, json!(k)))
 }

@@ -29,20 +29,16 @@ pub async fn get(svc: &Services<'_>) -> ApiResult {
 }
 
 pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
-    if let Some(k) = b.keys().find(|k| {
-        ![DEFAULT_RATE_LIMIT, AUDIT_RETENTION_DAYS, ALLOWED_ORIGINS].contains(&k.as_str())
-    }) {
-        return Err(ApiError::bad_request(format!(
-            "unknown setting '{}'",
-            crate::store::truncate(k, 60)
-        )));
+    if let Some(k) =
+        b.keys().find(|k| ![DEFAULT_RATE_LIMIT, AUDIT_RETENTION_DAYS, ALLOWED_ORIGINS].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_request(format!("unknown setting '{}'", crate::store::truncate(k, 60))));
     }
     let mut stmts = Vec::new();
     let mut changed = Vec::new();
-    for (name, min, max, what) in [
-        (DEFAULT_RATE_LIMIT, 1, 100_000, "requests per minute"),
-        (AUDIT_RETENTION_DAYS, 1, 3650, "days"),
-    ] {
+    for (name, min, max, what) in
+        [(DEFAULT_RATE_LIMIT, 1, 100_000, "requests per minute"), (AUDIT_RETENTION_DAYS, 1, 3650, "days")]
+    {
         match b.get(name) {
             None => {}
             Some(Value::Null) => {
@@ -53,9 +49,7 @@ pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stm
                 let n = v
                     .as_i64()
                     .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!("'{name}' must be {what}, {min} to {max}"))
-                    })?;
+                    .ok_or_else(|| ApiError::bad_request(format!("'{name}' must be {what}, {min} to {max}")))?;
                 stmts.push(settings::set(name, Some(n.to_string()), svc.now));
                 changed.push(format!("{name}={n}"));
             }
@@ -70,19 +64,16 @@ pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stm
         Some(Value::Array(items)) if items.len() <= MAX_ORIGINS => {
             let mut origins = Vec::new();
             for item in items {
-                let o = item.as_str().map(normalise_origin).ok_or_else(|| {
-                    ApiError::bad_request("'allowed_origins' must be a list of strings")
-                })??;
+                let o = item
+                    .as_str()
+                    .map(normalise_origin)
+                    .ok_or_else(|| ApiError::bad_request("'allowed_origins' must be a list of strings"))??;
                 if !origins.contains(&o) {
                     origins.push(o);
                 }
             }
             changed.push(format!("{ALLOWED_ORIGINS}={}", origins.join(" ")));
-            stmts.push(settings::set(
-                ALLOWED_ORIGINS,
-                Some(json!(origins).to_string()),
-                svc.now,
-            ));
+            stmts.push(settings::set(ALLOWED_ORIGINS, Some(json!(origins).to_string()), svc.now));
         }
         Some(_) => {
             return Err(ApiError::bad_request(format!(
@@ -91,16 +82,8 @@ pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stm
         }
     }
     if !stmts.is_empty() {
-        svc.db
-            .batch(stmts)
-            .await
-            .map_err(crate::store::StoreError::from)?;
-        after.push(admin_audit(
-            "settings.update",
-            None,
-            crate::store::truncate(&changed.join(", "), 900),
-            svc.now,
-        ));
+        svc.db.batch(stmts).await.map_err(crate::store::StoreError::from)?;
+        after.push(admin_audit("settings.update", None, crate::store::truncate(&changed.join(", "), 900), svc.now));
     }
     get(svc).await
 }
@@ -114,10 +97,7 @@ fn normalise_origin(s: &str) -> Result<String, ApiError> {
             crate::store::truncate(s, 80)
         ))
     };
-    let rest = o
-        .strip_prefix("https://")
-        .or_else(|| o.strip_prefix("http://"))
-        .ok_or_else(bad)?;
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).ok_or_else(bad)?;
     if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ', '*']) {
         return Err(bad());
     }

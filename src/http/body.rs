@@ -33,11 +33,7 @@ mod tests {
         let mut body = Vec::new();
         assert!(!append_bounded(&mut body, &[1; 1000]));
         assert!(!append_bounded(&mut body, &vec![2; MAX_BODY_BYTES - 1000]));
-        assert_eq!(
-            body.len(),
-            MAX_BODY_BYTES,
-            "a body at the limit is read whole"
-        );
+        assert_eq!(body.len(), MAX_BODY_BYTES, "a body at the limit is read whole");
         assert!(append_bounded(&mut body, &[3; 64 * 1024]));
         assert_eq!(body.len(), BODY_READ_LIMIT);
         assert!(append_bounded(&mut body, &[4; 10]), "full stays full");
@@ -47,10 +43,7 @@ mod tests {
 
     #[test]
     fn declared_lengths() {
-        let with = |v: &str| HttpRequest {
-            headers: vec![("content-length".into(), v.into())],
-            ..Default::default()
-        };
+        let with = |v: &str| HttpRequest { headers: vec![("content-length".into(), v.into())], ..Default::default() };
         assert_eq!(declared_length(&with("42")), Some(42));
         assert_eq!(declared_length(&with(" 10485760 ")), Some(10_485_760));
         assert_eq!(declared_length(&with("lots")), None);

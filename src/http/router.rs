@@ -8,16 +8,13 @@ use crate::mcp::transport::{self, ReplyTo};
 use crate::Services;
 use serde_json::json;
 
-const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
+const CORS_ALLOW_HEADERS: &str =
+    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
 const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After, X-Request-Id";
 
 /// Routes `req`, and tags the outcome with a fresh request id (in the log line and the
 /// `x-request-id` header) and Cloudflare's `cf-ray`, when there is one.
-pub async fn route(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &crate::mcp::stream::ResponseStream,
-) -> Outcome {
+pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let request_id = log::new_request_id();
     stream.add_head_header(log::REQUEST_ID_HEADER, request_id.clone());
     let outcome = route_tagged(req, svc, stream).await;
@@ -38,10 +35,7 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
             .error(
                 413,
                 crate::mcp::jsonrpc::SERVER_ERROR,
-                format!(
-                    "Payload Too Large: at most {} bytes",
-                    transport::MAX_BODY_BYTES
-                ),
+                format!("Payload Too Large: at most {} bytes", transport::MAX_BODY_BYTES),
             )
             .into()
     } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
@@ -63,28 +57,19 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
 
 /// Adds the request id (header and log line), the error a response carries for the log, and `cf-ray`.
 fn tag(mut outcome: Outcome, req: &HttpRequest, request_id: String) -> Outcome {
-    outcome.response = outcome
-        .response
-        .with_header(log::REQUEST_ID_HEADER, request_id.clone());
+    outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
     outcome.log.insert("request_id".into(), json!(request_id));
     if let Some(error) = outcome.response.log_error.take() {
-        outcome
-            .log
-            .insert("error".into(), json!(crate::store::truncate(&error, 300)));
+        outcome.log.insert("error".into(), json!(crate::store::truncate(&error, 300)));
     }
     if let Some(ray) = req.header("cf-ray") {
-        outcome
-            .log
-            .insert("ray".into(), json!(crate::store::truncate(ray, 64)));
+        outcome.log.insert("ray".into(), json!(crate::store::truncate(ray, 64)));
     }
     outcome
 }
 
 /// The Origin gate: a refusal, or the CORS headers the answer gets.
-async fn origin_gate(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-) -> Result<Vec<(&'static str, String)>, Outcome> {
+async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'static str, String)>, Outcome> {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
         let admin = req.path == "/admin" || req.path.starts_with("/admin/");
@@ -92,14 +77,14 @@ async fn origin_gate(
             // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else, in
             // the error shape of what was asked for (JSON-RPC on /mcp, the admin API's own elsewhere).
             if admin {
-                return Err(HttpResponse::json(403, &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}})).into());
+                return Err(HttpResponse::json(
+                    403,
+                    &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}}),
+                )
+                .into());
             }
             return Err(ReplyTo::of(req)
-                .error(
-                    403,
-                    crate::mcp::jsonrpc::SERVER_ERROR,
-                    "Forbidden: Origin not allowed",
-                )
+                .error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed")
                 .into());
         }
     }
@@ -113,11 +98,7 @@ async fn origin_gate(
     })
 }
 
-async fn route_tagged(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &crate::mcp::stream::ResponseStream,
-) -> Outcome {
+async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let cors = match origin_gate(req, svc).await {
         Ok(cors) => cors,
         Err(refused) => return refused,
@@ -139,22 +120,10 @@ async fn route_tagged(
             .with_header("allow", "POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
-        (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => {
-            crate::admin::handle(req, svc).await
-        }
-        (_, p) if p == "/admin" || p.starts_with("/admin/") => {
-            crate::admin::console::handle(req, svc).await
-        }
-        ("GET", "/") => HttpResponse::json(
-            200,
-            &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"}),
-        )
-        .into(),
-        _ => HttpResponse::json(
-            404,
-            &json!({"error": {"code": "not_found", "message": "not found"}}),
-        )
-        .into(),
+        (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
+        (_, p) if p == "/admin" || p.starts_with("/admin/") => crate::admin::console::handle(req, svc).await,
+        ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
+        _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
     };
     for (name, value) in cors {
         outcome.response = outcome.response.with_header(name, value);
@@ -164,12 +133,7 @@ async fn route_tagged(
 
 /// The environment's list and loopback in dev first (no I/O); the console's own pages on `/admin`;
 /// then the Origins an administrator added in the settings (one lookup, browser requests only).
-async fn origin_permitted(
-    origin: &str,
-    req: &HttpRequest,
-    admin: bool,
-    svc: &Services<'_>,
-) -> bool {
+async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Services<'_>) -> bool {
     let normalised = origin.trim().trim_end_matches('/').to_ascii_lowercase();
     origin_allowed(origin, svc.settings)
         || (admin && !req.origin.is_empty() && normalised == req.origin.to_ascii_lowercase())
@@ -179,9 +143,7 @@ async fn origin_permitted(
 /// Liveness for monitors and for checking a deploy: the version, whether D1 answers, and whether the
 /// two secrets are set (and `CREDENTIALS_KEY` well-formed). Booleans only: nothing secret, no auth.
 async fn health(svc: &Services<'_>) -> HttpResponse {
-    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![]))
-        .await
-        .is_ok();
+    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok();
     HttpResponse::json(
         if d1 { 200 } else { 503 },
         &json!({

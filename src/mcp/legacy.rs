@@ -5,14 +5,12 @@
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
 use super::dispatch::{self, dispatch_watching, Lane as DispatchLane, RequestCtx};
-use super::jsonrpc::{
-    self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND,
-};
+use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
 use super::lifecycle;
 use super::stream::Notifier;
 use super::transport::{
-    cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request,
-    store_unavailable, Lane, SESSION_HEADER, VERSION_HEADER,
+    cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request, store_unavailable, Lane,
+    SESSION_HEADER, VERSION_HEADER,
 };
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
@@ -66,19 +64,11 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     }
     // The request's own id when it has one (null for a batch or a notification, as JSON-RPC 2.0 says).
     let refuse = |status: u16, code: i64, message: &str| {
-        rpc_error(
-            status,
-            &readable_id(lane.body),
-            &RpcError::new(code, message),
-        )
+        rpc_error(status, &readable_id(lane.body), &RpcError::new(code, message))
     };
     let session = match lane.req.header(SESSION_HEADER) {
         None => {
-            return refuse(
-                400,
-                SERVER_ERROR,
-                "Bad Request: Mcp-Session-Id header is required (send initialize first)",
-            )
+            return refuse(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)")
         }
         Some(_) => match &lane.auth.session {
             Some(s) if !s.ended => s,
@@ -109,20 +99,9 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     match (lane.body, single) {
         (Value::Array(items), _) => batch(lane, session, version, items, after).await,
         (_, None | Some(Message::Response)) => HttpResponse::empty(202),
-        (_, Some(Message::Notification { method, params })) => {
-            notification(lane, session, &method, &params).await
-        }
+        (_, Some(Message::Notification { method, params })) => notification(lane, session, &method, &params).await,
         (_, Some(Message::Request { id, method, params })) => {
-            request(
-                lane,
-                DispatchLane::Session { version, session },
-                id,
-                &method,
-                &params,
-                after,
-                log,
-            )
-            .await
+            request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await
         }
     }
 }
@@ -151,20 +130,12 @@ async fn notification(
     params: &Map<String, Value>,
 ) -> HttpResponse {
     if method == "notifications/cancelled" {
-        if let Some(request_id) = params
-            .get("requestId")
-            .filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i))
+        if let Some(request_id) =
+            params.get("requestId").filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i))
         {
             // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
-            if let Err(e) = lane
-                .svc
-                .db
-                .batch(vec![store::cancellations::record(
-                    &session.id,
-                    request_id,
-                    lane.svc.now,
-                )])
-                .await
+            if let Err(e) =
+                lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await
             {
                 return store_unavailable(&e.into());
             }
@@ -184,9 +155,7 @@ async fn batch(
         return http_error(
             400,
             INVALID_REQUEST,
-            format!(
-                "Invalid Request: JSON-RPC batches are not supported in protocol version {version}"
-            ),
+            format!("Invalid Request: JSON-RPC batches are not supported in protocol version {version}"),
         );
     }
     if items.is_empty() || items.len() > MAX_BATCH {
@@ -215,15 +184,10 @@ async fn batch(
             Ok(Message::Request { id, method, .. }) if method == "initialize" => {
                 replies.push(jsonrpc::failure(
                     &id,
-                    &RpcError::new(
-                        INVALID_REQUEST,
-                        "Invalid Request: initialize must not be part of a batch",
-                    ),
+                    &RpcError::new(INVALID_REQUEST, "Invalid Request: initialize must not be part of a batch"),
                 ));
             }
-            Ok(Message::Request { id, method, params })
-                if left() < dispatch::subrequests_reserve(&method, &params) =>
-            {
+            Ok(Message::Request { id, method, params }) if left() < dispatch::subrequests_reserve(&method, &params) => {
                 replies.push(jsonrpc::failure(&id, &over_budget(lane)));
             }
             Ok(Message::Request { id, method, params }) => {
@@ -237,9 +201,7 @@ async fn batch(
                 let result = dispatch_watching(&ctx, &method, &params).await;
                 after.extend(ctx.into_parts().0);
                 match result {
-                    Err(e) if e.is_cancelled() => {
-                        after.push(cancelled_audit(lane, &method, &params))
-                    }
+                    Err(e) if e.is_cancelled() => after.push(cancelled_audit(lane, &method, &params)),
                     Ok(r) => replies.push(jsonrpc::success(&id, r)),
                     Err(e) => replies.push(jsonrpc::failure(&id, &e)),
                 }
@@ -272,12 +234,7 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
         Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
-    let field = |k: &str| {
-        client
-            .and_then(|c| c.get(k))
-            .and_then(Value::as_str)
-            .map(|s| store::truncate(s, 100))
-    };
+    let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| store::truncate(s, 100));
     if let Err(e) = store::sessions::create(
         lane.svc.db,
         &session_id,

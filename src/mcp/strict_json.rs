@@ -86,10 +86,7 @@ impl<'de> Visitor<'de> for Strict {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate key \"{}\"",
-                    crate::store::truncate(&key, 64)
-                )));
+                return Err(de::Error::custom(format_args!("duplicate key \"{}\"", crate::store::truncate(&key, 64))));
             }
             let value = map.next_value_seed(Strict)?;
             object.insert(key, value);

@@ -4,13 +4,10 @@
 //! and `reply` once their own rules have passed. Also DELETE (ends a session) and the shared error
 //! responses.
 
-use super::dispatch::{
-    dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx,
-};
+use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
 use super::era::{self, Era};
 use super::jsonrpc::{
-    self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR,
-    SESSION_NOT_FOUND,
+    self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
 use super::{legacy, modern, strict_json};
@@ -47,31 +44,20 @@ pub struct ReplyTo {
 impl ReplyTo {
     /// A request whose body was read and, when it is JSON within the size limit, parsed.
     pub fn parsed(body: Option<&Value>, era: Era) -> ReplyTo {
-        ReplyTo {
-            id: body.map(readable_id).filter(jsonrpc::is_id),
-            modern: era != Era::Session,
-        }
+        ReplyTo { id: body.map(readable_id).filter(jsonrpc::is_id), modern: era != Era::Session }
     }
 
     /// A request whose body is not read (over the size limit, or not JSON): only its version header
     /// tells the era.
     pub fn unread(header_version: Option<&str>) -> ReplyTo {
-        ReplyTo {
-            id: None,
-            modern: header_version
-                .map(str::trim)
-                .is_some_and(era::is_modern_version),
-        }
+        ReplyTo { id: None, modern: header_version.map(str::trim).is_some_and(era::is_modern_version) }
     }
 
     /// Any request, from outside the transport (the Origin gate, a method /mcp does not serve): its
     /// body is parsed here when it is JSON within the size limit, as `handle_post` would.
     pub fn of(req: &HttpRequest) -> ReplyTo {
         let header_version = req.header(VERSION_HEADER).map(str::trim);
-        if !content_type_is_json(req.header("content-type"))
-            || req.body.is_empty()
-            || req.body.len() > MAX_BODY_BYTES
-        {
+        if !content_type_is_json(req.header("content-type")) || req.body.is_empty() || req.body.len() > MAX_BODY_BYTES {
             return ReplyTo::unread(header_version);
         }
         match strict_json::parse(&req.body) {
@@ -99,17 +85,10 @@ pub fn rpc_error(status: u16, id: &Value, err: &RpcError) -> HttpResponse {
 
 /// The id of a request body, when one can be read (to echo it in errors).
 pub fn readable_id(body: &Value) -> Value {
-    body.get("id")
-        .filter(|id| jsonrpc::is_id(id))
-        .cloned()
-        .unwrap_or(Value::Null)
+    body.get("id").filter(|id| jsonrpc::is_id(id)).cloned().unwrap_or(Value::Null)
 }
 
-pub async fn handle_post(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &ResponseStream,
-) -> Outcome {
+pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
         (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| strict_json::parse(&req.body));
@@ -119,15 +98,8 @@ pub async fn handle_post(
         _ => Era::Session,
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
-    let session_id = if era == Era::Session {
-        req.header(SESSION_HEADER)
-    } else {
-        None
-    };
-    let schema_model = parsed
-        .as_ref()
-        .and_then(|p| p.as_ref().ok())
-        .and_then(model_named);
+    let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
+    let schema_model = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(model_named);
     // Errors before a lane takes over echo the request's id when the body could be parsed.
     let reply_to = match &parsed {
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
@@ -138,16 +110,7 @@ pub async fn handle_post(
         Some(Ok(body)) if era == Era::Session => legacy::weight(body),
         _ => 1,
     };
-    let auth = match authenticate_request(
-        req,
-        svc,
-        session_id,
-        schema_model.as_deref(),
-        weight,
-        &reply_to,
-    )
-    .await
-    {
+    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), weight, &reply_to).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -167,14 +130,7 @@ pub async fn handle_post(
     }
     let mut log = LogFields::new();
     log.insert("key".into(), json!(auth.key_prefix));
-    log.insert(
-        "era".into(),
-        json!(if matches!(era, Era::Session) {
-            "session"
-        } else {
-            "stateless"
-        }),
-    );
+    log.insert("era".into(), json!(if matches!(era, Era::Session) { "session" } else { "stateless" }));
 
     let response = 'gates: {
         if !content_ok {
@@ -199,9 +155,7 @@ pub async fn handle_post(
                     format!("Payload Too Large: at most {MAX_BODY_BYTES} bytes"),
                 )
             }
-            Some(Err(e)) => {
-                break 'gates reply_to.error(400, PARSE_ERROR, format!("Parse error: {e}"))
-            }
+            Some(Err(e)) => break 'gates reply_to.error(400, PARSE_ERROR, format!("Parse error: {e}")),
             Some(Ok(body)) => body,
         };
         let lane = Lane {
@@ -230,11 +184,7 @@ pub async fn handle_post(
             Era::StatelessBatch => reply_to.error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
         }
     };
-    Outcome {
-        response,
-        after,
-        log,
-    }
+    Outcome { response, after, log }
 }
 
 /// What both lanes are handed once the gates have passed.
@@ -264,18 +214,11 @@ pub async fn serve_request(
 ) -> Option<Result<Value, RpcError>> {
     let token = progress_token(params);
     let threshold = match &in_lane {
-        DispatchLane::Session { session, .. } => {
-            session.log_level.as_deref().and_then(log_level_rank)
-        }
+        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
         DispatchLane::Stateless { log_threshold } => *log_threshold,
     };
-    let streaming =
-        lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
-    let notify = if streaming {
-        Notifier::new(lane.stream.clone(), token, threshold)
-    } else {
-        Notifier::silent()
-    };
+    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
+    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
     if streaming {
         lane.stream.start(sse_head());
         log.insert("streamed".into(), json!(true));
@@ -285,11 +228,7 @@ pub async fn serve_request(
     let (stmts, noted) = ctx.into_parts();
     after.extend(stmts);
     log.extend(noted);
-    if let Some(tool) = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-    {
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
         log.insert("tool".into(), json!(store::truncate(tool, 64)));
     }
     match &result {
@@ -325,11 +264,8 @@ pub fn reply(lane: &Lane<'_>, status: u16, message: &Value) -> HttpResponse {
 /// The audit row of a request that was cancelled before it finished.
 pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
     let auth = lane.auth;
-    let tool = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-        .map(|t| store::truncate(t, 64));
+    let tool =
+        params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
     AuditEvent {
         event: "request_cancelled",
         key_id: Some(auth.key_id),
@@ -345,26 +281,12 @@ pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(
-        req,
-        svc,
-        sid,
-        None,
-        1,
-        &ReplyTo::unread(req.header(VERSION_HEADER)),
-    )
-    .await
-    {
+    let auth = match authenticate_request(req, svc, sid, None, 1, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
     let Some(sid) = sid else {
-        return http_error(
-            400,
-            SERVER_ERROR,
-            "Bad Request: Mcp-Session-Id header is required",
-        )
-        .into();
+        return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required").into();
     };
     match store::sessions::end(svc.db, sid, &auth.key_hash, svc.now).await {
         Ok(true) => HttpResponse::empty(200).into(),
@@ -380,10 +302,7 @@ fn model_named(body: &Value) -> Option<String> {
     let model = match body.get("method")?.as_str()? {
         "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
         "resources/read" => {
-            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?)
-                .ok()?
-                .model()?
-                .to_string()
+            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string()
         }
         _ => return None,
     };
@@ -401,17 +320,9 @@ async fn authenticate_request(
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    authenticate(
-        svc.db,
-        presented,
-        session_id,
-        limit,
-        schema_model,
-        weight,
-        svc.now,
-    )
-    .await
-    .map_err(|failure| refused(&failure, presented, reply_to, svc))
+    authenticate(svc.db, presented, session_id, limit, schema_model, weight, svc.now)
+        .await
+        .map_err(|failure| refused(&failure, presented, reply_to, svc))
 }
 
 /// A POST whose body is not read yet, of unknown length: refused now when it has no key or one that
@@ -429,131 +340,67 @@ pub fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
 }
 
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields.
-fn refused(
-    failure: &AuthFailure,
-    presented: Option<&str>,
-    reply_to: &ReplyTo,
-    svc: &Services<'_>,
-) -> Outcome {
+fn refused(failure: &AuthFailure, presented: Option<&str>, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
     // Only our own keys' display prefix is recorded: never more of what was presented.
-    let prefix = presented
-        .filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13)
-        .map(|k| &k[..13]);
-    let event = if matches!(
-        failure,
-        AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }
-    ) {
+    let prefix = presented.filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13).map(|k| &k[..13]);
+    let event = if matches!(failure, AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }) {
         "rate_limited"
     } else {
         "auth_failure"
     };
-    let audit = AuditEvent {
-        event,
-        key_prefix: prefix,
-        outcome: failure.audit_outcome(),
-        ..Default::default()
-    };
-    let after = if matches!(failure, AuthFailure::Store(_)) {
-        vec![]
-    } else {
-        vec![audit.stmt(svc.now)]
-    };
+    let audit = AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
+    let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
     let mut outcome = Outcome::new(auth_failure_response(failure, reply_to), after);
     if let Some(p) = prefix {
         outcome.log.insert("key".into(), json!(p));
     }
-    outcome
-        .log
-        .insert("outcome".into(), json!(failure.audit_outcome()));
+    outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
     outcome
 }
 
 pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
     match failure {
-        AuthFailure::RateLimited { retry_after_s, .. } => reply_to
-            .error(429, SERVER_ERROR, failure.message())
-            .with_header("retry-after", retry_after_s.to_string()),
+        AuthFailure::RateLimited { retry_after_s, .. } => {
+            reply_to.error(429, SERVER_ERROR, failure.message()).with_header("retry-after", retry_after_s.to_string())
+        }
         // No Retry-After: waiting never makes it fit.
         AuthFailure::OverLimitAtOnce { .. } => reply_to.error(429, SERVER_ERROR, failure.message()),
         AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
         AuthFailure::MissingKey => reply_to
-            .error(
-                401,
-                SERVER_ERROR,
-                format!("Unauthorized: {}", failure.message()),
-            )
+            .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
             .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
         _ => reply_to
-            .error(
-                401,
-                SERVER_ERROR,
-                format!("Unauthorized: {}", failure.message()),
-            )
-            .with_header(
-                "www-authenticate",
-                "Bearer realm=\"odoo-mcp\", error=\"invalid_token\"",
-            ),
+            .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
+            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\", error=\"invalid_token\""),
     }
 }
 
 /// The database failed in the session lane (DELETE, a notification, a batch): no single id to echo.
 pub fn store_unavailable(e: &store::StoreError) -> HttpResponse {
-    store_unavailable_to(
-        e,
-        &ReplyTo {
-            id: None,
-            modern: false,
-        },
-    )
+    store_unavailable_to(e, &ReplyTo { id: None, modern: false })
 }
 
 fn store_unavailable_to(e: &store::StoreError, reply_to: &ReplyTo) -> HttpResponse {
     let response = if e.is_transient() {
         reply_to
-            .error(
-                503,
-                SERVER_ERROR,
-                "Service temporarily unavailable: the database is busy; retry shortly",
-            )
+            .error(503, SERVER_ERROR, "Service temporarily unavailable: the database is busy; retry shortly")
             .with_header("retry-after", "1")
     } else {
-        reply_to.error(
-            500,
-            jsonrpc::INTERNAL_ERROR,
-            "Internal error: the database answered unexpectedly",
-        )
+        reply_to.error(500, jsonrpc::INTERNAL_ERROR, "Internal error: the database answered unexpectedly")
     };
     response.with_log_error(format!("D1: {e}"))
 }
 
 fn content_type_is_json(ct: Option<&str>) -> bool {
-    ct.map(|c| {
-        c.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("application/json")
-    })
-    .unwrap_or(false)
+    ct.map(|c| c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json")).unwrap_or(false)
 }
 
 /// The media types an Accept header lists, lower-case, without those refused by `q=0`.
 fn accepted_types(accept: &str) -> Vec<String> {
     accept
         .split(',')
-        .filter(|part| {
-            !part
-                .split(';')
-                .skip(1)
-                .any(|p| p.trim().replace(' ', "") == "q=0")
-        })
-        .map(|part| {
-            part.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .filter(|part| !part.split(';').skip(1).any(|p| p.trim().replace(' ', "") == "q=0"))
+        .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .collect()
 }
 
@@ -564,15 +411,9 @@ pub fn response_encoding(accept: Option<&str>) -> Option<bool> {
         return Some(false);
     };
     let types = accepted_types(accept);
-    if types
-        .iter()
-        .any(|t| t == "application/json" || t == "application/*" || t == "*/*")
-    {
+    if types.iter().any(|t| t == "application/json" || t == "application/*" || t == "*/*") {
         Some(false)
-    } else if types
-        .iter()
-        .any(|t| t == "text/event-stream" || t == "text/*")
-    {
+    } else if types.iter().any(|t| t == "text/event-stream" || t == "text/*") {
         Some(true)
     } else {
         None
@@ -581,22 +422,14 @@ pub fn response_encoding(accept: Option<&str>) -> Option<bool> {
 
 /// Whether an SSE answer is acceptable (needed to stream progress and log notifications).
 pub fn accepts_sse(accept: Option<&str>) -> bool {
-    accept.is_some_and(|a| {
-        accepted_types(a)
-            .iter()
-            .any(|t| t == "text/event-stream" || t == "text/*")
-    })
+    accept.is_some_and(|a| accepted_types(a).iter().any(|t| t == "text/event-stream" || t == "text/*"))
 }
 
 /// One JSON-RPC message as a whole response, JSON or a one-event SSE stream.
 pub fn encode(reply: &Value, sse: bool) -> HttpResponse {
     if sse {
-        HttpResponse::text(
-            200,
-            "text/event-stream",
-            format!("event: message\ndata: {reply}\n\n"),
-        )
-        .with_header("cache-control", "no-cache")
+        HttpResponse::text(200, "text/event-stream", format!("event: message\ndata: {reply}\n\n"))
+            .with_header("cache-control", "no-cache")
     } else {
         HttpResponse::json(200, reply)
     }
@@ -609,30 +442,20 @@ mod tests {
     #[test]
     fn accept_negotiation_is_lenient_but_not_blind() {
         assert_eq!(response_encoding(None), Some(false));
-        assert_eq!(
-            response_encoding(Some("application/json, text/event-stream")),
-            Some(false)
-        );
+        assert_eq!(response_encoding(Some("application/json, text/event-stream")), Some(false));
         assert_eq!(response_encoding(Some("*/*")), Some(false));
         assert_eq!(response_encoding(Some("text/event-stream")), Some(true));
         assert_eq!(response_encoding(Some("text/html")), None);
-        assert_eq!(
-            response_encoding(Some("application/json;q=0, text/event-stream")),
-            Some(true)
-        );
+        assert_eq!(response_encoding(Some("application/json;q=0, text/event-stream")), Some(true));
         assert!(accepts_sse(Some("application/json, text/event-stream")));
         assert!(!accepts_sse(Some("application/json")));
-        assert!(!accepts_sse(Some(
-            "text/event-stream;q=0, application/json"
-        )));
+        assert!(!accepts_sse(Some("text/event-stream;q=0, application/json")));
     }
 
     #[test]
     fn content_type_must_be_json() {
         assert!(content_type_is_json(Some("application/json")));
-        assert!(content_type_is_json(Some(
-            "Application/JSON; charset=utf-8"
-        )));
+        assert!(content_type_is_json(Some("Application/JSON; charset=utf-8")));
         assert!(!content_type_is_json(Some("text/plain")));
         assert!(!content_type_is_json(Some("application/jsonx")));
         assert!(!content_type_is_json(None));

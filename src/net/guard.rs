@@ -38,9 +38,7 @@ impl Refusal {
             Refusal::PercentInHost => "the host must not contain percent-encoding".into(),
             Refusal::NoHost => "the URL has no host".into(),
             Refusal::Port => "the URL has an invalid port".into(),
-            Refusal::PlainHttp => {
-                "the URL must use https:// (Odoo credentials travel in every request)".into()
-            }
+            Refusal::PlainHttp => "the URL must use https:// (Odoo credentials travel in every request)".into(),
             Refusal::Loopback => "loopback addresses are not allowed for Odoo connections".into(),
             Refusal::Internal(range) => {
                 format!("private, link-local and internal addresses are not allowed for Odoo connections ({range})")
@@ -112,22 +110,9 @@ fn domain(name: &str) -> Class {
     }
     // RFC 6761 / 6762 / 8375 / 9476 special-use names, and ICANN's private-use `.internal`: none reaches a
     // public server.
-    const SPECIAL: [&str; 8] = [
-        "local",
-        "internal",
-        "home.arpa",
-        "invalid",
-        "test",
-        "onion",
-        "alt",
-        "lan",
-    ];
+    const SPECIAL: [&str; 8] = ["local", "internal", "home.arpa", "invalid", "test", "onion", "alt", "lan"];
     for suffix in SPECIAL {
-        if name == suffix
-            || name
-                .strip_suffix(suffix)
-                .is_some_and(|rest| rest.ends_with('.'))
-        {
+        if name == suffix || name.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.')) {
             return Class::Internal("a special-use domain name");
         }
     }
@@ -174,9 +159,7 @@ fn v6(ip: Ipv6Addr) -> Class {
     let range = match s {
         [0, 0, 0, 0, 0, 0, 0, 0] => "::/128, unspecified",
         // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated): the IPv4 address is the target.
-        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0, 0, hi, lo] => {
-            return v4(embedded(hi, lo))
-        }
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0, 0, hi, lo] => return v4(embedded(hi, lo)),
         // 64:ff9b::/96, NAT64's well-known prefix: translated to the embedded IPv4 address.
         [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => return v4(embedded(hi, lo)),
         [0x64, 0xff9b, 1, ..] => "64:ff9b:1::/48, local-use NAT64",

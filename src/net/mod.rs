@@ -15,21 +15,14 @@ pub struct Guarded<'a> {
 
 impl<'a> Guarded<'a> {
     pub fn new(inner: &'a dyn Http, allow_loopback: bool) -> Guarded<'a> {
-        Guarded {
-            inner,
-            allow_loopback,
-        }
+        Guarded { inner, allow_loopback }
     }
 }
 
 impl Http for Guarded<'_> {
-    fn send<'a>(
-        &'a self,
-        mut req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
+    fn send<'a>(&'a self, mut req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         Box::pin(async move {
-            let url = guard::check(&req.url, self.allow_loopback)
-                .map_err(|r| HttpError::Refused(r.message()))?;
+            let url = guard::check(&req.url, self.allow_loopback).map_err(|r| HttpError::Refused(r.message()))?;
             req.url = url.to_string();
             self.inner.send(req).await
         })

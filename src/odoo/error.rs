@@ -43,21 +43,12 @@ const MAX_MESSAGE: usize = 1500;
 
 impl OdooError {
     pub fn new(kind: OdooErrorKind, message: impl Into<String>) -> OdooError {
-        OdooError {
-            kind,
-            name: None,
-            message: message.into(),
-            outcome_unknown: false,
-        }
+        OdooError { kind, name: None, message: message.into(), outcome_unknown: false }
     }
 
     /// From an Odoo error object `{name, message, arguments, context, debug}`.
     pub fn from_odoo_payload(data: &Value, http_status: u16) -> OdooError {
-        let name = data
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let name = data.get("name").and_then(Value::as_str).unwrap_or("").to_string();
         let message = data
             .get("message")
             .and_then(Value::as_str)
@@ -66,12 +57,7 @@ impl OdooError {
             .unwrap_or_else(|| format!("Odoo reported {name} (HTTP {http_status})"));
         let kind = kind_for(&name, http_status);
         let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
-        OdooError {
-            kind,
-            name: (!name.is_empty()).then_some(name),
-            message,
-            outcome_unknown: false,
-        }
+        OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
 
     /// What a person or a model should read, with guidance where we have some.
@@ -136,24 +122,16 @@ impl OdooError {
 
 fn kind_for(name: &str, status: u16) -> OdooErrorKind {
     match name {
-        "odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized" => {
-            OdooErrorKind::AccessDenied
-        }
+        "odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized" => OdooErrorKind::AccessDenied,
         "odoo.exceptions.AccessError" => OdooErrorKind::AccessError,
         "odoo.exceptions.MissingError" => OdooErrorKind::MissingError,
         "odoo.exceptions.ValidationError" => OdooErrorKind::ValidationError,
         "odoo.exceptions.UserError" | "odoo.exceptions.RedirectWarning" => OdooErrorKind::UserError,
-        "odoo.exceptions.LockError" | "odoo.exceptions.ConcurrencyError" => {
-            OdooErrorKind::Retryable
-        }
+        "odoo.exceptions.LockError" | "odoo.exceptions.ConcurrencyError" => OdooErrorKind::Retryable,
         "werkzeug.exceptions.NotFound" | "builtins.AttributeError" => OdooErrorKind::NotFound,
-        "werkzeug.exceptions.UnprocessableEntity" | "werkzeug.exceptions.BadRequest" => {
-            OdooErrorKind::BadInput
-        }
+        "werkzeug.exceptions.UnprocessableEntity" | "werkzeug.exceptions.BadRequest" => OdooErrorKind::BadInput,
         n if n.starts_with("builtins.") => OdooErrorKind::BadInput,
-        n if n.contains("SerializationFailure") || n.contains("LockNotAvailable") => {
-            OdooErrorKind::Retryable
-        }
+        n if n.contains("SerializationFailure") || n.contains("LockNotAvailable") => OdooErrorKind::Retryable,
         _ => match status {
             401 => OdooErrorKind::AccessDenied,
             403 => OdooErrorKind::AccessError,
@@ -180,11 +158,7 @@ mod tests {
         assert_eq!(e.kind, OdooErrorKind::AccessError);
         assert!(!e.user_message().contains("Traceback"));
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "builtins.ValueError", "message": "Invalid field"}),
-                500
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "builtins.ValueError", "message": "Invalid field"}), 500).kind,
             OdooErrorKind::BadInput
         );
         assert_eq!(
@@ -196,19 +170,12 @@ mod tests {
             OdooErrorKind::AccessDenied
         );
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "odoo.exceptions.MissingError", "message": "gone"}),
-                404
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "odoo.exceptions.MissingError", "message": "gone"}), 404).kind,
             OdooErrorKind::MissingError
         );
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}),
-                404
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}), 404)
+                .kind,
             OdooErrorKind::NotFound
         );
     }
@@ -226,10 +193,7 @@ mod tests {
                 200,
             )
             .user_message();
-            assert!(
-                m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"),
-                "{name}: {m}"
-            );
+            assert!(m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"), "{name}: {m}");
         }
     }
 

@@ -44,12 +44,7 @@ pub fn not_applied(
             _ => value == got || (empty(value) && empty(got)),
         };
         if !applied {
-            out.push(NotApplied {
-                id,
-                field: name.clone(),
-                sent: value.clone(),
-                stored: got.clone(),
-            });
+            out.push(NotApplied { id, field: name.clone(), sent: value.clone(), stored: got.clone() });
         }
     }
     out
@@ -78,10 +73,8 @@ fn id_of(v: &Value) -> Option<i64> {
 
 /// Whether the ids read back agree with what the (normalised) commands say for certain.
 fn x2many_applied(commands: &Value, got: &Value) -> bool {
-    let stored: BTreeSet<i64> = got
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
+    let stored: BTreeSet<i64> =
+        got.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
     // `exact`: the whole list, while it is known; `present`/`absent`: what must (not) be in it.
     let mut exact: Option<BTreeSet<i64>> = None;
     let (mut present, mut absent) = (BTreeSet::new(), BTreeSet::new());
@@ -145,15 +138,10 @@ mod tests {
     }
 
     fn diff(sent: Value, stored: Value) -> Vec<String> {
-        not_applied(
-            1,
-            sent.as_object().unwrap(),
-            stored.as_object().unwrap(),
-            &schema(),
-        )
-        .into_iter()
-        .map(|n| n.field)
-        .collect()
+        not_applied(1, sent.as_object().unwrap(), stored.as_object().unwrap(), &schema())
+            .into_iter()
+            .map(|n| n.field)
+            .collect()
     }
 
     #[test]
@@ -178,20 +166,11 @@ mod tests {
 
     #[test]
     fn x2many_commands_are_checked_only_where_certain() {
-        assert!(x2many_applied(
-            &json!([[0, 0, {"a": 1}], [4, 5, 0]]),
-            &json!([5, 99])
-        ));
+        assert!(x2many_applied(&json!([[0, 0, {"a": 1}], [4, 5, 0]]), &json!([5, 99])));
         assert!(!x2many_applied(&json!([[4, 5, 0]]), &json!([6])));
         assert!(!x2many_applied(&json!([[3, 5, 0]]), &json!([5])));
         assert!(x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3])));
-        assert!(!x2many_applied(
-            &json!([[5, 0, 0], [4, 3, 0]]),
-            &json!([3, 4])
-        ));
-        assert!(x2many_applied(
-            &json!([[6, 0, [1]], [0, 0, {"a": 1}]]),
-            &json!([1, 8])
-        ));
+        assert!(!x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3, 4])));
+        assert!(x2many_applied(&json!([[6, 0, [1]], [0, 0, {"a": 1}]]), &json!([1, 8])));
     }
 }

@@ -14,15 +14,11 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
         return Err(UrlError("the URL must start with https://".into()));
     }
     if raw.chars().any(|c| c.is_control() || c == ' ' || c == '\\') {
-        return Err(UrlError(
-            "the URL must be a plain base URL, without spaces or control characters".into(),
-        ));
+        return Err(UrlError("the URL must be a plain base URL, without spaces or control characters".into()));
     }
     let url = guard::check(raw, allow_loopback).map_err(|r| UrlError(r.message()))?;
     if url.query().is_some() || url.fragment().is_some() || raw.contains(['?', '#']) {
-        return Err(UrlError(
-            "the URL must be a plain base URL, without credentials, query or fragment".into(),
-        ));
+        return Err(UrlError("the URL must be a plain base URL, without credentials, query or fragment".into()));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -33,10 +29,7 @@ mod tests {
 
     #[test]
     fn https_public_urls_are_normalised() {
-        assert_eq!(
-            normalize("https://Acme.odoo.com/", false).unwrap(),
-            "https://acme.odoo.com"
-        );
+        assert_eq!(normalize("https://Acme.odoo.com/", false).unwrap(), "https://acme.odoo.com");
         assert_eq!(
             normalize("https://erp.example.com:8443/odoo/", false).unwrap(),
             "https://erp.example.com:8443/odoo"
@@ -73,17 +66,8 @@ mod tests {
     #[test]
     fn loopback_only_when_allowed() {
         assert!(normalize("http://127.0.0.1:8069", false).is_err());
-        assert_eq!(
-            normalize("http://127.0.0.1:8069/", true).unwrap(),
-            "http://127.0.0.1:8069"
-        );
-        assert_eq!(
-            normalize("http://localhost:8069", true).unwrap(),
-            "http://localhost:8069"
-        );
-        assert!(
-            normalize("http://10.0.0.1:8069", true).is_err(),
-            "dev mode allows loopback only"
-        );
+        assert_eq!(normalize("http://127.0.0.1:8069/", true).unwrap(), "http://127.0.0.1:8069");
+        assert_eq!(normalize("http://localhost:8069", true).unwrap(), "http://localhost:8069");
+        assert!(normalize("http://10.0.0.1:8069", true).is_err(), "dev mode allows loopback only");
     }
 }

@@ -153,35 +153,23 @@ pub async fn authenticate(
         stmts.push(crate::store::sessions::touch(sid, &key_hash, now));
     }
     let probe_at = schema_model.map(|model| {
-        let held =
-            crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
+        let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
         stmts.push(schema_cache::probe(&key_hash, model, held));
         stmts.len() - 1
     });
-    let results = db
-        .batch(stmts)
-        .await
-        .map_err(|e| AuthFailure::Store(e.into()))?;
+    let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
     let shape = |e: StoreError| AuthFailure::Store(e);
-    let key_row = results
-        .first()
-        .and_then(|r| r.first())
-        .ok_or(AuthFailure::UnknownKey)?;
+    let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
 
     if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
         return Err(AuthFailure::Revoked);
     }
-    if get_opt_i64(key_row, "expires_at")
-        .map_err(shape)?
-        .is_some_and(|t| t <= now)
-    {
+    if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
         return Err(AuthFailure::Expired);
     }
     // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
     // admitted exactly when the statement returned its bucket's count.
-    let limit = get_opt_i64(key_row, "rate_limit")
-        .map_err(shape)?
-        .unwrap_or(default_rate_limit as i64);
+    let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
     let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
     if limit > 0 && !admitted && weight > limit {
         return Err(AuthFailure::OverLimitAtOnce { weight, limit });
@@ -189,11 +177,7 @@ pub async fn authenticate(
     if limit > 0 && !admitted {
         let buckets = results
             .get(WINDOW_AT)
-            .map(|rows| {
-                rows.iter()
-                    .map(rate_limit::bucket_from_row)
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|rows| rows.iter().map(rate_limit::bucket_from_row).collect::<Result<Vec<_>, _>>())
             .transpose()
             .map_err(shape)?
             .unwrap_or_default();
@@ -204,18 +188,13 @@ pub async fn authenticate(
     }
 
     let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {
-        Some(s) => serde_json::from_str(&s).map_err(|_| {
-            AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into()))
-        })?,
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
         None => Scope::default(),
     };
     let models = results
         .get(1)
-        .map(|rows| {
-            rows.iter()
-                .map(permission_from_row)
-                .collect::<Result<_, _>>()
-        })
+        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
         .transpose()
         .map_err(shape)?
         .unwrap_or_default();
@@ -253,9 +232,7 @@ pub async fn authenticate(
         odoo_uid: get_opt_i64(key_row, "odoo_uid").map_err(shape)?,
         permissions: Permissions { models, scope },
         session,
-        first_use: get_opt_i64(key_row, "last_used_at")
-            .map_err(shape)?
-            .is_none(),
+        first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
         schema_probe: match (schema_model, probe_at) {
             (Some(model), Some(i)) => Some(SchemaProbe {
                 model: model.to_string(),

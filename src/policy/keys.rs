@@ -21,11 +21,7 @@ pub fn generate() -> Result<NewKey, String> {
     let mut raw = [0u8; 32];
     crate::platform::random_bytes(&mut raw)?;
     let secret = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(raw));
-    Ok(NewKey {
-        hash: hash(&secret),
-        display_prefix: secret[..DISPLAY_LEN].to_string(),
-        secret,
-    })
+    Ok(NewKey { hash: hash(&secret), display_prefix: secret[..DISPLAY_LEN].to_string(), secret })
 }
 
 /// Whether `presented` could be a key this server issued (its prefix, then URL-safe base64 of a
@@ -33,10 +29,7 @@ pub fn generate() -> Result<NewKey, String> {
 /// on the length, so that a key of another length issued some day is still looked up.
 pub fn may_be_a_key(presented: &str) -> bool {
     presented.strip_prefix(KEY_PREFIX).is_some_and(|rest| {
-        (16..=128).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        (16..=128).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     })
 }
 
@@ -53,10 +46,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// digests).
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (da, db) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    da.iter()
-        .zip(db.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A random identifier of visible ASCII (session ids).

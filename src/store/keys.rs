@@ -1,8 +1,6 @@
 //! MCP keys as the admin API sees them (never the secret, never the Odoo API key).
 
-use super::{
-    get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError,
-};
+use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
 
@@ -78,9 +76,7 @@ pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<KeySumma
         ),
     )
     .await?;
-    rows.first()
-        .ok_or_else(|| StoreError::Shape("insert returned no row".into()))
-        .and_then(KeySummary::from_row)
+    rows.first().ok_or_else(|| StoreError::Shape("insert returned no row".into())).and_then(KeySummary::from_row)
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {
@@ -114,24 +110,14 @@ pub async fn revoke(db: &dyn Db, id: i64, now: i64) -> Result<Option<KeySummary>
             ),
         ])
         .await?;
-    results
-        .get(2)
-        .and_then(|rows| rows.first())
-        .map(KeySummary::from_row)
-        .transpose()
+    results.get(2).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
 }
 
 /// Stamps last use and caches the Odoo uid (run after the response).
 pub fn touch(key_id: i64, now: i64) -> Stmt {
-    Stmt::new(
-        "UPDATE keys SET last_used_at = ?2 WHERE id = ?1",
-        vec![int(key_id), int(now)],
-    )
+    Stmt::new("UPDATE keys SET last_used_at = ?2 WHERE id = ?1", vec![int(key_id), int(now)])
 }
 
 pub fn cache_uid(key_id: i64, uid: i64) -> Stmt {
-    Stmt::new(
-        "UPDATE keys SET odoo_uid = ?2 WHERE id = ?1",
-        vec![int(key_id), int(uid)],
-    )
+    Stmt::new("UPDATE keys SET odoo_uid = ?2 WHERE id = ?1", vec![int(key_id), int(uid)])
 }

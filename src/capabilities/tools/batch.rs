@@ -121,10 +121,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         }
         if index > 0 {
             // Between operations: a cancelled batch stops here, with what is done done and audited.
-            ctx.req
-                .checkpoint()
-                .await
-                .map_err(|_| ToolError::Cancelled)?;
+            ctx.req.checkpoint().await.map_err(|_| ToolError::Cancelled)?;
         }
         let started = now_ms();
         let outcome = match op.tool {
@@ -157,17 +154,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
                 index + 1,
                 op.action,
                 op.model,
-                if entry["status"] == "ok" {
-                    "done"
-                } else {
-                    "failed"
-                }
+                if entry["status"] == "ok" { "done" } else { "failed" }
             );
-            ctx.req.notify.progress(
-                f64::from(index as u32 + 1),
-                Some(f64::from(total)),
-                &message,
-            );
+            ctx.req.notify.progress(f64::from(index as u32 + 1), Some(f64::from(total)), &message);
         }
         results.push(entry);
     }
@@ -190,9 +179,7 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
     let items = match a.get("operations") {
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= MAX_OPERATIONS => items,
         _ => {
-            return Err(ToolError::Invalid(format!(
-                "'operations' must be a list of 1 to {MAX_OPERATIONS} operations"
-            )))
+            return Err(ToolError::Invalid(format!("'operations' must be a list of 1 to {MAX_OPERATIONS} operations")))
         }
     };
     let mut ops = Vec::with_capacity(items.len());
@@ -202,44 +189,22 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
             return Err(bad("must be an object with 'action' and 'model'".into()));
         };
         let (action, tool) = match fields.get("action").and_then(Value::as_str) {
-            Some(a) => ACTIONS
-                .iter()
-                .find(|(known, _)| *known == a)
-                .copied()
-                .ok_or_else(|| {
-                    bad(format!(
-                        "unknown action '{}'; use create, update, delete or post_message",
-                        crate::store::truncate(a, 30)
-                    ))
-                })?,
-            None => {
-                return Err(bad(
-                    "'action' is required: create, update, delete or post_message".into(),
+            Some(a) => ACTIONS.iter().find(|(known, _)| *known == a).copied().ok_or_else(|| {
+                bad(format!(
+                    "unknown action '{}'; use create, update, delete or post_message",
+                    crate::store::truncate(a, 30)
                 ))
-            }
+            })?,
+            None => return Err(bad("'action' is required: create, update, delete or post_message".into())),
         };
         if fields.contains_key("dry_run") {
-            return Err(bad(
-                "'dry_run' is set for the whole batch, not per operation".into(),
-            ));
+            return Err(bad("'dry_run' is set for the whole batch, not per operation".into()));
         }
-        let mut args: Map<String, Value> = fields
-            .iter()
-            .filter(|(k, _)| k.as_str() != "action")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut args: Map<String, Value> =
+            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (k.clone(), v.clone())).collect();
         args.insert("dry_run".into(), json!(dry_run));
-        let model = fields
-            .get("model")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        ops.push(Operation {
-            action,
-            tool,
-            model,
-            args,
-        });
+        let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
+        ops.push(Operation { action, tool, model, args });
     }
     Ok(ops)
 }
@@ -253,29 +218,15 @@ fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
     let mut calls: u64 = 1;
     for op in ops {
         models.insert(op.model.as_str());
-        let ids = op
-            .args
-            .get("ids")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len) as u64;
+        let ids = op.args.get("ids").and_then(Value::as_array).map_or(0, Vec::len) as u64;
         calls += 1 + match (op.action, dry_run) {
             (_, true) => 4,
             ("delete", false) if ids > 1 => 2 + ids.min(20),
             _ => 2,
         };
-        let command_lists = op
-            .args
-            .get("values")
-            .and_then(Value::as_object)
-            .map_or(0, |v| {
-                v.values()
-                    .filter(|x| {
-                        x.as_array()
-                            .and_then(|a| a.first())
-                            .is_some_and(Value::is_array)
-                    })
-                    .count()
-            });
+        let command_lists = op.args.get("values").and_then(Value::as_object).map_or(0, |v| {
+            v.values().filter(|x| x.as_array().and_then(|a| a.first()).is_some_and(Value::is_array)).count()
+        });
         calls += command_lists as u64;
     }
     u32::try_from(calls + models.len() as u64).unwrap_or(u32::MAX)
@@ -284,12 +235,7 @@ fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
 /// Keeps the answer within the response budget: the records each operation read back go first (ids,
 /// outcomes, values not applied and errors stay).
 fn shrink_to_budget(ctx: &ToolCtx<'_>, out: &mut Value) {
-    let max = ctx
-        .req
-        .svc
-        .settings
-        .max_response_bytes
-        .max(crate::config::MIN_RESPONSE_BYTES);
+    let max = ctx.req.svc.settings.max_response_bytes.max(crate::config::MIN_RESPONSE_BYTES);
     if budget::json_len(out) <= max {
         return;
     }

@@ -15,11 +15,7 @@ pub const SUBREQUESTS_PER_CALL: u32 = 8;
 /// (`delete::MAX_RETRIES`); `odoo_batch` needs at least one call's, then checks its own estimate.
 pub fn subrequests_reserve(params: &Map<String, Value>) -> u32 {
     let name = params.get("name").and_then(Value::as_str);
-    let ids = params
-        .get("arguments")
-        .and_then(|a| a.get("ids"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+    let ids = params.get("arguments").and_then(|a| a.get("ids")).and_then(Value::as_array).map_or(0, Vec::len);
     match name {
         Some(delete::NAME) if ids > 1 => SUBREQUESTS_PER_CALL + ids.min(delete::MAX_RETRIES) as u32,
         _ => SUBREQUESTS_PER_CALL,
@@ -42,9 +38,6 @@ mod tests {
         let many: Vec<i64> = (1..=60).collect();
         let many = params(json!({"name": "odoo_delete", "arguments": {"model": "x", "ids": many}}));
         assert_eq!(subrequests_reserve(&many), SUBREQUESTS_PER_CALL + 20);
-        assert_eq!(
-            subrequests_reserve(&params(json!({"name": "odoo_search"}))),
-            SUBREQUESTS_PER_CALL
-        );
+        assert_eq!(subrequests_reserve(&params(json!({"name": "odoo_search"}))), SUBREQUESTS_PER_CALL);
     }
 }

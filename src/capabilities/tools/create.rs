@@ -65,14 +65,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.checkpoint(&client).await?;
 
     if dry_run {
-        writing::odoo_access_check(
-            &client,
-            &ctx.req.auth.connection,
-            model,
-            Operation::Create,
-            &[],
-        )
-        .await?;
+        writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Create, &[]).await?;
         let (defaults, missing) = preview_defaults(&client, model, &schema, &values).await?;
         ctx.log("info", || format!("{model}: dry run, nothing created"));
         let mut out = json!({"model": model, "dry_run": true, "values": values, "defaults": defaults, "missing_required": missing});
@@ -86,22 +79,11 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
 
     // A list of one, so both transports answer with a list of ids on every version.
-    let call = Call {
-        model,
-        method: "create",
-        ids: None,
-        params: vec![("vals_list", json!([values]))],
-        positional: 1,
-    };
+    let call = Call { model, method: "create", ids: None, params: vec![("vals_list", json!([values]))], positional: 1 };
     let created = client.call(&call).await?;
     let id = created
         .as_i64()
-        .or_else(|| {
-            created
-                .as_array()
-                .and_then(|a| a.first())
-                .and_then(Value::as_i64)
-        })
+        .or_else(|| created.as_array().and_then(|a| a.first()).and_then(Value::as_i64))
         .ok_or_else(|| ToolError::Unavailable("Odoo's create answer holds no record id".into()))?;
     ctx.set_record_count(1);
     ctx.progress(2, 3, || format!("Created {model} {id}"));
@@ -120,12 +102,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             out["not_applied"] = json!(not_applied);
         }
         // The record exists: a failed read-back must not turn a successful create into an error.
-        Err(e) => {
-            out["warning"] = json!(format!(
-                "Created {model} {id}, but reading it back failed: {}",
-                e.message()
-            ))
-        }
+        Err(e) => out["warning"] = json!(format!("Created {model} {id}, but reading it back failed: {}", e.message())),
     }
     ctx.progress(3, 3, || format!("Read {model} {id} back"));
     Ok(out)
@@ -151,30 +128,13 @@ async fn preview_defaults(
     let defaults = if wanted.is_empty() {
         json!({})
     } else {
-        let call = Call {
-            model,
-            method: "default_get",
-            ids: None,
-            params: vec![("fields", json!(wanted))],
-            positional: 1,
-        };
+        let call =
+            Call { model, method: "default_get", ids: None, params: vec![("fields", json!(wanted))], positional: 1 };
         client.call(&call).await?
     };
     let missing = values::missing_required(values, schema)
         .into_iter()
-        .filter(|f| {
-            schema
-                .fields
-                .get(f)
-                .is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str())))
-        })
+        .filter(|f| schema.fields.get(f).is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str()))))
         .collect();
-    Ok((
-        if defaults.is_object() {
-            defaults
-        } else {
-            json!({})
-        },
-        missing,
-    ))
+    Ok((if defaults.is_object() { defaults } else { json!({}) }, missing))
 }

@@ -67,42 +67,17 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let schema = ctx.schema(&client, model).await?;
     // Names for the outcomes, and which ids exist: `unlink` of a missing id fails the whole call.
     let found = writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
-    let record = |id: i64| {
-        found
-            .iter()
-            .find(|r| r.get("id").and_then(Value::as_i64) == Some(id))
-    };
-    let existing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| record(*id).is_some())
-        .collect();
-    ctx.progress(1, 2, || {
-        format!(
-            "Found {} of {} {model} record(s)",
-            existing.len(),
-            ids.len()
-        )
-    });
+    let record = |id: i64| found.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(id));
+    let existing: Vec<i64> = ids.iter().copied().filter(|id| record(*id).is_some()).collect();
+    ctx.progress(1, 2, || format!("Found {} of {} {model} record(s)", existing.len(), ids.len()));
     ctx.checkpoint(&client).await?;
 
     let mut outcomes: Vec<(i64, &str, Option<String>)> = Vec::new();
     if dry_run {
-        let not_found: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|id| record(*id).is_none())
-            .collect();
+        let not_found: Vec<i64> = ids.iter().copied().filter(|id| record(*id).is_none()).collect();
         writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &not_found).await?;
         if !existing.is_empty() {
-            writing::odoo_access_check(
-                &client,
-                &ctx.req.auth.connection,
-                model,
-                Operation::Delete,
-                &existing,
-            )
-            .await?;
+            writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Delete, &existing).await?;
         }
         outcomes.extend(existing.iter().map(|id| (*id, "would_delete", None)));
     } else if !existing.is_empty() {
@@ -121,7 +96,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
                 Some((_, o, e)) => (*o, e.clone()),
                 None => ("missing", None),
             };
-            let mut r = json!({"id": id, "display_name": record(*id).and_then(|r| r.get("display_name")), "outcome": outcome});
+            let mut r =
+                json!({"id": id, "display_name": record(*id).and_then(|r| r.get("display_name")), "outcome": outcome});
             if let Some(e) = error {
                 r["error"] = json!(e);
             }
@@ -132,38 +108,22 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         format!(
             "{} {model} record(s) {}",
             if dry_run { existing.len() } else { deleted },
-            if dry_run {
-                "would be deleted"
-            } else {
-                "deleted"
-            }
+            if dry_run { "would be deleted" } else { "deleted" }
         )
     });
-    ctx.log("info", || {
-        format!("{model}: {deleted} deleted of {} asked", ids.len())
-    });
+    ctx.log("info", || format!("{model}: {deleted} deleted of {} asked", ids.len()));
     Ok(json!({"model": model, "dry_run": dry_run, "deleted": deleted, "results": results}))
 }
 
 async fn unlink(client: &OdooClient<'_>, model: &str, ids: &[i64]) -> Result<(), ToolError> {
-    let call = Call {
-        model,
-        method: "unlink",
-        ids: Some(ids),
-        params: vec![],
-        positional: 0,
-    };
+    let call = Call { model, method: "unlink", ids: Some(ids), params: vec![], positional: 0 };
     client.call(&call).await?;
     Ok(())
 }
 
 /// After a failed delete of several records (nothing was deleted): each alone, to find which fail.
 /// Not cancellable: once records start going, the caller must get the outcome of each.
-async fn one_by_one(
-    client: &OdooClient<'_>,
-    model: &str,
-    ids: &[i64],
-) -> Vec<(i64, &'static str, Option<String>)> {
+async fn one_by_one(client: &OdooClient<'_>, model: &str, ids: &[i64]) -> Vec<(i64, &'static str, Option<String>)> {
     let mut out = Vec::with_capacity(ids.len());
     for (n, id) in ids.iter().enumerate() {
         if n >= MAX_RETRIES {

@@ -27,15 +27,9 @@ pub async fn checked_values(
     let raw = match a.get("values") {
         Some(Value::Object(v)) => v,
         None | Some(Value::Null) => {
-            return Err(ToolError::Invalid(
-                "'values' is required: an object of field names and values".into(),
-            ))
+            return Err(ToolError::Invalid("'values' is required: an object of field names and values".into()))
         }
-        Some(_) => {
-            return Err(ToolError::Invalid(
-                "'values' must be an object of field names and values".into(),
-            ))
-        }
+        Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
     };
     let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
     for n in &checked.nested {
@@ -44,35 +38,22 @@ pub async fn checked_values(
             NestedAction::Update => Operation::Update,
             NestedAction::Delete => Operation::Delete,
         };
-        ctx.req
-            .auth
-            .permissions
-            .check(&n.comodel, op)
-            .map_err(ToolError::Denied)?;
+        ctx.req.auth.permissions.check(&n.comodel, op).map_err(ToolError::Denied)?;
         if n.action == NestedAction::Delete {
             continue;
         }
         let comodel_schema = ctx.schema(client, &n.comodel).await?;
-        let Some(cmd) = checked
-            .values
-            .get_mut(&n.field)
-            .and_then(|c| c.get_mut(n.index))
-            .and_then(Value::as_array_mut)
+        let Some(cmd) = checked.values.get_mut(&n.field).and_then(|c| c.get_mut(n.index)).and_then(Value::as_array_mut)
         else {
             continue;
         };
         let Some(Value::Object(inner)) = cmd.get(2) else {
             continue;
         };
-        let inner_checked =
-            values::check(inner, &comodel_schema).map_err(|p| {
-                match problems_error(&n.comodel, p) {
-                    ToolError::Invalid(m) => {
-                        ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index))
-                    }
-                    other => other,
-                }
-            })?;
+        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
+            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
+            other => other,
+        })?;
         if !inner_checked.nested.is_empty() {
             return Err(ToolError::Invalid(format!(
                 "in '{}' command {}: commands that write records inside related records are not supported; write those records separately",
@@ -88,12 +69,7 @@ fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
     let mut invalid = Vec::new();
     for p in problems {
         match p {
-            Problem::Hidden(field) => {
-                return ToolError::Denied(Denial::FieldHidden {
-                    model: model.into(),
-                    field,
-                })
-            }
+            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
             Problem::Invalid(m) => invalid.push(m),
         }
     }
@@ -137,14 +113,10 @@ pub async fn odoo_access_check(
         };
         return match client.call(&call).await? {
             Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, odoo_op, ids),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
+            Value::Bool(false) => {
+                Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, odoo_op, ids)).into())
+            }
+            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
         };
     }
     let rights = Call {
@@ -190,14 +162,10 @@ pub async fn refuse_hidden(
         };
         return match client.call(&call).await? {
             Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, "read", not_found),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
+            Value::Bool(false) => {
+                Err(OdooError::new(OdooErrorKind::AccessError, not_allowed(model, "read", not_found)).into())
+            }
+            _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
         };
     }
     let rule = Call {
@@ -215,9 +183,7 @@ pub async fn refuse_hidden(
 fn not_allowed(model: &str, odoo_op: &str, ids: &[i64]) -> String {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     match ids.len() {
-        0 => format!(
-            "this user may not {odoo_op} {model} records (Odoo's has_access answered false)"
-        ),
+        0 => format!("this user may not {odoo_op} {model} records (Odoo's has_access answered false)"),
         _ => format!(
             "this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)",
             ids.join(", ")
@@ -258,9 +224,7 @@ pub async fn read_records(
                 _ => None,
             })
             .collect()),
-        _ => Err(ToolError::Unavailable(
-            "Odoo's search_read answer is not a list".into(),
-        )),
+        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
     }
 }
 

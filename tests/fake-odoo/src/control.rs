@@ -93,11 +93,7 @@ pub struct Control {
 
 impl Default for Control {
     fn default() -> Control {
-        Control {
-            started: Instant::now(),
-            rules: Mutex::default(),
-            log: Mutex::default(),
-        }
+        Control { started: Instant::now(), rules: Mutex::default(), log: Mutex::default() }
     }
 }
 
@@ -133,10 +129,7 @@ fn parse_methods(body: &Map<String, Value>) -> Result<Filter, String> {
 fn parse_u64(body: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
     match body.get(key) {
         None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("\"{}\" must be a non-negative integer", key)),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| format!("\"{}\" must be a non-negative integer", key)),
     }
 }
 
@@ -149,10 +142,7 @@ impl Control {
         };
         const KEYS: [&str; 5] = ["reset", "delay_ms", "methods", "fault", "count"];
         if let Some(k) = body.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(format!(
-                "unknown key \"{}\" (expected one of {:?})",
-                k, KEYS
-            ));
+            return Err(format!("unknown key \"{}\" (expected one of {:?})", k, KEYS));
         }
         let reset = match body.get("reset") {
             None => false,
@@ -165,17 +155,14 @@ impl Control {
             return Err(format!("\"delay_ms\" must be at most {}", MAX_DELAY_MS));
         }
         let count = parse_u64(body, "count")?;
-        let fault =
-            match body.get("fault") {
-                None => None,
-                Some(v) => {
-                    let name = v.as_str().unwrap_or("");
-                    let names: Vec<&str> = Fault::ALL.iter().map(|f| f.as_str()).collect();
-                    Some(Fault::parse(name).ok_or_else(|| {
-                        format!("unknown fault {} (expected one of {:?})", v, names)
-                    })?)
-                }
-            };
+        let fault = match body.get("fault") {
+            None => None,
+            Some(v) => {
+                let name = v.as_str().unwrap_or("");
+                let names: Vec<&str> = Fault::ALL.iter().map(|f| f.as_str()).collect();
+                Some(Fault::parse(name).ok_or_else(|| format!("unknown fault {} (expected one of {:?})", v, names))?)
+            }
+        };
         if count.is_some() && fault.is_none() {
             return Err("\"count\" needs a \"fault\"".into());
         }
@@ -195,18 +182,12 @@ impl Control {
         if let Some(ms) = delay {
             rules.delays.retain(|(_, f)| *f != filter);
             if ms > 0 {
-                rules
-                    .delays
-                    .push((Duration::from_millis(ms), filter.clone()));
+                rules.delays.push((Duration::from_millis(ms), filter.clone()));
             }
         }
         if let Some(fault) = fault {
             rules.faults.retain(|r| r.filter != filter);
-            rules.faults.push(FaultRule {
-                fault,
-                filter,
-                remaining: count,
-            });
+            rules.faults.push(FaultRule { fault, filter, remaining: count });
         }
         Ok(())
     }
@@ -220,19 +201,10 @@ impl Control {
         }
         let call = call.as_ref();
         let mut rules = lock(&self.rules);
-        let delay = rules
-            .delays
-            .iter()
-            .filter(|(_, f)| filter_matches(f, call))
-            .map(|(d, _)| *d)
-            .max()
-            .unwrap_or_default();
+        let delay =
+            rules.delays.iter().filter(|(_, f)| filter_matches(f, call)).map(|(d, _)| *d).max().unwrap_or_default();
         let mut fault = None;
-        if let Some(rule) = rules
-            .faults
-            .iter_mut()
-            .find(|r| filter_matches(&r.filter, call))
-        {
+        if let Some(rule) = rules.faults.iter_mut().find(|r| filter_matches(&r.filter, call)) {
             fault = Some(rule.fault);
             if let Some(n) = rule.remaining.as_mut() {
                 *n = n.saturating_sub(1);
@@ -272,18 +244,14 @@ impl Control {
                 ok()
             }
             ("/__fake/control", _) | ("/__fake/calls", _) => {
-                let mut reply = Reply::json(
-                    405,
-                    json!({"ok": false, "error": "method not allowed"}).to_string(),
-                );
+                let mut reply = Reply::json(405, json!({"ok": false, "error": "method not allowed"}).to_string());
                 let allow = if path == "/__fake/control" { "POST" } else { "GET, DELETE" };
                 reply.headers.push(("Allow".into(), allow.into()));
                 reply
             }
             _ => Reply::json(
                 404,
-                json!({"ok": false, "error": "unknown control path; use /__fake/control or /__fake/calls"})
-                    .to_string(),
+                json!({"ok": false, "error": "unknown control path; use /__fake/control or /__fake/calls"}).to_string(),
             ),
         }
     }

@@ -54,10 +54,7 @@ fn server_error(version: OdooVersion, probe: &Probe) -> Reply {
 fn malformed(probe: &Probe) -> Reply {
     let result = r#"[{"id": 7, "name": "Azure Interior", "probability": NaN}]"#;
     let body = match probe.transport {
-        Transport::JsonRpc => format!(
-            r#"{{"jsonrpc": "2.0", "id": {}, "result": {}}}"#,
-            probe.id, result
-        ),
+        Transport::JsonRpc => format!(r#"{{"jsonrpc": "2.0", "id": {}, "result": {}}}"#, probe.id, result),
         Transport::Json2 | Transport::Http => result.to_string(),
     };
     Reply::json(200, body)
@@ -85,9 +82,7 @@ pub fn answer(fault: Fault, version: OdooVersion, probe: &Probe, path: &str) -> 
                 "text/html; charset=utf-8",
                 "<!doctype html>\n<title>Redirecting...</title>\n".to_string(),
             );
-            reply
-                .headers
-                .push(("Location".into(), format!("{}{}", MOVED_TO, path)));
+            reply.headers.push(("Location".into(), format!("{}{}", MOVED_TO, path)));
             Answer::Reply(reply)
         }
         Fault::Truncated => Answer::Truncated(malformed(probe)),

@@ -100,12 +100,7 @@ pub enum OdooVersion {
 }
 
 impl OdooVersion {
-    pub const ALL: [OdooVersion; 4] = [
-        OdooVersion::V16,
-        OdooVersion::V17,
-        OdooVersion::V18,
-        OdooVersion::V19,
-    ];
+    pub const ALL: [OdooVersion; 4] = [OdooVersion::V16, OdooVersion::V17, OdooVersion::V18, OdooVersion::V19];
 
     /// `16`, `16.0`, … `19.0`.
     pub fn parse(s: &str) -> Option<OdooVersion> {
@@ -260,12 +255,7 @@ impl FakeOdoo {
 
     /// Answers the next `count` calls named in `methods` (empty: every API
     /// request; `count` `None`: until reset) with `fault`.
-    pub fn set_fault(
-        &self,
-        fault: Fault,
-        methods: &[&str],
-        count: Option<u64>,
-    ) -> Result<(), String> {
+    pub fn set_fault(&self, fault: Fault, methods: &[&str], count: Option<u64>) -> Result<(), String> {
         let mut body = json!({ "fault": fault.as_str() });
         if !methods.is_empty() {
             body["methods"] = json!(methods);
@@ -297,11 +287,7 @@ impl FakeOdoo {
     /// the model or field does not exist.
     pub fn make_readonly(&self, model: &str, field: &str) -> bool {
         let mut store = self.shared.lock();
-        let Some(def) = store
-            .models
-            .get_mut(model)
-            .and_then(|m| m.fields.iter_mut().find(|f| f.name == field))
-        else {
+        let Some(def) = store.models.get_mut(model).and_then(|m| m.fields.iter_mut().find(|f| f.name == field)) else {
             return false;
         };
         def.readonly = true;

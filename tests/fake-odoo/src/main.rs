@@ -41,21 +41,13 @@ fn main() {
             println!("{}", USAGE);
             return;
         }
-        let value = args
-            .next()
-            .unwrap_or_else(|| fail(&format!("{} needs a value", flag)));
+        let value = args.next().unwrap_or_else(|| fail(&format!("{} needs a value", flag)));
         match flag.as_str() {
             "--version" => {
-                version = Some(
-                    OdooVersion::parse(&value)
-                        .unwrap_or_else(|| fail(&format!("unsupported version {}", value))),
-                )
+                version =
+                    Some(OdooVersion::parse(&value).unwrap_or_else(|| fail(&format!("unsupported version {}", value))))
             }
-            "--port" => {
-                port = value
-                    .parse()
-                    .unwrap_or_else(|_| fail("--port must be a number"))
-            }
+            "--port" => port = value.parse().unwrap_or_else(|_| fail("--port must be a number")),
             "--database" => database = Some(value),
             "--admin-key" => admin_key = Some(value),
             "--demo2-key" => demo2_key = Some(value),
@@ -82,8 +74,7 @@ fn main() {
             _ => {}
         }
     }
-    let odoo =
-        FakeOdoo::start_on(config, port).unwrap_or_else(|e| fail(&format!("cannot listen: {}", e)));
+    let odoo = FakeOdoo::start_on(config, port).unwrap_or_else(|e| fail(&format!("cannot listen: {}", e)));
     let mut out = std::io::stdout();
     let _ = writeln!(out, "fake-odoo listening on {}", odoo.url());
     let _ = out.flush();
