@@ -70,7 +70,7 @@ pub async fn serve_counted(req: HttpRequest, svc: &Services<'_>, stream: &Respon
         odoo_ms: Cell::new(0),
     };
     let started = now_ms();
-    let counted = Services { db: &counting, http: &counting, settings: svc.settings, now: svc.now };
+    let counted = Services { db: &counting, http: &counting, ..*svc };
     let mut outcome = crate::http::router::route(&req, &counted, stream).await;
     let c = &counting;
     let before_odoo = c.d1_before_odoo.get().unwrap_or(c.d1_batches.get());

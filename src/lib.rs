@@ -20,6 +20,7 @@ pub mod odoo;
 pub mod platform;
 pub mod policy;
 pub mod store;
+pub mod subrequests;
 
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;
@@ -27,13 +28,22 @@ mod worker_adapter;
 use config::Settings;
 use platform::{Db, Http};
 
-/// What a request is served with: the runtime's database and HTTP client, the settings, and the time
-/// the request arrived.
+/// What a request is served with: the runtime's database and HTTP client, the settings, the time the
+/// request arrived, and the count of its subrequests (kept by `serve`).
 pub struct Services<'a> {
     pub db: &'a dyn Db,
     pub http: &'a dyn Http,
     pub settings: &'a Settings,
     pub now: i64,
+    pub subrequests: &'a subrequests::Subrequests,
+}
+
+impl Services<'_> {
+    /// Subrequests this request may still make (`SUBREQUEST_BUDGET` less those made and the
+    /// after-response round trip).
+    pub fn subrequests_left(&self) -> u32 {
+        self.subrequests.left(self.settings.subrequest_budget)
+    }
 }
 
 /// The whole server: one request in, one response (and statements to run after it) out. A streamed
@@ -47,13 +57,24 @@ pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome
     outcome
 }
 
+/// The answer to a request whose body is not read yet, when it can be given without it (a declared
+/// length over the limit; a POST to `/mcp` of unknown length without a usable key). `None`: read the
+/// body, at most `http::body::BODY_READ_LIMIT` bytes of it (`http::body::append_bounded`), and `serve`
+/// the request. Runtimes call this first, so that an unauthenticated client cannot make them read a
+/// body, nor any client more of one than the limit.
+pub async fn before_body(head: &http::HttpRequest, svc: &Services<'_>) -> Option<http::Outcome> {
+    http::router::before_body(head, svc).await
+}
+
 /// Serves one request. If the response turns into a stream, `stream` gets its head (see
 /// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
 /// `Outcome`'s response is then meaningless, its `after` and `log` still apply.
 pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::stream::ResponseStream) -> http::Outcome {
-    // Every outbound request of the core leaves through the guard.
-    let guarded = net::Guarded::new(svc.http, svc.settings.dev_allow_loopback);
-    let svc = &Services { http: &guarded, ..*svc };
+    // Every database round trip and fetch is counted against the subrequest budget, and every outbound
+    // request of the core leaves through the guard (which counts only what it lets out).
+    let metered = subrequests::Metered::new(svc.db, svc.http, svc.subrequests);
+    let guarded = net::Guarded::new(&metered, svc.settings.dev_allow_loopback);
+    let svc = &Services { db: &metered, http: &guarded, ..*svc };
     #[cfg(feature = "bench")]
     return bench::serve_counted(req, svc, stream).await;
     #[cfg(not(feature = "bench"))]

@@ -1,6 +1,8 @@
-//! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back, implements the
-//! core's `Db` on D1 (with a bounded, jittered retry of transient errors) and its `Http` on `fetch`
-//! (with a per-call timeout), and runs the after-response statements in `wait_until`.
+//! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back (the body read
+//! only when the core's `before_body` gives no answer without it, as a stream, no further than the
+//! core's limit), implements the core's `Db` on D1 (with a bounded, jittered retry of transient errors)
+//! and its `Http` on `fetch` (with a per-call timeout), and runs the after-response statements in
+//! `wait_until`.
 
 use crate::config::Settings;
 use crate::http::{HttpRequest, HttpResponse};
@@ -23,10 +25,23 @@ const KEEPALIVE: Duration = Duration::from_millis(1000);
 struct State {
     db: D1Db,
     settings: Settings,
+    subrequests: crate::subrequests::Subrequests,
+}
+
+impl State {
+    fn services(&self, now: i64) -> crate::Services<'_> {
+        crate::Services {
+            db: &self.db,
+            http: &FetchHttp,
+            settings: &self.settings,
+            now,
+            subrequests: &self.subrequests,
+        }
+    }
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = platform::now_ms();
     let settings = Settings::from_env(|name| {
         env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))
@@ -39,23 +54,22 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         );
         return Response::error("D1 binding DB is missing", 500);
     };
-    let core_req = match to_core_request(req).await {
-        Ok(r) => r,
-        Err(resp) => {
-            // Refused before the core saw it (a declared body over the limit): still one line, one id.
-            let id = crate::http::log::new_request_id();
-            let mut fields = crate::http::LogFields::new();
-            fields.insert("request_id".into(), serde_json::json!(id));
-            log_request(&method, &path, resp.status, started, &fields);
-            return into_worker_response(resp.with_header(crate::http::log::REQUEST_ID_HEADER, id));
-        }
-    };
-    let state = Rc::new(State { db: D1Db { d1 }, settings });
+    let state = Rc::new(State { db: D1Db { d1 }, settings, subrequests: crate::subrequests::Subrequests::new() });
+    // The core decides first whether the body is needed at all (a keyless chunked POST is not);
+    // otherwise it is read as a stream, and no further than the core's limit.
+    let mut core_req = head_of(&req);
+    if let Some(outcome) = crate::before_body(&core_req, &state.services(started)).await {
+        discard_body(&req, &ctx);
+        return answer(outcome, &method, &path, started, &state, &ctx);
+    }
+    if !matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+        core_req.body = read_bounded(&mut req).await;
+    }
     let stream = ResponseStream::new();
     let work = {
         let (state, stream) = (state.clone(), stream.clone());
         async move {
-            let svc = crate::Services { db: &state.db, http: &FetchHttp, settings: &state.settings, now: started };
+            let svc = state.services(started);
             #[cfg(feature = "bench")]
             let before_core = platform::now_ms() - started;
             #[allow(unused_mut)]
@@ -72,11 +86,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             if let Some(streamed) = stream.into_buffered_response() {
                 outcome.response = streamed;
             }
-            log_request(&method, &path, outcome.response.status, started, &outcome.log);
-            if !outcome.after.is_empty() {
-                ctx.wait_until(async move { run_after(&state.db, outcome.after, &outcome.log).await });
-            }
-            into_worker_response(outcome.response)
+            answer(outcome, &method, &path, started, &state, &ctx)
         }
         Either::Right((head, work)) => {
             // Streamed: the head goes out now; the handler keeps feeding the body from `wait_until`.
@@ -108,6 +118,24 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers))
         }
     }
+}
+
+/// A whole answer: its log line, its after-response statements in `wait_until`, the response.
+fn answer(
+    outcome: crate::http::Outcome,
+    method: &str,
+    path: &str,
+    started: i64,
+    state: &Rc<State>,
+    ctx: &Context,
+) -> Result<Response> {
+    log_request(method, path, outcome.response.status, started, &outcome.log);
+    if !outcome.after.is_empty() {
+        let state = state.clone();
+        let (after, log) = (outcome.after, outcome.log);
+        ctx.wait_until(async move { run_after(&state.db, after, &log).await });
+    }
+    into_worker_response(outcome.response)
 }
 
 /// The statements that follow a response (audit rows, last-used stamps). A failure loses them, so it
@@ -162,26 +190,47 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, HttpResponse> {
-    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    let declared = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > crate::mcp::transport::MAX_BODY_BYTES) {
-        // Refused unread, so no request id to echo: the version header alone says the era's form.
-        let version = headers.iter().find(|(k, _)| k == crate::mcp::transport::VERSION_HEADER).map(|(_, v)| v.as_str());
-        let reply_to = crate::mcp::transport::ReplyTo::unread(version);
-        return Err(reply_to.error(413, crate::mcp::jsonrpc::SERVER_ERROR, "Payload Too Large"));
-    }
-    let body = if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
-        Vec::new()
-    } else {
-        req.bytes().await.unwrap_or_default()
-    };
-    let path = req.path();
+/// The request as the core sees it, its body not read yet.
+fn head_of(req: &Request) -> HttpRequest {
     let (query, origin) = match req.url() {
         Ok(url) => (url.query().unwrap_or("").to_string(), url.origin().ascii_serialization()),
         Err(_) => (String::new(), String::new()),
     };
-    Ok(HttpRequest { method: req.method().to_string(), path, query, origin, headers, body })
+    HttpRequest {
+        method: req.method().to_string(),
+        path: req.path(),
+        query,
+        origin,
+        headers: req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect(),
+        body: Vec::new(),
+    }
+}
+
+/// Tells the runtime that the body will not be read, so that it stops receiving it (and `wrangler dev`'s
+/// middleware, which drains an unused body before answering, does not wait for one that never ends).
+fn discard_body(req: &Request, ctx: &Context) {
+    if let Some(body) = req.inner().body() {
+        let cancelled = wasm_bindgen_futures::JsFuture::from(body.cancel());
+        ctx.wait_until(async move {
+            let _ = cancelled.await;
+        });
+    }
+}
+
+/// The body, read as a stream until its end or one byte past the core's limit, whichever comes first:
+/// the rest is never read (the core answers 413 once authentication passes). A body that breaks off
+/// is what was received of it.
+async fn read_bounded(req: &mut Request) -> Vec<u8> {
+    let mut body = Vec::new();
+    let Ok(mut chunks) = req.stream() else {
+        return body;
+    };
+    while let Some(Ok(chunk)) = chunks.next().await {
+        if crate::http::body::append_bounded(&mut body, &chunk) {
+            break;
+        }
+    }
+    body
 }
 
 fn into_worker_response(r: HttpResponse) -> Result<Response> {

@@ -175,12 +175,22 @@ fn http_level_errors() {
     let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2026-07-28")], ping);
     assert_eq!(r.status, 400, "modern header without envelope: a plain 400 so clients fall back");
 
-    for v in ["2025-03-26", "2025-06-18", "2025-11-25"] {
+    // The session negotiated 2025-11-25: that header (or none) is served, another supported one is a
+    // 400 naming both, with the request's id.
+    for v in [Some("2025-11-25"), None] {
+        let extra: Vec<(&str, &str)> = v.map(|v| ("mcp-protocol-version", v)).into_iter().collect();
+        assert_eq!(post(&h, &key, Some(&sid), &extra, ping).status, 200, "{v:?}");
+    }
+    for v in ["2025-03-26", "2025-06-18", "2024-11-05"] {
+        let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", v)], ping);
         assert_eq!(
-            post(&h, &key, Some(&sid), &[("mcp-protocol-version", v)], ping).status,
-            200,
-            "any supported version is accepted"
+            (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
+            (400, json!(-32000), json!(1)),
+            "{v}: {}",
+            r.raw
         );
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(v) && message.contains("2025-11-25"), "{message}");
     }
 
     let r = h.raw(
@@ -242,6 +252,19 @@ fn batches_only_for_2025_03_26() {
     let new = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let r = post(&h, &key, Some(&new), &[("mcp-protocol-version", "2025-11-25")], batch);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
+    // A 2025-11-25 session cannot claim 2025-03-26 in its header to get batches served, nor can a
+    // 2025-03-26 session claim a newer version: the header must name the session's version.
+    for (sid, claimed) in [(&new, "2025-03-26"), (&sid, "2025-11-25")] {
+        let r = post(&h, &key, Some(sid), &[("mcp-protocol-version", claimed)], batch);
+        assert_eq!(
+            (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
+            (400, json!(-32000), Value::Null),
+            "{claimed}: {}",
+            r.raw
+        );
+    }
+    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2025-03-26")], batch);
+    assert_eq!(r.status, 200, "the negotiated version named: {}", r.raw);
 }
 
 #[test]

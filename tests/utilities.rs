@@ -90,6 +90,27 @@ fn cursors_cannot_be_forged_or_moved_to_another_list_or_key() {
     assert_eq!(r.body["error"]["code"], -32602);
 }
 
+#[test]
+fn cursors_are_signed_with_a_key_derived_for_them_not_with_credentials_key() {
+    use odoo_mcp_edge::capabilities::cursor;
+    use odoo_mcp_edge::policy::crypto::derive_key;
+    let (h, key) = setup(2);
+    let key_id = h.db.rows("SELECT MAX(id) AS id FROM keys")[0]["id"].as_i64().unwrap();
+    let master = h.settings.credentials_key.unwrap();
+    let binding = format!("list|tools/list|{key_id}");
+    // A cursor made with CREDENTIALS_KEY itself (as every cursor was before the derivation) is refused
+    // like any altered one: that key encrypts Odoo API keys and signs nothing.
+    let raw = cursor::encode(&master, &binding, 2);
+    let r = h.modern(&key, json!(1), "tools/list", json!({"cursor": raw}), &[]);
+    assert_eq!(r.body["error"]["code"], json!(-32602), "{}", r.raw);
+    let derived = cursor::encode(&derive_key(&master, cursor::KEY_LABEL), &binding, 2);
+    let r = h.modern(&key, json!(2), "tools/list", json!({"cursor": derived}), &[]);
+    assert_eq!(r.body["result"]["tools"].as_array().map(Vec::len), Some(2), "{}", r.raw);
+    // The cursor the server issues is that derived one.
+    let issued = h.modern(&key, json!(3), "tools/list", json!({}), &[]).body["result"]["nextCursor"].clone();
+    assert_eq!(issued, json!(derived));
+}
+
 /// A `tools/call` of the search with a progress token, in the session era, over SSE.
 fn session_search(h: &Harness, key: &str, id: i64, meta: Value, stream: &ResponseStream) -> support::Resp {
     let mut s = h.session(key);

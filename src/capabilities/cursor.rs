@@ -1,12 +1,25 @@
 //! Opaque pagination cursors: an offset bound, by an HMAC under a deployment secret, to exactly the
 //! query it pages (key, model, domain, order, fields). A cursor cannot be forged, altered, or replayed
 //! against another query.
+//!
+//! The secret is [`key`]: derived from `CREDENTIALS_KEY` for this purpose only, never that key itself
+//! (which encrypts Odoo API keys). Cursors signed before the derivation are refused as invalid like any
+//! altered one; clients start the listing again.
 
-use crate::policy::crypto::hmac_sha256;
+use crate::config::Settings;
+use crate::policy::crypto::{derive_key, hmac_sha256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 const MAC_LEN: usize = 16;
+/// The HKDF label of the cursor key; a new version invalidates every cursor issued under the old one.
+pub const KEY_LABEL: &str = "odoo-mcp-edge/cursor/v1";
+
+/// The key cursors are signed with. Without a `CREDENTIALS_KEY` (a deployment that cannot call Odoo
+/// either) it is derived from zeros, so only the list methods' pagination, which exposes nothing, works.
+pub fn key(settings: &Settings) -> [u8; 32] {
+    derive_key(&settings.credentials_key.unwrap_or_default(), KEY_LABEL)
+}
 
 pub fn encode(secret: &[u8], binding: &str, offset: u64) -> String {
     let payload = offset.to_string();

@@ -15,7 +15,7 @@ pub fn list_result(
     items: Vec<Value>,
     params: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let secret = ctx.svc.settings.credentials_key.unwrap_or_default();
+    let secret = cursor::key(ctx.svc.settings);
     let binding = format!("list|{method}|{}", ctx.auth.key_id);
     let offset = match params.get("cursor") {
         None | Some(Value::Null) => 0,

@@ -18,7 +18,19 @@ pub fn mcp_message(data: &[u8]) {
     for (_, value) in &headers {
         header_value(value);
     }
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+    // The transport's parser: `serde_json`'s, refusing duplicated keys and nothing else.
+    let strict = crate::mcp::strict_json::parse(body);
+    let plain = serde_json::from_slice::<Value>(body);
+    match (&strict, &plain) {
+        (Ok(s), Ok(p)) => assert_eq!(s, p, "the strict parse reads what serde_json reads"),
+        (Ok(_), Err(e)) => panic!("strict parse accepted what serde_json refuses: {e}"),
+        (Err(e), Ok(_)) => assert!(
+            e.to_string().starts_with("duplicate key"),
+            "strict parse refused valid JSON for another reason: {e}"
+        ),
+        (Err(_), Err(_)) => {}
+    }
+    let Ok(body) = strict else {
         return;
     };
     // As the transport reads it: the first occurrence, trimmed.

@@ -1,5 +1,7 @@
-//! HTTP in the core: plain request/response types (no `worker` types), the router, and Origin checks.
+//! HTTP in the core: plain request/response types (no `worker` types), the router, Origin checks, and
+//! how much of a body is read.
 
+pub mod body;
 pub mod log;
 pub mod origin;
 pub mod router;
@@ -7,7 +9,8 @@ pub mod router;
 use crate::platform::Stmt;
 use serde_json::Value;
 
-/// An incoming request, already read in full.
+/// An incoming request, its body read (at most `body::BODY_READ_LIMIT` bytes of it), or not yet read
+/// and empty when given to `lib::before_body`.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
     pub method: String,

@@ -17,7 +17,46 @@ const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After
 pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let request_id = log::new_request_id();
     stream.add_head_header(log::REQUEST_ID_HEADER, request_id.clone());
-    let mut outcome = route_tagged(req, svc, stream).await;
+    let outcome = route_tagged(req, svc, stream).await;
+    tag(outcome, req, request_id)
+}
+
+/// The answer to a request whose body is not read yet, when there is one without it (tagged as
+/// `route` tags): a declared length over the limit (413, whatever the path), and on a POST to `/mcp`
+/// whose length is not declared (chunked: its size is known only once read), the Origin gate and a
+/// missing or impossible key (401, as authentication would answer after reading). Everything else,
+/// a keyless body of declared length within the limit too (its 401 then echoes the request's id), is
+/// read first, at most `body::BODY_READ_LIMIT` bytes of it.
+pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
+    let declared = super::body::declared_length(req);
+    let outcome = if declared.is_some_and(|n| n > transport::MAX_BODY_BYTES as u64) {
+        // Nothing of it is read, so no id can be echoed: the version header alone says the era's form.
+        ReplyTo::unread(req.header(transport::VERSION_HEADER))
+            .error(
+                413,
+                crate::mcp::jsonrpc::SERVER_ERROR,
+                format!("Payload Too Large: at most {} bytes", transport::MAX_BODY_BYTES),
+            )
+            .into()
+    } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
+        match origin_gate(req, svc).await {
+            Err(refused) => refused,
+            Ok(cors) => {
+                let mut outcome = transport::refuse_unread(req, svc)?;
+                for (name, value) in cors {
+                    outcome.response = outcome.response.with_header(name, value);
+                }
+                outcome
+            }
+        }
+    } else {
+        return None;
+    };
+    Some(tag(outcome, req, log::new_request_id()))
+}
+
+/// Adds the request id (header and log line), the error a response carries for the log, and `cf-ray`.
+fn tag(mut outcome: Outcome, req: &HttpRequest, request_id: String) -> Outcome {
     outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
     outcome.log.insert("request_id".into(), json!(request_id));
     if let Some(error) = outcome.response.log_error.take() {
@@ -29,7 +68,8 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
     outcome
 }
 
-async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+/// The Origin gate: a refusal, or the CORS headers the answer gets.
+async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'static str, String)>, Outcome> {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
         let admin = req.path == "/admin" || req.path.starts_with("/admin/");
@@ -37,24 +77,31 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp
             // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else, in
             // the error shape of what was asked for (JSON-RPC on /mcp, the admin API's own elsewhere).
             if admin {
-                return HttpResponse::json(
+                return Err(HttpResponse::json(
                     403,
                     &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}}),
                 )
-                .into();
+                .into());
             }
-            return ReplyTo::of(req)
+            return Err(ReplyTo::of(req)
                 .error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed")
-                .into();
+                .into());
         }
     }
-    let cors: Vec<(&str, String)> = match (&origin, req.path.as_str()) {
+    Ok(match (origin, req.path.as_str()) {
         (Some(o), "/mcp") => vec![
-            ("access-control-allow-origin", o.clone()),
+            ("access-control-allow-origin", o),
             ("access-control-expose-headers", CORS_EXPOSE_HEADERS.into()),
             ("vary", "Origin".into()),
         ],
         _ => vec![],
+    })
+}
+
+async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+    let cors = match origin_gate(req, svc).await {
+        Ok(cors) => cors,
+        Err(refused) => return refused,
     };
     for (name, value) in &cors {
         stream.add_head_header(name, value.clone());

@@ -134,6 +134,17 @@ pub async fn dispatch_watching(
         .unwrap_or_else(|| Err(RpcError::cancelled()))
 }
 
+/// The subrequests a message of a JSON-RPC batch must find left before it starts (the batch shares one
+/// request's budget): none for the methods that answer from what authentication read, an estimate for
+/// those that may reach D1 or Odoo (a tool's is its own, `tools::subrequests_reserve`).
+pub fn subrequests_reserve(method: &str, params: &Map<String, Value>) -> u32 {
+    match method {
+        "tools/call" => tools::subrequests_reserve(params),
+        "prompts/get" | "resources/read" | "completion/complete" => tools::SUBREQUESTS_PER_CALL,
+        _ => 0,
+    }
+}
+
 /// Methods whose handlers report progress or log while they work; only these are ever streamed.
 pub fn may_notify(method: &str) -> bool {
     matches!(method, "tools/call" | "prompts/get" | "resources/read")

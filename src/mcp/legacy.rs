@@ -1,9 +1,10 @@
 //! The session lane (protocol 2025-11-25 down to 2024-11-05): version header → `initialize` or a live
-//! session of this key → the message (or, up to 2025-03-26, a batch) → dispatch. A request that asks
+//! session of this key, whose negotiated version the header must name → the message (or, in a session
+//! of 2025-03-26 or older, a batch, whose elements each need the subrequest budget left) → dispatch. A request that asks
 //! for progress (or whose session has a log level) from a client that accepts SSE is streamed;
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
-use super::dispatch::{dispatch_watching, Lane as DispatchLane, RequestCtx};
+use super::dispatch::{self, dispatch_watching, Lane as DispatchLane, RequestCtx};
 use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
 use super::lifecycle;
 use super::stream::Notifier;
@@ -19,6 +20,15 @@ use crate::store;
 use serde_json::{json, Map, Value};
 
 const MAX_BATCH: usize = 50;
+
+/// How many requests a session-era body counts for against the key's rate limit: one per message of a
+/// batch (an oversized batch counts as the largest served, `MAX_BATCH`: it is refused whole), else one.
+pub fn weight(body: &Value) -> i64 {
+    match body {
+        Value::Array(items) => items.len().clamp(1, MAX_BATCH) as i64,
+        _ => 1,
+    }
+}
 
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
@@ -71,7 +81,21 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             }
         },
     };
-    let version = header_version.unwrap_or(&session.protocol_version);
+    // The version was negotiated once, at `initialize`: a header naming another one is refused, not
+    // believed (it would otherwise unlock batches in a session that never negotiated them). Absent, it
+    // is the session's (2025-03-26 clients send none).
+    if let Some(h) = header_version.filter(|h| *h != session.protocol_version) {
+        return refuse(
+            400,
+            SERVER_ERROR,
+            &format!(
+                "Bad Request: MCP-Protocol-Version {} differs from this session's protocol version {}",
+                store::truncate(h, 40),
+                session.protocol_version
+            ),
+        );
+    }
+    let version = session.protocol_version.as_str();
     match (lane.body, single) {
         (Value::Array(items), _) => batch(lane, session, version, items, after).await,
         (_, None | Some(Message::Response)) => HttpResponse::empty(202),
@@ -143,18 +167,28 @@ async fn batch(
     }
     let notify = Notifier::silent();
     let mut replies = Vec::new();
+    // The whole batch is one request to the runtime, with one request's subrequest budget: a message
+    // starts only while what is left covers it; the others are answered without being run.
+    let left = || lane.svc.subrequests_left();
     for item in items {
         match classify(item) {
             Err((id, err)) => replies.push(jsonrpc::failure(&id, &err)),
             Ok(Message::Response) => {}
+            // A cancellation to record needs one round trip; without it, it cannot be recorded (and a
+            // notification has no answer to say so).
             Ok(Message::Notification { method, params }) => {
-                notification(lane, session, &method, &params).await;
+                if left() > 0 {
+                    notification(lane, session, &method, &params).await;
+                }
             }
             Ok(Message::Request { id, method, .. }) if method == "initialize" => {
                 replies.push(jsonrpc::failure(
                     &id,
                     &RpcError::new(INVALID_REQUEST, "Invalid Request: initialize must not be part of a batch"),
                 ));
+            }
+            Ok(Message::Request { id, method, params }) if left() < dispatch::subrequests_reserve(&method, &params) => {
+                replies.push(jsonrpc::failure(&id, &over_budget(lane)));
             }
             Ok(Message::Request { id, method, params }) => {
                 let ctx = RequestCtx::new(
@@ -179,6 +213,18 @@ async fn batch(
     } else {
         encode(&Value::Array(replies), lane.wants_sse)
     }
+}
+
+/// The answer to a batch's message that was not run: the budget left could not cover it.
+fn over_budget(lane: &Lane<'_>) -> RpcError {
+    RpcError::new(
+        SERVER_ERROR,
+        format!(
+            "Not run: what is left of this HTTP request's subrequest budget ({} database and Odoo calls on \
+             this deployment, shared by the whole batch) does not cover it; send it again in another request",
+            lane.svc.settings.subrequest_budget
+        ),
+    )
 }
 
 async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) -> HttpResponse {

@@ -10,7 +10,7 @@ use super::jsonrpc::{
     self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
-use super::{legacy, modern};
+use super::{legacy, modern, strict_json};
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
@@ -60,7 +60,7 @@ impl ReplyTo {
         if !content_type_is_json(req.header("content-type")) || req.body.is_empty() || req.body.len() > MAX_BODY_BYTES {
             return ReplyTo::unread(header_version);
         }
-        match serde_json::from_slice::<Value>(&req.body) {
+        match strict_json::parse(&req.body) {
             Ok(body) => ReplyTo::parsed(Some(&body), era::classify(&body, header_version)),
             Err(_) => ReplyTo::unread(header_version),
         }
@@ -91,7 +91,7 @@ pub fn readable_id(body: &Value) -> Value {
 pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
-        (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| serde_json::from_slice(&req.body));
+        (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| strict_json::parse(&req.body));
     let header_version = req.header(VERSION_HEADER).map(str::trim);
     let era = match &parsed {
         Some(Ok(body)) => era::classify(body, header_version),
@@ -105,7 +105,12 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
         _ => ReplyTo::unread(header_version),
     };
-    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), &reply_to).await {
+    // A batch counts one request per message against the rate limit, whatever becomes of it.
+    let weight = match &parsed {
+        Some(Ok(body)) if era == Era::Session => legacy::weight(body),
+        _ => 1,
+    };
+    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), weight, &reply_to).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -276,7 +281,7 @@ pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(req, svc, sid, None, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
+    let auth = match authenticate_request(req, svc, sid, None, 1, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -310,28 +315,47 @@ async fn authenticate_request(
     svc: &Services<'_>,
     session_id: Option<&str>,
     schema_model: Option<&str>,
+    weight: i64,
     reply_to: &ReplyTo,
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    match authenticate(svc.db, presented, session_id, limit, schema_model, svc.now).await {
-        Ok(a) => Ok(a),
-        Err(failure) => {
-            // Only our own keys' display prefix is recorded: never more of what was presented.
-            let prefix = presented.filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13).map(|k| &k[..13]);
-            let event =
-                if matches!(failure, AuthFailure::RateLimited { .. }) { "rate_limited" } else { "auth_failure" };
-            let audit =
-                AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
-            let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
-            let mut outcome = Outcome::new(auth_failure_response(&failure, reply_to), after);
-            if let Some(p) = prefix {
-                outcome.log.insert("key".into(), json!(p));
-            }
-            outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
-            Err(outcome)
-        }
+    authenticate(svc.db, presented, session_id, limit, schema_model, weight, svc.now)
+        .await
+        .map_err(|failure| refused(&failure, presented, reply_to, svc))
+}
+
+/// A POST whose body is not read yet, of unknown length: refused now when it has no key or one that
+/// cannot be any of ours, as authentication would refuse it once read (its id is not known: the
+/// answer is the unread form). Any other key is checked by authentication, after the body is read.
+pub fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
+    let presented = req.bearer_token();
+    let failure = match presented {
+        None => AuthFailure::MissingKey,
+        Some(k) if !crate::policy::keys::may_be_a_key(k) => AuthFailure::UnknownKey,
+        Some(_) => return None,
+    };
+    let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
+    Some(refused(&failure, presented, &reply_to, svc))
+}
+
+/// An authentication failure as the whole outcome: the response, its audit row, the log fields.
+fn refused(failure: &AuthFailure, presented: Option<&str>, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
+    // Only our own keys' display prefix is recorded: never more of what was presented.
+    let prefix = presented.filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13).map(|k| &k[..13]);
+    let event = if matches!(failure, AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }) {
+        "rate_limited"
+    } else {
+        "auth_failure"
+    };
+    let audit = AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
+    let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
+    let mut outcome = Outcome::new(auth_failure_response(failure, reply_to), after);
+    if let Some(p) = prefix {
+        outcome.log.insert("key".into(), json!(p));
     }
+    outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
+    outcome
 }
 
 pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
@@ -339,6 +363,8 @@ pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpR
         AuthFailure::RateLimited { retry_after_s, .. } => {
             reply_to.error(429, SERVER_ERROR, failure.message()).with_header("retry-after", retry_after_s.to_string())
         }
+        // No Retry-After: waiting never makes it fit.
+        AuthFailure::OverLimitAtOnce { .. } => reply_to.error(429, SERVER_ERROR, failure.message()),
         AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
         AuthFailure::MissingKey => reply_to
             .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))

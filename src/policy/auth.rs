@@ -9,7 +9,7 @@ use crate::policy::permissions::{Permissions, Scope};
 use crate::policy::rate_limit;
 use crate::store::connections::permission_from_row;
 use crate::store::schema_cache::{self, CachedFetch};
-use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, text, StoreError};
+use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
 
 /// Everything a request needs to know about its caller.
 #[derive(Debug, Clone)]
@@ -58,6 +58,11 @@ pub enum AuthFailure {
         retry_after_s: i64,
         limit: i64,
     },
+    /// A batch of `weight` requests is more than the key's `limit` per minute: it never fits.
+    OverLimitAtOnce {
+        weight: i64,
+        limit: i64,
+    },
     Store(StoreError),
 }
 
@@ -65,13 +70,25 @@ impl AuthFailure {
     /// A message safe to show to the caller (never echoes the key).
     pub fn message(&self) -> String {
         match self {
-            AuthFailure::MissingKey => "Missing bearer key: send 'Authorization: Bearer <key>'.".into(),
+            AuthFailure::MissingKey => {
+                "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
+            }
             AuthFailure::UnknownKey => "Unknown key.".into(),
-            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::RateLimited { retry_after_s, limit } => {
+            AuthFailure::Revoked => {
+                "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::Expired => {
+                "This key has expired. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::RateLimited {
+                retry_after_s,
+                limit,
+            } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
+            AuthFailure::OverLimitAtOnce { weight, limit } => format!(
+                "This batch of {weight} requests exceeds the rate limit of {limit} requests per minute on its own; send at most {limit} at a time."
+            ),
             AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
         }
     }
@@ -82,7 +99,7 @@ impl AuthFailure {
             AuthFailure::UnknownKey => "unknown_key",
             AuthFailure::Revoked => "revoked",
             AuthFailure::Expired => "expired",
-            AuthFailure::RateLimited { .. } => "rate_limited",
+            AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. } => "rate_limited",
             AuthFailure::Store(_) => "store_error",
         }
     }
@@ -93,15 +110,17 @@ const ADMIT_AT: usize = 2;
 const WINDOW_AT: usize = 3;
 const SESSION_AT: usize = 4;
 
-/// Looks up the presented key, counts the request against its rate limit, when a session id is given
-/// touches that session (only if it belongs to this key), and when the request names a model reads its
-/// shared schema cache row (without the JSON if this isolate holds that very fetch).
+/// Looks up the presented key, counts the request's `weight` (the requests it carries: one per message of
+/// a batch) against its rate limit, when a session id is given touches that session (only if it belongs
+/// to this key and has not expired), and when the request names a model reads its shared schema cache
+/// row (without the JSON if this isolate holds that very fetch).
 pub async fn authenticate(
     db: &dyn Db,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,
     schema_model: Option<&str>,
+    weight: i64,
     now: i64,
 ) -> Result<AuthContext, AuthFailure> {
     let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
@@ -127,15 +146,11 @@ pub async fn authenticate(
             vec![text(&key_hash)],
         ),
         // Only live keys get a bucket row, so unknown keys cannot fill the table.
-        rate_limit::admit(&key_hash, default_rate_limit as i64, now),
+        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight),
         rate_limit::window(&key_hash, now),
     ];
     if let Some(sid) = session_id {
-        stmts.push(Stmt::new(
-            "UPDATE sessions SET last_seen_at = ?3 WHERE id = ?1 AND key_hash = ?2 \
-             RETURNING id, protocol_version, ended_at, log_level",
-            vec![text(sid), text(&key_hash), int(now)],
-        ));
+        stmts.push(crate::store::sessions::touch(sid, &key_hash, now));
     }
     let probe_at = schema_model.map(|model| {
         let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
@@ -156,6 +171,9 @@ pub async fn authenticate(
     // admitted exactly when the statement returned its bucket's count.
     let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
     let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
+    if limit > 0 && !admitted && weight > limit {
+        return Err(AuthFailure::OverLimitAtOnce { weight, limit });
+    }
     if limit > 0 && !admitted {
         let buckets = results
             .get(WINDOW_AT)
@@ -163,7 +181,10 @@ pub async fn authenticate(
             .transpose()
             .map_err(shape)?
             .unwrap_or_default();
-        return Err(AuthFailure::RateLimited { retry_after_s: rate_limit::retry_after_s(&buckets, limit, now), limit });
+        return Err(AuthFailure::RateLimited {
+            retry_after_s: rate_limit::retry_after_s(&buckets, limit, weight, now),
+            limit,
+        });
     }
 
     let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {

@@ -1,10 +1,17 @@
 //! Encryption of Odoo API keys at rest: AES-256-GCM under the `CREDENTIALS_KEY` secret, a fresh
-//! 96-bit nonce per value, stored as base64(nonce || ciphertext+tag). Also derives the cursor MAC key.
+//! 96-bit nonce per value, stored as base64(nonce || ciphertext+tag). Also HMAC, and the keys of other
+//! purposes derived from `CREDENTIALS_KEY` (HKDF-SHA256, one label per purpose).
+//!
+//! Why Odoo API keys are still encrypted under `CREDENTIALS_KEY` itself: every stored row was encrypted
+//! that way, and deriving their key now would need every row re-encrypted in the same deploy. Each new
+//! purpose gets its own derived key instead, so no derived key can stand in for the encryption key, nor
+//! one purpose's for another's.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, PartialEq)]
@@ -60,6 +67,17 @@ pub fn decrypt(key: &[u8; 32], stored: &str) -> Result<String, CryptoError> {
     String::from_utf8(pt).map_err(|_| CryptoError::Malformed)
 }
 
+/// The key of one purpose, derived from `master` (the `CREDENTIALS_KEY`) with HKDF-SHA256 (RFC 5869):
+/// no salt, the purpose's `label` as info (e.g. `odoo-mcp-edge/cursor/v1`; a new version of a label
+/// retires every value made under the old one).
+pub fn derive_key(master: &[u8], label: &str) -> [u8; 32] {
+    let mut okm = [0u8; 32];
+    let expanded = Hkdf::<Sha256>::new(None, master).expand(label.as_bytes(), &mut okm);
+    // HKDF refuses only outputs longer than 255 hashes; 32 bytes is one.
+    debug_assert!(expanded.is_ok());
+    okm
+}
+
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut block = [0u8; 64];
@@ -100,6 +118,25 @@ mod tests {
         assert!(parse_key(&STANDARD.encode([1u8; 32])).is_ok());
         assert_eq!(parse_key(&STANDARD.encode([1u8; 16])), Err(CryptoError::Malformed));
         assert_eq!(parse_key("not base64!"), Err(CryptoError::Malformed));
+    }
+
+    #[test]
+    fn hkdf_matches_rfc5869_case_3() {
+        // IKM 22 × 0x0b, no salt, no info: the first 32 bytes of OKM.
+        assert_eq!(
+            crate::policy::keys::hex(&derive_key(&[0x0b; 22], "")),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+        );
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_from_the_master() {
+        let master = [42u8; 32];
+        let cursor = derive_key(&master, "odoo-mcp-edge/cursor/v1");
+        assert_ne!(cursor, master);
+        assert_ne!(cursor, derive_key(&master, "odoo-mcp-edge/cursor/v2"));
+        assert_ne!(cursor, derive_key(&[43u8; 32], "odoo-mcp-edge/cursor/v1"));
+        assert_eq!(cursor, derive_key(&master, "odoo-mcp-edge/cursor/v1"));
     }
 
     #[test]

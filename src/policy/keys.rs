@@ -24,6 +24,15 @@ pub fn generate() -> Result<NewKey, String> {
     Ok(NewKey { hash: hash(&secret), display_prefix: secret[..DISPLAY_LEN].to_string(), secret })
 }
 
+/// Whether `presented` could be a key this server issued (its prefix, then URL-safe base64 of a
+/// sensible length): what is refused before a body is read without looking it up. Deliberately loose
+/// on the length, so that a key of another length issued some day is still looked up.
+pub fn may_be_a_key(presented: &str) -> bool {
+    presented.strip_prefix(KEY_PREFIX).is_some_and(|rest| {
+        (16..=128).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 /// Lower-case hex SHA-256: how a presented key is looked up.
 pub fn hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
@@ -50,6 +59,22 @@ pub fn random_id(bytes: usize) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_may_be_a_key() {
+        assert!(may_be_a_key(&generate().unwrap().secret));
+        for not_ours in [
+            "",
+            "omcp_",
+            "sk-0123456789abcdef0123456789abcdef",
+            "omcp_short",
+            "omcp_has spaces in it, quite a few of them",
+            "omcp_has+plus/and=padding0123456789abcdef",
+        ] {
+            assert!(!may_be_a_key(not_ours), "{not_ours}");
+        }
+        assert!(!may_be_a_key(&format!("omcp_{}", "a".repeat(129))));
+    }
 
     #[test]
     fn keys_are_prefixed_random_and_hashed() {

@@ -11,10 +11,16 @@
 //! Each key has 61 slots (`second mod 61`); a slot is reused once its second has left the window, so a
 //! key holds at most 61 rows whatever its limit, and no request needs a delete.
 //!
-//! The decision is a single `INSERT … SELECT … WHERE (sum) < limit … ON CONFLICT DO UPDATE … RETURNING`:
-//! D1 runs one statement at a time, so the sum and the increment are atomic across isolates and
-//! processes. A refused request writes nothing (it does not consume the limit), and neither does an
+//! The decision is a single `INSERT … SELECT … WHERE (sum) + weight <= limit … ON CONFLICT DO UPDATE …
+//! RETURNING`: D1 runs one statement at a time, so the sum and the increment are atomic across isolates
+//! and processes. A refused request writes nothing (it does not consume the limit), and neither does an
 //! unknown, revoked or expired key, nor an unlimited one (a limit of 0 or less).
+//!
+//! A request's weight is the number of requests it carries: 1, or one per message of a JSON-RPC batch
+//! (`mcp::legacy::weight`). A batch is admitted whole or not at all: counting only the part that fits
+//! would need the admitted count back from the same statement, and serving part of a batch would leave
+//! the client to work out which part. A batch that does not fit now is refused with the `Retry-After`
+//! at which it would; one larger than the limit itself never fits and is told so.
 
 use crate::platform::{Row, Stmt};
 use crate::store::{get_i64, int, text, StoreError};
@@ -29,28 +35,36 @@ fn second_of(now_ms: i64) -> i64 {
     now_ms.div_euclid(1000)
 }
 
-/// Counts the request in its bucket if the key is live, limited, and under its limit within the window;
-/// returns the bucket's new count when admitted, no row otherwise. The limit is the key's own, else the
-/// administrator's default, else the environment's (`default_limit`).
-pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64) -> Stmt {
+/// Counts the request's `weight` (at least 1) in its bucket if the key is live, limited, and has room
+/// for all of it within the window; returns the bucket's new count when admitted, no row otherwise. The
+/// limit is the key's own, else the administrator's default, else the environment's (`default_limit`).
+pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64) -> Stmt {
     let second = second_of(now_ms);
     Stmt::new(
         concat!(
             "INSERT INTO rate_buckets (key_hash, slot, second, count) \
-             SELECT k.key_hash, ?2, ?3, 1 FROM keys k \
+             SELECT k.key_hash, ?2, ?3, ?6 FROM keys k \
              WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?4) \
              AND COALESCE(k.rate_limit, ",
             crate::rate_limit_sql!(),
             ", ?5) > 0 \
-             AND (SELECT COALESCE(SUM(b.count), 0) FROM rate_buckets b WHERE b.key_hash = ?1 AND b.second >= ?3 - 60) \
-                 < COALESCE(k.rate_limit, ",
+             AND (SELECT COALESCE(SUM(b.count), 0) FROM rate_buckets b WHERE b.key_hash = ?1 AND b.second >= ?3 - 60) + ?6 \
+                 <= COALESCE(k.rate_limit, ",
             crate::rate_limit_sql!(),
             ", ?5) \
              ON CONFLICT (key_hash, slot) DO UPDATE \
-             SET count = CASE WHEN second = excluded.second THEN count + 1 ELSE 1 END, second = excluded.second \
+             SET count = CASE WHEN second = excluded.second THEN count + excluded.count ELSE excluded.count END, \
+                 second = excluded.second \
              RETURNING count"
         ),
-        vec![text(key_hash), int(second.rem_euclid(SLOTS)), int(second), int(now_ms), int(default_limit)],
+        vec![
+            text(key_hash),
+            int(second.rem_euclid(SLOTS)),
+            int(second),
+            int(now_ms),
+            int(default_limit),
+            int(weight.max(1)),
+        ],
     )
 }
 
@@ -74,14 +88,15 @@ pub fn bucket_from_row(row: &Row) -> Result<Bucket, StoreError> {
     Ok(Bucket { second: get_i64(row, "second")?, count: get_i64(row, "count")? })
 }
 
-/// Whole seconds (at least 1) after which a request refused at `now_ms` would be admitted, if no other
-/// request is admitted meanwhile: the oldest buckets leave the window one by one, and the request is
-/// admitted once those left hold fewer than `limit`. A bucket `b` leaves the window of a request at
-/// second `b + 61`, i.e. at `(b + 61) * 1000` ms; rounding up makes the answer never too early.
-pub fn retry_after_s(buckets: &[Bucket], limit: i64, now_ms: i64) -> i64 {
+/// Whole seconds (at least 1) after which a request of `weight` refused at `now_ms` would be admitted, if
+/// no other request is admitted meanwhile: the oldest buckets leave the window one by one, and the
+/// request is admitted once those left hold at most `limit - weight`. A bucket `b` leaves the window of
+/// a request at second `b + 61`, i.e. at `(b + 61) * 1000` ms; rounding up makes the answer never too
+/// early. (A weight above the limit never fits: the caller says so instead of asking.)
+pub fn retry_after_s(buckets: &[Bucket], limit: i64, weight: i64, now_ms: i64) -> i64 {
     let mut sorted = buckets.to_vec();
     sorted.sort_by_key(|b| b.second);
-    let mut must_leave = sorted.iter().map(|b| b.count).sum::<i64>() - limit + 1;
+    let mut must_leave = sorted.iter().map(|b| b.count).sum::<i64>() - limit + weight.max(1);
     for b in &sorted {
         must_leave -= b.count;
         if must_leave <= 0 {
@@ -106,24 +121,34 @@ mod tests {
         // Limit 5, full: 3 at second 100, 2 at second 130; refused at 150.4 s.
         let full = [b(130, 2), b(100, 3)];
         // The bucket at 100 leaves at 161 s: 10.6 s away, rounded up.
-        assert_eq!(retry_after_s(&full, 5, 150_400), 11);
+        assert_eq!(retry_after_s(&full, 5, 1, 150_400), 11);
         // A limit lowered to 2 needs both buckets gone (191 s).
-        assert_eq!(retry_after_s(&full, 2, 150_400), 41);
+        assert_eq!(retry_after_s(&full, 2, 1, 150_400), 41);
         // A request exactly on a second boundary waits whole seconds.
-        assert_eq!(retry_after_s(&full, 5, 151_000), 10);
+        assert_eq!(retry_after_s(&full, 5, 1, 151_000), 10);
     }
 
     #[test]
     fn retry_after_is_at_least_one_second() {
-        assert_eq!(retry_after_s(&[b(100, 5)], 5, 160_999), 1);
-        assert_eq!(retry_after_s(&[b(100, 1)], 5, 160_000), 1);
-        assert_eq!(retry_after_s(&[], 5, 160_000), 1);
+        assert_eq!(retry_after_s(&[b(100, 5)], 5, 1, 160_999), 1);
+        assert_eq!(retry_after_s(&[b(100, 1)], 5, 1, 160_000), 1);
+        assert_eq!(retry_after_s(&[], 5, 1, 160_000), 1);
+    }
+
+    #[test]
+    fn a_batch_waits_until_there_is_room_for_all_of_it() {
+        // Limit 5: 3 at second 100, 1 at 130; refused at 150.4 s. A batch of 2 (or 4) needs the bucket
+        // at 100 gone (161 s); one of 5 needs every bucket gone (191 s).
+        let window = [b(100, 3), b(130, 1)];
+        assert_eq!(retry_after_s(&window, 5, 2, 150_400), 11);
+        assert_eq!(retry_after_s(&window, 5, 4, 150_400), 11);
+        assert_eq!(retry_after_s(&window, 5, 5, 150_400), 41);
     }
 
     #[test]
     fn a_bucket_ahead_of_this_clock_leaves_last() {
         // Another isolate's clock is 2 s ahead: its bucket (202) counts and leaves at 263 s.
-        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 2, 200_500), 11);
-        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 1, 200_500), 63);
+        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 2, 1, 200_500), 11);
+        assert_eq!(retry_after_s(&[b(202, 1), b(150, 1)], 1, 1, 200_500), 63);
     }
 }

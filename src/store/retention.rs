@@ -5,9 +5,9 @@ use crate::platform::Stmt;
 use crate::policy::rate_limit::WINDOW_S;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-/// Ended sessions are kept a day (for diagnosis); idle ones expire after 30 days.
+/// Ended sessions are kept a day (for diagnosis); expired ones (`sessions::IDLE_LIMIT_MS`) are already
+/// refused on use and only deleted here.
 const ENDED_SESSION_KEEP_MS: i64 = DAY_MS;
-const IDLE_SESSION_MS: i64 = 30 * DAY_MS;
 pub const DEFAULT_AUDIT_DAYS: i64 = 90;
 
 /// The statements of one sweep, run as one batch.
@@ -20,7 +20,7 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
         Stmt::new("DELETE FROM rate_counters WHERE window_start < ?1", vec![int(now - 2 * WINDOW_S * 1000)]),
         Stmt::new(
             "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?1) OR last_seen_at < ?2",
-            vec![int(now - ENDED_SESSION_KEEP_MS), int(now - IDLE_SESSION_MS)],
+            vec![int(now - ENDED_SESSION_KEEP_MS), int(super::sessions::alive_since(now))],
         ),
         super::schema_cache::sweep(now),
         // A cancellation matters only while its request runs (minutes at most).

@@ -1,7 +1,27 @@
-//! MCP sessions (2025 era): created at `initialize`, bound to the key that created them, ended by DELETE.
+//! MCP sessions (2025 era): created at `initialize`, bound to the key that created them, ended by DELETE,
+//! expired once idle past [`IDLE_LIMIT_MS`]: refused on use from then on, deleted by the daily sweep.
 
 use super::{int, opt_text, text, StoreError};
 use crate::platform::{Db, Stmt};
+
+/// A session unused this long is expired: a request naming it gets 404 (the client initializes a new
+/// one), as for an ended one, and the retention sweep deletes it.
+pub const IDLE_LIMIT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// The earliest `last_seen_at` of a session still alive at `now`.
+pub fn alive_since(now: i64) -> i64 {
+    now - IDLE_LIMIT_MS
+}
+
+/// Marks the session used at `now`, if it belongs to this key and has not expired (an ended one is
+/// returned, so that the caller can tell it apart); its row as it then stands.
+pub fn touch(id: &str, key_hash: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE sessions SET last_seen_at = ?3 WHERE id = ?1 AND key_hash = ?2 AND last_seen_at >= ?4 \
+         RETURNING id, protocol_version, ended_at, log_level",
+        vec![text(id), text(key_hash), int(now), int(alive_since(now))],
+    )
+}
 
 pub async fn create(
     db: &dyn Db,
@@ -28,13 +48,14 @@ pub async fn create(
     Ok(())
 }
 
-/// Ends a live session of this key. Returns whether one was ended.
+/// Ends a live session of this key (neither ended nor expired). Returns whether one was ended.
 pub async fn end(db: &dyn Db, id: &str, key_hash: &str, now: i64) -> Result<bool, StoreError> {
     let rows = super::query(
         db,
         Stmt::new(
-            "UPDATE sessions SET ended_at = ?3 WHERE id = ?1 AND key_hash = ?2 AND ended_at IS NULL RETURNING id",
-            vec![text(id), text(key_hash), int(now)],
+            "UPDATE sessions SET ended_at = ?3 WHERE id = ?1 AND key_hash = ?2 AND ended_at IS NULL \
+             AND last_seen_at >= ?4 RETURNING id",
+            vec![text(id), text(key_hash), int(now), int(alive_since(now))],
         ),
     )
     .await?;

@@ -2,6 +2,7 @@
 // Run by run.sh: node --test tests/e2e/negative.test.mjs  (needs E2E_SETUP)
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { loadSetup, admin, rawPost, rawSession, initializeRequest, resultText, PROTOCOL } from "./lib.mjs";
 
 const setup = loadSetup();
@@ -104,6 +105,67 @@ describe("HTTP transport", () => {
   });
 });
 
+/**
+ * A chunked POST (no Content-Length) that sends `sendBytes` of a larger body and then holds the request
+ * open without finishing it: the answer can only come from a worker that did not wait for the whole body.
+ * Resolves with {status, body, ms} or rejects after `timeoutMs`.
+ */
+function unfinishedChunkedPost(url, { key, sendBytes, timeoutMs = 20_000 }) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const headers = { "content-type": "application/json", accept: "application/json", "transfer-encoding": "chunked" };
+    if (key) headers.authorization = `Bearer ${key}`;
+    const req = httpRequest(url, { method: "POST", headers });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms: the worker waits for the rest of the body`));
+    }, timeoutMs);
+    req.on("error", () => {}); // the worker may close the connection on an unread body
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null, ms: Date.now() - started });
+      });
+    });
+    // A JSON-RPC message padded with spaces: valid JSON if it were ever finished.
+    req.write('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    const chunk = Buffer.alloc(64 * 1024, " ");
+    for (let sent = 0; sent < sendBytes; sent += chunk.length) req.write(chunk);
+    // ... and never req.end().
+  });
+}
+
+describe("request bodies: read only when needed, never past 1 MiB", () => {
+  it("a 10 MiB chunked POST without a key is answered 401 before it has been sent", async () => {
+    const r = await unfinishedChunkedPost(URL_, { sendBytes: 1024 * 1024 });
+    assert.equal(r.status, 401, JSON.stringify(r.body));
+    assert.equal(r.body?.error?.code, -32000);
+    assert.ok(r.ms < 10_000, `${r.ms} ms`);
+  });
+
+  it("a chunked POST over 1 MiB with a key is answered 413 once 1 MiB has been read", async () => {
+    const r = await unfinishedChunkedPost(URL_, { key: KEY, sendBytes: 1536 * 1024 });
+    assert.equal(r.status, 413, JSON.stringify(r.body));
+    assert.match(r.body?.error?.message ?? "", /at most 1048576 bytes/);
+  });
+
+  it("a message naming a key twice -> 400 / -32700, nothing run", async () => {
+    const s = await rawSession(URL_, KEY);
+    const r = await rawPost(URL_, {
+      key: KEY,
+      headers: { "mcp-session-id": s.sessionId, "mcp-protocol-version": PROTOCOL },
+      rawBody: '{"jsonrpc":"2.0","id":1,"method":"tools/list","method":"tools/call","params":{"name":"odoo_search","arguments":{"model":"res.partner"}}}',
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32700);
+    assert.match(r.body?.error?.message ?? "", /duplicate key "method"/);
+  });
+});
+
 describe("protocol version header", () => {
   let s;
   before(async () => {
@@ -113,6 +175,13 @@ describe("protocol version header", () => {
   it("MCP-Protocol-Version: 1999-01-01 -> 400", async () => {
     const r = await s.request("tools/list", {}, { headers: { "mcp-protocol-version": "1999-01-01" } });
     assert.equal(r.status, 400);
+  });
+
+  it("a supported version other than the session's -> 400 naming both", async () => {
+    const r = await s.request("tools/list", {}, { headers: { "mcp-protocol-version": "2025-03-26" } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body?.error?.code, -32000);
+    assert.match(r.body?.error?.message ?? "", /2025-03-26 differs from this session's protocol version 2025-11-25/);
   });
 
   it("MCP-Protocol-Version: 2026-07-28 without the modern _meta envelope -> 400 / -32602 echoing the id", async () => {

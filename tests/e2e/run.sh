@@ -12,7 +12,7 @@
 #   Inspector CLI 2.12.0 exit codes 0 / 3 / 5, legacy and --protocol-era auto
 #   conformance 0.1.16   generic server scenarios, through auth-proxy.mjs
 #   conformance 0.2.0-alpha.12 --requirements 2026-07-28 and 2025-11-25, with fixture-only baselines
-#   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers
+#   negative.test.mjs    raw HTTP: auth, Origin, methods, errors, version headers, unread and bounded bodies
 #   browser.test.mjs     the admin console in headless Chromium (playwright-core)
 #   write.test.mjs       write tools; a batch's progress watched and cancelled by the TS SDK client
 #   bad_input.test.mjs   the bad-input corpus (bad-input/corpus.json): each malformed request's exact

@@ -288,6 +288,7 @@ impl Harness {
             http: &self.http,
             settings: &self.settings,
             now: *self.now.borrow(),
+            subrequests: &odoo_mcp_edge::subrequests::Subrequests::new(),
         };
         let mut outcome = block_on(odoo_mcp_edge::serve(req, &svc, stream));
         if let Some(streamed) = stream.clone().into_buffered_response() {

@@ -106,13 +106,17 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let stop_on_error = args::optional_bool(a, "stop_on_error")?.unwrap_or(true);
     let dry_run = args::optional_bool(a, "dry_run")?.unwrap_or(false);
     let ops = operations(a, dry_run)?;
+    // What this request has left (its authentication, and in a JSON-RPC batch the messages before this
+    // one, are spent; the after-response write is set aside).
     let needed = subrequests_needed(&ops, dry_run);
-    let allowed = ctx.req.svc.settings.subrequest_budget;
-    if needed > allowed {
-        let fits = (ops.len() as u64 * u64::from(allowed) / u64::from(needed)).max(1);
+    let left = ctx.req.svc.subrequests_left();
+    if needed > left {
+        let allowed = ctx.req.svc.settings.subrequest_budget;
+        let fits = (ops.len() as u64 * u64::from(left) / u64::from(needed)).max(1);
         return Err(ToolError::Invalid(format!(
-            "this batch could need up to {needed} outbound calls (Odoo calls and database queries), and this \
-             deployment allows {allowed} per request. Nothing was run. Split it into batches of about {fits} operations."
+            "this batch could need up to {needed} more outbound calls (Odoo calls and database queries); this \
+             deployment allows {allowed} per request, and this request has {left} left. Nothing was run. Split it \
+             into batches of about {fits} operations."
         )));
     }
 
@@ -306,12 +310,13 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
     Ok(ops)
 }
 
-/// An upper bound of the outbound calls the batch can make: per operation its Odoo calls (a delete of
-/// several records may retry each alone) and one cancellation check; one schema per model and per x2many
-/// command list; the login, the authentication batch and the audit.
+/// An upper bound of the outbound calls the batch can make once it runs: per operation its Odoo calls (a
+/// delete of several records may retry each alone) and one cancellation check; one schema per model and
+/// per x2many command list; the login. (The authentication batch is already spent, and the audit's
+/// after-response write is set aside by `Services::subrequests_left`.)
 fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
     let mut models = BTreeSet::new();
-    let mut calls: u64 = 3;
+    let mut calls: u64 = 1;
     for op in ops {
         models.insert(op.model.as_str());
         let ids = op.args.get("ids").and_then(Value::as_array).map_or(0, Vec::len) as u64;

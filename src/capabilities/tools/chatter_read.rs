@@ -83,7 +83,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let include_notifications = args::optional_bool(a, "include_notifications")?.unwrap_or(true);
     ctx.require(model, Operation::Read)?;
 
-    let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
+    let secret = cursor::key(ctx.req.svc.settings);
     let binding = format!("chatter|{}|{model}|{id}|{include_notifications}", ctx.req.auth.key_id);
     let offset = match cursor_arg {
         None => 0,

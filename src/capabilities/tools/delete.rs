@@ -14,7 +14,7 @@ pub const NAME: &str = "odoo_delete";
 
 /// Records retried one by one after a failed delete of several; beyond it they are reported as not
 /// attempted, to stay within the subrequest budget of one Worker invocation.
-const MAX_RETRIES: usize = 20;
+pub const MAX_RETRIES: usize = 20;
 
 pub fn definition() -> Value {
     json!({

@@ -12,6 +12,7 @@ mod budget;
 mod chatter;
 mod chatter_post;
 mod chatter_read;
+mod cost;
 mod create;
 mod delete;
 mod describe_model;
@@ -34,6 +35,8 @@ use crate::store::{keys as key_store, AuditEvent};
 use serde_json::{json, Map, Value};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
+
+pub use cost::{subrequests_reserve, SUBREQUESTS_PER_CALL};
 
 /// Every tool's definition, in the order clients list them.
 pub fn definitions() -> Vec<Value> {

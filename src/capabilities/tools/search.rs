@@ -82,7 +82,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let order = order.map(|o| check_order(model, &schema, o)).transpose()?;
     let (fields, mut dropped) = select_fields(&schema, requested);
 
-    let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
+    let secret = cursor::key(ctx.req.svc.settings);
     let binding =
         format!("search|{}|{model}|{domain}|{}|{}", ctx.req.auth.key_id, order.as_deref().unwrap_or(""), json!(fields));
     let offset = match cursor_arg {
