@@ -53,6 +53,7 @@ mod access;
 mod calls;
 mod control;
 mod dates;
+mod derivation;
 mod domain;
 mod errors;
 mod eval;
