@@ -29,10 +29,15 @@ pub enum Fault {
     /// 307 to the same path on `http://odoo-moved.example.com` (a moved
     /// database, or a proxy sending clients elsewhere); the call is not run.
     Redirect,
+    /// Odoo's error for a value PostgreSQL cannot read
+    /// (`psycopg2.errors.InvalidTextRepresentation`, PostgreSQL's text with
+    /// the SQL line it points into): what a condition such as `["id", "=",
+    /// "abc"]` gets from real Odoo. The call is not run.
+    InvalidValue,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::Http500,
         Fault::Html,
         Fault::RateLimited,
@@ -40,6 +45,7 @@ impl Fault {
         Fault::Truncated,
         Fault::Close,
         Fault::Redirect,
+        Fault::InvalidValue,
     ];
 
     /// The name used in `{"fault": ...}`.
@@ -52,6 +58,7 @@ impl Fault {
             Fault::Truncated => "truncated",
             Fault::Close => "close",
             Fault::Redirect => "redirect",
+            Fault::InvalidValue => "invalid_value",
         }
     }
 

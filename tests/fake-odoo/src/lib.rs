@@ -32,7 +32,10 @@
 //!   `NaN`), `truncated` (200, the real answer, which is carried out, with
 //!   its full `Content-Length` but half its body, then the connection
 //!   closes), `close` (the request is read, the connection closed unanswered),
-//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`).
+//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`),
+//!   `invalid_value` (`psycopg2.errors.InvalidTextRepresentation` with
+//!   PostgreSQL's text and SQL excerpt, as Odoo answers `["id", "=", "abc"]`:
+//!   500 on JSON-2, 200 on `/jsonrpc`).
 //!   A new fault replaces the one with the same `methods`; the first matching
 //!   fault applies.
 //! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not
