@@ -2,6 +2,7 @@
 //! fallback), version detection, the error taxonomy, URL rules, domain validation and the schema cache.
 
 pub mod client;
+pub mod derived;
 pub mod domain;
 pub mod error;
 pub mod readback;

@@ -5,7 +5,7 @@ use super::{ToolCtx, ToolError};
 use crate::odoo::domain::{self, FieldUse};
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::{Denial, Operation};
+use crate::policy::permissions::Operation;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
@@ -37,7 +37,7 @@ pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (V
                 fields.push(f);
             }
         } else if schema.hidden.contains(&f) {
-            dropped.push(DroppedField { reason: "hidden by the administrator's field policy".into(), field: f });
+            dropped.push(DroppedField { reason: schema.hidden_reason(&f), field: f });
         } else {
             dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
         }
@@ -65,7 +65,7 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
             return Err(ToolError::Invalid("'order' has an empty term".into()));
         };
         if schema.hidden.contains(*field) {
-            return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: field.to_string() }));
+            return Err(ToolError::Denied(schema.denial(model, field)));
         }
         let info = schema.fields.get(*field).filter(|_| *field != "id");
         if *field != "id" && info.is_none() {
@@ -131,10 +131,7 @@ async fn check_field_uses(
         for (i, seg) in segments.iter().enumerate() {
             let (current_model, current_schema) = &current;
             if current_schema.hidden.contains(*seg) {
-                return Err(ToolError::Denied(Denial::FieldHidden {
-                    model: current_model.clone(),
-                    field: seg.to_string(),
-                }));
+                return Err(ToolError::Denied(current_schema.denial(current_model, seg)));
             }
             let field = current_schema.fields.get(*seg).ok_or_else(|| {
                 ToolError::Invalid(format!(
@@ -227,6 +224,7 @@ where
 mod tests {
     use super::*;
     use crate::odoo::schema::parse_fields_get;
+    use crate::policy::permissions::Denial;
     use serde_json::json;
 
     fn schema() -> ModelSchema {
