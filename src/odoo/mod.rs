@@ -4,6 +4,7 @@
 pub mod client;
 pub mod derived;
 pub mod domain;
+pub mod domain_values;
 pub mod error;
 pub mod readback;
 pub mod schema;

@@ -2,7 +2,8 @@
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
 use super::{ToolCtx, ToolError};
-use crate::odoo::domain::{self, FieldUse};
+use crate::odoo::domain::{self, Dialect, FieldUse};
+use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::Operation;
@@ -110,20 +111,24 @@ pub async fn checked_domain(
         None | Some(Value::Null) => json!([]),
         Some(d) => d.clone(),
     };
-    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
-    check_field_uses(ctx, client, model, schema, &uses).await?;
+    let dialect = Dialect::of(&ctx.req.auth.connection);
+    let uses = domain::validate(&domain, schema, dialect).map_err(ToolError::Invalid)?;
+    check_field_uses(ctx, client, model, schema, &uses, dialect).await?;
     Ok(domain)
 }
 
 /// Checks the field paths a domain uses against this key's permissions. A hidden field is refused
 /// anywhere on a path; a path that goes through a relation (`partner_id.email`, `any`, a name search on
-/// a relational field) needs read permission on the related model, whose field policy then applies.
+/// a relational field) needs read permission on the related model, whose field policy then applies. The
+/// value of a condition on a related model's field is checked against that field's type (the model's
+/// own fields had theirs checked by `domain::validate`).
 async fn check_field_uses(
     ctx: &ToolCtx<'_>,
     client: &OdooClient<'_>,
     model: &str,
     schema: &Rc<ModelSchema>,
     uses: &[FieldUse],
+    dialect: Dialect,
 ) -> Result<(), ToolError> {
     for u in uses {
         let segments: Vec<&str> = u.path.split('.').collect();
@@ -140,6 +145,10 @@ async fn check_field_uses(
                 ))
             })?;
             let last = i + 1 == segments.len();
+            if last && i > 0 {
+                domain_values::check(&u.path, field, &u.operator, &u.value, dialect)
+                    .map_err(|e| ToolError::Invalid(format!("the domain uses '{}': {e}", u.path)))?;
+            }
             if last && !(u.reaches_relation && field.is_relational()) {
                 break;
             }
