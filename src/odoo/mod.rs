@@ -8,6 +8,7 @@ pub mod domain_values;
 pub mod error;
 pub mod readback;
 pub mod schema;
+pub mod sql_errors;
 pub mod url;
 pub mod values;
 pub mod version;
