@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS connection_credentials (
 -- when its version changes; old rows are swept by the daily cron.
 CREATE TABLE IF NOT EXISTS schema_cache (
   connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
-  odoo_version  TEXT    NOT NULL,             -- "major.minor" at the time of the fetch
+  odoo_version  TEXT    NOT NULL,             -- "19.0 attributes:2": Odoo version and fields_get attribute list
   odoo_login    TEXT    NOT NULL,
   model         TEXT    NOT NULL,
   fields_json   TEXT    NOT NULL,             -- the fields_get answer, as Odoo sent it

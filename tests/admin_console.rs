@@ -155,6 +155,8 @@ fn models_are_browsed_from_ir_model_with_the_connections_odoo_user() {
     let r = h.admin("GET", &format!("/admin/api/connections/{c}/odoo-models/res.partner/fields"), None);
     let names: Vec<&str> = r.body["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"email") && names.contains(&"name"));
+    let normalized = r.body["fields"].as_array().unwrap().iter().find(|f| f["name"] == "email_normalized").unwrap();
+    assert_eq!(normalized["computed_from"], json!(["email"]), "what a field carries is shown before choosing");
 
     let r = h.admin("POST", &format!("/admin/api/connections/{c}/test"), None);
     assert_eq!(

@@ -214,3 +214,36 @@ fn a_create_whose_read_back_failed_says_the_record_exists() {
         assert_eq!(partners_named(&mut s, &partner), 1, "{name}");
     }
 }
+
+#[test]
+fn a_value_postgresql_refuses_is_the_callers_error_without_its_sql() {
+    // 19 answers it with JSON-2's 500, 17 with a JSON-RPC error in a 200: the same error to the caller.
+    for v in [OdooVersion::V19, OdooVersion::V17] {
+        let h = harness();
+        let c = h.connection(v, "c", &["res.partner"]);
+        let mut s = h.session(&h.key(c, v, "admin"));
+        h.fake(v).set_fault(Fault::InvalidValue, &["search_read"], Some(1)).unwrap();
+        let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["is_company", "=", true]]}));
+        assert_eq!(r["isError"], true, "{v:?}: {r}");
+        let text = text_of(&r);
+        assert!(
+            text.starts_with("Odoo rejected the request as invalid: invalid value for field 'id': invalid input syntax for type integer: \"abc\"."),
+            "{v:?}: {text}"
+        );
+        assert!(!text.contains("unavailable") && !text.contains("Retry"), "{v:?}: not an outage: {text}");
+        let audit = last_audit(&h);
+        let detail = audit["detail"].as_str().unwrap();
+        assert_eq!(detail, text, "{v:?}");
+        for sql in [&text, detail] {
+            assert!(
+                !sql.contains("LINE 1") && !sql.contains("res_partner") && !sql.contains("ORDER BY"),
+                "{v:?}: {sql}"
+            );
+        }
+        let log = h.db.rows(
+            "SELECT count(*) AS n FROM audit WHERE instr(detail, 'LINE 1') > 0 OR instr(detail, '\"res_partner\"') > 0",
+        );
+        assert_eq!(log[0]["n"], 0, "{v:?}: no SQL in any audit row");
+        assert!(s.tool("odoo_search", json!({"model": "res.partner", "limit": 1})).get("isError").is_none());
+    }
+}

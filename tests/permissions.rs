@@ -205,3 +205,102 @@ fn field_policies_are_validated() {
     let r = h.admin("GET", &format!("/admin/api/connections/{c}/models"), None);
     assert_eq!(r.body["models"][0]["fields"], json!({"mode": "deny", "fields": ["email", "phone"]}));
 }
+
+fn described(s: &mut support::Session<'_>, model: &str) -> Vec<String> {
+    let r = s.tool("odoo_describe_model", json!({"model": model}));
+    r["structuredContent"]["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().into()).collect()
+}
+
+/// Field names completion offers for the `{fields}` variable of a record URI on `model`.
+fn completed_fields(s: &mut support::Session<'_>, model: &str, typed: &str) -> Vec<String> {
+    let r = s.request(
+        "completion/complete",
+        json!({"ref": {"type": "ref/resource", "uri": "odoo://{model}/{id}{?fields}"},
+               "argument": {"name": "fields", "value": typed}, "context": {"arguments": {"model": model}}}),
+    );
+    r["result"]["completion"]["values"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().into()).collect()
+}
+
+#[test]
+fn a_deny_list_hides_the_fields_computed_from_what_it_hides() {
+    for v in [OdooVersion::V16, OdooVersion::V17, OdooVersion::V18, OdooVersion::V19] {
+        let h = Harness::new();
+        let c = h.connection(v, "c", &[]);
+        set(
+            &h,
+            c,
+            "res.partner",
+            json!({"read": true, "fields": {"mode": "deny", "fields": ["email", "phone", "vat"]}}),
+        );
+        set(&h, c, "crm.lead", json!({"read": true, "fields": {"mode": "deny", "fields": ["expected_revenue"]}}));
+        let mut s = h.session(&h.key(c, v, "admin"));
+        let derived = ["email_normalized", "email_formatted", "phone_sanitized"];
+
+        let names = described(&mut s, "res.partner");
+        assert!(derived.iter().all(|f| !names.iter().any(|n| n == f)), "{v:?}: {names:?}");
+        assert!(names.iter().any(|n| n == "display_name"), "{v:?}: display_name is exempt");
+        assert!(!described(&mut s, "crm.lead").iter().any(|n| n == "prorated_revenue"), "{v:?}");
+
+        // Asked for by name: left out, and the answer says where from.
+        let mut asked = vec!["name"];
+        asked.extend(derived);
+        let r = s.tool("odoo_get", json!({"model": "res.partner", "ids": [1], "fields": asked}));
+        let rec = r["structuredContent"]["records"][0].as_object().unwrap();
+        assert_eq!(rec.keys().collect::<Vec<_>>(), ["id", "name"], "{v:?}: {rec:?}");
+        let dropped = &r["structuredContent"]["dropped_fields"];
+        assert_eq!(
+            dropped[0],
+            json!({"field": "email_normalized", "reason": "computed from 'email', which the administrator's field policy hides"}),
+            "{v:?}"
+        );
+        assert_eq!(dropped.as_array().unwrap().len(), 3, "{v:?}: {dropped}");
+
+        // Filtering, ordering, summing or grouping by one is a permission denial, before Odoo is asked.
+        let before = denials(&h);
+        for (tool, args) in [
+            ("odoo_search", json!({"model": "res.partner", "domain": [["email_normalized", "ilike", "@"]]})),
+            ("odoo_search", json!({"model": "res.partner", "order": "phone_sanitized"})),
+            ("odoo_search", json!({"model": "crm.lead", "domain": [["prorated_revenue", ">", 0]]})),
+            ("odoo_search", json!({"model": "crm.lead", "domain": [["partner_id.email_normalized", "!=", false]]})),
+            (
+                "odoo_aggregate",
+                json!({"model": "crm.lead", "group_by": ["stage_id"], "aggregates": ["prorated_revenue:sum"]}),
+            ),
+        ] {
+            let r = s.tool(tool, args.clone());
+            assert_eq!(r["isError"], true, "{v:?} {args}");
+            let t = text_of(&r);
+            assert!(t.contains("Odoo computes it from") && t.contains("field policy hides"), "{v:?} {args}: {t}");
+        }
+        assert_eq!(denials(&h), before + 5, "{v:?}");
+        let r =
+            s.tool("odoo_get", json!({"model": "crm.lead", "ids": [1], "fields": ["prorated_revenue", "probability"]}));
+        assert!(r["structuredContent"]["records"][0].get("prorated_revenue").is_none(), "{v:?}: {r}");
+        assert!(r["structuredContent"]["records"][0].get("probability").is_some(), "{v:?}: its other source stays");
+
+        // Completion offers neither the hidden fields nor those computed from them.
+        assert_eq!(completed_fields(&mut s, "res.partner", "email"), Vec::<String>::new(), "{v:?}");
+        assert!(!completed_fields(&mut s, "res.partner", "phone").iter().any(|f| f == "phone_sanitized"), "{v:?}");
+        let revenue = completed_fields(&mut s, "crm.lead", "revenue");
+        assert!(!revenue.iter().any(|f| f == "prorated_revenue" || f == "expected_revenue"), "{v:?}: {revenue:?}");
+    }
+}
+
+#[test]
+fn an_allow_list_shows_exactly_the_fields_it_names_derived_or_not() {
+    let h = Harness::new();
+    let v = OdooVersion::V19;
+    let c = h.connection(v, "c", &[]);
+    // The administrator chose email_formatted, which shows the e-mail: an allow-list is taken as written.
+    set(
+        &h,
+        c,
+        "res.partner",
+        json!({"read": true, "fields": {"mode": "allow", "fields": ["name", "email_formatted"]}}),
+    );
+    let mut s = h.session(&h.key(c, v, "admin"));
+    assert_eq!(described(&mut s, "res.partner"), ["email_formatted", "id", "name"]);
+    let r = s.tool("odoo_get", json!({"model": "res.partner", "ids": [1], "fields": ["email_formatted", "email"]}));
+    assert!(r["structuredContent"]["records"][0].get("email_formatted").is_some(), "{r}");
+    assert_eq!(r["structuredContent"]["dropped_fields"][0]["reason"], "hidden by the administrator's field policy");
+}

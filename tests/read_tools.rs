@@ -290,3 +290,58 @@ fn uid_is_cached_for_jsonrpc() {
     assert_eq!(h.odoo17.request_count() - before, 1, "no authenticate call once the uid is known");
     assert_eq!(h.db.rows("SELECT odoo_uid FROM keys")[0]["odoo_uid"], json!(8));
 }
+
+#[test]
+fn condition_values_are_checked_against_the_field_types_before_odoo_is_asked() {
+    each_version(|h, v| {
+        let c = h.connection(v, "c", &ENABLED);
+        let mut s = h.session(&h.key(c, v, "admin"));
+        s.tool("odoo_search", json!({"model": "crm.lead", "limit": 1}));
+        h.fake(v).clear_calls();
+        for (tool, args, needle) in [
+            (
+                "odoo_search",
+                json!({"model": "res.partner", "domain": [["id", "=", "abc"]]}),
+                "condition 0: invalid value for field 'id' (integer): \"abc\" is not a whole number",
+            ),
+            (
+                "odoo_search",
+                json!({"model": "res.partner", "domain": ["|", ["is_company", "=", "yes"], ["id", "in", [1, 2]]]}),
+                "condition 1: invalid value for field 'is_company' (boolean)",
+            ),
+            (
+                "odoo_search",
+                json!({"model": "crm.lead", "domain": [["date_deadline", "<", "2026-02-30"]]}),
+                "invalid value for field 'date_deadline' (date): \"2026-02-30\" is not a date",
+            ),
+            (
+                "odoo_search",
+                json!({"model": "crm.lead", "domain": [["partner_id.is_company", "=", 1]]}),
+                "the domain uses 'partner_id.is_company': invalid value for field 'partner_id.is_company' (boolean)",
+            ),
+            (
+                "odoo_aggregate",
+                json!({"model": "crm.lead", "group_by": ["stage_id"], "domain": [["probability", ">", "high"]]}),
+                "invalid value for field 'probability' (float): \"high\" is not a number",
+            ),
+        ] {
+            let r = s.tool(tool, args.clone());
+            assert_eq!(r["isError"], true, "{v:?} {args}");
+            assert!(text_of(&r).contains(needle), "{v:?} {args}: {}", text_of(&r));
+        }
+        let methods: Vec<String> = h.fake(v).calls().into_iter().map(|c| c.method).collect();
+        assert!(methods.iter().all(|m| m == "fields_get"), "{v:?}: nothing else reached Odoo: {methods:?}");
+        let invalid = h.db.rows("SELECT count(*) AS n FROM audit WHERE outcome = 'invalid'");
+        assert_eq!(invalid[0]["n"], 5, "{v:?}");
+        // Values of the field's type, and Odoo's relative dates on 19, go through.
+        let mut ok =
+            vec![json!([["id", "=", "15"], ["is_company", "=", true], ["create_date", ">=", "2020-01-01 00:00:00"]])];
+        if v == OdooVersion::V19 {
+            ok.push(json!([["create_date", "<=", "now"]]));
+        }
+        for domain in ok {
+            let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": domain}));
+            assert!(r.get("isError").is_none(), "{v:?} {domain}: {r}");
+        }
+    });
+}

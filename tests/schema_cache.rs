@@ -118,3 +118,34 @@ fn models_not_named_up_front_are_looked_up_in_d1() {
     let methods: Vec<String> = h.fake(V).calls().into_iter().map(|c| c.method).collect();
     assert_eq!(methods, ["search_read"], "res.country came from D1");
 }
+
+#[test]
+fn a_schema_fetched_with_an_older_attribute_list_is_never_served() {
+    let h = Harness::new();
+    let c = h.connection(V, "c", &[]);
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{c}/models/res.partner"),
+        Some(json!({"read": true, "fields": {"mode": "deny", "fields": ["email"]}})),
+    );
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let mut s = h.session(&h.key(c, V, "admin"));
+    // What an earlier deploy stored: a fresh answer without `related` and `depends`, keyed by version alone.
+    let old = json!({
+        "name": {"type": "char", "string": "Name", "store": true},
+        "email": {"type": "char", "string": "Email", "store": true},
+        "email_normalized": {"type": "char", "string": "Normalized Email", "store": true},
+        "is_company": {"type": "boolean", "string": "Is a Company", "store": true}
+    });
+    h.db.rows(&format!(
+        "INSERT INTO schema_cache (connection_id, odoo_version, odoo_login, model, fields_json, fetched_at) \
+         VALUES ({c}, '19.0', 'admin', 'res.partner', '{old}', {})",
+        *h.now.borrow()
+    ));
+    new_isolate();
+    let (methods, _) = search(&h, &mut s);
+    assert_eq!(methods, ["fields_get", "search_read"], "the old row is not read");
+    let r = s.tool("odoo_get", json!({"model": "res.partner", "ids": [1], "fields": ["email_normalized"]}));
+    assert!(r["structuredContent"]["records"][0].get("email_normalized").is_none(), "{r}");
+    assert_eq!(rows(&h), 2, "the new fetch is stored beside it, under its own key");
+}

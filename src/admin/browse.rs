@@ -61,7 +61,9 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     Ok((200, json!({"connection_id": id, "query": q, "models": models, "truncated": truncated})))
 }
 
-/// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy.
+/// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy, each with
+/// what Odoo computes it from (`depends`, with a related field's path), so that an administrator sees
+/// which fields carry another's value before choosing.
 pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     if !is_model_name(model) {
         return Err(ApiError::bad_request("not a model name"));
@@ -73,7 +75,11 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     let fields: Vec<Value> = s
         .fields
         .values()
-        .map(|f| json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation}))
+        .map(|f| {
+            let mut computed_from = f.depends.clone();
+            computed_from.extend(f.related.iter().filter(|r| !f.depends.contains(r)).cloned());
+            json!({"name": f.name, "label": f.label, "type": f.ftype, "relation": f.relation, "computed_from": computed_from})
+        })
         .collect();
     Ok((200, json!({"model": model, "fields": fields})))
 }

@@ -1,7 +1,7 @@
 //! Invariants of Odoo domain validation (`odoo::domain::validate`) against a real schema: Odoo 19's
 //! `res.partner` as recorded in `tests/fixtures/`. Input: a domain as JSON.
 
-use crate::odoo::domain::{validate, FieldUse};
+use crate::odoo::domain::{validate, Dialect, FieldUse};
 use crate::odoo::schema::{parse_fields_get, ModelSchema};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -30,8 +30,8 @@ pub fn domain(data: &[u8]) {
         return;
     };
     let (full, restricted) = schemas();
-    let with_any = validate(&domain, full, true);
-    let without_any = validate(&domain, full, false);
+    let with_any = validate(&domain, full, Dialect { any: true, relative_dates: true });
+    let without_any = validate(&domain, full, Dialect { any: false, relative_dates: true });
     // Knowing `any` only widens what is accepted, and does not change what an accepted domain uses.
     if let Ok(uses) = &without_any {
         assert_eq!(with_any.as_ref(), Ok(uses), "accepted without `any`, not with it");
@@ -42,7 +42,8 @@ pub fn domain(data: &[u8]) {
     accepted(&domain, &uses, full);
     // A hidden field passes the structure checks (the caller refuses it by permission): hiding fields
     // never turns an accepted domain into a refused one, nor changes the paths reported.
-    assert_eq!(validate(&domain, restricted, true), Ok(uses), "the restricted schema refuses an accepted domain");
+    let restricted_uses = validate(&domain, restricted, Dialect { any: true, relative_dates: true });
+    assert_eq!(restricted_uses, Ok(uses), "the restricted schema refuses an accepted domain");
 }
 
 /// What an accepted domain is: a bounded list, every path well-formed, on a real field, and through

@@ -1,6 +1,10 @@
 //! Structural validation of Odoo domains before they reach Odoo. A domain we cannot fully understand is
-//! rejected, never dropped or widened (an invalid domain must not turn into an unfiltered search).
+//! rejected, never dropped or widened (an invalid domain must not turn into an unfiltered search). Each
+//! condition's value is checked against its field's type (`domain_values`) where the field is known: here
+//! for the model's own fields, by the caller for paths into related models.
 
+use super::domain_values;
+pub use super::domain_values::Dialect;
 use super::schema::ModelSchema;
 use serde_json::Value;
 
@@ -38,21 +42,25 @@ pub struct FieldUse {
     /// The condition reaches into the last field's related model: `any`, or a name search
     /// (`partner_id ilike "Azure"`) on a relational field.
     pub reaches_relation: bool,
+    /// The condition's operator (lower case) and value, for the value check of a path the caller
+    /// resolves (`partner_id.country_id`, the conditions inside an `any`).
+    pub operator: String,
+    pub value: Value,
 }
 
-/// Checks a domain against a model's fields. `supports_any`: Odoo 17+ knows `any` / `not any`.
-/// Returns the field paths the domain uses. Fields hidden by a field policy pass here; the caller
-/// refuses them with a permission error.
-pub fn validate(domain: &Value, schema: &ModelSchema, supports_any: bool) -> Result<Vec<FieldUse>, String> {
+/// Checks a domain against a model's fields and what the connected Odoo accepts (`dialect`). Returns the
+/// field paths the domain uses. Fields hidden by a field policy pass here (their values unchecked); the
+/// caller refuses them with a permission error.
+pub fn validate(domain: &Value, schema: &ModelSchema, dialect: Dialect) -> Result<Vec<FieldUse>, String> {
     let mut paths = Vec::new();
-    check(domain, Some(schema), supports_any, 0, &mut paths)?;
+    check(domain, Some(schema), dialect, 0, &mut paths)?;
     Ok(paths)
 }
 
 fn check(
     domain: &Value,
     schema: Option<&ModelSchema>,
-    supports_any: bool,
+    dialect: Dialect,
     depth: usize,
     paths: &mut Vec<FieldUse>,
 ) -> Result<(), String> {
@@ -76,7 +84,7 @@ fn check(
                 }
             }
             Value::Array(leaf) => {
-                check_leaf(leaf, i, schema, supports_any, depth, paths)?;
+                check_leaf(leaf, i, schema, dialect, depth, paths)?;
                 operands += 1;
             }
             other => {
@@ -94,7 +102,7 @@ fn check_leaf(
     leaf: &[Value],
     i: usize,
     schema: Option<&ModelSchema>,
-    supports_any: bool,
+    dialect: Dialect,
     depth: usize,
     paths: &mut Vec<FieldUse>,
 ) -> Result<(), String> {
@@ -118,9 +126,10 @@ fn check_leaf(
     if !OPERATORS.contains(&op.as_str()) {
         return Err(format!("condition {i}: unknown operator '{op_raw}'; use one of {}", OPERATORS.join(", ")));
     }
-    if (op == "any" || op == "not any") && !supports_any {
+    if (op == "any" || op == "not any") && !dialect.any {
         return Err(format!("condition {i}: '{op}' needs Odoo 17 or later"));
     }
+    let mut own_field = None;
     if let Some(schema) = schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path))) {
         let first = path.split('.').next().unwrap_or(path);
         let field = schema.fields.get(first).ok_or_else(|| {
@@ -131,6 +140,7 @@ fn check_leaf(
                 "condition {i}: '{first}' is not a relational field, so '{path}' / '{op}' cannot follow it"
             ));
         }
+        own_field = (first == path).then_some(field);
     }
     if path.is_empty()
         || path.split('.').any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -151,7 +161,7 @@ fn check_leaf(
             }
             // The structure is checked here; the related model's fields by the caller, through the paths.
             let mut inner = Vec::new();
-            check(value, None, supports_any, depth + 1, &mut inner)
+            check(value, None, dialect, depth + 1, &mut inner)
                 .map_err(|e| format!("condition {i}: the '{op}' sub-domain is invalid: {e}"))?;
             paths.extend(inner.into_iter().map(|u| FieldUse { path: format!("{path}.{}", u.path), ..u }));
         }
@@ -166,9 +176,16 @@ fn check_leaf(
             }
         }
     }
+    if let Some(field) = own_field {
+        domain_values::check(path, field, &op, value, dialect).map_err(|e| format!("condition {i}: {e}"))?;
+    }
     let names_something = value.is_string() || value.as_array().is_some_and(|a| a.iter().any(Value::is_string));
-    paths
-        .push(FieldUse { path: path.to_string(), reaches_relation: op == "any" || op == "not any" || names_something });
+    paths.push(FieldUse {
+        path: path.to_string(),
+        reaches_relation: op == "any" || op == "not any" || names_something,
+        operator: op,
+        value: value.clone(),
+    });
     Ok(())
 }
 
@@ -182,6 +199,8 @@ mod tests {
     use super::*;
     use crate::odoo::schema::parse_fields_get;
     use serde_json::json;
+
+    const ALL: Dialect = Dialect { any: true, relative_dates: true };
 
     fn schema() -> ModelSchema {
         parse_fields_get(&json!({
@@ -204,7 +223,7 @@ mod tests {
             json!([[1, "=", 1]]),
             json!([["name", "ilike", "a"], ["id", ">", 3]]),
         ] {
-            assert!(validate(&d, &s, true).is_ok(), "{d}");
+            assert!(validate(&d, &s, ALL).is_ok(), "{d}");
         }
     }
 
@@ -225,10 +244,12 @@ mod tests {
             (json!([["child_ids", "any", ["garbage"]]]), "sub-domain"),
             (json!([["name; drop", "=", 1]]), "does not exist"),
         ] {
-            let err = validate(&d, &s, true).unwrap_err();
+            let err = validate(&d, &s, ALL).unwrap_err();
             assert!(err.contains(needle), "{d}: {err}");
         }
-        assert!(validate(&json!([["child_ids", "any", []]]), &s, false).is_err());
+        assert!(
+            validate(&json!([["child_ids", "any", []]]), &s, Dialect { any: false, relative_dates: false }).is_err()
+        );
     }
 
     #[test]
@@ -239,7 +260,7 @@ mod tests {
             ["country_id", "=", 3],
             ["child_ids", "any", [["country_id", "ilike", "Bel"]]]
         ]);
-        let uses = validate(&d, &schema(), true).unwrap();
+        let uses = validate(&d, &schema(), ALL).unwrap();
         let got: Vec<(&str, bool)> = uses.iter().map(|u| (u.path.as_str(), u.reaches_relation)).collect();
         assert_eq!(
             got,
@@ -248,11 +269,23 @@ mod tests {
     }
 
     #[test]
+    fn values_are_checked_against_the_models_own_fields() {
+        let s = schema();
+        let err = validate(&json!([["name", "=", "a"], ["id", "=", "abc"]]), &s, ALL).unwrap_err();
+        assert_eq!(err, "condition 1: invalid value for field 'id' (integer): \"abc\" is not a whole number");
+        let err = validate(&json!(["|", ["is_company", "=", 1], ["id", "in", [1, 2]]]), &s, ALL).unwrap_err();
+        assert!(err.starts_with("condition 1: invalid value for field 'is_company' (boolean)"), "{err}");
+        // A path into a related model is the caller's to check, with that model's fields.
+        let uses = validate(&json!([["country_id.code", "=", 5]]), &s, ALL).unwrap();
+        assert_eq!((uses[0].operator.as_str(), &uses[0].value), ("=", &json!(5)));
+    }
+
+    #[test]
     fn hidden_fields_pass_structure_checks_for_the_caller_to_refuse() {
         let mut s = schema();
         s.fields.remove("name");
         s.hidden.insert("name".into());
-        let uses = validate(&json!([["name", "=", "x"]]), &s, true).unwrap();
+        let uses = validate(&json!([["name", "=", "x"]]), &s, ALL).unwrap();
         assert_eq!(uses[0].path, "name");
     }
 }

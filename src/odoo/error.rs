@@ -1,7 +1,8 @@
 //! Odoo's errors, classified from `error.data.name` (JSON-RPC) or the bare `name` and HTTP status
 //! (JSON-2) — never from `error.code`, which Odoo documents as arbitrary (200 on 17, 0 on 19).
-//! Messages keep Odoo's own text but never its traceback (`debug`).
+//! Messages keep Odoo's own text but never its traceback (`debug`) nor SQL (`odoo::sql_errors`).
 
+use super::sql_errors;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,8 @@ pub enum OdooErrorKind {
     ValidationError,
     /// Business rules (also Odoo's "Object x doesn't exist").
     UserError,
-    /// Invalid domain, field, order or argument (ValueError, TypeError, KeyError, 422).
+    /// Invalid domain, field, order, argument or value (ValueError, TypeError, KeyError, 422, PostgreSQL
+    /// refusing a value: `odoo::sql_errors`).
     BadInput,
     /// Unknown model or method, or a route that does not exist.
     NotFound,
@@ -57,7 +59,13 @@ impl OdooError {
             .filter(|m| !m.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| format!("Odoo reported {name} (HTTP {http_status})"));
-        let kind = kind_for(&name, http_status);
+        // PostgreSQL refusing one of the request's values is the caller's error, whatever status carried
+        // it; and no SQL from the database's text reaches a result or an audit row.
+        let (kind, message) = if sql_errors::is_value_error(&name, &message) {
+            (OdooErrorKind::BadInput, sql_errors::value_message(&message))
+        } else {
+            (kind_for(&name, http_status), sql_errors::without_sql(&message, name.starts_with("psycopg")).0)
+        };
         let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
         OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
@@ -230,6 +238,29 @@ mod tests {
             assert!(write.starts_with(&e.what()) && read.starts_with(&e.what()));
         }
         assert!(OdooError::new(OdooErrorKind::Timeout, "x").user_message().contains("Narrow the request"));
+    }
+
+    #[test]
+    fn a_value_the_database_refuses_is_bad_input_without_sql() {
+        let message = "invalid input syntax for type integer: \"abc\"\nLINE 1: ...(\"res_partner\".\"id\" = 'abc')\n                                   ^\n";
+        for status in [200, 500] {
+            let e = OdooError::from_odoo_payload(
+                &json!({"name": "psycopg2.errors.InvalidTextRepresentation", "message": message}),
+                status,
+            );
+            assert_eq!(e.kind, OdooErrorKind::BadInput, "HTTP {status}");
+            let m = e.user_message();
+            assert!(
+                m.contains("invalid value for field 'id'") && !m.contains("LINE") && !m.contains("res_partner"),
+                "{m}"
+            );
+        }
+        // SQL never survives in any message, whatever the class.
+        let e = OdooError::from_odoo_payload(
+            &json!({"name": "builtins.Exception", "message": "boom\nLINE 1: SELECT x"}),
+            500,
+        );
+        assert_eq!(e.message, "boom");
     }
 
     #[test]

@@ -4,11 +4,14 @@
 
 pub mod answer;
 pub mod client;
+pub mod derived;
 pub mod domain;
+pub mod domain_values;
 pub mod error;
 pub mod html_text;
 pub mod readback;
 pub mod schema;
+pub mod sql_errors;
 pub mod url;
 pub mod values;
 pub mod version;

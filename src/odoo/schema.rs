@@ -3,9 +3,10 @@
 //! cached, records never are.
 
 use super::client::{Call, OdooClient};
+use super::derived;
 use super::error::{OdooError, OdooErrorKind};
 use super::Connection;
-use crate::policy::permissions::FieldPolicy;
+use crate::policy::permissions::{Denial, FieldMode, FieldPolicy};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -29,6 +30,12 @@ pub struct FieldInfo {
     pub help: Option<String>,
     pub stored: bool,
     pub sortable: bool,
+    /// The path a related field copies (`parent_id.name`), from `fields_get`'s `related`.
+    #[serde(skip)]
+    pub related: Option<String>,
+    /// What Odoo computes this field from (`fields_get`'s `depends`: field names and paths).
+    #[serde(skip)]
+    pub depends: Vec<String>,
 }
 
 impl FieldInfo {
@@ -54,20 +61,67 @@ pub struct ModelSchema {
     pub fields: BTreeMap<String, FieldInfo>,
     /// Fields removed by the key's field policy (see `restricted`); Odoo has them, this key may not use them.
     pub hidden: BTreeSet<String>,
+    /// The hidden fields a deny-list does not name but that carry the value of one it does (see
+    /// `odoo::derived`), each with the field it derives from.
+    pub derived: BTreeMap<String, String>,
 }
 
 impl ModelSchema {
-    /// This schema as a field policy lets a key see it: the fields it hides move to `hidden`, so that
-    /// every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves them out.
-    pub fn restricted(&self, policy: &FieldPolicy) -> ModelSchema {
-        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) =
-            self.fields.clone().into_iter().partition(|(name, _)| policy.allows(name));
-        ModelSchema { fields, hidden: hidden.into_keys().collect() }
+    /// This schema (of `model`) as a field policy lets a key see it: the fields it hides move to `hidden`,
+    /// so that every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves
+    /// them out. A deny-list also hides the fields derived from those it names; an allow-list shows exactly
+    /// the fields it names, derived or not: the administrator chose each one.
+    pub fn restricted(&self, model: &str, policy: &FieldPolicy) -> ModelSchema {
+        let mut hidden: BTreeSet<String> = self.fields.keys().filter(|name| !policy.allows(name)).cloned().collect();
+        let derived = match policy.mode {
+            FieldMode::Deny => derived::derived_from(model, &self.fields, &hidden),
+            FieldMode::Allow => BTreeMap::new(),
+        };
+        hidden.extend(derived.keys().cloned());
+        let fields =
+            self.fields.iter().filter(|(name, _)| !hidden.contains(*name)).map(|(n, f)| (n.clone(), f.clone()));
+        ModelSchema { fields: fields.collect(), hidden, derived }
+    }
+
+    /// The refusal for using `field`, which this schema hides.
+    pub fn denial(&self, model: &str, field: &str) -> Denial {
+        Denial::FieldHidden {
+            model: model.to_string(),
+            field: field.to_string(),
+            derived_from: self.derived.get(field).cloned(),
+        }
+    }
+
+    /// Why `field`, which this schema hides, is left out of a read.
+    pub fn hidden_reason(&self, field: &str) -> String {
+        match self.derived.get(field) {
+            Some(source) => format!("computed from '{source}', which the administrator's field policy hides"),
+            None => "hidden by the administrator's field policy".into(),
+        }
     }
 }
 
-const ATTRIBUTES: [&str; 10] =
-    ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
+/// The attributes asked of `fields_get`. `related` and `depends` say what each field is computed from, for
+/// field policies (`odoo::derived`). A change here is a change of the cached answers' shape: bump
+/// `ATTRIBUTES_VERSION`.
+const ATTRIBUTES: [&str; 12] = [
+    "string",
+    "type",
+    "required",
+    "readonly",
+    "relation",
+    "selection",
+    "help",
+    "store",
+    "sortable",
+    "searchable",
+    "related",
+    "depends",
+];
+/// Which attribute list a cached `fields_get` answer was fetched with: part of the shared cache's key, so
+/// that an answer fetched with an older list (without `related` and `depends`, where every field would
+/// look underived) is never read as one of this list.
+pub const ATTRIBUTES_VERSION: i64 = 2;
 /// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
 pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
 const MAX_ENTRIES: usize = 256;
@@ -166,10 +220,16 @@ pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
                 help: s("help").filter(|h| !h.is_empty()),
                 stored: b("store").unwrap_or(true),
                 sortable: b("sortable").unwrap_or_else(|| b("store").unwrap_or(true)),
+                related: s("related").filter(|r| !r.is_empty()),
+                depends: attrs
+                    .get("depends")
+                    .and_then(Value::as_array)
+                    .map(|d| d.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .unwrap_or_default(),
             },
         );
     }
-    Ok(ModelSchema { fields, hidden: BTreeSet::new() })
+    Ok(ModelSchema { fields, ..ModelSchema::default() })
 }
 
 /// Fields returned when a caller names none: small, cheap, and telling. Large text, binary and

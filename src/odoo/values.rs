@@ -208,7 +208,8 @@ fn normalise(field: &FieldInfo, value: &Value, nested: &mut Vec<NestedWrite>) ->
     }
 }
 
-fn selection(field: &FieldInfo, value: &Value) -> Result<Value, String> {
+/// A selection value: one of the field's keys (a label gets a pointer to its key), or empty.
+pub fn selection(field: &FieldInfo, value: &Value) -> Result<Value, String> {
     if is_empty(value) {
         return Ok(json!(false));
     }
@@ -331,7 +332,7 @@ pub fn date(s: &str) -> Option<String> {
 
 /// A UTC date-time as Odoo stores it. Also takes ISO 8601 (`T`, `Z`, `+00:00`, fractions) and a bare
 /// date (midnight); refuses other offsets rather than guess a time zone.
-fn datetime(s: &str) -> Result<String, String> {
+pub fn datetime(s: &str) -> Result<String, String> {
     let bad = || format!("expects a UTC date-time as YYYY-MM-DD HH:MM:SS, got '{}'", crate::store::truncate(s, 40));
     if s.len() == 10 {
         return date(s).map(|d| format!("{d} 00:00:00")).ok_or_else(bad);

@@ -133,10 +133,12 @@ pub enum Denial {
         model: String,
         reason: &'static str,
     },
-    /// The model's field policy hides this field.
+    /// The model's field policy hides this field: by name, or because it is computed from a field it
+    /// hides (`derived_from`).
     FieldHidden {
         model: String,
         field: String,
+        derived_from: Option<String>,
     },
 }
 
@@ -162,10 +164,16 @@ impl std::fmt::Display for Denial {
                 "Model '{model}' is blocked because it is sensitive ({reason}). It stays blocked even when \
                  enabled; only an explicit unlock by your Odoo MCP administrator lifts this."
             ),
-            Denial::FieldHidden { model, field } => write!(
+            Denial::FieldHidden { model, field, derived_from: None } => write!(
                 f,
                 "Field '{field}' of '{model}' is not available to this key: the administrator's field policy \
                  hides it. Leave it out, or ask your Odoo MCP administrator to allow it."
+            ),
+            Denial::FieldHidden { model, field, derived_from: Some(source) } => write!(
+                f,
+                "Field '{field}' of '{model}' is not available to this key: Odoo computes it from '{source}', \
+                 which the administrator's field policy hides. Leave it out, or ask your Odoo MCP administrator \
+                 to allow both."
             ),
         }
     }

@@ -1,5 +1,5 @@
 //! The shared schema cache in D1: Odoo's `fields_get` answer per (connection, Odoo version, Odoo user,
-//! model), so that an isolate that has never seen a model need not ask Odoo. The lookup for the model a
+//! model; the version also names the attribute list the answer was fetched with), so that an isolate that has never seen a model need not ask Odoo. The lookup for the model a
 //! request names rides in the authentication batch (`probe`), so a warm cache costs no extra round
 //! trip; writes happen after the response. An isolate that already holds the same fetch gets the row's
 //! time without its (large) JSON.
@@ -23,8 +23,15 @@ impl CachedFetch {
     }
 }
 
+/// What follows the Odoo version in a row's `odoo_version`: the `fields_get` attribute list the answer
+/// was fetched with. A row of another list (an older deploy's, still running during a rolling deploy)
+/// is another key: never read here, and it expires with its `fetched_at`.
+fn attributes_suffix() -> String {
+    format!(" attributes:{}", crate::odoo::schema::ATTRIBUTES_VERSION)
+}
+
 fn version_of(major: i64, minor: i64) -> String {
-    format!("{major}.{minor}")
+    format!("{major}.{minor}{}", attributes_suffix())
 }
 
 /// For the authentication batch: the row of `model` for the key's connection, current version and
@@ -34,9 +41,9 @@ pub fn probe(key_hash: &str, model: &str, held: Option<i64>) -> Stmt {
         "SELECT s.fetched_at, CASE WHEN s.fetched_at = ?3 THEN NULL ELSE s.fields_json END AS fields_json \
          FROM keys k JOIN connections c ON c.id = k.connection_id \
          JOIN schema_cache s ON s.connection_id = k.connection_id AND s.odoo_login = k.odoo_login \
-           AND s.odoo_version = c.odoo_major || '.' || c.odoo_minor \
+           AND s.odoo_version = c.odoo_major || '.' || c.odoo_minor || ?4 \
          WHERE k.key_hash = ?1 AND s.model = ?2",
-        vec![text(key_hash), text(model), held.map(int).unwrap_or(serde_json::Value::Null)],
+        vec![text(key_hash), text(model), held.map(int).unwrap_or(serde_json::Value::Null), text(&attributes_suffix())],
     )
 }
 

@@ -192,10 +192,16 @@ async function fieldEditor(id, m, editor, refresh) {
     const current = new Set(m.fields ? m.fields.fields : []);
     const mode = h('select', { id: 'field-mode' },
       h('option', { value: '', selected: !m.fields }, 'No field policy: every field'),
-      h('option', { value: 'allow', selected: m.fields && m.fields.mode === 'allow' }, 'Allow only the checked fields'),
+      h('option', { value: 'allow', selected: m.fields && m.fields.mode === 'allow' }, 'Allow only the checked fields (recommended)'),
       h('option', { value: 'deny', selected: m.fields && m.fields.mode === 'deny' }, 'Hide the checked fields'));
+    const advice = h('p', { class: 'hint', id: 'field-policy-advice' },
+      'Prefer an allow-list: it shows exactly the fields you check, and fields added to Odoo later stay hidden. ',
+      'A deny-list hides the checked fields and the fields Odoo reports as computed from them (email_normalized with email), ',
+      'but not fields added later, copies kept on other models (a lead\'s own email), nor values Odoo computes without reporting it. ',
+      'With an allow-list, a checked field computed from an unchecked one shows its value: see "computed from".');
     const boxes = r.fields.map((f) => h('label', { class: 'field' },
-      h('input', { type: 'checkbox', value: f.name, checked: current.has(f.name), 'data-field': f.name }), ' ', h('code', {}, f.name), ' ' + f.label + ' (' + f.type + ')'));
+      h('input', { type: 'checkbox', value: f.name, checked: current.has(f.name), 'data-field': f.name }), ' ', h('code', {}, f.name), ' ' + f.label + ' (' + f.type + ')',
+      (f.computed_from || []).length ? h('span', { class: 'hint' }, ' computed from ' + f.computed_from.join(', ')) : ''));
     const save = button('Save field policy', () => attempt(async () => {
       const fields = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
       const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive,
@@ -205,7 +211,7 @@ async function fieldEditor(id, m, editor, refresh) {
       editor.replaceChildren();
       await refresh();
     }), { id: 'save-fields' });
-    editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Fields of ' + m.model), field('Policy', mode), h('div', { class: 'fields' }, boxes), save));
+    editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Fields of ' + m.model), field('Policy', mode), advice, h('div', { class: 'fields' }, boxes), save));
   });
 }
 

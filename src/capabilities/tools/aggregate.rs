@@ -8,7 +8,7 @@ use super::reading::checked_domain;
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
-use crate::policy::permissions::{Denial, Operation};
+use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_aggregate";
@@ -170,7 +170,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
 fn field_of<'s>(model: &str, schema: &'s ModelSchema, name: &str, what: &str) -> Result<&'s FieldInfo, ToolError> {
     if schema.hidden.contains(name) {
-        return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: name.into() }));
+        return Err(ToolError::Denied(schema.denial(model, name)));
     }
     let f = schema.fields.get(name).ok_or_else(|| {
         ToolError::Invalid(format!(

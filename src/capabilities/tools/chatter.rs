@@ -4,7 +4,6 @@
 use super::{ToolCtx, ToolError};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Denial;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
 
@@ -37,7 +36,7 @@ pub async fn require_chatter(
         return Ok(schema);
     }
     if schema.hidden.contains("message_ids") {
-        return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: "message_ids".into() }));
+        return Err(ToolError::Denied(schema.denial(model, "message_ids")));
     }
     Err(ToolError::Invalid(format!(
         "'{model}' has no chatter (it does not inherit mail.thread, or this Odoo user cannot see its messages), \

@@ -285,7 +285,7 @@ impl<'r> ToolCtx<'r> {
         let calls_before = client.calls();
         let mut schema = schemas::fields(self, client, model).await?;
         if let Some(policy) = auth.permissions.field_policy(model) {
-            schema = Rc::new(schema.restricted(policy));
+            schema = Rc::new(schema.restricted(model, policy));
         }
         let source = if client.calls() > calls_before { "from Odoo" } else { "from the cache" };
         self.log("debug", || format!("{} fields of {model} {source}", schema.fields.len()));

@@ -2,10 +2,11 @@
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
 use super::{ToolCtx, ToolError};
-use crate::odoo::domain::{self, FieldUse};
+use crate::odoo::domain::{self, Dialect, FieldUse};
+use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::{Denial, Operation};
+use crate::policy::permissions::Operation;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
@@ -37,7 +38,7 @@ pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (V
                 fields.push(f);
             }
         } else if schema.hidden.contains(&f) {
-            dropped.push(DroppedField { reason: "hidden by the administrator's field policy".into(), field: f });
+            dropped.push(DroppedField { reason: schema.hidden_reason(&f), field: f });
         } else {
             dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
         }
@@ -65,7 +66,7 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
             return Err(ToolError::Invalid("'order' has an empty term".into()));
         };
         if schema.hidden.contains(*field) {
-            return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: field.to_string() }));
+            return Err(ToolError::Denied(schema.denial(model, field)));
         }
         let info = schema.fields.get(*field).filter(|_| *field != "id");
         if *field != "id" && info.is_none() {
@@ -110,20 +111,24 @@ pub async fn checked_domain(
         None | Some(Value::Null) => json!([]),
         Some(d) => d.clone(),
     };
-    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
-    check_field_uses(ctx, client, model, schema, &uses).await?;
+    let dialect = Dialect::of(&ctx.req.auth.connection);
+    let uses = domain::validate(&domain, schema, dialect).map_err(ToolError::Invalid)?;
+    check_field_uses(ctx, client, model, schema, &uses, dialect).await?;
     Ok(domain)
 }
 
 /// Checks the field paths a domain uses against this key's permissions. A hidden field is refused
 /// anywhere on a path; a path that goes through a relation (`partner_id.email`, `any`, a name search on
-/// a relational field) needs read permission on the related model, whose field policy then applies.
+/// a relational field) needs read permission on the related model, whose field policy then applies. The
+/// value of a condition on a related model's field is checked against that field's type (the model's
+/// own fields had theirs checked by `domain::validate`).
 async fn check_field_uses(
     ctx: &ToolCtx<'_>,
     client: &OdooClient<'_>,
     model: &str,
     schema: &Rc<ModelSchema>,
     uses: &[FieldUse],
+    dialect: Dialect,
 ) -> Result<(), ToolError> {
     for u in uses {
         let segments: Vec<&str> = u.path.split('.').collect();
@@ -131,10 +136,7 @@ async fn check_field_uses(
         for (i, seg) in segments.iter().enumerate() {
             let (current_model, current_schema) = &current;
             if current_schema.hidden.contains(*seg) {
-                return Err(ToolError::Denied(Denial::FieldHidden {
-                    model: current_model.clone(),
-                    field: seg.to_string(),
-                }));
+                return Err(ToolError::Denied(current_schema.denial(current_model, seg)));
             }
             let field = current_schema.fields.get(*seg).ok_or_else(|| {
                 ToolError::Invalid(format!(
@@ -143,6 +145,10 @@ async fn check_field_uses(
                 ))
             })?;
             let last = i + 1 == segments.len();
+            if last && i > 0 {
+                domain_values::check(&u.path, field, &u.operator, &u.value, dialect)
+                    .map_err(|e| ToolError::Invalid(format!("the domain uses '{}': {e}", u.path)))?;
+            }
             if last && !(u.reaches_relation && field.is_relational()) {
                 break;
             }
@@ -227,6 +233,7 @@ where
 mod tests {
     use super::*;
     use crate::odoo::schema::parse_fields_get;
+    use crate::policy::permissions::Denial;
     use serde_json::json;
 
     fn schema() -> ModelSchema {

@@ -9,7 +9,7 @@ use crate::odoo::readback::{self, NotApplied};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values::{self, NestedAction, Problem};
 use crate::odoo::OdooClient;
-use crate::policy::permissions::{Denial, Operation};
+use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const MAX_IDS: usize = 100;
@@ -31,7 +31,7 @@ pub async fn checked_values(
         }
         Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
     };
-    let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
+    let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, schema, p))?;
     for n in &checked.nested {
         let op = match n.action {
             NestedAction::Create => Operation::Create,
@@ -50,9 +50,11 @@ pub async fn checked_values(
         let Some(Value::Object(inner)) = cmd.get(2) else {
             continue;
         };
-        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
-            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
-            other => other,
+        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| {
+            match problems_error(&n.comodel, &comodel_schema, p) {
+                ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
+                other => other,
+            }
         })?;
         if !inner_checked.nested.is_empty() {
             return Err(ToolError::Invalid(format!(
@@ -65,11 +67,11 @@ pub async fn checked_values(
     Ok(checked.values)
 }
 
-fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
+fn problems_error(model: &str, schema: &ModelSchema, problems: Vec<Problem>) -> ToolError {
     let mut invalid = Vec::new();
     for p in problems {
         match p {
-            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
+            Problem::Hidden(field) => return ToolError::Denied(schema.denial(model, &field)),
             Problem::Invalid(m) => invalid.push(m),
         }
     }

@@ -34,10 +34,15 @@ pub enum Fault {
     /// default): what an override that forgot its `return`, or a layer in
     /// front of Odoo that rewrites answers, sends.
     WrongShape,
+    /// Odoo's error for a value PostgreSQL cannot read
+    /// (`psycopg2.errors.InvalidTextRepresentation`, PostgreSQL's text with
+    /// the SQL line it points into): what a condition such as `["id", "=",
+    /// "abc"]` gets from real Odoo. The call is not run.
+    InvalidValue,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 8] = [
+    pub const ALL: [Fault; 9] = [
         Fault::Http500,
         Fault::Html,
         Fault::RateLimited,
@@ -46,6 +51,7 @@ impl Fault {
         Fault::Close,
         Fault::Redirect,
         Fault::WrongShape,
+        Fault::InvalidValue,
     ];
 
     /// The name used in `{"fault": ...}`.
@@ -59,6 +65,7 @@ impl Fault {
             Fault::Close => "close",
             Fault::Redirect => "redirect",
             Fault::WrongShape => "wrong_shape",
+            Fault::InvalidValue => "invalid_value",
         }
     }
 

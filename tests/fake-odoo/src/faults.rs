@@ -26,10 +26,15 @@ fn nginx_page(status: u16, title: &str) -> Reply {
     reply
 }
 
-/// Odoo's 500: on `/jsonrpc` the JSON-RPC error envelope, elsewhere the bare
-/// serialized exception (JSON-2's shape).
-fn server_error(version: OdooVersion, probe: &Probe) -> Reply {
-    let err = OdooError::new(Kind::InternalServerError, INTERNAL);
+/// PostgreSQL's text for `["id", "=", "abc"]` on res.partner, as psycopg2
+/// passes it on: the error, then the SQL line it points into and the caret.
+const INVALID_INTEGER: &str = "invalid input syntax for type integer: \"abc\"\nLINE 1: ...ner\".\"active\" = TRUE) AND (\"res_partner\".\"id\" = 'abc')) ORDER BY \"r...\n                                                           ^\n";
+
+/// An exception Odoo did not handle: on `/jsonrpc` the JSON-RPC error
+/// envelope with `rpc_status` (a werkzeug 500 keeps its status there; Odoo
+/// answers any other exception with a 200), elsewhere the bare serialized
+/// exception with a 500 (JSON-2's shape).
+fn server_error(version: OdooVersion, probe: &Probe, err: OdooError, rpc_status: u16) -> Reply {
     let body = match probe.transport {
         Transport::JsonRpc => {
             let code = if version.is_19() { 0 } else { 200 };
@@ -46,9 +51,9 @@ fn server_error(version: OdooVersion, probe: &Probe) -> Reply {
                 ),
             ])
         }
-        Transport::Json2 | Transport::Http => err.data(version),
+        Transport::Json2 | Transport::Http => return Reply::json(500, err.data(version).to_json()),
     };
-    Reply::json(500, body.to_json())
+    Reply::json(rpc_status, body.to_json())
 }
 
 /// 200 `application/json` with a Python `NaN` in it.
@@ -85,7 +90,13 @@ pub const MOVED_TO: &str = "http://odoo-moved.example.com";
 /// they carry the call out).
 pub fn answer(fault: Fault, version: OdooVersion, probe: &Probe, path: &str) -> Answer {
     match fault {
-        Fault::Http500 => Answer::Reply(server_error(version, probe)),
+        Fault::Http500 => {
+            Answer::Reply(server_error(version, probe, OdooError::new(Kind::InternalServerError, INTERNAL), 500))
+        }
+        Fault::InvalidValue => {
+            let err = OdooError::new(Kind::InvalidTextRepresentation, INVALID_INTEGER);
+            Answer::Reply(server_error(version, probe, err, 200))
+        }
         Fault::Html => Answer::Reply(nginx_page(502, "Bad Gateway")),
         Fault::RateLimited => {
             let mut reply = nginx_page(429, "Too Many Requests");

@@ -39,6 +39,9 @@
 //!   member, and bare on JSON-2). A long `delay_ms` (up to 10 minutes) is a
 //!   hang: the call is carried out only when it ends, or never if the
 //!   server stops first.
+//!   `invalid_value` (`psycopg2.errors.InvalidTextRepresentation` with
+//!   PostgreSQL's text and SQL excerpt, as Odoo answers `["id", "=", "abc"]`:
+//!   500 on JSON-2, 200 on `/jsonrpc`).
 //!   A new fault replaces the one with the same `methods`; the first matching
 //!   fault applies.
 //! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not
@@ -59,6 +62,7 @@ mod access;
 mod calls;
 mod control;
 mod dates;
+mod derivation;
 mod domain;
 mod errors;
 mod eval;

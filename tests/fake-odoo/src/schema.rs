@@ -227,13 +227,19 @@ fn traffic(model: &str, version: OdooVersion) -> Option<&'static str> {
     })
 }
 
-/// The fields of a model with a recorded `fields_get`. 17 and 19: their full
+/// The fields of a model with a recorded `fields_get`, with what each is
+/// computed from (`crate::derivation`). 17 and 19: their full
 /// golden recording, with the attributes their traffic adds (`searchable`,
 /// `sortable`). 16 and 18: the fields and attributes their traffic recorded,
 /// with each field's `groups` (not asked for there, and what hides fields
 /// from the restricted user) taken from 17's field of the same name.
 /// `sale.order`, never recorded on 16 or 18, is 17's there.
 pub fn recorded(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
+    let fields = merged(model, version)?;
+    Some(crate::derivation::add(model, version, fields))
+}
+
+fn merged(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
     let golden = from_fixture(golden(model, version.is_19())?);
     let Some(own) = traffic(model, version).map(from_fixture) else {
         return Some(golden);
@@ -308,6 +314,8 @@ pub fn synth(lines: &[&str]) -> Vec<FieldDef> {
                 attrs.insert("selection".into(), Value::Array(opts));
             }
         }
+        // Computed from nothing: what Odoo answers for a plain stored field.
+        attrs.insert("depends".into(), json!([]));
         attrs.insert("readonly".into(), json!(readonly));
         if !relation.is_empty() {
             attrs.insert("relation".into(), json!(relation));

@@ -130,6 +130,17 @@ fn every_fault_kind() {
     assert_eq!(r.json()["error"]["message"], json!("Odoo Server Error"));
     assert_eq!(r.json()["error"]["data"]["name"], json!("werkzeug.exceptions.InternalServerError"));
 
+    // PostgreSQL refusing a value: JSON-2's 500, JSON-RPC's 200 envelope, psycopg2's class and text.
+    odoo.set_fault(Fault::InvalidValue, &["search_count"], Some(1)).expect("fault");
+    let r = j2("search_count");
+    assert_eq!((r.status, r.json()["name"].clone()), (500, json!("psycopg2.errors.InvalidTextRepresentation")));
+    let message = r.json()["message"].as_str().unwrap_or("").to_string();
+    assert!(message.starts_with("invalid input syntax for type integer: \"abc\"\nLINE 1: "), "{message}");
+    control(port, json!({"fault": "invalid_value", "count": 1}));
+    let r = request(port, "POST", "/jsonrpc", &[("Content-Type", "application/json")], body.as_bytes());
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["error"]["data"]["name"], json!("psycopg2.errors.InvalidTextRepresentation"));
+
     control(port, json!({"fault": "html", "methods": ["search_count"], "count": 2}));
     for _ in 0..2 {
         let r = j2("search_count");
