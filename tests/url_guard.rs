@@ -113,3 +113,21 @@ fn a_redirect_is_reported_with_its_location_and_not_followed() {
         assert_eq!(searches, 1, "{v:?}: one request, the redirect not followed (in workerd: tests/e2e/url_guard.mjs)");
     }
 }
+
+#[test]
+fn a_write_refused_by_the_guard_says_nothing_was_sent_not_that_it_may_have_happened() {
+    let mut h = Harness::new();
+    let c = h.connection(OdooVersion::V19, "c", &[]);
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{c}/models/res.partner"),
+        Some(json!({"read": true, "create": true})),
+    );
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let key = h.key(c, OdooVersion::V19, "admin");
+    h.settings.dev_allow_loopback = false;
+    let mut s = h.session(&key);
+    let r = s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Nowhere"}}));
+    let t = text_of(&r);
+    assert!(t.contains("nothing was sent to Odoo") && !t.contains("may or may not"), "{t}");
+}

@@ -214,7 +214,7 @@ impl<'a> OdooClient<'a> {
             }
             HttpError::Network(m) => OdooError::new(OdooErrorKind::Unavailable, format!("cannot reach Odoo: {m}")),
             HttpError::Refused(m) => {
-                OdooError::new(OdooErrorKind::Unavailable, format!("the Odoo URL is not allowed: {m}"))
+                OdooError::new(OdooErrorKind::NotAllowed, format!("the Odoo URL is not allowed: {m}"))
             }
         })
     }

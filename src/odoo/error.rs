@@ -26,6 +26,8 @@ pub enum OdooErrorKind {
     Retryable,
     /// Odoo unreachable, 5xx without an Odoo error, an HTML page, a malformed answer.
     Unavailable,
+    /// The connection's URL is not one the Worker may fetch (`net::guard`): nothing was sent.
+    NotAllowed,
     /// No answer within our per-call timeout.
     Timeout,
     /// A 200 whose result is not the shape the method answers (`answer.rs`): not Odoo's own answer.
@@ -104,6 +106,7 @@ impl OdooError {
             OdooErrorKind::NotFound => format!("Odoo does not know this: {m}"),
             OdooErrorKind::Retryable => format!("Odoo asked to try again later: {m}"),
             OdooErrorKind::Unavailable => format!("Odoo is unavailable right now ({m})."),
+            OdooErrorKind::NotAllowed => format!("{m}; nothing was sent to Odoo."),
             OdooErrorKind::Timeout => format!("Odoo did not answer in time ({m})."),
             OdooErrorKind::UnexpectedAnswer => {
                 format!("Odoo's answer is not the one this method gives ({m}).")
@@ -136,6 +139,9 @@ impl OdooError {
                 "Retry in a moment; if it persists, check that the Odoo server is up and reachable."
             }
             OdooErrorKind::Timeout => "Narrow the request (fewer records or fields) or retry later.",
+            OdooErrorKind::NotAllowed => {
+                "An administrator must correct the connection's Odoo URL in the console; retrying will not help."
+            }
             OdooErrorKind::UnexpectedAnswer => {
                 "A module of this Odoo may change what the method returns, or something in front of Odoo \
                  rewrote the answer; tell the Odoo administrator."

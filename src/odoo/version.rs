@@ -71,9 +71,7 @@ fn transport_error(e: HttpError) -> OdooError {
     match e {
         HttpError::Timeout => OdooError::new(OdooErrorKind::Timeout, "Odoo did not answer the version probe in time"),
         HttpError::Network(m) => OdooError::new(OdooErrorKind::Unavailable, format!("cannot reach Odoo: {m}")),
-        HttpError::Refused(m) => {
-            OdooError::new(OdooErrorKind::Unavailable, format!("the Odoo URL is not allowed: {m}"))
-        }
+        HttpError::Refused(m) => OdooError::new(OdooErrorKind::NotAllowed, format!("the Odoo URL is not allowed: {m}")),
     }
 }
 
