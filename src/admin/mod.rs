@@ -9,6 +9,7 @@
 //! - `session.rs`, `console.rs`: the console's login and its pages
 
 mod audit;
+pub mod body;
 mod browse;
 mod connections;
 pub mod console;
