@@ -211,16 +211,8 @@ async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, H
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let declared = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > crate::mcp::transport::MAX_BODY_BYTES) {
-        return Err(crate::mcp::transport::http_error(
-            413,
-            crate::mcp::jsonrpc::SERVER_ERROR,
-            "Payload Too Large",
-        ));
+    if let Some(refusal) = crate::http::router::declared_too_large(&req.path(), &headers) {
+        return Err(refusal);
     }
     let body = if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
         Vec::new()

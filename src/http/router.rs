@@ -38,11 +38,36 @@ pub async fn route(
     outcome
 }
 
+/// The refusal of a request whose declared `Content-Length` is over `MAX_BODY_BYTES`, in the error shape
+/// of what was asked for (the admin API's own under `/admin`, JSON-RPC elsewhere). The worker adapter
+/// asks before reading such a body; the router asks again, for runtimes that read it first.
+pub fn declared_too_large(path: &str, headers: &[(String, String)]) -> Option<HttpResponse> {
+    let limit = crate::mcp::transport::MAX_BODY_BYTES;
+    let declared = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())?;
+    if declared <= limit as u64 {
+        return None;
+    }
+    Some(if path == "/admin" || path.starts_with("/admin/") {
+        HttpResponse::json(
+            413,
+            &json!({"error": {"code": "too_large", "message": format!("the body is larger than {limit} bytes")}}),
+        )
+    } else {
+        http_error(413, crate::mcp::jsonrpc::SERVER_ERROR, "Payload Too Large")
+    })
+}
+
 async fn route_tagged(
     req: &HttpRequest,
     svc: &Services<'_>,
     stream: &crate::mcp::stream::ResponseStream,
 ) -> Outcome {
+    if let Some(refusal) = declared_too_large(&req.path, &req.headers) {
+        return refusal.into();
+    }
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
         let admin = req.path == "/admin" || req.path.starts_with("/admin/");

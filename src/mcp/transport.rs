@@ -349,6 +349,12 @@ pub fn auth_failure_response(failure: &AuthFailure) -> HttpResponse {
                 .with_header("retry-after", retry_after_s.to_string())
         }
         AuthFailure::Store(e) => store_unavailable(e),
+        // The key is known and valid; it is held back, not wrong: 403, and no invitation to re-authenticate.
+        AuthFailure::Suspended => http_error(
+            403,
+            SERVER_ERROR,
+            format!("Forbidden: {}", failure.message()),
+        ),
         AuthFailure::MissingKey => http_error(
             401,
             SERVER_ERROR,

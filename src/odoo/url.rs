@@ -67,6 +67,15 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
+/// The origin (`scheme://host[:port]`) of a URL `normalize` returned: where credentials sent to it go.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
 /// IP literals in non-public ranges, and names that only resolve internally.
 fn is_internal_host(host: &str) -> bool {
     if host.ends_with(".local")
@@ -127,6 +136,19 @@ mod tests {
         assert_eq!(
             normalize("https://erp.example.com:8443/odoo/", false).unwrap(),
             "https://erp.example.com:8443/odoo"
+        );
+    }
+
+    #[test]
+    fn the_origin_is_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://erp.example.com:8443/odoo"),
+            "https://erp.example.com:8443"
+        );
+        assert_eq!(origin_of("https://acme.odoo.com"), "https://acme.odoo.com");
+        assert_eq!(
+            origin_of("http://127.0.0.1:8069/x/y"),
+            "http://127.0.0.1:8069"
         );
     }
 

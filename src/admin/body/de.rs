@@ -270,9 +270,8 @@ impl<'de> MapAccess<'de> for Entries {
         match self.iter.next() {
             None => Ok(None),
             Some((key, value)) => {
-                let k = seed.deserialize(IntoDeserializer::<DeError>::into_deserializer(
-                    key.clone(),
-                ))?;
+                let k =
+                    seed.deserialize(IntoDeserializer::<DeError>::into_deserializer(key.clone()))?;
                 self.pending = Some((key, value));
                 Ok(Some(k))
             }

@@ -35,7 +35,10 @@ pub enum BodyError {
     },
     Missing(String),
     /// `field` (a dotted path) broke a rule; `reason` reads after the field's name.
-    Invalid { field: String, reason: String },
+    Invalid {
+        field: String,
+        reason: String,
+    },
 }
 
 impl BodyError {

@@ -69,7 +69,9 @@ pub fn checked(s: &str, max: usize) -> Result<&str, String> {
         return Err(format!("is longer than {max} characters"));
     }
     if t.chars().any(is_forbidden) {
-        return Err("must not contain control characters (line breaks, tabs, direction overrides)".into());
+        return Err(
+            "must not contain control characters (line breaks, tabs, direction overrides)".into(),
+        );
     }
     Ok(t)
 }
@@ -80,17 +82,12 @@ fn is_forbidden(c: char) -> bool {
 
 /// A field where absence and `null` differ: absent leaves a value as it is, `null` clears it.
 /// Use with `#[serde(default)]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Patch<T> {
+    #[default]
     Absent,
     Null,
     Set(T),
-}
-
-impl<T> Default for Patch<T> {
-    fn default() -> Self {
-        Patch::Absent
-    }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
