@@ -117,7 +117,7 @@ fn a_scope_must_narrow_to_something_enabled() {
         (json!({"models": []}), "'scope.models' must not be empty"),
         (
             json!({"models": ["crm.lead"]}),
-            "'scope.models[0]' names 'crm.lead', which is not enabled",
+            "'scope.models' names 'crm.lead', which is not enabled",
         ),
         (
             json!({"models": ["res.partner", "Not A Model"]}),

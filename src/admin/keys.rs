@@ -1,5 +1,6 @@
-//! Issuing and revoking MCP keys. A key is issued only after Odoo accepted the user's login and API key;
-//! the MCP key is returned once and only its hash is kept; the Odoo API key is stored encrypted.
+//! Issuing, revoking and confirming MCP keys. A key is issued only after Odoo accepted the user's login
+//! and API key; the MCP key is returned once and only its hash is kept; the Odoo API key is stored
+//! encrypted. A key suspended by its connection's move (`moves.rs`) works again once confirmed.
 
 use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
@@ -34,8 +35,8 @@ pub struct IssueBody {
     expires_at: Option<i64>,
 }
 
-/// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), and only
-/// model names; the models must be enabled on the connection (checked with `enabled`).
+/// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), no empty
+/// list, only model names. That the models are enabled on the connection is checked in `issue`.
 fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
     if scope.models.is_none() && scope.operations.is_none() {
         return Err(BodyError::invalid(
@@ -133,13 +134,13 @@ pub async fn issue(
         .ok_or_else(|| ApiError::not_found("connection"))?;
     if let Some(models) = scope.as_ref().and_then(|s| s.models.as_ref()) {
         let enabled = connections::model_permissions(svc.db, connection_id).await?;
-        if let Some((i, m)) = models.iter().enumerate().find(|(_, m)| {
+        if let Some(m) = models.iter().find(|m| {
             !enabled
                 .iter()
                 .any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete))
         }) {
             return Err(BodyError::invalid(
-                format!("scope.models[{i}]"),
+                "scope.models",
                 format!("names '{m}', which is not enabled on this connection: enable it first, or leave it out"),
             )
             .into());
