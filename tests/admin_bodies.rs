@@ -128,6 +128,7 @@ fn a_scope_must_narrow_to_something_enabled() {
             "'scope.operations[0]' must be one of 'read', 'create', 'update', 'delete'",
         ),
         (json!("all"), "'scope' must be an object such as"),
+        (json!([null, ["read"]]), "'scope' must be an object such as"),
     ] {
         let r = h.admin(
             "POST",

@@ -181,17 +181,28 @@ impl<'de> de::Deserializer<'de> for Node {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        if let Value::Object(map) = &self.value {
-            if let Some(field) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-                return Err(DeError {
-                    path: Some(self.path),
-                    kind: Kind::Unknown {
-                        field: field.clone(),
-                        suggestion: closest(field, fields),
-                        known: fields,
-                    },
-                });
-            }
+        let Value::Object(map) = &self.value else {
+            // serde's derived structs also take a list, by position: `[null, ["read"]]` would be a scope.
+            let unexpected = match &self.value {
+                Value::Array(_) => de::Unexpected::Seq,
+                Value::Null => de::Unexpected::Unit,
+                Value::Bool(b) => de::Unexpected::Bool(*b),
+                Value::Number(_) => de::Unexpected::Other("a number"),
+                Value::String(_) => de::Unexpected::Other("a string"),
+                Value::Object(_) => de::Unexpected::Map,
+            };
+            return Err(de::Error::invalid_type(unexpected, &visitor))
+                .map_err(|e: DeError| e.at(&self.path));
+        };
+        if let Some(field) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+            return Err(DeError {
+                path: Some(self.path),
+                kind: Kind::Unknown {
+                    field: field.clone(),
+                    suggestion: closest(field, fields),
+                    known: fields,
+                },
+            });
         }
         self.deserialize_any(visitor)
     }

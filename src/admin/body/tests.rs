@@ -1,5 +1,6 @@
 use super::*;
 use serde::Deserialize;
+use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +102,15 @@ fn duplicated_keys_are_refused_at_any_depth() {
 fn errors_name_the_field_and_never_echo_the_value() {
     let cases = [
         (r#"{"label": "a"}"#, "'id' is required"),
+        // A derived struct would also take a list, by position.
+        (
+            r#"{"id": 1, "label": "a", "scope": [null, ["read"]]}"#,
+            "'scope' must be struct Inner",
+        ),
+        (
+            r#"{"id": 1, "label": "a", "scope": true}"#,
+            "'scope' must be struct Inner",
+        ),
         (
             r#"{"id": "omcp_secret", "label": "a"}"#,
             "'id' must be an integer",
