@@ -13,7 +13,6 @@ mod types;
 pub use types::{Patch, Secret, Text};
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 /// Admin bodies are small; anything larger is refused before parsing.
 pub const MAX_BYTES: usize = 64 * 1024;
@@ -103,11 +102,6 @@ pub fn none(bytes: &[u8]) -> Result<(), BodyError> {
         true => Ok(()),
         false => Err(BodyError::NoBodyExpected),
     }
-}
-
-/// Reads a JSON object with the same checks as `read`, for callers that hold one already.
-pub fn from_map<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, BodyError> {
-    T::deserialize(de::Node::root(map)).map_err(de::DeError::into_body_error)
 }
 
 /// The known name closest to `word` (case aside): within a few edits, or one that starts with it.
