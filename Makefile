@@ -1,17 +1,24 @@
 # Odoo MCP at the edge: build, dev and test entry points.
-#   make setup      install the toolchain (idempotent, fast when done)
-#   make build      release wasm build (build/worker/shim.mjs)
+#   make setup      install what is missing: Debian packages, the Rust tools, node_modules, the venv
+#   make build      release wasm build (build/worker/shim.mjs), when a source changed
 #   make dev        local worker on http://127.0.0.1:$(PORT) with a local D1 (PORT=8787 by default)
 #   make demo       the worker + a fake Odoo with demo data, a read-only key, commands to try (DEMO_ODOO=17)
 #   make test       everything CI runs: test-native, lint, deploy-check (the build), test-e2e
 #   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
 #   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
-#   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) seconds; fuzz-smoke: 10 s each
+#   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) s (installs cargo-fuzz, nightly); fuzz-smoke: 10 s
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# When `make demo` started, read first: the demo's banner says "ready in" from here, which is what the
+# person waited (setup and build checks included), not just the demo script's own steps.
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+DEMO_STARTED_MS := $(shell date +%s%3N)
+endif
 .DEFAULT_GOAL := help
+# A recipe that fails leaves no target behind (a half-written build/worker/shim.mjs would look built).
+.DELETE_ON_ERROR:
 
 PORT ?= 8787
 DEMO_ODOO ?= 19
@@ -29,16 +36,23 @@ export WRANGLER_SEND_METRICS := false
 NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
-.PHONY: help setup setup-rust setup-cargo-fuzz setup-fuzz setup-node setup-python build deploy-check dev demo dev-vars \
+.PHONY: help setup setup-system setup-rust setup-fuzz setup-node setup-python build deploy-check dev demo dev-vars \
         schema-local test test-native lint test-e2e bench fuzz fuzz-smoke clean distclean
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---------------------------------------------------------------- setup
-setup: setup-rust setup-node setup-python
+# The first run on a fresh machine takes about 10 minutes (README, "The two commands"); later runs
+# check versions and stamps only, in about a second.
+setup: setup-system setup-rust setup-node setup-python
 
-setup-rust: setup-cargo-fuzz
+# Debian packages (scripts/system-packages.sh: installs the missing ones, or prints the command to run).
+setup-system:
+	@./scripts/system-packages.sh
+
+setup-rust: setup-system
+	@command -v rustup >/dev/null || { echo "setup: rustup is not installed: see https://rustup.rs, then run make setup again" >&2; exit 1; }
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -53,33 +67,48 @@ setup-rust: setup-cargo-fuzz
 	  cargo install wasm-bindgen-cli@$(WASM_BINDGEN_VERSION) --force; \
 	fi
 
-# cargo-fuzz for make fuzz (it runs under the nightly toolchain, which only setup-fuzz installs).
-setup-cargo-fuzz:
+# Only for make fuzz (about 1 minute for cargo-fuzz, plus the nightly toolchain), not for make setup:
+# make test runs its fuzz smoke stage only when both are already installed.
+FUZZ_READY = [ "$$(cargo fuzz --version 2>/dev/null | awk '{print $$NF}')" = "$(CARGO_FUZZ_VERSION)" ] \
+  && rustup run nightly rustc --version >/dev/null 2>&1
+
+setup-fuzz:
+	@./scripts/system-packages.sh fuzz
 	@if [ "$$(cargo fuzz --version 2>/dev/null | awk '{print $$NF}')" != "$(CARGO_FUZZ_VERSION)" ]; then \
 	  echo "setup: cargo install cargo-fuzz@$(CARGO_FUZZ_VERSION)"; \
 	  cargo install cargo-fuzz@$(CARGO_FUZZ_VERSION) --locked --force; \
 	fi
-
-setup-fuzz: setup-cargo-fuzz
 	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
 
 setup-node: node_modules/.package-lock.json
 
-node_modules/.package-lock.json: package-lock.json package.json
+# npm runs under whatever Node the system has (Node 22 itself is one of the packages it installs), so
+# it warns (EBADENGINE) about packages that want Node 22; they only ever run under node_modules' Node 22.
+node_modules/.package-lock.json: package-lock.json package.json | setup-system
 	npm ci --no-audit --no-fund
+	@case "$$(node --version)" in v22.*) ;; *) echo "setup: the EBADENGINE warnings above are harmless: npm ran under the system Node $$(node --version), but those packages only ever run under node_modules' Node 22, which make, npx and npm's install scripts put first on PATH";; esac
 	@touch $@
 
 setup-python: .venv/.mcp-$(MCP_PY_VERSION)
 
-.venv/.mcp-$(MCP_PY_VERSION):
+.venv/.mcp-$(MCP_PY_VERSION): | setup-system
 	@test -x .venv/bin/python || python3 -m venv .venv
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check "mcp==$(MCP_PY_VERSION)"
 	@rm -f .venv/.mcp-*
 	@touch $@
 
 ## ---------------------------------------------------------------- build / dev
-build: setup
+# Everything the release build reads: the bundle is rebuilt when one of these is newer than it, and
+# only then (a rebuild with nothing changed still costs about 30 s of wasm-bindgen, wasm-opt, esbuild).
+# node_modules/.package-lock.json stands for the installed esbuild and binaryen (newer after each npm ci).
+BUILD_INPUTS := $(shell find src -type f) Cargo.toml Cargo.lock wrangler.toml scripts/build-worker.sh \
+  node_modules/.package-lock.json
+
+build: setup build/worker/shim.mjs
+
+build/worker/shim.mjs: $(BUILD_INPUTS)
 	./scripts/build-worker.sh
+	@touch $@
 
 deploy-check: setup
 	./scripts/deploy-check.sh
@@ -97,17 +126,19 @@ dev: setup dev-vars schema-local
 	$(WRANGLER) dev --ip 127.0.0.1 --port $(PORT)
 
 # Its own D1, secrets and logs in .demo/ (wiped at each start); .dev.vars and .wrangler/state are left alone.
+# DEMO_STARTED_MS (set at the top of this file) makes the banner's "ready in" the time since make started.
 demo: setup build
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PORT=$(PORT) DEMO_ODOO=$(DEMO_ODOO) node scripts/demo.mjs
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PORT=$(PORT) DEMO_ODOO=$(DEMO_ODOO) DEMO_STARTED_MS=$(DEMO_STARTED_MS) node scripts/demo.mjs
 
 ## ---------------------------------------------------------------- tests
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
-	@# Fuzzing needs the nightly toolchain (libFuzzer); without one, the seeds still ran in test-native.
-	@if rustup run nightly rustc --version >/dev/null 2>&1; then \
+	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo fmt --check; cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
+	@# Fuzzing needs cargo-fuzz and the nightly toolchain (make fuzz installs both); without them, the
+	@# seeds still ran in test-native.
+	@if $(FUZZ_READY); then \
 	  $(MAKE) --no-print-directory fuzz-smoke || { echo "make test: FAILED in fuzz-smoke (scripts/fuzz.sh)" >&2; exit 1; }; \
-	else echo "make test: fuzz-smoke skipped: no nightly toolchain (make fuzz needs one)"; fi
+	else echo "make test: fuzz-smoke skipped: cargo-fuzz $(CARGO_FUZZ_VERSION) or the nightly toolchain is not installed (make fuzz installs them)"; fi
 	@# The build as `wrangler deploy` makes it (its [build] command), with the bundle size checked.
 	@$(MAKE) --no-print-directory deploy-check || { echo "make test: FAILED in deploy-check (scripts/deploy-check.sh: build or bundle size)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
@@ -117,8 +148,9 @@ test-native:
 	cargo test --workspace
 	cargo test -p odoo-mcp-edge --features bench --test bench_counters
 
-# The core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
+# rustfmt-clean; the core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
 lint:
+	cargo fmt --all --check
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings

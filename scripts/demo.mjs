@@ -9,7 +9,9 @@
 // 600, read by wrangler through --env-file, so neither .dev.vars nor argv carries them), the wrangler
 // config it runs, and the logs. The developer's .dev.vars and .wrangler/state are never read or written.
 //
-// Environment: PORT (8787), DEMO_ODOO (19 or 17), DEMO_DIR (.demo), DEMO_READY_TIMEOUT (seconds, 180).
+// Environment: PORT (8787), DEMO_ODOO (19 or 17), DEMO_DIR (.demo), DEMO_READY_TIMEOUT (seconds, 180),
+// DEMO_STARTED_MS (when `make demo` started, in ms since the epoch: the banner's "ready in" counts from
+// there, so that it is the time the person waited, setup and build checks included).
 // Expects `make setup` and `make build` done (the Makefile target depends on both); Node 22.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -192,7 +194,8 @@ async function health(url) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-  const t0 = Date.now();
+  const started = Number(process.env.DEMO_STARTED_MS);
+  const t0 = Number.isFinite(started) && started > 0 && started <= Date.now() ? started : Date.now();
   if (Number(process.versions.node.split(".")[0]) < 22) {
     throw new StepError(`Node ${process.versions.node}: the demo needs Node 22 (run it with make demo)`);
   }

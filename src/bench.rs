@@ -13,8 +13,7 @@
 use crate::http::{HttpRequest, Outcome};
 use crate::mcp::stream::ResponseStream;
 use crate::platform::{
-    now_ms, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row,
-    Stmt,
+    now_ms, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt,
 };
 use crate::Services;
 use std::cell::Cell;
@@ -33,8 +32,7 @@ struct Counting<'a> {
 impl Db for Counting<'_> {
     fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, Result<Vec<Vec<Row>>, DbError>> {
         self.d1_batches.set(self.d1_batches.get() + 1);
-        self.d1_statements
-            .set(self.d1_statements.get() + stmts.len() as u32);
+        self.d1_statements.set(self.d1_statements.get() + stmts.len() as u32);
         Box::pin(async move {
             let t = now_ms();
             let r = self.db.batch(stmts).await;
@@ -45,10 +43,7 @@ impl Db for Counting<'_> {
 }
 
 impl Http for Counting<'_> {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         if self.d1_before_odoo.get().is_none() {
             self.d1_before_odoo.set(Some(self.d1_batches.get()));
         }
@@ -63,11 +58,7 @@ impl Http for Counting<'_> {
 }
 
 /// `crate::serve` with counters.
-pub async fn serve_counted(
-    req: HttpRequest,
-    svc: &Services<'_>,
-    stream: &ResponseStream,
-) -> Outcome {
+pub async fn serve_counted(req: HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let counting = Counting {
         db: svc.db,
         http: svc.http,
@@ -79,12 +70,7 @@ pub async fn serve_counted(
         odoo_ms: Cell::new(0),
     };
     let started = now_ms();
-    let counted = Services {
-        db: &counting,
-        http: &counting,
-        settings: svc.settings,
-        now: svc.now,
-    };
+    let counted = Services { db: &counting, http: &counting, settings: svc.settings, now: svc.now };
     let mut outcome = crate::http::router::route(&req, &counted, stream).await;
     let c = &counting;
     let before_odoo = c.d1_before_odoo.get().unwrap_or(c.d1_batches.get());
@@ -100,10 +86,7 @@ pub async fn serve_counted(
         ("x-bench-total-ms", total_ms as u32),
     ];
     for (name, value) in headers {
-        outcome
-            .response
-            .headers
-            .push((name.into(), value.to_string()));
+        outcome.response.headers.push((name.into(), value.to_string()));
     }
     outcome
 }

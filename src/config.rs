@@ -24,6 +24,9 @@ pub struct Settings {
     /// Outbound calls (Odoo fetches and D1 queries) one request may make: the Workers plan's subrequest
     /// limit (50 on Free, up to 10 000 on Paid). A batch that could exceed it is refused up front.
     pub subrequest_budget: u32,
+    /// How long a batch may keep starting operations, in ms: past it the rest are reported as not
+    /// attempted, so that hanging operations cannot hold a request (and the client waiting on it) for long.
+    pub batch_time_limit_ms: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -31,10 +34,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
-            .field(
-                "credentials_key",
-                &self.credentials_key.as_ref().map(|_| "<set>"),
-            )
+            .field("credentials_key", &self.credentials_key.as_ref().map(|_| "<set>"))
             .field("dev_allow_loopback", &self.dev_allow_loopback)
             .field("allowed_origins", &self.allowed_origins)
             .field("default_rate_limit", &self.default_rate_limit)
@@ -43,6 +43,7 @@ impl std::fmt::Debug for Settings {
             .field("list_page_size", &self.list_page_size)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("subrequest_budget", &self.subrequest_budget)
+            .field("batch_time_limit_ms", &self.batch_time_limit_ms)
             .finish()
     }
 }
@@ -52,6 +53,8 @@ pub const DEFAULT_ODOO_TIMEOUT_MS: u64 = 15_000;
 pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
 /// The Workers Free plan's limit, safe everywhere.
 pub const DEFAULT_SUBREQUEST_BUDGET: u32 = 50;
+/// Well within the 60 s many MCP clients wait for an answer, leaving room for the operation under way.
+pub const DEFAULT_BATCH_TIME_LIMIT_MS: u64 = 30_000;
 /// About 12k tokens: a read leaves most of a model's context free.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
 /// Below this an answer could not hold one ordinary record and its notice.
@@ -60,17 +63,11 @@ pub const MIN_RESPONSE_BYTES: usize = 1_000;
 impl Settings {
     /// Builds settings from raw environment strings; `get` returns a var or secret by name.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Settings {
-        let nonempty = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let nonempty = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         Settings {
             admin_token: nonempty("ADMIN_TOKEN"),
-            credentials_key: nonempty("CREDENTIALS_KEY")
-                .and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
-            dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK")
-                .is_some_and(|v| v == "true" || v == "1"),
+            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
+            dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK").is_some_and(|v| v == "true" || v == "1"),
             allowed_origins: nonempty("ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -102,6 +99,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 10)
                 .unwrap_or(DEFAULT_SUBREQUEST_BUDGET),
+            batch_time_limit_ms: nonempty("BATCH_TIME_LIMIT_MS")
+                .and_then(|v| v.parse().ok())
+                .filter(|ms| *ms >= 1)
+                .unwrap_or(DEFAULT_BATCH_TIME_LIMIT_MS),
         }
     }
 }
@@ -116,23 +117,19 @@ mod tests {
 
     #[test]
     fn response_cap_has_a_default_and_a_floor() {
-        assert_eq!(
-            Settings::from_env(|_| None).max_response_bytes,
-            DEFAULT_MAX_RESPONSE_BYTES
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", " 20000 ").max_response_bytes,
-            20_000
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", "10").max_response_bytes,
-            MIN_RESPONSE_BYTES
-        );
-        assert_eq!(
-            with("MAX_RESPONSE_BYTES", "lots").max_response_bytes,
-            DEFAULT_MAX_RESPONSE_BYTES
-        );
-        assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000"))
-            .contains("max_response_bytes: 20000"));
+        assert_eq!(Settings::from_env(|_| None).max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", " 20000 ").max_response_bytes, 20_000);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "10").max_response_bytes, MIN_RESPONSE_BYTES);
+        assert_eq!(with("MAX_RESPONSE_BYTES", "lots").max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+        assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000")).contains("max_response_bytes: 20000"));
+    }
+
+    #[test]
+    fn batch_time_limit_has_a_default() {
+        assert_eq!(Settings::from_env(|_| None).batch_time_limit_ms, DEFAULT_BATCH_TIME_LIMIT_MS);
+        assert_eq!(with("BATCH_TIME_LIMIT_MS", "5000").batch_time_limit_ms, 5000);
+        for bad in ["0", "soon", "-1"] {
+            assert_eq!(with("BATCH_TIME_LIMIT_MS", bad).batch_time_limit_ms, DEFAULT_BATCH_TIME_LIMIT_MS);
+        }
     }
 }

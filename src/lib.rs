@@ -4,10 +4,7 @@
 //! reached only through the traits in `platform`. See ARCHITECTURE.md for the map.
 
 // A panic in wasm takes the isolate down: nothing outside tests may unwrap (checked by `make lint`).
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod admin;
 #[cfg(feature = "bench")]
@@ -18,6 +15,7 @@ pub mod config;
 pub mod fuzz_checks;
 pub mod http;
 pub mod mcp;
+pub mod net;
 pub mod odoo;
 pub mod platform;
 pub mod policy;
@@ -52,11 +50,10 @@ pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome
 /// Serves one request. If the response turns into a stream, `stream` gets its head (see
 /// `ResponseStream::started`) while this future keeps running and feeds the body; the returned
 /// `Outcome`'s response is then meaningless, its `after` and `log` still apply.
-pub async fn serve(
-    req: http::HttpRequest,
-    svc: &Services<'_>,
-    stream: &mcp::stream::ResponseStream,
-) -> http::Outcome {
+pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::stream::ResponseStream) -> http::Outcome {
+    // Every outbound request of the core leaves through the guard.
+    let guarded = net::Guarded::new(svc.http, svc.settings.dev_allow_loopback);
+    let svc = &Services { http: &guarded, ..*svc };
     #[cfg(feature = "bench")]
     return bench::serve_counted(req, svc, stream).await;
     #[cfg(not(feature = "bench"))]

@@ -68,7 +68,7 @@ pub fn classify_db_error(message: &str) -> DbError {
     }
 }
 
-/// An outbound HTTP request (always to an Odoo server).
+/// An outbound HTTP request (always to an Odoo server), sent through `net::Guarded`.
 #[derive(Debug, Clone)]
 pub struct OutboundRequest {
     pub method: &'static str,
@@ -84,6 +84,8 @@ pub struct InboundResponse {
     pub content_type: String,
     /// The `Retry-After` header, when the answer had one (a 429 or 503).
     pub retry_after: Option<String>,
+    /// The `Location` header of a redirect (3xx), which is never followed.
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -92,13 +94,12 @@ pub enum HttpError {
     Timeout,
     /// Connection refused, DNS failure, TLS failure, reset …
     Network(String),
+    /// The URL is not one the Worker may fetch (`net::guard`); nothing was sent.
+    Refused(String),
 }
 
 pub trait Http {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>>;
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>>;
 }
 
 /// Milliseconds since the Unix epoch.
@@ -110,10 +111,7 @@ pub fn now_ms() -> i64 {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> i64 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Fills `buf` from the platform's CSPRNG (crypto.getRandomValues in workerd).

@@ -6,8 +6,7 @@ use crate::config::Settings;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::mcp::stream::ResponseStream;
 use crate::platform::{
-    self, classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture,
-    OutboundRequest, Row, Stmt,
+    self, classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt,
 };
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -30,10 +29,7 @@ struct State {
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = platform::now_ms();
     let settings = Settings::from_env(|name| {
-        env.secret(name)
-            .ok()
-            .map(|s| s.to_string())
-            .or_else(|| env.var(name).ok().map(|v| v.to_string()))
+        env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))
     });
     let (method, path) = (req.method().to_string(), req.path());
     let Ok(d1) = env.d1("DB") else {
@@ -54,30 +50,19 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             return into_worker_response(resp.with_header(crate::http::log::REQUEST_ID_HEADER, id));
         }
     };
-    let state = Rc::new(State {
-        db: D1Db { d1 },
-        settings,
-    });
+    let state = Rc::new(State { db: D1Db { d1 }, settings });
     let stream = ResponseStream::new();
     let work = {
         let (state, stream) = (state.clone(), stream.clone());
         async move {
-            let svc = crate::Services {
-                db: &state.db,
-                http: &FetchHttp,
-                settings: &state.settings,
-                now: started,
-            };
+            let svc = crate::Services { db: &state.db, http: &FetchHttp, settings: &state.settings, now: started };
             #[cfg(feature = "bench")]
             let before_core = platform::now_ms() - started;
             #[allow(unused_mut)]
             let mut outcome = crate::serve(core_req, &svc, &stream).await;
             // `make bench`: the adapter's share (settings, reading the request) before the core ran.
             #[cfg(feature = "bench")]
-            outcome
-                .response
-                .headers
-                .push(("x-bench-before-core-ms".into(), before_core.to_string()));
+            outcome.response.headers.push(("x-bench-before-core-ms".into(), before_core.to_string()));
             outcome
         }
     };
@@ -87,17 +72,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             if let Some(streamed) = stream.into_buffered_response() {
                 outcome.response = streamed;
             }
-            log_request(
-                &method,
-                &path,
-                outcome.response.status,
-                started,
-                &outcome.log,
-            );
+            log_request(&method, &path, outcome.response.status, started, &outcome.log);
             if !outcome.after.is_empty() {
-                ctx.wait_until(
-                    async move { run_after(&state.db, outcome.after, &outcome.log).await },
-                );
+                ctx.wait_until(async move { run_after(&state.db, outcome.after, &outcome.log).await });
             }
             into_worker_response(outcome.response)
         }
@@ -128,9 +105,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             for (k, v) in &head.headers {
                 headers.append(k, v)?;
             }
-            Ok(Response::from_stream(body)?
-                .with_status(head.status)
-                .with_headers(headers))
+            Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers))
         }
     }
 }
@@ -142,16 +117,8 @@ async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
         return;
     }
     // The statements' first words ("INSERT INTO audit"): static SQL, which carries no values.
-    let statements: Vec<String> = after
-        .iter()
-        .map(|s| {
-            s.sql
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
+    let statements: Vec<String> =
+        after.iter().map(|s| s.sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
     if let Err(e) = db.batch(after).await {
         console_error!(
             "{}",
@@ -166,13 +133,7 @@ async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
 }
 
 /// The request's one structured line (`http::log`); never headers or bodies (they carry keys).
-fn log_request(
-    method: &str,
-    path: &str,
-    status: u16,
-    started: i64,
-    fields: &crate::http::LogFields,
-) {
+fn log_request(method: &str, path: &str, status: u16, started: i64, fields: &crate::http::LogFields) {
     let line = crate::http::log::line(method, path, status, platform::now_ms() - started, fields);
     if status >= 500 {
         console_error!("{line}");
@@ -186,10 +147,7 @@ fn log_request(
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let settings = Settings::from_env(|name| env.var(name).ok().map(|v| v.to_string()));
     let Ok(d1) = env.d1("DB") else {
-        console_error!(
-            "{}",
-            serde_json::json!({"event": "retention", "error": "D1 binding DB is missing"})
-        );
+        console_error!("{}", serde_json::json!({"event": "retention", "error": "D1 binding DB is missing"}));
         return;
     };
     let stmts = crate::store::retention::sweep(platform::now_ms(), settings.audit_retention_days);
@@ -198,19 +156,14 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             "{}",
             serde_json::json!({"event": "retention", "outcome": "ok", "audit_days": settings.audit_retention_days})
         ),
-        Err(e) => console_error!(
-            "{}",
-            serde_json::json!({"event": "retention", "outcome": "error", "error": e.to_string()})
-        ),
+        Err(e) => {
+            console_error!("{}", serde_json::json!({"event": "retention", "outcome": "error", "error": e.to_string()}))
+        }
     }
 }
 
 async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, HttpResponse> {
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .entries()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
+    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
     if let Some(refusal) = crate::http::router::declared_too_large(&req.path(), &headers) {
         return Err(refusal);
     }
@@ -221,20 +174,10 @@ async fn to_core_request(mut req: Request) -> std::result::Result<HttpRequest, H
     };
     let path = req.path();
     let (query, origin) = match req.url() {
-        Ok(url) => (
-            url.query().unwrap_or("").to_string(),
-            url.origin().ascii_serialization(),
-        ),
+        Ok(url) => (url.query().unwrap_or("").to_string(), url.origin().ascii_serialization()),
         Err(_) => (String::new(), String::new()),
     };
-    Ok(HttpRequest {
-        method: req.method().to_string(),
-        path,
-        query,
-        origin,
-        headers,
-        body,
-    })
+    Ok(HttpRequest { method: req.method().to_string(), path, query, origin, headers, body })
 }
 
 fn into_worker_response(r: HttpResponse) -> Result<Response> {
@@ -242,11 +185,7 @@ fn into_worker_response(r: HttpResponse) -> Result<Response> {
     for (k, v) in &r.headers {
         headers.append(k, v)?;
     }
-    let resp = if r.body.is_empty() {
-        Response::empty()?
-    } else {
-        Response::from_bytes(r.body)?
-    };
+    let resp = if r.body.is_empty() { Response::empty()? } else { Response::from_bytes(r.body)? };
     Ok(resp.with_status(r.status).with_headers(headers))
 }
 
@@ -265,35 +204,24 @@ impl D1Db {
             .iter()
             .map(|s| {
                 let params: Vec<JsValue> = s.params.iter().map(to_js).collect();
-                self.d1
-                    .prepare(s.sql)
-                    .bind(&params)
-                    .map_err(|e| classify_db_error(&e.to_string()))
+                self.d1.prepare(s.sql).bind(&params).map_err(|e| classify_db_error(&e.to_string()))
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let results = self
-            .d1
-            .batch(prepared)
-            .await
-            .map_err(|e| classify_db_error(&e.to_string()))?;
+        let results = self.d1.batch(prepared).await.map_err(|e| classify_db_error(&e.to_string()))?;
         results
             .iter()
             .map(|r| {
                 if let Some(err) = r.error() {
                     return Err(classify_db_error(&err));
                 }
-                r.results::<Row>()
-                    .map_err(|e| DbError::Other(e.to_string()))
+                r.results::<Row>().map_err(|e| DbError::Other(e.to_string()))
             })
             .collect()
     }
 }
 
 impl Db for D1Db {
-    fn batch<'a>(
-        &'a self,
-        stmts: Vec<Stmt>,
-    ) -> LocalBoxFuture<'a, std::result::Result<Vec<Vec<Row>>, DbError>> {
+    fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, std::result::Result<Vec<Vec<Row>>, DbError>> {
         Box::pin(async move {
             let mut attempt = 0;
             loop {
@@ -326,10 +254,7 @@ fn to_js(v: &serde_json::Value) -> JsValue {
 struct FetchHttp;
 
 impl Http for FetchHttp {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, std::result::Result<InboundResponse, HttpError>> {
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, std::result::Result<InboundResponse, HttpError>> {
         Box::pin(async move {
             let controller = AbortController::default();
             let signal = controller.signal();
@@ -337,43 +262,27 @@ impl Http for FetchHttp {
             let work = async move {
                 let headers = Headers::new();
                 for (k, v) in &req.headers {
-                    headers
-                        .set(k, v)
-                        .map_err(|e| HttpError::Network(e.to_string()))?;
+                    headers.set(k, v).map_err(|e| HttpError::Network(e.to_string()))?;
                 }
                 let mut init = RequestInit::new();
-                init.with_method(if req.method == "GET" {
-                    Method::Get
-                } else {
-                    Method::Post
-                })
-                .with_headers(headers);
+                init.with_method(if req.method == "GET" { Method::Get } else { Method::Post })
+                    .with_headers(headers)
+                    // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
+                    // to wherever it points (`net`).
+                    .with_redirect(RequestRedirect::Manual);
                 if let Some(b) = &req.body {
                     init.with_body(Some(JsValue::from(b.as_str())));
                 }
-                let request = Request::new_with_init(&req.url, &init)
-                    .map_err(|e| HttpError::Network(e.to_string()))?;
+                let request = Request::new_with_init(&req.url, &init).map_err(|e| HttpError::Network(e.to_string()))?;
                 let mut resp = Fetch::Request(request)
                     .send_with_signal(&signal)
                     .await
                     .map_err(|e| HttpError::Network(e.to_string()))?;
-                let content_type = resp
-                    .headers()
-                    .get("content-type")
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
+                let content_type = resp.headers().get("content-type").ok().flatten().unwrap_or_default();
                 let retry_after = resp.headers().get("retry-after").ok().flatten();
-                let body = resp
-                    .text()
-                    .await
-                    .map_err(|e| HttpError::Network(e.to_string()))?;
-                Ok(InboundResponse {
-                    status: resp.status_code(),
-                    content_type,
-                    retry_after,
-                    body,
-                })
+                let location = resp.headers().get("location").ok().flatten();
+                let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
+                Ok(InboundResponse { status: resp.status_code(), content_type, retry_after, location, body })
             };
             let delay = Delay::from(Duration::from_millis(timeout));
             match select(Box::pin(work), delay).await {

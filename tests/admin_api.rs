@@ -11,32 +11,15 @@ use support::Harness;
 fn requires_the_admin_token() {
     let h = Harness::new();
     assert_eq!(h.raw("GET", "/admin/api/keys", &[], b"").status, 401);
-    assert_eq!(
-        h.raw(
-            "GET",
-            "/admin/api/keys",
-            &[("authorization", "Bearer wrong")],
-            b""
-        )
-        .status,
-        401
-    );
+    assert_eq!(h.raw("GET", "/admin/api/keys", &[("authorization", "Bearer wrong")], b"").status, 401);
     let r = h.raw(
         "GET",
         "/admin/api/keys",
-        &[
-            ("authorization", &format!("Bearer {}", support::ADMIN_TOKEN)),
-            ("origin", "http://evil.example.com"),
-        ],
+        &[("authorization", &format!("Bearer {}", support::ADMIN_TOKEN)), ("origin", "http://evil.example.com")],
         b"",
     );
     assert_eq!(r.status, 403, "cross-site browser requests are refused");
-    assert_eq!(
-        r.body["error"]["code"],
-        json!("forbidden_origin"),
-        "in the admin API's error shape: {}",
-        r.raw
-    );
+    assert_eq!(r.body["error"]["code"], json!("forbidden_origin"), "in the admin API's error shape: {}", r.raw);
     assert_eq!(h.admin("GET", "/admin/api/keys", None).status, 200);
     assert_eq!(h.admin("GET", "/admin/api/nope", None).status, 404);
     assert_eq!(h.admin("PATCH", "/admin/api/keys", None).status, 405);
@@ -51,37 +34,21 @@ fn connections_detect_version_and_transport() {
         Some(json!({"name": "v19", "url": format!("{}/", h.odoo19.url()), "database": "mcptest"})),
     );
     assert_eq!(r.status, 201, "{}", r.raw);
-    assert_eq!(
-        (
-            r.body["odoo_version"].as_str(),
-            r.body["transport"].as_str()
-        ),
-        (Some("19.0"), Some("json2"))
-    );
-    assert_eq!(
-        r.body["url"],
-        json!(h.odoo19.url()),
-        "normalised without the trailing slash"
-    );
+    assert_eq!((r.body["odoo_version"].as_str(), r.body["transport"].as_str()), (Some("19.0"), Some("json2")));
+    assert_eq!(r.body["url"], json!(h.odoo19.url()), "normalised without the trailing slash");
     let r = h.admin(
         "POST",
         "/admin/api/connections",
         Some(json!({"name": "v17", "url": h.odoo17.url(), "database": "mcptest17"})),
     );
     assert_eq!(
-        (
-            r.body["odoo_version"].as_str(),
-            r.body["transport"].as_str()
-        ),
+        (r.body["odoo_version"].as_str(), r.body["transport"].as_str()),
         (Some("17.0-20240709"), Some("jsonrpc"))
     );
     let id = r.body["id"].as_i64().unwrap();
 
-    let r = h.admin(
-        "POST",
-        "/admin/api/connections",
-        Some(json!({"name": "v17", "url": h.odoo17.url(), "database": "x"})),
-    );
+    let r =
+        h.admin("POST", "/admin/api/connections", Some(json!({"name": "v17", "url": h.odoo17.url(), "database": "x"})));
     assert_eq!(r.status, 409, "names are unique");
     let r = h.admin(
         "POST",
@@ -95,26 +62,15 @@ fn connections_detect_version_and_transport() {
         Some(json!({"name": "ssrf", "url": "https://169.254.169.254", "database": "x"})),
     );
     assert_eq!(r.status, 400);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let r = h.admin(
         "POST",
         "/admin/api/connections",
         Some(json!({"name": "down", "url": format!("http://127.0.0.1:{closed}"), "database": "x"})),
     );
     assert_eq!(r.status, 502);
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("could not detect"));
-    let r = h.admin(
-        "POST",
-        "/admin/api/connections",
-        Some(json!({"url": h.odoo17.url()})),
-    );
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("could not detect"));
+    let r = h.admin("POST", "/admin/api/connections", Some(json!({"url": h.odoo17.url()})));
     assert_eq!(r.status, 400);
 
     let r = h.admin(
@@ -122,14 +78,7 @@ fn connections_detect_version_and_transport() {
         &format!("/admin/api/connections/{id}"),
         Some(json!({"url": h.odoo19.url(), "database": "mcptest"})),
     );
-    assert_eq!(
-        (
-            r.status,
-            r.body["transport"].as_str(),
-            r.body["name"].as_str()
-        ),
-        (200, Some("json2"), Some("v17"))
-    );
+    assert_eq!((r.status, r.body["transport"].as_str(), r.body["name"].as_str()), (200, Some("json2"), Some("v17")));
     let list = h.admin("GET", "/admin/api/connections", None);
     assert_eq!(list.body["connections"].as_array().unwrap().len(), 2);
 }
@@ -149,11 +98,7 @@ fn model_permissions_default_deny_and_sensitive_flag() {
         r.body,
         json!({"model": "res.partner", "read": true, "create": false, "update": true, "delete": false, "unlock_sensitive": false, "fields": null})
     );
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.users"),
-        Some(json!({"read": true})),
-    );
+    let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.users"), Some(json!({"read": true})));
     assert_eq!(r.status, 200);
     assert!(r.body["blocked"].as_str().unwrap().contains("sensitive"));
     let r = h.admin(
@@ -162,26 +107,13 @@ fn model_permissions_default_deny_and_sensitive_flag() {
         Some(json!({"unlock_sensitive": true})),
     );
     assert_eq!(r.status, 400);
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/Bad Model"),
-        Some(json!({"read": true})),
-    );
+    let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/Bad Model"), Some(json!({"read": true})));
     assert_eq!(r.status, 400);
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": "yes"})),
-    );
+    let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.partner"), Some(json!({"read": "yes"})));
     assert_eq!(r.status, 400);
-    let r = h.admin(
-        "PUT",
-        "/admin/api/connections/999/models/res.partner",
-        Some(json!({"read": true})),
-    );
+    let r = h.admin("PUT", "/admin/api/connections/999/models/res.partner", Some(json!({"read": true})));
     assert_eq!(r.status, 404);
-    let audit =
-        h.db.rows("SELECT operation FROM audit WHERE event = 'admin_action'");
+    let audit = h.db.rows("SELECT operation FROM audit WHERE event = 'admin_action'");
     assert!(audit.iter().any(|r| r["operation"] == "model.permissions"));
 }
 
@@ -192,7 +124,11 @@ fn keys_are_verified_shown_once_hashed_and_encrypted() {
         let c = h.connection(v, &format!("{v:?}"), &["res.partner"]);
         let cfg = Config::new(v);
         let demo2 = cfg.users.iter().find(|u| u.login == "demo2").unwrap();
-        let r = h.admin("POST", "/admin/api/keys", Some(json!({"connection_id": c, "label": "L", "odoo_login": "demo2", "odoo_api_key": demo2.api_key})));
+        let r = h.admin(
+            "POST",
+            "/admin/api/keys",
+            Some(json!({"connection_id": c, "label": "L", "odoo_login": "demo2", "odoo_api_key": demo2.api_key})),
+        );
         assert_eq!(r.status, 201, "{}", r.raw);
         let key = r.body["key"].as_str().unwrap().to_string();
         assert!(key.starts_with("omcp_") && key.starts_with(r.body["prefix"].as_str().unwrap()));
@@ -201,37 +137,27 @@ fn keys_are_verified_shown_once_hashed_and_encrypted() {
         let r = h.admin("POST", "/admin/api/keys", Some(json!({"connection_id": c, "label": "L", "odoo_login": "demo2", "odoo_api_key": "0000000000000000000000000000000000000000"})));
         assert_eq!(r.status, 400, "{}", r.raw);
         assert_eq!(r.body["error"]["code"], "odoo_rejected_credentials");
-        let r = h.admin("POST", "/admin/api/keys", Some(json!({"connection_id": c, "label": "L", "odoo_login": "admin", "odoo_api_key": demo2.api_key})));
-        assert_eq!(
-            r.status, 400,
-            "a key must belong to the login it is issued for: {}",
-            r.raw
+        let r = h.admin(
+            "POST",
+            "/admin/api/keys",
+            Some(json!({"connection_id": c, "label": "L", "odoo_login": "admin", "odoo_api_key": demo2.api_key})),
         );
+        assert_eq!(r.status, 400, "a key must belong to the login it is issued for: {}", r.raw);
 
         let stored: Vec<String> =
-            h.db.rows("SELECT * FROM keys")
-                .iter()
-                .map(|r| Value::Object(r.clone()).to_string())
-                .collect();
+            h.db.rows("SELECT * FROM keys").iter().map(|r| Value::Object(r.clone()).to_string()).collect();
         for row in &stored {
-            assert!(
-                !row.contains(&key) && !row.contains(&demo2.api_key),
-                "no secret stored in clear: {row}"
-            );
+            assert!(!row.contains(&key) && !row.contains(&demo2.api_key), "no secret stored in clear: {row}");
         }
         let listed = h.admin("GET", "/admin/api/keys", None);
         assert!(
-            !listed.raw.contains(&key)
-                && !listed.raw.contains(&demo2.api_key)
-                && !listed.raw.contains("odoo_key_enc")
+            !listed.raw.contains(&key) && !listed.raw.contains(&demo2.api_key) && !listed.raw.contains("odoo_key_enc")
         );
     }
     let r = h.admin(
         "POST",
         "/admin/api/keys",
-        Some(
-            json!({"connection_id": 999, "label": "L", "odoo_login": "demo2", "odoo_api_key": "x"}),
-        ),
+        Some(json!({"connection_id": 999, "label": "L", "odoo_login": "demo2", "odoo_api_key": "x"})),
     );
     assert_eq!(r.status, 404);
     let r = h.admin("POST", "/admin/api/keys", Some(json!({"connection_id": 1, "label": "L", "odoo_login": "demo2", "odoo_api_key": "x", "scope": {"models": "all"}})));
@@ -250,10 +176,7 @@ fn a_scope_narrows_a_key() {
     assert_eq!(r.status, 201, "{}", r.raw);
     let mut s = h.session(r.body["key"].as_str().unwrap());
     let r = s.tool("odoo_list_models", json!({}));
-    assert_eq!(
-        r["structuredContent"]["models"].as_array().unwrap().len(),
-        1
-    );
+    assert_eq!(r["structuredContent"]["models"].as_array().unwrap().len(), 1);
     let r = s.tool("odoo_search", json!({"model": "crm.lead"}));
     assert_eq!(r["isError"], true);
     assert!(support::text_of(&r).contains("scope"));
@@ -263,18 +186,9 @@ fn a_scope_narrows_a_key() {
 fn health_reports_the_database() {
     let h = Harness::new();
     let r = h.raw("GET", "/health", &[], b"");
-    assert_eq!(
-        (r.status, r.body["d1"].clone(), r.body["status"].clone()),
-        (200, json!(true), json!("ok"))
-    );
+    assert_eq!((r.status, r.body["d1"].clone(), r.body["status"].clone()), (200, json!(true), json!("ok")));
     assert_eq!(r.body["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(
-        (
-            r.body["admin_token_set"].clone(),
-            r.body["credentials_key_set"].clone()
-        ),
-        (json!(true), json!(true))
-    );
+    assert_eq!((r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()), (json!(true), json!(true)));
     assert!(!r.raw.contains(support::ADMIN_TOKEN));
 
     // A deployment whose secrets were not put (or whose CREDENTIALS_KEY is not 32 bytes of base64) says so.
@@ -283,10 +197,7 @@ fn health_reports_the_database() {
     bare.settings.credentials_key = None;
     let r = bare.raw("GET", "/health", &[], b"");
     assert_eq!(
-        (
-            r.body["admin_token_set"].clone(),
-            r.body["credentials_key_set"].clone()
-        ),
+        (r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()),
         (json!(false), json!(false))
     );
 }

@@ -17,14 +17,11 @@ fn counters_report_d1_round_trips_and_odoo_calls() {
         odoo_mcp_edge::odoo::schema::invalidate_all();
         h.db.rows("UPDATE keys SET odoo_uid = NULL");
         let call = |id: i64| {
-            let params =
-                json!({"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 5}});
+            let params = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 5}});
             let r = h.modern(&key, json!(id), "tools/call", params, &[]);
             assert_eq!(r.status, 200, "{}", r.raw);
             let n = |name: &str| {
-                r.header(name)
-                    .and_then(|v| v.parse::<u32>().ok())
-                    .unwrap_or_else(|| panic!("{name} missing"))
+                r.header(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| panic!("{name} missing"))
             };
             (
                 n("x-bench-d1-before-odoo"),
@@ -34,27 +31,12 @@ fn counters_report_d1_round_trips_and_odoo_calls() {
             )
         };
         let (before, batches, odoo, after) = call(1);
-        assert_eq!(
-            (before, batches, odoo),
-            (1, 1, cold_calls),
-            "{v:?} cold: (authenticate,) fields_get, search_read"
-        );
-        assert!(
-            after >= 3,
-            "last use, audit and the schema written after the response: {after}"
-        );
+        assert_eq!((before, batches, odoo), (1, 1, cold_calls), "{v:?} cold: (authenticate,) fields_get, search_read");
+        assert!(after >= 3, "last use, audit and the schema written after the response: {after}");
         let (before, batches, odoo, _) = call(2);
-        assert_eq!(
-            (before, batches, odoo),
-            (1, 1, 1),
-            "{v:?} warm: one D1 round trip, then one Odoo call"
-        );
+        assert_eq!((before, batches, odoo), (1, 1, 1), "{v:?} warm: one D1 round trip, then one Odoo call");
         odoo_mcp_edge::odoo::schema::invalidate_all();
         let (before, _, odoo, _) = call(3);
-        assert_eq!(
-            (before, odoo),
-            (1, 1),
-            "{v:?} a new isolate: the schema comes with the authentication batch"
-        );
+        assert_eq!((before, odoo), (1, 1), "{v:?} a new isolate: the schema comes with the authentication batch");
     }
 }

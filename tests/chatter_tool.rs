@@ -23,11 +23,7 @@ fn grant(h: &Harness, connection: i64, model: &str, extra: Value) {
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
     }
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{connection}/models/{model}"),
-        Some(body),
-    );
+    let r = h.admin("PUT", &format!("/admin/api/connections/{connection}/models/{model}"), Some(body));
     assert_eq!(r.status, 200, "{}", r.raw);
 }
 
@@ -65,11 +61,7 @@ fn ok(r: &Value) -> &Value {
 }
 
 fn methods(h: &Harness, v: OdooVersion) -> Vec<String> {
-    h.fake(v)
-        .calls()
-        .into_iter()
-        .map(|c| format!("{}.{}", c.model.unwrap_or_default(), c.method))
-        .collect()
+    h.fake(v).calls().into_iter().map(|c| format!("{}.{}", c.model.unwrap_or_default(), c.method)).collect()
 }
 
 /// The message with this id in a thread page.
@@ -88,10 +80,7 @@ fn a_plain_text_note_reads_back_as_that_very_text() {
     each_version(|h, v| {
         let mut s = h.session(&h.key(connection(h, v), v, "admin"));
         let text = "Called: plain text with <b>tags</b> & an ampersand.";
-        let r = s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": LEAD, "body": text}),
-        );
+        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": text}));
         let sc = ok(&r);
         let message_id = sc["message_id"].as_i64().unwrap();
         assert_eq!(
@@ -105,63 +94,30 @@ fn a_plain_text_note_reads_back_as_that_very_text() {
             "{v:?}"
         );
 
-        let thread = ok(&s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD}),
-        ))
-        .clone();
+        let thread = ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD}))).clone();
         assert_eq!(thread["record_name"], "Plan to attend a training");
         let m = message(&thread, message_id);
+        assert_eq!(m["body"], text, "Odoo escaped it, so it reads back literally: {m}");
         assert_eq!(
-            m["body"], text,
-            "Odoo escaped it, so it reads back literally: {m}"
-        );
-        assert_eq!(
-            (
-                m["type"].as_str(),
-                m["subtype"].as_str(),
-                m["is_note"].as_bool()
-            ),
+            (m["type"].as_str(), m["subtype"].as_str(), m["is_note"].as_bool()),
             (Some("comment"), Some("Note"), Some(true))
         );
-        assert!(
-            m["author"].as_str().is_some_and(|a| !a.is_empty()) && m["author_id"].is_i64(),
-            "{m}"
-        );
+        assert!(m["author"].as_str().is_some_and(|a| !a.is_empty()) && m["author_id"].is_i64(), "{m}");
         assert!(m["date"].is_string() && m["subject"].is_null(), "{m}");
         // Newest first.
         let keys: Vec<(String, i64)> = thread["messages"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| {
-                (
-                    m["date"].as_str().unwrap().to_string(),
-                    m["id"].as_i64().unwrap(),
-                )
-            })
+            .map(|m| (m["date"].as_str().unwrap().to_string(), m["id"].as_i64().unwrap()))
             .collect();
         let mut sorted = keys.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(keys, sorted);
-        assert_eq!(
-            thread["count"],
-            thread["messages"].as_array().unwrap().len()
-        );
+        assert_eq!(thread["count"], thread["messages"].as_array().unwrap().len());
         // The seeded email reads as text, its source line breaks gone.
-        let email = thread["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["type"] == "email")
-            .unwrap();
-        assert!(
-            email["body"]
-                .as_str()
-                .unwrap()
-                .starts_with("Hello,\nI am Jacques from Le Club SARL."),
-            "{email}"
-        );
+        let email = thread["messages"].as_array().unwrap().iter().find(|m| m["type"] == "email").unwrap();
+        assert!(email["body"].as_str().unwrap().starts_with("Hello,\nI am Jacques from Le Club SARL."), "{email}");
     });
 }
 
@@ -169,29 +125,16 @@ fn a_plain_text_note_reads_back_as_that_very_text() {
 fn an_html_post_is_marked_as_html_and_reads_back_without_tags() {
     each_version(|h, v| {
         let mut s = h.session(&h.key(connection(h, v), v, "admin"));
-        let html =
-            "<p>Agenda for <b>Monday</b>:</p><ul><li>demo</li><li>pricing &amp; terms</li></ul>";
-        let r = s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": LEAD, "body": html, "html": true}),
-        );
+        let html = "<p>Agenda for <b>Monday</b>:</p><ul><li>demo</li><li>pricing &amp; terms</li></ul>";
+        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": html, "html": true}));
         let message_id = ok(&r)["message_id"].as_i64().unwrap();
         assert_eq!(
             posted(h),
-            [
-                json!({"body": html, "message_type": "comment", "subtype_xmlid": "mail.mt_note", "body_is_html": true})
-            ],
+            [json!({"body": html, "message_type": "comment", "subtype_xmlid": "mail.mt_note", "body_is_html": true})],
             "{v:?}"
         );
-        let thread = ok(&s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD}),
-        ))
-        .clone();
-        assert_eq!(
-            message(&thread, message_id)["body"],
-            "Agenda for Monday:\n- demo\n- pricing & terms"
-        );
+        let thread = ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD}))).clone();
+        assert_eq!(message(&thread, message_id)["body"], "Agenda for Monday:\n- demo\n- pricing & terms");
     });
 }
 
@@ -199,28 +142,19 @@ fn an_html_post_is_marked_as_html_and_reads_back_without_tags() {
 fn a_message_is_sent_with_the_comment_subtype() {
     each_version(|h, v| {
         let mut s = h.session(&h.key(connection(h, v), v, "admin"));
-        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": "Your quote is ready.", "kind": "message"}));
+        let r = s.tool(
+            "odoo_chatter_post",
+            json!({"model": "crm.lead", "id": LEAD, "body": "Your quote is ready.", "kind": "message"}),
+        );
         let sc = ok(&r);
         assert_eq!(sc["kind"], "message");
         let message_id = sc["message_id"].as_i64().unwrap();
         assert_eq!(posted(h)[0]["subtype_xmlid"], "mail.mt_comment");
-        let thread = ok(&s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD}),
-        ))
-        .clone();
+        let thread = ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD}))).clone();
         let m = message(&thread, message_id);
         assert_eq!(
-            (
-                m["subtype"].as_str(),
-                m["is_note"].as_bool(),
-                m["body"].as_str()
-            ),
-            (
-                Some("Discussions"),
-                Some(false),
-                Some("Your quote is ready.")
-            )
+            (m["subtype"].as_str(), m["is_note"].as_bool(), m["body"].as_str()),
+            (Some("Discussions"), Some(false), Some("Your quote is ready."))
         );
     });
 }
@@ -231,31 +165,14 @@ fn a_read_only_key_may_read_the_thread_but_not_post() {
         let c = h.connection(v, "c", &["crm.lead"]);
         let mut s = h.session(&h.key(c, v, "admin"));
         h.fake(v).clear_calls();
-        let r = s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": LEAD, "body": "hello"}),
-        );
+        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": "hello"}));
         assert_eq!(r["isError"], true);
-        assert!(
-            text_of(&r).contains("not enabled for updating"),
-            "{}",
-            text_of(&r)
-        );
-        assert!(
-            h.fake(v).calls().is_empty(),
-            "a refusal never reaches Odoo: {:?}",
-            methods(h, v)
-        );
+        assert!(text_of(&r).contains("not enabled for updating"), "{}", text_of(&r));
+        assert!(h.fake(v).calls().is_empty(), "a refusal never reaches Odoo: {:?}", methods(h, v));
         let denials = h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'permission_denied' AND tool = 'odoo_chatter_post' AND operation = 'update'");
         assert_eq!(denials[0]["n"], json!(1));
         assert!(
-            ok(&s.tool(
-                "odoo_chatter_read",
-                json!({"model": "crm.lead", "id": LEAD})
-            ))["count"]
-                .as_i64()
-                .unwrap()
-                > 0
+            ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD})))["count"].as_i64().unwrap() > 0
         );
         assert!(!methods(h, v).iter().any(|m| m.ends_with("message_post")));
     });
@@ -266,12 +183,7 @@ fn models_without_a_chatter_or_with_it_hidden_are_refused() {
     each_version(|h, v| {
         let c = connection(h, v);
         grant(h, c, "res.country", json!({}));
-        grant(
-            h,
-            c,
-            "sale.order",
-            json!({"fields": {"mode": "deny", "fields": ["message_ids"]}}),
-        );
+        grant(h, c, "sale.order", json!({"fields": {"mode": "deny", "fields": ["message_ids"]}}));
         let mut s = h.session(&h.key(c, v, "admin"));
         h.fake(v).clear_calls();
         let args = |tool: &str, model: &str| match tool {
@@ -281,11 +193,7 @@ fn models_without_a_chatter_or_with_it_hidden_are_refused() {
         for tool in ["odoo_chatter_post", "odoo_chatter_read"] {
             let r = s.tool(tool, args(tool, "res.country"));
             assert_eq!(r["isError"], true, "{tool}");
-            assert!(
-                text_of(&r).contains("'res.country' has no chatter"),
-                "{tool}: {}",
-                text_of(&r)
-            );
+            assert!(text_of(&r).contains("'res.country' has no chatter"), "{tool}: {}", text_of(&r));
             let r = s.tool(tool, args(tool, "sale.order"));
             assert_eq!(r["isError"], true, "{tool}");
             assert!(
@@ -296,8 +204,7 @@ fn models_without_a_chatter_or_with_it_hidden_are_refused() {
         }
         let sent = methods(h, v);
         assert!(
-            sent.iter()
-                .all(|m| m.ends_with("fields_get") || m.starts_with('.')),
+            sent.iter().all(|m| m.ends_with("fields_get") || m.starts_with('.')),
             "only the schemas were asked for: {sent:?}"
         );
     });
@@ -308,24 +215,14 @@ fn a_missing_record_is_a_readable_error() {
     each_version(|h, v| {
         let mut s = h.session(&h.key(connection(h, v), v, "admin"));
         h.fake(v).clear_calls();
-        let r = s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": 987654}),
-        );
+        let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 987654}));
         assert_eq!(r["isError"], true);
-        assert!(
-            text_of(&r).contains("no record crm.lead 987654"),
-            "{}",
-            text_of(&r)
-        );
+        assert!(text_of(&r).contains("no record crm.lead 987654"), "{}", text_of(&r));
         assert!(
             !methods(h, v).contains(&"mail.message.search_read".to_string()),
             "no thread is read for a missing record"
         );
-        let r = s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 987654, "body": "hello"}),
-        );
+        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": 987654, "body": "hello"}));
         assert_eq!(r["isError"], true);
         assert!(text_of(&r).contains("does not exist"), "{}", text_of(&r));
     });
@@ -338,10 +235,7 @@ fn threads_page_newest_first_with_cursors_bound_to_the_thread() {
         let mut s = h.session(&h.key(c, v, "admin"));
         // Lead 7 has no seeded messages: its thread is exactly what is posted here.
         for i in 1..=5 {
-            ok(&s.tool(
-                "odoo_chatter_post",
-                json!({"model": "crm.lead", "id": 7, "body": format!("note {i}")}),
-            ));
+            ok(&s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": 7, "body": format!("note {i}")})));
         }
         let mut bodies = Vec::new();
         let mut cursors = Vec::new();
@@ -353,13 +247,7 @@ fn threads_page_newest_first_with_cursors_bound_to_the_thread() {
             }
             let page = ok(&s.tool("odoo_chatter_read", a)).clone();
             assert!(page["count"].as_i64().unwrap() <= 2);
-            bodies.extend(
-                page["messages"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|m| m["body"].as_str().unwrap().to_string()),
-            );
+            bodies.extend(page["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_string()));
             match page["next_cursor"].as_str() {
                 Some(c) => {
                     cursor = Some(c.to_string());
@@ -368,42 +256,22 @@ fn threads_page_newest_first_with_cursors_bound_to_the_thread() {
                 None => break,
             }
         }
-        assert_eq!(
-            bodies,
-            ["note 5", "note 4", "note 3", "note 2", "note 1"],
-            "{v:?}"
-        );
+        assert_eq!(bodies, ["note 5", "note 4", "note 3", "note 2", "note 1"], "{v:?}");
         assert_eq!(cursors.len(), 2);
 
         // A cursor pages its own thread only.
         let first = &cursors[0];
         for (args, what) in [
-            (
-                json!({"model": "crm.lead", "id": 8, "cursor": first}),
-                "another record",
-            ),
-            (
-                json!({"model": "crm.lead", "id": 7, "cursor": first, "include_notifications": false}),
-                "another filter",
-            ),
-            (
-                json!({"model": "crm.lead", "id": 7, "cursor": first.replacen('2', "4", 1)}),
-                "a forged offset",
-            ),
+            (json!({"model": "crm.lead", "id": 8, "cursor": first}), "another record"),
+            (json!({"model": "crm.lead", "id": 7, "cursor": first, "include_notifications": false}), "another filter"),
+            (json!({"model": "crm.lead", "id": 7, "cursor": first.replacen('2', "4", 1)}), "a forged offset"),
         ] {
             let r = s.tool("odoo_chatter_read", args);
             assert_eq!(r["isError"], true, "{what}");
-            assert!(
-                text_of(&r).contains("'cursor' is not valid"),
-                "{what}: {}",
-                text_of(&r)
-            );
+            assert!(text_of(&r).contains("'cursor' is not valid"), "{what}: {}", text_of(&r));
         }
         let other_key = h.key(c, v, "admin");
-        let r = h.session(&other_key).tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": 7, "cursor": first}),
-        );
+        let r = h.session(&other_key).tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 7, "cursor": first}));
         assert_eq!(r["isError"], true, "another key");
     });
 }
@@ -413,32 +281,14 @@ fn notifications_can_be_left_out() {
     each_version(|h, v| {
         let mut s = h.session(&h.key(connection(h, v), v, "admin"));
         let types = |r: &Value| -> Vec<String> {
-            ok(r)["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["type"].as_str().unwrap().to_string())
-                .collect()
+            ok(r)["messages"].as_array().unwrap().iter().map(|m| m["type"].as_str().unwrap().to_string()).collect()
         };
-        let all = types(&s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD}),
-        ));
-        assert!(
-            all.contains(&"notification".to_string()) && all.contains(&"email".to_string()),
-            "{all:?}"
+        let all = types(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD})));
+        assert!(all.contains(&"notification".to_string()) && all.contains(&"email".to_string()), "{all:?}");
+        let without = types(
+            &s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD, "include_notifications": false})),
         );
-        let without = types(&s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD, "include_notifications": false}),
-        ));
-        assert_eq!(
-            without,
-            all.iter()
-                .filter(|t| *t != "notification")
-                .cloned()
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(without, all.iter().filter(|t| *t != "notification").cloned().collect::<Vec<_>>());
     });
 }
 
@@ -448,10 +298,7 @@ fn a_restricted_user_gets_odoos_own_access_error() {
         let mut s = h.session(&h.key(connection(h, v), v, "demo2"));
         h.fake(v).clear_calls();
         // Lead 1 belongs to the admin; demo2 sees only its own leads.
-        let r = s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": LEAD, "body": "hello"}),
-        );
+        let r = s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": LEAD, "body": "hello"}));
         assert_eq!(r["isError"], true);
         let t = text_of(&r);
         assert!(
@@ -460,29 +307,19 @@ fn a_restricted_user_gets_odoos_own_access_error() {
                 && t.contains("top-secret records"),
             "{t}"
         );
+        assert!(methods(h, v).contains(&"crm.lead.message_post".to_string()), "Odoo decided, not us");
+        let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": LEAD}));
         assert!(
-            methods(h, v).contains(&"crm.lead.message_post".to_string()),
-            "Odoo decided, not us"
-        );
-        let r = s.tool(
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": LEAD}),
-        );
-        assert!(
-            text_of(&r).contains("Odoo refused the operation")
-                && text_of(&r).contains("(crm.lead)"),
+            text_of(&r).contains("Odoo refused the operation") && text_of(&r).contains("(crm.lead)"),
             "{}",
             text_of(&r)
         );
         // Its own lead is fine.
-        let posted = ok(&s.tool(
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 3, "body": "mine"}),
-        ))["message_id"]
+        let posted = ok(&s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": 3, "body": "mine"})))
+            ["message_id"]
             .as_i64()
             .unwrap();
-        let thread =
-            ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 3}))).clone();
+        let thread = ok(&s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 3}))).clone();
         assert_eq!(message(&thread, posted)["body"], "mine");
     });
 }
@@ -495,93 +332,30 @@ fn bad_arguments_are_tool_errors_that_never_reach_odoo() {
     let long = "x".repeat(20_001);
     let before = h.odoo19.request_count();
     for (tool, args, needle) in [
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 1}),
-            "'body' is required",
-        ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 1, "body": "   "}),
-            "'body' is required",
-        ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 1, "body": long}),
-            "longer than 20000",
-        ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 1, "body": "x", "kind": "email"}),
-            "'kind' must be",
-        ),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 1}), "'body' is required"),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 1, "body": "   "}), "'body' is required"),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 1, "body": long}), "longer than 20000"),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 1, "body": "x", "kind": "email"}), "'kind' must be"),
         (
             "odoo_chatter_post",
             json!({"model": "crm.lead", "id": 1, "body": "x", "html": "yes"}),
             "'html' must be true or false",
         ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 0, "body": "x"}),
-            "positive integer",
-        ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "body": "x"}),
-            "'id' is required",
-        ),
-        (
-            "odoo_chatter_post",
-            json!({"model": "crm.lead", "id": 1, "body": "x", "subject": "y"}),
-            "unknown argument",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": "1"}),
-            "positive integer",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": 1, "limit": 101}),
-            "'limit' must be",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": 1, "cursor": "garbage"}),
-            "'cursor' is not valid",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "crm.lead", "id": 1, "include_notifications": 0}),
-            "true or false",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "CRM Lead", "id": 1}),
-            "not a model name",
-        ),
-        (
-            "odoo_chatter_read",
-            json!({"model": "sale.order", "id": 1}),
-            "not enabled",
-        ),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 0, "body": "x"}), "positive integer"),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "body": "x"}), "'id' is required"),
+        ("odoo_chatter_post", json!({"model": "crm.lead", "id": 1, "body": "x", "subject": "y"}), "unknown argument"),
+        ("odoo_chatter_read", json!({"model": "crm.lead", "id": "1"}), "positive integer"),
+        ("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "limit": 101}), "'limit' must be"),
+        ("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "cursor": "garbage"}), "'cursor' is not valid"),
+        ("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "include_notifications": 0}), "true or false"),
+        ("odoo_chatter_read", json!({"model": "CRM Lead", "id": 1}), "not a model name"),
+        ("odoo_chatter_read", json!({"model": "sale.order", "id": 1}), "not enabled"),
     ] {
         let r = s.tool(tool, args.clone());
         assert_eq!(r["isError"], true, "{tool} {args}");
-        assert!(
-            text_of(&r).contains(needle),
-            "{tool} {args}: {}",
-            text_of(&r)
-        );
+        assert!(text_of(&r).contains(needle), "{tool} {args}: {}", text_of(&r));
     }
-    assert_eq!(
-        h.odoo19.request_count(),
-        before,
-        "no invalid call reaches Odoo"
-    );
+    assert_eq!(h.odoo19.request_count(), before, "no invalid call reaches Odoo");
     // At the limit, the body is accepted.
-    ok(&s.tool(
-        "odoo_chatter_post",
-        json!({"model": "crm.lead", "id": 1, "body": "x".repeat(20_000)}),
-    ));
+    ok(&s.tool("odoo_chatter_post", json!({"model": "crm.lead", "id": 1, "body": "x".repeat(20_000)})));
 }

@@ -31,11 +31,7 @@ fn request(id: Value, method: &str, meta: Value) -> Value {
 }
 
 fn error_of(r: &Resp) -> (u16, i64, Value) {
-    (
-        r.status,
-        r.body["error"]["code"].as_i64().unwrap_or(0),
-        r.body["id"].clone(),
-    )
+    (r.status, r.body["error"]["code"].as_i64().unwrap_or(0), r.body["id"].clone())
 }
 
 #[test]
@@ -55,21 +51,12 @@ fn discover_describes_the_server_and_is_publicly_cacheable() {
     assert_eq!(result["supportedVersions"], json!(["2026-07-28"]));
     assert!(result["capabilities"]["tools"].is_object());
     assert!(result["capabilities"]["logging"].is_object());
-    assert!(result["instructions"]
-        .as_str()
-        .unwrap()
-        .contains("odoo_search"));
+    assert!(result["instructions"].as_str().unwrap().contains("odoo_search"));
     assert_eq!(result["cacheScope"], "public");
     assert!(result["ttlMs"].as_u64().unwrap() > 0);
-    assert_eq!(
-        result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
-        "odoo-mcp-edge"
-    );
+    assert_eq!(result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "odoo-mcp-edge");
     assert!(result["_meta"]["io.modelcontextprotocol/serverInfo"]["version"].is_string());
-    assert!(
-        r.header("mcp-session-id").is_none(),
-        "never mint or echo a session id"
-    );
+    assert!(r.header("mcp-session-id").is_none(), "never mint or echo a session id");
     assert_eq!(r.log["era"], "stateless");
 }
 
@@ -87,15 +74,9 @@ fn lists_and_calls_carry_result_type_server_info_and_cache_hints() {
         let result = &r.body["result"];
         assert!(result[field].is_array(), "{method}");
         assert_eq!(result["resultType"], "complete", "{method}");
-        assert_eq!(
-            result["cacheScope"], "private",
-            "{method}: lists depend on the key's permissions"
-        );
+        assert_eq!(result["cacheScope"], "private", "{method}: lists depend on the key's permissions");
         assert!(result["ttlMs"].is_u64(), "{method}");
-        assert!(
-            result["_meta"]["io.modelcontextprotocol/serverInfo"].is_object(),
-            "{method}"
-        );
+        assert!(result["_meta"]["io.modelcontextprotocol/serverInfo"].is_object(), "{method}");
     }
     let r = h.modern(
         &key,
@@ -108,40 +89,22 @@ fn lists_and_calls_carry_result_type_server_info_and_cache_hints() {
     let result = &r.body["result"];
     assert_eq!(result["resultType"], "complete");
     assert_eq!(result["structuredContent"]["count"], 2);
-    assert!(
-        result.get("ttlMs").is_none(),
-        "tool results are not cacheable"
-    );
+    assert!(result.get("ttlMs").is_none(), "tool results are not cacheable");
     assert_eq!(r.log["tool"], "odoo_search");
 
     // A missing resource is -32602 with the URI here (-32002 belongs to the session era).
-    let r = h.modern(
-        &key,
-        json!(3),
-        "resources/read",
-        json!({"uri": "odoo://res.partner/999999"}),
-        &[],
-    );
+    let r = h.modern(&key, json!(3), "resources/read", json!({"uri": "odoo://res.partner/999999"}), &[]);
     assert_eq!(error_of(&r), (200, -32602, json!(3)));
     assert_eq!(r.body["error"]["data"]["uri"], "odoo://res.partner/999999");
     // An unknown tool stays a protocol error.
-    let r = h.modern(
-        &key,
-        json!(4),
-        "tools/call",
-        json!({"name": "nope", "arguments": {}}),
-        &[],
-    );
+    let r = h.modern(&key, json!(4), "tools/call", json!({"name": "nope", "arguments": {}}), &[]);
     assert_eq!(error_of(&r), (200, -32602, json!(4)));
 }
 
 #[test]
 fn envelope_errors_are_400_minus_32602_and_echo_the_id() {
     let (h, key) = setup();
-    let modern = [
-        ("mcp-protocol-version", "2026-07-28"),
-        ("mcp-method", "server/discover"),
-    ];
+    let modern = [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "server/discover")];
     let cases = [
         json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28"}),
         json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": "all"}),
@@ -149,37 +112,16 @@ fn envelope_errors_are_400_minus_32602_and_echo_the_id() {
         json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/logLevel": "loud"}),
     ];
     for (i, meta) in cases.into_iter().enumerate() {
-        let r = post(
-            &h,
-            &key,
-            &modern,
-            &request(json!(i), "server/discover", meta),
-        );
+        let r = post(&h, &key, &modern, &request(json!(i), "server/discover", meta));
         assert_eq!(error_of(&r), (400, -32602, json!(i)), "{}", r.raw);
     }
     // A modern header without any envelope is a modern error, never a session-era fallback.
-    let r = post(
-        &h,
-        &key,
-        &modern,
-        &json!({"jsonrpc": "2.0", "id": "x", "method": "server/discover"}),
-    );
+    let r = post(&h, &key, &modern, &json!({"jsonrpc": "2.0", "id": "x", "method": "server/discover"}));
     assert_eq!(error_of(&r), (400, -32602, json!("x")));
     // Client info is optional.
     let mut meta = modern_meta();
-    meta.as_object_mut()
-        .unwrap()
-        .remove("io.modelcontextprotocol/clientInfo");
-    assert_eq!(
-        post(
-            &h,
-            &key,
-            &modern,
-            &request(json!(9), "server/discover", meta)
-        )
-        .status,
-        200
-    );
+    meta.as_object_mut().unwrap().remove("io.modelcontextprotocol/clientInfo");
+    assert_eq!(post(&h, &key, &modern, &request(json!(9), "server/discover", meta)).status, 200);
 }
 
 #[test]
@@ -192,36 +134,22 @@ fn version_and_header_ladder() {
     let r = post(
         &h,
         &key,
-        &[
-            ("mcp-protocol-version", "2026-07-28"),
-            ("mcp-method", "server/discover"),
-        ],
+        &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "server/discover")],
         &discover("v999.0.0"),
     );
     assert_eq!(error_of(&r), (400, -32020, json!(5)));
     // No version header at all.
-    let r = post(
-        &h,
-        &key,
-        &[("mcp-method", "server/discover")],
-        &discover("2026-07-28"),
-    );
+    let r = post(&h, &key, &[("mcp-method", "server/discover")], &discover("2026-07-28"));
     assert_eq!(error_of(&r), (400, -32020, json!(5)));
     // Agreeing, but a version we do not serve: -32022 with what we do serve.
     let r = post(
         &h,
         &key,
-        &[
-            ("mcp-protocol-version", "2099-01-01"),
-            ("mcp-method", "server/discover"),
-        ],
+        &[("mcp-protocol-version", "2099-01-01"), ("mcp-method", "server/discover")],
         &discover("2099-01-01"),
     );
     assert_eq!(error_of(&r), (400, -32022, json!(5)));
-    assert_eq!(
-        r.body["error"]["data"],
-        json!({"supported": ["2026-07-28"], "requested": "2099-01-01"})
-    );
+    assert_eq!(r.body["error"]["data"], json!({"supported": ["2026-07-28"], "requested": "2099-01-01"}));
 
     // Mcp-Method and Mcp-Name must mirror the body.
     let call = |name: &str| json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": name, "arguments": {}, "_meta": meta_v("2026-07-28")}});
@@ -229,37 +157,17 @@ fn version_and_header_ladder() {
     for headers in [
         vec![v],
         vec![v, ("mcp-method", "tools/call")],
-        vec![
-            v,
-            ("mcp-method", "tools/list"),
-            ("mcp-name", "odoo_list_models"),
-        ],
-        vec![
-            v,
-            ("mcp-method", "TOOLS/CALL"),
-            ("mcp-name", "odoo_list_models"),
-        ],
+        vec![v, ("mcp-method", "tools/list"), ("mcp-name", "odoo_list_models")],
+        vec![v, ("mcp-method", "TOOLS/CALL"), ("mcp-name", "odoo_list_models")],
         vec![v, ("mcp-method", "tools/call"), ("mcp-name", "odoo_search")],
-        vec![
-            v,
-            ("mcp-method", "tools/call"),
-            ("mcp-name", "=?base64?not base64?="),
-        ],
+        vec![v, ("mcp-method", "tools/call"), ("mcp-name", "=?base64?not base64?=")],
     ] {
         let r = post(&h, &key, &headers, &call("odoo_list_models"));
         assert_eq!(error_of(&r), (400, -32020, json!(6)), "{headers:?}");
     }
-    for name_header in [
-        "odoo_list_models",
-        "  odoo_list_models ",
-        "=?base64?b2Rvb19saXN0X21vZGVscw==?=",
-    ] {
-        let r = post(
-            &h,
-            &key,
-            &[v, ("Mcp-Method", "tools/call"), ("MCP-NAME", name_header)],
-            &call("odoo_list_models"),
-        );
+    for name_header in ["odoo_list_models", "  odoo_list_models ", "=?base64?b2Rvb19saXN0X21vZGVscw==?="] {
+        let r =
+            post(&h, &key, &[v, ("Mcp-Method", "tools/call"), ("MCP-NAME", name_header)], &call("odoo_list_models"));
         assert_eq!(r.status, 200, "{name_header}: {}", r.raw);
         assert!(r.body["result"]["structuredContent"].is_object());
     }
@@ -278,12 +186,7 @@ fn removed_and_unknown_methods_are_404_minus_32601() {
         "tasks/get",
     ] {
         let r = h.modern(&key, json!(method), method, json!({}), &[]);
-        assert_eq!(
-            error_of(&r),
-            (404, -32601, json!(method)),
-            "{method}: {}",
-            r.raw
-        );
+        assert_eq!(error_of(&r), (404, -32601, json!(method)), "{method}: {}", r.raw);
     }
 }
 
@@ -291,12 +194,7 @@ fn removed_and_unknown_methods_are_404_minus_32601() {
 fn claude_ai_connectors_with_a_legacy_header_are_served_by_the_body() {
     let (h, key) = setup();
     // Header 2025-11-25, body 2026-07-28, no routing headers: served, and logged as a mismatch.
-    let r = post(
-        &h,
-        &key,
-        &[("mcp-protocol-version", "2025-11-25")],
-        &request(json!(1), "tools/list", modern_meta()),
-    );
+    let r = post(&h, &key, &[("mcp-protocol-version", "2025-11-25")], &request(json!(1), "tools/list", modern_meta()));
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["result"]["resultType"], "complete");
     assert_eq!(r.log["version_header_mismatch"], "2025-11-25");
@@ -304,21 +202,13 @@ fn claude_ai_connectors_with_a_legacy_header_are_served_by_the_body() {
     let r = post(
         &h,
         &key,
-        &[
-            ("mcp-protocol-version", "2025-11-25"),
-            ("mcp-method", "prompts/list"),
-        ],
+        &[("mcp-protocol-version", "2025-11-25"), ("mcp-method", "prompts/list")],
         &request(json!(2), "tools/list", modern_meta()),
     );
     assert_eq!(error_of(&r), (400, -32020, json!(2)));
     // Only for the version we serve: a legacy header with an unknown modern body is still a mismatch.
     let meta = json!({"io.modelcontextprotocol/protocolVersion": "2027-01-01", "io.modelcontextprotocol/clientCapabilities": {}});
-    let r = post(
-        &h,
-        &key,
-        &[("mcp-protocol-version", "2025-11-25")],
-        &request(json!(3), "tools/list", meta),
-    );
+    let r = post(&h, &key, &[("mcp-protocol-version", "2025-11-25")], &request(json!(3), "tools/list", meta));
     assert_eq!(error_of(&r), (400, -32020, json!(3)));
 }
 
@@ -330,25 +220,13 @@ fn era_classification_on_one_endpoint() {
     let r = post(&h, &key, &[], &init);
     assert_eq!(r.status, 200);
     assert!(r.header("mcp-session-id").is_some());
-    assert!(
-        r.body["result"].get("resultType").is_none(),
-        "no modern fields on session-era results"
-    );
-    assert_eq!(
-        r.body["result"]["protocolVersion"], "2025-11-25",
-        "never counter-offer 2026-07-28"
-    );
+    assert!(r.body["result"].get("resultType").is_none(), "no modern fields on session-era results");
+    assert_eq!(r.body["result"]["protocolVersion"], "2025-11-25", "never counter-offer 2026-07-28");
     // initialize with the modern header: the header and the method disagree.
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28")], &init);
     assert_eq!(error_of(&r), (400, -32020, json!(1)));
     // initialize carrying a modern envelope is a modern request, and initialize does not exist there.
-    let r = h.modern(
-        &key,
-        json!(2),
-        "initialize",
-        json!({"protocolVersion": "2025-11-25", "capabilities": {}}),
-        &[],
-    );
+    let r = h.modern(&key, json!(2), "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}}), &[]);
     assert_eq!(error_of(&r), (404, -32601, json!(2)));
     // No batches in the modern era.
     let r = post(
@@ -357,66 +235,29 @@ fn era_classification_on_one_endpoint() {
         &[("mcp-protocol-version", "2026-07-28")],
         &json!([request(json!(3), "tools/list", modern_meta())]),
     );
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (400, json!(-32600))
-    );
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
     // Nor under the modern header without a claim (an empty or plain array): a modern -32600, not the
     // session lane's "unsupported protocol version".
-    for batch in [
-        json!([]),
-        json!([{"jsonrpc": "2.0", "id": 3, "method": "tools/list"}]),
-    ] {
+    for batch in [json!([]), json!([{"jsonrpc": "2.0", "id": 3, "method": "tools/list"}])] {
         let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28")], &batch);
-        assert_eq!(
-            (r.status, r.body["error"]["code"].clone()),
-            (400, json!(-32600)),
-            "{batch}: {}",
-            r.raw
-        );
+        assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)), "{batch}: {}", r.raw);
         assert!(r.raw.contains("no JSON-RPC batches"), "{}", r.raw);
     }
     // A body that is no JSON-RPC object under the modern header: the modern lane's -32600.
     for body in [json!("tools/list"), json!(42), Value::Null] {
-        let r = post(
-            &h,
-            &key,
-            &[
-                ("mcp-protocol-version", "2026-07-28"),
-                ("mcp-method", "tools/list"),
-            ],
-            &body,
-        );
-        assert_eq!(
-            error_of(&r),
-            (400, -32600, Value::Null),
-            "{body}: {}",
-            r.raw
-        );
+        let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")], &body);
+        assert_eq!(error_of(&r), (400, -32600, Value::Null), "{body}: {}", r.raw);
     }
     // A modern notification is accepted and dropped.
     let n = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1, "_meta": modern_meta()}});
-    let r = post(
-        &h,
-        &key,
-        &[
-            ("mcp-protocol-version", "2026-07-28"),
-            ("mcp-method", "notifications/cancelled"),
-        ],
-        &n,
-    );
+    let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "notifications/cancelled")], &n);
     assert_eq!((r.status, r.raw.as_str()), (202, ""));
     // Authentication comes first, for both eras.
     let r = h.raw(
         "POST",
         "/mcp",
-        &[
-            ("content-type", "application/json"),
-            ("mcp-protocol-version", "2026-07-28"),
-        ],
-        request(json!(4), "server/discover", modern_meta())
-            .to_string()
-            .as_bytes(),
+        &[("content-type", "application/json"), ("mcp-protocol-version", "2026-07-28")],
+        request(json!(4), "server/discover", modern_meta()).to_string().as_bytes(),
     );
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
@@ -427,23 +268,13 @@ fn stateless_requests_never_touch_sessions() {
     let (h, key) = setup();
     let s = h.session(&key);
     let sid = s.session_id.clone().unwrap();
-    let before = h.db.rows(&format!(
-        "SELECT last_seen_at FROM sessions WHERE id = '{sid}'"
-    ));
+    let before = h.db.rows(&format!("SELECT last_seen_at FROM sessions WHERE id = '{sid}'"));
     *h.now.borrow_mut() += 5_000;
-    let r = h.modern(
-        &key,
-        json!(1),
-        "tools/list",
-        json!({}),
-        &[("mcp-session-id", &sid)],
-    );
+    let r = h.modern(&key, json!(1), "tools/list", json!({}), &[("mcp-session-id", &sid)]);
     assert_eq!(r.status, 200);
     assert!(r.header("mcp-session-id").is_none());
     assert_eq!(
-        h.db.rows(&format!(
-            "SELECT last_seen_at FROM sessions WHERE id = '{sid}'"
-        )),
+        h.db.rows(&format!("SELECT last_seen_at FROM sessions WHERE id = '{sid}'")),
         before,
         "the session was not read or touched"
     );
@@ -452,26 +283,78 @@ fn stateless_requests_never_touch_sessions() {
 #[test]
 fn subscriptions_listen_acknowledges_nothing_and_closes() {
     let (h, key) = setup();
-    let r = h.modern(
-        &key,
-        json!("L1"),
-        "subscriptions/listen",
-        json!({"notifications": {"toolsListChanged": true}}),
-        &[],
-    );
+    let r =
+        h.modern(&key, json!("L1"), "subscriptions/listen", json!({"notifications": {"toolsListChanged": true}}), &[]);
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/event-stream"));
     let msgs = support::sse_messages(&r.raw);
     assert_eq!(msgs.len(), 2, "{}", r.raw);
-    assert_eq!(
-        msgs[0]["method"],
-        "notifications/subscriptions/acknowledged"
-    );
+    assert_eq!(msgs[0]["method"], "notifications/subscriptions/acknowledged");
     assert_eq!(msgs[0]["params"]["notifications"], json!({}));
-    assert_eq!(
-        msgs[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
-        "L1"
-    );
+    assert_eq!(msgs[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "L1");
     assert_eq!(msgs[1]["id"], "L1");
     assert_eq!(msgs[1]["result"]["resultType"], "complete");
+}
+
+/// Errors answered before the stateless lane takes over carry the request's own id; when there is
+/// none to read, the member is left out: the 2026-07-28 schema types `JSONRPCErrorResponse.id` as a
+/// string or an integer (the 2026-07-28 conformance run flagged `"id": null` on 429s).
+#[test]
+fn early_errors_echo_the_id_or_leave_it_out() {
+    let (h, key) = setup();
+    let id_of = |r: &Resp| r.body.get("id").cloned();
+    let body = |id: Value| request(id, "tools/list", modern_meta()).to_string();
+    let modern =
+        [("content-type", "application/json"), ("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")];
+
+    let r = h.raw("POST", "/mcp", &modern, body(json!("m-401")).as_bytes());
+    assert_eq!((r.status, id_of(&r)), (401, Some(json!("m-401"))), "{}", r.raw);
+    let r = h.modern(&key, json!(403), "tools/list", json!({}), &[("origin", "https://evil.example.com")]);
+    assert_eq!((r.status, id_of(&r)), (403, Some(json!(403))), "{}", r.raw);
+    let r = h.modern(&key, json!("m-406"), "tools/list", json!({}), &[("accept", "text/html")]);
+    assert_eq!((r.status, id_of(&r)), (406, Some(json!("m-406"))), "{}", r.raw);
+    let plain = json!({"jsonrpc": "2.0", "id": 12, "method": "tools/list"});
+    let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")], &plain);
+    assert_eq!((r.status, id_of(&r)), (400, Some(json!(12))), "no envelope: {}", r.raw);
+
+    // Nothing to read: no `id` member at all, never null.
+    for (what, r) in [
+        ("not JSON", h.raw("POST", "/mcp", &modern, b"{not json")),
+        (
+            "batch",
+            post(
+                &h,
+                &key,
+                &[("mcp-protocol-version", "2026-07-28")],
+                &json!([request(json!(1), "tools/list", modern_meta())]),
+            ),
+        ),
+        (
+            "not an object",
+            post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")], &json!(42)),
+        ),
+        (
+            "too large",
+            post(
+                &h,
+                &key,
+                &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")],
+                &json!("x".repeat(1_100_000)),
+            ),
+        ),
+        ("GET", h.raw("GET", "/mcp", &[("mcp-protocol-version", "2026-07-28")], b"")),
+    ] {
+        assert!(r.status >= 400, "{what}: {}", r.raw);
+        assert_eq!(r.body["jsonrpc"], "2.0", "{what}: {}", r.raw);
+        assert!(r.body["error"]["code"].is_i64(), "{what}: {}", r.raw);
+        assert_eq!(id_of(&r), None, "{what}: {}", r.raw);
+    }
+
+    // Over the rate limit (a fresh key, none of the requests above counted): the 429 names the request.
+    let (h, key) = setup();
+    h.db.rows("UPDATE keys SET rate_limit = 1");
+    assert_eq!(h.modern(&key, json!(1), "tools/list", json!({}), &[]).status, 200);
+    let r = h.modern(&key, json!("m-429"), "tools/list", json!({}), &[]);
+    assert_eq!((r.status, id_of(&r)), (429, Some(json!("m-429"))), "{}", r.raw);
+    assert!(r.header("retry-after").is_some());
 }

@@ -45,30 +45,17 @@ fn tools_list_has_schemas_and_annotations() {
         assert_eq!(t["inputSchema"]["additionalProperties"], false);
         assert_eq!(t["outputSchema"]["type"], "object");
         let name = t["name"].as_str().unwrap();
-        let writes = [
-            "odoo_create",
-            "odoo_update",
-            "odoo_delete",
-            "odoo_chatter_post",
-            "odoo_batch",
-        ]
-        .contains(&name);
+        let writes = ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_batch"].contains(&name);
         assert_eq!(t["annotations"]["readOnlyHint"], !writes, "{name}");
         // Clients ask before running what may destroy data: overwriting and deleting do; a post or a create does not.
         assert_eq!(
-            t["annotations"]["destructiveHint"]
-                .as_bool()
-                .unwrap_or(false),
+            t["annotations"]["destructiveHint"].as_bool().unwrap_or(false),
             ["odoo_update", "odoo_delete", "odoo_batch"].contains(&name),
             "{name}"
         );
         let schema = t["inputSchema"].to_string();
         for banned in ["anyOf", "oneOf", "$ref", "allOf"] {
-            assert!(
-                !schema.contains(banned),
-                "plain schemas only: {}",
-                t["name"]
-            );
+            assert!(!schema.contains(banned), "plain schemas only: {}", t["name"]);
         }
     }
     let r = s.request("tools/list", json!({"cursor": "bogus"}));
@@ -83,15 +70,8 @@ fn list_models_shows_only_usable_models() {
         let r = s.tool("odoo_list_models", json!({}));
         assert!(r.get("isError").is_none(), "{r}");
         let models = r["structuredContent"]["models"].as_array().unwrap();
-        let names: Vec<&str> = models
-            .iter()
-            .map(|m| m["model"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            names,
-            ["crm.lead", "res.partner"],
-            "res.users is sensitive and stays hidden"
-        );
+        let names: Vec<&str> = models.iter().map(|m| m["model"].as_str().unwrap()).collect();
+        assert_eq!(names, ["crm.lead", "res.partner"], "res.users is sensitive and stays hidden");
         assert_eq!(models[1]["name"], "Contact");
         assert_eq!(models[1]["operations"], json!(["read"]));
         assert_eq!(
@@ -114,15 +94,9 @@ fn describe_model_is_the_users_view() {
         assert!(count(&a) > count(&d), "demo2 sees fewer fields than admin");
         let fields = d["structuredContent"]["fields"].as_array().unwrap();
         let country = fields.iter().find(|f| f["name"] == "country_id").unwrap();
-        assert_eq!(
-            (country["type"].as_str(), country["relation"].as_str()),
-            (Some("many2one"), Some("res.country"))
-        );
+        assert_eq!((country["type"].as_str(), country["relation"].as_str()), (Some("many2one"), Some("res.country")));
         assert!(fields.iter().all(|f| f.get("help").is_none()));
-        assert!(d["structuredContent"]["default_fields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("display_name")));
+        assert!(d["structuredContent"]["default_fields"].as_array().unwrap().contains(&json!("display_name")));
     });
 }
 
@@ -135,32 +109,18 @@ fn search_filters_orders_and_pages_with_cursors() {
         let p1 = s.tool("odoo_search", args.clone());
         let sc = &p1["structuredContent"];
         assert_eq!(sc["count"], 3, "{p1}");
-        assert!(sc["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["is_company"] == true));
-        let names: Vec<&str> = sc["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap())
-            .collect();
+        assert!(sc["records"].as_array().unwrap().iter().all(|r| r["is_company"] == true));
+        let names: Vec<&str> = sc["records"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
-        let cursor = sc["next_cursor"]
-            .as_str()
-            .expect("more companies than 3")
-            .to_string();
+        let cursor = sc["next_cursor"].as_str().expect("more companies than 3").to_string();
 
         let mut next = args.clone();
         next["cursor"] = json!(cursor);
         let p2 = s.tool("odoo_search", next);
         assert_eq!(p2["structuredContent"]["offset"], 3);
-        let first_of_p2 = p2["structuredContent"]["records"][0]["name"]
-            .as_str()
-            .unwrap();
+        let first_of_p2 = p2["structuredContent"]["records"][0]["name"].as_str().unwrap();
         assert!(!names.contains(&first_of_p2));
 
         // A cursor is bound to its query.
@@ -175,13 +135,17 @@ fn search_filters_orders_and_pages_with_cursors() {
         assert_eq!(s.tool("odoo_search", forged)["isError"], true);
 
         // Fetching all pages walks every company exactly once.
-        let total = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["is_company", "=", true]], "fields": ["name"], "limit": 200}));
+        let total = s.tool(
+            "odoo_search",
+            json!({"model": "res.partner", "domain": [["is_company", "=", true]], "fields": ["name"], "limit": 200}),
+        );
         let all = total["structuredContent"]["count"].as_u64().unwrap();
         assert!(total["structuredContent"].get("next_cursor").is_none());
         let mut seen = 0;
         let mut cur: Option<String> = None;
         loop {
-            let mut a = json!({"model": "res.partner", "domain": [["is_company", "=", true]], "fields": ["name"], "limit": 4});
+            let mut a =
+                json!({"model": "res.partner", "domain": [["is_company", "=", true]], "fields": ["name"], "limit": 4});
             if let Some(c) = &cur {
                 a["cursor"] = json!(c);
             }
@@ -202,31 +166,13 @@ fn search_rejects_invalid_input_as_tool_errors() {
     let c = h.connection(OdooVersion::V19, "c", &ENABLED);
     let mut s = h.session(&h.key(c, OdooVersion::V19, "demo2"));
     for (args, needle) in [
-        (
-            json!({"model": "res.partner", "domain": [["no_such_field", "=", 1]]}),
-            "does not exist",
-        ),
-        (
-            json!({"model": "res.partner", "domain": [["name", "~~", "x"]]}),
-            "unknown operator",
-        ),
-        (
-            json!({"model": "res.partner", "domain": ["garbage"]}),
-            "neither",
-        ),
-        (
-            json!({"model": "res.partner", "domain": "name = x"}),
-            "must be a list",
-        ),
-        (
-            json!({"model": "res.partner", "order": "name; drop"}),
-            "order",
-        ),
+        (json!({"model": "res.partner", "domain": [["no_such_field", "=", 1]]}), "does not exist"),
+        (json!({"model": "res.partner", "domain": [["name", "~~", "x"]]}), "unknown operator"),
+        (json!({"model": "res.partner", "domain": ["garbage"]}), "neither"),
+        (json!({"model": "res.partner", "domain": "name = x"}), "must be a list"),
+        (json!({"model": "res.partner", "order": "name; drop"}), "order"),
         (json!({"model": "res.partner", "limit": 5000}), "limit"),
-        (
-            json!({"model": "res.partner", "limt": 5}),
-            "unknown argument",
-        ),
+        (json!({"model": "res.partner", "limt": 5}), "unknown argument"),
         (json!({"model": "Res Partner"}), "not a model name"),
         (json!({}), "'model' is required"),
     ] {
@@ -238,21 +184,11 @@ fn search_rejects_invalid_input_as_tool_errors() {
     let r = s.tool("odoo_list_models", json!({"model": "res.partner"}));
     assert_eq!(
         (r["isError"].as_bool(), text_of(&r).as_str()),
-        (
-            Some(true),
-            "Invalid arguments: unknown argument 'model'; this tool takes no arguments"
-        )
+        (Some(true), "Invalid arguments: unknown argument 'model'; this tool takes no arguments")
     );
     let before = h.odoo19.request_count();
-    s.tool(
-        "odoo_search",
-        json!({"model": "res.partner", "domain": [["name", "~~", "x"]]}),
-    );
-    assert_eq!(
-        h.odoo19.request_count(),
-        before,
-        "an invalid domain never reaches Odoo"
-    );
+    s.tool("odoo_search", json!({"model": "res.partner", "domain": [["name", "~~", "x"]]}));
+    assert_eq!(h.odoo19.request_count(), before, "an invalid domain never reaches Odoo");
 }
 
 #[test]
@@ -260,10 +196,7 @@ fn get_reports_missing_ids_and_drops_unreadable_fields() {
     each_version(|h, v| {
         let c = h.connection(v, "c", &ENABLED);
         let mut s = h.session(&h.key(c, v, "demo2"));
-        let found = s.tool(
-            "odoo_search",
-            json!({"model": "res.partner", "fields": ["name"], "limit": 2}),
-        );
+        let found = s.tool("odoo_search", json!({"model": "res.partner", "fields": ["name"], "limit": 2}));
         let ids: Vec<i64> = found["structuredContent"]["records"]
             .as_array()
             .unwrap()
@@ -276,23 +209,13 @@ fn get_reports_missing_ids_and_drops_unreadable_fields() {
         assert_eq!(sc["records"].as_array().unwrap().len(), 2);
         assert!(sc["records"][0]["name"].is_string());
         assert_eq!(sc["missing_ids"], json!([987654321]));
-        let dropped: Vec<&str> = sc["dropped_fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["field"].as_str().unwrap())
-            .collect();
-        assert!(
-            dropped.contains(&"signup_type") && dropped.contains(&"credit"),
-            "{dropped:?}"
-        );
+        let dropped: Vec<&str> =
+            sc["dropped_fields"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert!(dropped.contains(&"signup_type") && dropped.contains(&"credit"), "{dropped:?}");
 
         // The admin reads the same fields fine.
         let mut admin = h.session(&h.key(c, v, "admin"));
-        let r = admin.tool(
-            "odoo_get",
-            json!({"model": "res.partner", "ids": [ids[0]], "fields": ["name", "credit"]}),
-        );
+        let r = admin.tool("odoo_get", json!({"model": "res.partner", "ids": [ids[0]], "fields": ["name", "credit"]}));
         assert_eq!(r["structuredContent"]["dropped_fields"], json!([]));
         assert!(r["structuredContent"]["records"][0].get("credit").is_some());
 
@@ -311,34 +234,19 @@ fn refused_models_say_what_to_ask_for() {
     let before = h.odoo19.request_count();
     let r = s.tool("odoo_search", json!({"model": "sale.order"}));
     assert_eq!(r["isError"], true);
-    assert!(
-        text_of(&r).contains("not enabled") && text_of(&r).contains("administrator"),
-        "{}",
-        text_of(&r)
-    );
+    assert!(text_of(&r).contains("not enabled") && text_of(&r).contains("administrator"), "{}", text_of(&r));
     let r = s.tool("odoo_get", json!({"model": "res.users", "ids": [2]}));
     assert_eq!(r["isError"], true);
     assert!(text_of(&r).contains("sensitive"), "{}", text_of(&r));
-    let r = s.tool(
-        "odoo_describe_model",
-        json!({"model": "ir.config_parameter"}),
-    );
+    let r = s.tool("odoo_describe_model", json!({"model": "ir.config_parameter"}));
     assert_eq!(r["isError"], true);
-    assert_eq!(
-        h.odoo19.request_count(),
-        before,
-        "refusals never reach Odoo"
-    );
-    let denials =
-        h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'permission_denied'");
+    assert_eq!(h.odoo19.request_count(), before, "refusals never reach Odoo");
+    let denials = h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'permission_denied'");
     assert_eq!(denials[0]["n"], json!(3));
 
     let r = s.request("tools/call", json!({"name": "odoo_nope", "arguments": {}}));
     assert_eq!(r["error"]["code"], -32602);
-    let r = s.request(
-        "tools/call",
-        json!({"name": "odoo_search", "arguments": [1]}),
-    );
+    let r = s.request("tools/call", json!({"name": "odoo_search", "arguments": [1]}));
     assert_eq!(r["error"]["code"], -32602);
 }
 
@@ -348,26 +256,14 @@ fn odoo_errors_are_readable_and_odoo_down_recovers() {
     let c = h.connection(OdooVersion::V19, "c", &ENABLED);
     let key = h.key(c, OdooVersion::V19, "demo2");
     // Point the connection at a closed port, as if Odoo went down.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    h.db.rows(&format!(
-        "UPDATE connections SET url = 'http://127.0.0.1:{closed}'"
-    ));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    h.db.rows(&format!("UPDATE connections SET url = 'http://127.0.0.1:{closed}'"));
     let mut s = h.session(&key);
     let r = s.tool("odoo_search", json!({"model": "crm.lead"}));
     assert_eq!(r["isError"], true);
     let t = text_of(&r);
-    assert!(
-        t.contains("unavailable") && !t.contains("Traceback") && !t.contains("panick"),
-        "{t}"
-    );
-    h.db.rows(&format!(
-        "UPDATE connections SET url = '{}'",
-        h.odoo19.url()
-    ));
+    assert!(t.contains("unavailable") && !t.contains("Traceback") && !t.contains("panick"), "{t}");
+    h.db.rows(&format!("UPDATE connections SET url = '{}'", h.odoo19.url()));
     let r = s.tool("odoo_search", json!({"model": "crm.lead", "limit": 2}));
     assert!(r.get("isError").is_none(), "the next call works: {r}");
 }
@@ -379,10 +275,7 @@ fn a_warm_schema_cache_makes_search_one_odoo_call() {
     let mut s = h.session(&h.key(c, OdooVersion::V19, "demo2"));
     s.tool("odoo_search", json!({"model": "crm.lead", "limit": 1}));
     let before = h.odoo19.request_count();
-    s.tool(
-        "odoo_search",
-        json!({"model": "crm.lead", "limit": 1, "domain": [["name", "ilike", "a"]]}),
-    );
+    s.tool("odoo_search", json!({"model": "crm.lead", "limit": 1, "domain": [["name", "ilike", "a"]]}));
     assert_eq!(h.odoo19.request_count() - before, 1);
 }
 
@@ -394,13 +287,6 @@ fn uid_is_cached_for_jsonrpc() {
     s.tool("odoo_search", json!({"model": "crm.lead", "limit": 1}));
     let before = h.odoo17.request_count();
     s.tool("odoo_search", json!({"model": "crm.lead", "limit": 1}));
-    assert_eq!(
-        h.odoo17.request_count() - before,
-        1,
-        "no authenticate call once the uid is known"
-    );
-    assert_eq!(
-        h.db.rows("SELECT odoo_uid FROM keys")[0]["odoo_uid"],
-        json!(8)
-    );
+    assert_eq!(h.odoo17.request_count() - before, 1, "no authenticate call once the uid is known");
+    assert_eq!(h.db.rows("SELECT odoo_uid FROM keys")[0]["odoo_uid"], json!(8));
 }

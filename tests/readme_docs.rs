@@ -20,19 +20,14 @@ const MAKEFILE: &str = include_str!("../Makefile");
 
 /// A README section's text, from its `## ` heading to the next one of the same level.
 fn section(heading: &str) -> &'static str {
-    let start = README
-        .find(&format!("\n## {heading}\n"))
-        .unwrap_or_else(|| panic!("README has no section {heading}"));
+    let start = README.find(&format!("\n## {heading}\n")).unwrap_or_else(|| panic!("README has no section {heading}"));
     let rest = &README[start + 1..];
     &rest[..rest[3..].find("\n## ").map(|i| i + 3).unwrap_or(rest.len())]
 }
 
 /// The fenced code blocks of `text` marked with `lang`.
 fn blocks(text: &str, lang: &str) -> Vec<String> {
-    text.split(&format!("```{lang}\n"))
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap_or("").to_string())
-        .collect()
+    text.split(&format!("```{lang}\n")).skip(1).map(|b| b.split("```").next().unwrap_or("").to_string()).collect()
 }
 
 /// The value of `key = "value"` on a line of wrangler.toml that is not a comment.
@@ -68,19 +63,13 @@ fn names_read() -> BTreeSet<String> {
 fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
     let deploy = section("Deploy to Cloudflare");
     let script = blocks(deploy, "sh").join("\n");
-    let (binding, database, worker) = (
-        toml_string("binding"),
-        toml_string("database_name"),
-        toml_string("name"),
-    );
+    let (binding, database, worker) = (toml_string("binding"), toml_string("database_name"), toml_string("name"));
     assert!(
         script.contains(&format!("npx wrangler d1 create {database}\n")),
         "d1 create names wrangler.toml's database_name {database}"
     );
     assert!(
-        script.contains(&format!(
-            "npx wrangler d1 execute {binding} --remote --file schema.sql"
-        )),
+        script.contains(&format!("npx wrangler d1 execute {binding} --remote --file schema.sql")),
         "the schema goes to binding {binding}"
     );
     assert!(script.contains("npx wrangler deploy\n") && script.contains("npx wrangler login\n"));
@@ -89,23 +78,12 @@ fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
         "the URL names the worker {worker}"
     );
 
-    let put: BTreeSet<String> = script
-        .lines()
-        .filter_map(|l| l.split("wrangler secret put ").nth(1))
-        .map(|n| n.trim().to_string())
-        .collect();
-    assert_eq!(
-        put,
-        BTreeSet::from(["ADMIN_TOKEN".to_string(), "CREDENTIALS_KEY".to_string()])
-    );
-    assert!(
-        put.is_subset(&names_read()),
-        "the Worker reads the secrets the guide puts"
-    );
+    let put: BTreeSet<String> =
+        script.lines().filter_map(|l| l.split("wrangler secret put ").nth(1)).map(|n| n.trim().to_string()).collect();
+    assert_eq!(put, BTreeSet::from(["ADMIN_TOKEN".to_string(), "CREDENTIALS_KEY".to_string()]));
+    assert!(put.is_subset(&names_read()), "the Worker reads the secrets the guide puts");
     // The generated CREDENTIALS_KEY is what the Worker accepts: base64 of 32 bytes.
-    assert!(script.contains(
-        "openssl rand -base64 32 | tr -d '\\n' | npx wrangler secret put CREDENTIALS_KEY"
-    ));
+    assert!(script.contains("openssl rand -base64 32 | tr -d '\\n' | npx wrangler secret put CREDENTIALS_KEY"));
 
     // The cron the guide describes is the one wrangler.toml deploys.
     let cron = WRANGLER
@@ -118,19 +96,12 @@ fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
         "{cron}"
     );
 
-    let upgrade = blocks(
-        &deploy[deploy.find("### Upgrading").expect("an Upgrading section")..],
-        "sh",
-    )
-    .join("\n");
+    let upgrade = blocks(&deploy[deploy.find("### Upgrading").expect("an Upgrading section")..], "sh").join("\n");
     let (schema, deploy_at) = (
         upgrade.find("--file schema.sql").expect("schema step"),
         upgrade.find("npx wrangler deploy").expect("deploy step"),
     );
-    assert!(
-        schema < deploy_at,
-        "the schema is applied before the new code is deployed"
-    );
+    assert!(schema < deploy_at, "the schema is applied before the new code is deployed");
 }
 
 #[test]
@@ -147,28 +118,21 @@ fn every_make_target_the_readme_names_exists() {
     let targets: BTreeSet<&str> = MAKEFILE
         .lines()
         .filter_map(|l| {
-            l.split_once(':')
-                .filter(|(t, _)| !t.is_empty() && !t.contains([' ', '\t', '$', '.', '#']))
-                .map(|(t, _)| t)
+            l.split_once(':').filter(|(t, _)| !t.is_empty() && !t.contains([' ', '\t', '$', '.', '#'])).map(|(t, _)| t)
         })
         .collect();
     let named: BTreeSet<String> = README
         .split("make ")
         .skip(1)
         .filter_map(|rest| {
-            let word: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
-                .collect();
+            let word: String =
+                rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect();
             (!word.is_empty()).then_some(word)
         })
         .collect();
     assert!(named.len() >= 5, "{named:?}");
     for t in &named {
-        assert!(
-            targets.contains(t.as_str()),
-            "README names `make {t}`, which the Makefile does not have"
-        );
+        assert!(targets.contains(t.as_str()), "README names `make {t}`, which the Makefile does not have");
     }
 }
 
@@ -177,41 +141,19 @@ fn the_health_and_log_examples_are_what_the_worker_answers() {
     let text = section("Health and logs");
     let h = support::Harness::new();
     let health = h.raw("GET", "/health", &[], b"");
-    let example = text
-        .split("answers `")
-        .nth(1)
-        .and_then(|r| r.split('`').next())
-        .expect("the /health example");
+    let example = text.split("answers `").nth(1).and_then(|r| r.split('`').next()).expect("the /health example");
     let example: Value = serde_json::from_str(example).expect("the /health example is JSON");
-    let keys = |v: &Value| {
-        v.as_object()
-            .map(|o| o.keys().cloned().collect::<BTreeSet<_>>())
-            .unwrap_or_default()
-    };
-    assert_eq!(
-        keys(&example),
-        keys(&health.body),
-        "the /health example has the answer's fields"
-    );
+    let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
+    assert_eq!(keys(&example), keys(&health.body), "the /health example has the answer's fields");
 
     // The log line example: the fields a real tool call's line has, in the format `http::log` writes.
-    let example: Value =
-        serde_json::from_str(&blocks(text, "json")[0]).expect("the log example is JSON");
+    let example: Value = serde_json::from_str(&blocks(text, "json")[0]).expect("the log example is JSON");
     let c = h.connection(fake_odoo::OdooVersion::V19, "c", &["res.partner"]);
     let mut s = h.session(&h.key(c, fake_odoo::OdooVersion::V19, "admin"));
     let r = s.post(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 1}}}));
-    let line: Value = serde_json::from_str(&log::line("POST", "/mcp", r.status, 63, &r.log))
-        .expect("a JSON line");
+    let line: Value = serde_json::from_str(&log::line("POST", "/mcp", r.status, 63, &r.log)).expect("a JSON line");
     assert_eq!(keys(&example), keys(&line));
-    for field in [
-        "http_method",
-        "path",
-        "era",
-        "method",
-        "tool",
-        "model",
-        "outcome",
-    ] {
+    for field in ["http_method", "path", "era", "method", "tool", "model", "outcome"] {
         assert_eq!(example[field], line[field], "{field}");
     }
 }
@@ -240,37 +182,21 @@ fn walkthrough() -> Vec<Curl> {
     }
     let mut curls: Vec<Curl> = Vec::new();
     for c in commands {
-        if let Some(status) = c
-            .strip_prefix("# -> ")
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|s| s.parse().ok())
+        if let Some(status) =
+            c.strip_prefix("# -> ").and_then(|r| r.split_whitespace().next()).and_then(|s| s.parse().ok())
         {
             curls.last_mut().expect("a promise follows a curl").expect = status;
         }
         let Some(args) = c.strip_prefix("curl -s ") else {
             continue;
         };
-        let method = args
-            .split("-X ")
+        let method = args.split("-X ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or("GET").to_string();
+        let path = args.split("$W").nth(1).and_then(|r| r.split_whitespace().next()).expect("a $W path").to_string();
+        let body = args
+            .split(" -d '")
             .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .unwrap_or("GET")
-            .to_string();
-        let path = args
-            .split("$W")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .expect("a $W path")
-            .to_string();
-        let body = args.split(" -d '").nth(1).map(|b| {
-            serde_json::from_str(b.trim_end().trim_end_matches('\'')).expect("each -d body is JSON")
-        });
-        curls.push(Curl {
-            method,
-            path,
-            body,
-            expect: 200,
-        });
+            .map(|b| serde_json::from_str(b.trim_end().trim_end_matches('\'')).expect("each -d body is JSON"));
+        curls.push(Curl { method, path, body, expect: 200 });
     }
     curls
 }
@@ -296,46 +222,32 @@ fn the_admin_api_walkthrough_runs_as_written() {
                 .to_string()
                 .replace("https://acme.odoo.com", &h.odoo19.url())
                 .replace("\"database\":\"acme\"", "\"database\":\"mcptest\"");
-            let text = text
-                .replace("alice@acme.com", &user.login)
-                .replace('…', &user.api_key);
+            let text = text.replace("alice@acme.com", &user.login).replace('…', &user.api_key);
             serde_json::from_str::<Value>(&text).expect("still JSON")
         });
         let r = h.admin(&c.method, &c.path, body);
         assert_eq!(r.status, c.expect, "{} {}: {}", c.method, c.path, r.raw);
         if c.path == "/admin/api/connections" {
             assert_eq!(
-                (
-                    r.body["id"].as_i64(),
-                    r.body["odoo_version"].as_str(),
-                    r.body["transport"].as_str()
-                ),
+                (r.body["id"].as_i64(), r.body["odoo_version"].as_str(), r.body["transport"].as_str()),
                 (Some(1), Some("19.0"), Some("json2"))
             );
         }
         if c.path == "/admin/api/keys" && c.method == "POST" {
             assert!(
-                r.body["key"]
-                    .as_str()
-                    .is_some_and(|k| k.starts_with("omcp_"))
-                    && r.body["prefix"].is_string(),
+                r.body["key"].as_str().is_some_and(|k| k.starts_with("omcp_")) && r.body["prefix"].is_string(),
                 "{}",
                 r.raw
             );
             issued = r.body["key"].as_str().map(str::to_string);
         }
         if c.path == "/admin/api/keys" && c.method == "GET" {
-            assert_eq!(
-                r.body["keys"][0]["label"], "Alice, Claude Code",
-                "{}",
-                r.raw
-            );
+            assert_eq!(r.body["keys"][0]["label"], "Alice, Claude Code", "{}", r.raw);
         }
     }
     // The key was issued read-only on the two enabled models, then revoked by the last call.
     let key = issued.expect("the walkthrough issued a key");
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}})
-        .to_string();
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}).to_string();
     let r = h.raw(
         "POST",
         "/mcp",
@@ -358,25 +270,15 @@ fn the_tool_examples_run_and_answer_as_shown() {
             .nth(1)
             .and_then(|r| r.split('`').next())
             .unwrap_or_else(|| panic!("an example of {tool}"));
-        serde_json::from_str(args)
-            .unwrap_or_else(|e| panic!("{tool}'s example arguments are JSON: {e}"))
+        serde_json::from_str(args).unwrap_or_else(|e| panic!("{tool}'s example arguments are JSON: {e}"))
     };
     let h = support::Harness::new();
-    let c = h.connection(
-        fake_odoo::OdooVersion::V19,
-        "c",
-        &["res.partner", "crm.lead", "res.country", "crm.stage"],
-    );
+    let c = h.connection(fake_odoo::OdooVersion::V19, "c", &["res.partner", "crm.lead", "res.country", "crm.stage"]);
     let mut s = h.session(&h.key(c, fake_odoo::OdooVersion::V19, "admin"));
 
     let r = s.tool("odoo_search", call("odoo_search"));
     assert!(r.get("isError").is_none(), "{r}");
-    assert!(
-        r["structuredContent"]["records"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty()),
-        "{r}"
-    );
+    assert!(r["structuredContent"]["records"].as_array().is_some_and(|a| !a.is_empty()), "{r}");
 
     let r = s.tool("odoo_aggregate", call("odoo_aggregate"));
     assert!(r.get("isError").is_none(), "{r}");
@@ -386,29 +288,13 @@ fn the_tool_examples_run_and_answer_as_shown() {
         .and_then(|r| r.split(", …]}`").next())
         .expect("the aggregate answer");
     let shown: Value = serde_json::from_str(shown).expect("the shown group is JSON");
-    assert_eq!(
-        r["structuredContent"]["groups"][0], shown,
-        "the first group is the one shown"
-    );
+    assert_eq!(r["structuredContent"]["groups"][0], shown, "the first group is the one shown");
 
     // The resource example reads the same kind of page.
     let resources = section("Resources").replace('\n', " ");
-    let uri = resources
-        .split("For example `")
-        .nth(1)
-        .and_then(|r| r.split('`').next())
-        .expect("a resource example");
+    let uri = resources.split("For example `").nth(1).and_then(|r| r.split('`').next()).expect("a resource example");
     let r = s.request("resources/read", serde_json::json!({"uri": uri}));
-    let page: Value = serde_json::from_str(
-        r["result"]["contents"][0]["text"]
-            .as_str()
-            .unwrap_or_default(),
-    )
-    .unwrap_or_else(|_| panic!("{r}"));
-    assert!(
-        page["records"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty() && a.len() <= 5),
-        "{page}"
-    );
+    let page: Value = serde_json::from_str(r["result"]["contents"][0]["text"].as_str().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("{r}"));
+    assert!(page["records"].as_array().is_some_and(|a| !a.is_empty() && a.len() <= 5), "{page}");
 }

@@ -25,11 +25,7 @@ fn render(all: &Value) -> String {
     for id in ORDER {
         let s = &all[id];
         let text = s["text"].as_str().expect("text");
-        let lang = if text.trim_start().starts_with('{') {
-            "json"
-        } else {
-            "sh"
-        };
+        let lang = if text.trim_start().starts_with('{') { "json" } else { "sh" };
         out.push_str(&format!(
             "**{}**: {}\n\n```{lang}\n{text}\n```\n\n",
             s["title"].as_str().expect("title"),
@@ -45,36 +41,20 @@ fn render(all: &Value) -> String {
 #[test]
 fn the_readme_shows_exactly_the_console_snippets() {
     let all = snippets::for_key(ENDPOINT, KEY);
-    let mut ids: Vec<&str> = all
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let mut ids: Vec<&str> = all.as_object().expect("object").keys().map(String::as_str).collect();
     ids.sort_unstable();
     let mut listed = ORDER.to_vec();
     listed.sort_unstable();
-    assert_eq!(
-        ids, listed,
-        "a snippet was added or removed: update ORDER here"
-    );
+    assert_eq!(ids, listed, "a snippet was added or removed: update ORDER here");
 
     let expected = render(&all);
     let readme = std::fs::read_to_string(readme_path()).expect("README.md");
-    let start = readme
-        .find(BEGIN)
-        .expect("README.md has the snippets:begin marker")
-        + BEGIN.len();
-    let len = readme[start..]
-        .find(END)
-        .expect("README.md has the snippets:end marker");
+    let start = readme.find(BEGIN).expect("README.md has the snippets:begin marker") + BEGIN.len();
+    let len = readme[start..].find(END).expect("README.md has the snippets:end marker");
     let actual = &readme[start..start + len];
     if actual != expected && std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(
-            readme_path(),
-            format!("{}{expected}{}", &readme[..start], &readme[start + len..]),
-        )
-        .expect("write README.md");
+        std::fs::write(readme_path(), format!("{}{expected}{}", &readme[..start], &readme[start + len..]))
+            .expect("write README.md");
         return;
     }
     assert!(
@@ -86,17 +66,10 @@ fn the_readme_shows_exactly_the_console_snippets() {
 #[test]
 fn the_readme_snippet_section_sits_in_connecting_an_assistant() {
     let readme = std::fs::read_to_string(readme_path()).expect("README.md");
-    let section = readme
-        .find("\n## Connecting an assistant\n")
-        .expect("the section");
-    let next = readme[section + 1..]
-        .find("\n## ")
-        .map_or(readme.len(), |i| section + 1 + i);
+    let section = readme.find("\n## Connecting an assistant\n").expect("the section");
+    let next = readme[section + 1..].find("\n## ").map_or(readme.len(), |i| section + 1 + i);
     let begin = readme.find(BEGIN).expect("begin marker");
     let end = readme.find(END).expect("end marker");
-    assert!(
-        section < begin && begin < end && end < next,
-        "the generated block is inside the section"
-    );
+    assert!(section < begin && begin < end && end < next, "the generated block is inside the section");
     assert_eq!(readme.matches(BEGIN).count(), 1);
 }

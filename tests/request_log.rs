@@ -25,74 +25,32 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     let r = s.post(&json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 1}}}));
     let line = line_of(&r);
     let id = line["request_id"].as_str().expect("a request id");
+    assert_eq!(r.header(log::REQUEST_ID_HEADER), Some(id), "the client sees the same id");
+    assert_eq!(line["key"], json!(&key[..13]), "the key's display prefix only");
+    assert_eq!((line["era"].as_str(), line["method"].as_str()), (Some("session"), Some("tools/call")));
     assert_eq!(
-        r.header(log::REQUEST_ID_HEADER),
-        Some(id),
-        "the client sees the same id"
-    );
-    assert_eq!(
-        line["key"],
-        json!(&key[..13]),
-        "the key's display prefix only"
-    );
-    assert_eq!(
-        (line["era"].as_str(), line["method"].as_str()),
-        (Some("session"), Some("tools/call"))
-    );
-    assert_eq!(
-        (
-            line["tool"].as_str(),
-            line["model"].as_str(),
-            line["outcome"].as_str()
-        ),
+        (line["tool"].as_str(), line["model"].as_str(), line["outcome"].as_str()),
         (Some("odoo_search"), Some("res.partner"), Some("ok"))
     );
-    assert_eq!(
-        (line["status"].as_u64(), line["duration_ms"].as_i64()),
-        (Some(200), Some(7))
-    );
+    assert_eq!((line["status"].as_u64(), line["duration_ms"].as_i64()), (Some(200), Some(7)));
 
     // A stateless request: its own id, the era, and a tool's refusal as the outcome.
-    let r = h.modern(
-        &key,
-        json!(1),
-        "tools/call",
-        json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}),
-        &[],
-    );
+    let r =
+        h.modern(&key, json!(1), "tools/call", json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}), &[]);
     let line = line_of(&r);
-    assert_ne!(
-        line["request_id"].as_str(),
-        Some(id),
-        "a new id per request"
-    );
+    assert_ne!(line["request_id"].as_str(), Some(id), "a new id per request");
     assert_eq!(
-        (
-            line["era"].as_str(),
-            line["model"].as_str(),
-            line["outcome"].as_str()
-        ),
+        (line["era"].as_str(), line["model"].as_str(), line["outcome"].as_str()),
         (Some("stateless"), Some("crm.lead"), Some("denied"))
     );
 
     // A JSON-RPC error, with its code.
-    let r = h.modern(
-        &key,
-        json!(2),
-        "tools/call",
-        json!({"name": "no_such_tool", "arguments": {}}),
-        &[],
-    );
+    let r = h.modern(&key, json!(2), "tools/call", json!({"name": "no_such_tool", "arguments": {}}), &[]);
     let line = line_of(&r);
-    assert_eq!(
-        (line["outcome"].as_str(), line["rpc_code"].as_i64()),
-        (Some("rpc_error"), Some(-32602))
-    );
+    assert_eq!((line["outcome"].as_str(), line["rpc_code"].as_i64()), (Some("rpc_error"), Some(-32602)));
 
     // Odoo failing: the outcome and the kind of failure, not Odoo's message.
-    h.fake(V)
-        .set_fault(Fault::Http500, &["search_read"], Some(1))
-        .unwrap();
+    h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap();
     let r = h.modern(
         &key,
         json!(3),
@@ -101,10 +59,7 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
         &[],
     );
     let line = line_of(&r);
-    assert_eq!(
-        (line["outcome"].as_str(), line["odoo_error"].as_str()),
-        (Some("odoo_error"), Some("Unavailable"))
-    );
+    assert_eq!((line["outcome"].as_str(), line["odoo_error"].as_str()), (Some("odoo_error"), Some("Unavailable")));
 }
 
 #[test]
@@ -117,21 +72,14 @@ fn refused_requests_say_why_and_carry_no_secret() {
         h.raw(
             "POST",
             "/mcp",
-            &[
-                ("authorization", auth),
-                ("content-type", "application/json"),
-                ("accept", "application/json"),
-            ],
+            &[("authorization", auth), ("content-type", "application/json"), ("accept", "application/json")],
             body.as_bytes(),
         )
     };
 
     let r = post("Bearer omcp_not-a-real-key-at-all-0000000000000000");
     let line = line_of(&r);
-    assert_eq!(
-        (line["status"].as_u64(), line["outcome"].as_str()),
-        (Some(401), Some("unknown_key"))
-    );
+    assert_eq!((line["status"].as_u64(), line["outcome"].as_str()), (Some(401), Some("unknown_key")));
     assert!(line["request_id"].is_string() && r.header(log::REQUEST_ID_HEADER).is_some());
 
     let revoked = h.key(c, V, "admin");
@@ -144,45 +92,18 @@ fn refused_requests_say_why_and_carry_no_secret() {
         .clone();
     h.admin("DELETE", &format!("/admin/api/keys/{id}"), None);
     let line = line_of(&post(&format!("Bearer {revoked}")));
-    assert_eq!(
-        (line["outcome"].as_str(), line["key"].as_str()),
-        (Some("revoked"), Some(&revoked[..13]))
-    );
+    assert_eq!((line["outcome"].as_str(), line["key"].as_str()), (Some("revoked"), Some(&revoked[..13])));
 
     let r = h.raw("GET", "/health", &[], b"");
-    let line =
-        serde_json::from_str::<Value>(&log::line("GET", "/health", r.status, 1, &r.log)).unwrap();
-    assert_eq!(
-        (line["outcome"].as_str(), line["request_id"].is_string()),
-        (Some("ok"), true)
-    );
+    let line = serde_json::from_str::<Value>(&log::line("GET", "/health", r.status, 1, &r.log)).unwrap();
+    assert_eq!((line["outcome"].as_str(), line["request_id"].is_string()), (Some("ok"), true));
 
     // None of the secrets this test handled appears in any line.
-    let admin_line = log::line(
-        "GET",
-        "/admin/api/keys",
-        200,
-        1,
-        &h.admin("GET", "/admin/api/keys", None).log,
-    );
-    let lines = [
-        line_of(&post(&format!("Bearer {key}"))).to_string(),
-        admin_line,
-    ];
-    let odoo_key = Config::new(V)
-        .users
-        .iter()
-        .find(|u| u.login == "admin")
-        .unwrap()
-        .api_key
-        .clone();
+    let admin_line = log::line("GET", "/admin/api/keys", 200, 1, &h.admin("GET", "/admin/api/keys", None).log);
+    let lines = [line_of(&post(&format!("Bearer {key}"))).to_string(), admin_line];
+    let odoo_key = Config::new(V).users.iter().find(|u| u.login == "admin").unwrap().api_key.clone();
     for l in &lines {
-        for secret in [
-            key.as_str(),
-            revoked.as_str(),
-            ADMIN_TOKEN,
-            odoo_key.as_str(),
-        ] {
+        for secret in [key.as_str(), revoked.as_str(), ADMIN_TOKEN, odoo_key.as_str()] {
             assert!(!l.contains(secret), "a log line carries a secret: {l}");
         }
     }
@@ -194,47 +115,18 @@ fn a_database_failure_is_logged_with_d1_s_reason_and_the_client_gets_none_of_it(
     let c = h.connection(V, "c", &["res.partner"]);
     let s = h.session(&h.key(c, V, "admin"));
     let sid = s.session_id.clone().expect("a session");
-    h.db.conn
-        .borrow()
-        .execute_batch("DROP TABLE sessions")
-        .unwrap();
+    h.db.conn.borrow().execute_batch("DROP TABLE sessions").unwrap();
     let auth = format!("Bearer {}", s.key);
-    let r = h.raw(
-        "DELETE",
-        "/mcp",
-        &[("authorization", &auth), ("mcp-session-id", &sid)],
-        b"",
-    );
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     let line = line_of(&r);
-    assert_eq!(
-        (line["status"].as_u64(), line["outcome"].as_str()),
-        (Some(500), Some("store_error")),
-        "{line}"
-    );
-    assert!(
-        line["error"]
-            .as_str()
-            .is_some_and(|e| e.starts_with("D1: ") && e.contains("sessions")),
-        "{line}"
-    );
-    assert!(
-        !r.raw.contains("no such table"),
-        "the client is not told D1's internals: {}",
-        r.raw
-    );
+    assert_eq!((line["status"].as_u64(), line["outcome"].as_str()), (Some(500), Some("store_error")), "{line}");
+    assert!(line["error"].as_str().is_some_and(|e| e.starts_with("D1: ") && e.contains("sessions")), "{line}");
+    assert!(!r.raw.contains("no such table"), "the client is not told D1's internals: {}", r.raw);
 
     // The admin API's store errors, the same way.
-    h.db.conn
-        .borrow()
-        .execute_batch("DROP TABLE audit")
-        .unwrap();
+    h.db.conn.borrow().execute_batch("DROP TABLE audit").unwrap();
     let r = h.admin("GET", "/admin/api/audit", None);
-    let line =
-        serde_json::from_str::<Value>(&log::line("GET", "/admin/api/audit", r.status, 1, &r.log))
-            .unwrap();
+    let line = serde_json::from_str::<Value>(&log::line("GET", "/admin/api/audit", r.status, 1, &r.log)).unwrap();
     assert_eq!(r.body["error"]["code"], "store_error", "{}", r.raw);
-    assert!(
-        line["error"].as_str().is_some_and(|e| e.contains("audit")),
-        "{line}"
-    );
+    assert!(line["error"].as_str().is_some_and(|e| e.contains("audit")), "{line}");
 }

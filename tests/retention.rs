@@ -13,10 +13,7 @@ fn sweep_deletes_only_what_is_old() {
     let now: i64 = 1_800_000_000_000;
     let day = 86_400_000;
     let second = now / 1000;
-    db.rows(&format!(
-        "INSERT INTO rate_counters VALUES ('h', {}, 5)",
-        now - 10 * 60_000
-    ));
+    db.rows(&format!("INSERT INTO rate_counters VALUES ('h', {}, 5)", now - 10 * 60_000));
     for sql in [
         format!("INSERT INTO rate_counters VALUES ('h', {}, 1)", now - now % 60_000),
         // Left the window (61 s ago), still in it (60 s ago: counted for a request in this second).
@@ -36,26 +33,17 @@ fn sweep_deletes_only_what_is_old() {
     block_on(db.batch(sweep(now, 90))).unwrap();
     assert_eq!(
         db.rows("SELECT window_start FROM rate_counters"),
-        vec![json!({"window_start": now - now % 60_000})
-            .as_object()
-            .unwrap()
-            .clone()]
+        vec![json!({"window_start": now - now % 60_000}).as_object().unwrap().clone()]
     );
     assert_eq!(
         db.rows("SELECT second FROM rate_buckets"),
         vec![json!({"second": second - 60}).as_object().unwrap().clone()]
     );
-    let sessions: Vec<String> = db
-        .rows("SELECT id FROM sessions ORDER BY id")
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let sessions: Vec<String> =
+        db.rows("SELECT id FROM sessions ORDER BY id").iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(sessions, ["ended-just-now", "live"]);
     assert_eq!(db.rows("SELECT count(*) AS n FROM audit")[0]["n"], json!(1));
-    assert_eq!(
-        db.rows("SELECT request_id FROM cancellations")[0]["request_id"],
-        json!("2")
-    );
+    assert_eq!(db.rows("SELECT request_id FROM cancellations")[0]["request_id"], json!("2"));
 }
 
 #[test]
@@ -63,17 +51,9 @@ fn the_administrators_retention_setting_wins_over_the_environment() {
     let db = SqliteDb::new();
     let now: i64 = 1_800_000_000_000;
     let day = 86_400_000;
-    db.rows(&format!(
-        "INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')",
-        now - 10 * day
-    ));
-    db.rows(&format!(
-        "INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')",
-        now - 3 * day
-    ));
-    db.rows(
-        "INSERT INTO settings (name, value, updated_at) VALUES ('audit_retention_days', '7', 0)",
-    );
+    db.rows(&format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 10 * day));
+    db.rows(&format!("INSERT INTO audit (at, event, outcome) VALUES ({}, 'tool_call', 'ok')", now - 3 * day));
+    db.rows("INSERT INTO settings (name, value, updated_at) VALUES ('audit_retention_days', '7', 0)");
     block_on(db.batch(sweep(now, 90))).unwrap();
     assert_eq!(
         db.rows("SELECT count(*) AS n FROM audit")[0]["n"],

@@ -25,10 +25,7 @@ fn search(h: &Harness, s: &mut Session<'_>) -> (Vec<String>, u64) {
             seen.set(Some(counter.get()));
         }
     }));
-    let r = s.tool(
-        "odoo_search",
-        json!({"model": "res.partner", "domain": [["is_company", "=", true]], "limit": 2}),
-    );
+    let r = s.tool("odoo_search", json!({"model": "res.partner", "domain": [["is_company", "=", true]], "limit": 2}));
     *h.http.on_send.borrow_mut() = None;
     assert!(r.get("isError").is_none(), "{r}");
     let methods = h.fake(V).calls().into_iter().map(|c| c.method).collect();
@@ -36,9 +33,7 @@ fn search(h: &Harness, s: &mut Session<'_>) -> (Vec<String>, u64) {
 }
 
 fn rows(h: &Harness) -> i64 {
-    h.db.rows("SELECT count(*) AS n FROM schema_cache")[0]["n"]
-        .as_i64()
-        .unwrap()
+    h.db.rows("SELECT count(*) AS n FROM schema_cache")[0]["n"].as_i64().unwrap()
 }
 
 #[test]
@@ -53,19 +48,11 @@ fn a_new_isolate_gets_the_schema_from_d1_in_the_authentication_batch() {
 
     new_isolate();
     let (methods, d1_before_odoo) = search(&h, &mut s);
-    assert_eq!(
-        methods,
-        ["search_read"],
-        "exactly one Odoo call on a warm D1 cache"
-    );
+    assert_eq!(methods, ["search_read"], "exactly one Odoo call on a warm D1 cache");
     assert_eq!(d1_before_odoo, 1, "one D1 round trip before the Odoo call");
 
     let (methods, d1_before_odoo) = search(&h, &mut s);
-    assert_eq!(
-        (methods, d1_before_odoo),
-        (vec!["search_read".to_string()], 1),
-        "warm isolate"
-    );
+    assert_eq!((methods, d1_before_odoo), (vec!["search_read".to_string()], 1), "warm isolate");
 }
 
 #[test]
@@ -79,9 +66,7 @@ fn each_odoo_user_and_version_has_its_own_schema() {
     assert_eq!(methods[0], "fields_get", "another user sees other fields");
     assert_eq!(rows(&h), 2);
     // The connection is now on another version: its cached schemas no longer apply.
-    h.db.rows(&format!(
-        "UPDATE connections SET odoo_minor = 1 WHERE id = {c}"
-    ));
+    h.db.rows(&format!("UPDATE connections SET odoo_minor = 1 WHERE id = {c}"));
     let (methods, _) = search(&h, &mut admin);
     assert_eq!(methods[0], "fields_get");
     assert_eq!(rows(&h), 3);
@@ -93,32 +78,20 @@ fn an_administrator_clears_the_cache_and_old_fetches_expire() {
     let c = h.connection(V, "c", &["res.partner"]);
     let mut s = h.session(&h.key(c, V, "admin"));
     search(&h, &mut s);
-    let r = h.admin(
-        "DELETE",
-        &format!("/admin/api/connections/{c}/schema-cache"),
-        None,
-    );
+    let r = h.admin("DELETE", &format!("/admin/api/connections/{c}/schema-cache"), None);
+    assert_eq!((r.status, r.body["cleared"].as_i64()), (200, Some(1)), "{}", r.raw);
     assert_eq!(
-        (r.status, r.body["cleared"].as_i64()),
-        (200, Some(1)),
-        "{}",
-        r.raw
+        h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'admin' OR detail LIKE '%cached schemas%'")[0]["n"]
+            .as_i64(),
+        Some(1)
     );
-    assert_eq!(h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'admin' OR detail LIKE '%cached schemas%'")[0]["n"].as_i64(), Some(1));
     let (methods, _) = search(&h, &mut s);
     assert_eq!(methods[0], "fields_get");
     // Cleared by another isolate (straight in D1 here): this isolate's copy is not used either.
     h.db.rows("DELETE FROM schema_cache");
     let (methods, _) = search(&h, &mut s);
-    assert_eq!(
-        methods[0], "fields_get",
-        "asked again although this isolate held a copy"
-    );
-    assert_eq!(
-        h.admin("DELETE", "/admin/api/connections/999/schema-cache", None)
-            .status,
-        404
-    );
+    assert_eq!(methods[0], "fields_get", "asked again although this isolate held a copy");
+    assert_eq!(h.admin("DELETE", "/admin/api/connections/999/schema-cache", None).status, 404);
 
     // An hour later the fetch is too old to trust, wherever it is held.
     *h.now.borrow_mut() += 61 * 60 * 1000;
@@ -134,8 +107,7 @@ fn models_not_named_up_front_are_looked_up_in_d1() {
     let c = h.connection(V, "c", &["res.partner", "res.country"]);
     let mut s = h.session(&h.key(c, V, "admin"));
     // A domain through a relation needs the related model's schema too.
-    let args =
-        json!({"model": "res.partner", "domain": [["country_id.code", "=", "US"]], "limit": 1});
+    let args = json!({"model": "res.partner", "domain": [["country_id.code", "=", "US"]], "limit": 1});
     new_isolate();
     s.tool("odoo_search", args.clone());
     assert_eq!(rows(&h), 2);

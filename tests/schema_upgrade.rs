@@ -10,11 +10,8 @@ use support::{Harness, SCHEMA};
 
 /// The statements of `schema.sql`, without comments, normalised to single spaces.
 fn statements() -> Vec<String> {
-    let without_comments: String = SCHEMA
-        .lines()
-        .map(|l| l.split("--").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let without_comments: String =
+        SCHEMA.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
     without_comments
         .split(';')
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -43,41 +40,16 @@ fn re_applying_the_schema_keeps_every_row_and_the_deployment_keeps_working() {
     let c = h.connection(OdooVersion::V19, "c", &["res.partner"]);
     let key = h.key(c, OdooVersion::V19, "admin");
     let mut s = h.session(&key);
-    assert!(s
-        .tool("odoo_search", json!({"model": "res.partner", "limit": 1}))
-        .get("isError")
-        .is_none());
+    assert!(s.tool("odoo_search", json!({"model": "res.partner", "limit": 1})).get("isError").is_none());
 
-    let tables = [
-        "connections",
-        "model_permissions",
-        "keys",
-        "sessions",
-        "audit",
-        "schema_cache",
-        "rate_buckets",
-    ];
-    let count = |t: &str| {
-        h.db.rows(&format!("SELECT COUNT(*) AS n FROM {t}"))[0]["n"]
-            .as_i64()
-            .unwrap_or(-1)
-    };
+    let tables = ["connections", "model_permissions", "keys", "sessions", "audit", "schema_cache", "rate_buckets"];
+    let count = |t: &str| h.db.rows(&format!("SELECT COUNT(*) AS n FROM {t}"))[0]["n"].as_i64().unwrap_or(-1);
     let before: Vec<i64> = tables.iter().map(|t| count(t)).collect();
-    assert!(
-        before.iter().all(|n| *n > 0),
-        "every table has rows before the upgrade: {before:?}"
-    );
+    assert!(before.iter().all(|n| *n > 0), "every table has rows before the upgrade: {before:?}");
 
-    h.db.conn
-        .borrow()
-        .execute_batch(SCHEMA)
-        .expect("schema.sql applies again over a populated database");
+    h.db.conn.borrow().execute_batch(SCHEMA).expect("schema.sql applies again over a populated database");
 
-    assert_eq!(
-        tables.iter().map(|t| count(t)).collect::<Vec<_>>(),
-        before,
-        "no row lost or added"
-    );
+    assert_eq!(tables.iter().map(|t| count(t)).collect::<Vec<_>>(), before, "no row lost or added");
     // The session, the key and the cached schema all still serve.
     let r = s.tool("odoo_search", json!({"model": "res.partner", "limit": 1}));
     assert!(r.get("isError").is_none(), "{r}");

@@ -4,12 +4,13 @@
 #[test]
 fn tool_definitions_match_the_snapshot() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/tools.json");
-    let current = serde_json::to_string_pretty(&odoo_mcp_edge::capabilities::tools::definitions())
-        .unwrap()
-        + "\n";
+    let current = serde_json::to_string_pretty(&odoo_mcp_edge::capabilities::tools::definitions()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &current).unwrap();
     }
     let saved = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(saved == current, "the tool surface changed; review it and run UPDATE_SNAPSHOTS=1 cargo test --test tool_definitions");
+    assert!(
+        saved == current,
+        "the tool surface changed; review it and run UPDATE_SNAPSHOTS=1 cargo test --test tool_definitions"
+    );
 }

@@ -34,19 +34,13 @@ fn initialize_issues_a_session_and_negotiates() {
     let (h, key) = setup();
     let r = post(&h, &key, None, &[], INIT);
     assert_eq!(r.status, 200);
-    assert!(r
-        .header("content-type")
-        .unwrap()
-        .starts_with("application/json"));
+    assert!(r.header("content-type").unwrap().starts_with("application/json"));
     let sid = r.header("mcp-session-id").expect("session id");
     assert!(sid.len() >= 32 && sid.bytes().all(|b| (0x21..=0x7e).contains(&b)));
     assert_eq!(r.body["result"]["protocolVersion"], "2025-11-25");
     assert!(r.body["result"]["capabilities"]["tools"].is_object());
     assert_eq!(r.body["result"]["serverInfo"]["name"], "odoo-mcp-edge");
-    assert!(r.body["result"]["instructions"]
-        .as_str()
-        .unwrap()
-        .contains("odoo_list_models"));
+    assert!(r.body["result"]["instructions"].as_str().unwrap().contains("odoo_list_models"));
 
     for (asked, got) in [
         ("2025-06-18", "2025-06-18"),
@@ -57,11 +51,7 @@ fn initialize_issues_a_session_and_negotiates() {
     ] {
         let body = INIT.replace("2025-11-25", asked);
         let r = post(&h, &key, None, &[], &body);
-        assert_eq!(
-            r.status, 200,
-            "initialize never fails on a version: {}",
-            r.raw
-        );
+        assert_eq!(r.status, 200, "initialize never fails on a version: {}", r.raw);
         assert_eq!(r.body["result"]["protocolVersion"], got);
     }
     // The session is stored, bound to the key.
@@ -71,10 +61,7 @@ fn initialize_issues_a_session_and_negotiates() {
 #[test]
 fn session_rules() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":"p1","method":"ping"}"#;
 
     let r = post(&h, &key, None, &[], ping);
@@ -83,11 +70,7 @@ fn session_rules() {
     assert_eq!(r.status, 404, "unknown session id");
     let r = post(&h, &key, Some(&sid), &[], ping);
     assert_eq!(r.status, 200);
-    assert_eq!(
-        r.body,
-        json!({"jsonrpc": "2.0", "id": "p1", "result": {}}),
-        "ping answers {{}} and echoes a string id"
-    );
+    assert_eq!(r.body, json!({"jsonrpc": "2.0", "id": "p1", "result": {}}), "ping answers {{}} and echoes a string id");
 
     // Another key cannot use this session.
     let c = h.connection(OdooVersion::V19, "other", &[]);
@@ -96,30 +79,17 @@ fn session_rules() {
 
     // DELETE ends it; afterwards it is unknown.
     let auth = format!("Bearer {key}");
-    let r = h.raw(
-        "DELETE",
-        "/mcp",
-        &[("authorization", &auth), ("mcp-session-id", &sid)],
-        b"",
-    );
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     assert_eq!(r.status, 200);
     assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 404);
-    let r = h.raw(
-        "DELETE",
-        "/mcp",
-        &[("authorization", &auth), ("mcp-session-id", &sid)],
-        b"",
-    );
+    let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     assert_eq!(r.status, 404);
 }
 
 #[test]
 fn notifications_and_responses_get_202_with_no_body() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     for body in [
         r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
         r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}"#,
@@ -146,20 +116,13 @@ fn notifications_and_responses_get_202_with_no_body() {
             .iter()
             .map(|r| r["request_id"].as_str().unwrap_or("").len())
             .collect();
-    assert_eq!(
-        ids,
-        vec![1, 200],
-        "the id 9 and the 198-character string (200 as JSON), not the huge one"
-    );
+    assert_eq!(ids, vec![1, 200], "the id 9 and the 198-character string (200 as JSON), not the huge one");
 }
 
 #[test]
 fn http_level_errors() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
 
     let r = h.raw("GET", "/mcp", &[("accept", "text/event-stream")], b"");
@@ -170,62 +133,29 @@ fn http_level_errors() {
     let r = h.raw(
         "POST",
         "/mcp",
-        &[
-            ("authorization", &auth),
-            ("content-type", "text/plain"),
-            ("mcp-session-id", &sid),
-        ],
+        &[("authorization", &auth), ("content-type", "text/plain"), ("mcp-session-id", &sid)],
         ping.as_bytes(),
     );
     assert_eq!(r.status, 415);
 
     let r = post(&h, &key, Some(&sid), &[], "{not json");
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (400, json!(-32700))
-    );
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32700)));
 
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &[],
-        r#"{"jsonrpc":"2.0","id":7,"method":5}"#,
-    );
-    assert_eq!(
-        (
-            r.status,
-            r.body["error"]["code"].clone(),
-            r.body["id"].clone()
-        ),
-        (400, json!(-32600), json!(7))
-    );
+    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
+    assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), json!(7)));
 
     // Not a JSON-RPC message: -32600 with the id, with or without a session (never "send initialize
     // first" to a malformed initialize).
     for (body, id) in [
-        (
-            r#"{"jsonrpc":"2.0","id":9,"method":"initialize","params":[]}"#,
-            json!(9),
-        ),
-        (
-            r#"{"jsonrpc":"1.0","id":"x","method":"initialize","params":{}}"#,
-            json!("x"),
-        ),
-        (
-            r#"{"jsonrpc":"2.0","id":{},"method":"tools/list"}"#,
-            Value::Null,
-        ),
+        (r#"{"jsonrpc":"2.0","id":9,"method":"initialize","params":[]}"#, json!(9)),
+        (r#"{"jsonrpc":"1.0","id":"x","method":"initialize","params":{}}"#, json!("x")),
+        (r#"{"jsonrpc":"2.0","id":{},"method":"tools/list"}"#, Value::Null),
         ("42", Value::Null),
     ] {
         for session in [None, Some(sid.as_str())] {
             let r = post(&h, &key, session, &[], body);
             assert_eq!(
-                (
-                    r.status,
-                    r.body["error"]["code"].clone(),
-                    r.body["id"].clone()
-                ),
+                (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
                 (400, json!(-32600), id.clone()),
                 "{body} {session:?}"
             );
@@ -233,44 +163,17 @@ fn http_level_errors() {
     }
     // A well-formed request without a session still needs one.
     let r = post(&h, &key, None, &[], ping);
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (400, json!(-32000))
-    );
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32000)));
 
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &[],
-        r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#,
-    );
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (200, json!(-32601))
-    );
+    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (200, json!(-32601)));
 
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &[("mcp-protocol-version", "1999-01-01")],
-        ping,
-    );
+    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "1999-01-01")], ping);
     assert_eq!(r.status, 400);
     assert!(r.raw.contains("Unsupported protocol version"));
 
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &[("mcp-protocol-version", "2026-07-28")],
-        ping,
-    );
-    assert_eq!(
-        r.status, 400,
-        "modern header without envelope: a plain 400 so clients fall back"
-    );
+    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2026-07-28")], ping);
+    assert_eq!(r.status, 400, "modern header without envelope: a plain 400 so clients fall back");
 
     for v in ["2025-03-26", "2025-06-18", "2025-11-25"] {
         assert_eq!(
@@ -292,23 +195,14 @@ fn http_level_errors() {
         ping.as_bytes(),
     );
     assert_eq!(r.status, 406);
-    let r = post(
-        &h,
-        &key,
-        Some(&sid),
-        &[],
-        &format!("\"{}\"", "x".repeat(1_100_000)),
-    );
+    let r = post(&h, &key, Some(&sid), &[], &format!("\"{}\"", "x".repeat(1_100_000)));
     assert_eq!(r.status, 413);
 }
 
 #[test]
 fn sse_only_clients_get_an_event_stream() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let auth = format!("Bearer {key}");
     let r = h.raw(
         "POST",
@@ -330,10 +224,7 @@ fn sse_only_clients_get_an_event_stream() {
 fn batches_only_for_2025_03_26() {
     let (h, key) = setup();
     let old = INIT.replace("2025-11-25", "2025-03-26");
-    let sid = post(&h, &key, None, &[], &old)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], &old).header("mcp-session-id").unwrap().to_string();
     let batch = r#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]"#;
     let r = post(&h, &key, Some(&sid), &[], batch);
     assert_eq!(r.status, 200, "{}", r.raw);
@@ -348,112 +239,50 @@ fn batches_only_for_2025_03_26() {
     let r = post(&h, &key, Some(&sid), &[], &with_init);
     assert_eq!(r.body[0]["error"]["code"], json!(-32600));
 
-    let new = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
-    let r = post(
-        &h,
-        &key,
-        Some(&new),
-        &[("mcp-protocol-version", "2025-11-25")],
-        batch,
-    );
-    assert_eq!(
-        (r.status, r.body["error"]["code"].clone()),
-        (400, json!(-32600))
-    );
+    let new = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let r = post(&h, &key, Some(&new), &[("mcp-protocol-version", "2025-11-25")], batch);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
 }
 
 #[test]
 fn authentication_and_origin() {
     let (h, key) = setup();
-    let r = h.raw(
-        "POST",
-        "/mcp",
-        &[("content-type", "application/json")],
-        INIT.as_bytes(),
-    );
+    let r = h.raw("POST", "/mcp", &[("content-type", "application/json")], INIT.as_bytes());
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
 
-    let r = post(
-        &h,
-        "omcp_not-a-real-key-at-all-000000000000000000000",
-        None,
-        &[],
-        INIT,
-    );
+    let r = post(&h, "omcp_not-a-real-key-at-all-000000000000000000000", None, &[], INIT);
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
 
-    let r = post(
-        &h,
-        &key,
-        None,
-        &[("origin", "http://evil.example.com")],
-        INIT,
-    );
+    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], INIT);
     assert_eq!(r.status, 403);
     // Loopback in dev means scheme://host[:port] on a loopback host, nothing more.
-    for trick in [
-        "http://127.0.0.1:8788@evil.example.com",
-        "http://localhost:3000/evil",
-    ] {
-        assert_eq!(
-            post(&h, &key, None, &[("origin", trick)], INIT).status,
-            403,
-            "{trick}"
-        );
+    for trick in ["http://127.0.0.1:8788@evil.example.com", "http://localhost:3000/evil"] {
+        assert_eq!(post(&h, &key, None, &[("origin", trick)], INIT).status, 403, "{trick}");
     }
     let r = post(&h, &key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
     assert_eq!(r.status, 200, "loopback origins are allowed in dev");
-    assert_eq!(
-        r.header("access-control-allow-origin"),
-        Some("http://127.0.0.1:8788")
-    );
-    let r = post(
-        &h,
-        &key,
-        None,
-        &[("origin", "https://console.example.com")],
-        INIT,
-    );
+    assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8788"));
+    let r = post(&h, &key, None, &[("origin", "https://console.example.com")], INIT);
     assert_eq!(r.status, 200, "configured origins are allowed");
 
     // Keys are never in URLs and never echoed.
     assert!(!r.raw.contains(&key));
     let audit: Vec<String> =
-        h.db.rows("SELECT * FROM audit")
-            .iter()
-            .map(|r| Value::Object(r.clone()).to_string())
-            .collect();
+        h.db.rows("SELECT * FROM audit").iter().map(|r| Value::Object(r.clone()).to_string()).collect();
     assert!(audit.iter().any(|a| a.contains("auth_failure")));
-    assert!(
-        audit
-            .iter()
-            .all(|a| !a.contains(&key) && !a.contains("not-a-real-key")),
-        "{audit:?}"
-    );
+    assert!(audit.iter().all(|a| !a.contains(&key) && !a.contains("not-a-real-key")), "{audit:?}");
 }
 
 #[test]
 fn revoked_and_expired_keys_are_refused_even_mid_session() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
     assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 200);
-    let id = h.admin("GET", "/admin/api/keys", None).body["keys"][0]["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        h.admin("DELETE", &format!("/admin/api/keys/{id}"), None)
-            .status,
-        200
-    );
+    let id = h.admin("GET", "/admin/api/keys", None).body["keys"][0]["id"].as_i64().unwrap();
+    assert_eq!(h.admin("DELETE", &format!("/admin/api/keys/{id}"), None).status, 200);
     let r = post(&h, &key, Some(&sid), &[], ping);
     assert_eq!(r.status, 401);
     assert!(r.raw.contains("revoked"));
@@ -470,35 +299,87 @@ fn revoked_and_expired_keys_are_refused_even_mid_session() {
 fn rate_limit_refuses_with_retry_after() {
     let (h, key) = setup();
     h.db.rows("UPDATE keys SET rate_limit = 3");
-    let statuses: Vec<u16> = (0..5)
-        .map(|_| post(&h, &key, None, &[], INIT).status)
-        .collect();
+    let statuses: Vec<u16> = (0..5).map(|_| post(&h, &key, None, &[], INIT).status).collect();
     assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
     let r = post(&h, &key, None, &[], INIT);
     let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
     // The harness's clock stands still: the three admitted requests share one second, which leaves the
     // window 61 s after it began, i.e. more than 60 s from now.
     assert_eq!(retry, 61);
-    let events =
-        h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'rate_limited'");
+    let events = h.db.rows("SELECT count(*) AS n FROM audit WHERE event = 'rate_limited'");
     assert_eq!(events[0]["n"], json!(3));
 }
 
 #[test]
 fn authentication_is_one_database_round_trip() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT)
-        .header("mcp-session-id")
-        .unwrap()
-        .to_string();
+    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let before = h.db.batches.get();
-    post(
-        &h,
-        &key,
-        Some(&sid),
-        &[],
-        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
-    );
+    post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
     // One batch before answering, one after (audit, last use).
     assert_eq!(h.db.batches.get() - before, 2);
+}
+
+/// Errors answered before the session lane takes over (401, 403, 406, 429 …) and its own session
+/// rules still answer the request: its id when the body could be read, JSON-RPC 2.0's `null` when not.
+#[test]
+fn early_errors_echo_the_request_id() {
+    let (h, key) = setup();
+    let ping = |id: &str| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+    let id_of = |r: &Resp| r.body.get("id").cloned();
+    let auth = format!("Bearer {key}");
+
+    let r = h.raw("POST", "/mcp", &[("content-type", "application/json")], ping("\"no-key\"").as_bytes());
+    assert_eq!((r.status, id_of(&r)), (401, Some(json!("no-key"))), "{}", r.raw);
+    let r = post(&h, "omcp_not-a-real-key-at-all-000000000000000000000", None, &[], &ping("41"));
+    assert_eq!((r.status, id_of(&r)), (401, Some(json!(41))), "{}", r.raw);
+    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], &ping("43"));
+    assert_eq!((r.status, id_of(&r)), (403, Some(json!(43))), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("authorization", &auth), ("content-type", "application/json"), ("accept", "text/html")],
+        ping("\"accept\"").as_bytes(),
+    );
+    assert_eq!((r.status, id_of(&r)), (406, Some(json!("accept"))), "{}", r.raw);
+
+    // The session rules answer the request too.
+    let r = post(&h, &key, None, &[], &ping("7"));
+    assert_eq!((r.status, id_of(&r)), (400, Some(json!(7))), "missing session id: {}", r.raw);
+    let r = post(&h, &key, Some("no-such-session"), &[], &ping("8"));
+    assert_eq!((r.status, id_of(&r)), (404, Some(json!(8))), "unknown session: {}", r.raw);
+    let r = post(&h, &key, None, &[("mcp-protocol-version", "1999-01-01")], &ping("9"));
+    assert_eq!((r.status, id_of(&r)), (400, Some(json!(9))), "unsupported version header: {}", r.raw);
+
+    // No id to read: a body that is not JSON, not declared JSON, over the limit, a notification, a batch.
+    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], "{not json");
+    assert_eq!((r.status, id_of(&r)), (403, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw("POST", "/mcp", &[("authorization", &auth), ("content-type", "text/plain")], ping("10").as_bytes());
+    assert_eq!((r.status, id_of(&r)), (415, Some(Value::Null)), "{}", r.raw);
+    let r = post(&h, &key, None, &[], &format!("\"{}\"", "x".repeat(1_100_000)));
+    assert_eq!((r.status, id_of(&r)), (413, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert_eq!((r.status, id_of(&r)), (401, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+    );
+    assert_eq!((r.status, id_of(&r)), (401, Some(Value::Null)), "{}", r.raw);
+    let r = h.raw("GET", "/mcp", &[], b"");
+    assert_eq!((r.status, id_of(&r)), (405, Some(Value::Null)), "{}", r.raw);
+
+    // Over the rate limit (a fresh key, none of the requests above counted): 429 before any lane,
+    // with the id of the request it refuses.
+    let (h, key) = setup();
+    h.db.rows("UPDATE keys SET rate_limit = 1");
+    assert_eq!(post(&h, &key, None, &[], INIT).status, 200);
+    let r = post(&h, &key, None, &[], &INIT.replace(r#""id":1"#, r#""id":"over""#));
+    assert_eq!((r.status, id_of(&r)), (429, Some(json!("over"))), "{}", r.raw);
 }

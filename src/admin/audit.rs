@@ -14,22 +14,14 @@ const MAX_EXPORT: i64 = 10_000;
 fn int_param(req: &HttpRequest, name: &str) -> Result<Option<i64>, ApiError> {
     match req.query_param(name).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::bad_request(format!("'{name}' must be an integer"))),
+        Some(v) => v.parse().map(Some).map_err(|_| ApiError::bad_request(format!("'{name}' must be an integer"))),
     }
 }
 
 fn filter(req: &HttpRequest) -> Result<AuditFilter, ApiError> {
     let event = req.query_param("event").filter(|e| !e.is_empty());
-    if event
-        .as_ref()
-        .is_some_and(|e| e.len() > 60 || !e.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-    {
-        return Err(ApiError::bad_request(
-            "'event' is an event type such as tool_call",
-        ));
+    if event.as_ref().is_some_and(|e| e.len() > 60 || !e.chars().all(|c| c.is_ascii_lowercase() || c == '_')) {
+        return Err(ApiError::bad_request("'event' is an event type such as tool_call"));
     }
     Ok(AuditFilter {
         key_id: int_param(req, "key_id")?,
@@ -44,9 +36,7 @@ pub async fn list(req: &HttpRequest, svc: &Services<'_>) -> ApiResult {
     let f = filter(req)?;
     let limit = int_param(req, "limit")?.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
-            "'limit' must be 1 to {MAX_LIMIT}"
-        )));
+        return Err(ApiError::bad_request(format!("'limit' must be 1 to {MAX_LIMIT}")));
     }
     let mut rows = audit::list(svc.db, &f, limit + 1).await?;
     let more = rows.len() as i64 > limit;
@@ -69,10 +59,8 @@ pub async fn export(req: &HttpRequest, svc: &Services<'_>) -> Result<HttpRespons
         body.push_str(&json!(r).to_string());
         body.push('\n');
     }
-    let mut resp = HttpResponse::text(200, "application/x-ndjson", body).with_header(
-        "content-disposition",
-        "attachment; filename=\"odoo-mcp-audit.jsonl\"",
-    );
+    let mut resp = HttpResponse::text(200, "application/x-ndjson", body)
+        .with_header("content-disposition", "attachment; filename=\"odoo-mcp-audit.jsonl\"");
     if let Some(last) = rows.last().filter(|_| more) {
         resp = resp.with_header("x-next-cursor", last.id.to_string());
     }

@@ -23,11 +23,7 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     let q = q.trim();
     let mut domain = vec![json!(["transient", "=", false])];
     if !q.is_empty() {
-        domain.extend([
-            json!("|"),
-            json!(["model", "ilike", q]),
-            json!(["name", "ilike", q]),
-        ]);
+        domain.extend([json!("|"), json!(["model", "ilike", q]), json!(["name", "ilike", q])]);
     }
     let call = Call {
         model: "ir.model",
@@ -43,25 +39,14 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
     };
     let rows = match client.call(&call).await.map_err(odoo_failure)? {
         Value::Array(rows) => rows,
-        _ => {
-            return Err(ApiError::new(
-                502,
-                "odoo_answer",
-                "Odoo's ir.model answer is not a list",
-            ))
-        }
+        _ => return Err(ApiError::new(502, "odoo_answer", "Odoo's ir.model answer is not a list")),
     };
     let permissions = connections::model_permissions(svc.db, id).await?;
     let truncated = rows.len() as i64 > MAX_MODELS;
     let models: Vec<Value> = rows
         .iter()
         .take(MAX_MODELS as usize)
-        .filter_map(|r| {
-            Some((
-                r.get("model")?.as_str()?,
-                r.get("name").and_then(Value::as_str).unwrap_or(""),
-            ))
-        })
+        .filter_map(|r| Some((r.get("model")?.as_str()?, r.get("name").and_then(Value::as_str).unwrap_or(""))))
         .filter(|(m, _)| is_model_name(m))
         .map(|(m, label)| {
             let p = permissions
@@ -74,10 +59,7 @@ pub async fn models(svc: &Services<'_>, id: i64, q: &str) -> ApiResult {
             v
         })
         .collect();
-    Ok((
-        200,
-        json!({"connection_id": id, "query": q, "models": models, "truncated": truncated}),
-    ))
+    Ok((200, json!({"connection_id": id, "query": q, "models": models, "truncated": truncated})))
 }
 
 /// `GET …/odoo-models/{model}/fields`: the model's fields (name, label, type) for a field policy.
@@ -109,25 +91,14 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
 }
 
 /// Whether Odoo has `model`, asked as the connection's browsing user; `None` when it has none.
-pub async fn model_exists(
-    svc: &Services<'_>,
-    id: i64,
-    model: &str,
-) -> Result<Option<bool>, ApiError> {
+pub async fn model_exists(svc: &Services<'_>, id: i64, model: &str) -> Result<Option<bool>, ApiError> {
     let Some(user) = BrowseUser::load_optional(svc, id).await? else {
         return Ok(None);
     };
     let uid = Cell::new(None);
-    exists(&user.client(svc, &uid), model)
-        .await
-        .map(Some)
-        .map_err(|e| {
-            ApiError::new(
-                502,
-                "odoo_error",
-                format!("could not look the model up in Odoo: {}", e.user_message()),
-            )
-        })
+    exists(&user.client(svc, &uid), model).await.map(Some).map_err(|e| {
+        ApiError::new(502, "odoo_error", format!("could not look the model up in Odoo: {}", e.user_message()))
+    })
 }
 
 async fn exists(client: &OdooClient<'_>, model: &str) -> Result<bool, crate::odoo::OdooError> {
@@ -135,11 +106,7 @@ async fn exists(client: &OdooClient<'_>, model: &str) -> Result<bool, crate::odo
         model: "ir.model",
         method: "search_read",
         ids: None,
-        params: vec![
-            ("domain", json!([["model", "=", model]])),
-            ("fields", json!(["model"])),
-            ("limit", json!(1)),
-        ],
+        params: vec![("domain", json!([["model", "=", model]])), ("fields", json!(["model"])), ("limit", json!(1))],
         positional: 1,
     };
     Ok(matches!(client.call(&call).await?, Value::Array(rows) if !rows.is_empty()))
@@ -158,45 +125,30 @@ struct BrowseUser {
 
 impl BrowseUser {
     async fn load(svc: &Services<'_>, id: i64) -> Result<BrowseUser, ApiError> {
-        BrowseUser::load_optional(svc, id)
-            .await?
-            .ok_or_else(no_browse_user)
+        BrowseUser::load_optional(svc, id).await?.ok_or_else(no_browse_user)
     }
 
     async fn load_optional(svc: &Services<'_>, id: i64) -> Result<Option<BrowseUser>, ApiError> {
-        let c = connections::get(svc.db, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("connection"))?;
+        let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
         let Some((login, enc)) = connections::browse_credentials(svc.db, id).await? else {
             return Ok(None);
         };
-        Ok(Some(BrowseUser {
-            key: browse_client_key(svc, &enc)?,
-            conn: c.odoo(),
-            login,
-        }))
+        Ok(Some(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login }))
     }
 
     fn client<'a>(&'a self, svc: &'a Services<'_>, uid: &'a Cell<Option<i64>>) -> OdooClient<'a> {
-        OdooClient::new(
-            svc.http,
-            &self.conn,
-            &self.login,
-            &self.key,
-            uid,
-            svc.settings.odoo_timeout_ms,
-        )
+        OdooClient::new(svc.http, &self.conn, &self.login, &self.key, uid, svc.settings.odoo_timeout_ms)
     }
 }
 
 fn no_browse_user() -> ApiError {
-    ApiError::new(409, "no_browse_user", "set an Odoo user on this connection (odoo_login and odoo_api_key) to list its models and fields")
+    ApiError::new(
+        409,
+        "no_browse_user",
+        "set an Odoo user on this connection (odoo_login and odoo_api_key) to list its models and fields",
+    )
 }
 
 fn odoo_failure(e: crate::odoo::OdooError) -> ApiError {
-    ApiError::new(
-        502,
-        "odoo_error",
-        format!("Odoo answered: {}", e.user_message()),
-    )
+    ApiError::new(502, "odoo_error", format!("Odoo answered: {}", e.user_message()))
 }

@@ -45,15 +45,9 @@ pub struct ConnectionChange {
 async fn detect(svc: &Services<'_>, url: &str) -> Result<(String, odoo::Detected), ApiError> {
     let url = odoo::url::normalize(url, svc.settings.dev_allow_loopback)
         .map_err(|e| ApiError::bad_request(format!("url: {}", e.0)))?;
-    let detected = odoo::detect(svc.http, &url, svc.settings.odoo_timeout_ms)
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                502,
-                "odoo_unreachable",
-                format!("could not detect the Odoo version at {url}: {}", e.message),
-            )
-        })?;
+    let detected = odoo::detect(svc.http, &url, svc.settings.odoo_timeout_ms).await.map_err(|e| {
+        ApiError::new(502, "odoo_unreachable", format!("could not detect the Odoo version at {url}: {}", e.message))
+    })?;
     Ok((url, detected))
 }
 
@@ -66,17 +60,16 @@ pub async fn verify_user(
     api_key: &str,
 ) -> Result<i64, ApiError> {
     let uid_cell = Cell::new(None);
-    let client = OdooClient::new(
-        svc.http,
-        conn,
-        login,
-        api_key,
-        &uid_cell,
-        svc.settings.odoo_timeout_ms,
-    );
+    let client = OdooClient::new(svc.http, conn, login, api_key, &uid_cell, svc.settings.odoo_timeout_ms);
     let uid = client.whoami().await.map_err(|e| match e.kind {
-        OdooErrorKind::AccessDenied => ApiError::new(400, "odoo_rejected_credentials", format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)")),
-        _ => ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message)),
+        OdooErrorKind::AccessDenied => ApiError::new(
+            400,
+            "odoo_rejected_credentials",
+            format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)"),
+        ),
+        _ => {
+            ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message))
+        }
     })?;
     let read = Call {
         model: "res.users",
@@ -86,11 +79,7 @@ pub async fn verify_user(
         positional: 0,
     };
     if let Ok(Value::Array(rows)) = client.call(&read).await {
-        if let Some(actual) = rows
-            .first()
-            .and_then(|r| r.get("login"))
-            .and_then(Value::as_str)
-        {
+        if let Some(actual) = rows.first().and_then(|r| r.get("login")).and_then(Value::as_str) {
             if actual != login {
                 return Err(ApiError::bad_request(format!(
                     "this Odoo API key belongs to '{actual}', not to '{login}'"
@@ -109,16 +98,14 @@ fn browse_pair<'a>(
     match (login, key) {
         (Some(l), Some(k)) => Ok(Some((l.as_str(), k.expose()))),
         (None, None) => Ok(None),
-        _ => Err(ApiError::bad_request("'odoo_login' and 'odoo_api_key' go together (the Odoo user the console lists models with)")),
+        _ => Err(ApiError::bad_request(
+            "'odoo_login' and 'odoo_api_key' go together (the Odoo user the console lists models with)",
+        )),
     }
 }
 
 /// Refuses a name another connection has, ignoring case.
-async fn ensure_name_free(
-    svc: &Services<'_>,
-    name: &str,
-    except: Option<i64>,
-) -> Result<(), ApiError> {
+async fn ensure_name_free(svc: &Services<'_>, name: &str, except: Option<i64>) -> Result<(), ApiError> {
     if connections::name_taken(svc.db, name, except).await? {
         return Err(name_conflict());
     }
@@ -126,11 +113,7 @@ async fn ensure_name_free(
 }
 
 fn name_conflict() -> ApiError {
-    ApiError::new(
-        409,
-        "conflict",
-        "another connection already has this name (names are compared ignoring case)",
-    )
+    ApiError::new(409, "conflict", "another connection already has this name (names are compared ignoring case)")
 }
 
 /// Verifies and encrypts browsing credentials against `conn`, returning the encrypted API key.
@@ -140,16 +123,13 @@ async fn checked_browse_key(
     login: &str,
     api_key: &str,
 ) -> Result<String, ApiError> {
-    let cred_key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
+    let cred_key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     verify_user(svc, conn, login, api_key).await?;
-    crypto::encrypt(cred_key, api_key)
-        .map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))
+    crypto::encrypt(cred_key, api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))
 }
 
 pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>) -> ApiResult {
@@ -170,31 +150,13 @@ pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>)
         }
         None => None,
     };
-    let mut c = connections::insert(
-        svc.db,
-        b.name.as_str(),
-        &url,
-        b.database.as_str(),
-        &detected,
-        svc.now,
-    )
-    .await?
-    .ok_or_else(name_conflict)?;
+    let mut c = connections::insert(svc.db, b.name.as_str(), &url, b.database.as_str(), &detected, svc.now)
+        .await?
+        .ok_or_else(name_conflict)?;
     if let Some((login, enc)) = browse_enc {
-        let stored = store::query(
-            svc.db,
-            connections::set_browse_credentials(c.id, login, &enc, svc.now),
-        )
-        .await;
+        let stored = store::query(svc.db, connections::set_browse_credentials(c.id, login, &enc, svc.now)).await;
         if let Err(e) = stored {
-            store::query(
-                svc.db,
-                Stmt::new(
-                    "DELETE FROM connections WHERE id = ?1",
-                    vec![store::int(c.id)],
-                ),
-            )
-            .await?;
+            store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)])).await?;
             return Err(e.into());
         }
         c.browse_login = Some(login.to_string());
@@ -208,12 +170,7 @@ pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>)
     Ok((201, json!(c)))
 }
 
-pub async fn update(
-    svc: &Services<'_>,
-    id: i64,
-    b: ConnectionChange,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn update(svc: &Services<'_>, id: i64, b: ConnectionChange, after: &mut Vec<Stmt>) -> ApiResult {
     let (c, moved) = update_record(svc, id, b, after).await?;
     let mut out = json!(c);
     if let Some(m) = moved {
@@ -230,19 +187,13 @@ async fn update_record(
     b: ConnectionChange,
     after: &mut Vec<Stmt>,
 ) -> Result<(ConnectionRecord, Option<Value>), ApiError> {
-    let current = connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let browse = browse_pair(&b.odoo_login, &b.odoo_api_key)?;
-    let name = b
-        .name
-        .map_or_else(|| current.name.clone(), Text::into_string);
+    let name = b.name.map_or_else(|| current.name.clone(), Text::into_string);
     if name.to_lowercase() != current.name.to_lowercase() {
         ensure_name_free(svc, &name, Some(id)).await?;
     }
-    let database = b
-        .database
-        .map_or_else(|| current.database.clone(), Text::into_string);
+    let database = b.database.map_or_else(|| current.database.clone(), Text::into_string);
     let requested_url = b.url.map_or_else(|| current.url.clone(), Text::into_string);
     let (url, detected) = detect(svc, &requested_url).await?;
     let probe = ConnectionRecord {
@@ -255,16 +206,11 @@ async fn update_record(
     };
     // New browsing credentials are checked against the new address: the administrator gave them for it.
     let browse_enc = match browse {
-        Some((login, key)) => Some((
-            login,
-            checked_browse_key(svc, &probe.odoo(), login, key).await?,
-        )),
+        Some((login, key)) => Some((login, checked_browse_key(svc, &probe.odoo(), login, key).await?)),
         None => None,
     };
     let moved = moves::Move::between(&current.url, &url);
-    let mut stmts = vec![connections::update_stmt(
-        id, &name, &url, &database, &detected, svc.now,
-    )];
+    let mut stmts = vec![connections::update_stmt(id, &name, &url, &database, &detected, svc.now)];
     if let Some((login, enc)) = &browse_enc {
         stmts.push(connections::set_browse_credentials(id, login, enc, svc.now));
     }
@@ -287,17 +233,9 @@ async fn update_record(
         (None, None) => current.browse_login.clone(),
     };
     // A new version or URL may change every model's fields.
-    if (
-        c.url.as_str(),
-        c.database.as_str(),
-        c.odoo_major,
-        c.odoo_minor,
-    ) != (
-        current.url.as_str(),
-        current.database.as_str(),
-        current.odoo_major,
-        current.odoo_minor,
-    ) {
+    if (c.url.as_str(), c.database.as_str(), c.odoo_major, c.odoo_minor)
+        != (current.url.as_str(), current.database.as_str(), current.odoo_major, current.odoo_minor)
+    {
         schema::invalidate_all();
         after.push(store::schema_cache::clear(id));
     }
@@ -307,15 +245,8 @@ async fn update_record(
         &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()),
         svc.now,
     ));
-    let report = moved.map(|m| {
-        m.report(
-            id,
-            results.get(move_at..).unwrap_or_default(),
-            browse_enc.is_some(),
-            svc.now,
-            after,
-        )
-    });
+    let report =
+        moved.map(|m| m.report(id, results.get(move_at..).unwrap_or_default(), browse_enc.is_some(), svc.now, after));
     Ok((c, report))
 }
 
@@ -323,25 +254,15 @@ async fn update_record(
 /// isolate (other isolates re-check D1 on their next request for a model). For when the Odoo database
 /// gained or lost fields, e.g. after a module install.
 pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let cleared = store::query(
         svc.db,
-        Stmt::new(
-            "DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model",
-            vec![store::int(id)],
-        ),
+        Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model", vec![store::int(id)]),
     )
     .await?
     .len();
     schema::invalidate_all();
-    after.push(admin_audit(
-        "connection.schema_cache_clear",
-        Some(id),
-        &format!("{cleared} cached schemas"),
-        svc.now,
-    ));
+    after.push(admin_audit("connection.schema_cache_clear", Some(id), &format!("{cleared} cached schemas"), svc.now));
     Ok((200, json!({"connection_id": id, "cleared": cleared})))
 }
 
@@ -367,13 +288,10 @@ pub async fn test(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResu
 }
 
 pub fn browse_client_key(svc: &Services<'_>, enc: &str) -> Result<String, ApiError> {
-    let key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
-    crypto::decrypt(key, enc)
-        .map_err(|e| ApiError::new(503, "credentials_unreadable", e.to_string()))
+    let key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
+    crypto::decrypt(key, enc).map_err(|e| ApiError::new(503, "credentials_unreadable", e.to_string()))
 }

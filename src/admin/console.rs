@@ -20,15 +20,11 @@ fn secured(r: HttpResponse) -> HttpResponse {
         // `no-referrer` would make Chromium send `Origin: null` on the login form, which the Origin gate refuses.
         .with_header("referrer-policy", "same-origin")
         .with_header("cross-origin-opener-policy", "same-origin")
-        .with_header(
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), clipboard-write=(self)",
-        )
+        .with_header("permissions-policy", "camera=(), microphone=(), geolocation=(), clipboard-write=(self)")
 }
 
 fn page(status: u16, body: String) -> HttpResponse {
-    secured(HttpResponse::text(status, "text/html; charset=utf-8", body))
-        .with_header("cache-control", "no-store")
+    secured(HttpResponse::text(status, "text/html; charset=utf-8", body)).with_header("cache-control", "no-store")
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
@@ -42,28 +38,41 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         },
         ("POST", "/admin/login") => login(req, svc, token),
         ("POST", "/admin/logout") => match session::verify(token, req, svc.now) {
-            Some(s) if session::csrf_ok(token, &s, req) || form_field(req, "csrf").is_some_and(|c| constant_time_eq(&c, &session::csrf_token(token, &s))) => {
-                let audit = AuditEvent { event: "admin_action", operation: Some("console.logout"), outcome: "ok", ..Default::default() };
+            Some(s)
+                if session::csrf_ok(token, &s, req)
+                    || form_field(req, "csrf")
+                        .is_some_and(|c| constant_time_eq(&c, &session::csrf_token(token, &s))) =>
+            {
+                let audit = AuditEvent {
+                    event: "admin_action",
+                    operation: Some("console.logout"),
+                    outcome: "ok",
+                    ..Default::default()
+                };
                 Outcome::new(redirect().with_header("set-cookie", session::clear(req)), vec![audit.stmt(svc.now)])
             }
             _ => redirect().with_header("set-cookie", session::clear(req)).into(),
         },
         ("GET", "/admin/console.js") => asset("text/javascript; charset=utf-8", SCRIPT),
         ("GET", "/admin/console.css") => asset("text/css; charset=utf-8", STYLE),
-        _ => page(404, shell("Not found", "<main class=narrow><p>Not found. <a href=\"/admin\">Back to the console</a></p></main>", "")).into(),
+        _ => page(
+            404,
+            shell(
+                "Not found",
+                "<main class=narrow><p>Not found. <a href=\"/admin\">Back to the console</a></p></main>",
+                "",
+            ),
+        )
+        .into(),
     }
 }
 
 fn asset(content_type: &str, body: &str) -> Outcome {
-    secured(HttpResponse::text(200, content_type, body))
-        .with_header("cache-control", "no-cache")
-        .into()
+    secured(HttpResponse::text(200, content_type, body)).with_header("cache-control", "no-cache").into()
 }
 
 fn redirect() -> HttpResponse {
-    secured(HttpResponse::empty(303))
-        .with_header("location", "/admin")
-        .with_header("cache-control", "no-store")
+    secured(HttpResponse::empty(303)).with_header("location", "/admin").with_header("cache-control", "no-store")
 }
 
 fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
@@ -75,10 +84,7 @@ fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
             outcome: "bad_admin_token",
             ..Default::default()
         };
-        return Outcome::new(
-            page(401, login_page(Some("That is not the admin token."))),
-            vec![audit.stmt(svc.now)],
-        );
+        return Outcome::new(page(401, login_page(Some("That is not the admin token."))), vec![audit.stmt(svc.now)]);
     }
     match session::issue(token, svc.now, req) {
         Ok((_, cookie)) => {
@@ -88,16 +94,9 @@ fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
                 outcome: "ok",
                 ..Default::default()
             };
-            Outcome::new(
-                redirect().with_header("set-cookie", cookie),
-                vec![audit.stmt(svc.now)],
-            )
+            Outcome::new(redirect().with_header("set-cookie", cookie), vec![audit.stmt(svc.now)])
         }
-        Err(e) => page(
-            500,
-            login_page(Some(&format!("Could not start a session: {e}"))),
-        )
-        .into(),
+        Err(e) => page(500, login_page(Some(&format!("Could not start a session: {e}")))).into(),
     }
 }
 
@@ -115,9 +114,7 @@ fn shell(title: &str, body: &str, csrf: &str) -> String {
 }
 
 fn login_page(error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!("<p class=error role=alert>{}</p>", escape(e)))
-        .unwrap_or_default();
+    let error = error.map(|e| format!("<p class=error role=alert>{}</p>", escape(e))).unwrap_or_default();
     shell(
         "Sign in",
         &format!(
@@ -141,8 +138,5 @@ fn console_page(csrf: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -48,26 +48,17 @@ fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
     let mut scope = scope;
     if let Some(models) = &mut scope.models {
         if models.is_empty() {
-            return Err(BodyError::invalid(
-                "scope.models",
-                "must not be empty (the key could use no model)",
-            ));
+            return Err(BodyError::invalid("scope.models", "must not be empty (the key could use no model)"));
         }
         if let Some(i) = models.iter().position(|m| !is_model_name(m)) {
-            return Err(BodyError::invalid(
-                format!("scope.models[{i}]"),
-                "is not a model name (e.g. res.partner)",
-            ));
+            return Err(BodyError::invalid(format!("scope.models[{i}]"), "is not a model name (e.g. res.partner)"));
         }
         models.sort();
         models.dedup();
     }
     if let Some(ops) = &mut scope.operations {
         if ops.is_empty() {
-            return Err(BodyError::invalid(
-                "scope.operations",
-                "must not be empty (the key could do nothing)",
-            ));
+            return Err(BodyError::invalid("scope.operations", "must not be empty (the key could do nothing)"));
         }
         ops.sort();
         ops.dedup();
@@ -78,67 +69,39 @@ fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
 fn checked_expiry(expires_at: i64, now: i64) -> Result<i64, BodyError> {
     let field = "expires_at";
     if expires_at > MAX_SAFE_INTEGER {
-        return Err(BodyError::invalid(
-            field,
-            "must be at most 2^53 (milliseconds since the epoch)",
-        ));
+        return Err(BodyError::invalid(field, "must be at most 2^53 (milliseconds since the epoch)"));
     }
     if expires_at <= now {
-        return Err(BodyError::invalid(
-            field,
-            "must be a future time in milliseconds since the epoch",
-        ));
+        return Err(BodyError::invalid(field, "must be a future time in milliseconds since the epoch"));
     }
     if expires_at > now.saturating_add(MAX_LIFETIME_MS) {
-        return Err(BodyError::invalid(
-            field,
-            "must be within ten years (milliseconds since the epoch, not seconds)",
-        ));
+        return Err(BodyError::invalid(field, "must be within ten years (milliseconds since the epoch, not seconds)"));
     }
     Ok(expires_at)
 }
 
 /// `origin` is this Worker's own origin, for the client snippets (`{origin}/mcp`).
-pub async fn issue(
-    svc: &Services<'_>,
-    b: IssueBody,
-    origin: &str,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
     let connection_id = b.connection_id;
-    let (label, login, odoo_api_key) = (
-        b.label.as_str(),
-        b.odoo_login.as_str(),
-        b.odoo_api_key.expose(),
-    );
+    let (label, login, odoo_api_key) = (b.label.as_str(), b.odoo_login.as_str(), b.odoo_api_key.expose());
     let scope = b.scope.map(checked_scope).transpose()?;
     if b.rate_limit.is_some_and(|n| !(1..=100_000).contains(&n)) {
-        return Err(
-            BodyError::invalid("rate_limit", "must be requests per minute, 1 to 100000").into(),
-        );
+        return Err(BodyError::invalid("rate_limit", "must be requests per minute, 1 to 100000").into());
     }
     let rate_limit = b.rate_limit;
-    let expires_at = b
-        .expires_at
-        .map(|t| checked_expiry(t, svc.now))
-        .transpose()?;
-    let cred_key = svc.settings.credentials_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            503,
-            "not_configured",
-            crypto::CryptoError::NotConfigured.to_string(),
-        )
-    })?;
-    let conn = connections::get(svc.db, connection_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    let expires_at = b.expires_at.map(|t| checked_expiry(t, svc.now)).transpose()?;
+    let cred_key = svc
+        .settings
+        .credentials_key
+        .as_ref()
+        .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
+    let conn = connections::get(svc.db, connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     if let Some(models) = scope.as_ref().and_then(|s| s.models.as_ref()) {
         let enabled = connections::model_permissions(svc.db, connection_id).await?;
-        if let Some(m) = models.iter().find(|m| {
-            !enabled
-                .iter()
-                .any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete))
-        }) {
+        if let Some(m) = models
+            .iter()
+            .find(|m| !enabled.iter().any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete)))
+        {
             return Err(BodyError::invalid(
                 "scope.models",
                 format!("names '{m}', which is not enabled on this connection: enable it first, or leave it out"),
@@ -150,8 +113,8 @@ pub async fn issue(
     let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;
 
     let new_key = keys::generate().map_err(|e| ApiError::new(500, "no_randomness", e))?;
-    let enc = crypto::encrypt(cred_key, odoo_api_key)
-        .map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
+    let enc =
+        crypto::encrypt(cred_key, odoo_api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
     let scope_json = scope.as_ref().map(|s| json!(s).to_string());
     let row = store::keys::NewKeyRow {
         checked_url: &conn.url,
@@ -166,22 +129,17 @@ pub async fn issue(
         rate_limit,
         expires_at,
     };
-    let summary = store::keys::insert(svc.db, &row, svc.now)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                409,
-                "connection_moved",
-                "the connection's Odoo address changed while the key was being issued; issue it again",
-            )
-        })?;
+    let summary = store::keys::insert(svc.db, &row, svc.now).await?.ok_or_else(|| {
+        ApiError::new(
+            409,
+            "connection_moved",
+            "the connection's Odoo address changed while the key was being issued; issue it again",
+        )
+    })?;
     after.push(admin_audit(
         "key.issue",
         Some(connection_id),
-        &format!(
-            "key {} ({}) for Odoo user {login}",
-            summary.id, summary.prefix
-        ),
+        &format!("key {} ({}) for Odoo user {login}", summary.id, summary.prefix),
         svc.now,
     ));
     let mut out = json!(summary);
@@ -195,16 +153,9 @@ pub async fn issue(
 
 /// Revokes a key at once. Revoking a revoked key changes nothing and writes no second audit row.
 pub async fn revoke(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let (k, revoked_now) = store::keys::revoke(svc.db, id, svc.now)
-        .await?
-        .ok_or_else(|| ApiError::not_found("key"))?;
+    let (k, revoked_now) = store::keys::revoke(svc.db, id, svc.now).await?.ok_or_else(|| ApiError::not_found("key"))?;
     if revoked_now {
-        after.push(admin_audit(
-            "key.revoke",
-            Some(k.connection_id),
-            &format!("key {} ({})", k.id, k.prefix),
-            svc.now,
-        ));
+        after.push(admin_audit("key.revoke", Some(k.connection_id), &format!("key {} ({})", k.id, k.prefix), svc.now));
     }
     Ok((200, json!(k)))
 }
@@ -212,17 +163,12 @@ pub async fn revoke(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiRe
 /// `POST /admin/api/keys/{id}/confirm`: lifts a key's suspension after its connection moved (see
 /// `moves.rs`): from now on its Odoo credentials are sent to the connection's new address.
 pub async fn confirm(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let (k, lifted) = store::keys::confirm(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("key"))?;
+    let (k, lifted) = store::keys::confirm(svc.db, id).await?.ok_or_else(|| ApiError::not_found("key"))?;
     if let Some(s) = lifted {
         after.push(admin_audit(
             "key.confirm",
             Some(k.connection_id),
-            &format!(
-                "key {} ({}) confirmed for {} (given for {})",
-                k.id, k.prefix, s.to, s.from
-            ),
+            &format!("key {} ({}) confirmed for {} (given for {})", k.id, k.prefix, s.to, s.from),
             svc.now,
         ));
     }

@@ -43,12 +43,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            context: None,
-        }
+        ApiError { status, code, message: message.into(), context: None }
     }
 
     fn with_context(mut self, context: String) -> ApiError {
@@ -65,10 +60,7 @@ impl ApiError {
     }
 
     fn response(&self) -> HttpResponse {
-        let response = HttpResponse::json(
-            self.status,
-            &json!({"error": {"code": self.code, "message": self.message}}),
-        );
+        let response = HttpResponse::json(self.status, &json!({"error": {"code": self.code, "message": self.message}}));
         match &self.context {
             Some(c) => response.with_log_error(c.clone()),
             None => response,
@@ -88,14 +80,10 @@ impl From<body::BodyError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match &e {
-            StoreError::Db(crate::platform::DbError::Constraint(_)) => ApiError::new(
-                409,
-                "conflict",
-                "this conflicts with an existing entry (is the name already used?)",
-            ),
-            _ if e.is_transient() => {
-                ApiError::new(503, "store_busy", "the database is busy; retry shortly")
+            StoreError::Db(crate::platform::DbError::Constraint(_)) => {
+                ApiError::new(409, "conflict", "this conflicts with an existing entry (is the name already used?)")
             }
+            _ if e.is_transient() => ApiError::new(503, "store_busy", "the database is busy; retry shortly"),
             _ => ApiError::new(500, "store_error", "the database answered unexpectedly"),
         }
         .with_context(format!("D1: {e}"))
@@ -107,10 +95,7 @@ type ApiResult = Result<(u16, Value), ApiError>;
 /// Whether the request carries the admin token as a bearer, or a live console session (with the
 /// session's CSRF token on every change). The error is the response to send.
 fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Box<Outcome>> {
-    if req
-        .bearer_token()
-        .is_some_and(|t| constant_time_eq(t, token))
-    {
+    if req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
         return Ok(());
     }
     if let Some(s) = session::verify(token, req, svc.now) {
@@ -118,50 +103,28 @@ fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), B
             return Ok(());
         }
         return Err(Box::new(
-            ApiError::new(
-                403,
-                "csrf",
-                "this change lacks the console's CSRF token; reload the page",
-            )
-            .response()
-            .into(),
+            ApiError::new(403, "csrf", "this change lacks the console's CSRF token; reload the page").response().into(),
         ));
     }
-    let audit = AuditEvent {
-        event: "auth_failure",
-        tool: Some("admin_api"),
-        outcome: "bad_admin_token",
-        ..Default::default()
-    };
-    let response = ApiError::new(
-        401,
-        "unauthorized",
-        "send 'Authorization: Bearer <ADMIN_TOKEN>'",
-    )
-    .response()
-    .with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
+    let audit =
+        AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
+    let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'")
+        .response()
+        .with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
     Err(Box::new(Outcome::new(response, vec![audit.stmt(svc.now)])))
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let Some(token) = svc.settings.admin_token.as_deref() else {
-        return ApiError::new(
-            503,
-            "admin_disabled",
-            "the admin API is disabled: set the ADMIN_TOKEN secret",
-        )
-        .response()
-        .into();
+        return ApiError::new(503, "admin_disabled", "the admin API is disabled: set the ADMIN_TOKEN secret")
+            .response()
+            .into();
     };
     if let Err(refusal) = authorize(req, svc, token) {
         return *refusal;
     }
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');
-    let segments: Vec<&str> = if path.is_empty() {
-        vec![]
-    } else {
-        path.split('/').collect()
-    };
+    let segments: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
     if let ("GET", ["audit", "export"]) = (req.method.as_str(), segments.as_slice()) {
         return audit::export(req, svc)
             .await
@@ -177,31 +140,20 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     Outcome::new(response.with_header("cache-control", "no-store"), after)
 }
 
-async fn route(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    seg: &[&str],
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut Vec<Stmt>) -> ApiResult {
     let method = req.method.as_str();
     if matches!(method, "GET" | "DELETE") {
         // Routes without a body: anything sent with them would be ignored, so it is refused.
         body::none(&req.body)?;
     }
     match (method, seg) {
-        ("GET", ["connections"]) => {
-            Ok((200, json!({"connections": conn_store::list(svc.db).await?})))
-        }
+        ("GET", ["connections"]) => Ok((200, json!({"connections": conn_store::list(svc.db).await?}))),
         ("POST", ["connections"]) => connections::create(svc, body::read(&req.body)?, after).await,
         ("GET", ["connections", id]) => {
-            let c = conn_store::get(svc.db, parse_id(id)?)
-                .await?
-                .ok_or_else(|| ApiError::not_found("connection"))?;
+            let c = conn_store::get(svc.db, parse_id(id)?).await?.ok_or_else(|| ApiError::not_found("connection"))?;
             Ok((200, json!(c)))
         }
-        ("PUT", ["connections", id]) => {
-            connections::update(svc, parse_id(id)?, body::read(&req.body)?, after).await
-        }
+        ("PUT", ["connections", id]) => connections::update(svc, parse_id(id)?, body::read(&req.body)?, after).await,
         ("POST", ["connections", id, "detect"]) => {
             body::none(&req.body)?;
             connections::update(svc, parse_id(id)?, Default::default(), after).await
@@ -217,20 +169,11 @@ async fn route(
         ("PUT", ["connections", id, "models", model]) => {
             permissions::set(svc, parse_id(id)?, model, body::read(&req.body)?, after).await
         }
-        ("DELETE", ["connections", id, "models", model]) => {
-            permissions::remove(svc, parse_id(id)?, model, after).await
-        }
+        ("DELETE", ["connections", id, "models", model]) => permissions::remove(svc, parse_id(id)?, model, after).await,
         ("GET", ["connections", id, "odoo-models"]) => {
-            browse::models(
-                svc,
-                parse_id(id)?,
-                &req.query_param("q").unwrap_or_default(),
-            )
-            .await
+            browse::models(svc, parse_id(id)?, &req.query_param("q").unwrap_or_default()).await
         }
-        ("GET", ["connections", id, "odoo-models", model, "fields"]) => {
-            browse::fields(svc, parse_id(id)?, model).await
-        }
+        ("GET", ["connections", id, "odoo-models", model, "fields"]) => browse::fields(svc, parse_id(id)?, model).await,
         ("GET", ["keys"]) => Ok((200, json!({"keys": store::keys::list(svc.db).await?}))),
         ("POST", ["keys"]) => keys::issue(svc, body::read(&req.body)?, &req.origin, after).await,
         ("DELETE", ["keys", id]) => keys::revoke(svc, parse_id(id)?, after).await,
@@ -258,16 +201,8 @@ async fn route(
             | ["audit"]
             | ["audit", "export"]
             | ["settings"],
-        ) => Err(ApiError::new(
-            405,
-            "method_not_allowed",
-            format!("{method} is not allowed here"),
-        )),
-        _ => Err(ApiError::new(
-            404,
-            "not_found",
-            "no such admin API route; see the README",
-        )),
+        ) => Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed here"))),
+        _ => Err(ApiError::new(404, "not_found", "no such admin API route; see the README")),
     }
 }
 
@@ -278,12 +213,7 @@ fn parse_id(s: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("'{}' is not an id", store::truncate(s, 40))))
 }
 
-pub(crate) fn admin_audit(
-    action: &str,
-    connection_id: Option<i64>,
-    detail: &str,
-    now: i64,
-) -> Stmt {
+pub(crate) fn admin_audit(action: &str, connection_id: Option<i64>, detail: &str, now: i64) -> Stmt {
     AuditEvent {
         event: "admin_action",
         connection_id,

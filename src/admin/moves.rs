@@ -22,10 +22,7 @@ impl Move {
     /// The move between two normalised URLs, if their origins differ.
     pub fn between(old_url: &str, new_url: &str) -> Option<Move> {
         let (from, to) = (origin_of(old_url), origin_of(new_url));
-        (from != to).then(|| Move {
-            from: from.to_string(),
-            to: to.to_string(),
-        })
+        (from != to).then(|| Move { from: from.to_string(), to: to.to_string() })
     }
 
     /// What goes in the batch that changes the URL: the browsing user forgotten (unless the request
@@ -35,12 +32,7 @@ impl Move {
         if !browse_replaced {
             stmts.push(connections::clear_browse_credentials(connection_id));
         }
-        stmts.push(store::keys::suspend_for_connection(
-            connection_id,
-            &self.from,
-            &self.to,
-            now,
-        ));
+        stmts.push(store::keys::suspend_for_connection(connection_id, &self.from, &self.to, now));
         stmts
     }
 
@@ -53,14 +45,8 @@ impl Move {
         now: i64,
         after: &mut Vec<Stmt>,
     ) -> Value {
-        let suspended: Vec<i64> = rows
-            .last()
-            .map(|keys| {
-                keys.iter()
-                    .filter_map(|r| get_i64(r, "key_id").ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let suspended: Vec<i64> =
+            rows.last().map(|keys| keys.iter().filter_map(|r| get_i64(r, "key_id").ok()).collect()).unwrap_or_default();
         let browse_cleared = !browse_replaced && rows.first().is_some_and(|r| !r.is_empty());
         after.push(admin_audit(
             "connection.move",
@@ -71,11 +57,7 @@ impl Move {
                     self.from,
                     self.to,
                     suspended,
-                    if browse_cleared {
-                        "; browsing user cleared"
-                    } else {
-                        ""
-                    }
+                    if browse_cleared { "; browsing user cleared" } else { "" }
                 ),
                 900,
             ),
@@ -106,19 +88,9 @@ mod tests {
 
     #[test]
     fn only_a_new_origin_is_a_move() {
-        assert_eq!(
-            Move::between("https://a.example", "https://a.example/odoo"),
-            None
-        );
-        assert_eq!(
-            Move::between("https://a.example:8443/x", "https://a.example:8443"),
-            None
-        );
-        for to in [
-            "https://b.example",
-            "https://a.example:8443",
-            "http://a.example",
-        ] {
+        assert_eq!(Move::between("https://a.example", "https://a.example/odoo"), None);
+        assert_eq!(Move::between("https://a.example:8443/x", "https://a.example:8443"), None);
+        for to in ["https://b.example", "https://a.example:8443", "http://a.example"] {
             assert!(Move::between("https://a.example", to).is_some(), "{to}");
         }
     }

@@ -4,9 +4,7 @@
 use super::body::{BodyError, Patch};
 use super::{admin_audit, browse, ApiError, ApiResult};
 use crate::platform::Stmt;
-use crate::policy::permissions::{
-    is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission,
-};
+use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
 use crate::store::{self, connections};
 use crate::Services;
 use serde::Deserialize;
@@ -32,9 +30,7 @@ pub struct PermissionBody {
 }
 
 pub async fn list(svc: &Services<'_>, id: i64) -> ApiResult {
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let rows = connections::model_permissions(svc.db, id).await?;
     let models: Vec<Value> = rows.iter().map(|(m, p)| permission_json(m, p)).collect();
     Ok((200, json!({"connection_id": id, "models": models})))
@@ -44,23 +40,12 @@ fn model_name(model: &str) -> Result<(), ApiError> {
     if is_model_name(model) {
         return Ok(());
     }
-    Err(ApiError::bad_request(format!(
-        "'{}' is not a model name (e.g. res.partner)",
-        store::truncate(model, 80)
-    )))
+    Err(ApiError::bad_request(format!("'{}' is not a model name (e.g. res.partner)", store::truncate(model, 80))))
 }
 
-pub async fn set(
-    svc: &Services<'_>,
-    id: i64,
-    model: &str,
-    b: PermissionBody,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
+pub async fn set(svc: &Services<'_>, id: i64, model: &str, b: PermissionBody, after: &mut Vec<Stmt>) -> ApiResult {
     model_name(model)?;
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let flag = |v: Option<bool>| v.unwrap_or(false);
     let p = ModelPermission {
         read: flag(b.read),
@@ -75,9 +60,7 @@ pub async fn set(
         Patch::Absent => None,
         Patch::Null => Some(None),
         Patch::Set(policy) => {
-            Some(Some(policy.validated().map_err(|e| {
-                ApiError::bad_request(format!("'fields': {e}"))
-            })?))
+            Some(Some(policy.validated().map_err(|e| ApiError::bad_request(format!("'fields': {e}")))?))
         }
     };
     if p.sensitive_unlocked && sensitive_reason(model).is_none() {
@@ -87,11 +70,8 @@ pub async fn set(
         )
         .into());
     }
-    let existing = connections::model_permissions(svc.db, id)
-        .await?
-        .into_iter()
-        .find(|(m, _)| m == model)
-        .map(|(_, p)| p);
+    let existing =
+        connections::model_permissions(svc.db, id).await?.into_iter().find(|(m, _)| m == model).map(|(_, p)| p);
     if existing.is_none() && browse::model_exists(svc, id, model).await? == Some(false) {
         // A row for a model Odoo does not have would sit in the list doing nothing (or start working
         // under a name nobody chose, once a module adds it).
@@ -123,45 +103,28 @@ pub async fn set(
             let detail = match &policy {
                 Some(fp) => format!(
                     "{model} {} {}",
-                    if fp.mode == FieldMode::Allow {
-                        "allow"
-                    } else {
-                        "deny"
-                    },
+                    if fp.mode == FieldMode::Allow { "allow" } else { "deny" },
                     fp.fields.join(",")
                 ),
                 None => format!("{model} no field policy"),
             };
-            after.push(admin_audit(
-                "model.fields",
-                Some(id),
-                store::truncate(&detail, 900),
-                svc.now,
-            ));
+            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
             policy
         }
         None => before.fields,
     };
-    Ok((
-        200,
-        permission_json(model, &ModelPermission { fields, ..p }),
-    ))
+    Ok((200, permission_json(model, &ModelPermission { fields, ..p })))
 }
 
 /// `DELETE …/models/{model}`: the model's permissions and field policy go; it is refused again.
 pub async fn remove(svc: &Services<'_>, id: i64, model: &str, after: &mut Vec<Stmt>) -> ApiResult {
     model_name(model)?;
-    connections::get(svc.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
+    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     if !connections::remove_model_permission(svc.db, id, model).await? {
         return Err(ApiError::not_found("permission for this model"));
     }
     after.push(admin_audit("model.remove", Some(id), model, svc.now));
-    Ok((
-        200,
-        json!({"connection_id": id, "model": model, "removed": true}),
-    ))
+    Ok((200, json!({"connection_id": id, "model": model, "removed": true})))
 }
 
 pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
@@ -169,7 +132,9 @@ pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
     if let Some(reason) = sensitive_reason(model) {
         v["sensitive"] = json!(reason);
         if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!("sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"));
+            v["blocked"] = json!(format!(
+                "sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"
+            ));
         }
     }
     v

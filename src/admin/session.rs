@@ -32,40 +32,23 @@ fn sign(admin_token: &str, message: &str) -> String {
 
 /// Whether the cookie may drop `Secure`: only for a console served over plain HTTP on loopback (dev).
 pub fn insecure_allowed(req: &HttpRequest) -> bool {
-    req.origin
-        .strip_prefix("http://")
-        .is_some_and(|rest| is_loopback_host(host_of(rest)))
+    req.origin.strip_prefix("http://").is_some_and(|rest| is_loopback_host(host_of(rest)))
 }
 
 /// A new session and its `Set-Cookie` value.
-pub fn issue(
-    admin_token: &str,
-    now: i64,
-    req: &HttpRequest,
-) -> Result<(ConsoleSession, String), String> {
+pub fn issue(admin_token: &str, now: i64, req: &HttpRequest) -> Result<(ConsoleSession, String), String> {
     let nonce = random_id(18)?;
     let expires_at = now + TTL_MS;
     let payload = format!("{expires_at}.{nonce}");
     let value = format!("{payload}.{}", sign(admin_token, &payload));
-    let secure = if insecure_allowed(req) {
-        ""
-    } else {
-        "; Secure"
-    };
-    let cookie = format!(
-        "{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        TTL_MS / 1000
-    );
+    let secure = if insecure_allowed(req) { "" } else { "; Secure" };
+    let cookie = format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{secure}", TTL_MS / 1000);
     Ok((ConsoleSession { nonce, expires_at }, cookie))
 }
 
 /// The `Set-Cookie` value that ends the session in the browser.
 pub fn clear(req: &HttpRequest) -> String {
-    let secure = if insecure_allowed(req) {
-        ""
-    } else {
-        "; Secure"
-    };
+    let secure = if insecure_allowed(req) { "" } else { "; Secure" };
     format!("{COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
@@ -78,10 +61,7 @@ pub fn verify(admin_token: &str, req: &HttpRequest, now: i64) -> Option<ConsoleS
     }
     let (exp, nonce) = payload.split_once('.')?;
     let expires_at: i64 = exp.parse().ok()?;
-    (expires_at > now).then(|| ConsoleSession {
-        nonce: nonce.to_string(),
-        expires_at,
-    })
+    (expires_at > now).then(|| ConsoleSession { nonce: nonce.to_string(), expires_at })
 }
 
 /// The CSRF token of a session (sent in the page, returned in `X-CSRF-Token`).
@@ -90,8 +70,7 @@ pub fn csrf_token(admin_token: &str, s: &ConsoleSession) -> String {
 }
 
 pub fn csrf_ok(admin_token: &str, s: &ConsoleSession, req: &HttpRequest) -> bool {
-    req.header(CSRF_HEADER)
-        .is_some_and(|t| constant_time_eq(t.trim(), &csrf_token(admin_token, s)))
+    req.header(CSRF_HEADER).is_some_and(|t| constant_time_eq(t.trim(), &csrf_token(admin_token, s)))
 }
 
 fn cookie_value<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -109,11 +88,7 @@ mod tests {
     use super::*;
 
     fn req_with(cookie: &str, origin: &str) -> HttpRequest {
-        HttpRequest {
-            headers: vec![("cookie".into(), cookie.into())],
-            origin: origin.into(),
-            ..Default::default()
-        }
+        HttpRequest { headers: vec![("cookie".into(), cookie.into())], origin: origin.into(), ..Default::default() }
     }
 
     #[test]
@@ -126,31 +101,15 @@ mod tests {
                 && set.contains("Secure")
                 && set.contains("Path=/admin")
         );
-        let value = set
-            .split(';')
-            .next()
-            .unwrap()
-            .trim_start_matches("omcp_admin=");
-        let r = req_with(
-            &format!("other=1; omcp_admin={value}"),
-            "https://mcp.example.com",
-        );
+        let value = set.split(';').next().unwrap().trim_start_matches("omcp_admin=");
+        let r = req_with(&format!("other=1; omcp_admin={value}"), "https://mcp.example.com");
         assert_eq!(verify("tok", &r, 2_000), Some(s.clone()));
         assert_eq!(verify("tok", &r, s.expires_at), None, "expired");
-        assert_eq!(
-            verify("other-token", &r, 2_000),
-            None,
-            "a new ADMIN_TOKEN ends every session"
-        );
+        assert_eq!(verify("other-token", &r, 2_000), None, "a new ADMIN_TOKEN ends every session");
         let forged = value.replacen(|c: char| c.is_ascii_digit(), "9", 1);
-        assert_eq!(
-            verify("tok", &req_with(&format!("omcp_admin={forged}"), ""), 2_000),
-            None
-        );
+        assert_eq!(verify("tok", &req_with(&format!("omcp_admin={forged}"), ""), 2_000), None);
         let mut with_csrf = r.clone();
-        with_csrf
-            .headers
-            .push((CSRF_HEADER.into(), csrf_token("tok", &s)));
+        with_csrf.headers.push((CSRF_HEADER.into(), csrf_token("tok", &s)));
         assert!(csrf_ok("tok", &s, &with_csrf) && !csrf_ok("tok", &s, &r));
     }
 

@@ -48,20 +48,8 @@ pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> 
     let mut stmts = Vec::new();
     let mut changed = Vec::new();
     for (name, value, min, max, what) in [
-        (
-            DEFAULT_RATE_LIMIT,
-            &b.default_rate_limit,
-            1,
-            100_000,
-            "requests per minute",
-        ),
-        (
-            AUDIT_RETENTION_DAYS,
-            &b.audit_retention_days,
-            1,
-            3650,
-            "days",
-        ),
+        (DEFAULT_RATE_LIMIT, &b.default_rate_limit, 1, 100_000, "requests per minute"),
+        (AUDIT_RETENTION_DAYS, &b.audit_retention_days, 1, 3650, "days"),
     ] {
         match value {
             Patch::Absent => {}
@@ -73,11 +61,7 @@ pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> 
                 stmts.push(settings::set(name, Some(n.to_string()), svc.now));
                 changed.push(format!("{name}={n}"));
             }
-            Patch::Set(_) => {
-                return Err(
-                    BodyError::invalid(name, format!("must be {what}, {min} to {max}")).into(),
-                )
-            }
+            Patch::Set(_) => return Err(BodyError::invalid(name, format!("must be {what}, {min} to {max}")).into()),
         }
     }
     match &b.allowed_origins {
@@ -87,11 +71,7 @@ pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> 
             changed.push(format!("{ALLOWED_ORIGINS}=none"));
         }
         Patch::Set(items) if items.len() > MAX_ORIGINS => {
-            return Err(BodyError::invalid(
-                ALLOWED_ORIGINS,
-                format!("must list at most {MAX_ORIGINS} origins"),
-            )
-            .into())
+            return Err(BodyError::invalid(ALLOWED_ORIGINS, format!("must list at most {MAX_ORIGINS} origins")).into())
         }
         Patch::Set(items) => {
             let mut origins = Vec::new();
@@ -107,24 +87,12 @@ pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> 
                 }
             }
             changed.push(format!("{ALLOWED_ORIGINS}={}", origins.join(" ")));
-            stmts.push(settings::set(
-                ALLOWED_ORIGINS,
-                Some(json!(origins).to_string()),
-                svc.now,
-            ));
+            stmts.push(settings::set(ALLOWED_ORIGINS, Some(json!(origins).to_string()), svc.now));
         }
     }
     if !stmts.is_empty() {
-        svc.db
-            .batch(stmts)
-            .await
-            .map_err(crate::store::StoreError::from)?;
-        after.push(admin_audit(
-            "settings.update",
-            None,
-            crate::store::truncate(&changed.join(", "), 900),
-            svc.now,
-        ));
+        svc.db.batch(stmts).await.map_err(crate::store::StoreError::from)?;
+        after.push(admin_audit("settings.update", None, crate::store::truncate(&changed.join(", "), 900), svc.now));
     }
     get(svc).await
 }

@@ -58,7 +58,8 @@ pub fn for_key(endpoint: &str, key: &str) -> Value {
 /// n8n's clipboard format for nodes. Bearer Auth makes the node send `Authorization: Bearer <token>`
 /// from an `httpBearerAuth` credential, which the user creates with the key (see `then`).
 fn n8n_nodes(endpoint: &str) -> Value {
-    let parameters = json!({"endpointUrl": endpoint, "serverTransport": "httpStreamable", "authentication": "bearerAuth"});
+    let parameters =
+        json!({"endpointUrl": endpoint, "serverTransport": "httpStreamable", "authentication": "bearerAuth"});
     let node = |(kind, version): (&str, f64), name: &str, x: i64| json!({"parameters": parameters, "name": name, "type": kind, "typeVersion": version, "position": [x, 0]});
     json!({
         "nodes": [node(N8N_TOOL_NODE, "Odoo MCP tools", 0), node(N8N_CLIENT_NODE, "Odoo MCP client", 300)],
@@ -75,19 +76,10 @@ mod tests {
         let s = for_key("https://mcp.example.com/mcp", "omcp_secret");
         for (name, snippet) in s.as_object().unwrap() {
             let text = snippet["text"].as_str().unwrap();
-            let then = snippet
-                .get("then")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let then = snippet.get("then").and_then(Value::as_str).unwrap_or_default();
             assert!(text.contains("https://mcp.example.com/mcp"), "{name}");
-            assert!(
-                text.contains("omcp_secret") || then.contains("omcp_secret"),
-                "{name}"
-            );
-            assert!(
-                snippet["title"].is_string() && snippet["where"].is_string(),
-                "{name}"
-            );
+            assert!(text.contains("omcp_secret") || then.contains("omcp_secret"), "{name}");
+            assert!(snippet["title"].is_string() && snippet["where"].is_string(), "{name}");
         }
         for name in ["cursor", "vscode", "claude_desktop", "n8n"] {
             let v: Value = serde_json::from_str(s[name]["text"].as_str().unwrap()).unwrap();
@@ -95,20 +87,14 @@ mod tests {
         }
         let vs: Value = serde_json::from_str(s["vscode"]["text"].as_str().unwrap()).unwrap();
         assert_eq!(vs["servers"]["odoo"]["type"], "http");
-        assert_eq!(
-            vs["servers"]["odoo"]["headers"]["Authorization"],
-            "Bearer omcp_secret"
-        );
+        assert_eq!(vs["servers"]["odoo"]["headers"]["Authorization"], "Bearer omcp_secret");
     }
 
     #[test]
     fn the_n8n_nodes_hold_no_secret_and_ask_for_a_bearer_credential() {
         let s = for_key("https://mcp.example.com/mcp", "omcp_secret");
         let text = s["n8n"]["text"].as_str().unwrap();
-        assert!(
-            !text.contains("omcp_secret"),
-            "n8n stores secrets in credentials, never in node parameters"
-        );
+        assert!(!text.contains("omcp_secret"), "n8n stores secrets in credentials, never in node parameters");
         let v: Value = serde_json::from_str(text).unwrap();
         let nodes = v["nodes"].as_array().unwrap();
         assert_eq!(nodes.len(), 2);
@@ -116,9 +102,6 @@ mod tests {
             assert_eq!(n["parameters"]["authentication"], "bearerAuth");
             assert_eq!(n["parameters"]["serverTransport"], "httpStreamable");
         }
-        assert!(s["n8n"]["then"]
-            .as_str()
-            .unwrap()
-            .ends_with("Bearer Token omcp_secret"));
+        assert!(s["n8n"]["then"].as_str().unwrap().ends_with("Bearer Token omcp_secret"));
     }
 }

@@ -61,54 +61,34 @@ impl ModelFrom {
     }
 }
 
-pub async fn complete(
-    req: &RequestCtx<'_>,
-    params: &Map<String, Value>,
-) -> Result<Value, RpcError> {
+pub async fn complete(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let bad = |m: &str| RpcError::invalid_params(format!("Invalid params: {m}"));
-    let reference = params
-        .get("ref")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad("'ref' must be an object"))?;
+    let reference = params.get("ref").and_then(Value::as_object).ok_or_else(|| bad("'ref' must be an object"))?;
     let argument = params
         .get("argument")
         .and_then(Value::as_object)
         .ok_or_else(|| bad("'argument' must be an object with name and value"))?;
-    let arg_name = argument
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("'argument.name' must be a string"))?;
-    let value = argument
-        .get("value")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("'argument.value' must be a string"))?;
+    let arg_name =
+        argument.get("name").and_then(Value::as_str).ok_or_else(|| bad("'argument.name' must be a string"))?;
+    let value =
+        argument.get("value").and_then(Value::as_str).ok_or_else(|| bad("'argument.value' must be a string"))?;
     if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(bad(&format!(
-            "'argument.value' is longer than {MAX_VALUE_CHARS} characters"
-        )));
+        return Err(bad(&format!("'argument.value' is longer than {MAX_VALUE_CHARS} characters")));
     }
     let context = match params.get("context").and_then(|c| c.get("arguments")) {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) if m.values().all(Value::is_string) => m.clone(),
-        Some(_) => {
-            return Err(bad(
-                "'context.arguments' must map argument names to strings",
-            ))
-        }
+        Some(_) => return Err(bad("'context.arguments' must map argument names to strings")),
     };
     let source = match reference.get("type").and_then(Value::as_str) {
         Some("ref/prompt") => {
-            let name = reference
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("'ref.name' must be a string"))?;
+            let name =
+                reference.get("name").and_then(Value::as_str).ok_or_else(|| bad("'ref.name' must be a string"))?;
             prompts::argument_source(req, name, arg_name)?
         }
         Some("ref/resource") => {
-            let template = reference
-                .get("uri")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("'ref.uri' must be a string"))?;
+            let template =
+                reference.get("uri").and_then(Value::as_str).ok_or_else(|| bad("'ref.uri' must be a string"))?;
             template_source(template, arg_name)?
         }
         _ => return Err(bad("'ref.type' must be \"ref/prompt\" or \"ref/resource\"")),
@@ -138,10 +118,7 @@ fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
             crate::store::truncate(template, 200)
         )));
     };
-    let declared = t
-        .uri_template
-        .split(['{', '}', ',', '?'])
-        .any(|part| part == var);
+    let declared = t.uri_template.split(['{', '}', ',', '?']).any(|part| part == var);
     if !declared {
         return Err(RpcError::invalid_params(format!(
             "Invalid params: template {} has no variable '{}'",
@@ -151,20 +128,9 @@ fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
     }
     Ok(match var {
         "model" => Source::Models,
-        "id" => Source::Records {
-            model: ModelFrom::Arg("model"),
-            ids: true,
-        },
-        "fields" => Source::Fields {
-            model_arg: "model",
-            list: true,
-            sortable: false,
-        },
-        "order" => Source::Fields {
-            model_arg: "model",
-            list: false,
-            sortable: true,
-        },
+        "id" => Source::Records { model: ModelFrom::Arg("model"), ids: true },
+        "fields" => Source::Fields { model_arg: "model", list: true, sortable: false },
+        "order" => Source::Fields { model_arg: "model", list: false, sortable: true },
         _ => Source::None,
     })
 }
@@ -179,28 +145,16 @@ async fn suggest(
     let perms = &ctx.req.auth.permissions;
     let readable = |model: &str| -> Result<(), ToolError> {
         if crate::policy::permissions::is_model_name(model) {
-            perms
-                .check(model, Operation::Read)
-                .map_err(ToolError::Denied)
+            perms.check(model, Operation::Read).map_err(ToolError::Denied)
         } else {
             Err(ToolError::Invalid("no model chosen yet".into()))
         }
     };
     match source {
         Source::None => Ok((Vec::new(), Some(0))),
-        Source::Models => Ok(ranked(
-            perms
-                .models_allowing(Operation::Read)
-                .into_iter()
-                .map(String::from),
-            value,
-        )),
+        Source::Models => Ok(ranked(perms.models_allowing(Operation::Read).into_iter().map(String::from), value)),
         Source::Fixed(options) => Ok(ranked(options.iter().map(|o| o.to_string()), value)),
-        Source::Fields {
-            model_arg,
-            list,
-            sortable,
-        } => {
+        Source::Fields { model_arg, list, sortable } => {
             let model = ModelFrom::Arg(model_arg).resolve(context).unwrap_or("");
             readable(model)?;
             let client = ctx.odoo()?;
@@ -218,26 +172,17 @@ async fn suggest(
                 .map(|f| f.name.clone())
                 .filter(|n| !chosen.contains(&n.as_str()));
             let (values, total) = ranked(names, partial.trim());
-            Ok((
-                values.into_iter().map(|v| format!("{head}{v}")).collect(),
-                total,
-            ))
+            Ok((values.into_iter().map(|v| format!("{head}{v}")).collect(), total))
         }
         Source::Selection { model, field } => {
             readable(model)?;
             let client = ctx.odoo()?;
             let schema = ctx.schema(&client, model).await?;
-            let options = schema
-                .fields
-                .get(field)
-                .map(|f| f.options())
-                .unwrap_or_default();
+            let options = schema.fields.get(field).map(|f| f.options()).unwrap_or_default();
             let needle = value.trim().to_lowercase();
             let values: Vec<String> = options
                 .into_iter()
-                .filter(|(v, label)| {
-                    v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle)
-                })
+                .filter(|(v, label)| v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle))
                 .map(|(v, _)| v)
                 .collect();
             let total = values.len();
@@ -249,11 +194,8 @@ async fn suggest(
             let client = ctx.odoo()?;
             let found = name_search(&client, model, value.trim(), MAX_VALUES + 1).await?;
             let total = (found.len() <= MAX_VALUES).then_some(found.len());
-            let values = found
-                .into_iter()
-                .take(MAX_VALUES)
-                .map(|(id, name)| if ids { id.to_string() } else { name })
-                .collect();
+            let values =
+                found.into_iter().take(MAX_VALUES).map(|(id, name)| if ids { id.to_string() } else { name }).collect();
             Ok((values, total))
         }
     }
@@ -263,9 +205,8 @@ async fn suggest(
 /// how many matched.
 fn ranked(candidates: impl Iterator<Item = String>, typed: &str) -> (Vec<String>, Option<usize>) {
     let needle = typed.trim().to_lowercase();
-    let (mut starts, contains): (Vec<String>, Vec<String>) = candidates
-        .filter(|c| c.to_lowercase().contains(&needle))
-        .partition(|c| c.to_lowercase().starts_with(&needle));
+    let (mut starts, contains): (Vec<String>, Vec<String>) =
+        candidates.filter(|c| c.to_lowercase().contains(&needle)).partition(|c| c.to_lowercase().starts_with(&needle));
     starts.extend(contains);
     let total = starts.len();
     starts.truncate(MAX_VALUES);
@@ -280,11 +221,7 @@ pub async fn name_search(
     name: &str,
     limit: usize,
 ) -> Result<Vec<(i64, String)>, ToolError> {
-    let domain_param = if client.connection().at_least(19, 0) {
-        "domain"
-    } else {
-        "args"
-    };
+    let domain_param = if client.connection().at_least(19, 0) { "domain" } else { "args" };
     let call = Call {
         model,
         method: "name_search",
@@ -299,16 +236,9 @@ pub async fn name_search(
     };
     let rows = match client.call(&call).await? {
         Value::Array(rows) => rows,
-        _ => {
-            return Err(ToolError::Unavailable(
-                "Odoo's name_search answer is not a list".into(),
-            ))
-        }
+        _ => return Err(ToolError::Unavailable("Odoo's name_search answer is not a list".into())),
     };
-    Ok(rows
-        .iter()
-        .filter_map(|r| Some((r.get(0)?.as_i64()?, r.get(1)?.as_str()?.to_string())))
-        .collect())
+    Ok(rows.iter().filter_map(|r| Some((r.get(0)?.as_i64()?, r.get(1)?.as_str()?.to_string()))).collect())
 }
 
 #[cfg(test)]
@@ -318,10 +248,7 @@ mod tests {
     #[test]
     fn ranking_puts_prefix_matches_first_and_caps_at_100() {
         let names = ["partner_id", "name", "display_name", "email"].map(String::from);
-        assert_eq!(
-            ranked(names.clone().into_iter(), "NAME"),
-            (vec!["name".into(), "display_name".into()], Some(2))
-        );
+        assert_eq!(ranked(names.clone().into_iter(), "NAME"), (vec!["name".into(), "display_name".into()], Some(2)));
         assert_eq!(ranked(names.into_iter(), "").1, Some(4));
         let many = (0..250).map(|i| format!("f{i}"));
         let (values, total) = ranked(many, "f");
@@ -332,19 +259,10 @@ mod tests {
     fn template_variables_are_the_declared_ones() {
         assert_eq!(
             template_source(uri::RECORD, "id").ok(),
-            Some(Source::Records {
-                model: ModelFrom::Arg("model"),
-                ids: true
-            })
+            Some(Source::Records { model: ModelFrom::Arg("model"), ids: true })
         );
-        assert_eq!(
-            template_source(uri::SEARCH, "limit").ok(),
-            Some(Source::None)
-        );
-        assert!(
-            template_source(uri::FIELDS, "id").is_err(),
-            "the fields template has no id"
-        );
+        assert_eq!(template_source(uri::SEARCH, "limit").ok(), Some(Source::None));
+        assert!(template_source(uri::FIELDS, "id").is_err(), "the fields template has no id");
         assert!(template_source("odoo://{nope}", "nope").is_err());
     }
 }

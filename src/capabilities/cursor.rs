@@ -23,13 +23,7 @@ pub fn decode(secret: &[u8], binding: &str, cursor: &str) -> Option<u64> {
     }
     let given = URL_SAFE_NO_PAD.decode(mac_b64).ok()?;
     let want = &hmac_sha256(secret, format!("{binding}\n{payload}").as_bytes())[..MAC_LEN];
-    (given.len() == MAC_LEN
-        && given
-            .iter()
-            .zip(want)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0)
-        .then_some(offset)
+    (given.len() == MAC_LEN && given.iter().zip(want).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0).then_some(offset)
 }
 
 #[cfg(test)]

@@ -22,15 +22,9 @@ pub fn list_result(
         // An empty cursor is a valid one: the first page.
         Some(Value::String(c)) if c.is_empty() => 0,
         Some(Value::String(c)) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
-            RpcError::invalid_params(format!(
-                "Invalid params: this cursor was not issued for {method}"
-            ))
+            RpcError::invalid_params(format!("Invalid params: this cursor was not issued for {method}"))
         })? as usize,
-        Some(_) => {
-            return Err(RpcError::invalid_params(
-                "Invalid params: 'cursor' must be a string",
-            ))
-        }
+        Some(_) => return Err(RpcError::invalid_params("Invalid params: 'cursor' must be a string")),
     };
     let size = ctx.svc.settings.list_page_size.max(1);
     let total = items.len();

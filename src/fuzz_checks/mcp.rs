@@ -22,10 +22,7 @@ pub fn mcp_message(data: &[u8]) {
         return;
     };
     // As the transport reads it: the first occurrence, trimmed.
-    let version = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(VERSION_HEADER))
-        .map(|(_, v)| v.trim());
+    let version = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(VERSION_HEADER)).map(|(_, v)| v.trim());
     era_of(&body, version);
     match &body {
         Value::Array(items) => items.iter().for_each(|m| message(m, &headers)),
@@ -43,10 +40,7 @@ fn split_headers(data: &[u8]) -> (Vec<(String, String)>, &[u8]) {
     let mut out = Vec::new();
     for line in head.split('\n') {
         match line.split_once(':') {
-            Some((name, value))
-                if !name.is_empty()
-                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
-            {
+            Some((name, value)) if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
                 out.push((name.to_string(), value.to_string()));
             }
             _ => return (Vec::new(), data),
@@ -56,9 +50,7 @@ fn split_headers(data: &[u8]) -> (Vec<(String, String)>, &[u8]) {
 }
 
 fn claims(msg: &Value) -> bool {
-    msg.pointer("/params/_meta")
-        .and_then(Value::as_object)
-        .is_some_and(|m| m.contains_key(META_PROTOCOL_VERSION))
+    msg.pointer("/params/_meta").and_then(Value::as_object).is_some_and(|m| m.contains_key(META_PROTOCOL_VERSION))
 }
 
 /// The routing table's properties, stated independently of its `match`.
@@ -72,20 +64,12 @@ fn era_of(body: &Value, version: Option<&str>) {
         );
     }
     if !modern {
-        assert_eq!(
-            era,
-            era::classify(body, None),
-            "a non-modern header version changes the era"
-        );
+        assert_eq!(era, era::classify(body, None), "a non-modern header version changes the era");
     }
     match body {
         // A batch under a modern header, or with a claim in it, is a modern batch (refused as such).
         Value::Array(items) => {
-            let want = if modern || items.iter().any(claims) {
-                Era::StatelessBatch
-            } else {
-                Era::Session
-            };
+            let want = if modern || items.iter().any(claims) { Era::StatelessBatch } else { Era::Session };
             assert_eq!(era, want, "batch");
         }
         _ if claims(body) => assert_eq!(era, Era::Stateless, "a claim is always stateless"),
@@ -126,21 +110,14 @@ fn message(msg: &Value, headers: &[(String, String)]) {
         }
         Ok(Message::Response) => {
             assert!(field("method").is_none(), "a response has no method");
-            assert!(
-                field("id").is_some_and(jsonrpc::is_id),
-                "a response has a usable id"
-            );
+            assert!(field("id").is_some_and(jsonrpc::is_id), "a response has a usable id");
             assert!(field("result").is_some() || field("error").is_some());
         }
         Err((id, err)) => {
             assert_eq!(err.code, INVALID_REQUEST, "{}", err.message);
-            assert!(
-                id.is_null() || (jsonrpc::is_id(&id) && field("id") == Some(&id)),
-                "echoed id {id}"
-            );
+            assert!(id.is_null() || (jsonrpc::is_id(&id) && field("id") == Some(&id)), "echoed id {id}");
             let reply = jsonrpc::failure(&id, &err);
-            let back: Value =
-                serde_json::from_str(&reply.to_string()).expect("the error reply is JSON");
+            let back: Value = serde_json::from_str(&reply.to_string()).expect("the error reply is JSON");
             assert_eq!(back, reply, "the error reply round-trips");
         }
     }
@@ -156,13 +133,7 @@ fn envelope(msg: &Value, method: &str, params: &Map<String, Value>) {
 }
 
 fn request(headers: &[(&str, String)]) -> HttpRequest {
-    HttpRequest {
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        ..Default::default()
-    }
+    HttpRequest { headers: headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(), ..Default::default() }
 }
 
 fn b64(s: &str) -> String {
@@ -171,17 +142,11 @@ fn b64(s: &str) -> String {
 
 /// The routing headers: the input's own headers, and headers that mirror the body (which must pass).
 fn routing(given: &[(String, String)], method: &str, params: &Map<String, Value>) {
-    let req = HttpRequest {
-        headers: given.to_vec(),
-        ..Default::default()
-    };
+    let req = HttpRequest { headers: given.to_vec(), ..Default::default() };
     let strict = headers::check(&req, method, params, false);
     let lenient = headers::check(&req, method, params, true);
     if strict.is_ok() {
-        assert!(
-            lenient.is_ok(),
-            "lenient refuses what strict accepts: {lenient:?}"
-        );
+        assert!(lenient.is_ok(), "lenient refuses what strict accepts: {lenient:?}");
     }
     let methods: Vec<_> = given
         .iter()
@@ -190,10 +155,7 @@ fn routing(given: &[(String, String)], method: &str, params: &Map<String, Value>
         .collect();
     if lenient.is_ok() {
         assert!(methods.len() <= 1, "a repeated Mcp-Method passed");
-        assert!(
-            methods.iter().all(|m| m.as_deref() == Ok(method)),
-            "a mismatched Mcp-Method passed"
-        );
+        assert!(methods.iter().all(|m| m.as_deref() == Ok(method)), "a mismatched Mcp-Method passed");
     }
     if strict.is_ok() {
         assert_eq!(methods.len(), 1, "strict passed without Mcp-Method");
@@ -201,9 +163,7 @@ fn routing(given: &[(String, String)], method: &str, params: &Map<String, Value>
 
     // Headers mirroring the body, base64 always and plain when the value survives as a header.
     let name = headers::name_param(method).map(|p| params.get(p).and_then(Value::as_str));
-    let plain_ok = |v: &str| {
-        v == v.trim_matches([' ', '\t']) && !(v.starts_with("=?base64?") && v.ends_with("?="))
-    };
+    let plain_ok = |v: &str| v == v.trim_matches([' ', '\t']) && !(v.starts_with("=?base64?") && v.ends_with("?="));
     let mut forms = vec![(b64(method), name.flatten().map(b64))];
     if plain_ok(method) && name.flatten().is_none_or(plain_ok) {
         forms.push((method.to_string(), name.flatten().map(str::to_string)));
@@ -215,14 +175,8 @@ fn routing(given: &[(String, String)], method: &str, params: &Map<String, Value>
         match name {
             // The method needs a name the body does not give as a string: never satisfied strictly.
             Some(None) => {
-                assert!(
-                    got.is_err(),
-                    "{method}: no name in the body, yet strict passed"
-                );
-                assert!(
-                    headers::check(&request(&hs), method, params, true).is_ok(),
-                    "lenient refuses a missing name"
-                );
+                assert!(got.is_err(), "{method}: no name in the body, yet strict passed");
+                assert!(headers::check(&request(&hs), method, params, true).is_ok(), "lenient refuses a missing name");
             }
             _ => assert_eq!(got, Ok(()), "{method}: mirrored headers {hs:?} refused"),
         }

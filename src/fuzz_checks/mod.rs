@@ -21,12 +21,8 @@ pub use uri::resource_uri;
 pub type Check = fn(&[u8]);
 
 /// Every target by the name of its `fuzz/fuzz_targets/<name>.rs` and `fuzz/seeds/<name>/`.
-pub const TARGETS: [(&str, Check); 4] = [
-    ("mcp_message", mcp_message),
-    ("domain", domain),
-    ("resource_uri", resource_uri),
-    ("cursor", cursor),
-];
+pub const TARGETS: [(&str, Check); 4] =
+    [("mcp_message", mcp_message), ("domain", domain), ("resource_uri", resource_uri), ("cursor", cursor)];
 
 #[cfg(test)]
 mod tests {
@@ -67,22 +63,12 @@ mod tests {
         let mut valid = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("valid_"))
-            {
+            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("valid_")) {
                 let data = std::fs::read(&path).unwrap();
                 let parts: Vec<&[u8]> = data.splitn(3, |b| *b == b'\n').collect();
-                let (binding, cursor) = (
-                    std::str::from_utf8(parts[1]).unwrap(),
-                    std::str::from_utf8(parts[2]).unwrap(),
-                );
-                assert!(
-                    crate::capabilities::cursor::decode(parts[0], binding, cursor).is_some(),
-                    "{}",
-                    path.display()
-                );
+                let (binding, cursor) =
+                    (std::str::from_utf8(parts[1]).unwrap(), std::str::from_utf8(parts[2]).unwrap());
+                assert!(crate::capabilities::cursor::decode(parts[0], binding, cursor).is_some(), "{}", path.display());
                 valid += 1;
             }
         }

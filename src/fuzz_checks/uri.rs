@@ -9,10 +9,7 @@ pub fn resource_uri(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let parsed = uri::parse(&text);
     if text.len() > MAX_URI {
-        assert!(
-            matches!(parsed, Err(UriError::Invalid(_))),
-            "an over-long URI was not refused: {parsed:?}"
-        );
+        assert!(matches!(parsed, Err(UriError::Invalid(_))), "an over-long URI was not refused: {parsed:?}");
     }
     let Ok(value) = parsed else {
         return;
@@ -33,24 +30,12 @@ pub fn resource_uri(data: &[u8]) {
         }
         ResourceUri::Search { model, query } => {
             fields_ok(query.fields.as_deref());
-            assert!(
-                query.domain.as_ref().is_none_or(|d| d.is_array()),
-                "domain {:?}",
-                query.domain
-            );
+            assert!(query.domain.as_ref().is_none_or(|d| d.is_array()), "domain {:?}", query.domain);
             assert!(query.limit.is_none_or(|l| l >= 1) && query.offset.is_none_or(|o| o >= 0));
-            assert!(
-                query.order.as_ref().is_none_or(|o| !o.is_empty()),
-                "an empty order is absent"
-            );
+            assert!(query.order.as_ref().is_none_or(|o| !o.is_empty()), "an empty order is absent");
             uri::search_uri(model, query)
         }
-        ResourceUri::Chatter {
-            model,
-            id,
-            limit,
-            cursor,
-        } => {
+        ResourceUri::Chatter { model, id, limit, cursor } => {
             assert!(*id >= 1 && limit.is_none_or(|l| l >= 1));
             match cursor {
                 Some(c) => {
@@ -67,10 +52,7 @@ pub fn resource_uri(data: &[u8]) {
     // Percent-encoding can make the rebuilt URI longer than the limit the client's form fitted in.
     let reparsed = uri::parse(&rebuilt);
     if rebuilt.len() > MAX_URI {
-        assert!(
-            matches!(reparsed, Err(UriError::Invalid(_))),
-            "{reparsed:?}"
-        );
+        assert!(matches!(reparsed, Err(UriError::Invalid(_))), "{reparsed:?}");
     } else {
         assert_eq!(reparsed, Ok(value), "{text:?} rebuilt as {rebuilt:?}");
     }
@@ -78,9 +60,6 @@ pub fn resource_uri(data: &[u8]) {
 
 fn fields_ok(fields: Option<&[String]>) {
     if let Some(f) = fields {
-        assert!(
-            !f.is_empty() && f.len() <= 100 && f.iter().all(|n| is_field_name(n)),
-            "fields {f:?}"
-        );
+        assert!(!f.is_empty() && f.len() <= 100 && f.iter().all(|n| is_field_name(n)), "fields {f:?}");
     }
 }

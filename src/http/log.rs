@@ -23,13 +23,7 @@ pub fn new_request_id() -> String {
 
 /// The line: request id, HTTP method and path, status, duration, then the core's fields. A request
 /// whose handler named no `outcome` gets one from its status.
-pub fn line(
-    http_method: &str,
-    path: &str,
-    status: u16,
-    duration_ms: i64,
-    fields: &LogFields,
-) -> String {
+pub fn line(http_method: &str, path: &str, status: u16, duration_ms: i64, fields: &LogFields) -> String {
     let mut line = json!({
         "request_id": fields.get("request_id").cloned().unwrap_or(Value::Null),
         "http_method": http_method,
@@ -38,14 +32,8 @@ pub fn line(
         "duration_ms": duration_ms,
     });
     if let Some(obj) = line.as_object_mut() {
-        obj.extend(
-            fields
-                .iter()
-                .filter(|(k, _)| k.as_str() != "request_id")
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
-        obj.entry("outcome")
-            .or_insert_with(|| json!(outcome_for_status(status)));
+        obj.extend(fields.iter().filter(|(k, _)| k.as_str() != "request_id").map(|(k, v)| (k.clone(), v.clone())));
+        obj.entry("outcome").or_insert_with(|| json!(outcome_for_status(status)));
     }
     line.to_string()
 }
@@ -79,25 +67,14 @@ mod tests {
         let v: Value = serde_json::from_str(&line("POST", "/mcp", 200, 12, &fields)).unwrap();
         assert_eq!(v["request_id"], "00112233aabbccdd");
         assert_eq!(
-            (
-                v["http_method"].as_str(),
-                v["path"].as_str(),
-                v["status"].as_u64(),
-                v["duration_ms"].as_i64()
-            ),
+            (v["http_method"].as_str(), v["path"].as_str(), v["status"].as_u64(), v["duration_ms"].as_i64()),
             (Some("POST"), Some("/mcp"), Some(200), Some(12))
         );
-        assert_eq!(
-            (v["tool"].as_str(), v["outcome"].as_str()),
-            (Some("odoo_search"), Some("ok"))
-        );
+        assert_eq!((v["tool"].as_str(), v["outcome"].as_str()), (Some("odoo_search"), Some("ok")));
 
         fields.insert("outcome".into(), json!("denied"));
         let v: Value = serde_json::from_str(&line("POST", "/mcp", 200, 1, &fields)).unwrap();
-        assert_eq!(
-            v["outcome"], "denied",
-            "a handler's outcome wins over the status"
-        );
+        assert_eq!(v["outcome"], "denied", "a handler's outcome wins over the status");
         for (status, outcome) in [
             (401, "unauthorized"),
             (403, "forbidden"),
@@ -107,8 +84,7 @@ mod tests {
             (503, "unavailable"),
             (500, "error"),
         ] {
-            let v: Value =
-                serde_json::from_str(&line("POST", "/mcp", status, 1, &LogFields::new())).unwrap();
+            let v: Value = serde_json::from_str(&line("POST", "/mcp", status, 1, &LogFields::new())).unwrap();
             assert_eq!(v["outcome"], outcome, "{status}");
         }
     }
@@ -116,10 +92,7 @@ mod tests {
     #[test]
     fn request_ids_are_16_hex_characters_and_differ() {
         let (a, b) = (new_request_id(), new_request_id());
-        assert!(
-            a.len() == 16 && a.bytes().all(|c| c.is_ascii_hexdigit()),
-            "{a}"
-        );
+        assert!(a.len() == 16 && a.bytes().all(|c| c.is_ascii_hexdigit()), "{a}");
         assert_ne!(a, b);
     }
 }

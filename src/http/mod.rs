@@ -24,10 +24,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// A query parameter, percent-decoded (`+` as space); the first one of that name.
@@ -63,10 +60,7 @@ pub fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len()
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit() =>
-            {
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
                 let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
                 out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
                 i += 2;
@@ -110,12 +104,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn empty(status: u16) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: Vec::new(),
-            body: Vec::new(),
-            log_error: None,
-        }
+        HttpResponse { status, headers: Vec::new(), body: Vec::new(), log_error: None }
     }
 
     pub fn json(status: u16, value: &Value) -> HttpResponse {
@@ -148,10 +137,7 @@ impl HttpResponse {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -171,20 +157,12 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(response: HttpResponse, after: Vec<Stmt>) -> Outcome {
-        Outcome {
-            response,
-            after,
-            log: LogFields::new(),
-        }
+        Outcome { response, after, log: LogFields::new() }
     }
 }
 
 impl From<HttpResponse> for Outcome {
     fn from(response: HttpResponse) -> Outcome {
-        Outcome {
-            response,
-            after: Vec::new(),
-            log: LogFields::new(),
-        }
+        Outcome { response, after: Vec::new(), log: LogFields::new() }
     }
 }

@@ -14,10 +14,7 @@ pub fn origin_allowed(origin: &str, settings: &Settings) -> bool {
 
 /// `http(s)://localhost[:port]`, `http(s)://127.x.x.x[:port]`, `http(s)://[::1][:port]`.
 pub fn is_loopback_origin(origin: &str) -> bool {
-    let Some(rest) = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-    else {
+    let Some(rest) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) else {
         return false;
     };
     let host = host_of(rest);
@@ -25,19 +22,14 @@ pub fn is_loopback_origin(origin: &str) -> bool {
     // `http://localhost:3000/x` is no loopback origin.
     let port = rest.get(host.len()..).unwrap_or("");
     let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     port_ok && is_loopback_host(host)
 }
 
 /// The host part of `host[:port]`, with IPv6 brackets kept.
 pub fn host_of(authority: &str) -> &str {
     if authority.starts_with('[') {
-        return authority
-            .split_once(']')
-            .map(|(h, _)| &authority[..h.len() + 1])
-            .unwrap_or(authority);
+        return authority.split_once(']').map(|(h, _)| &authority[..h.len() + 1]).unwrap_or(authority);
     }
     authority.split(':').next().unwrap_or(authority)
 }
@@ -108,9 +100,7 @@ fn is_host_name(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -137,10 +127,7 @@ mod tests {
 
     #[test]
     fn loopback_origins_only_in_dev() {
-        assert!(!origin_allowed(
-            "http://127.0.0.1:8788",
-            &settings(false, &[])
-        ));
+        assert!(!origin_allowed("http://127.0.0.1:8788", &settings(false, &[])));
         let dev = settings(true, &[]);
         assert!(origin_allowed("http://127.0.0.1:8788", &dev));
         assert!(origin_allowed("http://localhost:3000", &dev));
@@ -165,18 +152,12 @@ mod tests {
         for (raw, want) in [
             ("https://claude.ai", "https://claude.ai"),
             (" https://Claude.AI/ ", "https://claude.ai"),
-            (
-                "https://app.example.com:8443",
-                "https://app.example.com:8443",
-            ),
+            ("https://app.example.com:8443", "https://app.example.com:8443"),
             ("https://app.example.com:443", "https://app.example.com"),
             ("http://localhost:3000", "http://localhost:3000"),
             ("http://127.0.0.1:80", "http://127.0.0.1"),
             ("https://[::1]:8787", "https://[::1]:8787"),
-            (
-                "https://xn--bcher-kva.example",
-                "https://xn--bcher-kva.example",
-            ),
+            ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
         ] {
             assert_eq!(parse_origin(raw).as_deref(), Ok(want), "{raw}");
         }

@@ -4,36 +4,27 @@
 use super::log;
 use super::origin::origin_allowed;
 use super::{HttpRequest, HttpResponse, Outcome};
-use crate::mcp::transport::{self, http_error};
+use crate::mcp::transport::{self, ReplyTo};
 use crate::Services;
 use serde_json::json;
 
-const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
+const CORS_ALLOW_HEADERS: &str =
+    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
 const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After, X-Request-Id";
 
 /// Routes `req`, and tags the outcome with a fresh request id (in the log line and the
 /// `x-request-id` header) and Cloudflare's `cf-ray`, when there is one.
-pub async fn route(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &crate::mcp::stream::ResponseStream,
-) -> Outcome {
+pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     let request_id = log::new_request_id();
     stream.add_head_header(log::REQUEST_ID_HEADER, request_id.clone());
     let mut outcome = route_tagged(req, svc, stream).await;
-    outcome.response = outcome
-        .response
-        .with_header(log::REQUEST_ID_HEADER, request_id.clone());
+    outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
     outcome.log.insert("request_id".into(), json!(request_id));
     if let Some(error) = outcome.response.log_error.take() {
-        outcome
-            .log
-            .insert("error".into(), json!(crate::store::truncate(&error, 300)));
+        outcome.log.insert("error".into(), json!(crate::store::truncate(&error, 300)));
     }
     if let Some(ray) = req.header("cf-ray") {
-        outcome
-            .log
-            .insert("ray".into(), json!(crate::store::truncate(ray, 64)));
+        outcome.log.insert("ray".into(), json!(crate::store::truncate(ray, 64)));
     }
     outcome
 }
@@ -43,10 +34,8 @@ pub async fn route(
 /// asks before reading such a body; the router asks again, for runtimes that read it first.
 pub fn declared_too_large(path: &str, headers: &[(String, String)]) -> Option<HttpResponse> {
     let limit = crate::mcp::transport::MAX_BODY_BYTES;
-    let declared = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.trim().parse::<u64>().ok())?;
+    let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let declared = header("content-length").and_then(|v| v.trim().parse::<u64>().ok())?;
     if declared <= limit as u64 {
         return None;
     }
@@ -56,15 +45,16 @@ pub fn declared_too_large(path: &str, headers: &[(String, String)]) -> Option<Ht
             &json!({"error": {"code": "too_large", "message": format!("the body is larger than {limit} bytes")}}),
         )
     } else {
-        http_error(413, crate::mcp::jsonrpc::SERVER_ERROR, "Payload Too Large")
+        // Refused unread, so no request id to echo: the version header alone says the era's form.
+        ReplyTo::unread(header(crate::mcp::transport::VERSION_HEADER)).error(
+            413,
+            crate::mcp::jsonrpc::SERVER_ERROR,
+            "Payload Too Large",
+        )
     })
 }
 
-async fn route_tagged(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &crate::mcp::stream::ResponseStream,
-) -> Outcome {
+async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     if let Some(refusal) = declared_too_large(&req.path, &req.headers) {
         return refusal.into();
     }
@@ -75,14 +65,15 @@ async fn route_tagged(
             // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else, in
             // the error shape of what was asked for (JSON-RPC on /mcp, the admin API's own elsewhere).
             if admin {
-                return HttpResponse::json(403, &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}})).into();
+                return HttpResponse::json(
+                    403,
+                    &json!({"error": {"code": "forbidden_origin", "message": "Forbidden: Origin not allowed"}}),
+                )
+                .into();
             }
-            return http_error(
-                403,
-                crate::mcp::jsonrpc::SERVER_ERROR,
-                "Forbidden: Origin not allowed",
-            )
-            .into();
+            return ReplyTo::of(req)
+                .error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed")
+                .into();
         }
     }
     let cors: Vec<(&str, String)> = match (&origin, req.path.as_str()) {
@@ -105,26 +96,15 @@ async fn route_tagged(
         ("POST", "/mcp") => transport::handle_post(req, svc, stream).await,
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
         // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
-        (_, "/mcp") => http_error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed")
+        (_, "/mcp") => ReplyTo::of(req)
+            .error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed")
             .with_header("allow", "POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
-        (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => {
-            crate::admin::handle(req, svc).await
-        }
-        (_, p) if p == "/admin" || p.starts_with("/admin/") => {
-            crate::admin::console::handle(req, svc).await
-        }
-        ("GET", "/") => HttpResponse::json(
-            200,
-            &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"}),
-        )
-        .into(),
-        _ => HttpResponse::json(
-            404,
-            &json!({"error": {"code": "not_found", "message": "not found"}}),
-        )
-        .into(),
+        (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
+        (_, p) if p == "/admin" || p.starts_with("/admin/") => crate::admin::console::handle(req, svc).await,
+        ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
+        _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
     };
     for (name, value) in cors {
         outcome.response = outcome.response.with_header(name, value);
@@ -134,12 +114,7 @@ async fn route_tagged(
 
 /// The environment's list and loopback in dev first (no I/O); the console's own pages on `/admin`;
 /// then the Origins an administrator added in the settings (one lookup, browser requests only).
-async fn origin_permitted(
-    origin: &str,
-    req: &HttpRequest,
-    admin: bool,
-    svc: &Services<'_>,
-) -> bool {
+async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Services<'_>) -> bool {
     let normalised = origin.trim().trim_end_matches('/').to_ascii_lowercase();
     origin_allowed(origin, svc.settings)
         || (admin && !req.origin.is_empty() && normalised == req.origin.to_ascii_lowercase())
@@ -149,9 +124,7 @@ async fn origin_permitted(
 /// Liveness for monitors and for checking a deploy: the version, whether D1 answers, and whether the
 /// two secrets are set (and `CREDENTIALS_KEY` well-formed). Booleans only: nothing secret, no auth.
 async fn health(svc: &Services<'_>) -> HttpResponse {
-    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![]))
-        .await
-        .is_ok();
+    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok();
     HttpResponse::json(
         if d1 { 200 } else { 503 },
         &json!({

@@ -17,10 +17,7 @@ use std::cell::RefCell;
 /// The era a request is served in.
 pub enum Lane<'a> {
     /// 2025 era: inside a session, under the negotiated (or header) version.
-    Session {
-        version: &'a str,
-        session: &'a SessionState,
-    },
+    Session { version: &'a str, session: &'a SessionState },
     /// 2026-07-28: stateless, everything the request needs is in the request (its log level, as a rank
     /// in `LOG_LEVELS`, among it).
     Stateless { log_threshold: Option<usize> },
@@ -84,10 +81,7 @@ impl<'a> RequestCtx<'a> {
         }
         if let Lane::Session { session, .. } = &self.lane {
             // A store failure must not fail the operation: it then simply runs to its end.
-            if store::cancellations::is_cancelled(self.svc.db, &session.id, &self.request_id)
-                .await
-                .unwrap_or(false)
-            {
+            if store::cancellations::is_cancelled(self.svc.db, &session.id, &self.request_id).await.unwrap_or(false) {
                 return Err(RpcError::cancelled());
             }
         }
@@ -95,11 +89,7 @@ impl<'a> RequestCtx<'a> {
     }
 }
 
-pub async fn dispatch(
-    ctx: &RequestCtx<'_>,
-    method: &str,
-    params: &Map<String, Value>,
-) -> Result<Value, RpcError> {
+pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
     match (method, &ctx.lane) {
         ("tools/list", _) => tools::list(ctx, params),
         ("tools/call", _) => tools::call(ctx, params).await,
@@ -112,11 +102,8 @@ pub async fn dispatch(
         ("server/discover", Lane::Stateless { .. }) => Ok(lifecycle::discover_result()),
         ("ping", Lane::Session { .. }) => Ok(json!({})),
         ("logging/setLevel", Lane::Session { session, .. }) => {
-            let level = params
-                .get("level")
-                .and_then(Value::as_str)
-                .filter(|l| LOG_LEVELS.contains(l))
-                .ok_or_else(|| {
+            let level =
+                params.get("level").and_then(Value::as_str).filter(|l| LOG_LEVELS.contains(l)).ok_or_else(|| {
                     RpcError::invalid_params(format!(
                         "Invalid params: 'level' must be one of {}",
                         LOG_LEVELS.join(", ")
@@ -125,10 +112,9 @@ pub async fn dispatch(
             ctx.defer(store::sessions::set_log_level(&session.id, level));
             Ok(json!({}))
         }
-        ("initialize", Lane::Session { .. }) => Err(RpcError::new(
-            INVALID_REQUEST,
-            "Invalid Request: the session is already initialized",
-        )),
+        ("initialize", Lane::Session { .. }) => {
+            Err(RpcError::new(INVALID_REQUEST, "Invalid Request: the session is already initialized"))
+        }
         _ => Err(RpcError::method_not_found(method)),
     }
 }
@@ -155,9 +141,5 @@ pub fn may_notify(method: &str) -> bool {
 
 /// The request's progress token (`params._meta.progressToken`), if it is a string or an integer.
 pub fn progress_token(params: &Map<String, Value>) -> Option<Value> {
-    params
-        .get("_meta")
-        .and_then(|m| m.get("progressToken"))
-        .filter(|t| super::jsonrpc::is_id(t))
-        .cloned()
+    params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| super::jsonrpc::is_id(t)).cloned()
 }

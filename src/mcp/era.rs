@@ -31,13 +31,7 @@ pub enum Era {
 pub fn is_modern_version(v: &str) -> bool {
     let b = v.as_bytes();
     let date_shaped = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
     date_shaped && v >= FIRST_MODERN
 }
 
@@ -82,7 +76,8 @@ mod tests {
     #[test]
     fn the_routing_table() {
         let plain = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
-        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25"}});
+        let init =
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25"}});
         let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
         let response = json!({"jsonrpc": "2.0", "id": 1, "result": {}});
         let cases = [
@@ -94,41 +89,17 @@ mod tests {
             (init, Some("2026-07-28"), Era::InitializeWithModernHeader),
             (plain.clone(), None, Era::Session),
             (plain.clone(), Some("2025-11-25"), Era::Session),
-            (
-                plain.clone(),
-                Some("2026-07-28"),
-                Era::StatelessWithoutEnvelope,
-            ),
-            (
-                plain.clone(),
-                Some("2027-01-01"),
-                Era::StatelessWithoutEnvelope,
-            ),
+            (plain.clone(), Some("2026-07-28"), Era::StatelessWithoutEnvelope),
+            (plain.clone(), Some("2027-01-01"), Era::StatelessWithoutEnvelope),
             (plain, Some("junk"), Era::Session),
-            (
-                notification.clone(),
-                Some("2026-07-28"),
-                Era::StatelessWithoutEnvelope,
-            ),
+            (notification.clone(), Some("2026-07-28"), Era::StatelessWithoutEnvelope),
             (notification, None, Era::Session),
             (response, Some("2026-07-28"), Era::Session),
             (json!([claim("ping")]), None, Era::StatelessBatch),
-            (
-                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
-                None,
-                Era::Session,
-            ),
-            (
-                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
-                Some("2025-03-26"),
-                Era::Session,
-            ),
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), None, Era::Session),
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2025-03-26"), Era::Session),
             // A modern header on an array: a modern error, never the session lane's version refusal.
-            (
-                json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]),
-                Some("2026-07-28"),
-                Era::StatelessBatch,
-            ),
+            (json!([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]), Some("2026-07-28"), Era::StatelessBatch),
             (json!([]), Some("2026-07-28"), Era::StatelessBatch),
             (json!("text"), None, Era::Session),
             (json!("text"), Some("2026-07-28"), Era::Stateless),

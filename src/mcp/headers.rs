@@ -13,10 +13,7 @@ pub const NAME_HEADER: &str = "mcp-name";
 /// The decoded value of a routing header, or why it is malformed.
 pub fn decode_value(raw: &str) -> Result<String, String> {
     let v = raw.trim_matches([' ', '\t']);
-    match v
-        .strip_prefix("=?base64?")
-        .and_then(|s| s.strip_suffix("?="))
-    {
+    match v.strip_prefix("=?base64?").and_then(|s| s.strip_suffix("?=")) {
         Some(b64) => {
             let bytes = STANDARD
                 .decode(b64)
@@ -39,29 +36,18 @@ pub fn name_param(method: &str) -> Option<&'static str> {
 
 /// One header's decoded value; several occurrences are a mismatch in themselves.
 fn single(req: &HttpRequest, name: &str) -> Result<Option<String>, String> {
-    let mut values = req
-        .headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v);
+    let mut values = req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
     let first = values.next();
     if values.next().is_some() {
         return Err(format!("header {name} is repeated"));
     }
-    first
-        .map(|raw| decode_value(raw).map_err(|e| format!("header {name} {e}")))
-        .transpose()
+    first.map(|raw| decode_value(raw).map_err(|e| format!("header {name} {e}"))).transpose()
 }
 
 /// Checks `Mcp-Method` and `Mcp-Name` against the body. `lenient` tolerates *missing* headers (for the
 /// claude.ai carve-out, whose requests carry a legacy version header); a present header must always
 /// match. The error text becomes a -32020 HeaderMismatch.
-pub fn check(
-    req: &HttpRequest,
-    method: &str,
-    params: &Map<String, Value>,
-    lenient: bool,
-) -> Result<(), String> {
+pub fn check(req: &HttpRequest, method: &str, params: &Map<String, Value>, lenient: bool) -> Result<(), String> {
     match single(req, METHOD_HEADER)? {
         Some(m) if m != method => {
             return Err(format!(
@@ -77,9 +63,7 @@ pub fn check(
     };
     let body_value = params.get(param).and_then(Value::as_str);
     match single(req, NAME_HEADER)? {
-        Some(n) if Some(n.as_str()) != body_value => {
-            Err(format!("header Mcp-Name does not match params.{param}"))
-        }
+        Some(n) if Some(n.as_str()) != body_value => Err(format!("header Mcp-Name does not match params.{param}")),
         None if !lenient => Err(format!("header Mcp-Name is required for {method}")),
         _ => Ok(()),
     }
@@ -92,10 +76,7 @@ mod tests {
 
     fn req(headers: &[(&str, &str)]) -> HttpRequest {
         HttpRequest {
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ..Default::default()
         }
     }
@@ -116,60 +97,25 @@ mod tests {
     #[test]
     fn method_and_name_must_mirror_the_body() {
         let p = params(json!({"name": "odoo_search"}));
+        assert!(
+            check(&req(&[("mcp-method", "tools/call"), ("mcp-name", "odoo_search")]), "tools/call", &p, false).is_ok()
+        );
         assert!(check(
-            &req(&[("mcp-method", "tools/call"), ("mcp-name", "odoo_search")]),
-            "tools/call",
-            &p,
-            false
-        )
-        .is_ok());
-        assert!(check(
-            &req(&[
-                ("mcp-method", "tools/call"),
-                ("mcp-name", "=?base64?b2Rvb19zZWFyY2g=?=")
-            ]),
+            &req(&[("mcp-method", "tools/call"), ("mcp-name", "=?base64?b2Rvb19zZWFyY2g=?=")]),
             "tools/call",
             &p,
             false
         )
         .is_ok());
         assert!(
-            check(
-                &req(&[("mcp-method", "TOOLS/CALL"), ("mcp-name", "odoo_search")]),
-                "tools/call",
-                &p,
-                false
-            )
-            .is_err(),
+            check(&req(&[("mcp-method", "TOOLS/CALL"), ("mcp-name", "odoo_search")]), "tools/call", &p, false).is_err(),
             "values are case-sensitive"
         );
-        assert!(check(
-            &req(&[("mcp-method", "tools/call"), ("mcp-name", "odoo_get")]),
-            "tools/call",
-            &p,
-            false
-        )
-        .is_err());
         assert!(
-            check(
-                &req(&[("mcp-method", "tools/call")]),
-                "tools/call",
-                &p,
-                false
-            )
-            .is_err(),
-            "name required"
+            check(&req(&[("mcp-method", "tools/call"), ("mcp-name", "odoo_get")]), "tools/call", &p, false).is_err()
         );
-        assert!(
-            check(
-                &req(&[("mcp-name", "odoo_search")]),
-                "tools/call",
-                &p,
-                false
-            )
-            .is_err(),
-            "method required"
-        );
+        assert!(check(&req(&[("mcp-method", "tools/call")]), "tools/call", &p, false).is_err(), "name required");
+        assert!(check(&req(&[("mcp-name", "odoo_search")]), "tools/call", &p, false).is_err(), "method required");
         assert!(
             check(
                 &req(&[("mcp-method", "tools/list"), ("mcp-method", "tools/list")]),
@@ -181,21 +127,12 @@ mod tests {
             "repeated"
         );
         assert!(
-            check(
-                &req(&[("mcp-method", "tools/list")]),
-                "tools/list",
-                &Map::new(),
-                false
-            )
-            .is_ok(),
+            check(&req(&[("mcp-method", "tools/list")]), "tools/list", &Map::new(), false).is_ok(),
             "no name for lists"
         );
         let uri = params(json!({"uri": "odoo://res.partner/7"}));
         assert!(check(
-            &req(&[
-                ("mcp-method", "resources/read"),
-                ("mcp-name", "odoo://res.partner/7")
-            ]),
+            &req(&[("mcp-method", "resources/read"), ("mcp-name", "odoo://res.partner/7")]),
             "resources/read",
             &uri,
             false
@@ -207,13 +144,7 @@ mod tests {
     fn lenient_mode_tolerates_only_missing_headers() {
         let p = params(json!({"name": "odoo_search"}));
         assert!(check(&req(&[]), "tools/call", &p, true).is_ok());
-        assert!(check(
-            &req(&[("mcp-method", "tools/list")]),
-            "tools/call",
-            &p,
-            true
-        )
-        .is_err());
+        assert!(check(&req(&[("mcp-method", "tools/list")]), "tools/call", &p, true).is_err());
         assert!(check(&req(&[("mcp-name", "other")]), "tools/call", &p, true).is_err());
     }
 }

@@ -32,11 +32,7 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn new(code: i64, message: impl Into<String>) -> RpcError {
-        RpcError {
-            code,
-            message: message.into(),
-            data: None,
-        }
+        RpcError { code, message: message.into(), data: None }
     }
 
     pub fn invalid_params(message: impl Into<String>) -> RpcError {
@@ -44,10 +40,7 @@ impl RpcError {
     }
 
     pub fn method_not_found(method: &str) -> RpcError {
-        RpcError::new(
-            METHOD_NOT_FOUND,
-            format!("Method not found: {}", crate::store::truncate(method, 100)),
-        )
+        RpcError::new(METHOD_NOT_FOUND, format!("Method not found: {}", crate::store::truncate(method, 100)))
     }
 
     pub fn with_data(mut self, data: Value) -> RpcError {
@@ -90,12 +83,7 @@ pub enum Message {
 
 /// Classifies a parsed JSON value. The error carries the request id when one could be read.
 pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
-    let invalid = |id: Value, msg: &str| {
-        (
-            id,
-            RpcError::new(INVALID_REQUEST, format!("Invalid Request: {msg}")),
-        )
-    };
+    let invalid = |id: Value, msg: &str| (id, RpcError::new(INVALID_REQUEST, format!("Invalid Request: {msg}")));
     let Some(obj) = v.as_object() else {
         return Err(invalid(Value::Null, "a message must be a JSON object"));
     };
@@ -113,31 +101,16 @@ pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
                 Some(_) => return Err(invalid(echo, "\"params\" must be an object")),
             };
             match id {
-                None => Ok(Message::Notification {
-                    method: method.clone(),
-                    params,
-                }),
-                Some(_) if usable_id.is_none() => Err(invalid(
-                    Value::Null,
-                    "\"id\" must be a string or an integer",
-                )),
-                Some(id) => Ok(Message::Request {
-                    id,
-                    method: method.clone(),
-                    params,
-                }),
+                None => Ok(Message::Notification { method: method.clone(), params }),
+                Some(_) if usable_id.is_none() => Err(invalid(Value::Null, "\"id\" must be a string or an integer")),
+                Some(id) => Ok(Message::Request { id, method: method.clone(), params }),
             }
         }
         Some(_) => Err(invalid(echo, "\"method\" must be a string")),
-        None if usable_id.is_some()
-            && (obj.contains_key("result") || obj.contains_key("error")) =>
-        {
+        None if usable_id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => {
             Ok(Message::Response)
         }
-        None => Err(invalid(
-            echo,
-            "neither a request, a notification nor a response",
-        )),
+        None => Err(invalid(echo, "neither a request, a notification nor a response")),
     }
 }
 
@@ -154,16 +127,19 @@ pub fn failure(id: &Value, err: &RpcError) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": err.to_json()})
 }
 
+/// An error whose request id is unknown, in the 2026-07-28 era: its schema allows leaving `id` out,
+/// not `null`.
+pub fn failure_without_id(err: &RpcError) -> Value {
+    json!({"jsonrpc": "2.0", "error": err.to_json()})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn classifies_messages() {
-        assert!(matches!(
-            classify(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})),
-            Ok(Message::Request { .. })
-        ));
+        assert!(matches!(classify(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})), Ok(Message::Request { .. })));
         assert!(matches!(
             classify(&json!({"jsonrpc": "2.0", "id": "a", "method": "ping", "params": {}})),
             Ok(Message::Request { .. })
@@ -172,10 +148,7 @@ mod tests {
             classify(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})),
             Ok(Message::Notification { .. })
         ));
-        assert!(matches!(
-            classify(&json!({"jsonrpc": "2.0", "id": 5, "result": {}})),
-            Ok(Message::Response)
-        ));
+        assert!(matches!(classify(&json!({"jsonrpc": "2.0", "id": 5, "result": {}})), Ok(Message::Response)));
     }
 
     #[test]
@@ -183,27 +156,12 @@ mod tests {
         for (v, id) in [
             (json!([1]), Value::Null),
             (json!({"id": 1, "method": "ping"}), json!(1)),
-            (
-                json!({"jsonrpc": "1.0", "id": "x", "method": "ping"}),
-                json!("x"),
-            ),
-            (
-                json!({"jsonrpc": "2.0", "id": null, "method": "ping"}),
-                Value::Null,
-            ),
-            (
-                json!({"jsonrpc": "2.0", "id": 1.5, "method": "ping"}),
-                Value::Null,
-            ),
-            (
-                json!({"jsonrpc": "2.0", "id": true, "method": "ping"}),
-                Value::Null,
-            ),
+            (json!({"jsonrpc": "1.0", "id": "x", "method": "ping"}), json!("x")),
+            (json!({"jsonrpc": "2.0", "id": null, "method": "ping"}), Value::Null),
+            (json!({"jsonrpc": "2.0", "id": 1.5, "method": "ping"}), Value::Null),
+            (json!({"jsonrpc": "2.0", "id": true, "method": "ping"}), Value::Null),
             (json!({"jsonrpc": "2.0", "id": 2, "method": 7}), json!(2)),
-            (
-                json!({"jsonrpc": "2.0", "id": 3, "method": "ping", "params": [1]}),
-                json!(3),
-            ),
+            (json!({"jsonrpc": "2.0", "id": 3, "method": "ping", "params": [1]}), json!(3)),
             (json!({"jsonrpc": "2.0", "id": 4}), json!(4)),
         ] {
             let (got_id, err) = classify(&v).unwrap_err();

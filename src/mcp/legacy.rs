@@ -4,13 +4,11 @@
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
 use super::dispatch::{dispatch_watching, Lane as DispatchLane, RequestCtx};
-use super::jsonrpc::{
-    self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND,
-};
+use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
 use super::lifecycle;
 use super::stream::Notifier;
 use super::transport::{
-    cancelled_audit, encode, http_error, reply, rpc_error, serve_request, store_unavailable, Lane,
+    cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request, store_unavailable, Lane,
     SESSION_HEADER, VERSION_HEADER,
 };
 use crate::http::{HttpResponse, LogFields};
@@ -25,13 +23,16 @@ const MAX_BATCH: usize = 50;
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
     if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
-        return http_error(
+        return rpc_error(
             400,
-            SERVER_ERROR,
-            format!(
-                "Bad Request: Unsupported protocol version: {} (supported versions: {})",
-                store::truncate(v, 40),
-                lifecycle::SESSION_VERSIONS.join(", ")
+            &readable_id(lane.body),
+            &RpcError::new(
+                SERVER_ERROR,
+                format!(
+                    "Bad Request: Unsupported protocol version: {} (supported versions: {})",
+                    store::truncate(v, 40),
+                    lifecycle::SESSION_VERSIONS.join(", ")
+                ),
             ),
         );
     }
@@ -51,18 +52,18 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             return initialize(lane, id, params).await;
         }
     }
+    // The request's own id when it has one (null for a batch or a notification, as JSON-RPC 2.0 says).
+    let refuse = |status: u16, code: i64, message: &str| {
+        rpc_error(status, &readable_id(lane.body), &RpcError::new(code, message))
+    };
     let session = match lane.req.header(SESSION_HEADER) {
         None => {
-            return http_error(
-                400,
-                SERVER_ERROR,
-                "Bad Request: Mcp-Session-Id header is required (send initialize first)",
-            )
+            return refuse(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)")
         }
         Some(_) => match &lane.auth.session {
             Some(s) if !s.ended => s,
             _ => {
-                return http_error(
+                return refuse(
                     404,
                     SESSION_NOT_FOUND,
                     "Session not found: it ended or never existed; initialize a new one",
@@ -74,20 +75,9 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     match (lane.body, single) {
         (Value::Array(items), _) => batch(lane, session, version, items, after).await,
         (_, None | Some(Message::Response)) => HttpResponse::empty(202),
-        (_, Some(Message::Notification { method, params })) => {
-            notification(lane, session, &method, &params).await
-        }
+        (_, Some(Message::Notification { method, params })) => notification(lane, session, &method, &params).await,
         (_, Some(Message::Request { id, method, params })) => {
-            request(
-                lane,
-                DispatchLane::Session { version, session },
-                id,
-                &method,
-                &params,
-                after,
-                log,
-            )
-            .await
+            request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await
         }
     }
 }
@@ -116,20 +106,12 @@ async fn notification(
     params: &Map<String, Value>,
 ) -> HttpResponse {
     if method == "notifications/cancelled" {
-        if let Some(request_id) = params
-            .get("requestId")
-            .filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i))
+        if let Some(request_id) =
+            params.get("requestId").filter(|i| jsonrpc::is_id(i) && store::cancellations::recordable(i))
         {
             // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
-            if let Err(e) = lane
-                .svc
-                .db
-                .batch(vec![store::cancellations::record(
-                    &session.id,
-                    request_id,
-                    lane.svc.now,
-                )])
-                .await
+            if let Err(e) =
+                lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await
             {
                 return store_unavailable(&e.into());
             }
@@ -149,9 +131,7 @@ async fn batch(
         return http_error(
             400,
             INVALID_REQUEST,
-            format!(
-                "Invalid Request: JSON-RPC batches are not supported in protocol version {version}"
-            ),
+            format!("Invalid Request: JSON-RPC batches are not supported in protocol version {version}"),
         );
     }
     if items.is_empty() || items.len() > MAX_BATCH {
@@ -173,10 +153,7 @@ async fn batch(
             Ok(Message::Request { id, method, .. }) if method == "initialize" => {
                 replies.push(jsonrpc::failure(
                     &id,
-                    &RpcError::new(
-                        INVALID_REQUEST,
-                        "Invalid Request: initialize must not be part of a batch",
-                    ),
+                    &RpcError::new(INVALID_REQUEST, "Invalid Request: initialize must not be part of a batch"),
                 ));
             }
             Ok(Message::Request { id, method, params }) => {
@@ -190,9 +167,7 @@ async fn batch(
                 let result = dispatch_watching(&ctx, &method, &params).await;
                 after.extend(ctx.into_parts().0);
                 match result {
-                    Err(e) if e.is_cancelled() => {
-                        after.push(cancelled_audit(lane, &method, &params))
-                    }
+                    Err(e) if e.is_cancelled() => after.push(cancelled_audit(lane, &method, &params)),
                     Ok(r) => replies.push(jsonrpc::success(&id, r)),
                     Err(e) => replies.push(jsonrpc::failure(&id, &e)),
                 }
@@ -210,15 +185,10 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
     let (version, result) = lifecycle::initialize_result(params);
     let session_id = match keys::random_id(24) {
         Ok(s) => s,
-        Err(e) => return http_error(500, jsonrpc::INTERNAL_ERROR, e),
+        Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
-    let field = |k: &str| {
-        client
-            .and_then(|c| c.get(k))
-            .and_then(Value::as_str)
-            .map(|s| store::truncate(s, 100))
-    };
+    let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| store::truncate(s, 100));
     if let Err(e) = store::sessions::create(
         lane.svc.db,
         &session_id,

@@ -26,9 +26,7 @@ pub fn allows_batches(version: &str) -> bool {
 /// The version to answer a client's `initialize` with: its own if we speak it, else our latest.
 /// Never an error: the client decides whether it can live with our counter-offer.
 pub fn negotiate(requested: Option<&str>) -> &'static str {
-    requested
-        .and_then(|r| SESSION_VERSIONS.iter().find(|v| **v == r).copied())
-        .unwrap_or(LATEST)
+    requested.and_then(|r| SESSION_VERSIONS.iter().find(|v| **v == r).copied()).unwrap_or(LATEST)
 }
 
 pub fn server_info() -> Value {

@@ -7,8 +7,7 @@ use super::dispatch::Lane as DispatchLane;
 use super::era::META_PROTOCOL_VERSION;
 use super::headers;
 use super::jsonrpc::{
-    self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND,
-    UNSUPPORTED_PROTOCOL_VERSION,
+    self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION,
 };
 use super::lifecycle::{self, STATELESS_VERSIONS};
 use super::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
@@ -39,54 +38,41 @@ pub struct Envelope {
 /// Validates `params._meta`: a protocol version string and a client-capabilities object are required;
 /// client info is optional (but an object when given); a log level must be a known one.
 pub fn envelope(params: &Map<String, Value>) -> Result<Envelope, String> {
-    let meta = params
-        .get("_meta")
-        .and_then(Value::as_object)
-        .ok_or("params._meta must be an object")?;
+    let meta = params.get("_meta").and_then(Value::as_object).ok_or("params._meta must be an object")?;
     let version = match meta.get(META_PROTOCOL_VERSION) {
         Some(Value::String(v)) if !v.is_empty() => v.clone(),
-        _ => {
-            return Err(format!(
-                "_meta[\"{META_PROTOCOL_VERSION}\"] must be a non-empty string"
-            ))
-        }
+        _ => return Err(format!("_meta[\"{META_PROTOCOL_VERSION}\"] must be a non-empty string")),
     };
-    if !meta
-        .get(META_CLIENT_CAPABILITIES)
-        .is_some_and(Value::is_object)
-    {
-        return Err(format!("_meta[\"{META_CLIENT_CAPABILITIES}\"] is required and must be an object (it may be empty)"));
+    if !meta.get(META_CLIENT_CAPABILITIES).is_some_and(Value::is_object) {
+        return Err(format!(
+            "_meta[\"{META_CLIENT_CAPABILITIES}\"] is required and must be an object (it may be empty)"
+        ));
     }
     if meta.get(META_CLIENT_INFO).is_some_and(|i| !i.is_object()) {
         return Err(format!("_meta[\"{META_CLIENT_INFO}\"] must be an object"));
     }
     let log_threshold = match meta.get(META_LOG_LEVEL) {
         None => None,
-        Some(l) => Some(l.as_str().and_then(log_level_rank).ok_or_else(|| {
-            format!(
-                "_meta[\"{META_LOG_LEVEL}\"] must be one of {}",
-                LOG_LEVELS.join(", ")
-            )
-        })?),
+        Some(l) => Some(
+            l.as_str()
+                .and_then(log_level_rank)
+                .ok_or_else(|| format!("_meta[\"{META_LOG_LEVEL}\"] must be one of {}", LOG_LEVELS.join(", ")))?,
+        ),
     };
-    Ok(Envelope {
-        version,
-        log_threshold,
-    })
+    Ok(Envelope { version, log_threshold })
 }
 
 pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let (id, method, params) = match classify(lane.body) {
+        // A body whose id cannot be read: the era's schema allows no `"id": null`, so none is sent.
+        Err((id, err)) if id.is_null() => return HttpResponse::json(400, &jsonrpc::failure_without_id(&err)),
         Err((id, err)) => return rpc_error(400, &id, &err),
         // No client→server notification exists on HTTP in this era: accept and drop.
-        Ok(Message::Notification { .. }) | Ok(Message::Response) => {
-            return HttpResponse::empty(202)
-        }
+        Ok(Message::Notification { .. }) | Ok(Message::Response) => return HttpResponse::empty(202),
         Ok(Message::Request { id, method, params }) => (id, method, params),
     };
     log.insert("method".into(), json!(store::truncate(&method, 64)));
-    let bad_request =
-        |code: i64, message: String| rpc_error(400, &id, &RpcError::new(code, message));
+    let bad_request = |code: i64, message: String| rpc_error(400, &id, &RpcError::new(code, message));
 
     let env = match envelope(&params) {
         Ok(e) => e,
@@ -102,20 +88,23 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             true
         }
         Some(h) => {
-            return bad_request(HEADER_MISMATCH, format!(
-                "Header mismatch: MCP-Protocol-Version ({}) differs from the request's protocol version ({})",
-                store::truncate(h, 40), store::truncate(&env.version, 40)
-            ))
+            return bad_request(
+                HEADER_MISMATCH,
+                format!(
+                    "Header mismatch: MCP-Protocol-Version ({}) differs from the request's protocol version ({})",
+                    store::truncate(h, 40),
+                    store::truncate(&env.version, 40)
+                ),
+            )
         }
-        None => return bad_request(HEADER_MISMATCH, "Header mismatch: the MCP-Protocol-Version header is required".into()),
+        None => {
+            return bad_request(HEADER_MISMATCH, "Header mismatch: the MCP-Protocol-Version header is required".into())
+        }
     };
     if !STATELESS_VERSIONS.contains(&env.version.as_str()) {
         let err = RpcError::new(
             UNSUPPORTED_PROTOCOL_VERSION,
-            format!(
-                "Unsupported protocol version: {}",
-                store::truncate(&env.version, 40)
-            ),
+            format!("Unsupported protocol version: {}", store::truncate(&env.version, 40)),
         )
         .with_data(json!({"supported": STATELESS_VERSIONS, "requested": env.version}));
         return rpc_error(400, &id, &err);
@@ -127,16 +116,10 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         return listen(&id, &params);
     }
 
-    let in_lane = DispatchLane::Stateless {
-        log_threshold: env.log_threshold,
-    };
+    let in_lane = DispatchLane::Stateless { log_threshold: env.log_threshold };
     match serve_request(lane, in_lane, &id, &method, &params, after, log).await {
         None => HttpResponse::empty(202),
-        Some(Ok(result)) => reply(
-            lane,
-            200,
-            &jsonrpc::success(&id, shape_result(&method, result)),
-        ),
+        Some(Ok(result)) => reply(lane, 200, &jsonrpc::success(&id, shape_result(&method, result))),
         // Unknown and removed methods (initialize, ping, logging/setLevel, resources/subscribe …).
         Some(Err(e)) if e.code == METHOD_NOT_FOUND => reply(lane, 404, &jsonrpc::failure(&id, &e)),
         Some(Err(e)) => reply(lane, 200, &jsonrpc::failure(&id, &e)),
@@ -155,9 +138,7 @@ pub fn shape_result(method: &str, mut result: Value) -> Value {
         m.insert(META_SERVER_INFO.into(), lifecycle::server_info());
     }
     let ttl = match method {
-        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => {
-            Some(LIST_TTL_MS)
-        }
+        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => Some(LIST_TTL_MS),
         // Record data changes at any time: a client may not reuse it.
         "resources/read" => Some(0),
         _ => None,
@@ -174,18 +155,11 @@ pub fn shape_result(method: &str, mut result: Value) -> Value {
 /// reconnect.
 fn listen(id: &Value, params: &Map<String, Value>) -> HttpResponse {
     if !params.get("notifications").is_none_or(Value::is_object) {
-        return rpc_error(
-            400,
-            id,
-            &RpcError::invalid_params("Invalid params: 'notifications' must be an object"),
-        );
+        return rpc_error(400, id, &RpcError::invalid_params("Invalid params: 'notifications' must be an object"));
     }
     let tag = json!({META_SUBSCRIPTION_ID: id});
     let ack = json!({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": {"notifications": {}, "_meta": tag}});
-    let close = jsonrpc::success(
-        id,
-        shape_result("subscriptions/listen", json!({"_meta": tag})),
-    );
+    let close = jsonrpc::success(id, shape_result("subscriptions/listen", json!({"_meta": tag})));
     let body = [sse_frame(&ack), sse_frame(&close)].concat();
     HttpResponse { body, ..sse_head() }
 }
@@ -195,22 +169,13 @@ mod tests {
     use super::*;
 
     fn params(meta: Value) -> Map<String, Value> {
-        json!({"_meta": meta})
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
+        json!({"_meta": meta}).as_object().cloned().unwrap_or_default()
     }
 
     #[test]
     fn envelope_rules() {
         let ok = params(json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}}));
-        assert_eq!(
-            envelope(&ok),
-            Ok(Envelope {
-                version: "2026-07-28".into(),
-                log_threshold: None
-            })
-        );
+        assert_eq!(envelope(&ok), Ok(Envelope { version: "2026-07-28".into(), log_threshold: None }));
         let with_level = params(
             json!({META_PROTOCOL_VERSION: "2026-07-28", META_CLIENT_CAPABILITIES: {}, META_LOG_LEVEL: "warning"}),
         );

@@ -47,10 +47,7 @@ impl ResponseStream {
 
     /// Headers the head will carry if the response becomes a stream.
     pub fn add_head_header(&self, name: &str, value: String) {
-        self.0
-            .borrow_mut()
-            .head_headers
-            .push((name.to_ascii_lowercase(), value));
+        self.0.borrow_mut().head_headers.push((name.to_ascii_lowercase(), value));
     }
 
     /// Switches the response to a stream: the head (status and headers) goes to the client now.
@@ -120,10 +117,7 @@ impl ResponseStream {
     /// The head and the whole body, when the handler has already finished.
     pub fn into_buffered_response(self) -> Option<HttpResponse> {
         let head = self.0.borrow_mut().head.take()?;
-        Some(HttpResponse {
-            body: self.take_buffered(),
-            ..head
-        })
+        Some(HttpResponse { body: self.take_buffered(), ..head })
     }
 }
 
@@ -229,16 +223,7 @@ fn number(n: f64) -> Value {
 }
 
 /// Log levels of `logging/setLevel` and `io.modelcontextprotocol/logLevel`, least severe first.
-pub const LOG_LEVELS: [&str; 8] = [
-    "debug",
-    "info",
-    "notice",
-    "warning",
-    "error",
-    "critical",
-    "alert",
-    "emergency",
-];
+pub const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 pub fn log_level_rank(level: &str) -> Option<usize> {
     LOG_LEVELS.iter().position(|l| *l == level)
@@ -255,17 +240,8 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(
-        stream: ResponseStream,
-        progress_token: Option<Value>,
-        log_threshold: Option<usize>,
-    ) -> Notifier {
-        Notifier {
-            stream,
-            progress_token,
-            log_threshold,
-            last_progress: RefCell::new(f64::MIN),
-        }
+    pub fn new(stream: ResponseStream, progress_token: Option<Value>, log_threshold: Option<usize>) -> Notifier {
+        Notifier { stream, progress_token, log_threshold, last_progress: RefCell::new(f64::MIN) }
     }
 
     /// A notifier that says nothing (plain JSON responses).
@@ -290,14 +266,11 @@ impl Notifier {
             return;
         }
         *self.last_progress.borrow_mut() = progress;
-        let mut params =
-            json!({"progressToken": token, "progress": number(progress), "message": message});
+        let mut params = json!({"progressToken": token, "progress": number(progress), "message": message});
         if let Some(t) = total {
             params["total"] = number(t);
         }
-        self.stream.send(sse_frame(
-            &json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}),
-        ));
+        self.stream.send(sse_frame(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})));
     }
 
     /// Whether a message at `level` would be sent (the client asked for that level or a lower one).
@@ -352,10 +325,7 @@ mod tests {
         assert!(s.client_gone());
         assert!(gone.as_mut().poll(&mut noop_cx()).is_ready());
         s.send(b"late".to_vec());
-        assert!(
-            s.take_buffered().is_empty(),
-            "nothing is sent after the client left"
-        );
+        assert!(s.take_buffered().is_empty(), "nothing is sent after the client left");
     }
 
     #[test]

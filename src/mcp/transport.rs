@@ -4,13 +4,10 @@
 //! and `reply` once their own rules have passed. Also DELETE (ends a session) and the shared error
 //! responses.
 
-use super::dispatch::{
-    dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx,
-};
+use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
 use super::era::{self, Era};
 use super::jsonrpc::{
-    self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR,
-    SESSION_NOT_FOUND,
+    self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
 use super::{legacy, modern};
@@ -27,9 +24,58 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const SESSION_HEADER: &str = "mcp-session-id";
 pub const VERSION_HEADER: &str = "mcp-protocol-version";
 
-/// An error answered at the HTTP level, with a JSON-RPC body whose id is null.
+/// An error answered at the HTTP level, with a JSON-RPC body whose id is null: for session-era
+/// answers that no single request id belongs to (a batch, a DELETE). Errors answered before a lane
+/// takes over go through [`ReplyTo`], which echoes the request's id.
 pub fn http_error(status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
     rpc_error(status, &Value::Null, &RpcError::new(code, message))
+}
+
+/// Whom an error answered before (or instead of) a lane is addressed to: the request's own id when
+/// its body could be read, otherwise what the request's era allows. JSON-RPC 2.0 and every 2025-era
+/// SDK put `"id": null` there; the 2026-07-28 schema types `JSONRPCErrorResponse.id` as a string or
+/// an integer and makes it optional, so that era's answer leaves the member out instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyTo {
+    id: Option<Value>,
+    modern: bool,
+}
+
+impl ReplyTo {
+    /// A request whose body was read and, when it is JSON within the size limit, parsed.
+    pub fn parsed(body: Option<&Value>, era: Era) -> ReplyTo {
+        ReplyTo { id: body.map(readable_id).filter(jsonrpc::is_id), modern: era != Era::Session }
+    }
+
+    /// A request whose body is not read (over the size limit, or not JSON): only its version header
+    /// tells the era.
+    pub fn unread(header_version: Option<&str>) -> ReplyTo {
+        ReplyTo { id: None, modern: header_version.map(str::trim).is_some_and(era::is_modern_version) }
+    }
+
+    /// Any request, from outside the transport (the Origin gate, a method /mcp does not serve): its
+    /// body is parsed here when it is JSON within the size limit, as `handle_post` would.
+    pub fn of(req: &HttpRequest) -> ReplyTo {
+        let header_version = req.header(VERSION_HEADER).map(str::trim);
+        if !content_type_is_json(req.header("content-type")) || req.body.is_empty() || req.body.len() > MAX_BODY_BYTES {
+            return ReplyTo::unread(header_version);
+        }
+        match serde_json::from_slice::<Value>(&req.body) {
+            Ok(body) => ReplyTo::parsed(Some(&body), era::classify(&body, header_version)),
+            Err(_) => ReplyTo::unread(header_version),
+        }
+    }
+
+    /// The error as the whole HTTP answer.
+    pub fn error(&self, status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
+        let err = RpcError::new(code, message);
+        let body = match (&self.id, self.modern) {
+            (Some(id), _) => jsonrpc::failure(id, &err),
+            (None, false) => jsonrpc::failure(&Value::Null, &err),
+            (None, true) => jsonrpc::failure_without_id(&err),
+        };
+        HttpResponse::json(status, &body)
+    }
 }
 
 /// A JSON-RPC error as the whole HTTP answer, echoing the request id.
@@ -39,17 +85,10 @@ pub fn rpc_error(status: u16, id: &Value, err: &RpcError) -> HttpResponse {
 
 /// The id of a request body, when one can be read (to echo it in errors).
 pub fn readable_id(body: &Value) -> Value {
-    body.get("id")
-        .filter(|id| jsonrpc::is_id(id))
-        .cloned()
-        .unwrap_or(Value::Null)
+    body.get("id").filter(|id| jsonrpc::is_id(id)).cloned().unwrap_or(Value::Null)
 }
 
-pub async fn handle_post(
-    req: &HttpRequest,
-    svc: &Services<'_>,
-    stream: &ResponseStream,
-) -> Outcome {
+pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
         (content_ok && req.body.len() <= MAX_BODY_BYTES).then(|| serde_json::from_slice(&req.body));
@@ -59,16 +98,14 @@ pub async fn handle_post(
         _ => Era::Session,
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
-    let session_id = if era == Era::Session {
-        req.header(SESSION_HEADER)
-    } else {
-        None
+    let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
+    let schema_model = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(model_named);
+    // Errors before a lane takes over echo the request's id when the body could be parsed.
+    let reply_to = match &parsed {
+        Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
+        _ => ReplyTo::unread(header_version),
     };
-    let schema_model = parsed
-        .as_ref()
-        .and_then(|p| p.as_ref().ok())
-        .and_then(model_named);
-    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref()).await {
+    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), &reply_to).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
@@ -88,25 +125,18 @@ pub async fn handle_post(
     }
     let mut log = LogFields::new();
     log.insert("key".into(), json!(auth.key_prefix));
-    log.insert(
-        "era".into(),
-        json!(if matches!(era, Era::Session) {
-            "session"
-        } else {
-            "stateless"
-        }),
-    );
+    log.insert("era".into(), json!(if matches!(era, Era::Session) { "session" } else { "stateless" }));
 
     let response = 'gates: {
         if !content_ok {
-            break 'gates http_error(
+            break 'gates reply_to.error(
                 415,
                 SERVER_ERROR,
                 "Unsupported Media Type: Content-Type must be application/json",
             );
         }
         let Some(wants_sse) = response_encoding(req.header("accept")) else {
-            break 'gates http_error(
+            break 'gates reply_to.error(
                 406,
                 SERVER_ERROR,
                 "Not Acceptable: the client must accept application/json or text/event-stream",
@@ -114,13 +144,13 @@ pub async fn handle_post(
         };
         let body = match parsed {
             None => {
-                break 'gates http_error(
+                break 'gates reply_to.error(
                     413,
                     SERVER_ERROR,
                     format!("Payload Too Large: at most {MAX_BODY_BYTES} bytes"),
                 )
             }
-            Some(Err(e)) => break 'gates http_error(400, PARSE_ERROR, format!("Parse error: {e}")),
+            Some(Err(e)) => break 'gates reply_to.error(400, PARSE_ERROR, format!("Parse error: {e}")),
             Some(Ok(body)) => body,
         };
         let lane = Lane {
@@ -136,22 +166,20 @@ pub async fn handle_post(
             Era::Session => legacy::post(&lane, &mut after, &mut log).await,
             Era::Stateless => modern::post(&lane, &mut after, &mut log).await,
             Era::StatelessWithoutEnvelope if body.get("id").is_none() => HttpResponse::empty(202),
-            Era::StatelessWithoutEnvelope => rpc_error(400, &readable_id(&body), &RpcError::new(
+            Era::StatelessWithoutEnvelope => reply_to.error(
+                400,
                 INVALID_PARAMS,
                 "Invalid params: a 2026-07-28 request must carry params._meta with io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities",
-            )),
-            Era::InitializeWithModernHeader => rpc_error(400, &readable_id(&body), &RpcError::new(
+            ),
+            Era::InitializeWithModernHeader => reply_to.error(
+                400,
                 HEADER_MISMATCH,
                 "Header mismatch: MCP-Protocol-Version names 2026-07-28, which has no initialize; send initialize without it, or server/discover with the request envelope",
-            )),
-            Era::StatelessBatch => http_error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
+            ),
+            Era::StatelessBatch => reply_to.error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
         }
     };
-    Outcome {
-        response,
-        after,
-        log,
-    }
+    Outcome { response, after, log }
 }
 
 /// What both lanes are handed once the gates have passed.
@@ -181,18 +209,11 @@ pub async fn serve_request(
 ) -> Option<Result<Value, RpcError>> {
     let token = progress_token(params);
     let threshold = match &in_lane {
-        DispatchLane::Session { session, .. } => {
-            session.log_level.as_deref().and_then(log_level_rank)
-        }
+        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
         DispatchLane::Stateless { log_threshold } => *log_threshold,
     };
-    let streaming =
-        lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
-    let notify = if streaming {
-        Notifier::new(lane.stream.clone(), token, threshold)
-    } else {
-        Notifier::silent()
-    };
+    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
+    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
     if streaming {
         lane.stream.start(sse_head());
         log.insert("streamed".into(), json!(true));
@@ -202,11 +223,7 @@ pub async fn serve_request(
     let (stmts, noted) = ctx.into_parts();
     after.extend(stmts);
     log.extend(noted);
-    if let Some(tool) = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-    {
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
         log.insert("tool".into(), json!(store::truncate(tool, 64)));
     }
     match &result {
@@ -242,11 +259,8 @@ pub fn reply(lane: &Lane<'_>, status: u16, message: &Value) -> HttpResponse {
 /// The audit row of a request that was cancelled before it finished.
 pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
     let auth = lane.auth;
-    let tool = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-        .map(|t| store::truncate(t, 64));
+    let tool =
+        params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
     AuditEvent {
         event: "request_cancelled",
         key_id: Some(auth.key_id),
@@ -262,17 +276,12 @@ pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value
 
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(req, svc, sid, None).await {
+    let auth = match authenticate_request(req, svc, sid, None, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
     let Some(sid) = sid else {
-        return http_error(
-            400,
-            SERVER_ERROR,
-            "Bad Request: Mcp-Session-Id header is required",
-        )
-        .into();
+        return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required").into();
     };
     match store::sessions::end(svc.db, sid, &auth.key_hash, svc.now).await {
         Ok(true) => HttpResponse::empty(200).into(),
@@ -288,10 +297,7 @@ fn model_named(body: &Value) -> Option<String> {
     let model = match body.get("method")?.as_str()? {
         "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
         "resources/read" => {
-            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?)
-                .ok()?
-                .model()?
-                .to_string()
+            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string()
         }
         _ => return None,
     };
@@ -304,6 +310,7 @@ async fn authenticate_request(
     svc: &Services<'_>,
     session_id: Option<&str>,
     schema_model: Option<&str>,
+    reply_to: &ReplyTo,
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
@@ -311,114 +318,65 @@ async fn authenticate_request(
         Ok(a) => Ok(a),
         Err(failure) => {
             // Only our own keys' display prefix is recorded: never more of what was presented.
-            let prefix = presented
-                .filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13)
-                .map(|k| &k[..13]);
-            let event = if matches!(failure, AuthFailure::RateLimited { .. }) {
-                "rate_limited"
-            } else {
-                "auth_failure"
-            };
-            let audit = AuditEvent {
-                event,
-                key_prefix: prefix,
-                outcome: failure.audit_outcome(),
-                ..Default::default()
-            };
-            let after = if matches!(failure, AuthFailure::Store(_)) {
-                vec![]
-            } else {
-                vec![audit.stmt(svc.now)]
-            };
-            let mut outcome = Outcome::new(auth_failure_response(&failure), after);
+            let prefix = presented.filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13).map(|k| &k[..13]);
+            let event =
+                if matches!(failure, AuthFailure::RateLimited { .. }) { "rate_limited" } else { "auth_failure" };
+            let audit =
+                AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
+            let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
+            let mut outcome = Outcome::new(auth_failure_response(&failure, reply_to), after);
             if let Some(p) = prefix {
                 outcome.log.insert("key".into(), json!(p));
             }
-            outcome
-                .log
-                .insert("outcome".into(), json!(failure.audit_outcome()));
+            outcome.log.insert("outcome".into(), json!(failure.audit_outcome()));
             Err(outcome)
         }
     }
 }
 
-pub fn auth_failure_response(failure: &AuthFailure) -> HttpResponse {
+pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
     match failure {
         AuthFailure::RateLimited { retry_after_s, .. } => {
-            http_error(429, SERVER_ERROR, failure.message())
-                .with_header("retry-after", retry_after_s.to_string())
+            reply_to.error(429, SERVER_ERROR, failure.message()).with_header("retry-after", retry_after_s.to_string())
         }
-        AuthFailure::Store(e) => store_unavailable(e),
+        AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
         // The key is known and valid; it is held back, not wrong: 403, and no invitation to re-authenticate.
-        AuthFailure::Suspended => http_error(
-            403,
-            SERVER_ERROR,
-            format!("Forbidden: {}", failure.message()),
-        ),
-        AuthFailure::MissingKey => http_error(
-            401,
-            SERVER_ERROR,
-            format!("Unauthorized: {}", failure.message()),
-        )
-        .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
-        _ => http_error(
-            401,
-            SERVER_ERROR,
-            format!("Unauthorized: {}", failure.message()),
-        )
-        .with_header(
-            "www-authenticate",
-            "Bearer realm=\"odoo-mcp\", error=\"invalid_token\"",
-        ),
+        AuthFailure::Suspended => reply_to.error(403, SERVER_ERROR, format!("Forbidden: {}", failure.message())),
+        AuthFailure::MissingKey => reply_to
+            .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
+            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
+        _ => reply_to
+            .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
+            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\", error=\"invalid_token\""),
     }
 }
 
+/// The database failed in the session lane (DELETE, a notification, a batch): no single id to echo.
 pub fn store_unavailable(e: &store::StoreError) -> HttpResponse {
+    store_unavailable_to(e, &ReplyTo { id: None, modern: false })
+}
+
+fn store_unavailable_to(e: &store::StoreError, reply_to: &ReplyTo) -> HttpResponse {
     let response = if e.is_transient() {
-        http_error(
-            503,
-            SERVER_ERROR,
-            "Service temporarily unavailable: the database is busy; retry shortly",
-        )
-        .with_header("retry-after", "1")
+        reply_to
+            .error(503, SERVER_ERROR, "Service temporarily unavailable: the database is busy; retry shortly")
+            .with_header("retry-after", "1")
     } else {
-        http_error(
-            500,
-            jsonrpc::INTERNAL_ERROR,
-            "Internal error: the database answered unexpectedly",
-        )
+        reply_to.error(500, jsonrpc::INTERNAL_ERROR, "Internal error: the database answered unexpectedly")
     };
     response.with_log_error(format!("D1: {e}"))
 }
 
 fn content_type_is_json(ct: Option<&str>) -> bool {
-    ct.map(|c| {
-        c.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("application/json")
-    })
-    .unwrap_or(false)
+    ct.map(|c| c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json")).unwrap_or(false)
 }
 
 /// The media types an Accept header lists, lower-case, without those refused by `q=0`.
 fn accepted_types(accept: &str) -> Vec<String> {
     accept
         .split(',')
-        .filter(|part| {
-            !part
-                .split(';')
-                .skip(1)
-                .any(|p| p.trim().replace(' ', "") == "q=0")
-        })
-        .map(|part| {
-            part.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .filter(|part| !part.split(';').skip(1).any(|p| p.trim().replace(' ', "") == "q=0"))
+        .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .collect()
 }
 
@@ -429,15 +387,9 @@ pub fn response_encoding(accept: Option<&str>) -> Option<bool> {
         return Some(false);
     };
     let types = accepted_types(accept);
-    if types
-        .iter()
-        .any(|t| t == "application/json" || t == "application/*" || t == "*/*")
-    {
+    if types.iter().any(|t| t == "application/json" || t == "application/*" || t == "*/*") {
         Some(false)
-    } else if types
-        .iter()
-        .any(|t| t == "text/event-stream" || t == "text/*")
-    {
+    } else if types.iter().any(|t| t == "text/event-stream" || t == "text/*") {
         Some(true)
     } else {
         None
@@ -446,22 +398,14 @@ pub fn response_encoding(accept: Option<&str>) -> Option<bool> {
 
 /// Whether an SSE answer is acceptable (needed to stream progress and log notifications).
 pub fn accepts_sse(accept: Option<&str>) -> bool {
-    accept.is_some_and(|a| {
-        accepted_types(a)
-            .iter()
-            .any(|t| t == "text/event-stream" || t == "text/*")
-    })
+    accept.is_some_and(|a| accepted_types(a).iter().any(|t| t == "text/event-stream" || t == "text/*"))
 }
 
 /// One JSON-RPC message as a whole response, JSON or a one-event SSE stream.
 pub fn encode(reply: &Value, sse: bool) -> HttpResponse {
     if sse {
-        HttpResponse::text(
-            200,
-            "text/event-stream",
-            format!("event: message\ndata: {reply}\n\n"),
-        )
-        .with_header("cache-control", "no-cache")
+        HttpResponse::text(200, "text/event-stream", format!("event: message\ndata: {reply}\n\n"))
+            .with_header("cache-control", "no-cache")
     } else {
         HttpResponse::json(200, reply)
     }
@@ -474,30 +418,20 @@ mod tests {
     #[test]
     fn accept_negotiation_is_lenient_but_not_blind() {
         assert_eq!(response_encoding(None), Some(false));
-        assert_eq!(
-            response_encoding(Some("application/json, text/event-stream")),
-            Some(false)
-        );
+        assert_eq!(response_encoding(Some("application/json, text/event-stream")), Some(false));
         assert_eq!(response_encoding(Some("*/*")), Some(false));
         assert_eq!(response_encoding(Some("text/event-stream")), Some(true));
         assert_eq!(response_encoding(Some("text/html")), None);
-        assert_eq!(
-            response_encoding(Some("application/json;q=0, text/event-stream")),
-            Some(true)
-        );
+        assert_eq!(response_encoding(Some("application/json;q=0, text/event-stream")), Some(true));
         assert!(accepts_sse(Some("application/json, text/event-stream")));
         assert!(!accepts_sse(Some("application/json")));
-        assert!(!accepts_sse(Some(
-            "text/event-stream;q=0, application/json"
-        )));
+        assert!(!accepts_sse(Some("text/event-stream;q=0, application/json")));
     }
 
     #[test]
     fn content_type_must_be_json() {
         assert!(content_type_is_json(Some("application/json")));
-        assert!(content_type_is_json(Some(
-            "Application/JSON; charset=utf-8"
-        )));
+        assert!(content_type_is_json(Some("Application/JSON; charset=utf-8")));
         assert!(!content_type_is_json(Some("text/plain")));
         assert!(!content_type_is_json(Some("application/jsonx")));
         assert!(!content_type_is_json(None));

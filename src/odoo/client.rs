@@ -1,8 +1,10 @@
 //! One Odoo client over two transports. Callers name a model, a method, optional record ids and the
 //! method's parameters in signature order; the client turns that into a JSON-2 body (all by name) or an
 //! `execute_kw` call (the first `positional` parameters by position, the rest by name), because Odoo's
-//! parameter names changed between versions while positions did not.
+//! parameter names changed between versions while positions did not. Answers are checked against the
+//! method's shape (`answer.rs`).
 
+use super::answer;
 use super::error::{OdooError, OdooErrorKind};
 use super::{Connection, Transport};
 use crate::platform::{Http, HttpError, InboundResponse, OutboundRequest};
@@ -40,15 +42,7 @@ impl<'a> OdooClient<'a> {
         uid: &'a Cell<Option<i64>>,
         timeout_ms: u64,
     ) -> Self {
-        OdooClient {
-            http,
-            conn,
-            login,
-            api_key,
-            uid,
-            timeout_ms,
-            calls: Cell::new(0),
-        }
+        OdooClient { http, conn, login, api_key, uid, timeout_ms, calls: Cell::new(0) }
     }
 
     /// The uid learnt from Odoo during this client's life (to cache on the key).
@@ -65,12 +59,22 @@ impl<'a> OdooClient<'a> {
         self.calls.get()
     }
 
+    /// Runs `call`; an answer of another shape than the method's (`answer::check`) is an error, and so
+    /// is every answer that is not Odoo's own.
     pub async fn call(&self, call: &Call<'_>) -> Result<Value, OdooError> {
-        self.call_once(call).await.map_err(|mut e| {
-            // No answer from Odoo itself (an Odoo error names its exception): a write may have happened.
+        let result = match self.call_once(call).await {
+            Ok(value) => answer::check(call, value),
+            Err(e) => Err(e),
+        };
+        result.map_err(|mut e| {
+            // No answer from Odoo itself (an Odoo error names its exception), or not the answer the
+            // method gives: a write may have happened.
             if e.name.is_none()
-                && matches!(e.kind, OdooErrorKind::Timeout | OdooErrorKind::Unavailable)
-                && is_write(call.method)
+                && matches!(
+                    e.kind,
+                    OdooErrorKind::Timeout | OdooErrorKind::Unavailable | OdooErrorKind::UnexpectedAnswer
+                )
+                && answer::is_write(call.method)
             {
                 e.outcome_unknown = true;
             }
@@ -93,20 +97,11 @@ impl<'a> OdooClient<'a> {
     pub async fn whoami(&self) -> Result<i64, OdooError> {
         match self.conn.transport {
             Transport::Json2 => {
-                let call = Call {
-                    model: "res.users",
-                    method: "context_get",
-                    ids: None,
-                    params: vec![],
-                    positional: 0,
-                };
+                let call = Call { model: "res.users", method: "context_get", ids: None, params: vec![], positional: 0 };
                 match self.call_json2(&call).await {
                     Ok(ctx) => {
                         let uid = ctx.get("uid").and_then(Value::as_i64).ok_or_else(|| {
-                            OdooError::new(
-                                OdooErrorKind::Unavailable,
-                                "Odoo's context_get answer has no uid",
-                            )
+                            OdooError::new(OdooErrorKind::Unavailable, "Odoo's context_get answer has no uid")
                         })?;
                         self.uid.set(Some(uid));
                         Ok(uid)
@@ -124,12 +119,9 @@ impl<'a> OdooClient<'a> {
                             "args": [self.conn.database, self.login, self.api_key, {}]});
         match self.jsonrpc(params).await? {
             Value::Number(n) => {
-                let uid = n.as_i64().ok_or_else(|| {
-                    OdooError::new(
-                        OdooErrorKind::Unavailable,
-                        "Odoo returned a non-integer uid",
-                    )
-                })?;
+                let uid = n
+                    .as_i64()
+                    .ok_or_else(|| OdooError::new(OdooErrorKind::Unavailable, "Odoo returned a non-integer uid"))?;
                 self.uid.set(Some(uid));
                 Ok(uid)
             }
@@ -162,19 +154,11 @@ impl<'a> OdooClient<'a> {
     async fn jsonrpc(&self, params: Value) -> Result<Value, OdooError> {
         let id = self.calls.get() + 1;
         let body = json!({"jsonrpc": "2.0", "method": "call", "id": id, "params": params});
-        let resp = self
-            .send(
-                format!("{}/jsonrpc", self.conn.url),
-                vec![],
-                body.to_string(),
-            )
-            .await?;
+        let resp = self.send(format!("{}/jsonrpc", self.conn.url), vec![], body.to_string()).await?;
         let parsed = parse_json_body(&resp)?;
         if resp.status != 200 {
             return Err(match parsed.as_ref().and_then(|v| v.get("error")) {
-                Some(err) => {
-                    OdooError::from_odoo_payload(err.get("data").unwrap_or(err), resp.status)
-                }
+                Some(err) => OdooError::from_odoo_payload(err.get("data").unwrap_or(err), resp.status),
                 None => status_error(&resp),
             });
         }
@@ -182,16 +166,10 @@ impl<'a> OdooClient<'a> {
             return Err(non_json_error(&resp));
         };
         if let Some(err) = envelope.get("error") {
-            return Err(OdooError::from_odoo_payload(
-                err.get("data").unwrap_or(err),
-                200,
-            ));
+            return Err(OdooError::from_odoo_payload(err.get("data").unwrap_or(err), 200));
         }
         if !envelope.is_object() {
-            return Err(OdooError::new(
-                OdooErrorKind::Unavailable,
-                "Odoo's JSON-RPC answer is not an object",
-            ));
+            return Err(OdooError::new(OdooErrorKind::Unavailable, "Odoo's JSON-RPC answer is not an object"));
         }
         // Odoo leaves `result` out when the method returned None (`check_access_rule`, `check_access`,
         // `action_set_lost` …): an answer without `error` is a success whose value is null.
@@ -208,21 +186,14 @@ impl<'a> OdooClient<'a> {
         }
         let url = format!("{}/json/2/{}/{}", self.conn.url, call.model, call.method);
         let headers = vec![
-            (
-                "Authorization".to_string(),
-                format!("bearer {}", self.api_key),
-            ),
+            ("Authorization".to_string(), format!("bearer {}", self.api_key)),
             ("X-Odoo-Database".to_string(), self.conn.database.clone()),
         ];
-        let resp = self
-            .send(url, headers, Value::Object(body).to_string())
-            .await?;
+        let resp = self.send(url, headers, Value::Object(body).to_string()).await?;
         match (resp.status, parse_json_body(&resp)?) {
             (200, Some(v)) => Ok(v),
             (200, None) => Err(non_json_error(&resp)),
-            (status, Some(v)) if v.get("name").is_some() => {
-                Err(OdooError::from_odoo_payload(&v, status))
-            }
+            (status, Some(v)) if v.get("name").is_some() => Err(OdooError::from_odoo_payload(&v, status)),
             _ => Err(status_error(&resp)),
         }
     }
@@ -235,26 +206,16 @@ impl<'a> OdooClient<'a> {
     ) -> Result<InboundResponse, OdooError> {
         self.calls.set(self.calls.get() + 1);
         headers.push(("Content-Type".into(), "application/json".into()));
-        headers.push((
-            "User-Agent".into(),
-            concat!("odoo-mcp-edge/", env!("CARGO_PKG_VERSION")).into(),
-        ));
-        let req = OutboundRequest {
-            method: "POST",
-            url,
-            headers,
-            body: Some(body),
-            timeout_ms: self.timeout_ms,
-        };
+        headers.push(("User-Agent".into(), concat!("odoo-mcp-edge/", env!("CARGO_PKG_VERSION")).into()));
+        let req = OutboundRequest { method: "POST", url, headers, body: Some(body), timeout_ms: self.timeout_ms };
         self.http.send(req).await.map_err(|e| match e {
-            HttpError::Timeout => OdooError::new(
-                OdooErrorKind::Timeout,
-                format!("no answer within {} ms", self.timeout_ms),
-            ),
-            HttpError::Network(m) => OdooError::new(
-                OdooErrorKind::Unavailable,
-                format!("cannot reach Odoo: {m}"),
-            ),
+            HttpError::Timeout => {
+                OdooError::new(OdooErrorKind::Timeout, format!("no answer within {} ms", self.timeout_ms))
+            }
+            HttpError::Network(m) => OdooError::new(OdooErrorKind::Unavailable, format!("cannot reach Odoo: {m}")),
+            HttpError::Refused(m) => {
+                OdooError::new(OdooErrorKind::Unavailable, format!("the Odoo URL is not allowed: {m}"))
+            }
         })
     }
 }
@@ -270,42 +231,50 @@ fn parse_json_body(resp: &InboundResponse) -> Result<Option<Value>, OdooError> {
         return Ok(None);
     }
     serde_json::from_str(&resp.body).map(Some).map_err(|_| {
-        OdooError::new(
-            OdooErrorKind::Unavailable,
-            format!("Odoo sent malformed JSON (HTTP {})", resp.status),
-        )
+        OdooError::new(OdooErrorKind::Unavailable, format!("Odoo sent malformed JSON (HTTP {})", resp.status))
     })
 }
 
 fn non_json_error(resp: &InboundResponse) -> OdooError {
-    let what = if resp.content_type.contains("html") {
-        "an HTML page"
-    } else {
-        "a non-JSON answer"
-    };
-    OdooError::new(
+    let what = if resp.content_type.contains("html") { "an HTML page" } else { "a non-JSON answer" };
+    OdooError::new(OdooErrorKind::Unavailable, format!("Odoo answered with {what} (HTTP {})", resp.status))
+}
+
+/// A 3xx: never followed (a redirect would carry the Odoo API key to wherever it points), reported with
+/// where it pointed so that an administrator can correct the connection's URL.
+pub(crate) fn redirect_error(resp: &InboundResponse) -> Option<OdooError> {
+    if !(300..400).contains(&resp.status) {
+        return None;
+    }
+    let to = resp
+        .location
+        .as_deref()
+        .map(|l| l.chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+        .filter(|l| !l.is_empty())
+        .map(|l| format!(" to {l}"))
+        .unwrap_or_default();
+    Some(OdooError::new(
         OdooErrorKind::Unavailable,
-        format!("Odoo answered with {what} (HTTP {})", resp.status),
-    )
+        format!(
+            "Odoo answered with a redirect (HTTP {}){to}, which is not followed so that Odoo credentials never go \
+             to another address; the connection's URL may be out of date (an administrator can correct it)",
+            resp.status
+        ),
+    ))
 }
 
 fn status_error(resp: &InboundResponse) -> OdooError {
+    if let Some(e) = redirect_error(resp) {
+        return e;
+    }
     let kind = match resp.status {
         404 => OdooErrorKind::NotFound,
         401 => OdooErrorKind::AccessDenied,
         429 | 409 => OdooErrorKind::Retryable,
         _ => OdooErrorKind::Unavailable,
     };
-    let what = if resp.content_type.contains("html") {
-        " with an HTML page"
-    } else {
-        ""
-    };
-    let wait = resp
-        .retry_after
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty() && r.len() <= 40);
+    let what = if resp.content_type.contains("html") { " with an HTML page" } else { "" };
+    let wait = resp.retry_after.as_deref().map(str::trim).filter(|r| !r.is_empty() && r.len() <= 40);
     let message = match (resp.status, wait) {
         (429, Some(w)) if w.bytes().all(|b| b.is_ascii_digit()) => {
             format!("Odoo is limiting requests (HTTP 429); it asks to wait {w} s")
@@ -317,10 +286,4 @@ fn status_error(resp: &InboundResponse) -> OdooError {
         (status, _) => format!("Odoo answered HTTP {status}{what}"),
     };
     OdooError::new(kind, message)
-}
-
-/// Methods that change data: when their answer is lost, Odoo may have applied them.
-fn is_write(method: &str) -> bool {
-    matches!(method, "create" | "write" | "unlink" | "message_post")
-        || method.starts_with("action_")
 }

@@ -43,11 +43,7 @@ pub struct FieldUse {
 /// Checks a domain against a model's fields. `supports_any`: Odoo 17+ knows `any` / `not any`.
 /// Returns the field paths the domain uses. Fields hidden by a field policy pass here; the caller
 /// refuses them with a permission error.
-pub fn validate(
-    domain: &Value,
-    schema: &ModelSchema,
-    supports_any: bool,
-) -> Result<Vec<FieldUse>, String> {
+pub fn validate(domain: &Value, schema: &ModelSchema, supports_any: bool) -> Result<Vec<FieldUse>, String> {
     let mut paths = Vec::new();
     check(domain, Some(schema), supports_any, 0, &mut paths)?;
     Ok(paths)
@@ -60,14 +56,9 @@ fn check(
     depth: usize,
     paths: &mut Vec<FieldUse>,
 ) -> Result<(), String> {
-    let items = domain
-        .as_array()
-        .ok_or("a domain must be a list, e.g. [[\"name\", \"ilike\", \"acme\"]]")?;
+    let items = domain.as_array().ok_or("a domain must be a list, e.g. [[\"name\", \"ilike\", \"acme\"]]")?;
     if items.len() > MAX_TERMS {
-        return Err(format!(
-            "the domain has {} items; at most {MAX_TERMS} are allowed",
-            items.len()
-        ));
+        return Err(format!("the domain has {} items; at most {MAX_TERMS} are allowed", items.len()));
     }
     // Prefix notation with implicit AND: read from the end, counting complete operands.
     let mut operands: usize = 0;
@@ -119,53 +110,39 @@ fn check_leaf(
             return Ok(());
         }
     }
-    let path = leaf[0].as_str().ok_or_else(|| {
-        format!(
-            "condition {i}: the field must be a string, got {}",
-            short(&leaf[0])
-        )
-    })?;
-    let op_raw = leaf[1]
+    let path = leaf[0]
         .as_str()
-        .ok_or_else(|| format!("condition {i}: the operator must be a string"))?;
+        .ok_or_else(|| format!("condition {i}: the field must be a string, got {}", short(&leaf[0])))?;
+    let op_raw = leaf[1].as_str().ok_or_else(|| format!("condition {i}: the operator must be a string"))?;
     let op = op_raw.to_ascii_lowercase();
     if !OPERATORS.contains(&op.as_str()) {
-        return Err(format!(
-            "condition {i}: unknown operator '{op_raw}'; use one of {}",
-            OPERATORS.join(", ")
-        ));
+        return Err(format!("condition {i}: unknown operator '{op_raw}'; use one of {}", OPERATORS.join(", ")));
     }
     if (op == "any" || op == "not any") && !supports_any {
         return Err(format!("condition {i}: '{op}' needs Odoo 17 or later"));
     }
-    if let Some(schema) =
-        schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path)))
-    {
+    if let Some(schema) = schema.filter(|s| !s.hidden.contains(path.split('.').next().unwrap_or(path))) {
         let first = path.split('.').next().unwrap_or(path);
         let field = schema.fields.get(first).ok_or_else(|| {
             format!("condition {i}: field '{first}' does not exist on this model (or this Odoo user cannot see it); use describe_model to list fields")
         })?;
         if (path.contains('.') || op == "any" || op == "not any") && !field.is_relational() {
-            return Err(format!("condition {i}: '{first}' is not a relational field, so '{path}' / '{op}' cannot follow it"));
+            return Err(format!(
+                "condition {i}: '{first}' is not a relational field, so '{path}' / '{op}' cannot follow it"
+            ));
         }
     }
     if path.is_empty()
-        || path
-            .split('.')
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        || path.split('.').any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
         return Err(format!("condition {i}: '{path}' is not a valid field path"));
     }
     let value = &leaf[2];
     match op.as_str() {
         "in" | "not in" => {
-            let arr = value
-                .as_array()
-                .ok_or_else(|| format!("condition {i}: '{op}' needs a list value"))?;
+            let arr = value.as_array().ok_or_else(|| format!("condition {i}: '{op}' needs a list value"))?;
             if arr.iter().any(|v| v.is_array() || v.is_object()) {
-                return Err(format!(
-                    "condition {i}: the '{op}' list may only hold plain values"
-                ));
+                return Err(format!("condition {i}: the '{op}' list may only hold plain values"));
             }
         }
         "any" | "not any" => {
@@ -176,38 +153,22 @@ fn check_leaf(
             let mut inner = Vec::new();
             check(value, None, supports_any, depth + 1, &mut inner)
                 .map_err(|e| format!("condition {i}: the '{op}' sub-domain is invalid: {e}"))?;
-            paths.extend(inner.into_iter().map(|u| FieldUse {
-                path: format!("{path}.{}", u.path),
-                ..u
-            }));
+            paths.extend(inner.into_iter().map(|u| FieldUse { path: format!("{path}.{}", u.path), ..u }));
         }
         "child_of" | "parent_of" => {
-            if !(value.is_i64()
-                || value
-                    .as_array()
-                    .is_some_and(|a| a.iter().all(Value::is_i64)))
-            {
-                return Err(format!(
-                    "condition {i}: '{op}' needs a record id or a list of ids"
-                ));
+            if !(value.is_i64() || value.as_array().is_some_and(|a| a.iter().all(Value::is_i64))) {
+                return Err(format!("condition {i}: '{op}' needs a record id or a list of ids"));
             }
         }
         _ => {
             if value.is_array() || value.is_object() {
-                return Err(format!(
-                    "condition {i}: '{op}' needs a single value (use 'in' for a list)"
-                ));
+                return Err(format!("condition {i}: '{op}' needs a single value (use 'in' for a list)"));
             }
         }
     }
-    let names_something = value.is_string()
-        || value
-            .as_array()
-            .is_some_and(|a| a.iter().any(Value::is_string));
-    paths.push(FieldUse {
-        path: path.to_string(),
-        reaches_relation: op == "any" || op == "not any" || names_something,
-    });
+    let names_something = value.is_string() || value.as_array().is_some_and(|a| a.iter().any(Value::is_string));
+    paths
+        .push(FieldUse { path: path.to_string(), reaches_relation: op == "any" || op == "not any" || names_something });
     Ok(())
 }
 
@@ -237,11 +198,7 @@ mod tests {
         for d in [
             json!([]),
             json!([["is_company", "=", true]]),
-            json!([
-                "|",
-                ["name", "ilike", "acme"],
-                ["country_id.code", "=", "BE"]
-            ]),
+            json!(["|", ["name", "ilike", "acme"], ["country_id.code", "=", "BE"]]),
             json!(["&", "!", ["name", "=", false], ["id", "in", [1, 2]]]),
             json!([["child_ids", "any", [["name", "ilike", "x"]]]]),
             json!([[1, "=", 1]]),
@@ -283,18 +240,10 @@ mod tests {
             ["child_ids", "any", [["country_id", "ilike", "Bel"]]]
         ]);
         let uses = validate(&d, &schema(), true).unwrap();
-        let got: Vec<(&str, bool)> = uses
-            .iter()
-            .map(|u| (u.path.as_str(), u.reaches_relation))
-            .collect();
+        let got: Vec<(&str, bool)> = uses.iter().map(|u| (u.path.as_str(), u.reaches_relation)).collect();
         assert_eq!(
             got,
-            vec![
-                ("child_ids.country_id", true),
-                ("child_ids", true),
-                ("country_id", false),
-                ("name", true)
-            ]
+            vec![("child_ids.country_id", true), ("child_ids", true), ("country_id", false), ("name", true)]
         );
     }
 

@@ -26,6 +26,8 @@ pub enum OdooErrorKind {
     Unavailable,
     /// No answer within our per-call timeout.
     Timeout,
+    /// A 200 whose result is not the shape the method answers (`answer.rs`): not Odoo's own answer.
+    UnexpectedAnswer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,21 +45,12 @@ const MAX_MESSAGE: usize = 1500;
 
 impl OdooError {
     pub fn new(kind: OdooErrorKind, message: impl Into<String>) -> OdooError {
-        OdooError {
-            kind,
-            name: None,
-            message: message.into(),
-            outcome_unknown: false,
-        }
+        OdooError { kind, name: None, message: message.into(), outcome_unknown: false }
     }
 
     /// From an Odoo error object `{name, message, arguments, context, debug}`.
     pub fn from_odoo_payload(data: &Value, http_status: u16) -> OdooError {
-        let name = data
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let name = data.get("name").and_then(Value::as_str).unwrap_or("").to_string();
         let message = data
             .get("message")
             .and_then(Value::as_str)
@@ -66,94 +59,95 @@ impl OdooError {
             .unwrap_or_else(|| format!("Odoo reported {name} (HTTP {http_status})"));
         let kind = kind_for(&name, http_status);
         let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
-        OdooError {
-            kind,
-            name: (!name.is_empty()).then_some(name),
-            message,
-            outcome_unknown: false,
-        }
+        OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
 
-    /// What a person or a model should read, with guidance where we have some.
+    /// What a person or a model should read, with guidance where we have some. A write whose answer was
+    /// lost gets one piece of guidance only: check before retrying (narrowing or simply retrying it could
+    /// apply it twice).
     pub fn user_message(&self) -> String {
-        let message = self.kind_message();
+        let what = self.what();
         if self.outcome_unknown {
-            format!(
-                "{message} The change may or may not have been made: Odoo's answer was lost. Check with odoo_get or \
+            return format!(
+                "{what} The change may or may not have been made: Odoo's answer was lost. Check with odoo_get or \
                  odoo_search before retrying, or it may be applied twice."
-            )
-        } else {
-            message
+            );
+        }
+        match self.hint() {
+            Some(hint) => format!("{what} {hint}"),
+            None => what,
         }
     }
 
-    fn kind_message(&self) -> String {
+    /// What happened, in words, with Odoo's message and without guidance.
+    pub fn what(&self) -> String {
+        let m = &self.message;
         match self.kind {
-            OdooErrorKind::AccessDenied => format!(
-                "Odoo rejected this key's Odoo credentials ({}). The Odoo API key may be wrong or expired \
-                 (Odoo 18+ keys expire), or the Odoo user archived. Ask your Odoo MCP administrator to issue \
-                 a new key with a fresh Odoo API key.",
-                self.message
-            ),
-            OdooErrorKind::AccessError => format!(
-                "Odoo refused the operation for this key's Odoo user: {} (Hint: this is Odoo's own access control for \
-                 that user, its groups and record rules; retrying will not help. An Odoo administrator can grant it.)",
-                self.message
-            ),
-            OdooErrorKind::MissingError => format!(
-                "Odoo says the record does not exist: {} (Hint: it may have been deleted; search for it again \
-                 before retrying.)",
-                self.message
-            ),
-            OdooErrorKind::ValidationError => format!(
-                "Odoo rejected the values: {} (Hint: change the values and try again; odoo_describe_model lists the \
-                 fields, their types and allowed values.)",
-                self.message
-            ),
-            OdooErrorKind::UserError => format!(
-                "Odoo refused: {} (Hint: this is a business rule of the model; tell the user what Odoo said rather than \
-                 retrying the same call.)",
-                self.message
-            ),
-            OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {}", self.message),
-            OdooErrorKind::NotFound => format!("Odoo does not know this: {}", self.message),
-            OdooErrorKind::Retryable => format!(
-                "Odoo asked to try again later: {} (Hint: this is temporary; retry the same call in a moment.)",
-                self.message
-            ),
-            OdooErrorKind::Unavailable => format!(
-                "Odoo is unavailable right now ({}). Retry in a moment; if it persists, check that the Odoo \
-                 server is up and reachable.",
-                self.message
-            ),
-            OdooErrorKind::Timeout => format!(
-                "Odoo did not answer in time ({}). Narrow the request (fewer records or fields) or retry later.",
-                self.message
-            ),
+            OdooErrorKind::AccessDenied => {
+                format!("Odoo rejected this key's Odoo credentials ({m}).")
+            }
+            OdooErrorKind::AccessError => {
+                format!("Odoo refused the operation for this key's Odoo user: {m}")
+            }
+            OdooErrorKind::MissingError => format!("Odoo says the record does not exist: {m}"),
+            OdooErrorKind::ValidationError => format!("Odoo rejected the values: {m}"),
+            OdooErrorKind::UserError => format!("Odoo refused: {m}"),
+            OdooErrorKind::BadInput => format!("Odoo rejected the request as invalid: {m}"),
+            OdooErrorKind::NotFound => format!("Odoo does not know this: {m}"),
+            OdooErrorKind::Retryable => format!("Odoo asked to try again later: {m}"),
+            OdooErrorKind::Unavailable => format!("Odoo is unavailable right now ({m})."),
+            OdooErrorKind::Timeout => format!("Odoo did not answer in time ({m})."),
+            OdooErrorKind::UnexpectedAnswer => {
+                format!("Odoo's answer is not the one this method gives ({m}).")
+            }
         }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            OdooErrorKind::AccessDenied => {
+                "The Odoo API key may be wrong or expired (Odoo 18+ keys expire), or the Odoo user archived. \
+                 Ask your Odoo MCP administrator to issue a new key with a fresh Odoo API key."
+            }
+            OdooErrorKind::AccessError => {
+                "(Hint: this is Odoo's own access control for that user, its groups and record rules; retrying \
+                 will not help. An Odoo administrator can grant it.)"
+            }
+            OdooErrorKind::MissingError => "(Hint: it may have been deleted; search for it again before retrying.)",
+            OdooErrorKind::ValidationError => {
+                "(Hint: change the values and try again; odoo_describe_model lists the fields, their types and \
+                 allowed values.)"
+            }
+            OdooErrorKind::UserError => {
+                "(Hint: this is a business rule of the model; tell the user what Odoo said rather than retrying \
+                 the same call.)"
+            }
+            OdooErrorKind::BadInput | OdooErrorKind::NotFound => return None,
+            OdooErrorKind::Retryable => "(Hint: this is temporary; retry the same call in a moment.)",
+            OdooErrorKind::Unavailable => {
+                "Retry in a moment; if it persists, check that the Odoo server is up and reachable."
+            }
+            OdooErrorKind::Timeout => "Narrow the request (fewer records or fields) or retry later.",
+            OdooErrorKind::UnexpectedAnswer => {
+                "A module of this Odoo may change what the method returns, or something in front of Odoo \
+                 rewrote the answer; tell the Odoo administrator."
+            }
+        })
     }
 }
 
 fn kind_for(name: &str, status: u16) -> OdooErrorKind {
     match name {
-        "odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized" => {
-            OdooErrorKind::AccessDenied
-        }
+        "odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized" => OdooErrorKind::AccessDenied,
         "odoo.exceptions.AccessError" => OdooErrorKind::AccessError,
         "odoo.exceptions.MissingError" => OdooErrorKind::MissingError,
         "odoo.exceptions.ValidationError" => OdooErrorKind::ValidationError,
         "odoo.exceptions.UserError" | "odoo.exceptions.RedirectWarning" => OdooErrorKind::UserError,
-        "odoo.exceptions.LockError" | "odoo.exceptions.ConcurrencyError" => {
-            OdooErrorKind::Retryable
-        }
+        "odoo.exceptions.LockError" | "odoo.exceptions.ConcurrencyError" => OdooErrorKind::Retryable,
         "werkzeug.exceptions.NotFound" | "builtins.AttributeError" => OdooErrorKind::NotFound,
-        "werkzeug.exceptions.UnprocessableEntity" | "werkzeug.exceptions.BadRequest" => {
-            OdooErrorKind::BadInput
-        }
+        "werkzeug.exceptions.UnprocessableEntity" | "werkzeug.exceptions.BadRequest" => OdooErrorKind::BadInput,
         n if n.starts_with("builtins.") => OdooErrorKind::BadInput,
-        n if n.contains("SerializationFailure") || n.contains("LockNotAvailable") => {
-            OdooErrorKind::Retryable
-        }
+        n if n.contains("SerializationFailure") || n.contains("LockNotAvailable") => OdooErrorKind::Retryable,
         _ => match status {
             401 => OdooErrorKind::AccessDenied,
             403 => OdooErrorKind::AccessError,
@@ -180,11 +174,7 @@ mod tests {
         assert_eq!(e.kind, OdooErrorKind::AccessError);
         assert!(!e.user_message().contains("Traceback"));
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "builtins.ValueError", "message": "Invalid field"}),
-                500
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "builtins.ValueError", "message": "Invalid field"}), 500).kind,
             OdooErrorKind::BadInput
         );
         assert_eq!(
@@ -196,19 +186,12 @@ mod tests {
             OdooErrorKind::AccessDenied
         );
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "odoo.exceptions.MissingError", "message": "gone"}),
-                404
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "odoo.exceptions.MissingError", "message": "gone"}), 404).kind,
             OdooErrorKind::MissingError
         );
         assert_eq!(
-            OdooError::from_odoo_payload(
-                &json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}),
-                404
-            )
-            .kind,
+            OdooError::from_odoo_payload(&json!({"name": "werkzeug.exceptions.NotFound", "message": "no model"}), 404)
+                .kind,
             OdooErrorKind::NotFound
         );
     }
@@ -226,11 +209,27 @@ mod tests {
                 200,
             )
             .user_message();
-            assert!(
-                m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"),
-                "{name}: {m}"
-            );
+            assert!(m.contains("Odoo's words") && m.contains(hint) && !m.contains("Traceback"), "{name}: {m}");
         }
+    }
+
+    #[test]
+    fn a_lost_write_answer_only_says_to_check_before_retrying() {
+        for kind in [OdooErrorKind::Timeout, OdooErrorKind::Unavailable, OdooErrorKind::UnexpectedAnswer] {
+            let mut e = OdooError::new(kind, "no answer within 400 ms");
+            let read = e.user_message();
+            e.outcome_unknown = true;
+            let write = e.user_message();
+            assert!(write.contains("may or may not have been made") && write.contains("before retrying"), "{write}");
+            assert!(
+                !write.contains("Narrow the request")
+                    && !write.contains("Retry in a moment")
+                    && !write.contains("tell the Odoo administrator"),
+                "{kind:?}: the only guidance is to check first: {write}"
+            );
+            assert!(write.starts_with(&e.what()) && read.starts_with(&e.what()));
+        }
+        assert!(OdooError::new(OdooErrorKind::Timeout, "x").user_message().contains("Narrow the request"));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The Odoo connector: one client over two transports (JSON-2 for 19+, `/jsonrpc` for 16–18 and as a
-//! fallback), version detection, the error taxonomy, URL rules, domain validation and the schema cache.
+//! fallback), the shape of each method's answer, version detection, the error taxonomy, URL rules,
+//! domain validation and the schema cache.
 
+pub mod answer;
 pub mod client;
 pub mod domain;
 pub mod error;
+pub mod html_text;
 pub mod readback;
 pub mod schema;
 pub mod url;

@@ -1,9 +1,12 @@
 //! Read-back after `create` and `write`: Odoo ignores some values without an error (a field that became
 //! computed, a link to a record that is gone, a value an onchange-like compute replaced), which looks
 //! exactly like success. Comparing what was sent with what a `read` returns tells which values did not
-//! apply. Differences Odoo makes on purpose are not reported: trimmed text, sanitised HTML, binary
-//! content, x2many lists that a create command changes in ways the caller cannot predict.
+//! apply. Differences Odoo makes on purpose are not reported: trimmed text, HTML markup its sanitizer
+//! rewrites (the text is compared: tags, comments, scripts and entities aside, whitespace collapsed),
+//! binary content (images are resized; only whether there is any is compared), x2many lists that a create
+//! command changes in ways the caller cannot predict.
 
+use super::html_text::to_text;
 use super::schema::ModelSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -34,22 +37,19 @@ pub fn not_applied(
             "many2one" => id_of(value) == id_of(got),
             "one2many" | "many2many" => x2many_applied(value, got),
             "char" => text(value).trim() == text(got).trim(),
-            "html" | "binary" => empty(value) == empty(got),
-            "float" | "monetary" => match (value.as_f64(), got.as_f64()) {
+            "html" => html_words(value) == html_words(got),
+            "binary" => empty(value) == empty(got),
+            // Odoo reads an unset number as 0.
+            "float" | "monetary" => match (number(value), number(got)) {
                 (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
-                _ => empty(value) == empty(got),
+                _ => false,
             },
             "integer" => value.as_i64().unwrap_or(0) == got.as_i64().unwrap_or(0),
             "boolean" => value.as_bool().unwrap_or(false) == got.as_bool().unwrap_or(false),
             _ => value == got || (empty(value) && empty(got)),
         };
         if !applied {
-            out.push(NotApplied {
-                id,
-                field: name.clone(),
-                sent: value.clone(),
-                stored: got.clone(),
-            });
+            out.push(NotApplied { id, field: name.clone(), sent: value.clone(), stored: got.clone() });
         }
     }
     out
@@ -68,6 +68,18 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
+/// The words of an html value's text, whatever markup the sanitizer left or added around them.
+fn html_words(v: &Value) -> Vec<String> {
+    to_text(text(v), usize::MAX).split_whitespace().map(str::to_string).collect()
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Null | Value::Bool(false) => Some(0.0),
+        other => other.as_f64(),
+    }
+}
+
 /// A many2one as sent (an id) or as read (`[id, name]`, or an id without display names).
 fn id_of(v: &Value) -> Option<i64> {
     match v {
@@ -78,10 +90,8 @@ fn id_of(v: &Value) -> Option<i64> {
 
 /// Whether the ids read back agree with what the (normalised) commands say for certain.
 fn x2many_applied(commands: &Value, got: &Value) -> bool {
-    let stored: BTreeSet<i64> = got
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
+    let stored: BTreeSet<i64> =
+        got.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
     // `exact`: the whole list, while it is known; `present`/`absent`: what must (not) be in it.
     let mut exact: Option<BTreeSet<i64>> = None;
     let (mut present, mut absent) = (BTreeSet::new(), BTreeSet::new());
@@ -145,15 +155,10 @@ mod tests {
     }
 
     fn diff(sent: Value, stored: Value) -> Vec<String> {
-        not_applied(
-            1,
-            sent.as_object().unwrap(),
-            stored.as_object().unwrap(),
-            &schema(),
-        )
-        .into_iter()
-        .map(|n| n.field)
-        .collect()
+        not_applied(1, sent.as_object().unwrap(), stored.as_object().unwrap(), &schema())
+            .into_iter()
+            .map(|n| n.field)
+            .collect()
     }
 
     #[test]
@@ -177,21 +182,40 @@ mod tests {
     }
 
     #[test]
+    fn html_is_compared_by_its_text_not_its_markup() {
+        assert!(diff(
+            json!({"note": "Call <b>back</b> &amp; confirm\n\nsoon"}),
+            json!({"note": "<p>Call <b>back</b> &amp; confirm</p><p>soon</p>"})
+        )
+        .is_empty());
+        assert!(
+            diff(json!({"note": "<p onclick=\"x()\">Hi</p><script>alert(1)</script>"}), json!({"note": "<p>Hi</p>"}))
+                .is_empty(),
+            "what the sanitizer removes on purpose"
+        );
+        assert!(diff(json!({"note": ""}), json!({"note": false})).is_empty());
+        assert_eq!(
+            diff(json!({"note": "<p>New terms</p>"}), json!({"note": "<p>Old terms</p>"})),
+            ["note"],
+            "a value Odoo did not store, though neither is empty"
+        );
+        assert_eq!(diff(json!({"note": "<p>Hi</p>"}), json!({"note": false})), ["note"]);
+    }
+
+    #[test]
+    fn numbers_are_compared_as_numbers() {
+        assert!(diff(json!({"amount": false}), json!({"amount": 0.0})).is_empty());
+        assert_eq!(diff(json!({"amount": false}), json!({"amount": 2.0})), ["amount"]);
+        assert_eq!(diff(json!({"amount": 2.5}), json!({"amount": "2.5"})), ["amount"]);
+    }
+
+    #[test]
     fn x2many_commands_are_checked_only_where_certain() {
-        assert!(x2many_applied(
-            &json!([[0, 0, {"a": 1}], [4, 5, 0]]),
-            &json!([5, 99])
-        ));
+        assert!(x2many_applied(&json!([[0, 0, {"a": 1}], [4, 5, 0]]), &json!([5, 99])));
         assert!(!x2many_applied(&json!([[4, 5, 0]]), &json!([6])));
         assert!(!x2many_applied(&json!([[3, 5, 0]]), &json!([5])));
         assert!(x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3])));
-        assert!(!x2many_applied(
-            &json!([[5, 0, 0], [4, 3, 0]]),
-            &json!([3, 4])
-        ));
-        assert!(x2many_applied(
-            &json!([[6, 0, [1]], [0, 0, {"a": 1}]]),
-            &json!([1, 8])
-        ));
+        assert!(!x2many_applied(&json!([[5, 0, 0], [4, 3, 0]]), &json!([3, 4])));
+        assert!(x2many_applied(&json!([[6, 0, [1]], [0, 0, {"a": 1}]]), &json!([1, 8])));
     }
 }

@@ -42,12 +42,7 @@ impl FieldInfo {
         pairs
             .map(|p| {
                 p.iter()
-                    .filter_map(|o| {
-                        Some((
-                            o.get(0)?.as_str()?.to_string(),
-                            o.get(1)?.as_str()?.to_string(),
-                        ))
-                    })
+                    .filter_map(|o| Some((o.get(0)?.as_str()?.to_string(), o.get(1)?.as_str()?.to_string())))
                     .collect()
             })
             .unwrap_or_default()
@@ -65,30 +60,14 @@ impl ModelSchema {
     /// This schema as a field policy lets a key see it: the fields it hides move to `hidden`, so that
     /// every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves them out.
     pub fn restricted(&self, policy: &FieldPolicy) -> ModelSchema {
-        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) = self
-            .fields
-            .clone()
-            .into_iter()
-            .partition(|(name, _)| policy.allows(name));
-        ModelSchema {
-            fields,
-            hidden: hidden.into_keys().collect(),
-        }
+        let (fields, hidden): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            self.fields.clone().into_iter().partition(|(name, _)| policy.allows(name));
+        ModelSchema { fields, hidden: hidden.into_keys().collect() }
     }
 }
 
-const ATTRIBUTES: [&str; 10] = [
-    "string",
-    "type",
-    "required",
-    "readonly",
-    "relation",
-    "selection",
-    "help",
-    "store",
-    "sortable",
-    "searchable",
-];
+const ATTRIBUTES: [&str; 10] =
+    ["string", "type", "required", "readonly", "relation", "selection", "help", "store", "sortable", "searchable"];
 /// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
 pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
 const MAX_ENTRIES: usize = 256;
@@ -133,18 +112,12 @@ pub fn invalidate_all() {
 }
 
 /// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
-pub async fn fetch(
-    client: &OdooClient<'_>,
-    model: &str,
-) -> Result<(String, ModelSchema), OdooError> {
+pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
         model,
         method: "fields_get",
         ids: None,
-        params: vec![
-            ("allfields", Value::Null),
-            ("attributes", json!(ATTRIBUTES)),
-        ],
+        params: vec![("allfields", Value::Null), ("attributes", json!(ATTRIBUTES))],
         positional: 0,
     };
     let raw = client.call(&call).await?;
@@ -162,32 +135,20 @@ pub async fn fields(
     now: i64,
 ) -> Result<Rc<ModelSchema>, OdooError> {
     let key = format!("browse|{}|{}|{login}|{model}", conn.url, conn.database);
-    if let Some(h) = held(&key).filter(|h| {
-        h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS
-    }) {
+    if let Some(h) =
+        held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS)
+    {
         return Ok(h.schema);
     }
     let schema = Rc::new(fetch(client, model).await?.1);
-    hold(
-        key,
-        Held {
-            major: conn.major,
-            minor: conn.minor,
-            fetched_at: now,
-            checked_at: now,
-            schema: schema.clone(),
-        },
-    );
+    hold(key, Held { major: conn.major, minor: conn.minor, fetched_at: now, checked_at: now, schema: schema.clone() });
     Ok(schema)
 }
 
 pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
-    let obj = raw.as_object().ok_or_else(|| {
-        OdooError::new(
-            OdooErrorKind::Unavailable,
-            "Odoo's fields_get answer is not an object",
-        )
-    })?;
+    let obj = raw
+        .as_object()
+        .ok_or_else(|| OdooError::new(OdooErrorKind::Unavailable, "Odoo's fields_get answer is not an object"))?;
     let mut fields = BTreeMap::new();
     for (name, attrs) in obj {
         let s = |k: &str| attrs.get(k).and_then(Value::as_str).map(str::to_string);
@@ -208,10 +169,7 @@ pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
             },
         );
     }
-    Ok(ModelSchema {
-        fields,
-        hidden: BTreeSet::new(),
-    })
+    Ok(ModelSchema { fields, hidden: BTreeSet::new() })
 }
 
 /// Fields returned when a caller names none: small, cheap, and telling. Large text, binary and
@@ -233,26 +191,15 @@ pub fn default_fields(schema: &ModelSchema) -> Vec<String> {
         "expected_revenue",
         "active",
     ];
-    let mut out: Vec<String> = PREFERRED
-        .iter()
-        .filter(|f| schema.fields.contains_key(**f))
-        .map(|f| f.to_string())
-        .collect();
+    let mut out: Vec<String> =
+        PREFERRED.iter().filter(|f| schema.fields.contains_key(**f)).map(|f| f.to_string()).collect();
     for (name, f) in &schema.fields {
         if out.len() >= 12 {
             break;
         }
         let cheap = matches!(
             f.ftype.as_str(),
-            "char"
-                | "integer"
-                | "float"
-                | "monetary"
-                | "boolean"
-                | "date"
-                | "datetime"
-                | "selection"
-                | "many2one"
+            "char" | "integer" | "float" | "monetary" | "boolean" | "date" | "datetime" | "selection" | "many2one"
         );
         if f.required
             && cheap
@@ -282,10 +229,7 @@ mod tests {
             "type": {"string": "Type", "type": "selection", "selection": [["contact", "Contact"]], "required": true, "store": true}
         });
         let s = parse_fields_get(&raw).unwrap();
-        assert_eq!(
-            s.fields["country_id"].relation.as_deref(),
-            Some("res.country")
-        );
+        assert_eq!(s.fields["country_id"].relation.as_deref(), Some("res.country"));
         assert!(s.fields["child_ids"].is_relational());
         let d = default_fields(&s);
         assert!(

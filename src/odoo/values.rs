@@ -50,22 +50,16 @@ const MAX_COMMANDS: usize = 200;
 pub fn check(values: &Map<String, Value>, schema: &ModelSchema) -> Result<Checked, Vec<Problem>> {
     let mut problems = Vec::new();
     if values.is_empty() {
-        return Err(vec![Problem::Invalid(
-            "'values' is empty: name at least one field to set".into(),
-        )]);
+        return Err(vec![Problem::Invalid("'values' is empty: name at least one field to set".into())]);
     }
     if values.len() > MAX_FIELDS {
-        return Err(vec![Problem::Invalid(format!(
-            "'values' may set at most {MAX_FIELDS} fields"
-        ))]);
+        return Err(vec![Problem::Invalid(format!("'values' may set at most {MAX_FIELDS} fields"))]);
     }
     let mut out = Map::new();
     let mut nested = Vec::new();
     for (name, value) in values {
         if name == "id" {
-            problems.push(Problem::Invalid(
-                "'id' cannot be set; Odoo assigns it".into(),
-            ));
+            problems.push(Problem::Invalid("'id' cannot be set; Odoo assigns it".into()));
             continue;
         }
         if schema.hidden.contains(name) {
@@ -90,24 +84,17 @@ pub fn check(values: &Map<String, Value>, schema: &ModelSchema) -> Result<Checke
             Ok(v) if field.required && fills_required(field, Some(&v)) => {
                 out.insert(name.clone(), v);
             }
-            Ok(_) if field.required => problems.push(Problem::Invalid(format!(
-                "'{name}' ({}) is required; it cannot be empty",
-                field.label
-            ))),
+            Ok(_) if field.required => {
+                problems.push(Problem::Invalid(format!("'{name}' ({}) is required; it cannot be empty", field.label)))
+            }
             Ok(v) => {
                 out.insert(name.clone(), v);
             }
-            Err(msg) => problems.push(Problem::Invalid(format!(
-                "'{name}' ({}): {msg}",
-                field.label
-            ))),
+            Err(msg) => problems.push(Problem::Invalid(format!("'{name}' ({}): {msg}", field.label))),
         }
     }
     if problems.is_empty() {
-        Ok(Checked {
-            values: out,
-            nested,
-        })
+        Ok(Checked { values: out, nested })
     } else {
         Err(problems)
     }
@@ -139,11 +126,7 @@ fn is_empty(v: &Value) -> bool {
 }
 
 fn as_int(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| {
-        v.as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-            .map(|f| f as i64)
-    })
+    v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
 }
 
 fn record_id(v: &Value) -> Option<i64> {
@@ -161,11 +144,7 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn normalise(
-    field: &FieldInfo,
-    value: &Value,
-    nested: &mut Vec<NestedWrite>,
-) -> Result<Value, String> {
+fn normalise(field: &FieldInfo, value: &Value, nested: &mut Vec<NestedWrite>) -> Result<Value, String> {
     let expected = |what: &str| format!("expects {what}, got {}", kind_of(value));
     match field.ftype.as_str() {
         "char" | "text" | "html" => match value {
@@ -175,9 +154,7 @@ fn normalise(
         },
         "integer" => match value {
             v if is_empty(v) => Ok(json!(0)),
-            v => as_int(v)
-                .map(|i| json!(i))
-                .ok_or_else(|| expected("a whole number")),
+            v => as_int(v).map(|i| json!(i)).ok_or_else(|| expected("a whole number")),
         },
         "float" | "monetary" => match value {
             Value::Number(_) => Ok(value.clone()),
@@ -191,12 +168,9 @@ fn normalise(
         },
         "date" => match value {
             v if is_empty(v) => Ok(json!(false)),
-            Value::String(s) => date(s.trim()).map(|d| json!(d)).ok_or_else(|| {
-                format!(
-                    "expects a date as YYYY-MM-DD, got '{}'",
-                    crate::store::truncate(s, 40)
-                )
-            }),
+            Value::String(s) => date(s.trim())
+                .map(|d| json!(d))
+                .ok_or_else(|| format!("expects a date as YYYY-MM-DD, got '{}'", crate::store::truncate(s, 40))),
             _ => Err(expected("a date as YYYY-MM-DD")),
         },
         "datetime" => match value {
@@ -208,9 +182,9 @@ fn normalise(
         "many2one" => match value {
             v if is_empty(v) => Ok(json!(false)),
             // A many2one as Odoo reads it, `[id, "name"]`, is taken as its id.
-            Value::Array(pair) if pair.len() == 2 && pair[1].is_string() => record_id(&pair[0])
-                .map(|i| json!(i))
-                .ok_or_else(|| expected("a record id")),
+            Value::Array(pair) if pair.len() == 2 && pair[1].is_string() => {
+                record_id(&pair[0]).map(|i| json!(i)).ok_or_else(|| expected("a record id"))
+            }
             v => record_id(v)
                 .map(|i| json!(i))
                 .ok_or_else(|| expected("a record id (a positive integer), or false to clear it")),
@@ -224,9 +198,7 @@ fn normalise(
         "binary" => match value {
             v if is_empty(v) => Ok(json!(false)),
             Value::String(s)
-                if s.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r')
-                }) =>
+                if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r')) =>
             {
                 Ok(value.clone())
             }
@@ -244,20 +216,15 @@ fn selection(field: &FieldInfo, value: &Value) -> Result<Value, String> {
         // A selection Odoo computes per record: it checks the value itself.
         return Ok(value.clone());
     };
-    let keys: Vec<&Value> = options
-        .iter()
-        .filter_map(|o| o.as_array().and_then(|p| p.first()))
-        .collect();
+    let keys: Vec<&Value> = options.iter().filter_map(|o| o.as_array().and_then(|p| p.first())).collect();
     if keys.contains(&value) {
         return Ok(value.clone());
     }
     // A label instead of its key ("Won" for "won") is a common slip; say which key it is.
-    let by_label = options.iter().filter_map(Value::as_array).find(|p| {
-        p.get(1)
-            .and_then(Value::as_str)
-            .zip(value.as_str())
-            .is_some_and(|(l, v)| l.eq_ignore_ascii_case(v))
-    });
+    let by_label = options
+        .iter()
+        .filter_map(Value::as_array)
+        .find(|p| p.get(1).and_then(Value::as_str).zip(value.as_str()).is_some_and(|(l, v)| l.eq_ignore_ascii_case(v)));
     let allowed: Vec<String> = keys.iter().take(30).map(|k| k.to_string()).collect();
     match by_label.and_then(|p| p.first()) {
         Some(key) => Err(format!("{value} is a label; use its value {key}")),
@@ -270,19 +237,12 @@ fn selection(field: &FieldInfo, value: &Value) -> Result<Value, String> {
 }
 
 /// x2many values: a list of record ids (taken as "set exactly these") or Odoo's command list.
-fn commands(
-    field: &FieldInfo,
-    value: &Value,
-    nested: &mut Vec<NestedWrite>,
-) -> Result<Value, String> {
+fn commands(field: &FieldInfo, value: &Value, nested: &mut Vec<NestedWrite>) -> Result<Value, String> {
     let Value::Array(items) = value else {
         if is_empty(value) {
             return Ok(json!([[5, 0, 0]]));
         }
-        return Err(format!(
-            "expects a list of record ids or of commands, got {}",
-            kind_of(value)
-        ));
+        return Err(format!("expects a list of record ids or of commands, got {}", kind_of(value)));
     };
     if items.len() > MAX_COMMANDS {
         return Err(format!("at most {MAX_COMMANDS} commands"));
@@ -296,38 +256,18 @@ fn commands(
     let comodel = field.relation.clone().unwrap_or_default();
     let mut out = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let bad = |why: &str| {
-            format!(
-                "command {index} ({}) {why}",
-                crate::store::truncate(&item.to_string(), 60)
-            )
-        };
-        let cmd = item
-            .as_array()
-            .ok_or_else(|| bad("is not a command list"))?;
-        let code = cmd
-            .first()
-            .and_then(as_int)
-            .ok_or_else(|| bad("must start with a command number 0-6"))?;
-        let id = || {
-            cmd.get(1)
-                .and_then(record_id)
-                .ok_or_else(|| bad("needs a record id second"))
-        };
+        let bad = |why: &str| format!("command {index} ({}) {why}", crate::store::truncate(&item.to_string(), 60));
+        let cmd = item.as_array().ok_or_else(|| bad("is not a command list"))?;
+        let code = cmd.first().and_then(as_int).ok_or_else(|| bad("must start with a command number 0-6"))?;
+        let id = || cmd.get(1).and_then(record_id).ok_or_else(|| bad("needs a record id second"));
         let vals = |pos: usize| {
             cmd.get(pos)
                 .and_then(Value::as_object)
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| bad("needs an object of values third"))
         };
-        let mut push_nested = |action| {
-            nested.push(NestedWrite {
-                field: field.name.clone(),
-                index,
-                comodel: comodel.clone(),
-                action,
-            })
-        };
+        let mut push_nested =
+            |action| nested.push(NestedWrite { field: field.name.clone(), index, comodel: comodel.clone(), action });
         out.push(match code {
             0 => {
                 let v = vals(2)?;
@@ -349,19 +289,25 @@ fn commands(
             5 => json!([5, 0, 0]),
             6 => {
                 let ids = cmd.get(2).and_then(Value::as_array).ok_or_else(|| bad("needs a list of ids third"))?;
-                let ids: Vec<i64> = ids.iter().map(record_id).collect::<Option<_>>().ok_or_else(|| bad("holds an id that is not a positive integer"))?;
+                let ids: Vec<i64> = ids
+                    .iter()
+                    .map(record_id)
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad("holds an id that is not a positive integer"))?;
                 json!([6, 0, ids])
             }
-            _ => return Err(bad("has an unknown command number; use 0 create, 1 update, 2 delete, 3 unlink, 4 link, 5 clear, 6 set")),
+            _ => {
+                return Err(bad(
+                    "has an unknown command number; use 0 create, 1 update, 2 delete, 3 unlink, 4 link, 5 clear, 6 set",
+                ))
+            }
         });
     }
     Ok(Value::Array(out))
 }
 
 fn digits(s: &str) -> Option<u32> {
-    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
 /// `YYYY-MM-DD` with a real month and day.
@@ -386,25 +332,14 @@ pub fn date(s: &str) -> Option<String> {
 /// A UTC date-time as Odoo stores it. Also takes ISO 8601 (`T`, `Z`, `+00:00`, fractions) and a bare
 /// date (midnight); refuses other offsets rather than guess a time zone.
 fn datetime(s: &str) -> Result<String, String> {
-    let bad = || {
-        format!(
-            "expects a UTC date-time as YYYY-MM-DD HH:MM:SS, got '{}'",
-            crate::store::truncate(s, 40)
-        )
-    };
+    let bad = || format!("expects a UTC date-time as YYYY-MM-DD HH:MM:SS, got '{}'", crate::store::truncate(s, 40));
     if s.len() == 10 {
         return date(s).map(|d| format!("{d} 00:00:00")).ok_or_else(bad);
     }
     let (day, rest) = s.split_at_checked(10).ok_or_else(bad)?;
     let day = date(day).ok_or_else(bad)?;
-    let rest = rest
-        .strip_prefix(' ')
-        .or_else(|| rest.strip_prefix('T'))
-        .ok_or_else(bad)?;
-    let time = if let Some(t) = rest
-        .strip_suffix('Z')
-        .or_else(|| rest.strip_suffix("+00:00"))
-    {
+    let rest = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('T')).ok_or_else(bad)?;
+    let time = if let Some(t) = rest.strip_suffix('Z').or_else(|| rest.strip_suffix("+00:00")) {
         t
     } else if rest.len() > 8 && rest[8..].contains(['+', '-']) {
         return Err(format!(
@@ -418,10 +353,7 @@ fn datetime(s: &str) -> Result<String, String> {
     let hms: Vec<&str> = time.split(':').collect();
     let ok = match hms.as_slice() {
         [h, m] | [h, m, _] if h.len() == 2 && m.len() == 2 => {
-            let sec = hms
-                .get(2)
-                .map(|s| if s.len() == 2 { digits(s) } else { None })
-                .unwrap_or(Some(0));
+            let sec = hms.get(2).map(|s| if s.len() == 2 { digits(s) } else { None }).unwrap_or(Some(0));
             matches!((digits(h), digits(m), sec), (Some(h), Some(m), Some(sec)) if h < 24 && m < 60 && sec < 60)
         }
         _ => false,
@@ -434,9 +366,7 @@ fn datetime(s: &str) -> Result<String, String> {
 }
 
 fn reference(s: &str) -> bool {
-    s.split_once(',').is_some_and(|(m, id)| {
-        crate::policy::permissions::is_model_name(m) && digits(id.trim()).is_some()
-    })
+    s.split_once(',').is_some_and(|(m, id)| crate::policy::permissions::is_model_name(m) && digits(id.trim()).is_some())
 }
 
 #[cfg(test)]
@@ -475,35 +405,22 @@ mod tests {
 
     #[test]
     fn normalises_values_odoo_accepts() {
-        let c = ok(
-            json!({"name": "A", "color": 3.0, "amount": 1.5, "active": true, "date": "2024-02-29",
-            "when": "2026-05-01T14:30:00Z", "state": "won", "partner_id": [7, "Azure"], "tag_ids": [1, 2]}),
-        );
+        let c = ok(json!({"name": "A", "color": 3.0, "amount": 1.5, "active": true, "date": "2024-02-29",
+            "when": "2026-05-01T14:30:00Z", "state": "won", "partner_id": [7, "Azure"], "tag_ids": [1, 2]}));
         assert_eq!(c.values["color"], json!(3));
         assert_eq!(c.values["when"], json!("2026-05-01 14:30:00"));
         assert_eq!(c.values["partner_id"], json!(7));
         assert_eq!(c.values["tag_ids"], json!([[6, 0, [1, 2]]]));
         assert!(c.nested.is_empty());
-        assert_eq!(
-            ok(json!({"when": "2026-05-01"})).values["when"],
-            json!("2026-05-01 00:00:00")
-        );
-        assert_eq!(
-            ok(json!({"when": "2026-05-01 09:05"})).values["when"],
-            json!("2026-05-01 09:05:00")
-        );
-        assert_eq!(
-            ok(json!({"partner_id": false, "date": null})).values["partner_id"],
-            json!(false)
-        );
+        assert_eq!(ok(json!({"when": "2026-05-01"})).values["when"], json!("2026-05-01 00:00:00"));
+        assert_eq!(ok(json!({"when": "2026-05-01 09:05"})).values["when"], json!("2026-05-01 09:05:00"));
+        assert_eq!(ok(json!({"partner_id": false, "date": null})).values["partner_id"], json!(false));
     }
 
     #[test]
     fn reports_every_problem_at_once() {
-        let p = problems(
-            json!({"nope": 1, "display_name": "x", "color": "red", "date": "2023-02-29", "state": "Won",
-            "when": "2026-05-01T14:30:00+02:00", "partner_id": -3, "secret": "s", "id": 4}),
-        );
+        let p = problems(json!({"nope": 1, "display_name": "x", "color": "red", "date": "2023-02-29", "state": "Won",
+            "when": "2026-05-01T14:30:00+02:00", "partner_id": -3, "secret": "s", "id": 4}));
         let text: Vec<String> = p.iter().map(|p| format!("{p:?}")).collect();
         let all = text.join("\n");
         assert_eq!(p.len(), 9, "{all}");
@@ -520,8 +437,7 @@ mod tests {
         ] {
             assert!(all.contains(needle), "{needle} in {all}");
         }
-        assert!(format!("{:?}", problems(json!({"state": "lost"})))
-            .contains("\\\"draft\\\", \\\"won\\\""));
+        assert!(format!("{:?}", problems(json!({"state": "lost"}))).contains("\\\"draft\\\", \\\"won\\\""));
     }
 
     #[test]
@@ -534,14 +450,7 @@ mod tests {
             json!([[0, 0, {"name": "x"}], [1, 5, {"name": "y"}], [2, 6, 0], [3, 7, 0], [4, 8, 0], [5, 0, 0], [6, 0, [1]]])
         );
         let actions: Vec<NestedAction> = c.nested.iter().map(|n| n.action).collect();
-        assert_eq!(
-            actions,
-            [
-                NestedAction::Create,
-                NestedAction::Update,
-                NestedAction::Delete
-            ]
-        );
+        assert_eq!(actions, [NestedAction::Create, NestedAction::Update, NestedAction::Delete]);
         assert_eq!(c.nested[0].comodel, "sale.order.line");
         for bad in [
             json!([[7, 1]]),
@@ -552,20 +461,14 @@ mod tests {
             json!({"a": 1}),
             json!([[]]),
         ] {
-            assert!(
-                check(json!({"line_ids": bad}).as_object().unwrap(), &schema()).is_err(),
-                "{bad}"
-            );
+            assert!(check(json!({"line_ids": bad}).as_object().unwrap(), &schema()).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn required_fields_and_defaults() {
         let v = json!({"name": "A"});
-        assert_eq!(
-            missing_required(v.as_object().unwrap(), &schema()),
-            vec!["state"]
-        );
+        assert_eq!(missing_required(v.as_object().unwrap(), &schema()), vec!["state"]);
         let s = schema();
         assert!(!fills_required(&s.fields["state"], Some(&json!(false))));
         assert!(fills_required(&s.fields["state"], Some(&json!("draft"))));

@@ -29,15 +29,12 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
         })
         .await
         .map_err(transport_error)?;
+    if let Some(e) = super::client::redirect_error(&rpc) {
+        return Err(e);
+    }
     if rpc.status == 200 {
-        if let Some(result) = serde_json::from_str::<Value>(&rpc.body)
-            .ok()
-            .and_then(|v| v.get("result").cloned())
-        {
-            if let Some(d) = parse(
-                result.get("server_version_info"),
-                result.get("server_version"),
-            ) {
+        if let Some(result) = serde_json::from_str::<Value>(&rpc.body).ok().and_then(|v| v.get("result").cloned()) {
+            if let Some(d) = parse(result.get("server_version_info"), result.get("server_version")) {
                 return Ok(d);
             }
         }
@@ -72,14 +69,11 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
 
 fn transport_error(e: HttpError) -> OdooError {
     match e {
-        HttpError::Timeout => OdooError::new(
-            OdooErrorKind::Timeout,
-            "Odoo did not answer the version probe in time",
-        ),
-        HttpError::Network(m) => OdooError::new(
-            OdooErrorKind::Unavailable,
-            format!("cannot reach Odoo: {m}"),
-        ),
+        HttpError::Timeout => OdooError::new(OdooErrorKind::Timeout, "Odoo did not answer the version probe in time"),
+        HttpError::Network(m) => OdooError::new(OdooErrorKind::Unavailable, format!("cannot reach Odoo: {m}")),
+        HttpError::Refused(m) => {
+            OdooError::new(OdooErrorKind::Unavailable, format!("the Odoo URL is not allowed: {m}"))
+        }
     }
 }
 
@@ -92,21 +86,9 @@ fn parse(info: Option<&Value>, version: Option<&Value>) -> Option<Detected> {
         _ => return None,
     };
     let minor = info.get(1).and_then(Value::as_i64).unwrap_or(0);
-    let version = version
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{major}.{minor}"));
-    let transport = if (major, minor) >= (18, 4) {
-        Transport::Json2
-    } else {
-        Transport::Jsonrpc
-    };
-    Some(Detected {
-        version,
-        major,
-        minor,
-        transport,
-    })
+    let version = version.and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("{major}.{minor}"));
+    let transport = if (major, minor) >= (18, 4) { Transport::Json2 } else { Transport::Jsonrpc };
+    Some(Detected { version, major, minor, transport })
 }
 
 #[cfg(test)]
@@ -115,23 +97,12 @@ mod tests {
 
     #[test]
     fn parses_versions_and_picks_transports() {
-        let d = parse(
-            Some(&json!([17, 0, 0, "final", 0, ""])),
-            Some(&json!("17.0-20240709")),
-        )
-        .unwrap();
+        let d = parse(Some(&json!([17, 0, 0, "final", 0, ""])), Some(&json!("17.0-20240709"))).unwrap();
         assert_eq!((d.major, d.minor, d.transport), (17, 0, Transport::Jsonrpc));
-        let d = parse(
-            Some(&json!(["saas~18", 4, 0, "final", 0, ""])),
-            Some(&json!("saas~18.4")),
-        )
-        .unwrap();
+        let d = parse(Some(&json!(["saas~18", 4, 0, "final", 0, ""])), Some(&json!("saas~18.4"))).unwrap();
         assert_eq!((d.major, d.minor, d.transport), (18, 4, Transport::Json2));
         let d = parse(Some(&json!([19, 0, 0, "final", 0, ""])), None).unwrap();
-        assert_eq!(
-            (d.version.as_str(), d.transport),
-            ("19.0", Transport::Json2)
-        );
+        assert_eq!((d.version.as_str(), d.transport), ("19.0", Transport::Json2));
         assert!(parse(Some(&json!("19")), None).is_none());
     }
 }

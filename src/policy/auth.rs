@@ -69,24 +69,15 @@ impl AuthFailure {
     /// A message safe to show to the caller (never echoes the key).
     pub fn message(&self) -> String {
         match self {
-            AuthFailure::MissingKey => {
-                "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
-            }
+            AuthFailure::MissingKey => "Missing bearer key: send 'Authorization: Bearer <key>'.".into(),
             AuthFailure::UnknownKey => "Unknown key.".into(),
-            AuthFailure::Revoked => {
-                "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
-            }
-            AuthFailure::Expired => {
-                "This key has expired. Ask your Odoo MCP administrator for a new one.".into()
-            }
+            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
+            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
             AuthFailure::Suspended => "This key is suspended: its connection now points at a different Odoo \
                 address, and the key's Odoo credentials are not sent there until an administrator confirms the \
                 key for the new Odoo address. Ask your Odoo MCP administrator to confirm it."
                 .into(),
-            AuthFailure::RateLimited {
-                retry_after_s,
-                limit,
-            } => {
+            AuthFailure::RateLimited { retry_after_s, limit } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
             AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
@@ -157,72 +148,45 @@ pub async fn authenticate(
         ));
     }
     let probe_at = schema_model.map(|model| {
-        let held =
-            crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
+        let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
         stmts.push(schema_cache::probe(&key_hash, model, held));
         stmts.len() - 1
     });
-    let results = db
-        .batch(stmts)
-        .await
-        .map_err(|e| AuthFailure::Store(e.into()))?;
+    let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
     let shape = |e: StoreError| AuthFailure::Store(e);
-    let key_row = results
-        .first()
-        .and_then(|r| r.first())
-        .ok_or(AuthFailure::UnknownKey)?;
+    let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
 
     if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
         return Err(AuthFailure::Revoked);
     }
-    if get_opt_i64(key_row, "expires_at")
-        .map_err(shape)?
-        .is_some_and(|t| t <= now)
-    {
+    if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
         return Err(AuthFailure::Expired);
     }
-    if get_opt_i64(key_row, "suspended_at")
-        .map_err(shape)?
-        .is_some()
-    {
+    if get_opt_i64(key_row, "suspended_at").map_err(shape)?.is_some() {
         return Err(AuthFailure::Suspended);
     }
     // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
     // admitted exactly when the statement returned its bucket's count.
-    let limit = get_opt_i64(key_row, "rate_limit")
-        .map_err(shape)?
-        .unwrap_or(default_rate_limit as i64);
+    let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
     let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
     if limit > 0 && !admitted {
         let buckets = results
             .get(WINDOW_AT)
-            .map(|rows| {
-                rows.iter()
-                    .map(rate_limit::bucket_from_row)
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|rows| rows.iter().map(rate_limit::bucket_from_row).collect::<Result<Vec<_>, _>>())
             .transpose()
             .map_err(shape)?
             .unwrap_or_default();
-        return Err(AuthFailure::RateLimited {
-            retry_after_s: rate_limit::retry_after_s(&buckets, limit, now),
-            limit,
-        });
+        return Err(AuthFailure::RateLimited { retry_after_s: rate_limit::retry_after_s(&buckets, limit, now), limit });
     }
 
     let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {
-        Some(s) => serde_json::from_str(&s).map_err(|_| {
-            AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into()))
-        })?,
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
         None => Scope::default(),
     };
     let models = results
         .get(1)
-        .map(|rows| {
-            rows.iter()
-                .map(permission_from_row)
-                .collect::<Result<_, _>>()
-        })
+        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
         .transpose()
         .map_err(shape)?
         .unwrap_or_default();
@@ -260,9 +224,7 @@ pub async fn authenticate(
         odoo_uid: get_opt_i64(key_row, "odoo_uid").map_err(shape)?,
         permissions: Permissions { models, scope },
         session,
-        first_use: get_opt_i64(key_row, "last_used_at")
-            .map_err(shape)?
-            .is_none(),
+        first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
         schema_probe: match (schema_model, probe_at) {
             (Some(model), Some(i)) => Some(SchemaProbe {
                 model: model.to_string(),

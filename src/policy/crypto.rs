@@ -34,9 +34,7 @@ pub fn parse_key(b64: &str) -> Result<[u8; 32], CryptoError> {
     let b64 = b64.trim();
     let bytes = STANDARD
         .decode(b64)
-        .or_else(|_| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('='))
-        })
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')))
         .map_err(|_| CryptoError::Malformed)?;
     bytes.try_into().map_err(|_| CryptoError::Malformed)
 }
@@ -45,25 +43,20 @@ pub fn encrypt(key: &[u8; 32], plaintext: &str) -> Result<String, CryptoError> {
     let cipher = Aes256Gcm::new(key.into());
     let mut nonce = [0u8; 12];
     crate::platform::random_bytes(&mut nonce).map_err(|_| CryptoError::NoRandomness)?;
-    let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
-        .map_err(|_| CryptoError::Undecryptable)?;
+    let ct = cipher.encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes()).map_err(|_| CryptoError::Undecryptable)?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&ct);
     Ok(STANDARD.encode(out))
 }
 
 pub fn decrypt(key: &[u8; 32], stored: &str) -> Result<String, CryptoError> {
-    let raw = STANDARD
-        .decode(stored)
-        .map_err(|_| CryptoError::Malformed)?;
+    let raw = STANDARD.decode(stored).map_err(|_| CryptoError::Malformed)?;
     if raw.len() < 12 + 16 {
         return Err(CryptoError::Malformed);
     }
     let (nonce, ct) = raw.split_at(12);
-    let pt = Aes256Gcm::new(key.into())
-        .decrypt(Nonce::from_slice(nonce), ct)
-        .map_err(|_| CryptoError::Undecryptable)?;
+    let pt =
+        Aes256Gcm::new(key.into()).decrypt(Nonce::from_slice(nonce), ct).map_err(|_| CryptoError::Undecryptable)?;
     String::from_utf8(pt).map_err(|_| CryptoError::Malformed)
 }
 
@@ -94,40 +87,24 @@ mod tests {
         let stored = encrypt(&key, "odoo-api-key-123").unwrap();
         assert!(!stored.contains("odoo-api-key-123"));
         assert_eq!(decrypt(&key, &stored).unwrap(), "odoo-api-key-123");
-        assert_ne!(
-            stored,
-            encrypt(&key, "odoo-api-key-123").unwrap(),
-            "fresh nonce each time"
-        );
-        assert_eq!(
-            decrypt(&[8u8; 32], &stored),
-            Err(CryptoError::Undecryptable)
-        );
+        assert_ne!(stored, encrypt(&key, "odoo-api-key-123").unwrap(), "fresh nonce each time");
+        assert_eq!(decrypt(&[8u8; 32], &stored), Err(CryptoError::Undecryptable));
         let mut raw = STANDARD.decode(&stored).unwrap();
         raw[20] ^= 1;
-        assert_eq!(
-            decrypt(&key, &STANDARD.encode(raw)),
-            Err(CryptoError::Undecryptable)
-        );
+        assert_eq!(decrypt(&key, &STANDARD.encode(raw)), Err(CryptoError::Undecryptable));
         assert_eq!(decrypt(&key, "%%"), Err(CryptoError::Malformed));
     }
 
     #[test]
     fn parses_32_byte_keys_only() {
         assert!(parse_key(&STANDARD.encode([1u8; 32])).is_ok());
-        assert_eq!(
-            parse_key(&STANDARD.encode([1u8; 16])),
-            Err(CryptoError::Malformed)
-        );
+        assert_eq!(parse_key(&STANDARD.encode([1u8; 16])), Err(CryptoError::Malformed));
         assert_eq!(parse_key("not base64!"), Err(CryptoError::Malformed));
     }
 
     #[test]
     fn hmac_matches_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            crate::policy::keys::hex(&mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(crate::policy::keys::hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 }

@@ -21,11 +21,7 @@ pub fn generate() -> Result<NewKey, String> {
     let mut raw = [0u8; 32];
     crate::platform::random_bytes(&mut raw)?;
     let secret = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(raw));
-    Ok(NewKey {
-        hash: hash(&secret),
-        display_prefix: secret[..DISPLAY_LEN].to_string(),
-        secret,
-    })
+    Ok(NewKey { hash: hash(&secret), display_prefix: secret[..DISPLAY_LEN].to_string(), secret })
 }
 
 /// Lower-case hex SHA-256: how a presented key is looked up.
@@ -41,10 +37,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// digests).
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (da, db) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    da.iter()
-        .zip(db.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A random identifier of visible ASCII (session ids).

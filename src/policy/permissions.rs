@@ -14,12 +14,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 4] = [
-        Operation::Read,
-        Operation::Create,
-        Operation::Update,
-        Operation::Delete,
-    ];
+    pub const ALL: [Operation; 4] = [Operation::Read, Operation::Create, Operation::Update, Operation::Delete];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,10 +58,7 @@ pub enum FieldMode {
 
 /// Which fields of a model a key may see, filter, order, group and write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an object such as {\"mode\": \"allow\", \"fields\": [\"name\"]}, or null"
-)]
+#[serde(deny_unknown_fields, expecting = "an object such as {\"mode\": \"allow\", \"fields\": [\"name\"]}, or null")]
 pub struct FieldPolicy {
     pub mode: FieldMode,
     pub fields: Vec<String>,
@@ -90,10 +82,7 @@ impl FieldPolicy {
             return Err(format!("at most {} fields may be listed", Self::MAX_FIELDS));
         }
         if let Some(bad) = self.fields.iter().find(|f| !is_field_name(f)) {
-            return Err(format!(
-                "'{}' is not a field name (e.g. email)",
-                crate::store::truncate(bad, 60)
-            ));
+            return Err(format!("'{}' is not a field name (e.g. email)", crate::store::truncate(bad, 60)));
         }
         self.fields.sort();
         self.fields.dedup();
@@ -127,9 +116,7 @@ pub struct Scope {
 
 impl Scope {
     fn allows(&self, model: &str, op: Operation) -> bool {
-        self.models
-            .as_ref()
-            .is_none_or(|m| m.iter().any(|x| x == model))
+        self.models.as_ref().is_none_or(|m| m.iter().any(|x| x == model))
             && self.operations.as_ref().is_none_or(|o| o.contains(&op))
     }
 }
@@ -199,23 +186,14 @@ impl Permissions {
         let row = self.models.get(model);
         if let Some(reason) = sensitive_reason(model) {
             if !row.is_some_and(|r| r.sensitive_unlocked) {
-                return Err(Denial::Sensitive {
-                    model: model.to_string(),
-                    reason,
-                });
+                return Err(Denial::Sensitive { model: model.to_string(), reason });
             }
         }
         if !row.is_some_and(|r| r.allows(op)) {
-            return Err(Denial::NotEnabled {
-                model: model.to_string(),
-                op,
-            });
+            return Err(Denial::NotEnabled { model: model.to_string(), op });
         }
         if !self.scope.allows(model, op) {
-            return Err(Denial::OutOfScope {
-                model: model.to_string(),
-                op,
-            });
+            return Err(Denial::OutOfScope { model: model.to_string(), op });
         }
         Ok(())
     }
@@ -232,19 +210,12 @@ impl Permissions {
 
     /// Models usable for `op` with this key, sorted.
     pub fn models_allowing(&self, op: Operation) -> Vec<&str> {
-        self.models
-            .keys()
-            .filter(|m| self.check(m, op).is_ok())
-            .map(String::as_str)
-            .collect()
+        self.models.keys().filter(|m| self.check(m, op).is_ok()).map(String::as_str).collect()
     }
 
     /// The operations this key may perform on `model`.
     pub fn operations_on(&self, model: &str) -> Vec<Operation> {
-        Operation::ALL
-            .into_iter()
-            .filter(|op| self.check(model, *op).is_ok())
-            .collect()
+        Operation::ALL.into_iter().filter(|op| self.check(model, *op).is_ok()).collect()
     }
 }
 
@@ -261,10 +232,7 @@ pub fn sensitive_reason(model: &str) -> Option<&'static str> {
         ("mail.mail", "outgoing e-mails with their full contents"),
     ];
     const PREFIXES: &[(&str, &str)] = &[
-        (
-            "ir.",
-            "technical configuration: parameters, scheduled actions, server actions, access rules",
-        ),
+        ("ir.", "technical configuration: parameters, scheduled actions, server actions, access rules"),
         ("res.users", "user accounts, passwords and API keys"),
         ("res.groups.", "access groups grant rights"),
         ("base.automation.", "automation rules run code"),
@@ -289,10 +257,7 @@ pub fn sensitive_reason(model: &str) -> Option<&'static str> {
 
 /// Whether a string is shaped like an Odoo field name (`email`, `x_studio_rating`).
 pub fn is_field_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Whether a string is shaped like an Odoo model name (`res.partner`, `x_custom.model`).
@@ -300,10 +265,7 @@ pub fn is_model_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && s.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         })
 }
 
@@ -312,20 +274,11 @@ mod tests {
     use super::*;
 
     fn perms(rows: &[(&str, ModelPermission)], scope: Scope) -> Permissions {
-        Permissions {
-            models: rows
-                .iter()
-                .map(|(m, p)| (m.to_string(), p.clone()))
-                .collect(),
-            scope,
-        }
+        Permissions { models: rows.iter().map(|(m, p)| (m.to_string(), p.clone())).collect(), scope }
     }
 
     fn read_only() -> ModelPermission {
-        ModelPermission {
-            read: true,
-            ..Default::default()
-        }
+        ModelPermission { read: true, ..Default::default() }
     }
 
     #[test]
@@ -333,10 +286,7 @@ mod tests {
         let p = perms(&[], Scope::default());
         assert_eq!(
             p.check("res.partner", Operation::Read),
-            Err(Denial::NotEnabled {
-                model: "res.partner".into(),
-                op: Operation::Read
-            })
+            Err(Denial::NotEnabled { model: "res.partner".into(), op: Operation::Read })
         );
         let p = perms(&[("res.partner", read_only())], Scope::default());
         assert!(p.check("res.partner", Operation::Read).is_ok());
@@ -354,27 +304,10 @@ mod tests {
             "res.groups",
             "base.automation",
         ] {
-            let p = perms(
-                &[(
-                    m,
-                    ModelPermission {
-                        read: true,
-                        update: true,
-                        ..Default::default()
-                    },
-                )],
-                Scope::default(),
-            );
-            assert!(
-                matches!(p.check(m, Operation::Read), Err(Denial::Sensitive { .. })),
-                "{m}"
-            );
+            let p = perms(&[(m, ModelPermission { read: true, update: true, ..Default::default() })], Scope::default());
+            assert!(matches!(p.check(m, Operation::Read), Err(Denial::Sensitive { .. })), "{m}");
         }
-        let unlocked = ModelPermission {
-            read: true,
-            sensitive_unlocked: true,
-            ..Default::default()
-        };
+        let unlocked = ModelPermission { read: true, sensitive_unlocked: true, ..Default::default() };
         let p = perms(&[("res.users", unlocked)], Scope::default());
         assert!(p.check("res.users", Operation::Read).is_ok());
         assert!(sensitive_reason("res.partner").is_none());
@@ -384,14 +317,7 @@ mod tests {
     #[test]
     fn scope_narrows_never_widens() {
         let rows = [
-            (
-                "res.partner",
-                ModelPermission {
-                    read: true,
-                    update: true,
-                    ..Default::default()
-                },
-            ),
+            ("res.partner", ModelPermission { read: true, update: true, ..Default::default() }),
             ("crm.lead", read_only()),
         ];
         let scope = Scope {
@@ -400,72 +326,35 @@ mod tests {
         };
         let p = perms(&rows, scope);
         assert!(p.check("res.partner", Operation::Read).is_ok());
-        assert!(matches!(
-            p.check("res.partner", Operation::Update),
-            Err(Denial::OutOfScope { .. })
-        ));
-        assert!(matches!(
-            p.check("crm.lead", Operation::Read),
-            Err(Denial::OutOfScope { .. })
-        ));
-        assert!(matches!(
-            p.check("sale.order", Operation::Read),
-            Err(Denial::NotEnabled { .. })
-        ));
+        assert!(matches!(p.check("res.partner", Operation::Update), Err(Denial::OutOfScope { .. })));
+        assert!(matches!(p.check("crm.lead", Operation::Read), Err(Denial::OutOfScope { .. })));
+        assert!(matches!(p.check("sale.order", Operation::Read), Err(Denial::NotEnabled { .. })));
         assert_eq!(p.models_allowing(Operation::Read), vec!["res.partner"]);
     }
 
     #[test]
     fn denial_messages_say_what_to_ask_for() {
-        let msg = Denial::NotEnabled {
-            model: "sale.order".into(),
-            op: Operation::Read,
-        }
-        .to_string();
+        let msg = Denial::NotEnabled { model: "sale.order".into(), op: Operation::Read }.to_string();
         assert!(msg.contains("sale.order") && msg.contains("administrator"));
     }
 
     #[test]
     fn field_policies_allow_or_deny_and_always_keep_id() {
-        let deny = FieldPolicy {
-            mode: FieldMode::Deny,
-            fields: vec!["email".into(), "phone".into()],
-        };
+        let deny = FieldPolicy { mode: FieldMode::Deny, fields: vec!["email".into(), "phone".into()] };
         assert!(!deny.allows("email") && deny.allows("name") && deny.allows("id"));
-        let allow = FieldPolicy {
-            mode: FieldMode::Allow,
-            fields: vec!["name".into()],
-        };
+        let allow = FieldPolicy { mode: FieldMode::Allow, fields: vec!["name".into()] };
         assert!(allow.allows("name") && allow.allows("id") && !allow.allows("email"));
         let p = perms(
-            &[(
-                "res.partner",
-                ModelPermission {
-                    read: true,
-                    fields: Some(deny),
-                    ..Default::default()
-                },
-            )],
+            &[("res.partner", ModelPermission { read: true, fields: Some(deny), ..Default::default() })],
             Scope::default(),
         );
         assert!(!p.field_allowed("res.partner", "email"));
-        assert!(
-            p.field_allowed("crm.lead", "email"),
-            "no policy: every field"
-        );
-        let dup = FieldPolicy {
-            mode: FieldMode::Deny,
-            fields: vec!["b".into(), "a".into(), "b".into()],
-        }
-        .validated()
-        .unwrap();
+        assert!(p.field_allowed("crm.lead", "email"), "no policy: every field");
+        let dup = FieldPolicy { mode: FieldMode::Deny, fields: vec!["b".into(), "a".into(), "b".into()] }
+            .validated()
+            .unwrap();
         assert_eq!(dup.fields, vec!["a", "b"]);
-        assert!(FieldPolicy {
-            mode: FieldMode::Deny,
-            fields: vec!["Email; drop".into()]
-        }
-        .validated()
-        .is_err());
+        assert!(FieldPolicy { mode: FieldMode::Deny, fields: vec!["Email; drop".into()] }.validated().is_err());
     }
 
     #[test]

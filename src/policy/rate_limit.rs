@@ -72,10 +72,7 @@ pub struct Bucket {
 }
 
 pub fn bucket_from_row(row: &Row) -> Result<Bucket, StoreError> {
-    Ok(Bucket {
-        second: get_i64(row, "second")?,
-        count: get_i64(row, "count")?,
-    })
+    Ok(Bucket { second: get_i64(row, "second")?, count: get_i64(row, "count")? })
 }
 
 /// Whole seconds (at least 1) after which a request refused at `now_ms` would be admitted, if no other

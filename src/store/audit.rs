@@ -1,10 +1,7 @@
 //! The audit trail: rows written after each response (`AuditEvent`) and the administrator's view of
 //! them (filters, newest first, id cursors).
 
-use super::{
-    get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, truncate,
-    StoreError,
-};
+use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, truncate, StoreError};
 use crate::platform::{Db, Stmt};
 use serde::Serialize;
 
@@ -112,12 +109,9 @@ pub async fn list(db: &dyn Db, f: &AuditFilter, limit: i64) -> Result<Vec<AuditR
 
 /// The event types present, for the console's filter.
 pub async fn event_types(db: &dyn Db) -> Result<Vec<String>, StoreError> {
-    query(
-        db,
-        Stmt::new("SELECT DISTINCT event FROM audit ORDER BY event", vec![]),
-    )
-    .await?
-    .iter()
-    .map(|r| get_str(r, "event"))
-    .collect()
+    query(db, Stmt::new("SELECT DISTINCT event FROM audit ORDER BY event", vec![]))
+        .await?
+        .iter()
+        .map(|r| get_str(r, "event"))
+        .collect()
 }

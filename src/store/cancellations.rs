@@ -27,11 +27,7 @@ pub fn record(session_id: &str, request_id: &Value, now: i64) -> Stmt {
     )
 }
 
-pub async fn is_cancelled(
-    db: &dyn Db,
-    session_id: &str,
-    request_id: &Value,
-) -> Result<bool, StoreError> {
+pub async fn is_cancelled(db: &dyn Db, session_id: &str, request_id: &Value) -> Result<bool, StoreError> {
     let rows = super::query(
         db,
         Stmt::new(

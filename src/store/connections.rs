@@ -103,11 +103,7 @@ pub fn update_stmt(id: i64, name: &str, url: &str, database: &str, d: &Detected,
 pub async fn get(db: &dyn Db, id: i64) -> Result<Option<ConnectionRecord>, StoreError> {
     let sql: &'static str = "SELECT c.id, c.name, c.url, c.database, c.odoo_version, c.odoo_major, c.odoo_minor, c.transport, c.detected_at, \
         c.created_at, c.updated_at, b.odoo_login AS browse_login FROM connections c LEFT JOIN connection_credentials b ON b.connection_id = c.id WHERE c.id = ?1";
-    query(db, Stmt::new(sql, vec![int(id)]))
-        .await?
-        .first()
-        .map(ConnectionRecord::from_row)
-        .transpose()
+    query(db, Stmt::new(sql, vec![int(id)])).await?.first().map(ConnectionRecord::from_row).transpose()
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
@@ -126,10 +122,7 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
 }
 
 /// The console's browsing credentials of a connection: login and encrypted API key.
-pub async fn browse_credentials(
-    db: &dyn Db,
-    connection_id: i64,
-) -> Result<Option<(String, String)>, StoreError> {
+pub async fn browse_credentials(db: &dyn Db, connection_id: i64) -> Result<Option<(String, String)>, StoreError> {
     let rows = query(
         db,
         Stmt::new(
@@ -138,9 +131,7 @@ pub async fn browse_credentials(
         ),
     )
     .await?;
-    rows.first()
-        .map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?)))
-        .transpose()
+    rows.first().map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?))).transpose()
 }
 
 pub fn set_browse_credentials(connection_id: i64, login: &str, key_enc: &str, now: i64) -> Stmt {
@@ -160,11 +151,7 @@ pub fn clear_browse_credentials(connection_id: i64) -> Stmt {
 }
 
 /// Removes a model's permission row and field policy; `false` if the model had no permission row.
-pub async fn remove_model_permission(
-    db: &dyn Db,
-    connection_id: i64,
-    model: &str,
-) -> Result<bool, StoreError> {
+pub async fn remove_model_permission(db: &dyn Db, connection_id: i64, model: &str) -> Result<bool, StoreError> {
     let results = db
         .batch(vec![
             Stmt::new(
@@ -229,9 +216,18 @@ pub async fn set_field_policy(
         Some(p) => Stmt::new(
             "INSERT INTO field_policies (connection_id, model, mode, fields, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (connection_id, model) DO UPDATE SET mode = ?3, fields = ?4, updated_at = ?5",
-            vec![int(connection_id), text(model), text(field_mode_str(p.mode)), text(&serde_json::json!(p.fields).to_string()), int(now)],
+            vec![
+                int(connection_id),
+                text(model),
+                text(field_mode_str(p.mode)),
+                text(&serde_json::json!(p.fields).to_string()),
+                int(now),
+            ],
         ),
-        None => Stmt::new("DELETE FROM field_policies WHERE connection_id = ?1 AND model = ?2", vec![int(connection_id), text(model)]),
+        None => Stmt::new(
+            "DELETE FROM field_policies WHERE connection_id = ?1 AND model = ?2",
+            vec![int(connection_id), text(model)],
+        ),
     };
     db.batch(vec![stmt]).await?;
     Ok(())
@@ -245,10 +241,7 @@ fn field_mode_str(m: FieldMode) -> &'static str {
 }
 
 pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {
-    let fields = match (
-        get_opt_str(row, "field_mode")?.as_deref(),
-        get_opt_str(row, "field_list")?,
-    ) {
+    let fields = match (get_opt_str(row, "field_mode")?.as_deref(), get_opt_str(row, "field_list")?) {
         (None, _) => None,
         (Some(mode), Some(list)) => {
             let mode = match mode {
@@ -256,9 +249,8 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
                 "deny" => FieldMode::Deny,
                 _ => return Err(StoreError::Shape("unknown field policy mode".into())),
             };
-            let fields = serde_json::from_str(&list).map_err(|_| {
-                StoreError::Shape("field policy list is not a JSON list of names".into())
-            })?;
+            let fields = serde_json::from_str(&list)
+                .map_err(|_| StoreError::Shape("field policy list is not a JSON list of names".into()))?;
             Some(FieldPolicy { mode, fields })
         }
         (Some(_), None) => return Err(StoreError::Shape("field policy without fields".into())),
@@ -276,10 +268,7 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
     ))
 }
 
-pub async fn model_permissions(
-    db: &dyn Db,
-    connection_id: i64,
-) -> Result<Vec<(String, ModelPermission)>, StoreError> {
+pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(String, ModelPermission)>, StoreError> {
     query(
         db,
         Stmt::new(

@@ -1,8 +1,6 @@
 //! MCP keys as the admin API sees them (never the secret, never the Odoo API key).
 
-use super::{
-    get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError,
-};
+use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
 
@@ -81,11 +79,9 @@ impl KeySummary {
             created_at: get_i64(row, "created_at")?,
             last_used_at: get_opt_i64(row, "last_used_at")?,
             suspended: match get_opt_i64(row, "suspended_at")? {
-                Some(since) => Some(Suspension {
-                    since,
-                    from: get_str(row, "from_origin")?,
-                    to: get_str(row, "to_origin")?,
-                }),
+                Some(since) => {
+                    Some(Suspension { since, from: get_str(row, "from_origin")?, to: get_str(row, "to_origin")? })
+                }
                 None => None,
             },
         })
@@ -93,11 +89,7 @@ impl KeySummary {
 }
 
 /// Inserts a key; `None` if its connection no longer has the URL its credentials were checked against.
-pub async fn insert(
-    db: &dyn Db,
-    k: &NewKeyRow<'_>,
-    now: i64,
-) -> Result<Option<KeySummary>, StoreError> {
+pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<KeySummary>, StoreError> {
     let rows = query(
         db,
         Stmt::new(
@@ -126,20 +118,12 @@ pub async fn insert(
 
 pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {
     let sql: &'static str = summary_query!("ORDER BY k.id");
-    query(db, Stmt::new(sql, vec![]))
-        .await?
-        .iter()
-        .map(KeySummary::from_row)
-        .collect()
+    query(db, Stmt::new(sql, vec![])).await?.iter().map(KeySummary::from_row).collect()
 }
 
 /// Revokes a key at once; its sessions end with it. Returns the key and whether this call revoked it
 /// (`false`: it was revoked already), or `None` if there is no such key.
-pub async fn revoke(
-    db: &dyn Db,
-    id: i64,
-    now: i64,
-) -> Result<Option<(KeySummary, bool)>, StoreError> {
+pub async fn revoke(db: &dyn Db, id: i64, now: i64) -> Result<Option<(KeySummary, bool)>, StoreError> {
     let results = db
         .batch(vec![
             Stmt::new(
@@ -154,11 +138,7 @@ pub async fn revoke(
         ])
         .await?;
     let revoked_now = results.first().is_some_and(|rows| !rows.is_empty());
-    results
-        .get(2)
-        .and_then(|rows| rows.first())
-        .map(|row| Ok((KeySummary::from_row(row)?, revoked_now)))
-        .transpose()
+    results.get(2).and_then(|rows| rows.first()).map(|row| Ok((KeySummary::from_row(row)?, revoked_now))).transpose()
 }
 
 /// Suspends every live key of a connection that moved from one Odoo origin to another (run in the batch
@@ -176,10 +156,7 @@ pub fn suspend_for_connection(connection_id: i64, from: &str, to: &str, now: i64
 
 /// Lifts a key's suspension. Returns the key and the suspension this call lifted (`None`: there was
 /// none), or `None` if there is no such key.
-pub async fn confirm(
-    db: &dyn Db,
-    id: i64,
-) -> Result<Option<(KeySummary, Option<Suspension>)>, StoreError> {
+pub async fn confirm(db: &dyn Db, id: i64) -> Result<Option<(KeySummary, Option<Suspension>)>, StoreError> {
     let results = db
         .batch(vec![
             Stmt::new(
@@ -200,24 +177,14 @@ pub async fn confirm(
             })
         })
         .transpose()?;
-    results
-        .get(1)
-        .and_then(|rows| rows.first())
-        .map(|row| Ok((KeySummary::from_row(row)?, lifted)))
-        .transpose()
+    results.get(1).and_then(|rows| rows.first()).map(|row| Ok((KeySummary::from_row(row)?, lifted))).transpose()
 }
 
 /// Stamps last use and caches the Odoo uid (run after the response).
 pub fn touch(key_id: i64, now: i64) -> Stmt {
-    Stmt::new(
-        "UPDATE keys SET last_used_at = ?2 WHERE id = ?1",
-        vec![int(key_id), int(now)],
-    )
+    Stmt::new("UPDATE keys SET last_used_at = ?2 WHERE id = ?1", vec![int(key_id), int(now)])
 }
 
 pub fn cache_uid(key_id: i64, uid: i64) -> Stmt {
-    Stmt::new(
-        "UPDATE keys SET odoo_uid = ?2 WHERE id = ?1",
-        vec![int(key_id), int(uid)],
-    )
+    Stmt::new("UPDATE keys SET odoo_uid = ?2 WHERE id = ?1", vec![int(key_id), int(uid)])
 }

@@ -45,12 +45,7 @@ impl StoreError {
 
 /// Runs one statement and returns its rows.
 pub async fn query(db: &dyn Db, stmt: Stmt) -> Result<Vec<Row>, StoreError> {
-    Ok(db
-        .batch(vec![stmt])
-        .await?
-        .into_iter()
-        .next()
-        .unwrap_or_default())
+    Ok(db.batch(vec![stmt]).await?.into_iter().next().unwrap_or_default())
 }
 
 pub fn int(v: i64) -> Value {

@@ -42,10 +42,7 @@ pub fn probe(key_hash: &str, model: &str, held: Option<i64>) -> Stmt {
 
 /// Reads a `probe` (or `lookup`) result row.
 pub fn from_row(row: &Row) -> Result<CachedFetch, StoreError> {
-    Ok(CachedFetch {
-        fetched_at: get_i64(row, "fetched_at")?,
-        fields_json: get_opt_str(row, "fields_json")?,
-    })
+    Ok(CachedFetch { fetched_at: get_i64(row, "fetched_at")?, fields_json: get_opt_str(row, "fields_json")? })
 }
 
 /// The same lookup on its own, for a model the request did not name up front.
@@ -61,13 +58,15 @@ pub async fn lookup(
     let stmt = Stmt::new(
         "SELECT fetched_at, CASE WHEN fetched_at = ?5 THEN NULL ELSE fields_json END AS fields_json FROM schema_cache \
          WHERE connection_id = ?1 AND odoo_version = ?2 AND odoo_login = ?3 AND model = ?4",
-        vec![int(connection_id), text(&version_of(major, minor)), text(login), text(model), held.map(int).unwrap_or(serde_json::Value::Null)],
+        vec![
+            int(connection_id),
+            text(&version_of(major, minor)),
+            text(login),
+            text(model),
+            held.map(int).unwrap_or(serde_json::Value::Null),
+        ],
     );
-    super::query(db, stmt)
-        .await?
-        .first()
-        .map(from_row)
-        .transpose()
+    super::query(db, stmt).await?.first().map(from_row).transpose()
 }
 
 pub fn store(
@@ -89,16 +88,10 @@ pub fn store(
 
 /// Forgets every cached schema of a connection (an administrator's action, a version change).
 pub fn clear(connection_id: i64) -> Stmt {
-    Stmt::new(
-        "DELETE FROM schema_cache WHERE connection_id = ?1",
-        vec![int(connection_id)],
-    )
+    Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1", vec![int(connection_id)])
 }
 
 /// For the retention sweep.
 pub fn sweep(now: i64) -> Stmt {
-    Stmt::new(
-        "DELETE FROM schema_cache WHERE fetched_at < ?1",
-        vec![int(now - TTL_MS)],
-    )
+    Stmt::new("DELETE FROM schema_cache WHERE fetched_at < ?1", vec![int(now - TTL_MS)])
 }

@@ -15,7 +15,14 @@ pub async fn create(
     db.batch(vec![Stmt::new(
         "INSERT INTO sessions (id, key_hash, protocol_version, client_name, client_version, created_at, last_seen_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        vec![text(id), text(key_hash), text(protocol_version), opt_text(client_name), opt_text(client_version), int(now)],
+        vec![
+            text(id),
+            text(key_hash),
+            text(protocol_version),
+            opt_text(client_name),
+            opt_text(client_version),
+            int(now),
+        ],
     )])
     .await?;
     Ok(())
@@ -35,8 +42,5 @@ pub async fn end(db: &dyn Db, id: &str, key_hash: &str, now: i64) -> Result<bool
 }
 
 pub fn set_log_level(id: &str, level: &str) -> Stmt {
-    Stmt::new(
-        "UPDATE sessions SET log_level = ?2 WHERE id = ?1",
-        vec![text(id), text(level)],
-    )
+    Stmt::new("UPDATE sessions SET log_level = ?2 WHERE id = ?1", vec![text(id), text(level)])
 }

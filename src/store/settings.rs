@@ -65,14 +65,7 @@ pub fn set(name: &'static str, value: Option<String>, now: i64) -> Stmt {
 
 /// Whether the administrator listed this (normalised) Origin. A store failure answers no.
 pub async fn origin_listed(db: &dyn Db, origin: &str) -> bool {
-    let rows = query(
-        db,
-        Stmt::new(
-            "SELECT value FROM settings WHERE name = ?1",
-            vec![text(ALLOWED_ORIGINS)],
-        ),
-    )
-    .await;
+    let rows = query(db, Stmt::new("SELECT value FROM settings WHERE name = ?1", vec![text(ALLOWED_ORIGINS)])).await;
     let listed: Vec<String> = rows
         .ok()
         .and_then(|r| r.first().and_then(|r| get_str(r, "value").ok()))

@@ -378,6 +378,7 @@ function check(c, r) {
   }
   assert.equal(b.jsonrpc, "2.0", `not a JSON-RPC message: ${show}`);
   if ("id" in e) assert.deepEqual(b.id, e.id, `echoed id: ${show}`);
+  if (e.noId) assert.ok(!("id" in b), `expected no id member (2026-07-28 has no "id": null): ${show}`);
   if (typeof e.code === "number") {
     assert.ok(!("result" in b), `expected an error, got a result: ${show}`);
     checkError(b.error, e, show);

@@ -3,7 +3,8 @@
 // minute boundary, then a burst follows just after it: concurrent requests alternate between the two
 // workers, and exactly the key's limit is admitted in all (a fixed clock-minute window would admit the
 // limit again after the boundary); the rest get 429 with a Retry-After pointing at the moment the first
-// requests leave the 60-second window, none a 5xx.
+// requests leave the 60-second window, and a JSON-RPC error answering their own request id (the 2026-07-28
+// schema has no `"id": null`), none a 5xx.
 // Run by run.sh: node tests/e2e/ratelimit.mjs <worker-url-1> <worker-url-2>  (needs E2E_SETUP)
 import { admin, loadSetup } from "./lib.mjs";
 
@@ -46,8 +47,9 @@ async function one(phase) {
     body: JSON.stringify({ jsonrpc: "2.0", id: i, method: "server/discover", params: { _meta: meta } }),
     signal: AbortSignal.timeout(60_000),
   });
-  await res.text();
-  return { phase, worker, status: res.status, retryAfter: res.headers.get("retry-after"), sent, recv: Date.now() };
+  let body;
+  try { body = JSON.parse(await res.text()); } catch { body = undefined; }
+  return { phase, worker, status: res.status, retryAfter: res.headers.get("retry-after"), sent, recv: Date.now(), answersItsId: body?.id === i };
 }
 async function burst(phase, n) {
   const out = [];
@@ -94,7 +96,7 @@ const badRetry = refused.filter((r) => {
 const at = new Date(boundary).toISOString().slice(11, 19);
 console.log(`rate limit ${LIMIT}/min across the minute boundary at ${at} UTC, ${results.length} requests (${CONCURRENCY} at a time over 2 workers): ` +
   `${admittedBefore} admitted before it + ${admittedAfter} after = ${admittedBefore + admittedAfter} (${perWorker.join(" + ")} per worker), ` +
-  `${refused.length} refused with 429 (Retry-After ${Math.min(...retryAfter)}-${Math.max(...retryAfter)} s, ${badRetry.length} off), other: ${JSON.stringify(other)}`);
+  `${refused.length} refused with 429 (${refused.filter((r) => r.answersItsId).length} echoing their id; Retry-After ${Math.min(...retryAfter)}-${Math.max(...retryAfter)} s, ${badRetry.length} off), other: ${JSON.stringify(other)}`);
 const pass = admittedBefore === BEFORE && admittedAfter === LIMIT - BEFORE && refused.length === results.length - LIMIT &&
-  badRetry.length === 0 && other.length === 0 && perWorker.every((n) => n > 0);
+  badRetry.length === 0 && refused.every((r) => r.answersItsId) && other.length === 0 && perWorker.every((n) => n > 0);
 process.exit(pass ? 0 : 1);

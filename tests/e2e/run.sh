@@ -25,6 +25,9 @@
 #                        Inspector commands, a read-only key, Ctrl-C leaves no process and .wrangler/state as it was
 #   ratelimit.mjs        a second wrangler dev on the same D1: half the key's limit spent before a minute
 #                        boundary, a burst after it; exactly the key's limit admitted, Retry-After checked
+#   url_guard.test.mjs   that second worker runs without DEV_ALLOW_LOOPBACK: every internal URL spelling
+#                        refused, a stored loopback connection refused at send time; an Odoo 307 reported
+#                        with its Location, not followed
 # Logs and state go to tests/e2e/artifacts/ (worker.log is the wrangler/workerd output).
 # Every process group is killed on exit, and the script checks that none is left.
 # The last line printed is `N passed, M failed`; the exit code is 0 only if M is 0 and N > 0.
@@ -426,7 +429,7 @@ count_node_test negative "$E2E/negative.test.mjs"
 # ---------------------------------------------------------------- 6. the admin console in Chromium
 CHROMIUM_BIN=${CHROMIUM_BIN:-$(command -v chromium || true)}
 if [ -z "$CHROMIUM_BIN" ]; then
-  fail "browser test" "no chromium on PATH (Debian package 'chromium'; .ci/run installs it)"
+  fail "browser test" "no chromium on PATH (Debian package 'chromium'; make setup installs it)"
 else
   CHROMIUM_BIN=$CHROMIUM_BIN E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets FAKE19_URL="http://127.0.0.1:$P19" \
     FAKE19_ADMIN_KEY="${ODOO_ADMIN_KEY[fake19]}" FAKE19_DEMO2_KEY="${ODOO_DEMO2_KEY[fake19]}" \
@@ -460,11 +463,13 @@ fi
 # scan below, which the stage does for them itself; it adds the demo's key and admin token to extra-secrets).
 E2E_ARTIFACTS=$ART E2E_EXTRA_SECRETS=$ART/extra-secrets count_node_test demo "$E2E/demo.test.mjs"
 
-# ---------------------------------------------------------------- rate limit across two workers
-# A second wrangler dev on the same local D1 and the same built bundle.
+# ---------------------------------------------------------------- a second worker: rate limit, URL guard
+# A second wrangler dev on the same local D1 and the same built bundle, configured as deployed: without
+# DEV_ALLOW_LOOPBACK (no Origin is sent by these stages, so the dev Origin rule does not matter).
+grep -v '^DEV_ALLOW_LOOPBACK=' "$ART/e2e.env" >"$ART/e2e-deployed.env"
 read -r PWORKER2 PINSPECT2 < <(free_ports 2)
 start_group worker2 wrangler dev --config "$ART/wrangler-e2e.toml" --ip 127.0.0.1 --port "$PWORKER2" --inspector-port "$PINSPECT2" \
-  --persist-to "$ART/state" --env-file "$ART/e2e.env" --show-interactive-dev-session=false
+  --persist-to "$ART/state" --env-file "$ART/e2e-deployed.env" --show-interactive-dev-session=false
 ready=
 for _ in $(seq 1 $((READY_TIMEOUT * 5))); do
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PWORKER2/health" || true)
@@ -479,6 +484,7 @@ elif E2E_EXTRA_SECRETS=$ART/extra-secrets timeout -k 5 180 node "$E2E/ratelimit.
 else
   fail "rate limit across two workers" "$(tail -n 3 "$ART/ratelimit.log" | tr '\n' ' ')"
 fi
+[ -n "$ready" ] && E2E_WORKER2_URL="http://127.0.0.1:$PWORKER2" count_node_test url_guard "$E2E/url_guard.test.mjs"
 stop_group worker2
 
 # ---------------------------------------------------------------- worker health

@@ -2,13 +2,14 @@
 //! executor, and a `Harness` that wires them to the fake Odoo and drives the server like a client.
 #![allow(dead_code)]
 
+pub mod faults;
+
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use odoo_mcp_edge::config::Settings;
 use odoo_mcp_edge::http::{HttpRequest, HttpResponse};
 use odoo_mcp_edge::mcp::stream::ResponseStream;
 use odoo_mcp_edge::platform::{
-    classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture,
-    OutboundRequest, Row, Stmt,
+    classify_db_error, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt,
 };
 use serde_json::{json, Map, Value};
 use std::cell::{OnceCell, RefCell};
@@ -42,19 +43,13 @@ impl SqliteDb {
     pub fn new() -> SqliteDb {
         let conn = rusqlite::Connection::open_in_memory().expect("sqlite");
         conn.execute_batch(SCHEMA).expect("schema.sql applies");
-        SqliteDb {
-            conn: RefCell::new(conn),
-            batches: Default::default(),
-        }
+        SqliteDb { conn: RefCell::new(conn), batches: Default::default() }
     }
 
     pub fn rows(&self, sql: &str) -> Vec<Row> {
-        block_on(self.batch(vec![Stmt::new(
-            Box::leak(sql.to_string().into_boxed_str()),
-            vec![],
-        )]))
-        .expect("query")
-        .remove(0)
+        block_on(self.batch(vec![Stmt::new(Box::leak(sql.to_string().into_boxed_str()), vec![])]))
+            .expect("query")
+            .remove(0)
     }
 }
 
@@ -63,10 +58,7 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
     match v {
         Value::Null => S::Null,
         Value::Bool(b) => S::Integer(*b as i64),
-        Value::Number(n) => n
-            .as_i64()
-            .map(S::Integer)
-            .unwrap_or_else(|| S::Real(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => n.as_i64().map(S::Integer).unwrap_or_else(|| S::Real(n.as_f64().unwrap_or(0.0))),
         Value::String(s) => S::Text(s.clone()),
         other => S::Text(other.to_string()),
     }
@@ -77,19 +69,14 @@ impl Db for SqliteDb {
         Box::pin(async move {
             self.batches.set(self.batches.get() + 1);
             let mut conn = self.conn.borrow_mut();
-            let tx = conn
-                .transaction()
-                .map_err(|e| classify_db_error(&e.to_string()))?;
+            let tx = conn.transaction().map_err(|e| classify_db_error(&e.to_string()))?;
             let mut out = Vec::new();
             for s in &stmts {
-                let mut st = tx
-                    .prepare(s.sql)
-                    .map_err(|e| classify_db_error(&e.to_string()))?;
+                let mut st = tx.prepare(s.sql).map_err(|e| classify_db_error(&e.to_string()))?;
                 let names: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
                 let params: Vec<rusqlite::types::Value> = s.params.iter().map(to_sql).collect();
-                let mut rows = st
-                    .query(rusqlite::params_from_iter(params))
-                    .map_err(|e| classify_db_error(&e.to_string()))?;
+                let mut rows =
+                    st.query(rusqlite::params_from_iter(params)).map_err(|e| classify_db_error(&e.to_string()))?;
                 let mut result = Vec::new();
                 while let Some(r) = rows.next().map_err(|e| classify_db_error(&e.to_string()))? {
                     let mut m = Map::new();
@@ -125,26 +112,15 @@ pub struct TcpHttp {
 
 impl TcpHttp {
     pub fn new() -> TcpHttp {
-        TcpHttp {
-            requests: RefCell::new(Vec::new()),
-            sent: RefCell::new(Vec::new()),
-            on_send: RefCell::new(None),
-        }
+        TcpHttp { requests: RefCell::new(Vec::new()), sent: RefCell::new(Vec::new()), on_send: RefCell::new(None) }
     }
 }
 
 impl Http for TcpHttp {
-    fn send<'a>(
-        &'a self,
-        req: OutboundRequest,
-    ) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
+    fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
         Box::pin(async move {
-            self.requests
-                .borrow_mut()
-                .push(format!("{} {}", req.method, req.url));
-            self.sent
-                .borrow_mut()
-                .push((req.url.clone(), req.body.clone().unwrap_or_default()));
+            self.requests.borrow_mut().push(format!("{} {}", req.method, req.url));
+            self.sent.borrow_mut().push((req.url.clone(), req.body.clone().unwrap_or_default()));
             if let Some(hook) = self.on_send.borrow().as_ref() {
                 hook();
             }
@@ -152,20 +128,21 @@ impl Http for TcpHttp {
                 .url
                 .strip_prefix("http://")
                 .ok_or_else(|| HttpError::Network("test client speaks http only".into()))?;
-            let (authority, path) = rest
-                .split_once('/')
-                .map(|(a, p)| (a, format!("/{p}")))
-                .unwrap_or((rest, "/".into()));
+            let (authority, path) =
+                rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, "/".into()));
             let timeout = Duration::from_millis(req.timeout_ms);
             let addr: std::net::SocketAddr = authority
                 .replace("localhost", "127.0.0.1")
                 .parse()
                 .map_err(|_| HttpError::Network(format!("bad address {authority}")))?;
-            let mut s = TcpStream::connect_timeout(&addr, timeout)
-                .map_err(|e| HttpError::Network(e.to_string()))?;
+            let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| HttpError::Network(e.to_string()))?;
             s.set_read_timeout(Some(timeout)).ok();
             let body = req.body.unwrap_or_default();
-            let mut head = format!("{} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n", req.method, body.len());
+            let mut head = format!(
+                "{} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
+                req.method,
+                body.len()
+            );
             for (k, v) in &req.headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
@@ -176,20 +153,14 @@ impl Http for TcpHttp {
             let mut raw = Vec::new();
             match s.read_to_end(&mut raw) {
                 Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
                     return Err(HttpError::Timeout)
                 }
                 Err(e) => return Err(HttpError::Network(e.to_string())),
             }
             let text = String::from_utf8_lossy(&raw).to_string();
-            let (head, body) = text
-                .split_once("\r\n\r\n")
-                .ok_or_else(|| HttpError::Network("truncated answer".into()))?;
+            let (head, body) =
+                text.split_once("\r\n\r\n").ok_or_else(|| HttpError::Network("truncated answer".into()))?;
             let status = head
                 .split_whitespace()
                 .nth(1)
@@ -197,21 +168,19 @@ impl Http for TcpHttp {
                 .ok_or_else(|| HttpError::Network("bad status line".into()))?;
             let header = |name: &str| {
                 head.lines().find_map(|l| {
-                    l.split_once(':')
-                        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.trim().to_string())
+                    l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string())
                 })
             };
-            let body =
-                if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-                    dechunk(body)
-                } else {
-                    body.to_string()
-                };
+            let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+                dechunk(body)
+            } else {
+                body.to_string()
+            };
             Ok(InboundResponse {
                 status,
                 content_type: header("content-type").unwrap_or_default(),
                 retry_after: header("retry-after"),
+                location: header("location"),
                 body,
             })
         })
@@ -246,6 +215,7 @@ pub fn settings() -> Settings {
         list_page_size: 50,
         max_response_bytes: odoo_mcp_edge::config::DEFAULT_MAX_RESPONSE_BYTES,
         subrequest_budget: odoo_mcp_edge::config::DEFAULT_SUBREQUEST_BUDGET,
+        batch_time_limit_ms: odoo_mcp_edge::config::DEFAULT_BATCH_TIME_LIMIT_MS,
     }
 }
 
@@ -273,10 +243,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -313,10 +280,7 @@ impl Harness {
             path: path.into(),
             query: query.into(),
             origin: WORKER_ORIGIN.into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect(),
             body: body.to_vec(),
         };
         let svc = odoo_mcp_edge::Services {
@@ -338,14 +302,7 @@ impl Harness {
     }
 
     /// A 2026-07-28 request with a valid envelope and the routing headers; `extra` headers are added.
-    pub fn modern(
-        &self,
-        key: &str,
-        id: Value,
-        method: &str,
-        params: Value,
-        extra: &[(&str, &str)],
-    ) -> Resp {
+    pub fn modern(&self, key: &str, id: Value, method: &str, params: Value, extra: &[(&str, &str)]) -> Resp {
         self.modern_with_stream(key, id, method, params, extra, &ResponseStream::new())
     }
 
@@ -363,11 +320,7 @@ impl Harness {
             meta.as_object_mut().expect("object").extend(own.clone());
         }
         params["_meta"] = meta;
-        let name = params
-            .get("name")
-            .or_else(|| params.get("uri"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let name = params.get("name").or_else(|| params.get("uri")).and_then(Value::as_str).map(str::to_string);
         let auth = format!("Bearer {key}");
         let mut headers = vec![
             ("authorization", auth.as_str()),
@@ -382,27 +335,13 @@ impl Harness {
         headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)));
         headers.extend_from_slice(extra);
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        self.raw_with_stream(
-            "POST",
-            "/mcp",
-            &headers,
-            body.to_string().as_bytes(),
-            stream,
-        )
+        self.raw_with_stream("POST", "/mcp", &headers, body.to_string().as_bytes(), stream)
     }
 
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
         let auth = format!("Bearer {ADMIN_TOKEN}");
         let b = body.map(|b| b.to_string()).unwrap_or_default();
-        self.raw(
-            method,
-            path,
-            &[
-                ("authorization", &auth),
-                ("content-type", "application/json"),
-            ],
-            b.as_bytes(),
-        )
+        self.raw(method, path, &[("authorization", &auth), ("content-type", "application/json")], b.as_bytes())
     }
 
     pub fn fake(&self, version: OdooVersion) -> &FakeOdoo {
@@ -419,19 +358,11 @@ impl Harness {
     pub fn connection(&self, version: OdooVersion, name: &str, read_models: &[&str]) -> i64 {
         let url = self.fake(version).url();
         let db = Config::new(version).database;
-        let r = self.admin(
-            "POST",
-            "/admin/api/connections",
-            Some(json!({"name": name, "url": url, "database": db})),
-        );
+        let r = self.admin("POST", "/admin/api/connections", Some(json!({"name": name, "url": url, "database": db})));
         assert_eq!(r.status, 201, "{}", r.raw);
         let id = r.body["id"].as_i64().expect("id");
         for m in read_models {
-            let r = self.admin(
-                "PUT",
-                &format!("/admin/api/connections/{id}/models/{m}"),
-                Some(json!({"read": true})),
-            );
+            let r = self.admin("PUT", &format!("/admin/api/connections/{id}/models/{m}"), Some(json!({"read": true})));
             assert_eq!(r.status, 200, "{}", r.raw);
         }
         id
@@ -440,11 +371,7 @@ impl Harness {
     /// Issues an MCP key for a fake user ("admin" or "demo2").
     pub fn key(&self, connection_id: i64, version: OdooVersion, login: &str) -> String {
         let cfg = Config::new(version);
-        let user = cfg
-            .users
-            .iter()
-            .find(|u| u.login == login)
-            .expect("fake user");
+        let user = cfg.users.iter().find(|u| u.login == login).expect("fake user");
         let r = self.admin(
             "POST",
             "/admin/api/keys",
@@ -456,12 +383,7 @@ impl Harness {
 
     /// Opens an MCP session with `key` and returns a client for it.
     pub fn session<'h>(&'h self, key: &str) -> Session<'h> {
-        let mut s = Session {
-            h: self,
-            key: key.to_string(),
-            session_id: None,
-            next_id: 1,
-        };
+        let mut s = Session { h: self, key: key.to_string(), session_id: None, next_id: 1 };
         let r = s.post(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
             "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "native-test", "version": "1"}}}));
         assert_eq!(r.status, 200, "{}", r.raw);
@@ -475,13 +397,7 @@ impl Harness {
 fn to_resp(r: HttpResponse) -> Resp {
     let raw = String::from_utf8_lossy(&r.body).to_string();
     let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    Resp {
-        status: r.status,
-        headers: r.headers,
-        body,
-        raw,
-        log: Map::new(),
-    }
+    Resp { status: r.status, headers: r.headers, body, raw, log: Map::new() }
 }
 
 /// The request envelope of protocol 2026-07-28.
@@ -495,10 +411,7 @@ pub fn modern_meta() -> Value {
 
 /// The JSON-RPC messages of an SSE body, in order.
 pub fn sse_messages(raw: &str) -> Vec<Value> {
-    raw.lines()
-        .filter_map(|l| l.strip_prefix("data:"))
-        .filter_map(|d| serde_json::from_str(d.trim()).ok())
-        .collect()
+    raw.lines().filter_map(|l| l.strip_prefix("data:")).filter_map(|d| serde_json::from_str(d.trim()).ok()).collect()
 }
 
 pub struct Session<'h> {
@@ -514,12 +427,7 @@ impl Session<'_> {
     }
 
     /// Posts with `extra` headers replacing the defaults of the same name, on a given response stream.
-    pub fn post_with(
-        &mut self,
-        msg: &Value,
-        extra: &[(&str, &str)],
-        stream: &ResponseStream,
-    ) -> Resp {
+    pub fn post_with(&mut self, msg: &Value, extra: &[(&str, &str)], stream: &ResponseStream) -> Resp {
         let auth = format!("Bearer {}", self.key);
         let mut headers = vec![
             ("authorization", auth.as_str()),
@@ -533,16 +441,13 @@ impl Session<'_> {
         }
         headers.retain(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)));
         headers.extend_from_slice(extra);
-        self.h
-            .raw_with_stream("POST", "/mcp", &headers, msg.to_string().as_bytes(), stream)
+        self.h.raw_with_stream("POST", "/mcp", &headers, msg.to_string().as_bytes(), stream)
     }
 
     /// A request; returns the whole JSON-RPC response.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
-        let r = self.post(
-            &json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}),
-        );
+        let r = self.post(&json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}));
         assert_eq!(r.status, 200, "{method}: {}", r.raw);
         assert_eq!(r.body["id"], json!(self.next_id));
         r.body
@@ -558,8 +463,5 @@ impl Session<'_> {
 
 /// The text of a tool result's first content block.
 pub fn text_of(result: &Value) -> String {
-    result["content"][0]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    result["content"][0]["text"].as_str().unwrap_or_default().to_string()
 }

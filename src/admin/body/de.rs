@@ -16,10 +16,7 @@ pub struct Node {
 
 impl Node {
     pub fn root(map: Map<String, Value>) -> Node {
-        Node {
-            value: Value::Object(map),
-            path: String::new(),
-        }
+        Node { value: Value::Object(map), path: String::new() }
     }
 }
 
@@ -33,20 +30,13 @@ pub struct DeError {
 #[derive(Debug)]
 enum Kind {
     Missing(String),
-    Unknown {
-        field: String,
-        suggestion: Option<&'static str>,
-        known: &'static [&'static str],
-    },
+    Unknown { field: String, suggestion: Option<&'static str>, known: &'static [&'static str] },
     Reason(String),
 }
 
 impl DeError {
     fn reason(reason: String) -> DeError {
-        DeError {
-            path: None,
-            kind: Kind::Reason(reason),
-        }
+        DeError { path: None, kind: Kind::Reason(reason) }
     }
 
     fn at(mut self, path: &str) -> DeError {
@@ -60,19 +50,12 @@ impl DeError {
         let path = self.path.unwrap_or_default();
         match self.kind {
             Kind::Missing(field) => BodyError::Missing(join(&path, &field)),
-            Kind::Unknown {
-                field,
-                suggestion,
-                known,
-            } => BodyError::Unknown {
-                field: join(&path, &field),
-                suggestion,
-                known,
-            },
-            Kind::Reason(reason) => BodyError::Invalid {
-                field: if path.is_empty() { "body".into() } else { path },
-                reason,
-            },
+            Kind::Unknown { field, suggestion, known } => {
+                BodyError::Unknown { field: join(&path, &field), suggestion, known }
+            }
+            Kind::Reason(reason) => {
+                BodyError::Invalid { field: if path.is_empty() { "body".into() } else { path }, reason }
+            }
         }
     }
 }
@@ -125,19 +108,12 @@ impl de::Error for DeError {
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> DeError {
         DeError {
             path: None,
-            kind: Kind::Unknown {
-                field: field.to_string(),
-                suggestion: closest(field, expected),
-                known: expected,
-            },
+            kind: Kind::Unknown { field: field.to_string(), suggestion: closest(field, expected), known: expected },
         }
     }
 
     fn missing_field(field: &'static str) -> DeError {
-        DeError {
-            path: None,
-            kind: Kind::Missing(field.to_string()),
-        }
+        DeError { path: None, kind: Kind::Missing(field.to_string()) }
     }
 }
 
@@ -155,15 +131,10 @@ impl<'de> de::Deserializer<'de> for Node {
                 (_, _, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
             },
             Value::String(s) => visitor.visit_string(s),
-            Value::Array(items) => visitor.visit_seq(Items {
-                iter: items.into_iter().enumerate(),
-                path: path.clone(),
-            }),
-            Value::Object(map) => visitor.visit_map(Entries {
-                iter: map.into_iter(),
-                path: path.clone(),
-                pending: None,
-            }),
+            Value::Array(items) => visitor.visit_seq(Items { iter: items.into_iter().enumerate(), path: path.clone() }),
+            Value::Object(map) => {
+                visitor.visit_map(Entries { iter: map.into_iter(), path: path.clone(), pending: None })
+            }
         };
         result.map_err(|e| e.at(&path))
     }
@@ -191,17 +162,12 @@ impl<'de> de::Deserializer<'de> for Node {
                 Value::String(_) => de::Unexpected::Other("a string"),
                 Value::Object(_) => de::Unexpected::Map,
             };
-            return Err(de::Error::invalid_type(unexpected, &visitor))
-                .map_err(|e: DeError| e.at(&self.path));
+            return Err(de::Error::invalid_type(unexpected, &visitor)).map_err(|e: DeError| e.at(&self.path));
         };
         if let Some(field) = map.keys().find(|k| !fields.contains(&k.as_str())) {
             return Err(DeError {
                 path: Some(self.path),
-                kind: Kind::Unknown {
-                    field: field.clone(),
-                    suggestion: closest(field, fields),
-                    known: fields,
-                },
+                kind: Kind::Unknown { field: field.clone(), suggestion: closest(field, fields), known: fields },
             });
         }
         self.deserialize_any(visitor)
@@ -216,19 +182,13 @@ impl<'de> de::Deserializer<'de> for Node {
         match self.value {
             Value::String(s) => {
                 let path = self.path;
-                visitor
-                    .visit_enum(IntoDeserializer::<DeError>::into_deserializer(s))
-                    .map_err(|e| e.at(&path))
+                visitor.visit_enum(IntoDeserializer::<DeError>::into_deserializer(s)).map_err(|e| e.at(&path))
             }
             _ => self.deserialize_any(visitor),
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -246,20 +206,12 @@ struct Items {
 impl<'de> SeqAccess<'de> for Items {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
         match self.iter.next() {
             None => Ok(None),
             Some((i, value)) => {
                 let path = format!("{}[{i}]", self.path);
-                seed.deserialize(Node {
-                    value,
-                    path: path.clone(),
-                })
-                .map(Some)
-                .map_err(|e| e.at(&path))
+                seed.deserialize(Node { value, path: path.clone() }).map(Some).map_err(|e| e.at(&path))
             }
         }
     }
@@ -274,15 +226,11 @@ struct Entries {
 impl<'de> MapAccess<'de> for Entries {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         match self.iter.next() {
             None => Ok(None),
             Some((key, value)) => {
-                let k =
-                    seed.deserialize(IntoDeserializer::<DeError>::into_deserializer(key.clone()))?;
+                let k = seed.deserialize(IntoDeserializer::<DeError>::into_deserializer(key.clone()))?;
                 self.pending = Some((key, value));
                 Ok(Some(k))
             }
@@ -290,15 +238,8 @@ impl<'de> MapAccess<'de> for Entries {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let (key, value) = self
-            .pending
-            .take()
-            .ok_or_else(|| DeError::reason("has a value without its key".into()))?;
+        let (key, value) = self.pending.take().ok_or_else(|| DeError::reason("has a value without its key".into()))?;
         let path = join(&self.path, &key);
-        seed.deserialize(Node {
-            value,
-            path: path.clone(),
-        })
-        .map_err(|e| e.at(&path))
+        seed.deserialize(Node { value, path: path.clone() }).map_err(|e| e.at(&path))
     }
 }

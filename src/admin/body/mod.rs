@@ -42,10 +42,7 @@ pub enum BodyError {
 
 impl BodyError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> BodyError {
-        BodyError::Invalid {
-            field: field.into(),
-            reason: reason.into(),
-        }
+        BodyError::Invalid { field: field.into(), reason: reason.into() }
     }
 }
 
@@ -58,22 +55,13 @@ impl std::fmt::Display for BodyError {
             BodyError::NoBodyExpected => {
                 write!(f, "this request takes no body (send none, or {{}})")
             }
-            BodyError::Duplicate(field) => write!(
-                f,
-                "'{}' appears more than once; send each field once",
-                shown(field)
-            ),
-            BodyError::Unknown {
-                field,
-                suggestion: Some(s),
-                ..
-            } => write!(f, "unknown field '{}': did you mean '{s}'?", shown(field)),
-            BodyError::Unknown { field, known, .. } => write!(
-                f,
-                "unknown field '{}'; the fields here are: {}",
-                shown(field),
-                known.join(", ")
-            ),
+            BodyError::Duplicate(field) => write!(f, "'{}' appears more than once; send each field once", shown(field)),
+            BodyError::Unknown { field, suggestion: Some(s), .. } => {
+                write!(f, "unknown field '{}': did you mean '{s}'?", shown(field))
+            }
+            BodyError::Unknown { field, known, .. } => {
+                write!(f, "unknown field '{}'; the fields here are: {}", shown(field), known.join(", "))
+            }
             BodyError::Missing(field) => write!(f, "'{}' is required", shown(field)),
             BodyError::Invalid { field, reason } => write!(f, "'{}' {reason}", shown(field)),
         }
@@ -82,10 +70,7 @@ impl std::fmt::Display for BodyError {
 
 /// A field name as the client sent it, cut short and without control characters.
 fn shown(field: &str) -> String {
-    crate::store::truncate(field, 80)
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    crate::store::truncate(field, 80).chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 /// Reads a body into `T`: size, JSON, no duplicated keys, an object, no unknown fields, typed values.

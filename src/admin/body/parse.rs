@@ -15,12 +15,8 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, BodyError> {
     }
     let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = Strict {
-        duplicate: &duplicate,
-        path: String::new(),
-    }
-    .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v));
+    let parsed =
+        Strict { duplicate: &duplicate, path: String::new() }.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(BodyError::NotObject),
@@ -74,9 +70,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("a number that is not finite"))
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("a number that is not finite"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -101,10 +95,9 @@ impl<'de> Visitor<'de> for Strict<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Strict {
-            duplicate: self.duplicate,
-            path: format!("{}[{}]", self.path, items.len()),
-        })? {
+        while let Some(v) = seq
+            .next_element_seed(Strict { duplicate: self.duplicate, path: format!("{}[{}]", self.path, items.len()) })?
+        {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -118,10 +111,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
                 *self.duplicate.borrow_mut() = Some(path);
                 return Err(de::Error::custom("a duplicated key"));
             }
-            let value = map.next_value_seed(Strict {
-                duplicate: self.duplicate,
-                path,
-            })?;
+            let value = map.next_value_seed(Strict { duplicate: self.duplicate, path })?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))

@@ -39,16 +39,11 @@ fn err(body: &str) -> BodyError {
 
 #[test]
 fn a_well_formed_body_reads() {
-    let s: Sample = read(
-        br#"{"id": 3, "label": " a ", "flag": true, "scope": {"operations": ["read"]}, "note": null}"#,
-    )
-    .unwrap();
+    let s: Sample =
+        read(br#"{"id": 3, "label": " a ", "flag": true, "scope": {"operations": ["read"]}, "note": null}"#).unwrap();
     assert_eq!((s.id, s.label.as_str(), s.flag), (3, "a", Some(true)));
     let scope = s.scope.unwrap();
-    assert_eq!(
-        (scope.models, scope.operations),
-        (None, Some(vec![Op::Read]))
-    );
+    assert_eq!((scope.models, scope.operations), (None, Some(vec![Op::Read])));
     assert_eq!(s.note, Patch::Null);
     let s: Sample = read(br#"{"id": 3, "label": "a"}"#).unwrap();
     assert_eq!(s.note, Patch::Absent);
@@ -65,37 +60,18 @@ fn unknown_fields_are_refused_with_the_closest_name() {
         "unknown field 'scope.model': did you mean 'models'?"
     );
     let e = err(r#"{"id": 1, "label": "a", "zzz": 1}"#);
-    assert!(
-        matches!(
-            e,
-            BodyError::Unknown {
-                suggestion: None,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-    assert!(
-        e.to_string()
-            .contains("id, label, secret, flag, scope, note"),
-        "{e}"
-    );
+    assert!(matches!(e, BodyError::Unknown { suggestion: None, .. }), "{e:?}");
+    assert!(e.to_string().contains("id, label, secret, flag, scope, note"), "{e}");
 }
 
 #[test]
 fn duplicated_keys_are_refused_at_any_depth() {
-    assert_eq!(
-        err(r#"{"id": 1, "label": "a", "label": "b"}"#),
-        BodyError::Duplicate("label".into())
-    );
+    assert_eq!(err(r#"{"id": 1, "label": "a", "label": "b"}"#), BodyError::Duplicate("label".into()));
     assert_eq!(
         err(r#"{"id": 1, "label": "a", "scope": {"models": [], "models": ["x"]}}"#),
         BodyError::Duplicate("scope.models".into())
     );
-    assert_eq!(
-        read::<Vec<Value>>(br#"[{"a": 1, "a": 2}]"#).unwrap_err(),
-        BodyError::Duplicate("[0].a".into())
-    );
+    assert_eq!(read::<Vec<Value>>(br#"[{"a": 1, "a": 2}]"#).unwrap_err(), BodyError::Duplicate("[0].a".into()));
 }
 
 #[test]
@@ -103,52 +79,19 @@ fn errors_name_the_field_and_never_echo_the_value() {
     let cases = [
         (r#"{"label": "a"}"#, "'id' is required"),
         // A derived struct would also take a list, by position.
-        (
-            r#"{"id": 1, "label": "a", "scope": [null, ["read"]]}"#,
-            "'scope' must be struct Inner",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "scope": true}"#,
-            "'scope' must be struct Inner",
-        ),
-        (
-            r#"{"id": "omcp_secret", "label": "a"}"#,
-            "'id' must be an integer",
-        ),
+        (r#"{"id": 1, "label": "a", "scope": [null, ["read"]]}"#, "'scope' must be struct Inner"),
+        (r#"{"id": 1, "label": "a", "scope": true}"#, "'scope' must be struct Inner"),
+        (r#"{"id": "omcp_secret", "label": "a"}"#, "'id' must be an integer"),
         (r#"{"id": 1.5, "label": "a"}"#, "'id' must be an integer"),
         (r#"{"id": 1, "label": " "}"#, "'label' must not be empty"),
-        (
-            r#"{"id": 1, "label": "01234567890"}"#,
-            "'label' is longer than 10 characters",
-        ),
-        (
-            r#"{"id": 1, "label": "a\nb"}"#,
-            "'label' must not contain control characters",
-        ),
-        (
-            r#"{"id": 1, "label": "a\u202eb"}"#,
-            "'label' must not contain control characters",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "flag": "yes"}"#,
-            "'flag' must be true or false",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "secret": 12345678}"#,
-            "'secret' must be a string",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "scope": "all"}"#,
-            "'scope' must be struct Inner",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "scope": {"models": "omcp_x"}}"#,
-            "'scope.models' must be a list",
-        ),
-        (
-            r#"{"id": 1, "label": "a", "scope": {"models": [7]}}"#,
-            "'scope.models[0]' must be a string",
-        ),
+        (r#"{"id": 1, "label": "01234567890"}"#, "'label' is longer than 10 characters"),
+        (r#"{"id": 1, "label": "a\nb"}"#, "'label' must not contain control characters"),
+        (r#"{"id": 1, "label": "a\u202eb"}"#, "'label' must not contain control characters"),
+        (r#"{"id": 1, "label": "a", "flag": "yes"}"#, "'flag' must be true or false"),
+        (r#"{"id": 1, "label": "a", "secret": 12345678}"#, "'secret' must be a string"),
+        (r#"{"id": 1, "label": "a", "scope": "all"}"#, "'scope' must be struct Inner"),
+        (r#"{"id": 1, "label": "a", "scope": {"models": "omcp_x"}}"#, "'scope.models' must be a list"),
+        (r#"{"id": 1, "label": "a", "scope": {"models": [7]}}"#, "'scope.models[0]' must be a string"),
         (
             r#"{"id": 1, "label": "a", "scope": {"operations": ["fly"]}}"#,
             "'scope.operations[0]' must be one of 'read', 'write'",
@@ -157,17 +100,11 @@ fn errors_name_the_field_and_never_echo_the_value() {
     for (body, expected) in cases {
         let message = err(body).to_string();
         assert!(message.starts_with(expected), "{body}: {message}");
-        assert!(
-            !message.contains("omcp_") && !message.contains("12345678") && !message.contains("fly"),
-            "{message}"
-        );
+        assert!(!message.contains("omcp_") && !message.contains("12345678") && !message.contains("fly"), "{message}");
     }
     let s = read::<Sample>(br#"{"id": 1, "label": "a", "secret": "s3cr3t"}"#).unwrap();
     assert_eq!(s.secret.as_ref().map(Secret::expose), Some("s3cr3t"));
-    assert!(
-        !format!("{s:?}").contains("s3cr3t"),
-        "Debug never shows a secret"
-    );
+    assert!(!format!("{s:?}").contains("s3cr3t"), "Debug never shows a secret");
 }
 
 #[test]
@@ -175,10 +112,7 @@ fn the_shape_and_size_are_checked_first() {
     assert!(matches!(err("name=x"), BodyError::NotJson(_)));
     assert!(matches!(err(""), BodyError::NotJson(_)));
     assert_eq!(err("[1]"), BodyError::NotObject);
-    assert_eq!(
-        err(r#"{"id": 1} x"#).to_string().split(':').next(),
-        Some("the body is not valid JSON")
-    );
+    assert_eq!(err(r#"{"id": 1} x"#).to_string().split(':').next(), Some("the body is not valid JSON"));
     let big = format!(r#"{{"id": 1, "label": "{}"}}"#, "a".repeat(MAX_BYTES));
     assert_eq!(err(&big), BodyError::TooLarge);
 }
@@ -193,15 +127,7 @@ fn routes_without_a_body_take_nothing_or_an_empty_object() {
 
 #[test]
 fn closest_names() {
-    let known = [
-        "scope",
-        "expires_at",
-        "rate_limit",
-        "unlock_sensitive",
-        "delete",
-        "fields",
-        "label",
-    ];
+    let known = ["scope", "expires_at", "rate_limit", "unlock_sensitive", "delete", "fields", "label"];
     for (typo, want) in [
         ("scopes", Some("scope")),
         ("Scope", Some("scope")),

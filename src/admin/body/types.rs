@@ -28,9 +28,7 @@ impl<const MAX: usize> fmt::Debug for Text<MAX> {
 impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        checked(&s, MAX)
-            .map(|t| Text(t.to_string()))
-            .map_err(de::Error::custom)
+        checked(&s, MAX).map(|t| Text(t.to_string())).map_err(de::Error::custom)
     }
 }
 
@@ -53,9 +51,7 @@ impl<const MAX: usize> fmt::Debug for Secret<MAX> {
 impl<'de, const MAX: usize> Deserialize<'de> for Secret<MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        checked(&s, MAX)
-            .map(|t| Secret(t.to_string()))
-            .map_err(de::Error::custom)
+        checked(&s, MAX).map(|t| Secret(t.to_string())).map_err(de::Error::custom)
     }
 }
 
@@ -69,9 +65,7 @@ pub fn checked(s: &str, max: usize) -> Result<&str, String> {
         return Err(format!("is longer than {max} characters"));
     }
     if t.chars().any(is_forbidden) {
-        return Err(
-            "must not contain control characters (line breaks, tabs, direction overrides)".into(),
-        );
+        return Err("must not contain control characters (line breaks, tabs, direction overrides)".into());
     }
     Ok(t)
 }

@@ -57,12 +57,8 @@ struct Prompt {
 const MAX_ARG_CHARS: usize = 2000;
 const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
 
-const MODEL_ARG: Arg = Arg {
-    name: "model",
-    description: "Technical model name, e.g. res.partner",
-    required: true,
-    kind: Kind::Model,
-};
+const MODEL_ARG: Arg =
+    Arg { name: "model", description: "Technical model name, e.g. res.partner", required: true, kind: Kind::Model };
 const RECORD_ARG: Arg = Arg {
     name: "record",
     description: "The record: its name (or part of it) or its id",
@@ -142,9 +138,7 @@ impl Arg {
     /// An optional argument naming records of a model the key may not read is left out for that key.
     fn available(&self, perms: &Permissions) -> bool {
         match self.kind {
-            Kind::Record(ModelFrom::Fixed(model)) | Kind::Selection { model, .. }
-                if !self.required =>
-            {
+            Kind::Record(ModelFrom::Fixed(model)) | Kind::Selection { model, .. } if !self.required => {
                 perms.check(model, Operation::Read).is_ok()
             }
             _ => true,
@@ -156,9 +150,7 @@ impl Prompt {
     fn available(&self, perms: &Permissions) -> bool {
         match self.needs {
             Needs::AnyModel => !perms.models_allowing(Operation::Read).is_empty(),
-            Needs::Models(models) => models
-                .iter()
-                .all(|m| perms.check(m, Operation::Read).is_ok()),
+            Needs::Models(models) => models.iter().all(|m| perms.check(m, Operation::Read).is_ok()),
         }
     }
 
@@ -190,24 +182,14 @@ impl Kind {
 
 /// The prompt called `name`, if this key may use it. A prompt it may not use is unknown to it.
 fn find(perms: &Permissions, name: &str) -> Result<&'static Prompt, RpcError> {
-    PROMPTS
-        .iter()
-        .find(|p| p.name == name && p.available(perms))
-        .ok_or_else(|| {
-            RpcError::invalid_params(format!(
-                "Invalid params: unknown prompt '{}'",
-                crate::store::truncate(name, 100)
-            ))
-        })
+    PROMPTS.iter().find(|p| p.name == name && p.available(perms)).ok_or_else(|| {
+        RpcError::invalid_params(format!("Invalid params: unknown prompt '{}'", crate::store::truncate(name, 100)))
+    })
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let perms = &ctx.auth.permissions;
-    let items = PROMPTS
-        .iter()
-        .filter(|p| p.available(perms))
-        .map(|p| p.definition(perms))
-        .collect();
+    let items = PROMPTS.iter().filter(|p| p.available(perms)).map(|p| p.definition(perms)).collect();
     pages::list_result(ctx, "prompts/list", "prompts", items, params)
 }
 
@@ -215,16 +197,13 @@ pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, 
 pub fn argument_source(ctx: &RequestCtx<'_>, prompt: &str, arg: &str) -> Result<Source, RpcError> {
     let perms = &ctx.auth.permissions;
     let p = find(perms, prompt)?;
-    p.args_for(perms)
-        .find(|a| a.name == arg)
-        .map(|a| a.kind.source())
-        .ok_or_else(|| {
-            RpcError::invalid_params(format!(
-                "Invalid params: prompt '{}' has no argument '{}'",
-                p.name,
-                crate::store::truncate(arg, 60)
-            ))
-        })
+    p.args_for(perms).find(|a| a.name == arg).map(|a| a.kind.source()).ok_or_else(|| {
+        RpcError::invalid_params(format!(
+            "Invalid params: prompt '{}' has no argument '{}'",
+            p.name,
+            crate::store::truncate(arg, 60)
+        ))
+    })
 }
 
 pub async fn get(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -262,16 +241,10 @@ fn given_arguments(
         Some(Value::Object(m)) => m,
         Some(_) => return Err(bad("'arguments' must be an object of strings".into())),
     };
-    if let Some(unknown) = raw
-        .keys()
-        .find(|k| !prompt.args_for(perms).any(|a| a.name == k.as_str()))
-    {
+    if let Some(unknown) = raw.keys().find(|k| !prompt.args_for(perms).any(|a| a.name == k.as_str())) {
         let known: Vec<&str> = prompt.args_for(perms).map(|a| a.name).collect();
-        let takes = if known.is_empty() {
-            "it takes none".to_string()
-        } else {
-            format!("it takes {}", known.join(", "))
-        };
+        let takes =
+            if known.is_empty() { "it takes none".to_string() } else { format!("it takes {}", known.join(", ")) };
         return Err(bad(format!(
             "prompt '{}' has no argument '{}'; {takes}",
             prompt.name,
@@ -286,17 +259,11 @@ fn given_arguments(
             Some(_) => return Err(bad(format!("argument '{}' must be a string", arg.name))),
         };
         if value.chars().count() > MAX_ARG_CHARS {
-            return Err(bad(format!(
-                "argument '{}' is longer than {MAX_ARG_CHARS} characters",
-                arg.name
-            )));
+            return Err(bad(format!("argument '{}' is longer than {MAX_ARG_CHARS} characters", arg.name)));
         }
         if value.is_empty() {
             if arg.required {
-                return Err(bad(format!(
-                    "missing required argument '{}' ({})",
-                    arg.name, arg.description
-                )));
+                return Err(bad(format!("missing required argument '{}' ({})", arg.name, arg.description)));
             }
             continue;
         }
@@ -328,10 +295,7 @@ async fn resolve(
     prompt: &Prompt,
     given: &BTreeMap<&'static str, String>,
 ) -> Result<ResolvedArgs, ToolError> {
-    let as_map: Map<String, Value> = given
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
+    let as_map: Map<String, Value> = given.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     let mut out = BTreeMap::new();
     for arg in prompt.args {
         let Some(value) = given.get(arg.name) else {
@@ -356,29 +320,21 @@ async fn resolve(
             Kind::Choice(options) => match options.iter().find(|o| o.eq_ignore_ascii_case(value)) {
                 Some(o) => Resolved::Text(o.to_string()),
                 None => {
-                    return Err(ToolError::Invalid(format!(
-                        "'{}' must be one of {}",
-                        arg.name,
-                        options.join(", ")
-                    )))
+                    return Err(ToolError::Invalid(format!("'{}' must be one of {}", arg.name, options.join(", "))))
                 }
             },
             Kind::Selection { model, field } => {
                 ctx.require(model, Operation::Read)?;
                 let client = ctx.odoo()?;
                 let schema = ctx.schema(&client, model).await?;
-                let options = schema
-                    .fields
-                    .get(field)
-                    .map(|f| f.options())
-                    .unwrap_or_default();
-                match options.iter().find(|(v, label)| {
-                    v.eq_ignore_ascii_case(value) || label.eq_ignore_ascii_case(value)
-                }) {
+                let options = schema.fields.get(field).map(|f| f.options()).unwrap_or_default();
+                match options
+                    .iter()
+                    .find(|(v, label)| v.eq_ignore_ascii_case(value) || label.eq_ignore_ascii_case(value))
+                {
                     Some((v, _)) => Resolved::Text(v.clone()),
                     None => {
-                        let listed: Vec<String> =
-                            options.iter().map(|(v, l)| format!("{v} ({l})")).collect();
+                        let listed: Vec<String> = options.iter().map(|(v, l)| format!("{v} ({l})")).collect();
                         return Err(ToolError::Invalid(format!(
                             "'{}' must be one of: {}",
                             arg.name,
@@ -390,10 +346,7 @@ async fn resolve(
             Kind::Record(from) => {
                 let model = from.resolve(&as_map).unwrap_or("");
                 if !is_model_name(model) {
-                    return Err(ToolError::Invalid(format!(
-                        "'{}' needs a model first",
-                        arg.name
-                    )));
+                    return Err(ToolError::Invalid(format!("'{}' needs a model first", arg.name)));
                 }
                 ctx.require(model, Operation::Read)?;
                 find_record(ctx, model, value).await?
@@ -408,11 +361,7 @@ async fn resolve(
 /// several are put to the user, none is an error.
 async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Resolved, ToolError> {
     let client = ctx.odoo()?;
-    if let Some(id) = typed
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0 && typed.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if let Some(id) = typed.parse::<i64>().ok().filter(|id| *id > 0 && typed.bytes().all(|b| b.is_ascii_digit())) {
         let call = Call {
             model,
             method: "search_read",
@@ -425,47 +374,23 @@ async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Reso
             positional: 1,
         };
         let rows = client.call(&call).await?;
-        let name = rows
-            .get(0)
-            .and_then(|r| r.get("display_name"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let name = rows.get(0).and_then(|r| r.get("display_name")).and_then(Value::as_str).map(str::to_string);
         return match name {
-            Some(name) => Ok(Resolved::Record {
-                model: model.into(),
-                id,
-                name,
-            }),
-            None => Err(ToolError::Invalid(format!(
-                "no {model} record with id {id} is visible to this key"
-            ))),
+            Some(name) => Ok(Resolved::Record { model: model.into(), id, name }),
+            None => Err(ToolError::Invalid(format!("no {model} record with id {id} is visible to this key"))),
         };
     }
     let mut found = name_search(&client, model, typed, 6).await?;
-    if let Some(exact) = found
-        .iter()
-        .position(|(_, n)| n.eq_ignore_ascii_case(typed))
-    {
+    if let Some(exact) = found.iter().position(|(_, n)| n.eq_ignore_ascii_case(typed)) {
         found = vec![found.swap_remove(exact)];
     }
     match found.len() {
-        0 => Err(ToolError::Invalid(format!(
-            "no {model} record matches '{}'",
-            crate::store::truncate(typed, 80)
-        ))),
+        0 => Err(ToolError::Invalid(format!("no {model} record matches '{}'", crate::store::truncate(typed, 80)))),
         1 => {
             let (id, name) = found.swap_remove(0);
-            Ok(Resolved::Record {
-                model: model.into(),
-                id,
-                name,
-            })
+            Ok(Resolved::Record { model: model.into(), id, name })
         }
-        _ => Ok(Resolved::Ambiguous {
-            model: model.into(),
-            typed: typed.into(),
-            candidates: found,
-        }),
+        _ => Ok(Resolved::Ambiguous { model: model.into(), typed: typed.into(), candidates: found }),
     }
 }
 
@@ -477,50 +402,21 @@ mod tests {
     fn perms(models: &[&str]) -> Permissions {
         let mut p = Permissions::default();
         for m in models {
-            p.models.insert(
-                m.to_string(),
-                ModelPermission {
-                    read: true,
-                    ..Default::default()
-                },
-            );
+            p.models.insert(m.to_string(), ModelPermission { read: true, ..Default::default() });
         }
         p
     }
 
     #[test]
     fn prompts_appear_only_with_the_models_they_need() {
-        let names = |p: &Permissions| {
-            PROMPTS
-                .iter()
-                .filter(|x| x.available(p))
-                .map(|x| x.name)
-                .collect::<Vec<_>>()
-        };
+        let names = |p: &Permissions| PROMPTS.iter().filter(|x| x.available(p)).map(|x| x.name).collect::<Vec<_>>();
         assert!(names(&perms(&[])).is_empty());
-        assert_eq!(
-            names(&perms(&["crm.tag"])),
-            ["find_records", "summarize_record", "draft_follow_up"]
-        );
-        assert_eq!(
-            names(&perms(&["res.partner", "crm.lead", "sale.order"])).len(),
-            6
-        );
-        assert!(
-            find(&perms(&["crm.tag"]), "pipeline_review").is_err(),
-            "an unavailable prompt is unknown"
-        );
-        let team_arg = |p: &Permissions| {
-            find(p, "pipeline_review").unwrap().definition(p)["arguments"]
-                .as_array()
-                .unwrap()
-                .len()
-        };
-        assert_eq!(
-            team_arg(&perms(&["crm.lead"])),
-            0,
-            "no team argument without crm.team"
-        );
+        assert_eq!(names(&perms(&["crm.tag"])), ["find_records", "summarize_record", "draft_follow_up"]);
+        assert_eq!(names(&perms(&["res.partner", "crm.lead", "sale.order"])).len(), 6);
+        assert!(find(&perms(&["crm.tag"]), "pipeline_review").is_err(), "an unavailable prompt is unknown");
+        let team_arg =
+            |p: &Permissions| find(p, "pipeline_review").unwrap().definition(p)["arguments"].as_array().unwrap().len();
+        assert_eq!(team_arg(&perms(&["crm.lead"])), 0, "no team argument without crm.team");
         assert_eq!(team_arg(&perms(&["crm.lead", "crm.team"])), 1);
     }
 
@@ -528,46 +424,25 @@ mod tests {
     fn arguments_are_strings_known_and_complete() {
         let p = &PROMPTS[0];
         let all = perms(&["res.partner"]);
-        assert!(
-            given_arguments(p, &all, Some(&json!({"model": "res.partner"})))
-                .unwrap_err()
-                .message
-                .contains("missing required argument 'request'")
-        );
-        assert!(given_arguments(
-            p,
-            &all,
-            Some(&json!({"model": "res.partner", "request": "x", "colour": "red"}))
-        )
-        .unwrap_err()
-        .message
-        .contains("'colour'"));
-        assert!(
-            given_arguments(p, &all, Some(&json!({"model": 7, "request": "x"})))
-                .unwrap_err()
-                .message
-                .contains("string")
-        );
+        assert!(given_arguments(p, &all, Some(&json!({"model": "res.partner"})))
+            .unwrap_err()
+            .message
+            .contains("missing required argument 'request'"));
+        assert!(given_arguments(p, &all, Some(&json!({"model": "res.partner", "request": "x", "colour": "red"})))
+            .unwrap_err()
+            .message
+            .contains("'colour'"));
+        assert!(given_arguments(p, &all, Some(&json!({"model": 7, "request": "x"})))
+            .unwrap_err()
+            .message
+            .contains("string"));
         assert!(given_arguments(p, &all, Some(&json!([]))).is_err());
         // A prompt whose only argument this key may not give takes none.
         let review = find(&perms(&["crm.lead"]), "pipeline_review").unwrap();
-        let e = given_arguments(
-            review,
-            &perms(&["crm.lead"]),
-            Some(&json!({"team": "Europe"})),
-        )
-        .unwrap_err();
-        assert!(
-            e.message.ends_with("has no argument 'team'; it takes none"),
-            "{}",
-            e.message
-        );
-        let ok = given_arguments(
-            p,
-            &all,
-            Some(&json!({"model": " res.partner ", "request": "belgian companies"})),
-        )
-        .unwrap();
+        let e = given_arguments(review, &perms(&["crm.lead"]), Some(&json!({"team": "Europe"}))).unwrap_err();
+        assert!(e.message.ends_with("has no argument 'team'; it takes none"), "{}", e.message);
+        let ok =
+            given_arguments(p, &all, Some(&json!({"model": " res.partner ", "request": "belgian companies"}))).unwrap();
         assert_eq!(ok.get("model").map(String::as_str), Some("res.partner"));
     }
 }

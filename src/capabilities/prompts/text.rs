@@ -8,18 +8,9 @@ use crate::policy::permissions::{Operation, Permissions};
 /// How the text names a record, and how its steps refer to its id.
 fn record_ref(r: &Resolved) -> (String, String) {
     match r {
-        Resolved::Record { model, id, name } => {
-            (format!("{model} {id} (\"{name}\")"), id.to_string())
-        }
-        Resolved::Ambiguous {
-            model,
-            typed,
-            candidates,
-        } => {
-            let listed: Vec<String> = candidates
-                .iter()
-                .map(|(id, n)| format!("{id} \"{n}\""))
-                .collect();
+        Resolved::Record { model, id, name } => (format!("{model} {id} (\"{name}\")"), id.to_string()),
+        Resolved::Ambiguous { model, typed, candidates } => {
+            let listed: Vec<String> = candidates.iter().map(|(id, n)| format!("{id} \"{n}\"")).collect();
             (
                 format!(
                     "the {model} record I mean (several match \"{typed}\": {}; ask me which one before anything else)",

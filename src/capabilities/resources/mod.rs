@@ -46,21 +46,12 @@ pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, 
     pages::list_result(ctx, "resources/list", "resources", items, params)
 }
 
-pub fn templates_list(
-    ctx: &RequestCtx<'_>,
-    params: &Map<String, Value>,
-) -> Result<Value, RpcError> {
+pub fn templates_list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let items = uri::TEMPLATES
         .iter()
         .map(|t| json!({"uriTemplate": t.uri_template, "name": t.name, "title": t.title, "description": t.description, "mimeType": JSON}))
         .collect();
-    pages::list_result(
-        ctx,
-        "resources/templates/list",
-        "resourceTemplates",
-        items,
-        params,
-    )
+    pages::list_result(ctx, "resources/templates/list", "resourceTemplates", items, params)
 }
 
 pub async fn read(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -77,8 +68,7 @@ pub async fn read(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         _ => with_uri(e.to_rpc(), raw),
     })?;
     let body = body.ok_or_else(|| not_found(ctx, raw))?;
-    let mut result =
-        json!({"contents": [{"uri": raw, "mimeType": JSON, "text": body.to_string()}]});
+    let mut result = json!({"contents": [{"uri": raw, "mimeType": JSON, "text": body.to_string()}]});
     if ctx.is_stateless() && matches!(target, ResourceUri::Models | ResourceUri::Fields { .. }) {
         result["ttlMs"] = json!(METADATA_TTL_MS);
     }
@@ -86,10 +76,7 @@ pub async fn read(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
 }
 
 /// The resource's JSON, or `None` when it names a record that does not exist (or is not visible).
-async fn read_target(
-    ctx: &RequestCtx<'_>,
-    target: &ResourceUri,
-) -> Result<Option<Value>, ToolError> {
+async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Option<Value>, ToolError> {
     let run = |tool: &'static str, args: Value| async move {
         let args = match args {
             Value::Object(m) => m,
@@ -99,45 +86,22 @@ async fn read_target(
     };
     Ok(Some(match target {
         ResourceUri::Models => run("odoo_list_models", json!({})).await?,
-        ResourceUri::Fields { model } => {
-            run("odoo_describe_model", json!({"model": model})).await?
-        }
-        ResourceUri::Chatter {
-            model,
-            id,
-            limit,
-            cursor,
-        } => {
-            let mut out = run(
-                "odoo_chatter_read",
-                json!({"model": model, "id": id, "limit": limit, "cursor": cursor}),
-            )
-            .await?;
+        ResourceUri::Fields { model } => run("odoo_describe_model", json!({"model": model})).await?,
+        ResourceUri::Chatter { model, id, limit, cursor } => {
+            let mut out =
+                run("odoo_chatter_read", json!({"model": model, "id": id, "limit": limit, "cursor": cursor})).await?;
             // The chatter's next page keeps the tool's cursor, bound to the record as the tool's is.
-            link_next_page(&mut out, |_, next| {
-                uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default())
-            });
+            link_next_page(&mut out, |_, next| uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default()));
             out
         }
         ResourceUri::Record { model, id, fields } => {
-            let mut out = run(
-                "odoo_get",
-                json!({"model": model, "ids": [id], "fields": fields}),
-            )
-            .await?;
-            let Some(record) = out
-                .get_mut("records")
-                .and_then(Value::as_array_mut)
-                .and_then(|r| r.pop())
-            else {
+            let mut out = run("odoo_get", json!({"model": model, "ids": [id], "fields": fields})).await?;
+            let Some(record) = out.get_mut("records").and_then(Value::as_array_mut).and_then(|r| r.pop()) else {
                 return Ok(None);
             };
             let mut body = json!({"model": model, "record": record});
             for extra in ["dropped_fields", "truncated_values", "notice"] {
-                if let Some(v) = out
-                    .get(extra)
-                    .filter(|v| !v.as_array().is_some_and(Vec::is_empty))
-                {
+                if let Some(v) = out.get(extra).filter(|v| !v.as_array().is_some_and(Vec::is_empty)) {
                     body[extra] = v.clone();
                 }
             }
@@ -150,10 +114,7 @@ async fn read_target(
                 let count = page.get("count").and_then(Value::as_i64).unwrap_or(0);
                 uri::search_uri(
                     model,
-                    &SearchQuery {
-                        offset: Some(query.offset.unwrap_or(0) + count),
-                        ..query.clone()
-                    },
+                    &SearchQuery { offset: Some(query.offset.unwrap_or(0) + count), ..query.clone() },
                 )
             });
             out
@@ -174,16 +135,9 @@ fn link_next_page(out: &mut Value, next_uri: impl FnOnce(&Map<String, Value>, &V
 
 /// A missing resource: -32602 in the stateless era (the 2026-07-28 rule), -32002 in the session era.
 fn not_found(ctx: &RequestCtx<'_>, uri: &str) -> RpcError {
-    let code = if ctx.is_stateless() {
-        INVALID_PARAMS
-    } else {
-        RESOURCE_NOT_FOUND
-    };
-    RpcError::new(
-        code,
-        format!("Resource not found: {}", crate::store::truncate(uri, 200)),
-    )
-    .with_data(json!({"uri": uri}))
+    let code = if ctx.is_stateless() { INVALID_PARAMS } else { RESOURCE_NOT_FOUND };
+    RpcError::new(code, format!("Resource not found: {}", crate::store::truncate(uri, 200)))
+        .with_data(json!({"uri": uri}))
 }
 
 fn invalid(uri: &str, message: String) -> RpcError {

@@ -57,24 +57,10 @@ pub const TEMPLATES: [Template; 4] = [
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceUri {
     Models,
-    Fields {
-        model: String,
-    },
-    Record {
-        model: String,
-        id: i64,
-        fields: Option<Vec<String>>,
-    },
-    Search {
-        model: String,
-        query: SearchQuery,
-    },
-    Chatter {
-        model: String,
-        id: i64,
-        limit: Option<i64>,
-        cursor: Option<String>,
-    },
+    Fields { model: String },
+    Record { model: String, id: i64, fields: Option<Vec<String>> },
+    Search { model: String, query: SearchQuery },
+    Chatter { model: String, id: i64, limit: Option<i64>, cursor: Option<String> },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -108,23 +94,17 @@ impl ResourceUri {
 
 pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
     if uri.len() > MAX_URI {
-        return Err(UriError::Invalid(format!(
-            "the URI is longer than {MAX_URI} characters"
-        )));
+        return Err(UriError::Invalid(format!("the URI is longer than {MAX_URI} characters")));
     }
     if uri.chars().any(char::is_control) {
-        return Err(UriError::Invalid(
-            "the URI contains control characters".into(),
-        ));
+        return Err(UriError::Invalid("the URI contains control characters".into()));
     }
     let rest = match uri.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("odoo") => rest,
         _ => return Err(UriError::NotFound),
     };
     if rest.contains('#') {
-        return Err(UriError::Invalid(
-            "odoo:// URIs take no fragment ('#')".into(),
-        ));
+        return Err(UriError::Invalid("odoo:// URIs take no fragment ('#')".into()));
     }
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -132,12 +112,7 @@ pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
     };
     let segments = path.split('/').map(decode).collect::<Result<Vec<_>, _>>()?;
     let params = Params::parse(query.unwrap_or(""))?;
-    let parsed = match segments
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let parsed = match segments.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["models"] => {
             params.only(&[])?;
             ResourceUri::Models
@@ -148,25 +123,14 @@ pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
                 domain: params.get("domain").map(parse_domain).transpose()?,
                 fields: params.get("fields").map(parse_fields).transpose()?,
                 order: params.get("order").map(str::to_string),
-                limit: params
-                    .get("limit")
-                    .map(|v| parse_int("limit", v, 1))
-                    .transpose()?,
-                offset: params
-                    .get("offset")
-                    .map(|v| parse_int("offset", v, 0))
-                    .transpose()?,
+                limit: params.get("limit").map(|v| parse_int("limit", v, 1)).transpose()?,
+                offset: params.get("offset").map(|v| parse_int("offset", v, 0)).transpose()?,
             };
-            ResourceUri::Search {
-                model: model_name(model)?,
-                query,
-            }
+            ResourceUri::Search { model: model_name(model)?, query }
         }
         [model, "fields"] => {
             params.only(&[])?;
-            ResourceUri::Fields {
-                model: model_name(model)?,
-            }
+            ResourceUri::Fields { model: model_name(model)? }
         }
         [model, id] => {
             params.only(&["fields"])?;
@@ -181,10 +145,7 @@ pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
             ResourceUri::Chatter {
                 model: model_name(model)?,
                 id: record_id(id)?,
-                limit: params
-                    .get("limit")
-                    .map(|v| parse_int("limit", v, 1))
-                    .transpose()?,
+                limit: params.get("limit").map(|v| parse_int("limit", v, 1)).transpose()?,
                 cursor: params.get("cursor").map(str::to_string),
             }
         }
@@ -202,10 +163,7 @@ impl Params {
         let mut out: Vec<(String, String)> = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').ok_or_else(|| {
-                UriError::Invalid(format!(
-                    "query parameter '{}' has no value",
-                    crate::store::truncate(pair, 40)
-                ))
+                UriError::Invalid(format!("query parameter '{}' has no value", crate::store::truncate(pair, 40)))
             })?;
             let name = decode(name)?;
             if out.iter().any(|(n, _)| *n == name) {
@@ -235,10 +193,7 @@ impl Params {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, v)| n == name && !v.is_empty())
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(n, v)| n == name && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 }
 
@@ -246,10 +201,7 @@ fn model_name(s: &str) -> Result<String, UriError> {
     if is_model_name(s) {
         Ok(s.to_string())
     } else {
-        Err(UriError::Invalid(format!(
-            "'{}' is not a model name (e.g. res.partner)",
-            crate::store::truncate(s, 80)
-        )))
+        Err(UriError::Invalid(format!("'{}' is not a model name (e.g. res.partner)", crate::store::truncate(s, 80))))
     }
 }
 
@@ -264,8 +216,7 @@ fn record_id(s: &str) -> Result<i64, UriError> {
 
 /// A canonical decimal integer ≥ `min` (no sign, no leading zeros, no spaces).
 fn parse_int(name: &str, s: &str, min: i64) -> Result<i64, UriError> {
-    let canonical =
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
     match s.parse::<i64>() {
         Ok(n) if canonical && n >= min => Ok(n),
         _ => Err(UriError::Invalid(format!(
@@ -278,18 +229,16 @@ fn parse_int(name: &str, s: &str, min: i64) -> Result<i64, UriError> {
 fn parse_domain(s: &str) -> Result<Value, UriError> {
     match serde_json::from_str::<Value>(s) {
         Ok(v @ Value::Array(_)) => Ok(v),
-        _ => Err(UriError::Invalid(
-            "'domain' must be an Odoo domain as JSON, e.g. [[\"is_company\",\"=\",true]]".into(),
-        )),
+        _ => {
+            Err(UriError::Invalid("'domain' must be an Odoo domain as JSON, e.g. [[\"is_company\",\"=\",true]]".into()))
+        }
     }
 }
 
 fn parse_fields(s: &str) -> Result<Vec<String>, UriError> {
     let fields: Vec<String> = s.split(',').map(|f| f.trim().to_string()).collect();
     if fields.len() > MAX_LIST_FIELDS {
-        return Err(UriError::Invalid(format!(
-            "'fields' may name at most {MAX_LIST_FIELDS} fields"
-        )));
+        return Err(UriError::Invalid(format!("'fields' may name at most {MAX_LIST_FIELDS} fields")));
     }
     match fields.iter().find(|f| !is_field_name(f)) {
         Some(f) => Err(UriError::Invalid(format!(
@@ -311,8 +260,7 @@ fn decode(s: &str) -> Result<String, UriError> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok());
-            let byte =
-                hex.ok_or_else(|| UriError::Invalid("the URI has an incomplete %-escape".into()))?;
+            let byte = hex.ok_or_else(|| UriError::Invalid("the URI has an incomplete %-escape".into()))?;
             out.push(byte);
             i += 3;
         } else {
@@ -320,8 +268,7 @@ fn decode(s: &str) -> Result<String, UriError> {
             i += 1;
         }
     }
-    String::from_utf8(out)
-        .map_err(|_| UriError::Invalid("the URI's %-escapes are not UTF-8".into()))
+    String::from_utf8(out).map_err(|_| UriError::Invalid("the URI's %-escapes are not UTF-8".into()))
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and `,` for field lists).
@@ -340,10 +287,7 @@ pub fn encode(s: &str) -> String {
 /// The URI of a chatter page (the inverse of `parse` for `Chatter`).
 pub fn chatter_uri(model: &str, id: i64, limit: Option<i64>, cursor: &str) -> String {
     match limit {
-        Some(l) => format!(
-            "odoo://{model}/{id}/chatter?limit={l}&cursor={}",
-            encode(cursor)
-        ),
+        Some(l) => format!("odoo://{model}/{id}/chatter?limit={l}&cursor={}", encode(cursor)),
         None => format!("odoo://{model}/{id}/chatter?cursor={}", encode(cursor)),
     }
 }
@@ -388,12 +332,7 @@ mod tests {
     #[test]
     fn every_shape_parses_with_every_parameter() {
         assert_eq!(parse("odoo://models"), Ok(ResourceUri::Models));
-        assert_eq!(
-            parse("odoo://res.partner/fields"),
-            Ok(ResourceUri::Fields {
-                model: "res.partner".into()
-            })
-        );
+        assert_eq!(parse("odoo://res.partner/fields"), Ok(ResourceUri::Fields { model: "res.partner".into() }));
         assert_eq!(
             parse("odoo://res.partner/42?fields=name,email"),
             Ok(ResourceUri::Record {
@@ -404,12 +343,7 @@ mod tests {
         );
         assert_eq!(
             parse("ODOO://crm.lead/7/chatter?limit=5"),
-            Ok(ResourceUri::Chatter {
-                model: "crm.lead".into(),
-                id: 7,
-                limit: Some(5),
-                cursor: None
-            })
+            Ok(ResourceUri::Chatter { model: "crm.lead".into(), id: 7, limit: Some(5), cursor: None })
         );
         assert_eq!(
             parse(&chatter_uri("crm.lead", 7, Some(5), "20.a-b_c")),
@@ -428,36 +362,18 @@ mod tests {
             limit: Some(5),
             offset: Some(10),
         };
+        assert_eq!(parse(uri), Ok(ResourceUri::Search { model: "res.partner".into(), query: want.clone() }));
         assert_eq!(
-            parse(uri),
-            Ok(ResourceUri::Search {
-                model: "res.partner".into(),
-                query: want.clone()
-            })
-        );
-        assert_eq!(
-            search_uri(
-                "res.partner",
-                &SearchQuery {
-                    limit: Some(5),
-                    ..Default::default()
-                }
-            ),
+            search_uri("res.partner", &SearchQuery { limit: Some(5), ..Default::default() }),
             "odoo://res.partner?limit=5"
         );
         assert_eq!(
             parse(&search_uri("res.partner", &want)),
-            Ok(ResourceUri::Search {
-                model: "res.partner".into(),
-                query: want
-            })
+            Ok(ResourceUri::Search { model: "res.partner".into(), query: want })
         );
         assert_eq!(
             parse("odoo://res.partner?limit=&fields="),
-            Ok(ResourceUri::Search {
-                model: "res.partner".into(),
-                query: SearchQuery::default()
-            })
+            Ok(ResourceUri::Search { model: "res.partner".into(), query: SearchQuery::default() })
         );
     }
 
@@ -466,13 +382,8 @@ mod tests {
         // Found by the resource_uri fuzz target: serde_json's default float parsing is not correctly
         // rounded, so this float came back one ulp off and the next page's URI named another domain.
         let uri = "odoo://res.jer?domain=%5B%5B55555555555.5555555555e4%5D%5D";
-        let Ok(ResourceUri::Search { model, query }) = parse(uri) else {
-            panic!("{uri} is a search")
-        };
-        assert_eq!(
-            parse(&search_uri(&model, &query)),
-            Ok(ResourceUri::Search { model, query })
-        );
+        let Ok(ResourceUri::Search { model, query }) = parse(uri) else { panic!("{uri} is a search") };
+        assert_eq!(parse(&search_uri(&model, &query)), Ok(ResourceUri::Search { model, query }));
     }
 
     #[test]
@@ -504,9 +415,7 @@ mod tests {
         assert!(invalid("odoo://res.partner?domain=%5B").contains("'domain'"));
         assert!(invalid("odoo://res.partner?fields=name,,email").contains("'fields'"));
         assert!(invalid("odoo://res.partner?fields=Name").contains("'fields'"));
-        assert!(
-            invalid("odoo://res.partner?colour=red").contains("unknown query parameter 'colour'")
-        );
+        assert!(invalid("odoo://res.partner?colour=red").contains("unknown query parameter 'colour'"));
         assert!(invalid("odoo://res.partner?limit=1&limit=2").contains("twice"));
         assert!(invalid("odoo://res.partner?limit").contains("no value"));
         assert!(invalid("odoo://res.partner/1?domain=%5B%5D").contains("unknown query parameter"));
@@ -516,20 +425,14 @@ mod tests {
         assert!(invalid("odoo://res.partner?order=%4").contains("%-escape"));
         assert!(invalid("odoo://res.partner#top").contains("fragment"));
         assert!(invalid("odoo://res.partner\n").contains("control"));
-        assert!(
-            invalid(&format!("odoo://res.partner?order={}", "a".repeat(MAX_URI)))
-                .contains("longer")
-        );
+        assert!(invalid(&format!("odoo://res.partner?order={}", "a".repeat(MAX_URI))).contains("longer"));
     }
 
     #[test]
     fn templates_name_their_variables_in_rfc6570_form() {
         for t in TEMPLATES {
             assert!(t.uri_template.starts_with("odoo://{model}"), "{}", t.name);
-            assert_eq!(
-                t.uri_template.matches('{').count(),
-                t.uri_template.matches('}').count()
-            );
+            assert_eq!(t.uri_template.matches('{').count(), t.uri_template.matches('}').count());
         }
     }
 }

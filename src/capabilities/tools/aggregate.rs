@@ -84,28 +84,13 @@ struct Aggregate {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(
-        a,
-        &[
-            "model",
-            "domain",
-            "group_by",
-            "aggregates",
-            "order",
-            "limit",
-            "offset",
-        ],
-    )?;
+    args::reject_unknown(a, &["model", "domain", "group_by", "aggregates", "order", "limit", "offset"])?;
     let model = args::required_str(a, "model")?;
-    let group_by = args::optional_string_list(a, "group_by", MAX_GROUP_BY)?
-        .filter(|g| !g.is_empty())
-        .ok_or_else(|| {
-            ToolError::Invalid(format!(
-                "'group_by' is required: 1 to {MAX_GROUP_BY} fields, e.g. [\"stage_id\"]"
-            ))
+    let group_by =
+        args::optional_string_list(a, "group_by", MAX_GROUP_BY)?.filter(|g| !g.is_empty()).ok_or_else(|| {
+            ToolError::Invalid(format!("'group_by' is required: 1 to {MAX_GROUP_BY} fields, e.g. [\"stage_id\"]"))
         })?;
-    let aggregates =
-        args::optional_string_list(a, "aggregates", MAX_AGGREGATES)?.unwrap_or_default();
+    let aggregates = args::optional_string_list(a, "aggregates", MAX_AGGREGATES)?.unwrap_or_default();
     let order = args::optional_str(a, "order")?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     let offset = args::optional_int(a, "offset", 0, 1_000_000)?.unwrap_or(0);
@@ -113,22 +98,12 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
-    ctx.progress(1, 2, || {
-        format!("Checked the grouping against the fields of {model}")
-    });
+    ctx.progress(1, 2, || format!("Checked the grouping against the fields of {model}"));
     let domain = checked_domain(ctx, &client, model, &schema, a).await?;
-    let group_by = group_by
-        .iter()
-        .map(|g| check_group_by(model, &schema, g))
-        .collect::<Result<Vec<_>, _>>()?;
-    let aggregates = aggregates
-        .iter()
-        .map(|s| check_aggregate(model, &schema, s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let group_by = group_by.iter().map(|g| check_group_by(model, &schema, g)).collect::<Result<Vec<_>, _>>()?;
+    let aggregates = aggregates.iter().map(|s| check_aggregate(model, &schema, s)).collect::<Result<Vec<_>, _>>()?;
     let formatted = ctx.req.auth.connection.at_least(18, 2);
-    let order = order
-        .map(|o| odoo_order(o, &group_by, &aggregates, formatted))
-        .transpose()?;
+    let order = order.map(|o| odoo_order(o, &group_by, &aggregates, formatted)).transpose()?;
 
     ctx.checkpoint(&client).await?;
     let specs: Vec<&str> = group_by.iter().map(|g| g.spec.as_str()).collect();
@@ -145,18 +120,10 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         if let Some(o) = &order {
             params.push(("order", json!(o)));
         }
-        Call {
-            model,
-            method: "formatted_read_group",
-            ids: None,
-            params,
-            positional: 3,
-        }
+        Call { model, method: "formatted_read_group", ids: None, params, positional: 3 }
     } else {
-        let fields: Vec<String> = aggregates
-            .iter()
-            .map(|x| format!("{}:{}", x.alias, odoo_function(&x.spec)))
-            .collect();
+        let fields: Vec<String> =
+            aggregates.iter().map(|x| format!("{}:{}", x.alias, odoo_function(&x.spec))).collect();
         let mut params = vec![
             ("domain", domain.clone()),
             ("fields", json!(fields)),
@@ -168,22 +135,11 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             params.push(("orderby", json!(o)));
         }
         params.push(("lazy", json!(false)));
-        Call {
-            model,
-            method: "read_group",
-            ids: None,
-            params,
-            positional: 3,
-        }
+        Call { model, method: "read_group", ids: None, params, positional: 3 }
     };
     let rows = match client.call(&call).await? {
         Value::Array(rows) => rows,
-        _ => {
-            return Err(ToolError::Unavailable(format!(
-                "Odoo's {} answer is not a list",
-                call.method
-            )))
-        }
+        _ => return Err(ToolError::Unavailable(format!("Odoo's {} answer is not a list", call.method))),
     };
     let has_more = rows.len() as i64 > limit;
     let groups: Vec<Value> = rows
@@ -197,16 +153,12 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let returned = fitted.kept.len();
     ctx.set_record_count(returned);
     ctx.progress(2, 2, || format!("{returned} groups of {model}"));
-    ctx.log("info", || {
-        format!("{model}: {returned} groups by {}", specs.join(", "))
-    });
+    ctx.log("info", || format!("{model}: {returned} groups by {}", specs.join(", ")));
     let next = offset + returned as i64;
     if let Some(notice) = fitted.notice(
         budget,
         "groups",
-        &format!(
-            "Ask again with offset {next} to continue, or with fewer group-bys or aggregates."
-        ),
+        &format!("Ask again with offset {next} to continue, or with fewer group-bys or aggregates."),
     ) {
         out["notice"] = json!(notice);
     }
@@ -216,17 +168,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     Ok(out)
 }
 
-fn field_of<'s>(
-    model: &str,
-    schema: &'s ModelSchema,
-    name: &str,
-    what: &str,
-) -> Result<&'s FieldInfo, ToolError> {
+fn field_of<'s>(model: &str, schema: &'s ModelSchema, name: &str, what: &str) -> Result<&'s FieldInfo, ToolError> {
     if schema.hidden.contains(name) {
-        return Err(ToolError::Denied(Denial::FieldHidden {
-            model: model.into(),
-            field: name.into(),
-        }));
+        return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: name.into() }));
     }
     let f = schema.fields.get(name).ok_or_else(|| {
         ToolError::Invalid(format!(
@@ -258,34 +202,21 @@ fn check_group_by(model: &str, schema: &ModelSchema, spec: &str) -> Result<Group
             )))
         }
         (Some(_), false) => {
-            return Err(ToolError::Invalid(format!(
-                "'{spec}': only date and datetime fields take a granularity"
-            )))
+            return Err(ToolError::Invalid(format!("'{spec}': only date and datetime fields take a granularity")))
         }
         // Odoo groups a bare date by month; saying so keeps the output keys explicit.
         (None, true) => format!("{name}:month"),
         (None, false) => name.to_string(),
     };
-    if matches!(
-        field.ftype.as_str(),
-        "one2many" | "binary" | "text" | "html" | "json" | "properties"
-    ) {
-        return Err(ToolError::Invalid(format!(
-            "cannot group by '{name}': {} fields cannot be grouped",
-            field.ftype
-        )));
+    if matches!(field.ftype.as_str(), "one2many" | "binary" | "text" | "html" | "json" | "properties") {
+        return Err(ToolError::Invalid(format!("cannot group by '{name}': {} fields cannot be grouped", field.ftype)));
     }
-    Ok(GroupBy {
-        spec,
-        field: field.clone(),
-    })
+    Ok(GroupBy { spec, field: field.clone() })
 }
 
 fn check_aggregate(model: &str, schema: &ModelSchema, spec: &str) -> Result<Aggregate, ToolError> {
     let (name, func) = spec.trim().split_once(':').ok_or_else(|| {
-        ToolError::Invalid(format!(
-            "aggregate '{spec}' must be 'field:function', e.g. amount_total:sum"
-        ))
+        ToolError::Invalid(format!("aggregate '{spec}' must be 'field:function', e.g. amount_total:sum"))
     })?;
     let func = func.to_ascii_lowercase();
     if !FUNCTIONS.contains(&func.as_str()) {
@@ -303,15 +234,9 @@ fn check_aggregate(model: &str, schema: &ModelSchema, spec: &str) -> Result<Aggr
         _ => true,
     };
     if !ok {
-        return Err(ToolError::Invalid(format!(
-            "aggregate '{spec}': cannot {func} a {} field",
-            field.ftype
-        )));
+        return Err(ToolError::Invalid(format!("aggregate '{spec}': cannot {func} a {} field", field.ftype)));
     }
-    Ok(Aggregate {
-        spec: format!("{name}:{func}"),
-        alias: format!("{name}_{func}"),
-    })
+    Ok(Aggregate { spec: format!("{name}:{func}"), alias: format!("{name}_{func}") })
 }
 
 fn odoo_function(spec: &str) -> String {
@@ -332,12 +257,7 @@ fn odoo_order(
         let (key, dir) = match words.as_slice() {
             [k] => (*k, "asc"),
             [k, d] if d.eq_ignore_ascii_case("asc") || d.eq_ignore_ascii_case("desc") => (*k, *d),
-            _ => {
-                return Err(ToolError::Invalid(format!(
-                    "'order' term '{}' must be 'key [asc|desc]'",
-                    term.trim()
-                )))
-            }
+            _ => return Err(ToolError::Invalid(format!("'order' term '{}' must be 'key [asc|desc]'", term.trim()))),
         };
         let key = if key == "count" || key == "__count" {
             "__count".to_string()
@@ -347,10 +267,7 @@ fn odoo_order(
             } else {
                 x.alias.clone()
             }
-        } else if let Some(g) = group_by
-            .iter()
-            .find(|g| g.spec == key || g.spec.split(':').next() == Some(key))
-        {
+        } else if let Some(g) = group_by.iter().find(|g| g.spec == key || g.spec.split(':').next() == Some(key)) {
             g.spec.clone()
         } else {
             return Err(ToolError::Invalid(format!(
@@ -364,24 +281,12 @@ fn odoo_order(
 }
 
 /// One group in the shape both methods are turned into.
-fn normalise(
-    row: &Value,
-    domain: &Value,
-    group_by: &[GroupBy],
-    aggregates: &[Aggregate],
-    formatted: bool,
-) -> Value {
+fn normalise(row: &Value, domain: &Value, group_by: &[GroupBy], aggregates: &[Aggregate], formatted: bool) -> Value {
     let mut values = Map::new();
     for g in group_by {
-        let raw = row
-            .get(&g.spec)
-            .or_else(|| row.get(g.spec.split(':').next().unwrap_or(&g.spec)))
-            .unwrap_or(&Value::Null);
-        let range_start = row
-            .get("__range")
-            .and_then(|r| r.get(&g.spec))
-            .and_then(|r| r.get("from"))
-            .cloned();
+        let raw =
+            row.get(&g.spec).or_else(|| row.get(g.spec.split(':').next().unwrap_or(&g.spec))).unwrap_or(&Value::Null);
+        let range_start = row.get("__range").and_then(|r| r.get(&g.spec)).and_then(|r| r.get("from")).cloned();
         values.insert(g.spec.clone(), group_value(raw, &g.field, range_start));
     }
     let mut aggs = Map::new();
@@ -393,12 +298,7 @@ fn normalise(
     let group_domain = if formatted {
         // The group's records: the request's domain AND the group's own condition.
         let mut d = domain.as_array().cloned().unwrap_or_default();
-        d.extend(
-            row.get("__extra_domain")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-        );
+        d.extend(row.get("__extra_domain").and_then(Value::as_array).cloned().unwrap_or_default());
         Value::Array(d)
     } else {
         row.get("__domain").cloned().unwrap_or(Value::Array(vec![]))
@@ -420,10 +320,7 @@ fn group_value(raw: &Value, field: &FieldInfo, range_start: Option<Value>) -> Va
                 .selection
                 .as_ref()
                 .and_then(Value::as_array)
-                .and_then(|opts| {
-                    opts.iter()
-                        .find(|o| o.get(0).and_then(Value::as_str) == Some(key))
-                })
+                .and_then(|opts| opts.iter().find(|o| o.get(0).and_then(Value::as_str) == Some(key)))
                 .and_then(|o| o.get(1).cloned())
                 .unwrap_or_else(|| json!(key));
             json!({"value": key, "label": label})

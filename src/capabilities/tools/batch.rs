@@ -1,7 +1,10 @@
 //! `odoo_batch`: an ordered list of create, update, delete and chatter-post operations in one call, each run by its
 //! own tool (same checks, same read-back, same audit row), with a progress notification after each, the
 //! client's cancellation honoured between them, and a choice to stop at the first failure. A batch that
-//! could exceed the Worker's subrequest budget is refused before anything runs.
+//! could exceed the Worker's subrequest budget is refused before anything runs; past its time limit
+//! (`BATCH_TIME_LIMIT_MS`) no operation starts. Unless every operation succeeded the result is an error
+//! result (`isError`, audited `incomplete`) that still lists each operation's outcome, with a flag on
+//! each one whose outcome is unknown (Odoo's answer was lost).
 
 use super::budget;
 use super::{args, chatter_post, create, delete, update, ToolCtx, ToolError, ToolResult};
@@ -27,7 +30,10 @@ pub fn definition() -> Value {
             checked exactly as odoo_create, odoo_update, odoo_delete and odoo_chatter_post do, and reports its own result. Progress is \
             notified after each operation and the client may cancel between them (operations already done stay \
             done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
-            failure. dry_run: true checks every operation without writing. Each operation is an object: \
+            failure. No operation starts once the batch has run for its time limit; those left are not_attempted. \
+            Unless every operation succeeded the result is an error that still lists each operation's outcome; \
+            an operation with outcome_unknown: true may or may not have been applied (check before retrying it). \
+            dry_run: true checks every operation without writing. Each operation is an object: \
             {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
             \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \
             \"id\": ..., \"body\": ..., \"kind\": \"note\"}.",
@@ -58,25 +64,30 @@ pub fn definition() -> Value {
             "type": "object",
             "properties": {
                 "dry_run": {"type": "boolean"},
-                "status": {"type": "string", "enum": ["completed", "stopped"], "description": "stopped: an operation failed and stop_on_error skipped the rest"},
+                "status": {"type": "string", "enum": ["completed", "stopped", "time_limit"],
+                    "description": "stopped: an operation failed and stop_on_error skipped the rest; time_limit: the batch ran out of time and the rest were not attempted"},
                 "succeeded": {"type": "integer"},
                 "failed": {"type": "integer"},
                 "skipped": {"type": "integer"},
+                "not_attempted": {"type": "integer", "description": "Operations not started because the batch reached its time limit"},
+                "outcome_unknown": {"type": "integer", "description": "Failed operations whose outcome is unknown: Odoo may or may not have applied them"},
+                "error": {"type": "string", "description": "Unless every operation succeeded: what did not, in words"},
                 "results": {"type": "array", "items": {
                     "type": "object",
                     "properties": {
                         "index": {"type": "integer"},
                         "action": {"type": "string"},
                         "model": {"type": "string"},
-                        "status": {"type": "string", "enum": ["ok", "failed", "skipped"]},
+                        "status": {"type": "string", "enum": ["ok", "failed", "skipped", "not_attempted"]},
                         "result": {"type": "object", "description": "What the operation's own tool returns"},
-                        "error": {"type": "string"}
+                        "error": {"type": "string"},
+                        "outcome_unknown": {"type": "boolean", "description": "Failed: Odoo's answer was lost, the operation may or may not have been applied; check before retrying it"}
                     },
                     "required": ["index", "action", "status"]
                 }},
                 "notice": budget::notice_schema()
             },
-            "required": ["dry_run", "status", "succeeded", "failed", "skipped", "results"]
+            "required": ["dry_run", "status", "succeeded", "failed", "skipped", "not_attempted", "outcome_unknown", "results"]
         },
         "annotations": {"title": "Run several Odoo writes in order", "readOnlyHint": false, "destructiveHint": true, "idempotentHint": false, "openWorldHint": true},
     })
@@ -106,23 +117,114 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
 
     ctx.in_batch.set(true);
+    let tally = run_operations(ctx, &ops, stop_on_error).await;
+    ctx.in_batch.set(false);
+    let tally = tally?;
+    ctx.set_record_count(tally.succeeded as usize);
+    let mut out = json!({
+        "dry_run": dry_run,
+        "status": tally.status(),
+        "succeeded": tally.succeeded, "failed": tally.failed, "skipped": tally.skipped,
+        "not_attempted": tally.not_attempted, "outcome_unknown": tally.unknown,
+        "results": tally.results,
+    });
+    let summary = tally.summary(ops.len(), ctx.req.svc.settings.batch_time_limit_ms);
+    if let Some(summary) = &summary {
+        out["error"] = json!(summary);
+    }
+    shrink_to_budget(ctx, &mut out);
+    match summary {
+        None => Ok(out),
+        Some(summary) => Err(ToolError::Incomplete { result: out, summary }),
+    }
+}
+
+/// What happened to each operation, and the counts.
+#[derive(Default)]
+struct Tally {
+    results: Vec<Value>,
+    succeeded: u32,
+    failed: u32,
+    skipped: u32,
+    not_attempted: u32,
+    /// Failed with a lost answer.
+    unknown: u32,
+    stopped: bool,
+}
+
+impl Tally {
+    fn status(&self) -> &'static str {
+        if self.not_attempted > 0 {
+            "time_limit"
+        } else if self.stopped && self.skipped > 0 {
+            "stopped"
+        } else {
+            "completed"
+        }
+    }
+
+    /// Unless every operation succeeded: what did not, in words.
+    fn summary(&self, total: usize, limit_ms: u64) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.failed > 0 {
+            let mut part = format!("{} failed", self.failed);
+            if self.unknown > 0 {
+                part.push_str(&format!(
+                    " ({} with an unknown outcome: Odoo's answer was lost, so it may or may not have been \
+                     applied; check with odoo_get or odoo_search before retrying it)",
+                    self.unknown
+                ));
+            }
+            parts.push(part);
+        }
+        if self.skipped > 0 {
+            parts.push(format!("{} skipped after the failure (stop_on_error)", self.skipped));
+        }
+        if self.not_attempted > 0 {
+            parts.push(format!(
+                "{} not attempted: the batch reached its time limit of {} s (run them in a new batch)",
+                self.not_attempted,
+                limit_ms.div_ceil(1000)
+            ));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{} of {total} operations succeeded; {}. Each operation's outcome is in results.",
+                self.succeeded,
+                parts.join("; ")
+            )
+        })
+    }
+}
+
+/// Runs the operations in order, each audited as its own tool call; none starts past the time limit.
+async fn run_operations(ctx: &ToolCtx<'_>, ops: &[Operation], stop_on_error: bool) -> Result<Tally, ToolError> {
+    let started = now_ms();
+    let limit = i64::try_from(ctx.req.svc.settings.batch_time_limit_ms).unwrap_or(i64::MAX);
     let total = ops.len() as u32;
-    let mut results = Vec::with_capacity(ops.len());
-    let (mut succeeded, mut failed) = (0u32, 0u32);
-    let mut stopped = false;
+    let mut t = Tally { results: Vec::with_capacity(ops.len()), ..Tally::default() };
+    let mut out_of_time = false;
     for (index, op) in ops.iter().enumerate() {
-        if stopped {
-            results.push(json!({"index": index, "action": op.action, "model": op.model, "status": "skipped"}));
+        let mut entry = json!({"index": index, "action": op.action, "model": op.model});
+        if t.stopped || out_of_time {
+            entry["status"] = json!(if out_of_time { "not_attempted" } else { "skipped" });
+            *(if out_of_time { &mut t.not_attempted } else { &mut t.skipped }) += 1;
+            t.results.push(entry);
             continue;
         }
         if index > 0 {
             // Between operations: a cancelled batch stops here, with what is done done and audited.
-            ctx.req
-                .checkpoint()
-                .await
-                .map_err(|_| ToolError::Cancelled)?;
+            ctx.req.checkpoint().await.map_err(|_| ToolError::Cancelled)?;
+            // The runtime's clock, which advances with each Odoo call: past the limit nothing starts.
+            if now_ms() - started >= limit {
+                out_of_time = true;
+                entry["status"] = json!("not_attempted");
+                t.not_attempted += 1;
+                t.results.push(entry);
+                continue;
+            }
         }
-        let started = now_ms();
+        let op_started = now_ms();
         let outcome = match op.tool {
             create::NAME => create::run(ctx, &op.args).await,
             update::NAME => update::run(ctx, &op.args).await,
@@ -132,19 +234,21 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         if matches!(outcome, Err(ToolError::Cancelled)) {
             return Err(ToolError::Cancelled);
         }
-        ctx.audit_operation(op.tool, &outcome, now_ms() - started);
-        let mut entry = json!({"index": index, "action": op.action, "model": op.model});
+        ctx.audit_operation(op.tool, &outcome, now_ms() - op_started);
         match outcome {
             Ok(result) => {
-                succeeded += 1;
+                t.succeeded += 1;
                 entry["status"] = json!("ok");
                 entry["result"] = result;
             }
             Err(e) => {
-                failed += 1;
+                let unknown = matches!(&e, ToolError::Odoo(o) if o.outcome_unknown);
+                t.failed += 1;
+                t.unknown += u32::from(unknown);
                 entry["status"] = json!("failed");
                 entry["error"] = json!(e.message());
-                stopped = stop_on_error;
+                entry["outcome_unknown"] = json!(unknown);
+                t.stopped = stop_on_error;
             }
         }
         if ctx.req.notify.wants_progress() {
@@ -153,31 +257,17 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
                 index + 1,
                 op.action,
                 op.model,
-                if entry["status"] == "ok" {
-                    "done"
-                } else {
-                    "failed"
+                match (entry["status"].as_str(), entry["outcome_unknown"].as_bool()) {
+                    (Some("ok"), _) => "done",
+                    (_, Some(true)) => "outcome unknown",
+                    _ => "failed",
                 }
             );
-            ctx.req.notify.progress(
-                f64::from(index as u32 + 1),
-                Some(f64::from(total)),
-                &message,
-            );
+            ctx.req.notify.progress(f64::from(index as u32 + 1), Some(f64::from(total)), &message);
         }
-        results.push(entry);
+        t.results.push(entry);
     }
-    ctx.in_batch.set(false);
-    ctx.set_record_count(succeeded as usize);
-    let skipped = total - succeeded - failed;
-    let mut out = json!({
-        "dry_run": dry_run,
-        "status": if stopped && skipped > 0 { "stopped" } else { "completed" },
-        "succeeded": succeeded, "failed": failed, "skipped": skipped,
-        "results": results,
-    });
-    shrink_to_budget(ctx, &mut out);
-    Ok(out)
+    Ok(t)
 }
 
 /// Parses the operations; every one is checked for its shape before any runs. Each becomes the
@@ -186,9 +276,7 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
     let items = match a.get("operations") {
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= MAX_OPERATIONS => items,
         _ => {
-            return Err(ToolError::Invalid(format!(
-                "'operations' must be a list of 1 to {MAX_OPERATIONS} operations"
-            )))
+            return Err(ToolError::Invalid(format!("'operations' must be a list of 1 to {MAX_OPERATIONS} operations")))
         }
     };
     let mut ops = Vec::with_capacity(items.len());
@@ -198,44 +286,22 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
             return Err(bad("must be an object with 'action' and 'model'".into()));
         };
         let (action, tool) = match fields.get("action").and_then(Value::as_str) {
-            Some(a) => ACTIONS
-                .iter()
-                .find(|(known, _)| *known == a)
-                .copied()
-                .ok_or_else(|| {
-                    bad(format!(
-                        "unknown action '{}'; use create, update, delete or post_message",
-                        crate::store::truncate(a, 30)
-                    ))
-                })?,
-            None => {
-                return Err(bad(
-                    "'action' is required: create, update, delete or post_message".into(),
+            Some(a) => ACTIONS.iter().find(|(known, _)| *known == a).copied().ok_or_else(|| {
+                bad(format!(
+                    "unknown action '{}'; use create, update, delete or post_message",
+                    crate::store::truncate(a, 30)
                 ))
-            }
+            })?,
+            None => return Err(bad("'action' is required: create, update, delete or post_message".into())),
         };
         if fields.contains_key("dry_run") {
-            return Err(bad(
-                "'dry_run' is set for the whole batch, not per operation".into(),
-            ));
+            return Err(bad("'dry_run' is set for the whole batch, not per operation".into()));
         }
-        let mut args: Map<String, Value> = fields
-            .iter()
-            .filter(|(k, _)| k.as_str() != "action")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut args: Map<String, Value> =
+            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (k.clone(), v.clone())).collect();
         args.insert("dry_run".into(), json!(dry_run));
-        let model = fields
-            .get("model")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        ops.push(Operation {
-            action,
-            tool,
-            model,
-            args,
-        });
+        let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
+        ops.push(Operation { action, tool, model, args });
     }
     Ok(ops)
 }
@@ -248,29 +314,15 @@ fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
     let mut calls: u64 = 3;
     for op in ops {
         models.insert(op.model.as_str());
-        let ids = op
-            .args
-            .get("ids")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len) as u64;
+        let ids = op.args.get("ids").and_then(Value::as_array).map_or(0, Vec::len) as u64;
         calls += 1 + match (op.action, dry_run) {
             (_, true) => 4,
             ("delete", false) if ids > 1 => 2 + ids.min(20),
             _ => 2,
         };
-        let command_lists = op
-            .args
-            .get("values")
-            .and_then(Value::as_object)
-            .map_or(0, |v| {
-                v.values()
-                    .filter(|x| {
-                        x.as_array()
-                            .and_then(|a| a.first())
-                            .is_some_and(Value::is_array)
-                    })
-                    .count()
-            });
+        let command_lists = op.args.get("values").and_then(Value::as_object).map_or(0, |v| {
+            v.values().filter(|x| x.as_array().and_then(|a| a.first()).is_some_and(Value::is_array)).count()
+        });
         calls += command_lists as u64;
     }
     u32::try_from(calls + models.len() as u64).unwrap_or(u32::MAX)
@@ -279,12 +331,7 @@ fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
 /// Keeps the answer within the response budget: the records each operation read back go first (ids,
 /// outcomes, values not applied and errors stay).
 fn shrink_to_budget(ctx: &ToolCtx<'_>, out: &mut Value) {
-    let max = ctx
-        .req
-        .svc
-        .settings
-        .max_response_bytes
-        .max(crate::config::MIN_RESPONSE_BYTES);
+    let max = ctx.req.svc.settings.max_response_bytes.max(crate::config::MIN_RESPONSE_BYTES);
     if budget::json_len(out) <= max {
         return;
     }

@@ -63,9 +63,7 @@ pub struct Fitted {
 
 impl Budget {
     pub fn new(max_bytes: usize) -> Budget {
-        Budget {
-            max_bytes: max_bytes.max(MIN_RESPONSE_BYTES),
-        }
+        Budget { max_bytes: max_bytes.max(MIN_RESPONSE_BYTES) }
     }
 
     /// Records: long values cut first, then the leading records that fit beside `envelope` (the answer
@@ -80,39 +78,23 @@ impl Budget {
     }
 
     fn fit(&self, envelope: &Value, items: Vec<Value>, cut_values: bool) -> Fitted {
-        let mut room = self
-            .max_bytes
-            .saturating_sub(json_len(envelope).saturating_add(NOTICE_ROOM));
+        let mut room = self.max_bytes.saturating_sub(json_len(envelope).saturating_add(NOTICE_ROOM));
         let mut kept = Vec::with_capacity(items.len());
         let mut truncated_values = Vec::new();
         let mut items = items.into_iter();
         while let Some(mut item) = items.next() {
-            let cuts = if cut_values {
-                cut_long_values(&mut item)
-            } else {
-                Vec::new()
-            };
+            let cuts = if cut_values { cut_long_values(&mut item) } else { Vec::new() };
             // One separator per item (the first one's pays for nothing, which keeps the sum an upper bound).
-            let cost = cuts.iter().fold(json_len(&item) + 1, |sum, cut| {
-                sum.saturating_add(json_len(cut) + 1)
-            });
+            let cost = cuts.iter().fold(json_len(&item) + 1, |sum, cut| sum.saturating_add(json_len(cut) + 1));
             if cost > room && !kept.is_empty() {
                 let left_out = std::iter::once(item).chain(items).collect();
-                return Fitted {
-                    kept,
-                    left_out,
-                    truncated_values,
-                };
+                return Fitted { kept, left_out, truncated_values };
             }
             room = room.saturating_sub(cost);
             kept.push(item);
             truncated_values.extend(cuts);
         }
-        Fitted {
-            kept,
-            left_out: Vec::new(),
-            truncated_values,
-        }
+        Fitted { kept, left_out: Vec::new(), truncated_values }
     }
 }
 
@@ -136,8 +118,11 @@ impl Fitted {
         }
         match self.truncated_values.len() {
             0 => {}
-            1 => parts.push(format!("1 value longer than {MAX_VALUE_CHARS} characters was cut (see truncated_values).")),
-            n => parts.push(format!("{n} values longer than {MAX_VALUE_CHARS} characters were cut (see truncated_values).")),
+            1 => {
+                parts.push(format!("1 value longer than {MAX_VALUE_CHARS} characters was cut (see truncated_values)."))
+            }
+            n => parts
+                .push(format!("{n} values longer than {MAX_VALUE_CHARS} characters were cut (see truncated_values).")),
         }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
@@ -152,13 +137,7 @@ fn cut_long_values(record: &mut Value) -> Vec<TruncatedValue> {
     };
     let mut cuts = Vec::new();
     for (field, value) in fields.iter_mut() {
-        cut_within(value, &mut |length| {
-            cuts.push(TruncatedValue {
-                id,
-                field: field.clone(),
-                length,
-            })
-        });
+        cut_within(value, &mut |length| cuts.push(TruncatedValue { id, field: field.clone(), length }));
     }
     cuts
 }
@@ -223,11 +202,8 @@ mod tests {
         out["records"] = json!(fitted.kept);
         out["truncated_values"] = json!(fitted.truncated_values);
         out["next_cursor"] = json!("1234.ABCDEFGHIJKLMNOPQRSTUV");
-        out["notice"] = json!(fitted.notice(
-            Budget::new(0),
-            "records",
-            "Pass next_cursor to continue, or ask for fewer fields."
-        ));
+        out["notice"] =
+            json!(fitted.notice(Budget::new(0), "records", "Pass next_cursor to continue, or ask for fewer fields."));
         out.to_string()
     }
 
@@ -242,15 +218,8 @@ mod tests {
 
         let mut long = "ü".repeat(MAX_VALUE_CHARS + 12_345);
         assert_eq!(cut_string(&mut long), Some(MAX_VALUE_CHARS + 12_345));
-        assert!(
-            long.ends_with("… [truncated: 12345 more characters]"),
-            "{}",
-            &long[long.len() - 60..]
-        );
-        assert_eq!(
-            long.chars().take_while(|c| *c == 'ü').count(),
-            MAX_VALUE_CHARS
-        );
+        assert!(long.ends_with("… [truncated: 12345 more characters]"), "{}", &long[long.len() - 60..]);
+        assert_eq!(long.chars().take_while(|c| *c == 'ü').count(), MAX_VALUE_CHARS);
     }
 
     #[test]
@@ -260,73 +229,41 @@ mod tests {
         assert_eq!(
             cuts,
             vec![
-                TruncatedValue {
-                    id: Some(7),
-                    field: "comment".into(),
-                    length: 5_000
-                },
-                TruncatedValue {
-                    id: Some(7),
-                    field: "partner_id".into(),
-                    length: 4_001
-                },
+                TruncatedValue { id: Some(7), field: "comment".into(), length: 5_000 },
+                TruncatedValue { id: Some(7), field: "partner_id".into(), length: 4_001 },
             ]
         );
-        assert!(r["comment"]
-            .as_str()
-            .unwrap()
-            .ends_with("[truncated: 1000 more characters]"));
-        assert!(r["partner_id"][1]
-            .as_str()
-            .unwrap()
-            .ends_with("[truncated: 1 more characters]"));
+        assert!(r["comment"].as_str().unwrap().ends_with("[truncated: 1000 more characters]"));
+        assert!(r["partner_id"][1].as_str().unwrap().ends_with("[truncated: 1 more characters]"));
         assert_eq!(r["name"], "short");
-        assert_eq!(
-            json_len(&cuts[0]),
-            serde_json::to_string(&cuts[0]).unwrap().len()
-        );
+        assert_eq!(json_len(&cuts[0]), serde_json::to_string(&cuts[0]).unwrap().len());
     }
 
     #[test]
     fn keeps_records_in_order_while_they_fit() {
         let budget = Budget::new(2_000);
         let envelope = json!({"model": "res.partner", "records": [], "count": 40, "offset": 0});
-        let records: Vec<Value> = (1..=40)
-            .map(|i| partner(i, &format!("partner number {i}")))
-            .collect();
+        let records: Vec<Value> = (1..=40).map(|i| partner(i, &format!("partner number {i}"))).collect();
         let fitted = budget.fit_records(&envelope, records);
         assert!(fitted.is_cut());
         assert!(fitted.kept.len() > 5, "{}", fitted.kept.len());
-        let ids: Vec<i64> = fitted
-            .kept
-            .iter()
-            .chain(&fitted.left_out)
-            .map(|r| r["id"].as_i64().unwrap())
-            .collect();
+        let ids: Vec<i64> = fitted.kept.iter().chain(&fitted.left_out).map(|r| r["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, (1..=40).collect::<Vec<_>>(), "nothing lost, nothing reordered");
+        assert!(answer(&envelope, &fitted).len() <= 2_000, "{}", answer(&envelope, &fitted).len());
+        let notice = fitted.notice(budget, "records", "Pass next_cursor to continue.").unwrap();
         assert_eq!(
-            ids,
-            (1..=40).collect::<Vec<_>>(),
-            "nothing lost, nothing reordered"
+            notice,
+            format!(
+                "Response cut at 2000 bytes: {} of 40 records returned. Pass next_cursor to continue.",
+                fitted.kept.len()
+            )
         );
-        assert!(
-            answer(&envelope, &fitted).len() <= 2_000,
-            "{}",
-            answer(&envelope, &fitted).len()
-        );
-        let notice = fitted
-            .notice(budget, "records", "Pass next_cursor to continue.")
-            .unwrap();
-        assert_eq!(notice, format!("Response cut at 2000 bytes: {} of 40 records returned. Pass next_cursor to continue.", fitted.kept.len()));
     }
 
     #[test]
     fn never_skips_a_big_record_to_fit_a_later_small_one() {
         let budget = Budget::new(1_000);
-        let records = vec![
-            partner(1, "a"),
-            json!({"id": 2, "name": "x".repeat(900)}),
-            partner(3, "c"),
-        ];
+        let records = vec![partner(1, "a"), json!({"id": 2, "name": "x".repeat(900)}), partner(3, "c")];
         let fitted = budget.fit_records(&json!({"records": []}), records);
         assert_eq!(fitted.kept.len(), 1);
         assert_eq!(fitted.left_out.len(), 2);
@@ -335,27 +272,17 @@ mod tests {
     #[test]
     fn the_first_record_is_always_kept_after_its_cuts() {
         let budget = Budget::new(1_000);
-        let records = vec![
-            json!({"id": 1, "comment": "z".repeat(50_000)}),
-            partner(2, "b"),
-        ];
+        let records = vec![json!({"id": 1, "comment": "z".repeat(50_000)}), partner(2, "b")];
         let fitted = budget.fit_records(&json!({"records": []}), records);
         assert_eq!(fitted.kept.len(), 1);
         assert!(fitted.kept[0]["comment"].as_str().unwrap().len() < MAX_VALUE_CHARS + 100);
         assert_eq!(
             fitted.truncated_values,
-            vec![TruncatedValue {
-                id: Some(1),
-                field: "comment".into(),
-                length: 50_000
-            }]
+            vec![TruncatedValue { id: Some(1), field: "comment".into(), length: 50_000 }]
         );
         assert_eq!(fitted.left_out[0]["id"], 2);
         let notice = fitted.notice(budget, "records", "Ask again.").unwrap();
-        assert!(
-            notice.contains("1 of 2 records") && notice.contains("1 value longer than 4000"),
-            "{notice}"
-        );
+        assert!(notice.contains("1 of 2 records") && notice.contains("1 value longer than 4000"), "{notice}");
     }
 
     #[test]
@@ -374,11 +301,7 @@ mod tests {
         assert_eq!(budget.max_bytes, MIN_RESPONSE_BYTES);
         let groups = vec![json!({"label": "y".repeat(5_000)}), json!({"label": "z"})];
         let fitted = budget.fit_items(&json!({"groups": []}), groups);
-        assert_eq!(
-            fitted.kept[0]["label"].as_str().unwrap().len(),
-            5_000,
-            "groups are not cut"
-        );
+        assert_eq!(fitted.kept[0]["label"].as_str().unwrap().len(), 5_000, "groups are not cut");
         assert!(fitted.truncated_values.is_empty());
         assert_eq!(fitted.left_out.len(), 1);
     }

@@ -19,11 +19,7 @@ pub fn record_id(a: &Map<String, Value>) -> Result<i64, ToolError> {
         None | Some(Value::Null) => Err(ToolError::Invalid("'id' is required".into())),
         Some(v) => v
             .as_i64()
-            .or_else(|| {
-                v.as_f64()
-                    .filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f < 9.0e15)
-                    .map(|f| f as i64)
-            })
+            .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f < 9.0e15).map(|f| f as i64))
             .filter(|id| *id > 0)
             .ok_or_else(|| ToolError::Invalid("'id' must be a positive integer record id".into())),
     }
@@ -41,10 +37,7 @@ pub async fn require_chatter(
         return Ok(schema);
     }
     if schema.hidden.contains("message_ids") {
-        return Err(ToolError::Denied(Denial::FieldHidden {
-            model: model.into(),
-            field: "message_ids".into(),
-        }));
+        return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: "message_ids".into() }));
     }
     Err(ToolError::Invalid(format!(
         "'{model}' has no chatter (it does not inherit mail.thread, or this Odoo user cannot see its messages), \
@@ -61,14 +54,7 @@ mod tests {
         let id = |v: Value| record_id(json!({"id": v}).as_object().unwrap());
         assert_eq!(id(json!(7)).unwrap(), 7);
         assert_eq!(id(json!(7.0)).unwrap(), 7);
-        for bad in [
-            json!(0),
-            json!(-3),
-            json!(1.5),
-            json!("7"),
-            json!([7]),
-            json!(1e300),
-        ] {
+        for bad in [json!(0), json!(-3), json!(1.5), json!("7"), json!([7]), json!(1e300)] {
             assert!(id(bad.clone()).is_err(), "{bad}");
         }
         assert!(record_id(&Map::new()).is_err());

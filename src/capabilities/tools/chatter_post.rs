@@ -4,9 +4,10 @@
 //! `post_params` is the one place that knows.
 
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::html_text::plain_to_html;
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::answer;
 use crate::odoo::client::Call;
+use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
@@ -27,9 +28,7 @@ impl Kind {
         match s {
             None | Some("note") => Ok(Kind::Note),
             Some("message") => Ok(Kind::Message),
-            Some(_) => Err(ToolError::Invalid(
-                "'kind' must be \"note\" or \"message\"".into(),
-            )),
+            Some(_) => Err(ToolError::Invalid("'kind' must be \"note\" or \"message\"".into())),
         }
     }
 
@@ -99,9 +98,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let id = record_id(a)?;
     let body = args::required_str(a, "body")?;
     if body.chars().count() > MAX_BODY_CHARS {
-        return Err(ToolError::Invalid(format!(
-            "'body' is longer than {MAX_BODY_CHARS} characters; shorten it"
-        )));
+        return Err(ToolError::Invalid(format!("'body' is longer than {MAX_BODY_CHARS} characters; shorten it")));
     }
     let kind = Kind::parse(args::optional_str(a, "kind")?)?;
     let html = args::optional_bool(a, "html")?.unwrap_or(false);
@@ -114,24 +111,14 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let ids = [id];
     if dry_run {
         // The record must exist for this user, and Odoo must let it write there (`_mail_post_access`).
-        let found =
-            super::writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
+        let found = super::writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
         if found.is_empty() {
             super::writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &ids).await?;
         }
         let record = found.first().ok_or_else(|| {
-            ToolError::Invalid(format!(
-                "no record {model} {id}: it does not exist, or this Odoo user cannot see it"
-            ))
+            ToolError::Invalid(format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it"))
         })?;
-        super::writing::odoo_access_check(
-            &client,
-            &ctx.req.auth.connection,
-            model,
-            Operation::Update,
-            &ids,
-        )
-        .await?;
+        super::writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &ids).await?;
         return Ok(
             json!({"model": model, "id": id, "kind": kind.as_str(), "dry_run": true, "display_name": record.get("display_name")}),
         );
@@ -143,54 +130,28 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         params: post_params(&ctx.req.auth.connection, body, kind, html),
         positional: 0,
     };
-    let answer = client.call(&call).await?;
-    let message_id = message_id(&answer).ok_or_else(|| {
-        ToolError::Unavailable("Odoo's message_post answer is not a message id".into())
-    })?;
+    // The client has checked the answer's shape: one positive id, bare or in a list of one.
+    let posted = client.call(&call).await?;
+    let message_id = answer::single_id(&posted)
+        .ok_or_else(|| ToolError::Unavailable("Odoo's message_post answer is not a message id".into()))?;
     ctx.set_record_count(1);
-    ctx.log("info", || {
-        format!("{model} {id}: posted {} {message_id}", kind.as_str())
-    });
-    Ok(
-        json!({"model": model, "id": id, "message_id": message_id, "kind": kind.as_str(), "dry_run": false}),
-    )
+    ctx.log("info", || format!("{model} {id}: posted {} {message_id}", kind.as_str()));
+    Ok(json!({"model": model, "id": id, "message_id": message_id, "kind": kind.as_str(), "dry_run": false}))
 }
 
 /// `message_post`'s keyword parameters (it takes no positional ones) for this Odoo version.
 /// 17+ escapes a string body and takes `body_is_html` to keep HTML; 16 takes any string as HTML, so
 /// plain text is escaped here. (saas~16.3/16.4 already escaped but had no `body_is_html`; Odoo Online
 /// no longer runs them.)
-pub fn post_params(
-    conn: &Connection,
-    body: &str,
-    kind: Kind,
-    html: bool,
-) -> Vec<(&'static str, Value)> {
+pub fn post_params(conn: &Connection, body: &str, kind: Kind, html: bool) -> Vec<(&'static str, Value)> {
     let modern = conn.at_least(17, 0);
-    let body = if html || modern {
-        body.to_string()
-    } else {
-        plain_to_html(body)
-    };
-    let mut params = vec![
-        ("body", json!(body)),
-        ("message_type", json!("comment")),
-        ("subtype_xmlid", json!(kind.subtype_xmlid())),
-    ];
+    let body = if html || modern { body.to_string() } else { plain_to_html(body) };
+    let mut params =
+        vec![("body", json!(body)), ("message_type", json!("comment")), ("subtype_xmlid", json!(kind.subtype_xmlid()))];
     if html && modern {
         params.push(("body_is_html", json!(true)));
     }
     params
-}
-
-/// The new message's id: an int on 16–18, `[id]` on 19 (no more `@api.returns` downgrade).
-fn message_id(answer: &Value) -> Option<i64> {
-    match answer {
-        Value::Number(n) => n.as_i64(),
-        Value::Array(ids) if ids.len() == 1 => ids.first().and_then(Value::as_i64),
-        _ => None,
-    }
-    .filter(|id| *id > 0)
 }
 
 #[cfg(test)]
@@ -199,47 +160,22 @@ mod tests {
     use crate::odoo::Transport;
 
     fn conn(major: i64) -> Connection {
-        let transport = if major >= 19 {
-            Transport::Json2
-        } else {
-            Transport::Jsonrpc
-        };
-        Connection {
-            url: "https://odoo.example.com".into(),
-            database: "db".into(),
-            major,
-            minor: 0,
-            transport,
-        }
+        let transport = if major >= 19 { Transport::Json2 } else { Transport::Jsonrpc };
+        Connection { url: "https://odoo.example.com".into(), database: "db".into(), major, minor: 0, transport }
     }
 
     fn as_map(params: Vec<(&'static str, Value)>) -> Value {
-        Value::Object(
-            params
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        Value::Object(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
     #[test]
     fn odoo_16_gets_escaped_plain_text_and_raw_html() {
-        let plain = as_map(post_params(
-            &conn(16),
-            "a <b> & c\n\nnext",
-            Kind::Note,
-            false,
-        ));
+        let plain = as_map(post_params(&conn(16), "a <b> & c\n\nnext", Kind::Note, false));
         assert_eq!(
             plain,
             json!({"body": "<p>a &lt;b&gt; &amp; c</p><p>next</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_note"})
         );
-        let html = as_map(post_params(
-            &conn(16),
-            "<p>Hi <b>there</b></p>",
-            Kind::Message,
-            true,
-        ));
+        let html = as_map(post_params(&conn(16), "<p>Hi <b>there</b></p>", Kind::Message, true));
         assert_eq!(
             html,
             json!({"body": "<p>Hi <b>there</b></p>", "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}),
@@ -262,22 +198,6 @@ mod tests {
                 json!({"body": "<p>Hi</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_comment", "body_is_html": true}),
                 "{major}"
             );
-        }
-    }
-
-    #[test]
-    fn the_answer_is_an_int_or_a_one_id_list() {
-        assert_eq!(message_id(&json!(243)), Some(243));
-        assert_eq!(message_id(&json!([487])), Some(487));
-        for bad in [
-            json!([]),
-            json!([1, 2]),
-            json!(false),
-            json!("243"),
-            json!(0),
-            json!([null]),
-        ] {
-            assert_eq!(message_id(&bad), None, "{bad}");
         }
     }
 

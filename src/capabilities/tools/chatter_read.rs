@@ -4,10 +4,10 @@
 //! Messages are normalised to one shape on every version.
 
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::html_text::{to_text, MAX_BODY_CHARS};
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
+use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
@@ -15,15 +15,7 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_chatter_read";
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
-const FIELDS: [&str; 7] = [
-    "date",
-    "author_id",
-    "email_from",
-    "body",
-    "message_type",
-    "subtype_id",
-    "subject",
-];
+const FIELDS: [&str; 7] = ["date", "author_id", "email_from", "body", "message_type", "subtype_id", "subject"];
 /// `mail.mt_note`'s name, as the recorded threads of 17 and 19 show it (`[2, "Note"]`). Odoo itself
 /// tells notes by that subtype's xmlid, which `search_read` does not return; the name is what it
 /// returns without an extra call per page.
@@ -83,10 +75,7 @@ pub fn definition() -> Value {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(
-        a,
-        &["model", "id", "limit", "cursor", "include_notifications"],
-    )?;
+    args::reject_unknown(a, &["model", "id", "limit", "cursor", "include_notifications"])?;
     let model = args::required_str(a, "model")?;
     let id = record_id(a)?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
@@ -95,10 +84,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.require(model, Operation::Read)?;
 
     let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
-    let binding = format!(
-        "chatter|{}|{model}|{id}|{include_notifications}",
-        ctx.req.auth.key_id
-    );
+    let binding = format!("chatter|{}|{model}|{id}|{include_notifications}", ctx.req.auth.key_id);
     let offset = match cursor_arg {
         None => 0,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
@@ -125,29 +111,18 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         // `id` breaks ties: messages posted in the same second share a date.
         ("order", json!("date desc, id desc")),
     ];
-    let call = Call {
-        model: "mail.message",
-        method: "search_read",
-        ids: None,
-        params,
-        positional: 1,
-    };
+    let call = Call { model: "mail.message", method: "search_read", ids: None, params, positional: 1 };
     let mut rows = match client.call(&call).await? {
         Value::Array(r) => r,
-        _ => {
-            return Err(ToolError::Unavailable(
-                "Odoo's search_read answer is not a list".into(),
-            ))
-        }
+        _ => return Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
     };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let messages: Vec<Value> = rows.iter().map(normalize).collect();
     ctx.set_record_count(messages.len());
-    ctx.progress(2, 2, || {
-        format!("Read {} messages of {model} {id}", messages.len())
-    });
-    let mut out = json!({"model": model, "id": id, "record_name": record_name, "count": messages.len(), "messages": messages});
+    ctx.progress(2, 2, || format!("Read {} messages of {model} {id}", messages.len()));
+    let mut out =
+        json!({"model": model, "id": id, "record_name": record_name, "count": messages.len(), "messages": messages});
     if has_more {
         out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
     }
@@ -155,50 +130,22 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 }
 
 /// The record's display name; an error when Odoo returns no such record (`read` drops missing ids).
-async fn record_name(
-    ctx: &ToolCtx<'_>,
-    client: &OdooClient<'_>,
-    model: &str,
-    id: i64,
-) -> Result<Value, ToolError> {
+async fn record_name(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str, id: i64) -> Result<Value, ToolError> {
     // A field policy may hide the name; `id` alone still proves the record exists.
-    let field = if ctx
-        .req
-        .auth
-        .permissions
-        .field_allowed(model, "display_name")
-    {
-        "display_name"
-    } else {
-        "id"
-    };
+    let field = if ctx.req.auth.permissions.field_allowed(model, "display_name") { "display_name" } else { "id" };
     let ids = [id];
-    let call = Call {
-        model,
-        method: "read",
-        ids: Some(&ids),
-        params: vec![("fields", json!([field]))],
-        positional: 0,
-    };
+    let call = Call { model, method: "read", ids: Some(&ids), params: vec![("fields", json!([field]))], positional: 0 };
     let records = client.call(&call).await?;
     let record = records
         .as_array()
-        .and_then(|r| {
-            r.iter()
-                .find(|r| r.get("id").and_then(Value::as_i64) == Some(id))
-        })
+        .and_then(|r| r.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(id)))
         .ok_or_else(|| {
             OdooError::new(
                 OdooErrorKind::MissingError,
-                format!(
-                    "no record {model} {id}: it does not exist, or this Odoo user cannot see it"
-                ),
+                format!("no record {model} {id}: it does not exist, or this Odoo user cannot see it"),
             )
         })?;
-    Ok(record
-        .get("display_name")
-        .and_then(Value::as_str)
-        .map_or(Value::Null, |n| json!(n)))
+    Ok(record.get("display_name").and_then(Value::as_str).map_or(Value::Null, |n| json!(n)))
 }
 
 /// One `mail.message` row in the shape this tool returns on every version. Odoo's `false` for an
@@ -248,36 +195,19 @@ mod tests {
             "date": "2026-11-24 11:04:16", "message_type": "email", "subtype_id": [1, "Discussions"], "subject": "Training"});
         let e = normalize(&email);
         assert_eq!(
-            (
-                e["author"].as_str(),
-                e["author_id"].is_null(),
-                e["is_note"].as_bool()
-            ),
+            (e["author"].as_str(), e["author_id"].is_null(), e["is_note"].as_bool()),
             (Some("\"Jacques\" <jacques@example.com>"), true, Some(false))
         );
         assert_eq!(
-            (
-                e["body"].as_str(),
-                e["subject"].as_str(),
-                e["subtype"].as_str()
-            ),
-            (
-                Some("Hello,\nI am Jacques."),
-                Some("Training"),
-                Some("Discussions")
-            )
+            (e["body"].as_str(), e["subject"].as_str(), e["subtype"].as_str()),
+            (Some("Hello,\nI am Jacques."), Some("Training"), Some("Discussions"))
         );
         // 17 records an empty body for the creation notice, 19 a <div>; both read as text.
         let bare = normalize(
             &json!({"id": 119, "body": "", "author_id": [2, "OdooBot"], "email_from": false, "subtype_id": false, "subject": false, "message_type": "notification"}),
         );
         assert_eq!(
-            (
-                bare["body"].as_str(),
-                bare["subtype"].is_null(),
-                bare["subject"].is_null(),
-                bare["date"].is_null()
-            ),
+            (bare["body"].as_str(), bare["subtype"].is_null(), bare["subject"].is_null(), bare["date"].is_null()),
             (Some(""), true, true, true)
         );
         let nobody = normalize(&json!({"id": 5, "author_id": false, "email_from": false}));

@@ -4,6 +4,7 @@
 
 use super::writing::{self, checked_values, dry_run_arg};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
@@ -65,14 +66,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.checkpoint(&client).await?;
 
     if dry_run {
-        writing::odoo_access_check(
-            &client,
-            &ctx.req.auth.connection,
-            model,
-            Operation::Create,
-            &[],
-        )
-        .await?;
+        writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Create, &[]).await?;
         let (defaults, missing) = preview_defaults(&client, model, &schema, &values).await?;
         ctx.log("info", || format!("{model}: dry run, nothing created"));
         let mut out = json!({"model": model, "dry_run": true, "values": values, "defaults": defaults, "missing_required": missing});
@@ -86,22 +80,10 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     }
 
     // A list of one, so both transports answer with a list of ids on every version.
-    let call = Call {
-        model,
-        method: "create",
-        ids: None,
-        params: vec![("vals_list", json!([values]))],
-        positional: 1,
-    };
+    let call = Call { model, method: "create", ids: None, params: vec![("vals_list", json!([values]))], positional: 1 };
+    // The client has checked the answer's shape: a list of one positive id.
     let created = client.call(&call).await?;
-    let id = created
-        .as_i64()
-        .or_else(|| {
-            created
-                .as_array()
-                .and_then(|a| a.first())
-                .and_then(Value::as_i64)
-        })
+    let id = answer::single_id(&created)
         .ok_or_else(|| ToolError::Unavailable("Odoo's create answer holds no record id".into()))?;
     ctx.set_record_count(1);
     ctx.progress(2, 3, || format!("Created {model} {id}"));
@@ -119,11 +101,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
             }
             out["not_applied"] = json!(not_applied);
         }
-        // The record exists: a failed read-back must not turn a successful create into an error.
+        // The record exists: a failed read-back must not turn a successful create into an error, nor
+        // read as one that could be retried.
         Err(e) => {
             out["warning"] = json!(format!(
-                "Created {model} {id}, but reading it back failed: {}",
-                e.message()
+                "Created {model} {id}: the record exists, so do not create it again. Reading it back failed, so \
+                 whether Odoo stored every value as sent is not known (read it with odoo_get, ids [{id}]): {}",
+                e.what()
             ))
         }
     }
@@ -151,30 +135,13 @@ async fn preview_defaults(
     let defaults = if wanted.is_empty() {
         json!({})
     } else {
-        let call = Call {
-            model,
-            method: "default_get",
-            ids: None,
-            params: vec![("fields", json!(wanted))],
-            positional: 1,
-        };
+        let call =
+            Call { model, method: "default_get", ids: None, params: vec![("fields", json!(wanted))], positional: 1 };
         client.call(&call).await?
     };
     let missing = values::missing_required(values, schema)
         .into_iter()
-        .filter(|f| {
-            schema
-                .fields
-                .get(f)
-                .is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str())))
-        })
+        .filter(|f| schema.fields.get(f).is_some_and(|info| !values::fills_required(info, defaults.get(f.as_str()))))
         .collect();
-    Ok((
-        if defaults.is_object() {
-            defaults
-        } else {
-            json!({})
-        },
-        missing,
-    ))
+    Ok((if defaults.is_object() { defaults } else { json!({}) }, missing))
 }

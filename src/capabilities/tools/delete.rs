@@ -1,5 +1,6 @@
 //! `odoo_delete`: records by id, with an outcome for each. Odoo's `unlink` is all or nothing, so when
-//! deleting several records fails, each is retried alone to say which ones Odoo refuses and why.
+//! deleting several records fails, each is retried alone to say which ones Odoo refuses and why (not
+//! when the answer was lost: they may be gone, and the error says to check).
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
 use super::writing::{self, dry_run_arg, ids_arg};
@@ -20,8 +21,9 @@ pub fn definition() -> Value {
         "name": NAME,
         "title": "Delete Odoo records",
         "description": "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing \
-            (no such record, or not visible), or failed with Odoo's reason (e.g. another record depends on it; \
-            archiving with odoo_update {\"active\": false} is often the better choice). Confirm with the user \
+            (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; \
+            archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer \
+            was lost: check with odoo_get). Confirm with the user \
             first; dry_run: true names the records and checks Odoo's permission without deleting.",
         "inputSchema": {
             "type": "object",
@@ -44,7 +46,8 @@ pub fn definition() -> Value {
                     "properties": {
                         "id": {"type": "integer"},
                         "display_name": {},
-                        "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "not_attempted"]},
+                        "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "unknown", "not_attempted"],
+                            "description": "unknown: Odoo's answer was lost, the record may or may not be deleted"},
                         "error": {"type": "string"}
                     },
                     "required": ["id", "outcome"]
@@ -67,48 +70,24 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let schema = ctx.schema(&client, model).await?;
     // Names for the outcomes, and which ids exist: `unlink` of a missing id fails the whole call.
     let found = writing::read_records(&client, model, &schema, &ids, std::iter::empty()).await?;
-    let record = |id: i64| {
-        found
-            .iter()
-            .find(|r| r.get("id").and_then(Value::as_i64) == Some(id))
-    };
-    let existing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| record(*id).is_some())
-        .collect();
-    ctx.progress(1, 2, || {
-        format!(
-            "Found {} of {} {model} record(s)",
-            existing.len(),
-            ids.len()
-        )
-    });
+    let record = |id: i64| found.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(id));
+    let existing: Vec<i64> = ids.iter().copied().filter(|id| record(*id).is_some()).collect();
+    ctx.progress(1, 2, || format!("Found {} of {} {model} record(s)", existing.len(), ids.len()));
     ctx.checkpoint(&client).await?;
 
     let mut outcomes: Vec<(i64, &str, Option<String>)> = Vec::new();
     if dry_run {
-        let not_found: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|id| record(*id).is_none())
-            .collect();
+        let not_found: Vec<i64> = ids.iter().copied().filter(|id| record(*id).is_none()).collect();
         writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &not_found).await?;
         if !existing.is_empty() {
-            writing::odoo_access_check(
-                &client,
-                &ctx.req.auth.connection,
-                model,
-                Operation::Delete,
-                &existing,
-            )
-            .await?;
+            writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Delete, &existing).await?;
         }
         outcomes.extend(existing.iter().map(|id| (*id, "would_delete", None)));
     } else if !existing.is_empty() {
         match unlink(&client, model, &existing).await {
             Ok(()) => outcomes.extend(existing.iter().map(|id| (*id, "deleted", None))),
-            Err(e) if existing.len() == 1 => return Err(e),
+            // One record, or an answer that was lost (they may be gone already): the error says it all.
+            Err(e) if existing.len() == 1 || is_unknown(&e) => return Err(e),
             Err(_) => outcomes.extend(one_by_one(&client, model, &existing).await),
         }
     }
@@ -121,7 +100,8 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
                 Some((_, o, e)) => (*o, e.clone()),
                 None => ("missing", None),
             };
-            let mut r = json!({"id": id, "display_name": record(*id).and_then(|r| r.get("display_name")), "outcome": outcome});
+            let mut r =
+                json!({"id": id, "display_name": record(*id).and_then(|r| r.get("display_name")), "outcome": outcome});
             if let Some(e) = error {
                 r["error"] = json!(e);
             }
@@ -132,38 +112,22 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         format!(
             "{} {model} record(s) {}",
             if dry_run { existing.len() } else { deleted },
-            if dry_run {
-                "would be deleted"
-            } else {
-                "deleted"
-            }
+            if dry_run { "would be deleted" } else { "deleted" }
         )
     });
-    ctx.log("info", || {
-        format!("{model}: {deleted} deleted of {} asked", ids.len())
-    });
+    ctx.log("info", || format!("{model}: {deleted} deleted of {} asked", ids.len()));
     Ok(json!({"model": model, "dry_run": dry_run, "deleted": deleted, "results": results}))
 }
 
 async fn unlink(client: &OdooClient<'_>, model: &str, ids: &[i64]) -> Result<(), ToolError> {
-    let call = Call {
-        model,
-        method: "unlink",
-        ids: Some(ids),
-        params: vec![],
-        positional: 0,
-    };
+    let call = Call { model, method: "unlink", ids: Some(ids), params: vec![], positional: 0 };
     client.call(&call).await?;
     Ok(())
 }
 
 /// After a failed delete of several records (nothing was deleted): each alone, to find which fail.
 /// Not cancellable: once records start going, the caller must get the outcome of each.
-async fn one_by_one(
-    client: &OdooClient<'_>,
-    model: &str,
-    ids: &[i64],
-) -> Vec<(i64, &'static str, Option<String>)> {
+async fn one_by_one(client: &OdooClient<'_>, model: &str, ids: &[i64]) -> Vec<(i64, &'static str, Option<String>)> {
     let mut out = Vec::with_capacity(ids.len());
     for (n, id) in ids.iter().enumerate() {
         if n >= MAX_RETRIES {
@@ -172,8 +136,14 @@ async fn one_by_one(
         }
         match unlink(client, model, &[*id]).await {
             Ok(()) => out.push((*id, "deleted", None)),
+            Err(e) if is_unknown(&e) => out.push((*id, "unknown", Some(e.message()))),
             Err(e) => out.push((*id, "failed", Some(e.message()))),
         }
     }
     out
+}
+
+/// An `unlink` whose answer was lost: the records may or may not have been deleted.
+fn is_unknown(e: &ToolError) -> bool {
+    matches!(e, ToolError::Odoo(o) if o.outcome_unknown)
 }

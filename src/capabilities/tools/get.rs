@@ -61,64 +61,33 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let (fields, mut dropped) = select_fields(&schema, requested);
     ctx.checkpoint(&client).await?;
     let result = read_dropping_refused(fields, &mut dropped, |fields| {
-        let call = Call {
-            model,
-            method: "read",
-            ids: Some(&ids),
-            params: vec![("fields", json!(fields))],
-            positional: 0,
-        };
+        let call =
+            Call { model, method: "read", ids: Some(&ids), params: vec![("fields", json!(fields))], positional: 0 };
         let client = &client;
         async move { client.call(&call).await }
     })
     .await?;
     let records = match result {
         Value::Array(r) => r,
-        _ => {
-            return Err(ToolError::Unavailable(
-                "Odoo's read answer is not a list".into(),
-            ))
-        }
+        _ => return Err(ToolError::Unavailable("Odoo's read answer is not a list".into())),
     };
-    let found: Vec<i64> = records
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_i64))
-        .collect();
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !found.contains(id))
-        .collect();
-    let mut out =
-        json!({"model": model, "records": [], "missing_ids": missing, "dropped_fields": dropped});
+    let found: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+    let missing: Vec<i64> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    let mut out = json!({"model": model, "records": [], "missing_ids": missing, "dropped_fields": dropped});
     // Room for every found id, as if all were left out: an upper bound on the list the answer may carry.
     let mut envelope = out.clone();
     envelope["not_returned_ids"] = json!(found);
     let budget = Budget::new(ctx.req.svc.settings.max_response_bytes);
     let fitted = budget.fit_records(&envelope, records);
     ctx.set_record_count(fitted.kept.len());
-    ctx.progress(2, 2, || {
-        format!("Read {} records of {model}", fitted.kept.len())
-    });
+    ctx.progress(2, 2, || format!("Read {} records of {model}", fitted.kept.len()));
     if !missing.is_empty() {
         ctx.log("warning", || {
-            format!(
-                "{model}: no record with id {}",
-                missing
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("{model}: no record with id {}", missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
         });
     }
     if fitted.is_cut() {
-        out["not_returned_ids"] = fitted
-            .left_out
-            .iter()
-            .filter_map(|r| r.get("id"))
-            .cloned()
-            .collect();
+        out["not_returned_ids"] = fitted.left_out.iter().filter_map(|r| r.get("id")).cloned().collect();
     }
     if let Some(notice) = fitted.notice(
         budget,

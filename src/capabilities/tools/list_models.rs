@@ -39,12 +39,8 @@ pub fn definition() -> Value {
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &[])?;
     let perms = &ctx.req.auth.permissions;
-    let usable: Vec<&str> = perms
-        .models
-        .keys()
-        .map(String::as_str)
-        .filter(|m| !perms.operations_on(m).is_empty())
-        .collect();
+    let usable: Vec<&str> =
+        perms.models.keys().map(String::as_str).filter(|m| !perms.operations_on(m).is_empty()).collect();
     if usable.is_empty() {
         ctx.set_record_count(0);
         return Ok(
@@ -57,21 +53,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         model: "ir.model",
         method: "search_read",
         ids: None,
-        params: vec![
-            ("domain", json!([["model", "in", usable]])),
-            ("fields", json!(["model", "name"])),
-        ],
+        params: vec![("domain", json!([["model", "in", usable]])), ("fields", json!(["model", "name"]))],
         positional: 1,
     };
     let labels: BTreeMap<String, String> = match client.call(&call).await {
         Ok(Value::Array(rows)) => rows
             .iter()
-            .filter_map(|r| {
-                Some((
-                    r.get("model")?.as_str()?.to_string(),
-                    r.get("name")?.as_str()?.to_string(),
-                ))
-            })
+            .filter_map(|r| Some((r.get("model")?.as_str()?.to_string(), r.get("name")?.as_str()?.to_string())))
             .collect(),
         Ok(_) => BTreeMap::new(),
         Err(e) if e.kind == OdooErrorKind::AccessError => BTreeMap::new(),

@@ -3,7 +3,8 @@
 //!
 //! Two-tier errors: an unknown tool or a malformed `tools/call` is a protocol error (-32602); anything
 //! the model can fix or should tell the user (bad arguments, refused model, Odoo's refusal) is a result
-//! with `isError: true` and a readable text.
+//! with `isError: true` and a readable text (and, for a batch that did not do everything, its
+//! structured result).
 
 mod aggregate;
 mod batch;
@@ -15,7 +16,6 @@ mod create;
 mod delete;
 mod describe_model;
 mod get;
-mod html_text;
 mod list_models;
 mod reading;
 mod schemas;
@@ -65,19 +65,12 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
     let args = match params.get("arguments") {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(a)) => a,
-        Some(_) => {
-            return Err(RpcError::invalid_params(
-                "Invalid params: 'arguments' must be an object",
-            ))
-        }
+        Some(_) => return Err(RpcError::invalid_params("Invalid params: 'arguments' must be an object")),
     };
     let ctx = ToolCtx::new(req, "tool_call");
     let started = now_ms();
     let Some(outcome) = run_named(&ctx, name, args).await else {
-        return Err(RpcError::invalid_params(format!(
-            "Unknown tool: {}",
-            crate::store::truncate(name, 100)
-        )));
+        return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100))));
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
         // No result for a cancelled request; the transport audits it.
@@ -89,23 +82,23 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
             "content": [{"type": "text", "text": structured.to_string()}],
             "structuredContent": structured,
         }),
+        // An error result that still says what was done, part by part.
+        Err(ToolError::Incomplete { result, .. }) => json!({
+            "content": [{"type": "text", "text": result.to_string()}],
+            "structuredContent": result,
+            "isError": true,
+        }),
         Err(e) => json!({"content": [{"type": "text", "text": e.message()}], "isError": true}),
     })
 }
 
 /// Runs a tool for another capability (a resource read): the same checks and permissions, and an audit
 /// row under `event` naming the tool that did the work.
-pub async fn run_for(
-    req: &RequestCtx<'_>,
-    event: &'static str,
-    name: &str,
-    args: &Map<String, Value>,
-) -> ToolResult {
+pub async fn run_for(req: &RequestCtx<'_>, event: &'static str, name: &str, args: &Map<String, Value>) -> ToolResult {
     let ctx = ToolCtx::new(req, event);
     let started = now_ms();
-    let outcome = run_named(&ctx, name, args)
-        .await
-        .unwrap_or_else(|| Err(ToolError::Unavailable(format!("no tool {name}"))));
+    let outcome =
+        run_named(&ctx, name, args).await.unwrap_or_else(|| Err(ToolError::Unavailable(format!("no tool {name}"))));
     if !matches!(outcome, Err(ToolError::Cancelled)) {
         ctx.finish(name, &outcome, now_ms() - started);
     }
@@ -141,6 +134,12 @@ pub enum ToolError {
     Unavailable(String),
     /// The client cancelled the request; it gets no result.
     Cancelled,
+    /// Part of the work was not done (a batch with an operation that failed or was not run): the result
+    /// still says what happened to each part, and it is an error result (`isError`) with `summary`.
+    Incomplete {
+        result: Value,
+        summary: String,
+    },
 }
 
 impl ToolError {
@@ -151,6 +150,15 @@ impl ToolError {
             ToolError::Odoo(e) => e.user_message(),
             ToolError::Unavailable(m) => m.clone(),
             ToolError::Cancelled => "The request was cancelled.".into(),
+            ToolError::Incomplete { summary, .. } => summary.clone(),
+        }
+    }
+
+    /// What went wrong, without guidance (for a sentence that gives its own).
+    pub fn what(&self) -> String {
+        match self {
+            ToolError::Odoo(e) => e.what(),
+            other => other.message(),
         }
     }
 
@@ -161,6 +169,7 @@ impl ToolError {
             ToolError::Odoo(_) => "odoo_error",
             ToolError::Unavailable(_) => "error",
             ToolError::Cancelled => "cancelled",
+            ToolError::Incomplete { .. } => "incomplete",
         }
     }
 
@@ -170,23 +179,16 @@ impl ToolError {
         use crate::odoo::OdooErrorKind as K;
         match self {
             ToolError::Cancelled => RpcError::cancelled(),
-            ToolError::Invalid(_) | ToolError::Denied(_) => {
-                RpcError::invalid_params(self.message())
-            }
+            ToolError::Invalid(_) | ToolError::Denied(_) => RpcError::invalid_params(self.message()),
             ToolError::Odoo(e)
                 if matches!(
                     e.kind,
-                    K::AccessError
-                        | K::MissingError
-                        | K::NotFound
-                        | K::BadInput
-                        | K::ValidationError
-                        | K::UserError
+                    K::AccessError | K::MissingError | K::NotFound | K::BadInput | K::ValidationError | K::UserError
                 ) =>
             {
                 RpcError::invalid_params(self.message())
             }
-            ToolError::Odoo(_) | ToolError::Unavailable(_) => {
+            ToolError::Odoo(_) | ToolError::Unavailable(_) | ToolError::Incomplete { .. } => {
                 RpcError::new(crate::mcp::jsonrpc::INTERNAL_ERROR, self.message())
             }
         }
@@ -240,11 +242,7 @@ impl<'r> ToolCtx<'r> {
         }
         *self.model.borrow_mut() = Some(model.to_string());
         self.operation.set(Some(op));
-        self.req
-            .auth
-            .permissions
-            .check(model, op)
-            .map_err(ToolError::Denied)
+        self.req.auth.permissions.check(model, op).map_err(ToolError::Denied)
     }
 
     pub fn set_record_count(&self, n: usize) {
@@ -260,11 +258,9 @@ impl<'r> ToolCtx<'r> {
                 .settings
                 .credentials_key
                 .as_ref()
-                .ok_or_else(|| {
-                    ToolError::Unavailable(crypto::CryptoError::NotConfigured.to_string())
-                })?;
-            let plain = crypto::decrypt(key, &self.req.auth.odoo_key_enc)
-                .map_err(|e| ToolError::Unavailable(e.to_string()))?;
+                .ok_or_else(|| ToolError::Unavailable(crypto::CryptoError::NotConfigured.to_string()))?;
+            let plain =
+                crypto::decrypt(key, &self.req.auth.odoo_key_enc).map_err(|e| ToolError::Unavailable(e.to_string()))?;
             let _ = self.api_key.set(plain);
         }
         let api_key = self.api_key.get().map(String::as_str).unwrap_or_default();
@@ -281,25 +277,15 @@ impl<'r> ToolCtx<'r> {
 
     /// The model's fields as this key sees them: what its Odoo user sees (cached), less what the
     /// model's field policy hides.
-    pub async fn schema(
-        &self,
-        client: &OdooClient<'_>,
-        model: &str,
-    ) -> Result<Rc<ModelSchema>, ToolError> {
+    pub async fn schema(&self, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
         let auth = self.req.auth;
         let calls_before = client.calls();
         let mut schema = schemas::fields(self, client, model).await?;
         if let Some(policy) = auth.permissions.field_policy(model) {
             schema = Rc::new(schema.restricted(policy));
         }
-        let source = if client.calls() > calls_before {
-            "from Odoo"
-        } else {
-            "from the cache"
-        };
-        self.log("debug", || {
-            format!("{} fields of {model} {source}", schema.fields.len())
-        });
+        let source = if client.calls() > calls_before { "from Odoo" } else { "from the cache" };
+        self.log("debug", || format!("{} fields of {model} {source}", schema.fields.len()));
         Ok(schema)
     }
 
@@ -309,19 +295,14 @@ impl<'r> ToolCtx<'r> {
         if client.calls() == 0 {
             return Ok(());
         }
-        self.req
-            .checkpoint()
-            .await
-            .map_err(|_| ToolError::Cancelled)
+        self.req.checkpoint().await.map_err(|_| ToolError::Cancelled)
     }
 
     /// `notifications/progress`, when the client asked for progress on this request. The message is
     /// only built then.
     pub fn progress(&self, done: u32, total: u32, message: impl FnOnce() -> String) {
         if self.req.notify.wants_progress() && !self.in_batch.get() {
-            self.req
-                .notify
-                .progress(f64::from(done), Some(f64::from(total)), &message());
+            self.req.notify.progress(f64::from(done), Some(f64::from(total)), &message());
         }
     }
 
@@ -396,10 +377,7 @@ pub mod args {
     use super::ToolError;
     use serde_json::{Map, Value};
 
-    pub fn required_str<'a>(
-        args: &'a Map<String, Value>,
-        name: &str,
-    ) -> Result<&'a str, ToolError> {
+    pub fn required_str<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, ToolError> {
         match args.get(name) {
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
             Some(Value::String(_)) | None | Some(Value::Null) => {
@@ -409,10 +387,7 @@ pub mod args {
         }
     }
 
-    pub fn optional_str<'a>(
-        args: &'a Map<String, Value>,
-        name: &str,
-    ) -> Result<Option<&'a str>, ToolError> {
+    pub fn optional_str<'a>(args: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, ToolError> {
         match args.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -430,42 +405,28 @@ pub mod args {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => {
                 if items.len() > max {
-                    return Err(ToolError::Invalid(format!(
-                        "'{name}' may hold at most {max} entries"
-                    )));
+                    return Err(ToolError::Invalid(format!("'{name}' may hold at most {max} entries")));
                 }
                 items
                     .iter()
                     .map(|v| {
-                        v.as_str().map(str::to_string).ok_or_else(|| {
-                            ToolError::Invalid(format!("'{name}' must be a list of strings"))
-                        })
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| ToolError::Invalid(format!("'{name}' must be a list of strings")))
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map(Some)
             }
-            Some(_) => Err(ToolError::Invalid(format!(
-                "'{name}' must be a list of strings"
-            ))),
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be a list of strings"))),
         }
     }
 
-    pub fn optional_int(
-        args: &Map<String, Value>,
-        name: &str,
-        min: i64,
-        max: i64,
-    ) -> Result<Option<i64>, ToolError> {
+    pub fn optional_int(args: &Map<String, Value>, name: &str, min: i64, max: i64) -> Result<Option<i64>, ToolError> {
         match args.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => match v
-                .as_i64()
-                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-            {
+            Some(v) => match v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)) {
                 Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(ToolError::Invalid(format!(
-                    "'{name}' must be an integer from {min} to {max}"
-                ))),
+                _ => Err(ToolError::Invalid(format!("'{name}' must be an integer from {min} to {max}"))),
             },
         }
     }
@@ -474,19 +435,13 @@ pub mod args {
         match args.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(ToolError::Invalid(format!(
-                "'{name}' must be true or false"
-            ))),
+            Some(_) => Err(ToolError::Invalid(format!("'{name}' must be true or false"))),
         }
     }
 
     /// `ids`: 1 to `max` positive integer record ids, duplicates removed, order kept.
     pub fn record_ids(args: &Map<String, Value>, max: usize) -> Result<Vec<i64>, ToolError> {
-        let bad = || {
-            ToolError::Invalid(format!(
-                "'ids' must be a list of 1 to {max} positive integer record ids"
-            ))
-        };
+        let bad = || ToolError::Invalid(format!("'ids' must be a list of 1 to {max} positive integer record ids"));
         let items = args.get("ids").and_then(Value::as_array).ok_or_else(bad)?;
         if items.is_empty() || items.len() > max {
             return Err(bad());

@@ -25,10 +25,7 @@ pub const MAX_FIELDS: usize = 100;
 
 /// The fields to ask Odoo for. Requested fields this user cannot see are dropped and reported
 /// (Odoo hides group-restricted fields from `fields_get`, so unknown and unreadable look alike).
-pub fn select_fields(
-    schema: &ModelSchema,
-    requested: Option<Vec<String>>,
-) -> (Vec<String>, Vec<DroppedField>) {
+pub fn select_fields(schema: &ModelSchema, requested: Option<Vec<String>>) -> (Vec<String>, Vec<DroppedField>) {
     let Some(requested) = requested.filter(|r| !r.is_empty()) else {
         return (never_empty(default_fields(schema)), Vec::new());
     };
@@ -40,23 +37,13 @@ pub fn select_fields(
                 fields.push(f);
             }
         } else if schema.hidden.contains(&f) {
-            dropped.push(DroppedField {
-                reason: "hidden by the administrator's field policy".into(),
-                field: f,
-            });
+            dropped.push(DroppedField { reason: "hidden by the administrator's field policy".into(), field: f });
         } else {
-            dropped.push(DroppedField {
-                reason: "unknown field, or not readable by this Odoo user".into(),
-                field: f,
-            });
+            dropped.push(DroppedField { reason: "unknown field, or not readable by this Odoo user".into(), field: f });
         }
     }
     // Nothing left to read: the defaults, never an empty list (Odoo reads every field for `[]`).
-    let fields = if fields.is_empty() {
-        never_empty(default_fields(schema))
-    } else {
-        fields
-    };
+    let fields = if fields.is_empty() { never_empty(default_fields(schema)) } else { fields };
     (fields, dropped)
 }
 
@@ -78,10 +65,7 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
             return Err(ToolError::Invalid("'order' has an empty term".into()));
         };
         if schema.hidden.contains(*field) {
-            return Err(ToolError::Denied(Denial::FieldHidden {
-                model: model.into(),
-                field: field.to_string(),
-            }));
+            return Err(ToolError::Denied(Denial::FieldHidden { model: model.into(), field: field.to_string() }));
         }
         let info = schema.fields.get(*field).filter(|_| *field != "id");
         if *field != "id" && info.is_none() {
@@ -96,16 +80,9 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
             )));
         }
         let rest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let ok = match rest
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
+        let ok = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             [] | ["asc"] | ["desc"] => true,
-            [dir, "nulls", pos] => {
-                matches!(*dir, "asc" | "desc") && matches!(*pos, "first" | "last")
-            }
+            [dir, "nulls", pos] => matches!(*dir, "asc" | "desc") && matches!(*pos, "first" | "last"),
             ["nulls", pos] => matches!(*pos, "first" | "last"),
             _ => false,
         };
@@ -115,12 +92,7 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
                 term.trim()
             )));
         }
-        parts.push(
-            std::iter::once(field.to_string())
-                .chain(rest)
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        parts.push(std::iter::once(field.to_string()).chain(rest).collect::<Vec<_>>().join(" "));
     }
     Ok(parts.join(", "))
 }
@@ -138,8 +110,7 @@ pub async fn checked_domain(
         None | Some(Value::Null) => json!([]),
         Some(d) => d.clone(),
     };
-    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17)
-        .map_err(ToolError::Invalid)?;
+    let uses = domain::validate(&domain, schema, ctx.req.auth.connection.major >= 17).map_err(ToolError::Invalid)?;
     check_field_uses(ctx, client, model, schema, &uses).await?;
     Ok(domain)
 }
@@ -166,23 +137,19 @@ async fn check_field_uses(
                 }));
             }
             let field = current_schema.fields.get(*seg).ok_or_else(|| {
-                ToolError::Invalid(format!("the domain uses '{}': '{current_model}' has no field '{seg}' (or this Odoo user cannot see it)", u.path))
+                ToolError::Invalid(format!(
+                    "the domain uses '{}': '{current_model}' has no field '{seg}' (or this Odoo user cannot see it)",
+                    u.path
+                ))
             })?;
             let last = i + 1 == segments.len();
             if last && !(u.reaches_relation && field.is_relational()) {
                 break;
             }
             let related = field.relation.clone().ok_or_else(|| {
-                ToolError::Invalid(format!(
-                    "the domain uses '{}': '{seg}' is not a relational field",
-                    u.path
-                ))
+                ToolError::Invalid(format!("the domain uses '{}': '{seg}' is not a relational field", u.path))
             })?;
-            ctx.req
-                .auth
-                .permissions
-                .check(&related, Operation::Read)
-                .map_err(ToolError::Denied)?;
+            ctx.req.auth.permissions.check(&related, Operation::Read).map_err(ToolError::Denied)?;
             if last {
                 break;
             }
@@ -238,25 +205,22 @@ where
         match read_once(fields.clone()).await {
             Ok(v) => return Ok(v),
             Err(e) => {
-                let refused: Vec<String> = denied_fields(&e)
-                    .into_iter()
-                    .filter(|f| fields.contains(f))
-                    .collect();
+                let refused: Vec<String> = denied_fields(&e).into_iter().filter(|f| fields.contains(f)).collect();
                 if refused.is_empty() {
                     return Err(e.into());
                 }
                 fields.retain(|f| !refused.contains(f));
-                dropped.extend(refused.into_iter().map(|field| DroppedField {
-                    field,
-                    reason: "this Odoo user has no access to this field".into(),
-                }));
+                dropped.extend(
+                    refused.into_iter().map(|field| DroppedField {
+                        field,
+                        reason: "this Odoo user has no access to this field".into(),
+                    }),
+                );
                 fields = never_empty(fields);
             }
         }
     }
-    Err(ToolError::Unavailable(
-        "Odoo kept refusing fields of this read; ask for fewer fields".into(),
-    ))
+    Err(ToolError::Unavailable("Odoo kept refusing fields of this read; ask for fewer fields".into()))
 }
 
 #[cfg(test)]
@@ -284,10 +248,7 @@ mod tests {
 
     #[test]
     fn selects_and_drops_fields() {
-        let (f, d) = select_fields(
-            &schema(),
-            Some(vec!["name".into(), "nope".into(), "name".into()]),
-        );
+        let (f, d) = select_fields(&schema(), Some(vec!["name".into(), "nope".into(), "name".into()]));
         assert_eq!(f, vec!["name"]);
         assert_eq!(d[0].field, "nope");
         let (f, _) = select_fields(&schema(), None);
@@ -296,14 +257,8 @@ mod tests {
 
     #[test]
     fn orders_are_checked() {
-        assert_eq!(
-            check_order("m", &schema(), "name DESC, id").unwrap(),
-            "name desc, id"
-        );
-        assert_eq!(
-            check_order("m", &schema(), "date asc nulls last").unwrap(),
-            "date asc nulls last"
-        );
+        assert_eq!(check_order("m", &schema(), "name DESC, id").unwrap(), "name desc, id");
+        assert_eq!(check_order("m", &schema(), "date asc nulls last").unwrap(), "date asc nulls last");
         assert!(check_order("m", &schema(), "display_name").is_err());
         assert!(check_order("m", &schema(), "nope").is_err());
         assert!(check_order("m", &schema(), "name; drop table").is_err());
@@ -312,17 +267,11 @@ mod tests {
         let mut hidden = schema();
         hidden.fields.remove("date");
         hidden.hidden.insert("date".into());
-        assert!(matches!(
-            check_order("m", &hidden, "date desc"),
-            Err(ToolError::Denied(Denial::FieldHidden { .. }))
-        ));
+        assert!(matches!(check_order("m", &hidden, "date desc"), Err(ToolError::Denied(Denial::FieldHidden { .. }))));
         let (f, d) = select_fields(&hidden, Some(vec!["date".into(), "name".into()]));
         assert_eq!(f, vec!["name"]);
         assert!(d[0].reason.contains("field policy"));
         let (f, _) = select_fields(&hidden, Some(vec!["date".into()]));
-        assert!(
-            !f.is_empty() && !f.contains(&"date".to_string()),
-            "all dropped: the defaults, never []: {f:?}"
-        );
+        assert!(!f.is_empty() && !f.contains(&"date".to_string()), "all dropped: the defaults, never []: {f:?}");
     }
 }

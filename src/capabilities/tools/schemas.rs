@@ -12,18 +12,13 @@ use crate::policy::auth::schema_memory_key;
 use crate::store::schema_cache::{self, CachedFetch};
 use std::rc::Rc;
 
-pub async fn fields(
-    ctx: &ToolCtx<'_>,
-    client: &OdooClient<'_>,
-    model: &str,
-) -> Result<Rc<ModelSchema>, ToolError> {
+pub async fn fields(ctx: &ToolCtx<'_>, client: &OdooClient<'_>, model: &str) -> Result<Rc<ModelSchema>, ToolError> {
     let auth = ctx.req.auth;
     let conn = &auth.connection;
     let now = ctx.req.svc.now;
     let key = schema_memory_key(&auth.key_hash, model);
     let mine = schema::held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor);
-    let shared: Option<CachedFetch> = match auth.schema_probe.as_ref().filter(|p| p.model == model)
-    {
+    let shared: Option<CachedFetch> = match auth.schema_probe.as_ref().filter(|p| p.model == model) {
         Some(probe) => probe.row.clone(),
         None => {
             if let Some(h) = mine.as_ref().filter(|h| now - h.checked_at < MEMORY_TTL_MS) {
@@ -45,24 +40,14 @@ pub async fn fields(
         }
     };
     let hold = |fetched_at: i64, schema: Rc<ModelSchema>| {
-        schema::hold(
-            key.clone(),
-            Held {
-                major: conn.major,
-                minor: conn.minor,
-                fetched_at,
-                checked_at: now,
-                schema,
-            },
-        );
+        schema::hold(key.clone(), Held { major: conn.major, minor: conn.minor, fetched_at, checked_at: now, schema });
     };
     if let Some(row) = shared.filter(|r| r.is_fresh(now)) {
         let schema = match (&row.fields_json, &mine) {
             (None, Some(h)) if h.fetched_at == row.fetched_at => Some(h.schema.clone()),
-            (Some(json), _) => serde_json::from_str(json)
-                .ok()
-                .and_then(|v| schema::parse_fields_get(&v).ok())
-                .map(Rc::new),
+            (Some(json), _) => {
+                serde_json::from_str(json).ok().and_then(|v| schema::parse_fields_get(&v).ok()).map(Rc::new)
+            }
             _ => None,
         };
         if let Some(schema) = schema {
@@ -73,14 +58,6 @@ pub async fn fields(
     let (json, schema) = schema::fetch(client, model).await?;
     let schema = Rc::new(schema);
     hold(now, schema.clone());
-    ctx.req.defer(schema_cache::store(
-        auth.connection_id,
-        conn.major,
-        conn.minor,
-        &auth.odoo_login,
-        model,
-        &json,
-        now,
-    ));
+    ctx.req.defer(schema_cache::store(auth.connection_id, conn.major, conn.minor, &auth.odoo_login, model, &json, now));
     Ok(schema)
 }

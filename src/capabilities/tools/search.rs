@@ -5,8 +5,7 @@
 
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{
-    check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields,
-    MAX_FIELDS,
+    check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
 };
 use super::{args, ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
@@ -64,12 +63,7 @@ pub fn definition() -> Value {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(
-        a,
-        &[
-            "model", "domain", "fields", "order", "limit", "cursor", "offset",
-        ],
-    )?;
+    args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor", "offset"])?;
     let model = args::required_str(a, "model")?;
     let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
     let order = args::optional_str(a, "order")?;
@@ -77,28 +71,20 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let cursor_arg = args::optional_str(a, "cursor")?;
     let offset_arg = args::optional_int(a, "offset", 0, MAX_OFFSET)?;
     if cursor_arg.is_some() && offset_arg.is_some() {
-        return Err(ToolError::Invalid(
-            "give either 'cursor' or 'offset', not both".into(),
-        ));
+        return Err(ToolError::Invalid("give either 'cursor' or 'offset', not both".into()));
     }
     ctx.require(model, Operation::Read)?;
 
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
-    ctx.progress(1, 2, || {
-        format!("Checked the search against the fields of {model}")
-    });
+    ctx.progress(1, 2, || format!("Checked the search against the fields of {model}"));
     let domain = checked_domain(ctx, &client, model, &schema, a).await?;
     let order = order.map(|o| check_order(model, &schema, o)).transpose()?;
     let (fields, mut dropped) = select_fields(&schema, requested);
 
     let secret = ctx.req.svc.settings.credentials_key.unwrap_or_default();
-    let binding = format!(
-        "search|{}|{model}|{domain}|{}|{}",
-        ctx.req.auth.key_id,
-        order.as_deref().unwrap_or(""),
-        json!(fields)
-    );
+    let binding =
+        format!("search|{}|{model}|{domain}|{}|{}", ctx.req.auth.key_id, order.as_deref().unwrap_or(""), json!(fields));
     let offset = match cursor_arg {
         None => offset_arg.unwrap_or(0) as u64,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
@@ -117,24 +103,14 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         if let Some(o) = &order {
             params.push(("order", json!(o)));
         }
-        let call = Call {
-            model,
-            method: "search_read",
-            ids: None,
-            params,
-            positional: 1,
-        };
+        let call = Call { model, method: "search_read", ids: None, params, positional: 1 };
         let client = &client;
         async move { client.call(&call).await }
     })
     .await?;
     let mut records = match result {
         Value::Array(r) => r,
-        _ => {
-            return Err(ToolError::Unavailable(
-                "Odoo's search_read answer is not a list".into(),
-            ))
-        }
+        _ => return Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
     };
     let has_more = records.len() as i64 > limit;
     records.truncate(limit as usize);
@@ -150,28 +126,17 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.progress(2, 2, || format!("Read {returned} records of {model}"));
     let more = has_more || fitted.is_cut();
     ctx.log("info", || {
-        format!(
-            "{model}: {returned} records from offset {offset}{}",
-            if more { ", more follow" } else { "" }
-        )
+        format!("{model}: {returned} records from offset {offset}{}", if more { ", more follow" } else { "" })
     });
     if !dropped.is_empty() {
         ctx.log("warning", || {
             format!(
                 "{model}: fields left out: {}",
-                dropped
-                    .iter()
-                    .map(|d| d.field.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                dropped.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", ")
             )
         });
     }
-    if let Some(notice) = fitted.notice(
-        budget,
-        "records",
-        "Pass next_cursor to continue, or ask for fewer fields.",
-    ) {
+    if let Some(notice) = fitted.notice(budget, "records", "Pass next_cursor to continue, or ask for fewer fields.") {
         out["notice"] = json!(notice);
     }
     if more {

@@ -59,42 +59,31 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     let schema = ctx.schema(&client, model).await?;
     let values = checked_values(ctx, &client, model, &schema, a).await?;
-    ctx.progress(1, 3, || {
-        format!("Checked the values for {} {model} record(s)", ids.len())
-    });
+    ctx.progress(1, 3, || format!("Checked the values for {} {model} record(s)", ids.len()));
     ctx.checkpoint(&client).await?;
 
     if dry_run {
-        let current =
-            writing::read_records(&client, model, &schema, &ids, values.keys().cloned()).await?;
-        let found: Vec<i64> = current
-            .iter()
-            .filter_map(|r| r.get("id").and_then(Value::as_i64))
-            .collect();
+        let current = writing::read_records(&client, model, &schema, &ids, values.keys().cloned()).await?;
+        let found: Vec<i64> = current.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
         let missing: Vec<i64> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
         writing::refuse_hidden(&client, &ctx.req.auth.connection, model, &missing).await?;
         if !found.is_empty() {
-            writing::odoo_access_check(
-                &client,
-                &ctx.req.auth.connection,
-                model,
-                Operation::Update,
-                &found,
-            )
-            .await?;
+            writing::odoo_access_check(&client, &ctx.req.auth.connection, model, Operation::Update, &found).await?;
         }
         let changes: Vec<Value> = current
             .iter()
             .map(|r| {
-                let fields: Map<String, Value> =
-                    values.iter().map(|(f, new)| (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))).collect();
+                let fields: Map<String, Value> = values
+                    .iter()
+                    .map(|(f, new)| {
+                        (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))
+                    })
+                    .collect();
                 json!({"id": r.get("id"), "display_name": r.get("display_name"), "fields": fields})
             })
             .collect();
         ctx.set_record_count(found.len());
-        ctx.log("info", || {
-            format!("{model}: dry run, {} record(s) would change", found.len())
-        });
+        ctx.log("info", || format!("{model}: dry run, {} record(s) would change", found.len()));
         return Ok(
             json!({"model": model, "dry_run": true, "ids": ids, "values": values, "changes": changes, "missing_ids": missing}),
         );
@@ -124,8 +113,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         // The write happened: a failed read-back must not turn it into an error.
         Err(e) => {
             out["warning"] = json!(format!(
-                "The records were updated, but reading them back failed: {}",
-                e.message()
+                "The records were updated, but reading them back failed, so whether Odoo stored every value \
+                 as sent is not known (read them with odoo_get): {}",
+                e.what()
             ))
         }
     }

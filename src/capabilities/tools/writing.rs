@@ -27,15 +27,9 @@ pub async fn checked_values(
     let raw = match a.get("values") {
         Some(Value::Object(v)) => v,
         None | Some(Value::Null) => {
-            return Err(ToolError::Invalid(
-                "'values' is required: an object of field names and values".into(),
-            ))
+            return Err(ToolError::Invalid("'values' is required: an object of field names and values".into()))
         }
-        Some(_) => {
-            return Err(ToolError::Invalid(
-                "'values' must be an object of field names and values".into(),
-            ))
-        }
+        Some(_) => return Err(ToolError::Invalid("'values' must be an object of field names and values".into())),
     };
     let mut checked = values::check(raw, schema).map_err(|p| problems_error(model, p))?;
     for n in &checked.nested {
@@ -44,35 +38,22 @@ pub async fn checked_values(
             NestedAction::Update => Operation::Update,
             NestedAction::Delete => Operation::Delete,
         };
-        ctx.req
-            .auth
-            .permissions
-            .check(&n.comodel, op)
-            .map_err(ToolError::Denied)?;
+        ctx.req.auth.permissions.check(&n.comodel, op).map_err(ToolError::Denied)?;
         if n.action == NestedAction::Delete {
             continue;
         }
         let comodel_schema = ctx.schema(client, &n.comodel).await?;
-        let Some(cmd) = checked
-            .values
-            .get_mut(&n.field)
-            .and_then(|c| c.get_mut(n.index))
-            .and_then(Value::as_array_mut)
+        let Some(cmd) = checked.values.get_mut(&n.field).and_then(|c| c.get_mut(n.index)).and_then(Value::as_array_mut)
         else {
             continue;
         };
         let Some(Value::Object(inner)) = cmd.get(2) else {
             continue;
         };
-        let inner_checked =
-            values::check(inner, &comodel_schema).map_err(|p| {
-                match problems_error(&n.comodel, p) {
-                    ToolError::Invalid(m) => {
-                        ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index))
-                    }
-                    other => other,
-                }
-            })?;
+        let inner_checked = values::check(inner, &comodel_schema).map_err(|p| match problems_error(&n.comodel, p) {
+            ToolError::Invalid(m) => ToolError::Invalid(format!("in '{}' command {}: {m}", n.field, n.index)),
+            other => other,
+        })?;
         if !inner_checked.nested.is_empty() {
             return Err(ToolError::Invalid(format!(
                 "in '{}' command {}: commands that write records inside related records are not supported; write those records separately",
@@ -88,12 +69,7 @@ fn problems_error(model: &str, problems: Vec<Problem>) -> ToolError {
     let mut invalid = Vec::new();
     for p in problems {
         match p {
-            Problem::Hidden(field) => {
-                return ToolError::Denied(Denial::FieldHidden {
-                    model: model.into(),
-                    field,
-                })
-            }
+            Problem::Hidden(field) => return ToolError::Denied(Denial::FieldHidden { model: model.into(), field }),
             Problem::Invalid(m) => invalid.push(m),
         }
     }
@@ -128,48 +104,17 @@ pub async fn odoo_access_check(
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {
-        let call = Call {
-            model,
-            method: "has_access",
-            ids: Some(ids),
-            params: vec![("operation", json!(odoo_op))],
-            positional: 1,
-        };
-        return match client.call(&call).await? {
-            Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, odoo_op, ids),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
-        };
+        return has_access(client, model, odoo_op, ids).await;
     }
-    let rights = Call {
-        model,
-        method: "check_access_rights",
-        ids: None,
-        params: vec![("operation", json!(odoo_op))],
-        positional: 1,
-    };
-    client.call(&rights).await?;
+    access_call(client, model, "check_access_rights", None, odoo_op).await?;
     if !ids.is_empty() {
-        let rule = Call {
-            model,
-            method: "check_access_rule",
-            ids: Some(ids),
-            params: vec![("operation", json!(odoo_op))],
-            positional: 1,
-        };
-        client.call(&rule).await?;
+        access_call(client, model, "check_access_rule", Some(ids), odoo_op).await?;
     }
     Ok(())
 }
 
 /// Before a dry run reports `ids` that a search did not find as missing: asks Odoo whether they are hidden
-/// from this user rather than gone (`read` access: Odoo answers yes for records that do not exist), so that
+/// from this user rather than gone (`read` access, which Odoo grants on records that do not exist), so that
 /// a record the user may not see is reported as refused, as the real operation would be.
 pub async fn refuse_hidden(
     client: &OdooClient<'_>,
@@ -181,47 +126,40 @@ pub async fn refuse_hidden(
         return Ok(());
     }
     if conn.at_least(18, 0) {
-        let call = Call {
-            model,
-            method: "has_access",
-            ids: Some(not_found),
-            params: vec![("operation", json!("read"))],
-            positional: 1,
-        };
-        return match client.call(&call).await? {
-            Value::Bool(true) => Ok(()),
-            Value::Bool(false) => Err(OdooError::new(
-                OdooErrorKind::AccessError,
-                not_allowed(model, "read", not_found),
-            )
-            .into()),
-            _ => Err(ToolError::Unavailable(
-                "Odoo's has_access answer is not true or false".into(),
-            )),
-        };
+        return has_access(client, model, "read", not_found).await;
     }
-    let rule = Call {
-        model,
-        method: "check_access_rule",
-        ids: Some(not_found),
-        params: vec![("operation", json!("read"))],
-        positional: 1,
-    };
-    client.call(&rule).await?;
+    access_call(client, model, "check_access_rule", Some(not_found), "read").await?;
     Ok(())
 }
 
-/// What a `false` from `has_access` means, in words (Odoo gives none).
-fn not_allowed(model: &str, odoo_op: &str, ids: &[i64]) -> String {
-    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-    match ids.len() {
-        0 => format!(
-            "this user may not {odoo_op} {model} records (Odoo's has_access answered false)"
-        ),
-        _ => format!(
-            "this user may not {odoo_op} {model} record(s) {} (Odoo's has_access answered false)",
-            ids.join(", ")
-        ),
+/// `model.method(ids, operation)`, the shape every access check shares.
+async fn access_call(
+    client: &OdooClient<'_>,
+    model: &str,
+    method: &str,
+    ids: Option<&[i64]>,
+    odoo_op: &str,
+) -> Result<Value, ToolError> {
+    let call = Call { model, method, ids, params: vec![("operation", json!(odoo_op))], positional: 1 };
+    Ok(client.call(&call).await?)
+}
+
+/// `has_access`, with a `false` turned into the refusal Odoo itself would raise (in words: it gives none).
+async fn has_access(client: &OdooClient<'_>, model: &str, odoo_op: &str, ids: &[i64]) -> Result<(), ToolError> {
+    match access_call(client, model, "has_access", Some(ids), odoo_op).await? {
+        Value::Bool(true) => Ok(()),
+        Value::Bool(false) => {
+            let which = match ids {
+                [] => format!("{model} records"),
+                _ => {
+                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    format!("{model} record(s) {}", ids.join(", "))
+                }
+            };
+            let message = format!("this user may not {odoo_op} {which} (Odoo's has_access answered false)");
+            Err(OdooError::new(OdooErrorKind::AccessError, message).into())
+        }
+        _ => Err(ToolError::Unavailable("Odoo's has_access answer is not true or false".into())),
     }
 }
 
@@ -258,9 +196,7 @@ pub async fn read_records(
                 _ => None,
             })
             .collect()),
-        _ => Err(ToolError::Unavailable(
-            "Odoo's search_read answer is not a list".into(),
-        )),
+        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
     }
 }
 

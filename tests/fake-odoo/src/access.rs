@@ -88,14 +88,12 @@ fn group_label(g: Group, version: OdooVersion) -> &'static str {
 /// The group a restricted user lacks for `perm` on `model`, if any.
 fn denial(model: &str, perm: Perm) -> Option<Group> {
     match model {
-        "ir.config_parameter" | "ir.cron" | "ir.rule" | "ir.model.access" | "ir.mail_server" => {
-            Some(Group::Settings)
-        }
+        "ir.config_parameter" | "ir.cron" | "ir.rule" | "ir.model.access" | "ir.mail_server" => Some(Group::Settings),
         // A salesman may create and write contacts, not delete them (recorded:
         // demo2's `has_access(unlink)` on res.partner is false).
         "res.partner" if perm == Perm::Unlink => Some(Group::ContactCreation),
-        "res.partner" | "crm.lead" | "sale.order" | "mail.message" | "mail.followers"
-        | "mail.activity" | "sale.order.line" => None,
+        "res.partner" | "crm.lead" | "sale.order" | "mail.message" | "mail.followers" | "mail.activity"
+        | "sale.order.line" => None,
         _ if perm == Perm::Read => None,
         "res.users" | "res.groups" => Some(Group::AccessRights),
         "crm.stage" | "crm.team" | "crm.tag" | "crm.lost.reason" => Some(Group::SalesAdmin),
@@ -110,17 +108,10 @@ pub fn has_model(env: &Env, model: &str, perm: Perm) -> bool {
 
 /// Raises the ACL AccessError when the caller lacks the model-level right.
 pub fn check_model(store: &Store, env: &Env, model: &str, perm: Perm) -> OResult<()> {
-    let Some(group) = (if env.restricted {
-        denial(model, perm)
-    } else {
-        None
-    }) else {
+    let Some(group) = (if env.restricted { denial(model, perm) } else { None }) else {
         return Ok(());
     };
-    let desc = store
-        .model(model)
-        .map(|m| m.description.clone())
-        .unwrap_or_default();
+    let desc = store.model(model).map(|m| m.description.clone()).unwrap_or_default();
     let msg = format!(
         "You are not allowed to {} '{}' ({}) records.\n\nThis operation is allowed for the following groups:\n\t- {}\n\nContact your administrator to request access if necessary.",
         perm.verb(),
@@ -151,16 +142,11 @@ pub fn rule_allows(store: &Store, env: &Env, model: &str, id: i64) -> bool {
 /// in the words real Odoo uses for a user without debug rights (demo2's, as
 /// recorded): 16 names the model, 17-19 the user, the operation and the model.
 pub fn check_rules(store: &Store, env: &Env, model: &str, ids: &[i64], perm: Perm) -> OResult<()> {
-    let denied = ids
-        .iter()
-        .any(|id| store.exists(model, *id) && !rule_allows(store, env, model, *id));
+    let denied = ids.iter().any(|id| store.exists(model, *id) && !rule_allows(store, env, model, *id));
     if !denied {
         return Ok(());
     }
-    let desc = store
-        .model(model)
-        .map(|m| m.description.clone())
-        .unwrap_or_default();
+    let desc = store.model(model).map(|m| m.description.clone()).unwrap_or_default();
     let msg = if env.version == OdooVersion::V16 {
         format!(
             "Due to security restrictions, you are not allowed to {} '{}' ({}) records.\n\nContact your administrator to request access if necessary.",
@@ -169,10 +155,7 @@ pub fn check_rules(store: &Store, env: &Env, model: &str, ids: &[i64], perm: Per
             model
         )
     } else {
-        let user = store
-            .user(env.uid)
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
+        let user = store.user(env.uid).map(|u| u.name.clone()).unwrap_or_default();
         format!(
             "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\nSorry, {} (id={}) doesn't have '{}' access to:\n- {} ({})\n\nIf you really, really need access, perhaps you can win over your friendly administrator with a batch of freshly baked cookies.",
             user,
@@ -218,9 +201,7 @@ fn group_display(xmlid: &str, version: OdooVersion) -> String {
         "base.group_system" => "Role / Administrator",
         "account.group_account_invoice" if v17 => "Invoicing / Billing",
         "account.group_account_invoice" => "Invoicing",
-        "account.group_account_readonly" if v17 => {
-            "Technical / Show Accounting Features - Readonly"
-        }
+        "account.group_account_readonly" if v17 => "Technical / Show Accounting Features - Readonly",
         "account.group_account_readonly" => "Show Accounting Features - Readonly",
         "sales_team.group_sale_salesman" => "Sales / User: Own Documents Only",
         "base.group_user" if v17 => "User types / Internal User",
@@ -241,26 +222,14 @@ fn format_groups(groups: &str, version: OdooVersion) -> String {
 }
 
 /// The AccessError for explicitly used fields the caller may not access.
-pub fn field_error(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    fields: &[&FieldDef],
-    op: &str,
-) -> OdooError {
-    let desc = store
-        .model(model)
-        .map(|m| m.description.clone())
-        .unwrap_or_default();
+pub fn field_error(store: &Store, env: &Env, model: &str, fields: &[&FieldDef], op: &str) -> OdooError {
+    let desc = store.model(model).map(|m| m.description.clone()).unwrap_or_default();
     let mut sorted: Vec<&&FieldDef> = fields.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let groups_of = |f: &FieldDef| format_groups(f.groups.as_deref().unwrap_or(""), env.version);
     let msg = match env.version {
         OdooVersion::V16 | OdooVersion::V17 | OdooVersion::V18 => {
-            let list: Vec<String> = sorted
-                .iter()
-                .map(|f| format!("- {} ({})", f.name, groups_of(f)))
-                .collect();
+            let list: Vec<String> = sorted.iter().map(|f| format!("- {} ({})", f.name, groups_of(f))).collect();
             format!(
                 "The requested operation can not be completed due to security restrictions.\n\nDocument type: {} ({})\nOperation: {}\nUser: {}\nFields:\n{}",
                 desc,
@@ -271,10 +240,7 @@ pub fn field_error(
             )
         }
         OdooVersion::V19 => {
-            let first = sorted
-                .first()
-                .map(|f| (f.name.clone(), groups_of(f)))
-                .unwrap_or_default();
+            let first = sorted.first().map(|f| (f.name.clone(), groups_of(f))).unwrap_or_default();
             format!(
                 "You do not have enough rights to access the field \"{}\" on {} ({}). Please contact your system administrator.\n\nOperation: {}\nUser: {}\nGroups: {}",
                 first.0, desc, model, op, env.uid, first.1

@@ -63,12 +63,7 @@ impl Call {
     /// Whether a `methods` filter entry names this call: the method itself,
     /// or the bare name of a service call (`version` for `common.version`).
     pub fn matches(&self, entry: &str) -> bool {
-        self.method == entry
-            || (self.model.is_none()
-                && self
-                    .method
-                    .rsplit_once('.')
-                    .is_some_and(|(_, m)| m == entry))
+        self.method == entry || (self.model.is_none() && self.method.rsplit_once('.').is_some_and(|(_, m)| m == entry))
     }
 }
 
@@ -81,13 +76,7 @@ pub struct Probe {
 }
 
 fn call(model: Option<&str>, method: String, transport: Transport, who: Value) -> Call {
-    Call {
-        model: model.map(str::to_string),
-        method,
-        transport,
-        login_or_uid: who,
-        at_ms: 0,
-    }
+    Call { model: model.map(str::to_string), method, transport, login_or_uid: who, at_ms: 0 }
 }
 
 /// The login or uid a `/jsonrpc` call claims (`args[1]` of `execute_kw`,
@@ -103,10 +92,7 @@ fn jsonrpc_call(body: &Value) -> Option<Call> {
     let params = body.get("params")?.as_object()?;
     let service = params.get("service")?.as_str()?;
     let method = params.get("method")?.as_str()?;
-    let args: &[Value] = params
-        .get("args")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice);
+    let args: &[Value] = params.get("args").and_then(Value::as_array).map_or(&[], Vec::as_slice);
     let t = Transport::JsonRpc;
     Some(match (service, method) {
         ("object", "execute_kw" | "execute") => {
@@ -116,9 +102,7 @@ fn jsonrpc_call(body: &Value) -> Option<Call> {
                 _ => call(None, format!("object.{}", method), t, claimed(args)),
             }
         }
-        ("common", "login" | "authenticate") => {
-            call(None, format!("common.{}", method), t, claimed(args))
-        }
+        ("common", "login" | "authenticate") => call(None, format!("common.{}", method), t, claimed(args)),
         _ => call(None, format!("{}.{}", service, method), t, Value::Null),
     })
 }
@@ -127,10 +111,7 @@ fn jsonrpc_call(body: &Value) -> Option<Call> {
 /// makes.
 pub fn probe(shared: &Shared, path: &str, req: &Request) -> Probe {
     if path == "/json/2" || path.starts_with("/json/2/") {
-        let segments: Vec<&str> = path["/json/2".len()..]
-            .trim_start_matches('/')
-            .split('/')
-            .collect();
+        let segments: Vec<&str> = path["/json/2".len()..].trim_start_matches('/').split('/').collect();
         let call = match segments.as_slice() {
             [model, method] if !model.is_empty() && !method.is_empty() => {
                 let who = crate::json2::bearer(req.header("Authorization"))
@@ -144,22 +125,13 @@ pub fn probe(shared: &Shared, path: &str, req: &Request) -> Probe {
             }
             _ => None,
         };
-        return Probe {
-            transport: Transport::Json2,
-            id: Value::Null,
-            call,
-        };
+        return Probe { transport: Transport::Json2, id: Value::Null, call };
     }
     if path == "/web/version" || path == "/json/version" {
         return Probe {
             transport: Transport::Http,
             id: Value::Null,
-            call: Some(call(
-                None,
-                "web.version".into(),
-                Transport::Http,
-                Value::Null,
-            )),
+            call: Some(call(None, "web.version".into(), Transport::Http, Value::Null)),
         };
     }
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
@@ -167,16 +139,7 @@ pub fn probe(shared: &Shared, path: &str, req: &Request) -> Probe {
     let call = if path == "/jsonrpc" {
         jsonrpc_call(&body)
     } else {
-        Some(call(
-            None,
-            "web.version_info".into(),
-            Transport::JsonRpc,
-            Value::Null,
-        ))
+        Some(call(None, "web.version_info".into(), Transport::JsonRpc, Value::Null))
     };
-    Probe {
-        transport: Transport::JsonRpc,
-        id,
-        call,
-    }
+    Probe { transport: Transport::JsonRpc, id, call }
 }

@@ -26,16 +26,26 @@ pub enum Fault {
     Truncated,
     /// The request is read, then the connection closes with no answer.
     Close,
+    /// 307 to the same path on `http://odoo-moved.example.com` (a moved
+    /// database, or a proxy sending clients elsewhere); the call is not run.
+    Redirect,
+    /// The call is carried out, then answered with a 200 whose result is
+    /// plausible JSON of the wrong shape (the rule's `answer`, `false` by
+    /// default): what an override that forgot its `return`, or a layer in
+    /// front of Odoo that rewrites answers, sends.
+    WrongShape,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 6] = [
+    pub const ALL: [Fault; 8] = [
         Fault::Http500,
         Fault::Html,
         Fault::RateLimited,
         Fault::MalformedJson,
         Fault::Truncated,
         Fault::Close,
+        Fault::Redirect,
+        Fault::WrongShape,
     ];
 
     /// The name used in `{"fault": ...}`.
@@ -47,6 +57,8 @@ impl Fault {
             Fault::MalformedJson => "malformed_json",
             Fault::Truncated => "truncated",
             Fault::Close => "close",
+            Fault::Redirect => "redirect",
+            Fault::WrongShape => "wrong_shape",
         }
     }
 
@@ -71,6 +83,17 @@ struct FaultRule {
     filter: Filter,
     /// `None`: until reset.
     remaining: Option<u64>,
+    /// `wrong_shape`: the result sent instead of the real one.
+    answer: Value,
+}
+
+/// The fault one call gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub fault: Fault,
+    /// `wrong_shape`: the result to send (`null`: none, as Odoo answers a
+    /// method that returned None).
+    pub answer: Value,
 }
 
 #[derive(Default)]
@@ -88,11 +111,7 @@ pub struct Control {
 
 impl Default for Control {
     fn default() -> Control {
-        Control {
-            started: Instant::now(),
-            rules: Mutex::default(),
-            log: Mutex::default(),
-        }
+        Control { started: Instant::now(), rules: Mutex::default(), log: Mutex::default() }
     }
 }
 
@@ -128,10 +147,7 @@ fn parse_methods(body: &Map<String, Value>) -> Result<Filter, String> {
 fn parse_u64(body: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
     match body.get(key) {
         None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("\"{}\" must be a non-negative integer", key)),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| format!("\"{}\" must be a non-negative integer", key)),
     }
 }
 
@@ -142,12 +158,9 @@ impl Control {
         let Some(body) = body.as_object() else {
             return Err("expected a JSON object".into());
         };
-        const KEYS: [&str; 5] = ["reset", "delay_ms", "methods", "fault", "count"];
+        const KEYS: [&str; 6] = ["reset", "delay_ms", "methods", "fault", "count", "answer"];
         if let Some(k) = body.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(format!(
-                "unknown key \"{}\" (expected one of {:?})",
-                k, KEYS
-            ));
+            return Err(format!("unknown key \"{}\" (expected one of {:?})", k, KEYS));
         }
         let reset = match body.get("reset") {
             None => false,
@@ -160,17 +173,18 @@ impl Control {
             return Err(format!("\"delay_ms\" must be at most {}", MAX_DELAY_MS));
         }
         let count = parse_u64(body, "count")?;
-        let fault =
-            match body.get("fault") {
-                None => None,
-                Some(v) => {
-                    let name = v.as_str().unwrap_or("");
-                    let names: Vec<&str> = Fault::ALL.iter().map(|f| f.as_str()).collect();
-                    Some(Fault::parse(name).ok_or_else(|| {
-                        format!("unknown fault {} (expected one of {:?})", v, names)
-                    })?)
-                }
-            };
+        let fault = match body.get("fault") {
+            None => None,
+            Some(v) => {
+                let name = v.as_str().unwrap_or("");
+                let names: Vec<&str> = Fault::ALL.iter().map(|f| f.as_str()).collect();
+                Some(Fault::parse(name).ok_or_else(|| format!("unknown fault {} (expected one of {:?})", v, names))?)
+            }
+        };
+        let answer = body.get("answer").cloned();
+        if answer.is_some() && fault != Some(Fault::WrongShape) {
+            return Err("\"answer\" goes with \"fault\": \"wrong_shape\"".into());
+        }
         if count.is_some() && fault.is_none() {
             return Err("\"count\" needs a \"fault\"".into());
         }
@@ -190,9 +204,7 @@ impl Control {
         if let Some(ms) = delay {
             rules.delays.retain(|(_, f)| *f != filter);
             if ms > 0 {
-                rules
-                    .delays
-                    .push((Duration::from_millis(ms), filter.clone()));
+                rules.delays.push((Duration::from_millis(ms), filter.clone()));
             }
         }
         if let Some(fault) = fault {
@@ -201,6 +213,7 @@ impl Control {
                 fault,
                 filter,
                 remaining: count,
+                answer: answer.unwrap_or(Value::Bool(false)),
             });
         }
         Ok(())
@@ -208,27 +221,18 @@ impl Control {
 
     /// Logs `call` (stamped with its arrival time) if there is one, and
     /// returns the delay and the fault (consuming one of its count) it gets.
-    pub fn arrive(&self, mut call: Option<Call>) -> (Duration, Option<Fault>) {
+    pub fn arrive(&self, mut call: Option<Call>) -> (Duration, Option<Hit>) {
         if let Some(c) = call.as_mut() {
             c.at_ms = self.started.elapsed().as_millis() as u64;
             lock(&self.log).push(c.clone());
         }
         let call = call.as_ref();
         let mut rules = lock(&self.rules);
-        let delay = rules
-            .delays
-            .iter()
-            .filter(|(_, f)| filter_matches(f, call))
-            .map(|(d, _)| *d)
-            .max()
-            .unwrap_or_default();
+        let delay =
+            rules.delays.iter().filter(|(_, f)| filter_matches(f, call)).map(|(d, _)| *d).max().unwrap_or_default();
         let mut fault = None;
-        if let Some(rule) = rules
-            .faults
-            .iter_mut()
-            .find(|r| filter_matches(&r.filter, call))
-        {
-            fault = Some(rule.fault);
+        if let Some(rule) = rules.faults.iter_mut().find(|r| filter_matches(&r.filter, call)) {
+            fault = Some(Hit { fault: rule.fault, answer: rule.answer.clone() });
             if let Some(n) = rule.remaining.as_mut() {
                 *n = n.saturating_sub(1);
             }
@@ -267,18 +271,14 @@ impl Control {
                 ok()
             }
             ("/__fake/control", _) | ("/__fake/calls", _) => {
-                let mut reply = Reply::json(
-                    405,
-                    json!({"ok": false, "error": "method not allowed"}).to_string(),
-                );
+                let mut reply = Reply::json(405, json!({"ok": false, "error": "method not allowed"}).to_string());
                 let allow = if path == "/__fake/control" { "POST" } else { "GET, DELETE" };
                 reply.headers.push(("Allow".into(), allow.into()));
                 reply
             }
             _ => Reply::json(
                 404,
-                json!({"ok": false, "error": "unknown control path; use /__fake/control or /__fake/calls"})
-                    .to_string(),
+                json!({"ok": false, "error": "unknown control path; use /__fake/control or /__fake/calls"}).to_string(),
             ),
         }
     }

@@ -31,21 +31,10 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// Now, UTC, as `YYYY-MM-DD HH:MM:SS`.
 pub fn now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0) as i64;
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
     let (y, m, d) = civil_from_days(secs.div_euclid(86400));
     let s = secs.rem_euclid(86400);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        y,
-        m,
-        d,
-        s / 3600,
-        (s / 60) % 60,
-        s % 60
-    )
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", y, m, d, s / 3600, (s / 60) % 60, s % 60)
 }
 
 /// A parsed date/datetime: (year, month, day, seconds in the day).
@@ -69,12 +58,7 @@ pub fn parse(s: &str) -> Option<Stamp> {
     let y = num(parts.next()?)?;
     let m = num(parts.next()?)?;
     let d = num(parts.next()?)?;
-    if parts.next().is_some()
-        || !(1..=9999).contains(&y)
-        || !(1..=12).contains(&m)
-        || d < 1
-        || d > month_len(y, m)
-    {
+    if parts.next().is_some() || !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > month_len(y, m) {
         return None;
     }
     let mut secs = 0;
@@ -112,17 +96,8 @@ pub fn normalize_date(s: &str) -> Option<String> {
 
 /// Normalizes a value for a `datetime` field (`YYYY-MM-DD HH:MM:SS`).
 pub fn normalize_datetime(s: &str) -> Option<String> {
-    parse(s).map(|(y, m, d, t)| {
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            y,
-            m,
-            d,
-            t / 3600,
-            (t / 60) % 60,
-            t % 60
-        )
-    })
+    parse(s)
+        .map(|(y, m, d, t)| format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", y, m, d, t / 3600, (t / 60) % 60, t % 60))
 }
 
 const MONTHS: [&str; 12] = [
@@ -172,33 +147,13 @@ pub fn period(stamp: Stamp, granularity: &str) -> Period {
         }
         "quarter" => {
             let q = (m - 1) / 3;
-            let end = if q == 3 {
-                (y + 1, 1, 1)
-            } else {
-                (y, q * 3 + 4, 1)
-            };
-            Period {
-                start: (y, q * 3 + 1, 1),
-                end,
-                label: format!("Q{} {}", q + 1, y),
-            }
+            let end = if q == 3 { (y + 1, 1, 1) } else { (y, q * 3 + 4, 1) };
+            Period { start: (y, q * 3 + 1, 1), end, label: format!("Q{} {}", q + 1, y) }
         }
-        "year" => Period {
-            start: (y, 1, 1),
-            end: (y + 1, 1, 1),
-            label: y.to_string(),
-        },
+        "year" => Period { start: (y, 1, 1), end: (y + 1, 1, 1), label: y.to_string() },
         _ => {
-            let end = if m == 12 {
-                (y + 1, 1, 1)
-            } else {
-                (y, m + 1, 1)
-            };
-            Period {
-                start: (y, m, 1),
-                end,
-                label: format!("{} {}", MONTHS[(m - 1) as usize], y),
-            }
+            let end = if m == 12 { (y + 1, 1, 1) } else { (y, m + 1, 1) };
+            Period { start: (y, m, 1), end, label: format!("{} {}", MONTHS[(m - 1) as usize], y) }
         }
     }
 }
@@ -231,10 +186,7 @@ mod tests {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), z);
         }
-        assert_eq!(
-            days_from_civil(2026, 11, 24) - days_from_civil(2026, 11, 1),
-            23
-        );
+        assert_eq!(days_from_civil(2026, 11, 24) - days_from_civil(2026, 11, 1), 23);
     }
 
     #[test]
@@ -243,15 +195,9 @@ mod tests {
         assert_eq!(p.label, "September 2026");
         assert_eq!(fmt_day(p.end, true), "2026-10-01 00:00:00");
         let q = period((2026, 11, 24, 0), "quarter");
-        assert_eq!(
-            (q.start, q.end, q.label.as_str()),
-            ((2026, 10, 1), (2027, 1, 1), "Q4 2026")
-        );
+        assert_eq!((q.start, q.end, q.label.as_str()), ((2026, 10, 1), (2027, 1, 1), "Q4 2026"));
         assert_eq!(period((2026, 11, 24, 0), "day").label, "24 Nov 2026");
         assert!(parse("2026-02-30").is_none());
-        assert_eq!(
-            normalize_datetime("2026-11-24").as_deref(),
-            Some("2026-11-24 00:00:00")
-        );
+        assert_eq!(normalize_datetime("2026-11-24").as_deref(), Some("2026-11-24 00:00:00"));
     }
 }

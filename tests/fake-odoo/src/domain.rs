@@ -62,10 +62,7 @@ impl Op {
 
     /// Operators whose result includes records where the field is empty.
     pub fn is_negative(self) -> bool {
-        matches!(
-            self,
-            Op::Ne | Op::NotLike | Op::NotILike | Op::NotIn | Op::NotAny
-        )
+        matches!(self, Op::Ne | Op::NotLike | Op::NotILike | Op::NotIn | Op::NotAny)
     }
 
     /// The positive counterpart of a negative operator.
@@ -129,12 +126,7 @@ pub fn parse(store: &Store, model: &str, domain: &Value) -> OResult<Node> {
         Value::Array(items) => items.clone(),
         Value::String(s) => s.chars().map(|c| json!(c.to_string())).collect(),
         Value::Object(map) => map.keys().map(|k| json!(k)).collect(),
-        other => {
-            return Err(type_error(format!(
-                "'{}' object is not iterable",
-                py_type(other)
-            )))
-        }
+        other => return Err(type_error(format!("'{}' object is not iterable", py_type(other)))),
     };
     // Odoo's normalize_domain: count the expected terms, add implicit '&'.
     let mut tokens: Vec<Token> = Vec::new();
@@ -166,10 +158,7 @@ pub fn parse(store: &Store, model: &str, domain: &Value) -> OResult<Node> {
         ));
     }
     if expected != 0 {
-        return Err(value_error(format!(
-            "Domain {} is syntactically not correct.",
-            py_repr(domain)
-        )));
+        return Err(value_error(format!("Domain {} is syntactically not correct.", py_repr(domain))));
     }
     let mut pos = 0;
     build(store, model, &tokens, &mut pos)
@@ -200,18 +189,12 @@ fn unpack_error(n: usize) -> crate::errors::OdooError {
     if n > 3 {
         value_error("too many values to unpack (expected 3)")
     } else {
-        value_error(format!(
-            "not enough values to unpack (expected 3, got {})",
-            n
-        ))
+        value_error(format!("not enough values to unpack (expected 3, got {})", n))
     }
 }
 
 fn invalid_item(item: &Value) -> crate::errors::OdooError {
-    value_error(format!(
-        "Domain() invalid item in domain: {}",
-        py_repr(item)
-    ))
+    value_error(format!("Domain() invalid item in domain: {}", py_repr(item)))
 }
 
 /// Parses one term of a domain into a leaf (or a constant).
@@ -219,31 +202,16 @@ fn term(store: &Store, model: &str, item: &Value) -> OResult<Node> {
     let v19 = store.version == OdooVersion::V19;
     let parts: Vec<Value> = match item {
         Value::Array(parts) if parts.len() == 3 => parts.clone(),
-        Value::Array(parts) => {
-            return Err(if v19 {
-                invalid_item(item)
-            } else {
-                unpack_error(parts.len())
-            })
-        }
+        Value::Array(parts) => return Err(if v19 { invalid_item(item) } else { unpack_error(parts.len()) }),
         Value::String(s) => {
             let chars: Vec<Value> = s.chars().map(|c| json!(c.to_string())).collect();
             if v19 || chars.len() != 3 {
-                return Err(if v19 {
-                    invalid_item(item)
-                } else {
-                    unpack_error(chars.len())
-                });
+                return Err(if v19 { invalid_item(item) } else { unpack_error(chars.len()) });
             }
             chars
         }
         other if v19 => return Err(invalid_item(other)),
-        other => {
-            return Err(type_error(format!(
-                "cannot unpack non-iterable {} object",
-                py_type(other)
-            )))
-        }
+        other => return Err(type_error(format!("cannot unpack non-iterable {} object", py_type(other)))),
     };
     leaf(store, model, &parts[0], &parts[1], &parts[2])
 }
@@ -262,10 +230,7 @@ fn bad_operator(v19: bool, repr: &str) -> crate::errors::OdooError {
 
 fn bad_field(v19: bool, model: &str, path: &str, repr: &str) -> crate::errors::OdooError {
     let word = if v19 { "condition" } else { "leaf" };
-    value_error(format!(
-        "Invalid field {}.{} in {} {}",
-        model, path, word, repr
-    ))
+    value_error(format!("Invalid field {}.{} in {} {}", model, path, word, repr))
 }
 
 fn leaf(store: &Store, model: &str, left: &Value, op_v: &Value, right: &Value) -> OResult<Node> {
@@ -314,29 +279,20 @@ fn leaf(store: &Store, model: &str, left: &Value, op_v: &Value, right: &Value) -
         if !def.ftype.is_relational() {
             return Err(bad_operator(v19, &repr));
         }
-        sub = Some(Box::new(
-            match comodel.as_deref().filter(|c| store.model(c).is_some()) {
-                Some(c) => parse(store, c, right)?,
-                None => Node::False,
-            },
-        ));
+        sub = Some(Box::new(match comodel.as_deref().filter(|c| store.model(c).is_some()) {
+            Some(c) => parse(store, c, right)?,
+            None => Node::False,
+        }));
     }
-    Ok(Node::Leaf(Leaf {
-        field: first.to_string(),
-        op,
-        value: right.clone(),
-        sub,
-    }))
+    Ok(Node::Leaf(Leaf { field: first.to_string(), op, value: right.clone(), sub }))
 }
 
 /// Whether a domain's top level has a leaf on `active` (disables active_test).
 pub fn mentions_active(domain: &Value) -> bool {
     domain.as_array().is_some_and(|items| {
-        items.iter().any(|i| {
-            i.get(0)
-                .and_then(Value::as_str)
-                .is_some_and(|f| f == "active" || f.starts_with("active."))
-        })
+        items
+            .iter()
+            .any(|i| i.get(0).and_then(Value::as_str).is_some_and(|f| f == "active" || f.starts_with("active.")))
     })
 }
 

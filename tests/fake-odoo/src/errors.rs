@@ -91,10 +91,7 @@ pub type OResult<T> = Result<T, OdooError>;
 
 impl OdooError {
     pub fn new(kind: Kind, message: impl Into<String>) -> OdooError {
-        OdooError {
-            kind,
-            message: message.into(),
-        }
+        OdooError { kind, message: message.into() }
     }
 
     /// The serialized exception, keys in the order the version sends them.
@@ -158,19 +155,13 @@ pub fn invalid_field(version: OdooVersion, field: &str, model: &str) -> OdooErro
 /// Unknown method through `/jsonrpc` (AttributeError) or JSON-2 (NotFound).
 pub fn unknown_method(version: OdooVersion, model: &str, method: &str, json2: bool) -> OdooError {
     if json2 {
-        return OdooError::new(
-            Kind::NotFound,
-            format!("The method '{}.{}' does not exist", model, method),
-        );
+        return OdooError::new(Kind::NotFound, format!("The method '{}.{}' does not exist", model, method));
     }
     // 18 moved the lookup to `get_public_method`, which words it as 19 does.
     let msg = if version.at_least_18() {
         format!("The method '{}.{}' does not exist", model, method)
     } else {
-        format!(
-            "The method '{}' does not exist on the model '{}'",
-            method, model
-        )
+        format!("The method '{}' does not exist on the model '{}'", method, model)
     };
     OdooError::new(Kind::AttributeError, msg)
 }
@@ -179,15 +170,9 @@ pub fn unknown_method(version: OdooVersion, model: &str, method: &str, json2: bo
 /// and 19 quote `model.method` (recorded probes), 16 and 17 name the method.
 pub fn private_method(version: OdooVersion, model: &str, method: &str) -> OdooError {
     let msg = if version.at_least_18() {
-        format!(
-            "Private methods (such as '{}.{}') cannot be called remotely.",
-            model, method
-        )
+        format!("Private methods (such as '{}.{}') cannot be called remotely.", model, method)
     } else {
-        format!(
-            "Private methods (such as {}) cannot be called remotely.",
-            method
-        )
+        format!("Private methods (such as {}) cannot be called remotely.", method)
     };
     OdooError::new(Kind::AccessError, msg)
 }
@@ -195,10 +180,7 @@ pub fn private_method(version: OdooVersion, model: &str, method: &str) -> OdooEr
 /// An unknown model through `/jsonrpc` (UserError) or JSON-2 (NotFound).
 pub fn unknown_model(model: &str, json2: bool) -> OdooError {
     if json2 {
-        OdooError::new(
-            Kind::NotFound,
-            format!("the model '{}' does not exist", model),
-        )
+        OdooError::new(Kind::NotFound, format!("the model '{}' does not exist", model))
     } else {
         OdooError::new(Kind::UserError, format!("Object {} doesn't exist", model))
     }
@@ -218,11 +200,7 @@ pub fn recordset_repr(model: &str, ids: &[i64]) -> String {
 pub fn missing_error(model: &str, ids: &[i64], uid: i64) -> OdooError {
     OdooError::new(
         Kind::MissingError,
-        format!(
-            "Record does not exist or has been deleted.\n(Record: {}, User: {})",
-            recordset_repr(model, ids),
-            uid
-        ),
+        format!("Record does not exist or has been deleted.\n(Record: {}, User: {})", recordset_repr(model, ids), uid),
     )
 }
 
@@ -240,10 +218,7 @@ pub fn unknown_database(db: &str) -> OdooError {
 /// `ensure_one()` failing.
 pub fn expected_singleton(model: &str, ids: &[i64]) -> OdooError {
     let parts: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-    let repr = if ids.len() == 1 {
-        format!("{}({},)", model, parts[0])
-    } else {
-        format!("{}({})", model, parts.join(", "))
-    };
+    let repr =
+        if ids.len() == 1 { format!("{}({},)", model, parts[0]) } else { format!("{}({})", model, parts.join(", ")) };
     value_error(format!("Expected singleton: {}", repr))
 }

@@ -25,10 +25,7 @@ pub fn matches(store: &Store, env: &Env, model: &str, id: i64, node: &Node) -> b
 /// SQL `LIKE` matching (`%`, `_`, `\` escapes).
 pub fn like(pattern: &str, text: &str, insensitive: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if insensitive {
-        (
-            pattern.to_lowercase().chars().collect(),
-            text.to_lowercase().chars().collect(),
-        )
+        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect())
     } else {
         (pattern.chars().collect(), text.chars().collect())
     };
@@ -169,11 +166,7 @@ fn leaf_matches(store: &Store, env: &Env, model: &str, id: i64, leaf: &Leaf) -> 
     let raw = store.raw(env, model, id, &leaf.field);
     let relational = def.ftype.is_relational() || leaf.field == "id";
     if relational && !(leaf.field == "id" && matches!(leaf.op, Op::Lt | Op::Gt | Op::Le | Op::Ge)) {
-        let comodel = if leaf.field == "id" {
-            model.to_string()
-        } else {
-            def.relation.clone().unwrap_or_default()
-        };
+        let comodel = if leaf.field == "id" { model.to_string() } else { def.relation.clone().unwrap_or_default() };
         let ids: Vec<i64> = match &raw {
             Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
             Value::Number(n) => n.as_i64().into_iter().collect(),
@@ -181,11 +174,7 @@ fn leaf_matches(store: &Store, env: &Env, model: &str, id: i64, leaf: &Leaf) -> 
         };
         return relational_matches(store, env, &comodel, &ids, leaf);
     }
-    let ftype = if leaf.field == "id" {
-        FType::Integer
-    } else {
-        def.ftype
-    };
+    let ftype = if leaf.field == "id" { FType::Integer } else { def.ftype };
     let val = &leaf.value;
     match leaf.op {
         Op::Eq => scalar_eq(ftype, &raw, val),
@@ -193,21 +182,13 @@ fn leaf_matches(store: &Store, env: &Env, model: &str, id: i64, leaf: &Leaf) -> 
         Op::EqQ => is_empty(val) || scalar_eq(ftype, &raw, val),
         Op::Lt => compare(ftype, &raw, val) == Some(Ordering::Less),
         Op::Gt => compare(ftype, &raw, val) == Some(Ordering::Greater),
-        Op::Le => matches!(
-            compare(ftype, &raw, val),
-            Some(Ordering::Less | Ordering::Equal)
-        ),
-        Op::Ge => matches!(
-            compare(ftype, &raw, val),
-            Some(Ordering::Greater | Ordering::Equal)
-        ),
+        Op::Le => matches!(compare(ftype, &raw, val), Some(Ordering::Less | Ordering::Equal)),
+        Op::Ge => matches!(compare(ftype, &raw, val), Some(Ordering::Greater | Ordering::Equal)),
         Op::Like | Op::ILike | Op::EqLike | Op::EqILike => like_op(leaf.op, &raw, val),
         Op::NotLike | Op::NotILike => {
             is_empty(&raw) && ftype != FType::Boolean || !like_op(leaf.op.positive(), &raw, val)
         }
-        Op::In | Op::ChildOf | Op::ParentOf => {
-            list_of(val).iter().any(|v| scalar_eq(ftype, &raw, v))
-        }
+        Op::In | Op::ChildOf | Op::ParentOf => list_of(val).iter().any(|v| scalar_eq(ftype, &raw, v)),
         Op::NotIn => !list_of(val).iter().any(|v| scalar_eq(ftype, &raw, v)),
         Op::Any | Op::NotAny => false,
     }
@@ -223,9 +204,9 @@ fn ids_by_name(store: &Store, comodel: &str, op: Op, value: &Value) -> BTreeSet<
         .filter(|rid| {
             let name = Value::String(store.display_name(comodel, **rid));
             match op {
-                Op::Eq | Op::In | Op::ChildOf | Op::ParentOf => list_of(value)
-                    .iter()
-                    .any(|v| as_text(v).as_deref() == name.as_str()),
+                Op::Eq | Op::In | Op::ChildOf | Op::ParentOf => {
+                    list_of(value).iter().any(|v| as_text(v).as_deref() == name.as_str())
+                }
                 Op::Like | Op::ILike | Op::EqLike | Op::EqILike => like_op(op, &name, value),
                 _ => false,
             }
@@ -261,13 +242,7 @@ fn hierarchy(store: &Store, comodel: &str, start: BTreeSet<i64>, down: bool) -> 
         let next: Vec<i64> = if down {
             store
                 .model(comodel)
-                .map(|m| {
-                    m.records
-                        .keys()
-                        .copied()
-                        .filter(|c| parent_of(*c) == Some(cur))
-                        .collect()
-                })
+                .map(|m| m.records.keys().copied().filter(|c| parent_of(*c) == Some(cur)).collect())
                 .unwrap_or_default()
         } else {
             parent_of(cur).into_iter().collect()
@@ -288,10 +263,7 @@ fn relational_matches(store: &Store, env: &Env, comodel: &str, ids: &[i64], leaf
             let found = ids.iter().any(|rid| {
                 store.exists(comodel, *rid)
                     && (!env.active_test || store.is_active(comodel, *rid))
-                    && leaf
-                        .sub
-                        .as_ref()
-                        .is_some_and(|sub| matches(store, env, comodel, *rid, sub))
+                    && leaf.sub.as_ref().is_some_and(|sub| matches(store, env, comodel, *rid, sub))
             });
             return found == (op == Op::Any);
         }

@@ -5,9 +5,7 @@
 
 use crate::domain;
 use crate::errors::OResult;
-use crate::groups::{
-    aggregate, group_domain, group_value, groups, parse_agg, parse_groupby, Agg, Group, GroupBy,
-};
+use crate::groups::{aggregate, group_domain, group_value, groups, parse_agg, parse_groupby, Agg, Group, GroupBy};
 use crate::out::Out;
 use crate::store::{Env, Store};
 use serde_json::{json, Value};
@@ -16,10 +14,7 @@ use std::cmp::Ordering;
 fn str_list(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
+        Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
 }
@@ -48,13 +43,11 @@ fn order_rows(rows: &mut [(Vec<(String, Value)>, usize)], order: &Value, gbs: &[
                 let ord = ia.cmp(ib);
                 return if *desc { ord.reverse() } else { ord };
             }
-            let get =
-                |r: &[(String, Value)]| r.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let get = |r: &[(String, Value)]| r.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let ord = match (get(a), get(b)) {
-                (Some(Value::Number(x)), Some(Value::Number(y))) => x
-                    .as_f64()
-                    .partial_cmp(&y.as_f64())
-                    .unwrap_or(Ordering::Equal),
+                (Some(Value::Number(x)), Some(Value::Number(y))) => {
+                    x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+                }
                 (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
                 _ => Ordering::Equal,
             };
@@ -81,19 +74,11 @@ pub fn read_group(
     lazy: bool,
 ) -> OResult<Out> {
     let all_gb = str_list(groupby);
-    let used: Vec<String> = if lazy {
-        all_gb.iter().take(1).cloned().collect()
-    } else {
-        all_gb.clone()
-    };
+    let used: Vec<String> = if lazy { all_gb.iter().take(1).cloned().collect() } else { all_gb.clone() };
     let gbs = parse_groupby(store, model, &used)?;
     let mut aggs = Vec::new();
     for spec in str_list(fields) {
-        if spec == "__count"
-            || all_gb
-                .iter()
-                .any(|g| g.split(':').next() == Some(spec.as_str()))
-        {
+        if spec == "__count" || all_gb.iter().any(|g| g.split(':').next() == Some(spec.as_str())) {
             continue;
         }
         if let Some(a) = parse_agg(store, model, &spec, true)? {
@@ -123,39 +108,26 @@ pub fn read_group(
         for a in &aggs {
             row.push((a.key.clone(), aggregate(store, env, model, &grp.ids, a)));
         }
-        if let (true, Some(g), Some(id)) =
-            (lazy, gbs.first(), grp.key.first().and_then(Value::as_i64))
-        {
+        if let (true, Some(g), Some(id)) = (lazy, gbs.first(), grp.key.first().and_then(Value::as_i64)) {
             let rel = g.relation.as_deref().unwrap_or("");
             if store.model(rel).and_then(|m| m.field("fold")).is_some() {
-                let fold = store
-                    .stored(rel, id, "fold")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                let fold = store.stored(rel, id, "fold").and_then(Value::as_bool).unwrap_or(false);
                 row.push(("__fold".into(), json!(fold)));
             }
         }
         row.push(("__domain".into(), Value::Array(domain::and(parts))));
         if !ranges.is_empty() {
-            row.push((
-                "__range".into(),
-                Value::Object(ranges.into_iter().collect()),
-            ));
+            row.push(("__range".into(), Value::Object(ranges.into_iter().collect())));
         }
         if lazy && all_gb.len() > 1 {
-            row.push((
-                "__context".into(),
-                json!({"group_by": all_gb[1..].to_vec()}),
-            ));
+            row.push(("__context".into(), json!({"group_by": all_gb[1..].to_vec()})));
         }
         rows.push((row, n));
     }
     order_rows(&mut rows, orderby, &gbs);
     let rows = window(rows, offset, limit);
     Ok(Out::Arr(
-        rows.into_iter()
-            .map(|(r, _)| Out::obj(r.into_iter().map(|(k, v)| (k, Out::V(v))).collect()))
-            .collect(),
+        rows.into_iter().map(|(r, _)| Out::obj(r.into_iter().map(|(k, v)| (k, Out::V(v))).collect())).collect(),
     ))
 }
 
@@ -177,18 +149,11 @@ pub fn formatted_read_group(
     let specs = str_list(aggregates);
     let mut aggs: Vec<Option<Agg>> = Vec::new();
     for spec in &specs {
-        aggs.push(if spec == "__count" {
-            None
-        } else {
-            parse_agg(store, model, spec, false)?
-        });
+        aggs.push(if spec == "__count" { None } else { parse_agg(store, model, spec, false)? });
     }
     let mut groups = groups(store, env, model, dom, &gbs)?;
     if gbs.is_empty() && groups.is_empty() {
-        groups.push(Group {
-            key: Vec::new(),
-            ids: Vec::new(),
-        });
+        groups.push(Group { key: Vec::new(), ids: Vec::new() });
     }
     let mut rows: Vec<(Vec<(String, Value)>, usize)> = Vec::new();
     for (n, grp) in groups.iter().enumerate() {
@@ -213,9 +178,7 @@ pub fn formatted_read_group(
     order_rows(&mut rows, order, &gbs);
     let rows = window(rows, offset, limit);
     Ok(Out::Arr(
-        rows.into_iter()
-            .map(|(r, _)| Out::obj(r.into_iter().map(|(k, v)| (k, Out::V(v))).collect()))
-            .collect(),
+        rows.into_iter().map(|(r, _)| Out::obj(r.into_iter().map(|(k, v)| (k, Out::V(v))).collect())).collect(),
     ))
 }
 
@@ -232,11 +195,7 @@ fn having_ok(row: &[(String, Value)], having: &Value) -> bool {
         ) else {
             return true;
         };
-        let Some(v) = row
-            .iter()
-            .find(|(n, _)| n == k)
-            .and_then(|(_, v)| v.as_f64())
-        else {
+        let Some(v) = row.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_f64()) else {
             return false;
         };
         match op {

@@ -29,9 +29,7 @@ pub struct Agg {
 }
 
 pub fn parse_groupby(store: &Store, model: &str, specs: &[String]) -> OResult<Vec<GroupBy>> {
-    let m = store
-        .model(model)
-        .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+    let m = store.model(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
     specs
         .iter()
         .map(|spec| {
@@ -39,18 +37,12 @@ pub fn parse_groupby(store: &Store, model: &str, specs: &[String]) -> OResult<Ve
                 Some((f, g)) => (f, Some(g.to_string())),
                 None => (spec.as_str(), None),
             };
-            let def = m
-                .field(field)
-                .ok_or_else(|| invalid_field(store.version, field, model))?;
+            let def = m.field(field).ok_or_else(|| invalid_field(store.version, field, model))?;
             let is_date = matches!(def.ftype, FType::Date | FType::Datetime);
             let granularity = match gran {
                 Some(g) if is_date && dates::GRANULARITIES.contains(&g.as_str()) => Some(g),
                 Some(g) => {
-                    return Err(value_error(format!(
-                        "Invalid granularity {} for field {}",
-                        py_str(&g),
-                        py_str(field)
-                    )))
+                    return Err(value_error(format!("Invalid granularity {} for field {}", py_str(&g), py_str(field))))
                 }
                 None if is_date => Some("month".to_string()),
                 None => None,
@@ -66,51 +58,21 @@ pub fn parse_groupby(store: &Store, model: &str, specs: &[String]) -> OResult<Ve
         .collect()
 }
 
-const AGGREGATORS: &[&str] = &[
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "count",
-    "count_distinct",
-    "bool_and",
-    "bool_or",
-    "array_agg",
-];
+const AGGREGATORS: &[&str] =
+    &["sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or", "array_agg"];
 
 pub fn parse_agg(store: &Store, model: &str, spec: &str, legacy: bool) -> OResult<Option<Agg>> {
-    let m = store
-        .model(model)
-        .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+    let m = store.model(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
     let (key, field, func) = match spec.split_once(':') {
         Some((alias, rest)) if rest.contains('(') && rest.ends_with(')') => {
             let (func, inner) = rest.split_once('(').unwrap_or((rest, ""));
-            (
-                alias.to_string(),
-                inner.trim_end_matches(')').to_string(),
-                func.to_string(),
-            )
+            (alias.to_string(), inner.trim_end_matches(')').to_string(), func.to_string())
         }
-        Some((f, func)) => (
-            if legacy {
-                f.to_string()
-            } else {
-                spec.to_string()
-            },
-            f.to_string(),
-            func.to_string(),
-        ),
+        Some((f, func)) => (if legacy { f.to_string() } else { spec.to_string() }, f.to_string(), func.to_string()),
         None if legacy => (spec.to_string(), spec.to_string(), String::new()),
-        None => {
-            return Err(value_error(format!(
-                "Invalid aggregate specification {}",
-                py_str(spec)
-            )))
-        }
+        None => return Err(value_error(format!("Invalid aggregate specification {}", py_str(spec)))),
     };
-    let def = m
-        .field(&field)
-        .ok_or_else(|| invalid_field(store.version, &field, model))?;
+    let def = m.field(&field).ok_or_else(|| invalid_field(store.version, &field, model))?;
     let func = if func.is_empty() {
         if !def.ftype.is_numeric() || field == "id" {
             return Ok(None);
@@ -120,10 +82,7 @@ pub fn parse_agg(store: &Store, model: &str, spec: &str, legacy: bool) -> OResul
         func
     };
     if !AGGREGATORS.contains(&func.as_str()) {
-        return Err(value_error(format!(
-            "Invalid aggregation function {}.",
-            py_str(&func)
-        )));
+        return Err(value_error(format!("Invalid aggregation function {}.", py_str(&func))));
     }
     Ok(Some(Agg { key, field, func }))
 }
@@ -133,10 +92,7 @@ pub fn keys_of(store: &Store, env: &Env, model: &str, id: i64, g: &GroupBy) -> V
     let raw = store.raw(env, model, id, &g.field);
     if let Some(gran) = &g.granularity {
         return vec![match raw.as_str().and_then(dates::parse) {
-            Some(stamp) => json!(dates::fmt_day(
-                dates::period(stamp, gran).start,
-                g.ftype == FType::Datetime
-            )),
+            Some(stamp) => json!(dates::fmt_day(dates::period(stamp, gran).start, g.ftype == FType::Datetime)),
             None => json!(false),
         }];
     }
@@ -148,23 +104,12 @@ pub fn keys_of(store: &Store, env: &Env, model: &str, id: i64, g: &GroupBy) -> V
     }
 }
 
-pub fn cartesian(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    gbs: &[GroupBy],
-) -> Vec<Vec<Value>> {
+pub fn cartesian(store: &Store, env: &Env, model: &str, id: i64, gbs: &[GroupBy]) -> Vec<Vec<Value>> {
     let mut combos: Vec<Vec<Value>> = vec![Vec::new()];
     for g in gbs {
         let keys = keys_of(store, env, model, id, g);
-        combos = combos
-            .into_iter()
-            .flat_map(|c| {
-                keys.iter()
-                    .map(move |k| [c.clone(), vec![k.clone()]].concat())
-            })
-            .collect();
+        combos =
+            combos.into_iter().flat_map(|c| keys.iter().map(move |k| [c.clone(), vec![k.clone()]].concat())).collect();
     }
     combos
 }
@@ -175,15 +120,8 @@ pub struct Group {
 }
 
 pub fn aggregate(store: &Store, env: &Env, model: &str, ids: &[i64], agg: &Agg) -> Value {
-    let ftype = store
-        .model(model)
-        .and_then(|m| m.field(&agg.field))
-        .map(|f| f.ftype)
-        .unwrap_or(FType::Char);
-    let vals: Vec<Value> = ids
-        .iter()
-        .map(|id| store.raw(env, model, *id, &agg.field))
-        .collect();
+    let ftype = store.model(model).and_then(|m| m.field(&agg.field)).map(|f| f.ftype).unwrap_or(FType::Char);
+    let vals: Vec<Value> = ids.iter().map(|id| store.raw(env, model, *id, &agg.field)).collect();
     let nums: Vec<f64> = vals.iter().filter_map(Value::as_f64).collect();
     let int = ftype == FType::Integer;
     let num = |f: f64| if int { json!(f as i64) } else { json!(f) };
@@ -193,11 +131,8 @@ pub fn aggregate(store: &Store, env: &Env, model: &str, ids: &[i64], agg: &Agg) 
         "avg" => json!(nums.iter().sum::<f64>() / nums.len() as f64),
         "min" | "max" if ftype.is_numeric() => {
             let it = nums.iter().copied();
-            let r = if agg.func == "min" {
-                it.fold(f64::INFINITY, f64::min)
-            } else {
-                it.fold(f64::NEG_INFINITY, f64::max)
-            };
+            let r =
+                if agg.func == "min" { it.fold(f64::INFINITY, f64::min) } else { it.fold(f64::NEG_INFINITY, f64::max) };
             if r.is_finite() {
                 num(r)
             } else {
@@ -205,28 +140,15 @@ pub fn aggregate(store: &Store, env: &Env, model: &str, ids: &[i64], agg: &Agg) 
             }
         }
         "min" | "max" => {
-            let mut strs: Vec<String> = vals
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect();
+            let mut strs: Vec<String> = vals.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
             strs.sort();
-            let pick = if agg.func == "min" {
-                strs.first()
-            } else {
-                strs.last()
-            };
+            let pick = if agg.func == "min" { strs.first() } else { strs.last() };
             pick.map(|s| json!(s)).unwrap_or(json!(false))
         }
-        "count" => json!(vals
-            .iter()
-            .filter(|v| !matches!(v, Value::Null | Value::Bool(false)))
-            .count()),
+        "count" => json!(vals.iter().filter(|v| !matches!(v, Value::Null | Value::Bool(false))).count()),
         "count_distinct" => {
             let mut seen: Vec<&Value> = Vec::new();
-            for v in vals
-                .iter()
-                .filter(|v| !matches!(v, Value::Null | Value::Bool(false)))
-            {
+            for v in vals.iter().filter(|v| !matches!(v, Value::Null | Value::Bool(false))) {
                 if !seen.contains(&v) {
                     seen.push(v);
                 }
@@ -240,25 +162,9 @@ pub fn aggregate(store: &Store, env: &Env, model: &str, ids: &[i64], agg: &Agg) 
 }
 
 /// Groups the records matching `domain`, sorted by the groupby values.
-pub fn groups(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    dom: &Value,
-    gbs: &[GroupBy],
-) -> OResult<Vec<Group>> {
+pub fn groups(store: &Store, env: &Env, model: &str, dom: &Value, gbs: &[GroupBy]) -> OResult<Vec<Group>> {
     access::check_model(store, env, model, Perm::Read)?;
-    let ids = search::search(
-        store,
-        env,
-        model,
-        &Query {
-            domain: dom,
-            order: None,
-            offset: 0,
-            limit: None,
-        },
-    )?;
+    let ids = search::search(store, env, model, &Query { domain: dom, order: None, offset: 0, limit: None })?;
     let mut out: Vec<Group> = Vec::new();
     for id in ids {
         for key in cartesian(store, env, model, id, gbs) {
@@ -272,10 +178,8 @@ pub fn groups(
         .iter()
         .map(|g| match (&g.relation, g.ftype) {
             (Some(rel), FType::Many2one | FType::Many2many) => {
-                let mut all: Vec<i64> = store
-                    .model(rel)
-                    .map(|m| m.records.keys().copied().collect())
-                    .unwrap_or_default();
+                let mut all: Vec<i64> =
+                    store.model(rel).map(|m| m.records.keys().copied().collect()).unwrap_or_default();
                 search::sort_default(store, env, rel, &mut all);
                 all
             }
@@ -295,8 +199,7 @@ pub fn groups(
 }
 
 pub fn cmp_key(a: &Value, b: &Value, g: &GroupBy, rank: &[i64]) -> Ordering {
-    let empty =
-        |v: &Value| matches!(v, Value::Null | Value::Bool(false)) && g.ftype != FType::Boolean;
+    let empty = |v: &Value| matches!(v, Value::Null | Value::Bool(false)) && g.ftype != FType::Boolean;
     match (empty(a), empty(b)) {
         (true, true) => return Ordering::Equal,
         (true, false) => return Ordering::Greater,
@@ -311,10 +214,7 @@ pub fn cmp_key(a: &Value, b: &Value, g: &GroupBy, rank: &[i64]) -> Ordering {
         return x.cmp(&y);
     }
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => Ordering::Equal,
@@ -325,14 +225,8 @@ pub fn cmp_key(a: &Value, b: &Value, g: &GroupBy, rank: &[i64]) -> Ordering {
 pub fn group_domain(g: &GroupBy, key: &Value) -> (Vec<Value>, Option<(String, String)>) {
     if let (Some(gran), Some(start)) = (&g.granularity, key.as_str()) {
         let dt = g.ftype == FType::Datetime;
-        let end = dates::parse(start)
-            .map(|s| dates::fmt_day(dates::period(s, gran).end, dt))
-            .unwrap_or_default();
-        let dom = vec![
-            json!("&"),
-            json!([g.field, ">=", start]),
-            json!([g.field, "<", end]),
-        ];
+        let end = dates::parse(start).map(|s| dates::fmt_day(dates::period(s, gran).end, dt)).unwrap_or_default();
+        let dom = vec![json!("&"), json!([g.field, ">=", start]), json!([g.field, "<", end])];
         return (dom, Some((start.to_string(), end)));
     }
     (vec![json!([g.field, "=", key])], None)
@@ -341,14 +235,8 @@ pub fn group_domain(g: &GroupBy, key: &Value) -> (Vec<Value>, Option<(String, St
 /// The value shown for a group: `[id, name]`, a date label, or the raw value.
 pub fn group_value(store: &Store, g: &GroupBy, key: &Value, formatted: bool) -> Value {
     if let (Some(gran), Some(start)) = (&g.granularity, key.as_str()) {
-        let label = dates::parse(start)
-            .map(|s| dates::period(s, gran).label)
-            .unwrap_or_default();
-        return if formatted {
-            json!([start, label])
-        } else {
-            json!(label)
-        };
+        let label = dates::parse(start).map(|s| dates::period(s, gran).label).unwrap_or_default();
+        return if formatted { json!([start, label]) } else { json!(label) };
     }
     match (&g.relation, key.as_i64()) {
         (Some(rel), Some(id)) => json!([id, store.display_name(rel, id)]),

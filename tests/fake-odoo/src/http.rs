@@ -57,21 +57,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: String) -> Reply {
-        Reply {
-            status,
-            content_type: "application/json; charset=utf-8".into(),
-            body,
-            headers: Vec::new(),
-        }
+        Reply { status, content_type: "application/json; charset=utf-8".into(), body, headers: Vec::new() }
     }
 
     pub fn html(status: u16, content_type: &str, body: String) -> Reply {
-        Reply {
-            status,
-            content_type: content_type.into(),
-            body,
-            headers: Vec::new(),
-        }
+        Reply { status, content_type: content_type.into(), body, headers: Vec::new() }
     }
 
     /// A bare text body, as `odoo.http.Response("...", status=400)` sends it.
@@ -142,37 +132,21 @@ pub mod pages {
     }
 
     pub fn method_not_allowed() -> Reply {
-        werkzeug(
-            405,
-            "Method Not Allowed",
-            "The method is not allowed for the requested URL.",
-        )
+        werkzeug(405, "Method Not Allowed", "The method is not allowed for the requested URL.")
     }
 }
 
 /// The answer to a request whose Content-Type does not fit the route
 /// (17: 400 BadRequest, 19: 415 UnsupportedMediaType).
-pub fn bad_content_type(
-    version: OdooVersion,
-    route: &str,
-    route_type: &str,
-    empty_body: bool,
-) -> Reply {
+pub fn bad_content_type(version: OdooVersion, route: &str, route_type: &str, empty_body: bool) -> Reply {
     match version {
         OdooVersion::V16 | OdooVersion::V17 | OdooVersion::V18 => pages::werkzeug(
             400,
             "Bad Request",
-            &format!(
-                "Request inferred type is compatible with ['http'] but '{}' is type='{}'.",
-                route, route_type
-            ),
+            &format!("Request inferred type is compatible with ['http'] but '{}' is type='{}'.", route, route_type),
         ),
         OdooVersion::V19 => {
-            let compatible = if empty_body {
-                "['http', 'json2']"
-            } else {
-                "['http']"
-            };
+            let compatible = if empty_body { "['http', 'json2']" } else { "['http']" };
             let mut reply = pages::werkzeug(
                 415,
                 "Unsupported Media Type",
@@ -181,9 +155,7 @@ pub fn bad_content_type(
                     compatible, route, route_type
                 ),
             );
-            reply
-                .headers
-                .push(("Accept".into(), "application/json".into()));
+            reply.headers.push(("Accept".into(), "application/json".into()));
             reply
         }
     }
@@ -200,21 +172,23 @@ pub fn route(shared: &Shared, req: &Request) -> Answer {
     let api = path == "/jsonrpc"
         || path == "/json/2"
         || path.starts_with("/json/2/")
-        || matches!(
-            path,
-            "/web/version" | "/json/version" | "/web/webclient/version_info"
-        );
+        || matches!(path, "/web/version" | "/json/version" | "/web/webclient/version_info");
     if !api {
         return Answer::Reply(serve(shared, req, path));
     }
     shared.requests.fetch_add(1, Ordering::SeqCst);
     let mut probe = calls::probe(shared, path, req);
-    let (delay, fault) = shared.control.arrive(probe.call.take());
+    let (delay, hit) = shared.control.arrive(probe.call.take());
     shared.pause(delay);
-    match fault {
+    match hit.map(|h| (h.fault, h.answer)) {
         None => Answer::Reply(serve(shared, req, path)),
-        Some(Fault::Truncated) => Answer::Truncated(serve(shared, req, path)),
-        Some(fault) => faults::answer(fault, shared.version, &probe),
+        Some((Fault::Truncated, _)) => Answer::Truncated(serve(shared, req, path)),
+        Some((Fault::WrongShape, answer)) => {
+            // Carried out (its effects stay), then the answer is replaced.
+            let _ = serve(shared, req, path);
+            Answer::Reply(faults::wrong_shape(&probe, &answer))
+        }
+        Some((fault, _)) => faults::answer(fault, shared.version, &probe, path),
     }
 }
 

@@ -25,9 +25,7 @@ pub struct Json2Request<'a> {
 fn error(version: OdooVersion, err: OdooError) -> Reply {
     let mut reply = Reply::json(err.kind.json2_status(), err.data(version).to_json());
     if err.kind == Kind::Unauthorized {
-        reply
-            .headers
-            .push(("WWW-Authenticate".into(), "bearer".into()));
+        reply.headers.push(("WWW-Authenticate".into(), "bearer".into()));
     }
     reply
 }
@@ -37,17 +35,8 @@ fn json_error_text(body: &[u8], err: &serde_json::Error) -> String {
     let text = String::from_utf8_lossy(body);
     let line = err.line().max(1);
     let column = err.column().max(1);
-    let char_pos: usize = text
-        .split('\n')
-        .take(line - 1)
-        .map(|l| l.chars().count() + 1)
-        .sum::<usize>()
-        + column
-        - 1;
-    format!(
-        "Expecting value: line {} column {} (char {})",
-        line, column, char_pos
-    )
+    let char_pos: usize = text.split('\n').take(line - 1).map(|l| l.chars().count() + 1).sum::<usize>() + column - 1;
+    format!("Expecting value: line {} column {} (char {})", line, column, char_pos)
 }
 
 /// The key of an `Authorization: bearer <key>` header (scheme case-insensitive).
@@ -70,15 +59,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
     let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     let (model, method) = match segments.as_slice() {
         [m, f] if !m.is_empty() && !f.is_empty() => (*m, *f),
-        _ => {
-            return error(
-                version,
-                OdooError::new(
-                    Kind::NotFound,
-                    "Did you mean POST /json/2/<model>/<method>?",
-                ),
-            )
-        }
+        _ => return error(version, OdooError::new(Kind::NotFound, "Did you mean POST /json/2/<model>/<method>?")),
     };
     if req.database.is_some_and(|db| db != shared.database) {
         return pages::no_database();
@@ -86,14 +67,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
     if req.http_method != "POST" {
         return pages::method_not_allowed();
     }
-    let mime = req
-        .content_type
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
+    let mime = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_lowercase();
     if !req.body.is_empty() && mime != "application/json" {
         return bad_content_type(version, "/json/2/<model>/<method>", "json2", false);
     }
@@ -110,12 +84,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
         };
         match store.users.iter().find(|u| u.key == key) {
             Some(u) => u.clone(),
-            None => {
-                return error(
-                    version,
-                    OdooError::new(Kind::Unauthorized, "Invalid apikey"),
-                )
-            }
+            None => return error(version, OdooError::new(Kind::Unauthorized, "Invalid apikey")),
         }
     };
     let body: Map<String, Value> = if req.body.iter().all(u8::is_ascii_whitespace) {
@@ -125,10 +94,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
             Ok(Value::Object(m)) => m,
             Ok(_) => Map::new(),
             Err(e) => {
-                let msg = format!(
-                    "could not parse the body as json: {}",
-                    json_error_text(req.body, &e)
-                );
+                let msg = format!("could not parse the body as json: {}", json_error_text(req.body, &e));
                 return error(version, OdooError::new(Kind::BadRequest, msg));
             }
         }
@@ -141,10 +107,7 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
         return error(version, errors::private_method(version, model, method));
     }
     let Some(sig) = signature::lookup(version, m, method) else {
-        return error(
-            version,
-            errors::unknown_method(version, model, method, true),
-        );
+        return error(version, errors::unknown_method(version, model, method, true));
     };
     let ids_value = body.get("ids").cloned().unwrap_or(Value::Null);
     let ids_given = match &ids_value {
@@ -165,20 +128,9 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
         Ok(b) => b,
         Err(e) => return error(version, e),
     };
-    let env = Env {
-        version,
-        uid: user.uid,
-        restricted: user.restricted,
-        active_test: true,
-    }
-    .with_context(body.get("context"));
-    let call = Call {
-        model,
-        method,
-        ids,
-        bound,
-        json2: true,
-    };
+    let env = Env { version, uid: user.uid, restricted: user.restricted, active_test: true }
+        .with_context(body.get("context"));
+    let call = Call { model, method, ids, bound, json2: true };
     match methods::run(&mut store, &env, &call) {
         Ok(out) => Reply::json(200, out.to_json()),
         Err(e) => error(version, e),

@@ -34,15 +34,8 @@ pub fn envelope(version: OdooVersion, id: &Value, result: OResult<Out>) -> Reply
         // Odoo's dispatcher sets `result` only when it is not None: a method
         // that returns None answers with neither `result` nor `error`
         // (recorded on 16, 17 and 18: `check_access_rule`, `check_access`).
-        Ok(Out::V(Value::Null)) => Out::obj(vec![
-            ("jsonrpc", Out::V(json!("2.0"))),
-            ("id", Out::V(id.clone())),
-        ]),
-        Ok(out) => Out::obj(vec![
-            ("jsonrpc", Out::V(json!("2.0"))),
-            ("id", Out::V(id.clone())),
-            ("result", out),
-        ]),
+        Ok(Out::V(Value::Null)) => Out::obj(vec![("jsonrpc", Out::V(json!("2.0"))), ("id", Out::V(id.clone()))]),
+        Ok(out) => Out::obj(vec![("jsonrpc", Out::V(json!("2.0"))), ("id", Out::V(id.clone())), ("result", out)]),
         Err(err) => {
             let code = if version.is_19() { 0 } else { 200 };
             Out::obj(vec![
@@ -65,13 +58,7 @@ pub fn envelope(version: OdooVersion, id: &Value, result: OResult<Out>) -> Reply
 /// Handles one `/jsonrpc` request.
 pub fn handle(shared: &Shared, content_type: Option<&str>, body: &[u8]) -> Reply {
     let version = shared.version;
-    let mime = content_type
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
+    let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_lowercase();
     if mime != "application/json" && mime != "application/json-rpc" {
         let route_type = if version.is_19() { "jsonrpc" } else { "json" };
         return bad_content_type(version, "/jsonrpc", route_type, body.is_empty());
@@ -93,16 +80,11 @@ fn dispatch(shared: &Shared, params: Option<&Value>) -> OResult<Out> {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(p)) => p,
         Some(other) => {
-            return Err(type_error(format!(
-                "'{}' object is not a mapping",
-                py_type(other)
-            )));
+            return Err(type_error(format!("'{}' object is not a mapping", py_type(other))));
         }
     };
-    let mut missing: Vec<&str> = ["service", "method", "args"]
-        .into_iter()
-        .filter(|k| !params.contains_key(*k))
-        .collect();
+    let mut missing: Vec<&str> =
+        ["service", "method", "args"].into_iter().filter(|k| !params.contains_key(*k)).collect();
     if !missing.is_empty() {
         let n = missing.len();
         let names: Vec<String> = missing.drain(..).map(|m| format!("'{}'", m)).collect();
@@ -112,10 +94,7 @@ fn dispatch(shared: &Shared, params: Option<&Value>) -> OResult<Out> {
             _ => format!("{}, {}, and {}", names[0], names[1], names[2]),
         };
         let s = if n == 1 { "" } else { "s" };
-        return Err(type_error(format!(
-            "RPC.jsonrpc() missing {} required positional argument{}: {}",
-            n, s, list
-        )));
+        return Err(type_error(format!("RPC.jsonrpc() missing {} required positional argument{}: {}", n, s, list)));
     }
     let service = params.get("service").and_then(Value::as_str).unwrap_or("");
     let method = params.get("method").and_then(Value::as_str).unwrap_or("");
@@ -133,28 +112,17 @@ fn dispatch(shared: &Shared, params: Option<&Value>) -> OResult<Out> {
         "common" => common(shared, method, &args),
         "db" => match method {
             "list" => Ok(Out::V(json!([shared.database]))),
-            "server_version" => Ok(Out::V(
-                version_info(shared.version).to_value()["server_version"].clone(),
-            )),
-            other => Err(OdooError::new(
-                Kind::KeyError,
-                py_repr(&json!(format!("exp_{}", other))),
-            )),
+            "server_version" => Ok(Out::V(version_info(shared.version).to_value()["server_version"].clone())),
+            other => Err(OdooError::new(Kind::KeyError, py_repr(&json!(format!("exp_{}", other))))),
         },
         "object" => object(shared, method, &args),
-        other => Err(OdooError::new(
-            Kind::Exception,
-            format!("Service {} not found", other),
-        )),
+        other => Err(OdooError::new(Kind::Exception, format!("Service {} not found", other))),
     }
 }
 
 fn arg_count(name: &str, args: &[Value], names: &[&str]) -> OResult<()> {
     if args.len() < names.len() {
-        let missing: Vec<String> = names[args.len()..]
-            .iter()
-            .map(|n| format!("'{}'", n))
-            .collect();
+        let missing: Vec<String> = names[args.len()..].iter().map(|n| format!("'{}'", n)).collect();
         let list = match missing.len() {
             1 => missing[0].clone(),
             2 => format!("{} and {}", missing[0], missing[1]),
@@ -198,25 +166,16 @@ fn common(shared: &Shared, method: &str, args: &[Value]) -> OResult<Out> {
             let login = args[1].as_str().unwrap_or("");
             let password = args[2].as_str().unwrap_or("");
             let store = shared.lock();
-            let user = store
-                .users
-                .iter()
-                .find(|u| u.login == login && !password.is_empty() && u.key == password);
+            let user = store.users.iter().find(|u| u.login == login && !password.is_empty() && u.key == password);
             Ok(Out::V(user.map(|u| json!(u.uid)).unwrap_or(json!(false))))
         }
-        other => Err(OdooError::new(
-            Kind::KeyError,
-            py_repr(&json!(format!("exp_{}", other))),
-        )),
+        other => Err(OdooError::new(Kind::KeyError, py_repr(&json!(format!("exp_{}", other))))),
     }
 }
 
 fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
     if method != "execute_kw" && method != "execute" {
-        return Err(OdooError::new(
-            Kind::NameError,
-            format!("Method not available {}", method),
-        ));
+        return Err(OdooError::new(Kind::NameError, format!("Method not available {}", method)));
     }
     if params.len() < 3 {
         return Err(OdooError::new(Kind::IndexError, "list index out of range"));
@@ -225,10 +184,7 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
     let uid = match &params[1] {
         Value::Number(n) => n.as_i64().unwrap_or(0),
         Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
-            errors::value_error(format!(
-                "invalid literal for int() with base 10: {}",
-                py_repr(&params[1])
-            ))
+            errors::value_error(format!("invalid literal for int() with base 10: {}", py_repr(&params[1])))
         })?,
         Value::Bool(b) => *b as i64,
         other => {
@@ -251,11 +207,7 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
         .cloned()
         .ok_or_else(access_denied)?;
     let (model, meth, args, kwargs) = if method == "execute_kw" {
-        arg_count(
-            "execute_kw",
-            &rest[..rest.len().min(3)],
-            &["obj", "method", "args"],
-        )?;
+        arg_count("execute_kw", &rest[..rest.len().min(3)], &["obj", "method", "args"])?;
         if rest.len() > 4 {
             return Err(type_error(format!(
                 "execute_kw() takes from 5 to 6 positional arguments but {} were given",
@@ -264,32 +216,19 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
         }
         let args = match &rest[2] {
             Value::Array(a) => a.clone(),
-            other => {
-                return Err(type_error(format!(
-                    "argument after * must be an iterable, not {}",
-                    py_type(other)
-                )))
-            }
+            other => return Err(type_error(format!("argument after * must be an iterable, not {}", py_type(other)))),
         };
         let kwargs = match rest.get(3) {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(k)) => k.clone(),
             Some(other) => {
-                return Err(type_error(format!(
-                    "argument after ** must be a mapping, not {}",
-                    py_type(other)
-                )))
+                return Err(type_error(format!("argument after ** must be a mapping, not {}", py_type(other))))
             }
         };
         (rest[0].clone(), rest[1].clone(), args, kwargs)
     } else {
         arg_count("execute", &rest[..rest.len().min(2)], &["obj", "method"])?;
-        (
-            rest[0].clone(),
-            rest[1].clone(),
-            rest[2..].to_vec(),
-            Map::new(),
-        )
+        (rest[0].clone(), rest[1].clone(), rest[2..].to_vec(), Map::new())
     };
     let model = model.as_str().unwrap_or("").to_string();
     let meth = meth.as_str().unwrap_or("").to_string();
@@ -304,35 +243,22 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
     if meth.starts_with('_') || signature::is_private(version, &meth) {
         return Err(errors::private_method(version, &model, &meth));
     }
-    let sig = signature::lookup(version, m, &meth)
-        .ok_or_else(|| errors::unknown_method(version, &model, &meth, false))?;
+    let sig =
+        signature::lookup(version, m, &meth).ok_or_else(|| errors::unknown_method(version, &model, &meth, false))?;
     let mut kwargs = kwargs;
     let context = kwargs.remove("context");
-    let env = Env {
-        version,
-        uid: user.uid,
-        restricted: user.restricted,
-        active_test: true,
-    }
-    .with_context(context.as_ref());
+    let env =
+        Env { version, uid: user.uid, restricted: user.restricted, active_test: true }.with_context(context.as_ref());
     let (ids, positional) = if sig.model_api {
         (Vec::new(), args.as_slice())
     } else {
-        let first = args
-            .first()
-            .ok_or_else(|| OdooError::new(Kind::IndexError, "list index out of range"))?;
+        let first = args.first().ok_or_else(|| OdooError::new(Kind::IndexError, "list index out of range"))?;
         (ids_arg(first)?, &args[1..])
     };
     let bound = signature::bind_call(sig, positional, &kwargs)?;
     if meth == "create" && args.is_empty() {
         return Err(OdooError::new(Kind::IndexError, "list index out of range"));
     }
-    let call = Call {
-        model: &model,
-        method: &meth,
-        ids,
-        bound,
-        json2: false,
-    };
+    let call = Call { model: &model, method: &meth, ids, bound, json2: false };
     methods::run(&mut store, &env, &call)
 }

@@ -31,7 +31,14 @@
 //!   nginx's page), `malformed_json` (200 `application/json` with a Python
 //!   `NaN`), `truncated` (200, the real answer, which is carried out, with
 //!   its full `Content-Length` but half its body, then the connection
-//!   closes), `close` (the request is read, the connection closed unanswered).
+//!   closes), `close` (the request is read, the connection closed unanswered),
+//!   `redirect` (307 to the same path on `http://odoo-moved.example.com`),
+//!   `wrong_shape` (the call is carried out, then answered 200 with a result
+//!   of the wrong shape: the rule's `"answer"`, any JSON, `false` if absent;
+//!   in the JSON-RPC envelope on `/jsonrpc`, where `null` means no `result`
+//!   member, and bare on JSON-2). A long `delay_ms` (up to 10 minutes) is a
+//!   hang: the call is carried out only when it ends, or never if the
+//!   server stops first.
 //!   A new fault replaces the one with the same `methods`; the first matching
 //!   fault applies.
 //! - `POST /__fake/control` `{"reset": true}`: clears delays and faults (not
@@ -99,12 +106,7 @@ pub enum OdooVersion {
 }
 
 impl OdooVersion {
-    pub const ALL: [OdooVersion; 4] = [
-        OdooVersion::V16,
-        OdooVersion::V17,
-        OdooVersion::V18,
-        OdooVersion::V19,
-    ];
+    pub const ALL: [OdooVersion; 4] = [OdooVersion::V16, OdooVersion::V17, OdooVersion::V18, OdooVersion::V19];
 
     /// `16`, `16.0`, … `19.0`.
     pub fn parse(s: &str) -> Option<OdooVersion> {
@@ -258,13 +260,9 @@ impl FakeOdoo {
     }
 
     /// Answers the next `count` calls named in `methods` (empty: every API
-    /// request; `count` `None`: until reset) with `fault`.
-    pub fn set_fault(
-        &self,
-        fault: Fault,
-        methods: &[&str],
-        count: Option<u64>,
-    ) -> Result<(), String> {
+    /// request; `count` `None`: until reset) with `fault` (`wrong_shape` with
+    /// `false`; [`FakeOdoo::control`] with `"answer"` for another result).
+    pub fn set_fault(&self, fault: Fault, methods: &[&str], count: Option<u64>) -> Result<(), String> {
         let mut body = json!({ "fault": fault.as_str() });
         if !methods.is_empty() {
             body["methods"] = json!(methods);
@@ -296,11 +294,7 @@ impl FakeOdoo {
     /// the model or field does not exist.
     pub fn make_readonly(&self, model: &str, field: &str) -> bool {
         let mut store = self.shared.lock();
-        let Some(def) = store
-            .models
-            .get_mut(model)
-            .and_then(|m| m.fields.iter_mut().find(|f| f.name == field))
-        else {
+        let Some(def) = store.models.get_mut(model).and_then(|m| m.fields.iter_mut().find(|f| f.name == field)) else {
             return false;
         };
         def.readonly = true;

@@ -17,7 +17,8 @@ Test control (HTTP, on the same port; answers 200 {\"ok\":true} or 400 {\"ok\":f
   POST /__fake/control {\"fault\": KIND, \"methods\": [...], \"count\": N}
       the next N matching calls (no count: until reset) fail with KIND:
       http_500 | html (502) | rate_limited (429, Retry-After: 3) | malformed_json
-      | truncated (short body, then close) | close (no answer)
+      | truncated (short body, then close) | close (no answer) | redirect (307)
+      | wrong_shape (carried out, then 200 with the result \"answer\", default false)
   POST /__fake/control {\"reset\": true}      clears delays and faults
   GET /__fake/calls                           {\"calls\": [{model, method, transport, login_or_uid, at_ms}]}
   DELETE /__fake/calls                        clears the call log
@@ -41,21 +42,13 @@ fn main() {
             println!("{}", USAGE);
             return;
         }
-        let value = args
-            .next()
-            .unwrap_or_else(|| fail(&format!("{} needs a value", flag)));
+        let value = args.next().unwrap_or_else(|| fail(&format!("{} needs a value", flag)));
         match flag.as_str() {
             "--version" => {
-                version = Some(
-                    OdooVersion::parse(&value)
-                        .unwrap_or_else(|| fail(&format!("unsupported version {}", value))),
-                )
+                version =
+                    Some(OdooVersion::parse(&value).unwrap_or_else(|| fail(&format!("unsupported version {}", value))))
             }
-            "--port" => {
-                port = value
-                    .parse()
-                    .unwrap_or_else(|_| fail("--port must be a number"))
-            }
+            "--port" => port = value.parse().unwrap_or_else(|_| fail("--port must be a number")),
             "--database" => database = Some(value),
             "--admin-key" => admin_key = Some(value),
             "--demo2-key" => demo2_key = Some(value),
@@ -82,8 +75,7 @@ fn main() {
             _ => {}
         }
     }
-    let odoo =
-        FakeOdoo::start_on(config, port).unwrap_or_else(|e| fail(&format!("cannot listen: {}", e)));
+    let odoo = FakeOdoo::start_on(config, port).unwrap_or_else(|e| fail(&format!("cannot listen: {}", e)));
     let mut out = std::io::stdout();
     let _ = writeln!(out, "fake-odoo listening on {}", odoo.url());
     let _ = out.flush();

@@ -31,10 +31,7 @@ fn opt_usize(v: &Value, what: &str) -> OResult<Option<usize>> {
             Some(i) if i >= 0 => Ok(Some(i as usize)),
             _ => Err(value_error(format!("Invalid {}: {}", what, py_repr(v)))),
         },
-        other => Err(type_error(format!(
-            "'<' not supported between instances of '{}' and 'int'",
-            py_type(other)
-        ))),
+        other => Err(type_error(format!("'<' not supported between instances of '{}' and 'int'", py_type(other)))),
     }
 }
 
@@ -49,34 +46,24 @@ fn field_list(v: &Value) -> OResult<Option<Vec<String>>> {
         Value::Array(items) => items
             .iter()
             .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| type_error(format!("unhashable type: '{}'", py_type(i))))
+                i.as_str().map(str::to_string).ok_or_else(|| type_error(format!("unhashable type: '{}'", py_type(i))))
             })
             .collect::<OResult<Vec<String>>>()
             .map(Some),
-        other => Err(type_error(format!(
-            "'{}' object is not iterable",
-            py_type(other)
-        ))),
+        other => Err(type_error(format!("'{}' object is not iterable", py_type(other)))),
     }
 }
 
 /// Runs a call; mutating calls are rolled back when they fail.
 pub fn run(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
-    let mutating = matches!(
-        call.method,
-        "create" | "write" | "unlink" | "message_post" | "action_archive" | "action_unarchive"
-    );
+    let mutating =
+        matches!(call.method, "create" | "write" | "unlink" | "message_post" | "action_archive" | "action_unarchive");
     if !mutating {
         return dispatch(store, env, call);
     }
     // Like PostgreSQL, ids taken by a rolled back transaction stay used.
-    let snapshot: BTreeMap<String, BTreeMap<i64, Record>> = store
-        .models
-        .iter()
-        .map(|(n, m)| (n.clone(), m.records.clone()))
-        .collect();
+    let snapshot: BTreeMap<String, BTreeMap<i64, Record>> =
+        store.models.iter().map(|(n, m)| (n.clone(), m.records.clone())).collect();
     let result = dispatch(store, env, call);
     if result.is_err() {
         for (name, records) in snapshot {
@@ -108,12 +95,7 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         "search_count" => {
             access::check_model(store, env, model, Perm::Read)?;
             let limit = opt_usize(b.get("limit"), "limit")?;
-            let q = Query {
-                domain: b.get("domain"),
-                order: None,
-                offset: 0,
-                limit: None,
-            };
+            let q = Query { domain: b.get("domain"), order: None, offset: 0, limit: None };
             let n = search::search(store, env, model, &q)?.len();
             v(json!(limit.map(|l| n.min(l)).unwrap_or(n)))
         }
@@ -121,14 +103,7 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         "read" => {
             let classic = b.get("load").as_str() == Some("_classic_read");
             let fields = field_list(b.get("fields"))?;
-            Ok(Out::Arr(records::read(
-                store,
-                env,
-                model,
-                &call.ids,
-                fields.as_deref(),
-                classic,
-            )?))
+            Ok(Out::Arr(records::read(store, env, model, &call.ids, fields.as_deref(), classic)?))
         }
         "fields_get" => fields_get(store, env, model, b),
         "create" => create(store, env, call),
@@ -143,24 +118,12 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         "name_search" => name_search(store, env, model, b),
         "name_get" => {
             access::check_model(store, env, model, Perm::Read)?;
-            let ids: Vec<i64> = call
-                .ids
-                .iter()
-                .copied()
-                .filter(|i| store.exists(model, *i))
-                .collect();
+            let ids: Vec<i64> = call.ids.iter().copied().filter(|i| store.exists(model, *i)).collect();
             access::check_rules(store, env, model, &ids, Perm::Read)?;
-            v(json!(ids
-                .iter()
-                .map(|i| json!([i, store.display_name(model, *i)]))
-                .collect::<Vec<_>>()))
+            v(json!(ids.iter().map(|i| json!([i, store.display_name(model, *i)])).collect::<Vec<_>>()))
         }
         "default_get" => {
-            let key = if env.version.is_19() {
-                "fields"
-            } else {
-                "fields_list"
-            };
+            let key = if env.version.is_19() { "fields" } else { "fields_list" };
             let fields = field_list(b.get(key))?.unwrap_or_default();
             Ok(crate::model_rules::default_get(store, env, model, &fields))
         }
@@ -220,11 +183,7 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
                 && missing_for(store, env, model, &call.ids, perm).is_ok();
             v(json!(ok))
         }
-        "exists" => v(json!(call
-            .ids
-            .iter()
-            .filter(|i| store.exists(model, **i))
-            .collect::<Vec<_>>())),
+        "exists" => v(json!(call.ids.iter().filter(|i| store.exists(model, **i)).collect::<Vec<_>>())),
         "action_archive" | "action_unarchive" => {
             let active = call.method == "action_unarchive";
             records::write(store, env, model, &call.ids, &json!({"active": active}))?;
@@ -232,23 +191,14 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         }
         "message_post" => message_post(store, env, call),
         "context_get" => v(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": env.uid})),
-        other => Err(crate::errors::unknown_method(
-            env.version,
-            model,
-            other,
-            call.json2,
-        )),
+        other => Err(crate::errors::unknown_method(env.version, model, other, call.json2)),
     }
 }
 
 /// The MissingError an access check raises for ids that do not exist,
 /// unless the operation is a read or an unlink.
 fn missing_for(store: &Store, env: &Env, model: &str, ids: &[i64], perm: Perm) -> OResult<()> {
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|i| !store.exists(model, *i))
-        .collect();
+    let missing: Vec<i64> = ids.iter().copied().filter(|i| !store.exists(model, *i)).collect();
     if missing.is_empty() || matches!(perm, Perm::Read | Perm::Unlink) {
         return Ok(());
     }
@@ -256,9 +206,7 @@ fn missing_for(store: &Store, env: &Env, model: &str, ids: &[i64], perm: Perm) -
 }
 
 fn perm_arg(v: &Value) -> OResult<Perm> {
-    v.as_str()
-        .and_then(Perm::parse)
-        .ok_or_else(|| value_error(format!("Invalid access mode: {}", py_repr(v))))
+    v.as_str().and_then(Perm::parse).ok_or_else(|| value_error(format!("Invalid access mode: {}", py_repr(v))))
 }
 
 fn search_read(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> {
@@ -274,23 +222,14 @@ fn search_read(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out>
         if k == "load" {
             classic = val.as_str() == Some("_classic_read");
         } else {
-            return Err(type_error(format!(
-                "BaseModel._read_format() got an unexpected keyword argument '{}'",
-                k
-            )));
+            return Err(type_error(format!("BaseModel._read_format() got an unexpected keyword argument '{}'", k)));
         }
     }
-    Ok(Out::Arr(
-        ids.iter()
-            .map(|id| records::row(store, env, model, *id, &defs, classic))
-            .collect(),
-    ))
+    Ok(Out::Arr(ids.iter().map(|id| records::row(store, env, model, *id, &defs, classic)).collect()))
 }
 
 fn fields_get(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> {
-    let m = store
-        .model(model)
-        .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+    let m = store.model(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
     let allfields = field_list(b.get("allfields"))?;
     let attributes = field_list(b.get("attributes"))?;
     let mut out = Vec::new();
@@ -298,20 +237,13 @@ fn fields_get(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> 
         if !access::field_allowed(env, def) {
             continue;
         }
-        if allfields
-            .as_ref()
-            .is_some_and(|a| !a.is_empty() && !a.contains(&def.name))
-        {
+        if allfields.as_ref().is_some_and(|a| !a.is_empty() && !a.contains(&def.name)) {
             continue;
         }
         let attrs: serde_json::Map<String, Value> = def
             .attrs
             .iter()
-            .filter(|(k, _)| {
-                attributes
-                    .as_ref()
-                    .is_none_or(|a| a.is_empty() || a.contains(k))
-            })
+            .filter(|(k, _)| attributes.as_ref().is_none_or(|a| a.is_empty() || a.contains(k)))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         out.push((def.name.clone(), Out::V(Value::Object(attrs))));
@@ -333,20 +265,15 @@ fn create(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
             }
             Ok(Out::V(json!(ids)))
         }
-        other => Err(OdooError::new(
-            Kind::AttributeError,
-            format!("'{}' object has no attribute 'items'", py_type(other)),
-        )),
+        other => {
+            Err(OdooError::new(Kind::AttributeError, format!("'{}' object has no attribute 'items'", py_type(other))))
+        }
     }
 }
 
 fn name_search(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out> {
     access::check_model(store, env, model, Perm::Read)?;
-    let dom_key = if env.version.is_19() {
-        "domain"
-    } else {
-        "args"
-    };
+    let dom_key = if env.version.is_19() { "domain" } else { "args" };
     let name = match b.get("name") {
         Value::String(s) => s.clone(),
         Value::Null | Value::Bool(false) => String::new(),
@@ -356,25 +283,10 @@ fn name_search(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out>
     let limit = opt_usize(b.get("limit"), "limit")?;
     let mut domain: Vec<Value> = b.get(dom_key).as_array().cloned().unwrap_or_default();
     if !(name.is_empty() && matches!(op.as_str(), "ilike" | "like")) {
-        let rec_name = if store
-            .model(model)
-            .and_then(|m| m.field("display_name"))
-            .is_some()
-        {
-            "display_name"
-        } else {
-            "id"
-        };
+        let rec_name =
+            if store.model(model).and_then(|m| m.field("display_name")).is_some() { "display_name" } else { "id" };
         if model == "res.partner" {
-            domain.splice(
-                0..0,
-                [
-                    json!("&"),
-                    json!("|"),
-                    json!([rec_name, op, name]),
-                    json!(["email", op, name]),
-                ],
-            );
+            domain.splice(0..0, [json!("&"), json!("|"), json!([rec_name, op, name]), json!(["email", op, name])]);
             if domain.len() == 4 {
                 domain.remove(0);
             }
@@ -382,17 +294,9 @@ fn name_search(store: &Store, env: &Env, model: &str, b: &Bound) -> OResult<Out>
             domain.push(json!([rec_name, op, name]));
         }
     }
-    let q = Query {
-        domain: &Value::Array(domain),
-        order: None,
-        offset: 0,
-        limit,
-    };
+    let q = Query { domain: &Value::Array(domain), order: None, offset: 0, limit };
     let ids = search::search(store, env, model, &q)?;
-    Ok(Out::V(json!(ids
-        .iter()
-        .map(|i| json!([i, store.display_name(model, *i)]))
-        .collect::<Vec<_>>())))
+    Ok(Out::V(json!(ids.iter().map(|i| json!([i, store.display_name(model, *i)])).collect::<Vec<_>>())))
 }
 
 /// `plaintext2html`: escapes text and wraps it in paragraphs.
@@ -403,10 +307,8 @@ fn plaintext_to_html(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&#34;")
         .replace('\'', "&#39;");
-    let paragraphs: Vec<String> = escaped
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", p.trim_matches('\n').replace('\n', "<br>")))
-        .collect();
+    let paragraphs: Vec<String> =
+        escaped.split("\n\n").map(|p| format!("<p>{}</p>", p.trim_matches('\n').replace('\n', "<br>"))).collect();
     paragraphs.concat()
 }
 
@@ -422,10 +324,8 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     // `_mail_post_access` is "write" by default: posting needs write access to the document.
     access::check_model(store, env, model, Perm::Write)?;
     access::check_rules(store, env, model, &[res_id], Perm::Write)?;
-    let fields: Vec<String> = store
-        .model("mail.message")
-        .map(|m| m.fields.iter().map(|f| f.name.clone()).collect())
-        .unwrap_or_default();
+    let fields: Vec<String> =
+        store.model("mail.message").map(|m| m.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
     let mut invalid: Vec<&String> = b
         .extra
         .keys()
@@ -439,15 +339,9 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
             names.join(", ")
         )));
     }
-    let message_type = b
-        .get("message_type")
-        .as_str()
-        .unwrap_or("notification")
-        .to_string();
+    let message_type = b.get("message_type").as_str().unwrap_or("notification").to_string();
     if message_type == "user_notification" {
-        return Err(value_error(
-            "Posting a message with channel_ids is not supported anymore.",
-        ));
+        return Err(value_error("Posting a message with channel_ids is not supported anymore."));
     }
     let body = match b.get("body") {
         Value::String(s) if b.get("body_is_html").as_bool() == Some(true) => s.clone(),
@@ -455,10 +349,7 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         Value::String(s) => plaintext_to_html(s),
         _ => String::new(),
     };
-    let subtype = match (
-        b.get("subtype_xmlid").as_str(),
-        b.get("subtype_id").as_i64(),
-    ) {
+    let subtype = match (b.get("subtype_xmlid").as_str(), b.get("subtype_id").as_i64()) {
         (Some("mail.mt_note"), _) => json!(2),
         (Some("mail.mt_comment"), _) => json!(1),
         (_, Some(id)) => json!(id),
@@ -483,15 +374,8 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     if let (Some(obj), Some(partners)) = (vals.as_object_mut(), b.get("partner_ids").as_array()) {
         obj.insert("partner_ids".into(), json!(partners));
     }
-    let sudo = Env {
-        restricted: false,
-        ..env.clone()
-    };
+    let sudo = Env { restricted: false, ..env.clone() };
     let id = records::create(store, &sudo, "mail.message", &vals)?;
     // 16-18 downgrade through `@api.returns` to an int; 19 answers ids.
-    Ok(Out::V(if env.version.is_19() {
-        json!([id])
-    } else {
-        json!(id)
-    }))
+    Ok(Out::V(if env.version.is_19() { json!([id]) } else { json!(id) }))
 }

@@ -12,11 +12,7 @@ use serde_json::{json, Value};
 pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Value)> {
     let partner = store.user(env.uid).map(|u| u.partner_id).unwrap_or(0);
     let mut d: Vec<(&'static str, Value)> = match model {
-        "res.partner" => vec![
-            ("type", json!("contact")),
-            ("is_company", json!(false)),
-            ("lang", json!("en_US")),
-        ],
+        "res.partner" => vec![("type", json!("contact")), ("is_company", json!(false)), ("lang", json!("en_US"))],
         "crm.lead" => vec![
             ("type", json!("opportunity")),
             ("priority", json!("0")),
@@ -33,20 +29,13 @@ pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Val
             ("team_id", json!(1)),
             ("company_id", json!(1)),
         ],
-        "mail.message" => vec![
-            ("date", json!(dates::now())),
-            ("message_type", json!("notification")),
-            ("author_id", json!(partner)),
-        ],
+        "mail.message" => {
+            vec![("date", json!(dates::now())), ("message_type", json!("notification")), ("author_id", json!(partner))]
+        }
         _ => Vec::new(),
     };
     // Odoo 19's accounting adds this required selection to partners, defaulting to "ask".
-    if model == "res.partner"
-        && store
-            .model(model)
-            .and_then(|m| m.field("autopost_bills"))
-            .is_some()
-    {
+    if model == "res.partner" && store.model(model).and_then(|m| m.field("autopost_bills")).is_some() {
         d.push(("autopost_bills", json!("ask")));
     }
     if store.model(model).and_then(|m| m.field("active")).is_some() {
@@ -61,11 +50,7 @@ pub fn default_get(store: &Store, env: &Env, model: &str, fields: &[String]) -> 
     Out::Obj(
         fields
             .iter()
-            .filter_map(|f| {
-                d.iter()
-                    .find(|(k, _)| k == f)
-                    .map(|(k, v)| (k.to_string(), Out::V(v.clone())))
-            })
+            .filter_map(|f| d.iter().find(|(k, _)| k == f).map(|(k, v)| (k.to_string(), Out::V(v.clone()))))
             .collect(),
     )
 }
@@ -78,20 +63,10 @@ pub fn check_required(store: &Store, env: &Env, model: &str, id: i64) -> OResult
         "res.users" => &["login"],
         _ => &[],
     };
-    let desc = store
-        .model(model)
-        .map(|m| m.description.clone())
-        .unwrap_or_default();
+    let desc = store.model(model).map(|m| m.description.clone()).unwrap_or_default();
     for field in required {
-        if matches!(
-            store.raw(env, model, id, field),
-            Value::Bool(false) | Value::Null
-        ) {
-            let label = store
-                .model(model)
-                .and_then(|m| m.field(field))
-                .map(|f| f.string.clone())
-                .unwrap_or_default();
+        if matches!(store.raw(env, model, id, field), Value::Bool(false) | Value::Null) {
+            let label = store.model(model).and_then(|m| m.field(field)).map(|f| f.string.clone()).unwrap_or_default();
             return Err(OdooError::new(
                 Kind::ValidationError,
                 format!(
@@ -110,33 +85,18 @@ pub fn check_constraints(store: &Store, model: &str, id: i64) -> OResult<()> {
     }
     let mut cur = id;
     for _ in 0..64 {
-        match store
-            .stored(model, cur, "parent_id")
-            .and_then(Value::as_i64)
-        {
+        match store.stored(model, cur, "parent_id").and_then(Value::as_i64) {
             Some(p) if p == id => {
-                return Err(OdooError::new(
-                    Kind::ValidationError,
-                    "You cannot create recursive Partner hierarchies.",
-                ))
+                return Err(OdooError::new(Kind::ValidationError, "You cannot create recursive Partner hierarchies."))
             }
             Some(p) => cur = p,
             None => break,
         }
     }
-    let name = store
-        .stored(model, id, "name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let kind = store
-        .stored(model, id, "type")
-        .and_then(Value::as_str)
-        .unwrap_or("contact");
+    let name = store.stored(model, id, "name").and_then(Value::as_str).unwrap_or("");
+    let kind = store.stored(model, id, "type").and_then(Value::as_str).unwrap_or("contact");
     if name.is_empty() && kind == "contact" {
-        return Err(OdooError::new(
-            Kind::ValidationError,
-            "Contacts require a name",
-        ));
+        return Err(OdooError::new(Kind::ValidationError, "Contacts require a name"));
     }
     Ok(())
 }

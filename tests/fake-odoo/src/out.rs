@@ -30,12 +30,7 @@ impl Out {
         match self {
             Out::V(v) => v.clone(),
             Out::Arr(items) => Value::Array(items.iter().map(Out::to_value).collect()),
-            Out::Obj(pairs) => Value::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_value()))
-                    .collect(),
-            ),
+            Out::Obj(pairs) => Value::Object(pairs.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
         }
     }
 }
@@ -70,11 +65,7 @@ impl Serialize for Out {
 
 /// Python `repr()` of a string.
 pub fn py_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -135,10 +126,7 @@ pub fn py_repr(v: &Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", py_str(k), py_repr(v)))
-                .collect();
+            let parts: Vec<String> = map.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_repr(v))).collect();
             format!("{{{}}}", parts.join(", "))
         }
     }
@@ -174,14 +162,8 @@ mod tests {
 
     #[test]
     fn repr_matches_python() {
-        assert_eq!(
-            py_tuple(&[json!("name"), json!("~~"), json!("x")]),
-            "('name', '~~', 'x')"
-        );
-        assert_eq!(
-            py_repr(&json!([1, true, null, 2.0])),
-            "[1, True, None, 2.0]"
-        );
+        assert_eq!(py_tuple(&[json!("name"), json!("~~"), json!("x")]), "('name', '~~', 'x')");
+        assert_eq!(py_repr(&json!([1, true, null, 2.0])), "[1, True, None, 2.0]");
         assert_eq!(py_str("it's"), "\"it's\"");
         assert_eq!(py_repr(&json!({"a": "b"})), "{'a': 'b'}");
         assert_eq!(py_tuple(&[json!(44)]), "(44,)");

@@ -22,26 +22,17 @@ pub fn fields_to_read(
     fields: Option<&[String]>,
     op: &str,
 ) -> OResult<Vec<FieldDef>> {
-    let m = store
-        .model(model)
-        .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+    let m = store.model(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
     let requested: Vec<String> = match fields {
         Some(f) if !f.is_empty() => f.to_vec(),
         _ => {
-            return Ok(m
-                .fields
-                .iter()
-                .filter(|f| access::field_allowed(env, f))
-                .cloned()
-                .collect());
+            return Ok(m.fields.iter().filter(|f| access::field_allowed(env, f)).cloned().collect());
         }
     };
     let mut out: Vec<FieldDef> = Vec::new();
     let mut forbidden: Vec<&FieldDef> = Vec::new();
     for name in &requested {
-        let def = m
-            .field(name)
-            .ok_or_else(|| invalid_field(env.version, name, model))?;
+        let def = m.field(name).ok_or_else(|| invalid_field(env.version, name, model))?;
         if !access::field_allowed(env, def) {
             forbidden.push(def);
         } else if !out.iter().any(|f| f.name == def.name) {
@@ -77,40 +68,23 @@ pub fn read(
         })
         .collect();
     access::check_rules(store, env, model, &existing, Perm::Read)?;
-    Ok(existing
-        .iter()
-        .map(|id| row(store, env, model, *id, &defs, classic))
-        .collect())
+    Ok(existing.iter().map(|id| row(store, env, model, *id, &defs, classic)).collect())
 }
 
 /// One formatted row.
-pub fn row(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    defs: &[FieldDef],
-    classic: bool,
-) -> Out {
+pub fn row(store: &Store, env: &Env, model: &str, id: i64, defs: &[FieldDef], classic: bool) -> Out {
     let mut pairs = vec![("id".to_string(), Out::V(json!(id)))];
     for def in defs.iter().filter(|d| d.name != "id") {
-        pairs.push((
-            def.name.clone(),
-            Out::V(values::format(store, env, model, id, def, classic)),
-        ));
+        pairs.push((def.name.clone(), Out::V(values::format(store, env, model, id, def, classic))));
     }
     Out::Obj(pairs)
 }
 
 fn check_vals(store: &Store, env: &Env, model: &str, vals: &Map<String, Value>) -> OResult<()> {
-    let m = store
-        .model(model)
-        .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+    let m = store.model(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
     let mut forbidden = Vec::new();
     for name in vals.keys() {
-        let def = m
-            .field(name)
-            .ok_or_else(|| invalid_field(env.version, name, model))?;
+        let def = m.field(name).ok_or_else(|| invalid_field(env.version, name, model))?;
         if !access::field_allowed(env, def) {
             forbidden.push(def);
         }
@@ -125,10 +99,7 @@ fn check_vals(store: &Store, env: &Env, model: &str, vals: &Map<String, Value>) 
 pub fn create(store: &mut Store, env: &Env, model: &str, vals: &Value) -> OResult<i64> {
     access::check_model(store, env, model, Perm::Create)?;
     let vals = vals.as_object().ok_or_else(|| {
-        OdooError::new(
-            Kind::AttributeError,
-            format!("'{}' object has no attribute 'items'", py_type(vals)),
-        )
+        OdooError::new(Kind::AttributeError, format!("'{}' object has no attribute 'items'", py_type(vals)))
     })?;
     check_vals(store, env, model, vals)?;
     let mut rec = Map::new();
@@ -141,10 +112,7 @@ pub fn create(store: &mut Store, env: &Env, model: &str, vals: &Value) -> OResul
     rec.insert("create_uid".into(), json!(env.uid));
     rec.insert("write_uid".into(), json!(env.uid));
     let id = {
-        let m = store
-            .models
-            .get_mut(model)
-            .ok_or_else(|| crate::errors::unknown_model(model, false))?;
+        let m = store.models.get_mut(model).ok_or_else(|| crate::errors::unknown_model(model, false))?;
         let id = m.next_id;
         m.insert(id, rec);
         id
@@ -156,10 +124,7 @@ pub fn create(store: &mut Store, env: &Env, model: &str, vals: &Value) -> OResul
     if model == "sale.order" {
         let partner = store.raw(env, model, id, "partner_id");
         for f in ["partner_invoice_id", "partner_shipping_id"] {
-            if store
-                .stored(model, id, f)
-                .is_none_or(|v| v == &json!(false))
-            {
+            if store.stored(model, id, f).is_none_or(|v| v == &json!(false)) {
                 set(store, model, id, f, partner.clone());
             }
         }
@@ -174,10 +139,7 @@ pub fn create(store: &mut Store, env: &Env, model: &str, vals: &Value) -> OResul
 pub fn write(store: &mut Store, env: &Env, model: &str, ids: &[i64], vals: &Value) -> OResult<()> {
     access::check_model(store, env, model, Perm::Write)?;
     let vals = vals.as_object().ok_or_else(|| {
-        OdooError::new(
-            Kind::AttributeError,
-            format!("'{}' object has no attribute 'items'", py_type(vals)),
-        )
+        OdooError::new(Kind::AttributeError, format!("'{}' object has no attribute 'items'", py_type(vals)))
     })?;
     check_vals(store, env, model, vals)?;
     require_existing(store, env, model, ids)?;
@@ -199,36 +161,20 @@ pub fn write(store: &mut Store, env: &Env, model: &str, ids: &[i64], vals: &Valu
 }
 
 fn set(store: &mut Store, model: &str, id: i64, field: &str, value: Value) {
-    if let Some(rec) = store
-        .models
-        .get_mut(model)
-        .and_then(|m| m.records.get_mut(&id))
-    {
+    if let Some(rec) = store.models.get_mut(model).and_then(|m| m.records.get_mut(&id)) {
         rec.insert(field.to_string(), value);
     }
 }
 
 /// Applies values to one record (readonly fields are ignored, as Odoo does
 /// for computed fields without inverse).
-fn apply(
-    store: &mut Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    vals: &Map<String, Value>,
-) -> OResult<()> {
+fn apply(store: &mut Store, env: &Env, model: &str, id: i64, vals: &Map<String, Value>) -> OResult<()> {
     for (name, value) in vals {
         let Some(def) = store.model(model).and_then(|m| m.field(name)).cloned() else {
             return Err(invalid_field(env.version, name, model));
         };
         if model == "res.partner" && name == "company_type" {
-            set(
-                store,
-                model,
-                id,
-                "is_company",
-                json!(value.as_str() == Some("company")),
-            );
+            set(store, model, id, "is_company", json!(value.as_str() == Some("company")));
             continue;
         }
         if def.readonly || name == "id" {
@@ -245,25 +191,14 @@ fn apply(
     Ok(())
 }
 
-fn apply_x2many(
-    store: &mut Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    def: &FieldDef,
-    cmds: Vec<Cmd>,
-) -> OResult<()> {
+fn apply_x2many(store: &mut Store, env: &Env, model: &str, id: i64, def: &FieldDef, cmds: Vec<Cmd>) -> OResult<()> {
     let Some(comodel) = def.relation.clone() else {
         return Ok(());
     };
     if store.model(&comodel).is_none() {
         return Ok(());
     }
-    let inverse = if def.ftype == FType::One2many {
-        inverse_of(model, &def.name)
-    } else {
-        None
-    };
+    let inverse = if def.ftype == FType::One2many { inverse_of(model, &def.name) } else { None };
     if def.ftype == FType::One2many && inverse.is_none() {
         return Ok(());
     }
@@ -295,12 +230,7 @@ fn apply_x2many(
                 }
             }
             Cmd::Clear => ids.clear(),
-            Cmd::Set(new) => {
-                ids = new
-                    .into_iter()
-                    .filter(|r| store.exists(&comodel, *r))
-                    .collect()
-            }
+            Cmd::Set(new) => ids = new.into_iter().filter(|r| store.exists(&comodel, *r)).collect(),
         }
     }
     match inverse {
@@ -321,11 +251,7 @@ fn apply_x2many(
 
 /// Odoo's MissingError for the ids that do not exist (`write` and `unlink`).
 fn require_existing(store: &Store, env: &Env, model: &str, ids: &[i64]) -> OResult<()> {
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !store.exists(model, *id))
-        .collect();
+    let missing: Vec<i64> = ids.iter().copied().filter(|id| !store.exists(model, *id)).collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -363,9 +289,7 @@ pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult
                     continue;
                 };
                 match ftype {
-                    FType::Many2one if v.as_i64().is_some_and(|i| ids.contains(&i)) => {
-                        *v = json!(false)
-                    }
+                    FType::Many2one if v.as_i64().is_some_and(|i| ids.contains(&i)) => *v = json!(false),
                     FType::Many2many => {
                         if let Value::Array(items) = v {
                             items.retain(|i| !i.as_i64().is_some_and(|i| ids.contains(&i)));
@@ -379,9 +303,7 @@ pub fn unlink(store: &mut Store, env: &Env, model: &str, ids: &[i64]) -> OResult
     if let Some(mm) = store.models.get_mut("mail.message") {
         mm.records.retain(|_, r| {
             !(r.get("model").and_then(Value::as_str) == Some(model)
-                && r.get("res_id")
-                    .and_then(Value::as_i64)
-                    .is_some_and(|i| ids.contains(&i)))
+                && r.get("res_id").and_then(Value::as_i64).is_some_and(|i| ids.contains(&i)))
         });
     }
     Ok(())
@@ -397,11 +319,8 @@ fn restrict_check(store: &Store, model: &str, ids: &[i64]) -> OResult<()> {
                 && f.relation.as_deref() == Some(model)
                 && f.attrs.get("required") == Some(&json!(true))
         }) {
-            let used = m.records.values().any(|r| {
-                r.get(&f.name)
-                    .and_then(Value::as_i64)
-                    .is_some_and(|i| ids.contains(&i))
-            });
+            let used =
+                m.records.values().any(|r| r.get(&f.name).and_then(Value::as_i64).is_some_and(|i| ids.contains(&i)));
             if used {
                 return Err(OdooError::new(
                     Kind::ValidationError,
@@ -420,24 +339,14 @@ fn restrict_check(store: &Store, model: &str, ids: &[i64]) -> OResult<()> {
 pub fn ids_arg(v: &Value) -> OResult<Vec<i64>> {
     match v {
         Value::Null | Value::Bool(false) => Ok(Vec::new()),
-        Value::Number(n) => n
-            .as_i64()
-            .map(|i| vec![i])
-            .ok_or_else(|| type_error("ids must be integers")),
+        Value::Number(n) => n.as_i64().map(|i| vec![i]).ok_or_else(|| type_error("ids must be integers")),
         Value::Array(items) => items
             .iter()
             .map(|i| {
-                i.as_i64().ok_or_else(|| {
-                    type_error(format!(
-                        "'{}' object cannot be interpreted as an integer",
-                        py_type(i)
-                    ))
-                })
+                i.as_i64()
+                    .ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", py_type(i))))
             })
             .collect(),
-        other => Err(type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            py_type(other)
-        ))),
+        other => Err(type_error(format!("'{}' object cannot be interpreted as an integer", py_type(other)))),
     }
 }

@@ -66,10 +66,7 @@ impl FType {
     }
 
     pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            FType::Integer | FType::Float | FType::Monetary | FType::M2oReference
-        )
+        matches!(self, FType::Integer | FType::Float | FType::Monetary | FType::M2oReference)
     }
 
     /// The value read for an unset field.
@@ -105,11 +102,7 @@ impl FieldDef {
         let selection = attrs
             .get("selection")
             .and_then(Value::as_array)
-            .map(|opts| {
-                opts.iter()
-                    .filter_map(|o| o.get(0).and_then(Value::as_str).map(str::to_string))
-                    .collect()
-            })
+            .map(|opts| opts.iter().filter_map(|o| o.get(0).and_then(Value::as_str).map(str::to_string)).collect())
             .unwrap_or_default();
         FieldDef {
             name: name.to_string(),
@@ -168,13 +161,8 @@ enum FixtureBody {
 pub fn from_fixture(text: &str) -> Vec<FieldDef> {
     match serde_json::from_str::<Fixture>(text) {
         Ok(f) => {
-            let (FixtureBody::Envelope { result: fields } | FixtureBody::Bare(fields)) =
-                f.response.body;
-            fields
-                .0
-                .into_iter()
-                .map(|(name, attrs)| FieldDef::from_attrs(&name, attrs))
-                .collect()
+            let (FixtureBody::Envelope { result: fields } | FixtureBody::Bare(fields)) = f.response.body;
+            fields.0.into_iter().map(|(name, attrs)| FieldDef::from_attrs(&name, attrs)).collect()
         }
         Err(_) => Vec::new(),
     }
@@ -257,10 +245,8 @@ pub fn recorded(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
     };
     let own_version = matches!(version, OdooVersion::V16 | OdooVersion::V18);
     let fields = if own_version {
-        let groups: HashMap<&str, &Value> = golden
-            .iter()
-            .filter_map(|f| f.attrs.get("groups").map(|g| (f.name.as_str(), g)))
-            .collect();
+        let groups: HashMap<&str, &Value> =
+            golden.iter().filter_map(|f| f.attrs.get("groups").map(|g| (f.name.as_str(), g))).collect();
         own.iter()
             .map(|f| match groups.get(f.name.as_str()) {
                 Some(g) => {
@@ -347,10 +333,7 @@ mod tests {
         let f19 = recorded("res.partner", OdooVersion::V19).unwrap_or_default();
         assert_eq!(f19.len(), 169);
         let parent = f19.iter().find(|f| f.name == "parent_id");
-        assert_eq!(
-            parent.and_then(|f| f.relation.clone()).as_deref(),
-            Some("res.partner")
-        );
+        assert_eq!(parent.and_then(|f| f.relation.clone()).as_deref(), Some("res.partner"));
         let len = |m, v| recorded(m, v).map(|f| f.len());
         assert_eq!(len("crm.lead", OdooVersion::V19), Some(116));
         assert_eq!(len("sale.order", OdooVersion::V17), Some(94));
@@ -369,29 +352,17 @@ mod tests {
         let f16 = recorded("res.partner", OdooVersion::V16).unwrap_or_default();
         assert!(f16.iter().any(|f| f.name == "__last_update"));
         assert!(!f16.iter().any(|f| f.name == "complete_name"));
-        let credit17 = f17
-            .iter()
-            .find(|f| f.name == "credit")
-            .and_then(|f| f.groups.clone());
-        let credit16 = f16
-            .iter()
-            .find(|f| f.name == "credit")
-            .and_then(|f| f.groups.clone());
+        let credit17 = f17.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
+        let credit16 = f16.iter().find(|f| f.name == "credit").and_then(|f| f.groups.clone());
         assert!(credit17.is_some());
         assert_eq!(credit16, credit17);
     }
 
     #[test]
     fn synth_lines() {
-        let f = synth(&[
-            "state:selection:Type::sel=manual/Custom|base/Base",
-            "key:char:Key",
-        ]);
+        let f = synth(&["state:selection:Type::sel=manual/Custom|base/Base", "key:char:Key"]);
         let state = f.iter().find(|d| d.name == "state");
-        assert_eq!(
-            state.map(|s| s.selection.clone()),
-            Some(vec!["manual".into(), "base".into()])
-        );
+        assert_eq!(state.map(|s| s.selection.clone()), Some(vec!["manual".into(), "base".into()]));
         assert_eq!(f.len(), 8);
     }
 }

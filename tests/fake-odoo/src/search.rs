@@ -40,12 +40,7 @@ pub fn parse_order(store: &Store, model: &str, spec: &str) -> OResult<Vec<OrderK
             Some("asc") => (false, &words[2..]),
             _ => (false, &words[1..]),
         };
-        let nulls_first = match rest
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
+        let nulls_first = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             [] => desc,
             ["nulls", "first"] => true,
             ["nulls", "last"] => false,
@@ -54,11 +49,7 @@ pub fn parse_order(store: &Store, model: &str, spec: &str) -> OResult<Vec<OrderK
         if field != "id" && store.model(model).and_then(|m| m.field(&field)).is_none() {
             return Err(invalid_field(store.version, &field, model));
         }
-        keys.push(OrderKey {
-            field,
-            desc,
-            nulls_first,
-        });
+        keys.push(OrderKey { field, desc, nulls_first });
     }
     Ok(keys)
 }
@@ -70,26 +61,13 @@ enum SortVal {
     Str(String, String),
 }
 
-fn sort_val(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    field: &str,
-    ranks: &mut Ranks,
-) -> SortVal {
-    let ftype = store
-        .model(model)
-        .and_then(|m| m.field(field))
-        .map(|f| f.ftype);
+fn sort_val(store: &Store, env: &Env, model: &str, id: i64, field: &str, ranks: &mut Ranks) -> SortVal {
+    let ftype = store.model(model).and_then(|m| m.field(field)).map(|f| f.ftype);
     let raw = store.raw(env, model, id, field);
     match (ftype, &raw) {
         (Some(FType::Many2one), Value::Number(n)) => {
-            let comodel = store
-                .model(model)
-                .and_then(|m| m.field(field))
-                .and_then(|f| f.relation.clone())
-                .unwrap_or_default();
+            let comodel =
+                store.model(model).and_then(|m| m.field(field)).and_then(|f| f.relation.clone()).unwrap_or_default();
             let target = n.as_i64().unwrap_or(0);
             match ranks.rank(store, env, &comodel, target) {
                 Some(r) => SortVal::Num(r as f64),
@@ -99,9 +77,7 @@ fn sort_val(
                 }
             }
         }
-        (Some(FType::Boolean), v) => {
-            SortVal::Num(if v.as_bool() == Some(true) { 1.0 } else { 0.0 })
-        }
+        (Some(FType::Boolean), v) => SortVal::Num(if v.as_bool() == Some(true) { 1.0 } else { 0.0 }),
         (_, Value::Number(n)) => SortVal::Num(n.as_f64().unwrap_or(0.0)),
         (_, Value::String(s)) => SortVal::Str(s.to_lowercase(), s.clone()),
         (_, Value::Array(a)) => SortVal::Num(a.len() as f64),
@@ -126,10 +102,7 @@ impl Ranks {
             let m = store.model(comodel)?;
             let mut ids: Vec<i64> = m.records.keys().copied().collect();
             let keys = parse_order(store, comodel, &m.order).unwrap_or_default();
-            let mut inner = Ranks {
-                depth: 1,
-                cache: HashMap::new(),
-            };
+            let mut inner = Ranks { depth: 1, cache: HashMap::new() };
             sort_with(store, env, comodel, &mut ids, &keys, &mut inner);
             let map = ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
             self.cache.insert(comodel.to_string(), map);
@@ -141,20 +114,8 @@ impl Ranks {
 fn cmp_vals(a: &SortVal, b: &SortVal, key: &OrderKey) -> Ordering {
     let ord = match (a, b) {
         (SortVal::Null, SortVal::Null) => Ordering::Equal,
-        (SortVal::Null, _) => {
-            return if key.nulls_first {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            }
-        }
-        (_, SortVal::Null) => {
-            return if key.nulls_first {
-                Ordering::Greater
-            } else {
-                Ordering::Less
-            }
-        }
+        (SortVal::Null, _) => return if key.nulls_first { Ordering::Less } else { Ordering::Greater },
+        (_, SortVal::Null) => return if key.nulls_first { Ordering::Greater } else { Ordering::Less },
         (SortVal::Str(la, a), SortVal::Str(lb, b)) => la.cmp(lb).then(a.cmp(b)),
         _ => a.partial_cmp(b).unwrap_or(Ordering::Equal),
     };
@@ -165,21 +126,11 @@ fn cmp_vals(a: &SortVal, b: &SortVal, key: &OrderKey) -> Ordering {
     }
 }
 
-fn sort_with(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    ids: &mut [i64],
-    keys: &[OrderKey],
-    ranks: &mut Ranks,
-) {
+fn sort_with(store: &Store, env: &Env, model: &str, ids: &mut [i64], keys: &[OrderKey], ranks: &mut Ranks) {
     let mut keyed: Vec<(Vec<SortVal>, i64)> = ids
         .iter()
         .map(|id| {
-            let vals = keys
-                .iter()
-                .map(|k| sort_val(store, env, model, *id, &k.field, ranks))
-                .collect();
+            let vals = keys.iter().map(|k| sort_val(store, env, model, *id, &k.field, ranks)).collect();
             (vals, *id)
         })
         .collect();
@@ -204,10 +155,7 @@ pub fn sort_ids(store: &Store, env: &Env, model: &str, ids: &mut [i64], keys: &[
 
 /// Sorts ids by the model's `_order`.
 pub fn sort_default(store: &Store, env: &Env, model: &str, ids: &mut [i64]) {
-    let order = store
-        .model(model)
-        .map(|m| m.order.clone())
-        .unwrap_or_default();
+    let order = store.model(model).map(|m| m.order.clone()).unwrap_or_default();
     let keys = parse_order(store, model, &order).unwrap_or_default();
     sort_ids(store, env, model, ids, &keys);
 }
@@ -225,10 +173,7 @@ pub fn prepare(store: &Store, model: &str, q: &Query) -> OResult<(Node, Vec<Orde
     let node = domain::parse(store, model, q.domain)?;
     let spec = match q.order {
         Some(o) if !o.trim().is_empty() => o.to_string(),
-        _ => store
-            .model(model)
-            .map(|m| m.order.clone())
-            .unwrap_or_default(),
+        _ => store.model(model).map(|m| m.order.clone()).unwrap_or_default(),
     };
     let keys = parse_order(store, model, &spec)?;
     Ok((node, keys))
@@ -239,24 +184,14 @@ pub fn search(store: &Store, env: &Env, model: &str, q: &Query) -> OResult<Vec<i
     let (node, keys) = prepare(store, model, q)?;
     let mut ids = matching(store, env, model, &node, domain::mentions_active(q.domain));
     sort_ids(store, env, model, &mut ids, &keys);
-    let end = q
-        .limit
-        .map(|l| q.offset.saturating_add(l))
-        .unwrap_or(usize::MAX)
-        .min(ids.len());
+    let end = q.limit.map(|l| q.offset.saturating_add(l)).unwrap_or(usize::MAX).min(ids.len());
     let start = q.offset.min(end);
     Ok(ids[start..end].to_vec())
 }
 
 /// Unsorted ids of records matching a parsed domain, after record rules and
 /// `active_test`.
-pub fn matching(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    node: &Node,
-    mentions_active: bool,
-) -> Vec<i64> {
+pub fn matching(store: &Store, env: &Env, model: &str, node: &Node, mentions_active: bool) -> Vec<i64> {
     let Some(m) = store.model(model) else {
         return Vec::new();
     };

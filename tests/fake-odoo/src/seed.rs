@@ -32,11 +32,7 @@ pub fn build(config: &Config) -> Store {
             Some(fields) => fields,
             None => synth_schema(name, v19).unwrap_or_default(),
         };
-        let desc = if *name == "crm.lead" && v19 {
-            "Lead"
-        } else {
-            desc
-        };
+        let desc = if *name == "crm.lead" && v19 { "Lead" } else { desc };
         // 16 has no `complete_name`: partners are ordered by their stored
         // `display_name` there.
         let order = if *name == "res.partner" && config.version == OdooVersion::V16 {
@@ -45,27 +41,17 @@ pub fn build(config: &Config) -> Store {
             order
         };
         let mut m = Model::new(name, desc, fields, order);
-        m.mail_thread = matches!(
-            *name,
-            "res.partner" | "crm.lead" | "sale.order" | "crm.team"
-        );
+        m.mail_thread = matches!(*name, "res.partner" | "crm.lead" | "sale.order" | "crm.team");
         models.insert(name.to_string(), m);
     }
     let recorded = if v19 { IR_MODEL_19 } else { IR_MODEL_17 };
-    let listed = recorded
-        .iter()
-        .map(|(_, m, n)| (*m, *n))
-        .chain(TRANSIENT_MODELS.iter().copied());
+    let listed = recorded.iter().map(|(_, m, n)| (*m, *n)).chain(TRANSIENT_MODELS.iter().copied());
     for (model, name) in listed {
         models
             .entry(model.to_string())
             .or_insert_with(|| Model::new(model, name, schema::synth(&["name:char:Name"]), "id"));
     }
-    let mut store = Store {
-        version: config.version,
-        models,
-        users: Vec::new(),
-    };
+    let mut store = Store { version: config.version, models, users: Vec::new() };
     seed_users(&mut store, config);
     seed_records(&mut store, v19);
     seed_ir_model(&mut store, v19);
@@ -76,11 +62,7 @@ fn partner_id(id17: i64, v19: bool) -> i64 {
     if !v19 {
         return id17;
     }
-    PARTNERS
-        .iter()
-        .find(|p| p.0 == id17)
-        .map(|p| p.1)
-        .unwrap_or(id17)
+    PARTNERS.iter().find(|p| p.0 == id17).map(|p| p.1).unwrap_or(id17)
 }
 
 fn seed_users(store: &mut Store, config: &Config) {
@@ -116,11 +98,7 @@ fn seed_users(store: &mut Store, config: &Config) {
             if let Some(m) = store.models.get_mut("res.partner") {
                 m.insert(
                     partner,
-                    rec(vec![
-                        ("name", json!(u.login)),
-                        ("active", json!(true)),
-                        ("type", json!("contact")),
-                    ]),
+                    rec(vec![("name", json!(u.login)), ("active", json!(true)), ("type", json!("contact"))]),
                 );
             }
         }
@@ -157,49 +135,26 @@ fn insert(store: &mut Store, model: &str, id: i64, mut r: Record, date: &str) {
 }
 
 fn seed_records(store: &mut Store, v19: bool) {
-    let date = if v19 {
-        "2026-11-24 11:03:37"
-    } else {
-        "2026-11-24 11:10:10"
-    };
+    let date = if v19 { "2026-11-24 11:03:37" } else { "2026-11-24 11:10:10" };
     let uid_of = |code: i64, store: &Store| -> Value {
         match code {
             0 => json!(false),
-            -1 => store
-                .users
-                .iter()
-                .find(|u| u.login == "demo2")
-                .map(|u| json!(u.uid))
-                .unwrap_or(json!(false)),
+            -1 => store.users.iter().find(|u| u.login == "demo2").map(|u| json!(u.uid)).unwrap_or(json!(false)),
             c => json!(c),
         }
     };
-    let country = |code: &str| {
-        COUNTRIES
-            .iter()
-            .find(|c| c.2 == code)
-            .map(|c| json!(c.0))
-            .unwrap_or(json!(false))
-    };
+    let country = |code: &str| COUNTRIES.iter().find(|c| c.2 == code).map(|c| json!(c.0)).unwrap_or(json!(false));
     for (id, name, code, phone) in COUNTRIES {
         insert(
             store,
             "res.country",
             *id,
-            rec(vec![
-                ("name", json!(name)),
-                ("code", json!(code)),
-                ("phone_code", json!(phone)),
-            ]),
+            rec(vec![("name", json!(name)), ("code", json!(code)), ("phone_code", json!(phone))]),
             date,
         );
     }
     for p in PARTNERS {
-        let (id, parent, cc) = if v19 {
-            (p.1, p.3, p.12)
-        } else {
-            (p.0, p.2, p.11)
-        };
+        let (id, parent, cc) = if v19 { (p.1, p.3, p.12) } else { (p.0, p.2, p.11) };
         if id == 0 {
             continue;
         }
@@ -213,14 +168,7 @@ fn seed_records(store: &mut Store, v19: bool) {
             ("zip", opt(p.10)),
             ("country_id", country(cc)),
             ("function", opt(p.13)),
-            (
-                "parent_id",
-                if parent == 0 {
-                    json!(false)
-                } else {
-                    json!(parent)
-                },
-            ),
+            ("parent_id", if parent == 0 { json!(false) } else { json!(parent) }),
             ("active", json!(p.4 != "OdooBot")),
             ("type", json!("contact")),
             ("lang", json!("en_US")),
@@ -229,11 +177,7 @@ fn seed_records(store: &mut Store, v19: bool) {
         if matches!(p.4, "Mitchell Admin" | "Marc Demo") {
             r.insert("company_name".into(), json!("YourCompany"));
         }
-        let created = if p.4 == "My US Company" {
-            "2026-11-24 11:03:45"
-        } else {
-            date
-        };
+        let created = if p.4 == "My US Company" { "2026-11-24 11:03:45" } else { date };
         insert(store, "res.partner", id, r, created);
     }
     if let Some(m) = store.models.get_mut("res.partner") {
@@ -287,21 +231,12 @@ fn seed_records(store: &mut Store, v19: bool) {
             store,
             "crm.stage",
             *id,
-            rec(vec![
-                ("name", json!(name)),
-                ("sequence", json!(seq)),
-                ("is_won", json!(won)),
-                ("fold", json!(false)),
-            ]),
+            rec(vec![("name", json!(name)), ("sequence", json!(seq)), ("is_won", json!(won)), ("fold", json!(false))]),
             date,
         );
     }
     for l in LEADS {
-        let partner = if l.3 == 0 {
-            json!(false)
-        } else {
-            json!(partner_id(l.3, v19))
-        };
+        let partner = if l.3 == 0 { json!(false) } else { json!(partner_id(l.3, v19)) };
         let user = uid_of(l.10, store);
         let r = rec(vec![
             ("name", json!(l.1)),
@@ -335,22 +270,10 @@ fn seed_records(store: &mut Store, v19: bool) {
             date,
         );
     }
-    let msg_date = if v19 {
-        "2026-11-24 11:04:16"
-    } else {
-        "2026-11-24 11:10:40"
-    };
+    let msg_date = if v19 { "2026-11-24 11:04:16" } else { "2026-11-24 11:10:40" };
     for m in MESSAGES {
-        let res_id = if m.2 == "res.partner" {
-            partner_id(m.3, v19)
-        } else {
-            m.3
-        };
-        let author = if m.5 == 0 {
-            json!(false)
-        } else {
-            json!(partner_id(m.5, v19))
-        };
+        let res_id = if m.2 == "res.partner" { partner_id(m.3, v19) } else { m.3 };
+        let author = if m.5 == 0 { json!(false) } else { json!(partner_id(m.5, v19)) };
         let record_name = store.display_name(m.2, res_id);
         let r = rec(vec![
             ("body", json!(if v19 { m.8 } else { m.7 })),
@@ -363,13 +286,7 @@ fn seed_records(store: &mut Store, v19: bool) {
             ("record_name", json!(record_name)),
             ("subject", json!(false)),
         ]);
-        insert(
-            store,
-            "mail.message",
-            if v19 { m.1 } else { m.0 },
-            r,
-            msg_date,
-        );
+        insert(store, "mail.message", if v19 { m.1 } else { m.0 }, r, msg_date);
     }
     for o in ORDERS {
         let partner = json!(partner_id(o.1, v19));
@@ -421,11 +338,7 @@ fn seed_records(store: &mut Store, v19: bool) {
             store,
             "res.groups",
             i as i64 + 1,
-            rec(vec![
-                ("name", json!(name)),
-                ("full_name", json!(full)),
-                ("share", json!(false)),
-            ]),
+            rec(vec![("name", json!(name)), ("full_name", json!(full)), ("share", json!(false))]),
             date,
         );
     }
@@ -433,16 +346,10 @@ fn seed_records(store: &mut Store, v19: bool) {
 
 fn seed_ir_model(store: &mut Store, v19: bool) {
     let recorded = if v19 { IR_MODEL_19 } else { IR_MODEL_17 };
-    let mut rows: Vec<(i64, String, String, bool)> = recorded
-        .iter()
-        .map(|(id, m, n)| (*id, m.to_string(), n.to_string(), false))
-        .collect();
+    let mut rows: Vec<(i64, String, String, bool)> =
+        recorded.iter().map(|(id, m, n)| (*id, m.to_string(), n.to_string(), false)).collect();
     let mut next = 1000;
-    let names: Vec<(String, String)> = store
-        .models
-        .values()
-        .map(|m| (m.name.clone(), m.description.clone()))
-        .collect();
+    let names: Vec<(String, String)> = store.models.values().map(|m| (m.name.clone(), m.description.clone())).collect();
     for (model, desc) in names {
         if rows.iter().any(|r| r.1 == model) {
             continue;

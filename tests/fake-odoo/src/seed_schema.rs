@@ -6,16 +6,9 @@ use crate::schema::{self, FieldDef};
 
 /// Compact schemas of the models that have no recorded `fields_get`.
 pub fn synth_schema(model: &str, v19: bool) -> Option<Vec<FieldDef>> {
-    let groups_field = if v19 {
-        "group_ids:many2many:Groups:res.groups"
-    } else {
-        "groups_id:many2many:Groups:res.groups"
-    };
-    let users_field = if v19 {
-        "user_ids:many2many:Users:res.users"
-    } else {
-        "users:many2many:Users:res.users"
-    };
+    let groups_field =
+        if v19 { "group_ids:many2many:Groups:res.groups" } else { "groups_id:many2many:Groups:res.groups" };
+    let users_field = if v19 { "user_ids:many2many:Users:res.users" } else { "users:many2many:Users:res.users" };
     let lines: Vec<&str> = match model {
         "res.users" => vec![
             "name:char:Name", "login:char:Login", "partner_id:many2one:Related Partner:res.partner",

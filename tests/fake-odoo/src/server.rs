@@ -24,10 +24,7 @@ pub struct Request {
 impl Request {
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -92,9 +89,7 @@ fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>, ReadError> {
         }
         let start = body.len();
         body.resize(start + size, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|_| bad_request())?;
+        reader.read_exact(&mut body[start..]).map_err(|_| bad_request())?;
         read_line(reader)?;
     }
 }
@@ -108,10 +103,7 @@ fn too_large() -> ReadError {
 }
 
 /// Reads one request; `writer` receives the `100 Continue` if asked for.
-fn read_request(
-    reader: &mut impl BufRead,
-    writer: &mut impl Write,
-) -> Result<(Request, bool), ReadError> {
+fn read_request(reader: &mut impl BufRead, writer: &mut impl Write) -> Result<(Request, bool), ReadError> {
     let mut line = String::new();
     while line.is_empty() {
         line = read_line(reader)?.ok_or(ReadError::Eof)?;
@@ -135,21 +127,11 @@ fn read_request(
             return Err(bad_request());
         }
     }
-    let mut req = Request {
-        method: method.to_uppercase(),
-        url: url.to_string(),
-        headers,
-        body: Vec::new(),
-    };
+    let mut req = Request { method: method.to_uppercase(), url: url.to_string(), headers, body: Vec::new() };
     let connection = req.header("Connection").unwrap_or("").to_lowercase();
-    let keep_alive = if *proto == "HTTP/1.0" {
-        connection.contains("keep-alive")
-    } else {
-        !connection.contains("close")
-    };
-    let chunked = req
-        .header("Transfer-Encoding")
-        .is_some_and(|te| te.to_lowercase().contains("chunked"));
+    let keep_alive =
+        if *proto == "HTTP/1.0" { connection.contains("keep-alive") } else { !connection.contains("close") };
+    let chunked = req.header("Transfer-Encoding").is_some_and(|te| te.to_lowercase().contains("chunked"));
     let length = match req.header("Content-Length") {
         Some(_) if chunked => 0,
         Some(n) => n.trim().parse::<usize>().map_err(|_| bad_request())?,
@@ -158,11 +140,7 @@ fn read_request(
     if length > MAX_BODY {
         return Err(too_large());
     }
-    if (chunked || length > 0)
-        && req
-            .header("Expect")
-            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-    {
+    if (chunked || length > 0) && req.header("Expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue")) {
         let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
         let _ = writer.flush();
     }
@@ -181,6 +159,7 @@ fn reason(status: u16) -> &'static str {
         100 => "Continue",
         200 => "OK",
         303 => "See Other",
+        307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -247,9 +226,8 @@ fn serve(stream: TcpStream, shared: &Shared) {
                 break;
             }
         };
-        let answer =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| http::route(shared, &req)))
-                .unwrap_or_else(|_| Answer::Reply(pages::internal_error()));
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| http::route(shared, &req)))
+            .unwrap_or_else(|_| Answer::Reply(pages::internal_error()));
         let head_only = req.method == "HEAD";
         let written = match answer {
             Answer::Reply(reply) => {
@@ -291,8 +269,7 @@ impl Running {
             return;
         };
         // Wake the blocking accept so it sees the stop flag.
-        let _ =
-            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
+        let _ = TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
         let _ = accept.join();
         let conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
         for stream in conns.values() {
@@ -316,19 +293,10 @@ pub fn start(port: u16, shared: Arc<Shared>) -> std::io::Result<Running> {
     let accept = std::thread::Builder::new()
         .name("fake-odoo-accept".into())
         .spawn(move || accept_loop(listener, shared2, conns2))?;
-    Ok(Running {
-        port,
-        shared,
-        conns,
-        accept: Some(accept),
-    })
+    Ok(Running { port, shared, conns, accept: Some(accept) })
 }
 
-fn accept_loop(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    conns: Arc<Mutex<HashMap<u64, TcpStream>>>,
-) {
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, conns: Arc<Mutex<HashMap<u64, TcpStream>>>) {
     let next_id = AtomicU64::new(0);
     for stream in listener.incoming() {
         if shared.stop.load(Ordering::SeqCst) {
@@ -340,10 +308,7 @@ fn accept_loop(
         };
         let id = next_id.fetch_add(1, Ordering::SeqCst);
         if let Ok(clone) = stream.try_clone() {
-            conns
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(id, clone);
+            conns.lock().unwrap_or_else(|e| e.into_inner()).insert(id, clone);
         }
         let (shared, conns2) = (shared.clone(), conns.clone());
         let spawned = std::thread::Builder::new()

@@ -30,61 +30,23 @@ const fn sig(
     model_api: bool,
     params: &'static [(&'static str, &'static str)],
 ) -> Sig {
-    Sig {
-        name,
-        qual,
-        model_api,
-        params,
-        var_kw: false,
-        kw_only: false,
-    }
+    Sig { name, qual, model_api, params, var_kw: false, kw_only: false }
 }
 
 const COMMON: &[Sig] = &[
-    sig(
-        "search",
-        "BaseModel.search",
-        true,
-        &[
-            ("domain", "!"),
-            ("offset", "0"),
-            ("limit", "null"),
-            ("order", "null"),
-        ],
-    ),
-    sig(
-        "search_count",
-        "BaseModel.search_count",
-        true,
-        &[("domain", "!"), ("limit", "null")],
-    ),
+    sig("search", "BaseModel.search", true, &[("domain", "!"), ("offset", "0"), ("limit", "null"), ("order", "null")]),
+    sig("search_count", "BaseModel.search_count", true, &[("domain", "!"), ("limit", "null")]),
     Sig {
         var_kw: true,
         ..sig(
             "search_read",
             "BaseModel.search_read",
             true,
-            &[
-                ("domain", "null"),
-                ("fields", "null"),
-                ("offset", "0"),
-                ("limit", "null"),
-                ("order", "null"),
-            ],
+            &[("domain", "null"), ("fields", "null"), ("offset", "0"), ("limit", "null"), ("order", "null")],
         )
     },
-    sig(
-        "read",
-        "BaseModel.read",
-        false,
-        &[("fields", "null"), ("load", "\"_classic_read\"")],
-    ),
-    sig(
-        "fields_get",
-        "BaseModel.fields_get",
-        true,
-        &[("allfields", "null"), ("attributes", "null")],
-    ),
+    sig("read", "BaseModel.read", false, &[("fields", "null"), ("load", "\"_classic_read\"")]),
+    sig("fields_get", "BaseModel.fields_get", true, &[("allfields", "null"), ("attributes", "null")]),
     sig("create", "BaseModel.create", true, &[("vals_list", "!")]),
     sig("write", "BaseModel.write", false, &[("vals", "!")]),
     sig("unlink", "BaseModel.unlink", false, &[]),
@@ -108,12 +70,7 @@ const COMMON: &[Sig] = &[
         true,
         &[("operation", "!"), ("raise_exception", "true")],
     ),
-    sig(
-        "check_access_rule",
-        "BaseModel.check_access_rule",
-        false,
-        &[("operation", "!")],
-    ),
+    sig("check_access_rule", "BaseModel.check_access_rule", false, &[("operation", "!")]),
     sig("exists", "BaseModel.exists", false, &[]),
     sig("action_archive", "BaseModel.action_archive", false, &[]),
     sig("action_unarchive", "BaseModel.action_unarchive", false, &[]),
@@ -125,19 +82,9 @@ const BEFORE_19: &[Sig] = &[
         "name_search",
         "BaseModel.name_search",
         true,
-        &[
-            ("name", "\"\""),
-            ("args", "null"),
-            ("operator", "\"ilike\""),
-            ("limit", "100"),
-        ],
+        &[("name", "\"\""), ("args", "null"), ("operator", "\"ilike\""), ("limit", "100")],
     ),
-    sig(
-        "default_get",
-        "BaseModel.default_get",
-        true,
-        &[("fields_list", "!")],
-    ),
+    sig("default_get", "BaseModel.default_get", true, &[("fields_list", "!")]),
 ];
 
 /// 16 and 17 (gone in 18, where `display_name` replaces it).
@@ -146,18 +93,8 @@ const NAME_GET: &[Sig] = &[sig("name_get", "BaseModel.name_get", false, &[])];
 /// 18 and 19: the access checks that combine ACLs and record rules. 19 marks
 /// `check_access` `@api.private` (see [`is_private`]).
 const ACCESS_18: &[Sig] = &[
-    sig(
-        "has_access",
-        "BaseModel.has_access",
-        false,
-        &[("operation", "!")],
-    ),
-    sig(
-        "check_access",
-        "BaseModel.check_access",
-        false,
-        &[("operation", "!")],
-    ),
+    sig("has_access", "BaseModel.has_access", false, &[("operation", "!")]),
+    sig("check_access", "BaseModel.check_access", false, &[("operation", "!")]),
 ];
 
 const V19_ONLY: &[Sig] = &[
@@ -165,19 +102,9 @@ const V19_ONLY: &[Sig] = &[
         "name_search",
         "BaseModel.name_search",
         true,
-        &[
-            ("name", "\"\""),
-            ("domain", "null"),
-            ("operator", "\"ilike\""),
-            ("limit", "100"),
-        ],
+        &[("name", "\"\""), ("domain", "null"), ("operator", "\"ilike\""), ("limit", "100")],
     ),
-    sig(
-        "default_get",
-        "BaseModel.default_get",
-        true,
-        &[("fields", "!")],
-    ),
+    sig("default_get", "BaseModel.default_get", true, &[("fields", "!")]),
     sig(
         "formatted_read_group",
         "Base.formatted_read_group",
@@ -237,10 +164,7 @@ pub fn is_private(version: OdooVersion, method: &str) -> bool {
 
 /// The signature of a public method of a model, if it exists in the version.
 pub fn lookup(version: OdooVersion, model: &Model, method: &str) -> Option<&'static Sig> {
-    let found = COMMON
-        .iter()
-        .chain(specific(version).into_iter().flatten())
-        .find(|s| s.name == method);
+    let found = COMMON.iter().chain(specific(version).into_iter().flatten()).find(|s| s.name == method);
     if let Some(s) = found {
         let needs_active = matches!(method, "action_archive" | "action_unarchive");
         return (!needs_active || model.field("active").is_some()).then_some(s);
@@ -293,11 +217,7 @@ fn name_list(names: &[&str]) -> String {
 pub fn bind_call(sig: &Sig, positional: &[Value], kwargs: &Map<String, Value>) -> OResult<Bound> {
     let max = if sig.kw_only { 0 } else { sig.params.len() };
     if positional.len() > max {
-        let min = if sig.kw_only {
-            0
-        } else {
-            sig.params.iter().filter(|(_, d)| *d == "!").count()
-        };
+        let min = if sig.kw_only { 0 } else { sig.params.iter().filter(|(_, d)| *d == "!").count() };
         let given = positional.len() + 1;
         let msg = if min == max {
             format!(
@@ -325,33 +245,19 @@ pub fn bind_call(sig: &Sig, positional: &[Value], kwargs: &Map<String, Value>) -
     for (key, value) in kwargs {
         if sig.params.iter().any(|(n, _)| n == key) {
             if bound.args.contains_key(key) {
-                return Err(type_error(format!(
-                    "{}() got multiple values for argument '{}'",
-                    sig.qual, key
-                )));
+                return Err(type_error(format!("{}() got multiple values for argument '{}'", sig.qual, key)));
             }
             bound.args.insert(key.clone(), value.clone());
         } else if sig.var_kw {
             bound.extra.insert(key.clone(), value.clone());
         } else {
-            return Err(type_error(format!(
-                "{}() got an unexpected keyword argument '{}'",
-                sig.qual, key
-            )));
+            return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", sig.qual, key)));
         }
     }
-    let missing: Vec<&str> = sig
-        .params
-        .iter()
-        .filter(|(n, d)| *d == "!" && !bound.args.contains_key(*n))
-        .map(|(n, _)| *n)
-        .collect();
+    let missing: Vec<&str> =
+        sig.params.iter().filter(|(n, d)| *d == "!" && !bound.args.contains_key(*n)).map(|(n, _)| *n).collect();
     if !missing.is_empty() {
-        let kind = if sig.kw_only {
-            "keyword-only argument"
-        } else {
-            "positional argument"
-        };
+        let kind = if sig.kw_only { "keyword-only argument" } else { "positional argument" };
         return Err(type_error(format!(
             "{}() missing {}: {}",
             sig.qual,
@@ -373,10 +279,7 @@ pub fn bind_json2(sig: &Sig, body: &Map<String, Value>) -> OResult<Bound> {
                 bound.args.insert(name.to_string(), v.clone());
             }
             None if *default == "!" => {
-                return Err(unprocessable(format!(
-                    "missing a required argument: '{}'",
-                    name
-                )));
+                return Err(unprocessable(format!("missing a required argument: '{}'", name)));
             }
             None => {}
         }
@@ -388,10 +291,7 @@ pub fn bind_json2(sig: &Sig, body: &Map<String, Value>) -> OResult<Bound> {
         if sig.var_kw {
             bound.extra.insert(key.clone(), value.clone());
         } else {
-            return Err(unprocessable(format!(
-                "got an unexpected keyword argument '{}'",
-                key
-            )));
+            return Err(unprocessable(format!("got an unexpected keyword argument '{}'", key)));
         }
     }
     fill_defaults(sig, &mut bound);
@@ -412,10 +312,7 @@ mod tests {
     use serde_json::json;
 
     fn find(name: &str) -> &'static Sig {
-        COMMON
-            .iter()
-            .find(|s| s.name == name)
-            .unwrap_or(&CONTEXT_GET)
+        COMMON.iter().find(|s| s.name == name).unwrap_or(&CONTEXT_GET)
     }
 
     #[test]
@@ -423,20 +320,10 @@ mod tests {
         let s = find("search_count");
         let kw: Map<String, Value> = json!({"limt": 1}).as_object().cloned().unwrap_or_default();
         let err = bind_call(s, &[json!([])], &kw).err().map(|e| e.message);
-        assert_eq!(
-            err.as_deref(),
-            Some("BaseModel.search_count() got an unexpected keyword argument 'limt'")
-        );
+        assert_eq!(err.as_deref(), Some("BaseModel.search_count() got an unexpected keyword argument 'limt'"));
         let err = bind_call(s, &[], &Map::new()).err().map(|e| e.message);
-        assert_eq!(
-            err.as_deref(),
-            Some("BaseModel.search_count() missing 1 required positional argument: 'domain'")
-        );
-        let err = bind_call(
-            find("search"),
-            &[json!([]), json!(0), json!(1), json!(""), json!(1)],
-            &Map::new(),
-        );
+        assert_eq!(err.as_deref(), Some("BaseModel.search_count() missing 1 required positional argument: 'domain'"));
+        let err = bind_call(find("search"), &[json!([]), json!(0), json!(1), json!(""), json!(1)], &Map::new());
         assert_eq!(
             err.err().map(|e| e.message).as_deref(),
             Some("BaseModel.search() takes from 2 to 5 positional arguments but 6 were given")
@@ -445,15 +332,9 @@ mod tests {
 
     #[test]
     fn json2_errors() {
-        let body = json!({"domian": []})
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let body = json!({"domian": []}).as_object().cloned().unwrap_or_default();
         let err = bind_json2(find("search_count"), &body).err();
-        assert_eq!(
-            err.map(|e| e.message).as_deref(),
-            Some("missing a required argument: 'domain'")
-        );
+        assert_eq!(err.map(|e| e.message).as_deref(), Some("missing a required argument: 'domain'"));
         let ok = bind_json2(find("search_read"), &body).ok();
         assert!(ok.is_some_and(|b| b.extra.contains_key("domian") && b.get("offset") == &json!(0)));
     }

@@ -29,15 +29,9 @@ pub struct Model {
 
 impl Model {
     pub fn new(name: &str, description: &str, fields: Vec<FieldDef>, order: &str) -> Model {
-        let index = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.clone(), i))
-            .collect();
-        let rec_name = ["name", "key", "record_name"]
-            .iter()
-            .find(|n| fields.iter().any(|f| f.name == **n))
-            .map(|n| n.to_string());
+        let index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        let rec_name =
+            ["name", "key", "record_name"].iter().find(|n| fields.iter().any(|f| f.name == **n)).map(|n| n.to_string());
         Model {
             name: name.to_string(),
             description: description.to_string(),
@@ -107,20 +101,12 @@ const INVERSES: &[(&str, &str, &str, &str)] = &[
     ("res.partner", "user_ids", "res.users", "partner_id"),
     ("res.partner", "opportunity_ids", "crm.lead", "partner_id"),
     ("res.partner", "sale_order_ids", "sale.order", "partner_id"),
-    (
-        "crm.team",
-        "crm_team_member_ids",
-        "res.users",
-        "sale_team_id",
-    ),
+    ("crm.team", "crm_team_member_ids", "res.users", "sale_team_id"),
 ];
 
 /// The many2one behind a one2many, if the fake knows it.
 pub fn inverse_of(model: &str, field: &str) -> Option<(&'static str, &'static str)> {
-    INVERSES
-        .iter()
-        .find(|(m, f, _, _)| *m == model && *f == field)
-        .map(|(_, _, c, i)| (*c, *i))
+    INVERSES.iter().find(|(m, f, _, _)| *m == model && *f == field).map(|(_, _, c, i)| (*c, *i))
 }
 
 fn as_id(v: Option<&Value>) -> Option<i64> {
@@ -146,30 +132,23 @@ impl Store {
 
     /// A stored value, `None` when unset.
     pub fn stored(&self, model: &str, id: i64, field: &str) -> Option<&Value> {
-        self.record(model, id)
-            .and_then(|r| r.get(field))
-            .filter(|v| !v.is_null())
+        self.record(model, id).and_then(|r| r.get(field)).filter(|v| !v.is_null())
     }
 
     fn stored_str(&self, model: &str, id: i64, field: &str) -> Option<String> {
-        self.stored(model, id, field)
-            .and_then(Value::as_str)
-            .map(str::to_string)
+        self.stored(model, id, field).and_then(Value::as_str).map(str::to_string)
     }
 
     fn stored_bool(&self, model: &str, id: i64, field: &str) -> bool {
-        self.stored(model, id, field)
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.stored(model, id, field).and_then(Value::as_bool).unwrap_or(false)
     }
 
     /// Archived records have `active` false; models without it are always active.
     pub fn is_active(&self, model: &str, id: i64) -> bool {
         match self.models.get(model) {
-            Some(m) if m.field("active").is_some() => self
-                .stored(model, id, "active")
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
+            Some(m) if m.field("active").is_some() => {
+                self.stored(model, id, "active").and_then(Value::as_bool).unwrap_or(true)
+            }
             _ => true,
         }
     }
@@ -239,22 +218,14 @@ impl Store {
         match (model, field) {
             ("res.partner", _) => self.partner_computed(model, id, field),
             ("crm.lead", "prorated_revenue") => {
-                let rev = self
-                    .stored(model, id, "expected_revenue")
-                    .and_then(Value::as_f64);
-                let prob = self
-                    .stored(model, id, "probability")
-                    .and_then(Value::as_f64);
+                let rev = self.stored(model, id, "expected_revenue").and_then(Value::as_f64);
+                let prob = self.stored(model, id, "probability").and_then(Value::as_f64);
                 Some(json!(rev.unwrap_or(0.0) * prob.unwrap_or(0.0) / 100.0))
             }
             ("crm.lead", "won_status") => {
                 let stage = as_id(self.stored(model, id, "stage_id"));
-                let won = stage
-                    .map(|s| self.stored_bool("crm.stage", s, "is_won"))
-                    .unwrap_or(false);
-                let prob = self
-                    .stored(model, id, "probability")
-                    .and_then(Value::as_f64);
+                let won = stage.map(|s| self.stored_bool("crm.stage", s, "is_won")).unwrap_or(false);
+                let prob = self.stored(model, id, "probability").and_then(Value::as_f64);
                 Some(json!(if won {
                     "won"
                 } else if !self.is_active(model, id) && prob.unwrap_or(0.0) == 0.0 {
@@ -265,11 +236,7 @@ impl Store {
             }
             ("res.users", "email") => {
                 let partner = as_id(self.stored(model, id, "partner_id"))?;
-                Some(
-                    self.stored("res.partner", partner, "email")
-                        .cloned()
-                        .unwrap_or(json!(false)),
-                )
+                Some(self.stored("res.partner", partner, "email").cloned().unwrap_or(json!(false)))
             }
             _ => None,
         }
@@ -282,11 +249,7 @@ impl Store {
             "commercial_partner_id" => json!(self.commercial_partner(id)),
             "commercial_company_name" => s(self.commercial_company_name(id)),
             "company_type" => {
-                json!(if self.stored_bool(model, id, "is_company") {
-                    "company"
-                } else {
-                    "person"
-                })
+                json!(if self.stored_bool(model, id, "is_company") { "company" } else { "person" })
             }
             "parent_name" => {
                 let parent = as_id(self.stored(model, id, "parent_id"));
@@ -312,12 +275,7 @@ impl Store {
     fn count_refs(&self, model: &str, field: &str, id: i64) -> usize {
         self.models
             .get(model)
-            .map(|m| {
-                m.records
-                    .values()
-                    .filter(|r| as_id(r.get(field)) == Some(id))
-                    .count()
-            })
+            .map(|m| m.records.values().filter(|r| as_id(r.get(field)) == Some(id)).count())
             .unwrap_or(0)
     }
 
@@ -353,12 +311,10 @@ impl Store {
         if model == "res.partner" {
             let name = self.stored_str(model, id, "name").unwrap_or_default();
             let parent = as_id(self.stored(model, id, "parent_id"));
-            let has_company =
-                self.stored_str(model, id, "company_name").is_some() || parent.is_some();
+            let has_company = self.stored_str(model, id, "company_name").is_some() || parent.is_some();
             if has_company && !self.stored_bool(model, id, "is_company") {
-                let prefix = self
-                    .commercial_company_name(id)
-                    .or_else(|| parent.and_then(|p| self.stored_str(model, p, "name")));
+                let prefix =
+                    self.commercial_company_name(id).or_else(|| parent.and_then(|p| self.stored_str(model, p, "name")));
                 if let Some(prefix) = prefix.filter(|p| !p.is_empty()) {
                     return format!("{}, {}", prefix, name);
                 }

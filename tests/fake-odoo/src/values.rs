@@ -23,19 +23,12 @@ pub enum Cmd {
 }
 
 fn wrong(model: &str, def: &FieldDef, value: &Value) -> OdooError {
-    value_error(format!(
-        "Wrong value for {}.{}: {}",
-        model,
-        def.name,
-        py_repr(value)
-    ))
+    value_error(format!("Wrong value for {}.{}: {}", model, def.name, py_repr(value)))
 }
 
 fn as_int(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         _ => None,
     }
 }
@@ -99,11 +92,7 @@ pub fn convert(model: &str, def: &FieldDef, value: &Value) -> OResult<Value> {
                 _ => return Err(bad()),
             },
             Value::Array(items) if !items.is_empty() => {
-                json!(items
-                    .first()
-                    .and_then(as_int)
-                    .filter(|i| *i > 0)
-                    .ok_or_else(bad)?)
+                json!(items.first().and_then(as_int).filter(|i| *i > 0).ok_or_else(bad)?)
             }
             _ => return Err(bad()),
         },
@@ -128,11 +117,7 @@ pub fn commands(model: &str, def: &FieldDef, value: &Value) -> OResult<Vec<Cmd>>
         let parts = item.as_array().ok_or_else(bad)?;
         let code = parts.first().and_then(as_int).ok_or_else(bad)?;
         let id = parts.get(1).and_then(as_int).unwrap_or(0);
-        let vals = parts
-            .get(2)
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let vals = parts.get(2).and_then(Value::as_object).cloned().unwrap_or_default();
         out.push(match code {
             0 => Cmd::Create(vals),
             1 => Cmd::Update(id, vals),
@@ -154,14 +139,7 @@ pub fn commands(model: &str, def: &FieldDef, value: &Value) -> OResult<Vec<Cmd>>
 }
 
 /// The value `read` returns for a field of a record.
-pub fn format(
-    store: &Store,
-    env: &Env,
-    model: &str,
-    id: i64,
-    def: &FieldDef,
-    classic: bool,
-) -> Value {
+pub fn format(store: &Store, env: &Env, model: &str, id: i64, def: &FieldDef, classic: bool) -> Value {
     let raw = store.raw(env, model, id, &def.name);
     match def.ftype {
         FType::Many2one => match raw.as_i64() {
@@ -177,10 +155,7 @@ pub fn format(
         },
         FType::Float | FType::Monetary => json!(raw.as_f64().unwrap_or(0.0)),
         FType::Integer | FType::M2oReference if def.name != "id" => {
-            json!(raw
-                .as_i64()
-                .or_else(|| raw.as_f64().map(|f| f as i64))
-                .unwrap_or(0))
+            json!(raw.as_i64().or_else(|| raw.as_f64().map(|f| f as i64)).unwrap_or(0))
         }
         FType::Boolean => json!(raw.as_bool().unwrap_or(false)),
         _ => match raw {

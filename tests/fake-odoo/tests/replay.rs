@@ -18,11 +18,7 @@ fn order_key(f: &Fixture, jsonrpc_ids: &HashMap<String, i64>) -> i64 {
     if let Some(id) = f.request["body"]["id"].as_i64() {
         return id;
     }
-    let alias = if f.name == "create_partner_vals_list" {
-        "create_partner"
-    } else {
-        f.name.as_str()
-    };
+    let alias = if f.name == "create_partner_vals_list" { "create_partner" } else { f.name.as_str() };
     jsonrpc_ids.get(alias).copied().unwrap_or(10_000)
 }
 
@@ -73,11 +69,7 @@ fn replace_ids(v: &Value, map: &HashMap<i64, i64>) -> Value {
             Value::String(s)
         }
         Value::Array(items) => Value::Array(items.iter().map(|i| replace_ids(i, map)).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), replace_ids(v, map)))
-                .collect(),
-        ),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), replace_ids(v, map))).collect()),
         other => other.clone(),
     }
 }
@@ -86,11 +78,7 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
     let odoo = FakeOdoo::start(Config::new(version)).expect("start fake");
     let jsonrpc_ids: HashMap<String, i64> = load(dir, "jsonrpc")
         .iter()
-        .filter_map(|f| {
-            f.request["body"]["id"]
-                .as_i64()
-                .map(|id| (f.name.clone(), id))
-        })
+        .filter_map(|f| f.request["body"]["id"].as_i64().map(|id| (f.name.clone(), id)))
         .collect();
     let mut fixtures = load(dir, transport);
     fixtures.sort_by_key(|f| (order_key(f, &jsonrpc_ids), f.name.clone()));
@@ -98,9 +86,7 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
     let mut failures = Vec::new();
     for f in &fixtures {
         let mut req = serde_json::to_string(&f.request).expect("serialize");
-        req = req
-            .replace("<API_KEY:admin>", ADMIN_KEY)
-            .replace("<API_KEY:demo2>", DEMO2_KEY);
+        req = req.replace("<API_KEY:admin>", ADMIN_KEY).replace("<API_KEY:demo2>", DEMO2_KEY);
         let mut req: Value = serde_json::from_str(&req).expect("request json");
         let mut expected = f.response["body"].clone();
         if LIFECYCLE.contains(&f.name.as_str()) {
@@ -109,23 +95,14 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
         }
         let headers: Vec<(String, String)> = req["headers"]
             .as_object()
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                    .collect()
-            })
+            .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
             .unwrap_or_default();
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let body = req["body"].to_string();
         let path = req["path"].as_str().unwrap_or("/");
         let resp = request(odoo.port(), "POST", path, &header_refs, body.as_bytes());
         if f.name.starts_with("create_partner") {
-            let recorded = f.response["body"]
-                .get("result")
-                .unwrap_or(&f.response["body"]);
+            let recorded = f.response["body"].get("result").unwrap_or(&f.response["body"]);
             let actual = resp.json();
             let actual = actual.get("result").unwrap_or(&actual).clone();
             let first = |v: &Value| v.as_i64().or_else(|| v.get(0).and_then(Value::as_i64));
@@ -134,22 +111,9 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
             }
         }
         let exact = EXACT.contains(&f.name.as_str());
-        let problems = check(
-            f,
-            &expected,
-            resp.status,
-            &resp.content_type,
-            &resp.body,
-            exact,
-        );
+        let problems = check(f, &expected, resp.status, &resp.content_type, &resp.body, exact);
         if !problems.is_empty() {
-            failures.push(format!(
-                "{}/{}/{}:\n    {}",
-                dir,
-                transport,
-                f.name,
-                problems.join("\n    ")
-            ));
+            failures.push(format!("{}/{}/{}:\n    {}", dir, transport, f.name, problems.join("\n    ")));
         }
     }
     assert!(odoo.request_count() >= fixtures.len() as u64);
@@ -157,20 +121,9 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
 }
 
 fn assert_replay(version: OdooVersion, dir: &str, transport: &str, expected_files: usize) {
-    assert_eq!(
-        load(dir, transport).len(),
-        expected_files,
-        "fixture count for {}/{}",
-        dir,
-        transport
-    );
+    assert_eq!(load(dir, transport).len(), expected_files, "fixture count for {}/{}", dir, transport);
     let failures = replay(version, dir, transport);
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -212,15 +165,11 @@ fn checker_detects_differences() {
     assert!(!check(&f, &recorded, 404, "application/json", &same, false).is_empty());
     assert!(!check(&f, &recorded, 200, "text/html", &same, false).is_empty());
     let rows = json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1.0}]});
-    let f2 = Fixture {
-        name: "rows".into(),
-        ..f
-    };
-    let float_as_int =
-        json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1}]})
-            .to_string();
+    let f2 = Fixture { name: "rows".into(), ..f };
+    let float_as_int = json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1}]}).to_string();
     assert!(!check(&f2, &rows, 200, "application/json", &float_as_int, false).is_empty());
-    let extra_key = json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1.0, "x": 1}]}).to_string();
+    let extra_key =
+        json!({"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "a", "total": 1.0, "x": 1}]}).to_string();
     assert!(!check(&f2, &rows, 200, "application/json", &extra_key, false).is_empty());
     let empty = json!({"jsonrpc": "2.0", "id": 1, "result": []}).to_string();
     assert!(!check(&f2, &rows, 200, "application/json", &empty, false).is_empty());
@@ -229,13 +178,5 @@ fn checker_detects_differences() {
     let none = json!({"jsonrpc": "2.0", "id": 1});
     let null_result = json!({"jsonrpc": "2.0", "id": 1, "result": null}).to_string();
     assert!(!check(&f2, &none, 200, "application/json", &null_result, false).is_empty());
-    assert!(check(
-        &f2,
-        &none,
-        200,
-        "application/json",
-        &none.to_string(),
-        false
-    )
-    .is_empty());
+    assert!(check(&f2, &none, 200, "application/json", &none.to_string(), false).is_empty());
 }

@@ -38,9 +38,7 @@ fn method_of(f: &Fixture) -> String {
 fn created_id(f: &Fixture) -> Option<i64> {
     let body = &f.response["body"];
     let result = body.get("result").unwrap_or(body);
-    result
-        .as_i64()
-        .or_else(|| result.get(0).and_then(Value::as_i64))
+    result.as_i64().or_else(|| result.get(0).and_then(Value::as_i64))
 }
 
 /// Visits the numbers of a call's arguments that can be record ids: inside
@@ -67,9 +65,7 @@ fn each_call_id(req: &mut Value, f: &mut impl FnMut(&mut Value)) {
     let body = &mut req["body"];
     if body["params"]["method"] == "execute_kw" {
         if let Some(args) = body["params"]["args"].as_array_mut() {
-            args.iter_mut()
-                .skip(5)
-                .for_each(|a| each_id_slot(a, false, f));
+            args.iter_mut().skip(5).for_each(|a| each_id_slot(a, false, f));
         }
     } else if body.is_object() && body.get("params").is_none() {
         each_id_slot(body, false, f);
@@ -102,9 +98,7 @@ fn map_ids(req: &mut Value, map: &HashMap<i64, i64>) {
 /// 2 the create, 3 posting on it, 4 what reads or checks it, 5 its deletion.
 fn phase(f: &Fixture, first_created: Option<i64>) -> u8 {
     let method = method_of(f);
-    let ids = first_created
-        .map(|first| created_ids_in(&f.request, first))
-        .unwrap_or_default();
+    let ids = first_created.map(|first| created_ids_in(&f.request, first)).unwrap_or_default();
     match method.as_str() {
         "version" | "version_info" | "authenticate" | "context_get" => 0,
         "create" => 2,
@@ -163,23 +157,13 @@ struct Sent {
 }
 
 fn send(odoo: &FakeOdoo, req: &Value) -> Sent {
-    let text = req
-        .to_string()
-        .replace("<API_KEY:admin>", ADMIN_KEY)
-        .replace("<API_KEY:demo2>", DEMO2_KEY);
+    let text = req.to_string().replace("<API_KEY:admin>", ADMIN_KEY).replace("<API_KEY:demo2>", DEMO2_KEY);
     let req: Value = serde_json::from_str(&text).expect("request json");
     let headers: Vec<(String, String)> = req["headers"]
         .as_object()
-        .map(|h| {
-            h.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
+        .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
         .unwrap_or_default();
-    let header_refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let method = req["method"].as_str().unwrap_or("POST");
     let path = req["path"].as_str().unwrap_or("/");
     let body = match &req["body"] {
@@ -187,19 +171,13 @@ fn send(odoo: &FakeOdoo, req: &Value) -> Sent {
         b => b.to_string(),
     };
     let resp = request(odoo.port(), method, path, &header_refs, body.as_bytes());
-    Sent {
-        status: resp.status,
-        content_type: resp.content_type,
-        body: resp.body,
-    }
+    Sent { status: resp.status, content_type: resp.content_type, body: resp.body }
 }
 
 fn fake_created_id(sent: &Sent) -> Option<i64> {
     let v: Value = serde_json::from_str(&sent.body).ok()?;
     let result = v.get("result").unwrap_or(&v);
-    result
-        .as_i64()
-        .or_else(|| result.get(0).and_then(Value::as_i64))
+    result.as_i64().or_else(|| result.get(0).and_then(Value::as_i64))
 }
 
 fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
@@ -218,9 +196,7 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
         if let (Some(first), Some(create_req)) = (first_created, &create_request) {
             // A created id the fake has not made yet: create it, as the run did.
             for old in created_ids_in(&req, first) {
-                ids.entry(old).or_insert_with(|| {
-                    fake_created_id(&send(&odoo, create_req)).expect("fake create")
-                });
+                ids.entry(old).or_insert_with(|| fake_created_id(&send(&odoo, create_req)).expect("fake create"));
             }
             map_ids(&mut req, &ids);
         }
@@ -231,21 +207,9 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
             }
         }
         let expected = f.response["body"].clone();
-        let problems = check(
-            f,
-            &expected,
-            sent.status,
-            &sent.content_type,
-            &sent.body,
-            false,
-        );
+        let problems = check(f, &expected, sent.status, &sent.content_type, &sent.body, false);
         if !problems.is_empty() {
-            failures.push(format!(
-                "{}/traffic/{}:\n    {}",
-                dir,
-                f.name,
-                problems.join("\n    ")
-            ));
+            failures.push(format!("{}/traffic/{}:\n    {}", dir, f.name, problems.join("\n    ")));
         }
     }
     (fixtures.len(), failures)
@@ -288,8 +252,7 @@ fn replay_19_traffic() {
 /// reaches these replays.
 #[test]
 fn fixtures_are_the_shared_recordings() {
-    let shared =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/odoo");
+    let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/odoo");
     if !shared.is_dir() {
         return;
     }

@@ -30,16 +30,7 @@ fn hidden_fields_are_omitted_unless_asked_for() {
     assert_eq!(fields.len(), 146);
     assert!(!fields.contains_key("signup_type") && !fields.contains_key("credit"));
     assert_eq!(fields["name"], json!({"type": "char"}));
-    let admin_fg = execute_kw(
-        port,
-        "mcptest17",
-        2,
-        ADMIN_KEY,
-        "res.partner",
-        "fields_get",
-        json!([]),
-        json!({}),
-    );
+    let admin_fg = execute_kw(port, "mcptest17", 2, ADMIN_KEY, "res.partner", "fields_get", json!([]), json!({}));
     assert_eq!(admin_fg["result"].as_object().map(|o| o.len()), Some(156));
 
     let rows = execute_kw(
@@ -55,16 +46,7 @@ fn hidden_fields_are_omitted_unless_asked_for() {
     let row = &rows["result"][0];
     assert_eq!(row["name"], json!("Azure Interior"));
     assert!(row.get("credit").is_none() && row.get("signup_type").is_none());
-    let admin_rows = execute_kw(
-        port,
-        "mcptest17",
-        2,
-        ADMIN_KEY,
-        "res.partner",
-        "read",
-        json!([[14]]),
-        json!({}),
-    );
+    let admin_rows = execute_kw(port, "mcptest17", 2, ADMIN_KEY, "res.partner", "read", json!([[14]]), json!({}));
     assert!(admin_rows["result"][0].get("credit").is_some());
 
     let forbidden = execute_kw(
@@ -79,18 +61,8 @@ fn hidden_fields_are_omitted_unless_asked_for() {
     );
     assert_eq!(error_name(&forbidden), "odoo.exceptions.AccessError");
     let msg = forbidden["error"]["data"]["message"].as_str().unwrap_or("");
-    assert!(
-        msg.starts_with(
-            "The requested operation can not be completed due to security restrictions."
-        ),
-        "{}",
-        msg
-    );
-    assert!(
-        msg.contains("\n- credit (allowed for groups") && msg.contains("\n- debit ("),
-        "{}",
-        msg
-    );
+    assert!(msg.starts_with("The requested operation can not be completed due to security restrictions."), "{}", msg);
+    assert!(msg.contains("\n- credit (allowed for groups") && msg.contains("\n- debit ("), "{}", msg);
 
     let write = execute_kw(
         port,
@@ -109,13 +81,7 @@ fn hidden_fields_are_omitted_unless_asked_for() {
 fn model_acls_per_transport() {
     let odoo = FakeOdoo::start(Config::new(OdooVersion::V19)).expect("start");
     let port = odoo.port();
-    let r = json2(
-        port,
-        DEMO2_KEY,
-        "ir.config_parameter",
-        "search_count",
-        json!({"domain": []}),
-    );
+    let r = json2(port, DEMO2_KEY, "ir.config_parameter", "search_count", json!({"domain": []}));
     assert_eq!(r.status, 403);
     assert_eq!(r.json()["name"], json!("odoo.exceptions.AccessError"));
     let r = json2(
@@ -134,27 +100,10 @@ fn model_acls_per_transport() {
         json!({"domain": [["login", "=", "admin"]], "fields": ["name"]}),
     );
     assert_eq!(users.json()[0]["name"], json!("Mitchell Admin"));
-    let w = json2(
-        port,
-        DEMO2_KEY,
-        "res.users",
-        "write",
-        json!({"ids": [7], "vals": {"name": "Me"}}),
-    );
+    let w = json2(port, DEMO2_KEY, "res.users", "write", json!({"ids": [7], "vals": {"name": "Me"}}));
     assert_eq!(w.status, 403);
-    assert!(w
-        .body
-        .contains("You are not allowed to modify 'User' (res.users) records."));
-    let cron = execute_kw(
-        port,
-        "mcptest",
-        7,
-        DEMO2_KEY,
-        "ir.cron",
-        "search_read",
-        json!([[]]),
-        json!({"limit": 1}),
-    );
+    assert!(w.body.contains("You are not allowed to modify 'User' (res.users) records."));
+    let cron = execute_kw(port, "mcptest", 7, DEMO2_KEY, "ir.cron", "search_read", json!([[]]), json!({"limit": 1}));
     assert_eq!(error_name(&cron), "odoo.exceptions.AccessError");
     let can = json2(
         port,
@@ -164,29 +113,11 @@ fn model_acls_per_transport() {
         json!({"operation": "read", "raise_exception": false}),
     );
     assert_eq!(can.json(), json!(false));
-    let can = json2(
-        port,
-        DEMO2_KEY,
-        "res.partner",
-        "has_access",
-        json!({"operation": "write"}),
-    );
+    let can = json2(port, DEMO2_KEY, "res.partner", "has_access", json!({"operation": "write"}));
     assert_eq!(can.json(), json!(true));
-    let stage = json2(
-        port,
-        DEMO2_KEY,
-        "crm.stage",
-        "write",
-        json!({"ids": [1], "vals": {"name": "Fresh"}}),
-    );
+    let stage = json2(port, DEMO2_KEY, "crm.stage", "write", json!({"ids": [1], "vals": {"name": "Fresh"}}));
     assert_eq!(stage.status, 403);
-    let admin_stage = json2(
-        port,
-        ADMIN_KEY,
-        "crm.stage",
-        "write",
-        json!({"ids": [1], "vals": {"name": "Fresh"}}),
-    );
+    let admin_stage = json2(port, ADMIN_KEY, "crm.stage", "write", json!({"ids": [1], "vals": {"name": "Fresh"}}));
     assert_eq!(admin_stage.json(), json!(true));
 }
 
@@ -194,95 +125,32 @@ fn model_acls_per_transport() {
 fn own_documents_only_on_leads() {
     let odoo = FakeOdoo::start(Config::new(OdooVersion::V19)).expect("start");
     let port = odoo.port();
-    let mine = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "search_read",
-        json!({"domain": [], "fields": ["user_id"]}),
-    )
-    .json();
-    let users: Vec<Value> = mine
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|r| r["user_id"].clone())
-        .collect();
+    let mine = json2(port, DEMO2_KEY, "crm.lead", "search_read", json!({"domain": [], "fields": ["user_id"]})).json();
+    let users: Vec<Value> = mine.as_array().cloned().unwrap_or_default().iter().map(|r| r["user_id"].clone()).collect();
     assert!(!users.is_empty());
-    assert!(
-        users.iter().all(|u| u == &json!(false) || u[0] == json!(7)),
-        "{:?}",
-        users
-    );
-    let all = json2(
-        port,
-        ADMIN_KEY,
-        "crm.lead",
-        "search_count",
-        json!({"domain": []}),
-    )
-    .json();
-    let visible = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "search_count",
-        json!({"domain": []}),
-    )
-    .json();
+    assert!(users.iter().all(|u| u == &json!(false) || u[0] == json!(7)), "{:?}", users);
+    let all = json2(port, ADMIN_KEY, "crm.lead", "search_count", json!({"domain": []})).json();
+    let visible = json2(port, DEMO2_KEY, "crm.lead", "search_count", json!({"domain": []})).json();
     assert!(all.as_i64() > visible.as_i64());
 
-    let other = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "read",
-        json!({"ids": [2], "fields": ["name"]}),
-    );
+    let other = json2(port, DEMO2_KEY, "crm.lead", "read", json!({"ids": [2], "fields": ["name"]}));
     assert_eq!(other.status, 403);
     // The words real Odoo 19 uses for demo2 (recorded traffic).
     assert!(
-        other
-            .body
-            .contains("Sorry, Demo Two (id=7) doesn't have 'read' access to:\\n- Lead (crm.lead)"),
+        other.body.contains("Sorry, Demo Two (id=7) doesn't have 'read' access to:\\n- Lead (crm.lead)"),
         "{}",
         other.body
     );
-    let write_other = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "write",
-        json!({"ids": [2], "vals": {"name": "x"}}),
-    );
+    let write_other = json2(port, DEMO2_KEY, "crm.lead", "write", json!({"ids": [2], "vals": {"name": "x"}}));
     assert_eq!(write_other.status, 403);
-    let has = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "has_access",
-        json!({"ids": [2], "operation": "read"}),
-    );
+    let has = json2(port, DEMO2_KEY, "crm.lead", "has_access", json!({"ids": [2], "operation": "read"}));
     assert_eq!(has.json(), json!(false));
 
-    let created = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "create",
-        json!({"vals_list": [{"name": "My own lead"}]}),
-    )
-    .json();
+    let created = json2(port, DEMO2_KEY, "crm.lead", "create", json!({"vals_list": [{"name": "My own lead"}]})).json();
     let id = created[0].as_i64().unwrap_or(0);
-    let read = json2(
-        port,
-        DEMO2_KEY,
-        "crm.lead",
-        "read",
-        json!({"ids": [id], "fields": ["user_id", "stage_id", "type"]}),
-    )
-    .json();
+    let read =
+        json2(port, DEMO2_KEY, "crm.lead", "read", json!({"ids": [id], "fields": ["user_id", "stage_id", "type"]}))
+            .json();
     assert_eq!(read[0]["user_id"], json!([7, "Demo Two"]));
     assert_eq!(read[0]["stage_id"], json!([1, "New"]));
     let posted = json2(
@@ -293,7 +161,14 @@ fn own_documents_only_on_leads() {
         json!({"ids": [id], "body": "hi", "message_type": "comment", "subtype_xmlid": "mail.mt_note"}),
     );
     assert_eq!(posted.status, 200);
-    let msgs = json2(port, DEMO2_KEY, "mail.message", "search_read", json!({"domain": [["model", "=", "crm.lead"], ["res_id", "=", id]], "fields": ["author_id", "body"]})).json();
+    let msgs = json2(
+        port,
+        DEMO2_KEY,
+        "mail.message",
+        "search_read",
+        json!({"domain": [["model", "=", "crm.lead"], ["res_id", "=", id]], "fields": ["author_id", "body"]}),
+    )
+    .json();
     assert_eq!(msgs[0]["author_id"][1], json!("Demo Two"));
     assert_eq!(msgs[0]["body"], json!("<p>hi</p>"));
 }

@@ -17,72 +17,31 @@ fn malformed_requests() {
     assert_eq!((r.status, r.body.as_str()), (400, "Invalid JSON data"));
     let r = request(port, "POST", "/jsonrpc", &json_ct, b"[1]");
     assert_eq!((r.status, r.body.as_str()), (400, "Invalid JSON-RPC data"));
+    let r = request(port, "POST", "/jsonrpc", &[("Content-Type", "text/plain")], b"{}");
+    assert_eq!(r.status, 415);
     let r = request(
         port,
         "POST",
         "/jsonrpc",
-        &[("Content-Type", "text/plain")],
-        b"{}",
+        &json_ct,
+        br#"{"params": {"service": "object", "method": "execute_kw", "args": ["mcptest", "x", "k"]}}"#,
     );
-    assert_eq!(r.status, 415);
-    let r = request(port, "POST", "/jsonrpc", &json_ct, br#"{"params": {"service": "object", "method": "execute_kw", "args": ["mcptest", "x", "k"]}}"#);
-    assert_eq!(
-        r.json()["error"]["data"]["name"],
-        json!("builtins.ValueError")
-    );
+    assert_eq!(r.json()["error"]["data"]["name"], json!("builtins.ValueError"));
     let r = request(port, "POST", "/jsonrpc", &json_ct, br#"{"params": {"service": "object", "method": "execute_kw", "args": ["nosuchdb", 2, "k", "res.partner", "search", [[]]]}}"#);
-    assert_eq!(
-        r.json()["error"]["data"]["name"],
-        json!("psycopg2.OperationalError")
-    );
-    let auth = [
-        ("Content-Type", "application/json"),
-        (
-            "Authorization",
-            "Bearer admin-api-key-0000000000000000000000000001",
-        ),
-    ];
-    let r = request(
-        port,
-        "POST",
-        "/json/2/res.partner/search_count",
-        &auth,
-        b"{oops",
-    );
-    assert_eq!(
-        (r.status, r.json()["name"].clone()),
-        (400, json!("werkzeug.exceptions.BadRequest"))
-    );
+    assert_eq!(r.json()["error"]["data"]["name"], json!("psycopg2.OperationalError"));
+    let auth =
+        [("Content-Type", "application/json"), ("Authorization", "Bearer admin-api-key-0000000000000000000000000001")];
+    let r = request(port, "POST", "/json/2/res.partner/search_count", &auth, b"{oops");
+    assert_eq!((r.status, r.json()["name"].clone()), (400, json!("werkzeug.exceptions.BadRequest")));
     let r = request(port, "POST", "/json/2/res.users/context_get", &auth, b"");
     assert_eq!(r.json()["uid"], json!(2));
     let r = request(port, "POST", "/json/2/res.partner", &auth, b"{}");
     assert_eq!(r.status, 404);
-    let r = json2(
-        port,
-        ADMIN_KEY,
-        "res.partner",
-        "search_read",
-        json!({"domain": [], "limit": "x"}),
-    );
+    let r = json2(port, ADMIN_KEY, "res.partner", "search_read", json!({"domain": [], "limit": "x"}));
     assert_eq!(r.status, 500);
-    let r = json2(
-        port,
-        ADMIN_KEY,
-        "res.partner",
-        "read",
-        json!({"ids": ["a"]}),
-    );
+    let r = json2(port, ADMIN_KEY, "res.partner", "read", json!({"ids": ["a"]}));
     assert_eq!(r.status, 500);
-    let r = execute_kw(
-        port,
-        "mcptest",
-        2,
-        ADMIN_KEY,
-        "res.partner",
-        "search",
-        json!([[], 0, 1, "name", 5]),
-        json!({}),
-    );
+    let r = execute_kw(port, "mcptest", 2, ADMIN_KEY, "res.partner", "search", json!([[], 0, 1, "name", 5]), json!({}));
     assert_eq!(
         r["error"]["data"]["message"],
         json!("BaseModel.search() takes from 2 to 5 positional arguments but 6 were given")
@@ -147,32 +106,13 @@ fn garbage_never_panics() {
     for version in [OdooVersion::V17, OdooVersion::V19] {
         let odoo = FakeOdoo::start(Config::new(version)).expect("start");
         let port = odoo.port();
-        let db = if version == OdooVersion::V17 {
-            "mcptest17"
-        } else {
-            "mcptest"
-        };
+        let db = if version == OdooVersion::V17 { "mcptest17" } else { "mcptest" };
         for method in methods {
             for model in ["res.partner", "crm.lead", "mail.message"] {
                 for w in &weird {
                     for args in [json!([w]), json!([w, w, w]), json!([[1], w])] {
-                        let r = execute_kw(
-                            port,
-                            db,
-                            2,
-                            ADMIN_KEY,
-                            model,
-                            method,
-                            args,
-                            json!({"fields": w}),
-                        );
-                        assert!(
-                            r.get("result").is_some() || r.get("error").is_some(),
-                            "{} {} -> {}",
-                            model,
-                            method,
-                            r
-                        );
+                        let r = execute_kw(port, db, 2, ADMIN_KEY, model, method, args, json!({"fields": w}));
+                        assert!(r.get("result").is_some() || r.get("error").is_some(), "{} {} -> {}", model, method, r);
                     }
                     if version == OdooVersion::V19 {
                         for body in [
@@ -181,26 +121,13 @@ fn garbage_never_panics() {
                             json!({"ids": [1], "fields": w, "groupby": w, "aggregates": w, "vals_list": w, "body": w}),
                         ] {
                             let r = json2(port, ADMIN_KEY, model, method, body);
-                            assert!(
-                                r.content_type.contains("json"),
-                                "{} {} -> {} {}",
-                                model,
-                                method,
-                                r.status,
-                                r.body
-                            );
+                            assert!(r.content_type.contains("json"), "{} {} -> {} {}", model, method, r.status, r.body);
                         }
                     }
                 }
             }
         }
-        let r = request(
-            port,
-            "POST",
-            "/jsonrpc",
-            &[("Content-Type", "application/json")],
-            &[0xff, 0xfe, b'{'],
-        );
+        let r = request(port, "POST", "/jsonrpc", &[("Content-Type", "application/json")], &[0xff, 0xfe, b'{']);
         assert_eq!(r.status, 400);
         let deep = format!("[{}[\"id\", \"=\", 1]]", "\"!\", ".repeat(5000));
         let r = execute_kw(

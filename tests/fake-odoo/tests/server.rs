@@ -17,21 +17,9 @@ fn counts_requests_and_probes() {
     assert_eq!(odoo.request_count(), 0);
     assert_eq!(odoo.url(), format!("http://127.0.0.1:{}", odoo.port()));
     let v = request(odoo.port(), "GET", "/web/version", &[], b"");
-    assert_eq!(
-        v.json(),
-        json!({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"})
-    );
-    jsonrpc(
-        odoo.port(),
-        json!({"service": "common", "method": "version", "args": []}),
-    );
-    json2(
-        odoo.port(),
-        ADMIN_KEY,
-        "res.partner",
-        "search_count",
-        json!({"domain": []}),
-    );
+    assert_eq!(v.json(), json!({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}));
+    jsonrpc(odoo.port(), json!({"service": "common", "method": "version", "args": []}));
+    json2(odoo.port(), ADMIN_KEY, "res.partner", "search_count", json!({"domain": []}));
     request(odoo.port(), "GET", "/favicon.ico", &[], b"");
     assert_eq!(odoo.request_count(), 3);
 
@@ -46,10 +34,7 @@ fn counts_requests_and_probes() {
         &[("Content-Type", "application/json")],
         b"{\"id\": 3, \"params\": {}}",
     );
-    assert_eq!(
-        info.json()["result"]["server_version"],
-        json!("17.0-20240709")
-    );
+    assert_eq!(info.json()["result"]["server_version"], json!("17.0-20240709"));
 }
 
 fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
@@ -70,11 +55,7 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).expect("body");
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, String::from_utf8_lossy(&body).to_string())
 }
 
@@ -142,24 +123,14 @@ fn drop_stops_serving() {
 #[test]
 fn binary_cli() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-odoo"))
-        .args([
-            "--version",
-            "19",
-            "--database",
-            "other",
-            "--admin-key",
-            "k-admin",
-        ])
+        .args(["--version", "19", "--database", "other", "--admin-key", "k-admin"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn binary");
     let mut line = String::new();
     let stdout = child.stdout.take().expect("stdout");
     BufReader::new(stdout).read_line(&mut line).expect("line");
-    let url = line
-        .trim()
-        .strip_prefix("fake-odoo listening on http://127.0.0.1:")
-        .map(str::to_string);
+    let url = line.trim().strip_prefix("fake-odoo listening on http://127.0.0.1:").map(str::to_string);
     let port: u16 = url.and_then(|p| p.parse().ok()).unwrap_or(0);
     assert!(port > 0, "unexpected line {:?}", line);
     let auth = jsonrpc(
@@ -182,78 +153,41 @@ fn honest_writes() {
     let port = odoo.port();
     let call = |method: &str, body: Value| json2(port, ADMIN_KEY, "res.partner", method, body);
     let id = call("create", json!({"vals_list": [{"name": "Acme Labs", "is_company": true, "child_ids": [[0, 0, {"name": "Ann Lee", "email": "ann@acme.example"}]]}]})).json()[0].as_i64().unwrap_or(0);
-    let row = call("read", json!({"ids": [id], "fields": ["child_ids", "display_name", "create_date", "company_type"]})).json();
+    let row =
+        call("read", json!({"ids": [id], "fields": ["child_ids", "display_name", "create_date", "company_type"]}))
+            .json();
     let child = row[0]["child_ids"][0].as_i64().unwrap_or(0);
     assert_eq!(row[0]["company_type"], json!("company"));
-    let child_row = call(
-        "read",
-        json!({"ids": [child], "fields": ["display_name", "parent_id"], "load": null}),
-    )
-    .json();
+    let child_row = call("read", json!({"ids": [child], "fields": ["display_name", "parent_id"], "load": null})).json();
     assert_eq!(child_row[0]["display_name"], json!("Acme Labs, Ann Lee"));
     assert_eq!(child_row[0]["parent_id"], json!(id));
     assert_eq!(call("write", json!({"ids": [id], "vals": {"display_name": "ignored", "create_date": "2000-01-01 00:00:00", "city": "Oslo"}})).json(), json!(true));
-    let after = call(
-        "read",
-        json!({"ids": [id], "fields": ["display_name", "create_date", "city"]}),
-    )
-    .json();
+    let after = call("read", json!({"ids": [id], "fields": ["display_name", "create_date", "city"]})).json();
     assert_eq!(after[0]["display_name"], json!("Acme Labs"));
     assert_eq!(after[0]["city"], json!("Oslo"));
     assert_ne!(after[0]["create_date"], json!("2000-01-01 00:00:00"));
     let bad = call("write", json!({"ids": [id], "vals": {"nope": 1}}));
-    assert_eq!(
-        (bad.status, bad.json()["message"].clone()),
-        (500, json!("Invalid field 'nope' on 'res.partner'"))
-    );
+    assert_eq!((bad.status, bad.json()["message"].clone()), (500, json!("Invalid field 'nope' on 'res.partner'")));
     let bad_sel = call("write", json!({"ids": [id], "vals": {"type": "weird"}}));
-    assert_eq!(
-        bad_sel.json()["message"],
-        json!("Wrong value for res.partner.type: 'weird'")
-    );
+    assert_eq!(bad_sel.json()["message"], json!("Wrong value for res.partner.type: 'weird'"));
     let before = call("search_count", json!({"domain": []})).json();
-    let failed = call(
-        "create",
-        json!({"vals_list": [{"name": "Ok"}, {"name": "Bad", "nope": 1}]}),
-    );
+    let failed = call("create", json!({"vals_list": [{"name": "Ok"}, {"name": "Bad", "nope": 1}]}));
     assert_eq!(failed.status, 500);
-    assert_eq!(
-        call("search_count", json!({"domain": []})).json(),
-        before,
-        "failed create rolled back"
-    );
-    assert_eq!(
-        call(
-            "write",
-            json!({"ids": [id], "vals": {"child_ids": [[5, 0, 0]]}})
-        )
-        .json(),
-        json!(true)
-    );
+    assert_eq!(call("search_count", json!({"domain": []})).json(), before, "failed create rolled back");
+    assert_eq!(call("write", json!({"ids": [id], "vals": {"child_ids": [[5, 0, 0]]}})).json(), json!(true));
     let orphan = call("read", json!({"ids": [child], "fields": ["parent_id"]})).json();
     assert_eq!(orphan[0]["parent_id"], json!(false));
-    assert_eq!(
-        call("unlink", json!({"ids": [id, child]})).json(),
-        json!(true)
-    );
+    assert_eq!(call("unlink", json!({"ids": [id, child]})).json(), json!(true));
     assert_eq!(call("read", json!({"ids": [id]})).json(), json!([]));
 }
 
 #[test]
 fn custom_users_and_version_quirks() {
     let mut config = Config::new(OdooVersion::V17);
-    config.users.push(User {
-        login: "bob".into(),
-        uid: 42,
-        api_key: "bob-key".into(),
-        restricted: false,
-    });
+    config.users.push(User { login: "bob".into(), uid: 42, api_key: "bob-key".into(), restricted: false });
     let odoo = FakeOdoo::start(config).expect("start");
     let port = odoo.port();
-    let uid = jsonrpc(
-        port,
-        json!({"service": "common", "method": "login", "args": ["mcptest17", "bob", "bob-key"]}),
-    );
+    let uid = jsonrpc(port, json!({"service": "common", "method": "login", "args": ["mcptest17", "bob", "bob-key"]}));
     assert_eq!(uid["result"], json!(42));
     let post = execute_kw(
         port,
@@ -266,20 +200,8 @@ fn custom_users_and_version_quirks() {
         json!({"body": "a\nb", "message_type": "comment"}),
     );
     assert!(post["result"].is_i64(), "{}", post);
-    let names = execute_kw(
-        port,
-        "mcptest17",
-        2,
-        ADMIN_KEY,
-        "res.partner",
-        "name_get",
-        json!([[14, 3]]),
-        json!({}),
-    );
-    assert_eq!(
-        names["result"],
-        json!([[14, "Azure Interior"], [3, "YourCompany, Mitchell Admin"]])
-    );
+    let names = execute_kw(port, "mcptest17", 2, ADMIN_KEY, "res.partner", "name_get", json!([[14, 3]]), json!({}));
+    assert_eq!(names["result"], json!([[14, "Azure Interior"], [3, "YourCompany, Mitchell Admin"]]));
     let frg = execute_kw(
         port,
         "mcptest17",
@@ -290,10 +212,7 @@ fn custom_users_and_version_quirks() {
         json!([[], ["stage_id"], ["__count"]]),
         json!({}),
     );
-    assert_eq!(
-        frg["error"]["data"]["name"],
-        json!("builtins.AttributeError")
-    );
+    assert_eq!(frg["error"]["data"]["name"], json!("builtins.AttributeError"));
     let ns = execute_kw(
         port,
         "mcptest17",
@@ -304,23 +223,9 @@ fn custom_users_and_version_quirks() {
         json!(["Gemini"]),
         json!({"args": [["is_company", "=", false]], "limit": 2}),
     );
-    assert_eq!(
-        ns["result"],
-        json!([
-            [20, "Gemini Furniture, Edwin Hansen"],
-            [22, "Gemini Furniture, Jesse Brown"]
-        ])
-    );
-    let wrong_kw = execute_kw(
-        port,
-        "mcptest17",
-        2,
-        ADMIN_KEY,
-        "res.partner",
-        "name_search",
-        json!([]),
-        json!({"domain": []}),
-    );
+    assert_eq!(ns["result"], json!([[20, "Gemini Furniture, Edwin Hansen"], [22, "Gemini Furniture, Jesse Brown"]]));
+    let wrong_kw =
+        execute_kw(port, "mcptest17", 2, ADMIN_KEY, "res.partner", "name_search", json!([]), json!({"domain": []}));
     assert_eq!(
         wrong_kw["error"]["data"]["message"],
         json!("BaseModel.name_search() got an unexpected keyword argument 'domain'")
@@ -332,18 +237,11 @@ fn custom_users_and_version_quirks() {
         ADMIN_KEY,
         "crm.lead",
         "read_group",
-        json!([
-            [["type", "=", "opportunity"]],
-            ["expected_revenue:sum"],
-            ["stage_id"]
-        ]),
+        json!([[["type", "=", "opportunity"]], ["expected_revenue:sum"], ["stage_id"]]),
         json!({"lazy": false, "orderby": "expected_revenue desc"}),
     );
     let first = &grouped["result"][0];
-    assert_eq!(
-        first["__domain"],
-        json!(["&", ["type", "=", "opportunity"], ["stage_id", "=", 3]])
-    );
+    assert_eq!(first["__domain"], json!(["&", ["type", "=", "opportunity"], ["stage_id", "=", 3]]));
     let chatter = execute_kw(
         port,
         "mcptest17",

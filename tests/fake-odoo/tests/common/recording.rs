@@ -33,11 +33,7 @@ pub fn load(version: &str, folder: &str) -> Vec<Fixture> {
             let text = std::fs::read_to_string(path).expect("read fixture");
             let v: Value = serde_json::from_str(&text).expect("fixture json");
             Fixture {
-                name: path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("")
-                    .to_string(),
+                name: path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string(),
                 request: v["request"].clone(),
                 response: v["response"].clone(),
             }
@@ -65,13 +61,7 @@ pub fn compare(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<St
         return;
     }
     if kind(expected) != kind(actual) {
-        errors.push(format!(
-            "{}: expected {} got {} ({})",
-            path,
-            kind(expected),
-            kind(actual),
-            actual
-        ));
+        errors.push(format!("{}: expected {} got {} ({})", path, kind(expected), kind(actual), actual));
         return;
     }
     match (expected, actual) {
@@ -112,14 +102,7 @@ fn content_family(ct: &str) -> &'static str {
 /// Checks one answer against the recording; returns the problems found.
 /// `exact`: the seeds mirror this recording, so the values must match too
 /// (the JSON-RPC `id` aside).
-pub fn check(
-    f: &Fixture,
-    expected: &Value,
-    status: u16,
-    content_type: &str,
-    body: &str,
-    exact: bool,
-) -> Vec<String> {
+pub fn check(f: &Fixture, expected: &Value, status: u16, content_type: &str, body: &str, exact: bool) -> Vec<String> {
     let mut errors = Vec::new();
     let exp_status = f.response["status"].as_u64().unwrap_or(0) as u16;
     if status != exp_status {
@@ -152,11 +135,7 @@ pub fn check(
     };
     if let (Some(Value::Array(e)), Some(Value::Array(a))) = (root(expected), root(&actual)) {
         if e.is_empty() != a.is_empty() {
-            errors.push(format!(
-                "result emptiness differs: {} vs {} items",
-                e.len(),
-                a.len()
-            ));
+            errors.push(format!("result emptiness differs: {} vs {} items", e.len(), a.len()));
         }
     }
     let error_of = |v: &Value| -> Option<Value> {
@@ -169,16 +148,11 @@ pub fn check(
         let act_err = error_of(&actual).unwrap_or(Value::Null);
         for key in ["name", "message", "arguments", "debug", "context"] {
             if exp_err[key] != act_err[key] {
-                errors.push(format!(
-                    "error {}: expected {} got {}",
-                    key, exp_err[key], act_err[key]
-                ));
+                errors.push(format!("error {}: expected {} got {}", key, exp_err[key], act_err[key]));
             }
         }
         if let Some(code) = expected.get("error").map(|e| e["code"].clone()) {
-            if actual["error"]["code"] != code
-                || actual["error"]["message"] != expected["error"]["message"]
-            {
+            if actual["error"]["code"] != code || actual["error"]["message"] != expected["error"]["message"] {
                 errors.push(format!("error envelope differs: {}", actual["error"]));
             }
         }
@@ -197,10 +171,7 @@ pub fn check(
             (expected.clone(), actual.clone())
         };
         if e != a {
-            errors.push(format!(
-                "exact match expected:\n  recorded {}\n  got      {}",
-                e, a
-            ));
+            errors.push(format!("exact match expected:\n  recorded {}\n  got      {}", e, a));
         }
     }
     errors

@@ -1,6 +1,7 @@
-//! Conversions between chatter HTML and plain text: `to_text` turns an Odoo message body (sanitized
-//! HTML) into readable text for a model, `plain_to_html` escapes plain text the way Odoo's
-//! `plaintext2html` does, for Odoo 16, which takes any string body as HTML.
+//! Conversions between Odoo's HTML and plain text: `to_text` turns an Odoo message body or html field
+//! (sanitized HTML) into readable text, for a model or for comparing what was written with what Odoo
+//! stored; `plain_to_html` escapes plain text the way Odoo's `plaintext2html` does, for Odoo 16, which
+//! takes any string body as HTML.
 //!
 //! Not an HTML parser: message bodies are sanitized by Odoo, so a tag scanner that knows which tags
 //! break lines is enough, and it keeps the Worker free of an HTML crate.
@@ -10,24 +11,8 @@ pub const MAX_BODY_CHARS: usize = 4000;
 pub const TRUNCATED: &str = "… [truncated]";
 
 /// Tags whose end (or, for `br`, whose presence) starts a new line.
-const LINE_BREAKING: [&str; 16] = [
-    "p",
-    "div",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "blockquote",
-    "pre",
-    "ul",
-    "ol",
-    "table",
-    "hr",
-];
+const LINE_BREAKING: [&str; 16] =
+    ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "ul", "ol", "table", "hr"];
 
 /// Plain text of an HTML body: tags stripped, line-breaking tags as newlines, entities decoded,
 /// runs of blank lines collapsed, trimmed, and cut at `max_chars` with an explicit marker.
@@ -78,11 +63,8 @@ fn skip_markup<'a>(s: &'a str, out: &mut String, pending_space: &mut bool) -> Op
         return None;
     }
     let end = tag_end(s)?;
-    let name: String = name_start
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let name: String =
+        name_start.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     let after = &s[end + 1..];
     if !closing && matches!(name.as_str(), "script" | "style" | "head" | "title") {
         // Their content is never text; skip to the matching end tag.
@@ -145,9 +127,7 @@ fn decode_entity(s: &str) -> Option<(char, &str)> {
                 dec => dec.parse().ok()?,
             };
             // NUL and invalid code points become U+FFFD, as browsers do.
-            char::from_u32(code)
-                .filter(|c| *c != '\0')
-                .unwrap_or('\u{FFFD}')
+            char::from_u32(code).filter(|c| *c != '\0').unwrap_or('\u{FFFD}')
         }
     };
     Some((c, &s[end + 1..]))
@@ -181,13 +161,7 @@ pub fn plain_to_html(text: &str) -> String {
     for line in text.split('\n') {
         if line.trim().is_empty() {
             if !current.is_empty() {
-                paragraphs.push(
-                    current
-                        .iter()
-                        .map(|l| escape(l))
-                        .collect::<Vec<_>>()
-                        .join("<br>"),
-                );
+                paragraphs.push(current.iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"));
                 current.clear();
             }
         } else {
@@ -195,13 +169,7 @@ pub fn plain_to_html(text: &str) -> String {
         }
     }
     if !current.is_empty() {
-        paragraphs.push(
-            current
-                .iter()
-                .map(|l| escape(l))
-                .collect::<Vec<_>>()
-                .join("<br>"),
-        );
+        paragraphs.push(current.iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"));
     }
     paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect()
 }
@@ -233,24 +201,26 @@ mod tests {
     #[test]
     fn strips_tags_and_decodes_entities() {
         // Odoo's escaped plain-text body, as recorded on 17 and 19.
-        assert_eq!(text("<p>Fixture recorder note: plain text with &lt;b&gt;tags&lt;/b&gt; &amp; an ampersand.</p>"), "Fixture recorder note: plain text with <b>tags</b> & an ampersand.");
-        assert_eq!(text("<p>Say &quot;hi&quot; &#39;x&#39; &#34;y&#34; a&nbsp;b &#x263A; &unknown; &amp</p>"), "Say \"hi\" 'x' \"y\" a b ☺ &unknown; &amp");
-        assert_eq!(text("<p>Hello <b>world</b> and <a href=\"https://x.example/?a=1&amp;b=2\" title=\"a > b\">a link</a></p>"), "Hello world and a link");
         assert_eq!(
-            text("1 < 2 and 3 > 2"),
-            "1 < 2 and 3 > 2",
-            "a lone < is text"
+            text("<p>Fixture recorder note: plain text with &lt;b&gt;tags&lt;/b&gt; &amp; an ampersand.</p>"),
+            "Fixture recorder note: plain text with <b>tags</b> & an ampersand."
         );
+        assert_eq!(
+            text("<p>Say &quot;hi&quot; &#39;x&#39; &#34;y&#34; a&nbsp;b &#x263A; &unknown; &amp</p>"),
+            "Say \"hi\" 'x' \"y\" a b ☺ &unknown; &amp"
+        );
+        assert_eq!(
+            text("<p>Hello <b>world</b> and <a href=\"https://x.example/?a=1&amp;b=2\" title=\"a > b\">a link</a></p>"),
+            "Hello world and a link"
+        );
+        assert_eq!(text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2", "a lone < is text");
         assert_eq!(text("&#0; &#xFFFFFF;"), "\u{FFFD} \u{FFFD}");
     }
 
     #[test]
     fn line_breaking_tags_become_newlines_and_source_whitespace_collapses() {
         let jacques = "<p>Hello,<br>\n            I am Jacques from Le Club SARL.<br>\n            Can you send me the details?</p>";
-        assert_eq!(
-            text(jacques),
-            "Hello,\nI am Jacques from Le Club SARL.\nCan you send me the details?"
-        );
+        assert_eq!(text(jacques), "Hello,\nI am Jacques from Le Club SARL.\nCan you send me the details?");
         assert_eq!(
             text("<div summary=\"o_mail_notification\"><p>A new lead has been created.</p></div>"),
             "A new lead has been created."
@@ -271,12 +241,12 @@ mod tests {
 
     #[test]
     fn skips_comments_scripts_and_styles() {
-        assert_eq!(text("<!-- hidden --><style>p { color: red }</style><p>shown</p><script>alert(1)</script>"), "shown");
-        assert_eq!(text("<p>a<!-- never closed"), "a");
         assert_eq!(
-            text("<STYLE>x</STYLE>ok<p unterminated"),
-            "ok<p unterminated"
+            text("<!-- hidden --><style>p { color: red }</style><p>shown</p><script>alert(1)</script>"),
+            "shown"
         );
+        assert_eq!(text("<p>a<!-- never closed"), "a");
+        assert_eq!(text("<STYLE>x</STYLE>ok<p unterminated"), "ok<p unterminated");
     }
 
     #[test]
@@ -284,28 +254,15 @@ mod tests {
         let long = format!("<p>{}</p>", "é".repeat(MAX_BODY_CHARS + 10));
         let t = text(&long);
         assert!(t.ends_with(TRUNCATED));
-        assert_eq!(
-            t.chars().count(),
-            MAX_BODY_CHARS + TRUNCATED.chars().count()
-        );
+        assert_eq!(t.chars().count(), MAX_BODY_CHARS + TRUNCATED.chars().count());
         let exact = "x".repeat(MAX_BODY_CHARS);
         assert_eq!(text(&exact), exact, "at the limit: not cut");
     }
 
     #[test]
     fn plain_text_is_escaped_like_plaintext2html() {
-        assert_eq!(
-            plain_to_html("a <b> & \"c\" 'd'"),
-            "<p>a &lt;b&gt; &amp; &#34;c&#34; &#39;d&#39;</p>"
-        );
-        assert_eq!(
-            plain_to_html("line 1\nline 2\r\n\r\n\n  \npara 2"),
-            "<p>line 1<br>line 2</p><p>para 2</p>"
-        );
-        assert_eq!(
-            to_text(&plain_to_html("x < y\nz & w"), MAX_BODY_CHARS),
-            "x < y\nz & w",
-            "round trip"
-        );
+        assert_eq!(plain_to_html("a <b> & \"c\" 'd'"), "<p>a &lt;b&gt; &amp; &#34;c&#34; &#39;d&#39;</p>");
+        assert_eq!(plain_to_html("line 1\nline 2\r\n\r\n\n  \npara 2"), "<p>line 1<br>line 2</p><p>para 2</p>");
+        assert_eq!(to_text(&plain_to_html("x < y\nz & w"), MAX_BODY_CHARS), "x < y\nz & w", "round trip");
     }
 }
