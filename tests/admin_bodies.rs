@@ -10,19 +10,12 @@ use serde_json::{json, Value};
 use support::{Harness, Resp, ADMIN_TOKEN};
 
 fn demo2_key() -> String {
-    Config::new(OdooVersion::V19)
-        .users
-        .into_iter()
-        .find(|u| u.login == "demo2")
-        .unwrap()
-        .api_key
+    Config::new(OdooVersion::V19).users.into_iter().find(|u| u.login == "demo2").unwrap().api_key
 }
 
 fn issue_body(c: i64, extra: Value) -> Value {
     let mut b = json!({"connection_id": c, "label": "L", "odoo_login": "demo2", "odoo_api_key": demo2_key()});
-    b.as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
+    b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     b
 }
 
@@ -31,21 +24,13 @@ fn raw_admin(h: &Harness, method: &str, path: &str, body: &str) -> Resp {
     h.raw(
         method,
         path,
-        &[
-            ("authorization", &format!("Bearer {ADMIN_TOKEN}")),
-            ("content-type", "application/json"),
-        ],
+        &[("authorization", &format!("Bearer {ADMIN_TOKEN}")), ("content-type", "application/json")],
         body.as_bytes(),
     )
 }
 
 fn refused(r: &Resp, words: &str) {
-    assert_eq!(
-        (r.status, r.body["error"]["code"].as_str()),
-        (400, Some("invalid_request")),
-        "{}",
-        r.raw
-    );
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("invalid_request")), "{}", r.raw);
     let message = r.body["error"]["message"].as_str().unwrap();
     assert!(message.contains(words), "'{words}' not in: {message}");
 }
@@ -59,23 +44,11 @@ fn a_misspelt_field_never_issues_a_wider_key() {
     let h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &["res.partner", "crm.lead"]);
     for (extra, words) in [
-        (
-            json!({"scopes": {"operations": ["read"]}}),
-            "unknown field 'scopes': did you mean 'scope'?",
-        ),
-        (
-            json!({"expires": 4102444800000i64}),
-            "did you mean 'expires_at'?",
-        ),
+        (json!({"scopes": {"operations": ["read"]}}), "unknown field 'scopes': did you mean 'scope'?"),
+        (json!({"expires": 4102444800000i64}), "did you mean 'expires_at'?"),
         (json!({"ratelimit": 5}), "did you mean 'rate_limit'?"),
-        (
-            json!({"scope": {"model": ["res.partner"]}}),
-            "unknown field 'scope.model': did you mean 'models'?",
-        ),
-        (
-            json!({"note": "validated, then dropped"}),
-            "unknown field 'note'",
-        ),
+        (json!({"scope": {"model": ["res.partner"]}}), "unknown field 'scope.model': did you mean 'models'?"),
+        (json!({"note": "validated, then dropped"}), "unknown field 'note'"),
     ] {
         let r = h.admin("POST", "/admin/api/keys", Some(issue_body(c, extra)));
         refused(&r, words);
@@ -110,47 +83,25 @@ fn a_scope_must_narrow_to_something_enabled() {
     for (scope, words) in [
         (json!({}), "'scope' must narrow something"),
         (json!({"models": null}), "'scope' must narrow something"),
-        (
-            json!({"operations": []}),
-            "'scope.operations' must not be empty",
-        ),
+        (json!({"operations": []}), "'scope.operations' must not be empty"),
         (json!({"models": []}), "'scope.models' must not be empty"),
-        (
-            json!({"models": ["crm.lead"]}),
-            "'scope.models' names 'crm.lead', which is not enabled",
-        ),
-        (
-            json!({"models": ["res.partner", "Not A Model"]}),
-            "'scope.models[1]' is not a model name",
-        ),
-        (
-            json!({"operations": ["fly"]}),
-            "'scope.operations[0]' must be one of 'read', 'create', 'update', 'delete'",
-        ),
+        (json!({"models": ["crm.lead"]}), "'scope.models' names 'crm.lead', which is not enabled"),
+        (json!({"models": ["res.partner", "Not A Model"]}), "'scope.models[1]' is not a model name"),
+        (json!({"operations": ["fly"]}), "'scope.operations[0]' must be one of 'read', 'create', 'update', 'delete'"),
         (json!("all"), "'scope' must be an object such as"),
         (json!([null, ["read"]]), "'scope' must be an object such as"),
     ] {
-        let r = h.admin(
-            "POST",
-            "/admin/api/keys",
-            Some(issue_body(c, json!({"scope": scope}))),
-        );
+        let r = h.admin("POST", "/admin/api/keys", Some(issue_body(c, json!({"scope": scope}))));
         refused(&r, words);
     }
     assert_eq!(key_count(&h), 0);
     let r = h.admin(
         "POST",
         "/admin/api/keys",
-        Some(issue_body(
-            c,
-            json!({"scope": {"models": ["res.partner", "res.partner"], "operations": ["read"]}}),
-        )),
+        Some(issue_body(c, json!({"scope": {"models": ["res.partner", "res.partner"], "operations": ["read"]}}))),
     );
     assert_eq!(r.status, 201, "{}", r.raw);
-    assert_eq!(
-        r.body["scope"],
-        json!({"models": ["res.partner"], "operations": ["read"]})
-    );
+    assert_eq!(r.body["scope"], json!({"models": ["res.partner"], "operations": ["read"]}));
 }
 
 #[test]
@@ -161,45 +112,24 @@ fn expiries_are_future_within_ten_years_and_json_safe() {
     let year: i64 = 365 * 24 * 3600 * 1000;
     for (at, words) in [
         (json!(now - 1), "'expires_at' must be a future time"),
-        (
-            json!(now + 11 * year),
-            "'expires_at' must be within ten years",
-        ),
-        (
-            json!(now / 1000 + 3600),
-            "'expires_at' must be a future time",
-        ),
+        (json!(now + 11 * year), "'expires_at' must be within ten years"),
+        (json!(now / 1000 + 3600), "'expires_at' must be a future time"),
         (json!((1i64 << 53) + 1), "'expires_at' must be at most 2^53"),
         (json!(1e300), "'expires_at' must be an integer"),
         (json!("2099-01-01"), "'expires_at' must be an integer"),
     ] {
-        let r = h.admin(
-            "POST",
-            "/admin/api/keys",
-            Some(issue_body(c, json!({"expires_at": at}))),
-        );
+        let r = h.admin("POST", "/admin/api/keys", Some(issue_body(c, json!({"expires_at": at}))));
         refused(&r, words);
     }
-    for (limit, words) in [
-        (json!(0), "'rate_limit' must be requests per minute"),
-        (json!(1.5), "'rate_limit' must be an integer"),
-    ] {
-        let r = h.admin(
-            "POST",
-            "/admin/api/keys",
-            Some(issue_body(c, json!({"rate_limit": limit}))),
-        );
+    for (limit, words) in
+        [(json!(0), "'rate_limit' must be requests per minute"), (json!(1.5), "'rate_limit' must be an integer")]
+    {
+        let r = h.admin("POST", "/admin/api/keys", Some(issue_body(c, json!({"rate_limit": limit}))));
         refused(&r, words);
     }
     assert_eq!(key_count(&h), 0);
-    let r = h.admin(
-        "POST",
-        "/admin/api/keys",
-        Some(issue_body(
-            c,
-            json!({"expires_at": now + 9 * year, "rate_limit": 5}),
-        )),
-    );
+    let r =
+        h.admin("POST", "/admin/api/keys", Some(issue_body(c, json!({"expires_at": now + 9 * year, "rate_limit": 5}))));
     assert_eq!(r.status, 201, "{}", r.raw);
 }
 
@@ -208,11 +138,7 @@ fn labels_and_names_are_plain_text_and_errors_never_echo_a_value() {
     let h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &["res.partner"]);
     for label in ["Alice\nBob", "tab\there", "\u{202e}evil", "nul\u{0}"] {
-        let r = h.admin(
-            "POST",
-            "/admin/api/keys",
-            Some(issue_body(c, json!({"label": label}))),
-        );
+        let r = h.admin("POST", "/admin/api/keys", Some(issue_body(c, json!({"label": label}))));
         refused(&r, "'label' must not contain control characters");
     }
     let r = h.admin(
@@ -240,37 +166,18 @@ fn every_body_is_strict() {
     let h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &[]);
     let p = format!("/admin/api/connections/{c}/models/res.partner");
-    let r = h.admin(
-        "PUT",
-        &p,
-        Some(json!({"read": true, "fields": {"mode": "allow", "fields": ["name"]}})),
-    );
+    let r = h.admin("PUT", &p, Some(json!({"read": true, "fields": {"mode": "allow", "fields": ["name"]}})));
     assert_eq!(r.status, 200, "{}", r.raw);
     for (body, words) in [
-        (
-            json!({"read": true, "delte": true}),
-            "did you mean 'delete'?",
-        ),
-        (
-            json!({"read": true, "unlock": true}),
-            "did you mean 'unlock_sensitive'?",
-        ),
-        (
-            json!({"read": true, "field": null}),
-            "did you mean 'fields'?",
-        ),
-        (
-            json!({"read": true, "fields": {"mode": "allow", "field": []}}),
-            "unknown field 'fields.field'",
-        ),
+        (json!({"read": true, "delte": true}), "did you mean 'delete'?"),
+        (json!({"read": true, "unlock": true}), "did you mean 'unlock_sensitive'?"),
+        (json!({"read": true, "field": null}), "did you mean 'fields'?"),
+        (json!({"read": true, "fields": {"mode": "allow", "field": []}}), "unknown field 'fields.field'"),
         (json!({"read": 1}), "'read' must be true or false"),
     ] {
         refused(&h.admin("PUT", &p, Some(body)), words);
     }
-    refused(
-        &raw_admin(&h, "PUT", &p, r#"{"read": true, "read": false}"#),
-        "'read' appears more than once",
-    );
+    refused(&raw_admin(&h, "PUT", &p, r#"{"read": true, "read": false}"#), "'read' appears more than once");
     let kept = h.admin("GET", &format!("/admin/api/connections/{c}/models"), None);
     assert_eq!(
         kept.body["models"][0]["fields"],
@@ -280,10 +187,7 @@ fn every_body_is_strict() {
     );
 
     let conn = format!("/admin/api/connections/{c}");
-    refused(
-        &h.admin("PUT", &conn, Some(json!({"databse": "x"}))),
-        "did you mean 'database'?",
-    );
+    refused(&h.admin("PUT", &conn, Some(json!({"databse": "x"}))), "did you mean 'database'?");
     refused(
         &h.admin(
             "POST",
@@ -293,42 +197,19 @@ fn every_body_is_strict() {
         "unknown field 'login'",
     );
     refused(
-        &h.admin(
-            "PUT",
-            "/admin/api/settings",
-            Some(json!({"default_rate_limt": 5})),
-        ),
+        &h.admin("PUT", "/admin/api/settings", Some(json!({"default_rate_limt": 5}))),
         "did you mean 'default_rate_limit'?",
     );
     refused(
-        &raw_admin(
-            &h,
-            "PUT",
-            "/admin/api/settings",
-            r#"{"default_rate_limit": 5, "default_rate_limit": 50000}"#,
-        ),
+        &raw_admin(&h, "PUT", "/admin/api/settings", r#"{"default_rate_limit": 5, "default_rate_limit": 50000}"#),
         "appears more than once",
     );
     // Routes without a body refuse one rather than ignore it.
     let key = h.key(c, OdooVersion::V19, "demo2");
     assert!(!key.is_empty());
-    refused(
-        &h.admin(
-            "POST",
-            "/admin/api/keys/1/revoke",
-            Some(json!({"reason": "x"})),
-        ),
-        "takes no body",
-    );
-    refused(
-        &h.admin("POST", &format!("{conn}/test"), Some(json!({"url": "x"}))),
-        "takes no body",
-    );
-    assert_eq!(
-        h.admin("POST", "/admin/api/keys/1/revoke", Some(json!({})))
-            .status,
-        200
-    );
+    refused(&h.admin("POST", "/admin/api/keys/1/revoke", Some(json!({"reason": "x"}))), "takes no body");
+    refused(&h.admin("POST", &format!("{conn}/test"), Some(json!({"url": "x"}))), "takes no body");
+    assert_eq!(h.admin("POST", "/admin/api/keys/1/revoke", Some(json!({}))).status, 200);
 }
 
 #[test]
@@ -344,19 +225,9 @@ fn listed_origins_are_https_origins() {
         (json!(["https://a.example:99999"]), "has an invalid port"),
         (json!([5]), "'allowed_origins[0]' must be a string"),
     ] {
-        refused(
-            &h.admin(
-                "PUT",
-                "/admin/api/settings",
-                Some(json!({"allowed_origins": origins})),
-            ),
-            words,
-        );
+        refused(&h.admin("PUT", "/admin/api/settings", Some(json!({"allowed_origins": origins}))), words);
     }
     let r = h.admin("PUT", "/admin/api/settings", Some(json!({"allowed_origins": ["https://App.example.com:443/", "http://localhost:3000", "https://app.example.com"]})));
     assert_eq!(r.status, 200, "{}", r.raw);
-    assert_eq!(
-        r.body["allowed_origins"],
-        json!(["https://app.example.com", "http://localhost:3000"])
-    );
+    assert_eq!(r.body["allowed_origins"], json!(["https://app.example.com", "http://localhost:3000"]));
 }
