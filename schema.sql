@@ -81,6 +81,18 @@ CREATE TABLE IF NOT EXISTS keys (
 );
 CREATE INDEX IF NOT EXISTS keys_by_connection ON keys(connection_id);
 
+-- Keys held back because their connection moved to another Odoo origin (scheme, host or port) than the
+-- one their Odoo credentials were given for: /mcp refuses them, so those credentials are never sent to
+-- the new address, until an administrator confirms the key (which deletes its row). Read with the key
+-- in the authentication statement (LEFT JOIN).
+CREATE TABLE IF NOT EXISTS key_suspensions (
+  key_id        INTEGER PRIMARY KEY REFERENCES keys(id) ON DELETE CASCADE,
+  connection_id INTEGER NOT NULL,
+  from_origin   TEXT    NOT NULL,             -- the origin the key's credentials were given for
+  to_origin     TEXT    NOT NULL,             -- where the connection points now
+  suspended_at  INTEGER NOT NULL
+);
+
 -- MCP sessions of the 2025 protocol era, bound to the key that created them.
 CREATE TABLE IF NOT EXISTS sessions (
   id               TEXT    PRIMARY KEY,       -- random, visible ASCII

@@ -201,3 +201,117 @@ fn health_reports_the_database() {
         (json!(false), json!(false))
     );
 }
+
+#[test]
+fn the_audit_export_is_never_cached() {
+    let h = Harness::new();
+    let r = h.admin("GET", "/admin/api/audit/export", None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn an_oversized_body_is_refused_in_the_shape_of_what_was_asked_for() {
+    let h = Harness::new();
+    let auth = format!("Bearer {}", support::ADMIN_TOKEN);
+    let declared = (2 * 1024 * 1024).to_string();
+    let headers =
+        [("authorization", auth.as_str()), ("content-type", "application/json"), ("content-length", declared.as_str())];
+    let r = h.raw("PUT", "/admin/api/settings", &headers, br#"{"default_rate_limit": 5}"#);
+    assert_eq!(
+        (r.status, r.body["error"]["code"].as_str()),
+        (413, Some("too_large")),
+        "the admin API's own shape: {}",
+        r.raw
+    );
+    assert!(r.body.get("jsonrpc").is_none());
+    let r = h.admin("PUT", "/admin/api/settings", Some(json!({"allowed_origins": ["x".repeat(70_000)]})));
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (413, Some("too_large")));
+    let r = h.raw("POST", "/mcp", &headers, b"{}");
+    assert_eq!((r.status, r.body["jsonrpc"].as_str()), (413, Some("2.0")), "{}", r.raw);
+}
+
+#[test]
+fn models_odoo_does_not_have_are_not_found() {
+    let h = Harness::new();
+    for (v, name) in [(OdooVersion::V19, "v19"), (OdooVersion::V17, "v17")] {
+        let cfg = Config::new(v);
+        let admin = cfg.users.iter().find(|u| u.login == "admin").unwrap();
+        let r = h.admin("POST", "/admin/api/connections", Some(json!({"name": name, "url": h.fake(v).url(), "database": cfg.database, "odoo_login": "admin", "odoo_api_key": admin.api_key})));
+        assert_eq!(r.status, 201, "{}", r.raw);
+        let c = r.body["id"].as_i64().unwrap();
+        let r = h.admin("GET", &format!("/admin/api/connections/{c}/odoo-models/no.such.model/fields"), None);
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("unknown_model")), "{name}: {}", r.raw);
+        // With a browsing user, a permission for a model Odoo lacks is refused; one it has is set.
+        let r =
+            h.admin("PUT", &format!("/admin/api/connections/{c}/models/no.such.model"), Some(json!({"read": true})));
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("unknown_model")), "{name}: {}", r.raw);
+        let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.partner"), Some(json!({"read": true})));
+        assert_eq!(r.status, 200, "{name}: {}", r.raw);
+    }
+    let listed = h.db.rows("SELECT model FROM model_permissions");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+}
+
+#[test]
+fn a_permission_row_can_be_removed() {
+    let h = Harness::new();
+    // Without a browsing user nobody can ask Odoo, so the row is taken as given; and removable.
+    let c = h.connection(OdooVersion::V19, "c", &["res.partner", "x.typo"]);
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{c}/models/res.partner"),
+        Some(json!({"read": true, "fields": {"mode": "deny", "fields": ["email"]}})),
+    );
+    assert_eq!(r.status, 200);
+    for model in ["x.typo", "res.partner"] {
+        let r = h.admin("DELETE", &format!("/admin/api/connections/{c}/models/{model}"), None);
+        assert_eq!(r.status, 200, "{}", r.raw);
+        assert_eq!(r.body["removed"], true);
+    }
+    let r = h.admin("GET", &format!("/admin/api/connections/{c}/models"), None);
+    assert_eq!(r.body["models"], json!([]));
+    assert!(h.db.rows("SELECT model FROM field_policies").is_empty());
+    let r = h.admin("DELETE", &format!("/admin/api/connections/{c}/models/x.typo"), None);
+    assert_eq!(r.status, 404);
+    let removed = h.db.rows("SELECT detail FROM audit WHERE operation = 'model.remove'");
+    assert_eq!(removed.len(), 2);
+}
+
+#[test]
+fn revoking_twice_is_recorded_once() {
+    let h = Harness::new();
+    let c = h.connection(OdooVersion::V19, "c", &["res.partner"]);
+    h.key(c, OdooVersion::V19, "demo2");
+    let first = h.admin("DELETE", "/admin/api/keys/1", None);
+    assert_eq!(first.status, 200);
+    let again = h.admin("POST", "/admin/api/keys/1/revoke", None);
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body["revoked_at"], first.body["revoked_at"]);
+    let rows = h.db.rows("SELECT id FROM audit WHERE operation = 'key.revoke'");
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn connection_names_are_unique_ignoring_case() {
+    let h = Harness::new();
+    let url = h.odoo19.url();
+    let create = |name: &str| {
+        h.admin("POST", "/admin/api/connections", Some(json!({"name": name, "url": url, "database": "mcptest"})))
+    };
+    assert_eq!(create("Acme").status, 201);
+    for name in ["acme", "ACME", " acme "] {
+        assert_eq!(create(name).status, 409, "{name}");
+    }
+    assert_eq!(create("Ökonom").status, 201);
+    assert_eq!(create("ökonom").status, 409, "not only ASCII");
+    let other = create("Other").body["id"].as_i64().unwrap();
+    let r = h.admin("PUT", &format!("/admin/api/connections/{other}"), Some(json!({"name": "aCmE"})));
+    assert_eq!(r.status, 409, "{}", r.raw);
+    let r = h.admin("PUT", "/admin/api/connections/1", Some(json!({"name": "ACME"})));
+    assert_eq!(
+        (r.status, r.body["name"].as_str()),
+        (200, Some("ACME")),
+        "a connection may change the case of its own name"
+    );
+}

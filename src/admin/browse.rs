@@ -1,11 +1,12 @@
 //! What the console needs to pick models and fields: the connection's models from `ir.model` and a
 //! model's fields from `fields_get`, read as the connection's browsing user (never an MCP key's user),
-//! each merged with the permissions in force.
+//! each merged with the permissions in force; and whether a model exists, before a permission is set.
 
-use super::connections::{browse_client_key, permission_json};
+use super::connections::browse_client_key;
+use super::permissions::permission_json;
 use super::{ApiError, ApiResult};
 use crate::odoo::client::Call;
-use crate::odoo::{schema, Connection, OdooClient};
+use crate::odoo::{schema, Connection, OdooClient, OdooErrorKind};
 use crate::policy::permissions::{is_model_name, ModelPermission};
 use crate::store::connections;
 use crate::Services;
@@ -71,7 +72,18 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
     let client = user.client(svc, &uid);
-    let s = schema::fields(&client, &user.conn, &user.login, model, svc.now).await.map_err(odoo_failure)?;
+    let s = match schema::fields(&client, &user.conn, &user.login, model, svc.now).await {
+        Ok(s) => s,
+        // JSON-2 answers 404 for an unknown model, /jsonrpc a UserError in the user's language: ask
+        // ir.model rather than read the message.
+        Err(e) if matches!(e.kind, OdooErrorKind::NotFound | OdooErrorKind::UserError) => {
+            return Err(match exists(&client, model).await {
+                Ok(false) => unknown_model(model),
+                _ => odoo_failure(e),
+            })
+        }
+        Err(e) => return Err(odoo_failure(e)),
+    };
     let fields: Vec<Value> = s
         .fields
         .values()
@@ -84,6 +96,32 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     Ok((200, json!({"model": model, "fields": fields})))
 }
 
+/// Whether Odoo has `model`, asked as the connection's browsing user; `None` when it has none.
+pub async fn model_exists(svc: &Services<'_>, id: i64, model: &str) -> Result<Option<bool>, ApiError> {
+    let Some(user) = BrowseUser::load_optional(svc, id).await? else {
+        return Ok(None);
+    };
+    let uid = Cell::new(None);
+    exists(&user.client(svc, &uid), model).await.map(Some).map_err(|e| {
+        ApiError::new(502, "odoo_error", format!("could not look the model up in Odoo: {}", e.user_message()))
+    })
+}
+
+async fn exists(client: &OdooClient<'_>, model: &str) -> Result<bool, crate::odoo::OdooError> {
+    let call = Call {
+        model: "ir.model",
+        method: "search_read",
+        ids: None,
+        params: vec![("domain", json!([["model", "=", model]])), ("fields", json!(["model"])), ("limit", json!(1))],
+        positional: 1,
+    };
+    Ok(matches!(client.call(&call).await?, Value::Array(rows) if !rows.is_empty()))
+}
+
+fn unknown_model(model: &str) -> ApiError {
+    ApiError::new(404, "unknown_model", format!("Odoo has no model '{model}'"))
+}
+
 /// A connection's browsing user, decrypted for one admin request.
 struct BrowseUser {
     conn: Connection,
@@ -93,9 +131,15 @@ struct BrowseUser {
 
 impl BrowseUser {
     async fn load(svc: &Services<'_>, id: i64) -> Result<BrowseUser, ApiError> {
+        BrowseUser::load_optional(svc, id).await?.ok_or_else(no_browse_user)
+    }
+
+    async fn load_optional(svc: &Services<'_>, id: i64) -> Result<Option<BrowseUser>, ApiError> {
         let c = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-        let (login, enc) = connections::browse_credentials(svc.db, id).await?.ok_or_else(no_browse_user)?;
-        Ok(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login })
+        let Some((login, enc)) = connections::browse_credentials(svc.db, id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(BrowseUser { key: browse_client_key(svc, &enc)?, conn: c.odoo(), login }))
     }
 
     fn client<'a>(&'a self, svc: &'a Services<'_>, uid: &'a Cell<Option<i64>>) -> OdooClient<'a> {

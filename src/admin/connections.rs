@@ -1,16 +1,46 @@
-//! Connections (with version and transport detection, and the optional Odoo user the console browses
-//! with) and the per-model permissions and field policies on them.
+//! Connections: version and transport detection, and the optional Odoo user the console browses with.
+//! What a change of Odoo address does to the credentials held for the old one is `moves.rs`.
 
-use super::{admin_audit, required, str_field, ApiError, ApiResult};
+use super::body::{Secret, Text};
+use super::{admin_audit, moves, ApiError, ApiResult};
 use crate::odoo::client::Call;
 use crate::odoo::{self, schema, OdooClient, OdooErrorKind};
 use crate::platform::Stmt;
 use crate::policy::crypto;
-use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
 use crate::store::{self, connections, connections::ConnectionRecord};
 use crate::Services;
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use std::cell::Cell;
+
+/// `POST /admin/api/connections`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewConnection {
+    name: Text<100>,
+    url: Text<500>,
+    database: Text<200>,
+    #[serde(default)]
+    odoo_login: Option<Text<200>>,
+    #[serde(default)]
+    odoo_api_key: Option<Secret<500>>,
+}
+
+/// `PUT /admin/api/connections/{id}`: what is absent (or null) stays as it is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionChange {
+    #[serde(default)]
+    name: Option<Text<100>>,
+    #[serde(default)]
+    url: Option<Text<500>>,
+    #[serde(default)]
+    database: Option<Text<200>>,
+    #[serde(default)]
+    odoo_login: Option<Text<200>>,
+    #[serde(default)]
+    odoo_api_key: Option<Secret<500>>,
+}
 
 async fn detect(svc: &Services<'_>, url: &str) -> Result<(String, odoo::Detected), ApiError> {
     let url = odoo::url::normalize(url, svc.settings.dev_allow_loopback)
@@ -60,10 +90,13 @@ pub async fn verify_user(
     Ok(uid)
 }
 
-/// Reads the optional `odoo_login` + `odoo_api_key` pair of a connection body.
-fn browse_pair(b: &Map<String, Value>) -> Result<Option<(&str, &str)>, ApiError> {
-    match (str_field(b, "odoo_login", 200)?, str_field(b, "odoo_api_key", 500)?) {
-        (Some(l), Some(k)) => Ok(Some((l, k))),
+/// The optional `odoo_login` + `odoo_api_key` pair of a connection body.
+fn browse_pair<'a>(
+    login: &'a Option<Text<200>>,
+    key: &'a Option<Secret<500>>,
+) -> Result<Option<(&'a str, &'a str)>, ApiError> {
+    match (login, key) {
+        (Some(l), Some(k)) => Ok(Some((l.as_str(), k.expose()))),
         (None, None) => Ok(None),
         _ => Err(ApiError::bad_request(
             "'odoo_login' and 'odoo_api_key' go together (the Odoo user the console lists models with)",
@@ -71,42 +104,62 @@ fn browse_pair(b: &Map<String, Value>) -> Result<Option<(&str, &str)>, ApiError>
     }
 }
 
-/// Verifies and encrypts browsing credentials, returning the statement that stores them.
-async fn browse_credentials_stmt(
+/// Refuses a name another connection has, ignoring case.
+async fn ensure_name_free(svc: &Services<'_>, name: &str, except: Option<i64>) -> Result<(), ApiError> {
+    if connections::name_taken(svc.db, name, except).await? {
+        return Err(name_conflict());
+    }
+    Ok(())
+}
+
+fn name_conflict() -> ApiError {
+    ApiError::new(409, "conflict", "another connection already has this name (names are compared ignoring case)")
+}
+
+/// Verifies and encrypts browsing credentials against `conn`, returning the encrypted API key.
+async fn checked_browse_key(
     svc: &Services<'_>,
-    c: &ConnectionRecord,
+    conn: &odoo::Connection,
     login: &str,
     api_key: &str,
-) -> Result<Stmt, ApiError> {
+) -> Result<String, ApiError> {
     let cred_key = svc
         .settings
         .credentials_key
         .as_ref()
         .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
-    verify_user(svc, &c.odoo(), login, api_key).await?;
-    let enc = crypto::encrypt(cred_key, api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
-    Ok(connections::set_browse_credentials(c.id, login, &enc, svc.now))
+    verify_user(svc, conn, login, api_key).await?;
+    crypto::encrypt(cred_key, api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))
 }
 
-pub async fn create(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
-    let name = required(b, "name", 100)?;
-    let database = required(b, "database", 200)?;
-    let browse = browse_pair(b)?;
-    let (url, detected) = detect(svc, required(b, "url", 500)?).await?;
-    let mut c = connections::insert(svc.db, name, &url, database, &detected, svc.now).await?;
-    if let Some((login, key)) = browse {
-        match browse_credentials_stmt(svc, &c, login, key).await {
-            Ok(stmt) => {
-                store::query(svc.db, stmt).await?;
-                c.browse_login = Some(login.to_string());
-            }
-            Err(e) => {
-                // Nothing half-made: the connection goes with its refused credentials.
-                store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)]))
-                    .await?;
-                return Err(e);
-            }
+pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>) -> ApiResult {
+    let browse = browse_pair(&b.odoo_login, &b.odoo_api_key)?;
+    ensure_name_free(svc, b.name.as_str(), None).await?;
+    let (url, detected) = detect(svc, b.url.as_str()).await?;
+    // The browsing user is checked before anything is stored: nothing half-made.
+    let browse_enc = match browse {
+        Some((login, key)) => {
+            let conn = odoo::Connection {
+                url: url.clone(),
+                database: b.database.as_str().to_string(),
+                major: detected.major,
+                minor: detected.minor,
+                transport: detected.transport,
+            };
+            Some((login, checked_browse_key(svc, &conn, login, key).await?))
         }
+        None => None,
+    };
+    let mut c = connections::insert(svc.db, b.name.as_str(), &url, b.database.as_str(), &detected, svc.now)
+        .await?
+        .ok_or_else(name_conflict)?;
+    if let Some((login, enc)) = browse_enc {
+        let stored = store::query(svc.db, connections::set_browse_credentials(c.id, login, &enc, svc.now)).await;
+        if let Err(e) = stored {
+            store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)])).await?;
+            return Err(e.into());
+        }
+        c.browse_login = Some(login.to_string());
     }
     after.push(admin_audit(
         "connection.create",
@@ -117,22 +170,32 @@ pub async fn create(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<
     Ok((201, json!(c)))
 }
 
-pub async fn update(svc: &Services<'_>, id: i64, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
-    Ok((200, json!(update_record(svc, id, b, after).await?)))
+pub async fn update(svc: &Services<'_>, id: i64, b: ConnectionChange, after: &mut Vec<Stmt>) -> ApiResult {
+    let (c, moved) = update_record(svc, id, b, after).await?;
+    let mut out = json!(c);
+    if let Some(m) = moved {
+        out["moved"] = m;
+    }
+    Ok((200, out))
 }
 
+/// Re-detects and stores a connection with the changes of `b`. When its Odoo origin changes, the
+/// returned report says what `moves` did to the credentials held for the old one.
 async fn update_record(
     svc: &Services<'_>,
     id: i64,
-    b: &Map<String, Value>,
+    b: ConnectionChange,
     after: &mut Vec<Stmt>,
-) -> Result<ConnectionRecord, ApiError> {
+) -> Result<(ConnectionRecord, Option<Value>), ApiError> {
     let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let name = str_field(b, "name", 100)?.unwrap_or(&current.name).to_string();
-    let database = str_field(b, "database", 200)?.unwrap_or(&current.database).to_string();
-    let url = str_field(b, "url", 500)?.unwrap_or(&current.url).to_string();
-    let browse = browse_pair(b)?;
-    let (url, detected) = detect(svc, &url).await?;
+    let browse = browse_pair(&b.odoo_login, &b.odoo_api_key)?;
+    let name = b.name.map_or_else(|| current.name.clone(), Text::into_string);
+    if name.to_lowercase() != current.name.to_lowercase() {
+        ensure_name_free(svc, &name, Some(id)).await?;
+    }
+    let database = b.database.map_or_else(|| current.database.clone(), Text::into_string);
+    let requested_url = b.url.map_or_else(|| current.url.clone(), Text::into_string);
+    let (url, detected) = detect(svc, &requested_url).await?;
     let probe = ConnectionRecord {
         url: url.clone(),
         database: database.clone(),
@@ -141,18 +204,34 @@ async fn update_record(
         transport: detected.transport,
         ..current.clone()
     };
-    let browse_stmt = match browse {
-        Some((login, key)) => Some(browse_credentials_stmt(svc, &probe, login, key).await?),
+    // New browsing credentials are checked against the new address: the administrator gave them for it.
+    let browse_enc = match browse {
+        Some((login, key)) => Some((login, checked_browse_key(svc, &probe.odoo(), login, key).await?)),
         None => None,
     };
-    let mut c = connections::update(svc.db, id, &name, &url, &database, &detected, svc.now)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
-    c.browse_login = current.browse_login;
-    if let (Some(stmt), Some((login, _))) = (browse_stmt, browse) {
-        store::query(svc.db, stmt).await?;
-        c.browse_login = Some(login.to_string());
+    let moved = moves::Move::between(&current.url, &url);
+    let mut stmts = vec![connections::update_stmt(id, &name, &url, &database, &detected, svc.now)];
+    if let Some((login, enc)) = &browse_enc {
+        stmts.push(connections::set_browse_credentials(id, login, enc, svc.now));
     }
+    // The URL and what its move implies change together, in one batch: no request can see the new
+    // address with the old credentials still in force.
+    let move_at = stmts.len();
+    if let Some(m) = &moved {
+        stmts.extend(m.statements(id, browse_enc.is_some(), svc.now));
+    }
+    let results = svc.db.batch(stmts).await.map_err(store::StoreError::from)?;
+    let mut c = results
+        .first()
+        .and_then(|rows| rows.first())
+        .map(ConnectionRecord::from_row)
+        .transpose()?
+        .ok_or_else(|| ApiError::not_found("connection"))?;
+    c.browse_login = match (&browse_enc, &moved) {
+        (Some((login, _)), _) => Some(login.to_string()),
+        (None, Some(_)) => None,
+        (None, None) => current.browse_login.clone(),
+    };
     // A new version or URL may change every model's fields.
     if (c.url.as_str(), c.database.as_str(), c.odoo_major, c.odoo_minor)
         != (current.url.as_str(), current.database.as_str(), current.odoo_major, current.odoo_minor)
@@ -166,7 +245,9 @@ async fn update_record(
         &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()),
         svc.now,
     ));
-    Ok(c)
+    let report =
+        moved.map(|m| m.report(id, results.get(move_at..).unwrap_or_default(), browse_enc.is_some(), svc.now, after));
+    Ok((c, report))
 }
 
 /// `DELETE …/schema-cache`: forgets every model schema cached for the connection, in D1 and in this
@@ -187,7 +268,7 @@ pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stm
 
 /// Re-detects the version and transport (stored if they changed) and checks the browsing credentials.
 pub async fn test(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let c = update_record(svc, id, &Map::new(), after).await?;
+    let (c, _) = update_record(svc, id, ConnectionChange::default(), after).await?;
     let credentials = match connections::browse_credentials(svc.db, id).await? {
         None => {
             json!({"status": "not_set", "message": "no Odoo user set for browsing models; add odoo_login and odoo_api_key"})
@@ -213,110 +294,4 @@ pub fn browse_client_key(svc: &Services<'_>, enc: &str) -> Result<String, ApiErr
         .as_ref()
         .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     crypto::decrypt(key, enc).map_err(|e| ApiError::new(503, "credentials_unreadable", e.to_string()))
-}
-
-pub async fn models(svc: &Services<'_>, id: i64) -> ApiResult {
-    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let rows = connections::model_permissions(svc.db, id).await?;
-    let models: Vec<Value> = rows.iter().map(|(m, p)| permission_json(m, p)).collect();
-    Ok((200, json!({"connection_id": id, "models": models})))
-}
-
-pub async fn set_permission(
-    svc: &Services<'_>,
-    id: i64,
-    model: &str,
-    b: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-) -> ApiResult {
-    if !is_model_name(model) {
-        return Err(ApiError::bad_request(format!(
-            "'{}' is not a model name (e.g. res.partner)",
-            store::truncate(model, 80)
-        )));
-    }
-    connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let flag = |name: &str| -> Result<bool, ApiError> {
-        match b.get(name) {
-            None | Some(Value::Null) => Ok(false),
-            Some(Value::Bool(v)) => Ok(*v),
-            Some(_) => Err(ApiError::bad_request(format!("'{name}' must be true or false"))),
-        }
-    };
-    let p = ModelPermission {
-        read: flag("read")?,
-        create: flag("create")?,
-        update: flag("update")?,
-        delete: flag("delete")?,
-        sensitive_unlocked: flag("unlock_sensitive")?,
-        fields: None,
-    };
-    // Absent `fields` keeps the policy in force: re-sending the flags must never widen what a key sees.
-    let new_policy = match b.get("fields") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(v) => {
-            let policy = serde_json::from_value::<FieldPolicy>(v.clone())
-                .map_err(|e| ApiError::bad_request(format!("'fields' is invalid: {e}; expected {{\"mode\": \"allow\" | \"deny\", \"fields\": [\"name\", ...]}} or null")))?
-                .validated()
-                .map_err(|e| ApiError::bad_request(format!("'fields': {e}")))?;
-            Some(Some(policy))
-        }
-    };
-    if p.sensitive_unlocked && sensitive_reason(model).is_none() {
-        return Err(ApiError::bad_request(format!(
-            "'{model}' is not a sensitive model; 'unlock_sensitive' does not apply"
-        )));
-    }
-    let before = connections::model_permissions(svc.db, id)
-        .await?
-        .into_iter()
-        .find(|(m, _)| m == model)
-        .map(|(_, p)| p)
-        .unwrap_or_default();
-    connections::set_model_permission(svc.db, id, model, &p, svc.now).await?;
-    let action = match (before.sensitive_unlocked, p.sensitive_unlocked) {
-        (false, true) => "model.unlock_sensitive",
-        (true, false) => "model.lock_sensitive",
-        _ => "model.permissions",
-    };
-    after.push(admin_audit(
-        action,
-        Some(id),
-        &format!(
-            "{model} read={} create={} update={} delete={} unlock_sensitive={}",
-            p.read, p.create, p.update, p.delete, p.sensitive_unlocked
-        ),
-        svc.now,
-    ));
-    let fields = match new_policy {
-        Some(policy) => {
-            connections::set_field_policy(svc.db, id, model, policy.as_ref(), svc.now).await?;
-            let detail = match &policy {
-                Some(fp) => format!(
-                    "{model} {} {}",
-                    if fp.mode == FieldMode::Allow { "allow" } else { "deny" },
-                    fp.fields.join(",")
-                ),
-                None => format!("{model} no field policy"),
-            };
-            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
-            policy
-        }
-        None => before.fields,
-    };
-    Ok((200, permission_json(model, &ModelPermission { fields, ..p })))
-}
-
-pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
-    if let Some(reason) = sensitive_reason(model) {
-        v["sensitive"] = json!(reason);
-        if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!(
-                "sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"
-            ));
-        }
-    }
-    v
 }

@@ -1,52 +1,114 @@
-//! Issuing and revoking MCP keys. A key is issued only after Odoo accepted the user's login and API key;
-//! the MCP key is returned once and only its hash is kept; the Odoo API key is stored encrypted.
+//! Issuing, revoking and confirming MCP keys. A key is issued only after Odoo accepted the user's login
+//! and API key; the MCP key is returned once and only its hash is kept; the Odoo API key is stored
+//! encrypted. A key suspended by its connection's move (`moves.rs`) works again once confirmed.
 
-use super::{admin_audit, required, str_field, ApiError, ApiResult};
+use super::body::{BodyError, Secret, Text};
+use super::{admin_audit, ApiError, ApiResult};
 use crate::platform::Stmt;
-use crate::policy::permissions::Scope;
+use crate::policy::permissions::{is_model_name, Scope};
 use crate::policy::{crypto, keys};
 use crate::store::{self, connections};
 use crate::Services;
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::json;
+
+/// How far ahead an expiry may be set; further than this is a typo (seconds for milliseconds, an
+/// extra digit), and a key that long-lived should be rotated anyway.
+const MAX_LIFETIME_MS: i64 = 3653 * 24 * 3600 * 1000;
+/// The largest integer a JavaScript client (the console) reads exactly.
+const MAX_SAFE_INTEGER: i64 = 1 << 53;
+
+/// `POST /admin/api/keys`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    connection_id: i64,
+    label: Text<200>,
+    odoo_login: Text<200>,
+    odoo_api_key: Secret<500>,
+    /// Absent or null: every model and operation the connection enables.
+    #[serde(default)]
+    scope: Option<Scope>,
+    #[serde(default)]
+    rate_limit: Option<i64>,
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+/// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), no empty
+/// list, only model names. That the models are enabled on the connection is checked in `issue`.
+fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
+    if scope.models.is_none() && scope.operations.is_none() {
+        return Err(BodyError::invalid(
+            "scope",
+            "must narrow something: give 'models' and/or 'operations', or leave 'scope' out for every \
+             model and operation the connection enables",
+        ));
+    }
+    let mut scope = scope;
+    if let Some(models) = &mut scope.models {
+        if models.is_empty() {
+            return Err(BodyError::invalid("scope.models", "must not be empty (the key could use no model)"));
+        }
+        if let Some(i) = models.iter().position(|m| !is_model_name(m)) {
+            return Err(BodyError::invalid(format!("scope.models[{i}]"), "is not a model name (e.g. res.partner)"));
+        }
+        models.sort();
+        models.dedup();
+    }
+    if let Some(ops) = &mut scope.operations {
+        if ops.is_empty() {
+            return Err(BodyError::invalid("scope.operations", "must not be empty (the key could do nothing)"));
+        }
+        ops.sort();
+        ops.dedup();
+    }
+    Ok(scope)
+}
+
+fn checked_expiry(expires_at: i64, now: i64) -> Result<i64, BodyError> {
+    let field = "expires_at";
+    if expires_at > MAX_SAFE_INTEGER {
+        return Err(BodyError::invalid(field, "must be at most 2^53 (milliseconds since the epoch)"));
+    }
+    if expires_at <= now {
+        return Err(BodyError::invalid(field, "must be a future time in milliseconds since the epoch"));
+    }
+    if expires_at > now.saturating_add(MAX_LIFETIME_MS) {
+        return Err(BodyError::invalid(field, "must be within ten years (milliseconds since the epoch, not seconds)"));
+    }
+    Ok(expires_at)
+}
 
 /// `origin` is this Worker's own origin, for the client snippets (`{origin}/mcp`).
-pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
-    let connection_id = b
-        .get("connection_id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| ApiError::bad_request("'connection_id' is required (an integer)"))?;
-    let label = required(b, "label", 200)?;
-    let login = required(b, "odoo_login", 200)?;
-    let odoo_api_key = required(b, "odoo_api_key", 500)?;
-    let scope = match b.get("scope") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value::<Scope>(v.clone()).map_err(|e| {
-            ApiError::bad_request(format!(
-                "'scope' is invalid: {e}; expected {{\"models\": [...], \"operations\": [\"read\", ...]}}"
-            ))
-        })?),
-    };
-    let rate_limit = match b.get("rate_limit") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_i64()
-                .filter(|n| (1..=100_000).contains(n))
-                .ok_or_else(|| ApiError::bad_request("'rate_limit' must be requests per minute, 1 to 100000"))?,
-        ),
-    };
-    let expires_at = match b.get("expires_at") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_i64().filter(|t| *t > svc.now).ok_or_else(|| {
-            ApiError::bad_request("'expires_at' must be a future time in milliseconds since the epoch")
-        })?),
-    };
-    let _ = str_field(b, "note", 500)?;
+pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
+    let connection_id = b.connection_id;
+    let (label, login, odoo_api_key) = (b.label.as_str(), b.odoo_login.as_str(), b.odoo_api_key.expose());
+    let scope = b.scope.map(checked_scope).transpose()?;
+    if b.rate_limit.is_some_and(|n| !(1..=100_000).contains(&n)) {
+        return Err(BodyError::invalid("rate_limit", "must be requests per minute, 1 to 100000").into());
+    }
+    let rate_limit = b.rate_limit;
+    let expires_at = b.expires_at.map(|t| checked_expiry(t, svc.now)).transpose()?;
     let cred_key = svc
         .settings
         .credentials_key
         .as_ref()
         .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     let conn = connections::get(svc.db, connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    if let Some(models) = scope.as_ref().and_then(|s| s.models.as_ref()) {
+        let enabled = connections::model_permissions(svc.db, connection_id).await?;
+        if let Some(m) = models
+            .iter()
+            .find(|m| !enabled.iter().any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete)))
+        {
+            return Err(BodyError::invalid(
+                "scope.models",
+                format!("names '{m}', which is not enabled on this connection: enable it first, or leave it out"),
+            )
+            .into());
+        }
+    }
     // The credentials must work before a key that depends on them exists.
     let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;
 
@@ -55,6 +117,7 @@ pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, aft
         crypto::encrypt(cred_key, odoo_api_key).map_err(|e| ApiError::new(500, "encryption_failed", e.to_string()))?;
     let scope_json = scope.as_ref().map(|s| json!(s).to_string());
     let row = store::keys::NewKeyRow {
+        checked_url: &conn.url,
         key_hash: &new_key.hash,
         prefix: &new_key.display_prefix,
         label,
@@ -66,7 +129,13 @@ pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, aft
         rate_limit,
         expires_at,
     };
-    let summary = store::keys::insert(svc.db, &row, svc.now).await?;
+    let summary = store::keys::insert(svc.db, &row, svc.now).await?.ok_or_else(|| {
+        ApiError::new(
+            409,
+            "connection_moved",
+            "the connection's Odoo address changed while the key was being issued; issue it again",
+        )
+    })?;
     after.push(admin_audit(
         "key.issue",
         Some(connection_id),
@@ -82,8 +151,26 @@ pub async fn issue(svc: &Services<'_>, b: &Map<String, Value>, origin: &str, aft
     Ok((201, out))
 }
 
+/// Revokes a key at once. Revoking a revoked key changes nothing and writes no second audit row.
 pub async fn revoke(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let k = store::keys::revoke(svc.db, id, svc.now).await?.ok_or_else(|| ApiError::not_found("key"))?;
-    after.push(admin_audit("key.revoke", Some(k.connection_id), &format!("key {} ({})", k.id, k.prefix), svc.now));
+    let (k, revoked_now) = store::keys::revoke(svc.db, id, svc.now).await?.ok_or_else(|| ApiError::not_found("key"))?;
+    if revoked_now {
+        after.push(admin_audit("key.revoke", Some(k.connection_id), &format!("key {} ({})", k.id, k.prefix), svc.now));
+    }
+    Ok((200, json!(k)))
+}
+
+/// `POST /admin/api/keys/{id}/confirm`: lifts a key's suspension after its connection moved (see
+/// `moves.rs`): from now on its Odoo credentials are sent to the connection's new address.
+pub async fn confirm(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
+    let (k, lifted) = store::keys::confirm(svc.db, id).await?.ok_or_else(|| ApiError::not_found("key"))?;
+    if let Some(s) = lifted {
+        after.push(admin_audit(
+            "key.confirm",
+            Some(k.connection_id),
+            &format!("key {} ({}) confirmed for {} (given for {})", k.id, k.prefix, s.to, s.from),
+            svc.now,
+        ));
+    }
     Ok((200, json!(k)))
 }

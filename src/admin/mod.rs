@@ -2,17 +2,24 @@
 //! that API. A caller is the `ADMIN_TOKEN` as a bearer (scripts, curl; constant-time check) or a console
 //! session cookie, whose changes must also carry the session's CSRF token.
 //!
-//! - `connections.rs`: connections, detection, browsing credentials, model permissions, field policies
+//! - `body/`: the one reader of request bodies (typed, strict: unknown or repeated fields are refused)
+//! - `connections.rs`: connections, detection, browsing credentials; `moves.rs`: what changing a
+//!   connection's Odoo address does to the credentials held for the old one
+//! - `permissions.rs`: model permissions and field policies
 //! - `browse.rs`: the connection's models and fields from Odoo, for the console's pickers
-//! - `keys.rs`: issuing and revoking MCP keys; `snippets.rs`: the client configurations shown with a new key
+//! - `keys.rs`: issuing, revoking and confirming MCP keys; `snippets.rs`: the client configurations shown
+//!   with a new key
 //! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
 //! - `session.rs`, `console.rs`: the console's login and its pages
 
 mod audit;
+pub mod body;
 mod browse;
 mod connections;
 pub mod console;
 mod keys;
+mod moves;
+mod permissions;
 pub mod session;
 mod settings;
 pub mod snippets;
@@ -22,7 +29,7 @@ use crate::platform::Stmt;
 use crate::policy::keys::constant_time_eq;
 use crate::store::{self, connections as conn_store, AuditEvent, StoreError};
 use crate::Services;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// An admin API failure: an HTTP status, a stable code and a readable message.
 #[derive(Debug)]
@@ -57,6 +64,15 @@ impl ApiError {
         match &self.context {
             Some(c) => response.with_log_error(c.clone()),
             None => response,
+        }
+    }
+}
+
+impl From<body::BodyError> for ApiError {
+    fn from(e: body::BodyError) -> ApiError {
+        match e {
+            body::BodyError::TooLarge => ApiError::new(413, "too_large", e.to_string()),
+            _ => ApiError::bad_request(e.to_string()),
         }
     }
 }
@@ -110,7 +126,11 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');
     let segments: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
     if let ("GET", ["audit", "export"]) = (req.method.as_str(), segments.as_slice()) {
-        return audit::export(req, svc).await.unwrap_or_else(|e| e.response()).into();
+        return audit::export(req, svc)
+            .await
+            .unwrap_or_else(|e| e.response())
+            .with_header("cache-control", "no-store")
+            .into();
     }
     let mut after = Vec::new();
     let response = match route(req, svc, &segments, &mut after).await {
@@ -122,33 +142,52 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
 
 async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut Vec<Stmt>) -> ApiResult {
     let method = req.method.as_str();
+    if matches!(method, "GET" | "DELETE") {
+        // Routes without a body: anything sent with them would be ignored, so it is refused.
+        body::none(&req.body)?;
+    }
     match (method, seg) {
         ("GET", ["connections"]) => Ok((200, json!({"connections": conn_store::list(svc.db).await?}))),
-        ("POST", ["connections"]) => connections::create(svc, &body(req)?, after).await,
+        ("POST", ["connections"]) => connections::create(svc, body::read(&req.body)?, after).await,
         ("GET", ["connections", id]) => {
             let c = conn_store::get(svc.db, parse_id(id)?).await?.ok_or_else(|| ApiError::not_found("connection"))?;
             Ok((200, json!(c)))
         }
-        ("PUT", ["connections", id]) => connections::update(svc, parse_id(id)?, &body(req)?, after).await,
-        ("POST", ["connections", id, "detect"]) => connections::update(svc, parse_id(id)?, &Map::new(), after).await,
-        ("POST", ["connections", id, "test"]) => connections::test(svc, parse_id(id)?, after).await,
-        ("GET", ["connections", id, "models"]) => connections::models(svc, parse_id(id)?).await,
+        ("PUT", ["connections", id]) => connections::update(svc, parse_id(id)?, body::read(&req.body)?, after).await,
+        ("POST", ["connections", id, "detect"]) => {
+            body::none(&req.body)?;
+            connections::update(svc, parse_id(id)?, Default::default(), after).await
+        }
+        ("POST", ["connections", id, "test"]) => {
+            body::none(&req.body)?;
+            connections::test(svc, parse_id(id)?, after).await
+        }
+        ("GET", ["connections", id, "models"]) => permissions::list(svc, parse_id(id)?).await,
         ("DELETE", ["connections", id, "schema-cache"]) => {
             connections::clear_schema_cache(svc, parse_id(id)?, after).await
         }
         ("PUT", ["connections", id, "models", model]) => {
-            connections::set_permission(svc, parse_id(id)?, model, &body(req)?, after).await
+            permissions::set(svc, parse_id(id)?, model, body::read(&req.body)?, after).await
         }
+        ("DELETE", ["connections", id, "models", model]) => permissions::remove(svc, parse_id(id)?, model, after).await,
         ("GET", ["connections", id, "odoo-models"]) => {
             browse::models(svc, parse_id(id)?, &req.query_param("q").unwrap_or_default()).await
         }
         ("GET", ["connections", id, "odoo-models", model, "fields"]) => browse::fields(svc, parse_id(id)?, model).await,
         ("GET", ["keys"]) => Ok((200, json!({"keys": store::keys::list(svc.db).await?}))),
-        ("POST", ["keys"]) => keys::issue(svc, &body(req)?, &req.origin, after).await,
-        ("DELETE", ["keys", id]) | ("POST", ["keys", id, "revoke"]) => keys::revoke(svc, parse_id(id)?, after).await,
+        ("POST", ["keys"]) => keys::issue(svc, body::read(&req.body)?, &req.origin, after).await,
+        ("DELETE", ["keys", id]) => keys::revoke(svc, parse_id(id)?, after).await,
+        ("POST", ["keys", id, "revoke"]) => {
+            body::none(&req.body)?;
+            keys::revoke(svc, parse_id(id)?, after).await
+        }
+        ("POST", ["keys", id, "confirm"]) => {
+            body::none(&req.body)?;
+            keys::confirm(svc, parse_id(id)?, after).await
+        }
         ("GET", ["audit"]) => audit::list(req, svc).await,
         ("GET", ["settings"]) => settings::get(svc).await,
-        ("PUT", ["settings"]) => settings::put(svc, &body(req)?, after).await,
+        ("PUT", ["settings"]) => settings::put(svc, body::read(&req.body)?, after).await,
         (
             _,
             ["connections"]
@@ -158,7 +197,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             | ["connections", _, "odoo-models", _, "fields"]
             | ["keys"]
             | ["keys", _]
-            | ["keys", _, "revoke"]
+            | ["keys", _, "revoke" | "confirm"]
             | ["audit"]
             | ["audit", "export"]
             | ["settings"],
@@ -167,40 +206,11 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
     }
 }
 
-fn body(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
-    if req.body.len() > 64 * 1024 {
-        return Err(ApiError::new(413, "too_large", "the body is larger than 64 KiB"));
-    }
-    match serde_json::from_slice::<Value>(&req.body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
-        Err(e) => Err(ApiError::bad_request(format!("the body is not valid JSON: {e}"))),
-    }
-}
-
 fn parse_id(s: &str) -> Result<i64, ApiError> {
     s.parse()
         .ok()
         .filter(|i| *i > 0)
         .ok_or_else(|| ApiError::bad_request(format!("'{}' is not an id", store::truncate(s, 40))))
-}
-
-pub(crate) fn str_field<'a>(b: &'a Map<String, Value>, name: &str, max: usize) -> Result<Option<&'a str>, ApiError> {
-    match b.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            Err(ApiError::bad_request(format!("'{name}' must not be empty")))
-        }
-        Some(Value::String(s)) if s.len() > max => {
-            Err(ApiError::bad_request(format!("'{name}' is longer than {max} characters")))
-        }
-        Some(Value::String(s)) => Ok(Some(s.trim())),
-        Some(_) => Err(ApiError::bad_request(format!("'{name}' must be a string"))),
-    }
-}
-
-pub(crate) fn required<'a>(b: &'a Map<String, Value>, name: &str, max: usize) -> Result<&'a str, ApiError> {
-    str_field(b, name, max)?.ok_or_else(|| ApiError::bad_request(format!("'{name}' is required")))
 }
 
 pub(crate) fn admin_audit(action: &str, connection_id: Option<i64>, detail: &str, now: i64) -> Stmt {

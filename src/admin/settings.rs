@@ -1,11 +1,15 @@
 //! `GET`/`PUT /admin/api/settings`: the default rate limit, audit retention and allowed browser Origins
-//! an administrator sets at run time, over the environment's values (`null` returns to them).
+//! an administrator sets at run time, over the environment's values (`null` returns to them). An Origin
+//! is stored only as `http::origin::parse_origin` reads it: what a browser would send.
 
-use super::{admin_audit, ApiError, ApiResult};
+use super::body::{BodyError, Patch};
+use super::{admin_audit, ApiResult};
+use crate::http::origin::parse_origin;
 use crate::platform::Stmt;
 use crate::store::settings::{self, ALLOWED_ORIGINS, AUDIT_RETENTION_DAYS, DEFAULT_RATE_LIMIT};
 use crate::Services;
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::json;
 
 const MAX_ORIGINS: usize = 50;
 
@@ -28,46 +32,56 @@ pub async fn get(svc: &Services<'_>) -> ApiResult {
     ))
 }
 
-pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stmt>) -> ApiResult {
-    if let Some(k) =
-        b.keys().find(|k| ![DEFAULT_RATE_LIMIT, AUDIT_RETENTION_DAYS, ALLOWED_ORIGINS].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_request(format!("unknown setting '{}'", crate::store::truncate(k, 60))));
-    }
+/// `PUT /admin/api/settings`: each field absent (unchanged), `null` (the environment's value) or a value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    #[serde(default)]
+    default_rate_limit: Patch<i64>,
+    #[serde(default)]
+    audit_retention_days: Patch<i64>,
+    #[serde(default)]
+    allowed_origins: Patch<Vec<String>>,
+}
+
+pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> ApiResult {
     let mut stmts = Vec::new();
     let mut changed = Vec::new();
-    for (name, min, max, what) in
-        [(DEFAULT_RATE_LIMIT, 1, 100_000, "requests per minute"), (AUDIT_RETENTION_DAYS, 1, 3650, "days")]
-    {
-        match b.get(name) {
-            None => {}
-            Some(Value::Null) => {
+    for (name, value, min, max, what) in [
+        (DEFAULT_RATE_LIMIT, &b.default_rate_limit, 1, 100_000, "requests per minute"),
+        (AUDIT_RETENTION_DAYS, &b.audit_retention_days, 1, 3650, "days"),
+    ] {
+        match value {
+            Patch::Absent => {}
+            Patch::Null => {
                 stmts.push(settings::set(name, None, svc.now));
                 changed.push(format!("{name}=environment"));
             }
-            Some(v) => {
-                let n = v
-                    .as_i64()
-                    .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| ApiError::bad_request(format!("'{name}' must be {what}, {min} to {max}")))?;
+            Patch::Set(n) if (min..=max).contains(n) => {
                 stmts.push(settings::set(name, Some(n.to_string()), svc.now));
                 changed.push(format!("{name}={n}"));
             }
+            Patch::Set(_) => return Err(BodyError::invalid(name, format!("must be {what}, {min} to {max}")).into()),
         }
     }
-    match b.get(ALLOWED_ORIGINS) {
-        None => {}
-        Some(Value::Null) => {
+    match &b.allowed_origins {
+        Patch::Absent => {}
+        Patch::Null => {
             stmts.push(settings::set(ALLOWED_ORIGINS, None, svc.now));
             changed.push(format!("{ALLOWED_ORIGINS}=none"));
         }
-        Some(Value::Array(items)) if items.len() <= MAX_ORIGINS => {
+        Patch::Set(items) if items.len() > MAX_ORIGINS => {
+            return Err(BodyError::invalid(ALLOWED_ORIGINS, format!("must list at most {MAX_ORIGINS} origins")).into())
+        }
+        Patch::Set(items) => {
             let mut origins = Vec::new();
-            for item in items {
-                let o = item
-                    .as_str()
-                    .map(normalise_origin)
-                    .ok_or_else(|| ApiError::bad_request("'allowed_origins' must be a list of strings"))??;
+            for (i, item) in items.iter().enumerate() {
+                let o = parse_origin(item).map_err(|why| {
+                    BodyError::invalid(
+                        format!("{ALLOWED_ORIGINS}[{i}]"),
+                        format!("is not an origin like https://app.example.com: it {why}"),
+                    )
+                })?;
                 if !origins.contains(&o) {
                     origins.push(o);
                 }
@@ -75,31 +89,10 @@ pub async fn put(svc: &Services<'_>, b: &Map<String, Value>, after: &mut Vec<Stm
             changed.push(format!("{ALLOWED_ORIGINS}={}", origins.join(" ")));
             stmts.push(settings::set(ALLOWED_ORIGINS, Some(json!(origins).to_string()), svc.now));
         }
-        Some(_) => {
-            return Err(ApiError::bad_request(format!(
-                "'allowed_origins' must be a list of at most {MAX_ORIGINS} origins, or null"
-            )))
-        }
     }
     if !stmts.is_empty() {
         svc.db.batch(stmts).await.map_err(crate::store::StoreError::from)?;
         after.push(admin_audit("settings.update", None, crate::store::truncate(&changed.join(", "), 900), svc.now));
     }
     get(svc).await
-}
-
-/// `https://app.example.com[:port]` (or `http://` for loopback), lower-case, no path.
-fn normalise_origin(s: &str) -> Result<String, ApiError> {
-    let o = s.trim().trim_end_matches('/').to_ascii_lowercase();
-    let bad = || {
-        ApiError::bad_request(format!(
-            "'{}' is not an origin like https://app.example.com",
-            crate::store::truncate(s, 80)
-        ))
-    };
-    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).ok_or_else(bad)?;
-    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ', '*']) {
-        return Err(bad());
-    }
-    Ok(o)
 }

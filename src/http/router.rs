@@ -30,14 +30,7 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
 pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
     let declared = super::body::declared_length(req);
     let outcome = if declared.is_some_and(|n| n > transport::MAX_BODY_BYTES as u64) {
-        // Nothing of it is read, so no id can be echoed: the version header alone says the era's form.
-        ReplyTo::unread(req.header(transport::VERSION_HEADER))
-            .error(
-                413,
-                crate::mcp::jsonrpc::SERVER_ERROR,
-                format!("Payload Too Large: at most {} bytes", transport::MAX_BODY_BYTES),
-            )
-            .into()
+        too_large(req).into()
     } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
         match origin_gate(req, svc).await {
             Err(refused) => refused,
@@ -53,6 +46,26 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
         return None;
     };
     Some(tag(outcome, req, log::new_request_id()))
+}
+
+/// The refusal of a body over `MAX_BODY_BYTES`, in the error shape of what was asked for: the admin API's
+/// own under `/admin`, JSON-RPC elsewhere (unread, so with no id to echo: the version header alone says
+/// the era's form).
+fn too_large(req: &HttpRequest) -> HttpResponse {
+    let limit = transport::MAX_BODY_BYTES;
+    if is_admin(&req.path) {
+        let message = format!("the body is larger than {limit} bytes");
+        return HttpResponse::json(413, &json!({"error": {"code": "too_large", "message": message}}));
+    }
+    ReplyTo::unread(req.header(transport::VERSION_HEADER)).error(
+        413,
+        crate::mcp::jsonrpc::SERVER_ERROR,
+        format!("Payload Too Large: at most {limit} bytes"),
+    )
+}
+
+fn is_admin(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
 }
 
 /// Adds the request id (header and log line), the error a response carries for the log, and `cf-ray`.
@@ -99,6 +112,10 @@ async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'sta
 }
 
 async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+    // As `before_body` answers it, for a runtime that read the body without asking first.
+    if super::body::declared_length(req).is_some_and(|n| n > transport::MAX_BODY_BYTES as u64) {
+        return too_large(req).into();
+    }
     let cors = match origin_gate(req, svc).await {
         Ok(cors) => cors,
         Err(refused) => return refused,
@@ -120,6 +137,8 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp
             .with_header("allow", "POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
+        // A body read to the limit (its length was not declared) is refused before the admin reads it.
+        (_, p) if is_admin(p) && req.body.len() > transport::MAX_BODY_BYTES => too_large(req).into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
         (_, p) if p == "/admin" || p.starts_with("/admin/") => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),

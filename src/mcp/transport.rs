@@ -366,6 +366,8 @@ pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpR
         // No Retry-After: waiting never makes it fit.
         AuthFailure::OverLimitAtOnce { .. } => reply_to.error(429, SERVER_ERROR, failure.message()),
         AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
+        // The key is known and valid; it is held back, not wrong: 403, and no invitation to re-authenticate.
+        AuthFailure::Suspended => reply_to.error(403, SERVER_ERROR, format!("Forbidden: {}", failure.message())),
         AuthFailure::MissingKey => reply_to
             .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
             .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),

@@ -23,9 +23,25 @@ pub fn normalize(raw: &str, allow_loopback: bool) -> Result<String, UrlError> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
+/// The origin (`scheme://host[:port]`) of a URL `normalize` returned: where credentials sent to it go.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_origin_is_scheme_host_and_port() {
+        assert_eq!(origin_of("https://erp.example.com:8443/odoo"), "https://erp.example.com:8443");
+        assert_eq!(origin_of("https://acme.odoo.com"), "https://acme.odoo.com");
+        assert_eq!(origin_of("http://127.0.0.1:8069/x/y"), "http://127.0.0.1:8069");
+    }
 
     #[test]
     fn https_public_urls_are_normalised() {

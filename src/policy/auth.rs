@@ -1,6 +1,7 @@
 //! Authenticates an `/mcp` request in **one D1 round trip**: the key with its connection, the
 //! connection's model permissions, the rate limit's decision (`policy::rate_limit`) and the session
-//! touch go in one batch.
+//! touch go in one batch. A key whose connection moved to another Odoo is refused until confirmed
+//! (its `key_suspensions` row is read in the key's own statement).
 
 use crate::odoo::{Connection, Transport};
 use crate::platform::{Db, Stmt};
@@ -53,6 +54,9 @@ pub enum AuthFailure {
     UnknownKey,
     Revoked,
     Expired,
+    /// The key's connection moved to another Odoo origin; an administrator has not confirmed the key
+    /// for it yet (`key_suspensions`).
+    Suspended,
     /// `limit` requests were already admitted within the last 60 s; retry after this many seconds.
     RateLimited {
         retry_after_s: i64,
@@ -74,16 +78,13 @@ impl AuthFailure {
                 "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
             }
             AuthFailure::UnknownKey => "Unknown key.".into(),
-            AuthFailure::Revoked => {
-                "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
-            }
-            AuthFailure::Expired => {
-                "This key has expired. Ask your Odoo MCP administrator for a new one.".into()
-            }
-            AuthFailure::RateLimited {
-                retry_after_s,
-                limit,
-            } => {
+            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
+            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
+            AuthFailure::Suspended => "This key is suspended: its connection now points at a different Odoo \
+                address, and the key's Odoo credentials are not sent there until an administrator confirms the \
+                key for the new Odoo address. Ask your Odoo MCP administrator to confirm it."
+                .into(),
+            AuthFailure::RateLimited { retry_after_s, limit } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
             AuthFailure::OverLimitAtOnce { weight, limit } => format!(
@@ -99,6 +100,7 @@ impl AuthFailure {
             AuthFailure::UnknownKey => "unknown_key",
             AuthFailure::Revoked => "revoked",
             AuthFailure::Expired => "expired",
+            AuthFailure::Suspended => "suspended",
             AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. } => "rate_limited",
             AuthFailure::Store(_) => "store_error",
         }
@@ -131,8 +133,9 @@ pub async fn authenticate(
                 "SELECT k.id, k.prefix, k.connection_id, k.odoo_login, k.odoo_key_enc, k.odoo_uid, k.scope, \
                  COALESCE(k.rate_limit, ",
                 crate::rate_limit_sql!(),
-                ") AS rate_limit, k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport \
-                 FROM keys k JOIN connections c ON c.id = k.connection_id WHERE k.key_hash = ?1"
+                ") AS rate_limit, k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport, \
+                 s.suspended_at FROM keys k JOIN connections c ON c.id = k.connection_id \
+                 LEFT JOIN key_suspensions s ON s.key_id = k.id WHERE k.key_hash = ?1"
             ),
             vec![text(&key_hash)],
         ),
@@ -166,6 +169,9 @@ pub async fn authenticate(
     }
     if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
         return Err(AuthFailure::Expired);
+    }
+    if get_opt_i64(key_row, "suspended_at").map_err(shape)?.is_some() {
+        return Err(AuthFailure::Suspended);
     }
     // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
     // admitted exactly when the statement returned its bucket's count.

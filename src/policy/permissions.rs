@@ -58,7 +58,7 @@ pub enum FieldMode {
 
 /// Which fields of a model a key may see, filter, order, group and write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an object such as {\"mode\": \"allow\", \"fields\": [\"name\"]}, or null")]
 pub struct FieldPolicy {
     pub mode: FieldMode,
     pub fields: Vec<String>,
@@ -103,7 +103,10 @@ impl ModelPermission {
 
 /// A key's narrowing of its connection's permissions (stored as JSON; absent members = no narrowing).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object such as {\"models\": [\"res.partner\"], \"operations\": [\"read\"]}"
+)]
 pub struct Scope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<String>>,

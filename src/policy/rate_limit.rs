@@ -14,7 +14,7 @@
 //! The decision is a single `INSERT … SELECT … WHERE (sum) + weight <= limit … ON CONFLICT DO UPDATE …
 //! RETURNING`: D1 runs one statement at a time, so the sum and the increment are atomic across isolates
 //! and processes. A refused request writes nothing (it does not consume the limit), and neither does an
-//! unknown, revoked or expired key, nor an unlimited one (a limit of 0 or less).
+//! unknown, revoked, expired or suspended key, nor an unlimited one (a limit of 0 or less).
 //!
 //! A request's weight is the number of requests it carries: 1, or one per message of a JSON-RPC batch
 //! (`mcp::legacy::weight`). A batch is admitted whole or not at all: counting only the part that fits
@@ -45,6 +45,7 @@ pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64) -> St
             "INSERT INTO rate_buckets (key_hash, slot, second, count) \
              SELECT k.key_hash, ?2, ?3, ?6 FROM keys k \
              WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?4) \
+             AND NOT EXISTS (SELECT 1 FROM key_suspensions s WHERE s.key_id = k.id) \
              AND COALESCE(k.rate_limit, ",
             crate::rate_limit_sql!(),
             ", ?5) > 0 \

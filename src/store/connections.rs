@@ -54,30 +54,10 @@ impl ConnectionRecord {
     }
 }
 
+/// Inserts a connection; `None` when another one already has this name, compared without regard to
+/// ASCII case (`name_taken` also covers the rest of Unicode before this is tried).
 pub async fn insert(
     db: &dyn Db,
-    name: &str,
-    url: &str,
-    database: &str,
-    d: &Detected,
-    now: i64,
-) -> Result<ConnectionRecord, StoreError> {
-    let rows = query(
-        db,
-        Stmt::new(
-            "INSERT INTO connections (name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8) \
-             RETURNING id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at",
-            vec![text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
-        ),
-    )
-    .await?;
-    rows.first().ok_or_else(|| StoreError::Shape("insert returned no row".into())).and_then(ConnectionRecord::from_row)
-}
-
-pub async fn update(
-    db: &dyn Db,
-    id: i64,
     name: &str,
     url: &str,
     database: &str,
@@ -87,14 +67,37 @@ pub async fn update(
     let rows = query(
         db,
         Stmt::new(
-            "UPDATE connections SET name = ?2, url = ?3, database = ?4, odoo_version = ?5, odoo_major = ?6, odoo_minor = ?7, \
-             transport = ?8, detected_at = ?9, updated_at = ?9 WHERE id = ?1 \
+            "INSERT INTO connections (name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8 WHERE NOT EXISTS (SELECT 1 FROM connections WHERE name = ?1 COLLATE NOCASE) \
              RETURNING id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at",
-            vec![int(id), text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
+            vec![text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
         ),
     )
     .await?;
     rows.first().map(ConnectionRecord::from_row).transpose()
+}
+
+/// Whether a connection other than `except` has this name, ignoring case (`Acme` and `ACME` would be
+/// told apart by nobody reading a list).
+pub async fn name_taken(db: &dyn Db, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
+    let wanted = name.to_lowercase();
+    for row in query(db, Stmt::new("SELECT id, name FROM connections", vec![])).await? {
+        if Some(get_i64(&row, "id")?) != except && get_str(&row, "name")?.to_lowercase() == wanted {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Sets a connection's name, address and detection (run in the caller's batch, with what a change of
+/// address implies: `admin::moves`). Returns the connection's row, without `browse_login`.
+pub fn update_stmt(id: i64, name: &str, url: &str, database: &str, d: &Detected, now: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE connections SET name = ?2, url = ?3, database = ?4, odoo_version = ?5, odoo_major = ?6, odoo_minor = ?7, \
+         transport = ?8, detected_at = ?9, updated_at = ?9 WHERE id = ?1 \
+         RETURNING id, name, url, database, odoo_version, odoo_major, odoo_minor, transport, detected_at, created_at, updated_at",
+        vec![int(id), text(name), text(url), text(database), text(&d.version), int(d.major), int(d.minor), text(d.transport.as_str()), int(now)],
+    )
 }
 
 pub async fn get(db: &dyn Db, id: i64) -> Result<Option<ConnectionRecord>, StoreError> {
@@ -137,6 +140,31 @@ pub fn set_browse_credentials(connection_id: i64, login: &str, key_enc: &str, no
          ON CONFLICT (connection_id) DO UPDATE SET odoo_login = ?2, odoo_key_enc = ?3, updated_at = ?4",
         vec![int(connection_id), text(login), text(key_enc), int(now)],
     )
+}
+
+/// Forgets the console's browsing credentials of a connection; returns a row if there were some.
+pub fn clear_browse_credentials(connection_id: i64) -> Stmt {
+    Stmt::new(
+        "DELETE FROM connection_credentials WHERE connection_id = ?1 RETURNING connection_id",
+        vec![int(connection_id)],
+    )
+}
+
+/// Removes a model's permission row and field policy; `false` if the model had no permission row.
+pub async fn remove_model_permission(db: &dyn Db, connection_id: i64, model: &str) -> Result<bool, StoreError> {
+    let results = db
+        .batch(vec![
+            Stmt::new(
+                "DELETE FROM field_policies WHERE connection_id = ?1 AND model = ?2",
+                vec![int(connection_id), text(model)],
+            ),
+            Stmt::new(
+                "DELETE FROM model_permissions WHERE connection_id = ?1 AND model = ?2 RETURNING model",
+                vec![int(connection_id), text(model)],
+            ),
+        ])
+        .await?;
+    Ok(results.get(1).is_some_and(|rows| !rows.is_empty()))
 }
 
 /// Sets a model's permissions on a connection (insert or replace).

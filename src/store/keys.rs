@@ -5,6 +5,9 @@ use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
 
 pub struct NewKeyRow<'a> {
+    /// The connection's URL the Odoo credentials were checked against: the key is inserted only if the
+    /// connection still has it (a concurrent change of address would otherwise go unsuspended).
+    pub checked_url: &'a str,
     pub key_hash: &'a str,
     pub prefix: &'a str,
     pub label: &'a str,
@@ -32,6 +35,32 @@ pub struct KeySummary {
     pub revoked_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Set while the key waits for an administrator's confirmation after its connection moved.
+    pub suspended: Option<Suspension>,
+}
+
+/// Why a key is held back: its connection now points at another Odoo than the one its credentials were
+/// given for (`key_suspensions`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suspension {
+    pub since: i64,
+    /// The Odoo origin the key's credentials were given for.
+    pub from: String,
+    /// Where the connection points now.
+    pub to: String,
+}
+
+/// A query for what `KeySummary::from_row` reads, `keys k LEFT JOIN key_suspensions s`, ending with the
+/// given clause (a macro so that statements stay `&'static str`).
+macro_rules! summary_query {
+    ($tail:literal) => {
+        concat!(
+            "SELECT k.id, k.prefix, k.label, k.connection_id, k.odoo_login, k.odoo_uid, k.scope, k.rate_limit, \
+             k.expires_at, k.revoked_at, k.created_at, k.last_used_at, s.suspended_at, s.from_origin, s.to_origin \
+             FROM keys k LEFT JOIN key_suspensions s ON s.key_id = k.id ",
+            $tail
+        )
+    };
 }
 
 impl KeySummary {
@@ -49,16 +78,23 @@ impl KeySummary {
             revoked_at: get_opt_i64(row, "revoked_at")?,
             created_at: get_i64(row, "created_at")?,
             last_used_at: get_opt_i64(row, "last_used_at")?,
+            suspended: match get_opt_i64(row, "suspended_at")? {
+                Some(since) => {
+                    Some(Suspension { since, from: get_str(row, "from_origin")?, to: get_str(row, "to_origin")? })
+                }
+                None => None,
+            },
         })
     }
 }
 
-pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<KeySummary, StoreError> {
+/// Inserts a key; `None` if its connection no longer has the URL its credentials were checked against.
+pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<KeySummary>, StoreError> {
     let rows = query(
         db,
         Stmt::new(
             "INSERT INTO keys (key_hash, prefix, label, connection_id, odoo_login, odoo_key_enc, odoo_uid, scope, rate_limit, expires_at, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?4 AND url = ?12) \
              RETURNING id, prefix, label, connection_id, odoo_login, odoo_uid, scope, rate_limit, expires_at, revoked_at, created_at, last_used_at",
             vec![
                 text(k.key_hash),
@@ -72,45 +108,76 @@ pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<KeySumma
                 opt_int(k.rate_limit),
                 opt_int(k.expires_at),
                 int(now),
+                text(k.checked_url),
             ],
         ),
     )
     .await?;
-    rows.first().ok_or_else(|| StoreError::Shape("insert returned no row".into())).and_then(KeySummary::from_row)
+    rows.first().map(KeySummary::from_row).transpose()
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {
-    query(
-        db,
-        Stmt::new(
-            "SELECT id, prefix, label, connection_id, odoo_login, odoo_uid, scope, rate_limit, expires_at, revoked_at, created_at, last_used_at \
-             FROM keys ORDER BY id",
-            vec![],
-        ),
-    )
-    .await?
-    .iter()
-    .map(KeySummary::from_row)
-    .collect()
+    let sql: &'static str = summary_query!("ORDER BY k.id");
+    query(db, Stmt::new(sql, vec![])).await?.iter().map(KeySummary::from_row).collect()
 }
 
-/// Revokes a key at once; its sessions end with it. Returns the key, or `None` if there is no such key.
-pub async fn revoke(db: &dyn Db, id: i64, now: i64) -> Result<Option<KeySummary>, StoreError> {
+/// Revokes a key at once; its sessions end with it. Returns the key and whether this call revoked it
+/// (`false`: it was revoked already), or `None` if there is no such key.
+pub async fn revoke(db: &dyn Db, id: i64, now: i64) -> Result<Option<(KeySummary, bool)>, StoreError> {
     let results = db
         .batch(vec![
-            Stmt::new("UPDATE keys SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1", vec![int(id), int(now)]),
+            Stmt::new(
+                "UPDATE keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL RETURNING id",
+                vec![int(id), int(now)],
+            ),
             Stmt::new(
                 "UPDATE sessions SET ended_at = ?2 WHERE ended_at IS NULL AND key_hash = (SELECT key_hash FROM keys WHERE id = ?1)",
                 vec![int(id), int(now)],
             ),
-            Stmt::new(
-                "SELECT id, prefix, label, connection_id, odoo_login, odoo_uid, scope, rate_limit, expires_at, revoked_at, created_at, last_used_at \
-                 FROM keys WHERE id = ?1",
-                vec![int(id)],
-            ),
+            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
         ])
         .await?;
-    results.get(2).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
+    let revoked_now = results.first().is_some_and(|rows| !rows.is_empty());
+    results.get(2).and_then(|rows| rows.first()).map(|row| Ok((KeySummary::from_row(row)?, revoked_now))).transpose()
+}
+
+/// Suspends every live key of a connection that moved from one Odoo origin to another (run in the batch
+/// that changes the URL). A key suspended already keeps the origin its credentials were given for.
+/// Returns one row per suspended key.
+pub fn suspend_for_connection(connection_id: i64, from: &str, to: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "INSERT INTO key_suspensions (key_id, connection_id, from_origin, to_origin, suspended_at) \
+         SELECT id, connection_id, ?2, ?3, ?4 FROM keys WHERE connection_id = ?1 AND revoked_at IS NULL \
+         ON CONFLICT (key_id) DO UPDATE SET to_origin = excluded.to_origin, suspended_at = excluded.suspended_at \
+         RETURNING key_id",
+        vec![int(connection_id), text(from), text(to), int(now)],
+    )
+}
+
+/// Lifts a key's suspension. Returns the key and the suspension this call lifted (`None`: there was
+/// none), or `None` if there is no such key.
+pub async fn confirm(db: &dyn Db, id: i64) -> Result<Option<(KeySummary, Option<Suspension>)>, StoreError> {
+    let results = db
+        .batch(vec![
+            Stmt::new(
+                "DELETE FROM key_suspensions WHERE key_id = ?1 RETURNING suspended_at, from_origin, to_origin",
+                vec![int(id)],
+            ),
+            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
+        ])
+        .await?;
+    let lifted = results
+        .first()
+        .and_then(|rows| rows.first())
+        .map(|r| -> Result<Suspension, StoreError> {
+            Ok(Suspension {
+                since: get_i64(r, "suspended_at")?,
+                from: get_str(r, "from_origin")?,
+                to: get_str(r, "to_origin")?,
+            })
+        })
+        .transpose()?;
+    results.get(1).and_then(|rows| rows.first()).map(|row| Ok((KeySummary::from_row(row)?, lifted))).transpose()
 }
 
 /// Stamps last use and caches the Odoo uid (run after the response).

@@ -107,6 +107,7 @@ function connectionForm(c) {
     h('h2', {}, c ? 'Edit ' + c.name : 'Add a connection'),
     field('Name', name), field('Odoo URL', url), field('Database', database),
     h('p', { class: 'hint' }, 'Optional: an Odoo user (login and API key) the console lists models and fields with. It is never used by assistants.'),
+    c ? h('p', { class: 'hint' }, 'Moving to another Odoo address (scheme, host or port) forgets this user unless you give it again, and suspends the connection\'s keys until you confirm each one.') : '',
     field('Odoo login', login), field('Odoo API key', key),
     h('button', { type: 'submit' }, c ? 'Save' : 'Add connection'));
   form.addEventListener('submit', (ev) => {
@@ -116,7 +117,7 @@ function connectionForm(c) {
       if (key.value) Object.assign(body, { odoo_login: login.value, odoo_api_key: key.value });
       const saved = c ? await api('PUT', '/connections/' + c.id, body) : await api('POST', '/connections', body);
       state.conn = saved.id;
-      toast('Saved ' + saved.name + ': Odoo ' + saved.odoo_version + ' over ' + saved.transport + '.');
+      toast('Saved ' + saved.name + ': Odoo ' + saved.odoo_version + ' over ' + saved.transport + '.' + (saved.moved ? ' ' + saved.moved.notice : ''));
       await connections();
     });
   });
@@ -150,7 +151,7 @@ async function models() {
   });
   const refresh = async () => {
     const r = await api('GET', '/connections/' + id + '/models');
-    enabled.replaceChildren(h('h2', {}, 'Models with permissions'), modelTable(id, r.models, editor, refresh));
+    enabled.replaceChildren(h('h2', {}, 'Models with permissions'), modelTable(id, r.models, editor, refresh, true));
   };
   const form = h('form', { class: 'inline' }, q, h('button', { type: 'submit' }, 'Search'));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); search(); });
@@ -160,7 +161,7 @@ async function models() {
   await search();
 }
 
-function modelTable(id, list, editor, refresh) {
+function modelTable(id, list, editor, refresh, removable) {
   const rows = list.map((m) => {
     const locked = m.sensitive && !m.unlock_sensitive;
     const put = (changes) => attempt(async () => {
@@ -181,9 +182,14 @@ function modelTable(id, list, editor, refresh) {
       h('td', {}, h('code', {}, m.model), m.name ? h('div', { class: 'hint' }, m.name) : ''),
       ['read', 'create', 'update', 'delete'].map((op) => h('td', {}, box(op))),
       h('td', {}, button(policy, () => fieldEditor(id, m, editor, refresh), { 'data-fields': m.model })),
-      h('td', {}, locked ? h('span', { class: 'badge', title: m.sensitive }, 'locked') : m.sensitive ? h('span', { class: 'badge warn' }, 'unlocked') : '', lock));
+      h('td', {}, locked ? h('span', { class: 'badge', title: m.sensitive }, 'locked') : m.sensitive ? h('span', { class: 'badge warn' }, 'unlocked') : '', lock),
+      removable ? h('td', {}, button('Remove', () => attempt(async () => {
+        await api('DELETE', '/connections/' + id + '/models/' + m.model);
+        toast('Removed ' + m.model + ': it is refused again.');
+        await refresh();
+      }), { 'data-remove': m.model })) : null);
   });
-  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Sensitive'], rows, { class: 'models' });
+  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Sensitive'].concat(removable ? [''] : []), rows, { class: 'models' });
 }
 
 async function fieldEditor(id, m, editor, refresh) {
@@ -236,6 +242,7 @@ async function keys() {
     ev.preventDefault();
     attempt(async () => {
       const operations = ops.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      if (!operations.length) throw new Error('Tick at least one operation: a key that can do nothing is refused.');
       const models = scopeModels.value.split(/[\s,]+/).filter(Boolean);
       const scope = {};
       if (operations.length < 4) scope.operations = operations;
@@ -252,8 +259,16 @@ async function keys() {
   });
   const rows = list.keys.slice().reverse().map((k) => [h('code', {}, k.prefix + '…'), k.label, k.odoo_login, (byId[k.connection_id] || {}).name || k.connection_id,
     k.scope ? JSON.stringify(k.scope) : 'everything enabled', k.rate_limit || 'default', time(k.last_used_at), k.expires_at ? time(k.expires_at) : 'never',
-    k.revoked_at ? h('span', { class: 'badge' }, 'revoked') : h('span', { class: 'badge ok' }, 'active'),
-    k.revoked_at ? '' : button('Revoke', () => { if (confirm('Revoke ' + k.label + '? Assistants using it stop at once.')) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast('Revoked ' + k.label + '.'); await keys(); }); }, { class: 'danger', 'data-revoke': k.label })]);
+    k.revoked_at ? h('span', { class: 'badge' }, 'revoked')
+      : k.suspended ? h('span', { class: 'badge warn', title: 'Its connection moved from ' + k.suspended.from + ' to ' + k.suspended.to }, 'suspended')
+        : h('span', { class: 'badge ok' }, 'active'),
+    k.revoked_at ? '' : h('span', { class: 'actions' },
+      k.suspended ? button('Confirm…', () => {
+        if (confirm('Confirm ' + k.label + ' for ' + k.suspended.to + '? Its Odoo login and API key, given for ' + k.suspended.from + ', will be sent there.')) {
+          attempt(async () => { await api('POST', '/keys/' + k.id + '/confirm'); toast('Confirmed ' + k.label + ' for ' + k.suspended.to + '.'); await keys(); });
+        }
+      }, { 'data-confirm': k.label }) : null,
+      button('Revoke', () => { if (confirm('Revoke ' + k.label + '? Assistants using it stop at once.')) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast('Revoked ' + k.label + '.'); await keys(); }); }, { class: 'danger', 'data-revoke': k.label }))]);
   render(h('h1', {}, 'Connect an AI assistant'), issued, conns.connections.length ? form : h('p', {}, 'Add a connection first.'),
     h('h2', {}, 'Keys'), table(['Key', 'Label', 'Odoo user', 'Connection', 'Scope', 'Rate limit', 'Last used', 'Expires', 'Status', ''], rows, { id: 'keys' }));
 }
