@@ -69,6 +69,7 @@ fn a_flood_from_one_address_is_throttled_before_the_key_is_checked() {
         assert_eq!(r.log["outcome"], json!("throttled"));
     }
     assert_eq!(failures(&h), rows_before, "a throttled request writes nothing");
+    assert_eq!(count(&h, "rate_buckets"), 0, "nor counts against the key's rate limit");
 
     // One audit row for the whole flood, with the count and span in its detail.
     let rows = failures(&h);

@@ -192,7 +192,7 @@ pub async fn authenticate(
             vec![text(&key_hash)],
         ),
         // Only live keys get a bucket row, so unknown keys cannot fill the table.
-        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight),
+        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight, client),
         rate_limit::window(&key_hash, now),
         // Read before the count below, so a throttled address is refused whatever its key.
         failures::blocked(client, now),

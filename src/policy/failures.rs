@@ -46,7 +46,8 @@ fn v4(a: std::net::Ipv4Addr) -> String {
     format!("{}.{}.{}.0/24", o[0], o[1], o[2])
 }
 
-fn minute_of(now_ms: i64) -> i64 {
+/// The start (ms) of the clock minute failures at `now_ms` are counted in.
+pub fn minute_of(now_ms: i64) -> i64 {
     now_ms.div_euclid(MINUTE_MS) * MINUTE_MS
 }
 
