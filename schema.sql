@@ -139,6 +139,27 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
 -- No index on second: the table stays small (61 rows per key at most), the daily sweep can scan it, and
 -- every request would otherwise rewrite an index entry as well.
 
+-- Failed authentications counted per client address (CF-Connecting-IP truncated to its /24 or /64) in
+-- the current clock minute (src/policy/failures.rs): past the limit the address gets 429 and nothing is
+-- written. One row per address, reused each minute; old rows are swept daily.
+CREATE TABLE IF NOT EXISTS auth_throttle (
+  client        TEXT    PRIMARY KEY,          -- a.b.c.0/24, x:x:x:x::/64 or unknown
+  window_start  INTEGER NOT NULL,             -- start of the minute, ms
+  count         INTEGER NOT NULL
+);
+
+-- Repeated failures of one kind from one address, grouped into one audit row (audit_id) whose detail
+-- carries the count and the span; a group takes repeats while they keep coming (see failures.rs).
+CREATE TABLE IF NOT EXISTS auth_failure_groups (
+  client        TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,             -- event|tool|outcome|key id
+  first_at      INTEGER NOT NULL,
+  last_at       INTEGER NOT NULL,
+  count         INTEGER NOT NULL,
+  audit_id      INTEGER,                      -- the audit row of the group
+  PRIMARY KEY (client, kind)
+);
+
 -- What happened. Never secrets, never record contents beyond ids.
 CREATE TABLE IF NOT EXISTS audit (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -36,7 +36,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             Some(s) => page(200, console_page(&session::csrf_token(token, &s))).into(),
             None => page(200, login_page(None)).into(),
         },
-        ("POST", "/admin/login") => login(req, svc, token),
+        ("POST", "/admin/login") => login(req, svc, token).await,
         ("POST", "/admin/logout") => match session::verify(token, req, svc.now) {
             Some(s)
                 if session::csrf_ok(token, &s, req)
@@ -75,7 +75,7 @@ fn redirect() -> HttpResponse {
     secured(HttpResponse::empty(303)).with_header("location", "/admin").with_header("cache-control", "no-store")
 }
 
-fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
+async fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
     let given = form_field(req, "token").unwrap_or_default();
     if given.is_empty() || !constant_time_eq(given.trim(), token) {
         let audit = AuditEvent {
@@ -84,7 +84,10 @@ fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
             outcome: "bad_admin_token",
             ..Default::default()
         };
-        return Outcome::new(page(401, login_page(Some("That is not the admin token."))), vec![audit.stmt(svc.now)]);
+        return super::failed_authentication(req, svc, &audit, || {
+            page(401, login_page(Some("That is not the admin token.")))
+        })
+        .await;
     }
     match session::issue(token, svc.now, req) {
         Ok((_, cookie)) => {

@@ -94,7 +94,7 @@ type ApiResult = Result<(u16, Value), ApiError>;
 
 /// Whether the request carries the admin token as a bearer, or a live console session (with the
 /// session's CSRF token on every change). The error is the response to send.
-fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Box<Outcome>> {
+async fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), Box<Outcome>> {
     if req.bearer_token().is_some_and(|t| constant_time_eq(t, token)) {
         return Ok(());
     }
@@ -108,10 +108,41 @@ fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result<(), B
     }
     let audit =
         AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
-    let response = ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'")
-        .response()
-        .with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"");
-    Err(Box::new(Outcome::new(response, vec![audit.stmt(svc.now)])))
+    let refusal = failed_authentication(req, svc, &audit, || {
+        ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'")
+            .response()
+            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp-admin\"")
+    })
+    .await;
+    Err(Box::new(refusal))
+}
+
+/// A failed administrator authentication (API or console login), counted against the client's address
+/// (`policy::failures`, one round trip on this failure path only): `refusal` with the failure recorded
+/// in its group, or 429 with nothing written once the address used up this minute's failures.
+pub(crate) async fn failed_authentication(
+    req: &HttpRequest,
+    svc: &Services<'_>,
+    audit: &AuditEvent<'_>,
+    refusal: impl FnOnce() -> HttpResponse,
+) -> Outcome {
+    use crate::policy::failures;
+    let client = failures::client_of(req);
+    match failures::count_now(svc.db, &client, svc.now).await {
+        failures::Counted::Yes => Outcome::new(refusal(), failures::grouped(&client, audit, svc.now)),
+        failures::Counted::Throttled { retry_after_s } => {
+            let mut outcome: Outcome = ApiError::new(
+                429,
+                "too_many_failures",
+                format!("too many failed authentications from this network; retry in {retry_after_s} s"),
+            )
+            .response()
+            .with_header("retry-after", retry_after_s.to_string())
+            .into();
+            outcome.log.insert("outcome".into(), json!("throttled"));
+            outcome
+        }
+    }
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
@@ -120,7 +151,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             .response()
             .into();
     };
-    if let Err(refusal) = authorize(req, svc, token) {
+    if let Err(refusal) = authorize(req, svc, token).await {
         return *refusal;
     }
     let path = req.path.trim_start_matches("/admin/api").trim_matches('/');

@@ -35,7 +35,7 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
         match origin_gate(req, svc).await {
             Err(refused) => refused,
             Ok(cors) => {
-                let mut outcome = transport::refuse_unread(req, svc)?;
+                let mut outcome = transport::refuse_unread(req, svc).await?;
                 for (name, value) in cors {
                     outcome.response = outcome.response.with_header(name, value);
                 }

@@ -14,7 +14,7 @@ use super::{legacy, modern, strict_json};
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
-use crate::policy::keys::KEY_PREFIX;
+use crate::policy::failures;
 use crate::store::{self, AuditEvent};
 use crate::Services;
 use serde_json::{json, Map, Value};
@@ -320,36 +320,72 @@ async fn authenticate_request(
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    authenticate(svc.db, presented, session_id, limit, schema_model, weight, svc.now)
-        .await
-        .map_err(|failure| refused(&failure, presented, reply_to, svc))
+    let client = failures::client_of(req);
+    match authenticate(svc.db, &client, presented, session_id, limit, schema_model, weight, svc.now).await {
+        Ok(auth) => Ok(auth),
+        // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
+        Err(AuthFailure::MissingKey) => {
+            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, svc))
+        }
+        Err(failure) => Err(refused(&failure, &client, reply_to, svc)),
+    }
+}
+
+/// A failure found without D1, once counted against the client's address: itself, or `Throttled`.
+async fn counted(svc: &Services<'_>, client: &str, failure: AuthFailure) -> AuthFailure {
+    match failures::count_now(svc.db, client, svc.now).await {
+        failures::Counted::Yes => failure,
+        failures::Counted::Throttled { retry_after_s } => AuthFailure::Throttled { retry_after_s },
+    }
 }
 
 /// A POST whose body is not read yet, of unknown length: refused now when it has no key or one that
 /// cannot be any of ours, as authentication would refuse it once read (its id is not known: the
 /// answer is the unread form). Any other key is checked by authentication, after the body is read.
-pub fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
+pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
     let presented = req.bearer_token();
     let failure = match presented {
         None => AuthFailure::MissingKey,
         Some(k) if !crate::policy::keys::may_be_a_key(k) => AuthFailure::UnknownKey,
         Some(_) => return None,
     };
+    let client = failures::client_of(req);
+    let failure = counted(svc, &client, failure).await;
     let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
-    Some(refused(&failure, presented, &reply_to, svc))
+    Some(refused(&failure, &client, &reply_to, svc))
 }
 
-/// An authentication failure as the whole outcome: the response, its audit row, the log fields.
-fn refused(failure: &AuthFailure, presented: Option<&str>, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
-    // Only our own keys' display prefix is recorded: never more of what was presented.
-    let prefix = presented.filter(|k| k.starts_with(KEY_PREFIX) && k.len() > 13).map(|k| &k[..13]);
-    let event = if matches!(failure, AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. }) {
-        "rate_limited"
-    } else {
-        "auth_failure"
+/// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
+/// failure of identity is recorded in its address's group (one audit row for its repeats), with the
+/// prefix and id of the key only when the key exists; a throttled address gets nothing written.
+fn refused(failure: &AuthFailure, client: &str, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
+    let known = failure.known_key();
+    let prefix = known.map(|k| k.prefix.as_str());
+    let after = match failure {
+        AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. } => vec![AuditEvent {
+            event: "rate_limited",
+            key_id: known.map(|k| k.id),
+            key_prefix: prefix,
+            connection_id: known.map(|k| k.connection_id),
+            outcome: failure.audit_outcome(),
+            ..Default::default()
+        }
+        .stmt(svc.now)],
+        // A suspended key is a real key refused until an administrator confirms it: audited like a failure.
+        f if f.is_identity_failure() || matches!(f, AuthFailure::Suspended(_)) => failures::grouped(
+            client,
+            &AuditEvent {
+                event: "auth_failure",
+                key_id: known.map(|k| k.id),
+                key_prefix: prefix,
+                connection_id: known.map(|k| k.connection_id),
+                outcome: failure.audit_outcome(),
+                ..Default::default()
+            },
+            svc.now,
+        ),
+        _ => vec![],
     };
-    let audit = AuditEvent { event, key_prefix: prefix, outcome: failure.audit_outcome(), ..Default::default() };
-    let after = if matches!(failure, AuthFailure::Store(_)) { vec![] } else { vec![audit.stmt(svc.now)] };
     let mut outcome = Outcome::new(auth_failure_response(failure, reply_to), after);
     if let Some(p) = prefix {
         outcome.log.insert("key".into(), json!(p));
@@ -360,14 +396,14 @@ fn refused(failure: &AuthFailure, presented: Option<&str>, reply_to: &ReplyTo, s
 
 pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
     match failure {
-        AuthFailure::RateLimited { retry_after_s, .. } => {
+        AuthFailure::RateLimited { retry_after_s, .. } | AuthFailure::Throttled { retry_after_s } => {
             reply_to.error(429, SERVER_ERROR, failure.message()).with_header("retry-after", retry_after_s.to_string())
         }
         // No Retry-After: waiting never makes it fit.
         AuthFailure::OverLimitAtOnce { .. } => reply_to.error(429, SERVER_ERROR, failure.message()),
         AuthFailure::Store(e) => store_unavailable_to(e, reply_to),
         // The key is known and valid; it is held back, not wrong: 403, and no invitation to re-authenticate.
-        AuthFailure::Suspended => reply_to.error(403, SERVER_ERROR, format!("Forbidden: {}", failure.message())),
+        AuthFailure::Suspended(_) => reply_to.error(403, SERVER_ERROR, format!("Forbidden: {}", failure.message())),
         AuthFailure::MissingKey => reply_to
             .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
             .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),

@@ -1,10 +1,12 @@
 //! Authenticates an `/mcp` request in **one D1 round trip**: the key with its connection, the
-//! connection's model permissions, the rate limit's decision (`policy::rate_limit`) and the session
-//! touch go in one batch. A key whose connection moved to another Odoo is refused until confirmed
-//! (its `key_suspensions` row is read in the key's own statement).
+//! connection's model permissions, the rate limit's decision (`policy::rate_limit`), the client
+//! address's failed-authentication throttle (`policy::failures`) and the session touch go in one batch.
+//! A key whose connection moved to another Odoo is refused until confirmed (its `key_suspensions` row is
+//! read in the key's own statement).
 
 use crate::odoo::{Connection, Transport};
 use crate::platform::{Db, Stmt};
+use crate::policy::failures;
 use crate::policy::keys;
 use crate::policy::permissions::{Permissions, Scope};
 use crate::policy::rate_limit;
@@ -48,24 +50,39 @@ pub struct SessionState {
     pub log_level: Option<String>,
 }
 
+/// A key that exists, as a failure may name it (its prefix and id are recorded; the key never).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownKey {
+    pub id: i64,
+    pub prefix: String,
+    pub connection_id: i64,
+}
+
 #[derive(Debug, PartialEq)]
 pub enum AuthFailure {
     MissingKey,
     UnknownKey,
-    Revoked,
-    Expired,
+    Revoked(KnownKey),
+    Expired(KnownKey),
     /// The key's connection moved to another Odoo origin; an administrator has not confirmed the key
     /// for it yet (`key_suspensions`).
-    Suspended,
+    Suspended(KnownKey),
+    /// The client's address used up its failed authentications this minute (`policy::failures`): refused
+    /// before its key is looked at.
+    Throttled {
+        retry_after_s: i64,
+    },
     /// `limit` requests were already admitted within the last 60 s; retry after this many seconds.
     RateLimited {
         retry_after_s: i64,
         limit: i64,
+        key: KnownKey,
     },
     /// A batch of `weight` requests is more than the key's `limit` per minute: it never fits.
     OverLimitAtOnce {
         weight: i64,
         limit: i64,
+        key: KnownKey,
     },
     Store(StoreError),
 }
@@ -78,17 +95,28 @@ impl AuthFailure {
                 "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
             }
             AuthFailure::UnknownKey => "Unknown key.".into(),
-            AuthFailure::Revoked => "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::Expired => "This key has expired. Ask your Odoo MCP administrator for a new one.".into(),
-            AuthFailure::Suspended => "This key is suspended: its connection now points at a different Odoo \
+            AuthFailure::Revoked(_) => {
+                "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::Expired(_) => {
+                "This key has expired. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::Suspended(_) => "This key is suspended: its connection now points at a different Odoo \
                 address, and the key's Odoo credentials are not sent there until an administrator confirms the \
                 key for the new Odoo address. Ask your Odoo MCP administrator to confirm it."
                 .into(),
-            AuthFailure::RateLimited { retry_after_s, limit } => {
+            AuthFailure::RateLimited {
+                retry_after_s,
+                limit,
+                ..
+            } => {
                 format!("Rate limit of {limit} requests per minute exceeded; retry in {retry_after_s} s.")
             }
-            AuthFailure::OverLimitAtOnce { weight, limit } => format!(
+            AuthFailure::OverLimitAtOnce { weight, limit, .. } => format!(
                 "This batch of {weight} requests exceeds the rate limit of {limit} requests per minute on its own; send at most {limit} at a time."
+            ),
+            AuthFailure::Throttled { retry_after_s } => format!(
+                "Too many failed authentications from this network; retry in {retry_after_s} s."
             ),
             AuthFailure::Store(e) => format!("The key store is unavailable: {e}"),
         }
@@ -98,26 +126,53 @@ impl AuthFailure {
         match self {
             AuthFailure::MissingKey => "missing_key",
             AuthFailure::UnknownKey => "unknown_key",
-            AuthFailure::Revoked => "revoked",
-            AuthFailure::Expired => "expired",
-            AuthFailure::Suspended => "suspended",
+            AuthFailure::Revoked(_) => "revoked",
+            AuthFailure::Expired(_) => "expired",
+            AuthFailure::Throttled { .. } => "throttled",
+            AuthFailure::Suspended(_) => "suspended",
             AuthFailure::RateLimited { .. } | AuthFailure::OverLimitAtOnce { .. } => "rate_limited",
             AuthFailure::Store(_) => "store_error",
         }
+    }
+
+    /// The existing key a failure is about, when it is about one.
+    pub fn known_key(&self) -> Option<&KnownKey> {
+        match self {
+            AuthFailure::Revoked(k)
+            | AuthFailure::Expired(k)
+            | AuthFailure::Suspended(k)
+            | AuthFailure::RateLimited { key: k, .. }
+            | AuthFailure::OverLimitAtOnce { key: k, .. } => Some(k),
+            _ => None,
+        }
+    }
+
+    /// A failure of the caller's identity (counted against its address and grouped in the audit), as
+    /// opposed to a live key's own rate limit, a throttled address or an unavailable store.
+    pub fn is_identity_failure(&self) -> bool {
+        matches!(
+            self,
+            AuthFailure::MissingKey | AuthFailure::UnknownKey | AuthFailure::Revoked(_) | AuthFailure::Expired(_)
+        )
     }
 }
 
 /// Where each statement's rows are in the batch's results (the session touch only with a session id).
 const ADMIT_AT: usize = 2;
 const WINDOW_AT: usize = 3;
-const SESSION_AT: usize = 4;
+const BLOCKED_AT: usize = 4;
+const SESSION_AT: usize = 6;
 
 /// Looks up the presented key, counts the request's `weight` (the requests it carries: one per message of
 /// a batch) against its rate limit, when a session id is given touches that session (only if it belongs
 /// to this key and has not expired), and when the request names a model reads its shared schema cache
-/// row (without the JSON if this isolate holds that very fetch).
+/// row (without the JSON if this isolate holds that very fetch). The client's address (`client`,
+/// `policy::failures::client_of`) is refused first when it used up its failed authentications, and
+/// is counted a failure when the key is not live, in the same batch.
+#[allow(clippy::too_many_arguments)]
 pub async fn authenticate(
     db: &dyn Db,
+    client: &str,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,
@@ -149,8 +204,11 @@ pub async fn authenticate(
             vec![text(&key_hash)],
         ),
         // Only live keys get a bucket row, so unknown keys cannot fill the table.
-        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight),
+        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight, client),
         rate_limit::window(&key_hash, now),
+        // Read before the count below, so a throttled address is refused whatever its key.
+        failures::blocked(client, now),
+        failures::count(client, now, Some(&key_hash)),
     ];
     if let Some(sid) = session_id {
         stmts.push(crate::store::sessions::touch(sid, &key_hash, now));
@@ -162,23 +220,32 @@ pub async fn authenticate(
     });
     let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
     let shape = |e: StoreError| AuthFailure::Store(e);
+    if results.get(BLOCKED_AT).is_some_and(|rows| !rows.is_empty()) {
+        return Err(AuthFailure::Throttled { retry_after_s: failures::retry_after_s(now) });
+    }
     let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
-
+    let known = || -> Result<KnownKey, AuthFailure> {
+        Ok(KnownKey {
+            id: get_i64(key_row, "id").map_err(shape)?,
+            prefix: get_str(key_row, "prefix").map_err(shape)?,
+            connection_id: get_i64(key_row, "connection_id").map_err(shape)?,
+        })
+    };
     if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
-        return Err(AuthFailure::Revoked);
+        return Err(AuthFailure::Revoked(known()?));
     }
     if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
-        return Err(AuthFailure::Expired);
+        return Err(AuthFailure::Expired(known()?));
     }
     if get_opt_i64(key_row, "suspended_at").map_err(shape)?.is_some() {
-        return Err(AuthFailure::Suspended);
+        return Err(AuthFailure::Suspended(known()?));
     }
     // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
     // admitted exactly when the statement returned its bucket's count.
     let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
     let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
     if limit > 0 && !admitted && weight > limit {
-        return Err(AuthFailure::OverLimitAtOnce { weight, limit });
+        return Err(AuthFailure::OverLimitAtOnce { weight, limit, key: known()? });
     }
     if limit > 0 && !admitted {
         let buckets = results
@@ -190,6 +257,7 @@ pub async fn authenticate(
         return Err(AuthFailure::RateLimited {
             retry_after_s: rate_limit::retry_after_s(&buckets, limit, weight, now),
             limit,
+            key: known()?,
         });
     }
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod crypto;
+pub mod failures;
 pub mod keys;
 pub mod permissions;
 pub mod rate_limit;

@@ -38,7 +38,8 @@ fn second_of(now_ms: i64) -> i64 {
 /// Counts the request's `weight` (at least 1) in its bucket if the key is live, limited, and has room
 /// for all of it within the window; returns the bucket's new count when admitted, no row otherwise. The
 /// limit is the key's own, else the administrator's default, else the environment's (`default_limit`).
-pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64) -> Stmt {
+/// Nothing is counted for a request from a throttled client network (`policy::failures`): it is refused.
+pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64, client: &str) -> Stmt {
     let second = second_of(now_ms);
     Stmt::new(
         concat!(
@@ -49,6 +50,7 @@ pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64) -> St
              AND COALESCE(k.rate_limit, ",
             crate::rate_limit_sql!(),
             ", ?5) > 0 \
+             AND NOT EXISTS (SELECT 1 FROM auth_throttle t WHERE t.client = ?7 AND t.window_start = ?8 AND t.count >= ?9) \
              AND (SELECT COALESCE(SUM(b.count), 0) FROM rate_buckets b WHERE b.key_hash = ?1 AND b.second >= ?3 - 60) + ?6 \
                  <= COALESCE(k.rate_limit, ",
             crate::rate_limit_sql!(),
@@ -65,6 +67,9 @@ pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64) -> St
             int(now_ms),
             int(default_limit),
             int(weight.max(1)),
+            text(client),
+            int(crate::policy::failures::minute_of(now_ms)),
+            int(crate::policy::failures::LIMIT),
         ],
     )
 }

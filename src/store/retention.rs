@@ -12,7 +12,7 @@ pub const DEFAULT_AUDIT_DAYS: i64 = 90;
 
 /// The statements of one sweep, run as one batch.
 pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
-    vec![
+    let mut stmts = vec![
         // A bucket counts only while it is within 60 s of a request; a key in use reuses its own 61 rows,
         // so this removes the buckets of keys that went quiet.
         Stmt::new("DELETE FROM rate_buckets WHERE second < ?1", vec![int(now.div_euclid(1000) - WINDOW_S)]),
@@ -30,5 +30,8 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
             concat!("DELETE FROM audit WHERE at < ?1 - MAX(1, COALESCE(", crate::retention_days_sql!(), ", ?2)) * ?3"),
             vec![int(now), int(audit_days), int(DAY_MS)],
         ),
-    ]
+    ];
+    // Past minutes of the failed-authentication throttle, and groups that take no more repeats.
+    stmts.extend(crate::policy::failures::sweep(now));
+    stmts
 }
