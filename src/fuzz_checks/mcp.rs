@@ -19,7 +19,7 @@ pub fn mcp_message(data: &[u8]) {
         header_value(value);
     }
     // The transport's parser: `serde_json`'s, refusing duplicated keys and nothing else.
-    let strict = crate::mcp::strict_json::parse(body);
+    let strict = crate::http::strict_json::parse(body);
     let plain = serde_json::from_slice::<Value>(body);
     match (&strict, &plain) {
         (Ok(s), Ok(p)) => assert_eq!(s, p, "the strict parse reads what serde_json reads"),

@@ -5,6 +5,7 @@ pub mod body;
 pub mod log;
 pub mod origin;
 pub mod router;
+pub mod strict_json;
 
 use crate::platform::Stmt;
 use serde_json::Value;

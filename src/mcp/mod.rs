@@ -10,5 +10,4 @@ pub mod legacy;
 pub mod lifecycle;
 pub mod modern;
 pub mod stream;
-pub mod strict_json;
 pub mod transport;

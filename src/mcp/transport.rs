@@ -10,7 +10,8 @@ use super::jsonrpc::{
     self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
-use super::{legacy, modern, strict_json};
+use super::{legacy, modern};
+use crate::http::strict_json;
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};

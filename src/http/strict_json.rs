@@ -1,28 +1,48 @@
-//! The one parser of JSON-RPC bodies on `/mcp`: `serde_json`'s, except that an object naming the same
-//! key twice, at any depth, is refused. JSON (RFC 8259 §4) leaves duplicated names undefined and parsers
-//! disagree (`serde_json` keeps the last, others the first), so a message like
-//! `{"method": "tools/list", "method": "tools/call"}` could mean one thing to a proxy or an audit reader
-//! and another to us. We refuse it rather than pick.
+//! The one JSON parser of request bodies (`/mcp` messages and admin API bodies): `serde_json`'s, except
+//! that an object naming the same key twice, at any depth, is refused. JSON (RFC 8259 §4) leaves
+//! duplicated names undefined and parsers disagree (`serde_json` keeps the last, others the first), so a
+//! message like `{"method": "tools/list", "method": "tools/call"}` could mean one thing to a proxy or an
+//! audit reader and another to us, and an admin body with `"scope"` twice would silently take the last.
+//! We refuse it rather than pick.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt;
 
 /// Parses `body` as JSON, refusing duplicated object keys. The error reads like `serde_json`'s own
 /// (`duplicate key "id" at line 1 column 30`), so a client is told where.
 pub fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
+    parse_locating(body).map_err(|(e, _)| e)
+}
+
+/// As [`parse`], and for a duplicated key also its path (`scope.models`, `a[1].b`).
+pub fn parse_locating(body: &[u8]) -> Result<Value, (serde_json::Error, Option<String>)> {
+    let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = Strict.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+    let parsed =
+        Strict { duplicate: &duplicate, path: String::new() }.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| (e, duplicate.into_inner()))
+}
+
+/// `parent.key`, or `key` at the top.
+pub fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 /// A `Value` seed that refuses duplicated keys in every object it builds, nested ones included (each
-/// nested value is deserialised through `Strict` again, within `serde_json`'s own depth limit).
-#[derive(Clone, Copy)]
-struct Strict;
+/// nested value is deserialised through `Strict` again, within `serde_json`'s own depth limit), and
+/// records where the duplicate was.
+struct Strict<'a> {
+    duplicate: &'a RefCell<Option<String>>,
+    path: String,
+}
 
-impl<'de> DeserializeSeed<'de> for Strict {
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -30,7 +50,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -76,7 +96,9 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element_seed(Strict)? {
+        while let Some(item) = seq
+            .next_element_seed(Strict { duplicate: self.duplicate, path: format!("{}[{}]", self.path, items.len()) })?
+        {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -85,10 +107,12 @@ impl<'de> Visitor<'de> for Strict {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            let path = join(&self.path, &key);
             if object.contains_key(&key) {
+                *self.duplicate.borrow_mut() = Some(path);
                 return Err(de::Error::custom(format_args!("duplicate key \"{}\"", crate::store::truncate(&key, 64))));
             }
-            let value = map.next_value_seed(Strict)?;
+            let value = map.next_value_seed(Strict { duplicate: self.duplicate, path })?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))
@@ -131,6 +155,10 @@ mod tests {
         // Same name in different objects is not a duplicate; escapes are compared decoded.
         assert!(parse(br#"{"a":{"b":1},"b":{"a":2}}"#).is_ok());
         assert!(parse(br#"{"a":1,"\u0061":2}"#).is_err());
+        let (_, path) = parse_locating(br#"{"scope":{"models":[{"x":1,"x":2}]}}"#).unwrap_err();
+        assert_eq!(path.as_deref(), Some("scope.models[0].x"));
+        let (_, path) = parse_locating(b"{").unwrap_err();
+        assert_eq!(path, None, "a syntax error is not a duplicate");
     }
 
     #[test]
