@@ -27,6 +27,8 @@ pub struct Settings {
     /// How long a batch may keep starting operations, in ms: past it the rest are reported as not
     /// attempted, so that hanging operations cannot hold a request (and the client waiting on it) for long.
     pub batch_time_limit_ms: u64,
+    /// Failed authentications a client network may make per minute before it gets 429 (`policy::failures`).
+    pub auth_failures_per_minute: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Settings {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("subrequest_budget", &self.subrequest_budget)
             .field("batch_time_limit_ms", &self.batch_time_limit_ms)
+            .field("auth_failures_per_minute", &self.auth_failures_per_minute)
             .finish()
     }
 }
@@ -103,6 +106,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|ms| *ms >= 1)
                 .unwrap_or(DEFAULT_BATCH_TIME_LIMIT_MS),
+            auth_failures_per_minute: nonempty("AUTH_FAILURES_PER_MINUTE")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(crate::policy::failures::DEFAULT_LIMIT),
         }
     }
 }

@@ -6,7 +6,10 @@ mod support;
 
 use fake_odoo::OdooVersion;
 use odoo_mcp_edge::platform::Db;
-use odoo_mcp_edge::policy::failures::{GROUP_GAP_MS, LIMIT};
+use odoo_mcp_edge::policy::failures::{DEFAULT_LIMIT, GROUP_GAP_MS};
+
+/// The harness runs with the default limit (`AUTH_FAILURES_PER_MINUTE` unset).
+const LIMIT: i64 = DEFAULT_LIMIT as i64;
 use odoo_mcp_edge::store::retention::sweep;
 use serde_json::{json, Value};
 use support::{block_on, Harness, Resp, ADMIN_TOKEN};

@@ -127,7 +127,7 @@ pub(crate) async fn failed_authentication(
     refusal: impl FnOnce() -> HttpResponse,
 ) -> Outcome {
     use crate::policy::failures;
-    let client = failures::client_of(req);
+    let client = failures::client_of(req, svc.settings);
     match failures::count_now(svc.db, &client, svc.now).await {
         failures::Counted::Yes => Outcome::new(refusal(), failures::grouped(&client, audit, svc.now)),
         failures::Counted::Throttled { retry_after_s } => {

@@ -321,7 +321,7 @@ async fn authenticate_request(
 ) -> Result<AuthContext, Outcome> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
-    let client = failures::client_of(req);
+    let client = failures::client_of(req, svc.settings);
     match authenticate(svc.db, &client, presented, session_id, limit, schema_model, weight, svc.now).await {
         Ok(auth) => Ok(auth),
         // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
@@ -333,7 +333,7 @@ async fn authenticate_request(
 }
 
 /// A failure found without D1, once counted against the client's address: itself, or `Throttled`.
-async fn counted(svc: &Services<'_>, client: &str, failure: AuthFailure) -> AuthFailure {
+async fn counted(svc: &Services<'_>, client: &failures::Client, failure: AuthFailure) -> AuthFailure {
     match failures::count_now(svc.db, client, svc.now).await {
         failures::Counted::Yes => failure,
         failures::Counted::Throttled { retry_after_s } => AuthFailure::Throttled { retry_after_s },
@@ -350,7 +350,7 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
         Some(k) if !crate::policy::keys::may_be_a_key(k) => AuthFailure::UnknownKey,
         Some(_) => return None,
     };
-    let client = failures::client_of(req);
+    let client = failures::client_of(req, svc.settings);
     let failure = counted(svc, &client, failure).await;
     let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
     Some(refused(&failure, &client, &reply_to, svc))
@@ -359,7 +359,7 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
 /// failure of identity is recorded in its address's group (one audit row for its repeats), with the
 /// prefix and id of the key only when the key exists; a throttled address gets nothing written.
-fn refused(failure: &AuthFailure, client: &str, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
+fn refused(failure: &AuthFailure, client: &failures::Client, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
     let known = failure.known_key();
     let prefix = known.map(|k| k.prefix.as_str());
     let after = match failure {

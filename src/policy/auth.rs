@@ -172,7 +172,7 @@ const SESSION_AT: usize = 6;
 #[allow(clippy::too_many_arguments)]
 pub async fn authenticate(
     db: &dyn Db,
-    client: &str,
+    client: &failures::Client,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,

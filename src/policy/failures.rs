@@ -1,4 +1,4 @@
-//! Failed authentications from strangers, bounded: at most [`LIMIT`] are counted per client address in
+//! Failed authentications from strangers, bounded: at most `AUTH_FAILURES_PER_MINUTE` (default [`DEFAULT_LIMIT`]) are counted per client address in
 //! a clock minute, after which that address is answered 429 (`Retry-After`: the minute's end) without
 //! anything being written; and repeats of the same failure from the same address are grouped into one
 //! audit row with a count and a time span, so a flood writes a constant number of rows.
@@ -8,7 +8,7 @@
 //! header (local runs) every request is the client `unknown`.
 //!
 //! The count is one atomic statement ([`count`], an upsert that does nothing once the minute holds
-//! `LIMIT`); on `/mcp` it rides in the authentication batch with [`blocked`], the check that refuses a
+//! the limit); on `/mcp` it rides in the authentication batch with [`blocked`], the check that refuses a
 //! throttled address before its key is looked at, so a successful request costs no extra round trip.
 //! A request that fails without reaching D1 (no key, an impossible one, a wrong admin token) counts with
 //! [`count_now`], one round trip on the failure path only.
@@ -19,15 +19,28 @@ use crate::store::{int, opt_int, opt_text, text, AuditEvent};
 use std::net::IpAddr;
 
 /// Failed authentications counted per client address in a clock minute.
-pub const LIMIT: i64 = 30;
+pub const DEFAULT_LIMIT: u32 = 30;
 const MINUTE_MS: i64 = 60_000;
 /// Repeats join a group while they come within this of the group's last failure …
 pub const GROUP_GAP_MS: i64 = 10 * 60_000;
 /// … and within this of its first, so a group's audit row never stays open for long.
 pub const GROUP_SPAN_MS: i64 = 60 * 60_000;
 
-/// The client address as it is used and stored: `a.b.c.0/24`, `x:x:x:x::/64`, or `unknown`.
-pub fn client_of(req: &HttpRequest) -> String {
+/// Who failed: the client's network, and how many failures a minute it is allowed
+/// (`AUTH_FAILURES_PER_MINUTE`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// The address as it is used and stored: `a.b.c.0/24`, `x:x:x:x::/64`, or `unknown`.
+    pub network: String,
+    pub limit: i64,
+}
+
+/// The request's client, under the deployment's limit.
+pub fn client_of(req: &HttpRequest, settings: &crate::config::Settings) -> Client {
+    Client { network: network_of(req), limit: i64::from(settings.auth_failures_per_minute) }
+}
+
+fn network_of(req: &HttpRequest) -> String {
     match req.header("cf-connecting-ip").and_then(|v| v.trim().parse::<IpAddr>().ok()) {
         Some(IpAddr::V4(a)) => v4(a),
         Some(IpAddr::V6(a)) => match a.to_ipv4_mapped() {
@@ -57,17 +70,17 @@ pub fn retry_after_s(now_ms: i64) -> i64 {
 }
 
 /// A row when the address has used up this minute's failures: it is refused before anything else.
-pub fn blocked(client: &str, now_ms: i64) -> Stmt {
+pub fn blocked(client: &Client, now_ms: i64) -> Stmt {
     Stmt::new(
         "SELECT count FROM auth_throttle WHERE client = ?1 AND window_start = ?2 AND count >= ?3",
-        vec![text(client), int(minute_of(now_ms)), int(LIMIT)],
+        vec![text(&client.network), int(minute_of(now_ms)), int(client.limit)],
     )
 }
 
 /// Counts one failure of the address, unless `key_hash` names a live key (then the request is not a
-/// failure and nothing is written) or the minute already holds `LIMIT` (nothing is written either).
+/// failure and nothing is written) or the minute already holds the limit (nothing is written either).
 /// Returns the minute's new count when it counted, no row otherwise.
-pub fn count(client: &str, now_ms: i64, key_hash: Option<&str>) -> Stmt {
+pub fn count(client: &Client, now_ms: i64, key_hash: Option<&str>) -> Stmt {
     Stmt::new(
         "INSERT INTO auth_throttle (client, window_start, count) SELECT ?1, ?2, 1 \
          WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.key_hash = ?4 AND k.revoked_at IS NULL \
@@ -77,7 +90,7 @@ pub fn count(client: &str, now_ms: i64, key_hash: Option<&str>) -> Stmt {
              window_start = excluded.window_start \
          WHERE auth_throttle.window_start <> excluded.window_start OR auth_throttle.count < ?3 \
          RETURNING count",
-        vec![text(client), int(minute_of(now_ms)), int(LIMIT), opt_text(key_hash), int(now_ms)],
+        vec![text(&client.network), int(minute_of(now_ms)), int(client.limit), opt_text(key_hash), int(now_ms)],
     )
 }
 
@@ -90,7 +103,7 @@ pub enum Counted {
 
 /// Counts a failure in its own round trip (the failure path only). When D1 fails the failure is
 /// answered as if counted: a busy database is no reason to tell a client more.
-pub async fn count_now(db: &dyn Db, client: &str, now_ms: i64) -> Counted {
+pub async fn count_now(db: &dyn Db, client: &Client, now_ms: i64) -> Counted {
     match db.batch(vec![count(client, now_ms, None)]).await {
         Ok(results) if results.first().is_some_and(|rows| rows.is_empty()) => {
             Counted::Throttled { retry_after_s: retry_after_s(now_ms) }
@@ -102,7 +115,8 @@ pub async fn count_now(db: &dyn Db, client: &str, now_ms: i64) -> Counted {
 /// The statements (after the response) that record a failure in its group: the first of a group
 /// inserts the audit row, a repeat only updates that row's detail, `{"client", "count", "first_at",
 /// "last_at"}`. A group is the address and everything the row says (event, tool, outcome, key).
-pub fn grouped(client: &str, e: &AuditEvent<'_>, now_ms: i64) -> Vec<Stmt> {
+pub fn grouped(client: &Client, e: &AuditEvent<'_>, now_ms: i64) -> Vec<Stmt> {
+    let client = client.network.as_str();
     let kind = format!(
         "{}|{}|{}|{}",
         e.event,
@@ -182,11 +196,14 @@ mod tests {
 
     #[test]
     fn the_address_is_truncated_to_its_network() {
-        assert_eq!(client_of(&req(Some("203.0.113.77"))), "203.0.113.0/24");
-        assert_eq!(client_of(&req(Some("2001:db8:1:2:3:4:5:6"))), "2001:db8:1:2::/64");
-        assert_eq!(client_of(&req(Some("::ffff:198.51.100.9"))), "198.51.100.0/24");
-        assert_eq!(client_of(&req(Some("not an address"))), "unknown");
-        assert_eq!(client_of(&req(None)), "unknown");
+        assert_eq!(network_of(&req(Some("203.0.113.77"))), "203.0.113.0/24");
+        assert_eq!(network_of(&req(Some("2001:db8:1:2:3:4:5:6"))), "2001:db8:1:2::/64");
+        assert_eq!(network_of(&req(Some("::ffff:198.51.100.9"))), "198.51.100.0/24");
+        assert_eq!(network_of(&req(Some("not an address"))), "unknown");
+        assert_eq!(network_of(&req(None)), "unknown");
+        let settings = crate::config::Settings::from_env(|n| (n == "AUTH_FAILURES_PER_MINUTE").then(|| "500".into()));
+        assert_eq!(client_of(&req(None), &settings).limit, 500);
+        assert_eq!(client_of(&req(None), &crate::config::Settings::from_env(|_| None)).limit, 30);
     }
 
     #[test]

@@ -39,7 +39,13 @@ fn second_of(now_ms: i64) -> i64 {
 /// for all of it within the window; returns the bucket's new count when admitted, no row otherwise. The
 /// limit is the key's own, else the administrator's default, else the environment's (`default_limit`).
 /// Nothing is counted for a request from a throttled client network (`policy::failures`): it is refused.
-pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64, client: &str) -> Stmt {
+pub fn admit(
+    key_hash: &str,
+    default_limit: i64,
+    now_ms: i64,
+    weight: i64,
+    client: &crate::policy::failures::Client,
+) -> Stmt {
     let second = second_of(now_ms);
     Stmt::new(
         concat!(
@@ -67,9 +73,9 @@ pub fn admit(key_hash: &str, default_limit: i64, now_ms: i64, weight: i64, clien
             int(now_ms),
             int(default_limit),
             int(weight.max(1)),
-            text(client),
+            text(&client.network),
             int(crate::policy::failures::minute_of(now_ms)),
-            int(crate::policy::failures::LIMIT),
+            int(client.limit),
         ],
     )
 }

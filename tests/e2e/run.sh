@@ -204,6 +204,10 @@ ADMIN_TOKEN=$(rand_b64url)
     echo "ADMIN_TOKEN=\"$ADMIN_TOKEN\""
     echo "CREDENTIALS_KEY=\"$(rand_b64)\""
     echo "DEV_ALLOW_LOOPBACK=\"true\""
+    # Every stage speaks from 127.0.0.1, and the bad-input corpus and the negative stage fail to
+    # authenticate on purpose: the per-network throttle (tested natively, tests/auth_failures.rs) would
+    # refuse the stages after them.
+    echo "AUTH_FAILURES_PER_MINUTE=\"1000000\""
     # Small pages, so that every client's pagination is exercised (tools/list has 7 tools).
     echo "LIST_PAGE_SIZE=\"3\""
   } >"$ART/e2e.env"
