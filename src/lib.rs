@@ -21,6 +21,7 @@ pub mod platform;
 pub mod policy;
 pub mod store;
 pub mod subrequests;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;

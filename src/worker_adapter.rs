@@ -154,7 +154,7 @@ async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
                 "event": "after_response_write_failed",
                 "request_id": log.get("request_id"),
                 "statements": statements,
-                "error": crate::store::truncate(&e.to_string(), 300),
+                "error": crate::text::truncate(&e.to_string(), 300),
             })
         );
     }

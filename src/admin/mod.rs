@@ -241,7 +241,7 @@ fn parse_id(s: &str) -> Result<i64, ApiError> {
     s.parse()
         .ok()
         .filter(|i| *i > 0)
-        .ok_or_else(|| ApiError::bad_request(format!("'{}' is not an id", store::truncate(s, 40))))
+        .ok_or_else(|| ApiError::bad_request(format!("'{}' is not an id", crate::text::truncate(s, 40))))
 }
 
 pub(crate) fn admin_audit(action: &str, connection_id: Option<i64>, detail: &str, now: i64) -> Stmt {

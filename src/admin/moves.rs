@@ -51,7 +51,7 @@ impl Move {
         after.push(admin_audit(
             "connection.move",
             Some(connection_id),
-            store::truncate(
+            crate::text::truncate(
                 &format!(
                     "{} -> {}: keys suspended until confirmed: {:?}{}",
                     self.from,

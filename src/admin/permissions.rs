@@ -5,7 +5,7 @@ use super::body::{BodyError, Patch};
 use super::{admin_audit, browse, ApiError, ApiResult};
 use crate::platform::Stmt;
 use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
-use crate::store::{self, connections};
+use crate::store::connections;
 use crate::Services;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,7 +40,7 @@ fn model_name(model: &str) -> Result<(), ApiError> {
     if is_model_name(model) {
         return Ok(());
     }
-    Err(ApiError::bad_request(format!("'{}' is not a model name (e.g. res.partner)", store::truncate(model, 80))))
+    Err(ApiError::bad_request(format!("'{}' is not a model name (e.g. res.partner)", crate::text::truncate(model, 80))))
 }
 
 pub async fn set(svc: &Services<'_>, id: i64, model: &str, b: PermissionBody, after: &mut Vec<Stmt>) -> ApiResult {
@@ -108,7 +108,7 @@ pub async fn set(svc: &Services<'_>, id: i64, model: &str, b: PermissionBody, af
                 ),
                 None => format!("{model} no field policy"),
             };
-            after.push(admin_audit("model.fields", Some(id), store::truncate(&detail, 900), svc.now));
+            after.push(admin_audit("model.fields", Some(id), crate::text::truncate(&detail, 900), svc.now));
             policy
         }
         None => before.fields,

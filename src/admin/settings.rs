@@ -92,7 +92,7 @@ pub async fn put(svc: &Services<'_>, b: SettingsBody, after: &mut Vec<Stmt>) -> 
     }
     if !stmts.is_empty() {
         svc.db.batch(stmts).await.map_err(crate::store::StoreError::from)?;
-        after.push(admin_audit("settings.update", None, crate::store::truncate(&changed.join(", "), 900), svc.now));
+        after.push(admin_audit("settings.update", None, crate::text::truncate(&changed.join(", "), 900), svc.now));
     }
     get(svc).await
 }

@@ -115,7 +115,7 @@ fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
     let Some(t) = uri::TEMPLATES.iter().find(|t| t.uri_template == template) else {
         return Err(RpcError::invalid_params(format!(
             "Invalid params: no resource template {}",
-            crate::store::truncate(template, 200)
+            crate::text::truncate(template, 200)
         )));
     };
     let declared = t.uri_template.split(['{', '}', ',', '?']).any(|part| part == var);
@@ -123,7 +123,7 @@ fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
         return Err(RpcError::invalid_params(format!(
             "Invalid params: template {} has no variable '{}'",
             t.uri_template,
-            crate::store::truncate(var, 60)
+            crate::text::truncate(var, 60)
         )));
     }
     Ok(match var {

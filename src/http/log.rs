@@ -27,7 +27,7 @@ pub fn line(http_method: &str, path: &str, status: u16, duration_ms: i64, fields
     let mut line = json!({
         "request_id": fields.get("request_id").cloned().unwrap_or(Value::Null),
         "http_method": http_method,
-        "path": crate::store::truncate(path, 200),
+        "path": crate::text::truncate(path, 200),
         "status": status,
         "duration_ms": duration_ms,
     });

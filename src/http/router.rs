@@ -73,10 +73,10 @@ fn tag(mut outcome: Outcome, req: &HttpRequest, request_id: String) -> Outcome {
     outcome.response = outcome.response.with_header(log::REQUEST_ID_HEADER, request_id.clone());
     outcome.log.insert("request_id".into(), json!(request_id));
     if let Some(error) = outcome.response.log_error.take() {
-        outcome.log.insert("error".into(), json!(crate::store::truncate(&error, 300)));
+        outcome.log.insert("error".into(), json!(crate::text::truncate(&error, 300)));
     }
     if let Some(ray) = req.header("cf-ray") {
-        outcome.log.insert("ray".into(), json!(crate::store::truncate(ray, 64)));
+        outcome.log.insert("ray".into(), json!(crate::text::truncate(ray, 64)));
     }
     outcome
 }

@@ -110,7 +110,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
             let path = join(&self.path, &key);
             if object.contains_key(&key) {
                 *self.duplicate.borrow_mut() = Some(path);
-                return Err(de::Error::custom(format_args!("duplicate key \"{}\"", crate::store::truncate(&key, 64))));
+                return Err(de::Error::custom(format_args!("duplicate key \"{}\"", crate::text::truncate(&key, 64))));
             }
             let value = map.next_value_seed(Strict { duplicate: self.duplicate, path })?;
             object.insert(key, value);

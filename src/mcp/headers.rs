@@ -52,7 +52,7 @@ pub fn check(req: &HttpRequest, method: &str, params: &Map<String, Value>, lenie
         Some(m) if m != method => {
             return Err(format!(
                 "header Mcp-Method ({}) does not match the body's method",
-                crate::store::truncate(&m, 60)
+                crate::text::truncate(&m, 60)
             ))
         }
         None if !lenient => return Err("header Mcp-Method is required".into()),

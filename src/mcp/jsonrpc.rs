@@ -40,7 +40,7 @@ impl RpcError {
     }
 
     pub fn method_not_found(method: &str) -> RpcError {
-        RpcError::new(METHOD_NOT_FOUND, format!("Method not found: {}", crate::store::truncate(method, 100)))
+        RpcError::new(METHOD_NOT_FOUND, format!("Method not found: {}", crate::text::truncate(method, 100)))
     }
 
     pub fn with_data(mut self, data: Value) -> RpcError {

@@ -40,7 +40,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
                 SERVER_ERROR,
                 format!(
                     "Bad Request: Unsupported protocol version: {} (supported versions: {})",
-                    store::truncate(v, 40),
+                    crate::text::truncate(v, 40),
                     lifecycle::SESSION_VERSIONS.join(", ")
                 ),
             ),
@@ -57,7 +57,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     };
     // `initialize` opens a session; everything else needs a live one of this key.
     if let Some(Message::Request { id, method, params }) = &single {
-        log.insert("method".into(), json!(store::truncate(method, 64)));
+        log.insert("method".into(), json!(crate::text::truncate(method, 64)));
         if method == "initialize" {
             return initialize(lane, id, params).await;
         }
@@ -90,7 +90,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
             SERVER_ERROR,
             &format!(
                 "Bad Request: MCP-Protocol-Version {} differs from this session's protocol version {}",
-                store::truncate(h, 40),
+                crate::text::truncate(h, 40),
                 session.protocol_version
             ),
         );
@@ -234,7 +234,7 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
         Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
-    let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| store::truncate(s, 100));
+    let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| crate::text::truncate(s, 100));
     if let Err(e) = store::sessions::create(
         lane.svc.db,
         &session_id,

@@ -14,7 +14,6 @@ use super::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
 use super::transport::{reply, rpc_error, serve_request, Lane, VERSION_HEADER};
 use crate::http::{HttpResponse, LogFields};
 use crate::platform::Stmt;
-use crate::store;
 use serde_json::{json, Map, Value};
 
 pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
@@ -71,7 +70,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         Ok(Message::Notification { .. }) | Ok(Message::Response) => return HttpResponse::empty(202),
         Ok(Message::Request { id, method, params }) => (id, method, params),
     };
-    log.insert("method".into(), json!(store::truncate(&method, 64)));
+    log.insert("method".into(), json!(crate::text::truncate(&method, 64)));
     let bad_request = |code: i64, message: String| rpc_error(400, &id, &RpcError::new(code, message));
 
     let env = match envelope(&params) {
@@ -92,8 +91,8 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
                 HEADER_MISMATCH,
                 format!(
                     "Header mismatch: MCP-Protocol-Version ({}) differs from the request's protocol version ({})",
-                    store::truncate(h, 40),
-                    store::truncate(&env.version, 40)
+                    crate::text::truncate(h, 40),
+                    crate::text::truncate(&env.version, 40)
                 ),
             )
         }
@@ -104,7 +103,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     if !STATELESS_VERSIONS.contains(&env.version.as_str()) {
         let err = RpcError::new(
             UNSUPPORTED_PROTOCOL_VERSION,
-            format!("Unsupported protocol version: {}", store::truncate(&env.version, 40)),
+            format!("Unsupported protocol version: {}", crate::text::truncate(&env.version, 40)),
         )
         .with_data(json!({"supported": STATELESS_VERSIONS, "requested": env.version}));
         return rpc_error(400, &id, &err);

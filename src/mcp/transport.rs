@@ -230,7 +230,7 @@ pub async fn serve_request(
     after.extend(stmts);
     log.extend(noted);
     if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
-        log.insert("tool".into(), json!(store::truncate(tool, 64)));
+        log.insert("tool".into(), json!(crate::text::truncate(tool, 64)));
     }
     match &result {
         Err(e) if e.is_cancelled() => {
@@ -265,8 +265,11 @@ pub fn reply(lane: &Lane<'_>, status: u16, message: &Value) -> HttpResponse {
 /// The audit row of a request that was cancelled before it finished.
 pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
     let auth = lane.auth;
-    let tool =
-        params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call").map(|t| store::truncate(t, 64));
+    let tool = params
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|_| method == "tools/call")
+        .map(|t| crate::text::truncate(t, 64));
     AuditEvent {
         event: "request_cancelled",
         key_id: Some(auth.key_id),

@@ -191,7 +191,7 @@ fn check_leaf(
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    crate::store::truncate(&s, 60).to_string()
+    crate::text::truncate(&s, 60).to_string()
 }
 
 #[cfg(test)]

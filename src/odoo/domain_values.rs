@@ -56,7 +56,7 @@ fn scalar(field: &FieldInfo, value: &Value, dialect: Dialect) -> Result<(), Stri
     if matches!(value, Value::Null | Value::Bool(false)) {
         return Ok(());
     }
-    let shown = || crate::store::truncate(&value.to_string(), 60).to_string();
+    let shown = || crate::text::truncate(&value.to_string(), 60).to_string();
     match field.ftype.as_str() {
         "integer" | "many2one_reference" => match value {
             Value::Number(n) if n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => Ok(()),

@@ -68,7 +68,7 @@ impl OdooError {
         } else {
             (kind_for(&name, http_status), sql_errors::without_sql(&message, name.starts_with("psycopg")).0)
         };
-        let message = crate::store::truncate(message.trim(), MAX_MESSAGE).to_string();
+        let message = crate::text::truncate(message.trim(), MAX_MESSAGE).to_string();
         OdooError { kind, name: (!name.is_empty()).then_some(name), message, outcome_unknown: false }
     }
 

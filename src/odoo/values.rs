@@ -69,7 +69,7 @@ pub fn check(values: &Map<String, Value>, schema: &ModelSchema) -> Result<Checke
         let Some(field) = schema.fields.get(name) else {
             problems.push(Problem::Invalid(format!(
                 "'{}' is not a field of this model (or this Odoo user cannot see it); odoo_describe_model lists the fields",
-                crate::store::truncate(name, 60)
+                crate::text::truncate(name, 60)
             )));
             continue;
         };
@@ -170,7 +170,7 @@ fn normalise(field: &FieldInfo, value: &Value, nested: &mut Vec<NestedWrite>) ->
             v if is_empty(v) => Ok(json!(false)),
             Value::String(s) => date(s.trim())
                 .map(|d| json!(d))
-                .ok_or_else(|| format!("expects a date as YYYY-MM-DD, got '{}'", crate::store::truncate(s, 40))),
+                .ok_or_else(|| format!("expects a date as YYYY-MM-DD, got '{}'", crate::text::truncate(s, 40))),
             _ => Err(expected("a date as YYYY-MM-DD")),
         },
         "datetime" => match value {
@@ -231,7 +231,7 @@ pub fn selection(field: &FieldInfo, value: &Value) -> Result<Value, String> {
         Some(key) => Err(format!("{value} is a label; use its value {key}")),
         None => Err(format!(
             "{} is not one of the allowed values: {}",
-            crate::store::truncate(&value.to_string(), 60),
+            crate::text::truncate(&value.to_string(), 60),
             allowed.join(", ")
         )),
     }
@@ -257,7 +257,7 @@ fn commands(field: &FieldInfo, value: &Value, nested: &mut Vec<NestedWrite>) -> 
     let comodel = field.relation.clone().unwrap_or_default();
     let mut out = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let bad = |why: &str| format!("command {index} ({}) {why}", crate::store::truncate(&item.to_string(), 60));
+        let bad = |why: &str| format!("command {index} ({}) {why}", crate::text::truncate(&item.to_string(), 60));
         let cmd = item.as_array().ok_or_else(|| bad("is not a command list"))?;
         let code = cmd.first().and_then(as_int).ok_or_else(|| bad("must start with a command number 0-6"))?;
         let id = || cmd.get(1).and_then(record_id).ok_or_else(|| bad("needs a record id second"));
@@ -333,7 +333,7 @@ pub fn date(s: &str) -> Option<String> {
 /// A UTC date-time as Odoo stores it. Also takes ISO 8601 (`T`, `Z`, `+00:00`, fractions) and a bare
 /// date (midnight); refuses other offsets rather than guess a time zone.
 pub fn datetime(s: &str) -> Result<String, String> {
-    let bad = || format!("expects a UTC date-time as YYYY-MM-DD HH:MM:SS, got '{}'", crate::store::truncate(s, 40));
+    let bad = || format!("expects a UTC date-time as YYYY-MM-DD HH:MM:SS, got '{}'", crate::text::truncate(s, 40));
     if s.len() == 10 {
         return date(s).map(|d| format!("{d} 00:00:00")).ok_or_else(bad);
     }
@@ -345,7 +345,7 @@ pub fn datetime(s: &str) -> Result<String, String> {
     } else if rest.len() > 8 && rest[8..].contains(['+', '-']) {
         return Err(format!(
             "'{}' has a time-zone offset; give the time in UTC (e.g. 2026-05-01 14:30:00)",
-            crate::store::truncate(s, 40)
+            crate::text::truncate(s, 40)
         ));
     } else {
         rest

@@ -82,7 +82,7 @@ impl FieldPolicy {
             return Err(format!("at most {} fields may be listed", Self::MAX_FIELDS));
         }
         if let Some(bad) = self.fields.iter().find(|f| !is_field_name(f)) {
-            return Err(format!("'{}' is not a field name (e.g. email)", crate::store::truncate(bad, 60)));
+            return Err(format!("'{}' is not a field name (e.g. email)", crate::text::truncate(bad, 60)));
         }
         self.fields.sort();
         self.fields.dedup();

@@ -1,8 +1,9 @@
 //! The audit trail: rows written after each response (`AuditEvent`) and the administrator's view of
 //! them (filters, newest first, id cursors).
 
-use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, truncate, StoreError};
+use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
 use crate::platform::{Db, Stmt};
+use crate::text::truncate;
 use serde::Serialize;
 
 /// An audit row, to be written after the response.

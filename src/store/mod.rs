@@ -96,15 +96,3 @@ pub fn get_opt_str(row: &Row, col: &str) -> Result<Option<String>, StoreError> {
 pub fn get_bool(row: &Row, col: &str) -> Result<bool, StoreError> {
     Ok(get_opt_i64(row, col)?.unwrap_or(0) != 0)
 }
-
-/// At most `max` bytes, cut at a character boundary.
-pub fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}

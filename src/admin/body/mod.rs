@@ -70,7 +70,7 @@ impl std::fmt::Display for BodyError {
 
 /// A field name as the client sent it, cut short and without control characters.
 fn shown(field: &str) -> String {
-    crate::store::truncate(field, 80).chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    crate::text::truncate(field, 80).chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 /// Reads a body into `T`: size, JSON, no duplicated keys, an object, no unknown fields, typed values.

@@ -183,7 +183,7 @@ impl Kind {
 /// The prompt called `name`, if this key may use it. A prompt it may not use is unknown to it.
 fn find(perms: &Permissions, name: &str) -> Result<&'static Prompt, RpcError> {
     PROMPTS.iter().find(|p| p.name == name && p.available(perms)).ok_or_else(|| {
-        RpcError::invalid_params(format!("Invalid params: unknown prompt '{}'", crate::store::truncate(name, 100)))
+        RpcError::invalid_params(format!("Invalid params: unknown prompt '{}'", crate::text::truncate(name, 100)))
     })
 }
 
@@ -201,7 +201,7 @@ pub fn argument_source(ctx: &RequestCtx<'_>, prompt: &str, arg: &str) -> Result<
         RpcError::invalid_params(format!(
             "Invalid params: prompt '{}' has no argument '{}'",
             p.name,
-            crate::store::truncate(arg, 60)
+            crate::text::truncate(arg, 60)
         ))
     })
 }
@@ -248,7 +248,7 @@ fn given_arguments(
         return Err(bad(format!(
             "prompt '{}' has no argument '{}'; {takes}",
             prompt.name,
-            crate::store::truncate(unknown, 60)
+            crate::text::truncate(unknown, 60)
         )));
     }
     let mut given = BTreeMap::new();
@@ -309,7 +309,7 @@ async fn resolve(
                     return Err(ToolError::Invalid(format!(
                         "'{}' must be a date as YYYY-MM-DD, not '{}'",
                         arg.name,
-                        crate::store::truncate(value, 40)
+                        crate::text::truncate(value, 40)
                     )))
                 }
             },
@@ -385,7 +385,7 @@ async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Reso
         found = vec![found.swap_remove(exact)];
     }
     match found.len() {
-        0 => Err(ToolError::Invalid(format!("no {model} record matches '{}'", crate::store::truncate(typed, 80)))),
+        0 => Err(ToolError::Invalid(format!("no {model} record matches '{}'", crate::text::truncate(typed, 80)))),
         1 => {
             let (id, name) = found.swap_remove(0);
             Ok(Resolved::Record { model: model.into(), id, name })

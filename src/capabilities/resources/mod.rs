@@ -136,7 +136,7 @@ fn link_next_page(out: &mut Value, next_uri: impl FnOnce(&Map<String, Value>, &V
 /// A missing resource: -32602 in the stateless era (the 2026-07-28 rule), -32002 in the session era.
 fn not_found(ctx: &RequestCtx<'_>, uri: &str) -> RpcError {
     let code = if ctx.is_stateless() { INVALID_PARAMS } else { RESOURCE_NOT_FOUND };
-    RpcError::new(code, format!("Resource not found: {}", crate::store::truncate(uri, 200)))
+    RpcError::new(code, format!("Resource not found: {}", crate::text::truncate(uri, 200)))
         .with_data(json!({"uri": uri}))
 }
 
@@ -145,5 +145,5 @@ fn invalid(uri: &str, message: String) -> RpcError {
 }
 
 fn with_uri(e: RpcError, uri: &str) -> RpcError {
-    e.with_data(json!({"uri": crate::store::truncate(uri, 2000)}))
+    e.with_data(json!({"uri": crate::text::truncate(uri, 2000)}))
 }

@@ -163,13 +163,13 @@ impl Params {
         let mut out: Vec<(String, String)> = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').ok_or_else(|| {
-                UriError::Invalid(format!("query parameter '{}' has no value", crate::store::truncate(pair, 40)))
+                UriError::Invalid(format!("query parameter '{}' has no value", crate::text::truncate(pair, 40)))
             })?;
             let name = decode(name)?;
             if out.iter().any(|(n, _)| *n == name) {
                 return Err(UriError::Invalid(format!(
                     "query parameter '{}' is given twice",
-                    crate::store::truncate(&name, 40)
+                    crate::text::truncate(&name, 40)
                 )));
             }
             out.push((name, decode(value)?));
@@ -182,11 +182,11 @@ impl Params {
             None => Ok(()),
             Some((n, _)) if known.is_empty() => Err(UriError::Invalid(format!(
                 "this resource takes no query parameters (got '{}')",
-                crate::store::truncate(n, 40)
+                crate::text::truncate(n, 40)
             ))),
             Some((n, _)) => Err(UriError::Invalid(format!(
                 "unknown query parameter '{}'; this resource takes {}",
-                crate::store::truncate(n, 40),
+                crate::text::truncate(n, 40),
                 known.join(", ")
             ))),
         }
@@ -201,7 +201,7 @@ fn model_name(s: &str) -> Result<String, UriError> {
     if is_model_name(s) {
         Ok(s.to_string())
     } else {
-        Err(UriError::Invalid(format!("'{}' is not a model name (e.g. res.partner)", crate::store::truncate(s, 80))))
+        Err(UriError::Invalid(format!("'{}' is not a model name (e.g. res.partner)", crate::text::truncate(s, 80))))
     }
 }
 
@@ -221,7 +221,7 @@ fn parse_int(name: &str, s: &str, min: i64) -> Result<i64, UriError> {
         Ok(n) if canonical && n >= min => Ok(n),
         _ => Err(UriError::Invalid(format!(
             "'{name}' must be an integer of at least {min}, not '{}'",
-            crate::store::truncate(s, 40)
+            crate::text::truncate(s, 40)
         ))),
     }
 }
@@ -243,7 +243,7 @@ fn parse_fields(s: &str) -> Result<Vec<String>, UriError> {
     match fields.iter().find(|f| !is_field_name(f)) {
         Some(f) => Err(UriError::Invalid(format!(
             "'fields' must be comma-separated field names; '{}' is not one",
-            crate::store::truncate(f, 60)
+            crate::text::truncate(f, 60)
         ))),
         None => Ok(fields),
     }

@@ -175,7 +175,7 @@ fn field_of<'s>(model: &str, schema: &'s ModelSchema, name: &str, what: &str) ->
     let f = schema.fields.get(name).ok_or_else(|| {
         ToolError::Invalid(format!(
             "cannot {what} '{}': '{model}' has no such field (or this Odoo user cannot see it)",
-            crate::store::truncate(name, 60)
+            crate::text::truncate(name, 60)
         ))
     })?;
     if !f.stored {
@@ -272,7 +272,7 @@ fn odoo_order(
         } else {
             return Err(ToolError::Invalid(format!(
                 "cannot order by '{}': use count, one of the aggregates or one of the group-bys",
-                crate::store::truncate(key, 60)
+                crate::text::truncate(key, 60)
             )));
         };
         parts.push(format!("{key} {}", dir.to_ascii_lowercase()));

@@ -293,7 +293,7 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
             Some(a) => ACTIONS.iter().find(|(known, _)| *known == a).copied().ok_or_else(|| {
                 bad(format!(
                     "unknown action '{}'; use create, update, delete or post_message",
-                    crate::store::truncate(a, 30)
+                    crate::text::truncate(a, 30)
                 ))
             })?,
             None => return Err(bad("'action' is required: create, update, delete or post_message".into())),

@@ -73,7 +73,7 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
     let ctx = ToolCtx::new(req, "tool_call");
     let started = now_ms();
     let Some(outcome) = run_named(&ctx, name, args).await else {
-        return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::store::truncate(name, 100))));
+        return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::text::truncate(name, 100))));
     };
     if matches!(outcome, Err(ToolError::Cancelled)) {
         // No result for a cancelled request; the transport audits it.
@@ -240,7 +240,7 @@ impl<'r> ToolCtx<'r> {
         if !is_model_name(model) {
             return Err(ToolError::Invalid(format!(
                 "'{}' is not a model name (e.g. res.partner)",
-                crate::store::truncate(model, 80)
+                crate::text::truncate(model, 80)
             )));
         }
         *self.model.borrow_mut() = Some(model.to_string());
@@ -464,11 +464,11 @@ pub mod args {
         match args.keys().find(|k| !known.contains(&k.as_str())) {
             Some(k) if known.is_empty() => Err(ToolError::Invalid(format!(
                 "unknown argument '{}'; this tool takes no arguments",
-                crate::store::truncate(k, 60)
+                crate::text::truncate(k, 60)
             ))),
             Some(k) => Err(ToolError::Invalid(format!(
                 "unknown argument '{}'; expected {}",
-                crate::store::truncate(k, 60),
+                crate::text::truncate(k, 60),
                 known.join(", ")
             ))),
             None => Ok(()),

@@ -72,7 +72,7 @@ pub fn check_order(model: &str, schema: &ModelSchema, order: &str) -> Result<Str
         if *field != "id" && info.is_none() {
             return Err(ToolError::Invalid(format!(
                 "cannot order by '{}': no such field",
-                crate::store::truncate(field, 60)
+                crate::text::truncate(field, 60)
             )));
         }
         if info.is_some_and(|f| !f.sortable) {
