@@ -7,7 +7,7 @@ mod support;
 use fake_odoo::OdooVersion;
 use odoo_mcp_edge::store::sessions::IDLE_LIMIT_MS;
 use serde_json::{json, Value};
-use support::{Harness, Resp};
+use support::Harness;
 
 fn setup() -> (Harness, String) {
     let h = Harness::new();
@@ -16,24 +16,11 @@ fn setup() -> (Harness, String) {
     (h, key)
 }
 
-fn post(h: &Harness, key: &str, session: Option<&str>, body: &str) -> Resp {
-    let auth = format!("Bearer {key}");
-    let mut headers = vec![
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
-    if let Some(s) = session {
-        headers.push(("mcp-session-id", s));
-    }
-    h.raw("POST", "/mcp", &headers, body.as_bytes())
-}
-
 /// Opens a session of `version` (sent without a version header afterwards, as 2025-03-26 clients do).
 fn open(h: &Harness, key: &str, version: &str) -> String {
     let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
         "params": {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
-    let r = post(h, key, None, &init.to_string());
+    let r = h.post_mcp(key, None, &[], &init.to_string());
     assert_eq!(r.status, 200, "{}", r.raw);
     r.header("mcp-session-id").unwrap().to_string()
 }
@@ -51,12 +38,12 @@ fn a_session_idle_past_its_limit_is_refused_on_use() {
     let sid = open(&h, &key, "2025-11-25");
     // Used just before the limit: alive, and its idle time starts again.
     at(&h, t0 + IDLE_LIMIT_MS);
-    assert_eq!(post(&h, &key, Some(&sid), PING).status, 200);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], PING).status, 200);
     at(&h, t0 + 2 * IDLE_LIMIT_MS);
-    assert_eq!(post(&h, &key, Some(&sid), PING).status, 200);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], PING).status, 200);
     // One millisecond past it, before any sweep has run: 404, as for an ended session.
     at(&h, t0 + 3 * IDLE_LIMIT_MS + 1);
-    let r = post(&h, &key, Some(&sid), PING);
+    let r = h.post_mcp(&key, Some(&sid), &[], PING);
     assert_eq!(
         (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
         (404, json!(-32001), json!("p")),
@@ -98,7 +85,7 @@ fn each_message_of_a_batch_counts_against_the_rate_limit() {
     // The case: 50 tool calls on a key allowed 3 a minute. Refused whole, before anything runs,
     // and told why; no Retry-After, since waiting never makes 50 fit in 3.
     h.fake(OdooVersion::V19).clear_calls();
-    let r = post(&h, &key, Some(&sid), &batch(50, "tools/call", search_params()));
+    let r = h.post_mcp(&key, Some(&sid), &[], &batch(50, "tools/call", search_params()));
     assert_eq!(r.status, 429, "{}", r.raw);
     let message = r.body["error"]["message"].as_str().unwrap();
     assert!(message.contains("batch of 50") && message.contains("at most 3"), "{message}");
@@ -107,17 +94,17 @@ fn each_message_of_a_batch_counts_against_the_rate_limit() {
 
     // 3 messages where 2 are left: refused whole (no message runs uncounted), with the time at which
     // all 3 fit: when the initialize's second leaves the window (the harness's clock stands still).
-    let r = post(&h, &key, Some(&sid), &batch(3, "ping", json!({})));
+    let r = h.post_mcp(&key, Some(&sid), &[], &batch(3, "ping", json!({})));
     assert_eq!(r.status, 429, "{}", r.raw);
     assert_eq!(r.header("retry-after"), Some("61"));
     assert_eq!(bucketed(&h), 1, "a refusal counts nothing");
 
     // 2 fit exactly, and count 2.
-    let r = post(&h, &key, Some(&sid), &batch(2, "ping", json!({})));
+    let r = h.post_mcp(&key, Some(&sid), &[], &batch(2, "ping", json!({})));
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body.as_array().map(Vec::len), Some(2));
     assert_eq!(bucketed(&h), 3);
-    assert_eq!(post(&h, &key, Some(&sid), PING).status, 429);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], PING).status, 429);
     let refusals =
         h.db.rows("SELECT COUNT(*) AS n FROM audit WHERE event = 'rate_limited' AND outcome = 'rate_limited'");
     assert_eq!(refusals[0]["n"], json!(3));
@@ -131,7 +118,7 @@ fn a_batch_spends_one_requests_subrequest_budget() {
     let fake = h.fake(OdooVersion::V19);
     fake.clear_calls();
     let d1_before = h.db.batches.get();
-    let r = post(&h, &key, Some(&sid), &batch(50, "tools/call", search_params()));
+    let r = h.post_mcp(&key, Some(&sid), &[], &batch(50, "tools/call", search_params()));
     assert_eq!(r.status, 200, "{}", r.raw);
     let replies = r.body.as_array().expect("one reply per message");
     assert_eq!(replies.len(), 50);
@@ -170,15 +157,15 @@ fn odoo_batch_inside_a_batch_gets_only_what_is_left() {
         .map(|i| json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": search_params()}))
         .collect();
     messages.push(json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": call}));
-    let alone = post(
-        &h,
+    let alone = h.post_mcp(
         &key,
         Some(&sid),
+        &[],
         &json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": call}).to_string(),
     );
     let out = &alone.body["result"]["structuredContent"];
     assert_eq!(out["succeeded"], json!(15), "alone it runs: {}", alone.raw);
-    let r = post(&h, &key, Some(&sid), &Value::Array(messages).to_string());
+    let r = h.post_mcp(&key, Some(&sid), &[], &Value::Array(messages).to_string());
     let last = &r.body[3]["result"];
     assert_eq!(last["isError"], json!(true), "{}", r.raw);
     let text = last["content"][0]["text"].as_str().unwrap();

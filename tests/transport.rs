@@ -13,26 +13,12 @@ fn setup() -> (Harness, String) {
     (h, key)
 }
 
-fn post(h: &Harness, key: &str, session: Option<&str>, extra: &[(&str, &str)], body: &str) -> Resp {
-    let auth = format!("Bearer {key}");
-    let mut headers = vec![
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
-    if let Some(s) = session {
-        headers.push(("mcp-session-id", s));
-    }
-    headers.extend_from_slice(extra);
-    h.raw("POST", "/mcp", &headers, body.as_bytes())
-}
-
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
 
 #[test]
 fn initialize_issues_a_session_and_negotiates() {
     let (h, key) = setup();
-    let r = post(&h, &key, None, &[], INIT);
+    let r = h.post_mcp(&key, None, &[], INIT);
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("application/json"));
     let sid = r.header("mcp-session-id").expect("session id");
@@ -50,7 +36,7 @@ fn initialize_issues_a_session_and_negotiates() {
         ("2026-07-28", "2025-11-25"),
     ] {
         let body = INIT.replace("2025-11-25", asked);
-        let r = post(&h, &key, None, &[], &body);
+        let r = h.post_mcp(&key, None, &[], &body);
         assert_eq!(r.status, 200, "initialize never fails on a version: {}", r.raw);
         assert_eq!(r.body["result"]["protocolVersion"], got);
     }
@@ -61,27 +47,27 @@ fn initialize_issues_a_session_and_negotiates() {
 #[test]
 fn session_rules() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":"p1","method":"ping"}"#;
 
-    let r = post(&h, &key, None, &[], ping);
+    let r = h.post_mcp(&key, None, &[], ping);
     assert_eq!(r.status, 400, "missing session id");
-    let r = post(&h, &key, Some("no-such-session"), &[], ping);
+    let r = h.post_mcp(&key, Some("no-such-session"), &[], ping);
     assert_eq!(r.status, 404, "unknown session id");
-    let r = post(&h, &key, Some(&sid), &[], ping);
+    let r = h.post_mcp(&key, Some(&sid), &[], ping);
     assert_eq!(r.status, 200);
     assert_eq!(r.body, json!({"jsonrpc": "2.0", "id": "p1", "result": {}}), "ping answers {{}} and echoes a string id");
 
     // Another key cannot use this session.
     let c = h.connection(OdooVersion::V19, "other", &[]);
     let other = h.key(c, OdooVersion::V19, "admin");
-    assert_eq!(post(&h, &other, Some(&sid), &[], ping).status, 404);
+    assert_eq!(h.post_mcp(&other, Some(&sid), &[], ping).status, 404);
 
     // DELETE ends it; afterwards it is unknown.
     let auth = format!("Bearer {key}");
     let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     assert_eq!(r.status, 200);
-    assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 404);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], ping).status, 404);
     let r = h.raw("DELETE", "/mcp", &[("authorization", &auth), ("mcp-session-id", &sid)], b"");
     assert_eq!(r.status, 404);
 }
@@ -89,13 +75,13 @@ fn session_rules() {
 #[test]
 fn notifications_and_responses_get_202_with_no_body() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     for body in [
         r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
         r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}"#,
         r#"{"jsonrpc":"2.0","id":5,"result":{}}"#,
     ] {
-        let r = post(&h, &key, Some(&sid), &[], body);
+        let r = h.post_mcp(&key, Some(&sid), &[], body);
         assert_eq!(r.status, 202, "{body}");
         assert!(r.raw.is_empty());
     }
@@ -105,12 +91,12 @@ fn notifications_and_responses_get_202_with_no_body() {
         r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#,
         "r".repeat(900_000)
     );
-    assert_eq!(post(&h, &key, Some(&sid), &[], &huge).status, 202);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], &huge).status, 202);
     let long_ok = format!(
         r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":"{}"}}}}"#,
         "r".repeat(198)
     );
-    assert_eq!(post(&h, &key, Some(&sid), &[], &long_ok).status, 202);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], &long_ok).status, 202);
     let ids: Vec<usize> =
         h.db.rows("SELECT request_id FROM cancellations ORDER BY length(request_id)")
             .iter()
@@ -122,7 +108,7 @@ fn notifications_and_responses_get_202_with_no_body() {
 #[test]
 fn http_level_errors() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
 
     let r = h.raw("GET", "/mcp", &[("accept", "text/event-stream")], b"");
@@ -138,10 +124,10 @@ fn http_level_errors() {
     );
     assert_eq!(r.status, 415);
 
-    let r = post(&h, &key, Some(&sid), &[], "{not json");
+    let r = h.post_mcp(&key, Some(&sid), &[], "{not json");
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32700)));
 
-    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
+    let r = h.post_mcp(&key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":7,"method":5}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone(), r.body["id"].clone()), (400, json!(-32600), json!(7)));
 
     // Not a JSON-RPC message: -32600 with the id, with or without a session (never "send initialize
@@ -153,7 +139,7 @@ fn http_level_errors() {
         ("42", Value::Null),
     ] {
         for session in [None, Some(sid.as_str())] {
-            let r = post(&h, &key, session, &[], body);
+            let r = h.post_mcp(&key, session, &[], body);
             assert_eq!(
                 (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
                 (400, json!(-32600), id.clone()),
@@ -162,27 +148,27 @@ fn http_level_errors() {
         }
     }
     // A well-formed request without a session still needs one.
-    let r = post(&h, &key, None, &[], ping);
+    let r = h.post_mcp(&key, None, &[], ping);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32000)));
 
-    let r = post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
+    let r = h.post_mcp(&key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":8,"method":"no/such"}"#);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (200, json!(-32601)));
 
-    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "1999-01-01")], ping);
+    let r = h.post_mcp(&key, Some(&sid), &[("mcp-protocol-version", "1999-01-01")], ping);
     assert_eq!(r.status, 400);
     assert!(r.raw.contains("Unsupported protocol version"));
 
-    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2026-07-28")], ping);
+    let r = h.post_mcp(&key, Some(&sid), &[("mcp-protocol-version", "2026-07-28")], ping);
     assert_eq!(r.status, 400, "modern header without envelope: a plain 400 so clients fall back");
 
     // The session negotiated 2025-11-25: that header (or none) is served, another supported one is a
     // 400 naming both, with the request's id.
     for v in [Some("2025-11-25"), None] {
         let extra: Vec<(&str, &str)> = v.map(|v| ("mcp-protocol-version", v)).into_iter().collect();
-        assert_eq!(post(&h, &key, Some(&sid), &extra, ping).status, 200, "{v:?}");
+        assert_eq!(h.post_mcp(&key, Some(&sid), &extra, ping).status, 200, "{v:?}");
     }
     for v in ["2025-03-26", "2025-06-18", "2024-11-05"] {
-        let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", v)], ping);
+        let r = h.post_mcp(&key, Some(&sid), &[("mcp-protocol-version", v)], ping);
         assert_eq!(
             (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
             (400, json!(-32000), json!(1)),
@@ -205,14 +191,14 @@ fn http_level_errors() {
         ping.as_bytes(),
     );
     assert_eq!(r.status, 406);
-    let r = post(&h, &key, Some(&sid), &[], &format!("\"{}\"", "x".repeat(1_100_000)));
+    let r = h.post_mcp(&key, Some(&sid), &[], &format!("\"{}\"", "x".repeat(1_100_000)));
     assert_eq!(r.status, 413);
 }
 
 #[test]
 fn sse_only_clients_get_an_event_stream() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let auth = format!("Bearer {key}");
     let r = h.raw(
         "POST",
@@ -234,28 +220,28 @@ fn sse_only_clients_get_an_event_stream() {
 fn batches_only_for_2025_03_26() {
     let (h, key) = setup();
     let old = INIT.replace("2025-11-25", "2025-03-26");
-    let sid = post(&h, &key, None, &[], &old).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], &old).header("mcp-session-id").unwrap().to_string();
     let batch = r#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]"#;
-    let r = post(&h, &key, Some(&sid), &[], batch);
+    let r = h.post_mcp(&key, Some(&sid), &[], batch);
     assert_eq!(r.status, 200, "{}", r.raw);
     let replies = r.body.as_array().expect("array of responses");
     assert_eq!(replies.len(), 2, "no reply to the notification");
     assert_eq!(replies[0]["result"], json!({}));
 
     let only_notes = r#"[{"jsonrpc":"2.0","method":"notifications/initialized"}]"#;
-    assert_eq!(post(&h, &key, Some(&sid), &[], only_notes).status, 202);
-    assert_eq!(post(&h, &key, Some(&sid), &[], "[]").status, 400);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], only_notes).status, 202);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], "[]").status, 400);
     let with_init = format!("[{INIT}]");
-    let r = post(&h, &key, Some(&sid), &[], &with_init);
+    let r = h.post_mcp(&key, Some(&sid), &[], &with_init);
     assert_eq!(r.body[0]["error"]["code"], json!(-32600));
 
-    let new = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
-    let r = post(&h, &key, Some(&new), &[("mcp-protocol-version", "2025-11-25")], batch);
+    let new = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let r = h.post_mcp(&key, Some(&new), &[("mcp-protocol-version", "2025-11-25")], batch);
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
     // A 2025-11-25 session cannot claim 2025-03-26 in its header to get batches served, nor can a
     // 2025-03-26 session claim a newer version: the header must name the session's version.
     for (sid, claimed) in [(&new, "2025-03-26"), (&sid, "2025-11-25")] {
-        let r = post(&h, &key, Some(sid), &[("mcp-protocol-version", claimed)], batch);
+        let r = h.post_mcp(&key, Some(sid), &[("mcp-protocol-version", claimed)], batch);
         assert_eq!(
             (r.status, r.body["error"]["code"].clone(), r.body["id"].clone()),
             (400, json!(-32000), Value::Null),
@@ -263,7 +249,7 @@ fn batches_only_for_2025_03_26() {
             r.raw
         );
     }
-    let r = post(&h, &key, Some(&sid), &[("mcp-protocol-version", "2025-03-26")], batch);
+    let r = h.post_mcp(&key, Some(&sid), &[("mcp-protocol-version", "2025-03-26")], batch);
     assert_eq!(r.status, 200, "the negotiated version named: {}", r.raw);
 }
 
@@ -274,20 +260,20 @@ fn authentication_and_origin() {
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
 
-    let r = post(&h, "omcp_not-a-real-key-at-all-000000000000000000000", None, &[], INIT);
+    let r = h.post_mcp("omcp_not-a-real-key-at-all-000000000000000000000", None, &[], INIT);
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
 
-    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], INIT);
+    let r = h.post_mcp(&key, None, &[("origin", "http://evil.example.com")], INIT);
     assert_eq!(r.status, 403);
     // Loopback in dev means scheme://host[:port] on a loopback host, nothing more.
     for trick in ["http://127.0.0.1:8788@evil.example.com", "http://localhost:3000/evil"] {
-        assert_eq!(post(&h, &key, None, &[("origin", trick)], INIT).status, 403, "{trick}");
+        assert_eq!(h.post_mcp(&key, None, &[("origin", trick)], INIT).status, 403, "{trick}");
     }
-    let r = post(&h, &key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
+    let r = h.post_mcp(&key, None, &[("origin", "http://127.0.0.1:8788")], INIT);
     assert_eq!(r.status, 200, "loopback origins are allowed in dev");
     assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8788"));
-    let r = post(&h, &key, None, &[("origin", "https://console.example.com")], INIT);
+    let r = h.post_mcp(&key, None, &[("origin", "https://console.example.com")], INIT);
     assert_eq!(r.status, 200, "configured origins are allowed");
 
     // Keys are never in URLs and never echoed.
@@ -301,19 +287,19 @@ fn authentication_and_origin() {
 #[test]
 fn revoked_and_expired_keys_are_refused_even_mid_session() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
-    assert_eq!(post(&h, &key, Some(&sid), &[], ping).status, 200);
+    assert_eq!(h.post_mcp(&key, Some(&sid), &[], ping).status, 200);
     let id = h.admin("GET", "/admin/api/keys", None).body["keys"][0]["id"].as_i64().unwrap();
     assert_eq!(h.admin("DELETE", &format!("/admin/api/keys/{id}"), None).status, 200);
-    let r = post(&h, &key, Some(&sid), &[], ping);
+    let r = h.post_mcp(&key, Some(&sid), &[], ping);
     assert_eq!(r.status, 401);
     assert!(r.raw.contains("revoked"));
 
     let c = h.connection(OdooVersion::V19, "exp", &[]);
     let fresh = h.key(c, OdooVersion::V19, "admin");
     h.db.rows("UPDATE keys SET expires_at = 1 WHERE revoked_at IS NULL");
-    let r = post(&h, &fresh, None, &[], INIT);
+    let r = h.post_mcp(&fresh, None, &[], INIT);
     assert_eq!(r.status, 401);
     assert!(r.raw.contains("expired"));
 }
@@ -322,9 +308,9 @@ fn revoked_and_expired_keys_are_refused_even_mid_session() {
 fn rate_limit_refuses_with_retry_after() {
     let (h, key) = setup();
     h.db.rows("UPDATE keys SET rate_limit = 3");
-    let statuses: Vec<u16> = (0..5).map(|_| post(&h, &key, None, &[], INIT).status).collect();
+    let statuses: Vec<u16> = (0..5).map(|_| h.post_mcp(&key, None, &[], INIT).status).collect();
     assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
-    let r = post(&h, &key, None, &[], INIT);
+    let r = h.post_mcp(&key, None, &[], INIT);
     let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
     // The harness's clock stands still: the three admitted requests share one second, which leaves the
     // window 61 s after it began, i.e. more than 60 s from now.
@@ -336,9 +322,9 @@ fn rate_limit_refuses_with_retry_after() {
 #[test]
 fn authentication_is_one_database_round_trip() {
     let (h, key) = setup();
-    let sid = post(&h, &key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let before = h.db.batches.get();
-    post(&h, &key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
+    h.post_mcp(&key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
     // One batch before answering, one after (audit, last use).
     assert_eq!(h.db.batches.get() - before, 2);
 }
@@ -354,9 +340,9 @@ fn early_errors_echo_the_request_id() {
 
     let r = h.raw("POST", "/mcp", &[("content-type", "application/json")], ping("\"no-key\"").as_bytes());
     assert_eq!((r.status, id_of(&r)), (401, Some(json!("no-key"))), "{}", r.raw);
-    let r = post(&h, "omcp_not-a-real-key-at-all-000000000000000000000", None, &[], &ping("41"));
+    let r = h.post_mcp("omcp_not-a-real-key-at-all-000000000000000000000", None, &[], &ping("41"));
     assert_eq!((r.status, id_of(&r)), (401, Some(json!(41))), "{}", r.raw);
-    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], &ping("43"));
+    let r = h.post_mcp(&key, None, &[("origin", "http://evil.example.com")], &ping("43"));
     assert_eq!((r.status, id_of(&r)), (403, Some(json!(43))), "{}", r.raw);
     let r = h.raw(
         "POST",
@@ -367,19 +353,19 @@ fn early_errors_echo_the_request_id() {
     assert_eq!((r.status, id_of(&r)), (406, Some(json!("accept"))), "{}", r.raw);
 
     // The session rules answer the request too.
-    let r = post(&h, &key, None, &[], &ping("7"));
+    let r = h.post_mcp(&key, None, &[], &ping("7"));
     assert_eq!((r.status, id_of(&r)), (400, Some(json!(7))), "missing session id: {}", r.raw);
-    let r = post(&h, &key, Some("no-such-session"), &[], &ping("8"));
+    let r = h.post_mcp(&key, Some("no-such-session"), &[], &ping("8"));
     assert_eq!((r.status, id_of(&r)), (404, Some(json!(8))), "unknown session: {}", r.raw);
-    let r = post(&h, &key, None, &[("mcp-protocol-version", "1999-01-01")], &ping("9"));
+    let r = h.post_mcp(&key, None, &[("mcp-protocol-version", "1999-01-01")], &ping("9"));
     assert_eq!((r.status, id_of(&r)), (400, Some(json!(9))), "unsupported version header: {}", r.raw);
 
     // No id to read: a body that is not JSON, not declared JSON, over the limit, a notification, a batch.
-    let r = post(&h, &key, None, &[("origin", "http://evil.example.com")], "{not json");
+    let r = h.post_mcp(&key, None, &[("origin", "http://evil.example.com")], "{not json");
     assert_eq!((r.status, id_of(&r)), (403, Some(Value::Null)), "{}", r.raw);
     let r = h.raw("POST", "/mcp", &[("authorization", &auth), ("content-type", "text/plain")], ping("10").as_bytes());
     assert_eq!((r.status, id_of(&r)), (415, Some(Value::Null)), "{}", r.raw);
-    let r = post(&h, &key, None, &[], &format!("\"{}\"", "x".repeat(1_100_000)));
+    let r = h.post_mcp(&key, None, &[], &format!("\"{}\"", "x".repeat(1_100_000)));
     assert_eq!((r.status, id_of(&r)), (413, Some(Value::Null)), "{}", r.raw);
     let r = h.raw(
         "POST",
@@ -402,7 +388,7 @@ fn early_errors_echo_the_request_id() {
     // with the id of the request it refuses.
     let (h, key) = setup();
     h.db.rows("UPDATE keys SET rate_limit = 1");
-    assert_eq!(post(&h, &key, None, &[], INIT).status, 200);
-    let r = post(&h, &key, None, &[], &INIT.replace(r#""id":1"#, r#""id":"over""#));
+    assert_eq!(h.post_mcp(&key, None, &[], INIT).status, 200);
+    let r = h.post_mcp(&key, None, &[], &INIT.replace(r#""id":1"#, r#""id":"over""#));
     assert_eq!((r.status, id_of(&r)), (429, Some(json!("over"))), "{}", r.raw);
 }

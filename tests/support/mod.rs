@@ -340,6 +340,21 @@ impl Harness {
         self.raw_with_stream("POST", "/mcp", &headers, body.to_string().as_bytes(), stream)
     }
 
+    /// A session-era POST to `/mcp`: the key, the session id when given, then `extra` headers.
+    pub fn post_mcp(&self, key: &str, session: Option<&str>, extra: &[(&str, &str)], body: &str) -> Resp {
+        let auth = format!("Bearer {key}");
+        let mut headers = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+            ("accept", "application/json, text/event-stream"),
+        ];
+        if let Some(s) = session {
+            headers.push(("mcp-session-id", s));
+        }
+        headers.extend_from_slice(extra);
+        self.raw("POST", "/mcp", &headers, body.as_bytes())
+    }
+
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
         let auth = format!("Bearer {ADMIN_TOKEN}");
         let b = body.map(|b| b.to_string()).unwrap_or_default();
