@@ -6,8 +6,7 @@
 
 mod common;
 
-use common::recording::{check, load, Fixture};
-use common::{request, ADMIN_KEY, DEMO2_KEY};
+use common::recording::{check, created_id, load, send, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -85,28 +84,15 @@ fn replay(version: OdooVersion, dir: &str, transport: &str) -> Vec<String> {
     let mut ids: HashMap<i64, i64> = HashMap::new();
     let mut failures = Vec::new();
     for f in &fixtures {
-        let mut req = serde_json::to_string(&f.request).expect("serialize");
-        req = req.replace("<API_KEY:admin>", ADMIN_KEY).replace("<API_KEY:demo2>", DEMO2_KEY);
-        let mut req: Value = serde_json::from_str(&req).expect("request json");
+        let mut req = f.request.clone();
         let mut expected = f.response["body"].clone();
         if LIFECYCLE.contains(&f.name.as_str()) {
             req = replace_ids(&req, &ids);
             expected = replace_ids(&expected, &ids);
         }
-        let headers: Vec<(String, String)> = req["headers"]
-            .as_object()
-            .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
-            .unwrap_or_default();
-        let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let body = req["body"].to_string();
-        let path = req["path"].as_str().unwrap_or("/");
-        let resp = request(odoo.port(), "POST", path, &header_refs, body.as_bytes());
+        let resp = send(odoo.port(), &req);
         if f.name.starts_with("create_partner") {
-            let recorded = f.response["body"].get("result").unwrap_or(&f.response["body"]);
-            let actual = resp.json();
-            let actual = actual.get("result").unwrap_or(&actual).clone();
-            let first = |v: &Value| v.as_i64().or_else(|| v.get(0).and_then(Value::as_i64));
-            if let (Some(old), Some(new)) = (first(recorded), first(&actual)) {
+            if let (Some(old), Some(new)) = (created_id(&f.response["body"]), created_id(&resp.json())) {
                 ids.insert(old, new);
             }
         }

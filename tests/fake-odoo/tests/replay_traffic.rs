@@ -13,8 +13,7 @@
 
 mod common;
 
-use common::recording::{check, load, Fixture};
-use common::{request, ADMIN_KEY, DEMO2_KEY};
+use common::recording::{check, created_id, load, send, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -32,13 +31,6 @@ fn method_of(f: &Fixture) -> String {
     }
     let path = f.request["path"].as_str().unwrap_or("");
     path.rsplit('/').next().unwrap_or("").into()
-}
-
-/// The recorded answer of a `create`: `48` or `[48]`, bare or enveloped.
-fn created_id(f: &Fixture) -> Option<i64> {
-    let body = &f.response["body"];
-    let result = body.get("result").unwrap_or(body);
-    result.as_i64().or_else(|| result.get(0).and_then(Value::as_i64))
 }
 
 /// Visits the numbers of a call's arguments that can be record ids: inside
@@ -150,41 +142,11 @@ fn adapt(dir: &str, f: &Fixture, req: &mut Value) {
     }
 }
 
-struct Sent {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-fn send(odoo: &FakeOdoo, req: &Value) -> Sent {
-    let text = req.to_string().replace("<API_KEY:admin>", ADMIN_KEY).replace("<API_KEY:demo2>", DEMO2_KEY);
-    let req: Value = serde_json::from_str(&text).expect("request json");
-    let headers: Vec<(String, String)> = req["headers"]
-        .as_object()
-        .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
-        .unwrap_or_default();
-    let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let method = req["method"].as_str().unwrap_or("POST");
-    let path = req["path"].as_str().unwrap_or("/");
-    let body = match &req["body"] {
-        Value::Null if method == "GET" => String::new(),
-        b => b.to_string(),
-    };
-    let resp = request(odoo.port(), method, path, &header_refs, body.as_bytes());
-    Sent { status: resp.status, content_type: resp.content_type, body: resp.body }
-}
-
-fn fake_created_id(sent: &Sent) -> Option<i64> {
-    let v: Value = serde_json::from_str(&sent.body).ok()?;
-    let result = v.get("result").unwrap_or(&v);
-    result.as_i64().or_else(|| result.get(0).and_then(Value::as_i64))
-}
-
 fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
     let odoo = FakeOdoo::start(Config::new(version)).expect("start fake");
     let mut fixtures = load(dir, "traffic");
     let create = fixtures.iter().position(|f| method_of(f) == "create");
-    let first_created = create.and_then(|i| created_id(&fixtures[i]));
+    let first_created = create.and_then(|i| created_id(&fixtures[i].response["body"]));
     let create_request = create.map(|i| fixtures[i].request.clone());
     fixtures.sort_by_key(|f| phase(f, first_created));
 
@@ -196,13 +158,14 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
         if let (Some(first), Some(create_req)) = (first_created, &create_request) {
             // A created id the fake has not made yet: create it, as the run did.
             for old in created_ids_in(&req, first) {
-                ids.entry(old).or_insert_with(|| fake_created_id(&send(&odoo, create_req)).expect("fake create"));
+                ids.entry(old)
+                    .or_insert_with(|| created_id(&send(odoo.port(), create_req).json()).expect("fake create"));
             }
             map_ids(&mut req, &ids);
         }
-        let sent = send(&odoo, &req);
+        let sent = send(odoo.port(), &req);
         if method_of(f) == "create" {
-            if let (Some(old), Some(new)) = (created_id(f), fake_created_id(&sent)) {
+            if let (Some(old), Some(new)) = (created_id(&f.response["body"]), created_id(&sent.json())) {
                 ids.insert(old, new);
             }
         }

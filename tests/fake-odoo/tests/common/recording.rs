@@ -5,6 +5,7 @@
 //! emptiness, and the error's class, message, arguments, debug line and
 //! context.
 
+use super::{request, Resp, ADMIN_KEY, DEMO2_KEY};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -39,6 +40,32 @@ pub fn load(version: &str, folder: &str) -> Vec<Fixture> {
             }
         })
         .collect()
+}
+
+/// Sends a recorded request (`{method, path, headers, body}`) to the fake on
+/// `port`, with the redacted API keys put back.
+pub fn send(port: u16, req: &Value) -> Resp {
+    let text = req.to_string().replace("<API_KEY:admin>", ADMIN_KEY).replace("<API_KEY:demo2>", DEMO2_KEY);
+    let req: Value = serde_json::from_str(&text).expect("request json");
+    let headers: Vec<(String, String)> = req["headers"]
+        .as_object()
+        .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+        .unwrap_or_default();
+    let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let method = req["method"].as_str().unwrap_or("POST");
+    let path = req["path"].as_str().unwrap_or("/");
+    let body = match &req["body"] {
+        Value::Null if method == "GET" => String::new(),
+        b => b.to_string(),
+    };
+    request(port, method, path, &header_refs, body.as_bytes())
+}
+
+/// The id a `create` answered: `48` or `[48]`, bare (JSON-2) or in the
+/// JSON-RPC envelope.
+pub fn created_id(body: &Value) -> Option<i64> {
+    let result = body.get("result").unwrap_or(body);
+    result.as_i64().or_else(|| result.get(0).and_then(Value::as_i64))
 }
 
 pub fn kind(v: &Value) -> &'static str {
