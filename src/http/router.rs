@@ -64,6 +64,7 @@ fn too_large(req: &HttpRequest) -> HttpResponse {
     )
 }
 
+/// The console and its API (`/admin`, `/admin/…`).
 fn is_admin(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/")
 }
@@ -85,7 +86,7 @@ fn tag(mut outcome: Outcome, req: &HttpRequest, request_id: String) -> Outcome {
 async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'static str, String)>, Outcome> {
     let origin = req.header("origin").map(str::to_string);
     if let Some(o) = &origin {
-        let admin = req.path == "/admin" || req.path.starts_with("/admin/");
+        let admin = is_admin(&req.path);
         if (req.path == "/mcp" || admin) && !origin_permitted(o, req, admin, svc).await {
             // A browser page from another site: DNS rebinding or CSRF. Refuse before anything else, in
             // the error shape of what was asked for (JSON-RPC on /mcp, the admin API's own elsewhere).
@@ -140,7 +141,7 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp
         // A body read to the limit (its length was not declared) is refused before the admin reads it.
         (_, p) if is_admin(p) && req.body.len() > transport::MAX_BODY_BYTES => too_large(req).into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
-        (_, p) if p == "/admin" || p.starts_with("/admin/") => crate::admin::console::handle(req, svc).await,
+        (_, p) if is_admin(p) => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
         _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
     };
