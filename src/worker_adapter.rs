@@ -59,7 +59,11 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     // otherwise it is read as a stream, and no further than the core's limit.
     let mut core_req = head_of(&req);
     if let Some(outcome) = crate::before_body(&core_req, &state.services(started)).await {
-        discard_body(&req, &ctx);
+        // A body of declared length ends where it says, and the runtime drains it unread, so the client,
+        // still sending, gets the answer; only one without an end (chunked) is cancelled.
+        if crate::http::body::declared_length(&core_req).is_none() {
+            discard_body(&req, &ctx);
+        }
         return answer(outcome, &method, &path, started, &state, &ctx);
     }
     if !matches!(req.method(), Method::Get | Method::Head | Method::Options) {
