@@ -15,7 +15,7 @@ use crate::mcp::stream::ResponseStream;
 use crate::platform::{
     now_ms, Db, DbError, Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest, Row, Stmt,
 };
-use crate::Services;
+use crate::services::Services;
 use std::cell::Cell;
 
 struct Counting<'a> {

@@ -60,6 +60,10 @@ pub const DEFAULT_SUBREQUEST_BUDGET: u32 = 50;
 pub const DEFAULT_BATCH_TIME_LIMIT_MS: u64 = 30_000;
 /// About 12k tokens: a read leaves most of a model's context free.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
+/// Days of audit kept when `AUDIT_RETENTION_DAYS` is not set.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 90;
+/// Failed authentications counted per client address in a clock minute.
+pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 30;
 /// Below this an answer could not hold one ordinary record and its notice.
 pub const MIN_RESPONSE_BYTES: usize = 1_000;
 
@@ -69,7 +73,7 @@ impl Settings {
         let nonempty = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         Settings {
             admin_token: nonempty("ADMIN_TOKEN"),
-            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::policy::crypto::parse_key(&v).ok()),
+            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::crypto::parse_key(&v).ok()),
             dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK").is_some_and(|v| v == "true" || v == "1"),
             allowed_origins: nonempty("ALLOWED_ORIGINS")
                 .map(|v| {
@@ -88,7 +92,7 @@ impl Settings {
             audit_retention_days: nonempty("AUDIT_RETENTION_DAYS")
                 .and_then(|v| v.parse().ok())
                 .filter(|d| *d >= 1)
-                .unwrap_or(crate::store::retention::DEFAULT_AUDIT_DAYS),
+                .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS),
             list_page_size: nonempty("LIST_PAGE_SIZE")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 1)
@@ -109,7 +113,7 @@ impl Settings {
             auth_failures_per_minute: nonempty("AUTH_FAILURES_PER_MINUTE")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 1)
-                .unwrap_or(crate::policy::failures::DEFAULT_LIMIT),
+                .unwrap_or(DEFAULT_AUTH_FAILURES_PER_MINUTE),
         }
     }
 }

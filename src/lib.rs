@@ -11,6 +11,7 @@ pub mod admin;
 mod bench;
 pub mod capabilities;
 pub mod config;
+pub mod crypto;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzz_checks;
 pub mod http;
@@ -19,6 +20,7 @@ pub mod net;
 pub mod odoo;
 pub mod platform;
 pub mod policy;
+pub mod services;
 pub mod store;
 pub mod subrequests;
 pub mod text;
@@ -26,26 +28,7 @@ pub mod text;
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;
 
-use config::Settings;
-use platform::{Db, Http};
-
-/// What a request is served with: the runtime's database and HTTP client, the settings, the time the
-/// request arrived, and the count of its subrequests (kept by `serve`).
-pub struct Services<'a> {
-    pub db: &'a dyn Db,
-    pub http: &'a dyn Http,
-    pub settings: &'a Settings,
-    pub now: i64,
-    pub subrequests: &'a subrequests::Subrequests,
-}
-
-impl Services<'_> {
-    /// Subrequests this request may still make (`SUBREQUEST_BUDGET` less those made and the
-    /// after-response round trip).
-    pub fn subrequests_left(&self) -> u32 {
-        self.subrequests.left(self.settings.subrequest_budget)
-    }
-}
+pub use services::Services;
 
 /// The whole server: one request in, one response (and statements to run after it) out. A streamed
 /// response is collected in full; runtimes that can stream use `serve`.

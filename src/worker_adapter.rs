@@ -29,8 +29,8 @@ struct State {
 }
 
 impl State {
-    fn services(&self, now: i64) -> crate::Services<'_> {
-        crate::Services {
+    fn services(&self, now: i64) -> crate::services::Services<'_> {
+        crate::services::Services {
             db: &self.db,
             http: &FetchHttp,
             settings: &self.settings,

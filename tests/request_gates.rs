@@ -8,9 +8,9 @@
 mod support;
 
 use fake_odoo::OdooVersion;
+use odoo_mcp_edge::http::body::MAX_BODY_BYTES;
 use odoo_mcp_edge::http::body::{append_bounded, BODY_READ_LIMIT};
 use odoo_mcp_edge::http::HttpRequest;
-use odoo_mcp_edge::mcp::transport::MAX_BODY_BYTES;
 use serde_json::{json, Value};
 use support::{block_on, Harness, Resp, WORKER_ORIGIN};
 
@@ -167,7 +167,7 @@ fn a_keyless_body_of_declared_length_is_read_to_echo_its_id() {
 #[test]
 fn a_message_naming_a_key_twice_is_refused_in_both_eras() {
     let (h, key) = setup();
-    let mut s = h.session(&key);
+    let s = h.session(&key);
     let auth = format!("Bearer {key}");
     let sid = s.session_id.clone().unwrap();
     let session_headers = [

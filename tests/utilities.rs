@@ -93,7 +93,7 @@ fn cursors_cannot_be_forged_or_moved_to_another_list_or_key() {
 #[test]
 fn cursors_are_signed_with_a_key_derived_for_them_not_with_credentials_key() {
     use odoo_mcp_edge::capabilities::cursor;
-    use odoo_mcp_edge::policy::crypto::derive_key;
+    use odoo_mcp_edge::crypto::derive_key;
     let (h, key) = setup(2);
     let key_id = h.db.rows("SELECT MAX(id) AS id FROM keys")[0]["id"].as_i64().unwrap();
     let master = h.settings.credentials_key.unwrap();

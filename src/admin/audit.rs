@@ -3,8 +3,8 @@
 
 use super::{ApiError, ApiResult};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::services::Services;
 use crate::store::audit::{self, AuditFilter};
-use crate::Services;
 use serde_json::json;
 
 const DEFAULT_LIMIT: i64 = 50;

@@ -8,8 +8,8 @@ use super::{ApiError, ApiResult};
 use crate::odoo::client::Call;
 use crate::odoo::{schema, Connection, OdooClient, OdooErrorKind};
 use crate::policy::permissions::{is_model_name, ModelPermission};
+use crate::services::Services;
 use crate::store::connections;
-use crate::Services;
 use serde_json::{json, Value};
 use std::cell::Cell;
 

@@ -3,12 +3,12 @@
 
 use super::body::{Secret, Text};
 use super::{admin_audit, moves, ApiError, ApiResult};
+use crate::crypto;
 use crate::odoo::client::Call;
 use crate::odoo::{self, schema, OdooClient, OdooErrorKind};
 use crate::platform::Stmt;
-use crate::policy::crypto;
+use crate::services::Services;
 use crate::store::{self, connections, connections::ConnectionRecord};
-use crate::Services;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::cell::Cell;

@@ -5,8 +5,8 @@
 use super::session;
 use crate::http::{urlencoded_value, HttpRequest, HttpResponse, Outcome};
 use crate::policy::keys::constant_time_eq;
+use crate::services::Services;
 use crate::store::AuditEvent;
-use crate::Services;
 
 const SCRIPT: &str = include_str!("assets/console.js");
 const STYLE: &str = include_str!("assets/console.css");

@@ -4,11 +4,12 @@
 
 use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
+use crate::crypto;
 use crate::platform::Stmt;
+use crate::policy::keys;
 use crate::policy::permissions::{is_model_name, Scope};
-use crate::policy::{crypto, keys};
+use crate::services::Services;
 use crate::store::{self, connections};
-use crate::Services;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -27,8 +27,8 @@ pub mod snippets;
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::platform::Stmt;
 use crate::policy::keys::constant_time_eq;
+use crate::services::Services;
 use crate::store::{self, connections as conn_store, AuditEvent, StoreError};
-use crate::Services;
 use serde_json::{json, Value};
 
 /// An admin API failure: an HTTP status, a stable code and a readable message.

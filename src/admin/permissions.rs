@@ -5,8 +5,8 @@ use super::body::{BodyError, Patch};
 use super::{admin_audit, browse, ApiError, ApiResult};
 use crate::platform::Stmt;
 use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
+use crate::services::Services;
 use crate::store::connections;
-use crate::Services;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -2,9 +2,9 @@
 //! (HttpOnly, SameSite=Strict, Secure except on loopback, `Path=/admin`), and the CSRF token bound to
 //! it that every change must carry. Cookies are stateless: rotating `ADMIN_TOKEN` ends every session.
 
+use crate::crypto::hmac_sha256;
 use crate::http::origin::{host_of, is_loopback_host};
 use crate::http::HttpRequest;
-use crate::policy::crypto::hmac_sha256;
 use crate::policy::keys::{constant_time_eq, random_id};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

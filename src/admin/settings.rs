@@ -6,8 +6,8 @@ use super::body::{BodyError, Patch};
 use super::{admin_audit, ApiResult};
 use crate::http::origin::parse_origin;
 use crate::platform::Stmt;
+use crate::services::Services;
 use crate::store::settings::{self, ALLOWED_ORIGINS, AUDIT_RETENTION_DAYS, DEFAULT_RATE_LIMIT};
-use crate::Services;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -7,7 +7,7 @@
 //! altered one; clients start the listing again.
 
 use crate::config::Settings;
-use crate::policy::crypto::{derive_key, hmac_sha256};
+use crate::crypto::{derive_key, hmac_sha256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

@@ -4,7 +4,8 @@
 //! answers an oversized one (413, after authentication).
 
 use super::HttpRequest;
-use crate::mcp::transport::MAX_BODY_BYTES;
+/// Bodies above this are refused with 413 before parsing.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The most of a body a runtime reads: one byte past `MAX_BODY_BYTES`, which is enough to know that
 /// the body is over it.

@@ -5,7 +5,7 @@ use super::log;
 use super::origin::origin_allowed;
 use super::{HttpRequest, HttpResponse, Outcome};
 use crate::mcp::transport::{self, ReplyTo};
-use crate::Services;
+use crate::services::Services;
 use serde_json::json;
 
 const CORS_ALLOW_HEADERS: &str =
@@ -29,7 +29,7 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
 /// read first, at most `body::BODY_READ_LIMIT` bytes of it.
 pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
     let declared = super::body::declared_length(req);
-    let outcome = if declared.is_some_and(|n| n > transport::MAX_BODY_BYTES as u64) {
+    let outcome = if declared.is_some_and(|n| n > super::body::MAX_BODY_BYTES as u64) {
         too_large(req).into()
     } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
         match origin_gate(req, svc).await {
@@ -52,7 +52,7 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
 /// own under `/admin`, JSON-RPC elsewhere (unread, so with no id to echo: the version header alone says
 /// the era's form).
 fn too_large(req: &HttpRequest) -> HttpResponse {
-    let limit = transport::MAX_BODY_BYTES;
+    let limit = super::body::MAX_BODY_BYTES;
     if is_admin(&req.path) {
         let message = format!("the body is larger than {limit} bytes");
         return HttpResponse::json(413, &json!({"error": {"code": "too_large", "message": message}}));
@@ -114,7 +114,7 @@ async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'sta
 
 async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
     // As `before_body` answers it, for a runtime that read the body without asking first.
-    if super::body::declared_length(req).is_some_and(|n| n > transport::MAX_BODY_BYTES as u64) {
+    if super::body::declared_length(req).is_some_and(|n| n > super::body::MAX_BODY_BYTES as u64) {
         return too_large(req).into();
     }
     let cors = match origin_gate(req, svc).await {
@@ -139,7 +139,7 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp
             .into(),
         ("GET", "/health") => health(svc).await.into(),
         // A body read to the limit (its length was not declared) is refused before the admin reads it.
-        (_, p) if is_admin(p) && req.body.len() > transport::MAX_BODY_BYTES => too_large(req).into(),
+        (_, p) if is_admin(p) && req.body.len() > super::body::MAX_BODY_BYTES => too_large(req).into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
         (_, p) if is_admin(p) => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),

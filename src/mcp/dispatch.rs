@@ -9,8 +9,8 @@ use crate::capabilities::{completion, prompts, resources, tools};
 use crate::http::LogFields;
 use crate::platform::Stmt;
 use crate::policy::auth::{AuthContext, SessionState};
+use crate::services::Services;
 use crate::store;
-use crate::Services;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 

@@ -11,17 +11,16 @@ use super::jsonrpc::{
 };
 use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
 use super::{legacy, modern};
+use crate::http::body::MAX_BODY_BYTES;
 use crate::http::strict_json;
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::platform::Stmt;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
 use crate::policy::failures;
+use crate::services::Services;
 use crate::store::{self, AuditEvent};
-use crate::Services;
 use serde_json::{json, Map, Value};
 
-/// Bodies above this are refused with 413 before parsing.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const SESSION_HEADER: &str = "mcp-session-id";
 pub const VERSION_HEADER: &str = "mcp-protocol-version";
 

@@ -1,4 +1,4 @@
-//! Failed authentications from strangers, bounded: at most `AUTH_FAILURES_PER_MINUTE` (default [`DEFAULT_LIMIT`]) are counted per client address in
+//! Failed authentications from strangers, bounded: at most `AUTH_FAILURES_PER_MINUTE` (default `config::DEFAULT_AUTH_FAILURES_PER_MINUTE`) are counted per client address in
 //! a clock minute, after which that address is answered 429 (`Retry-After`: the minute's end) without
 //! anything being written; and repeats of the same failure from the same address are grouped into one
 //! audit row with a count and a time span, so a flood writes a constant number of rows.
@@ -18,8 +18,6 @@ use crate::platform::{Db, Stmt};
 use crate::store::{int, opt_int, opt_text, text, AuditEvent};
 use std::net::IpAddr;
 
-/// Failed authentications counted per client address in a clock minute.
-pub const DEFAULT_LIMIT: u32 = 30;
 const MINUTE_MS: i64 = 60_000;
 /// Repeats join a group while they come within this of the group's last failure …
 pub const GROUP_GAP_MS: i64 = 10 * 60_000;

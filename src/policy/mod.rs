@@ -2,7 +2,6 @@
 //! scopes, the sensitive-model block), request authentication and the rate limit.
 
 pub mod auth;
-pub mod crypto;
 pub mod failures;
 pub mod keys;
 pub mod permissions;

@@ -8,7 +8,6 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Ended sessions are kept a day (for diagnosis); expired ones (`sessions::IDLE_LIMIT_MS`) are already
 /// refused on use and only deleted here.
 const ENDED_SESSION_KEEP_MS: i64 = DAY_MS;
-pub const DEFAULT_AUDIT_DAYS: i64 = 90;
 
 /// The statements of one sweep, run as one batch.
 pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {

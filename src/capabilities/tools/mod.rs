@@ -24,12 +24,12 @@ mod search;
 mod update;
 mod writing;
 
+use crate::crypto;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::{OdooClient, OdooError};
 use crate::platform::now_ms;
-use crate::policy::crypto;
 use crate::policy::permissions::{is_model_name, Denial, Operation};
 use crate::store::{keys as key_store, AuditEvent};
 use serde_json::{json, Map, Value};
