@@ -9,6 +9,7 @@ pub mod domain;
 pub mod domain_values;
 pub mod error;
 pub mod html_text;
+pub mod names;
 pub mod readback;
 pub mod schema;
 pub mod sql_errors;

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+// Odoo's naming rules live in `odoo::names`; re-exported for callers that still name them here.
+pub use crate::odoo::names::{is_field_name, is_model_name};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operation {
@@ -263,20 +266,6 @@ pub fn sensitive_reason(model: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether a string is shaped like an Odoo field name (`email`, `x_studio_rating`).
-pub fn is_field_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// Whether a string is shaped like an Odoo model name (`res.partner`, `x_custom.model`).
-pub fn is_model_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,15 +352,5 @@ mod tests {
             .unwrap();
         assert_eq!(dup.fields, vec!["a", "b"]);
         assert!(FieldPolicy { mode: FieldMode::Deny, fields: vec!["Email; drop".into()] }.validated().is_err());
-    }
-
-    #[test]
-    fn model_names() {
-        assert!(is_model_name("res.partner"));
-        assert!(is_model_name("x_studio.thing_2"));
-        assert!(!is_model_name("res..partner"));
-        assert!(!is_model_name("Res.Partner"));
-        assert!(!is_model_name("res.partner; drop"));
-        assert!(!is_model_name(""));
     }
 }

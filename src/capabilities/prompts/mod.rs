@@ -12,8 +12,9 @@ use super::tools::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
+use crate::odoo::names::is_model_name;
 use crate::platform::now_ms;
-use crate::policy::permissions::{is_model_name, Operation, Permissions};
+use crate::policy::permissions::{Operation, Permissions};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
