@@ -5,10 +5,10 @@
 use super::connections::browse_client_key;
 use super::permissions::permission_json;
 use super::{ApiError, ApiResult};
+use crate::access::ModelPermission;
 use crate::odoo::client::Call;
 use crate::odoo::names::is_model_name;
 use crate::odoo::{schema, Connection, OdooClient, OdooErrorKind};
-use crate::policy::permissions::ModelPermission;
 use crate::services::Services;
 use crate::store::connections;
 use serde_json::{json, Value};

@@ -3,9 +3,10 @@
 
 use super::body::{BodyError, Patch};
 use super::{admin_audit, browse, ApiError, ApiResult};
+use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
-use crate::policy::permissions::{sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
+use crate::policy::permissions::sensitive_reason;
 use crate::services::Services;
 use crate::store::connections;
 use serde::Deserialize;

@@ -6,11 +6,11 @@
 use super::prompts;
 use super::resources::uri;
 use super::tools::{ToolCtx, ToolError};
+use crate::access::Operation;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 /// The protocol's cap on values per answer.

@@ -3,6 +3,7 @@
 //! domain validation and the schema cache.
 
 pub mod answer;
+pub mod call;
 pub mod client;
 pub mod derived;
 pub mod domain;

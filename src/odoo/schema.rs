@@ -2,11 +2,10 @@
 //! request path's cache order (isolate, D1, Odoo) is in `capabilities::tools::schemas`. Schemas are
 //! cached, records never are.
 
-use super::client::{Call, OdooClient};
-use super::derived;
+use super::call::Call;
+use super::client::OdooClient;
 use super::error::{OdooError, OdooErrorKind};
 use super::Connection;
-use crate::policy::permissions::{Denial, FieldMode, FieldPolicy};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -59,7 +58,7 @@ impl FieldInfo {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelSchema {
     pub fields: BTreeMap<String, FieldInfo>,
-    /// Fields removed by the key's field policy (see `restricted`); Odoo has them, this key may not use them.
+    /// Fields removed by the key's field policy (see `policy::fields`); Odoo has them, this key may not use them.
     pub hidden: BTreeSet<String>,
     /// The hidden fields a deny-list does not name but that carry the value of one it does (see
     /// `odoo::derived`), each with the field it derives from.
@@ -67,31 +66,6 @@ pub struct ModelSchema {
 }
 
 impl ModelSchema {
-    /// This schema (of `model`) as a field policy lets a key see it: the fields it hides move to `hidden`,
-    /// so that every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves
-    /// them out. A deny-list also hides the fields derived from those it names; an allow-list shows exactly
-    /// the fields it names, derived or not: the administrator chose each one.
-    pub fn restricted(&self, model: &str, policy: &FieldPolicy) -> ModelSchema {
-        let mut hidden: BTreeSet<String> = self.fields.keys().filter(|name| !policy.allows(name)).cloned().collect();
-        let derived = match policy.mode {
-            FieldMode::Deny => derived::derived_from(model, &self.fields, &hidden),
-            FieldMode::Allow => BTreeMap::new(),
-        };
-        hidden.extend(derived.keys().cloned());
-        let fields =
-            self.fields.iter().filter(|(name, _)| !hidden.contains(*name)).map(|(n, f)| (n.clone(), f.clone()));
-        ModelSchema { fields: fields.collect(), hidden, derived }
-    }
-
-    /// The refusal for using `field`, which this schema hides.
-    pub fn denial(&self, model: &str, field: &str) -> Denial {
-        Denial::FieldHidden {
-            model: model.to_string(),
-            field: field.to_string(),
-            derived_from: self.derived.get(field).cloned(),
-        }
-    }
-
     /// Why `field`, which this schema hides, is left out of a read.
     pub fn hidden_reason(&self, field: &str) -> String {
         match self.derived.get(field) {

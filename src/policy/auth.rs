@@ -4,11 +4,12 @@
 //! A key whose connection moved to another Odoo is refused until confirmed (its `key_suspensions` row is
 //! read in the key's own statement).
 
+use crate::access::Scope;
 use crate::odoo::{Connection, Transport};
 use crate::platform::{Db, Stmt};
 use crate::policy::failures;
 use crate::policy::keys;
-use crate::policy::permissions::{Permissions, Scope};
+use crate::policy::permissions::Permissions;
 use crate::policy::rate_limit;
 use crate::store::connections::permission_from_row;
 use crate::store::schema_cache::{self, CachedFetch};

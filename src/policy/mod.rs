@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod failures;
+pub mod fields;
 pub mod keys;
 pub mod permissions;
 pub mod rate_limit;

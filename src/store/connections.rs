@@ -1,9 +1,9 @@
 //! Odoo connections and their per-model permissions.
 
 use super::{get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
+use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
-use crate::policy::permissions::{FieldMode, FieldPolicy, ModelPermission};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -9,12 +9,13 @@ mod text;
 use super::completion::{name_search, ModelFrom, Source};
 use super::pages;
 use super::tools::{ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::odoo::names::is_model_name;
 use crate::platform::now_ms;
-use crate::policy::permissions::{Operation, Permissions};
+use crate::policy::permissions::Permissions;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -398,7 +399,7 @@ async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Reso
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::permissions::ModelPermission;
+    use crate::access::ModelPermission;
 
     fn perms(models: &[&str]) -> Permissions {
         let mut p = Permissions::default();

@@ -7,10 +7,10 @@ pub mod uri;
 
 use super::pages;
 use super::tools::{self, ToolError};
+use crate::access::Operation;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 use uri::{ResourceUri, SearchQuery, UriError};
 

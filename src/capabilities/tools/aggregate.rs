@@ -6,9 +6,10 @@
 use super::budget::{notice_schema, Budget};
 use super::reading::checked_domain;
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::odoo::client::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
-use crate::policy::permissions::Operation;
+use crate::policy::fields::Restrict;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_aggregate";

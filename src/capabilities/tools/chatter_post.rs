@@ -5,11 +5,11 @@
 
 use super::chatter::{id_schema, record_id, require_chatter};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_chatter_post";

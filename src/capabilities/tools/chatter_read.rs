@@ -5,11 +5,11 @@
 
 use super::chatter::{id_schema, record_id, require_chatter};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_chatter_read";

@@ -4,12 +4,12 @@
 
 use super::writing::{self, checked_values, dry_run_arg};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_create";

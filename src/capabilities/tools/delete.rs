@@ -5,9 +5,9 @@
 
 use super::writing::{self, dry_run_arg, ids_arg};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_delete";

@@ -1,8 +1,8 @@
 //! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
 
 use super::{args, ToolCtx, ToolResult};
+use crate::access::Operation;
 use crate::odoo::schema::default_fields;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_describe_model";

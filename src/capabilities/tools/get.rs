@@ -5,8 +5,8 @@
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_get";

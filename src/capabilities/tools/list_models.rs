@@ -1,9 +1,9 @@
 //! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
 
 use super::{args, ToolCtx, ToolResult};
+use crate::access::Operation;
 use crate::odoo::client::Call;
 use crate::odoo::OdooErrorKind;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 

@@ -24,6 +24,7 @@ mod search;
 mod update;
 mod writing;
 
+use crate::access::Operation;
 use crate::crypto;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
@@ -31,7 +32,8 @@ use crate::odoo::names::is_model_name;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::{OdooClient, OdooError};
 use crate::platform::now_ms;
-use crate::policy::permissions::{Denial, Operation};
+use crate::policy::fields::Restrict;
+use crate::policy::permissions::Denial;
 use crate::store::{keys as key_store, AuditEvent};
 use serde_json::{json, Map, Value};
 use std::cell::{Cell, OnceCell, RefCell};

@@ -2,11 +2,12 @@
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
 use super::{ToolCtx, ToolError};
+use crate::access::Operation;
 use crate::odoo::domain::{self, Dialect, FieldUse};
 use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::Operation;
+use crate::policy::fields::Restrict;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;

@@ -8,9 +8,9 @@ use super::reading::{
     check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
 };
 use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::access::Operation;
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_search";

@@ -4,8 +4,8 @@
 
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use super::{args, ToolCtx, ToolResult};
+use crate::access::Operation;
 use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_update";
