@@ -1,16 +1,13 @@
-//! A model's fields as an Odoo user sees them (`fields_get`), and the copies this isolate holds. The
-//! request path's cache order (isolate, D1, Odoo) is in `capabilities::tools::schemas`. Schemas are
-//! cached, records never are.
+//! A model's fields as an Odoo user sees them (`fields_get`): the call, the parse, the default field
+//! set. Where copies are kept (this isolate, D1) is `store::schema_cache`'s. Schemas are cached, records
+//! never are.
 
 use super::call::Call;
 use super::client::OdooClient;
 use super::error::{OdooError, OdooErrorKind};
-use super::Connection;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldInfo {
@@ -96,49 +93,6 @@ const ATTRIBUTES: [&str; 12] = [
 /// that an answer fetched with an older list (without `related` and `depends`, where every field would
 /// look underived) is never read as one of this list.
 pub const ATTRIBUTES_VERSION: i64 = 2;
-/// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
-pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
-const MAX_ENTRIES: usize = 256;
-
-/// A schema this isolate holds: for which Odoo version, from which fetch, and when it was last
-/// confirmed current.
-#[derive(Debug, Clone)]
-pub struct Held {
-    pub major: i64,
-    pub minor: i64,
-    pub fetched_at: i64,
-    pub checked_at: i64,
-    pub schema: Rc<ModelSchema>,
-}
-
-thread_local! {
-    // One isolate serves many requests; wasm has one thread, natively each test thread has its own.
-    static HELD: RefCell<HashMap<String, Held>> = RefCell::new(HashMap::new());
-}
-
-pub fn held(key: &str) -> Option<Held> {
-    HELD.with(|c| c.borrow().get(key).cloned())
-}
-
-pub fn hold(key: String, entry: Held) {
-    let now = entry.checked_at;
-    HELD.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= MAX_ENTRIES {
-            c.retain(|_, h| now - h.checked_at < MEMORY_TTL_MS);
-            if c.len() >= MAX_ENTRIES {
-                c.clear();
-            }
-        }
-        c.insert(key, entry);
-    });
-}
-
-/// Drops every schema this isolate holds (admin action, version change).
-pub fn invalidate_all() {
-    HELD.with(|c| c.borrow_mut().clear());
-}
-
 /// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
 pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
@@ -151,26 +105,6 @@ pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, Mode
     let raw = client.call(&call).await?;
     let schema = parse_fields_get(&raw)?;
     Ok((raw.to_string(), schema))
-}
-
-/// The model's schema for the admin console's browsing user: this isolate's copy when recent, else one
-/// `fields_get` call.
-pub async fn fields(
-    client: &OdooClient<'_>,
-    conn: &Connection,
-    login: &str,
-    model: &str,
-    now: i64,
-) -> Result<Rc<ModelSchema>, OdooError> {
-    let key = format!("browse|{}|{}|{login}|{model}", conn.url, conn.database);
-    if let Some(h) =
-        held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS)
-    {
-        return Ok(h.schema);
-    }
-    let schema = Rc::new(fetch(client, model).await?.1);
-    hold(key, Held { major: conn.major, minor: conn.minor, fetched_at: now, checked_at: now, schema: schema.clone() });
-    Ok(schema)
 }
 
 pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
