@@ -3,7 +3,7 @@
 //! each merged with the permissions in force; and whether a model exists, before a permission is set.
 
 use super::connections::browse_client_key;
-use super::permissions::permission_json;
+use super::views::permission_json;
 use super::{ApiError, ApiResult};
 use crate::access::ModelPermission;
 use crate::odoo::client::Call;

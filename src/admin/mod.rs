@@ -23,6 +23,7 @@ mod permissions;
 pub mod session;
 mod settings;
 pub mod snippets;
+mod views;
 
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::platform::Stmt;

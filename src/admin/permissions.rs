@@ -2,6 +2,7 @@
 //! Odoo when the connection has a browsing user), and remove.
 
 use super::body::{BodyError, Patch};
+use super::views::permission_json;
 use super::{admin_audit, browse, ApiError, ApiResult};
 use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::names::is_model_name;
@@ -127,17 +128,4 @@ pub async fn remove(svc: &Services<'_>, id: i64, model: &str, after: &mut Vec<St
     }
     after.push(admin_audit("model.remove", Some(id), model, svc.now));
     Ok((200, json!({"connection_id": id, "model": model, "removed": true})))
-}
-
-pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
-    if let Some(reason) = sensitive_reason(model) {
-        v["sensitive"] = json!(reason);
-        if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!(
-                "sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"
-            ));
-        }
-    }
-    v
 }
