@@ -156,7 +156,7 @@ pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>)
     if let Some((login, enc)) = browse_enc {
         let stored = store::query(svc.db, connections::set_browse_credentials(c.id, login, &enc, svc.now)).await;
         if let Err(e) = stored {
-            store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)])).await?;
+            connections::remove_new(svc.db, c.id).await?;
             return Err(e.into());
         }
         c.browse_login = Some(login.to_string());

@@ -1,6 +1,7 @@
 //! The Odoo connector: one client over two transports (JSON-2 for 19+, `/jsonrpc` for 16–18 and as a
 //! fallback), the shape of each method's answer, version detection, the error taxonomy, URL rules,
-//! domain validation and the schema cache.
+//! Odoo's naming rules, domain validation and a model's fields (`fields_get`). It knows nothing of keys,
+//! permissions or storage.
 
 pub mod answer;
 pub mod call;
