@@ -6,4 +6,5 @@ pub mod cursor;
 pub mod pages;
 pub mod prompts;
 pub mod resources;
+pub mod sources;
 pub mod tools;

@@ -6,8 +6,8 @@
 
 mod text;
 
-use super::completion::{name_search, ModelFrom, Source};
 use super::pages;
+use super::sources::{name_search, ModelFrom, Source};
 use super::tools::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
