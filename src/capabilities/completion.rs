@@ -3,10 +3,10 @@
 //! from `name_search`, selection values). A suggestion never shows what the key could not read itself:
 //! records and fields need read permission on their model, and field policies apply.
 
+use super::call::{ToolCtx, ToolError};
 use super::prompts;
 use super::resources::uri;
 use super::sources::{name_search, ModelFrom, Source};
-use super::tools::{ToolCtx, ToolError};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::policy::permissions::Operation;

@@ -2,7 +2,7 @@
 //! Odoo's `name_search`: what prompts (resolving an argument to a record) and completion (suggesting
 //! values) share, kept here so that neither has to import the other for it.
 
-use super::tools::ToolError;
+use super::call::ToolError;
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;
 use serde_json::{json, Map, Value};

@@ -6,9 +6,9 @@
 
 mod text;
 
+use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
 use super::sources::{name_search, ModelFrom, Source};
-use super::tools::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;

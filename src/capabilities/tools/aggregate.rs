@@ -3,9 +3,10 @@
 //! labels, its aggregates, its record count and the domain that selects its records. Groups past the
 //! response budget are left for the next offset.
 
+use super::args;
 use super::budget::{notice_schema, Budget};
 use super::reading::checked_domain;
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::permissions::Operation;

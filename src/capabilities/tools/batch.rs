@@ -7,7 +7,8 @@
 //! each one whose outcome is unknown (Odoo's answer was lost).
 
 use super::budget;
-use super::{args, chatter_post, create, delete, update, ToolCtx, ToolError, ToolResult};
+use super::{args, chatter_post, create, delete, update};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;

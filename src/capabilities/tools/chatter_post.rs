@@ -3,8 +3,9 @@
 //! its `_mail_post_access`, write by default). How the body is sent depends on the version:
 //! `post_params` is the one place that knows.
 
+use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::plain_to_html;

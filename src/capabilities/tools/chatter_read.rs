@@ -3,8 +3,9 @@
 //! `mail.message` `search_read` asks for one message more than the page to know whether more follow.
 //! Messages are normalised to one shape on every version.
 
+use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};

@@ -2,8 +2,9 @@
 //! against Odoo's defaults, and the record read back so that a value Odoo did not store is reported.
 //! `dry_run` does every check (Odoo's access check included) and shows the defaults Odoo would add.
 
+use super::args;
 use super::writing::{self, checked_values, dry_run_arg};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;

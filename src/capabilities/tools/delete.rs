@@ -3,8 +3,9 @@
 //! when the answer was lost: they may be gone, and the error says to check).
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
+use super::args;
 use super::writing::{self, dry_run_arg, ids_arg};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;
 use crate::policy::permissions::Operation;

@@ -1,6 +1,7 @@
 //! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
 
-use super::{args, ToolCtx, ToolResult};
+use super::args;
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::schema::default_fields;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};

@@ -2,9 +2,10 @@
 //! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped;
 //! nor are records left out by the response budget (`not_returned_ids`).
 
+use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};

@@ -1,6 +1,7 @@
 //! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
 
-use super::{args, ToolCtx, ToolResult};
+use super::args;
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::OdooErrorKind;
 use crate::policy::permissions::Operation;

@@ -3,11 +3,12 @@
 //! whether another page exists. A page cut by the response budget ends early: its cursor continues
 //! right after the last record returned.
 
+use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::reading::{
     check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
 };
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;

@@ -2,8 +2,9 @@
 //! read back afterwards so that a value Odoo did not store is reported. `dry_run` shows each record's
 //! current and new values and asks Odoo whether the write would be allowed, without writing.
 
+use super::args;
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
-use super::{args, ToolCtx, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};

@@ -2,7 +2,8 @@
 //! this key's permissions; Odoo's own access check for a dry run; reading written records back; and the
 //! shared argument readers (`values`, `ids`, `dry_run`).
 
-use super::{args, ToolCtx, ToolError};
+use super::args;
+use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::client::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
