@@ -17,6 +17,7 @@ mod chatter_post;
 mod chatter_read;
 mod cost;
 mod create;
+mod definition;
 mod delete;
 mod describe_model;
 mod get;
@@ -36,9 +37,10 @@ use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
 
 pub use cost::{subrequests_reserve, SUBREQUESTS_PER_CALL};
+pub use definition::{Tool, ToolAnnotations};
 
 /// Every tool's definition, in the order clients list them.
-pub fn definitions() -> Vec<Value> {
+pub fn definitions() -> Vec<Tool> {
     vec![
         list_models::definition(),
         describe_model::definition(),
@@ -55,7 +57,8 @@ pub fn definitions() -> Vec<Value> {
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    crate::capabilities::pages::list_result(ctx, "tools/list", "tools", definitions(), params)
+    let tools = definitions().iter().map(|tool| json!(tool)).collect();
+    crate::capabilities::pages::list_result(ctx, "tools/list", "tools", tools, params)
 }
 
 pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
