@@ -29,7 +29,7 @@ mod search;
 mod update;
 mod writing;
 
-// `schemas` takes its context from here (`super::ToolCtx`).
+// Also where `schemas` takes its context from (`super::{ToolCtx, ToolError}`).
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
