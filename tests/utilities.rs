@@ -40,10 +40,8 @@ fn all_tool_names(mut page: impl FnMut(Option<String>) -> Value) -> (Vec<String>
 #[test]
 fn tools_list_pages_in_both_eras() {
     let (h, key) = setup(3);
-    let want: Vec<String> = odoo_mcp_edge::capabilities::tools::definitions()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_string())
-        .collect();
+    let want: Vec<String> =
+        odoo_mcp_edge::capabilities::tools::definitions().iter().map(|t| t.name.to_string()).collect();
     let want_pages = want.len().div_ceil(3);
     assert!(want_pages >= 2);
     let mut s = h.session(&key);

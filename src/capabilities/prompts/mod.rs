@@ -6,9 +6,9 @@
 
 mod text;
 
-use super::completion::{name_search, ModelFrom, Source};
+use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
-use super::tools::{ToolCtx, ToolError, ToolResult};
+use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;

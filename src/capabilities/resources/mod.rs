@@ -5,8 +5,9 @@
 
 pub mod uri;
 
+use super::call::ToolError;
 use super::pages;
-use super::tools::{self, ToolError};
+use super::tools;
 use crate::access::Operation;
 use crate::mcp::dispatch::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
