@@ -1,15 +1,17 @@
-//! Failed authentications from strangers, bounded: at most `AUTH_FAILURES_PER_MINUTE` (default `config::DEFAULT_AUTH_FAILURES_PER_MINUTE`) are counted per client address in
-//! a clock minute, after which that address is answered 429 (`Retry-After`: the minute's end) without
-//! anything being written; and repeats of the same failure from the same address are grouped into one
-//! audit row with a count and a time span, so a flood writes a constant number of rows.
+//! Failed authentications from strangers, bounded: at most `AUTH_FAILURES_PER_MINUTE` (default
+//! `config::DEFAULT_AUTH_FAILURES_PER_MINUTE`) are counted per client address in a clock minute, after
+//! which that address is answered 429 (`Retry-After`: the minute's end) without anything being written;
+//! and repeats of the same failure from the same address are grouped into one audit row with a count and
+//! a time span (`store::failures::grouped`), so a flood writes a constant number of rows.
 //!
 //! The client is `CF-Connecting-IP`, truncated before it is used or stored (an IPv4 address to its /24,
 //! an IPv6 one to its /64): the audit shows the network, never the address of a person. Without the
 //! header (local runs) every request is the client `unknown`.
 //!
-//! The count is one atomic statement (`store::failures::count`, an upsert that does nothing once the minute holds
-//! the limit); on `/mcp` it rides in the authentication batch with `store::failures::blocked`, the check that refuses a
-//! throttled address before its key is looked at, so a successful request costs no extra round trip.
+//! The count is one atomic statement (`store::failures::count`, an upsert that does nothing once the
+//! minute holds the limit); on `/mcp` it rides in the authentication batch with
+//! `store::failures::blocked`, the check that refuses a throttled address before its key is looked at,
+//! so a successful request costs no extra round trip.
 //! A request that fails without reaching D1 (no key, an impossible one, a wrong admin token) counts with
 //! [`count_now`], one round trip on the failure path only.
 

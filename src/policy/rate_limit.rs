@@ -1,5 +1,6 @@
-//! The per-key rate limit: at most `limit` requests admitted in **any** 60-second span, decided by one
-//! atomic statement in the authentication batch, and the `Retry-After` of a refusal.
+//! The per-key rate limit: at most `limit` requests admitted in **any** 60-second span, admitted by one
+//! atomic statement in the authentication batch (its SQL is `store::rate_limit`'s, its outcome is read
+//! by `policy::auth::check_key`), and the `Retry-After` of a refusal, decided here.
 //!
 //! Admitted requests are counted per key in one-second buckets (`rate_buckets`). A request at second `s`
 //! is admitted when the buckets from `s - 60` on hold fewer than `limit` requests. A fixed clock-minute
@@ -11,8 +12,8 @@
 //! Each key has 61 slots (`second mod 61`); a slot is reused once its second has left the window, so a
 //! key holds at most 61 rows whatever its limit, and no request needs a delete.
 //!
-//! The decision is a single (`store::rate_limit::admit`) `INSERT … SELECT … WHERE (sum) + weight <= limit … ON CONFLICT DO UPDATE …
-//! RETURNING`: D1 runs one statement at a time, so the sum and the increment are atomic across isolates
+//! The admission is a single statement (`store::rate_limit::admit`), `INSERT … SELECT … WHERE (sum) +
+//! weight <= limit … ON CONFLICT DO UPDATE … RETURNING`: D1 runs one statement at a time, so the sum and the increment are atomic across isolates
 //! and processes. A refused request writes nothing (it does not consume the limit), and neither does an
 //! unknown, revoked, expired or suspended key, nor an unlimited one (a limit of 0 or less).
 //!
