@@ -192,3 +192,57 @@ impl AuthRows {
         self.results.get(self.extra_at + i).map(Vec::as_slice)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(v: serde_json::Value) -> Row {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    fn lookup<'a>(client: &'a Client, session_id: Option<&'a str>) -> Lookup<'a> {
+        Lookup { key_hash: "h", client, session_id, default_rate_limit: 60, weight: 1, now: 1_000 }
+    }
+
+    #[test]
+    fn the_session_touch_comes_only_with_a_session_id_and_extra_rows_follow_everything() {
+        let client = Client { network: "unknown".into(), limit: 30 };
+        assert_eq!(statements(&lookup(&client, None)).len(), SESSION_AT);
+        assert_eq!(statements(&lookup(&client, Some("s"))).len(), SESSION_AT + 1);
+        let probe = vec![row(json!({"fetched_at": 5}))];
+        let mut results = vec![vec![]; SESSION_AT];
+        results.push(probe.clone());
+        let rows = AuthRows { results, session: false, extra_at: SESSION_AT };
+        assert_eq!(rows.extra(0), Some(probe.as_slice()));
+        assert_eq!(rows.extra(1), None);
+        assert_eq!(rows.session(), Ok(None), "without a session id no row is read as one");
+    }
+
+    #[test]
+    fn rows_read_as_the_decisions_need_them() {
+        let mut results = vec![vec![]; SESSION_AT + 1];
+        results[KEY_AT] = vec![row(json!({
+            "id": 7, "prefix": "omcp_ab", "connection_id": 1, "revoked_at": null, "expires_at": 9.0e3,
+            "suspended_at": 3, "rate_limit": null, "transport": "xmlrpc"
+        }))];
+        results[ADMIT_AT] = vec![row(json!({"count": 1}))];
+        results[WINDOW_AT] = vec![row(json!({"second": 1, "count": 1}))];
+        results[SESSION_AT] =
+            vec![row(json!({"id": "s", "protocol_version": "2025-06-18", "ended_at": 4, "log_level": null}))];
+        let rows = AuthRows { results, session: true, extra_at: SESSION_AT + 1 };
+        let key = rows.key().unwrap().unwrap();
+        assert_eq!(
+            (key.id, key.revoked, key.expires_at, key.suspended, key.rate_limit),
+            (7, false, Some(9000), true, None)
+        );
+        assert!(rows.admitted() && !rows.throttled());
+        assert_eq!(rows.window().unwrap(), vec![Bucket { second: 1, count: 1 }]);
+        assert!(rows.session().unwrap().is_some_and(|s| s.ended));
+        // An unknown transport is a shape error, read only when the key is served.
+        assert_eq!(rows.key_details(), Err(StoreError::Shape("unknown transport".into())));
+        let empty = AuthRows { results: vec![vec![]; SESSION_AT], session: false, extra_at: SESSION_AT };
+        assert_eq!(empty.key(), Ok(None));
+    }
+}
