@@ -6,7 +6,7 @@
 use super::prompts;
 use super::resources::uri;
 use super::tools::{ToolCtx, ToolError};
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;

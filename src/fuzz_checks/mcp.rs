@@ -6,9 +6,8 @@
 
 use crate::http::HttpRequest;
 use crate::mcp::era::{self, Era, FIRST_MODERN, META_PROTOCOL_VERSION};
-use crate::mcp::headers::{self, METHOD_HEADER, NAME_HEADER};
+use crate::mcp::headers::{self, METHOD_HEADER, NAME_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::{self, Message, INVALID_REQUEST};
-use crate::mcp::transport::VERSION_HEADER;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
 use serde_json::{Map, Value};

@@ -25,7 +25,7 @@ mod update;
 mod writing;
 
 use crate::crypto;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::{OdooClient, OdooError};
