@@ -12,13 +12,14 @@ pub mod stateless_lane;
 
 pub use reply::ReplyTo;
 
+use crate::capabilities;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::strict_json;
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
 use crate::mcp::era::{self, Era};
 use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::{
-    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
+    self, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
 };
 use crate::mcp::stream::ResponseStream;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
@@ -39,7 +40,11 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
     let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
-    let schema_model = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(model_named);
+    // The model the message concerns, as the capabilities read it: its schema comes with authentication.
+    let schema_model = match &parsed {
+        Some(Ok(body)) => jsonrpc::classify(body).ok().and_then(|message| capabilities::model_of(&message)),
+        _ => None,
+    };
     // Errors before a lane takes over echo the request's id when the body could be parsed.
     let reply_to = match &parsed {
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
@@ -141,20 +146,6 @@ pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         Ok(false) => http_error(404, SESSION_NOT_FOUND, "Session not found").into(),
         Err(e) => store_unavailable(&e).into(),
     }
-}
-
-/// The model a request is about, when it says so up front (a tool's `model` argument, a resource's
-/// URI): its schema is looked up in the authentication batch, at no extra round trip.
-fn model_named(body: &Value) -> Option<String> {
-    let params = body.get("params")?;
-    let model = match body.get("method")?.as_str()? {
-        "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
-        "resources/read" => {
-            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string()
-        }
-        _ => return None,
-    };
-    crate::policy::permissions::is_model_name(&model).then_some(model)
 }
 
 /// Runs the one-round-trip authentication and turns a failure into its response and audit row.
