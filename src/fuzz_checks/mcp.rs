@@ -84,7 +84,7 @@ fn era_of(body: &Value, version: Option<&str>) {
             assert_eq!(era, want, "batch");
         }
         _ if claims(body) => assert_eq!(era, Era::Stateless, "a claim is always stateless"),
-        // Not a message at all, under a modern header: the modern lane says so.
+        // Not a message at all, under a 2026-07-28 header: the stateless lane says so.
         _ if !body.is_object() && modern => {
             assert_eq!(era, Era::Stateless, "a non-object under a modern header")
         }
