@@ -35,8 +35,13 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     assert_eq!((line["status"].as_u64(), line["duration_ms"].as_i64()), (Some(200), Some(7)));
 
     // A stateless request: its own id, the era, and a tool's refusal as the outcome.
-    let r =
-        h.modern(&key, json!(1), "tools/call", json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}), &[]);
+    let r = h.stateless(
+        &key,
+        json!(1),
+        "tools/call",
+        json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}),
+        &[],
+    );
     let line = line_of(&r);
     assert_ne!(line["request_id"].as_str(), Some(id), "a new id per request");
     assert_eq!(
@@ -45,13 +50,13 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     );
 
     // A JSON-RPC error, with its code.
-    let r = h.modern(&key, json!(2), "tools/call", json!({"name": "no_such_tool", "arguments": {}}), &[]);
+    let r = h.stateless(&key, json!(2), "tools/call", json!({"name": "no_such_tool", "arguments": {}}), &[]);
     let line = line_of(&r);
     assert_eq!((line["outcome"].as_str(), line["rpc_code"].as_i64()), (Some("rpc_error"), Some(-32602)));
 
     // Odoo failing: the outcome and the kind of failure, not Odoo's message.
     h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap();
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!(3),
         "tools/call",
