@@ -1,15 +1,107 @@
-//! Method dispatch for an authenticated request, in either lane: method name → capability handler,
-//! with the methods each lane has of its own (`ping` and `logging/setLevel` in the session lane,
-//! `server/discover` in the stateless lane). Also what the lanes must know of a method before running
-//! it: whether it may stream notifications, and the subrequests a batch must leave it.
+//! From a lane to a handler, for an authenticated request in either lane: `serve_request` and
+//! `serve_message` (the one path every JSON-RPC request takes, a single message's or one of a batch's:
+//! stream or not, dispatch, the log fields and the audit of a cancellation), then `dispatch`: method
+//! name → capability handler, with the methods each lane has of its own (`ping` and `logging/setLevel`
+//! in the session lane, `server/discover` in the stateless lane). Also what a lane must know of a
+//! method before running it: whether it may stream notifications, and the subrequests a batch must
+//! leave it.
 
+use super::reply::Admitted;
 use crate::capabilities::{completion, prompts, resources, tools};
+use crate::http::LogFields;
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::jsonrpc::{self, RpcError, INVALID_REQUEST};
 use crate::mcp::lifecycle;
-use crate::mcp::stream::{self, LOG_LEVELS};
-use crate::store;
+use crate::mcp::stream::{self, log_level_rank, sse_head, Notifier, LOG_LEVELS};
+use crate::platform::Stmt;
+use crate::store::{self, AuditEvent};
 use serde_json::{json, Map, Value};
+
+/// Serves one request of a single-message POST in either lane: streams it when it asked for progress
+/// or logs and the client accepts SSE, then serves it through `serve_message`. `None` means cancelled:
+/// nothing at all is sent for it.
+pub async fn serve_request(
+    post: &Admitted<'_>,
+    lane: Lane<'_>,
+    id: &Value,
+    method: &str,
+    params: &Map<String, Value>,
+    after: &mut Vec<Stmt>,
+    log: &mut LogFields,
+) -> Option<Result<Value, RpcError>> {
+    let token = progress_token(params);
+    let threshold = match &lane {
+        Lane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
+        Lane::Stateless { log_threshold } => *log_threshold,
+    };
+    let streaming = post.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
+    let notify = if streaming { Notifier::new(post.stream.clone(), token, threshold) } else { Notifier::silent() };
+    if streaming {
+        post.stream.start(sse_head());
+        log.insert("streamed".into(), json!(true));
+    }
+    let ctx = RequestCtx::new(post.svc, post.auth, lane, id.clone(), &notify);
+    serve_message(post, ctx, method, params, after, log).await
+}
+
+/// The path every request takes to its handler, a single message's or one of a batch's (whose `ctx`
+/// has a silent notifier: a batch's answer is one array, never a stream): dispatch
+/// (abandoned if the client leaves a started stream), the statements and log fields the handler left,
+/// the tool and outcome in the log, and the audit row of a cancellation. `None` means cancelled.
+pub async fn serve_message(
+    post: &Admitted<'_>,
+    ctx: RequestCtx<'_>,
+    method: &str,
+    params: &Map<String, Value>,
+    after: &mut Vec<Stmt>,
+    log: &mut LogFields,
+) -> Option<Result<Value, RpcError>> {
+    let result = dispatch_watching(&ctx, method, params).await;
+    let (stmts, noted) = ctx.into_parts();
+    after.extend(stmts);
+    log.extend(noted);
+    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
+        log.insert("tool".into(), json!(crate::text::truncate(tool, 64)));
+    }
+    match &result {
+        Err(e) if e.is_cancelled() => {
+            after.push(cancelled_audit(post, method, params));
+            log.insert("outcome".into(), json!("cancelled"));
+            post.stream.finish();
+            return None;
+        }
+        Err(e) => {
+            log.insert("outcome".into(), json!("rpc_error"));
+            log.insert("rpc_code".into(), json!(e.code));
+        }
+        // A tool names its own outcome (ok, invalid, denied, odoo_error …).
+        Ok(_) => {
+            log.entry("outcome").or_insert(json!("ok"));
+        }
+    }
+    Some(result)
+}
+
+/// The audit row of a request that was cancelled before it finished.
+fn cancelled_audit(post: &Admitted<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
+    let auth = post.auth;
+    let tool = params
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|_| method == "tools/call")
+        .map(|t| crate::text::truncate(t, 64));
+    AuditEvent {
+        event: "request_cancelled",
+        key_id: Some(auth.key_id),
+        key_prefix: Some(&auth.key_prefix),
+        connection_id: Some(auth.connection_id),
+        tool,
+        outcome: "cancelled",
+        detail: Some(method),
+        ..Default::default()
+    }
+    .stmt(post.svc.now)
+}
 
 pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
     match (method, &ctx.lane) {

@@ -1,23 +1,19 @@
-//! What both lanes share once the gates have passed: `Admitted` (the request as the lanes get it),
-//! `serve_request` and `serve_message` (the one path every JSON-RPC request takes to dispatch, with its
-//! log fields and cancellation audit), and the answers: `reply`, `encode`, the JSON-RPC errors
-//! (`ReplyTo`, `rpc_error`, `http_error`) and the database's failure. Lanes use this module and
-//! `dispatch`; nothing here calls back into a lane or into the gates of `transport/mod.rs`.
+//! The answers both lanes (and the gates) give: `Admitted` (the request as the lanes get it once the
+//! gates passed), `reply` and `encode` (JSON or SSE), the JSON-RPC errors (`ReplyTo`, `rpc_error`,
+//! `http_error`) and the database's failure. It uses no other part of the transport, so that the
+//! gates, the lanes and `dispatch` can all use it.
 
-use super::dispatch::{dispatch_watching, may_notify, progress_token};
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::strict_json;
-use crate::http::{HttpRequest, HttpResponse, LogFields};
-use crate::mcp::context::{Lane, RequestCtx};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::mcp::era::{self, Era};
 use crate::mcp::headers::VERSION_HEADER;
 use crate::mcp::jsonrpc::{self, RpcError, SERVER_ERROR};
-use crate::mcp::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
-use crate::platform::Stmt;
+use crate::mcp::stream::{sse_frame, ResponseStream};
 use crate::policy::auth::AuthContext;
 use crate::services::Services;
-use crate::store::{self, AuditEvent};
-use serde_json::{json, Map, Value};
+use crate::store;
+use serde_json::Value;
 
 /// What both lanes are handed once the gates have passed: an authenticated POST whose body parsed.
 pub struct Admitted<'r> {
@@ -96,71 +92,6 @@ pub fn readable_id(body: &Value) -> Value {
     body.get("id").filter(|id| jsonrpc::is_id(id)).cloned().unwrap_or(Value::Null)
 }
 
-/// Serves one request of a single-message POST in either lane: streams it when it asked for progress
-/// or logs and the client accepts SSE, then serves it through `serve_message`. `None` means cancelled:
-/// nothing at all is sent for it.
-pub async fn serve_request(
-    post: &Admitted<'_>,
-    lane: Lane<'_>,
-    id: &Value,
-    method: &str,
-    params: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-    log: &mut LogFields,
-) -> Option<Result<Value, RpcError>> {
-    let token = progress_token(params);
-    let threshold = match &lane {
-        Lane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
-        Lane::Stateless { log_threshold } => *log_threshold,
-    };
-    let streaming = post.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
-    let notify = if streaming { Notifier::new(post.stream.clone(), token, threshold) } else { Notifier::silent() };
-    if streaming {
-        post.stream.start(sse_head());
-        log.insert("streamed".into(), json!(true));
-    }
-    let ctx = RequestCtx::new(post.svc, post.auth, lane, id.clone(), &notify);
-    serve_message(post, ctx, method, params, after, log).await
-}
-
-/// The path every request takes to its handler, a single message's or one of a batch's (whose `ctx`
-/// has a silent notifier: a batch's answer is one array, never a stream): dispatch
-/// (abandoned if the client leaves a started stream), the statements and log fields the handler left,
-/// the tool and outcome in the log, and the audit row of a cancellation. `None` means cancelled.
-pub async fn serve_message(
-    post: &Admitted<'_>,
-    ctx: RequestCtx<'_>,
-    method: &str,
-    params: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-    log: &mut LogFields,
-) -> Option<Result<Value, RpcError>> {
-    let result = dispatch_watching(&ctx, method, params).await;
-    let (stmts, noted) = ctx.into_parts();
-    after.extend(stmts);
-    log.extend(noted);
-    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
-        log.insert("tool".into(), json!(crate::text::truncate(tool, 64)));
-    }
-    match &result {
-        Err(e) if e.is_cancelled() => {
-            after.push(cancelled_audit(post, method, params));
-            log.insert("outcome".into(), json!("cancelled"));
-            post.stream.finish();
-            return None;
-        }
-        Err(e) => {
-            log.insert("outcome".into(), json!("rpc_error"));
-            log.insert("rpc_code".into(), json!(e.code));
-        }
-        // A tool names its own outcome (ok, invalid, denied, odoo_error …).
-        Ok(_) => {
-            log.entry("outcome").or_insert(json!("ok"));
-        }
-    }
-    Some(result)
-}
-
 /// A request's reply: the whole HTTP answer, or the last event of its started stream.
 pub fn reply(post: &Admitted<'_>, status: u16, message: &Value) -> HttpResponse {
     if post.stream.is_started() {
@@ -170,27 +101,6 @@ pub fn reply(post: &Admitted<'_>, status: u16, message: &Value) -> HttpResponse 
     let mut response = encode(message, post.wants_sse);
     response.status = status;
     response
-}
-
-/// The audit row of a request that was cancelled before it finished.
-fn cancelled_audit(post: &Admitted<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
-    let auth = post.auth;
-    let tool = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-        .map(|t| crate::text::truncate(t, 64));
-    AuditEvent {
-        event: "request_cancelled",
-        key_id: Some(auth.key_id),
-        key_prefix: Some(&auth.key_prefix),
-        connection_id: Some(auth.connection_id),
-        tool,
-        outcome: "cancelled",
-        detail: Some(method),
-        ..Default::default()
-    }
-    .stmt(post.svc.now)
 }
 
 /// The database failed in the session lane (DELETE, a notification, a batch): no single id to echo.

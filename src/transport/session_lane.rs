@@ -4,10 +4,8 @@
 //! for progress (or whose session has a log level) from a client that accepts SSE is streamed;
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
-use super::dispatch;
-use super::reply::{
-    encode, http_error, readable_id, reply, rpc_error, serve_message, serve_request, store_unavailable, Admitted,
-};
+use super::dispatch::{self, serve_message, serve_request};
+use super::reply::{encode, http_error, readable_id, reply, rpc_error, store_unavailable, Admitted};
 use crate::http::{HttpResponse, LogFields};
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};

@@ -3,7 +3,8 @@
 //! request id echoed in every error. Results get `resultType`, the server-info `_meta` and, for the
 //! cacheable methods, `ttlMs`/`cacheScope`. No session id is read, minted or echoed here.
 
-use super::reply::{reply, rpc_error, serve_request, Admitted};
+use super::dispatch::serve_request;
+use super::reply::{reply, rpc_error, Admitted};
 use crate::http::{HttpResponse, LogFields};
 use crate::mcp::context::Lane;
 use crate::mcp::era::META_PROTOCOL_VERSION;
