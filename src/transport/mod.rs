@@ -29,6 +29,7 @@ use crate::store::{self, AuditEvent};
 use reply::{content_type_is_json, http_error, store_unavailable, store_unavailable_to, Admitted};
 use serde_json::{json, Value};
 
+/// A POST to `/mcp`: the gates, in order, then the hand-off to the lane of the message's era.
 pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
@@ -113,8 +114,8 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
             stream,
         };
         match era {
-            Era::Session => session_lane::post(&post, &mut after, &mut log).await,
-            Era::Stateless => stateless_lane::post(&post, &mut after, &mut log).await,
+            Era::Session => session_lane::serve(&post, &mut after, &mut log).await,
+            Era::Stateless => stateless_lane::serve(&post, &mut after, &mut log).await,
             Era::StatelessWithoutEnvelope if body.get("id").is_none() => HttpResponse::empty(202),
             Era::StatelessWithoutEnvelope => reply_to.error(
                 400,
@@ -132,6 +133,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     Outcome { response, after, log }
 }
 
+/// A DELETE of `/mcp`: ends the key's session it names.
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
     let auth = match authenticate_request(req, svc, sid, None, 1, &ReplyTo::unread(req.header(VERSION_HEADER))).await {

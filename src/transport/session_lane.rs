@@ -29,7 +29,8 @@ pub fn weight(body: &Value) -> i64 {
     }
 }
 
-pub async fn post(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+/// Serves a POST the gates admitted into the session lane.
+pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let header_version = post.req.header(VERSION_HEADER).map(str::trim);
     if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
         return rpc_error(

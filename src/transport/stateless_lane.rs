@@ -62,7 +62,8 @@ pub fn envelope(params: &Map<String, Value>) -> Result<Envelope, String> {
     Ok(Envelope { version, log_threshold })
 }
 
-pub async fn post(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+/// Serves a POST the gates admitted into the stateless lane.
+pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
     let (id, method, params) = match classify(post.body) {
         // A body whose id cannot be read: the era's schema allows no `"id": null`, so none is sent.
         Err((id, err)) if id.is_null() => return HttpResponse::json(400, &jsonrpc::failure_without_id(&err)),
