@@ -4,7 +4,7 @@
 //! them, so they live beside those capabilities rather than in the tool registry.
 
 use crate::crypto;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::{OdooClient, OdooError};
 use crate::policy::permissions::{is_model_name, Denial, Operation};

@@ -7,7 +7,7 @@ use super::call::{ToolCtx, ToolError};
 use super::prompts;
 use super::resources::uri;
 use super::sources::{name_search, ModelFrom, Source};
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};

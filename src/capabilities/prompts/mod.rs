@@ -9,7 +9,7 @@ mod text;
 use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
 use super::sources::{name_search, ModelFrom, Source};
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::platform::now_ms;

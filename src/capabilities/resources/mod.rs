@@ -8,7 +8,7 @@ pub mod uri;
 use super::call::ToolError;
 use super::pages;
 use super::tools;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
 use crate::policy::permissions::Operation;
