@@ -5,7 +5,7 @@
 
 use crate::access::Operation;
 use crate::crypto;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::names::is_model_name;
 use crate::odoo::{OdooClient, OdooError};

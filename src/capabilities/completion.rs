@@ -8,7 +8,7 @@ use super::prompts;
 use super::resources::uri;
 use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use serde_json::{json, Map, Value};
 

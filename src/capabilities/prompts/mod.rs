@@ -10,7 +10,7 @@ use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
 use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::odoo::names::is_model_name;

@@ -9,7 +9,7 @@ use super::call::ToolError;
 use super::pages;
 use super::tools;
 use crate::access::Operation;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
 use serde_json::{json, Map, Value};

@@ -31,7 +31,7 @@ mod writing;
 
 // Also where `schemas` takes its context from (`super::{ToolCtx, ToolError}`).
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
