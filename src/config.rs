@@ -73,7 +73,7 @@ impl Settings {
         let nonempty = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         Settings {
             admin_token: nonempty("ADMIN_TOKEN"),
-            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| parse_key(&v)),
+            credentials_key: nonempty("CREDENTIALS_KEY").and_then(|v| crate::crypto::parse_key(&v).ok()),
             dev_allow_loopback: nonempty("DEV_ALLOW_LOOPBACK").is_some_and(|v| v == "true" || v == "1"),
             allowed_origins: nonempty("ALLOWED_ORIGINS")
                 .map(|v| {
@@ -118,35 +118,12 @@ impl Settings {
     }
 }
 
-/// Parses the `CREDENTIALS_KEY` secret: standard or URL-safe base64 of exactly 32 bytes. Reading the
-/// secret is configuration's job; `crypto` only ever receives the 32 bytes.
-fn parse_key(b64: &str) -> Option<[u8; 32]> {
-    use base64::Engine;
-    let b64 = b64.trim();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')))
-        .ok()?;
-    bytes.try_into().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn with(name: &'static str, value: &'static str) -> Settings {
         Settings::from_env(move |n| (n == name).then(|| value.to_string()))
-    }
-
-    #[test]
-    fn parses_32_byte_keys_only() {
-        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-        use base64::Engine;
-        assert_eq!(parse_key(&STANDARD.encode([1u8; 32])), Some([1u8; 32]));
-        assert_eq!(parse_key(&URL_SAFE_NO_PAD.encode([2u8; 32])), Some([2u8; 32]));
-        assert_eq!(parse_key(&STANDARD.encode([1u8; 16])), None);
-        assert_eq!(parse_key("not base64!"), None);
-        assert_eq!(with("CREDENTIALS_KEY", "not base64!").credentials_key, None);
     }
 
     #[test]

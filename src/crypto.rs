@@ -36,6 +36,16 @@ impl std::fmt::Display for CryptoError {
     }
 }
 
+/// Parses the `CREDENTIALS_KEY` secret: standard or URL-safe base64 of exactly 32 bytes.
+pub fn parse_key(b64: &str) -> Result<[u8; 32], CryptoError> {
+    let b64 = b64.trim();
+    let bytes = STANDARD
+        .decode(b64)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')))
+        .map_err(|_| CryptoError::Malformed)?;
+    bytes.try_into().map_err(|_| CryptoError::Malformed)
+}
+
 pub fn encrypt(key: &[u8; 32], plaintext: &str) -> Result<String, CryptoError> {
     let cipher = Aes256Gcm::new(key.into());
     let mut nonce = [0u8; 12];
@@ -101,6 +111,13 @@ mod tests {
         raw[20] ^= 1;
         assert_eq!(decrypt(&key, &STANDARD.encode(raw)), Err(CryptoError::Undecryptable));
         assert_eq!(decrypt(&key, "%%"), Err(CryptoError::Malformed));
+    }
+
+    #[test]
+    fn parses_32_byte_keys_only() {
+        assert!(parse_key(&STANDARD.encode([1u8; 32])).is_ok());
+        assert_eq!(parse_key(&STANDARD.encode([1u8; 16])), Err(CryptoError::Malformed));
+        assert_eq!(parse_key("not base64!"), Err(CryptoError::Malformed));
     }
 
     #[test]
