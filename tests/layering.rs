@@ -308,7 +308,6 @@ fn every_top_level_module_has_a_floor() {
 }
 
 #[test]
-#[ignore = "until the layering lands"]
 fn modules_use_only_lower_floors() {
     let krate = Crate::read();
     let mut upward = Vec::new();
@@ -330,7 +329,6 @@ fn modules_use_only_lower_floors() {
 }
 
 #[test]
-#[ignore = "until the layering lands"]
 fn no_file_imports_itself_through_a_circle() {
     let graph = Crate::read().graph();
     // Tarjan's strongly connected components: any component of more than one file is a circle.

@@ -6,7 +6,7 @@ use super::connections::browse_client_key;
 use super::views::permission_json;
 use super::{ApiError, ApiResult};
 use crate::access::ModelPermission;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::names::is_model_name;
 use crate::odoo::{Connection, OdooClient, OdooErrorKind};
 use crate::services::Services;

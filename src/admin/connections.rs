@@ -4,7 +4,7 @@
 use super::body::{Secret, Text};
 use super::{admin_audit, moves, ApiError, ApiResult};
 use crate::crypto;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::{self, OdooClient, OdooErrorKind};
 use crate::platform::Stmt;
 use crate::services::Services;

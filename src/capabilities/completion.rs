@@ -100,7 +100,7 @@ async fn suggest(
 ) -> Result<(Vec<String>, Option<usize>), ToolError> {
     let perms = &ctx.req.auth.permissions;
     let readable = |model: &str| -> Result<(), ToolError> {
-        if crate::policy::permissions::is_model_name(model) {
+        if crate::odoo::names::is_model_name(model) {
             perms.check(model, Operation::Read).map_err(ToolError::Denied)
         } else {
             Err(ToolError::Invalid("no model chosen yet".into()))

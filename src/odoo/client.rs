@@ -5,8 +5,8 @@
 //! method's shape (`answer.rs`).
 
 use super::answer;
+use super::call::Call;
 // Re-exported: callers build their calls as `odoo::client::Call`.
-pub use super::call::Call;
 use super::error::{OdooError, OdooErrorKind};
 use super::{Connection, Transport};
 use crate::platform::{Http, HttpError, InboundResponse, OutboundRequest};

@@ -15,12 +15,12 @@ use crate::policy::rate_limit;
 use crate::store::auth::{KeyStatus, Lookup};
 use crate::store::rate_limit::Bucket;
 use crate::store::schema_cache;
+use crate::store::schema_cache::SchemaProbe;
+use crate::store::sessions::SessionState;
 use crate::store::{self, StoreError};
 
 // The session as the batch found it, and the schema cache's probe, are the store's; re-exported for the
 // callers that name them here.
-pub use crate::store::schema_cache::SchemaProbe;
-pub use crate::store::sessions::SessionState;
 
 /// Everything a request needs to know about its caller.
 #[derive(Debug, Clone)]
@@ -158,7 +158,7 @@ impl AuthFailure {
 #[allow(clippy::too_many_arguments)]
 pub async fn authenticate(
     db: &dyn Db,
-    client: &failures::Client,
+    client: &crate::store::failures::Client,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,

@@ -18,11 +18,11 @@
 use crate::http::HttpRequest;
 use crate::platform::Db;
 use crate::store::failures;
+use crate::store::failures::Client;
 use std::net::IpAddr;
 
 // The client and the grouped audit statements are the store's (`store::failures`); re-exported for the
 // callers that name them here.
-pub use crate::store::failures::{grouped, Client};
 
 /// The request's client, under the deployment's limit.
 pub fn client_of(req: &HttpRequest, settings: &crate::config::Settings) -> Client {

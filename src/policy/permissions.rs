@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use crate::access::{FieldPolicy, ModelPermission, Operation, Scope};
 
 // Odoo's naming rules live in `odoo::names`; re-exported for callers that still name them here.
-pub use crate::odoo::names::{is_field_name, is_model_name};
 
 /// Why a model operation is refused; each says what to ask the administrator for.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::names::is_model_name;
 use crate::platform::now_ms;
 use crate::policy::permissions::Permissions;

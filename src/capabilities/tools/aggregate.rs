@@ -9,7 +9,7 @@ use super::definition::{arguments, array, domain_param, limit_param, model_param
 use super::reading::checked_domain;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::fields::Restrict;
 use serde_json::{json, Map, Value};

@@ -9,7 +9,7 @@ use super::definition::{arguments, dry_run_param, model_param, object, Tool, Too
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
 use serde_json::{json, Map, Value};

@@ -9,7 +9,7 @@ use super::definition::{arguments, array, cursor_param, limit_param, model_param
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use serde_json::{json, Map, Value};

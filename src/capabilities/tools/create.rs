@@ -8,7 +8,7 @@ use super::writing::{self, checked_values, dry_run_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
 use crate::odoo::OdooClient;

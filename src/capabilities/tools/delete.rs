@@ -8,7 +8,7 @@ use super::definition::{arguments, array, dry_run_param, ids_param, model_param,
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
 use serde_json::{json, Map, Value};
 

@@ -8,7 +8,7 @@ use super::definition::{arguments, array, fields_param, ids_param, model_param, 
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_get";

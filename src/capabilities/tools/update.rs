@@ -9,7 +9,7 @@ use super::definition::{
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_update";

@@ -5,7 +5,7 @@
 use super::args;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
 use crate::odoo::schema::ModelSchema;
