@@ -47,6 +47,11 @@ impl StoreError {
     }
 }
 
+/// Whether the database answers (`/health`).
+pub async fn ping(db: &dyn Db) -> bool {
+    query(db, Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok()
+}
+
 /// Runs one statement and returns its rows.
 pub async fn query(db: &dyn Db, stmt: Stmt) -> Result<Vec<Row>, StoreError> {
     Ok(db.batch(vec![stmt]).await?.into_iter().next().unwrap_or_default())
