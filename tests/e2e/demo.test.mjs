@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { freePort, Groups, processes, signalGroup, stopGroup, tree } from "../../scripts/lib/process.mjs";
+import { npmPin } from "../../scripts/lib/versions.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ART = process.env.E2E_ARTIFACTS ?? join(ROOT, "tests/e2e/artifacts");
@@ -152,7 +153,8 @@ test("make demo prints its banner: MCP URL, key, admin console and token, comman
 
 test("the printed Inspector tools/list command lists odoo_search", async () => {
   const argv = splitCommand(commands[0]);
-  assert.deepEqual(argv.slice(0, 3), ["npx", "@modelcontextprotocol/inspector@2.12.0", "--cli"]);
+  // The Inspector package.json pins, so that npx runs the installed one.
+  assert.deepEqual(argv.slice(0, 3), ["npx", `@modelcontextprotocol/inspector@${npmPin("@modelcontextprotocol/inspector")}`, "--cli"]);
   assert.ok(argv.includes(`Authorization: Bearer ${key}`), "the key is in the --header");
   const r = await runArgv(argv, inspectorEnv);
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.slice(-400)}`);
