@@ -141,7 +141,7 @@ test: setup
 	@# The build as `wrangler deploy` makes it (its [build] command), with the bundle size checked.
 	@$(MAKE) --no-print-directory deploy-check || { echo "make test: FAILED in deploy-check (scripts/deploy-check.sh: build or bundle size)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
-	@bash tests/e2e/run.sh                    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
+	@$(E2E)                                   || { echo "make test: FAILED in test-e2e (tests/e2e/harness)" >&2; exit 1; }
 
 test-native:
 	cargo test --workspace
@@ -158,8 +158,10 @@ lint:
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
+# The harness (tests/e2e/harness/main.mjs) runs under node_modules' Node 22, as demo and bench do.
+E2E := PATH="$(CURDIR)/node_modules/.bin:$$PATH" node tests/e2e/harness/main.mjs
 test-e2e: build
-	bash tests/e2e/run.sh
+	$(E2E)
 
 ## ---------------------------------------------------------------- benchmark
 # The release bundle's size, and a `bench`-feature build (build-bench/) in wrangler dev; see scripts/bench.mjs.

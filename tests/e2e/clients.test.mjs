@@ -171,7 +171,7 @@ const checks = {
   },
 
   async n8n(snippet, issued) {
-    assert.ok(N8N_NODES, "N8N_NODES_DIR is set by run.sh (tests/e2e/fetch-n8n-nodes.sh)");
+    assert.ok(N8N_NODES, "N8N_NODES_DIR is set by the e2e harness (tests/e2e/fetch-n8n-nodes.sh)");
     const pasted = JSON.parse(snippet.text);
     assert.deepEqual(Object.keys(pasted).sort(), ["connections", "nodes"], "n8n's clipboard format");
     const types = pasted.nodes.map((n) => n.type).sort();
@@ -257,7 +257,7 @@ test("the client snippets of a new key work in their clients", async (t) => {
 });
 
 test("n8n's published schemas refuse what n8n would refuse", () => {
-  assert.ok(N8N_NODES, "N8N_NODES_DIR is set by run.sh");
+  assert.ok(N8N_NODES, "N8N_NODES_DIR is set by the e2e harness");
   const node = (parameters, typeVersion = 1.4) => ({ type: "@n8n/n8n-nodes-langchain.mcpClientTool", typeVersion, parameters });
   const good = { endpointUrl: "https://example.com/mcp", serverTransport: "httpStreamable", authentication: "bearerAuth" };
   validateN8nNode(N8N_NODES, node(good));

@@ -1,4 +1,4 @@
-// `make demo` as a newcomer runs it (run.sh stage 9): started in its own process group on a free PORT,
+// `make demo` as a newcomer runs it (an e2e harness stage): started in its own process group on a free PORT,
 // with its own DEMO_DIR under the artifacts; the key and the commands are read from what it prints (the
 // command lines split like a shell would, without running one), the Inspector commands run as printed;
 // then a Ctrl-C (SIGINT to its process group) must stop everything it started and leave the developer's
@@ -90,7 +90,7 @@ function runArgv(argv, env, timeoutMs = 120_000) {
 const before = { state: snapshot(join(ROOT, ".wrangler/state")), devVars: snapshot(join(ROOT, ".dev.vars")) };
 mkdirSync(DEMO_DIR, { recursive: true, mode: 0o700 });
 const port = await freePort();
-// The suite runs after make setup and make build (run.sh's preconditions): -o keeps make from redoing
+// The suite runs after make setup and make build (the harness's preconditions): -o keeps make from redoing
 // them (make setup would reinstall when package.json is newer than node_modules), so what runs is the
 // demo recipe itself, exactly as `make demo` runs it after its prerequisites. In its own process group,
 // as a terminal's foreground job.
