@@ -3,7 +3,7 @@
 // process it started is left (and stops any it finds), and prints the failures and `N passed, M failed`
 // last. The exit code is 0 only with no failure and at least one pass. See tests/e2e/README.md for what
 // each stage tests.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, freePorts, stopGroup, tail } from "../../../scripts/lib/process.mjs";
 import { checkNoPanic, checkRetentionCron, checkSecretHygiene } from "./checks.mjs";
@@ -103,18 +103,14 @@ async function finish(ctx, rc, interrupted) {
     await stopGroupsOf(left);
   }
   if (rc !== 0 && report.failed === 0) report.fail(`e2e harness aborted (exit ${rc})`, undefined, { force: true });
-  let workerLogTail;
-  try {
-    readFileSync(join(art, "worker.log"));
-    workerLogTail = tail(join(art, "worker.log"), 25);
-  } catch {
-    workerLogTail = undefined;
-  }
-  process.exit(report.summary({ artifacts: art, workerLogTail }));
+  const workerLog = join(art, "worker.log");
+  process.exit(report.summary({ artifacts: art, workerLogTail: existsSync(workerLog) ? tail(workerLog, 25) : undefined }));
 }
 
 export async function main() {
   const ctx = createContext();
+  // Last resort, should the end itself fail: no group outlives the harness.
+  process.on("exit", () => ctx.groups.killAll());
   let finishing = false;
   const end = (rc, interrupted = false) => {
     if (finishing) return;
