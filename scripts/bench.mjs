@@ -53,8 +53,22 @@ async function stopAll(code) {
   if (left.length) log(`processes left behind: ${left.map((p) => p.pid).join(" ")}`);
   if (code !== undefined) process.exit(code);
 }
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => stopAll(130));
-process.on("exit", () => groups.killAll()); // a step that threw: nothing outlives the script
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    interrupted = true;
+    stopAll(130);
+  });
+}
+// A step that throws ends the run with exit code 1, its groups stopped first; after a Ctrl-C, a step
+// failing (its worker gone) is the stop itself, not an error.
+process.on("uncaughtException", (e) => {
+  if (interrupted) return;
+  console.error(e);
+  process.exitCode = 1;
+  stopAll(1);
+});
+process.on("exit", () => groups.killAll()); // the last resort: nothing outlives the script
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
