@@ -23,12 +23,11 @@ endif
 PORT ?= 8787
 DEMO_ODOO ?= 19
 FUZZ_SECONDS ?= 60
-WORKER_BUILD_VERSION := 0.8.7
-CARGO_FUZZ_VERSION := 0.13.2
-MCP_PY_VERSION := 2.3.0
+# WORKER_BUILD_VERSION, CARGO_FUZZ_VERSION, MCP_PY_VERSION: each pinned once, there.
+include scripts/versions.env
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 # wasm-bindgen-cli must equal the wasm-bindgen library version locked in Cargo.lock.
-WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+WASM_BINDGEN_VERSION := $(shell scripts/versions.sh wasm-bindgen)
 
 export PATH := $(CARGO_BIN):$(PATH)
 export WRANGLER_SEND_METRICS := false
@@ -102,7 +101,7 @@ setup-python: .venv/.mcp-$(MCP_PY_VERSION)
 # only then (a rebuild with nothing changed still costs about 30 s of wasm-bindgen, wasm-opt, esbuild).
 # node_modules/.package-lock.json stands for the installed esbuild and binaryen (newer after each npm ci).
 BUILD_INPUTS := $(shell find src -type f) Cargo.toml Cargo.lock wrangler.toml scripts/build-worker.sh \
-  node_modules/.package-lock.json
+  scripts/versions.env node_modules/.package-lock.json
 
 build: setup build/worker/shim.mjs
 
@@ -133,7 +132,7 @@ demo: setup build
 ## ---------------------------------------------------------------- tests
 test: setup
 	@$(MAKE) --no-print-directory test-native || { echo "make test: FAILED in test-native (cargo test --workspace)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (cargo fmt --check; cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory lint        || { echo "make test: FAILED in lint (scripts/check-versions.mjs; cargo fmt --check; cargo clippy: no unwrap/expect/panic outside tests)" >&2; exit 1; }
 	@# Fuzzing needs cargo-fuzz and the nightly toolchain (make fuzz installs both); without them, the
 	@# seeds still ran in test-native.
 	@if $(FUZZ_READY); then \
@@ -142,14 +141,16 @@ test: setup
 	@# The build as `wrangler deploy` makes it (its [build] command), with the bundle size checked.
 	@$(MAKE) --no-print-directory deploy-check || { echo "make test: FAILED in deploy-check (scripts/deploy-check.sh: build or bundle size)" >&2; exit 1; }
 	@# test-e2e prints the closing `N passed, M failed` line, so nothing is printed after it on success.
-	@bash tests/e2e/run.sh                    || { echo "make test: FAILED in test-e2e (tests/e2e/run.sh)" >&2; exit 1; }
+	@$(E2E)                                   || { echo "make test: FAILED in test-e2e (tests/e2e/harness)" >&2; exit 1; }
 
 test-native:
 	cargo test --workspace
 	cargo test -p odoo-mcp-edge --features bench --test bench_counters
 
-# rustfmt-clean; the core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests.
+# rustfmt-clean; the core and the Worker adapter: src/lib.rs denies unwrap/expect/panic outside tests;
+# every version the documentation quotes is the pinned one (scripts/check-versions.mjs).
 lint:
+	node scripts/check-versions.mjs
 	cargo fmt --all --check
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
@@ -157,8 +158,10 @@ lint:
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
+# The harness (tests/e2e/harness/main.mjs) runs under node_modules' Node 22, as demo and bench do.
+E2E := PATH="$(CURDIR)/node_modules/.bin:$$PATH" node tests/e2e/harness/main.mjs
 test-e2e: build
-	bash tests/e2e/run.sh
+	$(E2E)
 
 ## ---------------------------------------------------------------- benchmark
 # The release bundle's size, and a `bench`-feature build (build-bench/) in wrangler dev; see scripts/bench.mjs.

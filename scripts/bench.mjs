@@ -14,13 +14,13 @@
 // Environment: BENCH_SAMPLES (default 200), BENCH_ODOO_LATENCY_MS (default 50), FAKE_ODOO_BIN,
 // BENCH_SKIP_BUILD=1 (reuse build-bench/).
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync, openSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
-import { freePort } from "./ports.mjs";
+import { writeBundleConfig } from "./lib/bundle-config.mjs";
+import { freePorts, Groups, waitForHttp, waitForLog } from "./lib/process.mjs";
 import os from "node:os";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,45 +28,47 @@ const ART = join(ROOT, "target", "bench");
 const SAMPLES = Number(process.env.BENCH_SAMPLES || 200);
 const LATENCY_MS = Number(process.env.BENCH_ODOO_LATENCY_MS ?? 50);
 const BUDGET = { ratio: 1.15, d1BeforeOdoo: 1, odooWarm: 1, gzipBytes: 1024 * 1024 };
-const groups = [];
 
 const log = (m) => console.error(`bench: ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const b64url = (n) => randomBytes(n).toString("base64url");
 
-/** Starts a command in its own process group, output to target/bench/<name>.log. */
-function start(name, cmd, args, env = {}) {
-  const out = openSync(join(ART, `${name}.log`), "w");
-  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
-  groups.push(child.pid);
-  return child;
+// Every child in its own process group (scripts/lib/process.mjs), output to target/bench/<name>.log;
+// all are stopped on the way out, a Ctrl-C included.
+const groups = new Groups({ cwd: ROOT });
+const start = (name, cmd, args, env = {}) => groups.start(name, cmd, args, { env: { ...process.env, ...env }, log: join(ART, `${name}.log`) });
+
+/** One build step to its end; throws (naming its log) if it fails. */
+async function step(name, cmd, args) {
+  const { code } = await groups.run(name, cmd, args, { log: join(ART, `${name}.log`) });
+  if (code !== 0) throw new Error(`${name} failed (exit ${code}); see ${ART}/${name}.log`);
 }
 
-async function stop(child) {
-  if (!child || child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once("exit", r));
-  try { process.kill(-child.pid, "SIGTERM"); } catch {}
-  if (await Promise.race([gone.then(() => true), sleep(5000).then(() => false)])) return;
-  try { process.kill(-child.pid, "SIGKILL"); } catch {}
-  await gone;
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  groups.closing();
+  await groups.stopAll(["worker", "worker-restart"]);
+  const left = groups.leftovers();
+  if (left.length) log(`processes left behind: ${left.map((p) => p.pid).join(" ")}`);
+  if (code !== undefined) process.exit(code);
 }
-
-function stopAll() {
-  for (const pg of groups) {
-    try { process.kill(-pg, "SIGKILL"); } catch {}
-  }
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    interrupted = true;
+    stopAll(130);
+  });
 }
-process.on("exit", stopAll);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
-
-async function waitForLog(name, re, seconds) {
-  for (let i = 0; i < seconds * 10; i++) {
-    const m = readFileSync(join(ART, `${name}.log`), "utf8").match(re);
-    if (m) return m;
-    await sleep(100);
-  }
-  throw new Error(`${name}: no ${re} within ${seconds}s`);
-}
+// A step that throws ends the run with exit code 1, its groups stopped first; after a Ctrl-C, a step
+// failing (its worker gone) is the stop itself, not an error.
+process.on("uncaughtException", (e) => {
+  if (interrupted) return;
+  console.error(e);
+  process.exitCode = 1;
+  stopAll(1);
+});
+process.on("exit", () => groups.killAll()); // the last resort: nothing outlives the script
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -83,44 +85,35 @@ const size = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
 log(`release wasm: ${size.raw} bytes raw, ${size.gzip} gzip`);
 if (!process.env.BENCH_SKIP_BUILD) {
   log("building the bench worker (--features bench) into build-bench/");
-  execFileSync("./scripts/build-worker.sh", ["--out-dir", "build-bench", "--", "--features", "bench"], { cwd: ROOT, stdio: ["ignore", openSync(join(ART, "build.log"), "w"), openSync(join(ART, "build.log"), "a")] });
+  await step("build", "./scripts/build-worker.sh", ["--out-dir", "build-bench", "--", "--features", "bench"]);
 }
 let fakeBin = process.env.FAKE_ODOO_BIN;
 if (!fakeBin) {
   log("building fake-odoo");
-  execFileSync("cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], { cwd: ROOT, stdio: ["ignore", "ignore", openSync(join(ART, "fake-build.log"), "w")] });
+  await step("fake-build", "cargo", ["build", "--release", "-p", "fake-odoo", "--bins"]);
   fakeBin = join(process.env.CARGO_TARGET_DIR || join(ROOT, "target"), "release", "fake-odoo");
 }
 
 // ------------------------------------------------------------------ processes
-const [pOdoo, pWorker, pInspect] = [await freePort(), await freePort(), await freePort()];
+const [pOdoo, pWorker, pInspect] = await freePorts(3);
 const odooKey = b64url(20);
-start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
-await waitForLog("fake-odoo", /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, 30);
+const fake = start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
+await waitForLog(fake, /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, { timeoutS: 30 });
 const ODOO = `http://127.0.0.1:${pOdoo}`;
 
 const adminToken = b64url(32);
 writeFileSync(join(ART, "bench.env"), `ADMIN_TOKEN="${adminToken}"\nCREDENTIALS_KEY="${randomBytes(32).toString("base64")}"\nDEV_ALLOW_LOOPBACK="true"\n`, { mode: 0o600 });
-const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
-  .replace(/^\[build\]\n(?:.+\n)*\n/m, "")
-  .replace(/^main = .*$/m, `main = "${join(ROOT, "build-bench", "worker", "shim.mjs")}"`);
-writeFileSync(join(ART, "wrangler-bench.toml"), toml);
-execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", join(ART, "wrangler-bench.toml")], { cwd: ROOT, stdio: ["ignore", openSync(join(ART, "schema.log"), "w"), openSync(join(ART, "schema.log"), "a")] });
+writeBundleConfig(join(ART, "wrangler-bench.toml"), join(ROOT, "build-bench", "worker", "shim.mjs"));
+await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", join(ART, "wrangler-bench.toml")]);
 
 const WORKER = `http://127.0.0.1:${pWorker}`;
 async function startWorker(name) {
   const t0 = performance.now();
   const child = start(name, "wrangler", ["dev", "--config", join(ART, "wrangler-bench.toml"), "--ip", "127.0.0.1", "--port", String(pWorker), "--inspector-port", String(pInspect),
     "--persist-to", join(ART, "state"), "--env-file", join(ART, "bench.env"), "--show-interactive-dev-session=false"], { WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" });
-  for (let i = 0; i < 3000; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited; see ${ART}/${name}.log`);
-    try {
-      const r = await fetch(`${WORKER}/health`);
-      if (r.status === 200) return { child, startMs: performance.now() - t0 };
-    } catch {}
-    await sleep(20);
-  }
-  throw new Error("wrangler dev did not answer");
+  // Polled often: the time to the first answer is one of the measurements.
+  await waitForHttp(`${WORKER}/health`, { label: "wrangler dev", handle: child, timeoutS: 120, intervalMs: 20 });
+  return { name, startMs: performance.now() - t0 };
 }
 
 async function admin(method, path, body) {
@@ -229,13 +222,12 @@ try {
   await fetch(`${ODOO}/__fake/control`, { method: "POST", body: JSON.stringify({ reset: true }) });
 
   log("restarting the worker on the same D1: a new isolate");
-  await stop(worker.child);
+  await groups.stop(worker.name);
   worker = await startWorker("worker-restart");
   results.restart_to_first_answer_ms = round(worker.startMs, 0);
   results.counters.new_isolate = await workerSearch(key);
 } finally {
-  await stop(worker?.child);
-  stopAll();
+  await stopAll();
 }
 
 // ------------------------------------------------------------------ report

@@ -2,7 +2,7 @@
 # Release build of the Worker (build/worker/shim.mjs + build/index.js + build/index_bg.wasm).
 # Used as wrangler's [build] command, by `make build` and by the e2e suite.
 #
-# worker-build 0.8.7 would otherwise download wasm-bindgen and wasm-opt from GitHub and esbuild
+# worker-build (the version pinned in scripts/versions.env) would otherwise download wasm-bindgen and wasm-opt from GitHub and esbuild
 # from the npm registry at build time; the three *_BIN variables below point it at the tools
 # installed by `make setup` (cargo install / npm ci), so the build runs offline.
 set -eu
@@ -18,14 +18,14 @@ export PATH
 : "${ESBUILD_BIN:=$root/node_modules/.bin/esbuild}"
 : "${WASM_OPT_BIN:=$root/node_modules/binaryen/bin/wasm-opt}"
 
-want_wb=0.8.7
+want_wb=$(./scripts/versions.sh WORKER_BUILD_VERSION)
 have_wb=$(worker-build --version 2>/dev/null | awk '{print $NF}' || true)
 if [ "$have_wb" != "$want_wb" ]; then
   echo "build-worker: worker-build '${have_wb:-missing}' != $want_wb; run: make setup" >&2
   exit 1
 fi
 
-want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+want=$(./scripts/versions.sh wasm-bindgen)
 have=$("${WASM_BINDGEN_BIN:-false}" --version 2>/dev/null | awk '{print $2}' || true)
 if [ -z "$want" ]; then
   echo "build-worker: no wasm-bindgen entry in Cargo.lock" >&2

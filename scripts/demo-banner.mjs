@@ -2,10 +2,11 @@
 // run, and commands to paste. The e2e stage tests/e2e/demo.test.mjs reads this text as a newcomer
 // would: the `MCP key:` and `Admin token:` lines, and the command lines (each on one line, shell-quoted
 // with single or double quotes only, no variables) under "Try it".
+import { npmPin } from "./lib/versions.mjs";
 
 /** The Inspector as pinned in package.json; run from the repository, npx finds the installed one and
  * puts node_modules/.bin (Node 22) first on PATH. */
-export const INSPECTOR = "@modelcontextprotocol/inspector@2.12.0";
+export const INSPECTOR = `@modelcontextprotocol/inspector@${npmPin("@modelcontextprotocol/inspector")}`;
 
 // Plain words as they are; double quotes where nothing inside is special to the shell (as in the
 // README's examples); single quotes otherwise.

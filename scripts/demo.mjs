@@ -13,14 +13,14 @@
 // DEMO_STARTED_MS (when `make demo` started, in ms since the epoch: the banner's "ready in" counts from
 // there, so that it is the time the person waited, setup and build checks included).
 // Expects `make setup` and `make build` done (the Makefile target depends on both); Node 22.
-import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configureDemo, DEMO_MODELS, FAKE_USERS } from "./demo-configure.mjs";
 import { banner } from "./demo-banner.mjs";
-import { freePort, portIsFree } from "./ports.mjs";
+import { writeBundleConfig } from "./lib/bundle-config.mjs";
+import { describe, freePort, Groups, portIsFree, sleep, tail, waitForHttp, waitForLog } from "./lib/process.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT || 8787);
@@ -40,60 +40,23 @@ class StepError extends Error {
 }
 
 // ---------------------------------------------------------------- process groups
-// Each long-running child is the leader of its own process group (spawn's `detached` is setsid), so
-// that stopping it also stops what it started (wrangler's workerd), and a Ctrl-C in the terminal
-// reaches only this script, which then stops the groups in order.
-const groups = new Map(); // name -> {pgid, log, exited}
-
-function startGroup(name, cmd, args, env) {
-  const log = join(DIR, `${name}.log`);
-  const fd = openSync(log, "w", 0o600);
-  const child = spawn(cmd, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", fd, fd] });
-  closeSync(fd);
-  const g = { pgid: child.pid, log, exited: null };
-  child.on("exit", (code, signal) => (g.exited = signal ?? `exit ${code}`));
-  child.on("error", (e) => (g.exited = e.message));
-  groups.set(name, g);
-  return g;
-}
-
-function liveInGroup(pgid) {
-  const ps = spawnSync("ps", ["-eo", "pid=,pgid=,stat=,args="], { encoding: "utf8" });
-  return ps.stdout.split("\n").filter((l) => {
-    const [, pg, stat] = l.trim().split(/\s+/);
-    return Number(pg) === pgid && stat && !stat.startsWith("Z");
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function stopGroup(name) {
-  const g = groups.get(name);
-  if (!g || g.pgid === undefined) return [];
-  for (const [signal, waitMs] of [["SIGTERM", 5000], ["SIGKILL", 2000]]) {
-    if (liveInGroup(g.pgid).length === 0) break;
-    try {
-      process.kill(-g.pgid, signal);
-    } catch {
-      // The group is already gone.
-    }
-    for (let t = 0; t < waitMs && liveInGroup(g.pgid).length > 0; t += 100) await sleep(100);
-  }
-  groups.delete(name);
-  return liveInGroup(g.pgid);
-}
+// Each long-running child is the leader of its own process group (scripts/lib/process.mjs), so that
+// stopping it also stops what it started (wrangler's workerd), and a Ctrl-C in the terminal reaches
+// only this script, which then stops the groups in order.
+const groups = new Groups({ cwd: ROOT });
 
 let stopping = false;
 /** Stops every group (wrangler first, so that it does not log the fake's disappearance) and exits. */
 async function shutdown(code, why) {
   if (stopping) return;
   stopping = true;
+  groups.closing();
   if (why) say(why);
-  const started = [...groups.keys()];
-  const left = [];
-  for (const name of ["worker", "fake-odoo"]) left.push(...(await stopGroup(name)));
+  const started = [...groups.live.keys()];
+  await groups.stopAll(["worker", "fake-odoo"]);
+  const left = groups.leftovers();
   if (left.length) {
-    console.error(`demo: processes left behind:\n${left.join("\n")}`);
+    console.error(`demo: processes left behind:\n${left.map(describe).join("\n")}`);
     process.exit(1);
   }
   if (started.length) say(`stopped ${started.join(" and ")}: no process left (logs and state in ${show(DIR)}/)`);
@@ -102,14 +65,6 @@ async function shutdown(code, why) {
 
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, () => shutdown(0, `${sig}: stopping`));
-}
-
-function tail(file, n = 25) {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).map((l) => `  | ${l}`).join("\n");
-  } catch {
-    return `  (no ${show(file)})`;
-  }
 }
 
 async function fail(err) {
@@ -124,11 +79,10 @@ async function fail(err) {
 }
 
 // ---------------------------------------------------------------- steps
-function run(label, cmd, args, env, log) {
-  const fd = openSync(log, "w", 0o600);
-  const r = spawnSync(cmd, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
-  closeSync(fd);
-  if (r.status !== 0) throw new StepError(`${label} (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`, log);
+/** Runs one step to its end (in its own process group, output to `log`); throws a StepError if it fails. */
+async function run(label, cmd, args, env, log) {
+  const { code } = await groups.run(label, cmd, args, { env, log });
+  if (code !== 0) throw new StepError(`${label} (exit ${code})`, log);
 }
 
 /** Removes what an earlier run left: only the entries this script creates, never DEMO_DIR itself. */
@@ -159,37 +113,7 @@ function writeSecrets() {
 function writeWranglerConfig() {
   const bundle = join(ROOT, "build/worker/shim.mjs");
   if (!existsSync(bundle)) throw new StepError("build/worker/shim.mjs is missing: run make build");
-  const lines = readFileSync(join(ROOT, "wrangler.toml"), "utf8").split("\n");
-  const out = [];
-  let inBuild = false;
-  for (const line of lines) {
-    if (/^\[build\]/.test(line)) inBuild = true;
-    else if (inBuild && line.trim() === "") inBuild = false;
-    else if (!inBuild) out.push(line.startsWith("main = ") ? `main = ${JSON.stringify(bundle)}` : line);
-  }
-  const file = join(DIR, "wrangler.toml");
-  writeFileSync(file, out.join("\n"), { mode: 0o600 });
-  return file;
-}
-
-async function waitFor(label, g, check, timeoutS) {
-  const until = Date.now() + timeoutS * 1000;
-  while (Date.now() < until) {
-    const v = await check();
-    if (v) return v;
-    if (g.exited) throw new StepError(`${label}: the process ended (${g.exited}) before it was ready`, g.log);
-    await sleep(200);
-  }
-  throw new StepError(`${label}: not ready within ${timeoutS} s`, g.log);
-}
-
-async function health(url) {
-  try {
-    const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-    return r.status === 200;
-  } catch {
-    return false;
-  }
+  return writeBundleConfig(join(DIR, "wrangler.toml"), bundle);
 }
 
 // ---------------------------------------------------------------- main
@@ -213,31 +137,29 @@ async function main() {
   const target = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
 
   say("building the fake Odoo (cargo build --release -p fake-odoo)");
-  run("building the fake Odoo", "cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], env, join(DIR, "fake-odoo-build.log"));
+  await run("building the fake Odoo", "cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], env, join(DIR, "fake-odoo-build.log"));
   const secrets = writeSecrets();
   const config = writeWranglerConfig();
   const state = join(DIR, "state");
 
   say(`applying schema.sql to the demo's own D1 (${show(state)})`);
-  run("applying schema.sql to the demo D1", "wrangler",
+  await run("applying schema.sql to the demo D1", "wrangler",
     ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", state, "--file", join(ROOT, "schema.sql")],
     env, join(DIR, "schema.log"));
 
   say(`starting the fake Odoo ${MAJOR} and wrangler dev on 127.0.0.1:${PORT} (logs in ${show(DIR)}/)`);
   // --port 0: the fake picks a free port itself and prints it, so there is no race for one.
-  const fake = startGroup("fake-odoo", join(target, "release/fake-odoo"),
-    ["--version", MAJOR, "--port", "0", "--database", DATABASE], env);
-  const worker = startGroup("worker", "wrangler", [
+  const fake = groups.start("fake-odoo", join(target, "release/fake-odoo"),
+    ["--version", MAJOR, "--port", "0", "--database", DATABASE], { env, log: join(DIR, "fake-odoo.log") });
+  const worker = groups.start("worker", "wrangler", [
     "dev", "--config", config, "--ip", "127.0.0.1", "--port", String(PORT),
     "--inspector-port", String(await freePort()), "--persist-to", state, "--env-file", secrets.file,
     "--show-interactive-dev-session=false",
-  ], env);
-  const odooUrl = await waitFor("the fake Odoo", fake, () => {
-    const m = /fake-odoo listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(fake.log, "utf8"));
-    return m?.[1];
-  }, 30);
+  ], { env, log: join(DIR, "worker.log") });
+  const odooUrl = (await waitForLog(fake, /fake-odoo listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    { label: "the fake Odoo", timeoutS: 30, intervalMs: 200 }))[1];
   const workerUrl = `http://127.0.0.1:${PORT}`;
-  await waitFor("wrangler dev", worker, () => health(workerUrl), READY_TIMEOUT_S);
+  await waitForHttp(`${workerUrl}/health`, { label: "wrangler dev", handle: worker, timeoutS: READY_TIMEOUT_S });
 
   say("configuring the worker through the admin API (connection, models, a read-only key)");
   let configured;
@@ -265,7 +187,7 @@ async function main() {
   // Stay in the foreground; a child that ends on its own ends the demo (with its log's tail).
   for (;;) {
     await sleep(500);
-    for (const [name, g] of groups) {
+    for (const [name, g] of groups.live) {
       if (g.exited) throw new StepError(`${name} ended on its own (${g.exited})`, g.log);
     }
   }

@@ -25,14 +25,12 @@ installed() { ! has dpkg-query || dpkg-query -W -f='${Status}' "$1" 2>/dev/null 
 has cc || need gcc                                 # the linker for cargo (native tests, cargo install)
 installed libc6-dev || need libc6-dev              # crt files and libc for that linker
 installed ca-certificates || need ca-certificates  # HTTPS to crates.io, npm and PyPI
-has curl || need curl                              # tests/e2e/run.sh waits for wrangler dev with it
-has ps || need procps                              # run.sh and the demo test find leftover processes
-has setsid || need util-linux                      # each server in its own process group
-has timeout || need coreutils                      # every e2e stage has a time limit
+has curl || need curl                              # the README's admin API walkthrough and cron example
+has ps || need procps                              # scripts/lib/process.mjs: process groups, leftovers
 has openssl || need openssl                        # tests/e2e/fetch-n8n-nodes.sh checks a tarball's sha512
 has tar || need tar
 has npm || { need nodejs; need npm; }              # npm ci (Node 22 itself then comes from npm)
-has python3 || need python3                        # secrets in dev-vars.sh, run.sh helpers, the client venv
+has python3 || need python3                        # secrets in dev-vars.sh, the Python client's venv
 # Debian splits venv's ensurepip out of python3 (pyenv and python.org builds have it).
 if ! has python3 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need python3-venv; fi
 # The admin console's browser test (tests/e2e/browser.test.mjs); CHROMIUM_BIN points at another build.

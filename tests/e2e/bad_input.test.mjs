@@ -1,6 +1,6 @@
 // The bad-input corpus (bad-input/corpus.json) against the real worker: every case is one malformed
 // request with the exact HTTP status and error it must get (the case format: tests/e2e/README.md,
-// "Bad-input corpus"). Run by run.sh after the other stages: node --test tests/e2e/bad_input.test.mjs
+// "Bad-input corpus"). Run by the e2e harness after the other stages: node --test tests/e2e/bad_input.test.mjs
 // (needs E2E_SETUP). Then: no case got a 5xx, the worker still serves a normal tools/call, and its log
 // has no panic. Prints `bad-input corpus: N cases, M failed` and the cases per class.
 import { describe, it, before, after } from "node:test";

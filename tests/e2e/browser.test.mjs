@@ -36,7 +36,7 @@ async function mcpClient(key) {
 const text = (r) => r.content.map((c) => c.text ?? "").join("\n");
 
 test("an administrator governs everything from the browser", async (t) => {
-  assert.ok(fake.url && fake.admin && fake.demo2, "FAKE19_URL, FAKE19_ADMIN_KEY and FAKE19_DEMO2_KEY are set by run.sh");
+  assert.ok(fake.url && fake.admin && fake.demo2, "FAKE19_URL, FAKE19_ADMIN_KEY and FAKE19_DEMO2_KEY are set by the e2e harness");
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });

@@ -1,4 +1,4 @@
-// Preloaded into every Node e2e stage (run.sh sets NODE_OPTIONS=--import=…/capture.mjs): every answer
+// Preloaded into every Node e2e stage (the harness sets NODE_OPTIONS=--import=…/capture.mjs, tests/e2e/harness/node-test.mjs): every answer
 // the worker sends to these clients is appended to $E2E_RESPONSES_DIR/<pid>.log, so that the final
 // secret scan covers response bodies too. Left out: the one answer allowed to hold a key, its issue
 // (POST /admin/api/keys). Capturing never changes what a test sees: the test reads the original response,

@@ -1,6 +1,6 @@
 // The client snippets a new key comes with (POST /admin/api/keys → snippets, what the console shows),
 // each used the way its client uses it, against this worker:
-//   Claude Code     the command line split into argv and run with the real `claude` (2.1.332); then
+//   Claude Code     the command line split into argv and run with the real `claude` (package.json's); then
 //                   `claude mcp get odoo` runs Claude Code's own health check, which must say Connected
 //   Cursor, VS Code the mcp.json parsed, its shape checked, and exactly its url and headers used by the
 //                   TS SDK's Streamable HTTP client: tools/list and an odoo_list_models call
@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { installedVersion, npmPin, pin } from "../../scripts/lib/versions.mjs";
 import { admin, loadSetup, resultText } from "./lib.mjs";
 import { n8nCredentialFor, redact, run, shellWords, validateN8nNode } from "./snippet-checks.mjs";
 
@@ -142,7 +143,7 @@ const checks = {
     assert.equal(server.args[2], issued.endpoint);
     // No argument may contain a space: Claude Desktop on Windows splits such arguments.
     assert.ok(server.args.every((a) => !/\s/.test(a)), JSON.stringify(server.args.map((a) => redact(a, issued.key))));
-    assert.equal(JSON.parse(readFileSync(join(ROOT, "node_modules/mcp-remote/package.json"), "utf8")).version, "0.15.1");
+    assert.equal(installedVersion("mcp-remote"), npmPin("mcp-remote"));
 
     const home = tempDir("desktop");
     // Claude Desktop spawns command/args with env merged over a small default environment. npx must find
@@ -170,7 +171,7 @@ const checks = {
   },
 
   async n8n(snippet, issued) {
-    assert.ok(N8N_NODES, "N8N_NODES_DIR is set by run.sh (tests/e2e/fetch-n8n-nodes.sh)");
+    assert.ok(N8N_NODES, "N8N_NODES_DIR is set by the e2e harness (tests/e2e/fetch-n8n-nodes.sh)");
     const pasted = JSON.parse(snippet.text);
     assert.deepEqual(Object.keys(pasted).sort(), ["connections", "nodes"], "n8n's clipboard format");
     const types = pasted.nodes.map((n) => n.type).sort();
@@ -221,7 +222,7 @@ test("the client snippets of a new key work in their clients", async (t) => {
     await t.test("Cursor: mcp.json through the TS SDK", () => checks.cursor(issued.snippets.cursor, issued));
     await t.test("VS Code: mcp.json (type http) through the TS SDK", () => checks.vscode(issued.snippets.vscode, issued));
     await t.test("Claude Desktop: npx -y mcp-remote over stdio", () => checks.claude_desktop(issued.snippets.claude_desktop, issued));
-    await t.test("n8n: nodes valid for n8n 2.41.1's schemas, connected with a Bearer Auth credential", () => checks.n8n(issued.snippets.n8n, issued));
+    await t.test(`n8n: nodes valid for n8n ${pin("N8N_NODES_LANGCHAIN_VERSION")}'s schemas, connected with a Bearer Auth credential`, () => checks.n8n(issued.snippets.n8n, issued));
 
     // Each check must fail for the right reason: the worker refused the key, or found no MCP endpoint.
     const refused = {
@@ -256,7 +257,7 @@ test("the client snippets of a new key work in their clients", async (t) => {
 });
 
 test("n8n's published schemas refuse what n8n would refuse", () => {
-  assert.ok(N8N_NODES, "N8N_NODES_DIR is set by run.sh");
+  assert.ok(N8N_NODES, "N8N_NODES_DIR is set by the e2e harness");
   const node = (parameters, typeVersion = 1.4) => ({ type: "@n8n/n8n-nodes-langchain.mcpClientTool", typeVersion, parameters });
   const good = { endpointUrl: "https://example.com/mcp", serverTransport: "httpStreamable", authentication: "bearerAuth" };
   validateN8nNode(N8N_NODES, node(good));

@@ -1,4 +1,4 @@
-// `make demo` as a newcomer runs it (run.sh stage 9): started in its own process group on a free PORT,
+// `make demo` as a newcomer runs it (an e2e harness stage): started in its own process group on a free PORT,
 // with its own DEMO_DIR under the artifacts; the key and the commands are read from what it prints (the
 // command lines split like a shell would, without running one), the Inspector commands run as printed;
 // then a Ctrl-C (SIGINT to its process group) must stop everything it started and leave the developer's
@@ -8,13 +8,14 @@
 // worker*.log, state/ and responses/); this stage checks them itself for the demo's key and admin token,
 // and adds both to $E2E_EXTRA_SECRETS so that the final scan also proves they never reached the suite's
 // worker. Nothing here prints a secret.
-import { spawn, execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort } from "../../scripts/ports.mjs";
+import { freePort, Groups, processes, signalGroup, stopGroup, tree } from "../../scripts/lib/process.mjs";
+import { npmPin } from "../../scripts/lib/versions.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ART = process.env.E2E_ARTIFACTS ?? join(ROOT, "tests/e2e/artifacts");
@@ -76,30 +77,6 @@ function snapshot(path) {
   }).join("\n");
 }
 
-function processes() {
-  const ps = spawnSync("ps", ["-eo", "pid=,ppid=,pgid=,stat=,args="], { encoding: "utf8" });
-  return ps.stdout.split("\n").filter(Boolean).map((l) => {
-    const [pid, ppid, pgid, stat, ...args] = l.trim().split(/\s+/);
-    return { pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), stat, args: args.join(" ") };
-  });
-}
-
-/** The live processes started (transitively) by `root`, and their process groups. */
-function tree(root) {
-  const all = processes();
-  const found = new Map([[root, all.find((p) => p.pid === root)]]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!found.has(p.pid) && found.has(p.ppid)) {
-        found.set(p.pid, p);
-        grew = true;
-      }
-    }
-  }
-  return [...found.values()].filter(Boolean);
-}
-
 /** Runs argv (no shell); resolves {code, stdout, stderr}. */
 function runArgv(argv, env, timeoutMs = 120_000) {
   return new Promise((res) => {
@@ -113,18 +90,17 @@ function runArgv(argv, env, timeoutMs = 120_000) {
 const before = { state: snapshot(join(ROOT, ".wrangler/state")), devVars: snapshot(join(ROOT, ".dev.vars")) };
 mkdirSync(DEMO_DIR, { recursive: true, mode: 0o700 });
 const port = await freePort();
-// The suite runs after make setup and make build (run.sh's preconditions): -o keeps make from redoing
+// The suite runs after make setup and make build (the harness's preconditions): -o keeps make from redoing
 // them (make setup would reinstall when package.json is newer than node_modules), so what runs is the
-// demo recipe itself, exactly as `make demo` runs it after its prerequisites.
-const demo = spawn("make", ["--no-print-directory", "-o", "setup", "-o", "build", "demo"], {
-  cwd: ROOT,
+// demo recipe itself, exactly as `make demo` runs it after its prerequisites. In its own process group,
+// as a terminal's foreground job.
+const demo = new Groups({ cwd: ROOT }).start("demo", "make", ["--no-print-directory", "-o", "setup", "-o", "build", "demo"], {
   env: newcomerEnv({ PORT: String(port), DEMO_DIR }),
-  detached: true, // its own process group, as a terminal's foreground job
-  stdio: ["ignore", "pipe", "pipe"],
+  pipe: true,
 });
 let output = "";
-const exited = new Promise((res) => demo.on("exit", (code, signal) => res(signal ?? code)));
-for (const s of [demo.stdout, demo.stderr]) {
+const exited = demo.done;
+for (const s of [demo.child.stdout, demo.child.stderr]) {
   s.on("data", (d) => {
     output += d;
     appendFileSync(join(DEMO_DIR, "make.out"), d, { mode: 0o600 }); // holds the key: not in the scanned paths
@@ -133,22 +109,9 @@ for (const s of [demo.stdout, demo.stderr]) {
 const t0 = Date.now();
 let seen = []; // the demo's processes while it ran
 after(async () => {
-  // Whatever happened, nothing of the demo outlives the stage: a Ctrl-C first, then SIGKILL.
-  if (demo.exitCode === null && demo.signalCode === null) {
-    try {
-      process.kill(-demo.pid, "SIGINT");
-    } catch {
-      // gone already
-    }
-    await Promise.race([exited, deadline(15_000)]);
-  }
-  for (const g of new Set([demo.pid, ...seen.map((p) => p.pgid)])) {
-    try {
-      process.kill(-g, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
+  // Whatever happened, nothing of the demo outlives the stage: a Ctrl-C first (15 s to stop), then SIGKILL.
+  await stopGroup(demo.pgid, { signal: "SIGINT", graceMs: 15_000 });
+  for (const g of new Set(seen.map((p) => p.pgid))) await stopGroup(g, { signal: "SIGKILL" });
 });
 
 const ready = await Promise.race([
@@ -190,7 +153,8 @@ test("make demo prints its banner: MCP URL, key, admin console and token, comman
 
 test("the printed Inspector tools/list command lists odoo_search", async () => {
   const argv = splitCommand(commands[0]);
-  assert.deepEqual(argv.slice(0, 3), ["npx", "@modelcontextprotocol/inspector@2.12.0", "--cli"]);
+  // The Inspector package.json pins, so that npx runs the installed one.
+  assert.deepEqual(argv.slice(0, 3), ["npx", `@modelcontextprotocol/inspector@${npmPin("@modelcontextprotocol/inspector")}`, "--cli"]);
   assert.ok(argv.includes(`Authorization: Bearer ${key}`), "the key is in the --header");
   const r = await runArgv(argv, inspectorEnv);
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.slice(-400)}`);
@@ -247,7 +211,7 @@ test("Ctrl-C stops every process the demo started; .wrangler/state and .dev.vars
   seen = tree(demo.pid); // again: the whole tree, as it is just before the Ctrl-C
   assert.ok(seen.some((p) => /workerd/.test(p.args)), "a workerd runs under the demo");
   assert.ok(seen.some((p) => /fake-odoo/.test(p.args)), "the fake Odoo runs under the demo");
-  process.kill(-demo.pid, "SIGINT");
+  signalGroup(demo.pgid, "SIGINT");
   const how = await Promise.race([exited, deadline(30_000, "still running after 30 s")]);
   assert.notEqual(how, "still running after 30 s", tail());
   assert.match(output, /demo: stopped .*no process left/, tail());

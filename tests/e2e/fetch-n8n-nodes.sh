@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the parts of n8n's published @n8n/n8n-nodes-langchain package that clients.test.mjs checks the
 # n8n snippet against (the MCP Client and MCP Client Tool parameter schemas, and the credential each
-# Authentication option needs), pinned by version and sha512, into a git-ignored cache:
+# Authentication option needs), pinned by version and sha512 (scripts/versions.env), into a git-ignored
+# cache:
 #
 #   bash tests/e2e/fetch-n8n-nodes.sh      prints the cache directory (.cache/n8n-nodes-langchain-<version>)
 #
@@ -9,8 +10,9 @@
 # the tarball has no install scripts and nothing is installed or run from it but those schema files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-VERSION=2.41.1
-INTEGRITY=sha512-ANQYlKE2DZZKzUndfOIxK8f/NbsANeZmGsOG0DsTwtX8KF9noEdMyiS2KXGGysvjGqR5nYZdz2pSXPQe0tAYvQ==
+. ./scripts/versions.env
+VERSION=$N8N_NODES_LANGCHAIN_VERSION
+INTEGRITY=$N8N_NODES_LANGCHAIN_INTEGRITY
 DEST=$PWD/.cache/n8n-nodes-langchain-$VERSION
 KEEP=(package/package.json
   package/dist/node-definitions/nodes/n8n-nodes-langchain/mcpClient

@@ -6,7 +6,7 @@ export const PROTOCOL = "2025-11-25";
 /** The state written by setup.mjs (worker URL, admin token, connection ids, MCP keys). */
 export function loadSetup() {
   const path = process.env.E2E_SETUP;
-  if (!path) throw new Error("E2E_SETUP is not set: run the suite through tests/e2e/run.sh");
+  if (!path) throw new Error("E2E_SETUP is not set: run the suite through make test-e2e (tests/e2e/harness)");
   return JSON.parse(readFileSync(path, "utf8"));
 }
 
@@ -131,7 +131,7 @@ export function resultText(result) {
 /**
  * A connection of its own on fake Odoo 19 with exactly these model permissions (each value is the body
  * of PUT /admin/api/connections/<id>/models/<model>, field policy included), and an admin key for it.
- * The key is appended to $E2E_EXTRA_SECRETS, which run.sh scans for leaks at the end.
+ * The key is appended to $E2E_EXTRA_SECRETS, which the e2e harness scans for leaks at the end.
  */
 export async function keyForModels(setup, label, models) {
   const c19 = setup.connections.c19;

@@ -1,5 +1,5 @@
 // Raw-HTTP checks of what the clients do not exercise: auth, Origin, methods, errors, headers.
-// Run by run.sh: node --test tests/e2e/negative.test.mjs  (needs E2E_SETUP)
+// Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/negative.test.mjs  (needs E2E_SETUP)
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";

@@ -1,7 +1,11 @@
-"""Interop with the official Python MCP SDK 2.x client (mcp==2.3.0) over Streamable HTTP.
+"""Interop with the official Python MCP SDK 2.x client (mcp, pinned in scripts/versions.env) over
+Streamable HTTP.
 
-Run by run.sh with the project's .venv: .venv/bin/python tests/e2e/py_client_test.py
-Needs E2E_SETUP (written by setup.mjs). Prints one line per check and `py: N passed, M failed`.
+Run by the e2e harness (tests/e2e/harness/python.mjs) with the project's .venv:
+.venv/bin/python tests/e2e/py_client_test.py
+Needs E2E_SETUP (written by setup.mjs). Prints one line per check and `py: N passed, M failed`; with
+E2E_PY_RESULTS set, also writes the counts and the failed checks' names there as JSON, which is what the
+harness counts.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ with open(os.environ["E2E_SETUP"], encoding="utf-8") as f:
 
 passed = 0
 failed = 0
+failures: list[str] = []
 
 
 def check(name: str, cond: bool, detail: str = "") -> None:
@@ -41,6 +46,7 @@ def check(name: str, cond: bool, detail: str = "") -> None:
         print(f"  ok   {name}")
     else:
         failed += 1
+        failures.append(name)
         print(f"  FAIL {name} {detail}")
 
 
@@ -256,15 +262,20 @@ async def main() -> int:
         except BaseException as e:  # noqa: BLE001 - report and go on with the next flow
             global failed
             failed += 1
+            failures.append(f"{label}: {type(e).__name__}")
             print(f"  FAIL {label}: {type(e).__name__}: {e}")
             traceback.print_exc()
     try:
         await modern_flow("Odoo 19 (json2), stateless", SETUP["keys"]["admin19"], AZURE["admin19"])
     except BaseException as e:  # noqa: BLE001
         failed += 1
+        failures.append(f"stateless flow: {type(e).__name__}")
         print(f"  FAIL stateless flow: {type(e).__name__}: {e}")
         traceback.print_exc()
     print(f"py: {passed} passed, {failed} failed")
+    if os.environ.get("E2E_PY_RESULTS"):
+        with open(os.environ["E2E_PY_RESULTS"], "w", encoding="utf-8") as f:
+            json.dump({"passed": passed, "failed": failed, "failures": failures}, f)
     return 0 if failed == 0 and passed > 0 else 1
 
 

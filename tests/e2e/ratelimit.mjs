@@ -5,7 +5,7 @@
 // limit again after the boundary); the rest get 429 with a Retry-After pointing at the moment the first
 // requests leave the 60-second window, and a JSON-RPC error answering their own request id (the 2026-07-28
 // schema has no `"id": null`), none a 5xx.
-// Run by run.sh: node tests/e2e/ratelimit.mjs <worker-url-1> <worker-url-2>  (needs E2E_SETUP)
+// Run by the e2e harness (tests/e2e/harness): node tests/e2e/ratelimit.mjs <worker-url-1> <worker-url-2>  (needs E2E_SETUP)
 import { admin, loadSetup } from "./lib.mjs";
 
 const [urlA, urlB] = process.argv.slice(2);
@@ -25,7 +25,7 @@ const issued = await admin(setup, "POST", "/admin/api/keys", {
 });
 if (issued.status !== 201) throw new Error(`issue key: ${issued.status} ${JSON.stringify(issued.body)}`);
 const key = issued.body.key;
-// For the secret-hygiene scan at the end of run.sh.
+// For the secret-hygiene scan at the end of the e2e run.
 if (process.env.E2E_EXTRA_SECRETS) (await import("node:fs")).appendFileSync(process.env.E2E_EXTRA_SECRETS, `${key}\n`, { mode: 0o600 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 // Configures the worker through its admin API for the e2e suite and writes the result
-// (connection ids, issued MCP keys) to $E2E_SETUP_OUT as JSON. Run by run.sh.
+// (connection ids, issued MCP keys) to $E2E_SETUP_OUT as JSON. Run by the e2e harness (tests/e2e/harness/worker.mjs).
 import { writeFileSync } from "node:fs";
 import { adminClient } from "../../scripts/admin-api.mjs";
 

@@ -1,7 +1,7 @@
-// Interop with the official TypeScript MCP SDK 2.x client (@modelcontextprotocol/client 2.4.0): in
+// Interop with the official TypeScript MCP SDK 2.x client (@modelcontextprotocol/client, pinned in package.json): in
 // `auto` mode it must end up on the stateless 2026-07-28 era, in `legacy` mode on a 2025-11-25 session,
 // against the same /mcp. Pagination, progress, logging and cancellation are observed in both eras.
-// Run by run.sh: node --test tests/e2e/ts2_client.test.mjs  (needs E2E_SETUP, E2E_WORKER_LOG)
+// Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/ts2_client.test.mjs  (needs E2E_SETUP, E2E_WORKER_LOG)
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // Interop with the official TypeScript MCP SDK 1.x client over Streamable HTTP with a bearer key.
-// Run by run.sh: node --test tests/e2e/ts_client.test.mjs  (needs E2E_SETUP)
+// Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/ts_client.test.mjs  (needs E2E_SETUP)
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";

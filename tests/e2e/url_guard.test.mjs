@@ -2,7 +2,7 @@
 // DEV_ALLOW_LOOPBACK (as deployed) refuses every internal spelling of tests/fixtures/url_guard.json as a
 // connection URL, and refuses at send time a stored loopback connection; the first worker reports an
 // Odoo redirect with its Location and does not follow it (fetch's redirect: "manual").
-// Run by run.sh: E2E_WORKER2_URL=<the worker without loopback> node --test tests/e2e/url_guard.test.mjs
+// Run by the e2e harness (tests/e2e/harness): E2E_WORKER2_URL=<the worker without loopback> node --test tests/e2e/url_guard.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

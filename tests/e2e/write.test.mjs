@@ -1,6 +1,6 @@
 // The write tools through the official TS SDK 1.x client against the real worker: create with read-back,
 // an update preview, the chatter, and a batch whose progress the client watches and which it cancels.
-// Run by run.sh: node --test tests/e2e/write.test.mjs (needs E2E_SETUP and the FAKE* variables).
+// Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/write.test.mjs (needs E2E_SETUP and the FAKE* variables).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync } from "node:fs";

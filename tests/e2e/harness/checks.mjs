@@ -1,0 +1,78 @@
+// The run's closing checks on the worker itself: no panic in either worker's log, the scheduled
+// retention sweep (the cron trigger, through wrangler's --test-scheduled route), and secret hygiene: no
+// issued MCP key, Odoo API key or the admin token in the workers' logs, anywhere in the D1 database
+// (audit rows, keys, sessions: keys are stored hashed, Odoo keys encrypted), or in any answer the worker
+// gave the Node clients (capture.mjs; but the key issue itself).
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { httpStatus, sleep } from "../../../scripts/lib/process.mjs";
+
+const PANIC = /panicked at|RuntimeError: unreachable/i;
+
+const read = (file) => {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+export function checkNoPanic(ctx) {
+  const logs = readdirSync(ctx.art).filter((f) => /^worker.*\.log$/.test(f)).sort();
+  const hits = logs.flatMap((f) => read(join(ctx.art, f)).split("\n").filter((l) => PANIC.test(l)).slice(0, 3)
+    .map((l) => `${join(ctx.art, f)}:${l}`));
+  if (hits.length) ctx.report.fail("worker log has no panic", hits.join(" "));
+  else ctx.report.pass("worker log has no panic");
+}
+
+export async function checkRetentionCron(ctx) {
+  const code = await httpStatus(`${ctx.workerUrl}/__scheduled?cron=17+3+*+*+*`, { requestTimeoutMs: 30_000 });
+  let swept = false;
+  if (code === 200) {
+    // A bounded wait for workerd to flush the handler's log line.
+    for (let i = 0; i < 50 && !swept; i++) {
+      swept = read(ctx.workerLog).includes('"event":"retention","outcome":"ok"');
+      if (!swept) await sleep(200);
+    }
+  }
+  if (swept) ctx.report.pass("scheduled retention sweep runs (cron trigger)");
+  else ctx.report.fail("scheduled retention sweep", `HTTP ${String(code).padStart(3, "0")}; no retention line in worker.log`);
+}
+
+/** Every file under `dir` (none if it does not exist). */
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
+}
+
+export function checkSecretHygiene(ctx) {
+  const { art, setup, fakes, report } = ctx;
+  const label = "no key, Odoo API key or admin token in the worker log, the D1 database or any answer to the Node clients";
+  try {
+    const secrets = [setup.admin_token, ...Object.values(setup.keys),
+      ...Object.values(fakes).flatMap((f) => [f.admin, f.demo2]),
+      ...read(join(art, "extra-secrets")).split(/\s+/)]
+      .filter((s) => typeof s === "string" && s.length >= 16);
+    if (secrets.length < 8) throw new Error(`too few secrets to check: ${secrets.length}`);
+    const logs = ["worker.log", "worker2.log"].map((f) => join(art, f)).filter((f) => existsSync(f));
+    const responses = filesUnder(join(art, "responses"));
+    const files = [...logs, ...filesUnder(join(art, "state")), ...responses];
+    const answers = responses.reduce((n, f) => n + readFileSync(f, "latin1").split("\n== ").length - 1, 0);
+    if (answers < 200) throw new Error(`too few captured worker answers to trust the scan: ${answers}`);
+    const hits = [];
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const s of secrets) if (bytes.includes(s)) hits.push([f, s.slice(0, 6)]);
+    }
+    console.log(`  scanned ${files.length} files (${answers} worker answers) for ${secrets.length} secrets`);
+    if (hits.length) {
+      console.log(`  found (file, secret's first characters): ${JSON.stringify(hits)}`);
+      report.fail("secret hygiene", "a secret was found (see above)");
+      return;
+    }
+    report.pass(label);
+  } catch (e) {
+    console.log(`  ${e.message}`);
+    report.fail("secret hygiene", "the scan could not be trusted (see above)");
+  }
+}
