@@ -153,6 +153,7 @@ lint:
 	node scripts/check-versions.mjs
 	cargo fmt --all --check
 	cargo clippy -p odoo-mcp-edge --lib -- -D warnings
+	cargo clippy --workspace --tests -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
