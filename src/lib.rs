@@ -17,6 +17,7 @@ pub mod fuzz_checks;
 pub mod http;
 pub mod mcp;
 pub mod net;
+pub mod oauth;
 pub mod odoo;
 pub mod platform;
 pub mod policy;

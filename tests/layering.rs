@@ -23,8 +23,9 @@ const FLOORS: &[&[&str]] = &[
     &["policy"],
     // The protocol's vocabulary: JSON-RPC, eras, headers, streams, the request context.
     &["mcp"],
-    // What the server offers (tools, resources, prompts, completion) and the administrator's side.
-    &["capabilities", "admin"],
+    // What the server offers (tools, resources, prompts, completion), the administrator's side, and the
+    // authorization server.
+    &["capabilities", "admin", "oauth"],
     // /mcp: the gates, the two lanes, dispatch.
     &["transport"],
     // Which path goes where.
