@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cancellations;
 pub mod connections;
 pub mod keys;
+pub mod oauth;
 pub mod retention;
 pub mod schema_cache;
 pub mod sessions;
