@@ -6,11 +6,14 @@
 //! A token never reaches Odoo: it is looked up by its hash and stands for a grant, whose Odoo user's
 //! own credentials (encrypted, as a key's) are what Odoo sees.
 
+pub mod authorize;
 pub mod error;
 pub mod metadata;
+pub mod params;
 pub mod pkce;
 pub mod redirect;
 pub mod registration;
 pub mod resource;
 pub mod scope;
+pub mod sealed;
 pub mod tokens;
