@@ -9,6 +9,7 @@
 pub mod authorize;
 pub mod error;
 pub mod metadata;
+pub mod page;
 pub mod params;
 pub mod pkce;
 pub mod redirect;

@@ -6,7 +6,6 @@
 
 use crate::crypto::{derive_key, hmac_sha256};
 use crate::policy::keys::constant_time_eq;
-use crate::policy::permissions::Operation;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -29,8 +28,9 @@ pub struct Ticket {
     pub redirect_uri: String,
     pub state: Option<String>,
     pub code_challenge: String,
-    pub operations: Vec<Operation>,
-    pub connection_id: i64,
+    /// The scope asked for, checked for form; what it grants is decided against the connection the
+    /// person picks (`scope::grant`).
+    pub scope: Option<String>,
     /// The browser's nonce cookie when the page was made.
     pub nonce: String,
     pub expires_at: i64,
@@ -105,8 +105,7 @@ mod tests {
             redirect_uri: "http://127.0.0.1/cb".into(),
             state: Some("s".into()),
             code_challenge: "c".into(),
-            operations: vec![Operation::Read],
-            connection_id: 1,
+            scope: Some("odoo.read".into()),
             nonce: "n1".into(),
             expires_at: 1_000,
         }
@@ -122,7 +121,7 @@ mod tests {
         assert_eq!(open_ticket(&key, &sealed, None, 999), None);
         assert_eq!(open_ticket(&sealing_key(&[8; 32]), &sealed, Some("n1"), 999), None, "another key");
         let (body, tag) = sealed.split_once('.').unwrap();
-        let widened = Ticket { operations: vec![Operation::Read, Operation::Delete], ..ticket() };
+        let widened = Ticket { scope: Some("odoo.read odoo.delete".into()), ..ticket() };
         let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode(serde_json::to_vec(&widened).unwrap()));
         assert_ne!(body, forged.split_once('.').unwrap().0);
         assert_eq!(open_ticket(&key, &forged, Some("n1"), 999), None, "a changed ticket");
