@@ -7,6 +7,7 @@
 //! own credentials (encrypted, as a key's) are what Odoo sees.
 
 pub mod authorize;
+pub mod client_auth;
 pub mod error;
 pub mod metadata;
 pub mod page;
@@ -15,6 +16,8 @@ pub mod pkce;
 pub mod redirect;
 pub mod registration;
 pub mod resource;
+pub mod revoke;
 pub mod scope;
 pub mod sealed;
+pub mod token;
 pub mod tokens;
