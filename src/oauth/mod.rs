@@ -8,8 +8,11 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod client_document;
+pub mod cookies;
 pub mod error;
 pub mod metadata;
+pub mod offers;
 pub mod page;
 pub mod params;
 pub mod pkce;
@@ -19,5 +22,6 @@ pub mod resource;
 pub mod revoke;
 pub mod scope;
 pub mod sealed;
+pub mod sign_in;
 pub mod token;
 pub mod tokens;

@@ -26,6 +26,8 @@ pub fn sealing_key(credentials_key: &[u8; 32]) -> [u8; 32] {
 pub struct Ticket {
     pub client_id: String,
     pub redirect_uri: String,
+    /// Whether the request named the redirect (then the token request must name it too).
+    pub redirect_named: bool,
     pub state: Option<String>,
     pub code_challenge: String,
     /// The scope asked for, checked for form; what it grants is decided against the connection the
@@ -34,6 +36,13 @@ pub struct Ticket {
     /// The browser's nonce cookie when the page was made.
     pub nonce: String,
     pub expires_at: i64,
+}
+
+/// A grant waiting for an administrator, and the request it will answer once decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub ticket: Ticket,
+    pub key_id: i64,
 }
 
 /// Who signed in on this browser before: the grant whose Odoo credentials a confirmation reuses.
@@ -52,6 +61,12 @@ trait Expiring {
 impl Expiring for Ticket {
     fn expires_at(&self) -> i64 {
         self.expires_at
+    }
+}
+
+impl Expiring for Waiting {
+    fn expires_at(&self) -> i64 {
+        self.ticket.expires_at
     }
 }
 
@@ -87,6 +102,16 @@ pub fn open_ticket(key: &[u8; 32], sealed: &str, nonce: Option<&str>, now: i64) 
     nonce.is_some_and(|n| constant_time_eq(n, &ticket.nonce)).then_some(ticket)
 }
 
+pub fn seal_waiting(key: &[u8; 32], w: &Waiting) -> String {
+    seal(key, "waiting", w)
+}
+
+/// A waiting grant's check, if intact and made for this browser. It lives as long as its ticket.
+pub fn open_waiting(key: &[u8; 32], sealed: &str, nonce: Option<&str>, now: i64) -> Option<Waiting> {
+    let waiting: Waiting = open(key, "waiting", sealed, now)?;
+    nonce.is_some_and(|n| constant_time_eq(n, &waiting.ticket.nonce)).then_some(waiting)
+}
+
 pub fn seal_person(key: &[u8; 32], p: &Person) -> String {
     seal(key, "person", p)
 }
@@ -103,6 +128,7 @@ mod tests {
         Ticket {
             client_id: "omcl_x".into(),
             redirect_uri: "http://127.0.0.1/cb".into(),
+            redirect_named: true,
             state: Some("s".into()),
             code_challenge: "c".into(),
             scope: Some("odoo.read".into()),

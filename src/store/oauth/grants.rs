@@ -161,3 +161,21 @@ pub async fn live_for_client(db: &dyn Db, client_id: &str) -> Result<Vec<i64>, S
     .await?;
     rows.iter().map(|r| get_i64(r, "key_id")).collect()
 }
+
+/// The Odoo credentials a grant was given with (its key row), for a person who confirms on a browser
+/// that signed in before: `(odoo_login, encrypted Odoo API key, connection_id)`, if the grant's key is
+/// not revoked by an administrator (a refused or revoked grant's credentials are not reused).
+pub async fn credentials(db: &dyn Db, key_id: i64) -> Result<Option<(String, String, i64)>, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new(
+            "SELECT k.odoo_login, k.odoo_key_enc, k.connection_id FROM keys k JOIN oauth_grants g ON g.key_id = k.id \
+             WHERE k.id = ?1 AND g.status IN ('active', 'revoked') AND NOT EXISTS (SELECT 1 FROM key_suspensions s WHERE s.key_id = k.id)",
+            vec![int(key_id)],
+        ),
+    )
+    .await?;
+    rows.first()
+        .map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?, get_i64(r, "connection_id")?)))
+        .transpose()
+}
