@@ -71,7 +71,7 @@ pub async fn serve_counted(req: HttpRequest, svc: &Services<'_>, stream: &Respon
     };
     let started = now_ms();
     let counted = Services { db: &counting, http: &counting, ..*svc };
-    let mut outcome = crate::http::router::route(&req, &counted, stream).await;
+    let mut outcome = crate::router::route(&req, &counted, stream).await;
     let c = &counting;
     let before_odoo = c.d1_before_odoo.get().unwrap_or(c.d1_batches.get());
     let total_ms = now_ms() - started;

@@ -21,10 +21,12 @@ pub mod oauth;
 pub mod odoo;
 pub mod platform;
 pub mod policy;
+pub mod router;
 pub mod services;
 pub mod store;
 pub mod subrequests;
 pub mod text;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod worker_adapter;
@@ -48,7 +50,7 @@ pub async fn handle(req: http::HttpRequest, svc: &Services<'_>) -> http::Outcome
 /// the request. Runtimes call this first, so that an unauthenticated client cannot make them read a
 /// body, nor any client more of one than the limit.
 pub async fn before_body(head: &http::HttpRequest, svc: &Services<'_>) -> Option<http::Outcome> {
-    http::router::before_body(head, svc).await
+    router::before_body(head, svc).await
 }
 
 /// Serves one request. If the response turns into a stream, `stream` gets its head (see
@@ -63,5 +65,5 @@ pub async fn serve(req: http::HttpRequest, svc: &Services<'_>, stream: &mcp::str
     #[cfg(feature = "bench")]
     return bench::serve_counted(req, svc, stream).await;
     #[cfg(not(feature = "bench"))]
-    http::router::route(&req, svc, stream).await
+    router::route(&req, svc, stream).await
 }

@@ -18,7 +18,7 @@ fn counters_report_d1_round_trips_and_odoo_calls() {
         h.db.rows("UPDATE keys SET odoo_uid = NULL");
         let call = |id: i64| {
             let params = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 5}});
-            let r = h.modern(&key, json!(id), "tools/call", params, &[]);
+            let r = h.stateless(&key, json!(id), "tools/call", params, &[]);
             assert_eq!(r.status, 200, "{}", r.raw);
             let n = |name: &str| {
                 r.header(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| panic!("{name} missing"))

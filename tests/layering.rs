@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 const FLOORS: &[&[&str]] = &[
     // Leaves: the runtime seam and string helpers.
     &["platform", "text"],
+    // Hashes, encryption and keys derived for a purpose.
+    &["crypto"],
     // What every request is served with, before anything knows HTTP or Odoo.
-    &["config", "crypto", "subrequests", "net"],
+    &["config", "subrequests", "net"],
     // Plain HTTP types, the request's services, and the Odoo client (which knows nothing of MCP).
     &["services", "http", "odoo"],
     // What a key may do, as types: operations, model permissions, field policies, scopes.

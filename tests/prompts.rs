@@ -308,7 +308,7 @@ fn template_variables_complete_models_ids_fields_and_orders() {
     }
 
     // The modern era: same answer, with resultType and no cache hints (completion is not cacheable).
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!(1),
         "completion/complete",
@@ -319,6 +319,6 @@ fn template_variables_complete_models_ids_fields_and_orders() {
     assert_eq!(r.body["result"]["completion"]["values"], json!(["crm.lead"]));
     assert_eq!(r.body["result"]["resultType"], "complete");
     assert!(r.body["result"].get("ttlMs").is_none());
-    let r = h.modern(&key, json!(2), "server/discover", json!({}), &[]);
+    let r = h.stateless(&key, json!(2), "server/discover", json!({}), &[]);
     assert_eq!(r.body["result"]["capabilities"]["completions"], json!({}));
 }

@@ -30,7 +30,7 @@ fn key(h: &Harness, c: i64, limit: Option<i64>) -> String {
 /// A request at `t` (ms): `Ok(())` when admitted, `Err(retry_after_s)` when refused with 429.
 fn request_at(h: &Harness, key: &str, t: i64) -> Result<(), i64> {
     *h.now.borrow_mut() = t;
-    let r = h.modern(key, json!(1), "server/discover", json!({}), &[]);
+    let r = h.stateless(key, json!(1), "server/discover", json!({}), &[]);
     match r.status {
         200 => Ok(()),
         429 => {
@@ -172,7 +172,7 @@ fn only_live_keys_get_buckets() {
     h.db.rows(&format!("UPDATE keys SET expires_at = {BOUNDARY} WHERE id = (SELECT MAX(id) FROM keys)"));
     for k in [unknown, &revoked, &expired] {
         *h.now.borrow_mut() = BOUNDARY + 1_000;
-        assert_eq!(h.modern(k, json!(1), "server/discover", json!({}), &[]).status, 401);
+        assert_eq!(h.stateless(k, json!(1), "server/discover", json!({}), &[]).status, 401);
     }
     assert_eq!(bucketed_requests(&h), 0, "no bucket for an unknown, revoked or expired key");
     let live = key(&h, c, Some(5));

@@ -193,7 +193,7 @@ fn a_message_naming_a_key_twice_is_refused_in_both_eras() {
         assert!(r.raw.contains("duplicate key"), "{}", r.raw);
     }
     assert!(h.fake(OdooVersion::V19).calls().is_empty(), "nothing ran");
-    let mut meta = support::modern_meta();
+    let mut meta = support::stateless_meta();
     meta["io.modelcontextprotocol/protocolVersion"] = json!("2026-07-28");
     let body = format!(
         r#"{{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{{"_meta":{meta},"cursor":"a","cursor":"b"}}}}"#

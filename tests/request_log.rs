@@ -35,8 +35,13 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     assert_eq!((line["status"].as_u64(), line["duration_ms"].as_i64()), (Some(200), Some(7)));
 
     // A stateless request: its own id, the era, and a tool's refusal as the outcome.
-    let r =
-        h.modern(&key, json!(1), "tools/call", json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}), &[]);
+    let r = h.stateless(
+        &key,
+        json!(1),
+        "tools/call",
+        json!({"name": "odoo_search", "arguments": {"model": "crm.lead"}}),
+        &[],
+    );
     let line = line_of(&r);
     assert_ne!(line["request_id"].as_str(), Some(id), "a new id per request");
     assert_eq!(
@@ -45,13 +50,13 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     );
 
     // A JSON-RPC error, with its code.
-    let r = h.modern(&key, json!(2), "tools/call", json!({"name": "no_such_tool", "arguments": {}}), &[]);
+    let r = h.stateless(&key, json!(2), "tools/call", json!({"name": "no_such_tool", "arguments": {}}), &[]);
     let line = line_of(&r);
     assert_eq!((line["outcome"].as_str(), line["rpc_code"].as_i64()), (Some("rpc_error"), Some(-32602)));
 
     // Odoo failing: the outcome and the kind of failure, not Odoo's message.
     h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap();
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!(3),
         "tools/call",
@@ -60,6 +65,50 @@ fn a_tool_call_line_names_who_what_and_how_it_ended() {
     );
     let line = line_of(&r);
     assert_eq!((line["outcome"].as_str(), line["odoo_error"].as_str()), (Some("odoo_error"), Some("Unavailable")));
+}
+
+#[test]
+fn a_batch_line_carries_what_a_single_message_line_carries() {
+    let h = Harness::new();
+    let c = h.connection(V, "c", &["res.partner"]);
+    let key = h.key(c, V, "admin");
+    // Batches exist in sessions of 2025-03-26 and older.
+    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let r = h.post_mcp(&key, None, &[], &init.to_string());
+    let sid = r.header("mcp-session-id").expect("a session").to_string();
+    let call = |id: i64, model: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "odoo_search", "arguments": {"model": model, "limit": 1}}})
+    };
+
+    // The line names the last message served, as a single message's would.
+    let batch = json!([{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, call(2, "res.partner")]);
+    let r = h.post_mcp(&key, Some(&sid), &[], &batch.to_string());
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let line = line_of(&r);
+    assert_eq!((line["era"].as_str(), line["method"].as_str()), (Some("session"), Some("tools/call")));
+    assert_eq!(line["key"], json!(&key[..13]));
+    assert_eq!(
+        (line["tool"].as_str(), line["model"].as_str(), line["outcome"].as_str()),
+        (Some("odoo_search"), Some("res.partner"), Some("ok"))
+    );
+
+    // A tool's refusal, then a JSON-RPC error with its code: each the outcome of its own batch.
+    let r = h.post_mcp(&key, Some(&sid), &[], &json!([call(3, "res.partner"), call(4, "crm.lead")]).to_string());
+    let line = line_of(&r);
+    assert_eq!(
+        (line["tool"].as_str(), line["model"].as_str(), line["outcome"].as_str()),
+        (Some("odoo_search"), Some("crm.lead"), Some("denied"))
+    );
+    let unknown =
+        json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "no_such_tool", "arguments": {}}});
+    let r = h.post_mcp(&key, Some(&sid), &[], &json!([call(5, "res.partner"), unknown]).to_string());
+    let line = line_of(&r);
+    assert_eq!(
+        (line["tool"].as_str(), line["outcome"].as_str(), line["rpc_code"].as_i64()),
+        (Some("no_such_tool"), Some("rpc_error"), Some(-32602))
+    );
 }
 
 #[test]

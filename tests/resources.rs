@@ -199,7 +199,7 @@ fn missing_records_are_not_found_with_the_era_code() {
         assert_eq!(r["error"]["data"]["uri"], uri);
         assert!(r.get("result").is_none(), "never empty contents");
     }
-    let r = h.modern(&key, json!(1), "resources/read", json!({"uri": "odoo://res.partner/999999"}), &[]);
+    let r = h.stateless(&key, json!(1), "resources/read", json!({"uri": "odoo://res.partner/999999"}), &[]);
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["error"]["code"], -32602);
     assert_eq!(r.body["error"]["data"]["uri"], "odoo://res.partner/999999");
@@ -269,23 +269,23 @@ fn resources_keep_the_tools_permissions_and_field_policies() {
 }
 
 #[test]
-fn modern_reads_carry_cache_hints() {
+fn stateless_reads_carry_cache_hints() {
     let h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &ENABLED);
     let key = h.key(c, OdooVersion::V19, "admin");
-    let r = h.modern(&key, json!(1), "resources/read", json!({"uri": "odoo://res.partner/15?fields=name"}), &[]);
+    let r = h.stateless(&key, json!(1), "resources/read", json!({"uri": "odoo://res.partner/15?fields=name"}), &[]);
     assert_eq!(r.status, 200, "{}", r.raw);
     let result = &r.body["result"];
     assert_eq!(
         (result["resultType"].as_str(), result["ttlMs"].as_i64(), result["cacheScope"].as_str()),
         (Some("complete"), Some(0), Some("private"))
     );
-    let r = h.modern(&key, json!(2), "resources/read", json!({"uri": "odoo://res.partner/fields"}), &[]);
+    let r = h.stateless(&key, json!(2), "resources/read", json!({"uri": "odoo://res.partner/fields"}), &[]);
     assert_eq!(
         (r.body["result"]["ttlMs"].as_i64(), r.body["result"]["cacheScope"].as_str()),
         (Some(60_000), Some("private"))
     );
-    let r = h.modern(&key, json!(3), "resources/templates/list", json!({}), &[]);
+    let r = h.stateless(&key, json!(3), "resources/templates/list", json!({}), &[]);
     assert_eq!(r.body["result"]["resourceTemplates"].as_array().unwrap().len(), 4);
     assert!(r.body["result"]["ttlMs"].is_u64());
     let mut s = h.session(&key);

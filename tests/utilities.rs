@@ -40,10 +40,8 @@ fn all_tool_names(mut page: impl FnMut(Option<String>) -> Value) -> (Vec<String>
 #[test]
 fn tools_list_pages_in_both_eras() {
     let (h, key) = setup(3);
-    let want: Vec<String> = odoo_mcp_edge::capabilities::tools::definitions()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_string())
-        .collect();
+    let want: Vec<String> =
+        odoo_mcp_edge::capabilities::tools::definitions().iter().map(|t| t.name.to_string()).collect();
     let want_pages = want.len().div_ceil(3);
     assert!(want_pages >= 2);
     let mut s = h.session(&key);
@@ -51,7 +49,7 @@ fn tools_list_pages_in_both_eras() {
         all_tool_names(|c| s.request("tools/list", c.map_or(json!({}), |c| json!({"cursor": c})))["result"].clone());
     assert_eq!((&names, pages), (&want, want_pages));
     let (names, pages) = all_tool_names(|c| {
-        h.modern(&key, json!(1), "tools/list", c.map_or(json!({}), |c| json!({"cursor": c})), &[]).body["result"]
+        h.stateless(&key, json!(1), "tools/list", c.map_or(json!({}), |c| json!({"cursor": c})), &[]).body["result"]
             .clone()
     });
     assert_eq!((&names, pages), (&want, want_pages));
@@ -63,7 +61,7 @@ fn tools_list_pages_in_both_eras() {
 fn cursors_cannot_be_forged_or_moved_to_another_list_or_key() {
     let (h, key) = setup(2);
     let other_key = h.key(1, OdooVersion::V19, "admin");
-    let cursor = h.modern(&key, json!(1), "tools/list", json!({}), &[]).body["result"]["nextCursor"]
+    let cursor = h.stateless(&key, json!(1), "tools/list", json!({}), &[]).body["result"]["nextCursor"]
         .as_str()
         .unwrap()
         .to_string();
@@ -76,7 +74,7 @@ fn cursors_cannot_be_forged_or_moved_to_another_list_or_key() {
         (&key, "tools/list", "0.AAAA"),
         (&key, "tools/list", "garbage"),
     ] {
-        let r = h.modern(k, json!(2), method, json!({"cursor": c}), &[]);
+        let r = h.stateless(k, json!(2), method, json!({"cursor": c}), &[]);
         assert_eq!(
             (r.body["error"]["code"].clone(), r.body["id"].clone()),
             (json!(-32602), json!(2)),
@@ -86,7 +84,7 @@ fn cursors_cannot_be_forged_or_moved_to_another_list_or_key() {
         let mut s = h.session(k);
         assert_eq!(s.request(method, json!({"cursor": c}))["error"]["code"], -32602, "session era: {method} {c}");
     }
-    let r = h.modern(&key, json!(3), "tools/list", json!({"cursor": 5}), &[]);
+    let r = h.stateless(&key, json!(3), "tools/list", json!({"cursor": 5}), &[]);
     assert_eq!(r.body["error"]["code"], -32602);
 }
 
@@ -101,13 +99,13 @@ fn cursors_are_signed_with_a_key_derived_for_them_not_with_credentials_key() {
     // A cursor made with CREDENTIALS_KEY itself (as every cursor was before the derivation) is refused
     // like any altered one: that key encrypts Odoo API keys and signs nothing.
     let raw = cursor::encode(&master, &binding, 2);
-    let r = h.modern(&key, json!(1), "tools/list", json!({"cursor": raw}), &[]);
+    let r = h.stateless(&key, json!(1), "tools/list", json!({"cursor": raw}), &[]);
     assert_eq!(r.body["error"]["code"], json!(-32602), "{}", r.raw);
     let derived = cursor::encode(&derive_key(&master, cursor::KEY_LABEL), &binding, 2);
-    let r = h.modern(&key, json!(2), "tools/list", json!({"cursor": derived}), &[]);
+    let r = h.stateless(&key, json!(2), "tools/list", json!({"cursor": derived}), &[]);
     assert_eq!(r.body["result"]["tools"].as_array().map(Vec::len), Some(2), "{}", r.raw);
     // The cursor the server issues is that derived one.
-    let issued = h.modern(&key, json!(3), "tools/list", json!({}), &[]).body["result"]["nextCursor"].clone();
+    let issued = h.stateless(&key, json!(3), "tools/list", json!({}), &[]).body["result"]["nextCursor"].clone();
     assert_eq!(issued, json!(derived));
 }
 
@@ -122,7 +120,7 @@ fn session_search(h: &Harness, key: &str, id: i64, meta: Value, stream: &Respons
 fn progress_streams_before_the_result_in_both_eras() {
     let (h, key) = setup(50);
     let legacy = session_search(&h, &key, 7, json!({"progressToken": "p-1"}), &ResponseStream::new());
-    let modern = h.modern(
+    let modern = h.stateless(
         &key,
         json!(7),
         "tools/call",
@@ -148,9 +146,9 @@ fn progress_streams_before_the_result_in_both_eras() {
         assert_eq!(r.log["streamed"], true);
     }
     // Without a progress token, or from a client that takes only JSON, the answer is plain JSON.
-    let r = h.modern(&key, json!(8), "tools/call", json!({"name": SEARCH, "arguments": search_args()}), &[]);
+    let r = h.stateless(&key, json!(8), "tools/call", json!({"name": SEARCH, "arguments": search_args()}), &[]);
     assert_eq!(r.header("content-type"), Some("application/json"));
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!(9),
         "tools/call",
@@ -188,7 +186,7 @@ fn stateless_log_level_is_per_request() {
     let (h, key) = setup(50);
     let args = json!({"model": "res.partner", "fields": ["name", "no_such_field"], "limit": 2});
     let with_level = |level: &str| {
-        h.modern(
+        h.stateless(
             &key,
             json!(1),
             "tools/call",
@@ -211,7 +209,7 @@ fn stateless_log_level_is_per_request() {
     let r = with_level("error");
     assert!(!r.raw.contains("notifications/message"));
     // No level: no log at all (and JSON).
-    let r = h.modern(&key, json!(2), "tools/call", json!({"name": SEARCH, "arguments": args}), &[]);
+    let r = h.stateless(&key, json!(2), "tools/call", json!({"name": SEARCH, "arguments": args}), &[]);
     assert!(!r.raw.contains("notifications/message"));
 }
 
@@ -258,7 +256,7 @@ fn closing_the_stream_cancels_in_both_eras() {
         let r = if era == "session" {
             session_search(&h, &key, 5, json!({"progressToken": "t"}), &stream)
         } else {
-            h.modern_with_stream(
+            h.stateless_with_stream(
                 &key,
                 json!(5),
                 "tools/call",

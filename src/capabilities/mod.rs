@@ -1,9 +1,28 @@
 //! What the server offers to MCP clients. Each tool lives in its own file with its schema,
 //! annotations and handler side by side.
 
+pub mod call;
 pub mod completion;
 pub mod cursor;
 pub mod pages;
 pub mod prompts;
 pub mod resources;
+pub mod sources;
 pub mod tools;
+
+use crate::mcp::jsonrpc::Message;
+
+/// The model a message concerns, when it says so up front (a tool's `model` argument, a resource's
+/// URI), so that the transport can have its schema looked up in the authentication batch, at no extra
+/// round trip. Only a valid model name is given.
+pub fn model_of(message: &Message) -> Option<String> {
+    let (Message::Request { method, params, .. } | Message::Notification { method, params }) = message else {
+        return None;
+    };
+    let model = match method.as_str() {
+        "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
+        "resources/read" => resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string(),
+        _ => return None,
+    };
+    crate::policy::permissions::is_model_name(&model).then_some(model)
+}

@@ -3,7 +3,7 @@
 //! list and the key it was issued for, so it cannot be replayed against another list or by another key.
 
 use super::cursor;
-use crate::mcp::dispatch::RequestCtx;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use serde_json::{json, Map, Value};
 

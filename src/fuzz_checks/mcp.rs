@@ -6,9 +6,8 @@
 
 use crate::http::HttpRequest;
 use crate::mcp::era::{self, Era, FIRST_MODERN, META_PROTOCOL_VERSION};
-use crate::mcp::headers::{self, METHOD_HEADER, NAME_HEADER};
+use crate::mcp::headers::{self, METHOD_HEADER, NAME_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::{self, Message, INVALID_REQUEST};
-use crate::mcp::transport::VERSION_HEADER;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -85,7 +84,7 @@ fn era_of(body: &Value, version: Option<&str>) {
             assert_eq!(era, want, "batch");
         }
         _ if claims(body) => assert_eq!(era, Era::Stateless, "a claim is always stateless"),
-        // Not a message at all, under a modern header: the modern lane says so.
+        // Not a message at all, under a 2026-07-28 header: the stateless lane says so.
         _ if !body.is_object() && modern => {
             assert_eq!(era, Era::Stateless, "a non-object under a modern header")
         }

@@ -1,10 +1,9 @@
-//! HTTP in the core: plain request/response types (no `worker` types), the router, Origin checks, and
-//! how much of a body is read.
+//! HTTP in the core: plain request/response types (no `worker` types), Origin checks, the log line,
+//! the strict JSON parser, and how much of a body is read. No routing: that is `router`, above.
 
 pub mod body;
 pub mod log;
 pub mod origin;
-pub mod router;
 pub mod strict_json;
 
 use crate::platform::Stmt;

@@ -1,12 +1,17 @@
-//! The modern era's routing headers, `Mcp-Method` and `Mcp-Name`, checked against the body they
-//! mirror (SEP-2243). Names are case-insensitive, values case-sensitive, optional whitespace around a
-//! value is ignored, and a value may come in the `=?base64?…?=` form, which is decoded first.
+//! MCP's HTTP header names, and the 2026-07-28 routing headers, `Mcp-Method` and `Mcp-Name`, checked
+//! against the body they mirror (SEP-2243). Names are case-insensitive, values case-sensitive, optional
+//! whitespace around a value is ignored, and a value may come in the `=?base64?…?=` form, which is
+//! decoded first.
 
 use crate::http::HttpRequest;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
 use serde_json::{Map, Value};
 
+/// The session lane's session id: minted by `initialize`, sent back with every later request.
+pub const SESSION_HEADER: &str = "mcp-session-id";
+/// The protocol version a request is sent under (both eras).
+pub const VERSION_HEADER: &str = "mcp-protocol-version";
 pub const METHOD_HEADER: &str = "mcp-method";
 pub const NAME_HEADER: &str = "mcp-name";
 
@@ -45,7 +50,7 @@ fn single(req: &HttpRequest, name: &str) -> Result<Option<String>, String> {
 }
 
 /// Checks `Mcp-Method` and `Mcp-Name` against the body. `lenient` tolerates *missing* headers (for the
-/// claude.ai carve-out, whose requests carry a legacy version header); a present header must always
+/// claude.ai carve-out, whose requests carry a 2025-era version header); a present header must always
 /// match. The error text becomes a -32020 HeaderMismatch.
 pub fn check(req: &HttpRequest, method: &str, params: &Map<String, Value>, lenient: bool) -> Result<(), String> {
     match single(req, METHOD_HEADER)? {

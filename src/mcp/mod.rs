@@ -1,13 +1,11 @@
-//! MCP over Streamable HTTP, both protocol eras on one endpoint: JSON-RPC messages, era
-//! classification, the session lane (`legacy`) and the stateless lane (`modern`), the lifecycle,
-//! streamed responses, and method dispatch.
+//! The MCP protocol's vocabulary, shared by the transport and the capabilities: JSON-RPC messages
+//! and codes, the two eras and their classification, the header names, the lifecycle (versions,
+//! `initialize`, `server/discover`), streamed responses and notifications, and the request context a
+//! capability is handed. Nothing here serves a request: that is `transport`, above the capabilities.
 
-pub mod dispatch;
+pub mod context;
 pub mod era;
 pub mod headers;
 pub mod jsonrpc;
-pub mod legacy;
 pub mod lifecycle;
-pub mod modern;
 pub mod stream;
-pub mod transport;

@@ -17,7 +17,7 @@
 //! unknown, revoked, expired or suspended key, nor an unlimited one (a limit of 0 or less).
 //!
 //! A request's weight is the number of requests it carries: 1, or one per message of a JSON-RPC batch
-//! (`mcp::legacy::weight`). A batch is admitted whole or not at all: counting only the part that fits
+//! (`transport::session_lane::weight`). A batch is admitted whole or not at all: counting only the part that fits
 //! would need the admitted count back from the same statement, and serving part of a batch would leave
 //! the client to work out which part. A batch that does not fit now is refused with the `Retry-After`
 //! at which it would; one larger than the limit itself never fits and is told so.

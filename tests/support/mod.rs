@@ -304,11 +304,11 @@ impl Harness {
     }
 
     /// A 2026-07-28 request with a valid envelope and the routing headers; `extra` headers are added.
-    pub fn modern(&self, key: &str, id: Value, method: &str, params: Value, extra: &[(&str, &str)]) -> Resp {
-        self.modern_with_stream(key, id, method, params, extra, &ResponseStream::new())
+    pub fn stateless(&self, key: &str, id: Value, method: &str, params: Value, extra: &[(&str, &str)]) -> Resp {
+        self.stateless_with_stream(key, id, method, params, extra, &ResponseStream::new())
     }
 
-    pub fn modern_with_stream(
+    pub fn stateless_with_stream(
         &self,
         key: &str,
         id: Value,
@@ -317,7 +317,7 @@ impl Harness {
         extra: &[(&str, &str)],
         stream: &ResponseStream,
     ) -> Resp {
-        let mut meta = modern_meta();
+        let mut meta = stateless_meta();
         if let Some(own) = params.get("_meta").and_then(Value::as_object) {
             meta.as_object_mut().expect("object").extend(own.clone());
         }
@@ -418,7 +418,7 @@ fn to_resp(r: HttpResponse) -> Resp {
 }
 
 /// The request envelope of protocol 2026-07-28.
-pub fn modern_meta() -> Value {
+pub fn stateless_meta() -> Value {
     json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},

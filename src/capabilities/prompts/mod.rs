@@ -6,10 +6,10 @@
 
 mod text;
 
-use super::completion::{name_search, ModelFrom, Source};
+use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
-use super::tools::{ToolCtx, ToolError, ToolResult};
-use crate::mcp::dispatch::RequestCtx;
+use super::sources::{name_search, ModelFrom, Source};
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::client::Call;
 use crate::platform::now_ms;

@@ -5,9 +5,10 @@
 
 pub mod uri;
 
+use super::call::ToolError;
 use super::pages;
-use super::tools::{self, ToolError};
-use crate::mcp::dispatch::RequestCtx;
+use super::tools;
+use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
 use crate::policy::permissions::Operation;

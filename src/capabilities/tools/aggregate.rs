@@ -3,9 +3,11 @@
 //! labels, its aggregates, its record count and the domain that selects its records. Groups past the
 //! response budget are left for the next offset.
 
+use super::args;
 use super::budget::{notice_schema, Budget};
+use super::definition::{arguments, array, domain_param, limit_param, model_param, object, Tool, ToolAnnotations};
 use super::reading::checked_domain;
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::permissions::Operation;
@@ -19,56 +21,53 @@ const MAX_LIMIT: i64 = 500;
 const GRANULARITIES: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 const FUNCTIONS: [&str; 5] = ["sum", "avg", "min", "max", "count"];
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Aggregate Odoo records",
-        "description": "Grouped totals over the records matching a domain: group by up to 3 fields (dates by \
+pub fn definition() -> Tool {
+    let title = "Aggregate Odoo records";
+    Tool {
+        name: NAME,
+        title,
+        description: "Grouped totals over the records matching a domain: group by up to 3 fields (dates by \
             :day, :week, :month, :quarter or :year, e.g. \"date_order:month\"), with aggregates \"field:sum\", \
             \"field:avg\", \"field:min\", \"field:max\" or \"field:count\"; every group also has its record count. \
             Order by \"count desc\", an aggregate (\"amount_total:sum desc\") or a group-by. Each group comes with \
             the domain that selects its records, to pass to odoo_search. Answers are capped in size: when groups \
             are left out, has_more is true and notice gives the offset to continue from.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
-                "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
+        input_schema: arguments(
+            json!({
+                "model": model_param("crm.lead"),
+                "domain": domain_param(),
                 "group_by": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_GROUP_BY,
                     "description": "Fields to group by, e.g. [\"stage_id\"] or [\"date_order:month\", \"user_id\"]"},
                 "aggregates": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_AGGREGATES,
                     "description": "e.g. [\"expected_revenue:sum\", \"probability:avg\"]; the count is always included"},
                 "order": {"type": "string", "description": "e.g. \"count desc\" or \"expected_revenue:sum desc\""},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
                 "offset": {"type": "integer", "minimum": 0, "default": 0}
-            },
-            "required": ["model", "group_by"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+            }),
+            &["model", "group_by"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
-                "group_by": {"type": "array", "items": {"type": "string"}},
-                "groups": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+                "group_by": array(json!({"type": "string"})),
+                "groups": array(object(
+                    json!({
                         "values": {"type": "object", "description": "Per group-by: {value, label}"},
                         "aggregates": {"type": "object"},
                         "count": {"type": "integer"},
                         "domain": {"type": "array", "description": "Selects this group's records"}
-                    },
-                    "required": ["values", "aggregates", "count", "domain"]
-                }},
+                    }),
+                    &["values", "aggregates", "count", "domain"],
+                )),
                 "count": {"type": "integer", "description": "Groups in this answer"},
                 "offset": {"type": "integer"},
                 "has_more": {"type": "boolean", "description": "More groups follow: ask again with offset + count"},
                 "notice": notice_schema()
-            },
-            "required": ["model", "group_by", "groups", "count", "offset", "has_more"]
-        },
-        "annotations": {"title": "Aggregate Odoo records", "readOnlyHint": true, "openWorldHint": true},
-    })
+            }),
+            &["model", "group_by", "groups", "count", "offset", "has_more"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 /// A checked group-by: `stage_id`, `date_order:month`.

@@ -7,7 +7,9 @@
 //! each one whose outcome is unknown (Odoo's answer was lost).
 
 use super::budget;
-use super::{args, chatter_post, create, delete, update, ToolCtx, ToolError, ToolResult};
+use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use super::{args, chatter_post, create, delete, update};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -22,11 +24,12 @@ const ACTIONS: [(&str, &str); 4] = [
     ("post_message", chatter_post::NAME),
 ];
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Run several Odoo writes in order",
-        "description": "Run create, update, delete and post_message operations in order, in one call: each is \
+pub fn definition() -> Tool {
+    let title = "Run several Odoo writes in order";
+    Tool {
+        name: NAME,
+        title,
+        description: "Run create, update, delete and post_message operations in order, in one call: each is \
             checked exactly as odoo_create, odoo_update, odoo_delete and odoo_chatter_post do, and reports its own result. Progress is \
             notified after each operation and the client may cancel between them (operations already done stay \
             done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
@@ -37,12 +40,10 @@ pub fn definition() -> Value {
             {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
             \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \
             \"id\": ..., \"body\": ..., \"kind\": \"note\"}.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": {
-                    "type": "object",
-                    "properties": {
+        input_schema: arguments(
+            json!({
+                "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": object(
+                    json!({
                         "action": {"type": "string", "enum": ACTIONS.map(|(action, _)| action)},
                         "model": {"type": "string"},
                         "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}},
@@ -51,18 +52,16 @@ pub fn definition() -> Value {
                         "body": {"type": "string", "description": "post_message: the text"},
                         "kind": {"type": "string", "enum": ["note", "message"]},
                         "html": {"type": "boolean"}
-                    },
-                    "required": ["action", "model"]
-                }},
+                    }),
+                    &["action", "model"],
+                )},
                 "stop_on_error": {"type": "boolean", "default": true},
                 "dry_run": {"type": "boolean", "default": false}
-            },
-            "required": ["operations"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+            }),
+            &["operations"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "dry_run": {"type": "boolean"},
                 "status": {"type": "string", "enum": ["completed", "stopped", "time_limit"],
                     "description": "stopped: an operation failed and stop_on_error skipped the rest; time_limit: the batch ran out of time and the rest were not attempted"},
@@ -72,9 +71,8 @@ pub fn definition() -> Value {
                 "not_attempted": {"type": "integer", "description": "Operations not started because the batch reached its time limit"},
                 "outcome_unknown": {"type": "integer", "description": "Failed operations whose outcome is unknown: Odoo may or may not have applied them"},
                 "error": {"type": "string", "description": "Unless every operation succeeded: what did not, in words"},
-                "results": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+                "results": array(object(
+                    json!({
                         "index": {"type": "integer"},
                         "action": {"type": "string"},
                         "model": {"type": "string"},
@@ -82,15 +80,21 @@ pub fn definition() -> Value {
                         "result": {"type": "object", "description": "What the operation's own tool returns"},
                         "error": {"type": "string"},
                         "outcome_unknown": {"type": "boolean", "description": "Failed: Odoo's answer was lost, the operation may or may not have been applied; check before retrying it"}
-                    },
-                    "required": ["index", "action", "status"]
-                }},
+                    }),
+                    &["index", "action", "status"],
+                )),
                 "notice": budget::notice_schema()
-            },
-            "required": ["dry_run", "status", "succeeded", "failed", "skipped", "not_attempted", "outcome_unknown", "results"]
-        },
-        "annotations": {"title": "Run several Odoo writes in order", "readOnlyHint": false, "destructiveHint": true, "idempotentHint": false, "openWorldHint": true},
-    })
+            }),
+            &["dry_run", "status", "succeeded", "failed", "skipped", "not_attempted", "outcome_unknown", "results"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title)
+                .read_only(false)
+                .destructive(true)
+                .idempotent(false)
+                .open_world(true),
+        ),
+    }
 }
 
 /// One operation as given, its action checked.

@@ -1,7 +1,7 @@
 //! What the chatter tools share: the record argument, and the check that a model has a chatter
 //! (inherits `mail.thread`, seen as its `message_ids` field) before any message call reaches Odoo.
 
-use super::{ToolCtx, ToolError};
+use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
 use serde_json::{json, Map, Value};

@@ -3,8 +3,10 @@
 //! its `_mail_post_access`, write by default). How the body is sent depends on the version:
 //! `post_params` is the one place that knows.
 
+use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use super::definition::{arguments, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::plain_to_html;
@@ -47,49 +49,47 @@ impl Kind {
     }
 }
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Post on an Odoo record's chatter",
-        "description": "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, \
+pub fn definition() -> Tool {
+    let title = "Post on an Odoo record's chatter";
+    Tool {
+        name: NAME,
+        title,
+        description: "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, \
             res.partner, sale.order). kind \"note\" (default) logs an internal note: only internal users see it and nobody is notified. \
             kind \"message\" sends a message to the record's followers: Odoo notifies them and may EMAIL them, \
             customers included, so use it only when the user asked to send a message. The body is plain text \
             unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+        input_schema: arguments(
+            json!({
+                "model": model_param("crm.lead"),
                 "id": id_schema(),
                 "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS, "description": "The text to post"},
                 "kind": {"type": "string", "enum": ["note", "message"], "default": "note",
                          "description": "note: internal log note; message: sent to followers (may email them)"},
                 "html": {"type": "boolean", "default": false, "description": "The body is HTML rather than plain text"},
-                "dry_run": super::writing::dry_run_schema()
-            },
-            "required": ["model", "id", "body"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+                "dry_run": dry_run_param()
+            }),
+            &["model", "id", "body"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
                 "id": {"type": "integer"},
                 "message_id": {"type": "integer", "description": "Id of the new mail.message (absent on a dry run)"},
                 "kind": {"type": "string", "enum": ["note", "message"]},
                 "dry_run": {"type": "boolean"},
                 "display_name": {"description": "Dry run: the record that would get the post"}
-            },
-            "required": ["model", "id", "kind", "dry_run"]
-        },
-        "annotations": {
-            "title": "Post on an Odoo record's chatter",
-            "readOnlyHint": false,
-            "destructiveHint": false,
-            "idempotentHint": false,
-            "openWorldHint": true
-        },
-    })
+            }),
+            &["model", "id", "kind", "dry_run"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title)
+                .read_only(false)
+                .destructive(false)
+                .idempotent(false)
+                .open_world(true),
+        ),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

@@ -3,8 +3,10 @@
 //! `mail.message` `search_read` asks for one message more than the page to know whether more follow.
 //! Messages are normalised to one shape on every version.
 
+use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use super::definition::{arguments, array, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
@@ -21,38 +23,35 @@ const FIELDS: [&str; 7] = ["date", "author_id", "email_from", "body", "message_t
 /// returns without an extra call per page.
 const NOTE_SUBTYPE: &str = "Note";
 
-pub fn definition() -> Value {
+pub fn definition() -> Tool {
     let nullable = |t: &str| json!({"type": [t, "null"]});
-    json!({
-        "name": NAME,
-        "title": "Read an Odoo record's chatter",
-        "description": "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, \
+    let title = "Read an Odoo record's chatter";
+    Tool {
+        name: NAME,
+        title,
+        description: "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, \
             at most 100): log notes, messages, emails and system notifications, each with its date, author, type \
             and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false \
             to leave out system notifications (stage changes, creation notices). Pass next_cursor back as cursor \
             (with the same model, id and include_notifications) for older messages.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+        input_schema: arguments(
+            json!({
+                "model": model_param("crm.lead"),
                 "id": id_schema(),
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                "cursor": {"type": "string", "description": "next_cursor from the previous page"},
+                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
+                "cursor": cursor_param(),
                 "include_notifications": {"type": "boolean", "default": true,
                                           "description": "false leaves out system notifications (message type notification)"}
-            },
-            "required": ["model", "id"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+            }),
+            &["model", "id"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
                 "id": {"type": "integer"},
                 "record_name": nullable("string"),
-                "messages": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+                "messages": array(object(
+                    json!({
                         "id": {"type": "integer"},
                         "date": {"type": ["string", "null"], "description": "UTC, YYYY-MM-DD HH:MM:SS"},
                         "author": {"type": ["string", "null"], "description": "Author's name, else the sender's address"},
@@ -62,16 +61,16 @@ pub fn definition() -> Value {
                         "is_note": {"type": "boolean", "description": "An internal log note"},
                         "subject": nullable("string"),
                         "body": {"type": "string", "description": "Plain text"}
-                    },
-                    "required": ["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"]
-                }},
+                    }),
+                    &["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"],
+                )),
                 "count": {"type": "integer", "description": "Messages in this page"},
                 "next_cursor": {"type": "string", "description": "Present when older messages follow"}
-            },
-            "required": ["model", "id", "record_name", "messages", "count"]
-        },
-        "annotations": {"title": "Read an Odoo record's chatter", "readOnlyHint": true, "openWorldHint": true},
-    })
+            }),
+            &["model", "id", "record_name", "messages", "count"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
@@ -79,13 +78,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let model = args::required_str(a, "model")?;
     let id = record_id(a)?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
-    let cursor_arg = args::optional_str(a, "cursor")?;
+    let cursor_param = args::optional_str(a, "cursor")?;
     let include_notifications = args::optional_bool(a, "include_notifications")?.unwrap_or(true);
     ctx.require(model, Operation::Read)?;
 
     let secret = cursor::key(ctx.req.svc.settings);
     let binding = format!("chatter|{}|{model}|{id}|{include_notifications}", ctx.req.auth.key_id);
-    let offset = match cursor_arg {
+    let offset = match cursor_param {
         None => 0,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
             ToolError::Invalid("'cursor' is not valid for this thread; pass next_cursor unchanged with the same model, id and include_notifications".into())

@@ -1,6 +1,6 @@
 //! What a tool call may cost in subrequests (D1 round trips and Odoo calls), known before it runs: a
 //! message of a JSON-RPC batch starts only while this much of the request's budget is left
-//! (`mcp::dispatch::subrequests_reserve`). `odoo_batch` estimates its own operations and checks them
+//! (`transport::dispatch::subrequests_reserve`). `odoo_batch` estimates its own operations and checks them
 //! against what is left when it runs (`batch::subrequests_needed`).
 
 use super::delete;

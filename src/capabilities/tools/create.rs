@@ -2,8 +2,10 @@
 //! against Odoo's defaults, and the record read back so that a value Odoo did not store is reported.
 //! `dry_run` does every check (Odoo's access check included) and shows the defaults Odoo would add.
 
+use super::args;
+use super::definition::{arguments, dry_run_param, model_param, object, values_param, Tool, ToolAnnotations};
 use super::writing::{self, checked_values, dry_run_arg};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
 use crate::odoo::client::Call;
 use crate::odoo::schema::ModelSchema;
@@ -14,43 +16,39 @@ use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_create";
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Create an Odoo record",
-        "description": "Create one record. Values are checked against the model's fields first (unknown or read-only \
+pub fn definition() -> Tool {
+    let title = "Create an Odoo record";
+    Tool {
+        name: NAME,
+        title,
+        description: "Create one record. Values are checked against the model's fields first (unknown or read-only \
             fields, types, selection values, x2many commands); then the record is read back \
             and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get \
             the checked values, the defaults Odoo would fill in and any required field still missing, to show the \
             user before creating.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
-                "values": writing::values_schema(),
-                "dry_run": writing::dry_run_schema()
-            },
-            "required": ["model", "values"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+        input_schema: arguments(
+            json!({"model": model_param("crm.lead"), "values": values_param(), "dry_run": dry_run_param()}),
+            &["model", "values"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
                 "dry_run": {"type": "boolean"},
                 "id": {"type": "integer", "description": "The new record (absent on a dry run)"},
                 "display_name": {"type": "string"},
-                "values": {"type": "object", "description": "The values sent (or that would be sent), normalised"},
+                "values": writing::values_sent_schema(),
                 "defaults": {"type": "object", "description": "Dry run: the defaults Odoo fills in for fields not given"},
                 "missing_required": {"type": "array", "items": {"type": "string"}, "description": "Dry run: required fields with no value and no default"},
                 "record": {"type": "object", "description": "The written fields as read back from Odoo"},
                 "not_applied": writing::not_applied_schema(),
                 "warning": {"type": "string"}
-            },
-            "required": ["model", "dry_run", "values"]
-        },
-        "annotations": {"title": "Create an Odoo record", "readOnlyHint": false, "destructiveHint": false, "idempotentHint": false, "openWorldHint": true},
-    })
+            }),
+            &["model", "dry_run", "values"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title).read_only(false).destructive(false).idempotent(false).open_world(true),
+        ),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

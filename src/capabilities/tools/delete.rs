@@ -3,8 +3,10 @@
 //! when the answer was lost: they may be gone, and the error says to check).
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
+use super::args;
+use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::writing::{self, dry_run_arg, ids_arg};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::OdooClient;
 use crate::policy::permissions::Operation;
@@ -16,47 +18,42 @@ pub const NAME: &str = "odoo_delete";
 /// attempted, to stay within the subrequest budget of one Worker invocation.
 pub const MAX_RETRIES: usize = 20;
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Delete Odoo records",
-        "description": "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing \
+pub fn definition() -> Tool {
+    let title = "Delete Odoo records";
+    Tool {
+        name: NAME,
+        title,
+        description: "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing \
             (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; \
             archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer \
             was lost: check with odoo_get). Confirm with the user \
             first; dry_run: true names the records and checks Odoo's permission without deleting.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
-                "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": writing::MAX_IDS},
-                "dry_run": writing::dry_run_schema()
-            },
-            "required": ["model", "ids"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+        input_schema: arguments(
+            json!({"model": model_param("res.partner"), "ids": ids_param(writing::MAX_IDS), "dry_run": dry_run_param()}),
+            &["model", "ids"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
                 "dry_run": {"type": "boolean"},
                 "deleted": {"type": "integer", "description": "Records deleted (0 on a dry run)"},
-                "results": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+                "results": array(object(
+                    json!({
                         "id": {"type": "integer"},
                         "display_name": {},
                         "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "unknown", "not_attempted"],
                             "description": "unknown: Odoo's answer was lost, the record may or may not be deleted"},
                         "error": {"type": "string"}
-                    },
-                    "required": ["id", "outcome"]
-                }}
-            },
-            "required": ["model", "dry_run", "deleted", "results"]
-        },
-        "annotations": {"title": "Delete Odoo records", "readOnlyHint": false, "destructiveHint": true, "idempotentHint": true, "openWorldHint": true},
-    })
+                    }),
+                    &["id", "outcome"],
+                ))
+            }),
+            &["model", "dry_run", "deleted", "results"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(true).open_world(true),
+        ),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

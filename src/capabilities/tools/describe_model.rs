@@ -1,48 +1,47 @@
 //! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
 
-use super::{args, ToolCtx, ToolResult};
+use super::args;
+use super::definition::{arguments, array, model_param, object, Tool, ToolAnnotations};
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::schema::default_fields;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_describe_model";
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Describe an Odoo model",
-        "description": "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
+pub fn definition() -> Tool {
+    let title = "Describe an Odoo model";
+    Tool {
+        name: NAME,
+        title,
+        description: "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
             as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
             choosing fields in odoo_search and odoo_get.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
+        input_schema: arguments(
+            json!({
+                "model": model_param("res.partner"),
                 "include_help": {"type": "boolean", "description": "Also return each field's help text (longer answer)", "default": false}
-            },
-            "required": ["model"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+            }),
+            &["model"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
-                "fields": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+                "fields": array(object(
+                    json!({
                         "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
                         "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
                         "relation": {"type": "string"}, "selection": {"type": "array"}, "help": {"type": "string"},
                         "stored": {"type": "boolean"}, "sortable": {"type": "boolean"}
-                    },
-                    "required": ["name", "label", "type"]
-                }},
-                "default_fields": {"type": "array", "items": {"type": "string"}}
-            },
-            "required": ["model", "fields", "default_fields"]
-        },
-        "annotations": {"title": "Describe an Odoo model", "readOnlyHint": true, "openWorldHint": true},
-    })
+                    }),
+                    &["name", "label", "type"],
+                )),
+                "default_fields": array(json!({"type": "string"}))
+            }),
+            &["model", "fields", "default_fields"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

@@ -2,9 +2,11 @@
 //! refused ones are listed), and ids that do not exist or are not visible are reported, not dropped;
 //! nor are records left out by the response budget (`not_returned_ids`).
 
+use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
+use super::definition::{arguments, array, fields_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
@@ -12,40 +14,34 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_get";
 pub const MAX_IDS: usize = 100;
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Read Odoo records by id",
-        "description": "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo \
+pub fn definition() -> Tool {
+    let title = "Read Odoo records by id";
+    Tool {
+        name: NAME,
+        title,
+        description: "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo \
             user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist \
             (or are not visible to this user) are listed in missing_ids. Answers are capped in size: records that \
             do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values \
             longer than 4000 characters are cut and listed in truncated_values.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
-                "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": MAX_IDS},
-                "fields": {"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"}
-            },
-            "required": ["model", "ids"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+        input_schema: arguments(
+            json!({"model": model_param("res.partner"), "ids": ids_param(MAX_IDS), "fields": fields_param()}),
+            &["model", "ids"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
-                "records": {"type": "array", "items": {"type": "object"}},
-                "missing_ids": {"type": "array", "items": {"type": "integer"}},
+                "records": array(json!({"type": "object"})),
+                "missing_ids": array(json!({"type": "integer"})),
                 "dropped_fields": dropped_fields_schema(),
                 "not_returned_ids": {"type": "array", "items": {"type": "integer"}, "description": "Found but left out for size: ask for them again"},
                 "notice": notice_schema(),
                 "truncated_values": truncated_values_schema()
-            },
-            "required": ["model", "records", "missing_ids", "dropped_fields"]
-        },
-        "annotations": {"title": "Read Odoo records by id", "readOnlyHint": true, "openWorldHint": true},
-    })
+            }),
+            &["model", "records", "missing_ids", "dropped_fields"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

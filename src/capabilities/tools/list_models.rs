@@ -1,6 +1,8 @@
 //! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
 
-use super::{args, ToolCtx, ToolResult};
+use super::args;
+use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::client::Call;
 use crate::odoo::OdooErrorKind;
 use crate::policy::permissions::Operation;
@@ -9,31 +11,30 @@ use std::collections::BTreeMap;
 
 pub const NAME: &str = "odoo_list_models";
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "List Odoo models",
-        "description": "List the Odoo models this key may use, with their labels and the operations allowed on each \
+pub fn definition() -> Tool {
+    let title = "List Odoo models";
+    Tool {
+        name: NAME,
+        title,
+        description: "List the Odoo models this key may use, with their labels and the operations allowed on each \
             (read, create, update, delete). Only models an administrator enabled appear here. Call this first.",
-        "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false},
-        "outputSchema": {
-            "type": "object",
-            "properties": {
-                "models": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
+        input_schema: arguments(json!({}), &[]),
+        output_schema: Some(object(
+            json!({
+                "models": array(object(
+                    json!({
                         "model": {"type": "string", "description": "Technical name, e.g. res.partner"},
                         "name": {"type": "string", "description": "Label in Odoo"},
-                        "operations": {"type": "array", "items": {"type": "string", "enum": ["read", "create", "update", "delete"]}}
-                    },
-                    "required": ["model", "name", "operations"]
-                }},
+                        "operations": array(json!({"type": "string", "enum": ["read", "create", "update", "delete"]}))
+                    }),
+                    &["model", "name", "operations"],
+                )),
                 "note": {"type": "string"}
-            },
-            "required": ["models"]
-        },
-        "annotations": {"title": "List Odoo models", "readOnlyHint": true, "openWorldHint": true},
-    })
+            }),
+            &["models"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

@@ -1,7 +1,7 @@
 //! What the read tools share: choosing fields (defaults, unknown ones dropped and reported), checking
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
-use super::{ToolCtx, ToolError};
+use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::domain::{self, Dialect, FieldUse};
 use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};

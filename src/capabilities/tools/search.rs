@@ -3,11 +3,15 @@
 //! whether another page exists. A page cut by the response budget ends early: its cursor continues
 //! right after the last record returned.
 
+use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
+use super::definition::{
+    arguments, array, cursor_param, domain_param, fields_param, limit_param, model_param, object, Tool, ToolAnnotations,
+};
 use super::reading::{
     check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
 };
-use super::{args, ToolCtx, ToolError, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
@@ -18,11 +22,12 @@ pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 200;
 pub const MAX_OFFSET: i64 = 10_000_000;
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Search Odoo records",
-        "description": "Search records of a model with an Odoo domain and return the chosen fields, a page at a time \
+pub fn definition() -> Tool {
+    let title = "Search Odoo records";
+    Tool {
+        name: NAME,
+        title,
+        description: "Search records of a model with an Odoo domain and return the chosen fields, a page at a time \
             (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with \
             prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in \
             child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass \
@@ -30,36 +35,33 @@ pub fn definition() -> Value {
             are capped in size: a page may hold fewer records than limit (notice says so, and next_cursor \
             continues right after the last record returned), and values longer than 4000 characters are cut \
             and listed in truncated_values.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
-                "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
-                "fields": {"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"},
+        input_schema: arguments(
+            json!({
+                "model": model_param("res.partner"),
+                "domain": domain_param(),
+                "fields": fields_param(),
                 "order": {"type": "string", "description": "e.g. \"name asc, id desc\""},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                "cursor": {"type": "string", "description": "next_cursor from the previous page"},
+                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
+                "cursor": cursor_param(),
                 "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "description": "Records to skip, instead of a cursor"}
-            },
-            "required": ["model"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+            }),
+            &["model"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
-                "records": {"type": "array", "items": {"type": "object"}},
+                "records": array(json!({"type": "object"})),
                 "count": {"type": "integer", "description": "Records in this page"},
                 "offset": {"type": "integer"},
                 "next_cursor": {"type": "string", "description": "Present when more records match, including those left out for size"},
                 "dropped_fields": dropped_fields_schema(),
                 "notice": notice_schema(),
                 "truncated_values": truncated_values_schema()
-            },
-            "required": ["model", "records", "count", "offset"]
-        },
-        "annotations": {"title": "Search Odoo records", "readOnlyHint": true, "openWorldHint": true},
-    })
+            }),
+            &["model", "records", "count", "offset"],
+        )),
+        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
@@ -68,9 +70,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let requested = args::optional_string_list(a, "fields", MAX_FIELDS)?;
     let order = args::optional_str(a, "order")?;
     let limit = args::optional_int(a, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
-    let cursor_arg = args::optional_str(a, "cursor")?;
+    let cursor_param = args::optional_str(a, "cursor")?;
     let offset_arg = args::optional_int(a, "offset", 0, MAX_OFFSET)?;
-    if cursor_arg.is_some() && offset_arg.is_some() {
+    if cursor_param.is_some() && offset_arg.is_some() {
         return Err(ToolError::Invalid("give either 'cursor' or 'offset', not both".into()));
     }
     ctx.require(model, Operation::Read)?;
@@ -85,7 +87,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let secret = cursor::key(ctx.req.svc.settings);
     let binding =
         format!("search|{}|{model}|{domain}|{}|{}", ctx.req.auth.key_id, order.as_deref().unwrap_or(""), json!(fields));
-    let offset = match cursor_arg {
+    let offset = match cursor_param {
         None => offset_arg.unwrap_or(0) as u64,
         Some(c) => cursor::decode(&secret, &binding, c).ok_or_else(|| {
             ToolError::Invalid("'cursor' is not valid for this search; pass next_cursor unchanged with the same model, domain, order and fields".into())

@@ -2,51 +2,55 @@
 //! read back afterwards so that a value Odoo did not store is reported. `dry_run` shows each record's
 //! current and new values and asks Odoo whether the write would be allowed, without writing.
 
+use super::args;
+use super::definition::{
+    arguments, array, dry_run_param, ids_param, model_param, object, values_param, Tool, ToolAnnotations,
+};
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
-use super::{args, ToolCtx, ToolResult};
+use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::client::Call;
 use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_update";
 
-pub fn definition() -> Value {
-    json!({
-        "name": NAME,
-        "title": "Update Odoo records",
-        "description": "Write the same values on records by id (at most 100). Values are checked against the model's \
+pub fn definition() -> Tool {
+    let title = "Update Odoo records";
+    Tool {
+        name: NAME,
+        title,
+        description: "Write the same values on records by id (at most 100). Values are checked against the model's \
             fields first; afterwards the records are read back and any value Odoo did not store is listed in \
             not_applied. With dry_run: true nothing is written: you get each record's current and new values \
             (changes), and Odoo is asked whether this user may write them.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
-                "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": writing::MAX_IDS},
-                "values": writing::values_schema(),
-                "dry_run": writing::dry_run_schema()
-            },
-            "required": ["model", "ids", "values"],
-            "additionalProperties": false
-        },
-        "outputSchema": {
-            "type": "object",
-            "properties": {
+        input_schema: arguments(
+            json!({
+                "model": model_param("crm.lead"),
+                "ids": ids_param(writing::MAX_IDS),
+                "values": values_param(),
+                "dry_run": dry_run_param()
+            }),
+            &["model", "ids", "values"],
+        ),
+        output_schema: Some(object(
+            json!({
                 "model": {"type": "string"},
                 "dry_run": {"type": "boolean"},
-                "ids": {"type": "array", "items": {"type": "integer"}},
-                "values": {"type": "object", "description": "The values sent (or that would be sent), normalised"},
+                "ids": array(json!({"type": "integer"})),
+                "values": writing::values_sent_schema(),
                 "changes": {"type": "array", "description": "Dry run: per record, each field's current and new value",
-                    "items": {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {}, "fields": {"type": "object"}}}},
+                    "items": object(json!({"id": {"type": "integer"}, "display_name": {}, "fields": {"type": "object"}}), &[])},
                 "missing_ids": {"type": "array", "items": {"type": "integer"}, "description": "Dry run: ids with no visible record"},
                 "records": {"type": "array", "items": {"type": "object"}, "description": "The written fields as read back"},
                 "not_applied": writing::not_applied_schema(),
                 "warning": {"type": "string"}
-            },
-            "required": ["model", "dry_run", "ids", "values"]
-        },
-        "annotations": {"title": "Update Odoo records", "readOnlyHint": false, "destructiveHint": true, "idempotentHint": true, "openWorldHint": true},
-    })
+            }),
+            &["model", "dry_run", "ids", "values"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(true).open_world(true),
+        ),
+    }
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {

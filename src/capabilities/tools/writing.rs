@@ -2,7 +2,8 @@
 //! this key's permissions; Odoo's own access check for a dry run; reading written records back; and the
 //! shared argument readers (`values`, `ids`, `dry_run`).
 
-use super::{args, ToolCtx, ToolError};
+use super::args;
+use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::client::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
@@ -234,20 +235,13 @@ pub fn not_applied_warning(not_applied: &[NotApplied]) -> Option<String> {
     ))
 }
 
+/// Output-schema entry of the `values` a write tool sent (or would send).
+pub fn values_sent_schema() -> Value {
+    json!({"type": "object", "description": "The values sent (or that would be sent), normalised"})
+}
+
 /// Output-schema entry of `not_applied`.
 pub fn not_applied_schema() -> Value {
     json!({"type": "array", "description": "Values Odoo did not store as sent, found by reading the record back",
         "items": {"type": "object", "properties": {"id": {"type": "integer"}, "field": {"type": "string"}, "sent": {}, "stored": {}}}})
-}
-
-/// Input-schema entry of `values`.
-pub fn values_schema() -> Value {
-    json!({"type": "object", "description": "Field names and values. many2one: a record id; one2many/many2many: a list \
-        of ids (sets exactly those) or Odoo commands ([0,0,{values}] create, [1,id,{values}] update, [2,id] delete, \
-        [3,id] unlink, [4,id] link, [5] clear, [6,0,[ids]] set); date: \"YYYY-MM-DD\"; datetime: \"YYYY-MM-DD HH:MM:SS\" \
-        in UTC; selection: one of its values (odoo_describe_model lists them)."})
-}
-
-pub fn dry_run_schema() -> Value {
-    json!({"type": "boolean", "default": false, "description": "Run every check and return what would be written, without writing"})
 }

@@ -3,16 +3,17 @@
 //! request id echoed in every error. Results get `resultType`, the server-info `_meta` and, for the
 //! cacheable methods, `ttlMs`/`cacheScope`. No session id is read, minted or echoed here.
 
-use super::dispatch::Lane as DispatchLane;
-use super::era::META_PROTOCOL_VERSION;
-use super::headers;
-use super::jsonrpc::{
+use super::dispatch::serve_request;
+use super::reply::{reply, rpc_error, Admitted};
+use crate::http::{HttpResponse, LogFields};
+use crate::mcp::context::Lane;
+use crate::mcp::era::META_PROTOCOL_VERSION;
+use crate::mcp::headers::{self, VERSION_HEADER};
+use crate::mcp::jsonrpc::{
     self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION,
 };
-use super::lifecycle::{self, STATELESS_VERSIONS};
-use super::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
-use super::transport::{reply, rpc_error, serve_request, Lane, VERSION_HEADER};
-use crate::http::{HttpResponse, LogFields};
+use crate::mcp::lifecycle::{self, STATELESS_VERSIONS};
+use crate::mcp::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
 use crate::platform::Stmt;
 use serde_json::{json, Map, Value};
 
@@ -61,8 +62,9 @@ pub fn envelope(params: &Map<String, Value>) -> Result<Envelope, String> {
     Ok(Envelope { version, log_threshold })
 }
 
-pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
-    let (id, method, params) = match classify(lane.body) {
+/// Serves a POST the gates admitted into the stateless lane.
+pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+    let (id, method, params) = match classify(post.body) {
         // A body whose id cannot be read: the era's schema allows no `"id": null`, so none is sent.
         Err((id, err)) if id.is_null() => return HttpResponse::json(400, &jsonrpc::failure_without_id(&err)),
         Err((id, err)) => return rpc_error(400, &id, &err),
@@ -79,7 +81,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     };
     // Header ↔ body. Carve-out: claude.ai connectors send a 2025 header with a valid 2026-07-28 body
     // (anthropics/claude-code#93290); serve those by the body, and say so in the log.
-    let header = lane.req.header(VERSION_HEADER).map(str::trim);
+    let header = post.req.header(VERSION_HEADER).map(str::trim);
     let lenient = match header {
         Some(h) if h == env.version => false,
         Some(h) if lifecycle::is_supported(h) && env.version == lifecycle::MODERN => {
@@ -108,24 +110,24 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         .with_data(json!({"supported": STATELESS_VERSIONS, "requested": env.version}));
         return rpc_error(400, &id, &err);
     }
-    if let Err(m) = headers::check(lane.req, &method, &params, lenient) {
+    if let Err(m) = headers::check(post.req, &method, &params, lenient) {
         return bad_request(HEADER_MISMATCH, format!("Header mismatch: {m}"));
     }
     if method == "subscriptions/listen" {
         return listen(&id, &params);
     }
 
-    let in_lane = DispatchLane::Stateless { log_threshold: env.log_threshold };
-    match serve_request(lane, in_lane, &id, &method, &params, after, log).await {
+    let lane = Lane::Stateless { log_threshold: env.log_threshold };
+    match serve_request(post, lane, &id, &method, &params, after, log).await {
         None => HttpResponse::empty(202),
-        Some(Ok(result)) => reply(lane, 200, &jsonrpc::success(&id, shape_result(&method, result))),
+        Some(Ok(result)) => reply(post, 200, &jsonrpc::success(&id, shape_result(&method, result))),
         // Unknown and removed methods (initialize, ping, logging/setLevel, resources/subscribe …).
-        Some(Err(e)) if e.code == METHOD_NOT_FOUND => reply(lane, 404, &jsonrpc::failure(&id, &e)),
-        Some(Err(e)) => reply(lane, 200, &jsonrpc::failure(&id, &e)),
+        Some(Err(e)) if e.code == METHOD_NOT_FOUND => reply(post, 404, &jsonrpc::failure(&id, &e)),
+        Some(Err(e)) => reply(post, 200, &jsonrpc::failure(&id, &e)),
     }
 }
 
-/// Adds what every modern result carries, and the cache hints of the cacheable methods (unless the
+/// Adds what every 2026-07-28 result carries, and the cache hints of the cacheable methods (unless the
 /// handler chose its own).
 pub fn shape_result(method: &str, mut result: Value) -> Value {
     let Some(obj) = result.as_object_mut() else {

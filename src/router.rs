@@ -1,11 +1,16 @@
-//! Routes a request: `/mcp` (Origin check, CORS, then the MCP transport), `/admin/api/*`, `/health`;
-//! every answer carries its request id.
+//! Which path goes where: `/mcp` (Origin check, CORS, then the transport), `/admin/api/*` and the
+//! console, `/health`; what is answered before a body is read (`before_body`); every answer carries
+//! its request id. Above the transport and the admin, which it hands requests to; `http` below it
+//! holds only the plain types.
 
-use super::log;
-use super::origin::origin_allowed;
-use super::{HttpRequest, HttpResponse, Outcome};
-use crate::mcp::transport::{self, ReplyTo};
+use crate::http::log;
+use crate::http::origin::origin_allowed;
+use crate::http::{body, HttpRequest, HttpResponse, Outcome};
+use crate::mcp::headers::VERSION_HEADER;
+use crate::mcp::jsonrpc::SERVER_ERROR;
+use crate::mcp::stream::ResponseStream;
 use crate::services::Services;
+use crate::transport::{self, ReplyTo};
 use serde_json::json;
 
 const CORS_ALLOW_HEADERS: &str =
@@ -14,7 +19,7 @@ const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After
 
 /// Routes `req`, and tags the outcome with a fresh request id (in the log line and the
 /// `x-request-id` header) and Cloudflare's `cf-ray`, when there is one.
-pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let request_id = log::new_request_id();
     stream.add_head_header(log::REQUEST_ID_HEADER, request_id.clone());
     let outcome = route_tagged(req, svc, stream).await;
@@ -28,8 +33,8 @@ pub async fn route(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::s
 /// a keyless body of declared length within the limit too (its 401 then echoes the request's id), is
 /// read first, at most `body::BODY_READ_LIMIT` bytes of it.
 pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
-    let declared = super::body::declared_length(req);
-    let outcome = if declared.is_some_and(|n| n > super::body::MAX_BODY_BYTES as u64) {
+    let declared = body::declared_length(req);
+    let outcome = if declared.is_some_and(|n| n > body::MAX_BODY_BYTES as u64) {
         too_large(req).into()
     } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
         match origin_gate(req, svc).await {
@@ -52,14 +57,14 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
 /// own under `/admin`, JSON-RPC elsewhere (unread, so with no id to echo: the version header alone says
 /// the era's form).
 fn too_large(req: &HttpRequest) -> HttpResponse {
-    let limit = super::body::MAX_BODY_BYTES;
+    let limit = body::MAX_BODY_BYTES;
     if is_admin(&req.path) {
         let message = format!("the body is larger than {limit} bytes");
         return HttpResponse::json(413, &json!({"error": {"code": "too_large", "message": message}}));
     }
-    ReplyTo::unread(req.header(transport::VERSION_HEADER)).error(
+    ReplyTo::unread(req.header(VERSION_HEADER)).error(
         413,
-        crate::mcp::jsonrpc::SERVER_ERROR,
+        SERVER_ERROR,
         format!("Payload Too Large: at most {limit} bytes"),
     )
 }
@@ -97,9 +102,7 @@ async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'sta
                 )
                 .into());
             }
-            return Err(ReplyTo::of(req)
-                .error(403, crate::mcp::jsonrpc::SERVER_ERROR, "Forbidden: Origin not allowed")
-                .into());
+            return Err(ReplyTo::of(req).error(403, SERVER_ERROR, "Forbidden: Origin not allowed").into());
         }
     }
     Ok(match (origin, req.path.as_str()) {
@@ -112,9 +115,9 @@ async fn origin_gate(req: &HttpRequest, svc: &Services<'_>) -> Result<Vec<(&'sta
     })
 }
 
-async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp::stream::ResponseStream) -> Outcome {
+async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     // As `before_body` answers it, for a runtime that read the body without asking first.
-    if super::body::declared_length(req).is_some_and(|n| n > super::body::MAX_BODY_BYTES as u64) {
+    if body::declared_length(req).is_some_and(|n| n > body::MAX_BODY_BYTES as u64) {
         return too_large(req).into();
     }
     let cors = match origin_gate(req, svc).await {
@@ -134,12 +137,12 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &crate::mcp
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
         // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
         (_, "/mcp") => ReplyTo::of(req)
-            .error(405, crate::mcp::jsonrpc::SERVER_ERROR, "Method Not Allowed")
+            .error(405, SERVER_ERROR, "Method Not Allowed")
             .with_header("allow", "POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
         // A body read to the limit (its length was not declared) is refused before the admin reads it.
-        (_, p) if is_admin(p) && req.body.len() > super::body::MAX_BODY_BYTES => too_large(req).into(),
+        (_, p) if is_admin(p) && req.body.len() > body::MAX_BODY_BYTES => too_large(req).into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
         (_, p) if is_admin(p) => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),

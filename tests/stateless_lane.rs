@@ -6,7 +6,7 @@ mod support;
 
 use fake_odoo::OdooVersion;
 use serde_json::{json, Value};
-use support::{modern_meta, Harness, Resp};
+use support::{stateless_meta, Harness, Resp};
 
 fn setup() -> (Harness, String) {
     let h = Harness::new();
@@ -37,7 +37,7 @@ fn error_of(r: &Resp) -> (u16, i64, Value) {
 #[test]
 fn discover_describes_the_server_and_is_publicly_cacheable() {
     let (h, key) = setup();
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!("server-discover-probe-1"),
         "server/discover",
@@ -69,7 +69,7 @@ fn lists_and_calls_carry_result_type_server_info_and_cache_hints() {
         ("resources/list", "resources"),
         ("resources/templates/list", "resourceTemplates"),
     ] {
-        let r = h.modern(&key, json!(1), method, json!({}), &[]);
+        let r = h.stateless(&key, json!(1), method, json!({}), &[]);
         assert_eq!(r.status, 200, "{method}: {}", r.raw);
         let result = &r.body["result"];
         assert!(result[field].is_array(), "{method}");
@@ -78,7 +78,7 @@ fn lists_and_calls_carry_result_type_server_info_and_cache_hints() {
         assert!(result["ttlMs"].is_u64(), "{method}");
         assert!(result["_meta"]["io.modelcontextprotocol/serverInfo"].is_object(), "{method}");
     }
-    let r = h.modern(
+    let r = h.stateless(
         &key,
         json!(2),
         "tools/call",
@@ -93,11 +93,11 @@ fn lists_and_calls_carry_result_type_server_info_and_cache_hints() {
     assert_eq!(r.log["tool"], "odoo_search");
 
     // A missing resource is -32602 with the URI here (-32002 belongs to the session era).
-    let r = h.modern(&key, json!(3), "resources/read", json!({"uri": "odoo://res.partner/999999"}), &[]);
+    let r = h.stateless(&key, json!(3), "resources/read", json!({"uri": "odoo://res.partner/999999"}), &[]);
     assert_eq!(error_of(&r), (200, -32602, json!(3)));
     assert_eq!(r.body["error"]["data"]["uri"], "odoo://res.partner/999999");
     // An unknown tool stays a protocol error.
-    let r = h.modern(&key, json!(4), "tools/call", json!({"name": "nope", "arguments": {}}), &[]);
+    let r = h.stateless(&key, json!(4), "tools/call", json!({"name": "nope", "arguments": {}}), &[]);
     assert_eq!(error_of(&r), (200, -32602, json!(4)));
 }
 
@@ -119,7 +119,7 @@ fn envelope_errors_are_400_minus_32602_and_echo_the_id() {
     let r = post(&h, &key, &modern, &json!({"jsonrpc": "2.0", "id": "x", "method": "server/discover"}));
     assert_eq!(error_of(&r), (400, -32602, json!("x")));
     // Client info is optional.
-    let mut meta = modern_meta();
+    let mut meta = stateless_meta();
     meta.as_object_mut().unwrap().remove("io.modelcontextprotocol/clientInfo");
     assert_eq!(post(&h, &key, &modern, &request(json!(9), "server/discover", meta)).status, 200);
 }
@@ -185,7 +185,7 @@ fn removed_and_unknown_methods_are_404_minus_32601() {
         "completion/nothing",
         "tasks/get",
     ] {
-        let r = h.modern(&key, json!(method), method, json!({}), &[]);
+        let r = h.stateless(&key, json!(method), method, json!({}), &[]);
         assert_eq!(error_of(&r), (404, -32601, json!(method)), "{method}: {}", r.raw);
     }
 }
@@ -194,7 +194,8 @@ fn removed_and_unknown_methods_are_404_minus_32601() {
 fn claude_ai_connectors_with_a_legacy_header_are_served_by_the_body() {
     let (h, key) = setup();
     // Header 2025-11-25, body 2026-07-28, no routing headers: served, and logged as a mismatch.
-    let r = post(&h, &key, &[("mcp-protocol-version", "2025-11-25")], &request(json!(1), "tools/list", modern_meta()));
+    let r =
+        post(&h, &key, &[("mcp-protocol-version", "2025-11-25")], &request(json!(1), "tools/list", stateless_meta()));
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["result"]["resultType"], "complete");
     assert_eq!(r.log["version_header_mismatch"], "2025-11-25");
@@ -203,7 +204,7 @@ fn claude_ai_connectors_with_a_legacy_header_are_served_by_the_body() {
         &h,
         &key,
         &[("mcp-protocol-version", "2025-11-25"), ("mcp-method", "prompts/list")],
-        &request(json!(2), "tools/list", modern_meta()),
+        &request(json!(2), "tools/list", stateless_meta()),
     );
     assert_eq!(error_of(&r), (400, -32020, json!(2)));
     // Only for the version we serve: a legacy header with an unknown modern body is still a mismatch.
@@ -226,14 +227,15 @@ fn era_classification_on_one_endpoint() {
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28")], &init);
     assert_eq!(error_of(&r), (400, -32020, json!(1)));
     // initialize carrying a modern envelope is a modern request, and initialize does not exist there.
-    let r = h.modern(&key, json!(2), "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}}), &[]);
+    let r =
+        h.stateless(&key, json!(2), "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}}), &[]);
     assert_eq!(error_of(&r), (404, -32601, json!(2)));
     // No batches in the modern era.
     let r = post(
         &h,
         &key,
         &[("mcp-protocol-version", "2026-07-28")],
-        &json!([request(json!(3), "tools/list", modern_meta())]),
+        &json!([request(json!(3), "tools/list", stateless_meta())]),
     );
     assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(-32600)));
     // Nor under the modern header without a claim (an empty or plain array): a modern -32600, not the
@@ -249,7 +251,7 @@ fn era_classification_on_one_endpoint() {
         assert_eq!(error_of(&r), (400, -32600, Value::Null), "{body}: {}", r.raw);
     }
     // A modern notification is accepted and dropped.
-    let n = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1, "_meta": modern_meta()}});
+    let n = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1, "_meta": stateless_meta()}});
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "notifications/cancelled")], &n);
     assert_eq!((r.status, r.raw.as_str()), (202, ""));
     // Authentication comes first, for both eras.
@@ -257,7 +259,7 @@ fn era_classification_on_one_endpoint() {
         "POST",
         "/mcp",
         &[("content-type", "application/json"), ("mcp-protocol-version", "2026-07-28")],
-        request(json!(4), "server/discover", modern_meta()).to_string().as_bytes(),
+        request(json!(4), "server/discover", stateless_meta()).to_string().as_bytes(),
     );
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
@@ -270,7 +272,7 @@ fn stateless_requests_never_touch_sessions() {
     let sid = s.session_id.clone().unwrap();
     let before = h.db.rows(&format!("SELECT last_seen_at FROM sessions WHERE id = '{sid}'"));
     *h.now.borrow_mut() += 5_000;
-    let r = h.modern(&key, json!(1), "tools/list", json!({}), &[("mcp-session-id", &sid)]);
+    let r = h.stateless(&key, json!(1), "tools/list", json!({}), &[("mcp-session-id", &sid)]);
     assert_eq!(r.status, 200);
     assert!(r.header("mcp-session-id").is_none());
     assert_eq!(
@@ -283,8 +285,13 @@ fn stateless_requests_never_touch_sessions() {
 #[test]
 fn subscriptions_listen_acknowledges_nothing_and_closes() {
     let (h, key) = setup();
-    let r =
-        h.modern(&key, json!("L1"), "subscriptions/listen", json!({"notifications": {"toolsListChanged": true}}), &[]);
+    let r = h.stateless(
+        &key,
+        json!("L1"),
+        "subscriptions/listen",
+        json!({"notifications": {"toolsListChanged": true}}),
+        &[],
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/event-stream"));
     let msgs = support::sse_messages(&r.raw);
@@ -303,15 +310,15 @@ fn subscriptions_listen_acknowledges_nothing_and_closes() {
 fn early_errors_echo_the_id_or_leave_it_out() {
     let (h, key) = setup();
     let id_of = |r: &Resp| r.body.get("id").cloned();
-    let body = |id: Value| request(id, "tools/list", modern_meta()).to_string();
+    let body = |id: Value| request(id, "tools/list", stateless_meta()).to_string();
     let modern =
         [("content-type", "application/json"), ("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")];
 
     let r = h.raw("POST", "/mcp", &modern, body(json!("m-401")).as_bytes());
     assert_eq!((r.status, id_of(&r)), (401, Some(json!("m-401"))), "{}", r.raw);
-    let r = h.modern(&key, json!(403), "tools/list", json!({}), &[("origin", "https://evil.example.com")]);
+    let r = h.stateless(&key, json!(403), "tools/list", json!({}), &[("origin", "https://evil.example.com")]);
     assert_eq!((r.status, id_of(&r)), (403, Some(json!(403))), "{}", r.raw);
-    let r = h.modern(&key, json!("m-406"), "tools/list", json!({}), &[("accept", "text/html")]);
+    let r = h.stateless(&key, json!("m-406"), "tools/list", json!({}), &[("accept", "text/html")]);
     assert_eq!((r.status, id_of(&r)), (406, Some(json!("m-406"))), "{}", r.raw);
     let plain = json!({"jsonrpc": "2.0", "id": 12, "method": "tools/list"});
     let r = post(&h, &key, &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")], &plain);
@@ -326,7 +333,7 @@ fn early_errors_echo_the_id_or_leave_it_out() {
                 &h,
                 &key,
                 &[("mcp-protocol-version", "2026-07-28")],
-                &json!([request(json!(1), "tools/list", modern_meta())]),
+                &json!([request(json!(1), "tools/list", stateless_meta())]),
             ),
         ),
         (
@@ -353,8 +360,8 @@ fn early_errors_echo_the_id_or_leave_it_out() {
     // Over the rate limit (a fresh key, none of the requests above counted): the 429 names the request.
     let (h, key) = setup();
     h.db.rows("UPDATE keys SET rate_limit = 1");
-    assert_eq!(h.modern(&key, json!(1), "tools/list", json!({}), &[]).status, 200);
-    let r = h.modern(&key, json!("m-429"), "tools/list", json!({}), &[]);
+    assert_eq!(h.stateless(&key, json!(1), "tools/list", json!({}), &[]).status, 200);
+    let r = h.stateless(&key, json!("m-429"), "tools/list", json!({}), &[]);
     assert_eq!((r.status, id_of(&r)), (429, Some(json!("m-429"))), "{}", r.raw);
     assert!(r.header("retry-after").is_some());
 }

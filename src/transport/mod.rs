@@ -1,93 +1,35 @@
-//! Streamable HTTP on `/mcp`, for both protocol eras on one endpoint: the gates every POST passes
-//! (auth → Content-Type → Accept → size → parse), era classification, then the session lane
-//! (`legacy`) or the stateless lane (`modern`), which both serve a request through `serve_request`
-//! and `reply` once their own rules have passed. Also DELETE (ends a session) and the shared error
-//! responses.
+//! Streamable HTTP on `/mcp`, both protocol eras on one endpoint. This module holds the gates every
+//! POST passes (auth → Content-Type → Accept → size → parse), the era's classification and the
+//! hand-off to its lane: `session_lane` (2025 era, sessions) or `stateless_lane` (2026-07-28). The
+//! lanes serve a request through `reply` and `dispatch` once their own rules have passed, and never
+//! call back into this module. Also DELETE (ends a session), `refuse_unread` (the key check of a body
+//! not read yet) and the authentication failures' answers.
 
-use super::dispatch::{dispatch_watching, may_notify, progress_token, Lane as DispatchLane, RequestCtx};
-use super::era::{self, Era};
-use super::jsonrpc::{
-    self, RpcError, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
-};
-use super::stream::{log_level_rank, sse_frame, sse_head, Notifier, ResponseStream};
-use super::{legacy, modern};
+pub mod dispatch;
+pub mod reply;
+pub mod session_lane;
+pub mod stateless_lane;
+
+pub use reply::ReplyTo;
+
+use crate::capabilities;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::strict_json;
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
-use crate::platform::Stmt;
+use crate::mcp::era::{self, Era};
+use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
+use crate::mcp::jsonrpc::{
+    self, HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, SERVER_ERROR, SESSION_NOT_FOUND,
+};
+use crate::mcp::stream::ResponseStream;
 use crate::policy::auth::{authenticate, AuthContext, AuthFailure};
 use crate::policy::failures;
 use crate::services::Services;
 use crate::store::{self, AuditEvent};
-use serde_json::{json, Map, Value};
+use reply::{content_type_is_json, http_error, store_unavailable, store_unavailable_to, Admitted};
+use serde_json::{json, Value};
 
-pub const SESSION_HEADER: &str = "mcp-session-id";
-pub const VERSION_HEADER: &str = "mcp-protocol-version";
-
-/// An error answered at the HTTP level, with a JSON-RPC body whose id is null: for session-era
-/// answers that no single request id belongs to (a batch, a DELETE). Errors answered before a lane
-/// takes over go through [`ReplyTo`], which echoes the request's id.
-pub fn http_error(status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
-    rpc_error(status, &Value::Null, &RpcError::new(code, message))
-}
-
-/// Whom an error answered before (or instead of) a lane is addressed to: the request's own id when
-/// its body could be read, otherwise what the request's era allows. JSON-RPC 2.0 and every 2025-era
-/// SDK put `"id": null` there; the 2026-07-28 schema types `JSONRPCErrorResponse.id` as a string or
-/// an integer and makes it optional, so that era's answer leaves the member out instead.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplyTo {
-    id: Option<Value>,
-    modern: bool,
-}
-
-impl ReplyTo {
-    /// A request whose body was read and, when it is JSON within the size limit, parsed.
-    pub fn parsed(body: Option<&Value>, era: Era) -> ReplyTo {
-        ReplyTo { id: body.map(readable_id).filter(jsonrpc::is_id), modern: era != Era::Session }
-    }
-
-    /// A request whose body is not read (over the size limit, or not JSON): only its version header
-    /// tells the era.
-    pub fn unread(header_version: Option<&str>) -> ReplyTo {
-        ReplyTo { id: None, modern: header_version.map(str::trim).is_some_and(era::is_modern_version) }
-    }
-
-    /// Any request, from outside the transport (the Origin gate, a method /mcp does not serve): its
-    /// body is parsed here when it is JSON within the size limit, as `handle_post` would.
-    pub fn of(req: &HttpRequest) -> ReplyTo {
-        let header_version = req.header(VERSION_HEADER).map(str::trim);
-        if !content_type_is_json(req.header("content-type")) || req.body.is_empty() || req.body.len() > MAX_BODY_BYTES {
-            return ReplyTo::unread(header_version);
-        }
-        match strict_json::parse(&req.body) {
-            Ok(body) => ReplyTo::parsed(Some(&body), era::classify(&body, header_version)),
-            Err(_) => ReplyTo::unread(header_version),
-        }
-    }
-
-    /// The error as the whole HTTP answer.
-    pub fn error(&self, status: u16, code: i64, message: impl Into<String>) -> HttpResponse {
-        let err = RpcError::new(code, message);
-        let body = match (&self.id, self.modern) {
-            (Some(id), _) => jsonrpc::failure(id, &err),
-            (None, false) => jsonrpc::failure(&Value::Null, &err),
-            (None, true) => jsonrpc::failure_without_id(&err),
-        };
-        HttpResponse::json(status, &body)
-    }
-}
-
-/// A JSON-RPC error as the whole HTTP answer, echoing the request id.
-pub fn rpc_error(status: u16, id: &Value, err: &RpcError) -> HttpResponse {
-    HttpResponse::json(status, &jsonrpc::failure(id, err))
-}
-
-/// The id of a request body, when one can be read (to echo it in errors).
-pub fn readable_id(body: &Value) -> Value {
-    body.get("id").filter(|id| jsonrpc::is_id(id)).cloned().unwrap_or(Value::Null)
-}
-
+/// A POST to `/mcp`: the gates, in order, then the hand-off to the lane of the message's era.
 pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
     let content_ok = content_type_is_json(req.header("content-type"));
     let parsed: Option<Result<Value, serde_json::Error>> =
@@ -99,7 +41,11 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
     let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
-    let schema_model = parsed.as_ref().and_then(|p| p.as_ref().ok()).and_then(model_named);
+    // The model the message concerns, as the capabilities read it: its schema comes with authentication.
+    let schema_model = match &parsed {
+        Some(Ok(body)) => jsonrpc::classify(body).ok().and_then(|message| capabilities::model_of(&message)),
+        _ => None,
+    };
     // Errors before a lane takes over echo the request's id when the body could be parsed.
     let reply_to = match &parsed {
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
@@ -107,7 +53,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     };
     // A batch counts one request per message against the rate limit, whatever becomes of it.
     let weight = match &parsed {
-        Some(Ok(body)) if era == Era::Session => legacy::weight(body),
+        Some(Ok(body)) if era == Era::Session => session_lane::weight(body),
         _ => 1,
     };
     let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), weight, &reply_to).await {
@@ -158,7 +104,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
             Some(Err(e)) => break 'gates reply_to.error(400, PARSE_ERROR, format!("Parse error: {e}")),
             Some(Ok(body)) => body,
         };
-        let lane = Lane {
+        let post = Admitted {
             req,
             svc,
             auth: &auth,
@@ -168,8 +114,8 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
             stream,
         };
         match era {
-            Era::Session => legacy::post(&lane, &mut after, &mut log).await,
-            Era::Stateless => modern::post(&lane, &mut after, &mut log).await,
+            Era::Session => session_lane::serve(&post, &mut after, &mut log).await,
+            Era::Stateless => stateless_lane::serve(&post, &mut after, &mut log).await,
             Era::StatelessWithoutEnvelope if body.get("id").is_none() => HttpResponse::empty(202),
             Era::StatelessWithoutEnvelope => reply_to.error(
                 400,
@@ -187,101 +133,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     Outcome { response, after, log }
 }
 
-/// What both lanes are handed once the gates have passed.
-pub struct Lane<'r> {
-    pub req: &'r HttpRequest,
-    pub svc: &'r Services<'r>,
-    pub auth: &'r AuthContext,
-    pub body: &'r Value,
-    /// JSON-RPC answers in SSE rather than JSON (the client accepts only SSE).
-    pub wants_sse: bool,
-    /// The client accepts SSE at all, so progress and log notifications can be streamed.
-    pub accepts_sse: bool,
-    pub stream: &'r ResponseStream,
-}
-
-/// Serves one request in either lane: streams it when it asked for progress or logs and the client
-/// accepts SSE, dispatches it (abandoned if the client leaves a stream), and audits a cancellation.
-/// `None` means cancelled: nothing at all is sent for it.
-pub async fn serve_request(
-    lane: &Lane<'_>,
-    in_lane: DispatchLane<'_>,
-    id: &Value,
-    method: &str,
-    params: &Map<String, Value>,
-    after: &mut Vec<Stmt>,
-    log: &mut LogFields,
-) -> Option<Result<Value, RpcError>> {
-    let token = progress_token(params);
-    let threshold = match &in_lane {
-        DispatchLane::Session { session, .. } => session.log_level.as_deref().and_then(log_level_rank),
-        DispatchLane::Stateless { log_threshold } => *log_threshold,
-    };
-    let streaming = lane.accepts_sse && may_notify(method) && (token.is_some() || threshold.is_some());
-    let notify = if streaming { Notifier::new(lane.stream.clone(), token, threshold) } else { Notifier::silent() };
-    if streaming {
-        lane.stream.start(sse_head());
-        log.insert("streamed".into(), json!(true));
-    }
-    let ctx = RequestCtx::new(lane.svc, lane.auth, in_lane, id.clone(), &notify);
-    let result = dispatch_watching(&ctx, method, params).await;
-    let (stmts, noted) = ctx.into_parts();
-    after.extend(stmts);
-    log.extend(noted);
-    if let Some(tool) = params.get("name").and_then(Value::as_str).filter(|_| method == "tools/call") {
-        log.insert("tool".into(), json!(crate::text::truncate(tool, 64)));
-    }
-    match &result {
-        Err(e) if e.is_cancelled() => {
-            after.push(cancelled_audit(lane, method, params));
-            log.insert("outcome".into(), json!("cancelled"));
-            lane.stream.finish();
-            return None;
-        }
-        Err(e) => {
-            log.insert("outcome".into(), json!("rpc_error"));
-            log.insert("rpc_code".into(), json!(e.code));
-        }
-        // A tool names its own outcome (ok, invalid, denied, odoo_error …).
-        Ok(_) => {
-            log.entry("outcome").or_insert(json!("ok"));
-        }
-    }
-    Some(result)
-}
-
-/// A request's reply: the whole HTTP answer, or the last event of its started stream.
-pub fn reply(lane: &Lane<'_>, status: u16, message: &Value) -> HttpResponse {
-    if lane.stream.is_started() {
-        lane.stream.send(sse_frame(message));
-        lane.stream.finish();
-    }
-    let mut response = encode(message, lane.wants_sse);
-    response.status = status;
-    response
-}
-
-/// The audit row of a request that was cancelled before it finished.
-pub fn cancelled_audit(lane: &Lane<'_>, method: &str, params: &Map<String, Value>) -> Stmt {
-    let auth = lane.auth;
-    let tool = params
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|_| method == "tools/call")
-        .map(|t| crate::text::truncate(t, 64));
-    AuditEvent {
-        event: "request_cancelled",
-        key_id: Some(auth.key_id),
-        key_prefix: Some(&auth.key_prefix),
-        connection_id: Some(auth.connection_id),
-        tool,
-        outcome: "cancelled",
-        detail: Some(method),
-        ..Default::default()
-    }
-    .stmt(lane.svc.now)
-}
-
+/// A DELETE of `/mcp`: ends the key's session it names.
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
     let auth = match authenticate_request(req, svc, sid, None, 1, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
@@ -296,20 +148,6 @@ pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         Ok(false) => http_error(404, SESSION_NOT_FOUND, "Session not found").into(),
         Err(e) => store_unavailable(&e).into(),
     }
-}
-
-/// The model a request is about, when it says so up front (a tool's `model` argument, a resource's
-/// URI): its schema is looked up in the authentication batch, at no extra round trip.
-fn model_named(body: &Value) -> Option<String> {
-    let params = body.get("params")?;
-    let model = match body.get("method")?.as_str()? {
-        "tools/call" => params.get("arguments")?.get("model")?.as_str()?.to_string(),
-        "resources/read" => {
-            crate::capabilities::resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string()
-        }
-        _ => return None,
-    };
-    crate::policy::permissions::is_model_name(&model).then_some(model)
 }
 
 /// Runs the one-round-trip authentication and turns a failure into its response and audit row.
@@ -416,26 +254,6 @@ pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpR
     }
 }
 
-/// The database failed in the session lane (DELETE, a notification, a batch): no single id to echo.
-pub fn store_unavailable(e: &store::StoreError) -> HttpResponse {
-    store_unavailable_to(e, &ReplyTo { id: None, modern: false })
-}
-
-fn store_unavailable_to(e: &store::StoreError, reply_to: &ReplyTo) -> HttpResponse {
-    let response = if e.is_transient() {
-        reply_to
-            .error(503, SERVER_ERROR, "Service temporarily unavailable: the database is busy; retry shortly")
-            .with_header("retry-after", "1")
-    } else {
-        reply_to.error(500, jsonrpc::INTERNAL_ERROR, "Internal error: the database answered unexpectedly")
-    };
-    response.with_log_error(format!("D1: {e}"))
-}
-
-fn content_type_is_json(ct: Option<&str>) -> bool {
-    ct.map(|c| c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json")).unwrap_or(false)
-}
-
 /// The media types an Accept header lists, lower-case, without those refused by `q=0`.
 fn accepted_types(accept: &str) -> Vec<String> {
     accept
@@ -466,16 +284,6 @@ pub fn accepts_sse(accept: Option<&str>) -> bool {
     accept.is_some_and(|a| accepted_types(a).iter().any(|t| t == "text/event-stream" || t == "text/*"))
 }
 
-/// One JSON-RPC message as a whole response, JSON or a one-event SSE stream.
-pub fn encode(reply: &Value, sse: bool) -> HttpResponse {
-    if sse {
-        HttpResponse::text(200, "text/event-stream", format!("event: message\ndata: {reply}\n\n"))
-            .with_header("cache-control", "no-cache")
-    } else {
-        HttpResponse::json(200, reply)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,14 +299,5 @@ mod tests {
         assert!(accepts_sse(Some("application/json, text/event-stream")));
         assert!(!accepts_sse(Some("application/json")));
         assert!(!accepts_sse(Some("text/event-stream;q=0, application/json")));
-    }
-
-    #[test]
-    fn content_type_must_be_json() {
-        assert!(content_type_is_json(Some("application/json")));
-        assert!(content_type_is_json(Some("Application/JSON; charset=utf-8")));
-        assert!(!content_type_is_json(Some("text/plain")));
-        assert!(!content_type_is_json(Some("application/jsonx")));
-        assert!(!content_type_is_json(None));
     }
 }

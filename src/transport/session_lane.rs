@@ -4,15 +4,14 @@
 //! for progress (or whose session has a log level) from a client that accepts SSE is streamed;
 //! `notifications/cancelled` is recorded in D1 for the request it names.
 
-use super::dispatch::{self, dispatch_watching, Lane as DispatchLane, RequestCtx};
-use super::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
-use super::lifecycle;
-use super::stream::Notifier;
-use super::transport::{
-    cancelled_audit, encode, http_error, readable_id, reply, rpc_error, serve_request, store_unavailable, Lane,
-    SESSION_HEADER, VERSION_HEADER,
-};
+use super::dispatch::{self, serve_message, serve_request};
+use super::reply::{encode, http_error, readable_id, reply, rpc_error, store_unavailable, Admitted};
 use crate::http::{HttpResponse, LogFields};
+use crate::mcp::context::{Lane, RequestCtx};
+use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
+use crate::mcp::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
+use crate::mcp::lifecycle;
+use crate::mcp::stream::Notifier;
 use crate::platform::Stmt;
 use crate::policy::auth::SessionState;
 use crate::policy::keys;
@@ -30,12 +29,13 @@ pub fn weight(body: &Value) -> i64 {
     }
 }
 
-pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
-    let header_version = lane.req.header(VERSION_HEADER).map(str::trim);
+/// Serves a POST the gates admitted into the session lane.
+pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -> HttpResponse {
+    let header_version = post.req.header(VERSION_HEADER).map(str::trim);
     if let Some(v) = header_version.filter(|v| !lifecycle::is_supported(v)) {
         return rpc_error(
             400,
-            &readable_id(lane.body),
+            &readable_id(post.body),
             &RpcError::new(
                 SERVER_ERROR,
                 format!(
@@ -48,7 +48,7 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     }
     // A body that is no JSON-RPC message is refused as such, before the session rules: an `initialize`
     // with ill-typed params (or a bare `42`) must not be told to send initialize first.
-    let single = match lane.body {
+    let single = match post.body {
         Value::Array(_) => None,
         single => match classify(single) {
             Err((id, err)) => return rpc_error(400, &id, &err),
@@ -59,18 +59,18 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
     if let Some(Message::Request { id, method, params }) = &single {
         log.insert("method".into(), json!(crate::text::truncate(method, 64)));
         if method == "initialize" {
-            return initialize(lane, id, params).await;
+            return initialize(post, id, params).await;
         }
     }
     // The request's own id when it has one (null for a batch or a notification, as JSON-RPC 2.0 says).
     let refuse = |status: u16, code: i64, message: &str| {
-        rpc_error(status, &readable_id(lane.body), &RpcError::new(code, message))
+        rpc_error(status, &readable_id(post.body), &RpcError::new(code, message))
     };
-    let session = match lane.req.header(SESSION_HEADER) {
+    let session = match post.req.header(SESSION_HEADER) {
         None => {
             return refuse(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required (send initialize first)")
         }
-        Some(_) => match &lane.auth.session {
+        Some(_) => match &post.auth.session {
             Some(s) if !s.ended => s,
             _ => {
                 return refuse(
@@ -96,35 +96,35 @@ pub async fn post(lane: &Lane<'_>, after: &mut Vec<Stmt>, log: &mut LogFields) -
         );
     }
     let version = session.protocol_version.as_str();
-    match (lane.body, single) {
-        (Value::Array(items), _) => batch(lane, session, version, items, after).await,
+    match (post.body, single) {
+        (Value::Array(items), _) => batch(post, session, version, items, after, log).await,
         (_, None | Some(Message::Response)) => HttpResponse::empty(202),
-        (_, Some(Message::Notification { method, params })) => notification(lane, session, &method, &params).await,
+        (_, Some(Message::Notification { method, params })) => notification(post, session, &method, &params).await,
         (_, Some(Message::Request { id, method, params })) => {
-            request(lane, DispatchLane::Session { version, session }, id, &method, &params, after, log).await
+            request(post, Lane::Session { version, session }, id, &method, &params, after, log).await
         }
     }
 }
 
 async fn request(
-    lane: &Lane<'_>,
-    in_session: DispatchLane<'_>,
+    post: &Admitted<'_>,
+    lane: Lane<'_>,
     id: Value,
     method: &str,
     params: &Map<String, Value>,
     after: &mut Vec<Stmt>,
     log: &mut LogFields,
 ) -> HttpResponse {
-    match serve_request(lane, in_session, &id, method, params, after, log).await {
+    match serve_request(post, lane, &id, method, params, after, log).await {
         // A cancelled request gets no response at all.
         None => HttpResponse::empty(202),
-        Some(Ok(result)) => reply(lane, 200, &jsonrpc::success(&id, result)),
-        Some(Err(e)) => reply(lane, 200, &jsonrpc::failure(&id, &e)),
+        Some(Ok(result)) => reply(post, 200, &jsonrpc::success(&id, result)),
+        Some(Err(e)) => reply(post, 200, &jsonrpc::failure(&id, &e)),
     }
 }
 
 async fn notification(
-    lane: &Lane<'_>,
+    post: &Admitted<'_>,
     session: &SessionState,
     method: &str,
     params: &Map<String, Value>,
@@ -135,7 +135,7 @@ async fn notification(
         {
             // Written before the 202, so that the request's next checkpoint (maybe in another isolate) sees it.
             if let Err(e) =
-                lane.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, lane.svc.now)]).await
+                post.svc.db.batch(vec![store::cancellations::record(&session.id, request_id, post.svc.now)]).await
             {
                 return store_unavailable(&e.into());
             }
@@ -145,11 +145,12 @@ async fn notification(
 }
 
 async fn batch(
-    lane: &Lane<'_>,
+    post: &Admitted<'_>,
     session: &SessionState,
     version: &str,
     items: &[Value],
     after: &mut Vec<Stmt>,
+    log: &mut LogFields,
 ) -> HttpResponse {
     if !lifecycle::allows_batches(version) {
         return http_error(
@@ -167,9 +168,10 @@ async fn batch(
     }
     let notify = Notifier::silent();
     let mut replies = Vec::new();
+    let mut served = None;
     // The whole batch is one request to the runtime, with one request's subrequest budget: a message
     // starts only while what is left covers it; the others are answered without being run.
-    let left = || lane.svc.subrequests_left();
+    let left = || post.svc.subrequests_left();
     for item in items {
         match classify(item) {
             Err((id, err)) => replies.push(jsonrpc::failure(&id, &err)),
@@ -178,7 +180,7 @@ async fn batch(
             // notification has no answer to say so).
             Ok(Message::Notification { method, params }) => {
                 if left() > 0 {
-                    notification(lane, session, &method, &params).await;
+                    notification(post, session, &method, &params).await;
                 }
             }
             Ok(Message::Request { id, method, .. }) if method == "initialize" => {
@@ -188,46 +190,48 @@ async fn batch(
                 ));
             }
             Ok(Message::Request { id, method, params }) if left() < dispatch::subrequests_reserve(&method, &params) => {
-                replies.push(jsonrpc::failure(&id, &over_budget(lane)));
+                replies.push(jsonrpc::failure(&id, &over_budget(post)));
             }
             Ok(Message::Request { id, method, params }) => {
-                let ctx = RequestCtx::new(
-                    lane.svc,
-                    lane.auth,
-                    DispatchLane::Session { version, session },
-                    id.clone(),
-                    &notify,
-                );
-                let result = dispatch_watching(&ctx, &method, &params).await;
-                after.extend(ctx.into_parts().0);
-                match result {
-                    Err(e) if e.is_cancelled() => after.push(cancelled_audit(lane, &method, &params)),
-                    Ok(r) => replies.push(jsonrpc::success(&id, r)),
-                    Err(e) => replies.push(jsonrpc::failure(&id, &e)),
+                // The same path as a single message's, without a stream: the batch's answer is one array.
+                let mut fields = LogFields::new();
+                fields.insert("method".into(), json!(crate::text::truncate(&method, 64)));
+                let ctx = RequestCtx::new(post.svc, post.auth, Lane::Session { version, session }, id.clone(), &notify);
+                match serve_message(post, ctx, &method, &params, after, &mut fields).await {
+                    // A cancelled request gets no answer in the array either.
+                    None => {}
+                    Some(Ok(r)) => replies.push(jsonrpc::success(&id, r)),
+                    Some(Err(e)) => replies.push(jsonrpc::failure(&id, &e)),
                 }
+                served = Some(fields);
             }
         }
+    }
+    // One log line for the HTTP request: it carries what a single message's carries, of the last
+    // message served (method, tool, model, outcome …); earlier ones are in the audit rows.
+    if let Some(fields) = served {
+        log.extend(fields);
     }
     if replies.is_empty() {
         HttpResponse::empty(202)
     } else {
-        encode(&Value::Array(replies), lane.wants_sse)
+        encode(&Value::Array(replies), post.wants_sse)
     }
 }
 
 /// The answer to a batch's message that was not run: the budget left could not cover it.
-fn over_budget(lane: &Lane<'_>) -> RpcError {
+fn over_budget(post: &Admitted<'_>) -> RpcError {
     RpcError::new(
         SERVER_ERROR,
         format!(
             "Not run: what is left of this HTTP request's subrequest budget ({} database and Odoo calls on \
              this deployment, shared by the whole batch) does not cover it; send it again in another request",
-            lane.svc.settings.subrequest_budget
+            post.svc.settings.subrequest_budget
         ),
     )
 }
 
-async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) -> HttpResponse {
+async fn initialize(post: &Admitted<'_>, id: &Value, params: &Map<String, Value>) -> HttpResponse {
     let (version, result) = lifecycle::initialize_result(params);
     let session_id = match keys::random_id(24) {
         Ok(s) => s,
@@ -236,17 +240,17 @@ async fn initialize(lane: &Lane<'_>, id: &Value, params: &Map<String, Value>) ->
     let client = params.get("clientInfo");
     let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| crate::text::truncate(s, 100));
     if let Err(e) = store::sessions::create(
-        lane.svc.db,
+        post.svc.db,
         &session_id,
-        &lane.auth.key_hash,
+        &post.auth.key_hash,
         &version,
         field("name"),
         field("version"),
-        lane.svc.now,
+        post.svc.now,
     )
     .await
     {
         return store_unavailable(&e);
     }
-    encode(&jsonrpc::success(id, result), lane.wants_sse).with_header(SESSION_HEADER, session_id)
+    encode(&jsonrpc::success(id, result), post.wants_sse).with_header(SESSION_HEADER, session_id)
 }
