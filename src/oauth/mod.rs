@@ -22,6 +22,7 @@ pub mod register;
 pub mod registration;
 pub mod resource;
 pub mod revoke;
+pub mod routes;
 pub mod scope;
 pub mod sealed;
 pub mod sign_in;

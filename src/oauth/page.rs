@@ -148,7 +148,8 @@ pub fn secured(r: HttpResponse, redirect_source: Option<&str>) -> HttpResponse {
     r.with_header("content-security-policy", csp)
         .with_header("x-content-type-options", "nosniff")
         .with_header("x-frame-options", "DENY")
-        .with_header("referrer-policy", "no-referrer")
+        // `no-referrer` would make Chromium send `Origin: null` with the form, which `routes` refuses.
+        .with_header("referrer-policy", "same-origin")
         .with_header("cross-origin-opener-policy", "same-origin")
         .with_header("cache-control", "no-store")
 }
