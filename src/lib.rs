@@ -6,6 +6,7 @@
 // A panic in wasm takes the isolate down: nothing outside tests may unwrap (checked by `make lint`).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod access;
 pub mod admin;
 #[cfg(feature = "bench")]
 mod bench;

@@ -169,7 +169,7 @@ async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Se
 /// Liveness for monitors and for checking a deploy: the version, whether D1 answers, and whether the
 /// two secrets are set (and `CREDENTIALS_KEY` well-formed). Booleans only: nothing secret, no auth.
 async fn health(svc: &Services<'_>) -> HttpResponse {
-    let d1 = crate::store::query(svc.db, crate::platform::Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok();
+    let d1 = crate::store::ping(svc.db).await;
     HttpResponse::json(
         if d1 { 200 } else { 503 },
         &json!({

@@ -1,7 +1,7 @@
 //! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back (the body read
 //! only when the core's `before_body` gives no answer without it, as a stream, no further than the
-//! core's limit), implements the core's `Db` on D1 (with a bounded, jittered retry of transient errors)
-//! and its `Http` on `fetch` (with a per-call timeout), and runs the after-response statements in
+//! core's limit), implements the core's `Db` on D1 (with `platform::retry_transient`'s bounded, jittered
+//! retry of transient errors) and its `Http` on `fetch` (with a per-call timeout), and runs the after-response statements in
 //! `wait_until`.
 
 use crate::config::Settings;
@@ -250,11 +250,6 @@ struct D1Db {
     d1: D1Database,
 }
 
-// The proven recipe for busy local SQLite (docs/toolchain.md §7), 2 + rand·10·try ms apart, with 16 tries
-// rather than 12 (at most about 1.2 s in all): 12 ran out once in the two-worker rate-limit test while
-// the machine was saturated by other builds.
-const D1_TRIES: u32 = 16;
-
 impl D1Db {
     async fn batch_once(&self, stmts: &[Stmt]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
         let prepared = stmts
@@ -279,21 +274,9 @@ impl D1Db {
 
 impl Db for D1Db {
     fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, std::result::Result<Vec<Vec<Row>>, DbError>> {
+        // Bounded, jittered retry of transient errors (`platform::retry_transient`).
         Box::pin(async move {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                match self.batch_once(&stmts).await {
-                    Err(DbError::Transient(_)) if attempt < D1_TRIES => {
-                        // Jittered backoff: busy local SQLite and D1's transient resets both clear quickly.
-                        let mut r = [0u8; 1];
-                        let _ = platform::random_bytes(&mut r);
-                        let ms = 2 + (r[0] as u64 % 10) * attempt as u64;
-                        Delay::from(Duration::from_millis(ms)).await;
-                    }
-                    other => return other,
-                }
-            }
+            platform::retry_transient(|| self.batch_once(&stmts), |ms| Delay::from(Duration::from_millis(ms))).await
         })
     }
 }

@@ -7,7 +7,7 @@ mod support;
 use fake_odoo::OdooVersion;
 use odoo_mcp_edge::config::DEFAULT_AUTH_FAILURES_PER_MINUTE as DEFAULT_LIMIT;
 use odoo_mcp_edge::platform::Db;
-use odoo_mcp_edge::policy::failures::GROUP_GAP_MS;
+use odoo_mcp_edge::store::failures::GROUP_GAP_MS;
 
 /// The harness runs with the default limit (`AUTH_FAILURES_PER_MINUTE` unset).
 const LIMIT: i64 = DEFAULT_LIMIT as i64;

@@ -14,7 +14,7 @@ fn counters_report_d1_round_trips_and_odoo_calls() {
         let h = Harness::new();
         let c = h.connection(v, "c", &["res.partner"]);
         let key = h.key(c, v, "admin");
-        odoo_mcp_edge::odoo::schema::invalidate_all();
+        odoo_mcp_edge::store::schema_cache::invalidate_all();
         h.db.rows("UPDATE keys SET odoo_uid = NULL");
         let call = |id: i64| {
             let params = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "limit": 5}});
@@ -35,7 +35,7 @@ fn counters_report_d1_round_trips_and_odoo_calls() {
         assert!(after >= 3, "last use, audit and the schema written after the response: {after}");
         let (before, batches, odoo, _) = call(2);
         assert_eq!((before, batches, odoo), (1, 1, 1), "{v:?} warm: one D1 round trip, then one Odoo call");
-        odoo_mcp_edge::odoo::schema::invalidate_all();
+        odoo_mcp_edge::store::schema_cache::invalidate_all();
         let (before, _, odoo, _) = call(3);
         assert_eq!((before, odoo), (1, 1), "{v:?} a new isolate: the schema comes with the authentication batch");
     }

@@ -22,11 +22,14 @@ fn partners_named(s: &mut Session<'_>, name: &str) -> usize {
     r["structuredContent"]["records"].as_array().map(Vec::len).unwrap_or(0)
 }
 
+/// A fault's name, how to set it on the fake, and what the tool's error must say.
+type FaultCase = (&'static str, Box<dyn Fn(&Harness)>, &'static [&'static str]);
+
 #[test]
 fn every_fault_on_a_read_is_a_readable_error_then_the_next_call_works() {
     let h = harness();
     let mut s = writer_session(&h, V);
-    let cases: [(&str, Box<dyn Fn(&Harness)>, &[&str]); 7] = [
+    let cases: [FaultCase; 7] = [
         (
             "http_500",
             Box::new(|h| h.fake(V).set_fault(Fault::Http500, &["search_read"], Some(1)).unwrap()),

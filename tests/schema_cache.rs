@@ -5,7 +5,7 @@
 mod support;
 
 use fake_odoo::OdooVersion;
-use odoo_mcp_edge::odoo::schema::invalidate_all as new_isolate;
+use odoo_mcp_edge::store::schema_cache::invalidate_all as new_isolate;
 use serde_json::json;
 use std::cell::Cell;
 use std::rc::Rc;

@@ -246,7 +246,7 @@ fn closing_the_stream_cancels_in_both_eras() {
     let (h, key) = setup(50);
     for era in ["session", "stateless"] {
         // Cold caches, in this isolate and in D1, so that a fields_get comes before the search.
-        odoo_mcp_edge::odoo::schema::invalidate_all();
+        odoo_mcp_edge::store::schema_cache::invalidate_all();
         h.db.rows("DELETE FROM schema_cache");
         let stream = ResponseStream::new();
         let client = stream.clone();

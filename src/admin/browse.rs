@@ -3,13 +3,15 @@
 //! each merged with the permissions in force; and whether a model exists, before a permission is set.
 
 use super::connections::browse_client_key;
-use super::permissions::permission_json;
+use super::views::permission_json;
 use super::{ApiError, ApiResult};
-use crate::odoo::client::Call;
-use crate::odoo::{schema, Connection, OdooClient, OdooErrorKind};
-use crate::policy::permissions::{is_model_name, ModelPermission};
+use crate::access::ModelPermission;
+use crate::odoo::call::Call;
+use crate::odoo::names::is_model_name;
+use crate::odoo::{Connection, OdooClient, OdooErrorKind};
 use crate::services::Services;
 use crate::store::connections;
+use crate::store::schema_cache;
 use serde_json::{json, Value};
 use std::cell::Cell;
 
@@ -72,7 +74,7 @@ pub async fn fields(svc: &Services<'_>, id: i64, model: &str) -> ApiResult {
     let user = BrowseUser::load(svc, id).await?;
     let uid = Cell::new(None);
     let client = user.client(svc, &uid);
-    let s = match schema::fields(&client, &user.conn, &user.login, model, svc.now).await {
+    let s = match schema_cache::browse_fields(&client, &user.conn, &user.login, model, svc.now).await {
         Ok(s) => s,
         // JSON-2 answers 404 for an unknown model, /jsonrpc a UserError in the user's language: ask
         // ir.model rather than read the message.

@@ -5,7 +5,7 @@ use super::body::{Secret, Text};
 use super::{admin_audit, moves, ApiError, ApiResult};
 use crate::crypto;
 use crate::odoo::users::VerifyError;
-use crate::odoo::{self, schema};
+use crate::odoo::{self};
 use crate::platform::Stmt;
 use crate::services::Services;
 use crate::store::{self, connections, connections::ConnectionRecord};
@@ -139,7 +139,7 @@ pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>)
     if let Some((login, enc)) = browse_enc {
         let stored = store::query(svc.db, connections::set_browse_credentials(c.id, login, &enc, svc.now)).await;
         if let Err(e) = stored {
-            store::query(svc.db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![store::int(c.id)])).await?;
+            connections::remove_new(svc.db, c.id).await?;
             return Err(e.into());
         }
         c.browse_login = Some(login.to_string());
@@ -219,7 +219,6 @@ async fn update_record(
     if (c.url.as_str(), c.database.as_str(), c.odoo_major, c.odoo_minor)
         != (current.url.as_str(), current.database.as_str(), current.odoo_major, current.odoo_minor)
     {
-        schema::invalidate_all();
         after.push(store::schema_cache::clear(id));
     }
     after.push(admin_audit(
@@ -238,13 +237,7 @@ async fn update_record(
 /// gained or lost fields, e.g. after a module install.
 pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
     connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    let cleared = store::query(
-        svc.db,
-        Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model", vec![store::int(id)]),
-    )
-    .await?
-    .len();
-    schema::invalidate_all();
+    let cleared = store::schema_cache::clear_now(svc.db, id).await?;
     after.push(admin_audit("connection.schema_cache_clear", Some(id), &format!("{cleared} cached schemas"), svc.now));
     Ok((200, json!({"connection_id": id, "cleared": cleared})))
 }

@@ -4,10 +4,11 @@
 
 use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
+use crate::access::Scope;
 use crate::crypto;
+use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
 use crate::policy::keys;
-use crate::policy::permissions::{is_model_name, Scope};
 use crate::services::Services;
 use crate::store::{self, connections};
 use serde::Deserialize;

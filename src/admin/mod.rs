@@ -26,6 +26,7 @@ mod permissions;
 pub mod session;
 mod settings;
 pub mod snippets;
+mod views;
 
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::platform::Stmt;
@@ -132,7 +133,7 @@ pub(crate) async fn failed_authentication(
     use crate::policy::failures;
     let client = failures::client_of(req, svc.settings);
     match failures::count_now(svc.db, &client, svc.now).await {
-        failures::Counted::Yes => Outcome::new(refusal(), failures::grouped(&client, audit, svc.now)),
+        failures::Counted::Yes => Outcome::new(refusal(), crate::store::failures::grouped(&client, audit, svc.now)),
         failures::Counted::Throttled { retry_after_s } => {
             let mut outcome: Outcome = ApiError::new(
                 429,

@@ -7,9 +7,10 @@
 use super::body::{BodyError, Text};
 use super::keys::{checked_scope, models_enabled};
 use super::{admin_audit, ApiError, ApiResult};
-use crate::oauth::{redirect, tokens};
+use crate::access::Scope;
+use crate::oauth::redirect;
 use crate::platform::Stmt;
-use crate::policy::permissions::Scope;
+use crate::policy::tokens;
 use crate::services::Services;
 use crate::store::connections;
 use crate::store::oauth::clients::{self, ClientRow};

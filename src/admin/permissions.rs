@@ -2,9 +2,12 @@
 //! Odoo when the connection has a browsing user), and remove.
 
 use super::body::{BodyError, Patch};
+use super::views::permission_json;
 use super::{admin_audit, browse, ApiError, ApiResult};
+use crate::access::{FieldMode, FieldPolicy, ModelPermission};
+use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
-use crate::policy::permissions::{is_model_name, sensitive_reason, FieldMode, FieldPolicy, ModelPermission};
+use crate::policy::permissions::sensitive_reason;
 use crate::services::Services;
 use crate::store::connections;
 use serde::Deserialize;
@@ -125,17 +128,4 @@ pub async fn remove(svc: &Services<'_>, id: i64, model: &str, after: &mut Vec<St
     }
     after.push(admin_audit("model.remove", Some(id), model, svc.now));
     Ok((200, json!({"connection_id": id, "model": model, "removed": true})))
-}
-
-pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
-    if let Some(reason) = sensitive_reason(model) {
-        v["sensitive"] = json!(reason);
-        if !p.sensitive_unlocked {
-            v["blocked"] = json!(format!(
-                "sensitive model ({reason}): refused to MCP clients unless unlocked with \"unlock_sensitive\": true"
-            ));
-        }
-    }
-    v
 }

@@ -3,11 +3,13 @@
 //! leaves), `ToolError` and `ToolResult`. Tools, resources, prompts and completion all run through
 //! them, so they live beside those capabilities rather than in the tool registry.
 
+use crate::access::Operation;
 use crate::crypto;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
+use crate::odoo::names::is_model_name;
 use crate::odoo::{OdooClient, OdooError};
-use crate::policy::permissions::{is_model_name, Denial, Operation};
+use crate::policy::permissions::Denial;
 use crate::store::{keys as key_store, AuditEvent};
 use serde_json::{json, Value};
 use std::cell::{Cell, OnceCell, RefCell};

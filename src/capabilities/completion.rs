@@ -7,9 +7,9 @@ use super::call::{ToolCtx, ToolError};
 use super::prompts;
 use super::resources::uri;
 use super::sources::{name_search, ModelFrom, Source};
+use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 /// The protocol's cap on values per answer.
@@ -100,7 +100,7 @@ async fn suggest(
 ) -> Result<(Vec<String>, Option<usize>), ToolError> {
     let perms = &ctx.req.auth.permissions;
     let readable = |model: &str| -> Result<(), ToolError> {
-        if crate::policy::permissions::is_model_name(model) {
+        if crate::odoo::names::is_model_name(model) {
             perms.check(model, Operation::Read).map_err(ToolError::Denied)
         } else {
             Err(ToolError::Invalid("no model chosen yet".into()))

@@ -24,5 +24,5 @@ pub fn model_of(message: &Message) -> Option<String> {
         "resources/read" => resources::uri::parse(params.get("uri")?.as_str()?).ok()?.model()?.to_string(),
         _ => return None,
     };
-    crate::policy::permissions::is_model_name(&model).then_some(model)
+    crate::odoo::names::is_model_name(&model).then_some(model)
 }

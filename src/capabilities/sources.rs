@@ -3,7 +3,7 @@
 //! values) share, kept here so that neither has to import the other for it.
 
 use super::call::ToolError;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
 use serde_json::{json, Map, Value};
 

@@ -3,7 +3,7 @@
 //! the value they were built from. Input: a URI (invalid UTF-8 replaced).
 
 use crate::capabilities::resources::uri::{self, ResourceUri, UriError, MAX_URI};
-use crate::policy::permissions::{is_field_name, is_model_name};
+use crate::odoo::names::{is_field_name, is_model_name};
 
 pub fn resource_uri(data: &[u8]) {
     let text = String::from_utf8_lossy(data);

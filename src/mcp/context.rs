@@ -7,9 +7,10 @@ use super::jsonrpc::RpcError;
 use super::stream::Notifier;
 use crate::http::LogFields;
 use crate::platform::Stmt;
-use crate::policy::auth::{AuthContext, SessionState};
+use crate::policy::auth::AuthContext;
 use crate::services::Services;
 use crate::store;
+use crate::store::sessions::SessionState;
 use serde_json::Value;
 use std::cell::RefCell;
 

@@ -8,7 +8,7 @@ use super::params::Params;
 use super::redirect;
 use super::resource::Issuer;
 use super::{pkce, scope};
-use crate::policy::permissions::Operation;
+use crate::access::Operation;
 
 /// `state` is the client's; this much of it is kept and echoed.
 const MAX_STATE_LEN: usize = 1024;

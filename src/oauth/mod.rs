@@ -27,4 +27,3 @@ pub mod scope;
 pub mod sealed;
 pub mod sign_in;
 pub mod token;
-pub mod tokens;

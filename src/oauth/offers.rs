@@ -4,7 +4,7 @@
 
 use super::page::Offer;
 use super::scope;
-use crate::policy::permissions::{Operation, Scope};
+use crate::access::{Operation, Scope};
 use crate::services::Services;
 use crate::store::connections;
 use crate::store::oauth::settings::{self, OAuthSettings};

@@ -4,9 +4,9 @@
 
 use super::error::OAuthError;
 use super::registration;
-use super::tokens::{self, Kind};
 use crate::http::{strict_json, HttpRequest, HttpResponse, Outcome};
 use crate::policy::failures::{self, Counted};
+use crate::policy::tokens::{self, Kind};
 use crate::services::Services;
 use crate::store::oauth::clients::{self, ClientRow};
 use crate::store::AuditEvent;

@@ -4,7 +4,7 @@
 //! permissions still decide, as for keys.
 
 use super::error::OAuthError;
-use crate::policy::permissions::Operation;
+use crate::access::Operation;
 
 /// Every scope this server knows, as `scopes_supported` lists them (no `offline_access`: SEP-2207).
 pub const SUPPORTED: &[&str] = &["odoo.read", "odoo.write", "odoo.delete"];

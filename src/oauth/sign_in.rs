@@ -12,16 +12,16 @@ use super::params::Params;
 use super::resource::Issuer;
 use super::sealed::{self, Person, Ticket, PERSON_TTL_MS, TICKET_TTL_MS};
 use super::token::CodeDetail;
-use super::tokens::{self, Kind as Secret, CODE_TTL_MS};
 use super::{cookies, offers};
 use super::{redirect, scope};
+use crate::access::{Operation, Scope};
 use crate::crypto;
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::odoo::users::VerifyError;
 use crate::platform::Stmt;
 use crate::policy::failures::{self, Counted};
 use crate::policy::keys;
-use crate::policy::permissions::{Operation, Scope};
+use crate::policy::tokens::{self, Kind as Secret, CODE_TTL_MS};
 use crate::services::Services;
 use crate::store::oauth::clients::ClientRow;
 use crate::store::oauth::grants::{self, GrantSummary};
@@ -254,11 +254,12 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     // Strangers may try keys here: failures count against the address and against the login, and
     // either over its minute's limit is refused before Odoo is asked.
     let network = failures::client_of(req, svc.settings);
-    let per_login = failures::Client {
+    let per_login = crate::store::failures::Client {
         network: format!("login:{}", &keys::hash(&login.to_lowercase())[..16]),
         limit: network.limit,
     };
-    let checks = vec![failures::blocked(&network, svc.now), failures::blocked(&per_login, svc.now)];
+    let checks =
+        vec![crate::store::failures::blocked(&network, svc.now), crate::store::failures::blocked(&per_login, svc.now)];
     if svc.db.batch(checks).await.map_or(true, |r| r.iter().any(|rows| !rows.is_empty())) {
         return again("Too many attempts. Wait a minute, then try again.", Some(&login), 429);
     }

@@ -9,7 +9,7 @@
 //! `true`; `create` a list of ids for a list of values (JSON-2 always sends a list) and an int for one
 //! values dict over `/jsonrpc`; `message_post` an int on 16–18 and `[id]` on 19.
 
-use super::client::Call;
+use super::call::Call;
 use super::error::{OdooError, OdooErrorKind};
 use serde_json::Value;
 

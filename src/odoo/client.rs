@@ -5,6 +5,8 @@
 //! method's shape (`answer.rs`).
 
 use super::answer;
+use super::call::Call;
+// Re-exported: callers build their calls as `odoo::client::Call`.
 use super::error::{OdooError, OdooErrorKind};
 use super::{Connection, Transport};
 use crate::platform::{Http, HttpError, InboundResponse, OutboundRequest};
@@ -20,17 +22,6 @@ pub struct OdooClient<'a> {
     uid: &'a Cell<Option<i64>>,
     timeout_ms: u64,
     calls: Cell<u32>,
-}
-
-/// A method call in signature order.
-pub struct Call<'p> {
-    pub model: &'p str,
-    pub method: &'p str,
-    /// Record ids for record methods; `None` for `@api.model` methods.
-    pub ids: Option<&'p [i64]>,
-    pub params: Vec<(&'static str, Value)>,
-    /// How many leading `params` go positionally over `/jsonrpc`.
-    pub positional: usize,
 }
 
 impl<'a> OdooClient<'a> {

@@ -1,14 +1,17 @@
 //! The Odoo connector: one client over two transports (JSON-2 for 19+, `/jsonrpc` for 16–18 and as a
 //! fallback), the shape of each method's answer, version detection, the error taxonomy, URL rules,
-//! domain validation and the schema cache.
+//! Odoo's naming rules, domain validation and a model's fields (`fields_get`). It knows nothing of keys,
+//! permissions or storage.
 
 pub mod answer;
+pub mod call;
 pub mod client;
 pub mod derived;
 pub mod domain;
 pub mod domain_values;
 pub mod error;
 pub mod html_text;
+pub mod names;
 pub mod readback;
 pub mod schema;
 pub mod sql_errors;

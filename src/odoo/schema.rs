@@ -1,17 +1,13 @@
-//! A model's fields as an Odoo user sees them (`fields_get`), and the copies this isolate holds. The
-//! request path's cache order (isolate, D1, Odoo) is in `capabilities::tools::schemas`. Schemas are
-//! cached, records never are.
+//! A model's fields as an Odoo user sees them (`fields_get`): the call, the parse, the default field
+//! set. Where copies are kept (this isolate, D1) is `store::schema_cache`'s. Schemas are cached, records
+//! never are.
 
-use super::client::{Call, OdooClient};
-use super::derived;
+use super::call::Call;
+use super::client::OdooClient;
 use super::error::{OdooError, OdooErrorKind};
-use super::Connection;
-use crate::policy::permissions::{Denial, FieldMode, FieldPolicy};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldInfo {
@@ -59,7 +55,7 @@ impl FieldInfo {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelSchema {
     pub fields: BTreeMap<String, FieldInfo>,
-    /// Fields removed by the key's field policy (see `restricted`); Odoo has them, this key may not use them.
+    /// Fields removed by the key's field policy (see `policy::fields`); Odoo has them, this key may not use them.
     pub hidden: BTreeSet<String>,
     /// The hidden fields a deny-list does not name but that carry the value of one it does (see
     /// `odoo::derived`), each with the field it derives from.
@@ -67,31 +63,6 @@ pub struct ModelSchema {
 }
 
 impl ModelSchema {
-    /// This schema (of `model`) as a field policy lets a key see it: the fields it hides move to `hidden`,
-    /// so that every reader of the schema (field choice, defaults, descriptions, domains, orderings) leaves
-    /// them out. A deny-list also hides the fields derived from those it names; an allow-list shows exactly
-    /// the fields it names, derived or not: the administrator chose each one.
-    pub fn restricted(&self, model: &str, policy: &FieldPolicy) -> ModelSchema {
-        let mut hidden: BTreeSet<String> = self.fields.keys().filter(|name| !policy.allows(name)).cloned().collect();
-        let derived = match policy.mode {
-            FieldMode::Deny => derived::derived_from(model, &self.fields, &hidden),
-            FieldMode::Allow => BTreeMap::new(),
-        };
-        hidden.extend(derived.keys().cloned());
-        let fields =
-            self.fields.iter().filter(|(name, _)| !hidden.contains(*name)).map(|(n, f)| (n.clone(), f.clone()));
-        ModelSchema { fields: fields.collect(), hidden, derived }
-    }
-
-    /// The refusal for using `field`, which this schema hides.
-    pub fn denial(&self, model: &str, field: &str) -> Denial {
-        Denial::FieldHidden {
-            model: model.to_string(),
-            field: field.to_string(),
-            derived_from: self.derived.get(field).cloned(),
-        }
-    }
-
     /// Why `field`, which this schema hides, is left out of a read.
     pub fn hidden_reason(&self, field: &str) -> String {
         match self.derived.get(field) {
@@ -122,49 +93,6 @@ const ATTRIBUTES: [&str; 12] = [
 /// that an answer fetched with an older list (without `related` and `depends`, where every field would
 /// look underived) is never read as one of this list.
 pub const ATTRIBUTES_VERSION: i64 = 2;
-/// How long this isolate trusts a copy without asking D1 (or, for the console, Odoo) again.
-pub const MEMORY_TTL_MS: i64 = 10 * 60 * 1000;
-const MAX_ENTRIES: usize = 256;
-
-/// A schema this isolate holds: for which Odoo version, from which fetch, and when it was last
-/// confirmed current.
-#[derive(Debug, Clone)]
-pub struct Held {
-    pub major: i64,
-    pub minor: i64,
-    pub fetched_at: i64,
-    pub checked_at: i64,
-    pub schema: Rc<ModelSchema>,
-}
-
-thread_local! {
-    // One isolate serves many requests; wasm has one thread, natively each test thread has its own.
-    static HELD: RefCell<HashMap<String, Held>> = RefCell::new(HashMap::new());
-}
-
-pub fn held(key: &str) -> Option<Held> {
-    HELD.with(|c| c.borrow().get(key).cloned())
-}
-
-pub fn hold(key: String, entry: Held) {
-    let now = entry.checked_at;
-    HELD.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= MAX_ENTRIES {
-            c.retain(|_, h| now - h.checked_at < MEMORY_TTL_MS);
-            if c.len() >= MAX_ENTRIES {
-                c.clear();
-            }
-        }
-        c.insert(key, entry);
-    });
-}
-
-/// Drops every schema this isolate holds (admin action, version change).
-pub fn invalidate_all() {
-    HELD.with(|c| c.borrow_mut().clear());
-}
-
 /// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
 pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
@@ -177,26 +105,6 @@ pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, Mode
     let raw = client.call(&call).await?;
     let schema = parse_fields_get(&raw)?;
     Ok((raw.to_string(), schema))
-}
-
-/// The model's schema for the admin console's browsing user: this isolate's copy when recent, else one
-/// `fields_get` call.
-pub async fn fields(
-    client: &OdooClient<'_>,
-    conn: &Connection,
-    login: &str,
-    model: &str,
-    now: i64,
-) -> Result<Rc<ModelSchema>, OdooError> {
-    let key = format!("browse|{}|{}|{login}|{model}", conn.url, conn.database);
-    if let Some(h) =
-        held(&key).filter(|h| h.major == conn.major && h.minor == conn.minor && now - h.checked_at < MEMORY_TTL_MS)
-    {
-        return Ok(h.schema);
-    }
-    let schema = Rc::new(fetch(client, model).await?.1);
-    hold(key, Held { major: conn.major, minor: conn.minor, fetched_at: now, checked_at: now, schema: schema.clone() });
-    Ok(schema)
 }
 
 pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {

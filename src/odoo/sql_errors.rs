@@ -2,7 +2,7 @@
 //! followed by the SQL it points into): which ones are a value the caller sent that the column cannot take,
 //! and the message without SQL. No SQL, table or query text ever reaches a result or an audit row.
 
-use crate::policy::permissions::is_field_name;
+use super::names::is_field_name;
 
 /// psycopg2 classes for a value the column cannot take (SQLSTATE class 22, data exceptions; and 42883, a
 /// comparison of the column with a value of another type: `integer = boolean`).

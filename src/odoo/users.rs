@@ -1,7 +1,7 @@
 //! Whether an Odoo login and API key are a real user of a connection's database, and which: what key
 //! issuance and the OAuth sign-in both check before anything depends on the credentials.
 
-use super::client::Call;
+use super::call::Call;
 use super::{Connection, OdooClient, OdooErrorKind};
 use crate::platform::Http;
 use serde_json::{json, Value};

@@ -367,7 +367,7 @@ pub fn datetime(s: &str) -> Result<String, String> {
 }
 
 fn reference(s: &str) -> bool {
-    s.split_once(',').is_some_and(|(m, id)| crate::policy::permissions::is_model_name(m) && digits(id.trim()).is_some())
+    s.split_once(',').is_some_and(|(m, id)| super::names::is_model_name(m) && digits(id.trim()).is_some())
 }
 
 #[cfg(test)]

@@ -1,18 +1,26 @@
 //! Authenticates an `/mcp` request in **one D1 round trip**: the key with its connection, the
 //! connection's model permissions, the rate limit's decision (`policy::rate_limit`), the client
-//! address's failed-authentication throttle (`policy::failures`) and the session touch go in one batch.
-//! A key whose connection moved to another Odoo is refused until confirmed (its `key_suspensions` row is
-//! read in the key's own statement).
+//! address's failed-authentication throttle (`policy::failures`) and the session touch go in one batch
+//! (`store::auth`, with the schema cache's probe as an extra statement). This module decides from the
+//! typed rows: a key whose connection moved to another Odoo is refused until confirmed, a revoked,
+//! expired or over-the-limit one is refused, a throttled network before its key is looked at.
 
-use crate::odoo::{Connection, Transport};
-use crate::platform::{Db, Stmt};
+use crate::access::Scope;
+use crate::odoo::Connection;
+use crate::platform::Db;
 use crate::policy::failures;
 use crate::policy::keys;
-use crate::policy::permissions::{Permissions, Scope};
+use crate::policy::permissions::Permissions;
 use crate::policy::rate_limit;
-use crate::store::connections::permission_from_row;
-use crate::store::schema_cache::{self, CachedFetch};
-use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
+use crate::store::auth::{KeyStatus, Lookup};
+use crate::store::rate_limit::Bucket;
+use crate::store::schema_cache;
+use crate::store::schema_cache::SchemaProbe;
+use crate::store::sessions::SessionState;
+use crate::store::{self, StoreError};
+
+// The session as the batch found it, and the schema cache's probe, are the store's; re-exported for the
+// callers that name them here.
 
 /// Everything a request needs to know about its caller.
 #[derive(Debug, Clone)]
@@ -32,22 +40,6 @@ pub struct AuthContext {
     pub first_use: bool,
     /// The shared schema cache's row for the model the request names, read in the same batch.
     pub schema_probe: Option<SchemaProbe>,
-}
-
-/// What the authentication batch found in the shared schema cache for one model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SchemaProbe {
-    pub model: String,
-    /// `None`: no row for this connection, version and user.
-    pub row: Option<CachedFetch>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionState {
-    pub id: String,
-    pub protocol_version: String,
-    pub ended: bool,
-    pub log_level: Option<String>,
 }
 
 /// A key that exists, as a failure may name it (its prefix and id are recorded; the key never).
@@ -157,22 +149,16 @@ impl AuthFailure {
     }
 }
 
-/// Where each statement's rows are in the batch's results (the session touch only with a session id).
-const ADMIT_AT: usize = 2;
-const WINDOW_AT: usize = 3;
-const BLOCKED_AT: usize = 4;
-const SESSION_AT: usize = 6;
-
 /// Looks up the presented key, counts the request's `weight` (the requests it carries: one per message of
 /// a batch) against its rate limit, when a session id is given touches that session (only if it belongs
 /// to this key and has not expired), and when the request names a model reads its shared schema cache
-/// row (without the JSON if this isolate holds that very fetch). The client's address (`client`,
-/// `policy::failures::client_of`) is refused first when it used up its failed authentications, and
-/// is counted a failure when the key is not live, in the same batch.
+/// row (without the JSON if this isolate holds that very fetch): one batch (`store::auth`). The client's
+/// address (`client`, `policy::failures::client_of`) is refused first when it used up its failed
+/// authentications, and is counted a failure when the key is not live, in the same batch.
 #[allow(clippy::too_many_arguments)]
 pub async fn authenticate(
     db: &dyn Db,
-    client: &failures::Client,
+    client: &crate::store::failures::Client,
     presented_key: Option<&str>,
     session_id: Option<&str>,
     default_rate_limit: u32,
@@ -182,147 +168,143 @@ pub async fn authenticate(
 ) -> Result<AuthContext, AuthFailure> {
     let presented = presented_key.ok_or(AuthFailure::MissingKey)?;
     let key_hash = keys::hash(presented);
-    let mut stmts = vec![
-        Stmt::new(
-            concat!(
-                "SELECT k.id, k.prefix, k.connection_id, k.odoo_login, k.odoo_key_enc, k.odoo_uid, k.scope, \
-                 COALESCE(k.rate_limit, ",
-                crate::rate_limit_sql!(),
-                ") AS rate_limit, k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport, \
-                 s.suspended_at FROM keys k JOIN connections c ON c.id = k.connection_id \
-                 LEFT JOIN key_suspensions s ON s.key_id = k.id WHERE k.key_hash = ?1"
-            ),
-            vec![text(&key_hash)],
-        ),
-        Stmt::new(
-            concat!(
-                "SELECT ",
-                crate::permission_columns!(),
-                " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id \
-                 LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model WHERE k.key_hash = ?1"
-            ),
-            vec![text(&key_hash)],
-        ),
-        // Only live keys get a bucket row, so unknown keys cannot fill the table.
-        rate_limit::admit(&key_hash, default_rate_limit as i64, now, weight, client),
-        rate_limit::window(&key_hash, now),
-        // Read before the count below, so a throttled address is refused whatever its key.
-        failures::blocked(client, now),
-        failures::count(client, now, Some(&key_hash)),
-    ];
-    if let Some(sid) = session_id {
-        stmts.push(crate::store::sessions::touch(sid, &key_hash, now));
-    }
-    let probe_at = schema_model.map(|model| {
-        let held = crate::odoo::schema::held(&schema_memory_key(&key_hash, model)).map(|h| h.fetched_at);
-        stmts.push(schema_cache::probe(&key_hash, model, held));
-        stmts.len() - 1
-    });
-    let results = db.batch(stmts).await.map_err(|e| AuthFailure::Store(e.into()))?;
-    let shape = |e: StoreError| AuthFailure::Store(e);
-    if results.get(BLOCKED_AT).is_some_and(|rows| !rows.is_empty()) {
+    let lookup =
+        Lookup { key_hash: &key_hash, client, session_id, default_rate_limit: default_rate_limit as i64, weight, now };
+    let probe = schema_model.map(|model| schema_cache::Probe::new(&key_hash, model));
+    let extra = probe.iter().map(schema_cache::Probe::statement).collect();
+    let rows = store::auth::run(db, &lookup, extra).await.map_err(|e| AuthFailure::Store(e.into()))?;
+    if rows.throttled() {
         return Err(AuthFailure::Throttled { retry_after_s: failures::retry_after_s(now) });
     }
-    let key_row = results.first().and_then(|r| r.first()).ok_or(AuthFailure::UnknownKey)?;
-    let known = || -> Result<KnownKey, AuthFailure> {
-        Ok(KnownKey {
-            id: get_i64(key_row, "id").map_err(shape)?,
-            prefix: get_str(key_row, "prefix").map_err(shape)?,
-            connection_id: get_i64(key_row, "connection_id").map_err(shape)?,
-        })
-    };
-    if get_opt_i64(key_row, "revoked_at").map_err(shape)?.is_some() {
-        return Err(AuthFailure::Revoked(known()?));
-    }
-    if get_opt_i64(key_row, "expires_at").map_err(shape)?.is_some_and(|t| t <= now) {
-        return Err(AuthFailure::Expired(known()?));
-    }
-    if get_opt_i64(key_row, "suspended_at").map_err(shape)?.is_some() {
-        return Err(AuthFailure::Suspended(known()?));
-    }
-    // The same limit `rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
-    // admitted exactly when the statement returned its bucket's count.
-    let limit = get_opt_i64(key_row, "rate_limit").map_err(shape)?.unwrap_or(default_rate_limit as i64);
-    let admitted = results.get(ADMIT_AT).is_some_and(|rows| !rows.is_empty());
-    if limit > 0 && !admitted && weight > limit {
-        return Err(AuthFailure::OverLimitAtOnce { weight, limit, key: known()? });
-    }
-    if limit > 0 && !admitted {
-        let buckets = results
-            .get(WINDOW_AT)
-            .map(|rows| rows.iter().map(rate_limit::bucket_from_row).collect::<Result<Vec<_>, _>>())
-            .transpose()
-            .map_err(shape)?
-            .unwrap_or_default();
-        return Err(AuthFailure::RateLimited {
-            retry_after_s: rate_limit::retry_after_s(&buckets, limit, weight, now),
-            limit,
-            key: known()?,
-        });
-    }
+    let key = rows.key().map_err(AuthFailure::Store)?.ok_or(AuthFailure::UnknownKey)?;
+    check_key(&key, default_rate_limit, rows.admitted(), weight, now, || rows.window())?;
 
-    let scope: Scope = match get_opt_str(key_row, "scope").map_err(shape)? {
-        Some(s) => serde_json::from_str(&s)
+    let details = rows.key_details().map_err(AuthFailure::Store)?;
+    let scope: Scope = match details.scope.as_deref() {
+        Some(s) => serde_json::from_str(s)
             .map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
         None => Scope::default(),
     };
-    let models = results
-        .get(1)
-        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
-        .transpose()
-        .map_err(shape)?
-        .unwrap_or_default();
-    let session = match results.get(SESSION_AT).filter(|_| session_id.is_some()) {
-        Some(rows) => rows
-            .first()
-            .map(|r| -> Result<SessionState, StoreError> {
-                Ok(SessionState {
-                    id: get_str(r, "id")?,
-                    protocol_version: get_str(r, "protocol_version")?,
-                    ended: get_opt_i64(r, "ended_at")?.is_some(),
-                    log_level: get_opt_str(r, "log_level")?,
-                })
-            })
-            .transpose()
-            .map_err(shape)?,
+    let models = rows.permissions().map_err(AuthFailure::Store)?;
+    let session = rows.session().map_err(AuthFailure::Store)?;
+    let schema_probe = match probe {
+        Some(p) => Some(p.read(rows.extra(0)).map_err(AuthFailure::Store)?),
         None => None,
     };
-    let transport = Transport::parse(&get_str(key_row, "transport").map_err(shape)?)
-        .ok_or_else(|| AuthFailure::Store(StoreError::Shape("unknown transport".into())))?;
     Ok(AuthContext {
-        key_id: get_i64(key_row, "id").map_err(shape)?,
+        key_id: key.id,
         key_hash,
-        key_prefix: get_str(key_row, "prefix").map_err(shape)?,
-        connection_id: get_i64(key_row, "connection_id").map_err(shape)?,
-        connection: Connection {
-            url: get_str(key_row, "url").map_err(shape)?,
-            database: get_str(key_row, "database").map_err(shape)?,
-            major: get_i64(key_row, "odoo_major").map_err(shape)?,
-            minor: get_i64(key_row, "odoo_minor").map_err(shape)?,
-            transport,
-        },
-        odoo_login: get_str(key_row, "odoo_login").map_err(shape)?,
-        odoo_key_enc: get_str(key_row, "odoo_key_enc").map_err(shape)?,
-        odoo_uid: get_opt_i64(key_row, "odoo_uid").map_err(shape)?,
+        key_prefix: key.prefix,
+        connection_id: key.connection_id,
+        connection: details.connection,
+        odoo_login: details.odoo_login,
+        odoo_key_enc: details.odoo_key_enc,
+        odoo_uid: details.odoo_uid,
         permissions: Permissions { models, scope },
         session,
-        first_use: get_opt_i64(key_row, "last_used_at").map_err(shape)?.is_none(),
-        schema_probe: match (schema_model, probe_at) {
-            (Some(model), Some(i)) => Some(SchemaProbe {
-                model: model.to_string(),
-                row: results
-                    .get(i)
-                    .and_then(|rows| rows.first())
-                    .map(schema_cache::from_row)
-                    .transpose()
-                    .map_err(shape)?,
-            }),
-            _ => None,
-        },
+        first_use: details.first_use,
+        schema_probe,
     })
 }
 
-/// Where this isolate holds a key's copy of a model's schema.
-pub fn schema_memory_key(key_hash: &str, model: &str) -> String {
-    format!("{key_hash}|{model}")
+/// The decisions on a key that exists, from what the batch found: revoked, expired, suspended, or over
+/// its rate limit (`admitted`: whether the admission statement counted the request; `window`, read only
+/// for a refusal, the buckets it saw).
+pub fn check_key(
+    key: &KeyStatus,
+    default_rate_limit: u32,
+    admitted: bool,
+    weight: i64,
+    now: i64,
+    window: impl FnOnce() -> Result<Vec<Bucket>, StoreError>,
+) -> Result<(), AuthFailure> {
+    let known = || KnownKey { id: key.id, prefix: key.prefix.clone(), connection_id: key.connection_id };
+    if key.revoked {
+        return Err(AuthFailure::Revoked(known()));
+    }
+    if key.expires_at.is_some_and(|t| t <= now) {
+        return Err(AuthFailure::Expired(known()));
+    }
+    if key.suspended {
+        return Err(AuthFailure::Suspended(known()));
+    }
+    // The same limit `store::rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
+    // admitted exactly when the statement returned its bucket's count.
+    let limit = key.rate_limit.unwrap_or(default_rate_limit as i64);
+    if limit > 0 && !admitted && weight > limit {
+        return Err(AuthFailure::OverLimitAtOnce { weight, limit, key: known() });
+    }
+    if limit > 0 && !admitted {
+        let buckets = window().map_err(AuthFailure::Store)?;
+        return Err(AuthFailure::RateLimited {
+            retry_after_s: rate_limit::retry_after_s(&buckets, limit, weight, now),
+            limit,
+            key: known(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> KeyStatus {
+        KeyStatus {
+            id: 7,
+            prefix: "omcp_ab".into(),
+            connection_id: 1,
+            revoked: false,
+            expires_at: None,
+            suspended: false,
+            rate_limit: Some(5),
+        }
+    }
+
+    fn no_window() -> Result<Vec<Bucket>, StoreError> {
+        panic!("the window is read only for a refusal")
+    }
+
+    #[test]
+    fn a_live_admitted_key_passes_without_reading_its_window() {
+        assert_eq!(check_key(&key(), 60, true, 1, 1_000, no_window), Ok(()));
+        // Unlimited (0 or less): never counted, never refused.
+        let unlimited = KeyStatus { rate_limit: Some(0), ..key() };
+        assert_eq!(check_key(&unlimited, 60, false, 100, 1_000, no_window), Ok(()));
+        // No limit of its own nor the administrator's: the environment's applies.
+        let default = KeyStatus { rate_limit: None, ..key() };
+        assert!(matches!(
+            check_key(&default, 3, false, 4, 1_000, no_window),
+            Err(AuthFailure::OverLimitAtOnce { weight: 4, limit: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn revoked_expired_and_suspended_keys_are_refused_in_that_order() {
+        let known = KnownKey { id: 7, prefix: "omcp_ab".into(), connection_id: 1 };
+        let all = KeyStatus { revoked: true, expires_at: Some(500), suspended: true, ..key() };
+        assert_eq!(check_key(&all, 60, true, 1, 1_000, no_window), Err(AuthFailure::Revoked(known.clone())));
+        let expired = KeyStatus { expires_at: Some(1_000), suspended: true, ..key() };
+        assert_eq!(check_key(&expired, 60, true, 1, 1_000, no_window), Err(AuthFailure::Expired(known.clone())));
+        let later = KeyStatus { expires_at: Some(1_001), ..key() };
+        assert_eq!(check_key(&later, 60, true, 1, 1_000, no_window), Ok(()));
+        let suspended = KeyStatus { suspended: true, ..key() };
+        assert_eq!(check_key(&suspended, 60, true, 1, 1_000, no_window), Err(AuthFailure::Suspended(known)));
+    }
+
+    #[test]
+    fn a_refused_request_is_told_when_it_would_fit() {
+        let window = || Ok(vec![Bucket { second: 100, count: 3 }, Bucket { second: 130, count: 2 }]);
+        match check_key(&key(), 60, false, 1, 150_400, window) {
+            Err(AuthFailure::RateLimited { retry_after_s: 11, limit: 5, key }) => assert_eq!(key.id, 7),
+            other => panic!("{other:?}"),
+        }
+        // A batch larger than the limit never fits: told so, without the window.
+        assert!(matches!(
+            check_key(&key(), 60, false, 6, 150_400, no_window),
+            Err(AuthFailure::OverLimitAtOnce { weight: 6, limit: 5, .. })
+        ));
+        let broken = || Err(StoreError::Shape("column second is null".into()));
+        assert!(matches!(check_key(&key(), 60, false, 1, 150_400, broken), Err(AuthFailure::Store(_))));
+    }
 }

@@ -1,125 +1,12 @@
-//! Model permissions: what an administrator enabled on a connection, narrowed by a key's scope, with
-//! sensitive models blocked unless explicitly unlocked. Default: nothing is allowed.
+//! Model permission decisions: what an administrator enabled on a connection, narrowed by a key's scope,
+//! with sensitive models blocked unless explicitly unlocked. Default: nothing is allowed. The types they
+//! decide over (operations, model permissions, field policies, scopes) are `access`'s.
 
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Operation {
-    Read,
-    Create,
-    Update,
-    Delete,
-}
+use crate::access::{FieldPolicy, ModelPermission, Operation, Scope};
 
-impl Operation {
-    pub const ALL: [Operation; 4] = [Operation::Read, Operation::Create, Operation::Update, Operation::Delete];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Read => "read",
-            Operation::Create => "create",
-            Operation::Update => "update",
-            Operation::Delete => "delete",
-        }
-    }
-
-    /// The verb used in messages: "reading", "creating" …
-    pub fn gerund(self) -> &'static str {
-        match self {
-            Operation::Read => "reading",
-            Operation::Create => "creating",
-            Operation::Update => "updating",
-            Operation::Delete => "deleting",
-        }
-    }
-}
-
-/// One row of `model_permissions`, with the model's field policy (`field_policies`) if it has one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ModelPermission {
-    pub read: bool,
-    pub create: bool,
-    pub update: bool,
-    pub delete: bool,
-    pub sensitive_unlocked: bool,
-    pub fields: Option<FieldPolicy>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldMode {
-    /// Only the listed fields (and `id`) are visible.
-    Allow,
-    /// Every field but the listed ones is visible.
-    Deny,
-}
-
-/// Which fields of a model a key may see, filter, order, group and write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an object such as {\"mode\": \"allow\", \"fields\": [\"name\"]}, or null")]
-pub struct FieldPolicy {
-    pub mode: FieldMode,
-    pub fields: Vec<String>,
-}
-
-impl FieldPolicy {
-    pub const MAX_FIELDS: usize = 500;
-
-    pub fn allows(&self, field: &str) -> bool {
-        // `id` identifies a record; hiding it would break every read without protecting anything.
-        field == "id"
-            || match self.mode {
-                FieldMode::Allow => self.fields.iter().any(|f| f == field),
-                FieldMode::Deny => !self.fields.iter().any(|f| f == field),
-            }
-    }
-
-    /// Checks names and size, and removes duplicates.
-    pub fn validated(mut self) -> Result<FieldPolicy, String> {
-        if self.fields.len() > Self::MAX_FIELDS {
-            return Err(format!("at most {} fields may be listed", Self::MAX_FIELDS));
-        }
-        if let Some(bad) = self.fields.iter().find(|f| !is_field_name(f)) {
-            return Err(format!("'{}' is not a field name (e.g. email)", crate::text::truncate(bad, 60)));
-        }
-        self.fields.sort();
-        self.fields.dedup();
-        Ok(self)
-    }
-}
-
-impl ModelPermission {
-    pub fn allows(&self, op: Operation) -> bool {
-        match op {
-            Operation::Read => self.read,
-            Operation::Create => self.create,
-            Operation::Update => self.update,
-            Operation::Delete => self.delete,
-        }
-    }
-}
-
-/// A key's narrowing of its connection's permissions (stored as JSON; absent members = no narrowing).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an object such as {\"models\": [\"res.partner\"], \"operations\": [\"read\"]}"
-)]
-pub struct Scope {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub models: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operations: Option<Vec<Operation>>,
-}
-
-impl Scope {
-    fn allows(&self, model: &str, op: Operation) -> bool {
-        self.models.as_ref().is_none_or(|m| m.iter().any(|x| x == model))
-            && self.operations.as_ref().is_none_or(|o| o.contains(&op))
-    }
-}
+// Odoo's naming rules live in `odoo::names`; re-exported for callers that still name them here.
 
 /// Why a model operation is refused; each says what to ask the administrator for.
 #[derive(Debug, Clone, PartialEq)]
@@ -263,23 +150,10 @@ pub fn sensitive_reason(model: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether a string is shaped like an Odoo field name (`email`, `x_studio_rating`).
-pub fn is_field_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// Whether a string is shaped like an Odoo model name (`res.partner`, `x_custom.model`).
-pub fn is_model_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::FieldMode;
 
     fn perms(rows: &[(&str, ModelPermission)], scope: Scope) -> Permissions {
         Permissions { models: rows.iter().map(|(m, p)| (m.to_string(), p.clone())).collect(), scope }
@@ -363,15 +237,5 @@ mod tests {
             .unwrap();
         assert_eq!(dup.fields, vec!["a", "b"]);
         assert!(FieldPolicy { mode: FieldMode::Deny, fields: vec!["Email; drop".into()] }.validated().is_err());
-    }
-
-    #[test]
-    fn model_names() {
-        assert!(is_model_name("res.partner"));
-        assert!(is_model_name("x_studio.thing_2"));
-        assert!(!is_model_name("res..partner"));
-        assert!(!is_model_name("Res.Partner"));
-        assert!(!is_model_name("res.partner; drop"));
-        assert!(!is_model_name(""));
     }
 }

@@ -1,9 +1,9 @@
 //! Odoo connections and their per-model permissions.
 
 use super::{get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
+use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
-use crate::policy::permissions::{FieldMode, FieldPolicy, ModelPermission};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +79,12 @@ pub async fn insert(
 
 /// Whether a connection other than `except` has this name, ignoring case (`Acme` and `ACME` would be
 /// told apart by nobody reading a list).
+/// Removes a connection just inserted whose browsing credentials could not be stored, so that a failed
+/// creation leaves nothing behind.
+pub async fn remove_new(db: &dyn Db, id: i64) -> Result<(), StoreError> {
+    query(db, Stmt::new("DELETE FROM connections WHERE id = ?1", vec![int(id)])).await.map(drop)
+}
+
 pub async fn name_taken(db: &dyn Db, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
     let wanted = name.to_lowercase();
     for row in query(db, Stmt::new("SELECT id, name FROM connections", vec![])).await? {

@@ -1,11 +1,15 @@
-//! Typed access to D1. All SQL lives here or beside its single use; the schema is `schema.sql`.
+//! Typed access to D1. All SQL lives here; the schema is `schema.sql`. The store knows the access types
+//! (`access`) and Odoo's, never `policy`: it reads and writes, others decide.
 //! Reads of rows are tolerant: a missing or ill-typed column becomes a clear `StoreError`, never a panic.
 
 pub mod audit;
+pub mod auth;
 pub mod cancellations;
 pub mod connections;
+pub mod failures;
 pub mod keys;
 pub mod oauth;
+pub mod rate_limit;
 pub mod retention;
 pub mod schema_cache;
 pub mod sessions;
@@ -42,6 +46,11 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         matches!(self, StoreError::Db(DbError::Transient(_)))
     }
+}
+
+/// Whether the database answers (`/health`).
+pub async fn ping(db: &dyn Db) -> bool {
+    query(db, Stmt::new("SELECT 1 AS ok", vec![])).await.is_ok()
 }
 
 /// Runs one statement and returns its rows.

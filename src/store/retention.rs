@@ -1,8 +1,8 @@
 //! Retention: what the daily cron trigger deletes so that D1 does not grow without bound.
 
 use super::int;
+use super::rate_limit::WINDOW_S;
 use crate::platform::Stmt;
-use crate::policy::rate_limit::WINDOW_S;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Ended sessions are kept a day (for diagnosis); expired ones (`sessions::IDLE_LIMIT_MS`) are already
@@ -31,6 +31,6 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
         ),
     ];
     // Past minutes of the failed-authentication throttle, and groups that take no more repeats.
-    stmts.extend(crate::policy::failures::sweep(now));
+    stmts.extend(super::failures::sweep(now));
     stmts
 }

@@ -1,8 +1,8 @@
 //! MCP sessions (2025 era): created at `initialize`, bound to the key that created them, ended by DELETE,
 //! expired once idle past [`IDLE_LIMIT_MS`]: refused on use from then on, deleted by the daily sweep.
 
-use super::{int, opt_text, text, StoreError};
-use crate::platform::{Db, Stmt};
+use super::{get_opt_i64, get_opt_str, get_str, int, opt_text, text, StoreError};
+use crate::platform::{Db, Row, Stmt};
 
 /// A session unused this long is expired: a request naming it gets 404 (the client initializes a new
 /// one), as for an ended one, and the retention sweep deletes it.
@@ -21,6 +21,25 @@ pub fn touch(id: &str, key_hash: &str, now: i64) -> Stmt {
          RETURNING id, protocol_version, ended_at, log_level",
         vec![text(id), text(key_hash), int(now), int(alive_since(now))],
     )
+}
+
+/// A session as the touch in the authentication batch found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionState {
+    pub id: String,
+    pub protocol_version: String,
+    pub ended: bool,
+    pub log_level: Option<String>,
+}
+
+/// Reads a row `touch` returned.
+pub fn from_row(r: &Row) -> Result<SessionState, StoreError> {
+    Ok(SessionState {
+        id: get_str(r, "id")?,
+        protocol_version: get_str(r, "protocol_version")?,
+        ended: get_opt_i64(r, "ended_at")?.is_some(),
+        log_level: get_opt_str(r, "log_level")?,
+    })
 }
 
 pub async fn create(

@@ -173,7 +173,7 @@ async fn authenticate_request(
 }
 
 /// A failure found without D1, once counted against the client's address: itself, or `Throttled`.
-async fn counted(svc: &Services<'_>, client: &failures::Client, failure: AuthFailure) -> AuthFailure {
+async fn counted(svc: &Services<'_>, client: &crate::store::failures::Client, failure: AuthFailure) -> AuthFailure {
     match failures::count_now(svc.db, client, svc.now).await {
         failures::Counted::Yes => failure,
         failures::Counted::Throttled { retry_after_s } => AuthFailure::Throttled { retry_after_s },
@@ -199,7 +199,12 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
 /// failure of identity is recorded in its address's group (one audit row for its repeats), with the
 /// prefix and id of the key only when the key exists; a throttled address gets nothing written.
-fn refused(failure: &AuthFailure, client: &failures::Client, reply_to: &ReplyTo, svc: &Services<'_>) -> Outcome {
+fn refused(
+    failure: &AuthFailure,
+    client: &crate::store::failures::Client,
+    reply_to: &ReplyTo,
+    svc: &Services<'_>,
+) -> Outcome {
     let known = failure.known_key();
     let prefix = known.map(|k| k.prefix.as_str());
     let after = match failure {
@@ -213,7 +218,7 @@ fn refused(failure: &AuthFailure, client: &failures::Client, reply_to: &ReplyTo,
         }
         .stmt(svc.now)],
         // A suspended key is a real key refused until an administrator confirms it: audited like a failure.
-        f if f.is_identity_failure() || matches!(f, AuthFailure::Suspended(_)) => failures::grouped(
+        f if f.is_identity_failure() || matches!(f, AuthFailure::Suspended(_)) => crate::store::failures::grouped(
             client,
             &AuditEvent {
                 event: "auth_failure",

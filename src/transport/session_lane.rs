@@ -13,9 +13,9 @@ use crate::mcp::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SE
 use crate::mcp::lifecycle;
 use crate::mcp::stream::Notifier;
 use crate::platform::Stmt;
-use crate::policy::auth::SessionState;
 use crate::policy::keys;
 use crate::store;
+use crate::store::sessions::SessionState;
 use serde_json::{json, Map, Value};
 
 const MAX_BATCH: usize = 50;

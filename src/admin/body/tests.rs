@@ -1,3 +1,6 @@
+//! The admin body reader against bodies an administrator (or a typo) might send: refused fields are named,
+//! values never echoed.
+
 use super::*;
 use serde::Deserialize;
 use serde_json::Value;

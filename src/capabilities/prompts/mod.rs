@@ -9,11 +9,13 @@ mod text;
 use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
 use super::sources::{name_search, ModelFrom, Source};
+use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
+use crate::odoo::names::is_model_name;
 use crate::platform::now_ms;
-use crate::policy::permissions::{is_model_name, Operation, Permissions};
+use crate::policy::permissions::Permissions;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -397,7 +399,7 @@ async fn find_record(ctx: &ToolCtx<'_>, model: &str, typed: &str) -> Result<Reso
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::permissions::ModelPermission;
+    use crate::access::ModelPermission;
 
     fn perms(models: &[&str]) -> Permissions {
         let mut p = Permissions::default();

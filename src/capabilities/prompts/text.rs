@@ -3,7 +3,8 @@
 //! posting is offered only with update permission).
 
 use super::{Resolved, ResolvedArgs};
-use crate::policy::permissions::{Operation, Permissions};
+use crate::access::Operation;
+use crate::policy::permissions::Permissions;
 
 /// How the text names a record, and how its steps refer to its id.
 fn record_ref(r: &Resolved) -> (String, String) {

@@ -8,10 +8,10 @@ pub mod uri;
 use super::call::ToolError;
 use super::pages;
 use super::tools;
+use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 use uri::{ResourceUri, SearchQuery, UriError};
 

@@ -2,7 +2,7 @@
 //! into a validated request. Every part a client sends is checked here; nothing is guessed or dropped.
 //! What a URI names is then read by the same tools the model calls, under the same permissions.
 
-use crate::policy::permissions::{is_field_name, is_model_name};
+use crate::odoo::names::{is_field_name, is_model_name};
 use serde_json::Value;
 
 /// Longer URIs are refused before any parsing (a domain fits comfortably).

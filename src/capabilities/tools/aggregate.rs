@@ -7,10 +7,11 @@ use super::args;
 use super::budget::{notice_schema, Budget};
 use super::definition::{arguments, array, domain_param, limit_param, model_param, object, Tool, ToolAnnotations};
 use super::reading::checked_domain;
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
-use crate::policy::permissions::Operation;
+use crate::policy::fields::Restrict;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_aggregate";

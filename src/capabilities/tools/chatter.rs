@@ -4,6 +4,7 @@
 use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
+use crate::policy::fields::Restrict;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
 

@@ -6,12 +6,12 @@
 use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
 use super::definition::{arguments, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_chatter_post";

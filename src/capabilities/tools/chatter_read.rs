@@ -6,12 +6,12 @@
 use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
 use super::definition::{arguments, array, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_chatter_read";

@@ -5,13 +5,13 @@
 use super::args;
 use super::definition::{arguments, dry_run_param, model_param, object, values_param, Tool, ToolAnnotations};
 use super::writing::{self, checked_values, dry_run_arg};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_create";

@@ -6,10 +6,10 @@
 use super::args;
 use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::writing::{self, dry_run_arg, ids_arg};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_delete";

@@ -2,9 +2,9 @@
 
 use super::args;
 use super::definition::{arguments, array, model_param, object, Tool, ToolAnnotations};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::schema::default_fields;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_describe_model";

@@ -6,9 +6,9 @@ use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::definition::{arguments, array, fields_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
+use crate::odoo::call::Call;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_get";

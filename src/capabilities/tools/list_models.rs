@@ -2,10 +2,10 @@
 
 use super::args;
 use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::OdooErrorKind;
-use crate::policy::permissions::Operation;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 

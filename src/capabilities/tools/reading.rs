@@ -1,12 +1,13 @@
 //! What the read tools share: choosing fields (defaults, unknown ones dropped and reported), checking
 //! an `order`, and reading past fields Odoo refuses so that one unreadable field never fails a read.
 
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::domain::{self, Dialect, FieldUse};
 use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use crate::policy::permissions::Operation;
+use crate::policy::fields::Restrict;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;

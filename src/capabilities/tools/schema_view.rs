@@ -6,6 +6,7 @@ use super::schemas;
 use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
+use crate::policy::fields::Restrict;
 use std::rc::Rc;
 
 impl ToolCtx<'_> {

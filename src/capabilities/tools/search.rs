@@ -11,10 +11,10 @@ use super::definition::{
 use super::reading::{
     check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
 };
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
-use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
+use crate::odoo::call::Call;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_search";

@@ -7,9 +7,9 @@ use super::definition::{
     arguments, array, dry_run_param, ids_param, model_param, object, values_param, Tool, ToolAnnotations,
 };
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
-use crate::odoo::client::Call;
-use crate::policy::permissions::Operation;
+use crate::odoo::call::Call;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_update";

@@ -3,14 +3,15 @@
 //! shared argument readers (`values`, `ids`, `dry_run`).
 
 use super::args;
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
-use crate::odoo::client::Call;
+use crate::odoo::call::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values::{self, NestedAction, Problem};
 use crate::odoo::OdooClient;
-use crate::policy::permissions::Operation;
+use crate::policy::fields::Restrict;
 use serde_json::{json, Map, Value};
 
 pub const MAX_IDS: usize = 100;

@@ -1,11 +1,11 @@
-//! The shared schema cache in D1: Odoo's `fields_get` answer per (connection, Odoo version, Odoo user,
-//! model; the version also names the attribute list the answer was fetched with), so that an isolate that has never seen a model need not ask Odoo. The lookup for the model a
-//! request names rides in the authentication batch (`probe`), so a warm cache costs no extra round
-//! trip; writes happen after the response. An isolate that already holds the same fetch gets the row's
-//! time without its (large) JSON.
+//! The D1 tier: Odoo's `fields_get` answer per (connection, Odoo version, Odoo user, model; the version
+//! also names the attribute list the answer was fetched with), so that an isolate that has never seen a
+//! model need not ask Odoo. The lookup for the model a request names rides in the authentication batch
+//! (`probe`), so a warm cache costs no extra round trip; writes happen after the response. An isolate
+//! that already holds the same fetch gets the row's time without its (large) JSON.
 
-use super::{get_i64, get_opt_str, int, text, StoreError};
 use crate::platform::{Db, Row, Stmt};
+use crate::store::{get_i64, get_opt_str, int, query, text, StoreError};
 
 /// A fetch is trusted this long; after it, Odoo is asked again (a module install may add fields).
 pub const TTL_MS: i64 = 60 * 60 * 1000;
@@ -73,7 +73,7 @@ pub async fn lookup(
             held.map(int).unwrap_or(serde_json::Value::Null),
         ],
     );
-    super::query(db, stmt).await?.first().map(from_row).transpose()
+    query(db, stmt).await?.first().map(from_row).transpose()
 }
 
 pub fn store(
@@ -93,9 +93,15 @@ pub fn store(
     )
 }
 
-/// Forgets every cached schema of a connection (an administrator's action, a version change).
+/// Forgets every cached schema of a connection (a version change), after the response.
 pub fn clear(connection_id: i64) -> Stmt {
     Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1", vec![int(connection_id)])
+}
+
+/// Forgets every cached schema of a connection now; how many there were.
+pub async fn clear_now(db: &dyn Db, connection_id: i64) -> Result<usize, StoreError> {
+    let stmt = Stmt::new("DELETE FROM schema_cache WHERE connection_id = ?1 RETURNING model", vec![int(connection_id)]);
+    Ok(query(db, stmt).await?.len())
 }
 
 /// For the retention sweep.

@@ -3,7 +3,7 @@
 //! a token are told apart before any lookup, and secret scanners recognise them), stored only as its
 //! SHA-256 hash, and short-lived or rotated.
 
-use crate::policy::keys;
+use super::keys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
