@@ -410,3 +410,79 @@ fn registration_refuses_what_it_cannot_serve() {
     assert!(confidential.body["client_secret"].as_str().unwrap().starts_with("omcs_"));
     let _: Value = confidential.body;
 }
+
+#[test]
+fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
+    let (h, conn) = setup("any", &[]);
+    let client_id = register(&h);
+    let code = code_for_demo2(&h, conn, &client_id);
+    let tokens = redeem(&h, &client_id, &code, VERIFIER);
+    let access = tokens.body["access_token"].as_str().unwrap().to_string();
+    let refresh = tokens.body["refresh_token"].as_str().unwrap().to_string();
+
+    let mut s = h.session(&access);
+    let names: Vec<String> = s.request("tools/list", json!({}))["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"odoo_search".to_string()), "{names:?}");
+    let found = s.tool("odoo_search", json!({"model": "crm.lead", "fields": ["name", "user_id"], "limit": 50}));
+    assert_ne!(found["isError"], json!(true), "{found}");
+    // demo2 sees only their own leads: the token works as that Odoo user, not as an administrator.
+    let users: Vec<Value> =
+        found["structuredContent"]["records"].as_array().unwrap().iter().map(|r| r["user_id"].clone()).collect();
+    assert!(!users.is_empty() && users.iter().all(|u| u[1] != "Mitchell Admin"), "{users:?}");
+    let write = s.tool("odoo_create", json!({"model": "crm.lead", "values": {"name": "x"}}));
+    assert_eq!(write["isError"], json!(true), "a read-only grant writes nothing: {write}");
+
+    // A refresh hands the same session a new token; the old one stops.
+    let r = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
+    let fresh = r.body["access_token"].as_str().unwrap().to_string();
+    s.key = fresh.clone();
+    assert!(s.request("tools/list", json!({}))["result"]["tools"].is_array(), "the session lives on under the new token");
+    s.key = access.clone();
+    let old = s.post(&json!({"jsonrpc": "2.0", "id": 99, "method": "tools/list"}));
+    assert_eq!(old.status, 401);
+    let challenge = old.header("www-authenticate").unwrap();
+    assert!(
+        challenge.contains("resource_metadata=\"http://127.0.0.1:8787/.well-known/oauth-protected-resource/mcp\""),
+        "{challenge}"
+    );
+
+    // An expired access token is refused until refreshed.
+    s.key = fresh.clone();
+    *h.now.borrow_mut() += 3_600_001;
+    assert_eq!(s.post(&json!({"jsonrpc": "2.0", "id": 100, "method": "tools/list"})).status, 401);
+    *h.now.borrow_mut() -= 3_600_001;
+
+    // The administrator revokes: refused at once.
+    let id = h.admin("GET", "/admin/api/oauth/grants", None).body["grants"][0]["key_id"].as_i64().unwrap();
+    assert_eq!(h.admin("POST", &format!("/admin/api/oauth/grants/{id}/revoke"), None).status, 200);
+    let after = s.post(&json!({"jsonrpc": "2.0", "id": 101, "method": "tools/list"}));
+    assert_eq!(after.status, 401, "{}", after.raw);
+}
+
+#[test]
+fn a_revoked_access_token_stops_but_its_grant_refreshes() {
+    let (h, conn) = setup("any", &[]);
+    let client_id = register(&h);
+    let code = code_for_demo2(&h, conn, &client_id);
+    let tokens = redeem(&h, &client_id, &code, VERIFIER);
+    let access = tokens.body["access_token"].as_str().unwrap().to_string();
+    let refresh = tokens.body["refresh_token"].as_str().unwrap().to_string();
+    let r = h.raw(
+        "POST",
+        "/revoke",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        form(&[("token", &access), ("client_id", &client_id)]).as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    assert_eq!(h.post_mcp(&access, None, &[], &initialize.to_string()).status, 401);
+    let next = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
+    let fresh = next.body["access_token"].as_str().unwrap();
+    assert_eq!(h.post_mcp(fresh, None, &[], &initialize.to_string()).status, 200);
+}

@@ -28,7 +28,12 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         // Only the client a token was issued to may revoke it (RFC 7009 §2.1).
         if row.client_id == client.client_id {
             let stmts = match kind {
-                Kind::Access => vec![tokens::delete(&hash(token))],
+                Kind::Access => {
+                    let Ok(unused) = crate::policy::keys::generate() else {
+                        return error_response(&client_auth::temporarily_unavailable()).into();
+                    };
+                    vec![tokens::delete(&hash(token)), grants::retire_access(row.key_id, &hash(token), &unused.hash)]
+                }
                 Kind::Refresh | Kind::Code => grants::revoke(row.key_id, svc.now),
             };
             // Now, not after the response: a revoked token must not work a moment longer.

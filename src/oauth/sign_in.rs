@@ -329,7 +329,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let row = crate::store::keys::NewKeyRow {
         checked_url: &conn.url,
         key_hash: &hidden.hash,
-        prefix: "oauth",
+        prefix: crate::policy::tokens::GRANT_PREFIX,
         label: crate::text::truncate(&label, 100),
         connection_id: conn.id,
         odoo_login: &login,

@@ -203,13 +203,13 @@ async fn issue_pair(
         detail: None,
         expires_at,
     };
-    svc.db
-        .batch(vec![
-            rows::insert(&new(&access.hash, Kind::Access, svc.now + ACCESS_TTL_MS), svc.now),
-            rows::insert(&new(&refresh.hash, Kind::Refresh, svc.now + REFRESH_IDLE_TTL_MS), svc.now),
-        ])
-        .await
-        .map_err(|_| temporarily_unavailable())?;
+    let access_expires = svc.now + ACCESS_TTL_MS;
+    let mut stmts = vec![
+        rows::insert(&new(&access.hash, Kind::Access, access_expires), svc.now),
+        rows::insert(&new(&refresh.hash, Kind::Refresh, svc.now + REFRESH_IDLE_TTL_MS), svc.now),
+    ];
+    stmts.extend(grants::rotate_access(grant.key_id, &access.hash, access_expires));
+    svc.db.batch(stmts).await.map_err(|_| temporarily_unavailable())?;
     after.push(crate::store::oauth::clients::touch(&client.client_id, svc.now));
     after.push(audit(
         event,

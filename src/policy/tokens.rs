@@ -55,6 +55,16 @@ pub fn has_form(kind: Kind, presented: &str) -> bool {
     })
 }
 
+/// The display prefix of a grant's `keys` row: what the audit and the log show for a token's requests
+/// (never a part of the token).
+pub const GRANT_PREFIX: &str = "oauth";
+
+/// Whether `presented` could be a key or an access token this server issued: what is refused before a
+/// body is read without a lookup.
+pub fn may_be_presented(presented: &str) -> bool {
+    keys::may_be_a_key(presented) || has_form(Kind::Access, presented)
+}
+
 /// A client id this server issued at registration (not secret: it is in every authorization URL).
 pub fn client_id() -> Result<String, String> {
     Ok(format!("omcl_{}", keys::random_id(16)?))

@@ -179,3 +179,33 @@ pub async fn credentials(db: &dyn Db, key_id: i64) -> Result<Option<(String, Str
         .map(|r| Ok((get_str(r, "odoo_login")?, get_str(r, "odoo_key_enc")?, get_i64(r, "connection_id")?)))
         .transpose()
 }
+
+/// Makes a new access token's hash the grant key's hash until `expires_at`: the authentication batch
+/// then serves the token exactly as it serves a key, in the same round trip. The key's sessions and
+/// rate-limit window move with it, so a refresh neither ends a session nor resets the limit; the
+/// previous access token stops working.
+pub fn rotate_access(key_id: i64, new_hash: &str, expires_at: i64) -> Vec<Stmt> {
+    vec![
+        Stmt::new(
+            "UPDATE sessions SET key_hash = ?2 WHERE key_hash = (SELECT key_hash FROM keys WHERE id = ?1)",
+            vec![int(key_id), text(new_hash)],
+        ),
+        Stmt::new(
+            "UPDATE rate_buckets SET key_hash = ?2 WHERE key_hash = (SELECT key_hash FROM keys WHERE id = ?1)",
+            vec![int(key_id), text(new_hash)],
+        ),
+        Stmt::new(
+            "UPDATE keys SET key_hash = ?2, expires_at = ?3 WHERE id = ?1 AND revoked_at IS NULL",
+            vec![int(key_id), text(new_hash), int(expires_at)],
+        ),
+    ]
+}
+
+/// Ends a revoked access token without ending its grant: the key's hash becomes `unused_hash` (of a
+/// secret no one holds) if it is still the token's; a refresh gives the grant a new one.
+pub fn retire_access(key_id: i64, token_hash: &str, unused_hash: &str) -> Stmt {
+    Stmt::new(
+        "UPDATE keys SET key_hash = ?3 WHERE id = ?1 AND key_hash = ?2",
+        vec![int(key_id), text(token_hash), text(unused_hash)],
+    )
+}
