@@ -441,7 +441,10 @@ fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
     let r = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
     let fresh = r.body["access_token"].as_str().unwrap().to_string();
     s.key = fresh.clone();
-    assert!(s.request("tools/list", json!({}))["result"]["tools"].is_array(), "the session lives on under the new token");
+    assert!(
+        s.request("tools/list", json!({}))["result"]["tools"].is_array(),
+        "the session lives on under the new token"
+    );
     s.key = access.clone();
     let old = s.post(&json!({"jsonrpc": "2.0", "id": 99, "method": "tools/list"}));
     assert_eq!(old.status, 401);

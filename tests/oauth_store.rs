@@ -202,3 +202,26 @@ fn settings_default_to_off_and_round_trip() {
     assert_eq!(block_on(settings::for_connection(&db, 1)).unwrap(), Some(s.clone()));
     assert_eq!(block_on(settings::enabled(&db)).unwrap(), vec![s]);
 }
+
+#[test]
+fn the_daily_sweep_ends_what_no_one_decided_and_erases_old_credentials() {
+    let db = db_with_connection();
+    let day = 24 * 60 * 60_000;
+    let pending = block_on(grants::create(&db, &key("h1"), "omcl_a", true, 0)).unwrap().unwrap();
+    let ended = block_on(grants::create(&db, &key("h2"), "omcl_a", false, 0)).unwrap().unwrap();
+    block_on(db.batch(grants::revoke(ended.key_id, 0))).unwrap();
+    let fresh = block_on(grants::create(&db, &key("h3"), "omcl_a", true, 100 * day - 1)).unwrap().unwrap();
+
+    block_on(db.batch(odoo_mcp_edge::store::retention::sweep(100 * day, 90))).unwrap();
+    assert_eq!(block_on(grants::find(&db, pending.key_id)).unwrap().unwrap().status, "refused");
+    assert_eq!(block_on(grants::find(&db, fresh.key_id)).unwrap().unwrap().status, "pending");
+    assert_eq!(
+        db.rows(&format!("SELECT odoo_key_enc FROM keys WHERE id = {}", ended.key_id))[0]["odoo_key_enc"],
+        json!("")
+    );
+    assert_eq!(block_on(grants::credentials(&db, ended.key_id)).unwrap().map(|c| c.1), Some(String::new()));
+    assert_eq!(
+        db.rows(&format!("SELECT odoo_key_enc FROM keys WHERE id = {}", fresh.key_id))[0]["odoo_key_enc"],
+        json!("enc")
+    );
+}

@@ -12,9 +12,6 @@ use crate::store::oauth::clients::{self, ClientRow};
 use crate::store::AuditEvent;
 use serde_json::json;
 
-/// A registration no one signs in with is deleted after this.
-pub const UNUSED_REGISTRATION_MS: i64 = 24 * 60 * 60_000;
-
 fn error(e: &OAuthError) -> Outcome {
     HttpResponse::json(e.status, &e.body()).with_header("cache-control", "no-store").into()
 }

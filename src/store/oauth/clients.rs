@@ -101,6 +101,9 @@ pub fn touch(client_id: &str, now: i64) -> Stmt {
     Stmt::new("UPDATE oauth_clients SET last_used_at = ?2 WHERE client_id = ?1", vec![text(client_id), int(now)])
 }
 
+/// A registration no one signs in with is deleted after this (anyone may register).
+pub const UNUSED_REGISTRATION_MS: i64 = 24 * 60 * 60_000;
+
 /// Registered clients that never got a grant within `unused_ms` of registering are deleted: anyone may
 /// register, so what no one uses must not pile up.
 pub fn sweep(now: i64, unused_ms: i64) -> Stmt {

@@ -209,3 +209,24 @@ pub fn retire_access(key_id: i64, token_hash: &str, unused_hash: &str) -> Stmt {
         vec![int(key_id), text(token_hash), text(unused_hash)],
     )
 }
+
+/// A request no administrator decides within this is refused.
+pub const PENDING_LIMIT_MS: i64 = 7 * 24 * 60 * 60_000;
+/// The Odoo credentials of a grant that ended are kept this long (a person who signed in on a browser
+/// may confirm again without typing their key), then erased.
+pub const ENDED_CREDENTIALS_KEEP_MS: i64 = 90 * 24 * 60 * 60_000;
+
+/// The daily sweep's statements for grants.
+pub fn sweep(now: i64) -> Vec<Stmt> {
+    vec![
+        Stmt::new(
+            "UPDATE oauth_grants SET status = 'refused', decided_at = ?1 WHERE status = 'pending' AND created_at < ?1 - ?2",
+            vec![int(now), int(PENDING_LIMIT_MS)],
+        ),
+        Stmt::new(
+            "UPDATE keys SET odoo_key_enc = '' WHERE odoo_key_enc <> '' AND id IN \
+             (SELECT key_id FROM oauth_grants WHERE status IN ('revoked', 'refused') AND decided_at < ?1 - ?2)",
+            vec![int(now), int(ENDED_CREDENTIALS_KEEP_MS)],
+        ),
+    ]
+}
