@@ -187,3 +187,58 @@ CREATE TABLE IF NOT EXISTS settings (
   value         TEXT    NOT NULL,
   updated_at    INTEGER NOT NULL
 );
+
+-- OAuth (src/oauth/). Clients that connect by URL alone: registered (RFC 7591), introduced by a metadata
+-- document URL (fetched, kept as a cache), or pre-registered by an administrator. Never a secret in
+-- clear: a client secret is stored as its hash.
+CREATE TABLE IF NOT EXISTS oauth_clients (
+  client_id     TEXT    PRIMARY KEY,          -- omcl_… issued here, or the https URL of its metadata document
+  source        TEXT    NOT NULL,             -- registered | document | admin
+  name          TEXT,                         -- as the client names itself (shown as its claim)
+  client_uri    TEXT,
+  redirect_uris TEXT    NOT NULL,             -- JSON list, matched exactly (loopback: any port)
+  auth_method   TEXT    NOT NULL,             -- none | client_secret_basic | client_secret_post
+  secret_hash   TEXT,                         -- SHA-256 of the client secret, when it has one
+  created_at    INTEGER NOT NULL,
+  fetched_at    INTEGER,                      -- a metadata document's last fetch
+  last_used_at  INTEGER,
+  blocked_at    INTEGER                       -- an administrator's block: no sign-in, no token
+);
+
+-- A grant: one person (an Odoo user) letting one client work as them. Its access is a `keys` row (the
+-- same connection, Odoo credentials, scope and rate limit as a key, whose own secret is never handed
+-- out), so that a token is checked, limited and audited exactly as a key is.
+CREATE TABLE IF NOT EXISTS oauth_grants (
+  key_id        INTEGER PRIMARY KEY REFERENCES keys(id) ON DELETE CASCADE,
+  client_id     TEXT    NOT NULL,
+  status        TEXT    NOT NULL,             -- pending (an administrator decides) | active | refused | revoked
+  created_at    INTEGER NOT NULL,
+  decided_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS oauth_grants_by_client ON oauth_grants(client_id);
+
+-- Authorization codes, access and refresh tokens, by hash. A code and a refresh token are used once
+-- (used_at); a refresh token presented again revokes its whole grant.
+CREATE TABLE IF NOT EXISTS oauth_tokens (
+  token_hash    TEXT    PRIMARY KEY,
+  kind          TEXT    NOT NULL,             -- code | access | refresh
+  key_id        INTEGER NOT NULL,             -- the grant's keys row
+  client_id     TEXT    NOT NULL,
+  detail        TEXT,                         -- a code's redirect URI, PKCE challenge and scope (JSON)
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER
+);
+CREATE INDEX IF NOT EXISTS oauth_tokens_by_key ON oauth_tokens(key_id);
+CREATE INDEX IF NOT EXISTS oauth_tokens_by_expiry ON oauth_tokens(expires_at);
+
+-- Per connection: whether OAuth sign-in is offered, who may connect, and what a grant gets by default.
+CREATE TABLE IF NOT EXISTS oauth_settings (
+  connection_id INTEGER PRIMARY KEY REFERENCES connections(id),
+  enabled       INTEGER NOT NULL DEFAULT 0,
+  who           TEXT    NOT NULL DEFAULT 'ask', -- any | list | ask
+  logins        TEXT,                         -- JSON list of Odoo logins, for who = list
+  scope         TEXT,                         -- JSON: the default scope of a grant (as a key's scope); NULL = read only
+  rate_limit    INTEGER,                      -- per grant; NULL = the deployment default
+  updated_at    INTEGER NOT NULL
+);

@@ -18,6 +18,7 @@ pub mod fuzz_checks;
 pub mod http;
 pub mod mcp;
 pub mod net;
+pub mod oauth;
 pub mod odoo;
 pub mod platform;
 pub mod policy;

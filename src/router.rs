@@ -1,5 +1,5 @@
 //! Which path goes where: `/mcp` (Origin check, CORS, then the transport), `/admin/api/*` and the
-//! console, `/health`; what is answered before a body is read (`before_body`); every answer carries
+//! console, the OAuth authorization server (`oauth::routes`), `/health`; what is answered before a body is read (`before_body`); every answer carries
 //! its request id. Above the transport and the admin, which it hands requests to; `http` below it
 //! holds only the plain types.
 
@@ -126,6 +126,9 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseSt
     };
     for (name, value) in &cors {
         stream.add_head_header(name, value.clone());
+    }
+    if let Some(outcome) = crate::oauth::routes::handle(req, svc).await {
+        return outcome;
     }
     let mut outcome = match (req.method.as_str(), req.path.as_str()) {
         ("OPTIONS", "/mcp") => HttpResponse::empty(204)

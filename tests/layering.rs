@@ -25,10 +25,10 @@ const FLOORS: &[&[&str]] = &[
     &["policy"],
     // The protocol's vocabulary: JSON-RPC, eras, headers, streams, the request context.
     &["mcp"],
-    // What the server offers (tools, resources, prompts, completion) and the administrator's side.
-    &["capabilities", "admin"],
-    // /mcp: the gates, the two lanes, dispatch.
-    &["transport"],
+    // What the server offers (tools, resources, prompts, completion), and the authorization server.
+    &["capabilities", "oauth"],
+    // The administrator's side (which sets OAuth up); /mcp: the gates, the two lanes, dispatch.
+    &["admin", "transport"],
     // Which path goes where.
     &["router"],
     // Entry points.

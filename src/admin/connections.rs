@@ -4,14 +4,13 @@
 use super::body::{Secret, Text};
 use super::{admin_audit, moves, ApiError, ApiResult};
 use crate::crypto;
-use crate::odoo::call::Call;
-use crate::odoo::{self, OdooClient, OdooErrorKind};
+use crate::odoo::users::VerifyError;
+use crate::odoo::{self};
 use crate::platform::Stmt;
 use crate::services::Services;
 use crate::store::{self, connections, connections::ConnectionRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::cell::Cell;
 
 /// `POST /admin/api/connections`.
 #[derive(Debug, Deserialize)]
@@ -51,43 +50,27 @@ async fn detect(svc: &Services<'_>, url: &str) -> Result<(String, odoo::Detected
     Ok((url, detected))
 }
 
-/// Checks an Odoo login and API key against a connection and returns the user's uid. A JSON-2 key is
-/// not tied to a login on the wire, so the key's own login is compared too.
+/// Checks an Odoo login and API key against a connection and returns the user's uid
+/// (`odoo::users::verify`), as the admin API's error.
 pub async fn verify_user(
     svc: &Services<'_>,
     conn: &odoo::Connection,
     login: &str,
     api_key: &str,
 ) -> Result<i64, ApiError> {
-    let uid_cell = Cell::new(None);
-    let client = OdooClient::new(svc.http, conn, login, api_key, &uid_cell, svc.settings.odoo_timeout_ms);
-    let uid = client.whoami().await.map_err(|e| match e.kind {
-        OdooErrorKind::AccessDenied => ApiError::new(
+    odoo::users::verify(svc.http, conn, login, api_key, svc.settings.odoo_timeout_ms).await.map_err(|e| match e {
+        VerifyError::Rejected => ApiError::new(
             400,
             "odoo_rejected_credentials",
             format!("Odoo rejected the login or API key of '{login}' (is the API key valid and not expired?)"),
         ),
-        _ => {
-            ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {}", e.message))
+        VerifyError::OtherLogin(actual) => {
+            ApiError::bad_request(format!("this Odoo API key belongs to '{actual}', not to '{login}'"))
         }
-    })?;
-    let read = Call {
-        model: "res.users",
-        method: "read",
-        ids: Some(&[uid]),
-        params: vec![("fields", json!(["login"]))],
-        positional: 0,
-    };
-    if let Ok(Value::Array(rows)) = client.call(&read).await {
-        if let Some(actual) = rows.first().and_then(|r| r.get("login")).and_then(Value::as_str) {
-            if actual != login {
-                return Err(ApiError::bad_request(format!(
-                    "this Odoo API key belongs to '{actual}', not to '{login}'"
-                )));
-            }
+        VerifyError::Unreachable(message) => {
+            ApiError::new(502, "odoo_unreachable", format!("could not verify the credentials with Odoo: {message}"))
         }
-    }
-    Ok(uid)
+    })
 }
 
 /// The optional `odoo_login` + `odoo_api_key` pair of a connection body.

@@ -133,7 +133,7 @@ fn console_page(csrf: &str) -> String {
     shell(
         "Console",
         "<header><strong>Odoo MCP</strong><nav id=nav>\
-         <a href=\"#connections\">Connections</a><a href=\"#models\">Models</a><a href=\"#keys\">Connect an AI assistant</a>\
+         <a href=\"#connections\">Connections</a><a href=\"#models\">Models</a><a href=\"#keys\">Connect an AI assistant</a><a href=\"#oauth\">OAuth</a>\
          <a href=\"#audit\">Audit</a><a href=\"#settings\">Settings</a></nav><button id=logout class=link>Sign out</button></header>\
          <main id=app><p>Loading…</p></main><div id=toast role=status aria-live=polite></div><script src=\"/admin/console.js\"></script>",
         csrf,

@@ -39,7 +39,7 @@ pub struct IssueBody {
 
 /// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), no empty
 /// list, only model names. That the models are enabled on the connection is checked in `issue`.
-fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
+pub(super) fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
     if scope.models.is_none() && scope.operations.is_none() {
         return Err(BodyError::invalid(
             "scope",
@@ -82,6 +82,22 @@ fn checked_expiry(expires_at: i64, now: i64) -> Result<i64, BodyError> {
     Ok(expires_at)
 }
 
+/// A scope may name only models the connection enables (for some operation): it narrows, never widens.
+pub(super) async fn models_enabled(svc: &Services<'_>, connection_id: i64, scope: &Scope) -> Result<(), ApiError> {
+    let Some(models) = &scope.models else { return Ok(()) };
+    let enabled = connections::model_permissions(svc.db, connection_id).await?;
+    if let Some(m) =
+        models.iter().find(|m| !enabled.iter().any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete)))
+    {
+        return Err(BodyError::invalid(
+            "scope.models",
+            format!("names '{m}', which is not enabled on this connection: enable it first, or leave it out"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// `origin` is this Worker's own origin, for the client snippets (`{origin}/mcp`).
 pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut Vec<Stmt>) -> ApiResult {
     let connection_id = b.connection_id;
@@ -98,18 +114,8 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
         .as_ref()
         .ok_or_else(|| ApiError::new(503, "not_configured", crypto::CryptoError::NotConfigured.to_string()))?;
     let conn = connections::get(svc.db, connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
-    if let Some(models) = scope.as_ref().and_then(|s| s.models.as_ref()) {
-        let enabled = connections::model_permissions(svc.db, connection_id).await?;
-        if let Some(m) = models
-            .iter()
-            .find(|m| !enabled.iter().any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete)))
-        {
-            return Err(BodyError::invalid(
-                "scope.models",
-                format!("names '{m}', which is not enabled on this connection: enable it first, or leave it out"),
-            )
-            .into());
-        }
+    if let Some(scope) = &scope {
+        models_enabled(svc, connection_id, scope).await?;
     }
     // The credentials must work before a key that depends on them exists.
     let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;

@@ -9,6 +9,8 @@
 //! - `browse.rs`: the connection's models and fields from Odoo, for the console's pickers
 //! - `keys.rs`: issuing, revoking and confirming MCP keys; `snippets.rs`: the client configurations shown
 //!   with a new key
+//! - `oauth.rs`: OAuth per connection (on or off, who may connect, a grant's default scope), grants
+//!   (approve, refuse, revoke) and clients (pre-register, block)
 //! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
 //! - `session.rs`, `console.rs`: the console's login and its pages
 
@@ -19,6 +21,7 @@ mod connections;
 pub mod console;
 mod keys;
 mod moves;
+mod oauth;
 mod permissions;
 pub mod session;
 mod settings;
@@ -217,6 +220,23 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             body::none(&req.body)?;
             keys::confirm(svc, parse_id(id)?, after).await
         }
+        ("GET", ["connections", id, "oauth"]) => oauth::get_settings(svc, parse_id(id)?).await,
+        ("PUT", ["connections", id, "oauth"]) => {
+            oauth::put_settings(svc, parse_id(id)?, body::read(&req.body)?, after).await
+        }
+        ("GET", ["oauth", "grants"]) => oauth::list_grants(svc).await,
+        ("POST", ["oauth", "grants", id, decision @ ("approve" | "refuse" | "revoke")]) => {
+            body::none(&req.body)?;
+            match *decision {
+                "revoke" => oauth::revoke(svc, parse_id(id)?, after).await,
+                d => oauth::decide(svc, parse_id(id)?, d == "approve", after).await,
+            }
+        }
+        ("GET", ["oauth", "clients"]) => oauth::list_clients(svc).await,
+        ("POST", ["oauth", "clients"]) => oauth::create_client(svc, body::read(&req.body)?, after).await,
+        ("POST", ["oauth", "clients", verb @ ("block" | "unblock")]) => {
+            oauth::block(svc, body::read(&req.body)?, *verb == "block", after).await
+        }
         ("GET", ["audit"]) => audit::list(req, svc).await,
         ("GET", ["settings"]) => settings::get(svc).await,
         ("PUT", ["settings"]) => settings::put(svc, body::read(&req.body)?, after).await,
@@ -224,12 +244,15 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             _,
             ["connections"]
             | ["connections", _]
-            | ["connections", _, "models" | "detect" | "test" | "odoo-models" | "schema-cache"]
+            | ["connections", _, "models" | "detect" | "test" | "odoo-models" | "schema-cache" | "oauth"]
             | ["connections", _, "models", _]
             | ["connections", _, "odoo-models", _, "fields"]
             | ["keys"]
             | ["keys", _]
             | ["keys", _, "revoke" | "confirm"]
+            | ["oauth", "grants" | "clients"]
+            | ["oauth", "grants", _, "approve" | "refuse" | "revoke"]
+            | ["oauth", "clients", "block" | "unblock"]
             | ["audit"]
             | ["audit", "export"]
             | ["settings"],

@@ -16,6 +16,7 @@ pub mod readback;
 pub mod schema;
 pub mod sql_errors;
 pub mod url;
+pub mod users;
 pub mod values;
 pub mod version;
 

@@ -5,6 +5,7 @@
 //! typed rows: a key whose connection moved to another Odoo is refused until confirmed, a revoked,
 //! expired or over-the-limit one is refused, a throttled network before its key is looked at.
 
+use super::tokens;
 use crate::access::Scope;
 use crate::odoo::Connection;
 use crate::platform::Db;
@@ -84,11 +85,17 @@ impl AuthFailure {
     pub fn message(&self) -> String {
         match self {
             AuthFailure::MissingKey => {
-                "Missing bearer key: send 'Authorization: Bearer <key>'.".into()
+                "Missing bearer key: send 'Authorization: Bearer <key>', or connect with OAuth.".into()
             }
-            AuthFailure::UnknownKey => "Unknown key.".into(),
+            AuthFailure::UnknownKey => "Unknown key or token.".into(),
+            AuthFailure::Revoked(k) if k.prefix == tokens::GRANT_PREFIX => {
+                "This access was revoked: connect again (sign in to Odoo MCP from your client).".into()
+            }
             AuthFailure::Revoked(_) => {
                 "This key has been revoked. Ask your Odoo MCP administrator for a new one.".into()
+            }
+            AuthFailure::Expired(k) if k.prefix == tokens::GRANT_PREFIX => {
+                "This access token has expired: refresh it.".into()
             }
             AuthFailure::Expired(_) => {
                 "This key has expired. Ask your Odoo MCP administrator for a new one.".into()

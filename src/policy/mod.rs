@@ -8,3 +8,4 @@ pub mod fields;
 pub mod keys;
 pub mod permissions;
 pub mod rate_limit;
+pub mod tokens;

@@ -117,7 +117,9 @@ pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<K
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {
-    let sql: &'static str = summary_query!("ORDER BY k.id");
+    // An OAuth grant's key is listed with its grant (`oauth::grants`), not among the keys.
+    let sql: &'static str =
+        summary_query!("WHERE NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.key_id = k.id) ORDER BY k.id");
     query(db, Stmt::new(sql, vec![])).await?.iter().map(KeySummary::from_row).collect()
 }
 

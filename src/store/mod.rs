@@ -8,6 +8,7 @@ pub mod cancellations;
 pub mod connections;
 pub mod failures;
 pub mod keys;
+pub mod oauth;
 pub mod rate_limit;
 pub mod retention;
 pub mod schema_cache;

@@ -32,5 +32,10 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
     ];
     // Past minutes of the failed-authentication throttle, and groups that take no more repeats.
     stmts.extend(super::failures::sweep(now));
+    // OAuth: expired codes and tokens, registrations no one signed in with, requests no one decided,
+    // and the Odoo credentials of grants that ended long ago.
+    stmts.push(super::oauth::tokens::sweep(now));
+    stmts.push(super::oauth::clients::sweep(now, super::oauth::clients::UNUSED_REGISTRATION_MS));
+    stmts.extend(super::oauth::grants::sweep(now));
     stmts
 }

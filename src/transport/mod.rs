@@ -166,9 +166,9 @@ async fn authenticate_request(
         Ok(auth) => Ok(auth),
         // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
         Err(AuthFailure::MissingKey) => {
-            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, svc))
+            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc))
         }
-        Err(failure) => Err(refused(&failure, &client, reply_to, svc)),
+        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc)),
     }
 }
 
@@ -187,13 +187,13 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
     let presented = req.bearer_token();
     let failure = match presented {
         None => AuthFailure::MissingKey,
-        Some(k) if !crate::policy::keys::may_be_a_key(k) => AuthFailure::UnknownKey,
+        Some(k) if !crate::policy::tokens::may_be_presented(k) => AuthFailure::UnknownKey,
         Some(_) => return None,
     };
     let client = failures::client_of(req, svc.settings);
     let failure = counted(svc, &client, failure).await;
     let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
-    Some(refused(&failure, &client, &reply_to, svc))
+    Some(refused(&failure, &client, &reply_to, req, svc))
 }
 
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
@@ -203,6 +203,7 @@ fn refused(
     failure: &AuthFailure,
     client: &crate::store::failures::Client,
     reply_to: &ReplyTo,
+    req: &HttpRequest,
     svc: &Services<'_>,
 ) -> Outcome {
     let known = failure.known_key();
@@ -232,7 +233,9 @@ fn refused(
         ),
         _ => vec![],
     };
-    let mut outcome = Outcome::new(auth_failure_response(failure, reply_to), after);
+    let metadata = crate::oauth::resource::Issuer::of(&req.origin)
+        .map(|issuer| crate::oauth::metadata::protected_resource_url(&issuer));
+    let mut outcome = Outcome::new(auth_failure_response(failure, reply_to, metadata.as_deref()), after);
     if let Some(p) = prefix {
         outcome.log.insert("key".into(), json!(p));
     }
@@ -240,7 +243,23 @@ fn refused(
     outcome
 }
 
-pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpResponse {
+/// The answer to a failed authentication. A 401 names this server's Protected Resource Metadata
+/// (`resource_metadata`, RFC 9728 §5.1), from which an OAuth-capable client finds how to sign in.
+pub fn auth_failure_response(
+    failure: &AuthFailure,
+    reply_to: &ReplyTo,
+    resource_metadata: Option<&str>,
+) -> HttpResponse {
+    let challenge = |error: Option<&str>| {
+        let mut c = "Bearer realm=\"odoo-mcp\"".to_string();
+        if let Some(e) = error {
+            c.push_str(&format!(", error=\"{e}\""));
+        }
+        if let Some(url) = resource_metadata {
+            c.push_str(&format!(", resource_metadata=\"{url}\""));
+        }
+        c
+    };
     match failure {
         AuthFailure::RateLimited { retry_after_s, .. } | AuthFailure::Throttled { retry_after_s } => {
             reply_to.error(429, SERVER_ERROR, failure.message()).with_header("retry-after", retry_after_s.to_string())
@@ -252,10 +271,10 @@ pub fn auth_failure_response(failure: &AuthFailure, reply_to: &ReplyTo) -> HttpR
         AuthFailure::Suspended(_) => reply_to.error(403, SERVER_ERROR, format!("Forbidden: {}", failure.message())),
         AuthFailure::MissingKey => reply_to
             .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
-            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\""),
+            .with_header("www-authenticate", challenge(None)),
         _ => reply_to
             .error(401, SERVER_ERROR, format!("Unauthorized: {}", failure.message()))
-            .with_header("www-authenticate", "Bearer realm=\"odoo-mcp\", error=\"invalid_token\""),
+            .with_header("www-authenticate", challenge(Some("invalid_token"))),
     }
 }
 

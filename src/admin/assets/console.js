@@ -341,7 +341,66 @@ async function settings() {
   render(h('h1', {}, 'Settings'), form);
 }
 
-const views = { connections, models, keys, audit, settings };
+// OAuth: per connection whether people may connect by URL alone (and who), the grants they made, the
+// clients that registered.
+async function oauth() {
+  const [conns, grants, clients] = await Promise.all([api('GET', '/connections'), api('GET', '/oauth/grants'), api('GET', '/oauth/clients')]);
+  const byId = Object.fromEntries(conns.connections.map((c) => [c.id, c]));
+  const settingsCards = await Promise.all(conns.connections.map(async (c) => {
+    const s = await api('GET', '/connections/' + c.id + '/oauth');
+    const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: s.enabled });
+    const who = h('select', { name: 'who' }, [['ask', 'Ask me: I approve each person'], ['list', 'Only these Odoo logins'], ['any', 'Any user of this Odoo database']]
+      .map(([v, label]) => h('option', { value: v, selected: s.who === v }, label)));
+    const logins = h('textarea', { name: 'logins', rows: '3', placeholder: 'alice@example.com' });
+    logins.value = s.logins.join('\n');
+    const ops = ['read', 'create', 'update', 'delete'].map((op) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: op, checked: (s.scope.operations || ['read', 'create', 'update', 'delete']).includes(op) }), ' ' + op));
+    const models = h('input', { name: 'models', value: (s.scope.models || []).join(', '), placeholder: 'all enabled models' });
+    const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', value: s.rate_limit || '', placeholder: 'deployment default' });
+    const form = h('form', { class: 'card', 'data-oauth': c.name }, h('h2', {}, c.name),
+      h('label', { class: 'check' }, enabled, ' Offer OAuth sign-in for this Odoo'), field('Who may connect', who), field('Odoo logins (for "only these")', logins),
+      h('fieldset', {}, h('legend', {}, 'What a grant may do'), ops), field('On which models', models), field('Rate limit (requests per minute per grant)', rate),
+      h('button', { type: 'submit' }, 'Save'));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      attempt(async () => {
+        const operations = ops.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+        if (!operations.length) throw new Error('Tick at least one operation.');
+        const list = models.value.split(/[\s,]+/).filter(Boolean);
+        const scope = { operations };
+        if (list.length) scope.models = list;
+        await api('PUT', '/connections/' + c.id + '/oauth', { enabled: enabled.checked, who: who.value, logins: logins.value.split(/\s+/).filter(Boolean),
+          scope, rate_limit: rate.value ? Number(rate.value) : null });
+        toast('OAuth settings of ' + c.name + ' saved.');
+        await oauth();
+      });
+    });
+    return form;
+  }));
+  const act = (g, verb, label, cls) => button(label, () => attempt(async () => {
+    await api('POST', '/oauth/grants/' + g.key_id + '/' + verb);
+    toast(label + ': ' + g.odoo_login + ' with ' + (g.client_name || g.client_id) + '.');
+    await oauth();
+  }), { class: cls, ['data-' + verb]: g.odoo_login });
+  const scopeWords = (s) => (s && s.operations ? s.operations.join(', ') : 'everything') + (s && s.models ? ' on ' + s.models.length + ' models' : '');
+  const grantRows = grants.grants.map((g) => [g.client_name || '—', h('code', {}, g.client_id), g.odoo_login, (byId[g.connection_id] || {}).name || g.connection_id,
+    scopeWords(g.scope), time(g.created_at), time(g.last_used_at), h('span', { class: 'badge' + (g.status === 'active' ? ' ok' : g.status === 'pending' ? ' warn' : '') }, g.status),
+    h('span', { class: 'actions' }, g.status === 'pending' ? [act(g, 'approve', 'Approve'), act(g, 'refuse', 'Refuse', 'danger')] : null,
+      g.status === 'active' ? act(g, 'revoke', 'Revoke', 'danger') : null)]);
+  const clientRows = clients.clients.map((c) => [c.name || '—', h('code', {}, c.client_id), c.source, c.redirect_uris.map((u) => { try { return new URL(u).host || u; } catch { return u; } }).join(', '),
+    time(c.created_at), time(c.last_used_at), c.blocked_at ? h('span', { class: 'badge' }, 'blocked') : h('span', { class: 'badge ok' }, 'allowed'),
+    button(c.blocked_at ? 'Unblock' : 'Block', () => attempt(async () => {
+      await api('POST', '/oauth/clients/' + (c.blocked_at ? 'unblock' : 'block'), { client_id: c.client_id });
+      toast((c.blocked_at ? 'Unblocked ' : 'Blocked ') + (c.name || c.client_id) + '.');
+      await oauth();
+    }), { class: c.blocked_at ? null : 'danger', 'data-block': c.client_id })]);
+  render(h('h1', {}, 'OAuth'), h('p', { class: 'hint' }, 'Clients such as claude.ai, ChatGPT and Claude Desktop connect with only this URL: ',
+    h('code', {}, location.origin + '/mcp'), '. Each person signs in with their Odoo login and an Odoo API key, and works as that Odoo user.'),
+    settingsCards, h('h2', {}, 'Grants'), table(['Client', 'Client id', 'Odoo user', 'Connection', 'May', 'Created', 'Last used', 'Status', ''], grantRows, { id: 'grants' }),
+    h('h2', {}, 'Clients'), table(['Name', 'Client id', 'Registered by', 'Sends back to', 'Registered', 'Last used', 'Status', ''], clientRows, { id: 'oauth-clients' }));
+}
+
+const views = { connections, models, keys, oauth, audit, settings };
 
 // Shows a view; `data-loaded` on #app names it once all its data is in (tests wait for it).
 function load(view) {

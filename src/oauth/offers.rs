@@ -1,0 +1,62 @@
+//! What the sign-in page offers: the connections whose OAuth sign-in is enabled, each with the access a
+//! grant would get there (its default scope, narrowed by what the client asks) in words, and where that
+//! Odoo version makes an API key.
+
+use super::page::Offer;
+use super::scope;
+use crate::access::{Operation, Scope};
+use crate::services::Services;
+use crate::store::connections;
+use crate::store::oauth::settings::{self, OAuthSettings};
+
+/// The operations a connection's OAuth grants get by default, and its models (`None`: all enabled).
+pub fn default_scope(s: &OAuthSettings) -> Scope {
+    s.scope
+        .as_ref()
+        .and_then(|v| serde_json::from_value::<Scope>(v.clone()).ok())
+        .unwrap_or(Scope { models: None, operations: Some(vec![Operation::Read]) })
+}
+
+pub fn allowed_operations(s: &OAuthSettings) -> Vec<Operation> {
+    default_scope(s).operations.unwrap_or_else(|| Operation::ALL.to_vec())
+}
+
+fn access_words(ops: &[Operation], models: Option<&[String]>) -> String {
+    let verbs: Vec<&str> = ops.iter().map(|op| op.as_str()).collect();
+    let on = match models {
+        Some(m) => format!("on {} model{}", m.len(), if m.len() == 1 { "" } else { "s" }),
+        None => "on the models the administrator enabled".into(),
+    };
+    format!("{} {on}", verbs.join(", "))
+}
+
+fn key_hint(major: i64) -> String {
+    let path = if major <= 16 { "Preferences" } else { "My Profile" };
+    let expiry = if major >= 18 { " Pick a duration: the key stops working when it ends." } else { "" };
+    format!("Make an API key in Odoo: your avatar (top right) → {path} → Account Security → New API Key.{expiry}")
+}
+
+pub async fn offers(svc: &Services<'_>, ops_asked: Option<&str>) -> Result<Vec<(Offer, OAuthSettings)>, String> {
+    let enabled =
+        settings::enabled(svc.db).await.map_err(|_| "The server's database did not answer; try again.".to_string())?;
+    let mut out = Vec::new();
+    for s in enabled {
+        let Ok(Some(conn)) = connections::get(svc.db, s.connection_id).await else { continue };
+        let scope = default_scope(&s);
+        let ops = scope::grant(ops_asked, &allowed_operations(&s)).unwrap_or_default();
+        let host = url::Url::parse(&conn.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| conn.url.clone());
+        out.push((
+            Offer {
+                connection_id: conn.id,
+                label: format!("{} ({host}, database {}, Odoo {})", conn.name, conn.database, conn.odoo_version),
+                access: access_words(&ops, scope.models.as_deref()),
+                key_hint: key_hint(conn.odoo_major),
+            },
+            s,
+        ));
+    }
+    Ok(out)
+}

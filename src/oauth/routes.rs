@@ -1,0 +1,56 @@
+//! Where the authorization server answers: the well-known documents, `/register`, `/authorize` (and
+//! its stylesheet and waiting page), `/token`, `/revoke`. The JSON endpoints are readable from any
+//! origin (browser-based clients register and redeem codes cross-origin; no cookie is involved); the
+//! sign-in form's answer must come from this origin's own page.
+
+use super::{discovery, metadata, page, register, revoke, sign_in, token};
+use crate::http::{HttpRequest, HttpResponse, Outcome};
+use crate::services::Services;
+
+/// The answer, if `req` is for the authorization server.
+pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
+    let path = req.path.as_str();
+    let cross_origin = metadata::document_at(path).is_some()
+        || matches!(path, metadata::REGISTER_PATH | metadata::TOKEN_PATH | metadata::REVOKE_PATH);
+    let outcome: Outcome = match (req.method.as_str(), path) {
+        ("OPTIONS", _) if cross_origin => HttpResponse::empty(204)
+            .with_header("access-control-allow-methods", "GET, POST, OPTIONS")
+            .with_header("access-control-allow-headers", "Authorization, Content-Type, MCP-Protocol-Version")
+            .with_header("access-control-max-age", "600")
+            .into(),
+        ("GET", _) if metadata::document_at(path).is_some() => discovery::answer(req)?.into(),
+        ("POST", metadata::REGISTER_PATH) => register::handle(req, svc).await,
+        ("POST", metadata::TOKEN_PATH) => token::handle(req, svc).await,
+        ("POST", metadata::REVOKE_PATH) => revoke::handle(req, svc).await,
+        ("GET", metadata::AUTHORIZE_PATH) => sign_in::show(req, svc).await,
+        ("POST", metadata::AUTHORIZE_PATH) if from_this_origin(req) => sign_in::answer(req, svc).await,
+        ("POST", metadata::AUTHORIZE_PATH) => page::html(
+            403,
+            page::message("Not allowed", "This form may be sent only from this server's own sign-in page."),
+            None,
+        )
+        .into(),
+        ("GET", sign_in::WAIT_PATH) => sign_in::wait(req, svc).await,
+        ("GET", page::STYLE_PATH) => page::stylesheet().into(),
+        (_, _) if cross_origin || path == metadata::AUTHORIZE_PATH => HttpResponse::json(
+            405,
+            &serde_json::json!({"error": "invalid_request", "error_description": "method not allowed"}),
+        )
+        .into(),
+        _ => return None,
+    };
+    let mut outcome = outcome;
+    if cross_origin {
+        outcome.response = outcome.response.with_header("access-control-allow-origin", "*");
+    }
+    Some(outcome)
+}
+
+/// A browser's form answer carries `Origin`; it must be this server's (a page elsewhere cannot answer
+/// for the person, besides lacking the ticket bound to their browser).
+fn from_this_origin(req: &HttpRequest) -> bool {
+    match req.header("origin") {
+        Some(origin) => origin.trim_end_matches('/').eq_ignore_ascii_case(&req.origin),
+        None => true,
+    }
+}
