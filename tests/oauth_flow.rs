@@ -434,8 +434,13 @@ fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
     let users: Vec<Value> =
         found["structuredContent"]["records"].as_array().unwrap().iter().map(|r| r["user_id"].clone()).collect();
     assert!(!users.is_empty() && users.iter().all(|u| u[1] != "Mitchell Admin"), "{users:?}");
-    let write = s.tool("odoo_create", json!({"model": "crm.lead", "values": {"name": "x"}}));
-    assert_eq!(write["isError"], json!(true), "a read-only grant writes nothing: {write}");
+    // A read-only grant writes nothing: the client is told which scope to ask the person for.
+    let write = s.post(&json!({"jsonrpc": "2.0", "id": 50, "method": "tools/call",
+        "params": {"name": "odoo_create", "arguments": {"model": "crm.lead", "values": {"name": "x"}}}}));
+    assert_eq!(write.status, 403, "{}", write.raw);
+    let challenge = write.header("www-authenticate").unwrap();
+    assert!(challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"odoo.read odoo.write\""), "{challenge}");
+    assert!(challenge.contains("resource_metadata="), "{challenge}");
 
     // A refresh hands the same session a new token; the old one stops.
     let r = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
