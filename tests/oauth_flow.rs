@@ -439,7 +439,10 @@ fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
         "params": {"name": "odoo_create", "arguments": {"model": "crm.lead", "values": {"name": "x"}}}}));
     assert_eq!(write.status, 403, "{}", write.raw);
     let challenge = write.header("www-authenticate").unwrap();
-    assert!(challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"odoo.read odoo.write\""), "{challenge}");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"odoo.read odoo.write\""),
+        "{challenge}"
+    );
     assert!(challenge.contains("resource_metadata="), "{challenge}");
 
     // A refresh hands the same session a new token; the old one stops.
@@ -493,4 +496,33 @@ fn a_revoked_access_token_stops_but_its_grant_refreshes() {
     let next = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
     let fresh = next.body["access_token"].as_str().unwrap();
     assert_eq!(h.post_mcp(fresh, None, &[], &initialize.to_string()).status, 200);
+}
+
+#[test]
+fn guessing_codes_is_throttled_per_address() {
+    let (h, _) = setup("any", &[]);
+    let client_id = register(&h);
+    let limit = h.settings.auth_failures_per_minute as usize;
+    let guess = |n: usize| {
+        let code = format!("omac_{:0>43}", n);
+        h.raw(
+            "POST",
+            "/token",
+            &[("content-type", "application/x-www-form-urlencoded"), ("cf-connecting-ip", "203.0.113.9")],
+            form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", &client_id),
+                ("code_verifier", VERIFIER),
+            ])
+            .as_bytes(),
+        )
+    };
+    // The registration counted once against this test's address ("unknown"); guesses come from another.
+    for n in 0..limit {
+        assert_eq!(guess(n).status, 400, "guess {n}");
+    }
+    let refused = guess(limit);
+    assert_eq!(refused.status, 429, "{}", refused.raw);
+    assert!(refused.header("retry-after").is_some());
 }
