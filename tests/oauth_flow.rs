@@ -134,7 +134,7 @@ fn redeem(h: &Harness, client_id: &str, code: &str, verifier: &str) -> Resp {
 
 #[test]
 fn discovery_points_clients_at_this_server() {
-    let h = Harness::new();
+    let (h, _) = setup("ask", &[]);
     let prm = h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"");
     assert_eq!(prm.status, 200);
     assert_eq!(prm.body["resource"], "http://127.0.0.1:8787/mcp");
@@ -385,7 +385,7 @@ fn revoking_a_refresh_token_ends_the_grant() {
 
 #[test]
 fn registration_refuses_what_it_cannot_serve() {
-    let h = Harness::new();
+    let (h, _) = setup("ask", &[]);
     let r = h.raw(
         "POST",
         "/register",
@@ -525,4 +525,34 @@ fn guessing_codes_is_throttled_per_address() {
     let refused = guess(limit);
     assert_eq!(refused.status, 429, "{}", refused.raw);
     assert!(refused.header("retry-after").is_some());
+}
+
+#[test]
+fn nothing_is_advertised_until_a_connection_offers_oauth() {
+    let h = Harness::new();
+    let conn = h.connection(OdooVersion::V19, "main", &["crm.lead"]);
+    let key = h.key(conn, OdooVersion::V19, "demo2");
+    assert_eq!(h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"").status, 404);
+    assert_eq!(h.raw("GET", "/.well-known/oauth-authorization-server", &[], b"").status, 404);
+    let register = h.raw(
+        "POST",
+        "/register",
+        &[("content-type", "application/json")],
+        br#"{"redirect_uris": ["http://127.0.0.1/cb"]}"#,
+    );
+    assert_eq!(register.status, 404);
+    let wrong = h.post_mcp(&format!("{key}x"), None, &[], r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert_eq!(wrong.status, 401);
+    let challenge = wrong.header("www-authenticate").unwrap();
+    assert!(
+        !challenge.contains("resource_metadata"),
+        "a key client is not sent to a sign-in that cannot succeed: {challenge}"
+    );
+
+    let r =
+        h.admin("PUT", &format!("/admin/api/connections/{conn}/oauth"), Some(json!({"enabled": true, "who": "ask"})));
+    assert_eq!(r.status, 200);
+    assert_eq!(h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"").status, 200);
+    let wrong = h.post_mcp(&format!("{key}x"), None, &[], r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert!(wrong.header("www-authenticate").unwrap().contains("resource_metadata="));
 }

@@ -169,9 +169,9 @@ async fn authenticate_request(
         Ok(auth) => Ok(auth),
         // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
         Err(AuthFailure::MissingKey) => {
-            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc))
+            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc).await)
         }
-        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc)),
+        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc).await),
     }
 }
 
@@ -227,13 +227,13 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
     let client = failures::client_of(req, svc.settings);
     let failure = counted(svc, &client, failure).await;
     let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
-    Some(refused(&failure, &client, &reply_to, req, svc))
+    Some(refused(&failure, &client, &reply_to, req, svc).await)
 }
 
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
 /// failure of identity is recorded in its address's group (one audit row for its repeats), with the
 /// prefix and id of the key only when the key exists; a throttled address gets nothing written.
-fn refused(
+async fn refused(
     failure: &AuthFailure,
     client: &crate::store::failures::Client,
     reply_to: &ReplyTo,
@@ -267,7 +267,10 @@ fn refused(
         ),
         _ => vec![],
     };
+    // A 401 invites OAuth sign-in only while a connection offers it (one lookup, on this failure path).
+    let offered = failure.is_identity_failure() && crate::store::oauth::settings::any_enabled(svc.db).await;
     let metadata = crate::oauth::resource::Issuer::of(&req.origin)
+        .filter(|_| offered)
         .map(|issuer| crate::oauth::metadata::protected_resource_url(&issuer));
     let mut outcome = Outcome::new(auth_failure_response(failure, reply_to, metadata.as_deref()), after);
     if let Some(p) = prefix {
