@@ -134,7 +134,7 @@ fn redeem(h: &Harness, client_id: &str, code: &str, verifier: &str) -> Resp {
 
 #[test]
 fn discovery_points_clients_at_this_server() {
-    let h = Harness::new();
+    let (h, _) = setup("ask", &[]);
     let prm = h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"");
     assert_eq!(prm.status, 200);
     assert_eq!(prm.body["resource"], "http://127.0.0.1:8787/mcp");
@@ -385,7 +385,7 @@ fn revoking_a_refresh_token_ends_the_grant() {
 
 #[test]
 fn registration_refuses_what_it_cannot_serve() {
-    let h = Harness::new();
+    let (h, _) = setup("ask", &[]);
     let r = h.raw(
         "POST",
         "/register",
@@ -434,8 +434,16 @@ fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
     let users: Vec<Value> =
         found["structuredContent"]["records"].as_array().unwrap().iter().map(|r| r["user_id"].clone()).collect();
     assert!(!users.is_empty() && users.iter().all(|u| u[1] != "Mitchell Admin"), "{users:?}");
-    let write = s.tool("odoo_create", json!({"model": "crm.lead", "values": {"name": "x"}}));
-    assert_eq!(write["isError"], json!(true), "a read-only grant writes nothing: {write}");
+    // A read-only grant writes nothing: the client is told which scope to ask the person for.
+    let write = s.post(&json!({"jsonrpc": "2.0", "id": 50, "method": "tools/call",
+        "params": {"name": "odoo_create", "arguments": {"model": "crm.lead", "values": {"name": "x"}}}}));
+    assert_eq!(write.status, 403, "{}", write.raw);
+    let challenge = write.header("www-authenticate").unwrap();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"odoo.read odoo.write\""),
+        "{challenge}"
+    );
+    assert!(challenge.contains("resource_metadata="), "{challenge}");
 
     // A refresh hands the same session a new token; the old one stops.
     let r = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
@@ -488,4 +496,63 @@ fn a_revoked_access_token_stops_but_its_grant_refreshes() {
     let next = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
     let fresh = next.body["access_token"].as_str().unwrap();
     assert_eq!(h.post_mcp(fresh, None, &[], &initialize.to_string()).status, 200);
+}
+
+#[test]
+fn guessing_codes_is_throttled_per_address() {
+    let (h, _) = setup("any", &[]);
+    let client_id = register(&h);
+    let limit = h.settings.auth_failures_per_minute as usize;
+    let guess = |n: usize| {
+        let code = format!("omac_{:0>43}", n);
+        h.raw(
+            "POST",
+            "/token",
+            &[("content-type", "application/x-www-form-urlencoded"), ("cf-connecting-ip", "203.0.113.9")],
+            form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", &client_id),
+                ("code_verifier", VERIFIER),
+            ])
+            .as_bytes(),
+        )
+    };
+    // The registration counted once against this test's address ("unknown"); guesses come from another.
+    for n in 0..limit {
+        assert_eq!(guess(n).status, 400, "guess {n}");
+    }
+    let refused = guess(limit);
+    assert_eq!(refused.status, 429, "{}", refused.raw);
+    assert!(refused.header("retry-after").is_some());
+}
+
+#[test]
+fn nothing_is_advertised_until_a_connection_offers_oauth() {
+    let h = Harness::new();
+    let conn = h.connection(OdooVersion::V19, "main", &["crm.lead"]);
+    let key = h.key(conn, OdooVersion::V19, "demo2");
+    assert_eq!(h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"").status, 404);
+    assert_eq!(h.raw("GET", "/.well-known/oauth-authorization-server", &[], b"").status, 404);
+    let register = h.raw(
+        "POST",
+        "/register",
+        &[("content-type", "application/json")],
+        br#"{"redirect_uris": ["http://127.0.0.1/cb"]}"#,
+    );
+    assert_eq!(register.status, 404);
+    let wrong = h.post_mcp(&format!("{key}x"), None, &[], r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert_eq!(wrong.status, 401);
+    let challenge = wrong.header("www-authenticate").unwrap();
+    assert!(
+        !challenge.contains("resource_metadata"),
+        "a key client is not sent to a sign-in that cannot succeed: {challenge}"
+    );
+
+    let r =
+        h.admin("PUT", &format!("/admin/api/connections/{conn}/oauth"), Some(json!({"enabled": true, "who": "ask"})));
+    assert_eq!(r.status, 200);
+    assert_eq!(h.raw("GET", "/.well-known/oauth-protected-resource/mcp", &[], b"").status, 200);
+    let wrong = h.post_mcp(&format!("{key}x"), None, &[], r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert!(wrong.header("www-authenticate").unwrap().contains("resource_metadata="));
 }

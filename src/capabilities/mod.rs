@@ -12,6 +12,12 @@ pub mod tools;
 
 use crate::mcp::jsonrpc::Message;
 
+/// The operation a `tools/call` needs (`tools::operation_of`), for the transport's scope challenge.
+pub fn operation_of(message: &Message) -> Option<crate::access::Operation> {
+    let Message::Request { method, params, .. } = message else { return None };
+    (method == "tools/call").then(|| tools::operation_of(params.get("name")?.as_str()?)).flatten()
+}
+
 /// The model a message concerns, when it says so up front (a tool's `model` argument, a resource's
 /// URI), so that the transport can have its schema looked up in the authentication batch, at no extra
 /// round trip. Only a valid model name is given.

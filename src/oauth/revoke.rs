@@ -16,9 +16,16 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         Ok(form) => form,
         Err(e) => return error_response(&e).into(),
     };
+    let network = crate::policy::failures::client_of(req, svc.settings);
+    if let Some(refusal) = super::token::throttled(svc, &network).await {
+        return refusal.into();
+    }
     let client = match client_auth::authenticate(svc.db, req, &form).await {
         Ok(client) => client,
-        Err(e) => return error_response(&e).into(),
+        Err(e) => {
+            let _ = crate::policy::failures::count_now(svc.db, &network, svc.now).await;
+            return error_response(&e).into();
+        }
     };
     let Some(token) = form.get("token") else {
         return error_response(&super::error::OAuthError::invalid_request("token is required")).into();

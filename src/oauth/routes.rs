@@ -6,6 +6,7 @@
 use super::{discovery, metadata, page, register, revoke, sign_in, token};
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::services::Services;
+use crate::store::oauth::settings;
 
 /// The answer, if `req` is for the authorization server.
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
@@ -18,6 +19,8 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
             .with_header("access-control-allow-headers", "Authorization, Content-Type, MCP-Protocol-Version")
             .with_header("access-control-max-age", "600")
             .into(),
+        // Nothing is advertised, and no client registered, until a connection offers OAuth sign-in.
+        ("GET", _) | ("POST", _) if advertised(req) && !settings::any_enabled(svc.db).await => not_offered(),
         ("GET", _) if metadata::document_at(path).is_some() => discovery::answer(req)?.into(),
         ("POST", metadata::REGISTER_PATH) => register::handle(req, svc).await,
         ("POST", metadata::TOKEN_PATH) => token::handle(req, svc).await,
@@ -44,6 +47,20 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
         outcome.response = outcome.response.with_header("access-control-allow-origin", "*");
     }
     Some(outcome)
+}
+
+/// What is answered only while a connection offers OAuth: the metadata documents and registration.
+fn advertised(req: &HttpRequest) -> bool {
+    match req.method.as_str() {
+        "GET" => metadata::document_at(&req.path).is_some(),
+        "POST" => req.path == metadata::REGISTER_PATH,
+        _ => false,
+    }
+}
+
+fn not_offered() -> Outcome {
+    let body = serde_json::json!({"error": "access_denied", "error_description": "OAuth sign-in is not enabled on this server"});
+    HttpResponse::json(404, &body).into()
 }
 
 /// A browser's form answer carries `Origin`; it must be this server's (a page elsewhere cannot answer

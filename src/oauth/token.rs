@@ -11,6 +11,7 @@ use super::{pkce, scope};
 use crate::access::{Operation, Scope};
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::platform::Stmt;
+use crate::policy::failures::{self, Counted};
 use crate::policy::tokens::{self, Kind as Secret, ACCESS_TTL_MS, REFRESH_IDLE_TTL_MS};
 use crate::services::Services;
 use crate::store::oauth::clients::ClientRow;
@@ -47,12 +48,37 @@ fn audit(event: &str, key_id: Option<i64>, outcome: &str, detail: &str, now: i64
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
+    let network = failures::client_of(req, svc.settings);
+    if let Some(refusal) = throttled(svc, &network).await {
+        return refusal.into();
+    }
     let mut after = Vec::new();
     let response = match token(req, svc, &mut after).await {
         Ok(body) => json_response(200, &body),
-        Err(e) => error_response(&e),
+        Err(e) => {
+            // Guessing codes, tokens or client secrets costs the address its minute's allowance of
+            // failures, as a wrong key does on /mcp.
+            if matches!(e.code, "invalid_grant" | "invalid_client") {
+                let _: Counted = failures::count_now(svc.db, &network, svc.now).await;
+            }
+            error_response(&e)
+        }
     };
     Outcome::new(response, after)
+}
+
+/// 429 when the address has used up this minute's failures (`AUTH_FAILURES_PER_MINUTE`).
+pub async fn throttled(svc: &Services<'_>, network: &crate::store::failures::Client) -> Option<HttpResponse> {
+    let blocked = svc.db.batch(vec![crate::store::failures::blocked(network, svc.now)]).await;
+    if !blocked.is_ok_and(|r| r.iter().any(|rows| !rows.is_empty())) {
+        return None;
+    }
+    let e = OAuthError {
+        code: "slow_down",
+        description: "too many failed attempts from this address; wait a minute".into(),
+        status: 429,
+    };
+    Some(error_response(&e).with_header("retry-after", failures::retry_after_s(svc.now).to_string()))
 }
 
 async fn token(req: &HttpRequest, svc: &Services<'_>, after: &mut Vec<Stmt>) -> Result<serde_json::Value, OAuthError> {

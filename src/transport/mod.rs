@@ -60,6 +60,9 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         Ok(a) => a,
         Err(outcome) => return outcome,
     };
+    if let Some(refusal) = beyond_scope(&auth, parsed.as_ref().and_then(|p| p.as_ref().ok()), req, &reply_to) {
+        return refusal.into();
+    }
     let mut after = vec![store::keys::touch(auth.key_id, svc.now)];
     if auth.first_use {
         after.push(
@@ -166,10 +169,41 @@ async fn authenticate_request(
         Ok(auth) => Ok(auth),
         // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
         Err(AuthFailure::MissingKey) => {
-            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc))
+            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc).await)
         }
-        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc)),
+        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc).await),
     }
+}
+
+/// An OAuth token asking for what its grant's scope does not hold: 403 `insufficient_scope` naming every
+/// scope the call needs (RFC 6750 §3.1), so that the client can ask the person for more. A key gets the
+/// tool's own refusal instead, as always.
+fn beyond_scope(
+    auth: &AuthContext,
+    body: Option<&Value>,
+    req: &HttpRequest,
+    reply_to: &ReplyTo,
+) -> Option<HttpResponse> {
+    if auth.key_prefix != crate::policy::tokens::GRANT_PREFIX {
+        return None;
+    }
+    let message = jsonrpc::classify(body?).ok()?;
+    let needed = capabilities::operation_of(&message)?;
+    let granted = auth.permissions.scope.operations.as_ref()?;
+    if granted.contains(&needed) {
+        return None;
+    }
+    let (current, wanted) = (crate::oauth::scope::to_scope(granted), crate::oauth::scope::needed_for(needed));
+    let scope = if current.is_empty() { wanted.to_string() } else { format!("{current} {wanted}") };
+    let metadata = crate::oauth::resource::Issuer::of(&req.origin)
+        .map(|issuer| format!(", resource_metadata=\"{}\"", crate::oauth::metadata::protected_resource_url(&issuer)))
+        .unwrap_or_default();
+    let message =
+        format!("Forbidden: this connection was granted '{current}'; to {} it needs {wanted}", needed.as_str());
+    Some(reply_to.error(403, SERVER_ERROR, message).with_header(
+        "www-authenticate",
+        format!("Bearer realm=\"odoo-mcp\", error=\"insufficient_scope\", scope=\"{scope}\"{metadata}"),
+    ))
 }
 
 /// A failure found without D1, once counted against the client's address: itself, or `Throttled`.
@@ -193,13 +227,13 @@ pub async fn refuse_unread(req: &HttpRequest, svc: &Services<'_>) -> Option<Outc
     let client = failures::client_of(req, svc.settings);
     let failure = counted(svc, &client, failure).await;
     let reply_to = ReplyTo::unread(req.header(VERSION_HEADER).map(str::trim));
-    Some(refused(&failure, &client, &reply_to, req, svc))
+    Some(refused(&failure, &client, &reply_to, req, svc).await)
 }
 
 /// An authentication failure as the whole outcome: the response, its audit row, the log fields. A
 /// failure of identity is recorded in its address's group (one audit row for its repeats), with the
 /// prefix and id of the key only when the key exists; a throttled address gets nothing written.
-fn refused(
+async fn refused(
     failure: &AuthFailure,
     client: &crate::store::failures::Client,
     reply_to: &ReplyTo,
@@ -233,7 +267,10 @@ fn refused(
         ),
         _ => vec![],
     };
+    // A 401 invites OAuth sign-in only while a connection offers it (one lookup, on this failure path).
+    let offered = failure.is_identity_failure() && crate::store::oauth::settings::any_enabled(svc.db).await;
     let metadata = crate::oauth::resource::Issuer::of(&req.origin)
+        .filter(|_| offered)
         .map(|issuer| crate::oauth::metadata::protected_resource_url(&issuer));
     let mut outcome = Outcome::new(auth_failure_response(failure, reply_to, metadata.as_deref()), after);
     if let Some(p) = prefix {

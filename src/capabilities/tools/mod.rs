@@ -30,6 +30,7 @@ mod update;
 mod writing;
 
 // Also where `schemas` takes its context from (`super::{ToolCtx, ToolError}`).
+use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
@@ -108,6 +109,21 @@ pub async fn run_for(req: &RequestCtx<'_>, event: &'static str, name: &str, args
         ctx.finish(name, &outcome, now_ms() - started);
     }
     outcome
+}
+
+/// The one operation a tool needs on its model, known from its name (`None`: a batch, whose operations
+/// vary, or no such tool). Each tool still checks it (`ToolCtx::require`); this lets the transport
+/// refuse a token whose scope lacks it with the challenge OAuth clients act on.
+pub fn operation_of(name: &str) -> Option<Operation> {
+    Some(match name {
+        list_models::NAME | describe_model::NAME | search::NAME | get::NAME | aggregate::NAME | chatter_read::NAME => {
+            Operation::Read
+        }
+        create::NAME => Operation::Create,
+        update::NAME | chatter_post::NAME => Operation::Update,
+        delete::NAME => Operation::Delete,
+        _ => return None,
+    })
 }
 
 /// The tool called `name`, run; `None` if there is no such tool.

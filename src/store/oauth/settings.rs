@@ -70,3 +70,12 @@ pub fn save(s: &OAuthSettings) -> Stmt {
         ],
     )
 }
+
+/// Whether any connection offers OAuth sign-in: until one does, the server advertises no authorization
+/// server at all (no metadata, no `resource_metadata` in a 401), so that a client configured with a
+/// key is never sent into a sign-in that cannot succeed.
+pub async fn any_enabled(db: &dyn Db) -> bool {
+    query(db, Stmt::new("SELECT 1 AS on_ FROM oauth_settings WHERE enabled = 1 LIMIT 1", vec![]))
+        .await
+        .is_ok_and(|rows| !rows.is_empty())
+}
