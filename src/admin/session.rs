@@ -3,7 +3,6 @@
 //! it that every change must carry. Cookies are stateless: rotating `ADMIN_TOKEN` ends every session.
 
 use crate::crypto::hmac_sha256;
-use crate::http::origin::{host_of, is_loopback_host};
 use crate::http::HttpRequest;
 use crate::policy::keys::{constant_time_eq, random_id};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,7 +31,7 @@ fn sign(admin_token: &str, message: &str) -> String {
 
 /// Whether the cookie may drop `Secure`: only for a console served over plain HTTP on loopback (dev).
 pub fn insecure_allowed(req: &HttpRequest) -> bool {
-    req.origin.strip_prefix("http://").is_some_and(|rest| is_loopback_host(host_of(rest)))
+    req.is_plain_loopback()
 }
 
 /// A new session and its `Set-Cookie` value.
@@ -54,7 +53,7 @@ pub fn clear(req: &HttpRequest) -> String {
 
 /// The request's session, if its cookie is well-signed and not expired.
 pub fn verify(admin_token: &str, req: &HttpRequest, now: i64) -> Option<ConsoleSession> {
-    let value = cookie_value(req, COOKIE)?;
+    let value = req.cookie(COOKIE)?;
     let (payload, sig) = value.rsplit_once('.')?;
     if !constant_time_eq(sig, &sign(admin_token, payload)) {
         return None;
@@ -71,16 +70,6 @@ pub fn csrf_token(admin_token: &str, s: &ConsoleSession) -> String {
 
 pub fn csrf_ok(admin_token: &str, s: &ConsoleSession, req: &HttpRequest) -> bool {
     req.header(CSRF_HEADER).is_some_and(|t| constant_time_eq(t.trim(), &csrf_token(admin_token, s)))
-}
-
-fn cookie_value<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers
-        .iter()
-        .filter(|(k, _)| k == "cookie")
-        .flat_map(|(_, v)| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

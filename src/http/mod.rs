@@ -35,6 +35,23 @@ impl HttpRequest {
         urlencoded_value(&self.query, name)
     }
 
+    /// A cookie's value, the first of that name.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "cookie")
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether this request came over plain HTTP to loopback (a local run): the only case where a
+    /// cookie may drop `Secure`.
+    pub fn is_plain_loopback(&self) -> bool {
+        self.origin.strip_prefix("http://").is_some_and(|rest| origin::is_loopback_host(origin::host_of(rest)))
+    }
+
     /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();

@@ -2,7 +2,6 @@
 //! it was shown in (CSRF), and the person remembered from an earlier sign-in. `__Host-`, Secure,
 //! HttpOnly, SameSite=Lax; only plain HTTP to loopback (dev) drops `Secure` and so the prefix.
 
-use crate::http::origin::{host_of, is_loopback_host};
 use crate::http::HttpRequest;
 
 pub const NONCE: &str = "omcp_oauth_nonce";
@@ -10,29 +9,18 @@ pub const PERSON: &str = "omcp_oauth_person";
 
 /// Cookies drop `Secure` (and so the `__Host-` prefix) only on plain HTTP to loopback (dev).
 fn full_name(req: &HttpRequest, name: &str) -> String {
-    if insecure(req) {
+    if req.is_plain_loopback() {
         name.to_string()
     } else {
         format!("__Host-{name}")
     }
 }
 
-fn insecure(req: &HttpRequest) -> bool {
-    req.origin.strip_prefix("http://").is_some_and(|rest| is_loopback_host(host_of(rest)))
-}
-
 pub fn set(req: &HttpRequest, name: &str, value: &str, max_age_ms: i64) -> String {
-    let secure = if insecure(req) { "" } else { "; Secure" };
+    let secure = if req.is_plain_loopback() { "" } else { "; Secure" };
     format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", full_name(req, name), max_age_ms / 1000)
 }
 
 pub fn get<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    let name = full_name(req, name);
-    req.headers
-        .iter()
-        .filter(|(k, _)| k == "cookie")
-        .flat_map(|(_, v)| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+    req.cookie(&full_name(req, name))
 }
