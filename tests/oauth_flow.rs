@@ -483,6 +483,7 @@ fn a_revoked_access_token_stops_but_its_grant_refreshes() {
     let tokens = redeem(&h, &client_id, &code, VERIFIER);
     let access = tokens.body["access_token"].as_str().unwrap().to_string();
     let refresh = tokens.body["refresh_token"].as_str().unwrap().to_string();
+    let mut s = h.session(&access);
     let r = h.raw(
         "POST",
         "/revoke",
@@ -493,9 +494,17 @@ fn a_revoked_access_token_stops_but_its_grant_refreshes() {
     let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
         "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
     assert_eq!(h.post_mcp(&access, None, &[], &initialize.to_string()).status, 401);
+    assert_eq!(s.post(&json!({"jsonrpc": "2.0", "id": 98, "method": "tools/list"})).status, 401);
     let next = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
     let fresh = next.body["access_token"].as_str().unwrap();
     assert_eq!(h.post_mcp(fresh, None, &[], &initialize.to_string()).status, 200);
+    // The session opened with the revoked token is the grant's: the refresh carries it on, as after an
+    // expiry (the TS SDK refreshes on the 401 and goes on in the same session).
+    s.key = fresh.to_string();
+    assert!(
+        s.request("tools/list", json!({}))["result"]["tools"].is_array(),
+        "the session lives on under the new token"
+    );
 }
 
 #[test]

@@ -39,7 +39,9 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
                     let Ok(unused) = crate::policy::keys::generate() else {
                         return error_response(&client_auth::temporarily_unavailable()).into();
                     };
-                    vec![tokens::delete(&hash(token)), grants::retire_access(row.key_id, &hash(token), &unused.hash)]
+                    let mut stmts = vec![tokens::delete(&hash(token))];
+                    stmts.extend(grants::retire_access(row.key_id, &hash(token), &unused.hash));
+                    stmts
                 }
                 Kind::Refresh | Kind::Code => grants::revoke(row.key_id, svc.now),
             };

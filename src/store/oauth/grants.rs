@@ -202,12 +202,22 @@ pub fn rotate_access(key_id: i64, new_hash: &str, expires_at: i64) -> Vec<Stmt> 
 }
 
 /// Ends a revoked access token without ending its grant: the key's hash becomes `unused_hash` (of a
-/// secret no one holds) if it is still the token's; a refresh gives the grant a new one.
-pub fn retire_access(key_id: i64, token_hash: &str, unused_hash: &str) -> Stmt {
-    Stmt::new(
-        "UPDATE keys SET key_hash = ?3 WHERE id = ?1 AND key_hash = ?2",
-        vec![int(key_id), text(token_hash), text(unused_hash)],
-    )
+/// secret no one holds) if it is still the token's; a refresh gives the grant a new one. The grant's
+/// sessions and rate buckets go with the key's hash, as `rotate_access` moves them: the next refresh
+/// carries them on (a session is the grant's, not the token's, and a revocation resets no limit).
+pub fn retire_access(key_id: i64, token_hash: &str, unused_hash: &str) -> Vec<Stmt> {
+    let args = || vec![int(key_id), text(token_hash), text(unused_hash)];
+    vec![
+        Stmt::new(
+            "UPDATE sessions SET key_hash = ?3 WHERE key_hash = ?2 AND EXISTS (SELECT 1 FROM keys WHERE id = ?1 AND key_hash = ?2)",
+            args(),
+        ),
+        Stmt::new(
+            "UPDATE rate_buckets SET key_hash = ?3 WHERE key_hash = ?2 AND EXISTS (SELECT 1 FROM keys WHERE id = ?1 AND key_hash = ?2)",
+            args(),
+        ),
+        Stmt::new("UPDATE keys SET key_hash = ?3 WHERE id = ?1 AND key_hash = ?2", args()),
+    ]
 }
 
 /// A request no administrator decides within this is refused.
