@@ -1,7 +1,8 @@
 // Preloaded into every Node e2e stage (the harness sets NODE_OPTIONS=--import=…/capture.mjs, tests/e2e/harness/node-test.mjs): every answer
 // the worker sends to these clients is appended to $E2E_RESPONSES_DIR/<pid>.log, so that the final
-// secret scan covers response bodies too. Left out: the one answer allowed to hold a key, its issue
-// (POST /admin/api/keys). Capturing never changes what a test sees: the test reads the original response,
+// secret scan covers response bodies too. Left out: the answers whose purpose is to hand out a secret:
+// a key's issue (POST /admin/api/keys), OAuth tokens (POST /token) and a confidential client's secret
+// (POST /register). Capturing never changes what a test sees: the test reads the original response,
 // the copy is read on the side, and a failure to copy is ignored.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -17,8 +18,8 @@ if (dir && origins.length && typeof globalThis.fetch === "function") {
     try {
       const url = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url);
       const method = String(init?.method ?? input?.method ?? "GET").toUpperCase();
-      const isKeyIssue = method === "POST" && url.pathname === "/admin/api/keys";
-      if (origins.includes(url.origin) && !isKeyIssue && res.body) {
+      const handsOutSecret = method === "POST" && ["/admin/api/keys", "/token", "/register"].includes(url.pathname);
+      if (origins.includes(url.origin) && !handsOutSecret && res.body) {
         res.clone().arrayBuffer().then(
           (body) => appendFileSync(file, Buffer.concat([Buffer.from(`\n== ${method} ${url.pathname} ${res.status}\n`), Buffer.from(body)])),
           () => {},

@@ -151,3 +151,129 @@ export async function keyForModels(setup, label, models) {
   if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${k.key}\n`, { mode: 0o600 });
   return k.key;
 }
+
+// ---- OAuth (the worker as its own authorization server; oauth.test.mjs, browser.test.mjs) ----
+
+/** Appends secrets the worker handed out (tokens, codes, client secrets) to $E2E_EXTRA_SECRETS, which
+ * the closing scan looks for in the workers' logs, the D1 files and every captured answer. */
+export function rememberSecrets(...secrets) {
+  const list = secrets.filter((s) => typeof s === "string" && s.length >= 16);
+  if (process.env.E2E_EXTRA_SECRETS && list.length) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${list.join("\n")}\n`, { mode: 0o600 });
+}
+
+/**
+ * A connection of its own on fake Odoo 19 (res.partner and crm.lead readable) that offers OAuth
+ * sign-in to `who` ("any", "list" with `logins`, "ask"). Returns its id.
+ */
+export async function oauthConnection(setup, name, { who = "any", logins = [] } = {}) {
+  const c19 = setup.connections.c19;
+  const conn = await admin(setup, "POST", "/admin/api/connections", { name, url: c19.url, database: c19.database });
+  if (conn.status !== 201) throw new Error(`create connection ${name}: HTTP ${conn.status} ${JSON.stringify(conn.body)}`);
+  for (const model of ["res.partner", "crm.lead"]) {
+    const r = await admin(setup, "PUT", `/admin/api/connections/${conn.body.id}/models/${model}`, { read: true, create: false, update: false, delete: false });
+    if (r.status !== 200) throw new Error(`enable ${model}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  const r = await admin(setup, "PUT", `/admin/api/connections/${conn.body.id}/oauth`, { enabled: true, who, logins });
+  if (r.status !== 200) throw new Error(`enable OAuth on ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  return conn.body.id;
+}
+
+/** The grants of the admin API, newest first as it lists them. */
+export async function oauthGrants(setup) {
+  const r = await admin(setup, "GET", "/admin/api/oauth/grants");
+  if (r.status !== 200) throw new Error(`GET grants: HTTP ${r.status}`);
+  return r.body.grants;
+}
+
+/** A PKCE verifier and its S256 challenge. */
+export async function pkcePair() {
+  const { randomBytes, createHash } = await import("node:crypto");
+  const verifier = randomBytes(32).toString("base64url");
+  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+}
+
+const form = (pairs) => new URLSearchParams(Object.entries(pairs).filter(([, v]) => v !== undefined)).toString();
+
+/** POST <base>/token with a form; {status, body}. Its tokens are remembered for the secret scan. */
+export async function tokenRequest(base, pairs, headers = {}) {
+  const res = await fetch(`${base}/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: form(pairs),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await readBody(res);
+  rememberSecrets(body?.access_token, body?.refresh_token);
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** Dynamic Client Registration; {status, body} (a client secret is remembered for the secret scan). */
+export async function registerClient(base, metadata) {
+  const res = await fetch(`${base}/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(metadata),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await readBody(res);
+  rememberSecrets(body?.client_secret);
+  return { status: res.status, body };
+}
+
+/**
+ * The sign-in page answered with plain HTTP, as a browser without script would: GET the authorization
+ * URL, keep the nonce cookie it sets and the hidden ticket, POST the form (from the worker's origin)
+ * with `connection`, `login`, `api_key` and `decision`. Returns the POST's {status, location, html}
+ * (a 302 back to the client carries the code in `location`).
+ */
+export async function signInHttp(authorizationUrl, { connection, login, apiKey, decision = "allow" }) {
+  const url = new URL(authorizationUrl);
+  const page = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
+  const html = await page.text();
+  if (page.status !== 200) return { status: page.status, location: page.headers.get("location"), html };
+  const ticket = /name=ticket value="([^"]+)"/.exec(html)?.[1];
+  const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
+  if (!ticket || !cookie) throw new Error(`sign-in page without a ticket or cookie: ${html.slice(0, 300)}`);
+  const offered = [...html.matchAll(/name=connection value=(\d+)|<option value=(\d+)>/g)].map((m) => Number(m[1] ?? m[2]));
+  if (!offered.includes(connection)) throw new Error(`connection ${connection} is not offered on the page (${offered})`);
+  const res = await fetch(`${url.origin}/authorize`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: url.origin },
+    body: form({ ticket: ticket.replaceAll("&amp;", "&"), connection: String(connection), login, api_key: apiKey, decision }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const location = res.headers.get("location");
+  if (location) rememberSecrets(new URL(location).searchParams.get("code"));
+  return { status: res.status, location, html: await res.text() };
+}
+
+/** An authorization request's URL for a client of our own (the parameters an MCP client sends). */
+export function authorizationUrl(base, { clientId, redirectUri, challenge, state = "e2e-state", scope, resource = `${base}/mcp` }) {
+  const u = new URL(`${base}/authorize`);
+  for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: redirectUri, state,
+    code_challenge: challenge, code_challenge_method: "S256", scope, resource })) if (v !== undefined) u.searchParams.set(k, v);
+  return u;
+}
+
+/**
+ * A whole grant by plain HTTP: a public client registered by DCR, demo2 signed in on `connection`,
+ * the code redeemed. Returns {clientId, access, refresh, redirectUri}.
+ */
+export async function grantByHttp(setup, connection, name = "e2e raw client") {
+  const base = setup.worker_url;
+  const redirectUri = "http://127.0.0.1:9/callback";
+  const reg = await registerClient(base, { client_name: name, redirect_uris: [redirectUri], token_endpoint_auth_method: "none" });
+  if (reg.status !== 201) throw new Error(`register: HTTP ${reg.status} ${JSON.stringify(reg.body)}`);
+  const clientId = reg.body.client_id;
+  const { verifier, challenge } = await pkcePair();
+  const signed = await signInHttp(authorizationUrl(base, { clientId, redirectUri, challenge }), {
+    connection, login: "demo2", apiKey: setup.odoo.c19.demo2,
+  });
+  const code = signed.location && new URL(signed.location).searchParams.get("code");
+  if (signed.status !== 302 || !code) throw new Error(`sign-in: HTTP ${signed.status} ${signed.location ?? signed.html.slice(0, 300)}`);
+  const t = await tokenRequest(base, { grant_type: "authorization_code", code, client_id: clientId, redirect_uri: redirectUri,
+    code_verifier: verifier, resource: `${base}/mcp` });
+  if (t.status !== 200) throw new Error(`token: HTTP ${t.status} ${JSON.stringify(t.body)}`);
+  return { clientId, access: t.body.access_token, refresh: t.body.refresh_token, redirectUri };
+}

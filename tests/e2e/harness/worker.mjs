@@ -2,8 +2,10 @@
 // with its own local D1 (artifacts/state, from schema.sql) and variables (artifacts/e2e.env); its
 // configuration through the admin API (setup.mjs -> artifacts/setup.json); and the second, "deployed"
 // worker on the same D1 and bundle without DEV_ALLOW_LOOPBACK (artifacts/e2e-deployed.env), for the rate
-// limit across two workers and the URL guard.
-import { readFileSync, writeFileSync } from "node:fs";
+// limit across two workers and the URL guard. Both trust a certificate authority made for the run
+// (artifacts/tls), so that a test can serve https on loopback (an OAuth Client ID Metadata Document).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeBundleConfig } from "../../../scripts/lib/bundle-config.mjs";
 import { freePorts, httpStatus, tail, WaitError, waitForHttp } from "../../../scripts/lib/process.mjs";
@@ -28,10 +30,39 @@ function writeEnvFile(ctx) {
   writeFileSync(join(ctx.art, "e2e.env"), `${lines.join("\n")}\n`, { mode: 0o600 });
 }
 
+/**
+ * artifacts/tls: a certificate authority made for this run and a certificate it signed for localhost
+ * and 127.0.0.1. The CA joins NODE_EXTRA_CA_CERTS of every child (miniflare hands that list to workerd
+ * as trusted certificates, so the worker's fetches trust it); E2E_TLS_CERT and E2E_TLS_KEY let a test
+ * serve https on loopback.
+ */
+function writeTestCa(ctx) {
+  const { report, art, env } = ctx;
+  const dir = join(art, "tls");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const f = (name) => join(dir, name);
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const steps = [
+    ["req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=odoo-mcp e2e CA",
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    ["req", "-x509", ...ec, "-keyout", f("localhost.key"), "-out", f("localhost.pem"), "-days", "2", "-subj", "/CN=localhost",
+      "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"],
+  ];
+  for (const args of steps) {
+    const r = spawnSync("openssl", args, { encoding: "utf8" });
+    if (r.status !== 0) report.abort("test certificate authority", `openssl ${args[0]}: ${r.stderr || r.error}`);
+  }
+  const inherited = env.NODE_EXTRA_CA_CERTS && existsSync(env.NODE_EXTRA_CA_CERTS) ? readFileSync(env.NODE_EXTRA_CA_CERTS, "utf8") : "";
+  writeFileSync(f("trusted.pem"), `${inherited.trimEnd()}\n${readFileSync(f("ca.pem"), "utf8")}`);
+  Object.assign(env, { NODE_EXTRA_CA_CERTS: f("trusted.pem"), E2E_TLS_CERT: f("localhost.pem"), E2E_TLS_KEY: f("localhost.key") });
+}
+
 /** The D1 schema, the config without [build], then `wrangler dev` on ports.worker until it answers. */
 export async function startWorker(ctx, ports) {
   const { report, groups, art, root, options } = ctx;
   writeEnvFile(ctx);
+  writeTestCa(ctx);
   report.log(`applying schema.sql to the e2e D1 (${art}/state)`);
   const schemaLog = join(art, "schema.log");
   const schema = await groups.run("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(art, "state"), "--file", "schema.sql"], { log: schemaLog });
