@@ -33,11 +33,15 @@ async function stages(ctx) {
   await runConformance(ctx, proxy);
   await runNodeTest(ctx, "negative", file("negative.test.mjs"));
 
-  // The admin console in Chromium.
+  // OAuth with the real clients (the TS SDK's sign-in in Chromium, mcp-remote, a metadata document
+  // client, the refusals); then the admin console in Chromium.
   const chromium = ctx.options.chromiumBin ?? onPath("chromium", ctx.env.PATH);
   if (!chromium) {
-    report.fail("browser test", "no chromium on PATH (Debian package 'chromium'; make setup installs it)");
+    report.fail("oauth and browser tests", "no chromium on PATH (Debian package 'chromium'; make setup installs it)");
   } else {
+    await runNodeTest(ctx, "oauth", file("oauth.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art });
+  }
+  if (chromium) {
     await runNodeTest(ctx, "browser", file("browser.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art, ...fakeEnv(ctx, ["fake19"]) });
   }
 
