@@ -12,7 +12,7 @@ import { createContext, onPath, preconditions } from "./context.mjs";
 import { runInspector } from "./inspector.mjs";
 import { runNodeTest } from "./node-test.mjs";
 import { fakeEnv, startFakes } from "./odoo.mjs";
-import { runPythonClient } from "./python.mjs";
+import { runPython } from "./python.mjs";
 import { Abort } from "./report.mjs";
 import { configure, startDeployedWorker, startWorker } from "./worker.mjs";
 
@@ -28,19 +28,20 @@ async function stages(ctx) {
   // The official clients: TS SDK 1.x; 2.x in auto and legacy mode; the Python SDK; the Inspector CLI.
   await runNodeTest(ctx, "ts_client", file("ts_client.test.mjs"));
   await runNodeTest(ctx, "ts2_client", file("ts2_client.test.mjs"));
-  await runPythonClient(ctx);
+  await runPython(ctx, "py_client", "py_client_test.py");
   await runInspector(ctx);
   await runConformance(ctx, proxy);
   await runNodeTest(ctx, "negative", file("negative.test.mjs"));
 
   // OAuth with the real clients (the TS SDK's sign-in in Chromium, mcp-remote, a metadata document
-  // client, the refusals); then the admin console in Chromium.
+  // client, the refusals), then the Python SDK's; then the admin console in Chromium.
   const chromium = ctx.options.chromiumBin ?? onPath("chromium", ctx.env.PATH);
   if (!chromium) {
     report.fail("oauth and browser tests", "no chromium on PATH (Debian package 'chromium'; make setup installs it)");
   } else {
     await runNodeTest(ctx, "oauth", file("oauth.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art });
   }
+  await runPython(ctx, "py_oauth", "py_oauth_test.py");
   if (chromium) {
     await runNodeTest(ctx, "browser", file("browser.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art, ...fakeEnv(ctx, ["fake19"]) });
   }
