@@ -1,12 +1,14 @@
 // The outbound guard in the wasm build, in workerd: a second worker on the same D1 without
 // DEV_ALLOW_LOOPBACK (as deployed) refuses every internal spelling of tests/fixtures/url_guard.json as a
 // connection URL, and refuses at send time a stored loopback connection; the first worker reports an
-// Odoo redirect with its Location and does not follow it (fetch's redirect: "manual").
+// Odoo redirect with its Location and does not follow it (fetch's redirect: "manual"). The same guard
+// stands before an OAuth Client ID Metadata Document: one on a private or loopback address is never fetched.
 // Run by the e2e harness (tests/e2e/harness): E2E_WORKER2_URL=<the worker without loopback> node --test tests/e2e/url_guard.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { loadSetup, rawSession, resultText } from "./lib.mjs";
+import { createServer } from "node:https";
+import { authorizationUrl, loadSetup, pkcePair, rawSession, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
 const worker2 = process.env.E2E_WORKER2_URL;
@@ -71,5 +73,48 @@ test("an Odoo redirect is reported with its Location and not followed", async ()
     assert.equal(calls.filter((c) => c.method === "search_read").length, 1, JSON.stringify(calls));
   } finally {
     await control({ reset: true });
+  }
+});
+
+test("a Client ID Metadata Document on a private or loopback address is never fetched", async () => {
+  const cert = process.env.E2E_TLS_CERT;
+  const key = process.env.E2E_TLS_KEY;
+  assert.ok(cert && key, "E2E_TLS_CERT and E2E_TLS_KEY are set by the e2e harness");
+  // A valid document on loopback https, which the first worker (DEV_ALLOW_LOOPBACK) would use
+  // (oauth.test.mjs): the deployed one must refuse it without asking.
+  let fetched = 0;
+  let doc;
+  const server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
+    fetched++;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = server.address().port;
+  const { challenge } = await pkcePair();
+  const page = async (workerUrl, clientId) => {
+    const url = authorizationUrl(workerUrl, { clientId, redirectUri: "http://127.0.0.1:9/callback", challenge });
+    const r = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
+    return { status: r.status, location: r.headers.get("location"), html: await r.text() };
+  };
+  try {
+    const loopback = [`https://localhost:${port}/client.json`, `https://127.0.0.1:${port}/client.json`, `https://[::1]:${port}/client.json`];
+    const internal = ["https://10.0.0.1/client.json", "https://192.168.1.10/client.json", "https://169.254.169.254/latest/client.json",
+      "https://[fd00::1]/client.json", "https://printer.local/client.json"];
+    for (const clientId of [...loopback, ...internal]) {
+      doc = { client_id: clientId, client_name: "guarded", redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "none" };
+      const r = await page(worker2, clientId);
+      assert.equal(r.status, 400, `${clientId}: ${r.html.slice(0, 300)}`);
+      assert.equal(r.location, null, "no redirect to a client that is not known");
+      assert.match(r.html, /Unknown application/, clientId);
+      assert.match(r.html, /not one this server may fetch \(a private or local address\)/, clientId);
+    }
+    for (const clientId of internal) {
+      const r = await page(setup.worker_url, clientId);
+      assert.equal(r.status, 400, `first worker, ${clientId}`);
+      assert.match(r.html, /not one this server may fetch/, `first worker, ${clientId}`);
+    }
+    assert.equal(fetched, 0, "no document was fetched");
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });
