@@ -1,7 +1,8 @@
 // The admin console in headless Chromium (Debian `chromium`, driven by playwright-core): an
 // administrator signs in, adds a connection against the fake Odoo 19, enables models and a field
 // policy, issues a scoped key and copies it, an MCP client (TS SDK) uses it and meets every rule,
-// the key is revoked mid-session, and the audit view shows what happened. Screenshots go to
+// the key is revoked mid-session, and the audit view shows what happened; the OAuth view offers sign-in
+// on the connection, lists the grant a person then makes, and revokes it. Screenshots go to
 // $E2E_ARTIFACTS/browser-*.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +10,7 @@ import { appendFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { loadSetup } from "./lib.mjs";
+import { admin, grantByHttp, loadSetup, rawSession } from "./lib.mjs";
 
 const setup = loadSetup();
 const base = setup.worker_url;
@@ -176,7 +177,8 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.locator("#app[data-loaded^=keys]").waitFor();
       await page.click("[data-revoke='browser key']");
       await toast(page, "Revoked browser key");
-      assert.match(await page.locator("#keys").innerText(), /browser key[\s\S]*revoked/);
+      // The toast comes before the view is drawn again: wait for the row to say it.
+      await page.locator("#keys tr", { hasText: "browser key" }).filter({ hasText: "revoked" }).waitFor();
       await assert.rejects(client.callTool({ name: "odoo_search", arguments: { model: "res.partner", limit: 1 } }), /401|revoked|Unauthorized/i);
     });
 
@@ -197,6 +199,37 @@ test("an administrator governs everything from the browser", async (t) => {
       const lines = exported.trim().split("\n").map((l) => JSON.parse(l));
       assert.ok(lines.length >= 2 && lines.every((l) => l.event === "permission_denied"), exported.slice(0, 300));
       assert.ok(!exported.includes(key));
+    });
+
+    await t.test("the OAuth view offers sign-in, lists the grant a person makes, and revokes it", async () => {
+      await page.goto(`${base}/admin#oauth`);
+      await page.locator("#app[data-loaded^=oauth]").waitFor();
+      const card = page.locator("form[data-oauth='browser-c19']");
+      await card.locator("input[name=enabled]").check();
+      await card.locator("select[name=who]").selectOption("any");
+      await card.locator("button[type=submit]").click();
+      await toast(page, "OAuth settings of browser-c19 saved");
+      const conns = (await admin(setup, "GET", "/admin/api/connections")).body.connections;
+      const id = conns.find((c) => c.name === "browser-c19").id;
+      const settings = await admin(setup, "GET", `/admin/api/connections/${id}/oauth`);
+      assert.equal(settings.body.enabled, true, JSON.stringify(settings.body));
+      assert.equal(settings.body.who, "any");
+
+      // demo2 signs in from a client (plain HTTP here; oauth.test.mjs drives the page in Chromium).
+      const grant = await grantByHttp(setup, id, "e2e console client");
+      const s = await rawSession(`${base}/mcp`, grant.access);
+      assert.equal((await s.request("tools/list", {})).status, 200);
+
+      await page.reload();
+      await page.locator("#app[data-loaded^=oauth]").waitFor();
+      const row = page.locator("#grants tr", { hasText: "e2e console client" });
+      assert.match(await row.innerText(), /demo2[\s\S]*browser-c19[\s\S]*active/);
+      assert.match(await page.locator("#oauth-clients").innerText(), /e2e console client[\s\S]*omcl_[\s\S]*127\.0\.0\.1:9/);
+      await shot(page, "6-oauth");
+      await row.locator("[data-revoke=demo2]").click();
+      await toast(page, "Revoke: demo2 with e2e console client");
+      await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "revoked" }).waitFor();
+      assert.equal((await s.request("tools/list", {})).status, 401, "the client is refused at once");
     });
 
     await t.test("settings save, and sign-out ends the session", async () => {

@@ -396,7 +396,7 @@ async function oauth() {
     }), { class: c.blocked_at ? null : 'danger', 'data-block': c.client_id })]);
   render(h('h1', {}, 'OAuth'), h('p', { class: 'hint' }, 'Clients such as claude.ai, ChatGPT and Claude Desktop connect with only this URL: ',
     h('code', {}, location.origin + '/mcp'), '. Each person signs in with their Odoo login and an Odoo API key, and works as that Odoo user.'),
-    settingsCards, h('h2', {}, 'Grants'), table(['Client', 'Client id', 'Odoo user', 'Connection', 'May', 'Created', 'Last used', 'Status', ''], grantRows, { id: 'grants' }),
+    ...settingsCards, h('h2', {}, 'Grants'), table(['Client', 'Client id', 'Odoo user', 'Connection', 'May', 'Created', 'Last used', 'Status', ''], grantRows, { id: 'grants' }),
     h('h2', {}, 'Clients'), table(['Name', 'Client id', 'Registered by', 'Sends back to', 'Registered', 'Last used', 'Status', ''], clientRows, { id: 'oauth-clients' }));
 }
 
