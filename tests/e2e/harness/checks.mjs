@@ -1,13 +1,18 @@
 // The run's closing checks on the worker itself: no panic in either worker's log, the scheduled
 // retention sweep (the cron trigger, through wrangler's --test-scheduled route), and secret hygiene: no
-// issued MCP key, Odoo API key or the admin token in the workers' logs, anywhere in the D1 database
-// (audit rows, keys, sessions: keys are stored hashed, Odoo keys encrypted), or in any answer the worker
-// gave the Node clients (capture.mjs; but the key issue itself).
+// issued MCP key, OAuth token, code or client secret, Odoo API key or the admin token in the workers'
+// logs, anywhere in the D1 database (audit rows, keys, grants, sessions: keys and tokens are stored
+// hashed, Odoo keys encrypted), or in any answer the worker gave the Node clients (capture.mjs; but the
+// answers that hand a secret out). OAuth secrets are looked for twice: each one a test was given, and
+// anything of their form (omat_, omrt_, omac_, omcs_ and 43 base64url characters).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { httpStatus, sleep } from "../../../scripts/lib/process.mjs";
 
 const PANIC = /panicked at|RuntimeError: unreachable/i;
+// What an OAuth access token, refresh token, authorization code or client secret looks like
+// (src/policy/tokens.rs): none may be written anywhere the scan reads, whoever it was issued to.
+const OAUTH_SECRET = /om(?:at|rt|ac|cs)_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 
 const read = (file) => {
   try {
@@ -47,7 +52,7 @@ function filesUnder(dir) {
 
 export function checkSecretHygiene(ctx) {
   const { art, setup, fakes, report } = ctx;
-  const label = "no key, Odoo API key or admin token in the worker log, the D1 database or any answer to the Node clients";
+  const label = "no key, OAuth token or client secret, Odoo API key or admin token in the worker log, the D1 database or any answer to the Node clients";
   try {
     const secrets = [setup.admin_token, ...Object.values(setup.keys),
       ...Object.values(fakes).flatMap((f) => [f.admin, f.demo2]),
@@ -59,12 +64,19 @@ export function checkSecretHygiene(ctx) {
     const files = [...logs, ...filesUnder(join(art, "state")), ...responses];
     const answers = responses.reduce((n, f) => n + readFileSync(f, "latin1").split("\n== ").length - 1, 0);
     if (answers < 200) throw new Error(`too few captured worker answers to trust the scan: ${answers}`);
+    const oauth = secrets.filter((s) => /^om(at|rt|ac|cs)_/.test(s));
+    const kinds = new Set(oauth.map((s) => s.slice(0, 5)));
+    // The OAuth stages hand out every kind; a scan that was given none of one could not see it leak.
+    if (!["omat_", "omrt_", "omac_", "omcs_"].every((k) => kinds.has(k))) {
+      throw new Error(`OAuth secrets to look for: ${[...kinds].join(", ") || "none"} (expected omat_, omrt_, omac_, omcs_)`);
+    }
     const hits = [];
     for (const f of files) {
       const bytes = readFileSync(f);
       for (const s of secrets) if (bytes.includes(s)) hits.push([f, s.slice(0, 6)]);
+      for (const m of bytes.toString("latin1").matchAll(OAUTH_SECRET)) hits.push([f, m[0].slice(0, 6)]);
     }
-    console.log(`  scanned ${files.length} files (${answers} worker answers) for ${secrets.length} secrets`);
+    console.log(`  scanned ${files.length} files (${answers} worker answers) for ${secrets.length} secrets (${oauth.length} OAuth) and the OAuth secrets' form`);
     if (hits.length) {
       console.log(`  found (file, secret's first characters): ${JSON.stringify(hits)}`);
       report.fail("secret hygiene", "a secret was found (see above)");
