@@ -230,6 +230,14 @@ test("an administrator governs everything from the browser", async (t) => {
       await toast(page, "Revoke: demo2 with e2e console client");
       await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "revoked" }).waitFor();
       assert.equal((await s.request("tools/list", {})).status, 401, "the client is refused at once");
+
+      // Sign-in offered nowhere again: the server stops advertising OAuth, so a client configured with
+      // a key (mcp-remote in the clients stage) is never sent to a sign-in.
+      await page.locator("form[data-oauth='browser-c19'] input[name=enabled]").uncheck();
+      await page.locator("form[data-oauth='browser-c19'] button[type=submit]").click();
+      await toast(page, "OAuth settings of browser-c19 saved");
+      assert.equal((await admin(setup, "GET", `/admin/api/connections/${id}/oauth`)).body.enabled, false);
+      assert.equal((await fetch(`${base}/.well-known/oauth-authorization-server`)).status, 404);
     });
 
     await t.test("settings save, and sign-out ends the session", async () => {
