@@ -210,8 +210,18 @@ test("the TypeScript SDK's OAuth client: DCR, sign-in in Chromium as demo2, tool
       assert.ok(transport.sessionId, "a session of the 2025-11-25 era");
       assert.ok((await allTools(client)).includes("odoo_search"));
       await demo2Leads(client);
-      const write = await client.callTool({ name: "odoo_create", arguments: { model: "crm.lead", values: { name: "x" } } });
-      assert.equal(write.isError, true, "a read-only grant writes nothing");
+    });
+
+    await t.test("a write beyond the read-only grant: 403 insufficient_scope; the SDK's step-up cannot widen it", async () => {
+      const raw = await rawPost(mcpUrl, { key: provider.tokens().access_token, headers: { "mcp-session-id": transport.sessionId, "mcp-protocol-version": "2025-11-25" },
+        body: { jsonrpc: "2.0", id: 90, method: "tools/call", params: { name: "odoo_create", arguments: { model: "crm.lead", values: { name: "x" } } } } });
+      assert.equal(raw.status, 403, JSON.stringify(raw.body));
+      assert.match(raw.headers.get("www-authenticate") ?? "", /error="insufficient_scope", scope="[^"]*odoo\.write/);
+      // The SDK answers the challenge by re-authorizing for the scope: it refreshes (a refresh never
+      // widens a grant), meets the same 403, and gives up; no sign-in, nothing written.
+      await assert.rejects(client.callTool({ name: "odoo_create", arguments: { model: "crm.lead", values: { name: "x" } } }), /403/);
+      assert.equal(provider.redirects.length, 1);
+      await demo2Leads(client);
     });
 
     await t.test("a refresh token for another resource is refused (invalid_target) and stays usable", async () => {
