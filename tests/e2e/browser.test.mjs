@@ -238,6 +238,10 @@ test("an administrator governs everything from the browser", async (t) => {
       await toast(page, "OAuth settings of browser-c19 saved");
       assert.equal((await admin(setup, "GET", `/admin/api/connections/${id}/oauth`)).body.enabled, false);
       assert.equal((await fetch(`${base}/.well-known/oauth-authorization-server`)).status, 404);
+      // The view draws itself again after a save; start afresh so that no late redraw lands on the next view.
+      await page.reload();
+      await page.locator("#app[data-loaded^=oauth]").waitFor();
+      assert.equal(await page.locator("form[data-oauth='browser-c19'] input[name=enabled]").isChecked(), false);
     });
 
     await t.test("settings save, and sign-out ends the session", async () => {
