@@ -565,3 +565,40 @@ fn nothing_is_advertised_until_a_connection_offers_oauth() {
     let wrong = h.post_mcp(&format!("{key}x"), None, &[], r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
     assert!(wrong.header("www-authenticate").unwrap().contains("resource_metadata="));
 }
+
+#[test]
+fn a_browser_that_signed_in_before_only_confirms() {
+    let (h, conn) = setup("any", &[]);
+    let client_id = register(&h);
+    let (ticket, cookie, _) = open_page(&h, &client_id);
+    let first = answer(&h, &ticket, &cookie, conn, "demo2", DEMO2_KEY, "allow");
+    assert_eq!(first.status, 302);
+    let person =
+        first.headers.iter().find(|(k, v)| k == "set-cookie" && v.starts_with("omcp_oauth_person=")).unwrap().1.clone();
+    let person = person.split(';').next().unwrap().to_string();
+
+    // Another client, the same browser: the page offers to continue as demo2, with no key typed.
+    let other = register(&h);
+    let both = format!("{cookie}; {person}");
+    let r = h.raw("GET", &format!("/authorize?{}", authorize_query(&other, &[])), &[("cookie", &both)], b"");
+    assert!(r.raw.contains("Continue as demo2"), "{}", r.raw);
+    let ticket = r.raw.split("name=ticket value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let body =
+        form(&[("ticket", &ticket), ("connection", &conn.to_string()), ("remembered", "1"), ("decision", "allow")]);
+    let confirmed = h.raw(
+        "POST",
+        "/authorize",
+        &[("content-type", "application/x-www-form-urlencoded"), ("cookie", &both), ("origin", WORKER_ORIGIN)],
+        body.as_bytes(),
+    );
+    assert_eq!(confirmed.status, 302, "{}", confirmed.raw);
+    let code = param(confirmed.header("location").unwrap(), "code").unwrap();
+    assert_eq!(redeem(&h, &other, &code, VERIFIER).status, 200);
+    let grants = h.admin("GET", "/admin/api/oauth/grants", None).body["grants"].clone();
+    assert_eq!(grants.as_array().unwrap().len(), 2);
+    assert!(grants.as_array().unwrap().iter().all(|g| g["odoo_login"] == "demo2"));
+
+    // Without the remembered person, confirming is refused and the key must be typed.
+    let r = h.raw("GET", &format!("/authorize?{}", authorize_query(&other, &[])), &[("cookie", &cookie)], b"");
+    assert!(!r.raw.contains("Continue as"));
+}
