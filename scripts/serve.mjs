@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// The built bundle (build/worker/shim.mjs, `make build`) in workerd through Miniflare, the engine
+// `wrangler dev` runs, without wrangler dev's local proxy in front of it (a deployed worker has none; here
+// it cost about 7 ms per request). No live reload, no rebuild: it serves the bundle as it is.
+//
+//   node scripts/serve.mjs --port P --persist-to DIR --env-file FILE [--config wrangler.toml] [--ip 127.0.0.1]
+//
+// - wrangler.toml (or --config) gives the bundle (`main`), the compatibility date and flags, the D1
+//   binding, [vars] and the cron triggers, read by wrangler's own translation to Miniflare options (the
+//   one `wrangler dev` uses), so nothing is repeated here;
+// - --env-file (the .dev.vars format: KEY="value" lines) adds the secrets and local settings, over [vars];
+// - --persist-to DIR is laid out as `wrangler dev --persist-to DIR` lays it out (D1 under DIR/v3/d1), so
+//   `wrangler d1 execute DB --local --persist-to DIR --file schema.sql` prepares the database it uses;
+// - the scheduled handler is reachable as Miniflare offers it (and wrangler dev too, with or without
+//   --test-scheduled): `curl "http://127.0.0.1:P/cdn-cgi/local/scheduled?cron=17+3+*+*+*"`; wrangler
+//   dev --test-scheduled also offers it as /__scheduled, through a wrapper it bundles in, which is not
+//   here (it would be in front of every request);
+// - prints exactly `listening on http://127.0.0.1:P` once /health answers 200; the worker's console
+//   output follows on stdout/stderr;
+// - SIGTERM or SIGINT disposes of Miniflare (its workerd ends with it) and exits 0.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { waitForHttp } from "./lib/process.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const die = (m) => {
+  console.error(`serve: ${m}`);
+  process.exit(2);
+};
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      port: { type: "string" },
+      ip: { type: "string", default: "127.0.0.1" },
+      "persist-to": { type: "string" },
+      "env-file": { type: "string" },
+      config: { type: "string", default: join(ROOT, "wrangler.toml") },
+    },
+  }));
+} catch (e) {
+  die(e.message);
+}
+const port = Number(args.port);
+if (!Number.isInteger(port) || port <= 0 || port > 65535) die("--port P is required (1 to 65535)");
+if (!args["persist-to"]) die("--persist-to DIR is required");
+if (!args["env-file"]) die("--env-file FILE is required");
+
+// (Node 22 itself notices `--env-file` even after the script's name: for a missing file it stops first
+// with "node: FILE: not found", exit 9; an existing file it leaves to this script.)
+const envFile = resolve(args["env-file"]);
+if (!existsSync(envFile)) die(`--env-file: no ${envFile}`);
+
+// Wrangler's logger says only warnings and errors (not "Using secrets defined in …"): stdout is this
+// script's `listening on` line and the worker's own output. Read when wrangler loads, hence the import here.
+process.env.WRANGLER_LOG ??= "warn";
+const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import("wrangler");
+const configPath = resolve(args.config);
+const config = unstable_readConfig({ config: configPath });
+// The env file is read as `wrangler dev --env-file FILE` reads it (and then .dev.vars is not).
+const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config, undefined, { envFiles: [envFile] });
+if (!main) die(`${configPath} names no main module`);
+const persist = resolve(args["persist-to"]);
+
+// The bundle's modules, as wrangler dev lists them after bundling: the main module and every module it
+// imports by a relative path, transitively, each typed by wrangler's module rules (the wasm one is
+// CompiledWasm); `cloudflare:` imports are the runtime's own.
+const ruleType = (path) => {
+  for (const { type, include } of workerOptions.modulesRules ?? []) {
+    if (include.some((glob) => path.endsWith(glob.replace(/^\*\*\/\*/, "")))) return type;
+  }
+  return "ESModule";
+};
+function bundleModules(entry) {
+  const seen = new Map();
+  const visit = (path) => {
+    if (seen.has(path)) return;
+    const type = /\.m?js$/.test(path) ? "ESModule" : ruleType(path);
+    seen.set(path, { type, path });
+    if (type !== "ESModule") return;
+    const text = readFileSync(path, "utf8");
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g)) visit(resolve(dirname(path), m[1]));
+  };
+  visit(entry);
+  return [...seen.values()];
+}
+const modules = bundleModules(main);
+delete workerOptions.modulesRules;
+
+// The options in the shape wrangler gives them, converted as wrangler dev converts its own.
+const mf = new Miniflare(convertV4MiniflareOptions({
+  host: args.ip,
+  port,
+  // As `wrangler dev --persist-to DIR` passes it: DIR/v3, under which D1 keeps DIR/v3/d1.
+  resourcePersistencePath: join(persist, "v3"),
+  // /cdn-cgi/local/scheduled runs the cron handler (what wrangler dev's --test-scheduled offers).
+  unsafeTriggerHandlers: true,
+  workers: [
+    {
+      ...workerOptions,
+      name: config.name,
+      modules,
+      // The bundle's shim imports ../index.js: the modules' root is the directory above the main module's.
+      modulesRoot: dirname(dirname(main)),
+    },
+  ],
+}));
+
+let stopping = null;
+function stop() {
+  stopping ??= mf.dispose().then(() => process.exit(0), (e) => {
+    console.error(`serve: stopping: ${e.message}`);
+    process.exit(1);
+  });
+  return stopping;
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+
+try {
+  const url = await mf.ready;
+  const base = `http://${args.ip}:${url.port}`;
+  await waitForHttp(`${base}/health`, { label: "serve", timeoutS: 60, intervalMs: 20 });
+  if (!stopping) console.log(`listening on ${base}`);
+} catch (e) {
+  if (stopping) await stopping; // a signal came first: the wait failed because of the stop itself
+  console.error(`serve: ${e.message}`);
+  await mf.dispose().catch(() => {});
+  process.exit(1);
+}
