@@ -165,7 +165,8 @@ test-e2e: build
 	$(E2E)
 
 ## ---------------------------------------------------------------- benchmark
-# The release bundle's size, and a `bench`-feature build (build-bench/) in wrangler dev; see scripts/bench.mjs.
+# The release bundle's size, and a `bench`-feature build (build-bench/) served by scripts/serve.mjs (workerd
+# through Miniflare, without wrangler dev's proxy); see scripts/bench.mjs.
 bench: build
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs
 
