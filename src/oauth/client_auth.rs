@@ -43,7 +43,8 @@ pub async fn authenticate(db: &dyn Db, req: &HttpRequest, p: &Params) -> Result<
         (None, Some(id), secret) => (id.to_string(), secret.map(str::to_string)),
         (None, None, _) => return Err(OAuthError::new("invalid_client", "client_id is required")),
     };
-    let client = clients::find(db, &id).await.map_err(|_| temporarily_unavailable())?.ok_or_else(unknown)?;
+    let client =
+        clients::find(db, &id).await.map_err(|_| OAuthError::temporarily_unavailable())?.ok_or_else(unknown)?;
     if client.blocked_at.is_some() {
         return Err(OAuthError::new("invalid_client", "this client is blocked by the server's administrator"));
     }
@@ -52,16 +53,6 @@ pub async fn authenticate(db: &dyn Db, req: &HttpRequest, p: &Params) -> Result<
         (None, Some(_)) => Err(OAuthError::new("invalid_client", "this client registered without a secret")),
         (Some(stored), Some(given)) if constant_time_eq(stored, &hash(&given)) => Ok(client),
         (Some(_), _) => Err(unknown()),
-    }
-}
-
-/// D1 did not answer: the client may try again (RFC 6749 has no code for it; this is OIDC's, which
-/// clients know).
-pub fn temporarily_unavailable() -> OAuthError {
-    OAuthError {
-        code: "temporarily_unavailable",
-        description: "the server's database did not answer; try again".into(),
-        status: 503,
     }
 }
 

@@ -23,6 +23,25 @@ impl OAuthError {
         OAuthError::new("invalid_request", description)
     }
 
+    /// D1 did not answer: the client may try again (RFC 6749 has no code for it; this is OIDC's, which
+    /// clients know).
+    pub fn temporarily_unavailable() -> OAuthError {
+        OAuthError {
+            code: "temporarily_unavailable",
+            description: "the server's database did not answer; try again".into(),
+            status: 503,
+        }
+    }
+
+    pub fn no_randomness() -> OAuthError {
+        OAuthError { code: "server_error", description: "no randomness available".into(), status: 500 }
+    }
+
+    /// The address used up its minute's allowance (`AUTH_FAILURES_PER_MINUTE`).
+    pub fn slow_down(description: &str) -> OAuthError {
+        OAuthError { code: "slow_down", description: description.into(), status: 429 }
+    }
+
     /// The JSON body of a token, registration or revocation answer.
     pub fn body(&self) -> Value {
         json!({"error": self.code, "error_description": self.description})

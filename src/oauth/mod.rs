@@ -27,3 +27,24 @@ pub mod scope;
 pub mod sealed;
 pub mod sign_in;
 pub mod token;
+
+/// An audit row of the authorization server (its tool column says `oauth`), written after the response.
+pub(crate) fn audit(
+    event: &str,
+    key_id: Option<i64>,
+    connection_id: Option<i64>,
+    outcome: &str,
+    detail: &str,
+    now: i64,
+) -> crate::platform::Stmt {
+    crate::store::AuditEvent {
+        event,
+        key_id,
+        connection_id,
+        outcome,
+        tool: Some("oauth"),
+        detail: Some(detail),
+        ..Default::default()
+    }
+    .stmt(now)
+}

@@ -9,7 +9,6 @@ use crate::policy::failures::{self, Counted};
 use crate::policy::tokens::{self, Kind};
 use crate::services::Services;
 use crate::store::oauth::clients::{self, ClientRow};
-use crate::store::AuditEvent;
 use serde_json::json;
 
 fn error(e: &OAuthError) -> Outcome {
@@ -34,26 +33,16 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     };
     let network = failures::client_of(req, svc.settings);
     if let Counted::Throttled { retry_after_s } = failures::count_now(svc.db, &network, svc.now).await {
-        let e = OAuthError {
-            code: "slow_down",
-            description: "too many registrations from this address; wait a minute".into(),
-            status: 429,
-        };
+        let e = OAuthError::slow_down("too many registrations from this address; wait a minute");
         return HttpResponse::json(429, &e.body()).with_header("retry-after", retry_after_s.to_string()).into();
     }
     let Ok(client_id) = tokens::client_id() else {
-        return error(&OAuthError { code: "server_error", description: "no randomness available".into(), status: 500 });
+        return error(&OAuthError::no_randomness());
     };
     let secret = if meta.auth_method.has_secret() {
         match tokens::issue(Kind::ClientSecret) {
             Ok(s) => Some(s),
-            Err(_) => {
-                return error(&OAuthError {
-                    code: "server_error",
-                    description: "no randomness available".into(),
-                    status: 500,
-                })
-            }
+            Err(_) => return error(&OAuthError::no_randomness()),
         }
     } else {
         None
@@ -72,20 +61,13 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         blocked_at: None,
     };
     if svc.db.batch(vec![clients::save(&row)]).await.is_err() {
-        return error(&super::client_auth::temporarily_unavailable());
+        return error(&OAuthError::temporarily_unavailable());
     }
     let detail = format!(
         "client {client_id} registered as '{}'",
         crate::text::truncate(meta.name.as_deref().unwrap_or("(no name)"), 80)
     );
-    let audit = AuditEvent {
-        event: "oauth_client_registered",
-        tool: Some("oauth"),
-        outcome: "ok",
-        detail: Some(&detail),
-        ..Default::default()
-    }
-    .stmt(svc.now);
+    let audit = super::audit("oauth_client_registered", None, None, "ok", &detail, svc.now);
     let mut answer = json!({
         "client_id": client_id,
         "client_id_issued_at": svc.now / 1000,

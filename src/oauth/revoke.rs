@@ -9,7 +9,6 @@ use crate::policy::keys::hash;
 use crate::services::Services;
 use crate::store::oauth::grants;
 use crate::store::oauth::tokens::{self, Kind};
-use crate::store::AuditEvent;
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let form = match form_body(req) {
@@ -37,7 +36,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             let stmts = match kind {
                 Kind::Access => {
                     let Ok(unused) = crate::policy::keys::generate() else {
-                        return error_response(&client_auth::temporarily_unavailable()).into();
+                        return error_response(&super::error::OAuthError::temporarily_unavailable()).into();
                     };
                     let mut stmts = vec![tokens::delete(&hash(token))];
                     stmts.extend(grants::retire_access(row.key_id, &hash(token), &unused.hash));
@@ -47,23 +46,14 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             };
             // Now, not after the response: a revoked token must not work a moment longer.
             if svc.db.batch(stmts).await.is_err() {
-                return error_response(&client_auth::temporarily_unavailable()).into();
+                return error_response(&super::error::OAuthError::temporarily_unavailable()).into();
             }
-            after.push(
-                AuditEvent {
-                    event: "oauth_revoked",
-                    key_id: Some(row.key_id),
-                    tool: Some("oauth"),
-                    outcome: "ok",
-                    detail: Some(if kind == Kind::Access {
-                        "the client revoked an access token"
-                    } else {
-                        "the client revoked its grant"
-                    }),
-                    ..Default::default()
-                }
-                .stmt(svc.now),
-            );
+            let what = if kind == Kind::Access {
+                "the client revoked an access token"
+            } else {
+                "the client revoked its grant"
+            };
+            after.push(super::audit("oauth_revoked", Some(row.key_id), None, "ok", what, svc.now));
         }
     }
     Outcome::new(HttpResponse::empty(200).with_header("cache-control", "no-store"), after)

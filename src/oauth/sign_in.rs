@@ -12,13 +12,12 @@ use super::params::Params;
 use super::resource::Issuer;
 use super::sealed::{self, Person, Ticket, PERSON_TTL_MS, TICKET_TTL_MS};
 use super::token::CodeDetail;
-use super::{cookies, offers};
+use super::{audit, cookies, offers};
 use super::{redirect, scope};
 use crate::access::{Operation, Scope};
 use crate::crypto;
 use crate::http::{HttpRequest, HttpResponse, Outcome};
 use crate::odoo::users::VerifyError;
-use crate::platform::Stmt;
 use crate::policy::failures::{self, Counted};
 use crate::policy::keys;
 use crate::policy::tokens::{self, Kind as Secret, CODE_TTL_MS};
@@ -26,8 +25,8 @@ use crate::services::Services;
 use crate::store::oauth::clients::ClientRow;
 use crate::store::oauth::grants::{self, GrantSummary};
 
+use crate::store::connections;
 use crate::store::oauth::tokens::{self as rows, Kind, NewToken};
-use crate::store::{connections, AuditEvent};
 
 pub const WAIT_PATH: &str = "/authorize/wait";
 
@@ -39,30 +38,30 @@ fn redirect_to(location: &str) -> HttpResponse {
     HttpResponse::empty(302).with_header("location", location).with_header("cache-control", "no-store")
 }
 
-fn audit(event: &str, key_id: Option<i64>, connection_id: Option<i64>, outcome: &str, detail: &str, now: i64) -> Stmt {
-    AuditEvent {
-        event,
-        key_id,
-        connection_id,
-        outcome,
-        tool: Some("oauth"),
-        detail: Some(detail),
-        ..Default::default()
-    }
-    .stmt(now)
+/// What every sign-in handler needs before anything else: the `CREDENTIALS_KEY` (which encrypts the
+/// person's Odoo API key), the key the browser's tickets are sealed with (derived from it), and this
+/// server's identity as an issuer.
+struct Ready<'s> {
+    key: [u8; 32],
+    credentials_key: &'s [u8; 32],
+    issuer: Issuer,
 }
 
-fn sealing_key(svc: &Services<'_>) -> Option<[u8; 32]> {
-    svc.settings.credentials_key.as_ref().map(sealed::sealing_key)
+fn ready<'s>(req: &HttpRequest, svc: &Services<'s>) -> Result<Ready<'s>, Box<Outcome>> {
+    let Some(credentials_key) = svc.settings.credentials_key.as_ref() else {
+        return Err(Box::new(error_page(503, "Sign-in unavailable", "This server has no CREDENTIALS_KEY configured.")));
+    };
+    let Some(issuer) = Issuer::of(&req.origin) else {
+        return Err(Box::new(error_page(400, "Bad request", "Unknown server address.")));
+    };
+    Ok(Ready { key: sealed::sealing_key(credentials_key), credentials_key, issuer })
 }
 
 /// `GET /authorize`.
 pub async fn show(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
-    let Some(key) = sealing_key(svc) else {
-        return error_page(503, "Sign-in unavailable", "This server has no CREDENTIALS_KEY configured.");
-    };
-    let Some(issuer) = Issuer::of(&req.origin) else {
-        return error_page(400, "Bad request", "Unknown server address.");
+    let Ready { key, issuer, .. } = match ready(req, svc) {
+        Ok(r) => r,
+        Err(page) => return *page,
     };
     let params = match Params::parse(&req.query) {
         Ok(p) => p,
@@ -180,11 +179,9 @@ fn read_answer(req: &HttpRequest, key: &[u8; 32], now: i64) -> Result<Answer, &'
 
 /// `POST /authorize`: the person's answer.
 pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
-    let Some(key) = sealing_key(svc) else {
-        return error_page(503, "Sign-in unavailable", "This server has no CREDENTIALS_KEY configured.");
-    };
-    let Some(issuer) = Issuer::of(&req.origin) else {
-        return error_page(400, "Bad request", "Unknown server address.");
+    let Ready { key, credentials_key, issuer } = match ready(req, svc) {
+        Ok(r) => r,
+        Err(page) => return *page,
     };
     let a = match read_answer(req, &key, svc.now) {
         Ok(a) => a,
@@ -224,9 +221,6 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let Ok(Some(conn)) = connections::get(svc.db, a.connection_id).await else {
         return error_page(503, "Try again", "The server's database did not answer; try again.");
     };
-    let Some(cred_key) = svc.settings.credentials_key.as_ref() else {
-        return error_page(503, "Sign-in unavailable", "This server has no CREDENTIALS_KEY configured.");
-    };
     let offers_only: Vec<Offer> = offered.into_iter().map(|(o, _)| o).collect();
     let again = |error: &str, login: Option<&str>, status: u16| -> Outcome {
         render(&client, t, &key, &offers_only, None, Some(error), login, status).into()
@@ -236,7 +230,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let remembered_person = cookies::get(req, cookies::PERSON).and_then(|c| sealed::open_person(&key, c, svc.now));
     let (login, api_key, typed) = match (a.remembered, remembered_person) {
         (true, Some(p)) if p.connection_id == a.connection_id => match grants::credentials(svc.db, p.key_id).await {
-            Ok(Some((login, enc, _))) => match crypto::decrypt(cred_key, &enc) {
+            Ok(Some((login, enc, _))) => match crypto::decrypt(credentials_key, &enc) {
                 Ok(api_key) => (login, api_key, false),
                 Err(_) => return again("Sign in with your Odoo API key again.", Some(&p.odoo_login), 400),
             },
@@ -317,7 +311,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     };
 
     // The grant: a key row holding the person's Odoo credentials, encrypted as a key's are.
-    let Ok(enc) = crypto::encrypt(cred_key, &api_key) else {
+    let Ok(enc) = crypto::encrypt(credentials_key, &api_key) else {
         return error_page(500, "Sign-in unavailable", "The credentials could not be encrypted.");
     };
     let Ok(hidden) = keys::generate() else {
@@ -376,11 +370,9 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
 
 /// `GET /authorize/wait`: the page of a grant waiting for an administrator, asked again.
 pub async fn wait(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
-    let Some(key) = sealing_key(svc) else {
-        return error_page(503, "Sign-in unavailable", "This server has no CREDENTIALS_KEY configured.");
-    };
-    let Some(issuer) = Issuer::of(&req.origin) else {
-        return error_page(400, "Bad request", "Unknown server address.");
+    let Ready { key, issuer, .. } = match ready(req, svc) {
+        Ok(r) => r,
+        Err(page) => return *page,
     };
     let Some(waiting) =
         req.query_param("w").and_then(|w| sealed::open_waiting(&key, &w, cookies::get(req, cookies::NONCE), svc.now))

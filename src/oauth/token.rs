@@ -3,7 +3,7 @@
 //! else has it, and the whole grant is revoked (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2). Every answer is
 //! `no-store`, and an error never echoes what the client sent.
 
-use super::client_auth::{self, temporarily_unavailable};
+use super::client_auth;
 use super::error::OAuthError;
 use super::params::Params;
 use super::resource::Issuer;
@@ -17,7 +17,6 @@ use crate::services::Services;
 use crate::store::oauth::clients::ClientRow;
 use crate::store::oauth::grants::{self, GrantSummary};
 use crate::store::oauth::tokens::{self as rows, Kind, NewToken, Taken};
-use crate::store::AuditEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -41,10 +40,6 @@ pub fn error_response(e: &OAuthError) -> HttpResponse {
     } else {
         r
     }
-}
-
-fn audit(event: &str, key_id: Option<i64>, outcome: &str, detail: &str, now: i64) -> Stmt {
-    AuditEvent { event, key_id, outcome, detail: Some(detail), tool: Some("oauth"), ..Default::default() }.stmt(now)
 }
 
 pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
@@ -73,11 +68,7 @@ pub async fn throttled(svc: &Services<'_>, network: &crate::store::failures::Cli
     if !blocked.is_ok_and(|r| r.iter().any(|rows| !rows.is_empty())) {
         return None;
     }
-    let e = OAuthError {
-        code: "slow_down",
-        description: "too many failed attempts from this address; wait a minute".into(),
-        status: 429,
-    };
+    let e = OAuthError::slow_down("too many failed attempts from this address; wait a minute");
     Some(error_response(&e).with_header("retry-after", failures::retry_after_s(svc.now).to_string()))
 }
 
@@ -122,16 +113,17 @@ async fn redeem_code(
     }
     let taken = rows::take(svc.db, Kind::Code, &crate::policy::keys::hash(code), svc.now)
         .await
-        .map_err(|_| temporarily_unavailable())?;
+        .map_err(|_| OAuthError::temporarily_unavailable())?;
     let row = match taken {
         Taken::Fresh(row) => row,
         Taken::Replayed(row) => {
             // A code presented twice was seen by someone else: end what it gave (RFC 6749 §4.1.2), now
             // rather than after the response, so that no token of it works a moment longer.
             revoke_now(svc, row.key_id).await?;
-            after.push(audit(
+            after.push(super::audit(
                 "oauth_code_reused",
                 Some(row.key_id),
+                None,
                 "revoked",
                 "an authorization code was used twice: the grant is revoked",
                 svc.now,
@@ -176,15 +168,16 @@ async fn refresh(
     }
     let taken = rows::take(svc.db, Kind::Refresh, &crate::policy::keys::hash(presented), svc.now)
         .await
-        .map_err(|_| temporarily_unavailable())?;
+        .map_err(|_| OAuthError::temporarily_unavailable())?;
     let row = match taken {
         Taken::Fresh(row) if row.client_id == client.client_id => row,
         Taken::Fresh(row) | Taken::Replayed(row) => {
             // Used before (or by another client): the token leaked. Revoke the whole grant, now.
             revoke_now(svc, row.key_id).await?;
-            after.push(audit(
+            after.push(super::audit(
                 "oauth_refresh_reused",
                 Some(row.key_id),
+                None,
                 "revoked",
                 "a refresh token was presented again: the grant is revoked",
                 svc.now,
@@ -192,7 +185,14 @@ async fn refresh(
             return Err(invalid());
         }
         Taken::Unknown => {
-            after.push(audit("oauth_refresh_failed", None, "invalid", "an unknown or expired refresh token", svc.now));
+            after.push(super::audit(
+                "oauth_refresh_failed",
+                None,
+                None,
+                "invalid",
+                "an unknown or expired refresh token",
+                svc.now,
+            ));
             return Err(invalid());
         }
     };
@@ -201,11 +201,11 @@ async fn refresh(
 }
 
 async fn revoke_now(svc: &Services<'_>, key_id: i64) -> Result<(), OAuthError> {
-    svc.db.batch(grants::revoke(key_id, svc.now)).await.map(|_| ()).map_err(|_| temporarily_unavailable())
+    svc.db.batch(grants::revoke(key_id, svc.now)).await.map(|_| ()).map_err(|_| OAuthError::temporarily_unavailable())
 }
 
 async fn live_grant(svc: &Services<'_>, key_id: i64) -> Result<GrantSummary, OAuthError> {
-    let grant = grants::find(svc.db, key_id).await.map_err(|_| temporarily_unavailable())?;
+    let grant = grants::find(svc.db, key_id).await.map_err(|_| OAuthError::temporarily_unavailable())?;
     grant.filter(|g| g.status == "active").ok_or_else(|| OAuthError::new("invalid_grant", "the grant was revoked"))
 }
 
@@ -217,8 +217,7 @@ async fn issue_pair(
     after: &mut Vec<Stmt>,
     event: &str,
 ) -> Result<serde_json::Value, OAuthError> {
-    let no_randomness =
-        |_| OAuthError { code: "server_error", description: "no randomness available".into(), status: 500 };
+    let no_randomness = |_| OAuthError::no_randomness();
     let access = tokens::issue(Secret::Access).map_err(no_randomness)?;
     let refresh = tokens::issue(Secret::Refresh).map_err(no_randomness)?;
     let new = |hash, kind, expires_at| NewToken {
@@ -235,11 +234,12 @@ async fn issue_pair(
         rows::insert(&new(&refresh.hash, Kind::Refresh, svc.now + REFRESH_IDLE_TTL_MS), svc.now),
     ];
     stmts.extend(grants::rotate_access(grant.key_id, &access.hash, access_expires));
-    svc.db.batch(stmts).await.map_err(|_| temporarily_unavailable())?;
+    svc.db.batch(stmts).await.map_err(|_| OAuthError::temporarily_unavailable())?;
     after.push(crate::store::oauth::clients::touch(&client.client_id, svc.now));
-    after.push(audit(
+    after.push(super::audit(
         event,
         Some(grant.key_id),
+        None,
         "ok",
         &format!("tokens for client {}", crate::text::truncate(&client.client_id, 200)),
         svc.now,
