@@ -3,9 +3,7 @@ Streamable HTTP.
 
 Run by the e2e harness (tests/e2e/harness/python.mjs) with the project's .venv:
 .venv/bin/python tests/e2e/py_client_test.py
-Needs E2E_SETUP (written by setup.mjs). Prints one line per check and `py: N passed, M failed`; with
-E2E_PY_RESULTS set, also writes the counts and the failed checks' names there as JSON, which is what the
-harness counts.
+Needs E2E_SETUP (written by setup.mjs). Its checks and their count are py_checks.py's.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import asyncio
 import json
 import os
 import sys
-import traceback
 from urllib.parse import quote
 
 from mcp import ClientSession, types
@@ -31,23 +28,11 @@ PROMPTS = ["customer_overview", "draft_follow_up", "find_records", "pipeline_rev
 WRITES = {"odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
 TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"]
 
+from py_checks import check, crashed, report
+
 with open(os.environ["E2E_SETUP"], encoding="utf-8") as f:
     SETUP = json.load(f)
 
-passed = 0
-failed = 0
-failures: list[str] = []
-
-
-def check(name: str, cond: bool, detail: str = "") -> None:
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"  ok   {name}")
-    else:
-        failed += 1
-        failures.append(name)
-        print(f"  FAIL {name} {detail}")
 
 
 def text_of(result) -> str:
@@ -260,23 +245,12 @@ async def main() -> int:
         try:
             await flow(label, SETUP["keys"][key_name], AZURE[key_name])
         except BaseException as e:  # noqa: BLE001 - report and go on with the next flow
-            global failed
-            failed += 1
-            failures.append(f"{label}: {type(e).__name__}")
-            print(f"  FAIL {label}: {type(e).__name__}: {e}")
-            traceback.print_exc()
+            crashed(label, e)
     try:
         await modern_flow("Odoo 19 (json2), stateless", SETUP["keys"]["admin19"], AZURE["admin19"])
     except BaseException as e:  # noqa: BLE001
-        failed += 1
-        failures.append(f"stateless flow: {type(e).__name__}")
-        print(f"  FAIL stateless flow: {type(e).__name__}: {e}")
-        traceback.print_exc()
-    print(f"py: {passed} passed, {failed} failed")
-    if os.environ.get("E2E_PY_RESULTS"):
-        with open(os.environ["E2E_PY_RESULTS"], "w", encoding="utf-8") as f:
-            json.dump({"passed": passed, "failed": failed, "failures": failures}, f)
-    return 0 if failed == 0 and passed > 0 else 1
+        crashed("stateless flow", e)
+    return report()
 
 
 if __name__ == "__main__":

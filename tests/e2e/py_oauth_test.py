@@ -7,9 +7,7 @@ its clock says the access token expired, and the administrator's revocation.
 
 Run by the e2e harness (tests/e2e/harness/python.mjs) with the project's .venv:
 .venv/bin/python tests/e2e/py_oauth_test.py
-Needs E2E_SETUP (written by setup.mjs). Prints one line per check and `py: N passed, M failed`; with
-E2E_PY_RESULTS set, also writes the counts and the failed checks' names there as JSON, which is what the
-harness counts.
+Needs E2E_SETUP (written by setup.mjs). Its checks and their count are py_checks.py's.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ import os
 import re
 import sys
 import time
-import traceback
 from urllib.parse import parse_qs, urlparse
 
 import httpx2
@@ -30,6 +27,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
+from py_checks import check, crashed, report
+
 with open(os.environ["E2E_SETUP"], encoding="utf-8") as f:
     SETUP = json.load(f)
 BASE = SETUP["worker_url"]
@@ -38,20 +37,6 @@ ADMIN = {"authorization": f"Bearer {SETUP['admin_token']}"}
 DEMO2_KEY = SETUP["odoo"]["c19"]["demo2"]
 REDIRECT = "http://127.0.0.1:33418/callback"
 
-passed = 0
-failed = 0
-failures: list[str] = []
-
-
-def check(name: str, cond: bool, detail: str = "") -> None:
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"  ok   {name}")
-    else:
-        failed += 1
-        failures.append(name)
-        print(f"  FAIL {name} {detail}")
 
 
 def remember(*secrets: str | None) -> None:
@@ -236,16 +221,8 @@ async def main() -> int:
     try:
         await flow()
     except BaseException as e:  # noqa: BLE001 - report and count
-        global failed
-        failed += 1
-        failures.append(f"OAuth flow: {type(e).__name__}")
-        print(f"  FAIL OAuth flow: {type(e).__name__}: {e}")
-        traceback.print_exc()
-    print(f"py: {passed} passed, {failed} failed")
-    if os.environ.get("E2E_PY_RESULTS"):
-        with open(os.environ["E2E_PY_RESULTS"], "w", encoding="utf-8") as f:
-            json.dump({"passed": passed, "failed": failed, "failures": failures}, f)
-    return 0 if failed == 0 and passed > 0 else 1
+        crashed("OAuth flow", e)
+    return report()
 
 
 if __name__ == "__main__":
