@@ -104,7 +104,7 @@ where
 }
 
 /// An outbound HTTP request (always to an Odoo server), sent through `net::Guarded`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutboundRequest {
     pub method: &'static str,
     pub url: String,

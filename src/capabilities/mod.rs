@@ -18,6 +18,22 @@ pub fn operation_of(message: &Message) -> Option<crate::access::Operation> {
     (method == "tools/call").then(|| tools::operation_of(params.get("name")?.as_str()?)).flatten()
 }
 
+/// Whether a message is a read that may call Odoo before its key is confirmed (`transport::early`): a
+/// read tool, `resources/read` or `completion/complete`. Never a write, nor `odoo_batch` (which may hold
+/// writes).
+pub fn may_start_early(message: &Message) -> bool {
+    let Message::Request { method, params, .. } = message else { return false };
+    match method.as_str() {
+        "tools/call" => params
+            .get("name")
+            .and_then(|n| n.as_str())
+            .and_then(tools::operation_of)
+            .is_some_and(|op| op == crate::access::Operation::Read),
+        "resources/read" | "completion/complete" => true,
+        _ => false,
+    }
+}
+
 /// The model a message concerns, when it says so up front (a tool's `model` argument, a resource's
 /// URI), so that the transport can have its schema looked up in the authentication batch, at no extra
 /// round trip. Only a valid model name is given.

@@ -6,6 +6,7 @@
 //! not read yet) and the authentication failures' answers.
 
 pub mod dispatch;
+pub mod early;
 pub mod reply;
 pub mod session_lane;
 pub mod stateless_lane;
@@ -41,11 +42,12 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     };
     // The stateless lane never reads a session id, not even to touch it during authentication.
     let session_id = if era == Era::Session { req.header(SESSION_HEADER) } else { None };
-    // The model the message concerns, as the capabilities read it: its schema comes with authentication.
-    let schema_model = match &parsed {
-        Some(Ok(body)) => jsonrpc::classify(body).ok().and_then(|message| capabilities::model_of(&message)),
+    let message = match &parsed {
+        Some(Ok(body)) => jsonrpc::classify(body).ok(),
         _ => None,
     };
+    // The model the message concerns, as the capabilities read it: its schema comes with authentication.
+    let schema_model = message.as_ref().and_then(capabilities::model_of);
     // Errors before a lane takes over echo the request's id when the body could be parsed.
     let reply_to = match &parsed {
         Some(Ok(body)) => ReplyTo::parsed(Some(body), era),
@@ -56,13 +58,25 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         Some(Ok(body)) if era == Era::Session => session_lane::weight(body),
         _ => 1,
     };
-    let auth = match authenticate_request(req, svc, session_id, schema_model.as_deref(), weight, &reply_to).await {
+    // A warm key's read sends its Odoo call now, alongside the authentication batch (`early`).
+    let key_hash = req.bearer_token().map(crate::policy::keys::hash);
+    let started = match (&message, &key_hash) {
+        (Some(m), Some(hash)) if era != Era::StatelessBatch => early::start(svc, hash, m),
+        _ => None,
+    };
+    let authenticating = authenticate_request(req, svc, session_id, schema_model.as_deref(), weight);
+    let auth = match early::alongside(started.as_ref(), key_hash.as_deref(), svc.now, authenticating).await {
         Ok(a) => a,
-        Err(outcome) => return outcome,
+        Err(failure) => return early::noted(started.as_ref(), refuse_request(failure, req, svc, &reply_to).await),
     };
     if let Some(refusal) = beyond_scope(&auth, parsed.as_ref().and_then(|p| p.as_ref().ok()), req, &reply_to) {
-        return refusal.into();
+        early::refused(started.as_ref(), &auth.key_hash, svc.now);
+        return early::noted(started.as_ref(), refusal.into());
     }
+    // The early call's answer goes to the request's first Odoo call if that is the same call.
+    let handoff = started.as_ref().map(|s| early::Handoff::new(svc.http, s));
+    let handed = handoff.as_ref().map(|h| Services { http: h, ..*svc });
+    let svc = handed.as_ref().unwrap_or(svc);
     let mut after = vec![store::keys::touch(auth.key_id, svc.now)];
     if auth.first_use {
         after.push(
@@ -133,15 +147,20 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
             Era::StatelessBatch => reply_to.error(400, INVALID_REQUEST, "Invalid Request: protocol 2026-07-28 has no JSON-RPC batches"),
         }
     };
-    Outcome { response, after, log }
+    early::noted(started.as_ref(), Outcome { response, after, log })
 }
 
 /// A DELETE of `/mcp`: ends the key's session it names.
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
-    let auth = match authenticate_request(req, svc, sid, None, 1, &ReplyTo::unread(req.header(VERSION_HEADER))).await {
+    let key_hash = req.bearer_token().map(crate::policy::keys::hash);
+    let auth = match early::alongside(None, key_hash.as_deref(), svc.now, authenticate_request(req, svc, sid, None, 1))
+        .await
+    {
         Ok(a) => a,
-        Err(outcome) => return outcome,
+        Err(failure) => {
+            return refuse_request(failure, req, svc, &ReplyTo::unread(req.header(VERSION_HEADER))).await;
+        }
     };
     let Some(sid) = sid else {
         return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required").into();
@@ -160,19 +179,22 @@ async fn authenticate_request(
     session_id: Option<&str>,
     schema_model: Option<&str>,
     weight: i64,
-    reply_to: &ReplyTo,
-) -> Result<AuthContext, Outcome> {
+) -> Result<AuthContext, AuthFailure> {
     let presented = req.bearer_token();
     let limit = svc.settings.default_rate_limit;
     let client = failures::client_of(req, svc.settings);
-    match authenticate(svc.db, &client, presented, session_id, limit, schema_model, weight, svc.now).await {
-        Ok(auth) => Ok(auth),
-        // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
-        Err(AuthFailure::MissingKey) => {
-            Err(refused(&counted(svc, &client, AuthFailure::MissingKey).await, &client, reply_to, req, svc).await)
-        }
-        Err(failure) => Err(refused(&failure, &client, reply_to, req, svc).await),
-    }
+    authenticate(svc.db, &client, presented, session_id, limit, schema_model, weight, svc.now).await
+}
+
+/// The whole outcome of a refused authentication.
+async fn refuse_request(failure: AuthFailure, req: &HttpRequest, svc: &Services<'_>, reply_to: &ReplyTo) -> Outcome {
+    let client = failures::client_of(req, svc.settings);
+    // No key: nothing reached D1, so the failure is counted (or the address found throttled) now.
+    let failure = match failure {
+        AuthFailure::MissingKey => counted(svc, &client, AuthFailure::MissingKey).await,
+        other => other,
+    };
+    refused(&failure, &client, reply_to, req, svc).await
 }
 
 /// An OAuth token asking for what its grant's scope does not hold: 403 `insufficient_scope` naming every

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod latency;
 
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use odoo_mcp_edge::config::Settings;
