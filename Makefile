@@ -166,8 +166,10 @@ test-e2e: build
 
 ## ---------------------------------------------------------------- benchmark
 # The release bundle's size, and a `bench`-feature build (build-bench/) served by scripts/serve.mjs (workerd
-# through Miniflare, without wrangler dev's proxy); see scripts/bench.mjs.
+# through Miniflare, without wrangler dev's proxy); see scripts/bench.mjs. First the native simulation of the
+# critical path (tests/latency_simulation.rs: D1 30 ms, Odoo 80 ms), which fails over its warm-read budget.
 bench: build
+	cargo test --release -p odoo-mcp-edge --test latency_simulation -- --ignored --nocapture
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs
 
 ## ---------------------------------------------------------------- fuzzing

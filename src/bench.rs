@@ -8,7 +8,9 @@
 //! - `x-bench-after-statements`: statements written after the response (one more round trip if > 0);
 //! - `x-bench-odoo-calls`: HTTP requests sent to Odoo;
 //! - `x-bench-d1-ms`, `x-bench-odoo-ms`, `x-bench-total-ms`: time spent waiting on D1, on Odoo, and in
-//!   the whole request before its response (the runtime's clock, which advances across I/O).
+//!   the whole request before its response (the runtime's clock, which advances across I/O; D1 and
+//!   Odoo overlap when the Odoo call started early);
+//! - `x-bench-early`: `used` or `dropped` when the request started its Odoo call early.
 
 use crate::http::{HttpRequest, Outcome};
 use crate::mcp::stream::ResponseStream;
@@ -87,6 +89,10 @@ pub async fn serve_counted(req: HttpRequest, svc: &Services<'_>, stream: &Respon
     ];
     for (name, value) in headers {
         outcome.response.headers.push((name.into(), value.to_string()));
+    }
+    // What became of the request's early Odoo call, when it started one (`transport::early`).
+    if let Some(early) = outcome.log.get("early").and_then(|v| v.as_str()) {
+        outcome.response.headers.push(("x-bench-early".into(), early.to_string()));
     }
     outcome
 }

@@ -20,16 +20,18 @@ pub fn operation_of(message: &Message) -> Option<crate::access::Operation> {
 
 /// Whether a message is a read that may call Odoo before its key is confirmed (`transport::early`): a
 /// read tool, `resources/read` or `completion/complete`. Never a write, nor `odoo_batch` (which may hold
-/// writes).
+/// writes). Nor a model's description (the tool or the fields resource): warm, it answers from the
+/// schema this isolate holds without calling Odoo, so starting early gains nothing and would only do
+/// its work twice; cold, it must look in D1 first, which an early start never waits for.
 pub fn may_start_early(message: &Message) -> bool {
     let Message::Request { method, params, .. } = message else { return false };
+    let text = |name: &str| params.get(name).and_then(|v| v.as_str());
     match method.as_str() {
-        "tools/call" => params
-            .get("name")
-            .and_then(|n| n.as_str())
-            .and_then(tools::operation_of)
-            .is_some_and(|op| op == crate::access::Operation::Read),
-        "resources/read" | "completion/complete" => true,
+        "tools/call" => text("name").is_some_and(tools::may_start_early),
+        "resources/read" => text("uri")
+            .and_then(|uri| resources::uri::parse(uri).ok())
+            .is_some_and(|uri| !matches!(uri, resources::uri::ResourceUri::Fields { .. })),
+        "completion/complete" => true,
         _ => false,
     }
 }

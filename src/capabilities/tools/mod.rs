@@ -126,6 +126,12 @@ pub fn operation_of(name: &str) -> Option<Operation> {
     })
 }
 
+/// Whether the tool may call Odoo before its key is confirmed (`capabilities::may_start_early`): the
+/// reads, but the model description.
+pub fn may_start_early(name: &str) -> bool {
+    name != describe_model::NAME && operation_of(name) == Some(Operation::Read)
+}
+
 /// The tool called `name`, run; `None` if there is no such tool.
 async fn run_named(ctx: &ToolCtx<'_>, name: &str, args: &Map<String, Value>) -> Option<ToolResult> {
     Some(match name {

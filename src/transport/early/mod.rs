@@ -40,6 +40,11 @@ pub fn start<'a>(svc: &Services<'a>, key_hash: &str, message: &Message) -> Optio
         return None;
     }
     let auth = warm::passed(key_hash, svc.now)?;
+    // Over /jsonrpc without a uid the first request would be the login, after which the batch (which
+    // then knows the uid the login stored) always sends another: wasted, so not started.
+    if auth.connection.transport == crate::odoo::Transport::Jsonrpc && auth.odoo_uid.is_none() {
+        return None;
+    }
     let sent = first_request(svc, &auth, id, method, params)?;
     let http: &'a dyn Http = svc.http;
     let answer = http.send(sent.clone());
