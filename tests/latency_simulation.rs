@@ -228,3 +228,45 @@ fn simulate() {
     let _ = std::fs::write(&out, json!({"d1_ms": d1, "odoo_ms": odoo, "runs": RUNS, "rows": json_rows}).to_string());
     assert!(over.is_empty(), "over the budget of max(D1, Odoo) + {BUDGET_MS} ms: {over:?}");
 }
+
+/// Where the Worker, D1 and Odoo are, as round trips (ms) from the Worker: D1's includes its query
+/// (about 1 ms), Odoo's includes the server's own time for a small `search_read` (taken as 40 ms for
+/// Odoo Online). The round trips are typical figures between Cloudflare locations and regions, stated
+/// as assumptions; the wall times are the simulation's.
+const PLACEMENTS: [(&str, u64, u64); 5] = [
+    ("Worker in Europe, D1 in weur, Odoo Online in Europe", 11, 55),
+    ("Worker in Europe, D1 in enam (no location hint), Odoo Online in Europe", 91, 55),
+    ("Worker in Europe, D1 in weur, Odoo in US East", 11, 130),
+    ("Smart Placement: Worker beside Odoo in US East, D1 in enam", 6, 45),
+    ("Worker in Europe, D1 in weur, Odoo in Asia-Pacific", 11, 240),
+];
+
+#[test]
+#[ignore = "timing: run by `make bench`"]
+fn placements() {
+    let h = Harness::new();
+    let v = OdooVersion::V19;
+    let c = h.connection(v, "placements", &["res.partner"]);
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{c}/models/res.partner"),
+        Some(json!({"read": true, "create": true})),
+    );
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let key = h.key(c, v, "admin");
+    let search = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "fields": ["name"], "limit": 5}});
+    let create = json!({"name": "odoo_create", "arguments": {"model": "res.partner", "values": {"name": "Placed"}}});
+    println!("\nWhere the parts run (round trips from the Worker; median of {RUNS}):\n");
+    println!("| placement | D1 ms | Odoo ms | warm `odoo_search` | new isolate | warm `odoo_create` |");
+    println!("|---|---|---|---|---|---|");
+    for (name, d1, odoo) in PLACEMENTS {
+        let slow = Slow::new(&h, d1, odoo);
+        let warm = measure(&h, &slow, &key, "odoo_search", "tools/call", search.clone(), Case::Warm);
+        let cold = measure(&h, &slow, &key, "odoo_search", "tools/call", search.clone(), Case::NewIsolate);
+        let write = measure(&h, &slow, &key, "odoo_create", "tools/call", create.clone(), Case::Warm);
+        println!(
+            "| {name} | {d1} | {odoo} | {:.0} ms | {:.0} ms | {:.0} ms |",
+            warm.wall_ms, cold.wall_ms, write.wall_ms
+        );
+    }
+}
