@@ -138,6 +138,33 @@ pub trait Http {
 }
 
 /// Milliseconds since the Unix epoch.
+/// Runs two futures at once, each polled in turn until both are done: independent Odoo calls of one
+/// request then cost the longer of the two, not their sum.
+pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                (ra, rb) = (x, y);
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64

@@ -61,7 +61,7 @@ fn ms(d: Duration) -> f64 {
 
 /// The back ends' time in one request, from its events: the critical path (the union of the intervals
 /// during which something was awaited: D1 and Odoo overlapped where they ran at the same time), and
-/// D1's and Odoo's totals.
+/// the same for D1 alone and for Odoo alone (calls made at once overlap).
 fn back_ends(events: &[(Event, Duration)]) -> (f64, f64, f64) {
     let mut open: Vec<(bool, Duration)> = Vec::new();
     let mut spans: Vec<(bool, Duration, Duration)> = Vec::new();
@@ -77,19 +77,23 @@ fn back_ends(events: &[(Event, Duration)]) -> (f64, f64, f64) {
             }
         }
     }
-    let leg = |d1: bool| ms(spans.iter().filter(|(k, _, _)| *k == d1).map(|(_, s, e)| *e - *s).sum());
-    let (d1, odoo) = (leg(true), leg(false));
-    let mut spans: Vec<(Duration, Duration)> = spans.into_iter().map(|(_, s, e)| (s, e)).collect();
-    spans.sort();
-    let (mut total, mut end) = (Duration::ZERO, Duration::ZERO);
-    for (s, e) in spans {
-        let s = s.max(end);
-        if e > s {
-            total += e - s;
-            end = e;
+    // The union of a set of intervals: the time during which at least one of them was open.
+    let union = |mut spans: Vec<(Duration, Duration)>| {
+        spans.sort();
+        let (mut total, mut end) = (Duration::ZERO, Duration::ZERO);
+        for (s, e) in spans {
+            let s = s.max(end);
+            if e > s {
+                total += e - s;
+                end = e;
+            }
         }
-    }
-    (ms(total), d1, odoo)
+        ms(total)
+    };
+    let of = |d1: bool| spans.iter().filter(|(k, _, _)| *k == d1).map(|(_, s, e)| (*s, *e)).collect::<Vec<_>>();
+    let (d1, odoo) = (union(of(true)), union(of(false)));
+    let total = union(spans.iter().map(|(_, s, e)| (*s, *e)).collect());
+    (total, d1, odoo)
 }
 
 fn call_body(method: &str, params: Value) -> String {

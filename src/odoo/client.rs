@@ -84,6 +84,15 @@ impl<'a> OdooClient<'a> {
         }
     }
 
+    /// Logs in now if the next call would (`/jsonrpc` without a uid yet), so that calls then made at the
+    /// same time do not each log in.
+    pub async fn logged_in(&self) -> Result<(), OdooError> {
+        if self.conn.transport == Transport::Jsonrpc && self.uid.get().is_none() {
+            self.authenticate().await?;
+        }
+        Ok(())
+    }
+
     /// Checks the credentials and returns the Odoo uid they belong to.
     pub async fn whoami(&self) -> Result<i64, OdooError> {
         match self.conn.transport {

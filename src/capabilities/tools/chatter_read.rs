@@ -94,14 +94,10 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     let client = ctx.odoo()?;
     require_chatter(ctx, &client, model).await?;
     ctx.checkpoint(&client).await?;
-    let record_name = record_name(ctx, &client, model, id).await?;
-    ctx.progress(1, 2, || format!("Found {model} {id}"));
-
     let mut domain = vec![json!(["model", "=", model]), json!(["res_id", "=", id])];
     if !include_notifications {
         domain.push(json!(["message_type", "!=", "notification"]));
     }
-    ctx.checkpoint(&client).await?;
     let params = vec![
         ("domain", json!(domain)),
         ("fields", json!(FIELDS)),
@@ -111,7 +107,13 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         ("order", json!("date desc, id desc")),
     ];
     let call = Call { model: "mail.message", method: "search_read", ids: None, params, positional: 1 };
-    let mut rows = match client.call(&call).await? {
+    // The record's name and its messages are independent: asked for at once (the messages of a record
+    // that does not exist are none, and its error is the answer).
+    client.logged_in().await?;
+    let (record_name, rows) = crate::platform::join(record_name(ctx, &client, model, id), client.call(&call)).await;
+    let record_name = record_name?;
+    ctx.progress(1, 2, || format!("Found {model} {id}"));
+    let mut rows = match rows? {
         Value::Array(r) => r,
         _ => return Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
     };

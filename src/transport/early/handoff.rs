@@ -1,8 +1,9 @@
-//! The early call in flight, and its hand-off: [`Started`] holds the Odoo request an early start sent
-//! and its answer (running, or arrived); [`Handoff`] is the `Http` the request is then served with,
-//! which gives the served path that answer only if its first Odoo request is, byte for byte, the one
-//! sent early (same URL, headers, credentials, body). Any other first request, or none, and the early
-//! answer is dropped unseen.
+//! The early calls in flight, and their hand-off: [`Started`] holds the Odoo requests an early start
+//! sent (those the request makes before awaiting anything: one, or a few made at once) and their
+//! answers (running, or arrived); [`Handoff`] is the `Http` the request is then served with, which
+//! gives the served path's n-th request the n-th early answer only if it is, byte for byte, the request
+//! sent early (same URL, headers, credentials, body). At the first difference every early answer not
+//! yet taken is dropped unseen, and the rest goes out as usual.
 
 use crate::platform::{Http, HttpError, InboundResponse, LocalBoxFuture, OutboundRequest};
 use std::cell::{Cell, RefCell};
@@ -17,65 +18,88 @@ enum State<'a> {
     Gone,
 }
 
-/// An Odoo request sent early, and its answer.
-pub struct Started<'a> {
+/// One request sent early, and its answer.
+struct Call<'a> {
     sent: OutboundRequest,
     state: RefCell<State<'a>>,
-    used: Cell<bool>,
+}
+
+/// The Odoo requests sent early, in the order the request made them, and their answers.
+pub struct Started<'a> {
+    calls: Vec<Call<'a>>,
+    used: Cell<usize>,
 }
 
 impl<'a> Started<'a> {
-    pub fn new(sent: OutboundRequest, answer: LocalBoxFuture<'a, Answer>) -> Started<'a> {
-        Started { sent, state: RefCell::new(State::Running(answer)), used: Cell::new(false) }
+    pub fn new(calls: Vec<(OutboundRequest, LocalBoxFuture<'a, Answer>)>) -> Started<'a> {
+        let calls = calls
+            .into_iter()
+            .map(|(sent, answer)| Call { sent, state: RefCell::new(State::Running(answer)) })
+            .collect();
+        Started { calls, used: Cell::new(0) }
     }
 
-    /// Drives the call while something else is awaited (keeps its answer once it arrives).
+    /// Drives the calls while something else is awaited (keeps each answer once it arrives).
     pub fn drive(&self, cx: &mut Context<'_>) {
-        let mut state = self.state.borrow_mut();
-        if let State::Running(f) = &mut *state {
-            if let Poll::Ready(answer) = f.as_mut().poll(cx) {
-                *state = State::Arrived(answer);
+        for call in &self.calls {
+            let mut state = call.state.borrow_mut();
+            if let State::Running(f) = &mut *state {
+                if let Poll::Ready(answer) = f.as_mut().poll(cx) {
+                    *state = State::Arrived(answer);
+                }
             }
         }
     }
 
-    /// Drops the call and whatever it answered: the request is not served (or not as assumed).
+    /// Drops every call not taken yet, and whatever it answered.
     pub fn drop_unseen(&self) {
-        *self.state.borrow_mut() = State::Gone;
+        for call in &self.calls {
+            *call.state.borrow_mut() = State::Gone;
+        }
     }
 
-    /// The call, if `req` is the request it sent and it is still held; either way it cannot be taken
-    /// again.
-    fn take_if(&self, req: &OutboundRequest) -> Option<State<'a>> {
-        let state = std::mem::replace(&mut *self.state.borrow_mut(), State::Gone);
-        let taken = *req == self.sent && !matches!(state, State::Gone);
-        self.used.set(taken);
-        taken.then_some(state)
+    /// The `n`-th call, if `req` is the request it sent and it is still held; otherwise every call not
+    /// taken yet is dropped.
+    fn take_if(&self, n: usize, req: &OutboundRequest) -> Option<State<'a>> {
+        let taken = self
+            .calls
+            .get(n)
+            .filter(|c| c.sent == *req)
+            .map(|c| std::mem::replace(&mut *c.state.borrow_mut(), State::Gone))
+            .filter(|s| !matches!(s, State::Gone));
+        match taken {
+            Some(_) => self.used.set(self.used.get() + 1),
+            None => self.drop_unseen(),
+        }
+        taken
     }
 
-    /// Whether the served path took the early answer.
+    /// Whether the served path took every early answer.
     pub fn was_used(&self) -> bool {
-        self.used.get()
+        self.used.get() == self.calls.len()
     }
 }
 
-/// The `Http` a request with an early start is served with: its first request gets the early answer
-/// when it is the request sent early; every other request goes out as usual.
+/// The `Http` a request with an early start is served with: its requests get the early answers, in
+/// order, as long as each is the request sent early; from the first that is not, every request goes
+/// out as usual.
 pub struct Handoff<'h, 'a> {
     inner: &'h dyn Http,
     started: &'h Started<'a>,
-    first: Cell<bool>,
+    /// Requests made so far; `None` once one differed from the early one.
+    next: Cell<Option<usize>>,
 }
 
 impl<'h, 'a> Handoff<'h, 'a> {
     pub fn new(inner: &'h dyn Http, started: &'h Started<'a>) -> Handoff<'h, 'a> {
-        Handoff { inner, started, first: Cell::new(true) }
+        Handoff { inner, started, next: Cell::new(Some(0)) }
     }
 }
 
 impl Http for Handoff<'_, '_> {
     fn send<'b>(&'b self, req: OutboundRequest) -> LocalBoxFuture<'b, Answer> {
-        let early = if self.first.replace(false) { self.started.take_if(&req) } else { None };
+        let early = self.next.get().and_then(|n| self.started.take_if(n, &req));
+        self.next.set(self.next.get().filter(|_| early.is_some()).map(|n| n + 1));
         match early {
             Some(State::Running(answer)) => answer,
             Some(State::Arrived(answer)) => Box::pin(std::future::ready(answer)),
@@ -132,7 +156,7 @@ mod tests {
 
     #[test]
     fn the_same_first_request_gets_the_early_answer_once() {
-        let started = Started::new(request("{}"), Box::pin(std::future::ready(answer("early"))));
+        let started = Started::new(vec![(request("{}"), Box::pin(std::future::ready(answer("early"))))]);
         started.drive(&mut Context::from_waker(std::task::Waker::noop()));
         let fresh = Fresh(Cell::new(0));
         let http = Handoff::new(&fresh, &started);
@@ -145,7 +169,7 @@ mod tests {
 
     #[test]
     fn any_other_first_request_drops_the_early_answer() {
-        let started = Started::new(request("{}"), Box::pin(std::future::ready(answer("early"))));
+        let started = Started::new(vec![(request("{}"), Box::pin(std::future::ready(answer("early"))))]);
         let fresh = Fresh(Cell::new(0));
         let http = Handoff::new(&fresh, &started);
         // Another body (other fields, other credentials …): sent as usual, the early answer never read.
@@ -156,8 +180,29 @@ mod tests {
     }
 
     #[test]
+    fn calls_made_at_once_are_handed_over_in_order_until_one_differs() {
+        let ready = |b: &str| -> LocalBoxFuture<'static, Answer> { Box::pin(std::future::ready(answer(b))) };
+        let both = || Started::new(vec![(request("1"), ready("early 1")), (request("2"), ready("early 2"))]);
+        let fresh = Fresh(Cell::new(0));
+        let started = both();
+        let http = Handoff::new(&fresh, &started);
+        assert_eq!(body_of(run(http.send(request("1")))), "early 1");
+        assert_eq!(body_of(run(http.send(request("2")))), "early 2");
+        assert!(started.was_used());
+        assert_eq!(fresh.0.get(), 0);
+        // The second differs: it and everything after goes out; the second early answer is dropped.
+        let started = both();
+        let http = Handoff::new(&fresh, &started);
+        assert_eq!(body_of(run(http.send(request("1")))), "early 1");
+        assert_eq!(body_of(run(http.send(request("3")))), "fresh");
+        assert_eq!(body_of(run(http.send(request("2")))), "fresh");
+        assert!(!started.was_used());
+        assert_eq!(fresh.0.get(), 2);
+    }
+
+    #[test]
     fn a_dropped_call_is_never_handed_over() {
-        let started = Started::new(request("{}"), Box::pin(std::future::ready(answer("early"))));
+        let started = Started::new(vec![(request("{}"), Box::pin(std::future::ready(answer("early"))))]);
         started.drop_unseen();
         let fresh = Fresh(Cell::new(0));
         let http = Handoff::new(&fresh, &started);

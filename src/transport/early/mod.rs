@@ -6,12 +6,13 @@
 //!   `resources/read`, `completion/complete`); a write, a batch or a notification never starts early.
 //! - Only for a key a batch passed in this isolate less than `warm::WARM_TTL_MS` ago and not refused
 //!   since nor within `warm::REFUSAL_PAUSE_MS` (`warm`). The request is then run, with what that
-//!   batch found, up to its first Odoo request (nothing is awaited: a handler that would need D1 first,
-//!   such as a schema this isolate does not hold, simply does not start early), and that request is sent.
+//!   batch found, up to its first await (nothing is awaited: a handler that would need D1 first, such
+//!   as a schema this isolate does not hold, simply does not start early), and the Odoo requests it
+//!   made by then (its first, or a few made at once) are sent.
 //! - The batch decides as always. Refused, and the early call is dropped unseen: the answer is the
 //!   refusal, and nothing counts or audits the dropped call. Passed, and the request is served as if
-//!   nothing had started, with the batch's own findings; its first Odoo request gets the early answer
-//!   only if it is the very request sent early (`handoff`), so that any change the batch brought
+//!   nothing had started, with the batch's own findings; its Odoo requests get the early answers only
+//!   while each is the very request sent early (`handoff`), so that any change the batch brought
 //!   (permissions, scope, field policy, credentials, connection, schema) makes it send its own.
 
 pub mod handoff;
@@ -45,10 +46,12 @@ pub fn start<'a>(svc: &Services<'a>, key_hash: &str, message: &Message) -> Optio
     if auth.connection.transport == crate::odoo::Transport::Jsonrpc && auth.odoo_uid.is_none() {
         return None;
     }
-    let sent = first_request(svc, &auth, id, method, params)?;
+    let sent = first_requests(svc, &auth, id, method, params);
+    if sent.is_empty() {
+        return None;
+    }
     let http: &'a dyn Http = svc.http;
-    let answer = http.send(sent.clone());
-    Some(Started::new(sent, answer))
+    Some(Started::new(sent.into_iter().map(|req| (req.clone(), http.send(req))).collect()))
 }
 
 /// Awaits `auth` (the authentication batch) while driving the early call; then keeps this isolate's
@@ -102,16 +105,19 @@ pub fn noted(started: Option<&Started<'_>>, mut outcome: Outcome) -> Outcome {
     outcome
 }
 
-/// The request, run with what the key's last passing batch found, up to its first Odoo request: that
-/// request, if it makes one before awaiting anything else. Nothing it does is kept (its statements, log
-/// fields and notifications go nowhere).
-fn first_request(
+/// At most this many requests start early (those a request makes at once before awaiting anything).
+const MAX_EARLY: usize = 4;
+
+/// The request, run with what the key's last passing batch found, up to the point where it awaits
+/// something: the Odoo requests it made by then (one, or a few made at once). Nothing it does is kept
+/// (its statements, log fields and notifications go nowhere).
+fn first_requests(
     svc: &Services<'_>,
     auth: &AuthContext,
     id: &serde_json::Value,
     method: &str,
     params: &serde_json::Map<String, serde_json::Value>,
-) -> Option<OutboundRequest> {
+) -> Vec<OutboundRequest> {
     let capture = Capture::default();
     let subrequests = Subrequests::new();
     let dry =
@@ -121,16 +127,20 @@ fn first_request(
     let mut run = std::pin::pin!(dispatch::dispatch(&ctx, method, params));
     // One poll: everything up to the first await that is not immediately ready.
     let _ = run.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-    capture.0.take()
+    let mut sent = capture.0.take();
+    if sent.len() > MAX_EARLY {
+        sent.clear();
+    }
+    sent
 }
 
-/// The `Http` of the dry run: keeps the first request and never answers.
+/// The `Http` of the dry run: keeps the requests and never answers.
 #[derive(Default)]
-struct Capture(RefCell<Option<OutboundRequest>>);
+struct Capture(RefCell<Vec<OutboundRequest>>);
 
 impl Http for Capture {
     fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, Result<InboundResponse, HttpError>> {
-        self.0.borrow_mut().get_or_insert(req);
+        self.0.borrow_mut().push(req);
         Box::pin(std::future::pending())
     }
 }
