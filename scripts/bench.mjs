@@ -10,7 +10,8 @@
 //     neither D1 nor Odoo, is printed for information only);
 //   - the cold isolate: the process's start to `listening`, then the first tools/call (each era in turn,
 //     over BENCH_RESTARTS restarts on the same D1) and the second one;
-//   - D1 round trips and statements per request, before the Odoo call and after the response;
+//   - D1 round trips and statements per request, before the Odoo call and after the response, and what
+//     became of each measured call's early Odoo call (x-bench-early: used, dropped, or not started);
 //   - Odoo calls per request: cold (nothing cached), warm, and in a new isolate (worker restarted on the
 //     same D1, so the schema comes from D1);
 //   - throughput at concurrency 1 and 10; wasm size raw and gzip (the release build in build/);
@@ -200,7 +201,7 @@ async function readMessage(r, sse, what) {
 
 function counted(r) {
   const n = (h) => Number(r.headers.get(h));
-  return { d1BeforeOdoo: n("x-bench-d1-before-odoo"), d1Batches: n("x-bench-d1-batches"), d1Statements: n("x-bench-d1-statements"), afterStatements: n("x-bench-after-statements"), odooCalls: n("x-bench-odoo-calls"), ms: { d1: n("x-bench-d1-ms"), odoo: n("x-bench-odoo-ms"), total: n("x-bench-total-ms"), adapter: n("x-bench-before-core-ms") } };
+  return { d1BeforeOdoo: n("x-bench-d1-before-odoo"), d1Batches: n("x-bench-d1-batches"), d1Statements: n("x-bench-d1-statements"), afterStatements: n("x-bench-after-statements"), odooCalls: n("x-bench-odoo-calls"), early: r.headers.get("x-bench-early"), ms: { d1: n("x-bench-d1-ms"), odoo: n("x-bench-odoo-ms"), total: n("x-bench-total-ms"), adapter: n("x-bench-before-core-ms") } };
 }
 
 function checkResult(r, body, what) {
@@ -325,11 +326,13 @@ try {
   log(`${SAMPLES} interleaved rounds (${order.join(", ")}, each round in a random order), ${LATENCY_MS} ms of Odoo latency`);
   const times = Object.fromEntries(order.map((n) => [n, []]));
   const inside = { d1: [], odoo: [], total: [], adapter: [] };
+  const early = {}; // what became of each measured tools/call's early Odoo call (x-bench-early)
   for (let i = 0; i < SAMPLES; i++) {
     for (const n of shuffle(order)) {
       const { ms, value } = await timed(targets[n]);
       times[n].push(ms);
       if (n === "stateless_json") for (const k of Object.keys(inside)) inside[k].push(value.ms[k]);
+      if (value?.ms) early[value.early ?? "not started"] = (early[value.early ?? "not started"] ?? 0) + 1;
     }
   }
   const L = (results.latency_ms = Object.fromEntries(order.map((n) => [n, stats(times[n])])));
@@ -339,6 +342,7 @@ try {
     L[n].ratio_p95 = round(L[n].p95 / L.direct.p95, 3);
   }
   // Where the worker's time goes, by its own clock (whole milliseconds), stateless JSON.
+  results.early_start = early;
   L.inside_worker_p50 = Object.fromEntries(Object.entries(inside).map(([k, xs]) => [k === "adapter" ? "before_core" : k, median(xs)]));
 
   const total = Math.max(50, SAMPLES);
@@ -425,10 +429,11 @@ const rows = [
   ["inside the worker, p50 (stateless JSON)", `${L.inside_worker_p50.total} ms: D1 ${L.inside_worker_p50.d1} ms, Odoo ${L.inside_worker_p50.odoo} ms; before the core ${L.inside_worker_p50.before_core} ms`],
   ["cold: process start to listening", `${results.start_to_listening_ms} ms first start; median ${C.start_to_listening_ms_median} ms over ${RESTARTS} restarts`],
   ["cold: first tools/call of an isolate", `stateless ${C.stateless_first_call_ms_median} ms; session ${C.session_first_call_ms_median} ms after an initialize of ${C.session_initialize_ms_median} ms (medians; second call ${C.second_call_ms_median} ms)`],
+  ["early Odoo call, measured rounds", Object.entries(results.early_start).map(([k, v]) => `${k} ${v}`).join(", ")],
   ["throughput, concurrency 1 / 10", `${results.throughput_rps.c1} / ${results.throughput_rps.c10} req/s (direct at 10: ${results.throughput_rps.direct_c10})`],
   ["wasm (release)", `${size.raw} B raw, ${size.gzip} B gzip`],
   ...["cold", "warm", "new_isolate"].map((k) => [`per request, ${k.replace("_", " ")}`,
-    `D1 ${c[k].d1BeforeOdoo} round trip(s) before Odoo, ${c[k].d1Batches} before the response (${c[k].d1Statements} statements), ${c[k].afterStatements} statements after; Odoo calls ${c[k].odooCalls}`]),
+    `D1 ${c[k].d1BeforeOdoo} round trip(s) before Odoo, ${c[k].d1Batches} before the response (${c[k].d1Statements} statements), ${c[k].afterStatements} statements after; Odoo calls ${c[k].odooCalls}${c[k].early ? ` (started early: ${c[k].early})` : ""}`]),
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log("");
