@@ -5,7 +5,7 @@
 #   make demo       the worker + a fake Odoo with demo data, a read-only key, commands to try (DEMO_ODOO=17)
 #   make test       everything CI runs: test-native, lint, deploy-check (the build), test-e2e
 #   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
-#   make bench      latency, D1 and Odoo calls per request, throughput, size (bench-results.json)
+#   make bench      gross latency vs. the direct Odoo call (both eras, cold/warm), D1 and Odoo calls, throughput
 #   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) s (installs cargo-fuzz, nightly); fuzz-smoke: 10 s
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 

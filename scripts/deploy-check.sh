@@ -15,6 +15,23 @@ rm -rf "$out"
 PATH="$PWD/node_modules/.bin:$PATH"
 export PATH WRANGLER_SEND_METRICS=false
 
+# Placement (README, "Deploy to Cloudflare"; docs/performance.md, "Placement in production"): every MCP
+# request waits on D1 and then on Odoo, so the Worker must run near them rather than near each client.
+# wrangler.toml's [placement] must say mode = "smart" (or name the back end's region, host or hostname).
+placement=$(awk '
+  /^[[:space:]]*\[/ { in_placement = ($0 ~ /^[[:space:]]*\[placement\][[:space:]]*(#.*)?$/); next }
+  in_placement && /^[[:space:]]*(mode|region|host|hostname)[[:space:]]*=/ { sub(/#.*/, ""); gsub(/[[:space:]"]/, ""); print }
+' wrangler.toml)
+case " $(printf '%s ' $placement)" in
+  *" mode=smart "* | *" region="?* | *" host="?* | *" hostname="?*) ;;
+  *)
+    echo "deploy-check: FAILED: wrangler.toml has no placement setting (or it is off): add" >&2
+    printf '  [placement]\n  mode = "smart"\n' >&2
+    echo "so that the Worker runs near D1 and Odoo (see README, \"Deploy to Cloudflare\")" >&2
+    exit 1
+    ;;
+esac
+
 if ! npx --no wrangler deploy --dry-run --outdir "$out" >"$log" 2>&1; then
   tail -n 30 "$log" >&2
   echo "deploy-check: wrangler deploy --dry-run failed (full output: $log)" >&2

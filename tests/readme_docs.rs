@@ -64,9 +64,16 @@ fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
     let deploy = section("Deploy to Cloudflare");
     let script = blocks(deploy, "sh").join("\n");
     let (binding, database, worker) = (toml_string("binding"), toml_string("database_name"), toml_string("name"));
+    // The database is created with one of D1's location hints (near the Odoo it will serve).
+    let hint = script
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("npx wrangler d1 create {database} --location ")))
+        .unwrap_or_else(|| panic!("d1 create names wrangler.toml's database_name {database} and a --location"));
+    assert!(["wnam", "enam", "weur", "eeur", "apac", "oc"].contains(&hint.trim()), "not a D1 location hint: {hint}");
+    // Smart Placement, as the guide says (scripts/deploy-check.sh checks it before a deploy).
     assert!(
-        script.contains(&format!("npx wrangler d1 create {database}\n")),
-        "d1 create names wrangler.toml's database_name {database}"
+        WRANGLER.contains("\n[placement]\nmode = \"smart\"\n") && deploy.contains("[placement] mode = \"smart\""),
+        "wrangler.toml and the guide: [placement] mode = \"smart\""
     );
     assert!(
         script.contains(&format!("npx wrangler d1 execute {binding} --remote --file schema.sql")),
