@@ -43,12 +43,7 @@ fn call(h: &Harness, slow: &Slow, key: &str, session: Option<&str>, tool: &str, 
 fn setup(v: OdooVersion) -> (Harness, i64, String) {
     let h = Harness::new();
     let c = h.connection(v, "c", &["res.partner"]);
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true})),
-    );
-    assert_eq!(r.status, 200, "{}", r.raw);
+    h.allow(c, "res.partner", json!({"read": true, "create": true}));
     let key = h.key(c, v, "admin");
     (h, c, key)
 }
@@ -182,12 +177,7 @@ fn a_change_the_batch_brings_makes_the_request_send_its_own_call() {
     assert!(first.raw.contains("email"), "{}", first.raw);
     // The administrator hides email: the early call (held permissions) asked for it, the batch's
     // permissions do not allow it, so the served request sends its own, and its answer has no email.
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "fields": {"mode": "deny", "fields": ["email"]}})),
-    );
-    assert_eq!(r.status, 200, "{}", r.raw);
+    h.allow(c, "res.partner", json!({"read": true, "create": true, "fields": {"mode": "deny", "fields": ["email"]}}));
     let hidden = call(&h, &slow, &key, None, SEARCH, json!({"model": "res.partner", "limit": 3, "order": "id"}));
     assert!(started_early(&slow.events()), "{:?}", slow.events());
     assert_eq!(hidden.log["early"], json!("dropped"), "{:?}", hidden.log);

@@ -164,12 +164,7 @@ fn simulate() {
     let h = Harness::new();
     let v = OdooVersion::V19;
     let c = h.connection(v, "sim", &["res.partner", "crm.lead"]);
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true, "update": true})),
-    );
-    assert_eq!(r.status, 200, "{}", r.raw);
+    h.allow(c, "res.partner", json!({"read": true, "create": true, "update": true}));
     let key = h.key(c, v, "admin");
     let slow = Slow::new(&h, d1, odoo);
     let tool = |name: &str, args: Value| ("tools/call", json!({"name": name, "arguments": args}));
@@ -251,12 +246,7 @@ fn placements() {
     let h = Harness::new();
     let v = OdooVersion::V19;
     let c = h.connection(v, "placements", &["res.partner"]);
-    let r = h.admin(
-        "PUT",
-        &format!("/admin/api/connections/{c}/models/res.partner"),
-        Some(json!({"read": true, "create": true})),
-    );
-    assert_eq!(r.status, 200, "{}", r.raw);
+    h.allow(c, "res.partner", json!({"read": true, "create": true}));
     let key = h.key(c, v, "admin");
     let search = json!({"name": "odoo_search", "arguments": {"model": "res.partner", "fields": ["name"], "limit": 5}});
     let create = json!({"name": "odoo_create", "arguments": {"model": "res.partner", "values": {"name": "Placed"}}});

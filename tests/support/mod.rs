@@ -386,6 +386,12 @@ impl Harness {
         id
     }
 
+    /// Sets a model's permissions on a connection (`flags`: the admin API's body).
+    pub fn allow(&self, connection_id: i64, model: &str, flags: Value) {
+        let r = self.admin("PUT", &format!("/admin/api/connections/{connection_id}/models/{model}"), Some(flags));
+        assert_eq!(r.status, 200, "{}", r.raw);
+    }
+
     /// Issues an MCP key for a fake user ("admin" or "demo2").
     pub fn key(&self, connection_id: i64, version: OdooVersion, login: &str) -> String {
         let cfg = Config::new(version);
