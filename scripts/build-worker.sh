@@ -42,5 +42,17 @@ for t in "$ESBUILD_BIN" "$WASM_OPT_BIN"; do
   fi
 done
 
+# The output directory (worker-build's --out-dir, `build` by default), for the step after it.
+out=build
+prev=
+for a in "$@"; do
+  [ "$a" = "--" ] && break
+  [ "$prev" = "--out-dir" ] && out=$a
+  case $a in --out-dir=*) out=${a#--out-dir=} ;; esac
+  prev=$a
+done
+
 export WASM_BINDGEN_BIN ESBUILD_BIN WASM_OPT_BIN
-exec worker-build --release "$@"
+worker-build --release "$@"
+# worker-build keeps the wasm's function names; the deployed module does without them.
+node scripts/strip-wasm-names.mjs "$out/index_bg.wasm"

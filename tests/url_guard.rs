@@ -84,6 +84,36 @@ fn the_admin_api_refuses_every_internal_spelling_before_fetching_anything() {
 }
 
 #[test]
+fn a_non_ascii_host_is_refused_with_a_message_that_asks_for_its_xn_form() {
+    // The build carries no Unicode IDNA tables (Cargo.toml, idna_adapter): the xn-- spelling of the same
+    // name is allowed, the Unicode one refused with a clear message, here and through the admin API.
+    assert_eq!(
+        guard::check("https://xn--mnchen-3ya.example.com", false).map(|u| u.to_string()).as_deref(),
+        Ok("https://xn--mnchen-3ya.example.com/")
+    );
+    for url in [
+        "https://münchen.example.com",
+        "https://MÜNCHEN.example.com/odoo",
+        "https://example\u{3002}com",
+        "https://ｅｘａｍｐｌｅ.com",
+    ] {
+        let refusal = guard::check(url, false).expect_err(url);
+        assert_eq!(refusal, guard::Refusal::NonAsciiHost, "{url}");
+        assert!(refusal.message().contains("xn--"), "{url}: {}", refusal.message());
+    }
+    // Fullwidth digits that WHATWG would map to 127.0.0.1 are refused, never read as an address.
+    assert!(guard::check("https://１２７.０.０.１", true).is_err());
+    let h = Harness::new();
+    let r = h.admin(
+        "POST",
+        "/admin/api/connections",
+        Some(json!({"name": "x", "url": "https://münchen.example.com", "database": "db"})),
+    );
+    assert_eq!(r.status, 400, "{}", r.raw);
+    assert!(r.raw.contains("xn--"), "{}", r.raw);
+}
+
+#[test]
 fn a_stored_loopback_connection_is_refused_at_send_time_once_loopback_is_not_allowed() {
     let mut h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &["res.partner"]);

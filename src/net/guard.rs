@@ -5,7 +5,8 @@
 //! therefore meet the same checks as their plain spelling.
 //!
 //! Allowed: `https://` to a public name or a public IP; with `allow_loopback` (dev) also `http://` or
-//! `https://` to a loopback host. Refused: userinfo, `%` in the host, every IANA special-purpose IPv4 and
+//! `https://` to a loopback host. Refused: userinfo, `%` in the host, a host typed in non-ASCII letters
+//! (an international name is entered in its `xn--` form; see `Refusal::NonAsciiHost`), every IANA special-purpose IPv4 and
 //! IPv6 range that is not globally reachable (IPv4 embedded in IPv6 is judged as IPv4), and names that
 //! only resolve locally. Left to the platform: a public name whose DNS answer is a private address
 //! (Workers cannot reach private networks through `fetch`; see README, Security model).
@@ -20,6 +21,9 @@ pub enum Refusal {
     Scheme,
     Userinfo,
     PercentInHost,
+    /// A host typed with non-ASCII letters: the build carries no Unicode IDNA tables (Cargo.toml,
+    /// `idna_adapter`), so an international domain name is entered in its `xn--` form.
+    NonAsciiHost,
     NoHost,
     Port,
     PlainHttp,
@@ -36,6 +40,9 @@ impl Refusal {
             Refusal::Scheme => "the URL must start with https://".into(),
             Refusal::Userinfo => "the URL must not carry a user name or password".into(),
             Refusal::PercentInHost => "the host must not contain percent-encoding".into(),
+            Refusal::NonAsciiHost => {
+                "the host must be ASCII: enter an international domain name in its xn-- form (e.g. xn--mnchen-3ya.example.com for münchen.example.com)".into()
+            }
             Refusal::NoHost => "the URL has no host".into(),
             Refusal::Port => "the URL has an invalid port".into(),
             Refusal::PlainHttp => "the URL must use https:// (Odoo credentials travel in every request)".into(),
@@ -61,6 +68,9 @@ pub fn check(raw: &str, allow_loopback: bool) -> Result<Url, Refusal> {
         // Even an empty one ("https://:@host"): a URL with userinfo is never an Odoo base URL.
         if authority.contains('@') {
             return Err(Refusal::Userinfo);
+        }
+        if !authority.is_ascii() {
+            return Err(Refusal::NonAsciiHost);
         }
     }
     let url = Url::parse(raw).map_err(|_| Refusal::NotAUrl)?;

@@ -12,6 +12,8 @@ const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "file", "vbscript", "
 #[derive(Debug, PartialEq)]
 pub enum RedirectError {
     Unparsable,
+    /// A host in non-ASCII letters: the build has no Unicode IDNA tables (Cargo.toml, `idna_adapter`).
+    NonAsciiHost,
     Fragment,
     Userinfo,
     /// `http` to anything but this machine.
@@ -23,6 +25,9 @@ impl std::fmt::Display for RedirectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RedirectError::Unparsable => write!(f, "is not an absolute URI"),
+            RedirectError::NonAsciiHost => {
+                write!(f, "must name its host in ASCII (an international domain name in its xn-- form)")
+            }
             RedirectError::Fragment => write!(f, "must not have a fragment"),
             RedirectError::Userinfo => write!(f, "must not carry a user name or password"),
             RedirectError::PlainHttp => {
@@ -36,7 +41,10 @@ impl std::fmt::Display for RedirectError {
 /// Whether `uri` may be registered as a redirect: https anywhere; http only to loopback; a private-use
 /// scheme (`cursor://…`, `com.example.app:/cb`) for native apps; never a fragment or a user name.
 pub fn check_registrable(uri: &str) -> Result<(), RedirectError> {
-    let url = Url::parse(uri).map_err(|_| RedirectError::Unparsable)?;
+    let url = Url::parse(uri).map_err(|e| match e {
+        url::ParseError::IdnaError => RedirectError::NonAsciiHost,
+        _ => RedirectError::Unparsable,
+    })?;
     if url.fragment().is_some() || uri.contains('#') {
         return Err(RedirectError::Fragment);
     }
@@ -103,6 +111,14 @@ pub fn shown_destination(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_ascii_host_is_refused_with_a_message_that_asks_for_its_xn_form() {
+        let e = check_registrable("https://münchen.example.com/cb").unwrap_err();
+        assert_eq!(e, RedirectError::NonAsciiHost);
+        assert!(e.to_string().contains("xn--"), "{e}");
+        assert_eq!(check_registrable("https://xn--mnchen-3ya.example.com/cb"), Ok(()));
+    }
 
     #[test]
     fn what_may_be_registered() {
