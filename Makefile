@@ -167,10 +167,11 @@ test-e2e: build
 ## ---------------------------------------------------------------- benchmark
 # The release bundle's size, and a `bench`-feature build (build-bench/) served by scripts/serve.mjs (workerd
 # through Miniflare, without wrangler dev's proxy); see scripts/bench.mjs. First the native simulation of the
-# critical path (tests/latency_simulation.rs: D1 30 ms, Odoo 80 ms), which fails over its warm-read budget.
+# critical path (tests/latency_simulation.rs: D1 30 ms, Odoo 80 ms); either missing a budget fails, after both ran.
 bench: build
-	cargo test --release -p odoo-mcp-edge --test latency_simulation -- --ignored --nocapture
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs
+	@sim=0; cargo test --release -p odoo-mcp-edge --test latency_simulation -- --ignored --nocapture || sim=$$?; \
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs || exit $$?; \
+	if [ "$$sim" -ne 0 ]; then echo "make bench: the latency simulation missed its budget (see above)" >&2; exit "$$sim"; fi
 
 ## ---------------------------------------------------------------- fuzzing
 # libFuzzer on the parsers and validators (fuzz/, see scripts/fuzz.sh); fails if a target crashes.
