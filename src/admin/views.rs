@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 /// A model's permission with its field policy, and when the model is sensitive why, and whether it is
 /// blocked.
 pub fn permission_json(model: &str, p: &ModelPermission) -> Value {
-    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields});
+    let mut v = json!({"model": model, "read": p.read, "create": p.create, "update": p.update, "delete": p.delete, "unlock_sensitive": p.sensitive_unlocked, "fields": p.fields, "actions": p.actions});
     if let Some(reason) = sensitive_reason(model) {
         v["sensitive"] = json!(reason);
         if !p.sensitive_unlocked {
