@@ -40,6 +40,16 @@ CREATE TABLE IF NOT EXISTS field_policies (
   PRIMARY KEY (connection_id, model)
 );
 
+-- The button methods (`action_confirm` …) a model allows as actions on a connection: a JSON list of
+-- method names. No row = none (default-deny). Read together with model_permissions (LEFT JOIN).
+CREATE TABLE IF NOT EXISTS model_actions (
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  model         TEXT    NOT NULL,
+  actions       TEXT    NOT NULL,             -- JSON list of method names
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, model)
+);
+
 -- The Odoo user the admin console browses a connection with (models from ir.model, fields): optional,
 -- never used for MCP calls. The API key is encrypted like the keys' ones.
 CREATE TABLE IF NOT EXISTS connection_credentials (

@@ -96,7 +96,7 @@ fn model_permissions_default_deny_and_sensitive_flag() {
     );
     assert_eq!(
         r.body,
-        json!({"model": "res.partner", "read": true, "create": false, "update": true, "delete": false, "unlock_sensitive": false, "fields": null})
+        json!({"model": "res.partner", "read": true, "create": false, "update": true, "delete": false, "unlock_sensitive": false, "fields": null, "actions": []})
     );
     let r = h.admin("PUT", &format!("/admin/api/connections/{c}/models/res.users"), Some(json!({"read": true})));
     assert_eq!(r.status, 200);

@@ -444,6 +444,10 @@ fn a_token_works_on_mcp_as_demo2_survives_a_refresh_and_stops_when_revoked() {
         "{challenge}"
     );
     assert!(challenge.contains("resource_metadata="), "{challenge}");
+    let action = s.post(&json!({"jsonrpc": "2.0", "id": 51, "method": "tools/call",
+        "params": {"name": "odoo_action", "arguments": {"model": "crm.lead", "ids": [3], "action": "action_set_lost"}}}));
+    assert_eq!(action.status, 403, "an action needs odoo.write: {}", action.raw);
+    assert!(action.header("www-authenticate").unwrap().contains("scope=\"odoo.read odoo.write\""));
 
     // A refresh hands the same session a new token; the old one stops.
     let r = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);
@@ -601,4 +605,35 @@ fn a_browser_that_signed_in_before_only_confirms() {
     // Without the remembered person, confirming is refused and the key must be typed.
     let r = h.raw("GET", &format!("/authorize?{}", authorize_query(&other, &[])), &[("cookie", &cookie)], b"");
     assert!(!r.raw.contains("Continue as"));
+}
+
+#[test]
+fn a_grant_that_writes_but_may_not_run_actions_gets_the_tools_refusal_not_a_challenge() {
+    let (h, conn) = setup("any", &[]);
+    // A default scope saved before actions existed: read, create and update.
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{conn}/oauth"),
+        Some(
+            json!({"enabled": true, "who": "any", "logins": [], "scope": {"operations": ["read", "create", "update"]}}),
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let r = h.admin(
+        "PUT",
+        &format!("/admin/api/connections/{conn}/models/crm.lead"),
+        Some(json!({"read": true, "actions": ["action_set_lost"]})),
+    );
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let client_id = register(&h);
+    let code = code_for_demo2(&h, conn, &client_id);
+    let tokens = redeem(&h, &client_id, &code, VERIFIER);
+    assert_eq!(tokens.body["scope"], "odoo.read odoo.write", "{}", tokens.raw);
+    let mut s = h.session(tokens.body["access_token"].as_str().unwrap());
+    // Asking the person for odoo.write again could not help: the tool says why instead.
+    let r = s.post(&json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "odoo_action", "arguments": {"model": "crm.lead", "ids": [3], "action": "action_set_lost"}}}));
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let text = r.body["result"]["content"][0]["text"].as_str().unwrap_or_default().to_string();
+    assert!(text.contains("scope does not include running actions on"), "{}", r.raw);
 }

@@ -219,7 +219,7 @@ fn the_admin_api_walkthrough_runs_as_written() {
     let curls = walkthrough();
     assert_eq!(
         curls.iter().map(|c| c.method.as_str()).collect::<Vec<_>>(),
-        ["POST", "PUT", "PUT", "POST", "GET", "DELETE"]
+        ["POST", "PUT", "PUT", "PUT", "POST", "GET", "DELETE"]
     );
     let mut issued = None;
     for c in curls {
@@ -247,6 +247,9 @@ fn the_admin_api_walkthrough_runs_as_written() {
                 r.raw
             );
             issued = r.body["key"].as_str().map(str::to_string);
+        }
+        if c.path.ends_with("/models/sale.order") {
+            assert_eq!(r.body["actions"], serde_json::json!(["action_confirm"]), "{}", r.raw);
         }
         if c.path == "/admin/api/keys" && c.method == "GET" {
             assert_eq!(r.body["keys"][0]["label"], "Alice, Claude Code", "{}", r.raw);

@@ -40,11 +40,11 @@ pub struct IssueBody {
 /// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), no empty
 /// list, only model names. That the models are enabled on the connection is checked in `issue`.
 pub(super) fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
-    if scope.models.is_none() && scope.operations.is_none() {
+    if scope.models.is_none() && scope.operations.is_none() && scope.actions.is_none() {
         return Err(BodyError::invalid(
             "scope",
-            "must narrow something: give 'models' and/or 'operations', or leave 'scope' out for every \
-             model and operation the connection enables",
+            "must narrow something: give 'models', 'operations' and/or 'actions', or leave 'scope' out for \
+             every model, operation and action the connection enables",
         ));
     }
     let mut scope = scope;
@@ -64,6 +64,17 @@ pub(super) fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
         }
         ops.sort();
         ops.dedup();
+    }
+    if let Some(actions) = scope.actions.take() {
+        if actions.is_empty() {
+            return Err(BodyError::invalid(
+                "scope.actions",
+                "must not be empty (leave 'action' out of 'operations' for a key that runs no action)",
+            ));
+        }
+        let checked = crate::access::validated_actions(actions)
+            .map_err(|e| BodyError::invalid("scope.actions", format!("refused: {e}")))?;
+        scope.actions = Some(checked);
     }
     Ok(scope)
 }
@@ -86,8 +97,9 @@ fn checked_expiry(expires_at: i64, now: i64) -> Result<i64, BodyError> {
 pub(super) async fn models_enabled(svc: &Services<'_>, connection_id: i64, scope: &Scope) -> Result<(), ApiError> {
     let Some(models) = &scope.models else { return Ok(()) };
     let enabled = connections::model_permissions(svc.db, connection_id).await?;
-    if let Some(m) =
-        models.iter().find(|m| !enabled.iter().any(|(e, p)| e == *m && (p.read || p.create || p.update || p.delete)))
+    if let Some(m) = models
+        .iter()
+        .find(|m| !enabled.iter().any(|(e, p)| e == *m && crate::access::Operation::ALL.iter().any(|op| p.allows(*op))))
     {
         return Err(BodyError::invalid(
             "scope.models",

@@ -13,8 +13,8 @@ use crate::store::connections;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// `PUT …/models/{model}`: absent (or null) flags are false; absent `fields` keeps the policy in force,
-/// `null` removes it.
+/// `PUT …/models/{model}`: absent (or null) flags are false, and absent (or null) `actions` none;
+/// absent `fields` keeps the policy in force, `null` removes it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionBody {
@@ -30,6 +30,9 @@ pub struct PermissionBody {
     unlock_sensitive: Option<bool>,
     #[serde(default)]
     fields: Patch<FieldPolicy>,
+    /// The button methods a key may call on the model (`odoo_action`), e.g. `["action_confirm"]`.
+    #[serde(default)]
+    actions: Option<Vec<String>>,
 }
 
 pub async fn list(svc: &Services<'_>, id: i64) -> ApiResult {
@@ -57,6 +60,8 @@ pub async fn set(svc: &Services<'_>, id: i64, model: &str, b: PermissionBody, af
         delete: flag(b.delete),
         sensitive_unlocked: flag(b.unlock_sensitive),
         fields: None,
+        actions: crate::access::validated_actions(b.actions.unwrap_or_default())
+            .map_err(|e| BodyError::invalid("actions", format!("refused: {e}")))?,
     };
     // Absent `fields` keeps the policy in force: re-sending the flags must never widen what a key sees.
     let new_policy = match b.fields {
@@ -95,8 +100,13 @@ pub async fn set(svc: &Services<'_>, id: i64, model: &str, b: PermissionBody, af
         action,
         Some(id),
         &format!(
-            "{model} read={} create={} update={} delete={} unlock_sensitive={}",
-            p.read, p.create, p.update, p.delete, p.sensitive_unlocked
+            "{model} read={} create={} update={} delete={} unlock_sensitive={} actions={}",
+            p.read,
+            p.create,
+            p.update,
+            p.delete,
+            p.sensitive_unlocked,
+            if p.actions.is_empty() { "none".to_string() } else { p.actions.join(",") }
         ),
         svc.now,
     ));

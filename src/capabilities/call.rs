@@ -104,6 +104,10 @@ pub struct ToolCtx<'r> {
     model: RefCell<Option<String>>,
     operation: Cell<Option<Operation>>,
     record_count: Cell<Option<i64>>,
+    /// An action's audit row: its own event (`action`) and what it says beside the outcome (the method,
+    /// how Odoo answered); never record contents.
+    action: RefCell<Option<String>>,
+    answer: RefCell<Option<String>>,
     /// Set while a batch runs its operations: their own progress steps would make the batch's progress
     /// go backwards, which the protocol forbids.
     pub(in crate::capabilities) in_batch: Cell<bool>,
@@ -119,6 +123,8 @@ impl<'r> ToolCtx<'r> {
             model: RefCell::new(None),
             operation: Cell::new(None),
             record_count: Cell::new(None),
+            action: RefCell::new(None),
+            answer: RefCell::new(None),
             in_batch: Cell::new(false),
         }
     }
@@ -134,6 +140,19 @@ impl<'r> ToolCtx<'r> {
         *self.model.borrow_mut() = Some(model.to_string());
         self.operation.set(Some(op));
         self.req.auth.permissions.check(model, op).map_err(ToolError::Denied)
+    }
+
+    /// Checks the model name and this key's permission to call the button method `action` on it
+    /// (`Permissions::check_action`), and records them for the audit row, whose event is then `action`.
+    pub fn require_action(&self, model: &str, action: &str) -> Result<(), ToolError> {
+        *self.action.borrow_mut() = Some(crate::text::truncate(action, 80).to_string());
+        self.require(model, Operation::Action)
+            .and_then(|_| self.req.auth.permissions.check_action(model, action).map_err(ToolError::Denied))
+    }
+
+    /// How Odoo answered an action, in a few words for its audit row (`done`, `follow-up: …`).
+    pub fn set_answer(&self, answer: impl Into<String>) {
+        *self.answer.borrow_mut() = Some(answer.into());
     }
 
     pub fn set_record_count(&self, n: usize) {
@@ -208,10 +227,18 @@ impl<'r> ToolCtx<'r> {
     fn audit(&self, tool: &str, outcome: &ToolResult, duration_ms: i64) {
         let auth = self.req.auth;
         let model = self.model.borrow();
+        let action = self.action.borrow();
+        let event = if action.is_some() { "action" } else { self.event };
         let (event, outcome_str, detail) = match outcome {
-            Ok(_) => (self.event, "ok", None),
+            Ok(_) => (event, "ok", self.answer.borrow().clone()),
             Err(ToolError::Denied(d)) => ("permission_denied", "denied", Some(d.to_string())),
-            Err(e) => (self.event, e.audit_outcome(), Some(e.message())),
+            Err(e) => (event, e.audit_outcome(), Some(e.message())),
+        };
+        // An action's row names its method first.
+        let detail = match (action.as_deref(), detail) {
+            (Some(a), Some(d)) => Some(format!("{a}: {d}")),
+            (Some(a), None) => Some(a.to_string()),
+            (None, d) => d,
         };
         // The request's log line: the model and how the tool ended (in a batch, its last operation's
         // model and the batch's own outcome).
@@ -246,5 +273,7 @@ impl<'r> ToolCtx<'r> {
         *self.model.borrow_mut() = None;
         self.operation.set(None);
         self.record_count.set(None);
+        *self.action.borrow_mut() = None;
+        *self.answer.borrow_mut() = None;
     }
 }

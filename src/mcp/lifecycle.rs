@@ -45,6 +45,8 @@ odoo_search takes an Odoo domain (a list of [field, operator, value] conditions,
 returns at most 200 records a page, and gives a next_cursor to continue. odoo_get reads records by id. \
 odoo_chatter_read shows a record's message thread; odoo_chatter_post logs an internal note on it by default, \
 and sends a message to the record's followers (kind \"message\", which may email them) only when the user asks to. \
+odoo_action presses a workflow button (confirm an order, win a lead) that the administrator allowed on the model; \
+when it answers follow_up, Odoo wants a further step (a wizard) that was not taken: tell the user to finish it in Odoo. \
 Ask for the fields you need: a few fields per record keeps answers small. When a model is refused, tell the \
 user which permission to ask their administrator for.";
 

@@ -11,10 +11,11 @@ use crate::store::oauth::settings::{self, OAuthSettings};
 
 /// The operations a connection's OAuth grants get by default, and its models (`None`: all enabled).
 pub fn default_scope(s: &OAuthSettings) -> Scope {
-    s.scope
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<Scope>(v.clone()).ok())
-        .unwrap_or(Scope { models: None, operations: Some(vec![Operation::Read]) })
+    s.scope.as_ref().and_then(|v| serde_json::from_value::<Scope>(v.clone()).ok()).unwrap_or(Scope {
+        models: None,
+        operations: Some(vec![Operation::Read]),
+        actions: None,
+    })
 }
 
 pub fn allowed_operations(s: &OAuthSettings) -> Vec<Operation> {

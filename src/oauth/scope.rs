@@ -1,5 +1,5 @@
-//! The scopes a client may ask for, and what each allows: `odoo.read` (read), `odoo.write` (create and
-//! update), `odoo.delete` (delete). A grant never holds more than the administrator's default scope for
+//! The scopes a client may ask for, and what each allows: `odoo.read` (read), `odoo.write` (create,
+//! update, and the button methods the administrator allowed as actions), `odoo.delete` (delete). A grant never holds more than the administrator's default scope for
 //! OAuth grants; a client may ask for less. Scopes narrow what a grant may do; the connection's model
 //! permissions still decide, as for keys.
 
@@ -12,7 +12,7 @@ pub const SUPPORTED: &[&str] = &["odoo.read", "odoo.write", "odoo.delete"];
 fn operations_of(scope: &str) -> Option<&'static [Operation]> {
     match scope {
         "odoo.read" => Some(&[Operation::Read]),
-        "odoo.write" => Some(&[Operation::Create, Operation::Update]),
+        "odoo.write" => Some(&[Operation::Create, Operation::Update, Operation::Action]),
         "odoo.delete" => Some(&[Operation::Delete]),
         _ => None,
     }
@@ -51,11 +51,20 @@ pub fn grant(requested: Option<&str>, allowed: &[Operation]) -> Result<Vec<Opera
     Ok(granted)
 }
 
-/// The scope string of a set of operations: each scope whose operations are all present.
+/// What a set of operations must hold to be named by `scope`: all of its operations, but for `odoo.write`
+/// only create and update (grants made before actions existed hold just those two, and still write).
+fn defining(scope: &str) -> Option<&'static [Operation]> {
+    match scope {
+        "odoo.write" => Some(&[Operation::Create, Operation::Update]),
+        other => operations_of(other),
+    }
+}
+
+/// The scope string of a set of operations: each scope whose defining operations are all present.
 pub fn to_scope(ops: &[Operation]) -> String {
     SUPPORTED
         .iter()
-        .filter(|s| operations_of(s).is_some_and(|needed| needed.iter().all(|op| ops.contains(op))))
+        .filter(|s| defining(s).is_some_and(|needed| needed.iter().all(|op| ops.contains(op))))
         .copied()
         .collect::<Vec<_>>()
         .join(" ")
@@ -65,7 +74,7 @@ pub fn to_scope(ops: &[Operation]) -> String {
 pub fn needed_for(op: Operation) -> &'static str {
     match op {
         Operation::Read => "odoo.read",
-        Operation::Create | Operation::Update => "odoo.write",
+        Operation::Create | Operation::Update | Operation::Action => "odoo.write",
         Operation::Delete => "odoo.delete",
     }
 }
@@ -77,10 +86,14 @@ mod tests {
 
     #[test]
     fn a_client_gets_what_it_asks_within_what_is_allowed() {
-        let all = [Read, Create, Update, Delete];
+        let all = [Read, Create, Update, Delete, Action];
         assert_eq!(grant(None, &all).unwrap(), all.to_vec());
         assert_eq!(grant(Some("odoo.read"), &all).unwrap(), vec![Read]);
-        assert_eq!(grant(Some("odoo.read  odoo.write offline_access"), &all).unwrap(), vec![Read, Create, Update]);
+        assert_eq!(
+            grant(Some("odoo.read  odoo.write offline_access"), &all).unwrap(),
+            vec![Read, Create, Update, Action]
+        );
+        assert_eq!(grant(Some("odoo.write"), &[Read, Create, Update]).unwrap(), vec![Create, Update]);
         assert_eq!(grant(Some("odoo.read odoo.delete"), &[Read]).unwrap(), vec![Read], "never wider than allowed");
         assert_eq!(grant(Some("offline_access"), &[Read]).unwrap(), vec![Read]);
     }
@@ -96,8 +109,10 @@ mod tests {
         assert_eq!(to_scope(&[Read, Create, Update]), "odoo.read odoo.write");
         assert_eq!(to_scope(&[Read, Create]), "odoo.read", "write needs both create and update");
         assert_eq!(needed_for(Update), "odoo.write");
+        assert_eq!(needed_for(Action), "odoo.write");
+        assert_eq!(to_scope(&[Read, Create, Update, Action]), "odoo.read odoo.write");
         for s in SUPPORTED {
-            assert_eq!(to_scope(&grant(Some(s), &[Read, Create, Update, Delete]).unwrap()), *s);
+            assert_eq!(to_scope(&grant(Some(s), &[Read, Create, Update, Delete, Action]).unwrap()), *s);
         }
     }
 }

@@ -317,8 +317,12 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let Ok(hidden) = keys::generate() else {
         return error_page(500, "Sign-in unavailable", "No randomness available.");
     };
-    let scope_json =
-        serde_json::json!(Scope { models: default.models.clone(), operations: Some(operations.clone()) }).to_string();
+    let scope_json = serde_json::json!(Scope {
+        models: default.models.clone(),
+        operations: Some(operations.clone()),
+        actions: default.actions.clone(),
+    })
+    .to_string();
     let label = format!("OAuth: {}", client.name.as_deref().unwrap_or(&client.client_id));
     let row = crate::store::keys::NewKeyRow {
         checked_url: &conn.url,

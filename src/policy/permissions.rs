@@ -30,6 +30,22 @@ pub enum Denial {
         field: String,
         derived_from: Option<String>,
     },
+    /// The method can never be an action (private, not a method name, or one of `access::DENIED_ACTIONS`).
+    ActionRefused {
+        model: String,
+        problem: String,
+    },
+    /// The method is not among the model's allowed actions.
+    ActionNotAllowed {
+        model: String,
+        action: String,
+        allowed: Vec<String>,
+    },
+    /// The key's scope lists actions, and not this one.
+    ActionOutOfScope {
+        model: String,
+        action: String,
+    },
 }
 
 impl std::fmt::Display for Denial {
@@ -65,6 +81,22 @@ impl std::fmt::Display for Denial {
                  which the administrator's field policy hides. Leave it out, or ask your Odoo MCP administrator \
                  to allow both."
             ),
+            Denial::ActionRefused { model, problem } => {
+                write!(f, "Refused on '{model}': {problem}. Nothing was sent to Odoo.")
+            }
+            Denial::ActionNotAllowed { model, action, allowed } => {
+                let listed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
+                write!(
+                    f,
+                    "Action '{action}' is not allowed on '{model}' on this connection (allowed: {listed}). Ask your \
+                     Odoo MCP administrator to allow '{action}' on '{model}' if you need it."
+                )
+            }
+            Denial::ActionOutOfScope { model, action } => write!(
+                f,
+                "This key's scope does not include the action '{action}' (on '{model}'). Ask your Odoo MCP \
+                 administrator for a key whose scope includes it."
+            ),
         }
     }
 }
@@ -93,6 +125,43 @@ impl Permissions {
         Ok(())
     }
 
+    /// Whether this key may call the button method `action` on `model`: a method that can be an action at
+    /// all (`access::action_problem`, checked again here so that a row written before a rule changed
+    /// cannot call it), the model usable for `Operation::Action` (sensitive, enabled, scope), the method in
+    /// the model's allowed `actions`, and in the scope's `actions` when it lists some.
+    pub fn check_action(&self, model: &str, action: &str) -> Result<(), Denial> {
+        if let Some(problem) = crate::access::action_problem(action) {
+            return Err(Denial::ActionRefused { model: model.to_string(), problem });
+        }
+        self.check(model, Operation::Action)?;
+        let listed = self.models.get(model).map(|r| r.actions.as_slice()).unwrap_or_default();
+        if !listed.iter().any(|a| a == action) {
+            return Err(Denial::ActionNotAllowed {
+                model: model.to_string(),
+                action: action.to_string(),
+                allowed: self.actions_on(model).into_iter().map(str::to_string).collect(),
+            });
+        }
+        if !self.scope.allows_action(action) {
+            return Err(Denial::ActionOutOfScope { model: model.to_string(), action: action.to_string() });
+        }
+        Ok(())
+    }
+
+    /// The button methods this key may call on `model` (none when the model is not usable for actions).
+    pub fn actions_on(&self, model: &str) -> Vec<&str> {
+        if self.check(model, Operation::Action).is_err() {
+            return Vec::new();
+        }
+        self.models.get(model).map_or_else(Vec::new, |row| {
+            row.actions
+                .iter()
+                .map(String::as_str)
+                .filter(|a| crate::access::action_problem(a).is_none() && self.scope.allows_action(a))
+                .collect()
+        })
+    }
+
     /// The model's field policy, if it has one.
     pub fn field_policy(&self, model: &str) -> Option<&FieldPolicy> {
         self.models.get(model).and_then(|p| p.fields.as_ref())
@@ -108,9 +177,13 @@ impl Permissions {
         self.models.keys().filter(|m| self.check(m, op).is_ok()).map(String::as_str).collect()
     }
 
-    /// The operations this key may perform on `model`.
+    /// The operations this key may perform on `model` (`action` only while some action is left to it).
     pub fn operations_on(&self, model: &str) -> Vec<Operation> {
-        Operation::ALL.into_iter().filter(|op| self.check(model, *op).is_ok()).collect()
+        Operation::ALL
+            .into_iter()
+            .filter(|op| self.check(model, *op).is_ok())
+            .filter(|op| *op != Operation::Action || !self.actions_on(model).is_empty())
+            .collect()
     }
 }
 
@@ -205,6 +278,7 @@ mod tests {
         let scope = Scope {
             models: Some(vec!["res.partner".into(), "sale.order".into()]),
             operations: Some(vec![Operation::Read]),
+            actions: None,
         };
         let p = perms(&rows, scope);
         assert!(p.check("res.partner", Operation::Read).is_ok());
@@ -237,5 +311,46 @@ mod tests {
             .unwrap();
         assert_eq!(dup.fields, vec!["a", "b"]);
         assert!(FieldPolicy { mode: FieldMode::Deny, fields: vec!["Email; drop".into()] }.validated().is_err());
+    }
+
+    fn with_actions(actions: &[&str]) -> ModelPermission {
+        ModelPermission { read: true, actions: actions.iter().map(|a| a.to_string()).collect(), ..Default::default() }
+    }
+
+    #[test]
+    fn actions_are_default_deny_and_checked_by_name() {
+        let p = perms(&[("sale.order", read_only())], Scope::default());
+        assert!(matches!(p.check_action("sale.order", "action_confirm"), Err(Denial::NotEnabled { .. })));
+        let p = perms(&[("sale.order", with_actions(&["action_confirm"]))], Scope::default());
+        assert!(p.check_action("sale.order", "action_confirm").is_ok());
+        assert!(matches!(p.check_action("sale.order", "action_cancel"), Err(Denial::ActionNotAllowed { .. })));
+        assert!(matches!(p.check_action("crm.lead", "action_confirm"), Err(Denial::NotEnabled { .. })));
+        for bad in ["_action_confirm", "unlink", "write", "sudo", "Action_Confirm", "action confirm", ""] {
+            assert!(matches!(p.check_action("sale.order", bad), Err(Denial::ActionRefused { .. })), "{bad}");
+        }
+        assert_eq!(p.operations_on("sale.order"), vec![Operation::Read, Operation::Action]);
+    }
+
+    #[test]
+    fn a_denied_name_stored_earlier_is_still_refused() {
+        let p = perms(&[("sale.order", with_actions(&["unlink", "action_confirm"]))], Scope::default());
+        assert!(matches!(p.check_action("sale.order", "unlink"), Err(Denial::ActionRefused { .. })));
+        assert_eq!(p.actions_on("sale.order"), vec!["action_confirm"]);
+    }
+
+    #[test]
+    fn sensitive_models_refuse_actions_and_scopes_narrow_them() {
+        let p = perms(&[("res.users", with_actions(&["action_reset_password"]))], Scope::default());
+        assert!(matches!(p.check_action("res.users", "action_reset_password"), Err(Denial::Sensitive { .. })));
+        let rows = [("sale.order", with_actions(&["action_cancel", "action_confirm"]))];
+        let scope = Scope { actions: Some(vec!["action_confirm".into()]), ..Scope::default() };
+        let p = perms(&rows, scope);
+        assert!(p.check_action("sale.order", "action_confirm").is_ok());
+        assert!(matches!(p.check_action("sale.order", "action_cancel"), Err(Denial::ActionOutOfScope { .. })));
+        assert_eq!(p.actions_on("sale.order"), vec!["action_confirm"]);
+        let scope = Scope { operations: Some(vec![Operation::Read]), ..Scope::default() };
+        let p = perms(&rows, scope);
+        assert!(matches!(p.check_action("sale.order", "action_confirm"), Err(Denial::OutOfScope { .. })));
+        assert!(p.actions_on("sale.order").is_empty());
     }
 }

@@ -61,8 +61,9 @@ fn statements(l: &Lookup<'_>) -> Vec<Stmt> {
             concat!(
                 "SELECT ",
                 crate::permission_columns!(),
-                " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id \
-                 LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model WHERE k.key_hash = ?1"
+                " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id",
+                crate::permission_joins!(),
+                " WHERE k.key_hash = ?1"
             ),
             vec![text(l.key_hash)],
         ),

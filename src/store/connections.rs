@@ -165,15 +165,20 @@ pub async fn remove_model_permission(db: &dyn Db, connection_id: i64, model: &st
                 vec![int(connection_id), text(model)],
             ),
             Stmt::new(
+                "DELETE FROM model_actions WHERE connection_id = ?1 AND model = ?2",
+                vec![int(connection_id), text(model)],
+            ),
+            Stmt::new(
                 "DELETE FROM model_permissions WHERE connection_id = ?1 AND model = ?2 RETURNING model",
                 vec![int(connection_id), text(model)],
             ),
         ])
         .await?;
-    Ok(results.get(1).is_some_and(|rows| !rows.is_empty()))
+    Ok(results.get(2).is_some_and(|rows| !rows.is_empty()))
 }
 
-/// Sets a model's permissions on a connection (insert or replace).
+/// Sets a model's permissions on a connection (insert or replace), its actions with them (an empty list
+/// removes the row: no actions).
 pub async fn set_model_permission(
     db: &dyn Db,
     connection_id: i64,
@@ -181,6 +186,18 @@ pub async fn set_model_permission(
     p: &ModelPermission,
     now: i64,
 ) -> Result<(), StoreError> {
+    let actions = if p.actions.is_empty() {
+        Stmt::new(
+            "DELETE FROM model_actions WHERE connection_id = ?1 AND model = ?2",
+            vec![int(connection_id), text(model)],
+        )
+    } else {
+        Stmt::new(
+            "INSERT INTO model_actions (connection_id, model, actions, updated_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (connection_id, model) DO UPDATE SET actions = ?3, updated_at = ?4",
+            vec![int(connection_id), text(model), text(&serde_json::json!(p.actions).to_string()), int(now)],
+        )
+    };
     db.batch(vec![Stmt::new(
         "INSERT INTO model_permissions (connection_id, model, can_read, can_create, can_update, can_delete, sensitive_unlocked, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
@@ -196,17 +213,29 @@ pub async fn set_model_permission(
             int(p.sensitive_unlocked as i64),
             int(now),
         ],
-    )])
+    ),
+    actions])
     .await?;
     Ok(())
 }
 
-/// The columns `permission_from_row` reads, from `model_permissions p LEFT JOIN field_policies f`
+/// The columns `permission_from_row` reads, from `model_permissions p LEFT JOIN field_policies f LEFT
+/// JOIN model_actions a` (`actions_join!`)
 /// (a macro so that statements stay `&'static str` through `concat!`).
 #[macro_export]
 macro_rules! permission_columns {
     () => {
-        "p.model, p.can_read, p.can_create, p.can_update, p.can_delete, p.sensitive_unlocked, f.mode AS field_mode, f.fields AS field_list"
+        "p.model, p.can_read, p.can_create, p.can_update, p.can_delete, p.sensitive_unlocked, f.mode AS field_mode, f.fields AS field_list, \
+         a.actions AS action_list"
+    };
+}
+
+/// The joins `permission_columns!` reads from, after `model_permissions p`.
+#[macro_export]
+macro_rules! permission_joins {
+    () => {
+        " LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model \
+         LEFT JOIN model_actions a ON a.connection_id = p.connection_id AND a.model = p.model"
     };
 }
 
@@ -261,6 +290,11 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
         }
         (Some(_), None) => return Err(StoreError::Shape("field policy without fields".into())),
     };
+    let actions = match get_opt_str(row, "action_list")? {
+        None => Vec::new(),
+        Some(list) => serde_json::from_str(&list)
+            .map_err(|_| StoreError::Shape("model actions are not a JSON list of names".into()))?,
+    };
     Ok((
         get_str(row, "model")?,
         ModelPermission {
@@ -270,6 +304,7 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
             delete: get_bool(row, "can_delete")?,
             sensitive_unlocked: get_bool(row, "sensitive_unlocked")?,
             fields,
+            actions,
         },
     ))
 }
@@ -281,8 +316,9 @@ pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(S
             concat!(
                 "SELECT ",
                 permission_columns!(),
-                " FROM model_permissions p LEFT JOIN field_policies f ON f.connection_id = p.connection_id AND f.model = p.model \
-                 WHERE p.connection_id = ?1 ORDER BY p.model"
+                " FROM model_permissions p",
+                crate::permission_joins!(),
+                " WHERE p.connection_id = ?1 ORDER BY p.model"
             ),
             vec![int(connection_id)],
         ),

@@ -216,12 +216,23 @@ fn beyond_scope(
         return None;
     }
     let (current, wanted) = (crate::oauth::scope::to_scope(granted), crate::oauth::scope::needed_for(needed));
+    if current.split(' ').any(|s| s == wanted) {
+        // The grant holds that scope already, without this operation (an action, for a grant whose
+        // administrator's default left actions out): asking the person again cannot help, so the tool's
+        // own refusal says why.
+        return None;
+    }
     let scope = if current.is_empty() { wanted.to_string() } else { format!("{current} {wanted}") };
     let metadata = crate::oauth::resource::Issuer::of(&req.origin)
         .map(|issuer| format!(", resource_metadata=\"{}\"", crate::oauth::metadata::protected_resource_url(&issuer)))
         .unwrap_or_default();
-    let message =
-        format!("Forbidden: this connection was granted '{current}'; to {} it needs {wanted}", needed.as_str());
+    let message = format!(
+        "Forbidden: this connection was granted '{current}'; to {} it needs {wanted}",
+        match needed {
+            crate::access::Operation::Action => "run an action",
+            other => other.as_str(),
+        }
+    );
     Some(reply_to.error(403, SERVER_ERROR, message).with_header(
         "www-authenticate",
         format!("Bearer realm=\"odoo-mcp\", error=\"insufficient_scope\", scope=\"{scope}\"{metadata}"),

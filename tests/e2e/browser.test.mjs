@@ -108,6 +108,16 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.click("#save-fields");
       await toast(page, "Saved the field policy of res.partner");
       await page.locator("#enabled-models tr[data-row='res.partner']", { hasText: "deny 1" }).waitFor();
+
+      // Actions: crm.lead's usual button methods are offered with what they do; one is allowed.
+      await page.locator("#enabled-models [data-actions='crm.lead']").click();
+      const won = page.locator("[data-action=action_set_won_rainbowman]");
+      await won.waitFor();
+      assert.match(await page.locator("#field-editor").innerText(), /action_set_lost[\s\S]*lost/);
+      await won.check();
+      await page.click("#save-actions");
+      await toast(page, "Saved crm.lead");
+      await page.locator("#enabled-models tr[data-row='crm.lead']", { hasText: "action_set_won_rainbowman" }).waitFor();
       await shot(page, "3-models");
     });
 

@@ -25,8 +25,8 @@ AZURE = {"admin19": 15, "admin17": 14}
 TEMPLATES = sorted(["odoo://{model}/{id}{?fields}", "odoo://{model}{?domain,fields,order,limit,offset}",
                     "odoo://{model}/fields", "odoo://{model}/{id}/chatter{?limit,cursor}"])
 PROMPTS = ["customer_overview", "draft_follow_up", "find_records", "pipeline_review", "summarize_record"]
-WRITES = {"odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
-TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"]
+WRITES = {"odoo_action", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
+TOOLS = ["odoo_action", "odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"]
 
 from py_checks import check, crashed, report
 

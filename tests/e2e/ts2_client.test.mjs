@@ -9,7 +9,7 @@ import { Client, ProtocolError, ResourceNotFoundError, StreamableHTTPClientTrans
 import { admin, keyForModels, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
+const TOOLS = ["odoo_action", "odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
 const FAKE19 = setup.odoo.c19.url;
 
 /** `wire`, if given, collects every request the client puts on the wire: {method, mcpName (the

@@ -9,8 +9,8 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { keyForModels, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const WRITES = ["odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"];
-const TOOLS = ["odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
+const WRITES = ["odoo_action", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"];
+const TOOLS = ["odoo_action", "odoo_aggregate", "odoo_batch", "odoo_chatter_post", "odoo_chatter_read", "odoo_create", "odoo_delete", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search", "odoo_update"];
 
 async function connect(key) {
   const transport = new StreamableHTTPClientTransport(new URL(setup.mcp_url), {

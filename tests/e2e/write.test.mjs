@@ -1,5 +1,5 @@
 // The write tools through the official TS SDK 1.x client against the real worker: create with read-back,
-// an update preview, the chatter, and a batch whose progress the client watches and which it cancels.
+// an update preview, the chatter, an allowed action (a quotation confirmed), and a batch whose progress the client watches and which it cancels.
 // Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/write.test.mjs (needs E2E_SETUP and the FAKE* variables).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -36,6 +36,7 @@ async function writableKey(label, fake) {
   for (const model of ["res.partner", "crm.lead"]) {
     await api("PUT", `/admin/api/connections/${conn.id}/models/${model}`, { read: true, create: true, update: true, delete: true });
   }
+  await api("PUT", `/admin/api/connections/${conn.id}/models/sale.order`, { read: true, actions: ["action_confirm"] });
   const k = await api("POST", "/admin/api/keys", { connection_id: conn.id, label: `e2e writes ${label}`, odoo_login: "admin", odoo_api_key: fake.admin }, 201);
   if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${k.key}\n`, { mode: 0o600 });
   return k.key;
@@ -79,6 +80,20 @@ for (const [label, fake] of FAKES) {
       const thread = ok(await client.callTool({ name: "odoo_chatter_read", arguments: { model: "crm.lead", id: 1, limit: 1 } }), "read");
       assert.equal(thread.messages[0].id, posted.message_id);
       assert.equal(thread.messages[0].body, "E2E <note> & more");
+    });
+
+    it("confirms a quotation with an allowed action, and refuses a private method before Odoo", async () => {
+      const args = { model: "sale.order", ids: [2], action: "action_confirm" };
+      const preview = ok(await client.callTool({ name: "odoo_action", arguments: { ...args, dry_run: true } }), "dry run");
+      assert.equal(preview.status, "dry_run");
+      assert.equal(preview.records[0].state, "draft");
+      const done = ok(await client.callTool({ name: "odoo_action", arguments: args }), "action");
+      assert.equal(done.status, "done");
+      assert.equal(done.records[0].state, "sale", "draft → sale");
+      const refused = await client.callTool({ name: "odoo_action", arguments: { ...args, action: "_action_confirm" } });
+      assert.equal(refused.isError, true);
+      assert.match(resultText(refused), /private method/);
+      assert.ok(!(await fakeMethods(fake)).includes("_action_confirm"), "the private method never reached Odoo");
     });
 
     it("runs a batch the client watches, one progress notification per operation", async () => {

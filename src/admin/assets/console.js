@@ -165,7 +165,7 @@ function modelTable(id, list, editor, refresh, removable) {
   const rows = list.map((m) => {
     const locked = m.sensitive && !m.unlock_sensitive;
     const put = (changes) => attempt(async () => {
-      const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive, ...changes };
+      const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive, actions: m.actions || [], ...changes };
       Object.assign(m, await api('PUT', '/connections/' + id + '/models/' + m.model, body));
       toast('Saved ' + m.model + '.');
       await refresh();
@@ -182,6 +182,7 @@ function modelTable(id, list, editor, refresh, removable) {
       h('td', {}, h('code', {}, m.model), m.name ? h('div', { class: 'hint' }, m.name) : ''),
       ['read', 'create', 'update', 'delete'].map((op) => h('td', {}, box(op))),
       h('td', {}, button(policy, () => fieldEditor(id, m, editor, refresh), { 'data-fields': m.model })),
+      h('td', {}, button((m.actions || []).length ? m.actions.join(', ') : 'none', () => actionEditor(id, m, editor, put), { 'data-actions': m.model })),
       h('td', {}, locked ? h('span', { class: 'badge', title: m.sensitive }, 'locked') : m.sensitive ? h('span', { class: 'badge warn' }, 'unlocked') : '', lock),
       removable ? h('td', {}, button('Remove', () => attempt(async () => {
         await api('DELETE', '/connections/' + id + '/models/' + m.model);
@@ -189,7 +190,7 @@ function modelTable(id, list, editor, refresh, removable) {
         await refresh();
       }), { 'data-remove': m.model })) : null);
   });
-  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Sensitive'].concat(removable ? [''] : []), rows, { class: 'models' });
+  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Actions', 'Sensitive'].concat(removable ? [''] : []), rows, { class: 'models' });
 }
 
 async function fieldEditor(id, m, editor, refresh) {
@@ -211,7 +212,7 @@ async function fieldEditor(id, m, editor, refresh) {
     const save = button('Save field policy', () => attempt(async () => {
       const fields = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
       const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive,
-        fields: mode.value ? { mode: mode.value, fields } : null };
+        actions: m.actions || [], fields: mode.value ? { mode: mode.value, fields } : null };
       Object.assign(m, await api('PUT', '/connections/' + id + '/models/' + m.model, body));
       toast('Saved the field policy of ' + m.model + '.');
       editor.replaceChildren();
@@ -219,6 +220,22 @@ async function fieldEditor(id, m, editor, refresh) {
     }), { id: 'save-fields' });
     editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Fields of ' + m.model), field('Policy', mode), advice, h('div', { class: 'fields' }, boxes), save));
   });
+}
+
+// The button methods (odoo_action) a model allows: its usual ones offered with what they do, others by name.
+function actionEditor(id, m, editor, put) {
+  const known = m.known_actions || [];
+  const current = new Set(m.actions || []);
+  const boxes = known.map((a) => h('label', { class: 'field' },
+    h('input', { type: 'checkbox', value: a.name, checked: current.has(a.name), 'data-action': a.name }), ' ', h('code', {}, a.name), ' ' + a.description));
+  const others = h('input', { id: 'other-actions', placeholder: 'other methods, e.g. action_done, button_approve' });
+  others.value = [...current].filter((a) => !known.some((k) => k.name === a)).join(', ');
+  const save = button('Save actions', () => put({ actions: boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value)
+    .concat(others.value.split(/[\s,]+/).filter(Boolean)) }).then(() => editor.replaceChildren()), { id: 'save-actions' });
+  editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Actions of ' + m.model),
+    h('p', { class: 'hint' }, 'Button methods assistants may call with odoo_action, as the key\'s Odoo user and with Odoo\'s own checks. None until you allow them. ',
+      'Private methods (starting with _) and the ORM\'s own (write, unlink, sudo…) are always refused. An action may change fields a field policy hides.'),
+    known.length ? h('div', { class: 'fields' }, boxes) : '', field('Other methods, by name', others), save));
 }
 
 async function keys() {
@@ -229,14 +246,15 @@ async function keys() {
   const label = h('input', { name: 'label', required: true, placeholder: 'Alice, Claude Code' });
   const login = h('input', { name: 'odoo_login', required: true, autocomplete: 'off' });
   const okey = h('input', { name: 'odoo_api_key', type: 'password', required: true, autocomplete: 'off' });
-  const ops = ['read', 'create', 'update', 'delete'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: true, 'data-scope-op': op }), ' ' + op));
+  const ops = ['read', 'create', 'update', 'delete', 'action'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: true, 'data-scope-op': op }), ' ' + op));
+  const scopeActions = h('input', { name: 'scope_actions', placeholder: 'every allowed action, or e.g. action_confirm' });
   const scopeModels = h('input', { name: 'scope_models', placeholder: 'all enabled models, or e.g. res.partner, crm.lead' });
   const expires = h('input', { name: 'expires', type: 'date' });
   const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: 'deployment default' });
   const form = h('form', { class: 'card', id: 'issue-key' }, h('h2', {}, 'Issue a key'),
     h('p', { class: 'hint' }, 'The assistant acts as this Odoo user: Odoo checks their login and API key before the key is issued.'),
     field('Connection', conn), field('Label', label), field('Odoo login', login), field('Odoo API key', okey),
-    h('fieldset', {}, h('legend', {}, 'Scope: operations'), ops), field('Scope: models', scopeModels),
+    h('fieldset', {}, h('legend', {}, 'Scope: operations'), ops), field('Scope: models', scopeModels), field('Scope: actions', scopeActions),
     field('Expires', expires), field('Rate limit (requests per minute)', rate), h('button', { type: 'submit' }, 'Issue key'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -245,8 +263,10 @@ async function keys() {
       if (!operations.length) throw new Error('Tick at least one operation: a key that can do nothing is refused.');
       const models = scopeModels.value.split(/[\s,]+/).filter(Boolean);
       const scope = {};
-      if (operations.length < 4) scope.operations = operations;
+      if (operations.length < ops.length) scope.operations = operations;
       if (models.length) scope.models = models;
+      const actions = scopeActions.value.split(/[\s,]+/).filter(Boolean);
+      if (actions.length) scope.actions = actions;
       const body = { connection_id: Number(conn.value), label: label.value, odoo_login: login.value, odoo_api_key: okey.value };
       if (Object.keys(scope).length) body.scope = scope;
       if (expires.value) body.expires_at = Date.parse(expires.value + 'T23:59:59Z');
@@ -353,8 +373,8 @@ async function oauth() {
       .map(([v, label]) => h('option', { value: v, selected: s.who === v }, label)));
     const logins = h('textarea', { name: 'logins', rows: '3', placeholder: 'alice@example.com' });
     logins.value = s.logins.join('\n');
-    const ops = ['read', 'create', 'update', 'delete'].map((op) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', value: op, checked: (s.scope.operations || ['read', 'create', 'update', 'delete']).includes(op) }), ' ' + op));
+    const ops = ['read', 'create', 'update', 'delete', 'action'].map((op) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: op, checked: (s.scope.operations || ['read', 'create', 'update', 'delete', 'action']).includes(op) }), ' ' + op));
     const models = h('input', { name: 'models', value: (s.scope.models || []).join(', '), placeholder: 'all enabled models' });
     const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', value: s.rate_limit || '', placeholder: 'deployment default' });
     const form = h('form', { class: 'card', 'data-oauth': c.name }, h('h2', {}, c.name),

@@ -1,4 +1,4 @@
-//! `odoo_batch`: an ordered list of create, update, delete and chatter-post operations in one call, each run by its
+//! `odoo_batch`: an ordered list of create, update, delete, chatter-post and action operations in one call, each run by its
 //! own tool (same checks, same read-back, same audit row), with a progress notification after each, the
 //! client's cancellation honoured between them, and a choice to stop at the first failure. A batch that
 //! could exceed the Worker's subrequest budget is refused before anything runs; past its time limit
@@ -8,7 +8,7 @@
 
 use super::budget;
 use super::definition::{arguments, array, object, Tool, ToolAnnotations};
-use super::{args, chatter_post, create, delete, update};
+use super::{action, args, chatter_post, create, delete, update};
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::platform::now_ms;
 use serde_json::{json, Map, Value};
@@ -17,11 +17,12 @@ use std::collections::BTreeSet;
 pub const NAME: &str = "odoo_batch";
 const MAX_OPERATIONS: usize = 100;
 /// Each action and the tool that runs it.
-const ACTIONS: [(&str, &str); 4] = [
+const ACTIONS: [(&str, &str); 5] = [
     ("create", create::NAME),
     ("update", update::NAME),
     ("delete", delete::NAME),
     ("post_message", chatter_post::NAME),
+    ("call_action", action::NAME),
 ];
 
 pub fn definition() -> Tool {
@@ -29,8 +30,8 @@ pub fn definition() -> Tool {
     Tool {
         name: NAME,
         title,
-        description: "Run create, update, delete and post_message operations in order, in one call: each is \
-            checked exactly as odoo_create, odoo_update, odoo_delete and odoo_chatter_post do, and reports its own result. Progress is \
+        description: "Run create, update, delete, post_message and call_action operations in order, in one call: each is \
+            checked exactly as odoo_create, odoo_update, odoo_delete, odoo_chatter_post and odoo_action do, and reports its own result. Progress is \
             notified after each operation and the client may cancel between them (operations already done stay \
             done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
             failure. No operation starts once the batch has run for its time limit; those left are not_attempted. \
@@ -39,7 +40,8 @@ pub fn definition() -> Tool {
             dry_run: true checks every operation without writing. Each operation is an object: \
             {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
             \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \
-            \"id\": ..., \"body\": ..., \"kind\": \"note\"}.",
+            \"id\": ..., \"body\": ..., \"kind\": \"note\"} or {\"action\": \"call_action\", \"model\": ..., \"ids\": [...], \
+            \"method\": \"action_confirm\"}.",
         input_schema: arguments(
             json!({
                 "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": object(
@@ -51,7 +53,8 @@ pub fn definition() -> Tool {
                         "id": {"type": "integer", "minimum": 1, "description": "post_message: the record"},
                         "body": {"type": "string", "description": "post_message: the text"},
                         "kind": {"type": "string", "enum": ["note", "message"]},
-                        "html": {"type": "boolean"}
+                        "html": {"type": "boolean"},
+                        "method": {"type": "string", "description": "call_action: the button method, as odoo_action's action"}
                     }),
                     &["action", "model"],
                 )},
@@ -237,6 +240,7 @@ async fn run_operations(ctx: &ToolCtx<'_>, ops: &[Operation], stop_on_error: boo
             create::NAME => create::run(ctx, &op.args).await,
             update::NAME => update::run(ctx, &op.args).await,
             delete::NAME => delete::run(ctx, &op.args).await,
+            action::NAME => action::run(ctx, &op.args).await,
             _ => chatter_post::run(ctx, &op.args).await,
         };
         if matches!(outcome, Err(ToolError::Cancelled)) {
@@ -296,17 +300,21 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
         let (action, tool) = match fields.get("action").and_then(Value::as_str) {
             Some(a) => ACTIONS.iter().find(|(known, _)| *known == a).copied().ok_or_else(|| {
                 bad(format!(
-                    "unknown action '{}'; use create, update, delete or post_message",
+                    "unknown action '{}'; use create, update, delete, post_message or call_action",
                     crate::text::truncate(a, 30)
                 ))
             })?,
-            None => return Err(bad("'action' is required: create, update, delete or post_message".into())),
+            None => {
+                return Err(bad("'action' is required: create, update, delete, post_message or call_action".into()))
+            }
         };
         if fields.contains_key("dry_run") {
             return Err(bad("'dry_run' is set for the whole batch, not per operation".into()));
         }
+        // A call_action's method is its tool's `action` (the operation's own `action` says what it is).
+        let rename = |k: &str| if tool == action::NAME && k == "method" { "action".to_string() } else { k.to_string() };
         let mut args: Map<String, Value> =
-            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (k.clone(), v.clone())).collect();
+            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (rename(k), v.clone())).collect();
         args.insert("dry_run".into(), json!(dry_run));
         let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
         ops.push(Operation { action, tool, model, args });

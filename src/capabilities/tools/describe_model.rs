@@ -2,7 +2,7 @@
 
 use super::args;
 use super::definition::{arguments, array, model_param, object, Tool, ToolAnnotations};
-use crate::access::Operation;
+use crate::access::{known_action, Operation};
 use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::schema::default_fields;
 use serde_json::{json, Map, Value};
@@ -16,7 +16,8 @@ pub fn definition() -> Tool {
         title,
         description: "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
             as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
-            choosing fields in odoo_search and odoo_get.",
+            choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may \
+            run on the model with odoo_action, each with what it does where known.",
         input_schema: arguments(
             json!({
                 "model": model_param("res.partner"),
@@ -36,7 +37,8 @@ pub fn definition() -> Tool {
                     }),
                     &["name", "label", "type"],
                 )),
-                "default_fields": array(json!({"type": "string"}))
+                "default_fields": array(json!({"type": "string"})),
+                "actions": array(object(json!({"name": {"type": "string"}, "description": {"type": "string"}}), &["name"]))
             }),
             &["model", "fields", "default_fields"],
         )),
@@ -65,5 +67,20 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         })
         .collect();
     ctx.set_record_count(fields.len());
-    Ok(json!({"model": model, "fields": fields, "default_fields": default_fields(&schema)}))
+    let mut out = json!({"model": model, "fields": fields, "default_fields": default_fields(&schema)});
+    let actions: Vec<Value> = ctx
+        .req
+        .auth
+        .permissions
+        .actions_on(model)
+        .into_iter()
+        .map(|a| match known_action(model, a) {
+            Some(d) => json!({"name": a, "description": d}),
+            None => json!({"name": a}),
+        })
+        .collect();
+    if !actions.is_empty() {
+        out["actions"] = json!(actions);
+    }
+    Ok(out)
 }

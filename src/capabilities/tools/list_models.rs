@@ -17,7 +17,8 @@ pub fn definition() -> Tool {
         name: NAME,
         title,
         description: "List the Odoo models this key may use, with their labels and the operations allowed on each \
-            (read, create, update, delete). Only models an administrator enabled appear here. Call this first.",
+            (read, create, update, delete, action) and the actions (button methods, for odoo_action) allowed. Only \
+            models an administrator enabled appear here. Call this first.",
         input_schema: arguments(json!({}), &[]),
         output_schema: Some(object(
             json!({
@@ -25,7 +26,8 @@ pub fn definition() -> Tool {
                     json!({
                         "model": {"type": "string", "description": "Technical name, e.g. res.partner"},
                         "name": {"type": "string", "description": "Label in Odoo"},
-                        "operations": array(json!({"type": "string", "enum": ["read", "create", "update", "delete"]}))
+                        "operations": array(json!({"type": "string", "enum": ["read", "create", "update", "delete", "action"]})),
+                        "actions": array(json!({"type": "string", "description": "A button method odoo_action may call"}))
                     }),
                     &["model", "name", "operations"],
                 )),
@@ -70,7 +72,12 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         .iter()
         .map(|m| {
             let ops: Vec<&str> = perms.operations_on(m).into_iter().map(Operation::as_str).collect();
-            json!({"model": m, "name": labels.get(*m).cloned().unwrap_or_else(|| m.to_string()), "operations": ops})
+            let mut v = json!({"model": m, "name": labels.get(*m).cloned().unwrap_or_else(|| m.to_string()), "operations": ops});
+            let actions = perms.actions_on(m);
+            if !actions.is_empty() {
+                v["actions"] = json!(actions);
+            }
+            v
         })
         .collect();
     ctx.set_record_count(models.len());

@@ -8,6 +8,7 @@
 //! with `isError: true` and a readable text (and, for a batch that did not do everything, its
 //! structured result).
 
+mod action;
 mod aggregate;
 mod args;
 mod batch;
@@ -53,6 +54,7 @@ pub fn definitions() -> Vec<Tool> {
         update::definition(),
         delete::definition(),
         chatter_post::definition(),
+        action::definition(),
         batch::definition(),
     ]
 }
@@ -122,6 +124,7 @@ pub fn operation_of(name: &str) -> Option<Operation> {
         create::NAME => Operation::Create,
         update::NAME | chatter_post::NAME => Operation::Update,
         delete::NAME => Operation::Delete,
+        action::NAME => Operation::Action,
         _ => return None,
     })
 }
@@ -145,6 +148,7 @@ async fn run_named(ctx: &ToolCtx<'_>, name: &str, args: &Map<String, Value>) -> 
         update::NAME => update::run(ctx, args).await,
         delete::NAME => delete::run(ctx, args).await,
         chatter_post::NAME => chatter_post::run(ctx, args).await,
+        action::NAME => action::run(ctx, args).await,
         batch::NAME => batch::run(ctx, args).await,
         _ => return None,
     })

@@ -104,7 +104,8 @@ pub async fn odoo_access_check(
     let odoo_op = match op {
         Operation::Read => "read",
         Operation::Create => "create",
-        Operation::Update => "write",
+        // A button method changes its records: Odoo checks write access on them.
+        Operation::Update | Operation::Action => "write",
         Operation::Delete => "unlink",
     };
     if conn.at_least(18, 0) {

@@ -57,7 +57,8 @@ fn field_list(v: &Value) -> OResult<Option<Vec<String>>> {
 /// Runs a call; mutating calls are rolled back when they fail.
 pub fn run(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     let mutating =
-        matches!(call.method, "create" | "write" | "unlink" | "message_post" | "action_archive" | "action_unarchive");
+        matches!(call.method, "create" | "write" | "unlink" | "message_post" | "action_archive" | "action_unarchive")
+            || crate::buttons::is_button(call.model, call.method);
     if !mutating {
         return dispatch(store, env, call);
     }
@@ -191,6 +192,7 @@ fn dispatch(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
         }
         "message_post" => message_post(store, env, call),
         "context_get" => v(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": env.uid})),
+        button if crate::buttons::is_button(model, button) => crate::buttons::run(store, env, model, button, &call.ids),
         other => Err(crate::errors::unknown_method(env.version, model, other, call.json2)),
     }
 }

@@ -172,7 +172,7 @@ pub fn lookup(version: OdooVersion, model: &Model, method: &str) -> Option<&'sta
     match method {
         "message_post" if model.mail_thread => Some(&MESSAGE_POST),
         "context_get" if model.name == "res.users" => Some(&CONTEXT_GET),
-        _ => None,
+        _ => crate::buttons::lookup(&model.name, method),
     }
 }
 

@@ -1,0 +1,242 @@
+//! `odoo_action`: one of a model's public button methods (`action_confirm`, `action_post`,
+//! `button_validate` …) called on up to 100 records as the key's Odoo user, with Odoo's own checks. Only
+//! the methods an administrator allowed on the model are called (`Permissions::check_action`, before any
+//! Odoo call). Odoo's answer is reported as it is: `true` or None is done, and the records are read back
+//! (`state` where the model has it, and `display_name`) to show what changed; an action dictionary (a
+//! wizard, a report, a client action) is a follow-up step Odoo wants, described and not followed; the
+//! rainbow man's `effect` is a success with its message. `dry_run` asks Odoo whether the user may write
+//! the records and shows their current state, calling nothing.
+//!
+//! The method is called in one place, `call_action`: whatever is to happen before an action runs (the
+//! person's own approval) goes there.
+
+use super::args;
+use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
+use super::writing::{self, dry_run_arg, ids_arg};
+use crate::access::Operation;
+use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::odoo::call::Call;
+use crate::odoo::schema::ModelSchema;
+use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
+use serde_json::{json, Map, Value};
+
+pub const NAME: &str = "odoo_action";
+
+/// An answer larger than this is not repeated in the result (only what it was).
+const MAX_ANSWER_BYTES: usize = 2000;
+
+pub fn definition() -> Tool {
+    let title = "Run an Odoo action";
+    Tool {
+        name: NAME,
+        title,
+        description: "Call one of a model's workflow buttons (e.g. action_confirm on sale.order, \
+            action_set_won_rainbowman on crm.lead) on records by id (at most 100), as this key's Odoo user. Only \
+            the actions the administrator allowed on the model can run: odoo_list_models and odoo_describe_model \
+            list them. status done: Odoo ran it, and records shows each record's state and name afterwards. \
+            status follow_up: Odoo answered with a further step (a wizard to fill in, a report, a page) that was \
+            NOT followed, so the work may not be finished: tell the user to finish it in Odoo. With dry_run: true \
+            nothing is called: you get each record's current state, and Odoo is asked whether this user may \
+            change them.",
+        input_schema: arguments(
+            json!({
+                "model": model_param("sale.order"),
+                "ids": ids_param(writing::MAX_IDS),
+                "action": {"type": "string", "description": "The button method, e.g. action_confirm (one the administrator allowed)"},
+                "dry_run": dry_run_param()
+            }),
+            &["model", "ids", "action"],
+        ),
+        output_schema: Some(object(
+            json!({
+                "model": {"type": "string"},
+                "action": {"type": "string"},
+                "ids": array(json!({"type": "integer"})),
+                "dry_run": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["done", "follow_up", "dry_run"]},
+                "message": {"type": "string", "description": "What happened, in words"},
+                "answer": {"description": "Odoo's answer as it came (true, null, an effect …), when it is short"},
+                "follow_up": object(json!({
+                    "type": {"type": "string"}, "name": {"type": "string"}, "res_model": {"type": "string"},
+                    "view_mode": {"type": "string"}, "target": {"type": "string"}, "tag": {"type": "string"},
+                    "report_name": {"type": "string"},
+                    "context_keys": array(json!({"type": "string"}))
+                }), &["type"]),
+                "records": {"type": "array", "description": "Each record's id, display_name and state (where the model has one): afterwards, or now for a dry run",
+                    "items": object(json!({"id": {"type": "integer"}, "display_name": {}, "state": {}}), &["id"])},
+                "missing_ids": {"type": "array", "items": {"type": "integer"}, "description": "Dry run: ids with no visible record"},
+                "warning": {"type": "string"}
+            }),
+            &["model", "action", "ids", "dry_run", "status"],
+        )),
+        annotations: Some(
+            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(false).open_world(true),
+        ),
+    }
+}
+
+pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
+    args::reject_unknown(a, &["model", "ids", "action", "dry_run"])?;
+    let model = args::required_str(a, "model")?;
+    let action = args::required_str(a, "action")?;
+    let ids = ids_arg(a)?;
+    let dry_run = dry_run_arg(a)?;
+    ctx.require_action(model, action)?;
+
+    let client = ctx.odoo()?;
+    // The records are shown (state, name) only to a key that may read the model.
+    let readable = ctx.req.auth.permissions.check(model, Operation::Read).is_ok();
+    let schema = match readable {
+        true => Some(ctx.schema(&client, model).await?),
+        false => None,
+    };
+    let mut out = json!({"model": model, "action": action, "ids": ids, "dry_run": dry_run});
+    if dry_run {
+        return dry_run_result(ctx, &client, schema.as_deref(), model, action, &ids, out).await;
+    }
+    ctx.checkpoint(&client).await?;
+    ctx.progress(1, 2, || format!("Calling {action} on {} {model} record(s)", ids.len()));
+
+    let answer = call_action(&client, model, action, &ids).await?;
+    ctx.set_record_count(ids.len());
+    let (status, message) = describe(&answer, model, action, ids.len(), &mut out);
+    ctx.set_answer(match &out["follow_up"] {
+        Value::Object(f) => format!(
+            "follow-up {} {}",
+            f.get("type").and_then(Value::as_str).unwrap_or("?"),
+            f.get("res_model").and_then(Value::as_str).unwrap_or("")
+        )
+        .trim_end()
+        .to_string(),
+        _ => "done".to_string(),
+    });
+    out["status"] = json!(status);
+    out["message"] = json!(message);
+    ctx.log("info", || format!("{model}.{action} on {} record(s): {status}", ids.len()));
+
+    if let Some(schema) = &schema {
+        match read_state(&client, model, schema, &ids).await {
+            Ok(records) => out["records"] = json!(records),
+            // The action ran: a failed read-back must not turn it into an error.
+            Err(e) => {
+                out["warning"] = json!(format!(
+                    "The action ran, but reading the records back failed, so their state afterwards is not known \
+                     (read them with odoo_get): {}",
+                    e.what()
+                ))
+            }
+        }
+    }
+    ctx.progress(2, 2, || format!("Read {model} back"));
+    Ok(out)
+}
+
+/// The one place an action is called: `model.action(ids)` with no other argument, as a button does. An
+/// answer that never came (or not from Odoo) leaves the outcome unknown whatever the method is called.
+async fn call_action(client: &OdooClient<'_>, model: &str, action: &str, ids: &[i64]) -> Result<Value, ToolError> {
+    let call = Call { model, method: action, ids: Some(ids), params: vec![], positional: 0 };
+    client.call(&call).await.map_err(|mut e: OdooError| {
+        if e.name.is_none()
+            && matches!(e.kind, OdooErrorKind::Timeout | OdooErrorKind::Unavailable | OdooErrorKind::UnexpectedAnswer)
+        {
+            e.outcome_unknown = true;
+        }
+        ToolError::Odoo(e)
+    })
+}
+
+/// Sorts Odoo's answer into done or a follow-up step, fills `answer` / `follow_up`, and says it in words.
+fn describe(answer: &Value, model: &str, action: &str, n: usize, out: &mut Value) -> (&'static str, String) {
+    let kind = answer.get("type").and_then(Value::as_str).filter(|t| t.starts_with("ir.actions."));
+    if let (Some(kind), Value::Object(dict)) = (kind, answer) {
+        let text = |k: &str| dict.get(k).and_then(Value::as_str).map(str::to_string);
+        let mut follow = Map::new();
+        follow.insert("type".into(), json!(kind));
+        for k in ["name", "res_model", "view_mode", "target", "tag", "report_name"] {
+            if let Some(v) = text(k) {
+                follow.insert(k.into(), json!(v));
+            }
+        }
+        let mut keys: Vec<&String> =
+            dict.get("context").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k).collect();
+        keys.sort();
+        follow.insert("context_keys".into(), json!(keys));
+        let what = match (text("name"), text("res_model")) {
+            (Some(name), Some(m)) => format!("'{name}' ({kind} on {m})"),
+            (None, Some(m)) => format!("{kind} on {m}"),
+            (Some(name), None) => format!("'{name}' ({kind})"),
+            (None, None) => kind.to_string(),
+        };
+        out["follow_up"] = Value::Object(follow);
+        let message = format!(
+            "Odoo wants a follow-up step: {what}. It was not followed: {action} on {n} {model} record(s) may not have \
+             done its work yet (records shows their state now). Tell the user to finish it in Odoo."
+        );
+        return ("follow_up", message);
+    }
+    if answer.to_string().len() <= MAX_ANSWER_BYTES {
+        out["answer"] = answer.clone();
+    }
+    let effect = answer.pointer("/effect/message").and_then(Value::as_str);
+    let message = match effect {
+        Some(m) => format!("Odoo ran {action} on {n} {model} record(s) and says: {m}"),
+        None => format!("Odoo ran {action} on {n} {model} record(s)."),
+    };
+    ("done", message)
+}
+
+/// `display_name`, and `state` where the model has it (and the key may see it), of the records among
+/// `ids` this Odoo user can see.
+async fn read_state(
+    client: &OdooClient<'_>,
+    model: &str,
+    schema: &ModelSchema,
+    ids: &[i64],
+) -> Result<Vec<Value>, ToolError> {
+    let fields = schema.fields.contains_key("state").then(|| "state".to_string());
+    let rows = writing::read_records(client, model, schema, ids, fields.into_iter()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut v = json!({"id": r.get("id"), "display_name": r.get("display_name")});
+            if let Some(state) = r.get("state") {
+                v["state"] = state.clone();
+            }
+            v
+        })
+        .collect())
+}
+
+async fn dry_run_result(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    schema: Option<&ModelSchema>,
+    model: &str,
+    action: &str,
+    ids: &[i64],
+    mut out: Value,
+) -> ToolResult {
+    let conn = &ctx.req.auth.connection;
+    let mut found = ids.to_vec();
+    if let Some(schema) = schema {
+        let records = read_state(client, model, schema, ids).await?;
+        found = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+        let missing: Vec<i64> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
+        writing::refuse_hidden(client, conn, model, &missing).await?;
+        out["records"] = json!(records);
+        out["missing_ids"] = json!(missing);
+    }
+    if !found.is_empty() {
+        writing::odoo_access_check(client, conn, model, Operation::Action, &found).await?;
+    }
+    ctx.set_record_count(found.len());
+    ctx.set_answer("dry run");
+    out["status"] = json!("dry_run");
+    out["message"] = json!(format!(
+        "Nothing was called. This user may change the {} {model} record(s) found; whether {action} accepts them in \
+         their current state is only known when it runs.",
+        found.len()
+    ));
+    ctx.log("info", || format!("{model}.{action}: dry run on {} record(s)", found.len()));
+    Ok(out)
+}
