@@ -58,10 +58,12 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         Some(Ok(body)) if era == Era::Session => session_lane::weight(body),
         _ => 1,
     };
-    // A warm key's read sends its Odoo call now, alongside the authentication batch (`early`).
+    // A warm key's read sends its Odoo call now, alongside the authentication batch (`early`), unless a
+    // gate after authentication is sure to refuse the request.
     let key_hash = req.bearer_token().map(crate::policy::keys::hash);
+    let may_pass = content_ok && matches!(era, Era::Session | Era::Stateless);
     let started = match (&message, &key_hash) {
-        (Some(m), Some(hash)) if era != Era::StatelessBatch => early::start(svc, hash, m),
+        (Some(m), Some(hash)) if may_pass => early::start(svc, hash, m),
         _ => None,
     };
     let authenticating = authenticate_request(req, svc, session_id, schema_model.as_deref(), weight);
