@@ -36,6 +36,7 @@ use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::platform::now_ms;
+use crate::policy::permissions::Permissions;
 use serde_json::{json, Map, Value};
 
 pub use cost::{subrequests_reserve, SUBREQUESTS_PER_CALL};
@@ -59,8 +60,11 @@ pub fn definitions() -> Vec<Tool> {
     ]
 }
 
+/// `tools/list`: the tools this key can use (`offered`), not every tool the server has: a tool no call of
+/// which could pass is only wasted context for the model and a wrong impression for the person.
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    let tools = definitions().iter().map(|tool| json!(tool)).collect();
+    let perms = &ctx.auth.permissions;
+    let tools = definitions().iter().filter(|tool| offered(tool.name, perms)).map(|tool| json!(tool)).collect();
     crate::capabilities::pages::list_result(ctx, "tools/list", "tools", tools, params)
 }
 
@@ -133,6 +137,19 @@ pub fn operation_of(name: &str) -> Option<Operation> {
 /// reads, but the model description.
 pub fn may_start_early(name: &str) -> bool {
     name != describe_model::NAME && operation_of(name) == Some(Operation::Read)
+}
+
+/// Whether the key can use the tool at all: some model enabled for the key allows its operation (any write
+/// or action for `odoo_batch`). `odoo_list_models` is always offered: it says what the key may use.
+pub fn offered(name: &str, perms: &Permissions) -> bool {
+    let any = |op: Operation| !perms.models_allowing(op).is_empty();
+    match name {
+        list_models::NAME => true,
+        batch::NAME => {
+            [Operation::Create, Operation::Update, Operation::Delete, Operation::Action].into_iter().any(any)
+        }
+        _ => operation_of(name).is_some_and(any),
+    }
 }
 
 /// The tool called `name`, run; `None` if there is no such tool.

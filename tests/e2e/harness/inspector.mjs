@@ -78,15 +78,16 @@ export async function runInspector(ctx) {
   };
 
   if (await expectExit("inspector tools/list", 0, "tools-list", key19, ["--method", "tools/list"])) {
-    // The Inspector (TS SDK 2.x inside) follows nextCursor itself: 12 tools from four pages of 3, no cursor left.
+    // The Inspector (TS SDK 2.x inside) follows nextCursor itself: the read-only key's 6 tools from two pages of
+    // 3, no cursor left.
     const page = toolsPage("tools-list");
-    if (page === "12 false") report.pass("inspector tools/list gathers all 12 tools over four pages");
+    if (page === "6 false") report.pass("inspector tools/list gathers the key's 6 tools over two pages");
     else report.fail("inspector tools/list pages", `got ${page}`);
   }
   const beforeStateless = eraLines("stateless");
   if (await expectExit("inspector --protocol-era auto tools/list", 0, "tools-list-auto", key19, ["--protocol-era", "auto", "--method", "tools/list"])) {
     const page = toolsPage("tools-list-auto");
-    if (page === "12 false") report.pass("inspector (auto era) tools/list gathers all 12 tools");
+    if (page === "6 false") report.pass("inspector (auto era) tools/list gathers the key's 6 tools");
     else report.fail("inspector (auto era) tools/list pages", `got ${page}`);
     // The worker logs each request's era: the auto-era Inspector must have been served statelessly.
     for (let i = 0; i < 50 && eraLines("stateless") <= beforeStateless; i++) await sleep(100);
