@@ -100,9 +100,26 @@ pub fn check(call: &Call<'_>, answer: Value) -> Result<Value, OdooError> {
     }
 }
 
-/// Methods that change data: when their answer is lost, Odoo may have applied them.
+/// Methods that may change data: when their answer is lost, Odoo may have applied them. Every method but
+/// the reads and access checks this server calls: `create`, `write`, `unlink`, `message_post`, and any
+/// button method (`action_confirm`, `button_validate` …).
 pub fn is_write(method: &str) -> bool {
-    matches!(method, "create" | "write" | "unlink" | "message_post") || method.starts_with("action_")
+    !matches!(
+        method,
+        "search_read"
+            | "read"
+            | "search"
+            | "search_count"
+            | "fields_get"
+            | "default_get"
+            | "read_group"
+            | "formatted_read_group"
+            | "name_search"
+            | "context_get"
+            | "has_access"
+            | "check_access_rights"
+            | "check_access_rule"
+    )
 }
 
 /// The one id of a `create` of one record or a `message_post`: bare (16–18) or a list of one (19).

@@ -17,7 +17,7 @@ use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
-use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
+use crate::odoo::OdooClient;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_action";
@@ -132,17 +132,11 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 }
 
 /// The one place an action is called: `model.action(ids)` with no other argument, as a button does. An
-/// answer that never came (or not from Odoo) leaves the outcome unknown whatever the method is called.
+/// answer that never came (or not from Odoo) leaves the outcome unknown, as for every method that may
+/// write (`OdooClient::call`).
 async fn call_action(client: &OdooClient<'_>, model: &str, action: &str, ids: &[i64]) -> Result<Value, ToolError> {
     let call = Call { model, method: action, ids: Some(ids), params: vec![], positional: 0 };
-    client.call(&call).await.map_err(|mut e: OdooError| {
-        if e.name.is_none()
-            && matches!(e.kind, OdooErrorKind::Timeout | OdooErrorKind::Unavailable | OdooErrorKind::UnexpectedAnswer)
-        {
-            e.outcome_unknown = true;
-        }
-        ToolError::Odoo(e)
-    })
+    Ok(client.call(&call).await?)
 }
 
 /// Sorts Odoo's answer into done or a follow-up step, fills `answer` / `follow_up`, and says it in words.
