@@ -103,6 +103,15 @@ CREATE TABLE IF NOT EXISTS key_suspensions (
   suspended_at  INTEGER NOT NULL
 );
 
+-- Per key: the operations (JSON list: "delete", "action") that run only after the key's person approves
+-- them, asked through their MCP client. No row = none. Read with the key in the authentication statement
+-- (LEFT JOIN).
+CREATE TABLE IF NOT EXISTS key_approvals (
+  key_id        INTEGER PRIMARY KEY REFERENCES keys(id) ON DELETE CASCADE,
+  operations    TEXT    NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+
 -- MCP sessions of the 2025 protocol era, bound to the key that created them.
 CREATE TABLE IF NOT EXISTS sessions (
   id               TEXT    PRIMARY KEY,       -- random, visible ASCII
@@ -125,6 +134,32 @@ CREATE TABLE IF NOT EXISTS cancellations (
   PRIMARY KEY (session_id, request_id)
 );
 CREATE INDEX IF NOT EXISTS cancellations_by_at ON cancellations(at);
+
+-- Session era: what a client declared at initialize that a later request relies on (form elicitation:
+-- whether the person can be asked to approve).
+CREATE TABLE IF NOT EXISTS session_clients (
+  session_id    TEXT    PRIMARY KEY,
+  elicitation   INTEGER NOT NULL              -- 1: form-mode elicitation declared
+);
+
+-- Session era: a person's answer to an approval question, posted by their client, for the request that
+-- asked (which may be waiting in another isolate). Only the answer's action, never form content.
+CREATE TABLE IF NOT EXISTS approval_answers (
+  session_id    TEXT    NOT NULL,
+  request_id    TEXT    NOT NULL,             -- the id of the server's elicitation/create request
+  answer        TEXT    NOT NULL,             -- accept | decline | cancel | unconfirmed
+  at            INTEGER NOT NULL,
+  PRIMARY KEY (session_id, request_id)
+);
+CREATE INDEX IF NOT EXISTS approval_answers_by_at ON approval_answers(at);
+
+-- 2026-07-28: approvals already used (the nonce of their signed requestState), so that one approval runs
+-- its call once.
+CREATE TABLE IF NOT EXISTS approval_uses (
+  nonce         TEXT    PRIMARY KEY,
+  at            INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS approval_uses_by_at ON approval_uses(at);
 
 -- The previous version's fixed clock-minute counters: no longer used (see rate_buckets), kept so that a
 -- worker of that version keeps working during a rolling deploy; old rows are swept daily.
@@ -250,5 +285,13 @@ CREATE TABLE IF NOT EXISTS oauth_settings (
   logins        TEXT,                         -- JSON list of Odoo logins, for who = list
   scope         TEXT,                         -- JSON: the default scope of a grant (as a key's scope); NULL = read only
   rate_limit    INTEGER,                      -- per grant; NULL = the deployment default
+  updated_at    INTEGER NOT NULL
+);
+
+-- Per connection: what an OAuth grant runs only after its person approves it (JSON list: "delete",
+-- "action"), copied to each new grant's key_approvals row. No row = none.
+CREATE TABLE IF NOT EXISTS oauth_approvals (
+  connection_id INTEGER PRIMARY KEY REFERENCES connections(id),
+  operations    TEXT    NOT NULL,
   updated_at    INTEGER NOT NULL
 );

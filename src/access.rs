@@ -141,6 +141,64 @@ impl Scope {
     }
 }
 
+/// Which of a key's operations run only once its person approved them, each time (a batch containing
+/// one too): deleting records and calling button methods can be undone only by hand, if at all. Stored
+/// as a JSON list of names (`["delete", "action"]`); none is the default, every operation runs directly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Approval {
+    pub delete: bool,
+    pub action: bool,
+}
+
+impl Approval {
+    /// The operations an approval can be required for.
+    pub const OPERATIONS: [Operation; 2] = [Operation::Delete, Operation::Action];
+
+    pub fn requires(self, op: Operation) -> bool {
+        match op {
+            Operation::Delete => self.delete,
+            Operation::Action => self.action,
+            _ => false,
+        }
+    }
+
+    pub fn is_none(self) -> bool {
+        !self.delete && !self.action
+    }
+
+    /// From operation names; an operation no approval can be required for is refused (with its name).
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Approval, String> {
+        let mut a = Approval::default();
+        for name in names {
+            match name.as_ref() {
+                "delete" => a.delete = true,
+                "action" => a.action = true,
+                other => return Err(crate::text::truncate(other, 40).to_string()),
+            }
+        }
+        Ok(a)
+    }
+
+    /// As stored. A stored value that cannot be read asks for every approval: never fewer than meant.
+    pub fn from_stored(json: Option<&str>) -> Approval {
+        match json.map(serde_json::from_str::<Vec<String>>) {
+            None => Approval::default(),
+            Some(Ok(names)) => Approval::from_names(&names).unwrap_or(Approval { delete: true, action: true }),
+            Some(Err(_)) => Approval { delete: true, action: true },
+        }
+    }
+
+    pub fn names(self) -> Vec<&'static str> {
+        Approval::OPERATIONS.into_iter().filter(|op| self.requires(*op)).map(Operation::as_str).collect()
+    }
+}
+
+impl Serialize for Approval {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.names().serialize(s)
+    }
+}
+
 /// Methods that are never callable as actions, whatever an administrator lists: the ORM's own reads and
 /// writes (which the other tools do with their checks: field policies, value checks, read-back), switches
 /// of the environment (user, company, context, superuser), Odoo's access checks, cache and flush

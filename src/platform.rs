@@ -165,6 +165,27 @@ pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await
 }
 
+/// Waits `ms` milliseconds on the runtime's timer: a request waiting for its person's answer sleeps
+/// between looks (`mcp::approval`). The Worker's is `setTimeout`; `thread_sleep` serves native runs.
+pub type Sleep = fn(u64) -> LocalBoxFuture<'static, ()>;
+
+/// A `Sleep` for native runs on any executor: until the time has passed, each poll parks the thread for
+/// at most a millisecond and asks to be polled again, so other futures joined with it keep running.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn thread_sleep(ms: u64) -> LocalBoxFuture<'static, ()> {
+    use std::time::{Duration, Instant};
+    let until = Instant::now() + Duration::from_millis(ms);
+    Box::pin(std::future::poll_fn(move |cx| {
+        let now = Instant::now();
+        if now >= until {
+            return std::task::Poll::Ready(());
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(1)));
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }))
+}
+
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64

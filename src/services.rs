@@ -2,7 +2,7 @@
 //! reading of its arrival and its subrequest count. Every layer above takes it by reference.
 
 use crate::config::Settings;
-use crate::platform::{Db, Http};
+use crate::platform::{Db, Http, Sleep};
 use crate::subrequests;
 
 /// What a request is served with: the runtime's database and HTTP client, the settings, the time the
@@ -13,6 +13,8 @@ pub struct Services<'a> {
     pub settings: &'a Settings,
     pub now: i64,
     pub subrequests: &'a subrequests::Subrequests,
+    /// The runtime's timer.
+    pub sleep: Sleep,
 }
 
 impl Services<'_> {

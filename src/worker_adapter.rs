@@ -36,6 +36,7 @@ impl State {
             settings: &self.settings,
             now,
             subrequests: &self.subrequests,
+            sleep: |ms| Box::pin(Delay::from(Duration::from_millis(ms))),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 mod support;
 
+use odoo_mcp_edge::access::Approval;
+
 use odoo_mcp_edge::platform::Db;
 use odoo_mcp_edge::store::keys::NewKeyRow;
 use odoo_mcp_edge::store::oauth::clients::{self, ClientRow};
@@ -34,6 +36,7 @@ fn key(hash: &str) -> NewKeyRow<'_> {
         scope_json: Some(r#"{"operations":["read"]}"#),
         rate_limit: None,
         expires_at: None,
+        approval: Approval { delete: true, action: false },
     }
 }
 
@@ -49,6 +52,8 @@ fn a_grant_is_a_key_and_a_pending_one_waits_for_its_decision() {
     assert_eq!(active.status, "active");
     assert_eq!(active.odoo_login, "demo2");
     assert_eq!(revoked_at(&db, active.key_id), json!(null));
+    let rule = db.rows(&format!("SELECT operations FROM key_approvals WHERE key_id = {}", active.key_id));
+    assert_eq!(rule[0]["operations"], json!("[\"delete\"]"), "the grant's approval rule comes with it");
 
     let pending = block_on(grants::create(&db, &key("h2"), "omcl_a", true, 100)).unwrap().unwrap();
     assert_eq!(pending.status, "pending");
@@ -196,9 +201,10 @@ fn settings_default_to_off_and_round_trip() {
         logins: vec!["demo2".into()],
         scope: Some(json!({"operations": ["read"]})),
         rate_limit: Some(30),
+        approval: Approval { delete: false, action: true },
         updated_at: 100,
     };
-    block_on(db.batch(vec![settings::save(&s)])).unwrap();
+    block_on(db.batch(settings::save(&s))).unwrap();
     assert_eq!(block_on(settings::for_connection(&db, 1)).unwrap(), Some(s.clone()));
     assert_eq!(block_on(settings::enabled(&db)).unwrap(), vec![s]);
 }

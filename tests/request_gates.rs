@@ -52,6 +52,7 @@ fn runtime(h: &Harness, headers: &[(&str, &str)], body: &[u8], sent: Sent) -> An
     };
     let subrequests = odoo_mcp_edge::subrequests::Subrequests::new();
     let svc = odoo_mcp_edge::Services {
+        sleep: odoo_mcp_edge::platform::thread_sleep,
         db: &h.db,
         http: &h.http,
         settings: &h.settings,

@@ -4,7 +4,7 @@
 
 use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
-use crate::access::Scope;
+use crate::access::{Approval, Scope};
 use crate::crypto;
 use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
@@ -35,6 +35,27 @@ pub struct IssueBody {
     rate_limit: Option<i64>,
     #[serde(default)]
     expires_at: Option<i64>,
+    /// What the key runs only once its person approved it: "delete", "action". Absent: none.
+    #[serde(default)]
+    approval: Vec<Text<20>>,
+}
+
+/// `PUT /admin/api/keys/{id}/approval`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalBody {
+    approval: Vec<Text<20>>,
+}
+
+/// The operations named in an `approval` list, each one that can need approval.
+pub(super) fn checked_approval(names: &[Text<20>]) -> Result<Approval, BodyError> {
+    let names: Vec<&str> = names.iter().map(Text::as_str).collect();
+    Approval::from_names(&names).map_err(|bad| {
+        BodyError::invalid(
+            "approval",
+            format!("'{bad}' cannot need approval: list \"delete\" and/or \"action\" (or nothing)"),
+        )
+    })
 }
 
 /// What a key's scope may say: something (an empty scope narrows nothing and is a mistake), no empty
@@ -119,6 +140,7 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
         return Err(BodyError::invalid("rate_limit", "must be requests per minute, 1 to 100000").into());
     }
     let rate_limit = b.rate_limit;
+    let approval = checked_approval(&b.approval)?;
     let expires_at = b.expires_at.map(|t| checked_expiry(t, svc.now)).transpose()?;
     let cred_key = svc
         .settings
@@ -148,6 +170,7 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
         scope_json: scope_json.as_deref(),
         rate_limit,
         expires_at,
+        approval,
     };
     let summary = store::keys::insert(svc.db, &row, svc.now).await?.ok_or_else(|| {
         ApiError::new(
@@ -169,6 +192,24 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
     out["snippets"] = super::snippets::for_key(&endpoint, &new_key.secret);
     out["endpoint"] = json!(endpoint);
     Ok((201, out))
+}
+
+/// Sets what a key runs only once its person approved it; it holds from the key's next request.
+pub async fn set_approval(svc: &Services<'_>, id: i64, b: ApprovalBody, after: &mut Vec<Stmt>) -> ApiResult {
+    let approval = checked_approval(&b.approval)?;
+    let key =
+        store::keys::set_approval(svc.db, id, approval, svc.now).await?.ok_or_else(|| ApiError::not_found("key"))?;
+    let rule = match approval.names() {
+        names if names.is_empty() => "none".to_string(),
+        names => names.join(", "),
+    };
+    after.push(admin_audit(
+        "key.approval",
+        Some(key.connection_id),
+        &format!("key {} ({}): approval before {rule}", key.id, key.prefix),
+        svc.now,
+    ));
+    Ok((200, json!(key)))
 }
 
 /// Revokes a key at once. Revoking a revoked key changes nothing and writes no second audit row.

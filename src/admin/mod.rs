@@ -216,6 +216,9 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             body::none(&req.body)?;
             keys::revoke(svc, parse_id(id)?, after).await
         }
+        ("PUT", ["keys", id, "approval"]) => {
+            keys::set_approval(svc, parse_id(id)?, body::read(&req.body)?, after).await
+        }
         ("POST", ["keys", id, "confirm"]) => {
             body::none(&req.body)?;
             keys::confirm(svc, parse_id(id)?, after).await
@@ -249,7 +252,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             | ["connections", _, "odoo-models", _, "fields"]
             | ["keys"]
             | ["keys", _]
-            | ["keys", _, "revoke" | "confirm"]
+            | ["keys", _, "revoke" | "confirm" | "approval"]
             | ["oauth", "grants" | "clients"]
             | ["oauth", "grants", _, "approve" | "refuse" | "revoke"]
             | ["oauth", "clients", "block" | "unblock"]

@@ -7,7 +7,7 @@
 use super::body::{BodyError, Text};
 use super::keys::{checked_scope, models_enabled};
 use super::{admin_audit, ApiError, ApiResult};
-use crate::access::Scope;
+use crate::access::{Approval, Scope};
 use crate::oauth::redirect;
 use crate::platform::Stmt;
 use crate::policy::tokens;
@@ -33,6 +33,9 @@ pub struct SettingsBody {
     scope: Option<Scope>,
     #[serde(default)]
     rate_limit: Option<i64>,
+    /// What a new grant runs only once its person approved it: "delete", "action". Absent: none.
+    #[serde(default)]
+    approval: Vec<Text<20>>,
 }
 
 fn settings_json(s: &OAuthSettings) -> serde_json::Value {
@@ -43,6 +46,7 @@ fn settings_json(s: &OAuthSettings) -> serde_json::Value {
         "logins": s.logins,
         "scope": s.scope.clone().unwrap_or_else(|| json!({"operations": ["read"]})),
         "rate_limit": s.rate_limit,
+        "approval": s.approval.names(),
         "updated_at": s.updated_at,
     })
 }
@@ -56,6 +60,7 @@ pub async fn get_settings(svc: &Services<'_>, connection_id: i64) -> ApiResult {
         logins: Vec::new(),
         scope: None,
         rate_limit: None,
+        approval: Approval::default(),
         updated_at: 0,
     });
     Ok((200, settings_json(&s)))
@@ -80,6 +85,7 @@ pub async fn put_settings(svc: &Services<'_>, connection_id: i64, b: SettingsBod
     if let Some(scope) = &scope {
         models_enabled(svc, connection_id, scope).await?;
     }
+    let approval = super::keys::checked_approval(&b.approval)?;
     let mut logins: Vec<String> = b.logins.into_iter().map(Text::into_string).collect();
     logins.sort_by_key(|l| l.to_lowercase());
     logins.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
@@ -90,9 +96,10 @@ pub async fn put_settings(svc: &Services<'_>, connection_id: i64, b: SettingsBod
         logins,
         scope: scope.map(|s| json!(s)),
         rate_limit: b.rate_limit,
+        approval,
         updated_at: svc.now,
     };
-    svc.db.batch(vec![settings::save(&s)]).await.map_err(crate::store::StoreError::from)?;
+    svc.db.batch(settings::save(&s)).await.map_err(crate::store::StoreError::from)?;
     let state = if s.enabled { format!("on, who may connect: {}", s.who) } else { "off".into() };
     after.push(admin_audit("oauth.settings", Some(connection_id), &format!("OAuth sign-in {state}"), svc.now));
     Ok((200, settings_json(&s)))

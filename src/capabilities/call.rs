@@ -5,13 +5,14 @@
 
 use crate::access::Operation;
 use crate::crypto;
+use crate::mcp::approval::Refusal;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::names::is_model_name;
 use crate::odoo::{OdooClient, OdooError};
 use crate::policy::permissions::Denial;
 use crate::store::{keys as key_store, AuditEvent};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::cell::{Cell, OnceCell, RefCell};
 
 /// Why a tool call did not succeed; all of these reach the model as readable text.
@@ -31,6 +32,11 @@ pub enum ToolError {
         result: Value,
         summary: String,
     },
+    /// The key runs this only once its person approved it, and they did not (or could not be asked).
+    NotApproved(Refusal),
+    /// 2026-07-28: the call's answer is this `input_required` result, which asks the person; the client
+    /// calls again with their answer.
+    AskPerson(Value),
 }
 
 impl ToolError {
@@ -42,6 +48,8 @@ impl ToolError {
             ToolError::Unavailable(m) => m.clone(),
             ToolError::Cancelled => "The request was cancelled.".into(),
             ToolError::Incomplete { summary, .. } => summary.clone(),
+            ToolError::NotApproved(r) => r.message(),
+            ToolError::AskPerson(_) => "The person is asked to approve the call.".into(),
         }
     }
 
@@ -61,6 +69,8 @@ impl ToolError {
             ToolError::Unavailable(_) => "error",
             ToolError::Cancelled => "cancelled",
             ToolError::Incomplete { .. } => "incomplete",
+            ToolError::NotApproved(r) => r.outcome(),
+            ToolError::AskPerson(_) => "asked",
         }
     }
 
@@ -70,7 +80,9 @@ impl ToolError {
         use crate::odoo::OdooErrorKind as K;
         match self {
             ToolError::Cancelled => RpcError::cancelled(),
-            ToolError::Invalid(_) | ToolError::Denied(_) => RpcError::invalid_params(self.message()),
+            ToolError::Invalid(_) | ToolError::Denied(_) | ToolError::NotApproved(_) => {
+                RpcError::invalid_params(self.message())
+            }
             ToolError::Odoo(e)
                 if matches!(
                     e.kind,
@@ -79,7 +91,7 @@ impl ToolError {
             {
                 RpcError::invalid_params(self.message())
             }
-            ToolError::Odoo(_) | ToolError::Unavailable(_) | ToolError::Incomplete { .. } => {
+            ToolError::Odoo(_) | ToolError::Unavailable(_) | ToolError::Incomplete { .. } | ToolError::AskPerson(_) => {
                 RpcError::new(crate::mcp::jsonrpc::INTERNAL_ERROR, self.message())
             }
         }
@@ -111,6 +123,10 @@ pub struct ToolCtx<'r> {
     /// Set while a batch runs its operations: their own progress steps would make the batch's progress
     /// go backwards, which the protocol forbids.
     pub(in crate::capabilities) in_batch: Cell<bool>,
+    /// The call as the client made it (tool, arguments): what an approval is bound to.
+    pub(in crate::capabilities) call: OnceCell<(String, Map<String, Value>)>,
+    /// The person approved this call (a batch's approval covers its operations).
+    pub(in crate::capabilities) approved: Cell<bool>,
 }
 
 impl<'r> ToolCtx<'r> {
@@ -126,6 +142,8 @@ impl<'r> ToolCtx<'r> {
             action: RefCell::new(None),
             answer: RefCell::new(None),
             in_batch: Cell::new(false),
+            call: OnceCell::new(),
+            approved: Cell::new(false),
         }
     }
 
@@ -221,6 +239,11 @@ impl<'r> ToolCtx<'r> {
         if let Some(uid) = self.uid.get().filter(|u| Some(*u) != auth.odoo_uid) {
             self.req.defer(key_store::cache_uid(auth.key_id, uid));
         }
+    }
+
+    /// The model this call's permission check named, if any.
+    pub(in crate::capabilities) fn model(&self) -> Option<String> {
+        self.model.borrow().clone()
     }
 
     /// One audit row for `tool`'s outcome, with the model, operation and record count it recorded.

@@ -1,6 +1,7 @@
 //! What the server offers to MCP clients. Each tool lives in its own file with its schema,
 //! annotations and handler side by side.
 
+mod approve;
 pub mod call;
 pub mod completion;
 pub mod cursor;

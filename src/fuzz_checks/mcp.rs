@@ -119,7 +119,7 @@ fn message(msg: &Value, headers: &[(String, String)]) {
             envelope(msg, &method, &params);
             routing(headers, &method, &params);
         }
-        Ok(Message::Response) => {
+        Ok(Message::Response { .. }) => {
             assert!(field("method").is_none(), "a response has no method");
             assert!(field("id").is_some_and(jsonrpc::is_id), "a response has a usable id");
             assert!(field("result").is_some() || field("error").is_some());

@@ -1,8 +1,10 @@
 //! What a capability may know about the request it serves: `RequestCtx` (the services, the key's
-//! authentication, the lane, the request id, the notifier) and the `Lane` a request is served in.
+//! authentication, the lane, the request id, the notifier, how a question to the person travels) and the
+//! `Lane` a request is served in.
 //! It lives with the protocol's vocabulary, below the capabilities, so that every handler can take it
 //! without knowing anything of the transport that built it.
 
+use super::asking::Asking;
 use super::jsonrpc::RpcError;
 use super::stream::Notifier;
 use crate::http::LogFields;
@@ -29,6 +31,8 @@ pub struct RequestCtx<'a> {
     pub lane: Lane<'a>,
     pub request_id: Value,
     pub notify: &'a Notifier,
+    /// How a question to the person can travel with this request (`approval`).
+    pub asking: Asking,
     /// Statements to run after the response is sent (audit, caches).
     after: RefCell<Vec<Stmt>>,
     /// What the handler recorded for the request's log line (the model, the tool's outcome).
@@ -49,9 +53,16 @@ impl<'a> RequestCtx<'a> {
             lane,
             request_id,
             notify,
+            // A lane says how, for the requests that can ask; any other (a JSON-RPC batch's message) cannot.
+            asking: Asking::Unable(super::asking::IN_BATCH),
             after: RefCell::new(Vec::new()),
             log: RefCell::new(LogFields::new()),
         }
+    }
+
+    /// How this request can ask its person.
+    pub fn with_asking(self, asking: Asking) -> Self {
+        RequestCtx { asking, ..self }
     }
 
     /// Records `value` under `field` in the request's log line (the last value wins). Never secrets

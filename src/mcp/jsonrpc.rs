@@ -77,8 +77,12 @@ pub enum Message {
         method: String,
         params: Map<String, Value>,
     },
-    /// A reply to a server-initiated request (we send none, so these are only acknowledged).
-    Response,
+    /// A reply to a server-initiated request (the only ones are approval questions, `mcp::approval`):
+    /// its id, and its result (`None` for an error reply).
+    Response {
+        id: Value,
+        result: Option<Value>,
+    },
 }
 
 /// Classifies a parsed JSON value. The error carries the request id when one could be read.
@@ -108,7 +112,10 @@ pub fn classify(v: &Value) -> Result<Message, (Value, RpcError)> {
         }
         Some(_) => Err(invalid(echo, "\"method\" must be a string")),
         None if usable_id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => {
-            Ok(Message::Response)
+            Ok(Message::Response {
+                id: echo,
+                result: obj.get("result").filter(|_| !obj.contains_key("error")).cloned(),
+            })
         }
         None => Err(invalid(echo, "neither a request, a notification nor a response")),
     }
@@ -148,7 +155,7 @@ mod tests {
             classify(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})),
             Ok(Message::Notification { .. })
         ));
-        assert!(matches!(classify(&json!({"jsonrpc": "2.0", "id": 5, "result": {}})), Ok(Message::Response)));
+        assert!(matches!(classify(&json!({"jsonrpc": "2.0", "id": 5, "result": {}})), Ok(Message::Response { .. })));
     }
 
     #[test]

@@ -336,6 +336,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         scope_json: Some(&scope_json),
         rate_limit: settings.rate_limit,
         expires_at: None,
+        approval: settings.approval,
     };
     let grant = match grants::create(svc.db, &row, &client.client_id, pending, svc.now).await {
         Ok(Some(g)) => g,

@@ -6,7 +6,7 @@
 //! expired or over-the-limit one is refused, a throttled network before its key is looked at.
 
 use super::tokens;
-use crate::access::Scope;
+use crate::access::{Approval, Scope};
 use crate::odoo::Connection;
 use crate::platform::Db;
 use crate::policy::failures;
@@ -36,6 +36,8 @@ pub struct AuthContext {
     pub odoo_key_enc: String,
     pub odoo_uid: Option<i64>,
     pub permissions: Permissions,
+    /// The operations that run only once the key's person approved them (`mcp::approval`).
+    pub approval: Approval,
     pub session: Option<SessionState>,
     /// Set when this request is the key's first use (an audit event).
     pub first_use: bool,
@@ -208,6 +210,7 @@ pub async fn authenticate(
         odoo_key_enc: details.odoo_key_enc,
         odoo_uid: details.odoo_uid,
         permissions: Permissions { models, scope },
+        approval: details.approval,
         session,
         first_use: details.first_use,
         schema_probe,

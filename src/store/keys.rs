@@ -1,6 +1,7 @@
 //! MCP keys as the admin API sees them (never the secret, never the Odoo API key).
 
 use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
+use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
 
@@ -18,6 +19,7 @@ pub struct NewKeyRow<'a> {
     pub scope_json: Option<&'a str>,
     pub rate_limit: Option<i64>,
     pub expires_at: Option<i64>,
+    pub approval: Approval,
 }
 
 /// A key as listed to administrators.
@@ -37,6 +39,8 @@ pub struct KeySummary {
     pub last_used_at: Option<i64>,
     /// Set while the key waits for an administrator's confirmation after its connection moved.
     pub suspended: Option<Suspension>,
+    /// The operations that run only once the key's person approved them (`delete`, `action`).
+    pub approval: Vec<&'static str>,
 }
 
 /// Why a key is held back: its connection now points at another Odoo than the one its credentials were
@@ -56,8 +60,9 @@ macro_rules! summary_query {
     ($tail:literal) => {
         concat!(
             "SELECT k.id, k.prefix, k.label, k.connection_id, k.odoo_login, k.odoo_uid, k.scope, k.rate_limit, \
-             k.expires_at, k.revoked_at, k.created_at, k.last_used_at, s.suspended_at, s.from_origin, s.to_origin \
-             FROM keys k LEFT JOIN key_suspensions s ON s.key_id = k.id ",
+             k.expires_at, k.revoked_at, k.created_at, k.last_used_at, s.suspended_at, s.from_origin, s.to_origin, \
+             a.operations AS approval \
+             FROM keys k LEFT JOIN key_suspensions s ON s.key_id = k.id LEFT JOIN key_approvals a ON a.key_id = k.id ",
             $tail
         )
     };
@@ -84,36 +89,57 @@ impl KeySummary {
                 }
                 None => None,
             },
+            approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()).names(),
         })
     }
 }
 
 /// Inserts a key; `None` if its connection no longer has the URL its credentials were checked against.
 pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<KeySummary>, StoreError> {
-    let rows = query(
-        db,
-        Stmt::new(
-            "INSERT INTO keys (key_hash, prefix, label, connection_id, odoo_login, odoo_key_enc, odoo_uid, scope, rate_limit, expires_at, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?4 AND url = ?12) \
-             RETURNING id, prefix, label, connection_id, odoo_login, odoo_uid, scope, rate_limit, expires_at, revoked_at, created_at, last_used_at",
-            vec![
-                text(k.key_hash),
-                text(k.prefix),
-                text(k.label),
-                int(k.connection_id),
-                text(k.odoo_login),
-                text(k.odoo_key_enc),
-                opt_int(k.odoo_uid),
-                opt_text(k.scope_json),
-                opt_int(k.rate_limit),
-                opt_int(k.expires_at),
-                int(now),
-                text(k.checked_url),
-            ],
-        ),
-    )
-    .await?;
-    rows.first().map(KeySummary::from_row).transpose()
+    let results = db
+        .batch(vec![
+            Stmt::new(
+                "INSERT INTO keys (key_hash, prefix, label, connection_id, odoo_login, odoo_key_enc, odoo_uid, scope, rate_limit, expires_at, created_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?4 AND url = ?12) \
+                 RETURNING id, prefix, label, connection_id, odoo_login, odoo_uid, scope, rate_limit, expires_at, revoked_at, created_at, last_used_at",
+                vec![
+                    text(k.key_hash),
+                    text(k.prefix),
+                    text(k.label),
+                    int(k.connection_id),
+                    text(k.odoo_login),
+                    text(k.odoo_key_enc),
+                    opt_int(k.odoo_uid),
+                    opt_text(k.scope_json),
+                    opt_int(k.rate_limit),
+                    opt_int(k.expires_at),
+                    int(now),
+                    text(k.checked_url),
+                ],
+            ),
+            // In the same batch: the key never exists without its approval rule.
+            super::approvals::set_for_hash(k.key_hash, k.approval, now),
+        ])
+        .await?;
+    let summary = results.first().and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()?;
+    Ok(summary.map(|s| KeySummary { approval: k.approval.names(), ..s }))
+}
+
+/// Sets the approval rule of a key (any key, an OAuth grant's too); the key as it then stands, `None` if
+/// there is no such key.
+pub async fn set_approval(
+    db: &dyn Db,
+    id: i64,
+    approval: Approval,
+    now: i64,
+) -> Result<Option<KeySummary>, StoreError> {
+    let results = db
+        .batch(vec![
+            super::approvals::set_for_id(id, approval, now),
+            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
+        ])
+        .await?;
+    results.get(1).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {

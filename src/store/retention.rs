@@ -24,6 +24,11 @@ pub fn sweep(now: i64, audit_days: i64) -> Vec<Stmt> {
         super::schema_cache::sweep(now),
         // A cancellation matters only while its request runs (minutes at most).
         Stmt::new("DELETE FROM cancellations WHERE at < ?1", vec![int(now - DAY_MS)]),
+        // Approvals: an answer matters while its question waits, a used approval while its signed state is
+        // still within its expiry; the client facts of sessions that are gone.
+        Stmt::new("DELETE FROM approval_answers WHERE at < ?1", vec![int(now - DAY_MS)]),
+        Stmt::new("DELETE FROM approval_uses WHERE at < ?1", vec![int(now - DAY_MS)]),
+        Stmt::new("DELETE FROM session_clients WHERE session_id NOT IN (SELECT id FROM sessions)", vec![]),
         // The administrator's setting wins over the environment's `audit_days`.
         Stmt::new(
             concat!("DELETE FROM audit WHERE at < ?1 - MAX(1, COALESCE(", crate::retention_days_sql!(), ", ?2)) * ?3"),

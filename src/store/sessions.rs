@@ -42,27 +42,34 @@ pub fn from_row(r: &Row) -> Result<SessionState, StoreError> {
     })
 }
 
-pub async fn create(
-    db: &dyn Db,
-    id: &str,
-    key_hash: &str,
-    protocol_version: &str,
-    client_name: Option<&str>,
-    client_version: Option<&str>,
-    now: i64,
-) -> Result<(), StoreError> {
-    db.batch(vec![Stmt::new(
-        "INSERT INTO sessions (id, key_hash, protocol_version, client_name, client_version, created_at, last_seen_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        vec![
-            text(id),
-            text(key_hash),
-            text(protocol_version),
-            opt_text(client_name),
-            opt_text(client_version),
-            int(now),
-        ],
-    )])
+/// A session as `initialize` opens it.
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub key_hash: &'a str,
+    pub protocol_version: &'a str,
+    pub client_name: Option<&'a str>,
+    pub client_version: Option<&'a str>,
+    /// The client declared form elicitation: it can ask its person to approve (`session_clients`).
+    pub elicitation: bool,
+}
+
+pub async fn create(db: &dyn Db, s: &NewSession<'_>, now: i64) -> Result<(), StoreError> {
+    db.batch(vec![
+        Stmt::new(
+            "INSERT INTO sessions (id, key_hash, protocol_version, client_name, client_version, created_at, last_seen_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            vec![
+                text(s.id),
+                text(s.key_hash),
+                text(s.protocol_version),
+                opt_text(s.client_name),
+                opt_text(s.client_version),
+                int(now),
+            ],
+        ),
+        // What the client can be asked later (an approval), in the same batch.
+        super::approvals::record_client(s.id, s.elicitation),
+    ])
     .await?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 use super::reply::Admitted;
 use crate::capabilities::{completion, prompts, resources, tools};
 use crate::http::LogFields;
+use crate::mcp::asking::{self, Asking};
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::jsonrpc::{self, RpcError, INVALID_REQUEST};
 use crate::mcp::lifecycle;
@@ -40,7 +41,14 @@ pub async fn serve_request(
         post.stream.start(sse_head());
         log.insert("streamed".into(), json!(true));
     }
-    let ctx = RequestCtx::new(post.svc, post.auth, lane, id.clone(), &notify);
+    // How a question to the person travels: on this request's stream (session era), or in its result
+    // and the client's retry (2026-07-28).
+    let asking = match &lane {
+        Lane::Session { .. } if post.accepts_sse => Asking::Stream(post.stream.clone()),
+        Lane::Session { .. } => Asking::Unable(asking::NO_STREAM),
+        Lane::Stateless { .. } => Asking::from_stateless_params(params),
+    };
+    let ctx = RequestCtx::new(post.svc, post.auth, lane, id.clone(), &notify).with_asking(asking);
     serve_message(post, ctx, method, params, after, log).await
 }
 

@@ -7,6 +7,7 @@
 use super::dispatch::{self, serve_message, serve_request};
 use super::reply::{encode, http_error, readable_id, reply, rpc_error, store_unavailable, Admitted};
 use crate::http::{HttpResponse, LogFields};
+use crate::mcp::approval;
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::{self, classify, Message, RpcError, INVALID_REQUEST, SERVER_ERROR, SESSION_NOT_FOUND};
@@ -98,7 +99,8 @@ pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFiel
     let version = session.protocol_version.as_str();
     match (post.body, single) {
         (Value::Array(items), _) => batch(post, session, version, items, after, log).await,
-        (_, None | Some(Message::Response)) => HttpResponse::empty(202),
+        (_, None) => HttpResponse::empty(202),
+        (_, Some(Message::Response { id, result })) => answer(post, session, &id, result.as_ref()).await,
         (_, Some(Message::Notification { method, params })) => notification(post, session, &method, &params).await,
         (_, Some(Message::Request { id, method, params })) => {
             request(post, Lane::Session { version, session }, id, &method, &params, after, log).await
@@ -144,6 +146,24 @@ async fn notification(
     HttpResponse::empty(202)
 }
 
+/// A client's answer to an approval question (`mcp::approval`): handed to the question when it waits in
+/// this isolate, else recorded in D1 before the 202, for the isolate where it waits. Any other response
+/// is only acknowledged (the server asks nothing else).
+async fn answer(post: &Admitted<'_>, session: &SessionState, id: &Value, result: Option<&Value>) -> HttpResponse {
+    let Some(question) = id.as_str().filter(|i| i.starts_with(approval::ID_PREFIX) && i.len() <= 100) else {
+        return HttpResponse::empty(202);
+    };
+    let said = approval::answer_of(result);
+    if !approval::deliver(&session.id, question, said) {
+        if let Err(e) =
+            post.svc.db.batch(vec![store::approvals::record_answer(&session.id, question, said, post.svc.now)]).await
+        {
+            return store_unavailable(&e.into());
+        }
+    }
+    HttpResponse::empty(202)
+}
+
 async fn batch(
     post: &Admitted<'_>,
     session: &SessionState,
@@ -175,7 +195,11 @@ async fn batch(
     for item in items {
         match classify(item) {
             Err((id, err)) => replies.push(jsonrpc::failure(&id, &err)),
-            Ok(Message::Response) => {}
+            Ok(Message::Response { id, result }) => {
+                if left() > 0 {
+                    answer(post, session, &id, result.as_ref()).await;
+                }
+            }
             // A cancellation to record needs one round trip; without it, it cannot be recorded (and a
             // notification has no answer to say so).
             Ok(Message::Notification { method, params }) => {
@@ -238,18 +262,18 @@ async fn initialize(post: &Admitted<'_>, id: &Value, params: &Map<String, Value>
         Err(e) => return rpc_error(500, id, &RpcError::new(jsonrpc::INTERNAL_ERROR, e)),
     };
     let client = params.get("clientInfo");
+    let elicitation =
+        params.get("capabilities").and_then(|c| c.get("elicitation")).is_some_and(crate::mcp::asking::form_declared);
     let field = |k: &str| client.and_then(|c| c.get(k)).and_then(Value::as_str).map(|s| crate::text::truncate(s, 100));
-    if let Err(e) = store::sessions::create(
-        post.svc.db,
-        &session_id,
-        &post.auth.key_hash,
-        &version,
-        field("name"),
-        field("version"),
-        post.svc.now,
-    )
-    .await
-    {
+    let new = store::sessions::NewSession {
+        id: &session_id,
+        key_hash: &post.auth.key_hash,
+        protocol_version: &version,
+        client_name: field("name"),
+        client_version: field("version"),
+        elicitation,
+    };
+    if let Err(e) = store::sessions::create(post.svc.db, &new, post.svc.now).await {
         return store_unavailable(&e);
     }
     encode(&jsonrpc::success(id, result), post.wants_sse).with_header(SESSION_HEADER, session_id)

@@ -69,7 +69,7 @@ pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFiel
         Err((id, err)) if id.is_null() => return HttpResponse::json(400, &jsonrpc::failure_without_id(&err)),
         Err((id, err)) => return rpc_error(400, &id, &err),
         // No client→server notification exists on HTTP in this era: accept and drop.
-        Ok(Message::Notification { .. }) | Ok(Message::Response) => return HttpResponse::empty(202),
+        Ok(Message::Notification { .. }) | Ok(Message::Response { .. }) => return HttpResponse::empty(202),
         Ok(Message::Request { id, method, params }) => (id, method, params),
     };
     log.insert("method".into(), json!(crate::text::truncate(&method, 64)));
@@ -133,7 +133,8 @@ pub fn shape_result(method: &str, mut result: Value) -> Value {
     let Some(obj) = result.as_object_mut() else {
         return result;
     };
-    obj.insert("resultType".into(), json!("complete"));
+    // A handler's own (an approval's `input_required`) stands.
+    obj.entry("resultType").or_insert(json!("complete"));
     let meta = obj.entry("_meta").or_insert_with(|| json!({}));
     if let Some(m) = meta.as_object_mut() {
         m.insert(META_SERVER_INFO.into(), lifecycle::server_info());

@@ -130,10 +130,11 @@ export function resultText(result) {
 
 /**
  * A connection of its own on fake Odoo 19 with exactly these model permissions (each value is the body
- * of PUT /admin/api/connections/<id>/models/<model>, field policy included), and an admin key for it.
+ * of PUT /admin/api/connections/<id>/models/<model>, field policy included), and an admin key for it
+ * (with `keyFields` added to its issue body, e.g. `{ approval: ["delete"] }`).
  * The key is appended to $E2E_EXTRA_SECRETS, which the e2e harness scans for leaks at the end.
  */
-export async function keyForModels(setup, label, models) {
+export async function keyForModels(setup, label, models, keyFields = {}) {
   const c19 = setup.connections.c19;
   const expect = (r, status, what) => {
     if (r.status !== status) throw new Error(`${what}: HTTP ${r.status}, expected ${status}: ${JSON.stringify(r.body).slice(0, 300)}`);
@@ -144,7 +145,7 @@ export async function keyForModels(setup, label, models) {
     expect(await admin(setup, "PUT", `/admin/api/connections/${conn.id}/models/${model}`, body), 200, `enable ${model}`);
   }
   const k = expect(
-    await admin(setup, "POST", "/admin/api/keys", { connection_id: conn.id, label, odoo_login: "admin", odoo_api_key: setup.odoo.c19.admin }),
+    await admin(setup, "POST", "/admin/api/keys", { connection_id: conn.id, label, odoo_login: "admin", odoo_api_key: setup.odoo.c19.admin, ...keyFields }),
     201,
     "issue key",
   );

@@ -124,6 +124,7 @@ impl<'a> Slow<'a> {
         };
         let subrequests = odoo_mcp_edge::subrequests::Subrequests::new();
         let svc = odoo_mcp_edge::Services {
+            sleep: odoo_mcp_edge::platform::thread_sleep,
             db: self,
             http: self,
             settings: &h.settings,

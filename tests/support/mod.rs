@@ -276,6 +276,19 @@ impl Harness {
         body: &[u8],
         stream: &ResponseStream,
     ) -> Resp {
+        block_on(self.raw_async(method, path, headers, body, stream))
+    }
+
+    /// `raw_with_stream` as a future, so that a test can run two requests at once (one waiting for an
+    /// answer the other brings).
+    pub async fn raw_async(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        stream: &ResponseStream,
+    ) -> Resp {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let req = HttpRequest {
             method: method.into(),
@@ -285,19 +298,21 @@ impl Harness {
             headers: headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect(),
             body: body.to_vec(),
         };
+        let subrequests = odoo_mcp_edge::subrequests::Subrequests::new();
         let svc = odoo_mcp_edge::Services {
+            sleep: odoo_mcp_edge::platform::thread_sleep,
             db: &self.db,
             http: &self.http,
             settings: &self.settings,
             now: *self.now.borrow(),
-            subrequests: &odoo_mcp_edge::subrequests::Subrequests::new(),
+            subrequests: &subrequests,
         };
-        let mut outcome = block_on(odoo_mcp_edge::serve(req, &svc, stream));
+        let mut outcome = odoo_mcp_edge::serve(req, &svc, stream).await;
         if let Some(streamed) = stream.clone().into_buffered_response() {
             outcome.response = streamed;
         }
         if !outcome.after.is_empty() {
-            block_on(self.db.batch(outcome.after)).expect("after-response statements run");
+            self.db.batch(outcome.after).await.expect("after-response statements run");
         }
         let mut r = to_resp(outcome.response);
         r.log = outcome.log;

@@ -7,13 +7,14 @@
 //! rainbow man's `effect` is a success with its message. `dry_run` asks Odoo whether the user may write
 //! the records and shows their current state, calling nothing.
 //!
-//! The method is called in one place, `call_action`: whatever is to happen before an action runs (the
-//! person's own approval) goes there.
+//! When the key runs actions only once its person approved them, the question (the method and the records
+//! by name) is asked just before the method is called (`ToolCtx::approve`).
 
 use super::args;
 use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
+use crate::capabilities::approve::record_lines;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
@@ -95,6 +96,25 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         return dry_run_result(ctx, &client, schema.as_deref(), model, action, &ids, out).await;
     }
     ctx.checkpoint(&client).await?;
+    if ctx.needs_approval(&[Operation::Action]) {
+        // The question names the records a key that may read them would see.
+        let named: Vec<(i64, Option<String>)> = match &schema {
+            Some(schema) => read_state(&client, model, schema, &ids)
+                .await?
+                .iter()
+                .filter_map(|r| {
+                    let id = r.get("id").and_then(Value::as_i64)?;
+                    Some((id, r.get("display_name").and_then(Value::as_str).map(str::to_string)))
+                })
+                .collect(),
+            None => ids.iter().map(|id| (*id, None)).collect(),
+        };
+        let what = format!("{action} on {} {model} record(s)", ids.len());
+        ctx.approve(&[Operation::Action], &what, 4, || {
+            format!("Run {action} on {} {model} record(s)?\n{}", ids.len(), record_lines(&named))
+        })
+        .await?;
+    }
     ctx.progress(1, 2, || format!("Calling {action} on {} {model} record(s)", ids.len()));
 
     let answer = call_action(&client, model, action, &ids).await?;

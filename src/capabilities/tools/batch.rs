@@ -127,6 +127,18 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         )));
     }
 
+    if !dry_run {
+        // One question for the whole batch, before its first operation: each operation it covers then runs.
+        let mut kinds = Vec::new();
+        if ops.iter().any(|op| op.action == "delete") {
+            kinds.push(crate::access::Operation::Delete);
+        }
+        if ops.iter().any(|op| op.action == "call_action") {
+            kinds.push(crate::access::Operation::Action);
+        }
+        let what = format!("batch of {} operation(s)", ops.len());
+        ctx.approve(&kinds, &what, needed, || question(&ops)).await?;
+    }
     ctx.in_batch.set(true);
     let tally = run_operations(ctx, &ops, stop_on_error).await;
     ctx.in_batch.set(false);
@@ -343,6 +355,45 @@ fn subrequests_needed(ops: &[Operation], dry_run: bool) -> u32 {
         calls += command_lists as u64;
     }
     u32::try_from(calls + models.len() as u64).unwrap_or(u32::MAX)
+}
+
+/// The question a batch asks its person: every operation, in order.
+fn question(ops: &[Operation]) -> String {
+    const MAX_LISTED: usize = 30;
+    let ids = |op: &Operation| {
+        let list: Vec<String> =
+            op.args.get("ids").and_then(Value::as_array).into_iter().flatten().map(|v| v.to_string()).collect();
+        list.join(", ")
+    };
+    let text = |op: &Operation, k: &str| op.args.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+    let mut lines: Vec<String> = ops
+        .iter()
+        .take(MAX_LISTED)
+        .enumerate()
+        .map(|(i, op)| {
+            let m = crate::text::truncate(&op.model, 80);
+            let line = match op.action {
+                "delete" => format!("delete {m} records with ids {} (cannot be undone)", ids(op)),
+                "call_action" => format!(
+                    "run {} on {m} records with ids {}",
+                    crate::text::truncate(&text(op, "method"), 80),
+                    ids(op)
+                ),
+                "update" => format!("update {m} records with ids {}", ids(op)),
+                "post_message" => format!(
+                    "post a {} on {m} record {}",
+                    op.args.get("kind").and_then(Value::as_str).unwrap_or("note"),
+                    op.args.get("id").map(Value::to_string).unwrap_or_default()
+                ),
+                _ => format!("create a {m} record"),
+            };
+            format!("{}. {line}", i + 1)
+        })
+        .collect();
+    if ops.len() > MAX_LISTED {
+        lines.push(format!("… and {} more operation(s)", ops.len() - MAX_LISTED));
+    }
+    format!("Run this batch of {} operation(s), in order?\n{}", ops.len(), lines.join("\n"))
 }
 
 /// Keeps the answer within the response budget: the records each operation read back go first (ids,

@@ -7,6 +7,7 @@ use super::args;
 use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
+use crate::capabilities::approve::record_lines;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
@@ -81,6 +82,21 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         }
         outcomes.extend(existing.iter().map(|id| (*id, "would_delete", None)));
     } else if !existing.is_empty() {
+        let named: Vec<(i64, Option<String>)> = existing
+            .iter()
+            .map(|id| {
+                (*id, record(*id).and_then(|r| r.get("display_name")).and_then(Value::as_str).map(str::to_string))
+            })
+            .collect();
+        let what = format!("delete {} {model} record(s)", existing.len());
+        ctx.approve(&[Operation::Delete], &what, 2 + MAX_RETRIES as u32, || {
+            format!(
+                "Delete {} {model} record(s) permanently? This cannot be undone.\n{}",
+                existing.len(),
+                record_lines(&named)
+            )
+        })
+        .await?;
         match unlink(&client, model, &existing).await {
             Ok(()) => outcomes.extend(existing.iter().map(|id| (*id, "deleted", None))),
             // One record, or an answer that was lost (they may be gone already): the error says it all.

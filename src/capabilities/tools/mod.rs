@@ -80,13 +80,21 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         Some(_) => return Err(RpcError::invalid_params("Invalid params: 'arguments' must be an object")),
     };
     let ctx = ToolCtx::new(req, "tool_call");
+    let _ = ctx.call.set((name.to_string(), args.clone()));
     let started = now_ms();
     let Some(outcome) = run_named(&ctx, name, args).await else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::text::truncate(name, 100))));
     };
-    if matches!(outcome, Err(ToolError::Cancelled)) {
+    match outcome {
         // No result for a cancelled request; the transport audits it.
-        return Err(RpcError::cancelled());
+        Err(ToolError::Cancelled) => return Err(RpcError::cancelled()),
+        // 2026-07-28: the person is asked (audited so); the call is finished by the client's retry.
+        Err(ToolError::AskPerson(result)) => {
+            req.note("outcome", json!("input_required"));
+            ctx.keep_uid();
+            return Ok(result);
+        }
+        _ => {}
     }
     ctx.finish(name, &outcome, now_ms() - started);
     Ok(match outcome {

@@ -91,6 +91,8 @@ pub async fn create(
                 vec![text(key.key_hash), text(client_id), text(status), int(now), opt_int((!pending).then_some(now))],
             ),
             Stmt::new(summary!("WHERE k.key_hash = ?1"), vec![text(key.key_hash)]),
+            // In the same batch: the grant never exists without its approval rule.
+            crate::store::approvals::set_for_hash(key.key_hash, key.approval, now),
         ])
         .await?;
     results.get(2).and_then(|rows| rows.first()).map(GrantSummary::from_row).transpose()

@@ -2,6 +2,7 @@
 //! database, listed logins, or whoever an administrator approves), and a grant's default scope and rate
 //! limit. A connection without a row does not offer OAuth: default-deny.
 
+use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
 use crate::store::{
     get_bool, get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError,
@@ -18,6 +19,8 @@ pub struct OAuthSettings {
     /// A grant's default scope as a key's scope JSON; `None`: read only.
     pub scope: Option<serde_json::Value>,
     pub rate_limit: Option<i64>,
+    /// What a new grant runs only once its person approved it (`oauth_approvals`).
+    pub approval: Approval,
     pub updated_at: i64,
 }
 
@@ -32,6 +35,7 @@ impl OAuthSettings {
                 .map_err(|_| StoreError::Shape("oauth_settings.logins is not a JSON list".into()))?,
             scope: get_opt_str(row, "scope")?.and_then(|s| serde_json::from_str(&s).ok()),
             rate_limit: get_opt_i64(row, "rate_limit")?,
+            approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
             updated_at: get_i64(row, "updated_at")?,
         })
     }
@@ -39,22 +43,31 @@ impl OAuthSettings {
 
 macro_rules! select {
     ($tail:literal) => {
-        concat!("SELECT connection_id, enabled, who, logins, scope, rate_limit, updated_at FROM oauth_settings ", $tail)
+        concat!(
+            "SELECT o.connection_id, o.enabled, o.who, o.logins, o.scope, o.rate_limit, o.updated_at, \
+             a.operations AS approval FROM oauth_settings o LEFT JOIN oauth_approvals a ON a.connection_id = o.connection_id ",
+            $tail
+        )
     };
 }
 
 pub async fn for_connection(db: &dyn Db, connection_id: i64) -> Result<Option<OAuthSettings>, StoreError> {
-    let rows = query(db, Stmt::new(select!("WHERE connection_id = ?1"), vec![int(connection_id)])).await?;
+    let rows = query(db, Stmt::new(select!("WHERE o.connection_id = ?1"), vec![int(connection_id)])).await?;
     rows.first().map(OAuthSettings::from_row).transpose()
 }
 
 /// The connections whose sign-in is offered, oldest first.
 pub async fn enabled(db: &dyn Db) -> Result<Vec<OAuthSettings>, StoreError> {
-    let rows = query(db, Stmt::new(select!("WHERE enabled = 1 ORDER BY connection_id"), vec![])).await?;
+    let rows = query(db, Stmt::new(select!("WHERE o.enabled = 1 ORDER BY o.connection_id"), vec![])).await?;
     rows.iter().map(OAuthSettings::from_row).collect()
 }
 
-pub fn save(s: &OAuthSettings) -> Stmt {
+/// The statements that save the settings, their approval rule included.
+pub fn save(s: &OAuthSettings) -> Vec<Stmt> {
+    vec![save_settings(s), crate::store::approvals::set_for_grants(s.connection_id, s.approval, s.updated_at)]
+}
+
+fn save_settings(s: &OAuthSettings) -> Stmt {
     Stmt::new(
         "INSERT INTO oauth_settings (connection_id, enabled, who, logins, scope, rate_limit, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (connection_id) DO UPDATE SET enabled = excluded.enabled, who = excluded.who, logins = excluded.logins, \

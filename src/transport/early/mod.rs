@@ -120,8 +120,7 @@ fn first_requests(
 ) -> Vec<OutboundRequest> {
     let capture = Capture::default();
     let subrequests = Subrequests::new();
-    let dry =
-        Services { db: &Unreachable, http: &capture, settings: svc.settings, now: svc.now, subrequests: &subrequests };
+    let dry = Services { db: &Unreachable, http: &capture, subrequests: &subrequests, ..*svc };
     let notify = Notifier::silent();
     let ctx = RequestCtx::new(&dry, auth, Lane::Stateless { log_threshold: None }, id.clone(), &notify);
     let mut run = std::pin::pin!(dispatch::dispatch(&ctx, method, params));

@@ -48,6 +48,8 @@ async function stages(ctx) {
 
   // Write tools, batch progress and cancellation.
   await runNodeTest(ctx, "write", file("write.test.mjs"), fakeEnv(ctx, ["fake19", "fake17"], { demo2: false }));
+  // The person's approval: elicitation in the session era, the input_required round in 2026-07-28.
+  await runNodeTest(ctx, "approval", file("approval.test.mjs"), fakeEnv(ctx, ["fake19"], { demo2: false }));
 
   // The bad-input corpus (bad-input/corpus.json): each case's answer goes to bad-input-answers.jsonl.
   await runNodeTest(ctx, "bad_input", file("bad_input.test.mjs"), { E2E_BAD_INPUT_ANSWERS: join(art, "bad-input-answers.jsonl") });
