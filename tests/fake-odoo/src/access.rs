@@ -129,6 +129,12 @@ fn has_own_documents_rule(model: &str) -> bool {
 
 /// Whether record rules let the caller see/change a record.
 pub fn rule_allows(store: &Store, env: &Env, model: &str, id: i64) -> bool {
+    // Multi-company rules: a record of a company outside the call's companies is not there.
+    if let Some(company) = store.stored(model, id, "company_id").and_then(Value::as_i64) {
+        if model != "res.users" && model != "res.company" && !env.companies(store).contains(&company) {
+            return false;
+        }
+    }
     if !env.restricted || !has_own_documents_rule(model) {
         return true;
     }

@@ -128,8 +128,10 @@ pub fn handle(shared: &Shared, req: &Json2Request) -> Reply {
         Ok(b) => b,
         Err(e) => return error(version, e),
     };
-    let env = Env { version, uid: user.uid, restricted: user.restricted, active_test: true }
-        .with_context(body.get("context"));
+    let env = Env::new(version, user.uid, user.restricted).with_context(body.get("context"));
+    if let Err(e) = env.check(&store) {
+        return error(version, e);
+    }
     let call = Call { model, method, ids, bound, json2: true };
     match methods::run(&mut store, &env, &call) {
         Ok(out) => Reply::json(200, out.to_json()),

@@ -247,8 +247,8 @@ fn object(shared: &Shared, method: &str, params: &[Value]) -> OResult<Out> {
         signature::lookup(version, m, &meth).ok_or_else(|| errors::unknown_method(version, &model, &meth, false))?;
     let mut kwargs = kwargs;
     let context = kwargs.remove("context");
-    let env =
-        Env { version, uid: user.uid, restricted: user.restricted, active_test: true }.with_context(context.as_ref());
+    let env = Env::new(version, user.uid, user.restricted).with_context(context.as_ref());
+    env.check(&store)?;
     let (ids, positional) = if sig.model_api {
         (Vec::new(), args.as_slice())
     } else {

@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 /// Default values of a new record.
 pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Value)> {
     let partner = store.user(env.uid).map(|u| u.partner_id).unwrap_or(0);
+    // A new record belongs to the call's current company.
+    let company = env.companies(store).first().copied().unwrap_or(1);
     let mut d: Vec<(&'static str, Value)> = match model {
         "res.partner" => vec![("type", json!("contact")), ("is_company", json!(false)), ("lang", json!("en_US"))],
         "crm.lead" => vec![
@@ -19,7 +21,7 @@ pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Val
             ("probability", json!(10.0)),
             ("user_id", json!(env.uid)),
             ("team_id", json!(1)),
-            ("company_id", json!(1)),
+            ("company_id", json!(company)),
             ("stage_id", json!(1)),
         ],
         "sale.order" => vec![
@@ -27,7 +29,7 @@ pub fn defaults(store: &Store, env: &Env, model: &str) -> Vec<(&'static str, Val
             ("date_order", json!(dates::now())),
             ("user_id", json!(env.uid)),
             ("team_id", json!(1)),
-            ("company_id", json!(1)),
+            ("company_id", json!(company)),
         ],
         "mail.message" => {
             vec![("date", json!(dates::now())), ("message_type", json!("notification")), ("author_id", json!(partner))]

@@ -113,7 +113,8 @@ fn seed_users(store: &mut Store, config: &Config) {
                     ("partner_id", json!(partner)),
                     ("active", json!(active)),
                     ("company_id", json!(1)),
-                    ("company_ids", json!([1])),
+                    // As recorded: on 19 the administrator also belongs to the second company.
+                    ("company_ids", if v19 && uid == 2 { json!([2, 1]) } else { json!([1]) }),
                     ("lang", json!("en_US")),
                     ("tz", json!("Europe/Brussels")),
                     ("share", json!(false)),
@@ -183,6 +184,8 @@ fn seed_records(store: &mut Store, v19: bool) {
     if let Some(m) = store.models.get_mut("res.partner") {
         m.next_id = m.next_id.max(if v19 { 46 } else { 44 });
     }
+    // As recorded: USD is currency 2 on 16, 1 on the later versions.
+    let usd = if store.version == OdooVersion::V16 { 2 } else { 1 };
     insert(
         store,
         "res.company",
@@ -193,9 +196,46 @@ fn seed_records(store: &mut Store, v19: bool) {
             ("email", json!("info@yourcompany.com")),
             ("country_id", json!(233)),
             ("sequence", json!(0)),
+            ("currency_id", json!(usd)),
+            ("parent_id", json!(false)),
         ]),
         date,
     );
+    insert(
+        store,
+        "res.currency",
+        usd,
+        rec(vec![("name", json!("USD")), ("symbol", json!("$")), ("active", json!(true))]),
+        date,
+    );
+    // Only English is installed in the recorded databases.
+    insert(
+        store,
+        "res.lang",
+        1,
+        rec(vec![("name", json!("English (US)")), ("code", json!("en_US")), ("active", json!(true))]),
+        date,
+    );
+    // The 19 demo database has a second company (its partner is seeded above).
+    if v19 {
+        let partner = store.models.get("res.partner").and_then(|m| {
+            m.records.iter().find(|(_, r)| r.get("name") == Some(&json!("My US Company"))).map(|(id, _)| *id)
+        });
+        insert(
+            store,
+            "res.company",
+            2,
+            rec(vec![
+                ("name", json!("My US Company")),
+                ("partner_id", json!(partner)),
+                // The same sequence: Odoo then orders by name, as recorded.
+                ("sequence", json!(0)),
+                ("currency_id", json!(usd)),
+                ("parent_id", json!(false)),
+            ]),
+            date,
+        );
+    }
     insert(
         store,
         "crm.team",

@@ -53,7 +53,10 @@ pub fn synth_schema(model: &str, v19: bool) -> Option<Vec<FieldDef>> {
         "res.company" => vec![
             "name:char:Company Name", "partner_id:many2one:Partner:res.partner", "email:char:Email",
             "phone:char:Phone", "country_id:many2one:Country:res.country", "sequence:integer:Sequence",
+            "currency_id:many2one:Currency:res.currency", "parent_id:many2one:Parent Company:res.company",
         ],
+        "res.currency" => vec!["name:char:Currency", "symbol:char:Symbol", "active:boolean:Active"],
+        "res.lang" => vec!["name:char:Name", "code:char:Locale Code", "active:boolean:Active"],
         "ir.model" => vec![
             "model:char:Model", "name:char:Model Description", "transient:boolean:Transient Model",
             "modules:char:In Apps::ro,nostore", "state:selection:Type::sel=manual/Custom Object|base/Base Object",
@@ -84,6 +87,8 @@ pub const MODELS: &[(&str, &str, &str)] = &[
     ("mail.message", "Message", "id desc"),
     ("mail.message.subtype", "Message subtypes", "sequence, id"),
     ("res.company", "Companies", "sequence, name"),
+    ("res.currency", "Currency", "active desc, name"),
+    ("res.lang", "Languages", "active desc, name"),
     ("ir.model", "Models", "name, id"),
     ("crm.tag", "CRM Tag", "name"),
     ("res.partner.category", "Partner Tags", "name"),

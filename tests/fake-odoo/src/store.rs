@@ -2,6 +2,7 @@
 //! environment. Owns how a field's value is obtained (stored, computed, or the
 //! type's empty value), one2many inverses, and display names.
 
+use crate::errors::{Kind, OResult, OdooError};
 use crate::schema::{FType, FieldDef};
 use crate::OdooVersion;
 use serde_json::{json, Map, Value};
@@ -83,15 +84,55 @@ pub struct Env {
     pub uid: i64,
     pub restricted: bool,
     pub active_test: bool,
+    /// The context's `allowed_company_ids` (the first is the current company); `None`: the user's own
+    /// current company only, as Odoo does without them.
+    pub companies: Option<Vec<i64>>,
+    /// The context's `lang`.
+    pub lang: Option<String>,
 }
 
 impl Env {
-    /// Reads `active_test` from a call's `context`.
+    pub fn new(version: OdooVersion, uid: i64, restricted: bool) -> Env {
+        Env { version, uid, restricted, active_test: true, companies: None, lang: None }
+    }
+
+    /// Reads `active_test`, `allowed_company_ids` and `lang` from a call's `context`.
     pub fn with_context(mut self, context: Option<&Value>) -> Env {
         if let Some(Value::Bool(false)) = context.and_then(|c| c.get("active_test")) {
             self.active_test = false;
         }
+        if let Some(Value::Array(ids)) = context.and_then(|c| c.get("allowed_company_ids")) {
+            self.companies = Some(ids.iter().map(|i| i.as_i64().unwrap_or(0)).collect());
+        }
+        if let Some(Value::String(lang)) = context.and_then(|c| c.get("lang")) {
+            self.lang = Some(lang.clone());
+        }
         self
+    }
+
+    /// The companies whose records the call sees, the current one first.
+    pub fn companies(&self, store: &Store) -> Vec<i64> {
+        match &self.companies {
+            Some(c) => c.clone(),
+            None => vec![store.user_company(self.uid)],
+        }
+    }
+
+    /// Odoo's refusals of a context, as recorded: companies the user lacks are an AccessError on every
+    /// version; a language that is not installed a UserError on 18 and 19, ignored on 16 and 17.
+    pub fn check(&self, store: &Store) -> OResult<()> {
+        if let Some(companies) = &self.companies {
+            let own = store.user_companies(self.uid);
+            if companies.iter().any(|c| !own.contains(c)) {
+                return Err(OdooError::new(Kind::AccessError, "Access to unauthorized or invalid companies."));
+            }
+        }
+        if let Some(lang) = &self.lang {
+            if lang != "en_US" && matches!(self.version, OdooVersion::V18 | OdooVersion::V19) {
+                return Err(OdooError::new(Kind::UserError, format!("Invalid language code: {lang}")));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -128,6 +169,19 @@ impl Store {
 
     pub fn user(&self, uid: i64) -> Option<&UserInfo> {
         self.users.iter().find(|u| u.uid == uid)
+    }
+
+    /// The user's current company (`res.users.company_id`).
+    pub fn user_company(&self, uid: i64) -> i64 {
+        self.stored("res.users", uid, "company_id").and_then(Value::as_i64).unwrap_or(1)
+    }
+
+    /// The companies the user belongs to (`res.users.company_ids`).
+    pub fn user_companies(&self, uid: i64) -> Vec<i64> {
+        match self.stored("res.users", uid, "company_ids").and_then(Value::as_array) {
+            Some(ids) => ids.iter().filter_map(Value::as_i64).collect(),
+            None => vec![self.user_company(uid)],
+        }
     }
 
     /// A stored value, `None` when unset.

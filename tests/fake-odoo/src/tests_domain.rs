@@ -12,7 +12,7 @@ fn store(v: OdooVersion) -> Store {
 }
 
 fn admin(v: OdooVersion) -> Env {
-    Env { version: v, uid: 2, restricted: false, active_test: true }
+    Env::new(v, 2, false)
 }
 
 fn find(s: &Store, env: &Env, model: &str, domain: Value, order: Option<&str>) -> Vec<i64> {
