@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::*;
 
 /// How often a quiet SSE stream gets a comment line.
@@ -36,7 +36,7 @@ impl State {
             settings: &self.settings,
             now,
             subrequests: &self.subrequests,
-            sleep: |ms| Box::pin(Delay::from(Duration::from_millis(ms))),
+            sleep: |ms| Box::pin(timer(ms)),
         }
     }
 }
@@ -276,9 +276,7 @@ impl D1Db {
 impl Db for D1Db {
     fn batch<'a>(&'a self, stmts: Vec<Stmt>) -> LocalBoxFuture<'a, std::result::Result<Vec<Vec<Row>>, DbError>> {
         // Bounded, jittered retry of transient errors (`platform::retry_transient`).
-        Box::pin(async move {
-            platform::retry_transient(|| self.batch_once(&stmts), |ms| Delay::from(Duration::from_millis(ms))).await
-        })
+        Box::pin(async move { platform::retry_transient(|| self.batch_once(&stmts), timer).await })
     }
 }
 
@@ -325,8 +323,8 @@ impl Http for FetchHttp {
                 let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
                 Ok(InboundResponse { status: resp.status_code(), content_type, retry_after, location, body })
             };
-            let delay = Delay::from(Duration::from_millis(timeout));
-            match select(Box::pin(work), delay).await {
+            let delay = timer(timeout);
+            match select(Box::pin(work), Box::pin(delay)).await {
                 Either::Left((result, _)) => result,
                 Either::Right(_) => {
                     controller.abort();
@@ -334,5 +332,29 @@ impl Http for FetchHttp {
                 }
             }
         })
+    }
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`). Unlike `worker::Delay`, which keeps the waker of the
+/// task that first polled it, a promise's future wakes whichever task polls it last: a handler that
+/// starts streaming moves from the fetch task to `wait_until`'s with its timers pending (an approval's
+/// wait, an Odoo call's timeout, a D1 retry's pause), and they must still wake it there.
+fn timer(ms: u64) -> impl Future<Output = ()> {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(f) => {
+                let _ = f.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(ms as f64));
+            }
+            // No timer at all (never in workerd): resolve at once rather than hang.
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    });
+    async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 }

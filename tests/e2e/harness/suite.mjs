@@ -16,6 +16,13 @@ import { runPython } from "./python.mjs";
 import { Abort } from "./report.mjs";
 import { configure, startDeployedWorker, startWorker } from "./worker.mjs";
 
+/** `E2E_ONLY=write,approval` runs only those stages (and the closing checks): for working on one of
+ * them. `make test` and CI run them all. */
+function wanted(name) {
+  const only = (process.env.E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return only.length === 0 || only.includes(name);
+}
+
 async function stages(ctx) {
   const { art, e2e, report, groups } = ctx;
   const file = (name) => join(e2e, name);
@@ -26,12 +33,12 @@ async function stages(ctx) {
   await configure(ctx);
 
   // The official clients: TS SDK 1.x; 2.x in auto and legacy mode; the Python SDK; the Inspector CLI.
-  await runNodeTest(ctx, "ts_client", file("ts_client.test.mjs"));
-  await runNodeTest(ctx, "ts2_client", file("ts2_client.test.mjs"));
-  await runPython(ctx, "py_client", "py_client_test.py");
-  await runInspector(ctx);
-  await runConformance(ctx, proxy);
-  await runNodeTest(ctx, "negative", file("negative.test.mjs"));
+  if (wanted("ts_client")) await runNodeTest(ctx, "ts_client", file("ts_client.test.mjs"));
+  if (wanted("ts2_client")) await runNodeTest(ctx, "ts2_client", file("ts2_client.test.mjs"));
+  if (wanted("py_client")) await runPython(ctx, "py_client", "py_client_test.py");
+  if (wanted("inspector")) await runInspector(ctx);
+  if (wanted("conformance")) await runConformance(ctx, proxy);
+  if (wanted("negative")) await runNodeTest(ctx, "negative", file("negative.test.mjs"));
 
   // OAuth with the real clients (the TS SDK's sign-in in Chromium, mcp-remote, a metadata document
   // client, the refusals), then the Python SDK's; then the admin console in Chromium.
@@ -39,41 +46,45 @@ async function stages(ctx) {
   if (!chromium) {
     report.fail("oauth and browser tests", "no chromium on PATH (Debian package 'chromium'; make setup installs it)");
   } else {
-    await runNodeTest(ctx, "oauth", file("oauth.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art });
+    if (wanted("oauth")) await runNodeTest(ctx, "oauth", file("oauth.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art });
   }
-  await runPython(ctx, "py_oauth", "py_oauth_test.py");
-  if (chromium) {
+  if (wanted("py_oauth")) await runPython(ctx, "py_oauth", "py_oauth_test.py");
+  if (chromium && wanted("browser")) {
     await runNodeTest(ctx, "browser", file("browser.test.mjs"), { CHROMIUM_BIN: chromium, E2E_ARTIFACTS: art, ...fakeEnv(ctx, ["fake19"]) });
   }
 
   // Write tools, batch progress and cancellation.
-  await runNodeTest(ctx, "write", file("write.test.mjs"), fakeEnv(ctx, ["fake19", "fake17"], { demo2: false }));
+  if (wanted("write")) await runNodeTest(ctx, "write", file("write.test.mjs"), fakeEnv(ctx, ["fake19", "fake17"], { demo2: false }));
   // The person's approval: elicitation in the session era, the input_required round in 2026-07-28.
-  await runNodeTest(ctx, "approval", file("approval.test.mjs"), fakeEnv(ctx, ["fake19"], { demo2: false }));
+  if (wanted("approval")) await runNodeTest(ctx, "approval", file("approval.test.mjs"), fakeEnv(ctx, ["fake19"], { demo2: false }));
 
   // The bad-input corpus (bad-input/corpus.json): each case's answer goes to bad-input-answers.jsonl.
-  await runNodeTest(ctx, "bad_input", file("bad_input.test.mjs"), { E2E_BAD_INPUT_ANSWERS: join(art, "bad-input-answers.jsonl") });
-  if (!/^bad-input corpus: [0-9]+ cases, [0-9]+ failed$/m.test(readFileSync(join(art, "bad_input.log"), "utf8"))) {
+  if (wanted("bad_input")) {
+    await runNodeTest(ctx, "bad_input", file("bad_input.test.mjs"), { E2E_BAD_INPUT_ANSWERS: join(art, "bad-input-answers.jsonl") });
+  }
+  if (wanted("bad_input") && !/^bad-input corpus: [0-9]+ cases, [0-9]+ failed$/m.test(readFileSync(join(art, "bad_input.log"), "utf8"))) {
     report.fail("bad-input corpus", `no summary line (see ${art}/bad_input.log)`);
   }
 
   // The client snippets in their clients; n8n's node schemas are fetched once into .cache/.
-  const fetched = await groups.run("fetch-n8n-nodes", "bash", [file("fetch-n8n-nodes.sh")], {
-    log: join(art, "fetch-n8n-nodes.out"), errLog: join(art, "fetch-n8n-nodes.log"),
-  });
-  const n8nNodes = readFileSync(join(art, "fetch-n8n-nodes.out"), "utf8").trim().split("\n").pop();
-  if (fetched.code === 0 && n8nNodes) {
-    await runNodeTest(ctx, "clients", file("clients.test.mjs"), { N8N_NODES_DIR: n8nNodes });
-  } else {
-    report.fail("client snippets", `could not fetch n8n's node schemas (see ${art}/fetch-n8n-nodes.log)`);
+  if (wanted("clients")) {
+    const fetched = await groups.run("fetch-n8n-nodes", "bash", [file("fetch-n8n-nodes.sh")], {
+      log: join(art, "fetch-n8n-nodes.out"), errLog: join(art, "fetch-n8n-nodes.log"),
+    });
+    const n8nNodes = readFileSync(join(art, "fetch-n8n-nodes.out"), "utf8").trim().split("\n").pop();
+    if (fetched.code === 0 && n8nNodes) {
+      await runNodeTest(ctx, "clients", file("clients.test.mjs"), { N8N_NODES_DIR: n8nNodes });
+    } else {
+      report.fail("client snippets", `could not fetch n8n's node schemas (see ${art}/fetch-n8n-nodes.log)`);
+    }
   }
 
   // `make demo` as a newcomer runs it: its own worker, fake Odoo, D1 and logs (in artifacts/demo).
-  await runNodeTest(ctx, "demo", file("demo.test.mjs"), { E2E_ARTIFACTS: art });
+  if (wanted("demo")) await runNodeTest(ctx, "demo", file("demo.test.mjs"), { E2E_ARTIFACTS: art });
 
   // A second worker on the same D1, as deployed (no DEV_ALLOW_LOOPBACK): the rate limit across two
   // workers, and the URL guard.
-  const worker2 = await startDeployedWorker(ctx);
+  const worker2 = wanted("ratelimit") || wanted("url_guard") ? await startDeployedWorker(ctx) : null;
   if (worker2) {
     const log = join(art, "ratelimit.log");
     const r = await groups.run("ratelimit", process.execPath, [file("ratelimit.mjs"), ctx.workerUrl, worker2], { log, timeoutS: 180, killAfterS: 5 });
