@@ -112,6 +112,17 @@ CREATE TABLE IF NOT EXISTS key_approvals (
   updated_at    INTEGER NOT NULL
 );
 
+-- Per key: the Odoo context its calls carry: the companies it may use (JSON list of ids, the default one
+-- first; NULL: the Odoo user's own default), the language and the time zone (NULL: the user's own). No
+-- row = none of them. Read with the key in the authentication statement (LEFT JOIN).
+CREATE TABLE IF NOT EXISTS key_contexts (
+  key_id        INTEGER PRIMARY KEY REFERENCES keys(id) ON DELETE CASCADE,
+  companies     TEXT,
+  lang          TEXT,
+  tz            TEXT,
+  updated_at    INTEGER NOT NULL
+);
+
 -- MCP sessions of the 2025 protocol era, bound to the key that created them.
 CREATE TABLE IF NOT EXISTS sessions (
   id               TEXT    PRIMARY KEY,       -- random, visible ASCII

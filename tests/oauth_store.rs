@@ -37,6 +37,7 @@ fn key(hash: &str) -> NewKeyRow<'_> {
         rate_limit: None,
         expires_at: None,
         approval: Approval { delete: true, action: false },
+        context: Default::default(),
     }
 }
 

@@ -38,6 +38,14 @@ pub struct IssueBody {
     /// What the key runs only once its person approved it: "delete", "action". Absent: none.
     #[serde(default)]
     approval: Vec<Text<20>>,
+    /// The companies it may use (the default first), its language and time zone (absent: the Odoo
+    /// user's own).
+    #[serde(default)]
+    companies: Option<Vec<i64>>,
+    #[serde(default)]
+    lang: Option<Text<20>>,
+    #[serde(default)]
+    tz: Option<Text<64>>,
 }
 
 /// `PUT /admin/api/keys/{id}/approval`.
@@ -153,6 +161,8 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
     }
     // The credentials must work before a key that depends on them exists.
     let uid = super::connections::verify_user(svc, &conn.odoo(), login, odoo_api_key).await?;
+    let wanted = super::key_context::ContextBody { companies: b.companies, lang: b.lang, tz: b.tz };
+    let context = super::key_context::checked(svc, &conn.odoo(), login, odoo_api_key, uid, &wanted).await?;
 
     let new_key = keys::generate().map_err(|e| ApiError::new(500, "no_randomness", e))?;
     let enc =
@@ -171,6 +181,7 @@ pub async fn issue(svc: &Services<'_>, b: IssueBody, origin: &str, after: &mut V
         rate_limit,
         expires_at,
         approval,
+        context,
     };
     let summary = store::keys::insert(svc.db, &row, svc.now).await?.ok_or_else(|| {
         ApiError::new(

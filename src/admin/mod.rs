@@ -19,6 +19,7 @@ pub mod body;
 mod browse;
 mod connections;
 pub mod console;
+mod key_context;
 mod keys;
 mod moves;
 mod oauth;
@@ -216,6 +217,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             body::none(&req.body)?;
             keys::revoke(svc, parse_id(id)?, after).await
         }
+        ("PUT", ["keys", id, "context"]) => key_context::set(svc, parse_id(id)?, body::read(&req.body)?, after).await,
         ("PUT", ["keys", id, "approval"]) => {
             keys::set_approval(svc, parse_id(id)?, body::read(&req.body)?, after).await
         }
@@ -252,7 +254,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             | ["connections", _, "odoo-models", _, "fields"]
             | ["keys"]
             | ["keys", _]
-            | ["keys", _, "revoke" | "confirm" | "approval"]
+            | ["keys", _, "revoke" | "confirm" | "approval" | "context"]
             | ["oauth", "grants" | "clients"]
             | ["oauth", "grants", _, "approve" | "refuse" | "revoke"]
             | ["oauth", "clients", "block" | "unblock"]

@@ -127,6 +127,8 @@ pub struct ToolCtx<'r> {
     pub(in crate::capabilities) call: OnceCell<(String, Map<String, Value>)>,
     /// The person approved this call (a batch's approval covers its operations).
     pub(in crate::capabilities) approved: Cell<bool>,
+    /// The company this call acts in, when its `company` argument chose one.
+    company: Cell<Option<i64>>,
 }
 
 impl<'r> ToolCtx<'r> {
@@ -144,6 +146,7 @@ impl<'r> ToolCtx<'r> {
             in_batch: Cell::new(false),
             call: OnceCell::new(),
             approved: Cell::new(false),
+            company: Cell::new(None),
         }
     }
 
@@ -173,6 +176,11 @@ impl<'r> ToolCtx<'r> {
         *self.answer.borrow_mut() = Some(answer.into());
     }
 
+    /// This call acts in `company` alone (its `company` argument).
+    pub fn set_company(&self, company: i64) {
+        self.company.set(Some(company));
+    }
+
     pub fn set_record_count(&self, n: usize) {
         self.record_count.set(Some(n as i64));
     }
@@ -193,6 +201,10 @@ impl<'r> ToolCtx<'r> {
         }
         let api_key = self.api_key.get().map(String::as_str).unwrap_or_default();
         let auth = self.req.auth;
+        let context = match self.company.get() {
+            Some(company) => auth.odoo_context.in_company(company).to_json(),
+            None => auth.odoo_context.to_json(),
+        };
         Ok(OdooClient::new(
             self.req.svc.http,
             &auth.connection,
@@ -200,7 +212,8 @@ impl<'r> ToolCtx<'r> {
             api_key,
             &self.uid,
             self.req.svc.settings.odoo_timeout_ms,
-        ))
+        )
+        .with_context(context))
     }
 
     /// Between Odoo calls of one tool call: stops once the request has been cancelled. Free until the

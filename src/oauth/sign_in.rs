@@ -337,6 +337,8 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         rate_limit: settings.rate_limit,
         expires_at: None,
         approval: settings.approval,
+        // A grant acts in its person's own companies, language and time zone.
+        context: crate::odoo::context::OdooContext::default(),
     };
     let grant = match grants::create(svc.db, &row, &client.client_id, pending, svc.now).await {
         Ok(Some(g)) => g,

@@ -22,6 +22,8 @@ pub struct OdooClient<'a> {
     uid: &'a Cell<Option<i64>>,
     timeout_ms: u64,
     calls: Cell<u32>,
+    /// Odoo's `context` for every method call (companies, language, time zone), if any.
+    context: Option<Value>,
 }
 
 impl<'a> OdooClient<'a> {
@@ -33,7 +35,12 @@ impl<'a> OdooClient<'a> {
         uid: &'a Cell<Option<i64>>,
         timeout_ms: u64,
     ) -> Self {
-        OdooClient { http, conn, login, api_key, uid, timeout_ms, calls: Cell::new(0) }
+        OdooClient { http, conn, login, api_key, uid, timeout_ms, calls: Cell::new(0), context: None }
+    }
+
+    /// Every method call then carries `context` (JSON-2's `context` member, `execute_kw`'s keyword).
+    pub fn with_context(self, context: Option<Value>) -> Self {
+        OdooClient { context, ..self }
     }
 
     /// The uid learnt from Odoo during this client's life (to cache on the key).
@@ -146,6 +153,9 @@ impl<'a> OdooClient<'a> {
                 kwargs.insert((*name).to_string(), value.clone());
             }
         }
+        if let Some(context) = &self.context {
+            kwargs.insert("context".into(), context.clone());
+        }
         let params = json!({"service": "object", "method": "execute_kw",
             "args": [self.conn.database, uid, self.api_key, call.model, call.method, args, kwargs]});
         self.jsonrpc(params).await
@@ -183,6 +193,9 @@ impl<'a> OdooClient<'a> {
         }
         for (name, value) in &call.params {
             body.insert((*name).to_string(), value.clone());
+        }
+        if let Some(context) = &self.context {
+            body.insert("context".into(), context.clone());
         }
         let url = format!("{}/json/2/{}/{}", self.conn.url, call.model, call.method);
         let headers = vec![

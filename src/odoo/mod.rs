@@ -1,11 +1,13 @@
 //! The Odoo connector: one client over two transports (JSON-2 for 19+, `/jsonrpc` for 16–18 and as a
 //! fallback), the shape of each method's answer, version detection, the error taxonomy, URL rules,
-//! Odoo's naming rules, domain validation and a model's fields (`fields_get`). It knows nothing of keys,
+//! Odoo's naming rules, domain validation, a model's fields (`fields_get`) and the context a key's calls
+//! carry (companies, language, time zone). It knows nothing of keys,
 //! permissions or storage.
 
 pub mod answer;
 pub mod call;
 pub mod client;
+pub mod context;
 pub mod derived;
 pub mod domain;
 pub mod domain_values;

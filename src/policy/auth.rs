@@ -7,6 +7,7 @@
 
 use super::tokens;
 use crate::access::{Approval, Scope};
+use crate::odoo::context::OdooContext;
 use crate::odoo::Connection;
 use crate::platform::Db;
 use crate::policy::failures;
@@ -38,6 +39,8 @@ pub struct AuthContext {
     pub permissions: Permissions,
     /// The operations that run only once the key's person approved them (`mcp::approval`).
     pub approval: Approval,
+    /// The Odoo context every call of the key carries (companies, language, time zone).
+    pub odoo_context: OdooContext,
     pub session: Option<SessionState>,
     /// Set when this request is the key's first use (an audit event).
     pub first_use: bool,
@@ -211,6 +214,7 @@ pub async fn authenticate(
         odoo_uid: details.odoo_uid,
         permissions: Permissions { models, scope },
         approval: details.approval,
+        odoo_context: details.context,
         session,
         first_use: details.first_use,
         schema_probe,

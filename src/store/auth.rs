@@ -10,6 +10,7 @@ use super::rate_limit::{self, Bucket};
 use super::sessions::{self, SessionState};
 use super::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
 use crate::access::{Approval, ModelPermission};
+use crate::odoo::context::OdooContext;
 use crate::odoo::{Connection, Transport};
 use crate::platform::{Db, DbError, Row, Stmt};
 use std::collections::BTreeMap;
@@ -52,9 +53,10 @@ fn statements(l: &Lookup<'_>) -> Vec<Stmt> {
                  COALESCE(k.rate_limit, ",
                 crate::rate_limit_sql!(),
                 ") AS rate_limit, k.expires_at, k.revoked_at, k.last_used_at, c.url, c.database, c.odoo_major, c.odoo_minor, c.transport, \
-                 s.suspended_at, a.operations AS approval FROM keys k JOIN connections c ON c.id = k.connection_id \
+                 s.suspended_at, a.operations AS approval, x.companies AS ctx_companies, x.lang AS ctx_lang, \
+                 x.tz AS ctx_tz FROM keys k JOIN connections c ON c.id = k.connection_id \
                  LEFT JOIN key_suspensions s ON s.key_id = k.id LEFT JOIN key_approvals a ON a.key_id = k.id \
-                 WHERE k.key_hash = ?1"
+                 LEFT JOIN key_contexts x ON x.key_id = k.id WHERE k.key_hash = ?1"
             ),
             vec![text(l.key_hash)],
         ),
@@ -105,6 +107,8 @@ pub struct KeyDetails {
     pub scope: Option<String>,
     /// What runs only once the key's person approved it.
     pub approval: Approval,
+    /// The Odoo context its calls carry.
+    pub context: OdooContext,
     pub first_use: bool,
 }
 
@@ -171,6 +175,7 @@ impl AuthRows {
             odoo_uid: get_opt_i64(row, "odoo_uid")?,
             scope: get_opt_str(row, "scope")?,
             approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
+            context: super::contexts::from_row(row, "ctx_")?,
             first_use: get_opt_i64(row, "last_used_at")?.is_none(),
         })
     }

@@ -2,6 +2,7 @@
 
 use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
 use crate::access::Approval;
+use crate::odoo::context::OdooContext;
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
 
@@ -20,6 +21,7 @@ pub struct NewKeyRow<'a> {
     pub rate_limit: Option<i64>,
     pub expires_at: Option<i64>,
     pub approval: Approval,
+    pub context: OdooContext,
 }
 
 /// A key as listed to administrators.
@@ -41,6 +43,11 @@ pub struct KeySummary {
     pub suspended: Option<Suspension>,
     /// The operations that run only once the key's person approved them (`delete`, `action`).
     pub approval: Vec<&'static str>,
+    /// The companies it may use (the default first; empty: the Odoo user's own), its language and time
+    /// zone (none: the user's own).
+    pub companies: Vec<i64>,
+    pub lang: Option<String>,
+    pub tz: Option<String>,
 }
 
 /// Why a key is held back: its connection now points at another Odoo than the one its credentials were
@@ -61,8 +68,9 @@ macro_rules! summary_query {
         concat!(
             "SELECT k.id, k.prefix, k.label, k.connection_id, k.odoo_login, k.odoo_uid, k.scope, k.rate_limit, \
              k.expires_at, k.revoked_at, k.created_at, k.last_used_at, s.suspended_at, s.from_origin, s.to_origin, \
-             a.operations AS approval \
-             FROM keys k LEFT JOIN key_suspensions s ON s.key_id = k.id LEFT JOIN key_approvals a ON a.key_id = k.id ",
+             a.operations AS approval, x.companies AS ctx_companies, x.lang AS ctx_lang, x.tz AS ctx_tz \
+             FROM keys k LEFT JOIN key_suspensions s ON s.key_id = k.id LEFT JOIN key_approvals a ON a.key_id = k.id \
+             LEFT JOIN key_contexts x ON x.key_id = k.id ",
             $tail
         )
     };
@@ -70,6 +78,7 @@ macro_rules! summary_query {
 
 impl KeySummary {
     fn from_row(row: &Row) -> Result<KeySummary, StoreError> {
+        let context = super::contexts::from_row(row, "ctx_")?;
         Ok(KeySummary {
             id: get_i64(row, "id")?,
             prefix: get_str(row, "prefix")?,
@@ -90,6 +99,9 @@ impl KeySummary {
                 None => None,
             },
             approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()).names(),
+            companies: context.companies,
+            lang: context.lang,
+            tz: context.tz,
         })
     }
 }
@@ -117,12 +129,19 @@ pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<K
                     text(k.checked_url),
                 ],
             ),
-            // In the same batch: the key never exists without its approval rule.
+            // In the same batch: the key never exists without its approval rule and its context.
             super::approvals::set_for_hash(k.key_hash, k.approval, now),
+            super::contexts::set_for_hash(k.key_hash, &k.context, now),
         ])
         .await?;
     let summary = results.first().and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()?;
-    Ok(summary.map(|s| KeySummary { approval: k.approval.names(), ..s }))
+    Ok(summary.map(|s| KeySummary {
+        approval: k.approval.names(),
+        companies: k.context.companies.clone(),
+        lang: k.context.lang.clone(),
+        tz: k.context.tz.clone(),
+        ..s
+    }))
 }
 
 /// Sets the approval rule of a key (any key, an OAuth grant's too); the key as it then stands, `None` if
@@ -136,6 +155,37 @@ pub async fn set_approval(
     let results = db
         .batch(vec![
             super::approvals::set_for_id(id, approval, now),
+            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
+        ])
+        .await?;
+    results.get(1).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
+}
+
+/// What the admin API needs to ask Odoo as a key's user: its connection, Odoo login, encrypted API key
+/// and cached uid; `None` if there is no such key.
+pub async fn odoo_user(db: &dyn Db, id: i64) -> Result<Option<(i64, String, String, Option<i64>)>, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new("SELECT connection_id, odoo_login, odoo_key_enc, odoo_uid FROM keys WHERE id = ?1", vec![int(id)]),
+    )
+    .await?;
+    rows.first()
+        .map(|r| {
+            Ok((
+                get_i64(r, "connection_id")?,
+                get_str(r, "odoo_login")?,
+                get_str(r, "odoo_key_enc")?,
+                get_opt_i64(r, "odoo_uid")?,
+            ))
+        })
+        .transpose()
+}
+
+/// Sets a key's Odoo context; the key as it then stands, `None` if there is no such key.
+pub async fn set_context(db: &dyn Db, id: i64, c: &OdooContext, now: i64) -> Result<Option<KeySummary>, StoreError> {
+    let results = db
+        .batch(vec![
+            super::contexts::set_for_id(id, c, now),
             Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
         ])
         .await?;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod cancellations;
 pub mod connections;
+pub mod contexts;
 pub mod failures;
 pub mod keys;
 pub mod oauth;

@@ -11,7 +11,9 @@
 //! by name) is asked just before the method is called (`ToolCtx::approve`).
 
 use super::args;
-use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, array, company_param, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations,
+};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
@@ -41,7 +43,7 @@ pub fn definition() -> Tool {
             change them.",
         input_schema: arguments(
             json!({
-                "model": model_param("sale.order"),
+                "model": model_param("sale.order"), "company": company_param(),
                 "ids": ids_param(writing::MAX_IDS),
                 "action": {"type": "string", "description": "The button method, e.g. action_confirm (one the administrator allowed)"},
                 "dry_run": dry_run_param()

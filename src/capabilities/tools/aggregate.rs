@@ -5,7 +5,9 @@
 
 use super::args;
 use super::budget::{notice_schema, Budget};
-use super::definition::{arguments, array, domain_param, limit_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, array, company_param, domain_param, limit_param, model_param, object, Tool, ToolAnnotations,
+};
 use super::reading::checked_domain;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -35,7 +37,7 @@ pub fn definition() -> Tool {
             are left out, has_more is true and notice gives the offset to continue from.",
         input_schema: arguments(
             json!({
-                "model": model_param("crm.lead"),
+                "model": model_param("crm.lead"), "company": company_param(),
                 "domain": domain_param(),
                 "group_by": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_GROUP_BY,
                     "description": "Fields to group by, e.g. [\"stage_id\"] or [\"date_order:month\", \"user_id\"]"},

@@ -5,7 +5,7 @@
 
 use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::definition::{arguments, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{arguments, company_param, dry_run_param, model_param, object, Tool, ToolAnnotations};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
@@ -61,7 +61,7 @@ pub fn definition() -> Tool {
             unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
         input_schema: arguments(
             json!({
-                "model": model_param("crm.lead"),
+                "model": model_param("crm.lead"), "company": company_param(),
                 "id": id_schema(),
                 "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS, "description": "The text to post"},
                 "kind": {"type": "string", "enum": ["note", "message"], "default": "note",

@@ -5,7 +5,9 @@
 
 use super::args;
 use super::chatter::{id_schema, record_id, require_chatter};
-use super::definition::{arguments, array, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, array, company_param, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations,
+};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
@@ -36,7 +38,7 @@ pub fn definition() -> Tool {
             (with the same model, id and include_notifications) for older messages.",
         input_schema: arguments(
             json!({
-                "model": model_param("crm.lead"),
+                "model": model_param("crm.lead"), "company": company_param(),
                 "id": id_schema(),
                 "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
                 "cursor": cursor_param(),

@@ -3,7 +3,9 @@
 //! `dry_run` does every check (Odoo's access check included) and shows the defaults Odoo would add.
 
 use super::args;
-use super::definition::{arguments, dry_run_param, model_param, object, values_param, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, company_param, dry_run_param, model_param, object, values_param, Tool, ToolAnnotations,
+};
 use super::writing::{self, checked_values, dry_run_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -27,7 +29,7 @@ pub fn definition() -> Tool {
             the checked values, the defaults Odoo would fill in and any required field still missing, to show the \
             user before creating.",
         input_schema: arguments(
-            json!({"model": model_param("crm.lead"), "values": values_param(), "dry_run": dry_run_param()}),
+            json!({"model": model_param("crm.lead"), "company": company_param(), "values": values_param(), "dry_run": dry_run_param()}),
             &["model", "values"],
         ),
         output_schema: Some(object(

@@ -85,6 +85,12 @@ pub fn model_param(example: &str) -> Value {
     json!({"type": "string", "description": format!("Technical model name, e.g. {example}")})
 }
 
+/// `company`: one call in another of the key's companies, by id or name (`tools/company.rs`).
+pub fn company_param() -> Value {
+    json!({"type": ["integer", "string"], "description": "Act in this company for this call only (its id or name), \
+        one of those this key may use; absent: the key's default company"})
+}
+
 /// `ids`: 1 to `max` record ids (what `args::record_ids` accepts).
 pub fn ids_param(max: usize) -> Value {
     json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": max})

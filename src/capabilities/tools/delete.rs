@@ -4,7 +4,9 @@
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
 use super::args;
-use super::definition::{arguments, array, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, array, company_param, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations,
+};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
@@ -30,7 +32,7 @@ pub fn definition() -> Tool {
             was lost: check with odoo_get). Confirm with the user \
             first; dry_run: true names the records and checks Odoo's permission without deleting.",
         input_schema: arguments(
-            json!({"model": model_param("res.partner"), "ids": ids_param(writing::MAX_IDS), "dry_run": dry_run_param()}),
+            json!({"model": model_param("res.partner"), "company": company_param(), "ids": ids_param(writing::MAX_IDS), "dry_run": dry_run_param()}),
             &["model", "ids"],
         ),
         output_schema: Some(object(

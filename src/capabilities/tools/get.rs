@@ -4,7 +4,9 @@
 
 use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
-use super::definition::{arguments, array, fields_param, ids_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::{
+    arguments, array, company_param, fields_param, ids_param, model_param, object, Tool, ToolAnnotations,
+};
 use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -25,7 +27,7 @@ pub fn definition() -> Tool {
             do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values \
             longer than 4000 characters are cut and listed in truncated_values.",
         input_schema: arguments(
-            json!({"model": model_param("res.partner"), "ids": ids_param(MAX_IDS), "fields": fields_param()}),
+            json!({"model": model_param("res.partner"), "company": company_param(), "ids": ids_param(MAX_IDS), "fields": fields_param()}),
             &["model", "ids"],
         ),
         output_schema: Some(object(

@@ -16,6 +16,7 @@ mod budget;
 mod chatter;
 mod chatter_post;
 mod chatter_read;
+mod company;
 mod cost;
 mod create;
 mod definition;
@@ -82,6 +83,19 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
     let ctx = ToolCtx::new(req, "tool_call");
     let _ = ctx.call.set((name.to_string(), args.clone()));
     let started = now_ms();
+    // `company` is the call's, not the tool's: taken out before the tool sees its arguments.
+    let mut own;
+    let args = match args.contains_key("company") && company::TAKES_COMPANY.contains(&name) {
+        false => args,
+        true => {
+            own = args.clone();
+            if let Err(e) = company::choose(&ctx, &mut own).await {
+                ctx.finish(name, &Err(e.clone()), now_ms() - started);
+                return Ok(json!({"content": [{"type": "text", "text": e.message()}], "isError": true}));
+            }
+            &own
+        }
+    };
     let Some(outcome) = run_named(&ctx, name, args).await else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {}", crate::text::truncate(name, 100))));
     };

@@ -6,7 +6,8 @@
 use super::args;
 use super::budget::{notice_schema, truncated_values_schema, Budget};
 use super::definition::{
-    arguments, array, cursor_param, domain_param, fields_param, limit_param, model_param, object, Tool, ToolAnnotations,
+    arguments, array, company_param, cursor_param, domain_param, fields_param, limit_param, model_param, object, Tool,
+    ToolAnnotations,
 };
 use super::reading::{
     check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
@@ -37,7 +38,7 @@ pub fn definition() -> Tool {
             and listed in truncated_values.",
         input_schema: arguments(
             json!({
-                "model": model_param("res.partner"),
+                "model": model_param("res.partner"), "company": company_param(),
                 "domain": domain_param(),
                 "fields": fields_param(),
                 "order": {"type": "string", "description": "e.g. \"name asc, id desc\""},

@@ -4,7 +4,7 @@
 
 use super::args;
 use super::definition::{
-    arguments, array, dry_run_param, ids_param, model_param, object, values_param, Tool, ToolAnnotations,
+    arguments, array, company_param, dry_run_param, ids_param, model_param, object, values_param, Tool, ToolAnnotations,
 };
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use crate::access::Operation;
@@ -25,7 +25,7 @@ pub fn definition() -> Tool {
             (changes), and Odoo is asked whether this user may write them.",
         input_schema: arguments(
             json!({
-                "model": model_param("crm.lead"),
+                "model": model_param("crm.lead"), "company": company_param(),
                 "ids": ids_param(writing::MAX_IDS),
                 "values": values_param(),
                 "dry_run": dry_run_param()

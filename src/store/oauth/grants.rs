@@ -93,6 +93,7 @@ pub async fn create(
             Stmt::new(summary!("WHERE k.key_hash = ?1"), vec![text(key.key_hash)]),
             // In the same batch: the grant never exists without its approval rule.
             crate::store::approvals::set_for_hash(key.key_hash, key.approval, now),
+            crate::store::contexts::set_for_hash(key.key_hash, &key.context, now),
         ])
         .await?;
     results.get(2).and_then(|rows| rows.first()).map(GrantSummary::from_row).transpose()
