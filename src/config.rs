@@ -29,6 +29,9 @@ pub struct Settings {
     pub batch_time_limit_ms: u64,
     /// Failed authentications a client network may make per minute before it gets 429 (`policy::failures`).
     pub auth_failures_per_minute: u32,
+    /// How often an open list watch (a session's GET stream, a 2026-07-28 `subscriptions/listen`) looks
+    /// whether the key's lists changed, in ms (`transport::listen`).
+    pub list_watch_ms: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -46,6 +49,7 @@ impl std::fmt::Debug for Settings {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("subrequest_budget", &self.subrequest_budget)
             .field("batch_time_limit_ms", &self.batch_time_limit_ms)
+            .field("list_watch_ms", &self.list_watch_ms)
             .field("auth_failures_per_minute", &self.auth_failures_per_minute)
             .finish()
     }
@@ -58,6 +62,8 @@ pub const DEFAULT_LIST_PAGE_SIZE: usize = 50;
 pub const DEFAULT_SUBREQUEST_BUDGET: u32 = 50;
 /// Well within the 60 s many MCP clients wait for an answer, leaving room for the operation under way.
 pub const DEFAULT_BATCH_TIME_LIMIT_MS: u64 = 30_000;
+/// Half a minute: a change reaches clients soon enough, and a stream costs two D1 reads a minute.
+pub const DEFAULT_LIST_WATCH_MS: u64 = 30_000;
 /// About 12k tokens: a read leaves most of a model's context free.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 48_000;
 /// Days of audit kept when `AUDIT_RETENTION_DAYS` is not set.
@@ -114,6 +120,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 1)
                 .unwrap_or(DEFAULT_AUTH_FAILURES_PER_MINUTE),
+            list_watch_ms: nonempty("LIST_WATCH_MS")
+                .and_then(|v| v.parse().ok())
+                .filter(|ms| *ms >= 100)
+                .unwrap_or(DEFAULT_LIST_WATCH_MS),
         }
     }
 }

@@ -132,16 +132,16 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseSt
     }
     let mut outcome = match (req.method.as_str(), req.path.as_str()) {
         ("OPTIONS", "/mcp") => HttpResponse::empty(204)
-            .with_header("access-control-allow-methods", "POST, DELETE, OPTIONS")
+            .with_header("access-control-allow-methods", "GET, POST, DELETE, OPTIONS")
             .with_header("access-control-allow-headers", CORS_ALLOW_HEADERS)
             .with_header("access-control-max-age", "600")
             .into(),
         ("POST", "/mcp") => transport::handle_post(req, svc, stream).await,
+        ("GET", "/mcp") => transport::handle_get(req, svc, stream).await,
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
-        // No server-initiated stream: 405 is what clients (TS SDK, Cursor) treat as "none offered".
         (_, "/mcp") => ReplyTo::of(req)
             .error(405, SERVER_ERROR, "Method Not Allowed")
-            .with_header("allow", "POST, DELETE, OPTIONS")
+            .with_header("allow", "GET, POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
         // A body read to the limit (its length was not declared) is refused before the admin reads it.

@@ -283,13 +283,13 @@ fn stateless_requests_never_touch_sessions() {
 }
 
 #[test]
-fn subscriptions_listen_acknowledges_nothing_and_closes() {
+fn subscriptions_listen_of_nothing_it_honours_acknowledges_nothing_and_closes() {
     let (h, key) = setup();
     let r = h.stateless(
         &key,
         json!("L1"),
         "subscriptions/listen",
-        json!({"notifications": {"toolsListChanged": true}}),
+        json!({"notifications": {"resourceSubscriptions": ["odoo://res.partner/1"]}}),
         &[],
     );
     assert_eq!(r.status, 200);

@@ -111,7 +111,10 @@ fn http_level_errors() {
     let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
 
+    // GET opens a session's stream: it needs a key, then a session (tests/list_changes.rs has the rest).
     let r = h.raw("GET", "/mcp", &[("accept", "text/event-stream")], b"");
+    assert_eq!(r.status, 401);
+    let r = h.raw("PUT", "/mcp", &[], b"");
     assert_eq!(r.status, 405);
     assert!(r.header("allow").unwrap().contains("POST"));
 
@@ -382,7 +385,7 @@ fn early_errors_echo_the_request_id() {
     );
     assert_eq!((r.status, id_of(&r)), (401, Some(Value::Null)), "{}", r.raw);
     let r = h.raw("GET", "/mcp", &[], b"");
-    assert_eq!((r.status, id_of(&r)), (405, Some(Value::Null)), "{}", r.raw);
+    assert_eq!((r.status, id_of(&r)), (406, Some(Value::Null)), "{}", r.raw);
 
     // Over the rate limit (a fresh key, none of the requests above counted): 429 before any lane,
     // with the id of the request it refuses.

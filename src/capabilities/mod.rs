@@ -5,6 +5,7 @@ mod approve;
 pub mod call;
 pub mod completion;
 pub mod cursor;
+pub mod lists;
 pub mod pages;
 pub mod prompts;
 pub mod resources;

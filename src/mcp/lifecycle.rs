@@ -50,12 +50,13 @@ when it answers follow_up, Odoo wants a further step (a wizard) that was not tak
 Ask for the fields you need: a few fields per record keeps answers small. When a model is refused, tell the \
 user which permission to ask their administrator for.";
 
-/// The same capabilities in both eras. No `listChanged` or `subscribe`: isolates share no event bus,
-/// and the lists change only when an administrator changes permissions. `logging` because tool calls
-/// emit `notifications/message` at the level the client asked for; `completions` for prompt arguments
-/// and resource-template variables.
+/// The same capabilities in both eras. `listChanged`: the lists follow the key's permissions, and a
+/// client holding a stream open (a session's GET, a 2026-07-28 `subscriptions/listen`) hears when an
+/// administrator changes them (`transport::listen`). No `subscribe`: records are not watched. `logging`
+/// because tool calls emit `notifications/message` at the level the client asked for; `completions` for
+/// prompt arguments and resource-template variables.
 pub fn capabilities() -> Value {
-    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {"listChanged": false, "subscribe": false}, "logging": {}, "completions": {}})
+    json!({"tools": {"listChanged": true}, "prompts": {"listChanged": true}, "resources": {"listChanged": true, "subscribe": false}, "logging": {}, "completions": {}})
 }
 
 /// `server/discover` is the same for every caller and changes only with a deploy.

@@ -16,6 +16,7 @@ pub mod retention;
 pub mod schema_cache;
 pub mod sessions;
 pub mod settings;
+pub mod standing;
 
 pub use audit::AuditEvent;
 

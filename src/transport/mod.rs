@@ -2,11 +2,13 @@
 //! POST passes (auth → Content-Type → Accept → size → parse), the era's classification and the
 //! hand-off to its lane: `session_lane` (2025 era, sessions) or `stateless_lane` (2026-07-28). The
 //! lanes serve a request through `reply` and `dispatch` once their own rules have passed, and never
-//! call back into this module. Also DELETE (ends a session), `refuse_unread` (the key check of a body
-//! not read yet) and the authentication failures' answers.
+//! call back into this module. Also GET (a session's stream, carrying the lists' changes: `listen`),
+//! DELETE (ends a session), `refuse_unread` (the key check of a body not read yet) and the
+//! authentication failures' answers.
 
 pub mod dispatch;
 pub mod early;
+pub mod listen;
 pub mod reply;
 pub mod session_lane;
 pub mod stateless_lane;
@@ -150,6 +152,52 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         }
     };
     early::noted(started.as_ref(), Outcome { response, after, log })
+}
+
+/// `GET /mcp` (2025 era): the session's stream of server-initiated messages, which here carries the
+/// lists' changes. 406 without `Accept: text/event-stream`; 405 for the stateless era, which has none.
+pub async fn handle_get(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {
+    let refuse = |status: u16, message: &str| -> Outcome {
+        let mut r = ReplyTo::of(req).error(status, SERVER_ERROR, message);
+        if status == 405 {
+            r = r.with_header("allow", "GET, POST, DELETE, OPTIONS");
+        }
+        r.into()
+    };
+    if req.header(VERSION_HEADER).map(str::trim).is_some_and(crate::mcp::era::is_modern_version) {
+        return refuse(405, "Method Not Allowed: protocol 2026-07-28 has no GET stream; use subscriptions/listen");
+    }
+    if !req.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("text/event-stream")) {
+        return refuse(406, "Not Acceptable: GET opens an event stream (Accept: text/event-stream)");
+    }
+    let sid = req.header(SESSION_HEADER);
+    let auth = match authenticate_request(req, svc, sid, None, 1).await {
+        Ok(a) => a,
+        Err(failure) => return refuse_request(failure, req, svc, &ReplyTo::unread(req.header(VERSION_HEADER))).await,
+    };
+    if sid.is_none() {
+        return refuse(400, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
+    }
+    if auth.session.as_ref().is_none_or(|s| s.ended) {
+        return http_error(404, SESSION_NOT_FOUND, "Session not found").into();
+    }
+    stream.start(crate::mcp::stream::sse_head());
+    stream.send(format!("retry: {}\n\n", listen::RETRY_MS).into_bytes());
+    let ended = listen::watch(
+        svc,
+        &auth.key_hash,
+        stream,
+        listen::Wanted::ALL,
+        |method| json!({"jsonrpc": "2.0", "method": method}),
+    )
+    .await;
+    stream.finish();
+    let mut log = LogFields::new();
+    log.insert("key".into(), json!(auth.key_prefix));
+    log.insert("era".into(), json!("session"));
+    log.insert("method".into(), json!("GET stream"));
+    log.insert("ended".into(), json!(ended));
+    Outcome { response: crate::mcp::stream::sse_head(), after: Vec::new(), log }
 }
 
 /// A DELETE of `/mcp`: ends the key's session it names.

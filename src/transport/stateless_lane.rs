@@ -1,7 +1,7 @@
 //! The stateless lane (protocol 2026-07-28): envelope → version header ↔ body → supported version →
 //! `Mcp-Method`/`Mcp-Name` → dispatch, with the status and code the spec gives each failure and the
 //! request id echoed in every error. Results get `resultType`, the server-info `_meta` and, for the
-//! cacheable methods, `ttlMs`/`cacheScope`. No session id is read, minted or echoed here.
+//! cacheable methods, `ttlMs`/`cacheScope`. `subscriptions/listen` is `listen`'s. No session id is read, minted or echoed here.
 
 use super::dispatch::serve_request;
 use super::reply::{reply, rpc_error, Admitted};
@@ -13,7 +13,7 @@ use crate::mcp::jsonrpc::{
     self, classify, Message, RpcError, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION,
 };
 use crate::mcp::lifecycle::{self, STATELESS_VERSIONS};
-use crate::mcp::stream::{log_level_rank, sse_frame, sse_head, LOG_LEVELS};
+use crate::mcp::stream::{log_level_rank, LOG_LEVELS};
 use crate::platform::Stmt;
 use serde_json::{json, Map, Value};
 
@@ -21,7 +21,6 @@ pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabi
 pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
 pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
-const META_SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
 
 /// How long clients may reuse list results. Lists depend on the key's permissions (so `private`), and
 /// an administrator's change should reach assistants within minutes.
@@ -114,7 +113,7 @@ pub async fn serve(post: &Admitted<'_>, after: &mut Vec<Stmt>, log: &mut LogFiel
         return bad_request(HEADER_MISMATCH, format!("Header mismatch: {m}"));
     }
     if method == "subscriptions/listen" {
-        return listen(&id, &params);
+        return super::listen::subscription(post, &id, &params, log, |r| shape_result("subscriptions/listen", r)).await;
     }
 
     let lane = Lane::Stateless { log_threshold: env.log_threshold };
@@ -150,20 +149,6 @@ pub fn shape_result(method: &str, mut result: Value) -> Value {
         obj.entry("cacheScope").or_insert(json!("private"));
     }
     result
-}
-
-/// `subscriptions/listen`: nothing here is subscribable (no `listChanged`, no `subscribe`), so the
-/// answer is the acknowledgement of nothing, then the graceful close that tells the client not to
-/// reconnect.
-fn listen(id: &Value, params: &Map<String, Value>) -> HttpResponse {
-    if !params.get("notifications").is_none_or(Value::is_object) {
-        return rpc_error(400, id, &RpcError::invalid_params("Invalid params: 'notifications' must be an object"));
-    }
-    let tag = json!({META_SUBSCRIPTION_ID: id});
-    let ack = json!({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": {"notifications": {}, "_meta": tag}});
-    let close = jsonrpc::success(id, shape_result("subscriptions/listen", json!({"_meta": tag})));
-    let body = [sse_frame(&ack), sse_frame(&close)].concat();
-    HttpResponse { body, ..sse_head() }
 }
 
 #[cfg(test)]

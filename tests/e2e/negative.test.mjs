@@ -64,13 +64,18 @@ describe("HTTP transport", () => {
     assert.equal(r.status, 403);
   });
 
-  it("GET /mcp -> 405 with Allow: POST", async () => {
+  it("GET /mcp opens a session's stream: 400 without a session, 405 in the stateless era", async () => {
     const res = await fetch(URL_, {
       headers: { authorization: `Bearer ${KEY}`, accept: "text/event-stream" },
     });
     await res.arrayBuffer();
-    assert.equal(res.status, 405);
-    assert.match(res.headers.get("allow") ?? "", /\bPOST\b/);
+    assert.equal(res.status, 400);
+    const modern = await fetch(URL_, {
+      headers: { authorization: `Bearer ${KEY}`, accept: "text/event-stream", "mcp-protocol-version": "2026-07-28" },
+    });
+    await modern.arrayBuffer();
+    assert.equal(modern.status, 405);
+    assert.match(modern.headers.get("allow") ?? "", /\bPOST\b/);
   });
 
   it("wrong Content-Type -> 415", async () => {

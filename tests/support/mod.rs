@@ -218,6 +218,8 @@ pub fn settings() -> Settings {
         subrequest_budget: odoo_mcp_edge::config::DEFAULT_SUBREQUEST_BUDGET,
         batch_time_limit_ms: odoo_mcp_edge::config::DEFAULT_BATCH_TIME_LIMIT_MS,
         auth_failures_per_minute: odoo_mcp_edge::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
+        // The list-watch tests wait for a change: a look every tenth of a second.
+        list_watch_ms: 100,
     }
 }
 

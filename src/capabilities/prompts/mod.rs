@@ -190,9 +190,12 @@ fn find(perms: &Permissions, name: &str) -> Result<&'static Prompt, RpcError> {
 }
 
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    let perms = &ctx.auth.permissions;
-    let items = PROMPTS.iter().filter(|p| p.available(perms)).map(|p| p.definition(perms)).collect();
-    pages::list_result(ctx, "prompts/list", "prompts", items, params)
+    pages::list_result(ctx, "prompts/list", "prompts", items(&ctx.auth.permissions), params)
+}
+
+/// The prompts these permissions list (`prompts/list`, and what a change of them is watched for).
+pub fn items(perms: &Permissions) -> Vec<Value> {
+    PROMPTS.iter().filter(|p| p.available(perms)).map(|p| p.definition(perms)).collect()
 }
 
 /// Where `completion/complete` finds suggestions for a prompt's argument.

@@ -12,6 +12,7 @@ use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
+use crate::policy::permissions::Permissions;
 use serde_json::{json, Map, Value};
 use uri::{ResourceUri, SearchQuery, UriError};
 
@@ -21,6 +22,11 @@ const METADATA_TTL_MS: u64 = 60_000;
 
 /// `odoo://models`, then each readable model's records and fields.
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    pages::list_result(ctx, "resources/list", "resources", items(&ctx.auth.permissions), params)
+}
+
+/// The resources these permissions list (`resources/list`, and what a change of them is watched for).
+pub fn items(perms: &Permissions) -> Vec<Value> {
     let mut items = vec![json!({
         "uri": uri::MODELS,
         "name": "models",
@@ -28,7 +34,7 @@ pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, 
         "description": "The models this key may use, with their labels and the operations allowed on each.",
         "mimeType": JSON,
     })];
-    for model in ctx.auth.permissions.models_allowing(Operation::Read) {
+    for model in perms.models_allowing(Operation::Read) {
         items.push(json!({
             "uri": format!("odoo://{model}"),
             "name": model,
@@ -44,7 +50,7 @@ pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, 
             "mimeType": JSON,
         }));
     }
-    pages::list_result(ctx, "resources/list", "resources", items, params)
+    items
 }
 
 pub fn templates_list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {

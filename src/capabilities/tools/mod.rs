@@ -64,9 +64,12 @@ pub fn definitions() -> Vec<Tool> {
 /// `tools/list`: the tools this key can use (`offered`), not every tool the server has: a tool no call of
 /// which could pass is only wasted context for the model and a wrong impression for the person.
 pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
-    let perms = &ctx.auth.permissions;
-    let tools = definitions().iter().filter(|tool| offered(tool.name, perms)).map(|tool| json!(tool)).collect();
-    crate::capabilities::pages::list_result(ctx, "tools/list", "tools", tools, params)
+    crate::capabilities::pages::list_result(ctx, "tools/list", "tools", items(&ctx.auth.permissions), params)
+}
+
+/// The tools these permissions list (`tools/list`, and what a change of them is watched for).
+pub fn items(perms: &Permissions) -> Vec<Value> {
+    definitions().iter().filter(|tool| offered(tool.name, perms)).map(|tool| json!(tool)).collect()
 }
 
 pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
