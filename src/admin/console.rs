@@ -10,6 +10,8 @@ use crate::store::AuditEvent;
 
 const SCRIPT: &str = include_str!("assets/console.js");
 const STYLE: &str = include_str!("assets/console.css");
+/// The icon of every page (browsers ask for `/favicon.ico`; an SVG served with its own type is accepted).
+const ICON: &str = include_str!("assets/icon.svg");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -55,6 +57,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         },
         ("GET", "/admin/console.js") => asset("text/javascript; charset=utf-8", SCRIPT),
         ("GET", "/admin/console.css") => asset("text/css; charset=utf-8", STYLE),
+        ("GET", "/admin/icon.svg") => favicon().into(),
         _ => page(
             404,
             shell(
@@ -65,6 +68,11 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
         )
         .into(),
     }
+}
+
+/// The icon, at `/favicon.ico` and `/admin/icon.svg`: cached for a day, under the console's headers.
+pub fn favicon() -> HttpResponse {
+    secured(HttpResponse::text(200, "image/svg+xml", ICON)).with_header("cache-control", "public, max-age=86400")
 }
 
 fn asset(content_type: &str, body: &str) -> Outcome {
@@ -81,7 +89,8 @@ async fn login(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Outcome {
         let audit = AuditEvent {
             event: "auth_failure",
             tool: Some("admin_console"),
-            outcome: "bad_admin_token",
+            // The same words as `/mcp`'s: no token given, or a wrong one.
+            outcome: if given.trim().is_empty() { "missing_key" } else { "unknown_key" },
             ..Default::default()
         };
         return super::failed_authentication(req, svc, &audit, || {
@@ -111,7 +120,7 @@ fn form_field(req: &HttpRequest, name: &str) -> Option<String> {
 fn shell(title: &str, body: &str, csrf: &str) -> String {
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
-         <meta name=csrf-token content=\"{csrf}\"><title>{title} · Odoo MCP</title><link rel=stylesheet href=\"/admin/console.css\"></head>\
+         <meta name=csrf-token content=\"{csrf}\"><title>{title} · Odoo MCP</title><link rel=icon type=\"image/svg+xml\" href=\"/admin/icon.svg\"><link rel=stylesheet href=\"/admin/console.css\"></head>\
          <body>{body}</body></html>"
     )
 }

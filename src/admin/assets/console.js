@@ -42,30 +42,54 @@ function h(tag, attrs, ...kids) {
 }
 
 const button = (label, onclick, attrs) => h('button', { type: 'button', onclick, ...attrs }, label);
-const time = (ms) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—');
 const field = (label, input) => h('label', {}, label, input);
+const utc = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+// A time in the administrator's own time zone, its exact UTC on hover.
+const time = (ms) => (ms ? h('time', { datetime: new Date(ms).toISOString(), title: utc(ms) }, new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })) : '—');
+const sameYear = (ms) => new Date(ms).getFullYear() === new Date().getFullYear();
+const day = (ms) => new Date(ms).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: sameYear(ms) ? undefined : 'numeric' });
+const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many || one + 's');
+
+// "3 hours ago", exact time on hover.
+function ago(ms) {
+  if (!ms) return 'never';
+  const s = (Date.now() - ms) / 1000;
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const [n, unit] = s < 45 ? [0, 'second'] : s < 3600 ? [Math.round(s / 60), 'minute'] : s < 86400 ? [Math.round(s / 3600), 'hour']
+    : s < 86400 * 45 ? [Math.round(s / 86400), 'day'] : [Math.round(s / 86400 / 30), 'month'];
+  return h('time', { datetime: new Date(ms).toISOString(), title: utc(ms) }, n === 0 ? 'just now' : rtf.format(-n, unit));
+}
 
 function toast(message, error) {
   const t = document.getElementById('toast');
   t.textContent = message;
   t.className = error ? 'show error' : 'show';
+  toast.shown = (toast.shown || 0) + 1;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.className = ''), 6000);
+  toast.timer = setTimeout(() => (t.className = ''), error ? 12000 : 6000);
 }
 
-// Runs an action, reporting its error instead of losing it.
+// Runs an action, reporting its error instead of losing it; an error still shown from an earlier
+// attempt goes once this one succeeds.
 async function attempt(fn) {
+  const before = toast.shown;
   try {
-    return await fn();
+    const r = await fn();
+    const t = document.getElementById('toast');
+    if (toast.shown === before && t.classList.contains('error')) t.className = '';
+    return r;
   } catch (e) {
     toast(e.message, true);
   }
 }
 
+// Each cell carries its column's name, which narrow screens show beside it (a row becomes a card).
 function table(headers, rows, attrs) {
-  return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))),
+  const t = h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))),
     h('tbody', {}, rows.length ? rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c))))) :
       h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, 'Nothing yet.'))));
+  for (const tr of t.tBodies[0].rows) [...tr.cells].forEach((td, i) => headers[i] && !td.dataset.label && td.setAttribute('data-label', headers[i]));
+  return t;
 }
 
 function render(...nodes) {
@@ -133,35 +157,50 @@ async function connectionPicker(onchange) {
   return field('Connection', select);
 }
 
+// Models: search Odoo's models first; the enabled ones on top with what they allow. A model is listed
+// once: in the search results only while it is not enabled.
 async function models() {
   const picker = await connectionPicker(models);
   if (!picker) return render(h('h1', {}, 'Models'), h('p', {}, 'Add a connection first.'));
   const id = state.conn;
-  const q = h('input', { id: 'model-search', type: 'search', placeholder: 'Search models, e.g. partner or crm' });
+  const q = h('input', { id: 'model-search', type: 'search', placeholder: 'Technical name or label', 'aria-label': 'Search models' });
   const found = h('div', { id: 'model-results' });
-  const editor = h('div', { id: 'field-editor' });
   const enabled = h('div', { id: 'enabled-models' });
-  const search = () => attempt(async () => {
+  let shown = [];
+  const matches = (m) => !q.value.trim() || (m.model + ' ' + (m.name || '')).toLowerCase().includes(q.value.trim().toLowerCase());
+  const search = async () => {
+    if (!q.value.trim()) return found.replaceChildren(h('p', { class: 'hint' }, 'Search Odoo\'s models by technical name (crm.lead) or label (Lead), then tick what assistants may do.'));
     try {
-      const r = await api('GET', '/connections/' + id + '/odoo-models?q=' + encodeURIComponent(q.value));
-      found.replaceChildren(modelTable(id, r.models, editor, refresh), r.truncated ? h('p', { class: 'hint' }, 'More models match: refine the search.') : '');
+      const r = await api('GET', '/connections/' + id + '/odoo-models?q=' + encodeURIComponent(q.value.trim()));
+      const on = new Set(shown.map((m) => m.model));
+      const fresh = r.models.filter((m) => !on.has(m.model));
+      const listed = r.models.length - fresh.length;
+      found.replaceChildren(h('h2', {}, 'Found in Odoo'), modelTable(id, fresh, refresh, false),
+        listed ? h('p', { class: 'hint' }, plural(listed, 'match is', 'matches are') + ' already enabled, above.') : '',
+        r.truncated ? h('p', { class: 'hint' }, 'More models match: refine the search.') : '');
     } catch (e) {
       found.replaceChildren(h('p', { class: 'hint' }, e.message));
     }
-  });
-  const refresh = async () => {
-    const r = await api('GET', '/connections/' + id + '/models');
-    enabled.replaceChildren(h('h2', {}, 'Models with permissions'), modelTable(id, r.models, editor, refresh, true));
   };
-  const form = h('form', { class: 'inline' }, q, h('button', { type: 'submit' }, 'Search'));
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); search(); });
-  render(h('h1', {}, 'Models'), picker, h('p', { class: 'hint' }, 'Nothing is allowed until you enable it. Sensitive models stay locked unless you unlock them.'),
-    form, found, editor, enabled);
+  const drawEnabled = () => {
+    const list = shown.filter(matches);
+    enabled.replaceChildren(h('h2', {}, 'Enabled models'), shown.length ? modelTable(id, list, refresh, true)
+      : h('p', { class: 'hint' }, 'None yet: nothing is allowed until you enable it.'));
+  };
+  async function refresh() {
+    shown = (await api('GET', '/connections/' + id + '/models')).models;
+    drawEnabled();
+    await search();
+  }
+  const form = h('form', { class: 'inline search', role: 'search' }, q, h('button', { type: 'submit' }, 'Search'));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); drawEnabled(); attempt(search); });
+  render(h('h1', {}, 'Models'), picker, form,
+    h('p', { class: 'hint' }, 'Nothing is allowed until you enable it. Sensitive models stay locked unless you unlock them.'), enabled, found);
   await refresh();
-  await search();
 }
 
-function modelTable(id, list, editor, refresh, removable) {
+function modelTable(id, list, refresh, isEnabled) {
+  const cols = isEnabled ? 9 : 6;
   const rows = list.map((m) => {
     const locked = m.sensitive && !m.unlock_sensitive;
     const put = (changes) => attempt(async () => {
@@ -170,30 +209,39 @@ function modelTable(id, list, editor, refresh, removable) {
       toast('Saved ' + m.model + '.');
       await refresh();
     });
-    const box = (op) => h('input', { type: 'checkbox', checked: m[op], 'aria-label': op + ' ' + m.model, 'data-model': m.model, 'data-op': op,
-      onchange: (ev) => put({ [op]: ev.target.checked }) });
+    const box = (op) => h('label', { class: 'op' }, h('input', { type: 'checkbox', checked: m[op], 'aria-label': op + ' ' + m.model, 'data-model': m.model, 'data-op': op,
+      onchange: (ev) => put({ [op]: ev.target.checked }) }), h('span', { class: 'narrow-only' }, ' ' + op));
     const lock = m.sensitive
       ? (locked
         ? button('Unlock…', () => { if (confirm('Unlock ' + m.model + '? It is sensitive: ' + m.sensitive + '. The unlock is audited.')) put({ unlock_sensitive: true }); }, { class: 'danger' })
         : button('Lock', () => put({ unlock_sensitive: false })))
       : '';
-    const policy = m.fields ? m.fields.mode + ' ' + m.fields.fields.length : 'all fields';
-    return h('tr', { class: locked ? 'locked' : '', 'data-row': m.model },
+    const policy = m.fields ? (m.fields.mode === 'allow' ? 'only ' : 'hides ') + plural(m.fields.fields.length, 'field') + ' (' + m.fields.mode + ' ' + m.fields.fields.length + ')' : 'all fields';
+    const row = h('tr', { class: locked ? 'locked' : '', 'data-row': m.model },
       h('td', {}, h('code', {}, m.model), m.name ? h('div', { class: 'hint' }, m.name) : ''),
-      ['read', 'create', 'update', 'delete'].map((op) => h('td', {}, box(op))),
-      h('td', {}, button(policy, () => fieldEditor(id, m, editor, refresh), { 'data-fields': m.model })),
-      h('td', {}, button((m.actions || []).length ? m.actions.join(', ') : 'none', () => actionEditor(id, m, editor, put), { 'data-actions': m.model })),
+      ['read', 'create', 'update', 'delete'].map((op) => h('td', { class: 'op' }, box(op))),
+      isEnabled ? h('td', {}, button(policy, () => fieldEditor(id, m, row, cols, refresh), { 'data-fields': m.model })) : null,
+      isEnabled ? h('td', {}, button((m.actions || []).length ? m.actions.join(', ') : 'none', () => actionEditor(m, row, cols, put), { 'data-actions': m.model })) : null,
       h('td', {}, locked ? h('span', { class: 'badge', title: m.sensitive }, 'locked') : m.sensitive ? h('span', { class: 'badge warn' }, 'unlocked') : '', lock),
-      removable ? h('td', {}, button('Remove', () => attempt(async () => {
+      isEnabled ? h('td', {}, button('Remove', () => attempt(async () => {
         await api('DELETE', '/connections/' + id + '/models/' + m.model);
         toast('Removed ' + m.model + ': it is refused again.');
         await refresh();
       }), { 'data-remove': m.model })) : null);
+    return row;
   });
-  return table(['Model', 'Read', 'Create', 'Update', 'Delete', 'Fields', 'Actions', 'Sensitive'].concat(removable ? [''] : []), rows, { class: 'models' });
+  return table(['Model', 'Read', 'Create', 'Update', 'Delete'].concat(isEnabled ? ['Fields', 'Actions', 'Sensitive', ''] : ['Sensitive']), rows, { class: 'models' });
 }
 
-async function fieldEditor(id, m, editor, refresh) {
+// An editor opens in a row of its own under the model's row (one at a time).
+function openEditor(row, cols, ...kids) {
+  document.getElementById('field-editor')?.closest('tr').remove();
+  const panel = h('div', { class: 'card inline-editor', id: 'field-editor' }, ...kids);
+  row.after(h('tr', { class: 'editor' }, h('td', { colspan: String(cols) }, panel)));
+  return panel;
+}
+
+async function fieldEditor(id, m, row, cols, refresh) {
   await attempt(async () => {
     const r = await api('GET', '/connections/' + id + '/odoo-models/' + m.model + '/fields');
     const current = new Set(m.fields ? m.fields.fields : []);
@@ -201,60 +249,72 @@ async function fieldEditor(id, m, editor, refresh) {
       h('option', { value: '', selected: !m.fields }, 'No field policy: every field'),
       h('option', { value: 'allow', selected: m.fields && m.fields.mode === 'allow' }, 'Allow only the checked fields (recommended)'),
       h('option', { value: 'deny', selected: m.fields && m.fields.mode === 'deny' }, 'Hide the checked fields'));
-    const advice = h('p', { class: 'hint', id: 'field-policy-advice' },
+    const advice = h('details', { class: 'hint', id: 'field-policy-advice' }, h('summary', {}, 'Allow-list or deny-list?'),
       'Prefer an allow-list: it shows exactly the fields you check, and fields added to Odoo later stay hidden. ',
       'A deny-list hides the checked fields and the fields Odoo reports as computed from them (email_normalized with email), ',
       'but not fields added later, copies kept on other models (a lead\'s own email), nor values Odoo computes without reporting it. ',
       'With an allow-list, a checked field computed from an unchecked one shows its value: see "computed from".');
-    const boxes = r.fields.map((f) => h('label', { class: 'field' },
+    const boxes = r.fields.map((f) => h('label', { class: 'field', 'data-text': (f.name + ' ' + f.label).toLowerCase() },
       h('input', { type: 'checkbox', value: f.name, checked: current.has(f.name), 'data-field': f.name }), ' ', h('code', {}, f.name), ' ' + f.label + ' (' + f.type + ')',
       (f.computed_from || []).length ? h('span', { class: 'hint' }, ' computed from ' + f.computed_from.join(', ')) : ''));
+    const count = h('span', { class: 'hint', id: 'field-count' });
+    const visible = () => boxes.filter((b) => !b.hidden);
+    const counted = () => count.replaceChildren(plural(boxes.filter((b) => b.querySelector('input').checked).length, 'field') + ' checked of ' + boxes.length);
+    const filter = h('input', { type: 'search', id: 'field-filter', placeholder: 'Filter fields', 'aria-label': 'Filter fields',
+      oninput: () => { const t = filter.value.trim().toLowerCase(); for (const b of boxes) b.hidden = !!t && !b.dataset.text.includes(t); } });
+    const all = (on) => () => { for (const b of visible()) b.querySelector('input').checked = on; counted(); };
+    const list = h('div', { class: 'fields', onchange: counted }, boxes);
+    counted();
     const save = button('Save field policy', () => attempt(async () => {
       const fields = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
       const body = { read: m.read, create: m.create, update: m.update, delete: m.delete, unlock_sensitive: m.unlock_sensitive,
         actions: m.actions || [], fields: mode.value ? { mode: mode.value, fields } : null };
       Object.assign(m, await api('PUT', '/connections/' + id + '/models/' + m.model, body));
       toast('Saved the field policy of ' + m.model + '.');
-      editor.replaceChildren();
       await refresh();
     }), { id: 'save-fields' });
-    editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Fields of ' + m.model), field('Policy', mode), advice, h('div', { class: 'fields' }, boxes), save));
+    const panel = openEditor(row, cols, h('h3', {}, 'Fields of ' + m.model), field('Policy', mode), advice,
+      h('div', { class: 'inline' }, filter, button('Select all shown', all(true), { id: 'select-shown' }), button('Clear shown', all(false)), count), list,
+      h('p', { class: 'actions' }, save, button('Close', () => panel.closest('tr').remove())));
+    filter.focus();
   });
 }
 
 // The button methods (odoo_action) a model allows: its usual ones offered with what they do, others by name.
-function actionEditor(id, m, editor, put) {
+function actionEditor(m, row, cols, put) {
   const known = m.known_actions || [];
   const current = new Set(m.actions || []);
   const boxes = known.map((a) => h('label', { class: 'field' },
     h('input', { type: 'checkbox', value: a.name, checked: current.has(a.name), 'data-action': a.name }), ' ', h('code', {}, a.name), ' ' + a.description));
-  const others = h('input', { id: 'other-actions', placeholder: 'other methods, e.g. action_done, button_approve' });
+  const others = h('input', { id: 'other-actions', placeholder: 'e.g. action_done, button_approve' });
   others.value = [...current].filter((a) => !known.some((k) => k.name === a)).join(', ');
   const save = button('Save actions', () => put({ actions: boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value)
-    .concat(others.value.split(/[\s,]+/).filter(Boolean)) }).then(() => editor.replaceChildren()), { id: 'save-actions' });
-  editor.replaceChildren(h('div', { class: 'card' }, h('h2', {}, 'Actions of ' + m.model),
+    .concat(others.value.split(/[\s,]+/).filter(Boolean)) }), { id: 'save-actions' });
+  const panel = openEditor(row, cols, h('h3', {}, 'Actions of ' + m.model),
     h('p', { class: 'hint' }, 'Button methods assistants may call with odoo_action, as the key\'s Odoo user and with Odoo\'s own checks. None until you allow them. ',
       'Private methods (starting with _) and the ORM\'s own (write, unlink, sudo…) are always refused. An action may change fields a field policy hides.'),
-    known.length ? h('div', { class: 'fields' }, boxes) : '', field('Other methods, by name', others), save));
+    known.length ? h('div', { class: 'fields' }, boxes) : '', field('Other methods, by name', others),
+    h('p', { class: 'actions' }, save, button('Close', () => panel.closest('tr').remove())));
 }
 
 async function keys() {
-  const [conns, list] = await Promise.all([api('GET', '/connections'), api('GET', '/keys')]);
+  const [conns, list, settings] = await Promise.all([api('GET', '/connections'), api('GET', '/keys'), api('GET', '/settings')]);
   const byId = Object.fromEntries(conns.connections.map((c) => [c.id, c]));
   const issued = h('div', { id: 'issued' });
   const conn = h('select', { name: 'connection_id' }, conns.connections.map((c) => h('option', { value: String(c.id), selected: c.id === state.conn }, c.name)));
   const label = h('input', { name: 'label', required: true, placeholder: 'Alice, Claude Code' });
   const login = h('input', { name: 'odoo_login', required: true, autocomplete: 'off' });
   const okey = h('input', { name: 'odoo_api_key', type: 'password', required: true, autocomplete: 'off' });
-  const ops = ['read', 'create', 'update', 'delete', 'action'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: true, 'data-scope-op': op }), ' ' + op));
+  // Least privilege: a new key reads, and may do more only when ticked.
+  const ops = ['read', 'create', 'update', 'delete', 'action'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: op === 'read', 'data-scope-op': op }), ' ' + op));
   const scopeActions = h('input', { name: 'scope_actions', placeholder: 'every allowed action, or e.g. action_confirm' });
   const scopeModels = h('input', { name: 'scope_models', placeholder: 'all enabled models, or e.g. res.partner, crm.lead' });
   const expires = h('input', { name: 'expires', type: 'date' });
-  const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: 'deployment default' });
+  const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: 'default: ' + settings.default_rate_limit });
   const form = h('form', { class: 'card', id: 'issue-key' }, h('h2', {}, 'Issue a key'),
     h('p', { class: 'hint' }, 'The assistant acts as this Odoo user: Odoo checks their login and API key before the key is issued.'),
     field('Connection', conn), field('Label', label), field('Odoo login', login), field('Odoo API key', okey),
-    h('fieldset', {}, h('legend', {}, 'Scope: operations'), ops), field('Scope: models', scopeModels), field('Scope: actions', scopeActions),
+    h('fieldset', {}, h('legend', {}, 'Scope: operations (read only unless you tick more)'), ops), field('Scope: models', scopeModels), field('Scope: actions', scopeActions),
     field('Expires', expires), field('Rate limit (requests per minute)', rate), h('button', { type: 'submit' }, 'Issue key'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -278,7 +338,7 @@ async function keys() {
     });
   });
   const rows = list.keys.slice().reverse().map((k) => [h('code', {}, k.prefix + '…'), k.label, k.odoo_login, (byId[k.connection_id] || {}).name || k.connection_id,
-    k.scope ? JSON.stringify(k.scope) : 'everything enabled', k.rate_limit || 'default', time(k.last_used_at), k.expires_at ? time(k.expires_at) : 'never',
+    h('span', { class: 'may', title: k.scope && k.scope.models ? k.scope.models.join(', ') : '' }, keyWords(k, settings.default_rate_limit)), ago(k.last_used_at),
     k.revoked_at ? h('span', { class: 'badge' }, 'revoked')
       : k.suspended ? h('span', { class: 'badge warn', title: 'Its connection moved from ' + k.suspended.from + ' to ' + k.suspended.to }, 'suspended')
         : h('span', { class: 'badge ok' }, 'active'),
@@ -290,7 +350,18 @@ async function keys() {
       }, { 'data-confirm': k.label }) : null,
       button('Revoke', () => { if (confirm('Revoke ' + k.label + '? Assistants using it stop at once.')) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast('Revoked ' + k.label + '.'); await keys(); }); }, { class: 'danger', 'data-revoke': k.label }))]);
   render(h('h1', {}, 'Connect an AI assistant'), issued, conns.connections.length ? form : h('p', {}, 'Add a connection first.'),
-    h('h2', {}, 'Keys'), table(['Key', 'Label', 'Odoo user', 'Connection', 'Scope', 'Rate limit', 'Last used', 'Expires', 'Status', ''], rows, { id: 'keys' }));
+    h('h2', {}, 'Keys'), table(['Key', 'Label', 'Odoo user', 'Connection', 'May', 'Last used', 'Status', ''], rows, { id: 'keys' }));
+}
+
+// What a key may do, in words: "read on 4 models, 60 per minute (default), expires 1 March".
+function keyWords(k, defaultRate) {
+  const s = k.scope || {};
+  let may = s.operations ? s.operations.join(', ') : 'everything enabled';
+  may += s.models ? ' on ' + plural(s.models.length, 'model') : ' on every enabled model';
+  if (s.actions) may += ' (actions ' + s.actions.join(', ') + ')';
+  const rate = k.rate_limit ? k.rate_limit + ' per minute' : defaultRate + ' per minute (default)';
+  const ends = k.expires_at ? (k.expires_at < Date.now() ? 'expired ' : 'expires ') + day(k.expires_at) : 'never expires';
+  return may + ', ' + rate + ', ' + ends;
 }
 
 function issuedKey(k) {
@@ -302,34 +373,147 @@ function issuedKey(k) {
     h('p', {}, 'MCP endpoint: ', h('code', {}, k.endpoint)), snippets);
 }
 
+// The audit's codes in words (old rows' codes too: bad_admin_token is what unknown_key was called).
+const EVENT_WORDS = {
+  tool_call: 'Tool call', action: 'Button method', resource_read: 'Resource read', prompt_get: 'Prompt', completion: 'Completion',
+  permission_denied: 'Refused by a permission', auth_failure: 'Failed authentication', rate_limited: 'Rate limited',
+  key_first_use: 'Key used for the first time', request_cancelled: 'Request cancelled', admin_action: 'Administrator',
+  oauth_requested: 'OAuth access requested', oauth_granted: 'OAuth access granted', oauth_denied: 'OAuth access declined',
+  oauth_refused: 'OAuth sign-in refused', oauth_sign_in_failed: 'OAuth sign-in failed', oauth_client_registered: 'OAuth client registered',
+  oauth_token: 'OAuth tokens issued', oauth_refresh: 'OAuth tokens refreshed', oauth_refresh_failed: 'OAuth refresh refused',
+  oauth_code_reused: 'OAuth code used twice', oauth_refresh_reused: 'OAuth refresh token used twice', oauth_revoked: 'OAuth token revoked',
+};
+const OUTCOME_WORDS = {
+  ok: 'done', denied: 'refused', invalid: 'invalid request', odoo_error: 'Odoo error', error: 'error', cancelled: 'cancelled',
+  incomplete: 'partly done', pending: 'waiting for approval', missing_key: 'no key or token given', unknown_key: 'wrong key or token',
+  bad_admin_token: 'wrong key or token', revoked: 'revoked', expired: 'expired', throttled: 'too many failures', suspended: 'suspended',
+  rate_limited: 'over the rate limit', store_error: 'database error',
+};
+const ACTION_WORDS = {
+  'console.login': 'signed in', 'console.logout': 'signed out', 'connection.create': 'added a connection',
+  'connection.update': 'changed a connection', 'connection.test': 'tested a connection', 'connection.move': 'moved a connection',
+  'connection.schema_cache_clear': 'cleared the cached schemas', 'key.issue': 'issued a key', 'key.revoke': 'revoked a key',
+  'key.confirm': 'confirmed a key', 'model.permissions': 'changed a model\'s permissions', 'model.fields': 'changed a field policy',
+  'model.unlock_sensitive': 'unlocked a sensitive model', 'model.lock_sensitive': 'locked a sensitive model', 'model.remove': 'removed a model',
+  'oauth.settings': 'changed OAuth sign-in', 'oauth.approve': 'approved an OAuth grant', 'oauth.refuse': 'refused an OAuth grant',
+  'oauth.revoke': 'revoked an OAuth grant', 'oauth.client_create': 'registered an OAuth client', 'oauth.client_block': 'blocked an OAuth client',
+  'oauth.client_unblock': 'unblocked an OAuth client', 'settings.update': 'changed the settings',
+};
+const TOOL_WORDS = { admin_api: 'admin API', admin_console: 'console sign-in', oauth: 'OAuth' };
+const words = (map, code) => (code ? map[code] || code.replace(/[._]/g, ' ') : '');
+
+// One event (or a group of identical ones) in a line of words.
+function eventWords(e) {
+  if (e.event === 'admin_action') return 'Administrator ' + words(ACTION_WORDS, e.operation);
+  const via = e.tool ? (TOOL_WORDS[e.tool] ? ' (' + TOOL_WORDS[e.tool] + ')' : ': ' + e.tool) : '';
+  return words(EVENT_WORDS, e.event) + via;
+}
+
+// Consecutive identical events (same words, outcome, key, model and detail) become one line "×N".
+function grouped(events) {
+  const out = [];
+  for (const e of events) {
+    const last = out[out.length - 1];
+    const same = last && ['event', 'tool', 'operation', 'outcome', 'key_prefix', 'model', 'detail'].every((k) => last.rows[0][k] === e[k]);
+    if (same) last.rows.push(e);
+    else out.push({ rows: [e] });
+  }
+  return out;
+}
+
+const clock = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const when = (ms) => new Date(ms).toDateString() === new Date().toDateString()
+  ? new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  : new Date(ms).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
+// The audit's filters live in the URL (#audit?event=…&key_id=…&since=…&until=…).
+const auditQuery = () => new URLSearchParams(location.hash.split('?')[1] || '');
+
 async function audit(cursor) {
-  const params = new URLSearchParams(state.auditFilter || {});
+  const f = auditQuery();
+  const params = new URLSearchParams(f);
   if (cursor) params.set('cursor', cursor);
-  const [r, list] = await Promise.all([api('GET', '/audit?' + params), api('GET', '/keys')]);
-  const f = state.auditFilter || {};
-  const key = h('select', { name: 'key_id' }, h('option', { value: '' }, 'any key'), list.keys.map((k) => h('option', { value: String(k.id), selected: String(k.id) === f.key_id }, k.prefix + '… ' + k.label)));
-  const event = h('select', { name: 'event' }, h('option', { value: '' }, 'any event'), r.event_types.map((e) => h('option', { value: e, selected: e === f.event }, e)));
-  const local = (ms) => (ms ? new Date(Number(ms)).toISOString().slice(0, 16) : '');
-  const since = h('input', { type: 'datetime-local', name: 'since', value: local(f.since) });
-  const until = h('input', { type: 'datetime-local', name: 'until', value: local(f.until) });
-  const form = h('form', { class: 'inline', id: 'audit-filter' }, key, event, field('from (UTC)', since), field('to (UTC)', until), h('button', { type: 'submit' }, 'Filter'));
+  const [r, list, hours] = await Promise.all([api('GET', '/audit?' + params), api('GET', '/keys'), api('GET', '/audit/hourly')]);
+  const key = h('select', { name: 'key_id', 'aria-label': 'Key' }, h('option', { value: '' }, 'any key'),
+    list.keys.map((k) => h('option', { value: String(k.id), selected: String(k.id) === f.get('key_id') }, k.prefix + '… ' + k.label)));
+  const event = h('select', { name: 'event', 'aria-label': 'Event' }, h('option', { value: '' }, 'any event'),
+    r.event_types.map((e) => h('option', { value: e, selected: e === f.get('event') }, words(EVENT_WORDS, e))));
+  const local = (ms) => (ms ? new Date(Number(ms) - new Date(Number(ms)).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+  const since = h('input', { type: 'datetime-local', name: 'since', value: local(f.get('since')) });
+  const until = h('input', { type: 'datetime-local', name: 'until', value: local(f.get('until')) });
+  const form = h('form', { class: 'inline', id: 'audit-filter' }, key, event, field('from', since), field('to', until), h('button', { type: 'submit' }, 'Filter'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const next = {};
-    if (key.value) next.key_id = key.value;
-    if (event.value) next.event = event.value;
-    if (since.value) next.since = String(Date.parse(since.value + 'Z'));
-    if (until.value) next.until = String(Date.parse(until.value + 'Z'));
-    state.auditFilter = next;
-    attempt(() => audit());
+    const next = new URLSearchParams();
+    if (key.value) next.set('key_id', key.value);
+    if (event.value) next.set('event', event.value);
+    if (since.value) next.set('since', String(new Date(since.value).getTime()));
+    if (until.value) next.set('until', String(new Date(until.value).getTime()));
+    location.hash = 'audit' + (String(next) ? '?' + next : '');
   });
-  const rows = r.events.map((e) => [time(e.at), e.event, e.key_prefix ? e.key_prefix + '…' : '', e.tool || '', e.model || '', e.operation || '', e.outcome || '',
-    e.record_count === null ? '' : e.record_count, e.duration_ms === null ? '' : e.duration_ms, e.detail || '']);
-  const exportParams = new URLSearchParams(state.auditFilter || {});
-  render(h('h1', {}, 'Audit'), form,
+  const drawer = h('aside', { id: 'drawer', hidden: true, 'aria-label': 'Event detail' });
+  const rows = grouped(r.events).map((g) => {
+    const e = g.rows[0];
+    const oldest = g.rows[g.rows.length - 1].at;
+    const bad = e.outcome && e.outcome !== 'ok';
+    const at = g.rows.length > 1 ? clock(oldest) + '–' + clock(e.at) : when(e.at);
+    const open = () => showEvent(drawer, g, tr);
+    const tr = h('tr', { tabindex: '0', 'data-event': e.event, onclick: open, onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } } },
+      h('td', { class: 'when' }, h('time', { datetime: new Date(e.at).toISOString(), title: utc(oldest) + (g.rows.length > 1 ? ' – ' + utc(e.at) : '') }, at)),
+      h('td', { class: 'what' }, eventWords(e), g.rows.length > 1 ? h('span', { class: 'badge count' }, '×' + g.rows.length) : ''),
+      h('td', { class: 'wide' }, e.model || ''),
+      h('td', { class: 'wide' }, e.key_prefix ? e.key_prefix + '…' : ''),
+      h('td', { class: 'outcome' + (bad ? ' error' : '') }, words(OUTCOME_WORDS, e.outcome)));
+    return tr;
+  });
+  const exportParams = new URLSearchParams(f);
+  render(h('h1', {}, 'Audit'), chart(hours), form,
     h('p', {}, h('a', { href: '/admin/api/audit/export?' + exportParams, download: 'odoo-mcp-audit.jsonl', id: 'export' }, 'Export as JSON Lines')),
-    table(['Time', 'Event', 'Key', 'Tool', 'Model', 'Operation', 'Outcome', 'Records', 'ms', 'Detail'], rows, { id: 'audit' }),
+    table(['Time', 'Event', 'Model', 'Key', 'Outcome'], rows, { id: 'audit', class: 'lines' }), drawer,
     h('p', {}, cursor ? button('Newest', () => attempt(() => audit())) : '', ' ', r.next_cursor ? button('Older', () => attempt(() => audit(r.next_cursor)), { id: 'older' }) : ''));
+}
+
+// The drawer: every field of the event, its exact UTC time, the detail in full.
+function showEvent(drawer, g, tr) {
+  const e = g.rows[0];
+  let detail = e.detail || '';
+  try { detail = JSON.stringify(JSON.parse(detail), null, 2); } catch { /* plain text */ }
+  const item = (term, value) => (value === null || value === undefined || value === '' ? null : [h('dt', {}, term), h('dd', {}, value)]);
+  const close = button('Close', () => { drawer.hidden = true; tr.focus(); }, { id: 'drawer-close' });
+  drawer.replaceChildren(h('h2', {}, eventWords(e)), h('dl', {},
+    item('When', g.rows.length > 1 ? utc(g.rows[g.rows.length - 1].at) + ' – ' + utc(e.at) : utc(e.at)),
+    item('Times', g.rows.length > 1 ? String(g.rows.length) : null),
+    item('Outcome', words(OUTCOME_WORDS, e.outcome)), item('Key', e.key_prefix ? e.key_prefix + '…' : null), item('Tool', e.tool),
+    item('Model', e.model), item('Operation', e.event === 'admin_action' ? words(ACTION_WORDS, e.operation) : e.operation),
+    item('Records', e.record_count), item('Duration', e.duration_ms === null ? null : e.duration_ms + ' ms'),
+    item('Codes', [e.event, e.operation, e.outcome].filter(Boolean).join(' · '))),
+  detail ? h('pre', { id: 'drawer-detail' }, detail) : '', close);
+  drawer.onkeydown = (ev) => { if (ev.key === 'Escape') close.click(); };
+  drawer.hidden = false;
+  close.focus();
+}
+
+// Tool calls and refusals per hour over the last 24 hours, as bars drawn in the page.
+function chart(r) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attrs, ...kids) => { const el = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v); el.append(...kids); return el; };
+  const byHour = Object.fromEntries(r.hours.map((x) => [x.hour, x]));
+  const slots = Array.from({ length: 24 }, (_, i) => byHour[r.since + i * 3600000] || { hour: r.since + i * 3600000, calls: 0, refusals: 0 });
+  const top = Math.max(1, ...slots.map((x) => x.calls + x.refusals));
+  const bars = slots.map((x, i) => {
+    const c = (x.calls / top) * 56;
+    const f = (x.refusals / top) * 56;
+    return svg('g', {}, svg('title', {}, clock(x.hour) + ': ' + plural(x.calls, 'tool call') + ', ' + plural(x.refusals, 'refusal')),
+      svg('rect', { x: String(i * 10 + 1), y: String(58 - c - f), width: '8', height: String(c), class: 'calls' }),
+      svg('rect', { x: String(i * 10 + 1), y: String(58 - f), width: '8', height: String(f), class: 'refusals' }));
+  });
+  const calls = slots.reduce((n, x) => n + x.calls, 0);
+  const refusals = slots.reduce((n, x) => n + x.refusals, 0);
+  return h('figure', { class: 'chart', id: 'audit-chart' },
+    svg('svg', { viewBox: '0 0 240 60', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'Tool calls and refusals per hour' },
+      svg('line', { x1: '0', y1: '58.5', x2: '240', y2: '58.5', class: 'axis' }), ...bars),
+    h('figcaption', {}, h('span', { class: 'key calls' }), ' ' + plural(calls, 'tool call') + '  ', h('span', { class: 'key refusals' }),
+      ' ' + plural(refusals, 'refusal') + ' in the last 24 hours (' + clock(r.since) + '–now)'));
 }
 
 async function settings() {
@@ -432,7 +616,7 @@ function load(view) {
 }
 
 function route() {
-  const name = location.hash.slice(1) || 'connections';
+  const name = location.hash.slice(1).split('?')[0] || 'connections';
   const view = views[name] || connections;
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === '#' + name);
   load(view);
