@@ -111,7 +111,11 @@ async fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result
         ));
     }
     // The same words as `/mcp`'s: no credential at all, or one that matches nothing.
-    let outcome = if req.bearer_token().is_none() && req.cookie(session::COOKIE).is_none() { "missing_key" } else { "unknown_key" };
+    let outcome = if req.bearer_token().is_none() && req.cookie(session::COOKIE).is_none() {
+        "missing_key"
+    } else {
+        "unknown_key"
+    };
     let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome, ..Default::default() };
     let refusal = failed_authentication(req, svc, &audit, || {
         ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'")

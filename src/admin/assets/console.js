@@ -460,7 +460,7 @@ async function audit(cursor) {
     const open = () => showEvent(drawer, g, tr);
     const tr = h('tr', { tabindex: '0', 'data-event': e.event, onclick: open, onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } } },
       h('td', { class: 'when' }, h('time', { datetime: new Date(e.at).toISOString(), title: utc(oldest) + (g.rows.length > 1 ? ' – ' + utc(e.at) : '') }, at)),
-      h('td', { class: 'what' }, eventWords(e), g.rows.length > 1 ? h('span', { class: 'badge count' }, '×' + g.rows.length) : ''),
+      h('td', { class: 'what' }, eventWords(e), e.event === 'admin_action' && e.detail ? h('span', { class: 'hint' }, ' ' + e.detail) : '', g.rows.length > 1 ? h('span', { class: 'badge count' }, '×' + g.rows.length) : ''),
       h('td', { class: 'wide' }, e.model || ''),
       h('td', { class: 'wide' }, e.key_prefix ? e.key_prefix + '…' : ''),
       h('td', { class: 'outcome' + (bad ? ' error' : '') }, words(OUTCOME_WORDS, e.outcome)));
