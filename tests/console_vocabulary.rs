@@ -69,4 +69,7 @@ fn the_chart_counts_tool_calls_and_refusals_per_hour() {
     let since = r.body["since"].as_i64().expect("since");
     assert!(hours[0]["hour"].as_i64().expect("hour") >= since && since % 3_600_000 == 0, "{}", r.raw);
     assert_eq!(h.admin("POST", "/admin/api/audit/hourly", None).status, 405);
+    // The key list's "last used" comes from the same calls.
+    let keys = h.admin("GET", "/admin/api/keys", None);
+    assert!(keys.body["keys"][0]["last_used_at"].is_i64(), "{}", keys.raw);
 }

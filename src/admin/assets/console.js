@@ -456,7 +456,7 @@ async function audit(cursor) {
     const e = g.rows[0];
     const oldest = g.rows[g.rows.length - 1].at;
     const bad = e.outcome && e.outcome !== 'ok';
-    const at = g.rows.length > 1 ? clock(oldest) + '–' + clock(e.at) : when(e.at);
+    const at = g.rows.length > 1 && clock(oldest) !== clock(e.at) ? clock(oldest) + '–' + clock(e.at) : g.rows.length > 1 ? clock(e.at) : when(e.at);
     const open = () => showEvent(drawer, g, tr);
     const tr = h('tr', { tabindex: '0', 'data-event': e.event, onclick: open, onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } } },
       h('td', { class: 'when' }, h('time', { datetime: new Date(e.at).toISOString(), title: utc(oldest) + (g.rows.length > 1 ? ' – ' + utc(e.at) : '') }, at)),
