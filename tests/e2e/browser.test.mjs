@@ -331,6 +331,50 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
+    await t.test("the console speaks French from Accept-Language, and Arabic right to left once picked", async () => {
+      const fr = await browser.newContext({ locale: "fr-FR", viewport: { width: 390, height: 844 } });
+      try {
+        const p = await fr.newPage();
+        p.on("pageerror", (e) => errors.push(e.message));
+        await p.goto(`${base}/admin`);
+        assert.equal(await p.locator("html").getAttribute("lang"), "fr");
+        assert.equal(await p.locator("#login").innerText(), "Se connecter");
+        await fr.addCookies((await context.cookies()).filter((c) => c.name === "omcp_admin"));
+        await p.goto(`${base}/admin#audit`);
+        await p.locator("#app[data-loaded^=audit]").waitFor();
+        assert.match(await p.locator("#nav").innerText(), /Connexions[\s\S]*Modèles[\s\S]*Réglages/);
+        const audit = await p.locator("#audit").innerText();
+        assert.match(audit, /Appel d’outil: odoo_search|Appel d’outil : odoo_search/, audit.slice(0, 500));
+        assert.match(audit, /Refusé par une permission/);
+        assert.ok(await p.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), "French audit fits 390 px");
+        await shot(p, "fr-w390-audit");
+        await p.goto(`${base}/admin#keys`);
+        await p.reload();
+        await p.locator("#app[data-loaded^=keys]").waitFor();
+        assert.match(await p.locator("#keys").innerText(), /lecture sur 1 modèle, \d+ par minute \(par défaut\), n’expire jamais/);
+        assert.match(await p.locator("#issue-key").innerText(), /Émettre une clé/);
+        await shot(p, "fr-w390-keys");
+
+        // Picked in the header, Arabic is remembered (a cookie) and laid out right to left.
+        await Promise.all([p.waitForEvent("load"), p.selectOption("#lang", "ar")]);
+        await p.locator("#app[data-loaded^=keys]").waitFor();
+        assert.deepEqual(await p.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ["ar", "rtl"]);
+        assert.ok((await fr.cookies()).some((c) => c.name === "omcp_lang" && c.value === "ar"), "the choice is remembered");
+        await p.goto(`${base}/admin#audit`);
+        await p.reload();
+        await p.locator("#app[data-loaded^=audit]").waitFor();
+        assert.equal(await p.locator("html").getAttribute("dir"), "rtl");
+        assert.match(await p.locator("#nav").innerText(), /الاتصالات/);
+        assert.match(await p.locator("#audit").innerText(), /استدعاء أداة/);
+        assert.ok(await p.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), "Arabic audit fits 390 px");
+        await shot(p, "ar-w390-audit");
+        await p.setViewportSize({ width: 1280, height: 900 });
+        await shot(p, "ar-w1280-audit");
+      } finally {
+        await fr.close();
+      }
+    });
+
     await t.test("settings save, and sign-out ends the session", async () => {
       await page.goto(`${base}/admin#settings`);
       await page.locator("#app[data-loaded^=settings]").waitFor();
