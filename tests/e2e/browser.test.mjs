@@ -341,6 +341,7 @@ test("an administrator governs everything from the browser", async (t) => {
         assert.equal(await p.locator("#login").innerText(), "Se connecter");
         await fr.addCookies((await context.cookies()).filter((c) => c.name === "omcp_admin"));
         await p.goto(`${base}/admin#audit`);
+        await p.reload();
         await p.locator("#app[data-loaded^=audit]").waitFor();
         assert.match(await p.locator("#nav").innerText(), /Connexions[\s\S]*Modèles[\s\S]*Réglages/);
         const audit = await p.locator("#audit").innerText();

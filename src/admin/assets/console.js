@@ -9,7 +9,7 @@ const csrf = document.querySelector('meta[name=csrf-token]').content;
 // Every text this file passes to t() has a line in src/admin/i18n/strings.tsv (a native test checks it).
 const T = JSON.parse(document.getElementById('i18n')?.textContent || '{}');
 const lang = document.documentElement.lang || 'en';
-const t = (s, ...args) => (T[s] || s).replace(/\{(\d)\}/g, (_, i) => String(args[i]));
+const t = (s, ...args) => (T[s] || s).replace(/\{(\d)\}/g, (m, i) => (i < args.length ? String(args[i]) : m));
 const app = document.getElementById('app');
 const state = { conn: null };
 
@@ -70,12 +70,12 @@ function ago(ms) {
 }
 
 function toast(message, error) {
-  const t = document.getElementById('toast');
-  t.textContent = message;
-  t.className = error ? 'show error' : 'show';
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.className = error ? 'show error' : 'show';
   toast.shown = (toast.shown || 0) + 1;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.className = ''), error ? 12000 : 6000);
+  toast.timer = setTimeout(() => (el.className = ''), error ? 12000 : 6000);
 }
 
 // Runs an action, reporting its error instead of losing it; an error still shown from an earlier
@@ -84,8 +84,8 @@ async function attempt(fn) {
   const before = toast.shown;
   try {
     const r = await fn();
-    const t = document.getElementById('toast');
-    if (toast.shown === before && t.classList.contains('error')) t.className = '';
+    const el = document.getElementById('toast');
+    if (toast.shown === before && el.classList.contains('error')) el.className = '';
     return r;
   } catch (e) {
     toast(e.message, true);
@@ -271,7 +271,7 @@ async function fieldEditor(id, m, row, cols, refresh) {
     const visible = () => boxes.filter((b) => !b.hidden);
     const counted = () => count.replaceChildren(t('{0} checked of {1}', boxes.filter((b) => b.querySelector('input').checked).length, boxes.length));
     const filter = h('input', { type: 'search', id: 'field-filter', placeholder: t('Filter fields'), 'aria-label': t('Filter fields'),
-      oninput: () => { const t = filter.value.trim().toLowerCase(); for (const b of boxes) b.hidden = !!t && !b.dataset.text.includes(t); } });
+      oninput: () => { const q = filter.value.trim().toLowerCase(); for (const b of boxes) b.hidden = !!q && !b.dataset.text.includes(q); } });
     const all = (on) => () => { for (const b of visible()) b.querySelector('input').checked = on; counted(); };
     const list = h('div', { class: 'fields', onchange: counted }, boxes);
     counted();
@@ -415,7 +415,8 @@ const words = (map, code) => (code ? map[code] || code.replace(/[._]/g, ' ') : '
 // One event (or a group of identical ones) in a line of words.
 function eventWords(e) {
   if (e.event === 'admin_action') return t('Administrator {0}', words(ACTION_WORDS, e.operation));
-  const via = e.tool ? (TOOL_WORDS[e.tool] ? ' (' + TOOL_WORDS[e.tool] + ')' : ': ' + e.tool) : '';
+  // OAuth's own events say OAuth already.
+  const via = !e.tool || e.event.startsWith('oauth_') ? '' : TOOL_WORDS[e.tool] ? ' (' + TOOL_WORDS[e.tool] + ')' : ': ' + e.tool;
   return words(EVENT_WORDS, e.event) + via;
 }
 
@@ -494,7 +495,7 @@ function showEvent(drawer, g, tr) {
     item(t('When'), g.rows.length > 1 ? utc(g.rows[g.rows.length - 1].at) + ' – ' + utc(e.at) : utc(e.at)),
     item(t('Times'), g.rows.length > 1 ? String(g.rows.length) : null),
     item(t('Outcome'), words(OUTCOME_WORDS, e.outcome)), item(t('Key'), e.key_prefix ? e.key_prefix + '…' : null), item(t('Tool'), e.tool),
-    item(t('Model'), e.model), item(t('Operation'), e.event === 'admin_action' ? words(ACTION_WORDS, e.operation) : e.operation),
+    item(t('Model'), e.model), item(t('Operation'), e.event === 'admin_action' ? words(ACTION_WORDS, e.operation) : e.operation && opWords(e.operation)),
     item(t('Records'), e.record_count), item(t('Duration'), e.duration_ms === null ? null : e.duration_ms + ' ms'),
     item(t('Codes'), [e.event, e.operation, e.outcome].filter(Boolean).join(' · '))),
   detail ? h('pre', { id: 'drawer-detail' }, detail) : '', close);
