@@ -3,12 +3,13 @@
 # [build] command, then wrangler's bundling), uploads nothing, and fails if the upload's gzip size is
 # over the budget. Used by `make test` (as its build step) and `make deploy-check`.
 #
-#   BUNDLE_BUDGET_KIB   the gzip budget in KiB (default 580: today's bundle, about 567 KiB with odoo_action, and a little
+#   BUNDLE_BUDGET_KIB   the gzip budget in KiB (default 630: today's bundle, about 612 KiB with odoo_action and the console in eleven languages,
+#                       whose words are about 32 KiB of it; and a little
 #                       room, so that growth is noticed when it happens; issue 21 aims at 400. The
 #                       Workers Free plan's own limit is 3 MiB)
 set -eu
 cd "$(dirname "$0")/.."
-budget=${BUNDLE_BUDGET_KIB:-580}
+budget=${BUNDLE_BUDGET_KIB:-630}
 out=build/deploy-dry-run
 log=build/deploy-dry-run.log
 mkdir -p build
