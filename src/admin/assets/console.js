@@ -43,7 +43,7 @@ function h(tag, attrs, ...kids) {
     else if (k === 'checked') el.checked = !!v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of kids.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  for (const c of kids.flat()) if (c !== null && c !== undefined && c !== '') el.append(c instanceof Node ? c : String(c));
   return el;
 }
 
