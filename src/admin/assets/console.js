@@ -308,7 +308,7 @@ function actionEditor(m, row, cols, put) {
 }
 
 async function keys() {
-  const [conns, list, settings] = await Promise.all([api('GET', '/connections'), api('GET', '/keys'), api('GET', '/settings')]);
+  const [conns, list, config] = await Promise.all([api('GET', '/connections'), api('GET', '/keys'), api('GET', '/settings')]);
   const byId = Object.fromEntries(conns.connections.map((c) => [c.id, c]));
   const issued = h('div', { id: 'issued' });
   const conn = h('select', { name: 'connection_id' }, conns.connections.map((c) => h('option', { value: String(c.id), selected: c.id === state.conn }, c.name)));
@@ -320,7 +320,7 @@ async function keys() {
   const scopeActions = h('input', { name: 'scope_actions', placeholder: t('every allowed action, or e.g. {0}', 'action_confirm') });
   const scopeModels = h('input', { name: 'scope_models', placeholder: t('all enabled models, or e.g. {0}', 'res.partner, crm.lead') });
   const expires = h('input', { name: 'expires', type: 'date' });
-  const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: t('default: {0}', settings.default_rate_limit) });
+  const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: t('default: {0}', config.default_rate_limit) });
   const form = h('form', { class: 'card', id: 'issue-key' }, h('h2', {}, t('Issue a key')),
     h('p', { class: 'hint' }, t('The assistant acts as this Odoo user: Odoo checks their login and API key before the key is issued.')),
     field(t('Connection'), conn), field(t('Label'), label), field(t('Odoo login'), login), field(t('Odoo API key'), okey),
@@ -348,7 +348,7 @@ async function keys() {
     });
   });
   const rows = list.keys.slice().reverse().map((k) => [h('code', {}, k.prefix + '…'), k.label, k.odoo_login, (byId[k.connection_id] || {}).name || k.connection_id,
-    h('span', { class: 'may', title: k.scope && k.scope.models ? k.scope.models.join(', ') : '' }, keyWords(k, settings.default_rate_limit)), ago(k.last_used_at),
+    h('span', { class: 'may', title: k.scope && k.scope.models ? k.scope.models.join(', ') : '' }, keyWords(k, config.default_rate_limit)), ago(k.last_used_at),
     k.revoked_at ? h('span', { class: 'badge' }, t('revoked'))
       : k.suspended ? h('span', { class: 'badge warn', title: t('Its connection moved from {0} to {1}', k.suspended.from, k.suspended.to) }, t('suspended'))
         : h('span', { class: 'badge ok' }, t('active')),
