@@ -144,6 +144,7 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseSt
             .with_header("allow", "GET, POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
+        ("GET", "/favicon.ico") => crate::admin::console::favicon().into(),
         // A body read to the limit (its length was not declared) is refused before the admin reads it.
         (_, p) if is_admin(p) && req.body.len() > body::MAX_BODY_BYTES => too_large(req).into(),
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,

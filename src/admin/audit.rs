@@ -1,5 +1,6 @@
 //! `GET /admin/api/audit`: the audit trail filtered by key, event type and time, newest first, a page
-//! at a time (`next_cursor`), or as JSON Lines (`format=jsonl`) for export.
+//! at a time (`next_cursor`), or as JSON Lines (`format=jsonl`) for export; `GET …/audit/hourly`: tool
+//! calls and refusals per hour over the last day, for the console's chart.
 
 use super::{ApiError, ApiResult};
 use crate::http::{HttpRequest, HttpResponse};
@@ -65,4 +66,13 @@ pub async fn export(req: &HttpRequest, svc: &Services<'_>) -> Result<HttpRespons
         resp = resp.with_header("x-next-cursor", last.id.to_string());
     }
     Ok(resp)
+}
+
+const DAY_MS: i64 = 24 * 3_600_000;
+
+/// `{"since", "hours": [{"hour", "calls", "refusals"}]}`: the last 24 hours (from the start of the hour
+/// 23 hours ago), only the hours with something in them.
+pub async fn hourly(svc: &Services<'_>) -> ApiResult {
+    let since = (svc.now - DAY_MS + 3_600_000).div_euclid(3_600_000) * 3_600_000;
+    Ok((200, json!({"since": since, "hours": audit::hourly(svc.db, since).await?})))
 }

@@ -154,7 +154,7 @@ pub async fn create(svc: &Services<'_>, b: NewConnection, after: &mut Vec<Stmt>)
 }
 
 pub async fn update(svc: &Services<'_>, id: i64, b: ConnectionChange, after: &mut Vec<Stmt>) -> ApiResult {
-    let (c, moved) = update_record(svc, id, b, after).await?;
+    let (c, moved) = update_record(svc, id, b, true, after).await?;
     let mut out = json!(c);
     if let Some(m) = moved {
         out["moved"] = m;
@@ -164,10 +164,12 @@ pub async fn update(svc: &Services<'_>, id: i64, b: ConnectionChange, after: &mu
 
 /// Re-detects and stores a connection with the changes of `b`. When its Odoo origin changes, the
 /// returned report says what `moves` did to the credentials held for the old one.
+/// `audited`: whether the change is audited as `connection.update` (a test is audited as a test instead).
 async fn update_record(
     svc: &Services<'_>,
     id: i64,
     b: ConnectionChange,
+    audited: bool,
     after: &mut Vec<Stmt>,
 ) -> Result<(ConnectionRecord, Option<Value>), ApiError> {
     let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
@@ -221,12 +223,14 @@ async fn update_record(
     {
         after.push(store::schema_cache::clear(id));
     }
-    after.push(admin_audit(
-        "connection.update",
-        Some(id),
-        &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()),
-        svc.now,
-    ));
+    if audited {
+        after.push(admin_audit(
+            "connection.update",
+            Some(id),
+            &format!("{} {} {}", c.url, c.odoo_version, c.transport.as_str()),
+            svc.now,
+        ));
+    }
     let report =
         moved.map(|m| m.report(id, results.get(move_at..).unwrap_or_default(), browse_enc.is_some(), svc.now, after));
     Ok((c, report))
@@ -244,7 +248,7 @@ pub async fn clear_schema_cache(svc: &Services<'_>, id: i64, after: &mut Vec<Stm
 
 /// Re-detects the version and transport (stored if they changed) and checks the browsing credentials.
 pub async fn test(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResult {
-    let (c, _) = update_record(svc, id, ConnectionChange::default(), after).await?;
+    let (c, _) = update_record(svc, id, ConnectionChange::default(), false, after).await?;
     let credentials = match connections::browse_credentials(svc.db, id).await? {
         None => {
             json!({"status": "not_set", "message": "no Odoo user set for browsing models; add odoo_login and odoo_api_key"})
@@ -257,6 +261,9 @@ pub async fn test(svc: &Services<'_>, id: i64, after: &mut Vec<Stmt>) -> ApiResu
             },
         },
     };
+    let status = credentials["status"].as_str().unwrap_or_default();
+    let detail = format!("{} {} {}; browsing user {status}", c.url, c.odoo_version, c.transport.as_str());
+    after.push(admin_audit("connection.test", Some(id), &detail, svc.now));
     let mut out = json!(c);
     out["reachable"] = json!(true);
     out["credentials"] = credentials;

@@ -13,12 +13,14 @@
 //!   (approve, refuse, revoke) and clients (pre-register, block)
 //! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
 //! - `session.rs`, `console.rs`: the console's login and its pages
+//! - `i18n/`: the console's languages (which one a request gets, its words)
 
 mod audit;
 pub mod body;
 mod browse;
 mod connections;
 pub mod console;
+pub mod i18n;
 mod key_context;
 mod keys;
 mod moves;
@@ -111,8 +113,13 @@ async fn authorize(req: &HttpRequest, svc: &Services<'_>, token: &str) -> Result
             ApiError::new(403, "csrf", "this change lacks the console's CSRF token; reload the page").response().into(),
         ));
     }
-    let audit =
-        AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome: "bad_admin_token", ..Default::default() };
+    // The same words as `/mcp`'s: no credential at all, or one that matches nothing.
+    let outcome = if req.bearer_token().is_none() && req.cookie(session::COOKIE).is_none() {
+        "missing_key"
+    } else {
+        "unknown_key"
+    };
+    let audit = AuditEvent { event: "auth_failure", tool: Some("admin_api"), outcome, ..Default::default() };
     let refusal = failed_authentication(req, svc, &audit, || {
         ApiError::new(401, "unauthorized", "send 'Authorization: Bearer <ADMIN_TOKEN>'")
             .response()
@@ -243,6 +250,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             oauth::block(svc, body::read(&req.body)?, *verb == "block", after).await
         }
         ("GET", ["audit"]) => audit::list(req, svc).await,
+        ("GET", ["audit", "hourly"]) => audit::hourly(svc).await,
         ("GET", ["settings"]) => settings::get(svc).await,
         ("PUT", ["settings"]) => settings::put(svc, body::read(&req.body)?, after).await,
         (
@@ -259,7 +267,7 @@ async fn route(req: &HttpRequest, svc: &Services<'_>, seg: &[&str], after: &mut 
             | ["oauth", "grants", _, "approve" | "refuse" | "revoke"]
             | ["oauth", "clients", "block" | "unblock"]
             | ["audit"]
-            | ["audit", "export"]
+            | ["audit", "export" | "hourly"]
             | ["settings"],
         ) => Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed here"))),
         _ => Err(ApiError::new(404, "not_found", "no such admin API route; see the README")),

@@ -116,3 +116,36 @@ pub async fn event_types(db: &dyn Db) -> Result<Vec<String>, StoreError> {
         .map(|r| get_str(r, "event"))
         .collect()
 }
+
+/// One hour of the console's chart: its start (ms), the tool calls (actions included) and the refusals
+/// (permission denials, failed authentications, rate limits) audited in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourCount {
+    pub hour: i64,
+    pub calls: i64,
+    pub refusals: i64,
+}
+
+/// The hours since `since` that have a tool call or a refusal, oldest first.
+pub async fn hourly(db: &dyn Db, since: i64) -> Result<Vec<HourCount>, StoreError> {
+    let rows = query(
+        db,
+        Stmt::new(
+            "SELECT at / 3600000 AS hour, \
+             SUM(CASE WHEN event IN ('tool_call', 'action') THEN 1 ELSE 0 END) AS calls, \
+             SUM(CASE WHEN event IN ('permission_denied', 'auth_failure', 'rate_limited') THEN 1 ELSE 0 END) AS refusals \
+             FROM audit WHERE at >= ?1 GROUP BY hour HAVING calls + refusals > 0 ORDER BY hour",
+            vec![int(since)],
+        ),
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HourCount {
+                hour: get_i64(r, "hour")? * 3_600_000,
+                calls: get_i64(r, "calls")?,
+                refusals: get_i64(r, "refusals")?,
+            })
+        })
+        .collect()
+}

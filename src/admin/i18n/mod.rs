@@ -1,0 +1,116 @@
+//! The console's languages: which one a request gets (the `omcp_lang` cookie the console's language
+//! picker sets, else the best match of `Accept-Language`, else English), whether it is written right to
+//! left, and its words. The words are `strings.tsv`: a line per English text, a column per language;
+//! the page carries the chosen language's column as a JSON object the script looks its texts up in,
+//! and the server's own texts (sign-in page, header) are looked up here. Tool results stay English.
+
+use crate::http::HttpRequest;
+use serde_json::{Map, Value};
+
+/// The cookie that remembers the language picked in the console.
+pub const COOKIE: &str = "omcp_lang";
+const STRINGS: &str = include_str!("strings.tsv");
+
+/// A language of the console: its tag (the column of `strings.tsv`), its own name, its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang {
+    pub tag: &'static str,
+    pub name: &'static str,
+    pub rtl: bool,
+}
+
+/// In the order of `strings.tsv`'s columns.
+pub const LANGS: [Lang; 11] = [
+    Lang { tag: "en", name: "English", rtl: false },
+    Lang { tag: "fr", name: "Français", rtl: false },
+    Lang { tag: "de", name: "Deutsch", rtl: false },
+    Lang { tag: "es", name: "Español", rtl: false },
+    Lang { tag: "nl", name: "Nederlands", rtl: false },
+    Lang { tag: "it", name: "Italiano", rtl: false },
+    Lang { tag: "pt-BR", name: "Português (Brasil)", rtl: false },
+    Lang { tag: "pl", name: "Polski", rtl: false },
+    Lang { tag: "ar", name: "العربية", rtl: true },
+    Lang { tag: "zh-CN", name: "中文（简体）", rtl: false },
+    Lang { tag: "ja", name: "日本語", rtl: false },
+];
+
+impl Lang {
+    pub fn dir(&self) -> &'static str {
+        if self.rtl {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+
+    fn column(&self) -> usize {
+        LANGS.iter().position(|l| l == self).unwrap_or(0)
+    }
+
+    /// `english` in this language (English itself when the table has no line for it).
+    pub fn tr(&self, english: &str) -> String {
+        let col = self.column();
+        lines()
+            .find(|cells| cells.first() == Some(&english))
+            .and_then(|cells| cells.get(col).copied())
+            .unwrap_or(english)
+            .to_string()
+    }
+
+    /// The language's words as a JSON object (English text → this language's), for the page's
+    /// `<script type=application/json>` block: `<` is escaped so that no text can end the block.
+    pub fn table_json(&self) -> String {
+        let col = self.column();
+        let mut table = Map::new();
+        if col > 0 {
+            for cells in lines() {
+                if let (Some(en), Some(text)) = (cells.first(), cells.get(col)) {
+                    table.insert((*en).to_string(), Value::String((*text).to_string()));
+                }
+            }
+        }
+        Value::Object(table).to_string().replace('<', "\\u003c")
+    }
+}
+
+/// The lines of `strings.tsv` after its header, as cells.
+fn lines() -> impl Iterator<Item = Vec<&'static str>> {
+    STRINGS.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect())
+}
+
+/// A tag as the console knows it: exactly, or by its language alone (`pt` is Brazilian Portuguese,
+/// every `zh` simplified Chinese, `fr-CA` French).
+fn known(tag: &str) -> Option<Lang> {
+    let tag = tag.trim().to_ascii_lowercase();
+    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+    LANGS
+        .iter()
+        .find(|l| l.tag.to_ascii_lowercase() == tag)
+        .or_else(|| LANGS.iter().find(|l| l.tag.split('-').next() == Some(primary)))
+        .copied()
+}
+
+/// The request's language: the picker's cookie, else `Accept-Language` by preference, else English.
+pub fn choose(req: &HttpRequest) -> Lang {
+    if let Some(lang) = req.cookie(COOKIE).and_then(known) {
+        return lang;
+    }
+    let mut offered: Vec<(f32, Lang)> = req
+        .header("accept-language")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.split(';');
+            let tag = it.next()?.trim();
+            let q =
+                it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
+            Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+        })
+        .collect();
+    // Stable: of equal preference, the first named wins.
+    offered.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    offered.first().map_or(LANGS[0], |(_, l)| *l)
+}
+
+#[cfg(test)]
+mod tests;
