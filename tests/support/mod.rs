@@ -218,6 +218,7 @@ pub fn settings() -> Settings {
         subrequest_budget: odoo_mcp_edge::config::DEFAULT_SUBREQUEST_BUDGET,
         batch_time_limit_ms: odoo_mcp_edge::config::DEFAULT_BATCH_TIME_LIMIT_MS,
         auth_failures_per_minute: odoo_mcp_edge::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
+        max_attachment_bytes: odoo_mcp_edge::config::DEFAULT_MAX_ATTACHMENT_BYTES,
     }
 }
 
