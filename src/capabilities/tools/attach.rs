@@ -149,9 +149,15 @@ fn mimetype_arg(m: &str) -> Result<&str, ToolError> {
     }
 }
 
-/// The file's bytes, from exactly one of `content_base64` and `text`.
+/// The file's bytes, from exactly one of `content_base64` and `text` (taken as sent: a text file's
+/// spaces and last newline are its own).
 fn content_arg(a: &Map<String, Value>) -> Result<Vec<u8>, ToolError> {
-    match (args::optional_str(a, "content_base64")?, args::optional_str(a, "text")?) {
+    let raw = |name: &str| match a.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(ToolError::Invalid(format!("'{name}' must be a string"))),
+    };
+    match (raw("content_base64")?, raw("text")?) {
         (Some(b64), None) => {
             let clean: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
             base64::engine::general_purpose::STANDARD
@@ -183,7 +189,7 @@ mod tests {
     #[test]
     fn content_comes_from_exactly_one_argument() {
         let a = |v: Value| v.as_object().cloned().unwrap();
-        assert_eq!(content_arg(&a(json!({"text": "hé"}))).unwrap(), "hé".as_bytes());
+        assert_eq!(content_arg(&a(json!({"text": " hé\n"}))).unwrap(), " hé\n".as_bytes());
         assert_eq!(content_arg(&a(json!({"content_base64": "aGVs\nbG8="}))).unwrap(), b"hello");
         assert!(content_arg(&a(json!({"content_base64": "not base64!"}))).is_err());
         assert!(content_arg(&a(json!({"text": "a", "content_base64": "YQ=="}))).is_err());
