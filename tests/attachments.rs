@@ -321,3 +321,32 @@ fn the_templates_are_listed() {
     let list = templates.iter().find(|t| t["uriTemplate"] == "odoo://{model}/{id}/attachments").expect("listed");
     assert_eq!(list["mimeType"], "application/json");
 }
+
+#[test]
+fn completion_suggests_the_attachment_ids_of_a_record_the_user_can_read() {
+    let h = Harness::new();
+    let v = OdooVersion::V19;
+    let c = setup(&h, v);
+    let mut admin = h.session(&h.key(c, v, "admin"));
+    let id = attach(
+        &mut admin,
+        json!({"model": "sale.order", "id": ORDER, "name": "a.txt", "mimetype": "text/plain", "text": "a"}),
+    )["attachment_id"]
+        .as_i64()
+        .unwrap();
+    let complete = |s: &mut Session<'_>, model: &str, record: &str| {
+        let r = s.request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/resource", "uri": "odoo://{model}/{id}/attachments/{attachment_id}"},
+                "argument": {"name": "attachment_id", "value": ""},
+                "context": {"arguments": {"model": model, "id": record}}}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+        r["result"]["completion"]["values"].clone()
+    };
+    assert_eq!(complete(&mut admin, "sale.order", &ORDER.to_string()), json!([id.to_string()]));
+    assert_eq!(complete(&mut admin, "sale.order", ""), json!([]), "no record chosen yet");
+    assert_eq!(complete(&mut admin, "crm.lead", "1"), json!([]), "a model the key may not read");
+    let mut demo2 = h.session(&h.key(c, v, "demo2"));
+    assert_eq!(complete(&mut demo2, "sale.order", &ORDER.to_string()), json!([]), "a record demo2 cannot read");
+}
