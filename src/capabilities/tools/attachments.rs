@@ -152,17 +152,33 @@ pub async fn read(ctx: &ToolCtx<'_>, model: &str, id: i64, attachment_id: i64) -
     }
     let text = String::from_utf8_lossy(&bytes);
     let max = ctx.req.svc.settings.max_response_bytes;
-    if text.len() <= max {
+    let kept = within_json_bytes(&text, max);
+    if kept.len() == text.len() {
         return Ok(json!({"mimeType": mimetype, "text": text}));
     }
-    let kept = crate::text::truncate(&text, max);
     let notice = format!(
         "\n\n[truncated: the first {} of {} bytes are shown (the response size limit, MAX_RESPONSE_BYTES); open the \
          file in Odoo for the rest]",
         kept.len(),
         text.len()
     );
-    Ok(json!({"mimeType": mimetype, "text": format!("{kept}{notice}"), "truncated": true}))
+    Ok(json!({"mimeType": mimetype, "text": format!("{kept}{notice}")}))
+}
+
+/// The longest prefix of `text` whose JSON string (escapes included, quotes excluded) fits in `max` bytes.
+fn within_json_bytes(text: &str, max: usize) -> &str {
+    let mut used = 0usize;
+    for (at, c) in text.char_indices() {
+        used += match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        };
+        if used > max {
+            return &text[..at];
+        }
+    }
+    text
 }
 
 struct Content {
@@ -232,6 +248,14 @@ mod tests {
         for t in ["application/pdf", "image/png", "application/octet-stream", "application/zip", ""] {
             assert!(!is_text(t), "{t}");
         }
+    }
+
+    #[test]
+    fn text_is_cut_by_its_json_length() {
+        assert_eq!(within_json_bytes("abc", 3), "abc");
+        assert_eq!(within_json_bytes("a\nb", 3), "a\n", "a newline is two bytes of JSON");
+        assert_eq!(within_json_bytes("aé", 2), "a", "never inside a character");
+        assert_eq!(within_json_bytes("\u{1}x", 6), "\u{1}");
     }
 
     #[test]
