@@ -354,3 +354,20 @@ fn completion_suggests_the_attachment_ids_of_a_record_the_user_can_read() {
     let mut demo2 = h.session(&h.key(c, v, "demo2"));
     assert_eq!(complete(&mut demo2, "sale.order", &ORDER.to_string()), json!([]), "a record demo2 cannot read");
 }
+
+#[test]
+fn a_long_listing_keeps_within_the_response_budget_and_says_so() {
+    let mut h = Harness::new();
+    h.settings.max_response_bytes = 1000;
+    let v = OdooVersion::V17;
+    let mut s = h.session(&h.key(setup(&h, v), v, "admin"));
+    for n in 0..12 {
+        let name = format!("{n:02}-{}.txt", "report".repeat(10));
+        attach(&mut s, json!({"model": "res.partner", "id": 14, "name": name, "mimetype": "text/plain", "text": "x"}));
+    }
+    let list = listing(&mut s, "odoo://res.partner/14/attachments");
+    let kept = list["attachments"].as_array().unwrap().len();
+    assert!((1..12).contains(&kept), "{list}");
+    assert!(list["notice"].as_str().unwrap_or_default().contains("Open the record in Odoo"), "{list}");
+    assert!(list.to_string().len() <= 1000, "{}", list.to_string().len());
+}

@@ -112,6 +112,9 @@ pub async fn list(ctx: &ToolCtx<'_>, model: &str, id: i64) -> ToolResult {
     if let Some(notice) = fitted.notice(budget, "attachments", "Open the record in Odoo to see the others.") {
         out["notice"] = json!(notice);
     }
+    if !fitted.truncated_values.is_empty() {
+        out["truncated_values"] = json!(fitted.truncated_values);
+    }
     out["attachments"] = Value::Array(fitted.kept);
     Ok(out)
 }
