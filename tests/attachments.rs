@@ -371,3 +371,24 @@ fn a_long_listing_keeps_within_the_response_budget_and_says_so() {
     assert!(list["notice"].as_str().unwrap_or_default().contains("Open the record in Odoo"), "{list}");
     assert!(list.to_string().len() <= 1000, "{}", list.to_string().len());
 }
+
+#[test]
+fn odoo_16_and_18_attach_and_read_back_through_datas_too() {
+    for v in [OdooVersion::V16, OdooVersion::V18] {
+        let h = Harness::new();
+        let mut s = h.session(&h.key(setup(&h, v), v, "admin"));
+        let pdf = pdf();
+        let dry = attach(
+            &mut s,
+            json!({"model": "res.partner", "id": 3, "name": "q.pdf", "mimetype": "application/pdf", "content_base64": b64(&pdf), "dry_run": true}),
+        );
+        assert_eq!(dry["dry_run"], true, "{v:?}");
+        let out = attach(
+            &mut s,
+            json!({"model": "res.partner", "id": 3, "name": "q.pdf", "mimetype": "application/pdf", "content_base64": b64(&pdf)}),
+        );
+        let r = read(&mut s, &format!("odoo://res.partner/3/attachments/{}", out["attachment_id"]));
+        assert_eq!(r["result"]["contents"][0]["blob"], b64(&pdf), "{v:?}: {r}");
+        assert_eq!(r["result"]["contents"][0]["mimeType"], "application/pdf");
+    }
+}
