@@ -38,16 +38,14 @@ fn owner(store: &Store, id: i64) -> Option<(String, i64)> {
     Some((model.to_string(), res_id))
 }
 
-/// Whether the caller may see the attachment: it may read its record (or created it, for one without).
+/// Whether the caller may see the attachment: it may read its record (or, for one without, created it
+/// or is the administrator).
 pub fn visible(store: &Store, env: &Env, id: i64) -> bool {
-    if !env.restricted {
-        return true;
-    }
     match owner(store, id) {
         Some((model, res_id)) => {
             access::has_model(env, &model, Perm::Read) && access::rule_allows(store, env, &model, res_id)
         }
-        None => store.stored(MODEL, id, "create_uid").and_then(Value::as_i64) == Some(env.uid),
+        None => !env.restricted || store.stored(MODEL, id, "create_uid").and_then(Value::as_i64) == Some(env.uid),
     }
 }
 
