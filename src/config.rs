@@ -32,6 +32,9 @@ pub struct Settings {
     /// How often an open list watch (a session's GET stream, a 2026-07-28 `subscriptions/listen`) looks
     /// whether the key's lists changed, in ms (`transport::listen`).
     pub list_watch_ms: u64,
+    /// The largest attachment read (`odoo://{model}/{id}/attachments/{attachment_id}`) or added
+    /// (`odoo_attach`), in bytes of the file itself (not of its base64).
+    pub max_attachment_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -47,6 +50,7 @@ impl std::fmt::Debug for Settings {
             .field("audit_retention_days", &self.audit_retention_days)
             .field("list_page_size", &self.list_page_size)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_attachment_bytes", &self.max_attachment_bytes)
             .field("subrequest_budget", &self.subrequest_budget)
             .field("batch_time_limit_ms", &self.batch_time_limit_ms)
             .field("list_watch_ms", &self.list_watch_ms)
@@ -72,6 +76,8 @@ pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 90;
 pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 30;
 /// Below this an answer could not hold one ordinary record and its notice.
 pub const MIN_RESPONSE_BYTES: usize = 1_000;
+/// 10 MiB: a scanned invoice or a contract fits, a video does not.
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 
 impl Settings {
     /// Builds settings from raw environment strings; `get` returns a var or secret by name.
@@ -124,6 +130,10 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .filter(|ms| *ms >= 100)
                 .unwrap_or(DEFAULT_LIST_WATCH_MS),
+            max_attachment_bytes: nonempty("MAX_ATTACHMENT_BYTES")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(DEFAULT_MAX_ATTACHMENT_BYTES),
         }
     }
 }
@@ -143,6 +153,13 @@ mod tests {
         assert_eq!(with("MAX_RESPONSE_BYTES", "10").max_response_bytes, MIN_RESPONSE_BYTES);
         assert_eq!(with("MAX_RESPONSE_BYTES", "lots").max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
         assert!(format!("{:?}", with("MAX_RESPONSE_BYTES", "20000")).contains("max_response_bytes: 20000"));
+    }
+
+    #[test]
+    fn attachment_limit_has_a_default() {
+        assert_eq!(Settings::from_env(|_| None).max_attachment_bytes, 10 * 1024 * 1024);
+        assert_eq!(with("MAX_ATTACHMENT_BYTES", "2048").max_attachment_bytes, 2048);
+        assert_eq!(with("MAX_ATTACHMENT_BYTES", "0").max_attachment_bytes, DEFAULT_MAX_ATTACHMENT_BYTES);
     }
 
     #[test]

@@ -42,6 +42,7 @@ fn tools_list_has_schemas_and_annotations() {
             "odoo_update",
             "odoo_delete",
             "odoo_chatter_post",
+            "odoo_attach",
             "odoo_action",
             "odoo_batch"
         ]
@@ -52,8 +53,16 @@ fn tools_list_has_schemas_and_annotations() {
         assert_eq!(t["inputSchema"]["additionalProperties"], false);
         assert_eq!(t["outputSchema"]["type"], "object");
         let name = t["name"].as_str().unwrap();
-        let writes = ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_action", "odoo_batch"]
-            .contains(&name);
+        let writes = [
+            "odoo_create",
+            "odoo_update",
+            "odoo_delete",
+            "odoo_chatter_post",
+            "odoo_attach",
+            "odoo_action",
+            "odoo_batch",
+        ]
+        .contains(&name);
         assert_eq!(t["annotations"]["readOnlyHint"], !writes, "{name}");
         // Clients ask before running what may destroy data: overwriting and deleting do; a post or a create does not.
         assert_eq!(

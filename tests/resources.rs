@@ -51,7 +51,7 @@ fn azure(v: OdooVersion) -> i64 {
 }
 
 #[test]
-fn lists_show_models_records_and_fields_of_readable_models_and_four_templates() {
+fn lists_show_models_records_and_fields_of_readable_models_and_six_templates() {
     let h = Harness::new();
     let c = h.connection(OdooVersion::V19, "c", &ENABLED);
     let mut s = h.session(&h.key(c, OdooVersion::V19, "demo2"));
@@ -85,7 +85,9 @@ fn lists_show_models_records_and_fields_of_readable_models_and_four_templates() 
             "odoo://{model}/{id}{?fields}",
             "odoo://{model}{?domain,fields,order,limit,offset}",
             "odoo://{model}/fields",
-            "odoo://{model}/{id}/chatter{?limit,cursor}"
+            "odoo://{model}/{id}/chatter{?limit,cursor}",
+            "odoo://{model}/{id}/attachments",
+            "odoo://{model}/{id}/attachments/{attachment_id}"
         ]
     );
 
@@ -286,7 +288,7 @@ fn stateless_reads_carry_cache_hints() {
         (Some(60_000), Some("private"))
     );
     let r = h.stateless(&key, json!(3), "resources/templates/list", json!({}), &[]);
-    assert_eq!(r.body["result"]["resourceTemplates"].as_array().unwrap().len(), 4);
+    assert_eq!(r.body["result"]["resourceTemplates"].as_array().unwrap().len(), 6);
     assert!(r.body["result"]["ttlMs"].is_u64());
     let mut s = h.session(&key);
     let r = read(&mut s, "odoo://res.partner/fields");

@@ -50,7 +50,9 @@ fn a_read_only_key_lists_no_write_tool() {
     }
     let saved = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(text, saved, "the read-only list changed: review, then UPDATE_SNAPSHOTS=1 cargo test --test tool_lists");
-    for write in ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_action", "odoo_batch"] {
+    for write in
+        ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_attach", "odoo_action", "odoo_batch"]
+    {
         assert!(!got.iter().any(|n| n == write), "{write} listed for a read-only key: {got:?}");
     }
 }
@@ -66,11 +68,11 @@ fn each_operation_a_model_allows_brings_its_tools() {
     h.allow(c, "crm.lead", json!({"read": true, "create": true}));
     assert_eq!(added(&h), ["odoo_create", "odoo_batch"]);
     h.allow(c, "res.partner", json!({"read": true, "update": true}));
-    assert_eq!(added(&h), ["odoo_create", "odoo_update", "odoo_chatter_post", "odoo_batch"]);
+    assert_eq!(added(&h), ["odoo_create", "odoo_update", "odoo_chatter_post", "odoo_attach", "odoo_batch"]);
     h.allow(c, "crm.lead", json!({"read": true, "create": true, "delete": true, "actions": ["action_set_lost"]}));
     assert_eq!(
         added(&h),
-        ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_action", "odoo_batch"]
+        ["odoo_create", "odoo_update", "odoo_delete", "odoo_chatter_post", "odoo_attach", "odoo_action", "odoo_batch"]
     );
     // Nothing enabled at all: only odoo_list_models, which says so.
     let empty = h.connection(V, "empty", &[]);

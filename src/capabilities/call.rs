@@ -110,7 +110,7 @@ pub type ToolResult = Result<Value, ToolError>;
 pub struct ToolCtx<'r> {
     pub req: &'r RequestCtx<'r>,
     /// The audit event a successful or failed run is recorded as (`tool_call`, `resource_read` …).
-    event: &'static str,
+    event: Cell<&'static str>,
     api_key: OnceCell<String>,
     uid: Cell<Option<i64>>,
     model: RefCell<Option<String>>,
@@ -135,7 +135,7 @@ impl<'r> ToolCtx<'r> {
     pub fn new(req: &'r RequestCtx<'r>, event: &'static str) -> Self {
         ToolCtx {
             req,
-            event,
+            event: Cell::new(event),
             api_key: OnceCell::new(),
             uid: Cell::new(req.auth.odoo_uid),
             model: RefCell::new(None),
@@ -169,6 +169,12 @@ impl<'r> ToolCtx<'r> {
         *self.action.borrow_mut() = Some(crate::text::truncate(action, 80).to_string());
         self.require(model, Operation::Action)
             .and_then(|_| self.req.auth.permissions.check_action(model, action).map_err(ToolError::Denied))
+    }
+
+    /// Records this call under its own audit event (`attachment_added` …) rather than the one it was
+    /// started with (`tool_call`).
+    pub fn set_event(&self, event: &'static str) {
+        self.event.set(event);
     }
 
     /// How Odoo answered an action, in a few words for its audit row (`done`, `follow-up: …`).
@@ -264,7 +270,7 @@ impl<'r> ToolCtx<'r> {
         let auth = self.req.auth;
         let model = self.model.borrow();
         let action = self.action.borrow();
-        let event = if action.is_some() { "action" } else { self.event };
+        let event = if action.is_some() { "action" } else { self.event.get() };
         let (event, outcome_str, detail) = match outcome {
             Ok(_) => (event, "ok", self.answer.borrow().clone()),
             Err(ToolError::Denied(d)) => ("permission_denied", "denied", Some(d.to_string())),

@@ -10,6 +10,7 @@ use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
+use crate::odoo::OdooErrorKind;
 use serde_json::{json, Map, Value};
 
 /// The protocol's cap on values per answer.
@@ -87,6 +88,7 @@ fn template_source(template: &str, var: &str) -> Result<Source, RpcError> {
         "id" => Source::Records { model: ModelFrom::Arg("model"), ids: true },
         "fields" => Source::Fields { model_arg: "model", list: true, sortable: false },
         "order" => Source::Fields { model_arg: "model", list: false, sortable: true },
+        "attachment_id" => Source::Attachments { model_arg: "model", id_arg: "id" },
         _ => Source::None,
     })
 }
@@ -144,6 +146,26 @@ async fn suggest(
             let total = values.len();
             Ok((values.into_iter().take(MAX_VALUES).collect(), Some(total)))
         }
+        Source::Attachments { model_arg, id_arg } => {
+            let model = ModelFrom::Arg(model_arg).resolve(context).unwrap_or("");
+            readable(model)?;
+            let id = context
+                .get(id_arg)
+                .and_then(Value::as_str)
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ToolError::Invalid("no record chosen yet".into()))?;
+            let ids = match super::tools::attachment_ids(ctx, model, id).await {
+                // A record this Odoo user cannot see (or that is gone) has nothing to suggest.
+                Err(ToolError::Odoo(e))
+                    if matches!(e.kind, OdooErrorKind::AccessError | OdooErrorKind::MissingError) =>
+                {
+                    Vec::new()
+                }
+                other => other?,
+            };
+            Ok(ranked(ids.into_iter().map(|i| i.to_string()), value))
+        }
         Source::Records { model, ids } => {
             let model = model.resolve(context).unwrap_or("");
             readable(model)?;
@@ -190,6 +212,10 @@ mod tests {
             Some(Source::Records { model: ModelFrom::Arg("model"), ids: true })
         );
         assert_eq!(template_source(uri::SEARCH, "limit").ok(), Some(Source::None));
+        assert_eq!(
+            template_source(uri::ATTACHMENT, "attachment_id").ok(),
+            Some(Source::Attachments { model_arg: "model", id_arg: "id" })
+        );
         assert!(template_source(uri::FIELDS, "id").is_err(), "the fields template has no id");
         assert!(template_source("odoo://{nope}", "nope").is_err());
     }

@@ -31,6 +31,11 @@ pub enum Source {
         field: &'static str,
     },
     Fixed(&'static [&'static str]),
+    /// Ids of the attachments of the record named by two other arguments (its model, its id).
+    Attachments {
+        model_arg: &'static str,
+        id_arg: &'static str,
+    },
 }
 
 /// Which model an argument refers to.

@@ -1,5 +1,5 @@
 //! Invariants of `odoo://` resource URIs (`capabilities::resources::uri`): parsing never panics, what it
-//! accepts is well-formed, and the URIs the server builds (`search_uri`, `chatter_uri`) parse back to
+//! accepts is well-formed, and the URIs the server builds (`search_uri`, `chatter_uri`, `attachment_uri`) parse back to
 //! the value they were built from. Input: a URI (invalid UTF-8 replaced).
 
 use crate::capabilities::resources::uri::{self, ResourceUri, UriError, MAX_URI};
@@ -34,6 +34,14 @@ pub fn resource_uri(data: &[u8]) {
             assert!(query.limit.is_none_or(|l| l >= 1) && query.offset.is_none_or(|o| o >= 0));
             assert!(query.order.as_ref().is_none_or(|o| !o.is_empty()), "an empty order is absent");
             uri::search_uri(model, query)
+        }
+        ResourceUri::Attachments { model, id } => {
+            assert!(*id >= 1);
+            format!("odoo://{model}/{id}/attachments")
+        }
+        ResourceUri::Attachment { model, id, attachment_id } => {
+            assert!(*id >= 1 && *attachment_id >= 1);
+            uri::attachment_uri(model, *id, *attachment_id)
         }
         ResourceUri::Chatter { model, id, limit, cursor } => {
             assert!(*id >= 1 && limit.is_none_or(|l| l >= 1));

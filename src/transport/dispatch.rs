@@ -160,7 +160,8 @@ pub async fn dispatch_watching(
 pub fn subrequests_reserve(method: &str, params: &Map<String, Value>) -> u32 {
     match method {
         "tools/call" => tools::subrequests_reserve(params),
-        "prompts/get" | "resources/read" | "completion/complete" => tools::SUBREQUESTS_PER_CALL,
+        "resources/read" => resources::subrequests_reserve(params),
+        "prompts/get" | "completion/complete" => tools::SUBREQUESTS_PER_CALL,
         _ => 0,
     }
 }

@@ -23,9 +23,10 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 # "Azure Interior" has id 15 on the Odoo 19 fake and 14 on 17.
 AZURE = {"admin19": 15, "admin17": 14}
 TEMPLATES = sorted(["odoo://{model}/{id}{?fields}", "odoo://{model}{?domain,fields,order,limit,offset}",
-                    "odoo://{model}/fields", "odoo://{model}/{id}/chatter{?limit,cursor}"])
+                    "odoo://{model}/fields", "odoo://{model}/{id}/chatter{?limit,cursor}",
+                    "odoo://{model}/{id}/attachments", "odoo://{model}/{id}/attachments/{attachment_id}"])
 PROMPTS = ["customer_overview", "draft_follow_up", "find_records", "pipeline_review", "summarize_record"]
-WRITES = {"odoo_action", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
+WRITES = {"odoo_action", "odoo_attach", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"}
 # The e2e keys are read-only: tools/list offers them the read tools only (tools::offered).
 TOOLS = ["odoo_aggregate", "odoo_chatter_read", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"]
 

@@ -208,6 +208,8 @@ const TEMPLATES = {
   search: "odoo://{model}{?domain,fields,order,limit,offset}",
   fields: "odoo://{model}/fields",
   chatter: "odoo://{model}/{id}/chatter{?limit,cursor}",
+  attachments: "odoo://{model}/{id}/attachments",
+  attachment: "odoo://{model}/{id}/attachments/{attachment_id}",
 };
 
 function resourceJson(result, uri) {

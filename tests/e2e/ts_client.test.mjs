@@ -9,7 +9,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { keyForModels, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
-const WRITES = ["odoo_action", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"];
+const WRITES = ["odoo_action", "odoo_attach", "odoo_batch", "odoo_chatter_post", "odoo_create", "odoo_delete", "odoo_update"];
 // The e2e keys are read-only: tools/list offers them the read tools only (tools::offered).
 const TOOLS = ["odoo_aggregate", "odoo_chatter_read", "odoo_describe_model", "odoo_get", "odoo_list_models", "odoo_search"];
 
@@ -137,6 +137,8 @@ const TEMPLATES = {
   search: "odoo://{model}{?domain,fields,order,limit,offset}",
   fields: "odoo://{model}/fields",
   chatter: "odoo://{model}/{id}/chatter{?limit,cursor}",
+  attachments: "odoo://{model}/{id}/attachments",
+  attachment: "odoo://{model}/{id}/attachments/{attachment_id}",
 };
 // res.partner and crm.lead are readable (setup.mjs); sale.order, which sales_by_period needs, is not.
 const PROMPTS = ["customer_overview", "draft_follow_up", "find_records", "pipeline_review", "summarize_record"];
@@ -217,10 +219,11 @@ for (const [label, keyName] of [["Odoo 19 (json2)", "admin19"], ["Odoo 17 (jsonr
       }
     });
 
-    it("resources/templates/list: the record, search, fields and chatter templates", async () => {
+    it("resources/templates/list: the record, search, fields, chatter and attachment templates", async () => {
       const { items } = await allPages((p) => client.listResourceTemplates(p), "resourceTemplates");
       assert.deepEqual(items.map((t) => t.uriTemplate).sort(), Object.values(TEMPLATES).sort());
-      for (const t of items) assert.equal(t.mimeType, "application/json", t.uriTemplate);
+      // An attachment's type is its own; every other template gives JSON.
+      for (const t of items) assert.equal(t.mimeType, t.uriTemplate === TEMPLATES.attachment ? undefined : "application/json", t.uriTemplate);
     });
 
     it("reads a record through the record template, only the fields asked for", async () => {

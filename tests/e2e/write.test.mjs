@@ -1,5 +1,5 @@
 // The write tools through the official TS SDK 1.x client against the real worker: create with read-back,
-// an update preview, the chatter, an allowed action (a quotation confirmed), and a batch whose progress the client watches and which it cancels.
+// an update preview, the chatter, a file attached and read back as a binary resource, an allowed action (a quotation confirmed), and a batch whose progress the client watches and which it cancels.
 // Run by the e2e harness (tests/e2e/harness): node --test tests/e2e/write.test.mjs (needs E2E_SETUP and the FAKE* variables).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -80,6 +80,25 @@ for (const [label, fake] of FAKES) {
       const thread = ok(await client.callTool({ name: "odoo_chatter_read", arguments: { model: "crm.lead", id: 1, limit: 1 } }), "read");
       assert.equal(thread.messages[0].id, posted.message_id);
       assert.equal(thread.messages[0].body, "E2E <note> & more");
+    });
+
+    it("attaches a PDF to a partner; the client reads it back as a binary resource, a text file as text", async () => {
+      const pdf = Buffer.from("%PDF-1.4\n%\xe2\xe3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "latin1");
+      const attached = ok(await client.callTool({ name: "odoo_attach", arguments: { model: "res.partner", id: 3, name: "e2e.pdf", mimetype: "application/pdf", content_base64: pdf.toString("base64") } }), "attach");
+      assert.equal(attached.size, pdf.length);
+      const note = ok(await client.callTool({ name: "odoo_attach", arguments: { model: "res.partner", id: 3, name: "e2e.txt", mimetype: "text/plain", text: "E2E – attached\n" } }), "attach text");
+      const listed = await client.readResource({ uri: "odoo://res.partner/3/attachments" });
+      const list = JSON.parse(listed.contents[0].text);
+      const item = list.attachments.find((a) => a.id === attached.attachment_id);
+      assert.deepEqual([item.name, item.mimetype, item.size], ["e2e.pdf", "application/pdf", pdf.length]);
+      const read = await client.readResource({ uri: item.uri });
+      assert.equal(read.contents.length, 1);
+      assert.equal(read.contents[0].mimeType, "application/pdf");
+      assert.equal(read.contents[0].text, undefined);
+      assert.deepEqual(Buffer.from(read.contents[0].blob, "base64"), pdf, "the SDK's BlobResourceContents, byte for byte");
+      const text = await client.readResource({ uri: `odoo://res.partner/3/attachments/${note.attachment_id}` });
+      assert.equal(text.contents[0].mimeType, "text/plain");
+      assert.equal(text.contents[0].text, "E2E – attached\n");
     });
 
     it("confirms a quotation with an allowed action, and refuses a private method before Odoo", async () => {

@@ -220,6 +220,7 @@ pub fn settings() -> Settings {
         auth_failures_per_minute: odoo_mcp_edge::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
         // The list-watch tests wait for a change: a look every tenth of a second.
         list_watch_ms: 100,
+        max_attachment_bytes: odoo_mcp_edge::config::DEFAULT_MAX_ATTACHMENT_BYTES,
     }
 }
 

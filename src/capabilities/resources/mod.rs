@@ -1,7 +1,9 @@
 //! Resources under `odoo://`: `resources/list`, `resources/templates/list` and `resources/read`.
 //! A URI is parsed and validated by `uri`, then read by the tool that reads the same thing
 //! (`odoo_get`, `odoo_search`, `odoo_describe_model`, `odoo_chatter_read`, `odoo_list_models`), so a
-//! resource is under exactly the tools' permissions, field policies, response budget and audit.
+//! resource is under exactly the tools' permissions, field policies, response budget and audit. A
+//! record's attachments are read by `tools::attachments_of` and `tools::attachment_content`, which check
+//! and audit as a read tool does; an attachment's content is text or a binary `blob`, in its own type.
 
 pub mod uri;
 
@@ -56,7 +58,14 @@ pub fn items(perms: &Permissions) -> Vec<Value> {
 pub fn templates_list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let items = uri::TEMPLATES
         .iter()
-        .map(|t| json!({"uriTemplate": t.uri_template, "name": t.name, "title": t.title, "description": t.description, "mimeType": JSON}))
+        .map(|t| {
+            let mut item =
+                json!({"uriTemplate": t.uri_template, "name": t.name, "title": t.title, "description": t.description});
+            if let Some(mime) = t.mime_type {
+                item["mimeType"] = json!(mime);
+            }
+            item
+        })
         .collect();
     pages::list_result(ctx, "resources/templates/list", "resourceTemplates", items, params)
 }
@@ -70,10 +79,17 @@ pub async fn read(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         UriError::NotFound => not_found(ctx, raw),
         UriError::Invalid(why) => invalid(raw, format!("Invalid resource URI: {why}")),
     })?;
-    let body = read_target(ctx, &target).await.map_err(|e| match &e {
+    let failed = |e: ToolError| match &e {
         ToolError::Odoo(o) if matches!(o.kind, OdooErrorKind::MissingError) => not_found(ctx, raw),
         _ => with_uri(e.to_rpc(), raw),
-    })?;
+    };
+    if let ResourceUri::Attachment { model, id, attachment_id } = &target {
+        // The file in its own type: text, or base64 in `blob`.
+        let mut content = tools::attachment_content(ctx, model, *id, *attachment_id).await.map_err(failed)?;
+        content["uri"] = json!(raw);
+        return Ok(json!({"contents": [content]}));
+    }
+    let body = read_target(ctx, &target).await.map_err(failed)?;
     let body = body.ok_or_else(|| not_found(ctx, raw))?;
     let mut result = json!({"contents": [{"uri": raw, "mimeType": JSON, "text": body.to_string()}]});
     if ctx.is_stateless() && matches!(target, ResourceUri::Models | ResourceUri::Fields { .. }) {
@@ -101,6 +117,16 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
             link_next_page(&mut out, |_, next| uri::chatter_uri(model, *id, *limit, next.as_str().unwrap_or_default()));
             out
         }
+        ResourceUri::Attachments { model, id } => {
+            let mut out = tools::attachments_of(ctx, model, *id).await?;
+            for item in out.get_mut("attachments").and_then(Value::as_array_mut).into_iter().flatten() {
+                let attachment_id = item.get("id").and_then(Value::as_i64).unwrap_or(0);
+                item["uri"] = json!(uri::attachment_uri(model, *id, attachment_id));
+            }
+            out
+        }
+        // Answered by `read` itself, in the file's own type.
+        ResourceUri::Attachment { .. } => return Ok(None),
         ResourceUri::Record { model, id, fields } => {
             let mut out = run("odoo_get", json!({"model": model, "ids": [id], "fields": fields})).await?;
             let Some(record) = out.get_mut("records").and_then(Value::as_array_mut).and_then(|r| r.pop()) else {
@@ -127,6 +153,17 @@ async fn read_target(ctx: &RequestCtx<'_>, target: &ResourceUri) -> Result<Optio
             out
         }
     }))
+}
+
+/// The subrequest reserve of `resources/read` with these params: one tool call's, and an attachment's
+/// two more Odoo calls (its record's check, then its listing before its content).
+pub fn subrequests_reserve(params: &Map<String, Value>) -> u32 {
+    let attachment = params
+        .get("uri")
+        .and_then(Value::as_str)
+        .and_then(|u| uri::parse(u).ok())
+        .is_some_and(|u| matches!(u, ResourceUri::Attachments { .. } | ResourceUri::Attachment { .. }));
+    tools::SUBREQUESTS_PER_CALL + if attachment { 2 } else { 0 }
 }
 
 /// A tool's `next_cursor` continues a tool call; a resource continues at the next page's URI, built

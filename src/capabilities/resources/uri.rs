@@ -15,20 +15,26 @@ pub struct Template {
     pub title: &'static str,
     pub uri_template: &'static str,
     pub description: &'static str,
+    /// The type of what a read gives; `None` when it depends on the resource (an attachment's own).
+    pub mime_type: Option<&'static str>,
 }
 
 pub const RECORD: &str = "odoo://{model}/{id}{?fields}";
 pub const SEARCH: &str = "odoo://{model}{?domain,fields,order,limit,offset}";
 pub const FIELDS: &str = "odoo://{model}/fields";
 pub const CHATTER: &str = "odoo://{model}/{id}/chatter{?limit,cursor}";
+pub const ATTACHMENTS: &str = "odoo://{model}/{id}/attachments";
+pub const ATTACHMENT: &str = "odoo://{model}/{id}/attachments/{attachment_id}";
 pub const MODELS: &str = "odoo://models";
+const JSON: Option<&str> = Some("application/json");
 
-pub const TEMPLATES: [Template; 4] = [
+pub const TEMPLATES: [Template; 6] = [
     Template {
         name: "odoo-record",
         title: "Odoo record",
         uri_template: RECORD,
         description: "One record by id, e.g. odoo://res.partner/42?fields=name,email. Without fields, a small default set.",
+        mime_type: JSON,
     },
     Template {
         name: "odoo-search",
@@ -37,12 +43,14 @@ pub const TEMPLATES: [Template; 4] = [
         description: "Records of a model, a page at a time: domain is an Odoo domain as JSON \
             (e.g. [[\"is_company\",\"=\",true]]), fields a comma-separated list, order e.g. \"name asc\", \
             limit 1 to 200 (default 20), offset the records to skip. The answer links the next page.",
+        mime_type: JSON,
     },
     Template {
         name: "odoo-fields",
         title: "Odoo model fields",
         uri_template: FIELDS,
         description: "A model's fields (name, label, type, required, readonly, relation, selection values) as this key sees them.",
+        mime_type: JSON,
     },
     Template {
         name: "odoo-chatter",
@@ -50,6 +58,22 @@ pub const TEMPLATES: [Template; 4] = [
         uri_template: CHATTER,
         description: "A record's message thread, newest first, as plain text; limit 1 to 100 (default 20). The answer \
             links the older messages (next_uri, with a cursor).",
+        mime_type: JSON,
+    },
+    Template {
+        name: "odoo-attachments",
+        title: "Odoo record attachments",
+        uri_template: ATTACHMENTS,
+        description: "The files attached to a record: id, name, mimetype, size in bytes, and the URI that reads each.",
+        mime_type: JSON,
+    },
+    Template {
+        name: "odoo-attachment",
+        title: "Odoo attachment",
+        uri_template: ATTACHMENT,
+        description: "One file attached to a record, in its own type: text files as text (cut to the response \
+            size), others (PDF, images …) as binary content, up to the deployment's attachment size limit.",
+        mime_type: None,
     },
 ];
 
@@ -61,6 +85,8 @@ pub enum ResourceUri {
     Record { model: String, id: i64, fields: Option<Vec<String>> },
     Search { model: String, query: SearchQuery },
     Chatter { model: String, id: i64, limit: Option<i64>, cursor: Option<String> },
+    Attachments { model: String, id: i64 },
+    Attachment { model: String, id: i64, attachment_id: i64 },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,7 +113,9 @@ impl ResourceUri {
             ResourceUri::Fields { model }
             | ResourceUri::Record { model, .. }
             | ResourceUri::Search { model, .. }
-            | ResourceUri::Chatter { model, .. } => Some(model),
+            | ResourceUri::Chatter { model, .. }
+            | ResourceUri::Attachments { model, .. }
+            | ResourceUri::Attachment { model, .. } => Some(model),
         }
     }
 }
@@ -147,6 +175,18 @@ pub fn parse(uri: &str) -> Result<ResourceUri, UriError> {
                 id: record_id(id)?,
                 limit: params.get("limit").map(|v| parse_int("limit", v, 1)).transpose()?,
                 cursor: params.get("cursor").map(str::to_string),
+            }
+        }
+        [model, id, "attachments"] => {
+            params.only(&[])?;
+            ResourceUri::Attachments { model: model_name(model)?, id: record_id(id)? }
+        }
+        [model, id, "attachments", attachment_id] => {
+            params.only(&[])?;
+            ResourceUri::Attachment {
+                model: model_name(model)?,
+                id: record_id(id)?,
+                attachment_id: record_id(attachment_id)?,
             }
         }
         _ => return Err(UriError::NotFound),
@@ -292,6 +332,11 @@ pub fn chatter_uri(model: &str, id: i64, limit: Option<i64>, cursor: &str) -> St
     }
 }
 
+/// The URI of one attachment of a record (the inverse of `parse` for `Attachment`).
+pub fn attachment_uri(model: &str, id: i64, attachment_id: i64) -> String {
+    format!("odoo://{model}/{id}/attachments/{attachment_id}")
+}
+
 /// The URI of a search page (the inverse of `parse` for `Search`).
 pub fn search_uri(model: &str, q: &SearchQuery) -> String {
     let mut parts = Vec::new();
@@ -372,6 +417,14 @@ mod tests {
             Ok(ResourceUri::Search { model: "res.partner".into(), query: want })
         );
         assert_eq!(
+            parse("odoo://sale.order/7/attachments"),
+            Ok(ResourceUri::Attachments { model: "sale.order".into(), id: 7 })
+        );
+        assert_eq!(
+            parse(&attachment_uri("sale.order", 7, 903)),
+            Ok(ResourceUri::Attachment { model: "sale.order".into(), id: 7, attachment_id: 903 })
+        );
+        assert_eq!(
             parse("odoo://res.partner?limit=&fields="),
             Ok(ResourceUri::Search { model: "res.partner".into(), query: SearchQuery::default() })
         );
@@ -395,6 +448,8 @@ mod tests {
             "odoo://res.partner/abc",
             "odoo://res.partner/",
             "odoo://a/1/chatter/x",
+            "odoo://a/1/attachments/x",
+            "odoo://a/1/attachments/1/raw",
             "odoo:res.partner",
             "",
         ] {
@@ -421,6 +476,8 @@ mod tests {
         assert!(invalid("odoo://res.partner/1?domain=%5B%5D").contains("unknown query parameter"));
         assert!(invalid("odoo://models?limit=1").contains("no query parameters"));
         assert!(invalid("odoo://res.partner/1/chatter?fields=name").contains("takes limit, cursor"));
+        assert!(invalid("odoo://res.partner/1/attachments?limit=1").contains("no query parameters"));
+        assert!(invalid("odoo://res.partner/1/attachments/0").contains("'id'"));
         assert!(invalid("odoo://res.partner?order=%E2%28").contains("UTF-8"));
         assert!(invalid("odoo://res.partner?order=%4").contains("%-escape"));
         assert!(invalid("odoo://res.partner#top").contains("fragment"));

@@ -11,6 +11,8 @@
 mod action;
 mod aggregate;
 mod args;
+mod attach;
+mod attachments;
 mod batch;
 mod budget;
 mod chatter;
@@ -56,6 +58,7 @@ pub fn definitions() -> Vec<Tool> {
         update::definition(),
         delete::definition(),
         chatter_post::definition(),
+        attach::definition(),
         action::definition(),
         batch::definition(),
     ]
@@ -142,6 +145,39 @@ pub async fn run_for(req: &RequestCtx<'_>, event: &'static str, name: &str, args
     outcome
 }
 
+/// A record's attachments (`odoo://{model}/{id}/attachments`), listed as a tool call would be: the
+/// same permission check (read on the record's model), budget and audit row (`resource_read`).
+pub async fn attachments_of(req: &RequestCtx<'_>, model: &str, id: i64) -> ToolResult {
+    let ctx = ToolCtx::new(req, "resource_read");
+    let started = now_ms();
+    let outcome = attachments::list(&ctx, model, id).await;
+    if !matches!(outcome, Err(ToolError::Cancelled)) {
+        ctx.finish(attachments::LIST, &outcome, now_ms() - started);
+    }
+    outcome
+}
+
+/// One attachment's content (`odoo://{model}/{id}/attachments/{attachment_id}`): `{"mimeType", "text"}`
+/// or `{"mimeType", "blob"}`, audited as `attachment_read` (never with the content).
+pub async fn attachment_content(req: &RequestCtx<'_>, model: &str, id: i64, attachment_id: i64) -> ToolResult {
+    let ctx = ToolCtx::new(req, "attachment_read");
+    let started = now_ms();
+    let outcome = attachments::read(&ctx, model, id, attachment_id).await;
+    if !matches!(outcome, Err(ToolError::Cancelled)) {
+        ctx.finish(attachments::READ, &outcome, now_ms() - started);
+    }
+    outcome
+}
+
+/// The ids of a record's attachments, for completion: the record read first, as its listing does (the
+/// caller has checked read permission on its model).
+pub async fn attachment_ids(ctx: &ToolCtx<'_>, model: &str, id: i64) -> Result<Vec<i64>, ToolError> {
+    let client = ctx.odoo()?;
+    attachments::visible_record(ctx, &client, model, id).await?;
+    let rows = attachments::of_record(&client, model, id).await?;
+    Ok(rows.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect())
+}
+
 /// The one operation a tool needs on its model, known from its name (`None`: a batch, whose operations
 /// vary, or no such tool). Each tool still checks it (`ToolCtx::require`); this lets the transport
 /// refuse a token whose scope lacks it with the challenge OAuth clients act on.
@@ -151,7 +187,7 @@ pub fn operation_of(name: &str) -> Option<Operation> {
             Operation::Read
         }
         create::NAME => Operation::Create,
-        update::NAME | chatter_post::NAME => Operation::Update,
+        update::NAME | chatter_post::NAME | attach::NAME => Operation::Update,
         delete::NAME => Operation::Delete,
         action::NAME => Operation::Action,
         _ => return None,
@@ -190,6 +226,7 @@ async fn run_named(ctx: &ToolCtx<'_>, name: &str, args: &Map<String, Value>) -> 
         update::NAME => update::run(ctx, args).await,
         delete::NAME => delete::run(ctx, args).await,
         chatter_post::NAME => chatter_post::run(ctx, args).await,
+        attach::NAME => attach::run(ctx, args).await,
         action::NAME => action::run(ctx, args).await,
         batch::NAME => batch::run(ctx, args).await,
         _ => return None,

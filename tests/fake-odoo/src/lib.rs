@@ -59,6 +59,7 @@
 //! [`FakeOdoo::reset`], [`FakeOdoo::calls`], [`FakeOdoo::clear_calls`].
 
 mod access;
+mod attachments;
 mod buttons;
 mod calls;
 mod control;

@@ -129,6 +129,9 @@ pub fn create(store: &mut Store, env: &Env, model: &str, vals: &Value) -> OResul
             }
         }
     }
+    if model == crate::attachments::MODEL {
+        crate::attachments::on_create(store, env, id, vals);
+    }
     check_required(store, env, model, id)?;
     check_constraints(store, model, id)?;
     access::check_rules(store, env, model, &[id], Perm::Create)?;

@@ -62,6 +62,17 @@ pub fn synth_schema(model: &str, v19: bool) -> Option<Vec<FieldDef>> {
             "modules:char:In Apps::ro,nostore", "state:selection:Type::sel=manual/Custom Object|base/Base Object",
             "info:text:Information", "order:char:Order",
         ],
+        // Not recorded: the stored and computed fields of ir.attachment (16–19 alike) that the probes'
+        // create, read and search_read use, and their neighbours.
+        "ir.attachment" => vec![
+            "name:char:Name", "description:text:Description", "res_name:char:Resource Name::ro,nostore",
+            "res_model:char:Resource Model", "res_field:char:Resource Field", "res_id:many2one_reference:Resource ID",
+            "company_id:many2one:Company:res.company", "type:selection:Type::sel=url/URL|binary/File",
+            "url:char:Url", "public:boolean:Is public document", "access_token:char:Access Token",
+            "raw:binary:File Content (raw)::nostore", "datas:binary:File Content (base64)::nostore",
+            "store_fname:char:Stored Filename", "db_datas:binary:Database Data", "file_size:integer:File Size::ro",
+            "checksum:char:Checksum/SHA1::ro", "mimetype:char:Mime Type", "index_content:text:Indexed Content::ro",
+        ],
         "crm.tag" => vec!["name:char:Tag Name", "color:integer:Color"],
         "res.partner.category" => vec![
             "name:char:Tag Name", "color:integer:Color Index", "active:boolean:Active",
@@ -91,6 +102,7 @@ pub const MODELS: &[(&str, &str, &str)] = &[
     ("res.lang", "Languages", "active desc, name"),
     ("ir.model", "Models", "name, id"),
     ("crm.tag", "CRM Tag", "name"),
+    ("ir.attachment", "Attachment", "id desc"),
     ("res.partner.category", "Partner Tags", "name"),
 ];
 
