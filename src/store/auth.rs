@@ -60,16 +60,7 @@ fn statements(l: &Lookup<'_>) -> Vec<Stmt> {
             ),
             vec![text(l.key_hash)],
         ),
-        Stmt::new(
-            concat!(
-                "SELECT ",
-                crate::permission_columns!(),
-                " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id",
-                crate::permission_joins!(),
-                " WHERE k.key_hash = ?1"
-            ),
-            vec![text(l.key_hash)],
-        ),
+        permissions(l.key_hash),
         // Only live keys get a bucket row, so unknown keys cannot fill the table.
         rate_limit::admit(l.key_hash, l.default_rate_limit, l.now, l.weight, l.client),
         rate_limit::window(l.key_hash, l.now),
@@ -81,6 +72,20 @@ fn statements(l: &Lookup<'_>) -> Vec<Stmt> {
         stmts.push(sessions::touch(sid, l.key_hash, l.now));
     }
     stmts
+}
+
+/// The permissions of the connection of the key with this hash, with their field policies and actions.
+pub(super) fn permissions(key_hash: &str) -> Stmt {
+    Stmt::new(
+        concat!(
+            "SELECT ",
+            crate::permission_columns!(),
+            " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id",
+            crate::permission_joins!(),
+            " WHERE k.key_hash = ?1"
+        ),
+        vec![text(key_hash)],
+    )
 }
 
 /// The key as the decisions need it: who it is, and what could refuse it.

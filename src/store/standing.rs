@@ -22,16 +22,7 @@ pub async fn read(db: &dyn Db, key_hash: &str, now: i64) -> Result<Option<Standi
                  LEFT JOIN key_suspensions s ON s.key_id = k.id WHERE k.key_hash = ?1",
                 vec![text(key_hash)],
             ),
-            Stmt::new(
-                concat!(
-                    "SELECT ",
-                    crate::permission_columns!(),
-                    " FROM model_permissions p JOIN keys k ON k.connection_id = p.connection_id",
-                    crate::permission_joins!(),
-                    " WHERE k.key_hash = ?1"
-                ),
-                vec![text(key_hash)],
-            ),
+            super::auth::permissions(key_hash),
         ])
         .await?;
     let Some(key) = results.first().and_then(|rows| rows.first()) else { return Ok(None) };

@@ -146,6 +146,10 @@ test("an administrator governs everything from the browser", async (t) => {
       for (const op of ["read", "create", "update", "delete", "action"]) {
         assert.equal(await form.locator(`[data-scope-op=${op}]`).isChecked(), op === "read", `${op} by default`);
       }
+      // And should it ever delete or press buttons, it asks its person first.
+      for (const op of ["delete", "action"]) {
+        assert.equal(await form.locator(`[data-approval-op=${op}]`).isChecked(), true, `approval before ${op} by default`);
+      }
       await form.locator("select[name=connection_id]").selectOption({ label: "browser-c19" });
       await form.locator("input[name=label]").fill("browser key");
       await form.locator("input[name=odoo_login]").fill("demo2");
@@ -196,6 +200,12 @@ test("an administrator governs everything from the browser", async (t) => {
       assert.match(row, /read on 1 model, \d+ per minute \(default\), never expires/, row);
       assert.match(row, /never/, row);
       assert.doesNotMatch(row, /[{}"]/, "no JSON in the row");
+      assert.match(row, /asks before delete, action/, row);
+      // The person's approval can be lifted, and the row says so.
+      await page.locator('[data-approval="browser key"]').click();
+      await toast(page, "no longer asks its person first");
+      await page.locator("#app[data-loaded^=keys]").waitFor();
+      assert.doesNotMatch(await page.locator("#keys tr", { hasText: "browser key" }).innerText(), /asks before/);
     });
 
     await t.test("an MCP client meets every rule set in the console", async () => {

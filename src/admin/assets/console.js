@@ -321,10 +321,16 @@ async function keys() {
   const scopeModels = h('input', { name: 'scope_models', placeholder: t('all enabled models, or e.g. {0}', 'res.partner, crm.lead') });
   const expires = h('input', { name: 'expires', type: 'date' });
   const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', placeholder: t('default: {0}', config.default_rate_limit) });
+  const approval = approvalChecks(['delete', 'action']);
+  const companies = h('input', { name: 'companies', placeholder: t('the Odoo user\'s own') });
+  const lang = h('input', { name: 'lang', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'fr_BE') });
+  const tz = h('input', { name: 'tz', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'Europe/Brussels') });
   const form = h('form', { class: 'card', id: 'issue-key' }, h('h2', {}, t('Issue a key')),
     h('p', { class: 'hint' }, t('The assistant acts as this Odoo user: Odoo checks their login and API key before the key is issued.')),
     field(t('Connection'), conn), field(t('Label'), label), field(t('Odoo login'), login), field(t('Odoo API key'), okey),
     h('fieldset', {}, h('legend', {}, t('Scope: operations (read only unless you tick more)')), ops), field(t('Scope: models'), scopeModels), field(t('Scope: actions'), scopeActions),
+    h('fieldset', {}, h('legend', {}, t('Ask the person first (their client shows them what will happen)')), approval),
+    field(t('Companies (ids, the default first)'), companies), field(t('Language'), lang), field(t('Time zone'), tz),
     field(t('Expires'), expires), field(t('Rate limit (requests per minute)'), rate), h('button', { type: 'submit' }, t('Issue key')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -341,6 +347,11 @@ async function keys() {
       if (Object.keys(scope).length) body.scope = scope;
       if (expires.value) body.expires_at = Date.parse(expires.value + 'T23:59:59Z');
       if (rate.value) body.rate_limit = Number(rate.value);
+      body.approval = checked(approval);
+      const ids = companies.value.split(/[\s,]+/).filter(Boolean).map(Number);
+      if (ids.length) body.companies = ids;
+      if (lang.value.trim()) body.lang = lang.value.trim();
+      if (tz.value.trim()) body.tz = tz.value.trim();
       const k = await api('POST', '/keys', body);
       okey.value = '';
       await keys();
@@ -358,6 +369,12 @@ async function keys() {
           attempt(async () => { await api('POST', '/keys/' + k.id + '/confirm'); toast(t('Confirmed {0} for {1}.', k.label, k.suspended.to)); await keys(); });
         }
       }, { 'data-confirm': k.label }) : null,
+      button(k.approval && k.approval.length ? t('Stop asking') : t('Ask first'), () => attempt(async () => {
+        const asking = !(k.approval && k.approval.length);
+        await api('PUT', '/keys/' + k.id + '/approval', { approval: asking ? ['delete', 'action'] : [] });
+        toast(asking ? t('{0} now asks its person first.', k.label) : t('{0} no longer asks its person first.', k.label));
+        await keys();
+      }), { 'data-approval': k.label }),
       button(t('Revoke'), () => { if (confirm(t('Revoke {0}? Assistants using it stop at once.', k.label))) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast(t('Revoked {0}.', k.label)); await keys(); }); }, { class: 'danger', 'data-revoke': k.label }))]);
   render(h('h1', {}, t('Connect an AI assistant')), issued, conns.connections.length ? form : h('p', {}, t('Add a connection first.')),
     h('h2', {}, t('Keys')), table([t('Key'), t('Label'), t('Odoo user'), t('Connection'), t('May'), t('Last used'), t('Status'), ''], rows, { id: 'keys' }));
@@ -371,7 +388,21 @@ function keyWords(k, defaultRate) {
   if (s.actions) may += ' (' + t('actions {0}', s.actions.join(', ')) + ')';
   const rate = k.rate_limit ? t('{0} per minute', k.rate_limit) : t('{0} per minute (default)', defaultRate);
   const ends = k.expires_at ? (k.expires_at < Date.now() ? t('expired {0}', day(k.expires_at)) : t('expires {0}', day(k.expires_at))) : t('never expires');
-  return may + ', ' + rate + ', ' + ends;
+  const extra = [];
+  if (k.approval && k.approval.length) extra.push(t('asks before {0}', k.approval.map(opWords).join(', ')));
+  if (k.companies && k.companies.length) extra.push(t('companies {0}', k.companies.join(', ')));
+  if (k.lang) extra.push(k.lang);
+  if (k.tz) extra.push(k.tz);
+  return [may, rate, ends].concat(extra).join(', ');
+}
+
+// The approval checkboxes: each operation that may wait for the person's approval, ticked if `on` has it.
+function approvalChecks(on) {
+  return ['delete', 'action'].map((op) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: op, checked: on.includes(op), 'data-approval-op': op }), ' ' + opWords(op)));
+}
+
+function checked(labels) {
+  return labels.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
 }
 
 function issuedKey(k) {
@@ -572,9 +603,11 @@ async function oauth() {
       h('input', { type: 'checkbox', value: op, checked: (s.scope.operations || ['read', 'create', 'update', 'delete', 'action']).includes(op) }), ' ' + opWords(op)));
     const models = h('input', { name: 'models', value: (s.scope.models || []).join(', '), placeholder: t('all enabled models') });
     const rate = h('input', { name: 'rate_limit', type: 'number', min: '1', max: '100000', value: s.rate_limit || '', placeholder: t('deployment default') });
+    const approval = approvalChecks(s.approval || []);
     const form = h('form', { class: 'card', 'data-oauth': c.name }, h('h2', {}, c.name),
       h('label', { class: 'check' }, enabled, ' ' + t('Offer OAuth sign-in for this Odoo')), field(t('Who may connect'), who), field(t('Odoo logins (for "only these")'), logins),
       h('fieldset', {}, h('legend', {}, t('What a grant may do')), ops), field(t('On which models'), models), field(t('Rate limit (requests per minute per grant)'), rate),
+      h('fieldset', {}, h('legend', {}, t('Ask the person first (their client shows them what will happen)')), approval),
       h('button', { type: 'submit' }, t('Save')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -585,7 +618,7 @@ async function oauth() {
         const scope = { operations };
         if (list.length) scope.models = list;
         await api('PUT', '/connections/' + c.id + '/oauth', { enabled: enabled.checked, who: who.value, logins: logins.value.split(/\s+/).filter(Boolean),
-          scope, rate_limit: rate.value ? Number(rate.value) : null });
+          scope, rate_limit: rate.value ? Number(rate.value) : null, approval: checked(approval) });
         toast(t('OAuth settings of {0} saved.', c.name));
         await oauth();
       });

@@ -55,16 +55,7 @@ pub async fn of_record(client: &OdooClient<'_>, model: &str, id: i64) -> Result<
         params: vec![("domain", domain), ("fields", json!(LIST_FIELDS))],
         positional: 2,
     };
-    match client.call(&call).await? {
-        Value::Array(rows) => Ok(rows
-            .into_iter()
-            .filter_map(|r| match r {
-                Value::Object(o) => Some(o),
-                _ => None,
-            })
-            .collect()),
-        _ => Err(ToolError::Unavailable("Odoo's search_read answer is not a list".into())),
-    }
+    super::writing::object_rows(client.call(&call).await?)
 }
 
 /// What a listing says of one attachment.

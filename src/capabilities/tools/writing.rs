@@ -193,7 +193,12 @@ pub async fn read_records(
         params: vec![("domain", json!(domain)), ("fields", json!(fields))],
         positional: 1,
     };
-    match client.call(&call).await? {
+    object_rows(client.call(&call).await?)
+}
+
+/// The records of a `search_read` answer (anything in it that is not a record is left out).
+pub(super) fn object_rows(answer: Value) -> Result<Vec<Map<String, Value>>, ToolError> {
+    match answer {
         Value::Array(rows) => Ok(rows
             .into_iter()
             .filter_map(|r| match r {
