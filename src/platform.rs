@@ -186,6 +186,48 @@ pub fn thread_sleep(ms: u64) -> LocalBoxFuture<'static, ()> {
     }))
 }
 
+/// `utc` (Odoo's `YYYY-MM-DD HH:MM:SS`, in UTC) as the wall-clock time in the time zone `tz`, in the same
+/// form; `None` when either cannot be read. The Worker asks the runtime (`Intl`, the tz database workerd
+/// carries); native builds use `chrono-tz`.
+#[cfg(target_arch = "wasm32")]
+pub fn local_time(utc: &str, tz: &str) -> Option<String> {
+    let js = |s: &str| js_sys::JsString::from(s);
+    let (date, time) = utc.split_once(' ')?;
+    let d = js_sys::Date::new(&js(&format!("{date}T{time}Z")));
+    if d.get_time().is_nan() {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    for (k, v) in [
+        ("timeZone", tz),
+        ("hourCycle", "h23"),
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+    ] {
+        js_sys::Reflect::set(&options, &js(k), &js(v)).ok()?;
+    }
+    // Through Reflect, so that an unknown zone's RangeError is an `Err`, not a trap.
+    let f = js_sys::Function::from(js_sys::Reflect::get(&d, &js("toLocaleString")).ok()?);
+    if !f.is_function() {
+        return None;
+    }
+    let args = js_sys::Array::of2(&js("sv-SE"), &options);
+    let text = js_sys::Reflect::apply(&f, &d, &args).ok()?.as_string()?;
+    // Swedish writes ISO dates: "2026-11-24 12:22:03".
+    (text.len() == 19).then_some(text)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn local_time(utc: &str, tz: &str) -> Option<String> {
+    let zone: chrono_tz::Tz = tz.parse().ok()?;
+    let naive = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%d %H:%M:%S").ok()?;
+    Some(naive.and_utc().with_timezone(&zone).format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
@@ -239,6 +281,15 @@ mod tests {
 
     fn busy() -> Result<u32, DbError> {
         Err(DbError::Transient("SQLITE_BUSY".into()))
+    }
+
+    #[test]
+    fn local_times_follow_the_zone_and_its_summer_time() {
+        assert_eq!(local_time("2026-11-24 11:22:03", "Europe/Brussels").as_deref(), Some("2026-11-24 12:22:03"));
+        assert_eq!(local_time("2026-07-01 11:00:00", "Europe/Brussels").as_deref(), Some("2026-07-01 13:00:00"));
+        assert_eq!(local_time("2026-01-01 02:00:00", "America/New_York").as_deref(), Some("2025-12-31 21:00:00"));
+        assert_eq!(local_time("2026-11-24 11:22:03", "Mars/Olympus"), None);
+        assert_eq!(local_time("yesterday", "UTC"), None);
     }
 
     #[test]

@@ -185,3 +185,25 @@ fn the_admin_api_checks_companies_language_and_time_zone_with_odoo() {
         assert_eq!(r.status, 404);
     }
 }
+
+#[test]
+fn chatter_dates_are_also_given_in_the_keys_time_zone() {
+    let h = Harness::new();
+    let v = OdooVersion::V19;
+    let c = connection(&h, v);
+    let brussels = key(&h, c, v, json!({"tz": "Europe/Brussels"}));
+    let plain = key(&h, c, v, json!({}));
+    let mut s = h.session(&brussels);
+    let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "limit": 3}));
+    let out = ok(&r).clone();
+    assert_eq!(out["time_zone"], "Europe/Brussels");
+    let m = &out["messages"][0];
+    let (utc, local) = (m["date"].as_str().expect("a date"), m["date_local"].as_str().expect("a local date"));
+    // The demo's messages are from November, when Brussels is an hour ahead of UTC.
+    assert!(utc.starts_with("2026-11-"), "{utc}");
+    let hour = |d: &str| d[11..13].parse::<u32>().unwrap_or(99);
+    assert_eq!((hour(utc) + 1) % 24, hour(local), "{utc} -> {local}");
+    let mut s = h.session(&plain);
+    let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "limit": 3}));
+    assert!(ok(&r).get("time_zone").is_none() && ok(&r)["messages"][0].get("date_local").is_none());
+}

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { appendFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { admin, loadSetup, resultText } from "./lib.mjs";
+import { admin, keyForModels, loadSetup, resultText } from "./lib.mjs";
 
 const setup = loadSetup();
 const FAKES = [
@@ -156,3 +156,25 @@ for (const [label, fake] of FAKES) {
     });
   });
 }
+
+describe("a key's time zone, in workerd", () => {
+  it("chatter dates stay UTC and come in the key's time zone too (the runtime's Intl)", async () => {
+    const key = await keyForModels(setup, "e2e time zone", { "crm.lead": { read: true } }, { tz: "Europe/Brussels" });
+    const transport = new StreamableHTTPClientTransport(new URL(setup.mcp_url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+    const client = new Client({ name: "odoo-mcp-e2e-tz", version: "0.0.1" });
+    await client.connect(transport);
+    try {
+      const out = ok(await client.callTool({ name: "odoo_chatter_read", arguments: { model: "crm.lead", id: 1, limit: 1 } }), "chatter");
+      assert.equal(out.time_zone, "Europe/Brussels");
+      const m = out.messages[0];
+      assert.match(m.date_local, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      const utc = Date.parse(m.date.replace(" ", "T") + "Z");
+      const offset = new Intl.DateTimeFormat("en", { timeZone: "Europe/Brussels", timeZoneName: "shortOffset" }).formatToParts(utc).find((p) => p.type === "timeZoneName").value;
+      const hours = Number(offset.replace("GMT", "") || 0);
+      assert.equal(Date.parse(m.date_local.replace(" ", "T") + "Z") - utc, hours * 3600_000, `${m.date} -> ${m.date_local}`);
+    } finally {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    }
+  });
+});

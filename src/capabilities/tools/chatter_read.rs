@@ -56,6 +56,7 @@ pub fn definition() -> Tool {
                     json!({
                         "id": {"type": "integer"},
                         "date": {"type": ["string", "null"], "description": "UTC, YYYY-MM-DD HH:MM:SS"},
+                        "date_local": {"type": ["string", "null"], "description": "The same in the key's time zone (time_zone), when it has one"},
                         "author": {"type": ["string", "null"], "description": "Author's name, else the sender's address"},
                         "author_id": {"type": ["integer", "null"], "description": "The author's res.partner id"},
                         "type": {"type": ["string", "null"], "description": "Odoo's message_type: comment, email, notification…"},
@@ -66,6 +67,7 @@ pub fn definition() -> Tool {
                     }),
                     &["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"],
                 )),
+                "time_zone": {"type": "string", "description": "The key's time zone, when it has one: date_local is in it"},
                 "count": {"type": "integer", "description": "Messages in this page"},
                 "next_cursor": {"type": "string", "description": "Present when older messages follow"}
             }),
@@ -121,11 +123,22 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let messages: Vec<Value> = rows.iter().map(normalize).collect();
+    let mut messages: Vec<Value> = rows.iter().map(normalize).collect();
+    // Dates stay in UTC; a key with a time zone also gets each one as its person reads it.
+    let tz = ctx.req.auth.odoo_context.tz.as_deref();
+    if let Some(tz) = tz {
+        for m in &mut messages {
+            let local = m["date"].as_str().and_then(|d| crate::platform::local_time(d, tz));
+            m["date_local"] = json!(local);
+        }
+    }
     ctx.set_record_count(messages.len());
     ctx.progress(2, 2, || format!("Read {} messages of {model} {id}", messages.len()));
     let mut out =
         json!({"model": model, "id": id, "record_name": record_name, "count": messages.len(), "messages": messages});
+    if let Some(tz) = tz {
+        out["time_zone"] = json!(tz);
+    }
     if has_more {
         out["next_cursor"] = json!(cursor::encode(&secret, &binding, offset + limit as u64));
     }
