@@ -207,6 +207,12 @@ test("an administrator governs everything from the browser", async (t) => {
       // The list is drawn again from the API: wait for the row without the words.
       await page.waitForFunction(() => [...document.querySelectorAll("#keys tr")].some((r) => r.innerText.includes("browser key") && !r.innerText.includes("asks before")));
       assert.match(await page.locator("[data-approval='browser key']").innerText(), /Ask first/);
+      // Where it acts: a time zone set in place, checked by Odoo, said in the row.
+      await page.locator("[data-context='browser key']").click();
+      await page.locator("#key-context input[name=tz]").fill("Europe/Brussels");
+      await page.locator("#key-context button[type=submit]").click();
+      await toast(page, "acts in its new companies");
+      await page.waitForFunction(() => [...document.querySelectorAll("#keys tr")].some((r) => r.innerText.includes("browser key") && r.innerText.includes("Europe/Brussels")));
     });
 
     await t.test("an MCP client meets every rule set in the console", async () => {

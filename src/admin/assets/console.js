@@ -375,6 +375,7 @@ async function keys() {
         toast(asking ? t('{0} now asks its person first.', k.label) : t('{0} no longer asks its person first.', k.label));
         await keys();
       }), { 'data-approval': k.label }),
+      button(t('Where it acts…'), () => document.getElementById('issued').replaceChildren(contextForm(k)), { 'data-context': k.label }),
       button(t('Revoke'), () => { if (confirm(t('Revoke {0}? Assistants using it stop at once.', k.label))) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast(t('Revoked {0}.', k.label)); await keys(); }); }, { class: 'danger', 'data-revoke': k.label }))]);
   render(h('h1', {}, t('Connect an AI assistant')), issued, conns.connections.length ? form : h('p', {}, t('Add a connection first.')),
     h('h2', {}, t('Keys')), table([t('Key'), t('Label'), t('Odoo user'), t('Connection'), t('May'), t('Last used'), t('Status'), ''], rows, { id: 'keys' }));
@@ -394,6 +395,30 @@ function keyWords(k, defaultRate) {
   if (k.lang) extra.push(k.lang);
   if (k.tz) extra.push(k.tz);
   return [may, rate, ends].concat(extra).join(', ');
+}
+
+// A key's companies, language and time zone, changed in place (Odoo checks them as the key's user).
+function contextForm(k) {
+  const companies = h('input', { name: 'companies', value: (k.companies || []).join(', '), placeholder: t('the Odoo user\'s own') });
+  const lang = h('input', { name: 'lang', value: k.lang || '', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'fr_BE') });
+  const tz = h('input', { name: 'tz', value: k.tz || '', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'Europe/Brussels') });
+  const form = h('form', { class: 'card', id: 'key-context' }, h('h2', {}, t('Where {0} acts', k.label)),
+    field(t('Companies (ids, the default first)'), companies), field(t('Language'), lang), field(t('Time zone'), tz),
+    h('button', { type: 'submit' }, t('Save')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(async () => {
+      const body = {};
+      const ids = companies.value.split(/[\s,]+/).filter(Boolean).map(Number);
+      if (ids.length) body.companies = ids;
+      if (lang.value.trim()) body.lang = lang.value.trim();
+      if (tz.value.trim()) body.tz = tz.value.trim();
+      await api('PUT', '/keys/' + k.id + '/context', body);
+      toast(t('{0} acts in its new companies, language and time zone.', k.label));
+      await keys();
+    });
+  });
+  return form;
 }
 
 // The approval checkboxes: each operation that may wait for the person's approval, ticked if `on` has it.
