@@ -311,6 +311,10 @@ test("an administrator governs everything from the browser", async (t) => {
       assert.match(await row.innerText(), /demo2[\s\S]*browser-c19[\s\S]*active/);
       assert.match(await page.locator("#oauth-clients").innerText(), /e2e console client[\s\S]*omcl_[\s\S]*127\.0\.0\.1:9/);
       await shot(page, "6-oauth");
+      // The grant may be made to ask its person first, as a key.
+      await row.locator("[data-grant-approval=demo2]").click();
+      await toast(page, "demo2 now asks its person first");
+      await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "asks before delete, action" }).waitFor();
       await row.locator("[data-revoke=demo2]").click();
       await toast(page, "Revoke: demo2 with e2e console client");
       await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "revoked" }).waitFor();

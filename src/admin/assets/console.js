@@ -660,8 +660,14 @@ async function oauth() {
     return !(s && s.models) ? ops : s.models.length === 1 ? t('{0} on 1 model', ops) : t('{0} on {1} models', ops, s.models.length);
   };
   const grantRows = grants.grants.map((g) => [g.client_name || '—', h('code', {}, g.client_id), g.odoo_login, (byId[g.connection_id] || {}).name || g.connection_id,
-    scopeWords(g.scope), time(g.created_at), time(g.last_used_at), h('span', { class: 'badge' + (g.status === 'active' ? ' ok' : g.status === 'pending' ? ' warn' : '') }, words(STATUS_WORDS, g.status)),
+    scopeWords(g.scope) + (g.approval && g.approval.length ? ', ' + t('asks before {0}', g.approval.map(opWords).join(', ')) : ''), time(g.created_at), time(g.last_used_at), h('span', { class: 'badge' + (g.status === 'active' ? ' ok' : g.status === 'pending' ? ' warn' : '') }, words(STATUS_WORDS, g.status)),
     h('span', { class: 'actions' }, g.status === 'pending' ? [act(g, 'approve', t('Approve')), act(g, 'refuse', t('Refuse'), 'danger')] : null,
+      g.status === 'active' ? button(g.approval && g.approval.length ? t('Stop asking') : t('Ask first'), () => attempt(async () => {
+        const asking = !(g.approval && g.approval.length);
+        await api('PUT', '/keys/' + g.key_id + '/approval', { approval: asking ? ['delete', 'action'] : [] });
+        toast(asking ? t('{0} now asks its person first.', g.odoo_login) : t('{0} no longer asks its person first.', g.odoo_login));
+        await oauth();
+      }), { 'data-grant-approval': g.odoo_login }) : null,
       g.status === 'active' ? act(g, 'revoke', t('Revoke'), 'danger') : null)]);
   const clientRows = clients.clients.map((c) => [c.name || '—', h('code', {}, c.client_id), c.source, c.redirect_uris.map((u) => { try { return new URL(u).host || u; } catch { return u; } }).join(', '),
     time(c.created_at), time(c.last_used_at), c.blocked_at ? h('span', { class: 'badge' }, t('blocked')) : h('span', { class: 'badge ok' }, t('allowed')),

@@ -2,6 +2,7 @@
 //! inserted in the same batch as the grant: the authentication batch then serves a token exactly as it
 //! serves a key (connection, permissions, scope, rate limit, suspension, audit).
 
+use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
 use crate::store::keys::NewKeyRow;
 use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, query, text, StoreError};
@@ -22,14 +23,17 @@ pub struct GrantSummary {
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// What the grant runs only once its person approved it (`delete`, `action`).
+    pub approval: Approval,
 }
 
 macro_rules! summary {
     ($tail:literal) => {
         concat!(
             "SELECT g.key_id, g.client_id, c.name AS client_name, k.connection_id, k.odoo_login, g.status, k.scope, \
-             k.rate_limit, g.created_at, g.decided_at, k.last_used_at \
-             FROM oauth_grants g JOIN keys k ON k.id = g.key_id LEFT JOIN oauth_clients c ON c.client_id = g.client_id ",
+             k.rate_limit, g.created_at, g.decided_at, k.last_used_at, a.operations AS approval \
+             FROM oauth_grants g JOIN keys k ON k.id = g.key_id LEFT JOIN oauth_clients c ON c.client_id = g.client_id \
+             LEFT JOIN key_approvals a ON a.key_id = g.key_id ",
             $tail
         )
     };
@@ -49,6 +53,7 @@ impl GrantSummary {
             created_at: get_i64(row, "created_at")?,
             decided_at: get_opt_i64(row, "decided_at")?,
             last_used_at: get_opt_i64(row, "last_used_at")?,
+            approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
         })
     }
 }
