@@ -16,6 +16,7 @@ pub mod crypto;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzz_checks;
 pub mod http;
+pub mod i18n;
 pub mod mcp;
 pub mod net;
 pub mod oauth;

@@ -17,8 +17,9 @@ const FLOORS: &[&[&str]] = &[
     &["config", "subrequests", "net"],
     // Plain HTTP types, the request's services, and the Odoo client (which knows nothing of MCP).
     &["services", "http", "odoo"],
-    // What a key may do, as types: operations, model permissions, field policies, scopes.
-    &["access"],
+    // What a key may do, as types: operations, model permissions, field policies, scopes; the words of
+    // the pages people read (console, sign-in) in their language.
+    &["access", "i18n"],
     // All SQL.
     &["store"],
     // Decisions: is this key valid, over its limit, allowed this operation.

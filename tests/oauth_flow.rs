@@ -637,3 +637,25 @@ fn a_grant_that_writes_but_may_not_run_actions_gets_the_tools_refusal_not_a_chal
     let text = r.body["result"]["content"][0]["text"].as_str().unwrap_or_default().to_string();
     assert!(text.contains("scope does not include running actions on"), "{}", r.raw);
 }
+
+#[test]
+fn the_sign_in_page_speaks_the_persons_language() {
+    let (h, _) = setup("any", &[]);
+    let client_id = register(&h);
+    let url = format!("/authorize?{}", authorize_query(&client_id, &[]));
+    let fr = h.raw("GET", &url, &[("accept-language", "fr-BE,fr;q=0.9,en;q=0.5")], b"");
+    assert_eq!(fr.status, 200, "{}", fr.raw);
+    assert!(fr.raw.contains("<html lang=fr dir=ltr>"), "{}", &fr.raw[..200]);
+    assert!(fr.raw.contains("Se connecter à Odoo") && fr.raw.contains(">Autoriser<") && fr.raw.contains("Mon profil"));
+    assert!(fr.raw.contains("Test client") && fr.raw.contains("veut travailler dans Odoo en votre nom"));
+    let ar = h.raw("GET", &url, &[("accept-language", "ar")], b"");
+    assert!(ar.raw.contains("<html lang=ar dir=rtl>") && ar.raw.contains("الاتصال بـ Odoo"));
+    // The console's choice, remembered in its cookie, wins here too; English otherwise.
+    let ja = h.raw("GET", &url, &[("accept-language", "fr"), ("cookie", "omcp_lang=ja")], b"");
+    assert!(ja.raw.contains("<html lang=ja") && ja.raw.contains("Odoo に接続"));
+    let en = h.raw("GET", &url, &[], b"");
+    assert!(en.raw.contains("<html lang=en dir=ltr>") && en.raw.contains("Connect to Odoo"));
+    // An error page is in the language too.
+    let bad = h.raw("GET", "/authorize?response_type=code", &[("accept-language", "de")], b"");
+    assert!(bad.raw.contains("Dieser Anmeldelink ist ungültig"), "{}", bad.raw);
+}

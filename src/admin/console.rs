@@ -3,9 +3,9 @@
 //! response carries a strict Content-Security-Policy and the usual security headers. Pages are in the
 //! administrator's language (`i18n`): the sign-in page rendered in it, the console carrying its words.
 
-use super::i18n::{self, Lang, LANGS};
 use super::session;
 use crate::http::{urlencoded_value, HttpRequest, HttpResponse, Outcome};
+use crate::i18n::{self, Lang, LANGS};
 use crate::policy::keys::constant_time_eq;
 use crate::services::Services;
 use crate::store::AuditEvent;

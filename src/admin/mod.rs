@@ -13,14 +13,12 @@
 //!   (approve, refuse, revoke) and clients (pre-register, block)
 //! - `audit.rs`, `settings.rs`: the audit trail; run-time settings
 //! - `session.rs`, `console.rs`: the console's login and its pages
-//! - `i18n/`: the console's languages (which one a request gets, its words)
 
 mod audit;
 pub mod body;
 mod browse;
 mod connections;
 pub mod console;
-pub mod i18n;
 mod key_context;
 mod keys;
 mod moves;

@@ -5,6 +5,7 @@
 use super::page::Offer;
 use super::scope;
 use crate::access::{Operation, Scope};
+use crate::i18n::Lang;
 use crate::services::Services;
 use crate::store::connections;
 use crate::store::oauth::settings::{self, OAuthSettings};
@@ -22,24 +23,34 @@ pub fn allowed_operations(s: &OAuthSettings) -> Vec<Operation> {
     default_scope(s).operations.unwrap_or_else(|| Operation::ALL.to_vec())
 }
 
-fn access_words(ops: &[Operation], models: Option<&[String]>) -> String {
-    let verbs: Vec<&str> = ops.iter().map(|op| op.as_str()).collect();
-    let on = match models {
-        Some(m) => format!("on {} model{}", m.len(), if m.len() == 1 { "" } else { "s" }),
-        None => "on the models the administrator enabled".into(),
-    };
-    format!("{} {on}", verbs.join(", "))
+/// What a grant would allow, in the person's words (the console's: "read, create on 2 models").
+fn access_words(l: Lang, ops: &[Operation], models: Option<&[String]>) -> String {
+    let verbs: Vec<String> = ops.iter().map(|op| l.tr(op.as_str())).collect();
+    let verbs = verbs.join(", ");
+    match models {
+        Some([_]) => l.tr("{0} on 1 model").replace("{0}", &verbs),
+        Some(m) => l.tr("{0} on {1} models").replace("{0}", &verbs).replace("{1}", &m.len().to_string()),
+        None => l.tr("{0} on every enabled model").replace("{0}", &verbs),
+    }
 }
 
-fn key_hint(major: i64) -> String {
-    let path = if major <= 16 { "Preferences" } else { "My Profile" };
-    let expiry = if major >= 18 { " Pick a duration: the key stops working when it ends." } else { "" };
-    format!("Make an API key in Odoo: your avatar (top right) → {path} → Account Security → New API Key.{expiry}")
+fn key_hint(l: Lang, major: i64) -> String {
+    let path = if major <= 16 { l.tr("Preferences") } else { l.tr("My Profile") };
+    let hint = l.tr("Make an API key in Odoo: your avatar (top right) → {0} → Account Security → New API Key.");
+    let hint = hint.replace("{0}", &path);
+    match major >= 18 {
+        true => format!("{hint} {}", l.tr("Pick a duration: the key stops working when it ends.")),
+        false => hint,
+    }
 }
 
-pub async fn offers(svc: &Services<'_>, ops_asked: Option<&str>) -> Result<Vec<(Offer, OAuthSettings)>, String> {
+pub async fn offers(
+    svc: &Services<'_>,
+    ops_asked: Option<&str>,
+    l: Lang,
+) -> Result<Vec<(Offer, OAuthSettings)>, String> {
     let enabled =
-        settings::enabled(svc.db).await.map_err(|_| "The server's database did not answer; try again.".to_string())?;
+        settings::enabled(svc.db).await.map_err(|_| l.tr("The server's database did not answer; try again."))?;
     let mut out = Vec::new();
     for s in enabled {
         let Ok(Some(conn)) = connections::get(svc.db, s.connection_id).await else { continue };
@@ -53,8 +64,8 @@ pub async fn offers(svc: &Services<'_>, ops_asked: Option<&str>) -> Result<Vec<(
             Offer {
                 connection_id: conn.id,
                 label: format!("{} ({host}, database {}, Odoo {})", conn.name, conn.database, conn.odoo_version),
-                access: access_words(&ops, scope.models.as_deref()),
-                key_hint: key_hint(conn.odoo_major),
+                access: access_words(l, &ops, scope.models.as_deref()),
+                key_hint: key_hint(l, conn.odoo_major),
             },
             s,
         ));

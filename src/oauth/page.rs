@@ -5,6 +5,7 @@
 //! client's own redirect (CSP `form-action`, which browsers also apply to the redirect that follows).
 
 use crate::http::HttpResponse;
+use crate::i18n::Lang;
 
 const STYLE: &str = include_str!("sign_in.css");
 pub const STYLE_PATH: &str = "/authorize/sign-in.css";
@@ -33,35 +34,45 @@ pub struct SignIn<'a> {
     pub error: Option<&'a str>,
     /// The login typed before an error, kept in the form.
     pub login: Option<&'a str>,
+    /// The person's language (`i18n::choose`).
+    pub lang: Lang,
 }
 
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn shell(title: &str, head_extra: &str, body: &str) -> String {
+fn shell(l: Lang, title: &str, head_extra: &str, body: &str) -> String {
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
+        "<!doctype html><html lang={} dir={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
          {head_extra}<title>{} · Odoo MCP</title><link rel=stylesheet href=\"{STYLE_PATH}\"></head><body><main>{body}</main></body></html>",
+        l.tag,
+        l.dir(),
         escape(title)
     )
 }
 
 pub fn sign_in(v: &SignIn<'_>) -> String {
+    let l = v.lang;
     let who = match v.client_name {
         Some(name) => format!(
-            "<strong>{}</strong> <span class=muted>(as it names itself; id {})</span>",
+            "<strong>{}</strong> <span class=muted>{}</span>",
             escape(name),
-            escape(v.client_id)
+            escape(&l.tr("(as it names itself; id {0})").replace("{0}", v.client_id))
         ),
-        None => format!("An application <span class=muted>(id {})</span>", escape(v.client_id)),
+        None => format!(
+            "{} <span class=muted>{}</span>",
+            escape(&l.tr("An application")),
+            escape(&l.tr("(id {0})").replace("{0}", v.client_id))
+        ),
     };
     let error = v.error.map(|e| format!("<p class=error role=alert>{}</p>", escape(e))).unwrap_or_default();
     let connection_field = match v.offers {
         [only] => format!(
-            "<input type=hidden name=connection value={}><p>Odoo: <strong>{}</strong></p><p>Access: {}</p>",
+            "<input type=hidden name=connection value={}><p>Odoo: <strong>{}</strong></p><p>{} {}</p>",
             only.connection_id,
             escape(&only.label),
+            escape(&l.tr("Access:")),
             escape(&only.access)
         ),
         several => {
@@ -94,45 +105,55 @@ pub fn sign_in(v: &SignIn<'_>) -> String {
             format!(
                 "<form method=post action=\"/authorize\" class=confirm>{ticket}<input type=hidden name=connection value={connection_id}>\
                  <input type=hidden name=remembered value=1>\
-                 <button type=submit name=decision value=allow id=continue>Continue as {}</button>\
-                 <button type=submit name=decision value=deny class=secondary>Deny</button></form>\
-                 <p class=muted>Or sign in as someone else:</p>",
-                escape(login)
+                 <button type=submit name=decision value=allow id=continue>{}</button>\
+                 <button type=submit name=decision value=deny class=secondary>{}</button></form>\
+                 <p class=muted>{}</p>",
+                escape(&l.tr("Continue as {0}").replace("{0}", login)),
+                escape(&l.tr("Deny")),
+                escape(&l.tr("Or sign in as someone else:"))
             )
         })
         .unwrap_or_default();
     let login = v.login.map(|l| format!(" value=\"{}\"", escape(l))).unwrap_or_default();
+    let title = l.tr("Connect to Odoo");
+    let wants = escape(&l.tr("{0} wants to work in Odoo as you.")).replace("{0}", &who);
+    let back = escape(&l.tr("After you answer, you are sent back to {0}."))
+        .replace("{0}", &format!("<strong>{}</strong>", escape(v.destination)));
     let body = format!(
-        "<h1>Connect to Odoo</h1><p>{who} wants to work in Odoo as you.</p>\
-         <p>After you answer, you are sent back to <strong>{}</strong>.</p>{error}{confirm}\
+        "<h1>{}</h1><p>{wants}</p><p>{back}</p>{error}{confirm}\
          <form method=post action=\"/authorize\">{ticket}{connection_field}\
-         <label>Odoo login <input name=login id=login autocomplete=username required{login}></label>\
-         <label>Odoo API key <input type=password name=api_key id=api_key autocomplete=off required></label>{hints}\
-         <button type=submit name=decision value=allow id=allow>Allow</button>\
-         <button type=submit name=decision value=deny class=secondary formnovalidate id=deny>Deny</button></form>\
-         <p class=muted>The application gets a token for this server, never your API key; you or your administrator can revoke it at any time.</p>",
-        escape(v.destination)
+         <label>{} <input name=login id=login autocomplete=username required{login}></label>\
+         <label>{} <input type=password name=api_key id=api_key autocomplete=off required></label>{hints}\
+         <button type=submit name=decision value=allow id=allow>{}</button>\
+         <button type=submit name=decision value=deny class=secondary formnovalidate id=deny>{}</button></form>\
+         <p class=muted>{}</p>",
+        escape(&title),
+        escape(&l.tr("Odoo login")),
+        escape(&l.tr("Odoo API key")),
+        escape(&l.tr("Allow")),
+        escape(&l.tr("Deny")),
+        escape(&l.tr(
+            "The application gets a token for this server, never your API key; you or your administrator can revoke it at any time."
+        ))
     );
-    shell("Connect to Odoo", "", &body)
+    shell(l, &title, "", &body)
 }
 
 /// A page with a message and nothing to do (an error before the redirect is known good, a refusal).
-pub fn message(title: &str, text: &str) -> String {
-    shell(title, "", &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)))
+pub fn message(l: Lang, title: &str, text: &str) -> String {
+    shell(l, title, "", &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)))
 }
 
 /// The page a person sees while an administrator decides; it asks again every few seconds.
-pub fn waiting(check_url: &str) -> String {
+pub fn waiting(l: Lang, check_url: &str) -> String {
     let refresh = format!("<meta http-equiv=refresh content=\"5;url={}\">", escape(check_url));
-    shell(
-        "Waiting for approval",
-        &refresh,
-        &format!(
-            "<h1>Waiting for approval</h1><p>An administrator of this server approves each new connection. \
-             This page continues by itself once they have decided; you can also <a href=\"{}\">check now</a>.</p>",
-            escape(check_url)
-        ),
-    )
+    let title = l.tr("Waiting for approval");
+    let link = format!("<a href=\"{}\">{}</a>", escape(check_url), escape(&l.tr("check now")));
+    let text = escape(&l.tr(
+        "An administrator of this server approves each new connection. This page continues by itself once they have decided; you can also {0}.",
+    ))
+    .replace("{0}", &link);
+    shell(l, &title, &refresh, &format!("<h1>{}</h1><p>{text}</p>", escape(&title)))
 }
 
 /// The Content-Security-Policy of a sign-in page whose form answers to this origin and then to
@@ -200,6 +221,7 @@ mod tests {
             remembered: None,
             error: Some("Odoo did not accept this login and API key."),
             login: Some("demo2\"><b>"),
+            lang: crate::i18n::LANGS[0],
         });
         assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"));
         assert!(html.contains("claude.ai") && html.contains("omcl_1"));
@@ -222,6 +244,7 @@ mod tests {
             remembered: Some(("demo2", 2)),
             error: None,
             login: None,
+            lang: crate::i18n::LANGS[0],
         });
         assert_eq!(html.matches("<select").count(), 1, "a choice in the sign-in form");
         assert!(html.contains("<input type=hidden name=connection value=2><input type=hidden name=remembered"));
@@ -234,7 +257,7 @@ mod tests {
         assert_eq!(redirect_source("https://claude.ai/api/mcp/auth_callback").as_deref(), Some("https://claude.ai"));
         assert_eq!(redirect_source("http://127.0.0.1:5000/cb").as_deref(), Some("http://127.0.0.1:*"));
         assert_eq!(redirect_source("cursor://anysphere/cb").as_deref(), Some("cursor:"));
-        let r = html(200, message("x", "y"), Some("https://claude.ai"));
+        let r = html(200, message(crate::i18n::LANGS[0], "x", "y"), Some("https://claude.ai"));
         let csp = r.header("content-security-policy").unwrap();
         assert!(csp.contains("form-action 'self' https://claude.ai;") && csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("script-src"));

@@ -29,7 +29,14 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
         ("POST", metadata::AUTHORIZE_PATH) if from_this_origin(req) => sign_in::answer(req, svc).await,
         ("POST", metadata::AUTHORIZE_PATH) => page::html(
             403,
-            page::message("Not allowed", "This form may be sent only from this server's own sign-in page."),
+            {
+                let l = crate::i18n::choose(req);
+                page::message(
+                    l,
+                    &l.tr("Not allowed"),
+                    &l.tr("This form may be sent only from this server's own sign-in page."),
+                )
+            },
             None,
         )
         .into(),

@@ -1,4 +1,4 @@
-//! The console's languages: which one a request gets (the `omcp_lang` cookie the console's language
+//! The languages of the pages people read, the console's and the OAuth sign-in's: which one a request gets (the `omcp_lang` cookie the console's language
 //! picker sets, else the best match of `Accept-Language`, else English), whether it is written right to
 //! left, and its words. The words are `strings.tsv`: a line per English text, a column per language;
 //! the page carries the chosen language's column as a JSON object the script looks its texts up in,

@@ -6,10 +6,17 @@ use super::*;
 use crate::http::HttpRequest;
 use std::collections::BTreeSet;
 
-const SCRIPT: &str = include_str!("../assets/console.js");
-const PAGES: &str = include_str!("../console.rs");
+const SCRIPT: &str = include_str!("../admin/assets/console.js");
+const PAGES: &[&str] = &[
+    include_str!("../admin/console.rs"),
+    include_str!("../oauth/page.rs"),
+    include_str!("../oauth/sign_in.rs"),
+    include_str!("../oauth/offers.rs"),
+    include_str!("../oauth/routes.rs"),
+];
 
-/// The literal texts after `opener` (`t('` or `.tr("`) in `src`, with `\'`, `\"` and `\\` undone.
+/// The literal texts opened by `opener` (`t(` or `.tr(`) and `quote` in `src`, with `\'`, `\"` and `\\`
+/// undone.
 fn literals(src: &str, opener: &str, quote: char, standalone: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (at, _) in src.match_indices(opener) {
@@ -18,7 +25,9 @@ fn literals(src: &str, opener: &str, quote: char, standalone: bool) -> BTreeSet<
             continue;
         }
         let mut text = String::new();
-        let mut chars = src[at + opener.len()..].chars();
+        // A long text starts on the next line (rustfmt's), after whitespace.
+        let rest = src[at + opener.len()..].trim_start();
+        let Some(mut chars) = rest.strip_prefix(quote).map(str::chars) else { continue };
         while let Some(c) = chars.next() {
             match c {
                 '\\' => text.extend(chars.next()),
@@ -63,8 +72,10 @@ fn every_text_has_words_in_every_language() {
             }
         }
     }
-    let used: BTreeSet<String> =
-        literals(SCRIPT, "t('", '\'', true).into_iter().chain(literals(PAGES, ".tr(\"", '"', false)).collect();
+    let used: BTreeSet<String> = literals(SCRIPT, "t(", '\'', true)
+        .into_iter()
+        .chain(PAGES.iter().flat_map(|page| literals(page, ".tr(", '"', false)))
+        .collect();
     for text in used.difference(&english) {
         problems.push(format!("no line in strings.tsv for {text:?}"));
     }
