@@ -22,18 +22,6 @@ const IDS: &[(&str, i64, i64, &str)] = &[
     ("crm.lead", 26, 7, "an admin's opportunity, lost"),
 ];
 
-fn model_and_method(f: &Fixture) -> (String, String) {
-    let body = &f.request["body"];
-    if let Some(args) = body["params"]["args"].as_array() {
-        let s = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("").to_string();
-        return (s(3), s(4));
-    }
-    let path = f.request["path"].as_str().unwrap_or("");
-    let mut parts = path.rsplit('/');
-    let method = parts.next().unwrap_or("").to_string();
-    (parts.next().unwrap_or("").to_string(), method)
-}
-
 /// The record ids a call names: `execute_kw`'s first positional argument when it is a list of ids, or
 /// JSON-2's `ids`.
 fn ids_slot(req: &mut Value) -> Option<&mut Value> {
@@ -60,18 +48,18 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
     let mut fixtures: Vec<Fixture> = load(dir, "probes")
         .into_iter()
         .filter(|f| {
-            let (model, method) = model_and_method(f);
+            let (model, method) = f.model_and_method();
             matches!(model.as_str(), "sale.order" | "crm.lead") && method != "fields_get"
         })
         .collect();
-    fixtures.sort_by_key(|f| match model_and_method(f).1.as_str() {
+    fixtures.sort_by_key(|f| match f.model_and_method().1.as_str() {
         "action_confirm" => 0,
         "action_cancel" => 2,
         _ => 1,
     });
     let mut failures = Vec::new();
     for f in &fixtures {
-        let (model, method) = model_and_method(f);
+        let (model, method) = f.model_and_method();
         let mut req = f.request.clone();
         map_ids(&model, &mut req);
         let sent = send(odoo.port(), &req);

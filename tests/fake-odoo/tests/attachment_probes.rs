@@ -11,19 +11,11 @@ use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::Value;
 
 fn method_of(f: &Fixture) -> String {
-    let body = &f.request["body"];
-    if let Some(args) = body["params"]["args"].as_array() {
-        return args.get(4).and_then(Value::as_str).unwrap_or("").into();
-    }
-    f.request["path"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").into()
+    f.model_and_method().1
 }
 
 fn is_attachment_call(f: &Fixture) -> bool {
-    let body = &f.request["body"];
-    match body["params"]["args"].as_array() {
-        Some(args) => args.get(3).and_then(Value::as_str) == Some("ir.attachment"),
-        None => f.request["path"].as_str().unwrap_or("").starts_with("/json/2/ir.attachment/"),
-    }
+    f.model_and_method().0 == "ir.attachment"
 }
 
 /// The answer's rows (or id), without ids and dates, for the exact comparison.

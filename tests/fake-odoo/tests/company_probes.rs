@@ -8,23 +8,10 @@ mod common;
 
 use common::recording::{check, load, send, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
-use serde_json::Value;
-
-fn model_and_method(f: &Fixture) -> (String, String) {
-    let body = &f.request["body"];
-    if let Some(args) = body["params"]["args"].as_array() {
-        let s = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("").to_string();
-        return (s(3), s(4));
-    }
-    let path = f.request["path"].as_str().unwrap_or("");
-    let mut parts = path.rsplit('/');
-    let method = parts.next().unwrap_or("").to_string();
-    (parts.next().unwrap_or("").to_string(), method)
-}
 
 fn wanted(f: &Fixture) -> bool {
     let text = f.request["body"].to_string();
-    match model_and_method(f) {
+    match f.model_and_method() {
         (m, _) if m == "res.company" || m == "res.lang" => true,
         (m, method) if m == "res.users" => method == "read" || method == "context_get",
         (m, method) => m == "res.partner" && method == "search_read" && text.contains("context"),
@@ -36,7 +23,7 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
     let fixtures: Vec<Fixture> = load(dir, "probes").into_iter().filter(wanted).collect();
     let mut failures = Vec::new();
     for f in &fixtures {
-        let (model, _) = model_and_method(f);
+        let (model, _) = f.model_and_method();
         let sent = send(odoo.port(), &f.request);
         // Exact: the companies and languages are the demo database's own; errors are exact anyway.
         let exact = model == "res.company" || model == "res.lang";

@@ -15,6 +15,22 @@ pub struct Fixture {
     pub response: Value,
 }
 
+impl Fixture {
+    /// The model and method a recorded model call names: `execute_kw`'s third and fourth arguments
+    /// after the credentials, or JSON-2's path (`/json/2/<model>/<method>`).
+    pub fn model_and_method(&self) -> (String, String) {
+        let body = &self.request["body"];
+        if let Some(args) = body["params"]["args"].as_array() {
+            let s = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+            return (s(3), s(4));
+        }
+        let path = self.request["path"].as_str().unwrap_or("");
+        let mut parts = path.rsplit('/');
+        let method = parts.next().unwrap_or("").to_string();
+        (parts.next().unwrap_or("").to_string(), method)
+    }
+}
+
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/odoo")
 }
