@@ -123,7 +123,8 @@ pub struct ToolCtx<'r> {
     /// Set while a batch runs its operations: their own progress steps would make the batch's progress
     /// go backwards, which the protocol forbids.
     pub(in crate::capabilities) in_batch: Cell<bool>,
-    /// The call as the client made it (tool, arguments): what an approval is bound to.
+    /// The call as the client made it (tool, arguments): what an approval is bound to (set by `tools::call`
+    /// for a key with an approval rule).
     pub(in crate::capabilities) call: OnceCell<(String, Map<String, Value>)>,
     /// The person approved this call (a batch's approval covers its operations).
     pub(in crate::capabilities) approved: Cell<bool>,

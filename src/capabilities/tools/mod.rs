@@ -87,7 +87,11 @@ pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<V
         Some(_) => return Err(RpcError::invalid_params("Invalid params: 'arguments' must be an object")),
     };
     let ctx = ToolCtx::new(req, "tool_call");
-    let _ = ctx.call.set((name.to_string(), args.clone()));
+    // What an approval is bound to; kept only for a key that asks its person first (a copy of the
+    // arguments on every other call would be work for nothing).
+    if !req.auth.approval.is_none() {
+        let _ = ctx.call.set((name.to_string(), args.clone()));
+    }
     let started = now_ms();
     // `company` is the call's, not the tool's: taken out before the tool sees its arguments.
     let mut own;
