@@ -392,3 +392,69 @@ fn odoo_16_and_18_attach_and_read_back_through_datas_too() {
         assert_eq!(r["result"]["contents"][0]["mimeType"], "application/pdf");
     }
 }
+
+#[test]
+fn a_file_attached_to_a_lead_shows_in_its_chatter_as_a_note_carrying_it() {
+    for v in [OdooVersion::V19, OdooVersion::V17, OdooVersion::V16] {
+        let h = Harness::new();
+        let c = setup(&h, v);
+        h.allow(c, "crm.lead", json!({"read": true, "create": true, "update": true}));
+        h.allow(c, "crm.tag", json!({"read": true, "create": true, "update": true}));
+        let key = h.key(c, v, "admin");
+        let mut s = h.session(&key);
+        let lead = s.tool("odoo_create", json!({"model": "crm.lead", "values": {"name": "Attach here"}}));
+        let lead = lead["structuredContent"]["id"].as_i64().expect("lead id");
+        let out = attach(
+            &mut s,
+            json!({"model": "crm.lead", "id": lead, "name": "brief.txt", "mimetype": "text/plain", "text": "Scope", "note": "The brief <as agreed>"}),
+        );
+        let (file, message) = (out["attachment_id"].clone(), out["message_id"].clone());
+        assert!(message.as_i64().is_some(), "{v:?}: {out}");
+        assert!(out.get("warning").is_none(), "{out}");
+        let plain = attach(
+            &mut s,
+            json!({"model": "crm.lead", "id": lead, "name": "b.txt", "mimetype": "text/plain", "text": "B"}),
+        );
+
+        let thread =
+            s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": lead, "include_notifications": false}));
+        let messages = thread["structuredContent"]["messages"].as_array().expect("messages").clone();
+        let note = messages.iter().find(|m| m["id"] == message).expect("the note is in the chatter");
+        assert_eq!(note["is_note"], true, "{v:?}: {note}");
+        assert_eq!(note["body"], "The brief <as agreed>", "{v:?}: plain text, escaped for Odoo");
+        assert_eq!(note["attachment_ids"], json!([file]), "{v:?}");
+        let bare = messages.iter().find(|m| m["id"] == plain["message_id"]).expect("the second note");
+        assert_eq!(bare["body"], "", "{v:?}: a file alone posts an empty note");
+        assert_eq!(bare["attachment_ids"], json!([plain["attachment_id"]]));
+        assert!(messages.iter().filter(|m| m.get("attachment_ids").is_none()).all(|m| m["id"] != message));
+
+        // A model without a chatter: attached, no note.
+        let tag = s.tool("odoo_create", json!({"model": "crm.tag", "values": {"name": "Files"}}));
+        let tag = tag["structuredContent"]["id"].as_i64().expect("tag id");
+        let out = attach(
+            &mut s,
+            json!({"model": "crm.tag", "id": tag, "name": "t.txt", "mimetype": "text/plain", "text": "T"}),
+        );
+        assert!(out["attachment_id"].as_i64().is_some() && out.get("message_id").is_none(), "{out}");
+        assert!(out.get("warning").is_none(), "{out}");
+    }
+}
+
+#[test]
+fn a_file_is_attached_in_the_company_the_call_names() {
+    let h = Harness::new();
+    let v = OdooVersion::V19;
+    let key = h.key(setup(&h, v), v, "admin");
+    let mut s = h.session(&key);
+    let args = |company: i64| json!({"model": "sale.order", "id": ORDER, "name": "x.txt", "mimetype": "text/plain", "text": "x", "company": company});
+    assert!(attach(&mut s, args(1))["attachment_id"].as_i64().is_some());
+    // The order is company 1's: acting in company 2, Odoo's multi-company rule hides it.
+    let r = s.tool("odoo_attach", args(2));
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(text_of(&r).contains("sale.order"), "{r}");
+    // Not one of the user's companies: refused by Odoo too, and nothing attached.
+    let r = s.tool("odoo_attach", args(99));
+    assert_eq!(r["isError"], true, "{r}");
+    let list = listing(&mut s, &format!("odoo://sale.order/{ORDER}/attachments"));
+    assert_eq!(list["attachments"].as_array().map(Vec::len), Some(1), "{list}");
+}

@@ -207,3 +207,20 @@ fn chatter_dates_are_also_given_in_the_keys_time_zone() {
     let r = s.tool("odoo_chatter_read", json!({"model": "crm.lead", "id": 1, "limit": 3}));
     assert!(ok(&r).get("time_zone").is_none() && ok(&r)["messages"][0].get("date_local").is_none());
 }
+
+#[test]
+fn describe_model_says_which_fields_hold_a_value_per_company() {
+    let h = Harness::new();
+    for v in [OdooVersion::V16, OdooVersion::V19] {
+        let c = h.connection(v, &format!("c{v:?}"), &["res.partner"]);
+        let k = key(&h, c, v, json!({}));
+        let mut s = h.session(&k);
+        let r = s.tool("odoo_describe_model", json!({"model": "res.partner"}));
+        let fields = ok(&r)["fields"].as_array().expect("fields").clone();
+        let field = |n: &str| fields.iter().find(|f| f["name"] == n).cloned().unwrap_or(Value::Null);
+        assert_eq!(field("property_account_receivable_id")["company_dependent"], json!(true), "{v:?}");
+        assert_eq!(field("barcode")["company_dependent"], json!(true), "{v:?}");
+        assert!(field("name").get("company_dependent").is_none(), "{v:?}: only the dependent fields say so");
+        assert!(field("property_product_pricelist").get("company_dependent").is_none(), "{v:?}: computed");
+    }
+}

@@ -177,6 +177,13 @@ fn demo2_signs_in_and_the_client_gets_rotating_tokens() {
     assert_eq!(grants.body["grants"][0]["odoo_login"], "demo2");
     assert_eq!(grants.body["grants"][0]["status"], "active");
     assert_eq!(h.admin("GET", "/admin/api/keys", None).body["keys"], json!([]));
+    // Where it acts is set through its key id, as a key's, and listed with the grant.
+    let key_id = grants.body["grants"][0]["key_id"].as_i64().unwrap();
+    assert_eq!(grants.body["grants"][0]["companies"], json!([]));
+    let r = h.admin("PUT", &format!("/admin/api/keys/{key_id}/context"), Some(json!({"tz": "Europe/Paris"})));
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let grant = h.admin("GET", "/admin/api/oauth/grants", None).body["grants"][0].clone();
+    assert_eq!((grant["tz"].as_str(), grant["lang"].as_str()), (Some("Europe/Paris"), None), "{grant}");
 
     // Refresh rotates; the old refresh token, presented again, revokes the grant.
     let r2 = token(&h, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]);

@@ -26,6 +26,9 @@ pub struct FieldInfo {
     pub help: Option<String>,
     pub stored: bool,
     pub sortable: bool,
+    /// A value per company (Odoo's `company_dependent`): reads and writes see the current company's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub company_dependent: bool,
     /// The path a related field copies (`parent_id.name`), from `fields_get`'s `related`.
     #[serde(skip)]
     pub related: Option<String>,
@@ -73,9 +76,9 @@ impl ModelSchema {
 }
 
 /// The attributes asked of `fields_get`. `related` and `depends` say what each field is computed from, for
-/// field policies (`odoo::derived`). A change here is a change of the cached answers' shape: bump
-/// `ATTRIBUTES_VERSION`.
-const ATTRIBUTES: [&str; 12] = [
+/// field policies (`odoo::derived`); `company_dependent` which fields hold a value per company. A change
+/// here is a change of the cached answers' shape: bump `ATTRIBUTES_VERSION`.
+const ATTRIBUTES: [&str; 13] = [
     "string",
     "type",
     "required",
@@ -88,11 +91,12 @@ const ATTRIBUTES: [&str; 12] = [
     "searchable",
     "related",
     "depends",
+    "company_dependent",
 ];
 /// Which attribute list a cached `fields_get` answer was fetched with: part of the shared cache's key, so
 /// that an answer fetched with an older list (without `related` and `depends`, where every field would
 /// look underived) is never read as one of this list.
-pub const ATTRIBUTES_VERSION: i64 = 2;
+pub const ATTRIBUTES_VERSION: i64 = 3;
 /// One `fields_get` call: the answer as Odoo sent it (to share through D1) and the schema.
 pub async fn fetch(client: &OdooClient<'_>, model: &str) -> Result<(String, ModelSchema), OdooError> {
     let call = Call {
@@ -128,6 +132,7 @@ pub fn parse_fields_get(raw: &Value) -> Result<ModelSchema, OdooError> {
                 help: s("help").filter(|h| !h.is_empty()),
                 stored: b("store").unwrap_or(true),
                 sortable: b("sortable").unwrap_or_else(|| b("store").unwrap_or(true)),
+                company_dependent: b("company_dependent").unwrap_or(false),
                 related: s("related").filter(|r| !r.is_empty()),
                 depends: attrs
                     .get("depends")

@@ -315,6 +315,14 @@ test("an administrator governs everything from the browser", async (t) => {
       await row.locator("[data-grant-approval=demo2]").click();
       await toast(page, "demo2 now asks its person first");
       await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "asks before delete, action" }).waitFor();
+      // And set where it acts, as a key: a time zone, checked by Odoo as demo2, said in the row.
+      await row.locator("[data-grant-context=demo2]").click();
+      await page.locator("#key-context input[name=tz]").fill("Europe/Paris");
+      await page.locator("#key-context button[type=submit]").click();
+      await toast(page, "demo2 acts in its new companies");
+      await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "Europe/Paris" }).waitFor();
+      const listed = (await admin(setup, "GET", "/admin/api/oauth/grants")).body.grants.find((g) => g.client_name === "e2e console client");
+      assert.equal(listed.tz, "Europe/Paris", JSON.stringify(listed));
       await row.locator("[data-revoke=demo2]").click();
       await toast(page, "Revoke: demo2 with e2e console client");
       await page.locator("#grants tr", { hasText: "e2e console client" }).filter({ hasText: "revoked" }).waitFor();

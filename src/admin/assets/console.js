@@ -375,7 +375,7 @@ async function keys() {
         toast(asking ? t('{0} now asks its person first.', k.label) : t('{0} no longer asks its person first.', k.label));
         await keys();
       }), { 'data-approval': k.label }),
-      button(t('Where it acts…'), () => document.getElementById('issued').replaceChildren(contextForm(k)), { 'data-context': k.label }),
+      button(t('Where it acts…'), () => document.getElementById('issued').replaceChildren(contextForm(k.id, k.label, k, keys)), { 'data-context': k.label }),
       button(t('Revoke'), () => { if (confirm(t('Revoke {0}? Assistants using it stop at once.', k.label))) attempt(async () => { await api('DELETE', '/keys/' + k.id); toast(t('Revoked {0}.', k.label)); await keys(); }); }, { class: 'danger', 'data-revoke': k.label }))]);
   render(h('h1', {}, t('Connect an AI assistant')), issued, conns.connections.length ? form : h('p', {}, t('Add a connection first.')),
     h('h2', {}, t('Keys')), table([t('Key'), t('Label'), t('Odoo user'), t('Connection'), t('May'), t('Last used'), t('Status'), ''], rows, { id: 'keys' }));
@@ -389,20 +389,26 @@ function keyWords(k, defaultRate) {
   if (s.actions) may += ' (' + t('actions {0}', s.actions.join(', ')) + ')';
   const rate = k.rate_limit ? t('{0} per minute', k.rate_limit) : t('{0} per minute (default)', defaultRate);
   const ends = k.expires_at ? (k.expires_at < Date.now() ? t('expired {0}', day(k.expires_at)) : t('expires {0}', day(k.expires_at))) : t('never expires');
+  return [may, rate, ends].concat(fitWords(k)).join(', ');
+}
+
+// What fits a key or a grant to its person, in words: approval, companies, language, time zone.
+function fitWords(k) {
   const extra = [];
   if (k.approval && k.approval.length) extra.push(t('asks before {0}', k.approval.map(opWords).join(', ')));
   if (k.companies && k.companies.length) extra.push(t('companies {0}', k.companies.join(', ')));
   if (k.lang) extra.push(k.lang);
   if (k.tz) extra.push(k.tz);
-  return [may, rate, ends].concat(extra).join(', ');
+  return extra;
 }
 
-// A key's companies, language and time zone, changed in place (Odoo checks them as the key's user).
-function contextForm(k) {
+// The companies, language and time zone of a key (a grant's too: its key id), changed in place (Odoo
+// checks them as the key's user); `reload` shows the view again once saved.
+function contextForm(id, label, k, reload) {
   const companies = h('input', { name: 'companies', value: (k.companies || []).join(', '), placeholder: t('the Odoo user\'s own') });
   const lang = h('input', { name: 'lang', value: k.lang || '', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'fr_BE') });
   const tz = h('input', { name: 'tz', value: k.tz || '', placeholder: t('the Odoo user\'s own, or e.g. {0}', 'Europe/Brussels') });
-  const form = h('form', { class: 'card', id: 'key-context' }, h('h2', {}, t('Where {0} acts', k.label)),
+  const form = h('form', { class: 'card', id: 'key-context' }, h('h2', {}, t('Where {0} acts', label)),
     field(t('Companies (ids, the default first)'), companies), field(t('Language'), lang), field(t('Time zone'), tz),
     h('button', { type: 'submit' }, t('Save')));
   form.addEventListener('submit', (ev) => {
@@ -413,9 +419,9 @@ function contextForm(k) {
       if (ids.length) body.companies = ids;
       if (lang.value.trim()) body.lang = lang.value.trim();
       if (tz.value.trim()) body.tz = tz.value.trim();
-      await api('PUT', '/keys/' + k.id + '/context', body);
-      toast(t('{0} acts in its new companies, language and time zone.', k.label));
-      await keys();
+      await api('PUT', '/keys/' + id + '/context', body);
+      toast(t('{0} acts in its new companies, language and time zone.', label));
+      await reload();
     });
   });
   return form;
@@ -660,7 +666,7 @@ async function oauth() {
     return !(s && s.models) ? ops : s.models.length === 1 ? t('{0} on 1 model', ops) : t('{0} on {1} models', ops, s.models.length);
   };
   const grantRows = grants.grants.map((g) => [g.client_name || '—', h('code', {}, g.client_id), g.odoo_login, (byId[g.connection_id] || {}).name || g.connection_id,
-    scopeWords(g.scope) + (g.approval && g.approval.length ? ', ' + t('asks before {0}', g.approval.map(opWords).join(', ')) : ''), time(g.created_at), time(g.last_used_at), h('span', { class: 'badge' + (g.status === 'active' ? ' ok' : g.status === 'pending' ? ' warn' : '') }, words(STATUS_WORDS, g.status)),
+    [scopeWords(g.scope)].concat(fitWords(g)).join(', '), time(g.created_at), time(g.last_used_at), h('span', { class: 'badge' + (g.status === 'active' ? ' ok' : g.status === 'pending' ? ' warn' : '') }, words(STATUS_WORDS, g.status)),
     h('span', { class: 'actions' }, g.status === 'pending' ? [act(g, 'approve', t('Approve')), act(g, 'refuse', t('Refuse'), 'danger')] : null,
       g.status === 'active' ? button(g.approval && g.approval.length ? t('Stop asking') : t('Ask first'), () => attempt(async () => {
         const asking = !(g.approval && g.approval.length);
@@ -668,6 +674,7 @@ async function oauth() {
         toast(asking ? t('{0} now asks its person first.', g.odoo_login) : t('{0} no longer asks its person first.', g.odoo_login));
         await oauth();
       }), { 'data-grant-approval': g.odoo_login }) : null,
+      g.status === 'active' ? button(t('Where it acts…'), () => document.getElementById('grant-context').replaceChildren(contextForm(g.key_id, g.odoo_login, g, oauth)), { 'data-grant-context': g.odoo_login }) : null,
       g.status === 'active' ? act(g, 'revoke', t('Revoke'), 'danger') : null)]);
   const clientRows = clients.clients.map((c) => [c.name || '—', h('code', {}, c.client_id), c.source, c.redirect_uris.map((u) => { try { return new URL(u).host || u; } catch { return u; } }).join(', '),
     time(c.created_at), time(c.last_used_at), c.blocked_at ? h('span', { class: 'badge' }, t('blocked')) : h('span', { class: 'badge ok' }, t('allowed')),
@@ -678,7 +685,7 @@ async function oauth() {
     }), { class: c.blocked_at ? null : 'danger', 'data-block': c.client_id })]);
   render(h('h1', {}, 'OAuth'), h('p', { class: 'hint' }, t('Clients such as claude.ai, ChatGPT and Claude Desktop connect with only this URL:'), ' ',
     h('code', {}, location.origin + '/mcp'), ' ', t('Each person signs in with their Odoo login and an Odoo API key, and works as that Odoo user.')),
-    ...settingsCards, h('h2', {}, t('Grants')), table([t('Client'), t('Client id'), t('Odoo user'), t('Connection'), t('May'), t('Created'), t('Last used'), t('Status'), ''], grantRows, { id: 'grants' }),
+    ...settingsCards, h('h2', {}, t('Grants')), h('div', { id: 'grant-context' }), table([t('Client'), t('Client id'), t('Odoo user'), t('Connection'), t('May'), t('Created'), t('Last used'), t('Status'), ''], grantRows, { id: 'grants' }),
     h('h2', {}, t('Clients')), table([t('Name'), t('Client id'), t('Registered by'), t('Sends back to'), t('Registered'), t('Last used'), t('Status'), ''], clientRows, { id: 'oauth-clients' }));
 }
 

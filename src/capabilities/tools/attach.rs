@@ -3,16 +3,19 @@
 //! permission on the RECORD's model (Odoo itself checks write access on the record), never on
 //! `ir.attachment`. Audited as `attachment_added` (record, attachment id, size, type; never the content).
 //!
-//! The attachment is not posted as a chatter message: Odoo's chatter lists a record's attachments in its
-//! attachment box, and no recording shows `message_post` with `attachment_ids`.
+//! On a record with a chatter the file is also posted there, as a log note carrying the attachment
+//! (`message_post` with `attachment_ids`, as Odoo's own composer does), so that people see who added
+//! what and when; the note notifies nobody.
 
 use super::args;
 use super::attachments::{create_call, of_record, too_large, visible_record};
 use super::chatter::record_id;
-use super::definition::{arguments, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use super::chatter_post::{post_params, Kind, MAX_BODY_CHARS};
+use super::definition::{arguments, company_param, dry_run_param, model_param, object, Tool, ToolAnnotations};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
-use crate::odoo::answer;
+use crate::odoo::call::Call;
+use crate::odoo::{answer, OdooClient};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
@@ -26,17 +29,20 @@ pub fn definition() -> Tool {
         name: NAME,
         title,
         description: "Attach a file to one record (e.g. a quotation PDF to a sale.order, notes to a crm.lead): it \
-            appears in the record's attachments in Odoo. Give the content either as text (for text files) or as \
-            content_base64 (any file), with its name and mimetype. Needs update permission on the model. Files \
-            over the server's size limit are refused. dry_run checks the record and the permission without attaching.",
+            appears in the record's attachments in Odoo and, on a record with a chatter, as a log note carrying the \
+            file (with `note` as its text; it notifies nobody). Give the content either as text (for text files) \
+            or as content_base64 (any file), with its name and mimetype. Needs update permission on the model. \
+            Files over the server's size limit are refused. dry_run checks the record and the permission without \
+            attaching.",
         input_schema: arguments(
             json!({
-                "model": model_param("sale.order"),
+                "model": model_param("sale.order"), "company": company_param(),
                 "id": {"type": "integer", "minimum": 1, "description": "Id of the record to attach the file to"},
                 "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "description": "File name, e.g. quote.pdf"},
                 "mimetype": {"type": "string", "description": "The file's type, e.g. application/pdf or text/plain"},
                 "content_base64": {"type": "string", "description": "The file's content, base64 (give this or text)"},
                 "text": {"type": "string", "description": "The file's content as text, stored as UTF-8 (give this or content_base64)"},
+                "note": {"type": "string", "maxLength": MAX_BODY_CHARS, "description": "Text of the chatter note that carries the file (plain text; none by default)"},
                 "dry_run": dry_run_param()
             }),
             &["model", "id", "name", "mimetype"],
@@ -46,6 +52,7 @@ pub fn definition() -> Tool {
                 "model": {"type": "string"},
                 "id": {"type": "integer"},
                 "attachment_id": {"type": "integer", "description": "Id of the new ir.attachment (absent on a dry run)"},
+                "message_id": {"type": "integer", "description": "Id of the chatter note carrying the file (a record with a chatter)"},
                 "name": {"type": "string"},
                 "mimetype": {"type": "string", "description": "The type Odoo stored (it may replace some, e.g. HTML by text/plain)"},
                 "size": {"type": "integer", "description": "Bytes of the file"},
@@ -62,7 +69,7 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
-    args::reject_unknown(a, &["model", "id", "name", "mimetype", "content_base64", "text", "dry_run"])?;
+    args::reject_unknown(a, &["model", "id", "name", "mimetype", "content_base64", "text", "note", "dry_run"])?;
     let model = args::required_str(a, "model")?;
     let id = record_id(a)?;
     let name = args::required_str(a, "name")?.trim();
@@ -72,6 +79,10 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         )));
     }
     let mimetype = mimetype_arg(args::required_str(a, "mimetype")?)?;
+    let note = args::optional_str(a, "note")?.unwrap_or("");
+    if note.chars().count() > MAX_BODY_CHARS {
+        return Err(ToolError::Invalid(format!("'note' is longer than {MAX_BODY_CHARS} characters; shorten it")));
+    }
     let dry_run = super::writing::dry_run_arg(a)?;
     ctx.set_event("attachment_added");
     ctx.require(model, Operation::Update)?;
@@ -107,31 +118,61 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     ctx.log("info", || format!("{model} {id}: attached {attachment_id}"));
     out["attachment_id"] = json!(attachment_id);
     out["dry_run"] = json!(false);
+    let mut warnings = Vec::new();
+    if ctx.schema(&client, model).await?.fields.contains_key("message_ids") {
+        match post_note(ctx, &client, model, id, note, attachment_id).await {
+            Ok(message_id) => out["message_id"] = json!(message_id),
+            // The file is attached: say so, so that it is not attached twice.
+            Err(e) => warnings.push(format!(
+                "Attached as {attachment_id}: do not attach it again. Posting the chatter note failed: {}",
+                e.what()
+            )),
+        }
+    }
     // Read back what Odoo stored: it replaces some types for users who are not administrators.
     match of_record(&client, model, id).await {
         Ok(rows) => {
             let stored = rows.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(attachment_id));
             match stored.and_then(|r| r.get("mimetype")).and_then(Value::as_str) {
                 Some(m) if m != mimetype => {
-                    out["warning"] = json!(format!("Odoo stored the file as {m}, not {mimetype}."));
+                    warnings.push(format!("Odoo stored the file as {m}, not {mimetype}."));
                     out["mimetype"] = json!(m);
                 }
                 Some(_) => {}
-                None => {
-                    out["warning"] = json!(format!(
-                        "Attached as {attachment_id}, but Odoo does not list it on the record: tell the user."
-                    ))
-                }
+                None => warnings.push(format!(
+                    "Attached as {attachment_id}, but Odoo does not list it on the record: tell the user."
+                )),
             }
         }
-        Err(e) => {
-            out["warning"] = json!(format!(
-                "Attached as {attachment_id}: do not attach it again. Reading it back failed: {}",
-                e.what()
-            ))
-        }
+        Err(e) => warnings
+            .push(format!("Attached as {attachment_id}: do not attach it again. Reading it back failed: {}", e.what())),
+    }
+    if !warnings.is_empty() {
+        out["warning"] = json!(warnings.join(" "));
     }
     Ok(out)
+}
+
+/// Posts the log note that carries the new attachment; its id.
+async fn post_note(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    id: i64,
+    note: &str,
+    attachment_id: i64,
+) -> Result<i64, ToolError> {
+    let mut params = post_params(&ctx.req.auth.connection, note, Kind::Note, false);
+    if note.is_empty() {
+        // An empty body, as Odoo's composer sends for a file alone (16 would otherwise get `<p></p>`).
+        params[0].1 = json!("");
+    }
+    params.push(("attachment_ids", json!([attachment_id])));
+    let ids = [id];
+    let call = Call { model, method: "message_post", ids: Some(&ids), params, positional: 0 };
+    let posted = client.call(&call).await?;
+    answer::single_id(&posted)
+        .ok_or_else(|| ToolError::Unavailable("Odoo's message_post answer is not a message id".into()))
 }
 
 /// A media type: `type/subtype`, printable ASCII without spaces (parameters after `;` allowed).

@@ -19,7 +19,8 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_chatter_read";
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
-const FIELDS: [&str; 7] = ["date", "author_id", "email_from", "body", "message_type", "subtype_id", "subject"];
+const FIELDS: [&str; 8] =
+    ["date", "author_id", "email_from", "body", "message_type", "subtype_id", "subject", "attachment_ids"];
 /// `mail.mt_note`'s name, as the recorded threads of 17 and 19 show it (`[2, "Note"]`). Odoo itself
 /// tells notes by that subtype's xmlid, which `search_read` does not return; the name is what it
 /// returns without an extra call per page.
@@ -34,7 +35,9 @@ pub fn definition() -> Tool {
         description: "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, \
             at most 100): log notes, messages, emails and system notifications, each with its date, author, type \
             and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false \
-            to leave out system notifications (stage changes, creation notices). Pass next_cursor back as cursor \
+            to leave out system notifications (stage changes, creation notices). A message that carries files \
+            lists their attachment_ids: read one as the resource odoo://{model}/{id}/attachments/{attachment_id}. \
+            Pass next_cursor back as cursor \
             (with the same model, id and include_notifications) for older messages.",
         input_schema: arguments(
             json!({
@@ -63,7 +66,8 @@ pub fn definition() -> Tool {
                         "subtype": nullable("string"),
                         "is_note": {"type": "boolean", "description": "An internal log note"},
                         "subject": nullable("string"),
-                        "body": {"type": "string", "description": "Plain text"}
+                        "body": {"type": "string", "description": "Plain text"},
+                        "attachment_ids": {"type": "array", "items": {"type": "integer"}, "description": "Files the message carries (only when it carries some)"}
                     }),
                     &["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"],
                 )),
@@ -170,7 +174,7 @@ fn normalize(row: &Value) -> Value {
     let text = |f: &str| row.get(f).and_then(Value::as_str).filter(|s| !s.is_empty());
     let (author_id, author_name) = many2one(row.get("author_id"));
     let (_, subtype) = many2one(row.get("subtype_id"));
-    json!({
+    let mut message = json!({
         "id": row.get("id").and_then(Value::as_i64),
         "date": text("date"),
         "author": author_name.or_else(|| text("email_from")),
@@ -180,7 +184,16 @@ fn normalize(row: &Value) -> Value {
         "is_note": subtype == Some(NOTE_SUBTYPE),
         "subject": text("subject"),
         "body": text("body").map(|b| to_text(b, MAX_BODY_CHARS)).unwrap_or_default(),
-    })
+    });
+    let files: Vec<i64> = row
+        .get("attachment_ids")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    if !files.is_empty() {
+        message["attachment_ids"] = json!(files);
+    }
+    message
 }
 
 /// `[id, "name"]` → (id, name); `false` → (None, None).

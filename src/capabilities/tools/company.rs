@@ -10,7 +10,7 @@ use crate::odoo::context;
 use serde_json::{Map, Value};
 
 /// The tools whose schema has `company` (a unit test checks it against the definitions).
-pub const TAKES_COMPANY: [&str; 9] = [
+pub const TAKES_COMPANY: [&str; 10] = [
     super::search::NAME,
     super::get::NAME,
     super::aggregate::NAME,
@@ -20,6 +20,7 @@ pub const TAKES_COMPANY: [&str; 9] = [
     super::delete::NAME,
     super::action::NAME,
     super::chatter_post::NAME,
+    super::attach::NAME,
 ];
 
 /// Takes `company` out of a call's arguments (the copy the tool then gets) and sets the call's company.

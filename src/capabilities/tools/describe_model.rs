@@ -17,7 +17,9 @@ pub fn definition() -> Tool {
         description: "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
             as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
             choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may \
-            run on the model with odoo_action, each with what it does where known.",
+            run on the model with odoo_action, each with what it does where known. A field marked company_dependent \
+            holds one value per company: it is read and written in the current company (the call's `company` \
+            argument where the tool takes one).",
         input_schema: arguments(
             json!({
                 "model": model_param("res.partner"),
@@ -33,7 +35,8 @@ pub fn definition() -> Tool {
                         "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
                         "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
                         "relation": {"type": "string"}, "selection": {"type": "array"}, "help": {"type": "string"},
-                        "stored": {"type": "boolean"}, "sortable": {"type": "boolean"}
+                        "stored": {"type": "boolean"}, "sortable": {"type": "boolean"},
+                        "company_dependent": {"type": "boolean"}
                     }),
                     &["name", "label", "type"],
                 )),

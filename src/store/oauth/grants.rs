@@ -25,15 +25,21 @@ pub struct GrantSummary {
     pub last_used_at: Option<i64>,
     /// What the grant runs only once its person approved it (`delete`, `action`).
     pub approval: Approval,
+    /// Its companies (the default first; empty: the Odoo user's own), language and time zone, as a
+    /// key's (`PUT /admin/api/keys/{key_id}/context`).
+    pub companies: Vec<i64>,
+    pub lang: Option<String>,
+    pub tz: Option<String>,
 }
 
 macro_rules! summary {
     ($tail:literal) => {
         concat!(
             "SELECT g.key_id, g.client_id, c.name AS client_name, k.connection_id, k.odoo_login, g.status, k.scope, \
-             k.rate_limit, g.created_at, g.decided_at, k.last_used_at, a.operations AS approval \
+             k.rate_limit, g.created_at, g.decided_at, k.last_used_at, a.operations AS approval, \
+             x.companies AS ctx_companies, x.lang AS ctx_lang, x.tz AS ctx_tz \
              FROM oauth_grants g JOIN keys k ON k.id = g.key_id LEFT JOIN oauth_clients c ON c.client_id = g.client_id \
-             LEFT JOIN key_approvals a ON a.key_id = g.key_id ",
+             LEFT JOIN key_approvals a ON a.key_id = g.key_id LEFT JOIN key_contexts x ON x.key_id = g.key_id ",
             $tail
         )
     };
@@ -41,6 +47,7 @@ macro_rules! summary {
 
 impl GrantSummary {
     fn from_row(row: &Row) -> Result<GrantSummary, StoreError> {
+        let context = crate::store::contexts::from_row(row, "ctx_")?;
         Ok(GrantSummary {
             key_id: get_i64(row, "key_id")?,
             client_id: get_str(row, "client_id")?,
@@ -54,6 +61,9 @@ impl GrantSummary {
             decided_at: get_opt_i64(row, "decided_at")?,
             last_used_at: get_opt_i64(row, "last_used_at")?,
             approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
+            companies: context.companies,
+            lang: context.lang,
+            tz: context.tz,
         })
     }
 }

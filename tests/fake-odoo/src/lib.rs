@@ -62,6 +62,7 @@ mod access;
 mod attachments;
 mod buttons;
 mod calls;
+mod company_dependent;
 mod control;
 mod dates;
 mod derivation;

@@ -347,6 +347,8 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     }
     let body = match b.get("body") {
         Value::String(s) if b.get("body_is_html").as_bool() == Some(true) => s.clone(),
+        // 16 keeps any string as HTML (its recorded note went in and came back as `<p>…</p>`).
+        Value::String(s) if env.version == crate::OdooVersion::V16 => s.clone(),
         Value::String(s) if s.is_empty() => String::new(),
         Value::String(s) => plaintext_to_html(s),
         _ => String::new(),
@@ -375,6 +377,17 @@ fn message_post(store: &mut Store, env: &Env, call: &Call) -> OResult<Out> {
     });
     if let (Some(obj), Some(partners)) = (vals.as_object_mut(), b.get("partner_ids").as_array()) {
         obj.insert("partner_ids".into(), json!(partners));
+    }
+    // `_process_attachments_for_post`: an internal user's `attachment_ids` are linked to the message as
+    // they are (the re-linking of the composer's pending uploads is not modelled: nothing posts those).
+    if let Some(ids) = b.get("attachment_ids").as_array() {
+        let ids: Vec<i64> = ids.iter().filter_map(Value::as_i64).collect();
+        if let Some(missing) = ids.iter().find(|a| !store.exists("ir.attachment", **a)) {
+            return Err(crate::errors::missing_error("ir.attachment", &[*missing], env.uid));
+        }
+        if let Some(obj) = vals.as_object_mut() {
+            obj.insert("attachment_ids".into(), json!(ids));
+        }
     }
     let sudo = Env { restricted: false, ..env.clone() };
     let id = records::create(store, &sudo, "mail.message", &vals)?;

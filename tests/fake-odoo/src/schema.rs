@@ -236,7 +236,7 @@ fn traffic(model: &str, version: OdooVersion) -> Option<&'static str> {
 /// `sale.order`, never recorded on 16 or 18, is 17's there.
 pub fn recorded(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
     let fields = merged(model, version)?;
-    Some(crate::derivation::add(model, version, fields))
+    Some(crate::company_dependent::add(model, crate::derivation::add(model, version, fields)))
 }
 
 fn merged(model: &str, version: OdooVersion) -> Option<Vec<FieldDef>> {
@@ -315,6 +315,7 @@ pub fn synth(lines: &[&str]) -> Vec<FieldDef> {
             }
         }
         // Computed from nothing: what Odoo answers for a plain stored field.
+        attrs.insert("company_dependent".into(), json!(false));
         attrs.insert("depends".into(), json!([]));
         attrs.insert("readonly".into(), json!(readonly));
         if !relation.is_empty() {
