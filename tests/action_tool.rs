@@ -8,15 +8,7 @@ mod support;
 
 use fake_odoo::{Fault, OdooVersion};
 use serde_json::{json, Value};
-use support::{text_of, Harness, Session};
-
-const TARGETS: [(OdooVersion, bool); 5] = [
-    (OdooVersion::V16, false),
-    (OdooVersion::V17, false),
-    (OdooVersion::V18, false),
-    (OdooVersion::V19, false),
-    (OdooVersion::V19, true),
-];
+use support::{text_of, Harness, Session, TRANSPORTS};
 
 const SALE_ACTIONS: [&str; 4] = ["action_cancel", "action_confirm", "action_frobnicate", "action_quotation_send"];
 const LEAD_ACTIONS: [&str; 2] = ["action_set_lost", "action_set_won_rainbowman"];
@@ -138,7 +130,7 @@ fn refusals_come_before_odoo() {
 
 #[test]
 fn odoo_answers_are_reported_as_they_are_on_every_version_and_transport() {
-    for (v, jsonrpc) in TARGETS {
+    for (v, jsonrpc) in TRANSPORTS {
         let h = Harness::new();
         let c = connection(&h, v, jsonrpc);
         let mut s = h.session(&h.key(c, v, "admin"));
@@ -192,7 +184,7 @@ fn odoo_answers_are_reported_as_they_are_on_every_version_and_transport() {
 
 #[test]
 fn a_dry_run_asks_odoos_access_check_and_calls_nothing() {
-    for (v, jsonrpc) in TARGETS {
+    for (v, jsonrpc) in TRANSPORTS {
         let h = Harness::new();
         let c = connection(&h, v, jsonrpc);
         let mut s = h.session(&h.key(c, v, "admin"));

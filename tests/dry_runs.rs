@@ -7,16 +7,7 @@ mod support;
 
 use fake_odoo::OdooVersion;
 use serde_json::{json, Value};
-use support::{text_of, Harness};
-
-/// Each Odoo, and whether its connection is moved to `/jsonrpc` (19 detects JSON-2).
-const TARGETS: [(OdooVersion, bool); 5] = [
-    (OdooVersion::V16, false),
-    (OdooVersion::V17, false),
-    (OdooVersion::V18, false),
-    (OdooVersion::V19, false),
-    (OdooVersion::V19, true),
-];
+use support::{text_of, Harness, TRANSPORTS};
 
 fn setup(h: &Harness, v: OdooVersion, jsonrpc: bool, login: &str) -> String {
     let c = h.connection(v, "c", &[]);
@@ -72,7 +63,7 @@ fn expected_checks(v: OdooVersion) -> &'static [&'static str] {
 
 #[test]
 fn every_write_tool_previews_on_every_version_without_writing() {
-    for (v, jsonrpc) in TARGETS {
+    for (v, jsonrpc) in TRANSPORTS {
         let h = Harness::new();
         let mut s = h.session(&setup(&h, v, jsonrpc, "admin"));
         let doomed = ok(&s.tool("odoo_create", json!({"model": "res.partner", "values": {"name": "Doomed"}})))["id"]
@@ -120,7 +111,7 @@ fn every_write_tool_previews_on_every_version_without_writing() {
 
 #[test]
 fn what_the_user_may_not_do_is_refused_by_odoo() {
-    for (v, jsonrpc) in TARGETS {
+    for (v, jsonrpc) in TRANSPORTS {
         let h = Harness::new();
         let mut s = h.session(&setup(&h, v, jsonrpc, "demo2"));
         let label = format!("{v:?}{}", if jsonrpc { " over /jsonrpc" } else { "" });

@@ -75,15 +75,10 @@ impl ToolCtx<'_> {
         let model = self.model();
         self.req.defer(
             AuditEvent {
-                event,
-                key_id: Some(auth.key_id),
-                key_prefix: Some(&auth.key_prefix),
-                connection_id: Some(auth.connection_id),
                 tool: self.call.get().map(|(tool, _)| tool.as_str()),
                 model: model.as_deref(),
-                outcome,
                 detail: Some(what),
-                ..Default::default()
+                ..auth.audit_event(event, outcome)
             }
             .stmt(self.req.svc.now),
         );

@@ -294,17 +294,13 @@ impl<'r> ToolCtx<'r> {
         }
         self.req.defer(
             AuditEvent {
-                event,
-                key_id: Some(auth.key_id),
-                key_prefix: Some(&auth.key_prefix),
-                connection_id: Some(auth.connection_id),
                 tool: Some(tool),
                 model: model.as_deref(),
                 operation: self.operation.get().map(Operation::as_str),
-                outcome: outcome_str,
                 record_count: self.record_count.get(),
                 duration_ms: Some(duration_ms),
                 detail: detail.as_deref(),
+                ..auth.audit_event(event, outcome_str)
             }
             .stmt(self.req.svc.now),
         );

@@ -14,6 +14,7 @@ use crate::policy::failures;
 use crate::policy::keys;
 use crate::policy::permissions::Permissions;
 use crate::policy::rate_limit;
+use crate::store::audit::AuditEvent;
 use crate::store::auth::{KeyStatus, Lookup};
 use crate::store::rate_limit::Bucket;
 use crate::store::schema_cache;
@@ -46,6 +47,20 @@ pub struct AuthContext {
     pub first_use: bool,
     /// The shared schema cache's row for the model the request names, read in the same batch.
     pub schema_probe: Option<SchemaProbe>,
+}
+
+impl AuthContext {
+    /// An audit row of this key's (its id, prefix and connection), to fill in with what happened.
+    pub fn audit_event<'a>(&'a self, event: &'a str, outcome: &'a str) -> AuditEvent<'a> {
+        AuditEvent {
+            event,
+            key_id: Some(self.key_id),
+            key_prefix: Some(&self.key_prefix),
+            connection_id: Some(self.connection_id),
+            outcome,
+            ..Default::default()
+        }
+    }
 }
 
 /// A key that exists, as a failure may name it (its prefix and id are recorded; the key never).
@@ -221,6 +236,21 @@ pub async fn authenticate(
     })
 }
 
+/// Why a key that exists may not be used at all, whatever the request: revoked, expired or suspended, in
+/// that order. (Every request's check, and the list watch's re-reads of the key.)
+pub fn unusable(key: &KeyStatus, now: i64) -> Option<AuthFailure> {
+    let known = || KnownKey { id: key.id, prefix: key.prefix.clone(), connection_id: key.connection_id };
+    if key.revoked {
+        Some(AuthFailure::Revoked(known()))
+    } else if key.expires_at.is_some_and(|t| t <= now) {
+        Some(AuthFailure::Expired(known()))
+    } else if key.suspended {
+        Some(AuthFailure::Suspended(known()))
+    } else {
+        None
+    }
+}
+
 /// The decisions on a key that exists, from what the batch found: revoked, expired, suspended, or over
 /// its rate limit (`admitted`: whether the admission statement counted the request; `window`, read only
 /// for a refusal, the buckets it saw).
@@ -232,16 +262,10 @@ pub fn check_key(
     now: i64,
     window: impl FnOnce() -> Result<Vec<Bucket>, StoreError>,
 ) -> Result<(), AuthFailure> {
+    if let Some(refusal) = unusable(key, now) {
+        return Err(refusal);
+    }
     let known = || KnownKey { id: key.id, prefix: key.prefix.clone(), connection_id: key.connection_id };
-    if key.revoked {
-        return Err(AuthFailure::Revoked(known()));
-    }
-    if key.expires_at.is_some_and(|t| t <= now) {
-        return Err(AuthFailure::Expired(known()));
-    }
-    if key.suspended {
-        return Err(AuthFailure::Suspended(known()));
-    }
     // The same limit `store::rate_limit::admit` applied; 0 or less is unlimited. A live, limited key was
     // admitted exactly when the statement returned its bucket's count.
     let limit = key.rate_limit.unwrap_or(default_rate_limit as i64);

@@ -4,36 +4,25 @@
 //! the answers clients post for a question that may wait in another isolate (`approval_answers`), and the
 //! approvals of the stateless era already used (`approval_uses`).
 
-use super::{get_opt_str, int, text, StoreError};
+use super::{get_opt_str, int, text, KeyRef, StoreError};
 use crate::access::Approval;
 use crate::platform::{Db, DbError, Stmt};
 use serde_json::json;
 
-/// Sets a key's approval rule (none: its row goes). For the key with this hash, so that it can ride in
-/// the batch that inserts the key.
-pub fn set_for_hash(key_hash: &str, approval: Approval, now: i64) -> Stmt {
+/// Sets a key's approval rule (none: its row goes).
+pub fn set(key: KeyRef<'_>, approval: Approval, now: i64) -> Stmt {
+    let [hash, id] = key.params();
     if approval.is_none() {
         return Stmt::new(
-            "DELETE FROM key_approvals WHERE key_id IN (SELECT id FROM keys WHERE key_hash = ?1)",
-            vec![text(key_hash)],
+            "DELETE FROM key_approvals WHERE key_id IN (SELECT id FROM keys WHERE key_hash = ?1 OR id = ?2)",
+            vec![hash, id],
         );
     }
     Stmt::new(
-        "INSERT INTO key_approvals (key_id, operations, updated_at) SELECT id, ?2, ?3 FROM keys WHERE key_hash = ?1 \
+        "INSERT INTO key_approvals (key_id, operations, updated_at) SELECT id, ?3, ?4 FROM keys \
+         WHERE key_hash = ?1 OR id = ?2 \
          ON CONFLICT (key_id) DO UPDATE SET operations = excluded.operations, updated_at = excluded.updated_at",
-        vec![text(key_hash), text(&json!(approval.names()).to_string()), int(now)],
-    )
-}
-
-/// Sets the approval rule of the key with this id.
-pub fn set_for_id(key_id: i64, approval: Approval, now: i64) -> Stmt {
-    if approval.is_none() {
-        return Stmt::new("DELETE FROM key_approvals WHERE key_id = ?1", vec![int(key_id)]);
-    }
-    Stmt::new(
-        "INSERT INTO key_approvals (key_id, operations, updated_at) SELECT id, ?2, ?3 FROM keys WHERE id = ?1 \
-         ON CONFLICT (key_id) DO UPDATE SET operations = excluded.operations, updated_at = excluded.updated_at",
-        vec![int(key_id), text(&json!(approval.names()).to_string()), int(now)],
+        vec![hash, id, text(&json!(approval.names()).to_string()), int(now)],
     )
 }
 

@@ -101,6 +101,22 @@ pub struct KeyStatus {
     pub rate_limit: Option<i64>,
 }
 
+impl KeyStatus {
+    /// From a row of `keys k LEFT JOIN key_suspensions s` with `id`, `prefix`, `connection_id`,
+    /// `revoked_at`, `expires_at`, `suspended_at` and `rate_limit`.
+    pub(super) fn from_row(row: &Row) -> Result<KeyStatus, StoreError> {
+        Ok(KeyStatus {
+            id: get_i64(row, "id")?,
+            prefix: get_str(row, "prefix")?,
+            connection_id: get_i64(row, "connection_id")?,
+            revoked: get_opt_i64(row, "revoked_at")?.is_some(),
+            expires_at: get_opt_i64(row, "expires_at")?,
+            suspended: get_opt_i64(row, "suspended_at")?.is_some(),
+            rate_limit: get_opt_i64(row, "rate_limit")?,
+        })
+    }
+}
+
 /// The rest of a live key's row: what a request is served with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyDetails {
@@ -136,16 +152,7 @@ impl AuthRows {
 
     /// The presented key, `None` when no key has that hash.
     pub fn key(&self) -> Result<Option<KeyStatus>, StoreError> {
-        let Some(row) = self.key_row() else { return Ok(None) };
-        Ok(Some(KeyStatus {
-            id: get_i64(row, "id")?,
-            prefix: get_str(row, "prefix")?,
-            connection_id: get_i64(row, "connection_id")?,
-            revoked: get_opt_i64(row, "revoked_at")?.is_some(),
-            expires_at: get_opt_i64(row, "expires_at")?,
-            suspended: get_opt_i64(row, "suspended_at")?.is_some(),
-            rate_limit: get_opt_i64(row, "rate_limit")?,
-        }))
+        self.key_row().map(KeyStatus::from_row).transpose()
     }
 
     /// Whether the admission statement counted the request (it returns the bucket's count when it did).

@@ -2,7 +2,7 @@
 //! language and time zone. Read with the key in the authentication batch and in the admin API's list;
 //! written when a key is issued or its context is changed.
 
-use super::{get_opt_str, int, opt_text, StoreError};
+use super::{get_opt_str, int, opt_text, KeyRef, StoreError};
 use crate::odoo::context::OdooContext;
 use crate::platform::{Row, Stmt};
 use serde_json::json;
@@ -20,40 +20,22 @@ pub fn from_row(row: &Row, prefix: &str) -> Result<OdooContext, StoreError> {
     Ok(OdooContext { companies, lang: col("lang")?, tz: col("tz")? })
 }
 
-/// Sets the context of the key with this hash (an empty one: its row goes), so that it can ride in the
-/// batch that inserts the key.
-pub fn set_for_hash(key_hash: &str, c: &OdooContext, now: i64) -> Stmt {
+/// Sets a key's context (an empty one: its row goes).
+pub fn set(key: KeyRef<'_>, c: &OdooContext, now: i64) -> Stmt {
+    let [hash, id] = key.params();
     if c.is_empty() {
         return Stmt::new(
-            "DELETE FROM key_contexts WHERE key_id IN (SELECT id FROM keys WHERE key_hash = ?1)",
-            vec![super::text(key_hash)],
+            "DELETE FROM key_contexts WHERE key_id IN (SELECT id FROM keys WHERE key_hash = ?1 OR id = ?2)",
+            vec![hash, id],
         );
     }
     Stmt::new(
-        "INSERT INTO key_contexts (key_id, companies, lang, tz, updated_at) SELECT id, ?2, ?3, ?4, ?5 FROM keys \
-         WHERE key_hash = ?1 ON CONFLICT (key_id) DO UPDATE SET companies = excluded.companies, \
+        "INSERT INTO key_contexts (key_id, companies, lang, tz, updated_at) SELECT id, ?3, ?4, ?5, ?6 FROM keys \
+         WHERE key_hash = ?1 OR id = ?2 ON CONFLICT (key_id) DO UPDATE SET companies = excluded.companies, \
          lang = excluded.lang, tz = excluded.tz, updated_at = excluded.updated_at",
         vec![
-            super::text(key_hash),
-            opt_text(companies_json(c).as_deref()),
-            opt_text(c.lang.as_deref()),
-            opt_text(c.tz.as_deref()),
-            int(now),
-        ],
-    )
-}
-
-/// Sets the context of the key with this id.
-pub fn set_for_id(key_id: i64, c: &OdooContext, now: i64) -> Stmt {
-    if c.is_empty() {
-        return Stmt::new("DELETE FROM key_contexts WHERE key_id = ?1", vec![int(key_id)]);
-    }
-    Stmt::new(
-        "INSERT INTO key_contexts (key_id, companies, lang, tz, updated_at) SELECT id, ?2, ?3, ?4, ?5 FROM keys \
-         WHERE id = ?1 ON CONFLICT (key_id) DO UPDATE SET companies = excluded.companies, \
-         lang = excluded.lang, tz = excluded.tz, updated_at = excluded.updated_at",
-        vec![
-            int(key_id),
+            hash,
+            id,
             opt_text(companies_json(c).as_deref()),
             opt_text(c.lang.as_deref()),
             opt_text(c.tz.as_deref()),

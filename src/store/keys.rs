@@ -1,6 +1,6 @@
 //! MCP keys as the admin API sees them (never the secret, never the Odoo API key).
 
-use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
+use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, KeyRef, StoreError};
 use crate::access::Approval;
 use crate::odoo::context::OdooContext;
 use crate::platform::{Db, Row, Stmt};
@@ -130,8 +130,8 @@ pub async fn insert(db: &dyn Db, k: &NewKeyRow<'_>, now: i64) -> Result<Option<K
                 ],
             ),
             // In the same batch: the key never exists without its approval rule and its context.
-            super::approvals::set_for_hash(k.key_hash, k.approval, now),
-            super::contexts::set_for_hash(k.key_hash, &k.context, now),
+            super::approvals::set(KeyRef::Hash(k.key_hash), k.approval, now),
+            super::contexts::set(KeyRef::Hash(k.key_hash), &k.context, now),
         ])
         .await?;
     let summary = results.first().and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()?;
@@ -154,7 +154,7 @@ pub async fn set_approval(
 ) -> Result<Option<KeySummary>, StoreError> {
     let results = db
         .batch(vec![
-            super::approvals::set_for_id(id, approval, now),
+            super::approvals::set(KeyRef::Id(id), approval, now),
             Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
         ])
         .await?;
@@ -185,7 +185,7 @@ pub async fn odoo_user(db: &dyn Db, id: i64) -> Result<Option<(i64, String, Stri
 pub async fn set_context(db: &dyn Db, id: i64, c: &OdooContext, now: i64) -> Result<Option<KeySummary>, StoreError> {
     let results = db
         .batch(vec![
-            super::contexts::set_for_id(id, c, now),
+            super::contexts::set(KeyRef::Id(id), c, now),
             Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
         ])
         .await?;

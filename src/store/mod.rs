@@ -61,6 +61,23 @@ pub async fn query(db: &dyn Db, stmt: Stmt) -> Result<Vec<Row>, StoreError> {
     Ok(db.batch(vec![stmt]).await?.into_iter().next().unwrap_or_default())
 }
 
+/// Which key a statement is about: by its hash (in the batch that inserts it, before its id is known) or
+/// by its id. Bound as `?1` (the hash or null) and `?2` (the id or null), for `WHERE key_hash = ?1 OR id = ?2`.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyRef<'a> {
+    Hash(&'a str),
+    Id(i64),
+}
+
+impl KeyRef<'_> {
+    pub fn params(self) -> [Value; 2] {
+        match self {
+            KeyRef::Hash(h) => [text(h), Value::Null],
+            KeyRef::Id(id) => [Value::Null, int(id)],
+        }
+    }
+}
+
 pub fn int(v: i64) -> Value {
     Value::from(v)
 }

@@ -98,17 +98,7 @@ fn cancelled_audit(post: &Admitted<'_>, method: &str, params: &Map<String, Value
         .and_then(Value::as_str)
         .filter(|_| method == "tools/call")
         .map(|t| crate::text::truncate(t, 64));
-    AuditEvent {
-        event: "request_cancelled",
-        key_id: Some(auth.key_id),
-        key_prefix: Some(&auth.key_prefix),
-        connection_id: Some(auth.connection_id),
-        tool,
-        outcome: "cancelled",
-        detail: Some(method),
-        ..Default::default()
-    }
-    .stmt(post.svc.now)
+    AuditEvent { tool, detail: Some(method), ..auth.audit_event("request_cancelled", "cancelled") }.stmt(post.svc.now)
 }
 
 pub async fn dispatch(ctx: &RequestCtx<'_>, method: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {

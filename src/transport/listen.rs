@@ -51,7 +51,10 @@ impl Wanted {
 
 /// The lists the key now has, `None` when it is no longer usable.
 async fn current(svc: &Services<'_>, key_hash: &str) -> Result<Option<Lists>, store::StoreError> {
-    let Some(standing) = store::standing::read(svc.db, key_hash, now_ms()).await? else { return Ok(None) };
+    let Some(standing) = store::standing::read(svc.db, key_hash).await? else { return Ok(None) };
+    if crate::policy::auth::unusable(&standing.status, now_ms()).is_some() {
+        return Ok(None);
+    }
     // A stored scope that cannot be read narrows to nothing rather than to everything.
     let scope = match standing.scope.as_deref() {
         None => Scope::default(),

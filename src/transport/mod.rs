@@ -83,17 +83,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     let svc = handed.as_ref().unwrap_or(svc);
     let mut after = vec![store::keys::touch(auth.key_id, svc.now)];
     if auth.first_use {
-        after.push(
-            AuditEvent {
-                event: "key_first_use",
-                key_id: Some(auth.key_id),
-                key_prefix: Some(&auth.key_prefix),
-                connection_id: Some(auth.connection_id),
-                outcome: "ok",
-                ..Default::default()
-            }
-            .stmt(svc.now),
-        );
+        after.push(auth.audit_event("key_first_use", "ok").stmt(svc.now));
     }
     let mut log = LogFields::new();
     log.insert("key".into(), json!(auth.key_prefix));

@@ -204,6 +204,16 @@ fn dechunk(mut s: &str) -> String {
 /// The origin the harness's worker answers on.
 pub const WORKER_ORIGIN: &str = "http://127.0.0.1:8787";
 
+/// Each Odoo the fake imitates, and whether its connection is moved to `/jsonrpc` (19 detects JSON-2;
+/// 16–18 speak only `/jsonrpc`).
+pub const TRANSPORTS: [(OdooVersion, bool); 5] = [
+    (OdooVersion::V16, false),
+    (OdooVersion::V17, false),
+    (OdooVersion::V18, false),
+    (OdooVersion::V19, false),
+    (OdooVersion::V19, true),
+];
+
 pub fn settings() -> Settings {
     Settings {
         admin_token: Some(ADMIN_TOKEN.into()),

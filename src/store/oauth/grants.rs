@@ -5,7 +5,7 @@
 use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
 use crate::store::keys::NewKeyRow;
-use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, query, text, StoreError};
+use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, query, text, KeyRef, StoreError};
 use serde::Serialize;
 
 /// A grant as administrators see it (never a secret).
@@ -107,8 +107,8 @@ pub async fn create(
             ),
             Stmt::new(summary!("WHERE k.key_hash = ?1"), vec![text(key.key_hash)]),
             // In the same batch: the grant never exists without its approval rule.
-            crate::store::approvals::set_for_hash(key.key_hash, key.approval, now),
-            crate::store::contexts::set_for_hash(key.key_hash, &key.context, now),
+            crate::store::approvals::set(KeyRef::Hash(key.key_hash), key.approval, now),
+            crate::store::contexts::set(KeyRef::Hash(key.key_hash), &key.context, now),
         ])
         .await?;
     results.get(2).and_then(|rows| rows.first()).map(GrantSummary::from_row).transpose()
