@@ -43,6 +43,21 @@ pub async fn visible_record(
     Err(OdooError::new(OdooErrorKind::MissingError, format!("no record {model} {id}: it does not exist")).into())
 }
 
+/// The record (as `visible_record`) and its attachments (as `of_record`), asked for at once: the
+/// attachments are used only once the record is known visible (and Odoo itself lists only attachments of
+/// records its user may read), so a hidden or missing record answers with the record's refusal.
+pub async fn record_and_attachments(
+    ctx: &ToolCtx<'_>,
+    client: &OdooClient<'_>,
+    model: &str,
+    id: i64,
+) -> Result<(Map<String, Value>, Vec<Map<String, Value>>), ToolError> {
+    client.logged_in().await?;
+    let (record, rows) =
+        crate::platform::join(visible_record(ctx, client, model, id), of_record(client, model, id)).await;
+    Ok((record?, rows?))
+}
+
 /// The attachments of a record, newest first (Odoo's order), without their content. Attachments that
 /// hold a binary field of the record (an image, `res_field` set) are not among them: Odoo leaves them
 /// out of a search that does not name `res_field`.
@@ -91,9 +106,7 @@ pub fn too_large(what: &str, size: usize, limit: usize) -> ToolError {
 pub async fn list(ctx: &ToolCtx<'_>, model: &str, id: i64) -> ToolResult {
     ctx.require(model, Operation::Read)?;
     let client = ctx.odoo()?;
-    let record = visible_record(ctx, &client, model, id).await?;
-    ctx.checkpoint(&client).await?;
-    let rows = of_record(&client, model, id).await?;
+    let (record, rows) = record_and_attachments(ctx, &client, model, id).await?;
     let items: Vec<Value> = rows.iter().map(summary).collect();
     let mut out = json!({"model": model, "id": id, "display_name": record.get("display_name"), "attachments": []});
     let budget = Budget::new(ctx.req.svc.settings.max_response_bytes);
@@ -116,9 +129,7 @@ pub async fn list(ctx: &ToolCtx<'_>, model: &str, id: i64) -> ToolResult {
 pub async fn read(ctx: &ToolCtx<'_>, model: &str, id: i64, attachment_id: i64) -> ToolResult {
     ctx.require(model, Operation::Read)?;
     let client = ctx.odoo()?;
-    visible_record(ctx, &client, model, id).await?;
-    ctx.checkpoint(&client).await?;
-    let rows = of_record(&client, model, id).await?;
+    let (_, rows) = record_and_attachments(ctx, &client, model, id).await?;
     let row = rows.iter().find(|r| r.get("id").and_then(Value::as_i64) == Some(attachment_id)).ok_or_else(|| {
         OdooError::new(
             OdooErrorKind::MissingError,

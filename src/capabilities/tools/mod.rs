@@ -173,12 +173,11 @@ pub async fn attachment_content(req: &RequestCtx<'_>, model: &str, id: i64, atta
     outcome
 }
 
-/// The ids of a record's attachments, for completion: the record read first, as its listing does (the
+/// The ids of a record's attachments, for completion: the record checked, as its listing does (the
 /// caller has checked read permission on its model).
 pub async fn attachment_ids(ctx: &ToolCtx<'_>, model: &str, id: i64) -> Result<Vec<i64>, ToolError> {
     let client = ctx.odoo()?;
-    attachments::visible_record(ctx, &client, model, id).await?;
-    let rows = attachments::of_record(&client, model, id).await?;
+    let (_, rows) = attachments::record_and_attachments(ctx, &client, model, id).await?;
     Ok(rows.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect())
 }
 
