@@ -458,3 +458,22 @@ fn a_file_is_attached_in_the_company_the_call_names() {
     let list = listing(&mut s, &format!("odoo://sale.order/{ORDER}/attachments"));
     assert_eq!(list["attachments"].as_array().map(Vec::len), Some(1), "{list}");
 }
+
+#[test]
+fn a_note_that_fails_leaves_the_file_attached_and_says_so() {
+    let v = OdooVersion::V19;
+    let h = Harness::new();
+    let key = h.key(setup(&h, v), v, "admin");
+    let mut s = h.session(&key);
+    h.fake(v).set_fault(fake_odoo::Fault::Http500, &["message_post"], Some(1)).unwrap();
+    let out = attach(
+        &mut s,
+        json!({"model": "sale.order", "id": ORDER, "name": "n.txt", "mimetype": "text/plain", "text": "n"}),
+    );
+    let file = out["attachment_id"].as_i64().expect("attached");
+    assert!(out.get("message_id").is_none(), "{out}");
+    let warning = out["warning"].as_str().unwrap_or("");
+    assert!(warning.contains(&format!("Attached as {file}: do not attach it again")), "{out}");
+    let list = listing(&mut s, &format!("odoo://sale.order/{ORDER}/attachments"));
+    assert_eq!(list["attachments"].as_array().map(Vec::len), Some(1), "{list}");
+}

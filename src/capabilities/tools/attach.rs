@@ -94,6 +94,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
 
     let client = ctx.odoo()?;
     let record = visible_record(ctx, &client, model, id).await?;
+    // Known before anything is attached (the schema `visible_record` read), so nothing after the attachment
+    // exists can fail for want of it.
+    let chatter = ctx.schema(&client, model).await?.fields.contains_key("message_ids");
     ctx.checkpoint(&client).await?;
     let mut out = json!({"model": model, "id": id, "name": name, "mimetype": mimetype, "size": bytes.len(),
         "display_name": record.get("display_name")});
@@ -119,7 +122,7 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     out["attachment_id"] = json!(attachment_id);
     out["dry_run"] = json!(false);
     let mut warnings = Vec::new();
-    if ctx.schema(&client, model).await?.fields.contains_key("message_ids") {
+    if chatter {
         match post_note(ctx, &client, model, id, note, attachment_id).await {
             Ok(message_id) => out["message_id"] = json!(message_id),
             // The file is attached: say so, so that it is not attached twice.
