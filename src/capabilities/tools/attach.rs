@@ -9,7 +9,7 @@
 use super::args;
 use super::attachments::{create_call, of_record, too_large, visible_record};
 use super::chatter::record_id;
-use super::definition::{arguments, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::odoo::answer;
@@ -18,48 +18,64 @@ use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "odoo_attach";
 /// Odoo's `ir.attachment.name` is a plain char field; a file name longer than this is a mistake.
-const MAX_NAME_CHARS: usize = 255;
+pub(super) const MAX_NAME_CHARS: usize = 255;
 
 pub fn definition() -> Tool {
-    let title = "Attach a file to an Odoo record";
-    Tool {
-        name: NAME,
-        title,
-        description: "Attach a file to one record (e.g. a quotation PDF to a sale.order, notes to a crm.lead): it \
-            appears in the record's attachments in Odoo. Give the content either as text (for text files) or as \
-            content_base64 (any file), with its name and mimetype. Needs update permission on the model. Files \
-            over the server's size limit are refused. dry_run checks the record and the permission without attaching.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("sale.order"),
-                "id": {"type": "integer", "minimum": 1, "description": "Id of the record to attach the file to"},
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "description": "File name, e.g. quote.pdf"},
-                "mimetype": {"type": "string", "description": "The file's type, e.g. application/pdf or text/plain"},
-                "content_base64": {"type": "string", "description": "The file's content, base64 (give this or text)"},
-                "text": {"type": "string", "description": "The file's content as text, stored as UTF-8 (give this or content_base64)"},
-                "dry_run": dry_run_param()
-            }),
-            &["model", "id", "name", "mimetype"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "id": {"type": "integer"},
-                "attachment_id": {"type": "integer", "description": "Id of the new ir.attachment (absent on a dry run)"},
-                "name": {"type": "string"},
-                "mimetype": {"type": "string", "description": "The type Odoo stored (it may replace some, e.g. HTML by text/plain)"},
-                "size": {"type": "integer", "description": "Bytes of the file"},
-                "dry_run": {"type": "boolean"},
-                "display_name": {"description": "The record the file is (or would be) attached to"},
-                "warning": {"type": "string"}
-            }),
-            &["model", "id", "name", "mimetype", "size", "dry_run"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(false).idempotent(false).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_attach",
+  "title": "Attach a file to an Odoo record",
+  "description": "Attach a file to one record (e.g. a quotation PDF to a sale.order, notes to a crm.lead): it appears in the record's attachments in Odoo. Give the content either as text (for text files) or as content_base64 (any file), with its name and mimetype. Needs update permission on the model. Files over the server's size limit are refused. dry_run checks the record and the permission without attaching.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "content_base64": {"type": "string", "description": "The file's content, base64 (give this or text)"},
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "id": {"type": "integer", "description": "Id of the record to attach the file to", "minimum": 1},
+      "mimetype": {"type": "string", "description": "The file's type, e.g. application/pdf or text/plain"},
+      "model": {"type": "string", "description": "Technical model name, e.g. sale.order"},
+      "name": {"type": "string", "description": "File name, e.g. quote.pdf", "maxLength": 255, "minLength": 1},
+      "text": {
+        "type": "string",
+        "description": "The file's content as text, stored as UTF-8 (give this or content_base64)"
+      }
+    },
+    "required": ["model", "id", "name", "mimetype"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "attachment_id": {"type": "integer", "description": "Id of the new ir.attachment (absent on a dry run)"},
+      "display_name": {"description": "The record the file is (or would be) attached to"},
+      "dry_run": {"type": "boolean"},
+      "id": {"type": "integer"},
+      "mimetype": {
+        "type": "string",
+        "description": "The type Odoo stored (it may replace some, e.g. HTML by text/plain)"
+      },
+      "model": {"type": "string"},
+      "name": {"type": "string"},
+      "size": {"type": "integer", "description": "Bytes of the file"},
+      "warning": {"type": "string"}
+    },
+    "required": ["model", "id", "name", "mimetype", "size", "dry_run"]
+  },
+  "annotations": {
+    "destructiveHint": false,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Attach a file to an Odoo record"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "name", "mimetype", "content_base64", "text", "dry_run"])?;

@@ -4,10 +4,8 @@
 //! Messages are normalised to one shape on every version.
 
 use super::args;
-use super::chatter::{id_schema, record_id, require_chatter};
-use super::definition::{
-    arguments, array, company_param, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations,
-};
+use super::chatter::{record_id, require_chatter};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
@@ -26,56 +24,52 @@ const FIELDS: [&str; 7] = ["date", "author_id", "email_from", "body", "message_t
 const NOTE_SUBTYPE: &str = "Note";
 
 pub fn definition() -> Tool {
-    let nullable = |t: &str| json!({"type": [t, "null"]});
-    let title = "Read an Odoo record's chatter";
-    Tool {
-        name: NAME,
-        title,
-        description: "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, \
-            at most 100): log notes, messages, emails and system notifications, each with its date, author, type \
-            and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false \
-            to leave out system notifications (stage changes, creation notices). Pass next_cursor back as cursor \
-            (with the same model, id and include_notifications) for older messages.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("crm.lead"), "company": company_param(),
-                "id": id_schema(),
-                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
-                "cursor": cursor_param(),
-                "include_notifications": {"type": "boolean", "default": true,
-                                          "description": "false leaves out system notifications (message type notification)"}
-            }),
-            &["model", "id"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "id": {"type": "integer"},
-                "record_name": nullable("string"),
-                "messages": array(object(
-                    json!({
-                        "id": {"type": "integer"},
-                        "date": {"type": ["string", "null"], "description": "UTC, YYYY-MM-DD HH:MM:SS"},
-                        "date_local": {"type": ["string", "null"], "description": "The same in the key's time zone (time_zone), when it has one"},
-                        "author": {"type": ["string", "null"], "description": "Author's name, else the sender's address"},
-                        "author_id": {"type": ["integer", "null"], "description": "The author's res.partner id"},
-                        "type": {"type": ["string", "null"], "description": "Odoo's message_type: comment, email, notification…"},
-                        "subtype": nullable("string"),
-                        "is_note": {"type": "boolean", "description": "An internal log note"},
-                        "subject": nullable("string"),
-                        "body": {"type": "string", "description": "Plain text"}
-                    }),
-                    &["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"],
-                )),
-                "time_zone": {"type": "string", "description": "The key's time zone, when it has one: date_local is in it"},
-                "count": {"type": "integer", "description": "Messages in this page"},
-                "next_cursor": {"type": "string", "description": "Present when older messages follow"}
-            }),
-            &["model", "id", "record_name", "messages", "count"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_chatter_read",
+  "title": "Read an Odoo record's chatter",
+  "description": "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, at most 100): log notes, messages, emails and system notifications, each with its date, author, type and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false to leave out system notifications (stage changes, creation notices). Pass next_cursor back as cursor (with the same model, id and include_notifications) for older messages.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "cursor": {"type": "string", "description": "next_cursor from the previous page"},
+      "id": {"type": "integer", "description": "Id of the record whose chatter this is", "minimum": 1},
+      "include_notifications": {
+        "type": "boolean",
+        "description": "false leaves out system notifications (message type notification)",
+        "default": true
+      },
+      "limit": {"type": "integer", "default": 20, "maximum": 100, "minimum": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"}
+    },
+    "required": ["model", "id"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "count": {"type": "integer", "description": "Messages in this page"},
+      "id": {"type": "integer"},
+      "messages": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"type": {"type": ["string", "null"], "description": "Odoo's message_type: comment, email, notification…"}, "author": {"type": ["string", "null"], "description": "Author's name, else the sender's address"}, "author_id": {"type": ["integer", "null"], "description": "The author's res.partner id"}, "body": {"type": "string", "description": "Plain text"}, "date": {"type": ["string", "null"], "description": "UTC, YYYY-MM-DD HH:MM:SS"}, "date_local": {"type": ["string", "null"], "description": "The same in the key's time zone (time_zone), when it has one"}, "id": {"type": "integer"}, "is_note": {"type": "boolean", "description": "An internal log note"}, "subject": {"type": ["string", "null"]}, "subtype": {"type": ["string", "null"]}}, "required": ["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"]}
+      },
+      "model": {"type": "string"},
+      "next_cursor": {"type": "string", "description": "Present when older messages follow"},
+      "record_name": {"type": ["string", "null"]},
+      "time_zone": {"type": "string", "description": "The key's time zone, when it has one: date_local is in it"}
+    },
+    "required": ["model", "id", "record_name", "messages", "count"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Read an Odoo record's chatter"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "limit", "cursor", "include_notifications"])?;

@@ -1,7 +1,7 @@
 //! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
 
 use super::args;
-use super::definition::{arguments, array, model_param, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::{known_action, Operation};
 use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::schema::default_fields;
@@ -10,41 +10,45 @@ use serde_json::{json, Map, Value};
 pub const NAME: &str = "odoo_describe_model";
 
 pub fn definition() -> Tool {
-    let title = "Describe an Odoo model";
-    Tool {
-        name: NAME,
-        title,
-        description: "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
-            as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
-            choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may \
-            run on the model with odoo_action, each with what it does where known.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("res.partner"),
-                "include_help": {"type": "boolean", "description": "Also return each field's help text (longer answer)", "default": false}
-            }),
-            &["model"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "fields": array(object(
-                    json!({
-                        "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
-                        "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
-                        "relation": {"type": "string"}, "selection": {"type": "array"}, "help": {"type": "string"},
-                        "stored": {"type": "boolean"}, "sortable": {"type": "boolean"}
-                    }),
-                    &["name", "label", "type"],
-                )),
-                "default_fields": array(json!({"type": "string"})),
-                "actions": array(object(json!({"name": {"type": "string"}, "description": {"type": "string"}}), &["name"]))
-            }),
-            &["model", "fields", "default_fields"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_describe_model",
+  "title": "Describe an Odoo model",
+  "description": "Describe a model's fields (name, label, type, required, readonly, relation, selection values) as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may run on the model with odoo_action, each with what it does where known.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "include_help": {
+        "type": "boolean",
+        "description": "Also return each field's help text (longer answer)",
+        "default": false
+      },
+      "model": {"type": "string", "description": "Technical model name, e.g. res.partner"}
+    },
+    "required": ["model"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "actions": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"description": {"type": "string"}, "name": {"type": "string"}}, "required": ["name"]}
+      },
+      "default_fields": {"type": "array", "items": {"type": "string"}},
+      "fields": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"type": {"type": "string"}, "help": {"type": "string"}, "label": {"type": "string"}, "name": {"type": "string"}, "readonly": {"type": "boolean"}, "relation": {"type": "string"}, "required": {"type": "boolean"}, "selection": {"type": "array"}, "sortable": {"type": "boolean"}, "stored": {"type": "boolean"}}, "required": ["name", "label", "type"]}
+      },
+      "model": {"type": "string"}
+    },
+    "required": ["model", "fields", "default_fields"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Describe an Odoo model"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "include_help"])?;

@@ -1,7 +1,7 @@
 //! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
 
 use super::args;
-use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
 use crate::odoo::call::Call;
@@ -12,32 +12,28 @@ use std::collections::BTreeMap;
 pub const NAME: &str = "odoo_list_models";
 
 pub fn definition() -> Tool {
-    let title = "List Odoo models";
-    Tool {
-        name: NAME,
-        title,
-        description: "List the Odoo models this key may use, with their labels and the operations allowed on each \
-            (read, create, update, delete, action) and the actions (button methods, for odoo_action) allowed. Only \
-            models an administrator enabled appear here. Call this first.",
-        input_schema: arguments(json!({}), &[]),
-        output_schema: Some(object(
-            json!({
-                "models": array(object(
-                    json!({
-                        "model": {"type": "string", "description": "Technical name, e.g. res.partner"},
-                        "name": {"type": "string", "description": "Label in Odoo"},
-                        "operations": array(json!({"type": "string", "enum": ["read", "create", "update", "delete", "action"]})),
-                        "actions": array(json!({"type": "string", "description": "A button method odoo_action may call"}))
-                    }),
-                    &["model", "name", "operations"],
-                )),
-                "note": {"type": "string"}
-            }),
-            &["models"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_list_models",
+  "title": "List Odoo models",
+  "description": "List the Odoo models this key may use, with their labels and the operations allowed on each (read, create, update, delete, action) and the actions (button methods, for odoo_action) allowed. Only models an administrator enabled appear here. Call this first.",
+  "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false},
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "models": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"actions": {"type": "array", "items": {"type": "string", "description": "A button method odoo_action may call"}}, "model": {"type": "string", "description": "Technical name, e.g. res.partner"}, "name": {"type": "string", "description": "Label in Odoo"}, "operations": {"type": "array", "items": {"type": "string", "enum": ["read", "create", "update", "delete", "action"]}}}, "required": ["model", "name", "operations"]}
+      },
+      "note": {"type": "string"}
+    },
+    "required": ["models"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "List Odoo models"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &[])?;

@@ -18,11 +18,6 @@ pub struct DroppedField {
     pub reason: String,
 }
 
-/// The output-schema entry of a list of `DroppedField`s.
-pub fn dropped_fields_schema() -> Value {
-    json!({"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}})
-}
-
 pub const MAX_FIELDS: usize = 100;
 
 /// The fields to ask Odoo for. Requested fields this user cannot see are dropped and reported

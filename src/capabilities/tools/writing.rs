@@ -241,14 +241,3 @@ pub fn not_applied_warning(not_applied: &[NotApplied]) -> Option<String> {
         fields.join(", ")
     ))
 }
-
-/// Output-schema entry of the `values` a write tool sent (or would send).
-pub fn values_sent_schema() -> Value {
-    json!({"type": "object", "description": "The values sent (or that would be sent), normalised"})
-}
-
-/// Output-schema entry of `not_applied`.
-pub fn not_applied_schema() -> Value {
-    json!({"type": "array", "description": "Values Odoo did not store as sent, found by reading the record back",
-        "items": {"type": "object", "properties": {"id": {"type": "integer"}, "field": {"type": "string"}, "sent": {}, "stored": {}}}})
-}
