@@ -6,13 +6,13 @@ use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
 use crate::access::{Approval, Scope};
 use crate::crypto;
+use crate::json;
 use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
 use crate::policy::keys;
 use crate::services::Services;
 use crate::store::{self, connections};
 use serde::Deserialize;
-use serde_json::json;
 
 /// How far ahead an expiry may be set; further than this is a typo (seconds for milliseconds, an
 /// extra digit), and a key that long-lived should be rotated anyway.

@@ -6,8 +6,8 @@
 
 use super::{get_opt_str, int, text, StoreError};
 use crate::access::Approval;
+use crate::json;
 use crate::platform::{Db, DbError, Stmt};
-use serde_json::json;
 
 /// Sets a key's approval rule (none: its row goes). For the key with this hash, so that it can ride in
 /// the batch that inserts the key.

@@ -195,7 +195,7 @@ pub async fn set_model_permission(
         Stmt::new(
             "INSERT INTO model_actions (connection_id, model, actions, updated_at) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (connection_id, model) DO UPDATE SET actions = ?3, updated_at = ?4",
-            vec![int(connection_id), text(model), text(&serde_json::json!(p.actions).to_string()), int(now)],
+            vec![int(connection_id), text(model), text(&crate::json!(p.actions).to_string()), int(now)],
         )
     };
     db.batch(vec![Stmt::new(
@@ -255,7 +255,7 @@ pub async fn set_field_policy(
                 int(connection_id),
                 text(model),
                 text(field_mode_str(p.mode)),
-                text(&serde_json::json!(p.fields).to_string()),
+                text(&crate::json!(p.fields).to_string()),
                 int(now),
             ],
         ),

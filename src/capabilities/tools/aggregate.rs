@@ -9,10 +9,11 @@ use super::definition::Tool;
 use super::reading::checked_domain;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::fields::Restrict;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_aggregate";
 pub(super) const MAX_GROUP_BY: usize = 3;

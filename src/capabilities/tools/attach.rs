@@ -12,9 +12,10 @@ use super::chatter::record_id;
 use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::answer;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_attach";
 /// Odoo's `ir.attachment.name` is a plain char field; a file name longer than this is a mistake.

@@ -10,8 +10,9 @@ use super::budget;
 use super::definition::Tool;
 use super::{action, args, chatter_post, create, delete, update};
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::platform::now_ms;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 pub const NAME: &str = "odoo_batch";

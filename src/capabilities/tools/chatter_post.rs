@@ -8,11 +8,12 @@ use super::chatter::{record_id, require_chatter};
 use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::answer;
 use crate::odoo::call::Call;
 use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_chatter_post";
 pub const MAX_BODY_CHARS: usize = 20_000;

@@ -9,10 +9,11 @@ use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_chatter_read";
 pub const DEFAULT_LIMIT: i64 = 20;

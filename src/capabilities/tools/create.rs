@@ -7,12 +7,13 @@ use super::definition::Tool;
 use super::writing::{self, checked_values, dry_run_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::answer;
 use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_create";
 

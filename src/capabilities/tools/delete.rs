@@ -9,9 +9,10 @@ use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_delete";
 

@@ -4,8 +4,9 @@ use super::args;
 use super::definition::Tool;
 use crate::access::{known_action, Operation};
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::schema::default_fields;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_describe_model";
 

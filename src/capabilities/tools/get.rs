@@ -8,8 +8,9 @@ use super::definition::Tool;
 use super::reading::{read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_get";
 pub const MAX_IDS: usize = 100;

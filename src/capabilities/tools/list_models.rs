@@ -4,9 +4,10 @@ use super::args;
 use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::OdooErrorKind;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const NAME: &str = "odoo_list_models";

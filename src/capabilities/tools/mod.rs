@@ -36,11 +36,12 @@ mod writing;
 // Also where `schemas` takes its context from (`super::{ToolCtx, ToolError}`).
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::platform::now_ms;
 use crate::policy::permissions::Permissions;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub use cost::{subrequests_reserve, SUBREQUESTS_PER_CALL};
 pub use definition::Tool;

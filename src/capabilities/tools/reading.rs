@@ -3,13 +3,14 @@
 
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
+use crate::json;
 use crate::odoo::domain::{self, Dialect, FieldUse};
 use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::fields::Restrict;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,8 +10,9 @@ use super::reading::{check_order, checked_domain, read_dropping_refused, select_
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_search";
 pub const DEFAULT_LIMIT: i64 = 20;

@@ -7,8 +7,9 @@ use super::definition::Tool;
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_update";
 

@@ -5,6 +5,7 @@
 use super::args;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
@@ -12,7 +13,7 @@ use crate::odoo::schema::ModelSchema;
 use crate::odoo::values::{self, NestedAction, Problem};
 use crate::odoo::OdooClient;
 use crate::policy::fields::Restrict;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const MAX_IDS: usize = 100;
 
