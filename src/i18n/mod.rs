@@ -105,21 +105,19 @@ pub fn choose(req: &HttpRequest) -> Lang {
     if let Some(lang) = req.cookie(COOKIE).and_then(known) {
         return lang;
     }
-    let mut offered: Vec<(f32, Lang)> = req
-        .header("accept-language")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|part| {
-            let mut it = part.split(';');
-            let tag = it.next()?.trim();
-            let q =
-                it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
-            Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+    let offered = req.header("accept-language").unwrap_or_default().split(',').filter_map(|part| {
+        let mut it = part.split(';');
+        let tag = it.next()?.trim();
+        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
+        Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+    });
+    // Of equal preference, the first named wins (a fold rather than a sort: no sort's code in the bundle).
+    offered
+        .fold(None, |best: Option<(f32, Lang)>, (q, l)| match best {
+            Some((top, _)) if top >= q => best,
+            _ => Some((q, l)),
         })
-        .collect();
-    // Stable: of equal preference, the first named wins.
-    offered.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-    offered.first().map_or(LANGS[0], |(_, l)| *l)
+        .map_or(LANGS[0], |(_, l)| l)
 }
 
 #[cfg(test)]

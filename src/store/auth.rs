@@ -187,11 +187,13 @@ impl AuthRows {
 
     /// The connection's model permissions with their field policies.
     pub fn permissions(&self) -> Result<BTreeMap<String, ModelPermission>, StoreError> {
-        self.results
-            .get(PERMISSIONS_AT)
-            .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
-            .transpose()
-            .map(Option::unwrap_or_default)
+        // Built by insertion rather than `collect` (which sorts first): one sort's code less in the bundle.
+        let mut permissions = BTreeMap::new();
+        for row in self.results.get(PERMISSIONS_AT).into_iter().flatten() {
+            let (model, permission) = permission_from_row(row)?;
+            permissions.insert(model, permission);
+        }
+        Ok(permissions)
     }
 
     /// The touched session, when a session id was given and it belongs to this key and is alive.
