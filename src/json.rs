@@ -20,6 +20,17 @@ pub fn value<T: Serialize + ?Sized>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
+/// An object of these entries, inserted one by one: what `collect()` into a `Map` makes (a later entry
+/// replacing an earlier one of the same key), without the sort `collect()` starts with, whose code the
+/// bundle would otherwise carry for this one element type.
+pub fn object(entries: impl IntoIterator<Item = (String, Value)>) -> Map<String, Value> {
+    let mut object = Map::new();
+    for (key, value) in entries {
+        object.insert(key, value);
+    }
+    object
+}
+
 /// As `serde_json::json!`.
 #[macro_export]
 macro_rules! json {

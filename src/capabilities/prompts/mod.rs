@@ -301,7 +301,7 @@ async fn resolve(
     prompt: &Prompt,
     given: &BTreeMap<&'static str, String>,
 ) -> Result<ResolvedArgs, ToolError> {
-    let as_map: Map<String, Value> = given.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let as_map = crate::json::object(given.iter().map(|(k, v)| (k.to_string(), json!(v))));
     let mut out = BTreeMap::new();
     for arg in prompt.args {
         let Some(value) = given.get(arg.name) else {

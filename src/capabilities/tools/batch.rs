@@ -316,8 +316,9 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
         }
         // A call_action's method is its tool's `action` (the operation's own `action` says what it is).
         let rename = |k: &str| if tool == action::NAME && k == "method" { "action".to_string() } else { k.to_string() };
-        let mut args: Map<String, Value> =
-            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (rename(k), v.clone())).collect();
+        let mut args = crate::json::object(
+            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (rename(k), v.clone())),
+        );
         args.insert("dry_run".into(), json!(dry_run));
         let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
         ops.push(Operation { action, tool, model, args });

@@ -179,7 +179,7 @@ mod tests {
     }
 
     fn as_map(params: Vec<(&'static str, Value)>) -> Value {
-        Value::Object(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        Value::Object(crate::json::object(params.into_iter().map(|(k, v)| (k.to_string(), v))))
     }
 
     #[test]

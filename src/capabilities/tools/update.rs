@@ -104,12 +104,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         let changes: Vec<Value> = current
             .iter()
             .map(|r| {
-                let fields: Map<String, Value> = values
-                    .iter()
-                    .map(|(f, new)| {
-                        (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))
-                    })
-                    .collect();
+                let fields = crate::json::object(values.iter().map(|(f, new)| {
+                    (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))
+                }));
                 json!({"id": r.get("id"), "display_name": r.get("display_name"), "fields": fields})
             })
             .collect();
