@@ -57,10 +57,18 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         positional: 1,
     };
     let labels: BTreeMap<String, String> = match client.call(&call).await {
-        Ok(Value::Array(rows)) => rows
-            .iter()
-            .filter_map(|r| Some((r.get("model")?.as_str()?.to_string(), r.get("name")?.as_str()?.to_string())))
-            .collect(),
+        // Inserted one by one: `collect()` would sort first, with a sort's code in the bundle for this use.
+        Ok(Value::Array(rows)) => {
+            let mut labels = BTreeMap::new();
+            for r in &rows {
+                if let (Some(model), Some(name)) =
+                    (r.get("model").and_then(Value::as_str), r.get("name").and_then(Value::as_str))
+                {
+                    labels.insert(model.to_string(), name.to_string());
+                }
+            }
+            labels
+        }
         Ok(_) => BTreeMap::new(),
         Err(e) if e.kind == OdooErrorKind::AccessError => BTreeMap::new(),
         Err(e) => return Err(e.into()),
