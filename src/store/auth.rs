@@ -4,7 +4,7 @@
 //! ride along unseen, their rows handed back). Here are the statements and the reading of their rows;
 //! what they mean for the request (revoked, expired, over the limit …) is `policy::auth`'s.
 
-use super::connections::permission_from_row;
+use super::connections::permissions_from_rows;
 use super::failures::{self, Client};
 use super::rate_limit::{self, Bucket};
 use super::sessions::{self, SessionState};
@@ -187,13 +187,7 @@ impl AuthRows {
 
     /// The connection's model permissions with their field policies.
     pub fn permissions(&self) -> Result<BTreeMap<String, ModelPermission>, StoreError> {
-        // Built by insertion rather than `collect` (which sorts first): one sort's code less in the bundle.
-        let mut permissions = BTreeMap::new();
-        for row in self.results.get(PERMISSIONS_AT).into_iter().flatten() {
-            let (model, permission) = permission_from_row(row)?;
-            permissions.insert(model, permission);
-        }
-        Ok(permissions)
+        permissions_from_rows(self.results.get(PERMISSIONS_AT).map_or(&[], Vec::as_slice))
     }
 
     /// The touched session, when a session id was given and it belongs to this key and is alive.

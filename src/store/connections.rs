@@ -5,6 +5,7 @@ use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionRecord {
@@ -273,6 +274,17 @@ fn field_mode_str(m: FieldMode) -> &'static str {
         FieldMode::Allow => "allow",
         FieldMode::Deny => "deny",
     }
+}
+
+/// Model → its permission, from rows of `permission_columns!`. Inserted one by one: `collect()` would sort
+/// them first, with a copy of the stable sort's code in the bundle for this element type.
+pub fn permissions_from_rows(rows: &[Row]) -> Result<BTreeMap<String, ModelPermission>, StoreError> {
+    let mut permissions = BTreeMap::new();
+    for row in rows {
+        let (model, permission) = permission_from_row(row)?;
+        permissions.insert(model, permission);
+    }
+    Ok(permissions)
 }
 
 pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {

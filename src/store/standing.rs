@@ -2,7 +2,7 @@
 //! is still usable (not revoked, not expired, not suspended) and the permissions it now has, in one
 //! round trip, without counting a request against its rate limit.
 
-use super::connections::permission_from_row;
+use super::connections::permissions_from_rows;
 use super::{get_opt_i64, get_opt_str, text, StoreError};
 use crate::access::ModelPermission;
 use crate::platform::{Db, Stmt};
@@ -32,10 +32,6 @@ pub async fn read(db: &dyn Db, key_hash: &str, now: i64) -> Result<Option<Standi
     if !usable {
         return Ok(None);
     }
-    let models = results
-        .get(1)
-        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
-        .transpose()?
-        .unwrap_or_default();
+    let models = permissions_from_rows(results.get(1).map_or(&[], Vec::as_slice))?;
     Ok(Some(Standing { scope: get_opt_str(key, "scope")?, models }))
 }
