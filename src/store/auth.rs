@@ -8,7 +8,7 @@ use super::connections::permissions_from_rows;
 use super::failures::{self, Client};
 use super::rate_limit::{self, Bucket};
 use super::sessions::{self, SessionState};
-use super::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
+use super::{each, get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
 use crate::access::{Approval, ModelPermission};
 use crate::odoo::context::OdooContext;
 use crate::odoo::{Connection, Transport};
@@ -155,11 +155,7 @@ impl AuthRows {
 
     /// The key's window as the admission statement left it.
     pub fn window(&self) -> Result<Vec<Bucket>, StoreError> {
-        self.results
-            .get(WINDOW_AT)
-            .map(|rows| rows.iter().map(rate_limit::bucket_from_row).collect::<Result<Vec<_>, _>>())
-            .transpose()
-            .map(Option::unwrap_or_default)
+        each(self.results.get(WINDOW_AT).map_or(&[], Vec::as_slice), rate_limit::bucket_from_row)
     }
 
     /// The key's connection, Odoo credentials and scope.

@@ -1,6 +1,6 @@
 //! Odoo connections and their per-model permissions.
 
-use super::{get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
+use super::{each, get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
 use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
@@ -122,10 +122,7 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
             vec![],
         ),
     )
-    .await?
-    .iter()
-    .map(ConnectionRecord::from_row)
-    .collect()
+    .await.and_then(|rows| each(&rows, ConnectionRecord::from_row))
 }
 
 /// The console's browsing credentials of a connection: login and encrypted API key.
@@ -335,8 +332,6 @@ pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(S
             vec![int(connection_id)],
         ),
     )
-    .await?
-    .iter()
-    .map(permission_from_row)
-    .collect()
+    .await
+    .and_then(|rows| each(&rows, permission_from_row))
 }
