@@ -191,9 +191,9 @@ fn describe(answer: &Value, model: &str, action: &str, n: usize, out: &mut Value
                 follow.insert(k.into(), json!(v));
             }
         }
-        let mut keys: Vec<&String> =
+        // A serde_json `Map` (without its `preserve_order` feature) keeps its keys sorted: no sort needed.
+        let keys: Vec<&String> =
             dict.get("context").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k).collect();
-        keys.sort();
         follow.insert("context_keys".into(), json!(keys));
         let what = match (text("name"), text("res_model")) {
             (Some(name), Some(m)) => format!("'{name}' ({kind} on {m})"),
@@ -273,4 +273,19 @@ async fn dry_run_result(
     ));
     ctx.log("info", || format!("{model}.{action}: dry run on {} record(s)", found.len()));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use serde_json::json;
+
+    #[test]
+    fn a_follow_up_lists_its_context_keys_sorted() {
+        let answer = json!({"type": "ir.actions.act_window", "res_model": "sale.order",
+                            "context": {"zeta": 1, "default_model": "x", "active_id": 3}});
+        let mut out = json!({});
+        describe(&answer, "sale.order", "action_view", 1, &mut out);
+        assert_eq!(out["follow_up"]["context_keys"], json!(["active_id", "default_model", "zeta"]));
+    }
 }
