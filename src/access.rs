@@ -94,8 +94,7 @@ impl FieldPolicy {
         if let Some(bad) = self.fields.iter().find(|f| !crate::odoo::names::is_field_name(f)) {
             return Err(format!("'{}' is not a field name (e.g. email)", crate::text::truncate(bad, 60)));
         }
-        self.fields.sort();
-        self.fields.dedup();
+        self.fields = crate::text::sorted_unique(self.fields);
         Ok(self)
     }
 }
@@ -260,16 +259,14 @@ pub fn action_problem(name: &str) -> Option<String> {
 }
 
 /// A list of actions checked (`action_problem`), sorted, without duplicates; at most `MAX_ACTIONS`.
-pub fn validated_actions(mut actions: Vec<String>) -> Result<Vec<String>, String> {
+pub fn validated_actions(actions: Vec<String>) -> Result<Vec<String>, String> {
     if actions.len() > MAX_ACTIONS {
         return Err(format!("at most {MAX_ACTIONS} actions may be listed"));
     }
     if let Some(problem) = actions.iter().find_map(|a| action_problem(a)) {
         return Err(problem);
     }
-    actions.sort();
-    actions.dedup();
-    Ok(actions)
+    Ok(crate::text::sorted_unique(actions))
 }
 
 pub const MAX_ACTIONS: usize = 50;
@@ -303,4 +300,15 @@ pub const KNOWN_ACTIONS: &[(&str, &str, &str)] = &[
 /// The one-line description of a known button method of `model`.
 pub fn known_action(model: &str, action: &str) -> Option<&'static str> {
     KNOWN_ACTIONS.iter().find(|(m, a, _)| *m == model && *a == action).map(|(_, _, d)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operation;
+
+    /// `admin::keys` lists a scope's operations in `Operation::ALL`'s order, taken as their sorted order.
+    #[test]
+    fn all_operations_are_in_their_order() {
+        assert!(Operation::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 }

@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod fuzz_checks;
 pub mod http;
 pub mod i18n;
+pub mod json;
 pub mod mcp;
 pub mod net;
 pub mod oauth;

@@ -6,12 +6,12 @@
 use crate::http::log;
 use crate::http::origin::origin_allowed;
 use crate::http::{body, HttpRequest, HttpResponse, Outcome};
+use crate::json;
 use crate::mcp::headers::VERSION_HEADER;
 use crate::mcp::jsonrpc::SERVER_ERROR;
 use crate::mcp::stream::ResponseStream;
 use crate::services::Services;
 use crate::transport::{self, ReplyTo};
-use serde_json::json;
 
 const CORS_ALLOW_HEADERS: &str =
     "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";

@@ -51,7 +51,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let Ok(d1) = env.d1("DB") else {
         console_error!(
             "{}",
-            serde_json::json!({"event": "config_error", "error": "the D1 binding DB is missing (wrangler.toml [[d1_databases]])"})
+            crate::json!({"event": "config_error", "error": "the D1 binding DB is missing (wrangler.toml [[d1_databases]])"})
         );
         return Response::error("D1 binding DB is missing", 500);
     };
@@ -155,7 +155,7 @@ async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
     if let Err(e) = db.batch(after).await {
         console_error!(
             "{}",
-            serde_json::json!({
+            crate::json!({
                 "event": "after_response_write_failed",
                 "request_id": log.get("request_id"),
                 "statements": statements,
@@ -180,17 +180,17 @@ fn log_request(method: &str, path: &str, status: u16, started: i64, fields: &cra
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let settings = Settings::from_env(|name| env.var(name).ok().map(|v| v.to_string()));
     let Ok(d1) = env.d1("DB") else {
-        console_error!("{}", serde_json::json!({"event": "retention", "error": "D1 binding DB is missing"}));
+        console_error!("{}", crate::json!({"event": "retention", "error": "D1 binding DB is missing"}));
         return;
     };
     let stmts = crate::store::retention::sweep(platform::now_ms(), settings.audit_retention_days);
     match (D1Db { d1 }).batch(stmts).await {
         Ok(_) => console_log!(
             "{}",
-            serde_json::json!({"event": "retention", "outcome": "ok", "audit_days": settings.audit_retention_days})
+            crate::json!({"event": "retention", "outcome": "ok", "audit_days": settings.audit_retention_days})
         ),
         Err(e) => {
-            console_error!("{}", serde_json::json!({"event": "retention", "outcome": "error", "error": e.to_string()}))
+            console_error!("{}", crate::json!({"event": "retention", "outcome": "error", "error": e.to_string()}))
         }
     }
 }

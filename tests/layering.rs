@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// The floors, lowest first. A module may use the modules of every floor below its own.
 const FLOORS: &[&[&str]] = &[
-    // Leaves: the runtime seam and string helpers.
-    &["platform", "text"],
+    // Leaves: the runtime seam, string helpers, and the `json!` macro.
+    &["platform", "text", "json"],
     // Hashes, encryption and keys derived for a purpose.
     &["crypto"],
     // What every request is served with, before anything knows HTTP or Odoo.

@@ -4,9 +4,9 @@
 
 use super::{ApiError, ApiResult};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::json;
 use crate::services::Services;
 use crate::store::audit::{self, AuditFilter};
-use serde_json::json;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;

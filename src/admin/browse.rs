@@ -6,13 +6,14 @@ use super::connections::browse_client_key;
 use super::views::permission_json;
 use super::{ApiError, ApiResult};
 use crate::access::ModelPermission;
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::names::is_model_name;
 use crate::odoo::{Connection, OdooClient, OdooErrorKind};
 use crate::services::Services;
 use crate::store::connections;
 use crate::store::schema_cache;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::cell::Cell;
 
 const MAX_MODELS: i64 = 200;

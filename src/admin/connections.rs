@@ -4,13 +4,14 @@
 use super::body::{Secret, Text};
 use super::{admin_audit, moves, ApiError, ApiResult};
 use crate::crypto;
+use crate::json;
 use crate::odoo::users::VerifyError;
 use crate::odoo::{self};
 use crate::platform::Stmt;
 use crate::services::Services;
 use crate::store::{self, connections, connections::ConnectionRecord};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `POST /admin/api/connections`.
 #[derive(Debug, Deserialize)]

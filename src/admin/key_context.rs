@@ -7,13 +7,13 @@
 use super::body::{BodyError, Text};
 use super::{admin_audit, ApiError, ApiResult};
 use crate::crypto;
+use crate::json;
 use crate::odoo::context::{self, OdooContext};
 use crate::odoo::{Connection, OdooClient};
 use crate::platform::Stmt;
 use crate::services::Services;
 use crate::store::{self, connections};
 use serde::Deserialize;
-use serde_json::json;
 use std::cell::Cell;
 
 /// What a body may say of a key's context (absent members: the Odoo user's own).

@@ -6,13 +6,13 @@ use super::body::{BodyError, Secret, Text};
 use super::{admin_audit, ApiError, ApiResult};
 use crate::access::{Approval, Scope};
 use crate::crypto;
+use crate::json;
 use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
 use crate::policy::keys;
 use crate::services::Services;
 use crate::store::{self, connections};
 use serde::Deserialize;
-use serde_json::json;
 
 /// How far ahead an expiry may be set; further than this is a typo (seconds for milliseconds, an
 /// extra digit), and a key that long-lived should be rotated anyway.
@@ -84,15 +84,14 @@ pub(super) fn checked_scope(scope: Scope) -> Result<Scope, BodyError> {
         if let Some(i) = models.iter().position(|m| !is_model_name(m)) {
             return Err(BodyError::invalid(format!("scope.models[{i}]"), "is not a model name (e.g. res.partner)"));
         }
-        models.sort();
-        models.dedup();
+        *models = crate::text::sorted_unique(std::mem::take(models));
     }
     if let Some(ops) = &mut scope.operations {
         if ops.is_empty() {
             return Err(BodyError::invalid("scope.operations", "must not be empty (the key could do nothing)"));
         }
-        ops.sort();
-        ops.dedup();
+        // In `Operation::ALL`'s order, which is theirs (`Ord`), each once: a filter, not a sort.
+        *ops = crate::access::Operation::ALL.into_iter().filter(|op| ops.contains(op)).collect();
     }
     if let Some(actions) = scope.actions.take() {
         if actions.is_empty() {

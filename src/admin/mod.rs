@@ -30,11 +30,12 @@ pub mod snippets;
 mod views;
 
 use crate::http::{HttpRequest, HttpResponse, Outcome};
+use crate::json;
 use crate::platform::Stmt;
 use crate::policy::keys::constant_time_eq;
 use crate::services::Services;
 use crate::store::{self, connections as conn_store, AuditEvent, StoreError};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// An admin API failure: an HTTP status, a stable code and a readable message.
 #[derive(Debug)]

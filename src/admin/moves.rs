@@ -6,10 +6,11 @@
 //! path or database on the same origin keeps both: the credentials go to the same server.
 
 use super::admin_audit;
+use crate::json;
 use crate::odoo::url::origin_of;
 use crate::platform::{Row, Stmt};
 use crate::store::{self, connections, get_i64};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A connection leaving one Odoo origin for another.
 #[derive(Debug, PartialEq)]

@@ -8,6 +8,7 @@ use super::body::{BodyError, Text};
 use super::keys::{checked_scope, models_enabled};
 use super::{admin_audit, ApiError, ApiResult};
 use crate::access::{Approval, Scope};
+use crate::json;
 use crate::oauth::redirect;
 use crate::platform::Stmt;
 use crate::policy::tokens;
@@ -17,7 +18,6 @@ use crate::store::oauth::clients::{self, ClientRow};
 use crate::store::oauth::grants;
 use crate::store::oauth::settings::{self, OAuthSettings};
 use serde::Deserialize;
-use serde_json::json;
 
 /// `PUT /admin/api/connections/{id}/oauth`.
 #[derive(Debug, Deserialize)]

@@ -5,13 +5,14 @@ use super::body::{BodyError, Patch};
 use super::views::permission_json;
 use super::{admin_audit, browse, ApiError, ApiResult};
 use crate::access::{FieldMode, FieldPolicy, ModelPermission};
+use crate::json;
 use crate::odoo::names::is_model_name;
 use crate::platform::Stmt;
 use crate::policy::permissions::sensitive_reason;
 use crate::services::Services;
 use crate::store::connections;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `PUT …/models/{model}`: absent (or null) flags are false, and absent (or null) `actions` none;
 /// absent `fields` keeps the policy in force, `null` removes it.

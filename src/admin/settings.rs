@@ -5,11 +5,11 @@
 use super::body::{BodyError, Patch};
 use super::{admin_audit, ApiResult};
 use crate::http::origin::parse_origin;
+use crate::json;
 use crate::platform::Stmt;
 use crate::services::Services;
 use crate::store::settings::{self, ALLOWED_ORIGINS, AUDIT_RETENTION_DAYS, DEFAULT_RATE_LIMIT};
 use serde::Deserialize;
-use serde_json::json;
 
 const MAX_ORIGINS: usize = 50;
 

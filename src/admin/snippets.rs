@@ -5,7 +5,8 @@
 //! placeholder values (tests/readme_snippets.rs), and tests/e2e/clients.test.mjs feeds each one to its
 //! client (or to what the client runs) against a real worker.
 
-use serde_json::{json, Value};
+use crate::json;
+use serde_json::Value;
 
 /// The server name the snippets register.
 const NAME: &str = "odoo";

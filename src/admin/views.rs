@@ -2,8 +2,9 @@
 //! both answer with it, so it lives apart from either.
 
 use crate::access::{ModelPermission, KNOWN_ACTIONS};
+use crate::json;
 use crate::policy::permissions::sensitive_reason;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A model's permission with its field policy and actions (and the usual actions of the model, when it
 /// has known ones), and when the model is sensitive why, and whether it is blocked.

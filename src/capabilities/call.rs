@@ -5,6 +5,7 @@
 
 use crate::access::Operation;
 use crate::crypto;
+use crate::json;
 use crate::mcp::approval::Refusal;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
@@ -12,7 +13,7 @@ use crate::odoo::names::is_model_name;
 use crate::odoo::{OdooClient, OdooError};
 use crate::policy::permissions::Denial;
 use crate::store::{keys as key_store, AuditEvent};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::cell::{Cell, OnceCell, RefCell};
 
 /// Why a tool call did not succeed; all of these reach the model as readable text.

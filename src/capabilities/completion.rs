@@ -8,10 +8,11 @@ use super::prompts;
 use super::resources::uri;
 use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::OdooErrorKind;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The protocol's cap on values per answer.
 pub const MAX_VALUES: usize = 100;

@@ -3,9 +3,10 @@
 //! list and the key it was issued for, so it cannot be replayed against another list or by another key.
 
 use super::cursor;
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// One page of `items` for `params.cursor`, as the list result `{<field>: [...], nextCursor?}`.
 pub fn list_result(

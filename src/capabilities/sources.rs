@@ -3,9 +3,10 @@
 //! values) share, kept here so that neither has to import the other for it.
 
 use super::call::ToolError;
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Where an argument's suggestions come from.
 #[derive(Debug, Clone, Copy, PartialEq)]

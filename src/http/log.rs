@@ -6,7 +6,8 @@
 //! credentials or record contents.
 
 use super::LogFields;
-use serde_json::{json, Value};
+use crate::json;
+use serde_json::Value;
 
 /// The response header carrying the request id, so that a user can quote it to an operator.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";

@@ -9,7 +9,13 @@ use serde_json::{Map, Value};
 
 /// The cookie that remembers the language picked in the console.
 pub const COOKIE: &str = "omcp_lang";
+/// The table as written, for the tests.
+#[cfg(test)]
 const STRINGS: &str = include_str!("strings.tsv");
+/// The same table a language after another (written by `build.rs`: it compresses better in the bundle),
+/// columns ended by `COLUMN_END`, a text a line, in the order of `strings.tsv`'s lines.
+const COLUMNS: &str = include_str!(concat!(env!("OUT_DIR"), "/strings_by_language.txt"));
+const COLUMN_END: &str = "\n\u{1e}\n";
 
 /// A language of the console: its tag (the column of `strings.tsv`), its own name, its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +55,10 @@ impl Lang {
 
     /// `english` in this language (English itself when the table has no line for it).
     pub fn tr(&self, english: &str) -> String {
-        let col = self.column();
-        lines()
-            .find(|cells| cells.first() == Some(&english))
-            .and_then(|cells| cells.get(col).copied())
+        column(0)
+            .position(|en| en == english)
+            .and_then(|line| column(self.column()).nth(line))
+            .filter(|text| !text.is_empty())
             .unwrap_or(english)
             .to_string()
     }
@@ -63,17 +69,21 @@ impl Lang {
         let col = self.column();
         let mut table = Map::new();
         if col > 0 {
-            for cells in lines() {
-                if let (Some(en), Some(text)) = (cells.first(), cells.get(col)) {
-                    table.insert((*en).to_string(), Value::String((*text).to_string()));
-                }
+            for (en, text) in column(0).zip(column(col)).filter(|(en, text)| !en.is_empty() && !text.is_empty()) {
+                table.insert(en.to_string(), Value::String(text.to_string()));
             }
         }
         Value::Object(table).to_string().replace('<', "\\u003c")
     }
 }
 
+/// A language's texts (its column of `strings.tsv`), in the order of the table's lines.
+fn column(col: usize) -> impl Iterator<Item = &'static str> {
+    COLUMNS.split(COLUMN_END).nth(col).unwrap_or_default().split('\n')
+}
+
 /// The lines of `strings.tsv` after its header, as cells.
+#[cfg(test)]
 fn lines() -> impl Iterator<Item = Vec<&'static str>> {
     STRINGS.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect())
 }
@@ -95,21 +105,19 @@ pub fn choose(req: &HttpRequest) -> Lang {
     if let Some(lang) = req.cookie(COOKIE).and_then(known) {
         return lang;
     }
-    let mut offered: Vec<(f32, Lang)> = req
-        .header("accept-language")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|part| {
-            let mut it = part.split(';');
-            let tag = it.next()?.trim();
-            let q =
-                it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
-            Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+    let offered = req.header("accept-language").unwrap_or_default().split(',').filter_map(|part| {
+        let mut it = part.split(';');
+        let tag = it.next()?.trim();
+        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
+        Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+    });
+    // Of equal preference, the first named wins (a fold rather than a sort: no sort's code in the bundle).
+    offered
+        .fold(None, |best: Option<(f32, Lang)>, (q, l)| match best {
+            Some((top, _)) if top >= q => best,
+            _ => Some((q, l)),
         })
-        .collect();
-    // Stable: of equal preference, the first named wins.
-    offered.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-    offered.first().map_or(LANGS[0], |(_, l)| *l)
+        .map_or(LANGS[0], |(_, l)| l)
 }
 
 #[cfg(test)]

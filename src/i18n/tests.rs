@@ -117,3 +117,21 @@ fn the_language_comes_from_the_cookie_then_accept_language() {
     assert_eq!(tag(&[("accept-language", "fr"), ("cookie", "omcp_lang=xx")]), "fr");
     assert!(choose(&request(&[("accept-language", "ar")])).rtl);
 }
+
+#[test]
+fn the_table_built_a_language_after_another_says_what_strings_tsv_says() {
+    let mut count = 0;
+    for cells in lines() {
+        for (lang, text) in LANGS.iter().zip(&cells) {
+            assert_eq!(lang.tr(cells[0]), *text, "{} {:?}", lang.tag, cells[0]);
+            count += 1;
+        }
+    }
+    assert_eq!(count, lines().count() * LANGS.len());
+    for lang in &LANGS[1..] {
+        let table: serde_json::Value = serde_json::from_str(&lang.table_json().replace("\\u003c", "<")).unwrap();
+        assert_eq!(table.as_object().map(|t| t.len()), Some(lines().count()), "{}", lang.tag);
+    }
+    assert_eq!(LANGS[0].table_json(), "{}");
+    assert_eq!(LANGS[1].tr("no such text"), "no such text");
+}

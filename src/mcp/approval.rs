@@ -19,12 +19,13 @@ use super::context::RequestCtx;
 use super::jsonrpc::RpcError;
 use super::stream::{sse_frame, sse_head, ResponseStream};
 use crate::crypto::{derive_key, hmac_sha256};
+use crate::json;
 use crate::platform::now_ms;
 use crate::policy::keys;
 use crate::store;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 

@@ -1,7 +1,8 @@
 //! JSON-RPC 2.0 messages as MCP uses them: classification of an incoming message, and the error type
 //! every protocol-level failure becomes.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use serde_json::{Map, Value};
 
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;

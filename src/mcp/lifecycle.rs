@@ -1,7 +1,8 @@
 //! Lifecycle of both eras: protocol versions, the session era's `initialize` negotiation, and the
 //! stateless era's `server/discover` result.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use serde_json::{Map, Value};
 
 /// Session-era versions we speak, newest first.
 pub const SESSION_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];

@@ -8,7 +8,8 @@
 //! its `BodyReader`, which marks the client gone: that is cancellation, seen by `client_gone`/`gone`.
 
 use crate::http::HttpResponse;
-use serde_json::{json, Value};
+use crate::json;
+use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;

@@ -1,7 +1,8 @@
 //! The errors of the authorization server, as RFC 6749 §5.2 and RFC 7591 §3.2.2 name them: a code from
 //! the spec's closed list, a description for people, and the HTTP status of the endpoint's answer.
 
-use serde_json::{json, Value};
+use crate::json;
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OAuthError {

@@ -6,7 +6,8 @@
 
 use super::resource::Issuer;
 use super::scope::SUPPORTED;
-use serde_json::{json, Value};
+use crate::json;
+use serde_json::Value;
 
 pub const AUTHORIZE_PATH: &str = "/authorize";
 pub const TOKEN_PATH: &str = "/token";

@@ -5,11 +5,11 @@
 use super::error::OAuthError;
 use super::registration;
 use crate::http::{strict_json, HttpRequest, HttpResponse, Outcome};
+use crate::json;
 use crate::policy::failures::{self, Counted};
 use crate::policy::tokens::{self, Kind};
 use crate::services::Services;
 use crate::store::oauth::clients::{self, ClientRow};
-use serde_json::json;
 
 fn error(e: &OAuthError) -> Outcome {
     HttpResponse::json(e.status, &e.body()).with_header("cache-control", "no-store").into()

@@ -44,7 +44,7 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
         ("GET", page::STYLE_PATH) => page::stylesheet().into(),
         (_, _) if cross_origin || path == metadata::AUTHORIZE_PATH => HttpResponse::json(
             405,
-            &serde_json::json!({"error": "invalid_request", "error_description": "method not allowed"}),
+            &crate::json!({"error": "invalid_request", "error_description": "method not allowed"}),
         )
         .into(),
         _ => return None,
@@ -66,7 +66,8 @@ fn advertised(req: &HttpRequest) -> bool {
 }
 
 fn not_offered() -> Outcome {
-    let body = serde_json::json!({"error": "access_denied", "error_description": "OAuth sign-in is not enabled on this server"});
+    let body =
+        crate::json!({"error": "access_denied", "error_description": "OAuth sign-in is not enabled on this server"});
     HttpResponse::json(404, &body).into()
 }
 

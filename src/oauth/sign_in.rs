@@ -346,7 +346,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let Ok(hidden) = keys::generate() else {
         return error_page(l, 500, &l.tr("Sign-in unavailable"), &l.tr("No randomness available."));
     };
-    let scope_json = serde_json::json!(Scope {
+    let scope_json = crate::json!(Scope {
         models: default.models.clone(),
         operations: Some(operations.clone()),
         actions: default.actions.clone(),

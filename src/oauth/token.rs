@@ -10,6 +10,7 @@ use super::resource::Issuer;
 use super::{pkce, scope};
 use crate::access::{Operation, Scope};
 use crate::http::{HttpRequest, HttpResponse, Outcome};
+use crate::json;
 use crate::platform::Stmt;
 use crate::policy::failures::{self, Counted};
 use crate::policy::tokens::{self, Kind as Secret, ACCESS_TTL_MS, REFRESH_IDLE_TTL_MS};
@@ -18,7 +19,6 @@ use crate::store::oauth::clients::ClientRow;
 use crate::store::oauth::grants::{self, GrantSummary};
 use crate::store::oauth::tokens::{self as rows, Kind, NewToken, Taken};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// What an authorization code remembers of its request (stored with it as JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,9 @@ use super::call::Call;
 // Re-exported: callers build their calls as `odoo::client::Call`.
 use super::error::{OdooError, OdooErrorKind};
 use super::{Connection, Transport};
+use crate::json;
 use crate::platform::{Http, HttpError, InboundResponse, OutboundRequest};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::cell::Cell;
 
 pub struct OdooClient<'a> {

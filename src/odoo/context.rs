@@ -5,8 +5,9 @@
 
 use super::call::Call;
 use super::{OdooClient, OdooError};
+use crate::json;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// What a key sends as Odoo's context on every call; empty: nothing is sent (Odoo's own defaults).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -88,10 +88,19 @@ fn id_of(v: &Value) -> Option<i64> {
     }
 }
 
+/// The integers of a list (none if it is not one), inserted one by one: `collect()` would sort them
+/// first, with a sort's code in the bundle for this one use.
+fn id_set(list: Option<&Value>) -> BTreeSet<i64> {
+    let mut ids = BTreeSet::new();
+    for id in list.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_i64) {
+        ids.insert(id);
+    }
+    ids
+}
+
 /// Whether the ids read back agree with what the (normalised) commands say for certain.
 fn x2many_applied(commands: &Value, got: &Value) -> bool {
-    let stored: BTreeSet<i64> =
-        got.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let stored = id_set(Some(got));
     // `exact`: the whole list, while it is known; `present`/`absent`: what must (not) be in it.
     let mut exact: Option<BTreeSet<i64>> = None;
     let (mut present, mut absent) = (BTreeSet::new(), BTreeSet::new());
@@ -121,14 +130,9 @@ fn x2many_applied(commands: &Value, got: &Value) -> bool {
                 exact = Some(BTreeSet::new());
             }
             Some(6) => {
-                let ids: BTreeSet<i64> = cmd
-                    .get(2)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_i64).collect())
-                    .unwrap_or_default();
                 present.clear();
                 absent.clear();
-                exact = Some(ids);
+                exact = Some(id_set(cmd.get(2)));
             }
             _ => {}
         }

@@ -5,8 +5,9 @@
 use super::call::Call;
 use super::client::OdooClient;
 use super::error::{OdooError, OdooErrorKind};
+use crate::json;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

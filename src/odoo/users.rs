@@ -3,8 +3,9 @@
 
 use super::call::Call;
 use super::{Connection, OdooClient, OdooErrorKind};
+use crate::json;
 use crate::platform::Http;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::cell::Cell;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,8 @@
 //! Every problem is collected, not just the first, so a model can fix its values in one go.
 
 use super::schema::{FieldInfo, ModelSchema};
-use serde_json::{json, Map, Value};
+use crate::json;
+use serde_json::{Map, Value};
 
 /// Related records an x2many command creates, updates or deletes: these need their own permission and
 /// their own value checks, on the comodel.

@@ -2,9 +2,10 @@
 
 use super::error::{OdooError, OdooErrorKind};
 use super::Transport;
+use crate::json;
 use crate::platform::{Http, HttpError, OutboundRequest};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Detected {

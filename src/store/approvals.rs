@@ -6,8 +6,8 @@
 
 use super::{get_opt_str, int, text, KeyRef, StoreError};
 use crate::access::Approval;
+use crate::json;
 use crate::platform::{Db, DbError, Stmt};
-use serde_json::json;
 
 /// Sets a key's approval rule (none: its row goes).
 pub fn set(key: KeyRef<'_>, approval: Approval, now: i64) -> Stmt {

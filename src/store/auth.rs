@@ -4,11 +4,11 @@
 //! ride along unseen, their rows handed back). Here are the statements and the reading of their rows;
 //! what they mean for the request (revoked, expired, over the limit …) is `policy::auth`'s.
 
-use super::connections::permission_from_row;
+use super::connections::permissions_from_rows;
 use super::failures::{self, Client};
 use super::rate_limit::{self, Bucket};
 use super::sessions::{self, SessionState};
-use super::{get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
+use super::{each, get_i64, get_opt_i64, get_opt_str, get_str, text, StoreError};
 use crate::access::{Approval, ModelPermission};
 use crate::odoo::context::OdooContext;
 use crate::odoo::{Connection, Transport};
@@ -162,11 +162,7 @@ impl AuthRows {
 
     /// The key's window as the admission statement left it.
     pub fn window(&self) -> Result<Vec<Bucket>, StoreError> {
-        self.results
-            .get(WINDOW_AT)
-            .map(|rows| rows.iter().map(rate_limit::bucket_from_row).collect::<Result<Vec<_>, _>>())
-            .transpose()
-            .map(Option::unwrap_or_default)
+        each(self.results.get(WINDOW_AT).map_or(&[], Vec::as_slice), rate_limit::bucket_from_row)
     }
 
     /// The key's connection, Odoo credentials and scope.
@@ -194,11 +190,7 @@ impl AuthRows {
 
     /// The connection's model permissions with their field policies.
     pub fn permissions(&self) -> Result<BTreeMap<String, ModelPermission>, StoreError> {
-        self.results
-            .get(PERMISSIONS_AT)
-            .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
-            .transpose()
-            .map(Option::unwrap_or_default)
+        permissions_from_rows(self.results.get(PERMISSIONS_AT).map_or(&[], Vec::as_slice))
     }
 
     /// The touched session, when a session id was given and it belongs to this key and is alive.

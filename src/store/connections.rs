@@ -1,10 +1,11 @@
 //! Odoo connections and their per-model permissions.
 
-use super::{get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
+use super::{each, get_bool, get_i64, get_opt_str, get_str, int, query, text, StoreError};
 use crate::access::{FieldMode, FieldPolicy, ModelPermission};
 use crate::odoo::{Detected, Transport};
 use crate::platform::{Db, Row, Stmt};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionRecord {
@@ -121,10 +122,7 @@ pub async fn list(db: &dyn Db) -> Result<Vec<ConnectionRecord>, StoreError> {
             vec![],
         ),
     )
-    .await?
-    .iter()
-    .map(ConnectionRecord::from_row)
-    .collect()
+    .await.and_then(|rows| each(&rows, ConnectionRecord::from_row))
 }
 
 /// The console's browsing credentials of a connection: login and encrypted API key.
@@ -195,7 +193,7 @@ pub async fn set_model_permission(
         Stmt::new(
             "INSERT INTO model_actions (connection_id, model, actions, updated_at) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (connection_id, model) DO UPDATE SET actions = ?3, updated_at = ?4",
-            vec![int(connection_id), text(model), text(&serde_json::json!(p.actions).to_string()), int(now)],
+            vec![int(connection_id), text(model), text(&crate::json!(p.actions).to_string()), int(now)],
         )
     };
     db.batch(vec![Stmt::new(
@@ -255,7 +253,7 @@ pub async fn set_field_policy(
                 int(connection_id),
                 text(model),
                 text(field_mode_str(p.mode)),
-                text(&serde_json::json!(p.fields).to_string()),
+                text(&crate::json!(p.fields).to_string()),
                 int(now),
             ],
         ),
@@ -273,6 +271,17 @@ fn field_mode_str(m: FieldMode) -> &'static str {
         FieldMode::Allow => "allow",
         FieldMode::Deny => "deny",
     }
+}
+
+/// Model → its permission, from rows of `permission_columns!`. Inserted one by one: `collect()` would sort
+/// them first, with a copy of the stable sort's code in the bundle for this element type.
+pub fn permissions_from_rows(rows: &[Row]) -> Result<BTreeMap<String, ModelPermission>, StoreError> {
+    let mut permissions = BTreeMap::new();
+    for row in rows {
+        let (model, permission) = permission_from_row(row)?;
+        permissions.insert(model, permission);
+    }
+    Ok(permissions)
 }
 
 pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), StoreError> {
@@ -323,8 +332,6 @@ pub async fn model_permissions(db: &dyn Db, connection_id: i64) -> Result<Vec<(S
             vec![int(connection_id)],
         ),
     )
-    .await?
-    .iter()
-    .map(permission_from_row)
-    .collect()
+    .await
+    .and_then(|rows| each(&rows, permission_from_row))
 }

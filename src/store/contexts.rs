@@ -3,9 +3,9 @@
 //! written when a key is issued or its context is changed.
 
 use super::{get_opt_str, int, opt_text, KeyRef, StoreError};
+use crate::json;
 use crate::odoo::context::OdooContext;
 use crate::platform::{Row, Stmt};
-use serde_json::json;
 
 /// The context from a row's `{prefix}companies`, `{prefix}lang` and `{prefix}tz` columns (a LEFT JOIN's
 /// nulls: none). Stored companies that cannot be read are a shape error, never an empty list (which

@@ -1,6 +1,8 @@
 //! MCP keys as the admin API sees them (never the secret, never the Odoo API key).
 
-use super::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, KeyRef, StoreError};
+use super::{
+    each, get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, KeyRef, StoreError,
+};
 use crate::access::Approval;
 use crate::odoo::context::OdooContext;
 use crate::platform::{Db, Row, Stmt};
@@ -196,7 +198,7 @@ pub async fn list(db: &dyn Db) -> Result<Vec<KeySummary>, StoreError> {
     // An OAuth grant's key is listed with its grant (`oauth::grants`), not among the keys.
     let sql: &'static str =
         summary_query!("WHERE NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.key_id = k.id) ORDER BY k.id");
-    query(db, Stmt::new(sql, vec![])).await?.iter().map(KeySummary::from_row).collect()
+    query(db, Stmt::new(sql, vec![])).await.and_then(|rows| each(&rows, KeySummary::from_row))
 }
 
 /// Revokes a key at once; its sessions end with it. Returns the key and whether this call revoked it

@@ -78,6 +78,16 @@ impl KeyRef<'_> {
     }
 }
 
+/// Each row as `from_row` reads it, the first error ending the read. A loop rather than
+/// `collect::<Result<Vec<_>, _>>()`, whose adapters the bundle would carry once per row type.
+pub fn each<T>(rows: &[Row], from_row: fn(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(from_row(row)?);
+    }
+    Ok(out)
+}
+
 pub fn int(v: i64) -> Value {
     Value::from(v)
 }

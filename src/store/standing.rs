@@ -3,7 +3,7 @@
 //! round trip, without counting a request against its rate limit.
 
 use super::auth::KeyStatus;
-use super::connections::permission_from_row;
+use super::connections::permissions_from_rows;
 use super::{get_opt_str, text, StoreError};
 use crate::access::ModelPermission;
 use crate::platform::{Db, Stmt};
@@ -29,10 +29,6 @@ pub async fn read(db: &dyn Db, key_hash: &str) -> Result<Option<Standing>, Store
         ])
         .await?;
     let Some(key) = results.first().and_then(|rows| rows.first()) else { return Ok(None) };
-    let models = results
-        .get(1)
-        .map(|rows| rows.iter().map(permission_from_row).collect::<Result<_, _>>())
-        .transpose()?
-        .unwrap_or_default();
+    let models = permissions_from_rows(results.get(1).map_or(&[], Vec::as_slice))?;
     Ok(Some(Standing { status: KeyStatus::from_row(key)?, scope: get_opt_str(key, "scope")?, models }))
 }

@@ -9,6 +9,7 @@
 use super::reply::Admitted;
 use crate::capabilities::{completion, prompts, resources, tools};
 use crate::http::LogFields;
+use crate::json;
 use crate::mcp::asking::{self, Asking};
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::jsonrpc::{self, RpcError, INVALID_REQUEST};
@@ -16,7 +17,7 @@ use crate::mcp::lifecycle;
 use crate::mcp::stream::{self, log_level_rank, sse_head, Notifier, LOG_LEVELS};
 use crate::platform::Stmt;
 use crate::store::{self, AuditEvent};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Serves one request of a single-message POST in either lane: streams it when it asked for progress
 /// or logs and the client accepts SSE, then serves it through `serve_message`. `None` means cancelled:

@@ -10,13 +10,14 @@ use super::reply::{rpc_error, Admitted};
 use crate::access::Scope;
 use crate::capabilities::lists::Lists;
 use crate::http::{HttpResponse, LogFields};
+use crate::json;
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::stream::{sse_frame, sse_head, ResponseStream};
 use crate::platform::now_ms;
 use crate::policy::permissions::Permissions;
 use crate::services::Services;
 use crate::store;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The longest one watch lasts (the client then opens another).
 pub const MAX_WATCH_MS: i64 = 15 * 60_000;

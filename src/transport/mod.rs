@@ -19,6 +19,7 @@ use crate::capabilities;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::strict_json;
 use crate::http::{HttpRequest, HttpResponse, LogFields, Outcome};
+use crate::json;
 use crate::mcp::era::{self, Era};
 use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::{
@@ -30,7 +31,7 @@ use crate::policy::failures;
 use crate::services::Services;
 use crate::store::{self, AuditEvent};
 use reply::{content_type_is_json, http_error, store_unavailable, store_unavailable_to, Admitted};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A POST to `/mcp`: the gates, in order, then the hand-off to the lane of the message's era.
 pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseStream) -> Outcome {

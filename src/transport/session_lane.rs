@@ -7,6 +7,7 @@
 use super::dispatch::{self, serve_message, serve_request};
 use super::reply::{encode, http_error, readable_id, reply, rpc_error, store_unavailable, Admitted};
 use crate::http::{HttpResponse, LogFields};
+use crate::json;
 use crate::mcp::approval;
 use crate::mcp::context::{Lane, RequestCtx};
 use crate::mcp::headers::{SESSION_HEADER, VERSION_HEADER};
@@ -17,7 +18,7 @@ use crate::platform::Stmt;
 use crate::policy::keys;
 use crate::store;
 use crate::store::sessions::SessionState;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 const MAX_BATCH: usize = 50;
 

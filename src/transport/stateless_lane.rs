@@ -6,6 +6,7 @@
 use super::dispatch::serve_request;
 use super::reply::{reply, rpc_error, Admitted};
 use crate::http::{HttpResponse, LogFields};
+use crate::json;
 use crate::mcp::context::Lane;
 use crate::mcp::era::META_PROTOCOL_VERSION;
 use crate::mcp::headers::{self, VERSION_HEADER};
@@ -15,7 +16,7 @@ use crate::mcp::jsonrpc::{
 use crate::mcp::lifecycle::{self, STATELESS_VERSIONS};
 use crate::mcp::stream::{log_level_rank, LOG_LEVELS};
 use crate::platform::Stmt;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";

@@ -10,13 +10,14 @@ use super::call::{ToolCtx, ToolError, ToolResult};
 use super::pages;
 use super::sources::{name_search, ModelFrom, Source};
 use crate::access::Operation;
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::call::Call;
 use crate::odoo::names::is_model_name;
 use crate::platform::now_ms;
 use crate::policy::permissions::Permissions;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy)]
@@ -300,7 +301,7 @@ async fn resolve(
     prompt: &Prompt,
     given: &BTreeMap<&'static str, String>,
 ) -> Result<ResolvedArgs, ToolError> {
-    let as_map: Map<String, Value> = given.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let as_map = crate::json::object(given.iter().map(|(k, v)| (k.to_string(), json!(v))));
     let mut out = BTreeMap::new();
     for arg in prompt.args {
         let Some(value) = given.get(arg.name) else {

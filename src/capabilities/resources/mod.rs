@@ -11,11 +11,12 @@ use super::call::ToolError;
 use super::pages;
 use super::tools;
 use crate::access::Operation;
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::{RpcError, INVALID_PARAMS, RESOURCE_NOT_FOUND};
 use crate::odoo::OdooErrorKind;
 use crate::policy::permissions::Permissions;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uri::{ResourceUri, SearchQuery, UriError};
 
 const JSON: &str = "application/json";

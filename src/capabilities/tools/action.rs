@@ -11,17 +11,16 @@
 //! by name) is asked just before the method is called (`ToolCtx::approve`).
 
 use super::args;
-use super::definition::{
-    arguments, array, company_param, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations,
-};
+use super::definition::Tool;
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_action";
 
@@ -29,54 +28,73 @@ pub const NAME: &str = "odoo_action";
 const MAX_ANSWER_BYTES: usize = 2000;
 
 pub fn definition() -> Tool {
-    let title = "Run an Odoo action";
-    Tool {
-        name: NAME,
-        title,
-        description: "Call one of a model's workflow buttons (e.g. action_confirm on sale.order, \
-            action_set_won_rainbowman on crm.lead) on records by id (at most 100), as this key's Odoo user. Only \
-            the actions the administrator allowed on the model can run: odoo_list_models and odoo_describe_model \
-            list them. status done: Odoo ran it, and records shows each record's state and name afterwards. \
-            status follow_up: Odoo answered with a further step (a wizard to fill in, a report, a page) that was \
-            NOT followed, so the work may not be finished: tell the user to finish it in Odoo. With dry_run: true \
-            nothing is called: you get each record's current state, and Odoo is asked whether this user may \
-            change them.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("sale.order"), "company": company_param(),
-                "ids": ids_param(writing::MAX_IDS),
-                "action": {"type": "string", "description": "The button method, e.g. action_confirm (one the administrator allowed)"},
-                "dry_run": dry_run_param()
-            }),
-            &["model", "ids", "action"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "action": {"type": "string"},
-                "ids": array(json!({"type": "integer"})),
-                "dry_run": {"type": "boolean"},
-                "status": {"type": "string", "enum": ["done", "follow_up", "dry_run"]},
-                "message": {"type": "string", "description": "What happened, in words"},
-                "answer": {"description": "Odoo's answer as it came (true, null, an effect …), when it is short"},
-                "follow_up": object(json!({
-                    "type": {"type": "string"}, "name": {"type": "string"}, "res_model": {"type": "string"},
-                    "view_mode": {"type": "string"}, "target": {"type": "string"}, "tag": {"type": "string"},
-                    "report_name": {"type": "string"},
-                    "context_keys": array(json!({"type": "string"}))
-                }), &["type"]),
-                "records": {"type": "array", "description": "Each record's id, display_name and state (where the model has one): afterwards, or now for a dry run",
-                    "items": object(json!({"id": {"type": "integer"}, "display_name": {}, "state": {}}), &["id"])},
-                "missing_ids": {"type": "array", "items": {"type": "integer"}, "description": "Dry run: ids with no visible record"},
-                "warning": {"type": "string"}
-            }),
-            &["model", "action", "ids", "dry_run", "status"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(false).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_action",
+  "title": "Run an Odoo action",
+  "description": "Call one of a model's workflow buttons (e.g. action_confirm on sale.order, action_set_won_rainbowman on crm.lead) on records by id (at most 100), as this key's Odoo user. Only the actions the administrator allowed on the model can run: odoo_list_models and odoo_describe_model list them. status done: Odoo ran it, and records shows each record's state and name afterwards. status follow_up: Odoo answered with a further step (a wizard to fill in, a report, a page) that was NOT followed, so the work may not be finished: tell the user to finish it in Odoo. With dry_run: true nothing is called: you get each record's current state, and Odoo is asked whether this user may change them.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "action": {
+        "type": "string",
+        "description": "The button method, e.g. action_confirm (one the administrator allowed)"
+      },
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. sale.order"}
+    },
+    "required": ["model", "ids", "action"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "action": {"type": "string"},
+      "answer": {"description": "Odoo's answer as it came (true, null, an effect …), when it is short"},
+      "dry_run": {"type": "boolean"},
+      "follow_up": {
+        "type": "object",
+        "properties": {"type": {"type": "string"}, "context_keys": {"type": "array", "items": {"type": "string"}}, "name": {"type": "string"}, "report_name": {"type": "string"}, "res_model": {"type": "string"}, "tag": {"type": "string"}, "target": {"type": "string"}, "view_mode": {"type": "string"}},
+        "required": ["type"]
+      },
+      "ids": {"type": "array", "items": {"type": "integer"}},
+      "message": {"type": "string", "description": "What happened, in words"},
+      "missing_ids": {
+        "type": "array",
+        "description": "Dry run: ids with no visible record",
+        "items": {"type": "integer"}
+      },
+      "model": {"type": "string"},
+      "records": {
+        "type": "array",
+        "description": "Each record's id, display_name and state (where the model has one): afterwards, or now for a dry run",
+        "items": {"type": "object", "properties": {"display_name": {}, "id": {"type": "integer"}, "state": {}}, "required": ["id"]}
+      },
+      "status": {"type": "string", "enum": ["done", "follow_up", "dry_run"]},
+      "warning": {"type": "string"}
+    },
+    "required": ["model", "action", "ids", "dry_run", "status"]
+  },
+  "annotations": {
+    "destructiveHint": true,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Run an Odoo action"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "action", "dry_run"])?;
@@ -173,9 +191,9 @@ fn describe(answer: &Value, model: &str, action: &str, n: usize, out: &mut Value
                 follow.insert(k.into(), json!(v));
             }
         }
-        let mut keys: Vec<&String> =
+        // A serde_json `Map` (without its `preserve_order` feature) keeps its keys sorted: no sort needed.
+        let keys: Vec<&String> =
             dict.get("context").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k).collect();
-        keys.sort();
         follow.insert("context_keys".into(), json!(keys));
         let what = match (text("name"), text("res_model")) {
             (Some(name), Some(m)) => format!("'{name}' ({kind} on {m})"),
@@ -255,4 +273,19 @@ async fn dry_run_result(
     ));
     ctx.log("info", || format!("{model}.{action}: dry run on {} record(s)", found.len()));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use serde_json::json;
+
+    #[test]
+    fn a_follow_up_lists_its_context_keys_sorted() {
+        let answer = json!({"type": "ir.actions.act_window", "res_model": "sale.order",
+                            "context": {"zeta": 1, "default_model": "x", "active_id": 3}});
+        let mut out = json!({});
+        describe(&answer, "sale.order", "action_view", 1, &mut out);
+        assert_eq!(out["follow_up"]["context_keys"], json!(["active_id", "default_model", "zeta"]));
+    }
 }

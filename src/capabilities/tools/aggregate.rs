@@ -4,74 +4,84 @@
 //! response budget are left for the next offset.
 
 use super::args;
-use super::budget::{notice_schema, Budget};
-use super::definition::{
-    arguments, array, company_param, domain_param, limit_param, model_param, object, Tool, ToolAnnotations,
-};
+use super::budget::Budget;
+use super::definition::Tool;
 use super::reading::checked_domain;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::schema::{FieldInfo, ModelSchema};
 use crate::policy::fields::Restrict;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_aggregate";
-const MAX_GROUP_BY: usize = 3;
-const MAX_AGGREGATES: usize = 10;
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 500;
+pub(super) const MAX_GROUP_BY: usize = 3;
+pub(super) const MAX_AGGREGATES: usize = 10;
+pub(super) const DEFAULT_LIMIT: i64 = 50;
+pub(super) const MAX_LIMIT: i64 = 500;
 const GRANULARITIES: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 const FUNCTIONS: [&str; 5] = ["sum", "avg", "min", "max", "count"];
 
 pub fn definition() -> Tool {
-    let title = "Aggregate Odoo records";
-    Tool {
-        name: NAME,
-        title,
-        description: "Grouped totals over the records matching a domain: group by up to 3 fields (dates by \
-            :day, :week, :month, :quarter or :year, e.g. \"date_order:month\"), with aggregates \"field:sum\", \
-            \"field:avg\", \"field:min\", \"field:max\" or \"field:count\"; every group also has its record count. \
-            Order by \"count desc\", an aggregate (\"amount_total:sum desc\") or a group-by. Each group comes with \
-            the domain that selects its records, to pass to odoo_search. Answers are capped in size: when groups \
-            are left out, has_more is true and notice gives the offset to continue from.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("crm.lead"), "company": company_param(),
-                "domain": domain_param(),
-                "group_by": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_GROUP_BY,
-                    "description": "Fields to group by, e.g. [\"stage_id\"] or [\"date_order:month\", \"user_id\"]"},
-                "aggregates": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_AGGREGATES,
-                    "description": "e.g. [\"expected_revenue:sum\", \"probability:avg\"]; the count is always included"},
-                "order": {"type": "string", "description": "e.g. \"count desc\" or \"expected_revenue:sum desc\""},
-                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
-                "offset": {"type": "integer", "minimum": 0, "default": 0}
-            }),
-            &["model", "group_by"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "group_by": array(json!({"type": "string"})),
-                "groups": array(object(
-                    json!({
-                        "values": {"type": "object", "description": "Per group-by: {value, label}"},
-                        "aggregates": {"type": "object"},
-                        "count": {"type": "integer"},
-                        "domain": {"type": "array", "description": "Selects this group's records"}
-                    }),
-                    &["values", "aggregates", "count", "domain"],
-                )),
-                "count": {"type": "integer", "description": "Groups in this answer"},
-                "offset": {"type": "integer"},
-                "has_more": {"type": "boolean", "description": "More groups follow: ask again with offset + count"},
-                "notice": notice_schema()
-            }),
-            &["model", "group_by", "groups", "count", "offset", "has_more"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_aggregate",
+  "title": "Aggregate Odoo records",
+  "description": "Grouped totals over the records matching a domain: group by up to 3 fields (dates by :day, :week, :month, :quarter or :year, e.g. \"date_order:month\"), with aggregates \"field:sum\", \"field:avg\", \"field:min\", \"field:max\" or \"field:count\"; every group also has its record count. Order by \"count desc\", an aggregate (\"amount_total:sum desc\") or a group-by. Each group comes with the domain that selects its records, to pass to odoo_search. Answers are capped in size: when groups are left out, has_more is true and notice gives the offset to continue from.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "aggregates": {
+        "type": "array",
+        "description": "e.g. [\"expected_revenue:sum\", \"probability:avg\"]; the count is always included",
+        "items": {"type": "string"},
+        "maxItems": 10
+      },
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
+      "group_by": {
+        "type": "array",
+        "description": "Fields to group by, e.g. [\"stage_id\"] or [\"date_order:month\", \"user_id\"]",
+        "items": {"type": "string"},
+        "maxItems": 3,
+        "minItems": 1
+      },
+      "limit": {"type": "integer", "default": 50, "maximum": 500, "minimum": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+      "offset": {"type": "integer", "default": 0, "minimum": 0},
+      "order": {"type": "string", "description": "e.g. \"count desc\" or \"expected_revenue:sum desc\""}
+    },
+    "required": ["model", "group_by"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "count": {"type": "integer", "description": "Groups in this answer"},
+      "group_by": {"type": "array", "items": {"type": "string"}},
+      "groups": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"aggregates": {"type": "object"}, "count": {"type": "integer"}, "domain": {"type": "array", "description": "Selects this group's records"}, "values": {"type": "object", "description": "Per group-by: {value, label}"}}, "required": ["values", "aggregates", "count", "domain"]}
+      },
+      "has_more": {"type": "boolean", "description": "More groups follow: ask again with offset + count"},
+      "model": {"type": "string"},
+      "notice": {
+        "type": "string",
+        "description": "Present when anything was cut to keep the answer within its size cap: what, and how to get the rest"
+      },
+      "offset": {"type": "integer"}
+    },
+    "required": ["model", "group_by", "groups", "count", "offset", "has_more"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Aggregate Odoo records"}
+}"#;
 
 /// A checked group-by: `stage_id`, `date_order:month`.
 struct GroupBy {

@@ -11,62 +11,139 @@ use super::args;
 use super::attachments::{create_call, of_record, too_large, visible_record};
 use super::chatter::record_id;
 use super::chatter_post::{post_params, Kind, MAX_BODY_CHARS};
-use super::definition::{arguments, company_param, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::{answer, OdooClient};
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_attach";
 /// Odoo's `ir.attachment.name` is a plain char field; a file name longer than this is a mistake.
-const MAX_NAME_CHARS: usize = 255;
+pub(super) const MAX_NAME_CHARS: usize = 255;
 
 pub fn definition() -> Tool {
-    let title = "Attach a file to an Odoo record";
-    Tool {
-        name: NAME,
-        title,
-        description: "Attach a file to one record (e.g. a quotation PDF to a sale.order, notes to a crm.lead): it \
-            appears in the record's attachments in Odoo and, on a record with a chatter, as a log note carrying the \
-            file (with `note` as its text; it notifies nobody). Give the content either as text (for text files) \
-            or as content_base64 (any file), with its name and mimetype. Needs update permission on the model. \
-            Files over the server's size limit are refused. dry_run checks the record and the permission without \
-            attaching.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("sale.order"), "company": company_param(),
-                "id": {"type": "integer", "minimum": 1, "description": "Id of the record to attach the file to"},
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "description": "File name, e.g. quote.pdf"},
-                "mimetype": {"type": "string", "description": "The file's type, e.g. application/pdf or text/plain"},
-                "content_base64": {"type": "string", "description": "The file's content, base64 (give this or text)"},
-                "text": {"type": "string", "description": "The file's content as text, stored as UTF-8 (give this or content_base64)"},
-                "note": {"type": "string", "maxLength": MAX_BODY_CHARS, "description": "Text of the chatter note that carries the file (plain text; none by default)"},
-                "dry_run": dry_run_param()
-            }),
-            &["model", "id", "name", "mimetype"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "id": {"type": "integer"},
-                "attachment_id": {"type": "integer", "description": "Id of the new ir.attachment (absent on a dry run)"},
-                "message_id": {"type": "integer", "description": "Id of the chatter note carrying the file (a record with a chatter)"},
-                "name": {"type": "string"},
-                "mimetype": {"type": "string", "description": "The type Odoo stored (it may replace some, e.g. HTML by text/plain)"},
-                "size": {"type": "integer", "description": "Bytes of the file"},
-                "dry_run": {"type": "boolean"},
-                "display_name": {"description": "The record the file is (or would be) attached to"},
-                "warning": {"type": "string"}
-            }),
-            &["model", "id", "name", "mimetype", "size", "dry_run"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(false).idempotent(false).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "annotations": {
+    "destructiveHint": false,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Attach a file to an Odoo record"
+  },
+  "description": "Attach a file to one record (e.g. a quotation PDF to a sale.order, notes to a crm.lead): it appears in the record's attachments in Odoo and, on a record with a chatter, as a log note carrying the file (with `note` as its text; it notifies nobody). Give the content either as text (for text files) or as content_base64 (any file), with its name and mimetype. Needs update permission on the model. Files over the server's size limit are refused. dry_run checks the record and the permission without attaching.",
+  "inputSchema": {
+    "additionalProperties": false,
+    "properties": {
+      "company": {
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company",
+        "type": [
+          "integer",
+          "string"
+        ]
+      },
+      "content_base64": {
+        "description": "The file's content, base64 (give this or text)",
+        "type": "string"
+      },
+      "dry_run": {
+        "default": false,
+        "description": "Run every check and return what would be written, without writing",
+        "type": "boolean"
+      },
+      "id": {
+        "description": "Id of the record to attach the file to",
+        "minimum": 1,
+        "type": "integer"
+      },
+      "mimetype": {
+        "description": "The file's type, e.g. application/pdf or text/plain",
+        "type": "string"
+      },
+      "model": {
+        "description": "Technical model name, e.g. sale.order",
+        "type": "string"
+      },
+      "name": {
+        "description": "File name, e.g. quote.pdf",
+        "maxLength": 255,
+        "minLength": 1,
+        "type": "string"
+      },
+      "note": {
+        "description": "Text of the chatter note that carries the file (plain text; none by default)",
+        "maxLength": 20000,
+        "type": "string"
+      },
+      "text": {
+        "description": "The file's content as text, stored as UTF-8 (give this or content_base64)",
+        "type": "string"
+      }
+    },
+    "required": [
+      "model",
+      "id",
+      "name",
+      "mimetype"
+    ],
+    "type": "object"
+  },
+  "name": "odoo_attach",
+  "outputSchema": {
+    "properties": {
+      "attachment_id": {
+        "description": "Id of the new ir.attachment (absent on a dry run)",
+        "type": "integer"
+      },
+      "display_name": {
+        "description": "The record the file is (or would be) attached to"
+      },
+      "dry_run": {
+        "type": "boolean"
+      },
+      "id": {
+        "type": "integer"
+      },
+      "message_id": {
+        "description": "Id of the chatter note carrying the file (a record with a chatter)",
+        "type": "integer"
+      },
+      "mimetype": {
+        "description": "The type Odoo stored (it may replace some, e.g. HTML by text/plain)",
+        "type": "string"
+      },
+      "model": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      },
+      "size": {
+        "description": "Bytes of the file",
+        "type": "integer"
+      },
+      "warning": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "model",
+      "id",
+      "name",
+      "mimetype",
+      "size",
+      "dry_run"
+    ],
+    "type": "object"
+  },
+  "title": "Attach a file to an Odoo record"
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "name", "mimetype", "content_base64", "text", "note", "dry_run"])?;

@@ -12,11 +12,12 @@ use super::budget::Budget;
 use super::writing::{read_records, refuse_hidden};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::{Connection, OdooClient, Transport};
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The audit rows' `tool` of the resource reads (no tool of that name is listed).
 pub const LIST: &str = "attachments";

@@ -7,17 +7,18 @@
 //! each one whose outcome is unknown (Odoo's answer was lost).
 
 use super::budget;
-use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use super::{action, args, chatter_post, create, delete, update};
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::platform::now_ms;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 pub const NAME: &str = "odoo_batch";
-const MAX_OPERATIONS: usize = 100;
+pub(super) const MAX_OPERATIONS: usize = 100;
 /// Each action and the tool that runs it.
-const ACTIONS: [(&str, &str); 5] = [
+pub(super) const ACTIONS: [(&str, &str); 5] = [
     ("create", create::NAME),
     ("update", update::NAME),
     ("delete", delete::NAME),
@@ -26,79 +27,69 @@ const ACTIONS: [(&str, &str); 5] = [
 ];
 
 pub fn definition() -> Tool {
-    let title = "Run several Odoo writes in order";
-    Tool {
-        name: NAME,
-        title,
-        description: "Run create, update, delete, post_message and call_action operations in order, in one call: each is \
-            checked exactly as odoo_create, odoo_update, odoo_delete, odoo_chatter_post and odoo_action do, and reports its own result. Progress is \
-            notified after each operation and the client may cancel between them (operations already done stay \
-            done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a \
-            failure. No operation starts once the batch has run for its time limit; those left are not_attempted. \
-            Unless every operation succeeded the result is an error that still lists each operation's outcome; \
-            an operation with outcome_unknown: true may or may not have been applied (check before retrying it). \
-            dry_run: true checks every operation without writing. Each operation is an object: \
-            {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \
-            \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \
-            \"id\": ..., \"body\": ..., \"kind\": \"note\"} or {\"action\": \"call_action\", \"model\": ..., \"ids\": [...], \
-            \"method\": \"action_confirm\"}.",
-        input_schema: arguments(
-            json!({
-                "operations": {"type": "array", "minItems": 1, "maxItems": MAX_OPERATIONS, "items": object(
-                    json!({
-                        "action": {"type": "string", "enum": ACTIONS.map(|(action, _)| action)},
-                        "model": {"type": "string"},
-                        "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}},
-                        "values": {"type": "object"},
-                        "id": {"type": "integer", "minimum": 1, "description": "post_message: the record"},
-                        "body": {"type": "string", "description": "post_message: the text"},
-                        "kind": {"type": "string", "enum": ["note", "message"]},
-                        "html": {"type": "boolean"},
-                        "method": {"type": "string", "description": "call_action: the button method, as odoo_action's action"}
-                    }),
-                    &["action", "model"],
-                )},
-                "stop_on_error": {"type": "boolean", "default": true},
-                "dry_run": {"type": "boolean", "default": false}
-            }),
-            &["operations"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "dry_run": {"type": "boolean"},
-                "status": {"type": "string", "enum": ["completed", "stopped", "time_limit"],
-                    "description": "stopped: an operation failed and stop_on_error skipped the rest; time_limit: the batch ran out of time and the rest were not attempted"},
-                "succeeded": {"type": "integer"},
-                "failed": {"type": "integer"},
-                "skipped": {"type": "integer"},
-                "not_attempted": {"type": "integer", "description": "Operations not started because the batch reached its time limit"},
-                "outcome_unknown": {"type": "integer", "description": "Failed operations whose outcome is unknown: Odoo may or may not have applied them"},
-                "error": {"type": "string", "description": "Unless every operation succeeded: what did not, in words"},
-                "results": array(object(
-                    json!({
-                        "index": {"type": "integer"},
-                        "action": {"type": "string"},
-                        "model": {"type": "string"},
-                        "status": {"type": "string", "enum": ["ok", "failed", "skipped", "not_attempted"]},
-                        "result": {"type": "object", "description": "What the operation's own tool returns"},
-                        "error": {"type": "string"},
-                        "outcome_unknown": {"type": "boolean", "description": "Failed: Odoo's answer was lost, the operation may or may not have been applied; check before retrying it"}
-                    }),
-                    &["index", "action", "status"],
-                )),
-                "notice": budget::notice_schema()
-            }),
-            &["dry_run", "status", "succeeded", "failed", "skipped", "not_attempted", "outcome_unknown", "results"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title)
-                .read_only(false)
-                .destructive(true)
-                .idempotent(false)
-                .open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_batch",
+  "title": "Run several Odoo writes in order",
+  "description": "Run create, update, delete, post_message and call_action operations in order, in one call: each is checked exactly as odoo_create, odoo_update, odoo_delete, odoo_chatter_post and odoo_action do, and reports its own result. Progress is notified after each operation and the client may cancel between them (operations already done stay done: Odoo has no transaction across calls). stop_on_error (default true) skips the rest after a failure. No operation starts once the batch has run for its time limit; those left are not_attempted. Unless every operation succeeded the result is an error that still lists each operation's outcome; an operation with outcome_unknown: true may or may not have been applied (check before retrying it). dry_run: true checks every operation without writing. Each operation is an object: {\"action\": \"create\", \"model\": ..., \"values\": {...}}, {\"action\": \"update\", \"model\": ..., \"ids\": [...], \"values\": {...}}, {\"action\": \"delete\", \"model\": ..., \"ids\": [...]} or {\"action\": \"post_message\", \"model\": ..., \"id\": ..., \"body\": ..., \"kind\": \"note\"} or {\"action\": \"call_action\", \"model\": ..., \"ids\": [...], \"method\": \"action_confirm\"}.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "dry_run": {"type": "boolean", "default": false},
+      "operations": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"action": {"type": "string", "enum": ["create", "update", "delete", "post_message", "call_action"]}, "body": {"type": "string", "description": "post_message: the text"}, "html": {"type": "boolean"}, "id": {"type": "integer", "description": "post_message: the record", "minimum": 1}, "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}}, "kind": {"type": "string", "enum": ["note", "message"]}, "method": {"type": "string", "description": "call_action: the button method, as odoo_action's action"}, "model": {"type": "string"}, "values": {"type": "object"}}, "required": ["action", "model"]},
+        "maxItems": 100,
+        "minItems": 1
+      },
+      "stop_on_error": {"type": "boolean", "default": true}
+    },
+    "required": ["operations"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "dry_run": {"type": "boolean"},
+      "error": {"type": "string", "description": "Unless every operation succeeded: what did not, in words"},
+      "failed": {"type": "integer"},
+      "not_attempted": {
+        "type": "integer",
+        "description": "Operations not started because the batch reached its time limit"
+      },
+      "notice": {
+        "type": "string",
+        "description": "Present when anything was cut to keep the answer within its size cap: what, and how to get the rest"
+      },
+      "outcome_unknown": {
+        "type": "integer",
+        "description": "Failed operations whose outcome is unknown: Odoo may or may not have applied them"
+      },
+      "results": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"action": {"type": "string"}, "error": {"type": "string"}, "index": {"type": "integer"}, "model": {"type": "string"}, "outcome_unknown": {"type": "boolean", "description": "Failed: Odoo's answer was lost, the operation may or may not have been applied; check before retrying it"}, "result": {"type": "object", "description": "What the operation's own tool returns"}, "status": {"type": "string", "enum": ["ok", "failed", "skipped", "not_attempted"]}}, "required": ["index", "action", "status"]}
+      },
+      "skipped": {"type": "integer"},
+      "status": {
+        "type": "string",
+        "description": "stopped: an operation failed and stop_on_error skipped the rest; time_limit: the batch ran out of time and the rest were not attempted",
+        "enum": ["completed", "stopped", "time_limit"]
+      },
+      "succeeded": {"type": "integer"}
+    },
+    "required": ["dry_run", "status", "succeeded", "failed", "skipped", "not_attempted", "outcome_unknown", "results"]
+  },
+  "annotations": {
+    "destructiveHint": true,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Run several Odoo writes in order"
+  }
+}"#;
 
 /// One operation as given, its action checked.
 struct Operation {
@@ -325,8 +316,9 @@ fn operations(a: &Map<String, Value>, dry_run: bool) -> Result<Vec<Operation>, T
         }
         // A call_action's method is its tool's `action` (the operation's own `action` says what it is).
         let rename = |k: &str| if tool == action::NAME && k == "method" { "action".to_string() } else { k.to_string() };
-        let mut args: Map<String, Value> =
-            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (rename(k), v.clone())).collect();
+        let mut args = crate::json::object(
+            fields.iter().filter(|(k, _)| k.as_str() != "action").map(|(k, v)| (rename(k), v.clone())),
+        );
         args.insert("dry_run".into(), json!(dry_run));
         let model = fields.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
         ops.push(Operation { action, tool, model, args });

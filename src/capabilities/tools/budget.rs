@@ -9,7 +9,7 @@
 
 use crate::config::MIN_RESPONSE_BYTES;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// String values longer than this many characters are cut.
 pub const MAX_VALUE_CHARS: usize = 4_000;
@@ -25,24 +25,6 @@ pub struct TruncatedValue {
     pub id: Option<i64>,
     pub field: String,
     pub length: usize,
-}
-
-/// The output-schema entry of `truncated_values`.
-pub fn truncated_values_schema() -> Value {
-    json!({
-        "type": "array",
-        "description": format!("Values longer than {MAX_VALUE_CHARS} characters, cut and ending with '… [truncated: N more characters]'"),
-        "items": {"type": "object", "properties": {
-            "id": {"type": "integer"},
-            "field": {"type": "string"},
-            "length": {"type": "integer", "description": "The full value's length in characters"}
-        }}
-    })
-}
-
-/// The output-schema entry of `notice`.
-pub fn notice_schema() -> Value {
-    json!({"type": "string", "description": "Present when anything was cut to keep the answer within its size cap: what, and how to get the rest"})
 }
 
 /// The cap on one answer, from `Settings::max_response_bytes` (never below `MIN_RESPONSE_BYTES`, so a
@@ -192,6 +174,7 @@ pub fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn partner(id: i64, name: &str) -> Value {
         json!({"id": id, "name": name, "email": format!("{name}@example.com")})

@@ -5,13 +5,8 @@ use crate::capabilities::call::{ToolCtx, ToolError};
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::OdooClient;
 use crate::policy::fields::Restrict;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::rc::Rc;
-
-/// The input-schema entry of the record id.
-pub fn id_schema() -> Value {
-    json!({"type": "integer", "minimum": 1, "description": "Id of the record whose chatter this is"})
-}
 
 /// The `id` argument: one positive record id.
 pub fn record_id(a: &Map<String, Value>) -> Result<i64, ToolError> {
@@ -48,6 +43,7 @@ pub async fn require_chatter(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn record_ids_are_positive_integers() {

@@ -4,15 +4,16 @@
 //! `post_params` is the one place that knows.
 
 use super::args;
-use super::chatter::{id_schema, record_id, require_chatter};
-use super::definition::{arguments, company_param, dry_run_param, model_param, object, Tool, ToolAnnotations};
+use super::chatter::{record_id, require_chatter};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::answer;
 use crate::odoo::call::Call;
 use crate::odoo::html_text::plain_to_html;
 use crate::odoo::Connection;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_chatter_post";
 pub const MAX_BODY_CHARS: usize = 20_000;
@@ -50,47 +51,60 @@ impl Kind {
 }
 
 pub fn definition() -> Tool {
-    let title = "Post on an Odoo record's chatter";
-    Tool {
-        name: NAME,
-        title,
-        description: "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, \
-            res.partner, sale.order). kind \"note\" (default) logs an internal note: only internal users see it and nobody is notified. \
-            kind \"message\" sends a message to the record's followers: Odoo notifies them and may EMAIL them, \
-            customers included, so use it only when the user asked to send a message. The body is plain text \
-            unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("crm.lead"), "company": company_param(),
-                "id": id_schema(),
-                "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS, "description": "The text to post"},
-                "kind": {"type": "string", "enum": ["note", "message"], "default": "note",
-                         "description": "note: internal log note; message: sent to followers (may email them)"},
-                "html": {"type": "boolean", "default": false, "description": "The body is HTML rather than plain text"},
-                "dry_run": dry_run_param()
-            }),
-            &["model", "id", "body"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "id": {"type": "integer"},
-                "message_id": {"type": "integer", "description": "Id of the new mail.message (absent on a dry run)"},
-                "kind": {"type": "string", "enum": ["note", "message"]},
-                "dry_run": {"type": "boolean"},
-                "display_name": {"description": "Dry run: the record that would get the post"}
-            }),
-            &["model", "id", "kind", "dry_run"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title)
-                .read_only(false)
-                .destructive(false)
-                .idempotent(false)
-                .open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_chatter_post",
+  "title": "Post on an Odoo record's chatter",
+  "description": "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, res.partner, sale.order). kind \"note\" (default) logs an internal note: only internal users see it and nobody is notified. kind \"message\" sends a message to the record's followers: Odoo notifies them and may EMAIL them, customers included, so use it only when the user asked to send a message. The body is plain text unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "body": {"type": "string", "description": "The text to post", "maxLength": 20000, "minLength": 1},
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "html": {"type": "boolean", "description": "The body is HTML rather than plain text", "default": false},
+      "id": {"type": "integer", "description": "Id of the record whose chatter this is", "minimum": 1},
+      "kind": {
+        "type": "string",
+        "description": "note: internal log note; message: sent to followers (may email them)",
+        "default": "note",
+        "enum": ["note", "message"]
+      },
+      "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"}
+    },
+    "required": ["model", "id", "body"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "display_name": {"description": "Dry run: the record that would get the post"},
+      "dry_run": {"type": "boolean"},
+      "id": {"type": "integer"},
+      "kind": {"type": "string", "enum": ["note", "message"]},
+      "message_id": {"type": "integer", "description": "Id of the new mail.message (absent on a dry run)"},
+      "model": {"type": "string"}
+    },
+    "required": ["model", "id", "kind", "dry_run"]
+  },
+  "annotations": {
+    "destructiveHint": false,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Post on an Odoo record's chatter"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "body", "kind", "html", "dry_run"])?;
@@ -165,7 +179,7 @@ mod tests {
     }
 
     fn as_map(params: Vec<(&'static str, Value)>) -> Value {
-        Value::Object(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        Value::Object(crate::json::object(params.into_iter().map(|(k, v)| (k.to_string(), v))))
     }
 
     #[test]

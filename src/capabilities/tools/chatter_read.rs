@@ -4,17 +4,16 @@
 //! Messages are normalised to one shape on every version.
 
 use super::args;
-use super::chatter::{id_schema, record_id, require_chatter};
-use super::definition::{
-    arguments, array, company_param, cursor_param, limit_param, model_param, object, Tool, ToolAnnotations,
-};
+use super::chatter::{record_id, require_chatter};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::html_text::{to_text, MAX_BODY_CHARS};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_chatter_read";
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -27,59 +26,181 @@ const FIELDS: [&str; 8] =
 const NOTE_SUBTYPE: &str = "Note";
 
 pub fn definition() -> Tool {
-    let nullable = |t: &str| json!({"type": [t, "null"]});
-    let title = "Read an Odoo record's chatter";
-    Tool {
-        name: NAME,
-        title,
-        description: "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, \
-            at most 100): log notes, messages, emails and system notifications, each with its date, author, type \
-            and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false \
-            to leave out system notifications (stage changes, creation notices). A message that carries files \
-            lists their attachment_ids: read one as the resource odoo://{model}/{id}/attachments/{attachment_id}. \
-            Pass next_cursor back as cursor \
-            (with the same model, id and include_notifications) for older messages.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("crm.lead"), "company": company_param(),
-                "id": id_schema(),
-                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
-                "cursor": cursor_param(),
-                "include_notifications": {"type": "boolean", "default": true,
-                                          "description": "false leaves out system notifications (message type notification)"}
-            }),
-            &["model", "id"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "id": {"type": "integer"},
-                "record_name": nullable("string"),
-                "messages": array(object(
-                    json!({
-                        "id": {"type": "integer"},
-                        "date": {"type": ["string", "null"], "description": "UTC, YYYY-MM-DD HH:MM:SS"},
-                        "date_local": {"type": ["string", "null"], "description": "The same in the key's time zone (time_zone), when it has one"},
-                        "author": {"type": ["string", "null"], "description": "Author's name, else the sender's address"},
-                        "author_id": {"type": ["integer", "null"], "description": "The author's res.partner id"},
-                        "type": {"type": ["string", "null"], "description": "Odoo's message_type: comment, email, notification…"},
-                        "subtype": nullable("string"),
-                        "is_note": {"type": "boolean", "description": "An internal log note"},
-                        "subject": nullable("string"),
-                        "body": {"type": "string", "description": "Plain text"},
-                        "attachment_ids": {"type": "array", "items": {"type": "integer"}, "description": "Files the message carries (only when it carries some)"}
-                    }),
-                    &["id", "date", "author", "author_id", "type", "subtype", "is_note", "subject", "body"],
-                )),
-                "time_zone": {"type": "string", "description": "The key's time zone, when it has one: date_local is in it"},
-                "count": {"type": "integer", "description": "Messages in this page"},
-                "next_cursor": {"type": "string", "description": "Present when older messages follow"}
-            }),
-            &["model", "id", "record_name", "messages", "count"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "annotations": {
+    "openWorldHint": true,
+    "readOnlyHint": true,
+    "title": "Read an Odoo record's chatter"
+  },
+  "description": "Read the chatter (message thread) of one record, newest first, a page at a time (default 20, at most 100): log notes, messages, emails and system notifications, each with its date, author, type and body as plain text (long bodies are cut at 4000 characters). Set include_notifications to false to leave out system notifications (stage changes, creation notices). A message that carries files lists their attachment_ids: read one as the resource odoo://{model}/{id}/attachments/{attachment_id}. Pass next_cursor back as cursor (with the same model, id and include_notifications) for older messages.",
+  "inputSchema": {
+    "additionalProperties": false,
+    "properties": {
+      "company": {
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company",
+        "type": [
+          "integer",
+          "string"
+        ]
+      },
+      "cursor": {
+        "description": "next_cursor from the previous page",
+        "type": "string"
+      },
+      "id": {
+        "description": "Id of the record whose chatter this is",
+        "minimum": 1,
+        "type": "integer"
+      },
+      "include_notifications": {
+        "default": true,
+        "description": "false leaves out system notifications (message type notification)",
+        "type": "boolean"
+      },
+      "limit": {
+        "default": 20,
+        "maximum": 100,
+        "minimum": 1,
+        "type": "integer"
+      },
+      "model": {
+        "description": "Technical model name, e.g. crm.lead",
+        "type": "string"
+      }
+    },
+    "required": [
+      "model",
+      "id"
+    ],
+    "type": "object"
+  },
+  "name": "odoo_chatter_read",
+  "outputSchema": {
+    "properties": {
+      "count": {
+        "description": "Messages in this page",
+        "type": "integer"
+      },
+      "id": {
+        "type": "integer"
+      },
+      "messages": {
+        "items": {
+          "properties": {
+            "attachment_ids": {
+              "description": "Files the message carries (only when it carries some)",
+              "items": {
+                "type": "integer"
+              },
+              "type": "array"
+            },
+            "author": {
+              "description": "Author's name, else the sender's address",
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "author_id": {
+              "description": "The author's res.partner id",
+              "type": [
+                "integer",
+                "null"
+              ]
+            },
+            "body": {
+              "description": "Plain text",
+              "type": "string"
+            },
+            "date": {
+              "description": "UTC, YYYY-MM-DD HH:MM:SS",
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "date_local": {
+              "description": "The same in the key's time zone (time_zone), when it has one",
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "id": {
+              "type": "integer"
+            },
+            "is_note": {
+              "description": "An internal log note",
+              "type": "boolean"
+            },
+            "subject": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "subtype": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "type": {
+              "description": "Odoo's message_type: comment, email, notification…",
+              "type": [
+                "string",
+                "null"
+              ]
+            }
+          },
+          "required": [
+            "id",
+            "date",
+            "author",
+            "author_id",
+            "type",
+            "subtype",
+            "is_note",
+            "subject",
+            "body"
+          ],
+          "type": "object"
+        },
+        "type": "array"
+      },
+      "model": {
+        "type": "string"
+      },
+      "next_cursor": {
+        "description": "Present when older messages follow",
+        "type": "string"
+      },
+      "record_name": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "time_zone": {
+        "description": "The key's time zone, when it has one: date_local is in it",
+        "type": "string"
+      }
+    },
+    "required": [
+      "model",
+      "id",
+      "record_name",
+      "messages",
+      "count"
+    ],
+    "type": "object"
+  },
+  "title": "Read an Odoo record's chatter"
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "limit", "cursor", "include_notifications"])?;

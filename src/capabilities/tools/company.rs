@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn exactly_the_tools_that_publish_company_take_it() {
         for tool in super::super::definitions() {
-            let publishes = tool.input_schema["properties"].get("company").is_some();
+            let publishes = tool.value()["inputSchema"]["properties"].get("company").is_some();
             assert_eq!(publishes, TAKES_COMPANY.contains(&tool.name), "{}", tool.name);
         }
     }

@@ -3,55 +3,82 @@
 //! `dry_run` does every check (Odoo's access check included) and shows the defaults Odoo would add.
 
 use super::args;
-use super::definition::{
-    arguments, company_param, dry_run_param, model_param, object, values_param, Tool, ToolAnnotations,
-};
+use super::definition::Tool;
 use super::writing::{self, checked_values, dry_run_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::answer;
 use crate::odoo::call::Call;
 use crate::odoo::schema::ModelSchema;
 use crate::odoo::values;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_create";
 
 pub fn definition() -> Tool {
-    let title = "Create an Odoo record";
-    Tool {
-        name: NAME,
-        title,
-        description: "Create one record. Values are checked against the model's fields first (unknown or read-only \
-            fields, types, selection values, x2many commands); then the record is read back \
-            and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get \
-            the checked values, the defaults Odoo would fill in and any required field still missing, to show the \
-            user before creating.",
-        input_schema: arguments(
-            json!({"model": model_param("crm.lead"), "company": company_param(), "values": values_param(), "dry_run": dry_run_param()}),
-            &["model", "values"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "dry_run": {"type": "boolean"},
-                "id": {"type": "integer", "description": "The new record (absent on a dry run)"},
-                "display_name": {"type": "string"},
-                "values": writing::values_sent_schema(),
-                "defaults": {"type": "object", "description": "Dry run: the defaults Odoo fills in for fields not given"},
-                "missing_required": {"type": "array", "items": {"type": "string"}, "description": "Dry run: required fields with no value and no default"},
-                "record": {"type": "object", "description": "The written fields as read back from Odoo"},
-                "not_applied": writing::not_applied_schema(),
-                "warning": {"type": "string"}
-            }),
-            &["model", "dry_run", "values"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(false).idempotent(false).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_create",
+  "title": "Create an Odoo record",
+  "description": "Create one record. Values are checked against the model's fields first (unknown or read-only fields, types, selection values, x2many commands); then the record is read back and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get the checked values, the defaults Odoo would fill in and any required field still missing, to show the user before creating.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+      "values": {
+        "type": "object",
+        "description": "Field names and values. many2one: a record id; one2many/many2many: a list of ids (sets exactly those) or Odoo commands ([0,0,{values}] create, [1,id,{values}] update, [2,id] delete, [3,id] unlink, [4,id] link, [5] clear, [6,0,[ids]] set); date: \"YYYY-MM-DD\"; datetime: \"YYYY-MM-DD HH:MM:SS\" in UTC; selection: one of its values (odoo_describe_model lists them)."
+      }
+    },
+    "required": ["model", "values"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "defaults": {"type": "object", "description": "Dry run: the defaults Odoo fills in for fields not given"},
+      "display_name": {"type": "string"},
+      "dry_run": {"type": "boolean"},
+      "id": {"type": "integer", "description": "The new record (absent on a dry run)"},
+      "missing_required": {
+        "type": "array",
+        "description": "Dry run: required fields with no value and no default",
+        "items": {"type": "string"}
+      },
+      "model": {"type": "string"},
+      "not_applied": {
+        "type": "array",
+        "description": "Values Odoo did not store as sent, found by reading the record back",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "id": {"type": "integer"}, "sent": {}, "stored": {}}}
+      },
+      "record": {"type": "object", "description": "The written fields as read back from Odoo"},
+      "values": {"type": "object", "description": "The values sent (or that would be sent), normalised"},
+      "warning": {"type": "string"}
+    },
+    "required": ["model", "dry_run", "values"]
+  },
+  "annotations": {
+    "destructiveHint": false,
+    "idempotentHint": false,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Create an Odoo record"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "values", "dry_run"])?;

@@ -1,161 +1,122 @@
-//! What a tool's definition is made of, as `tools/list` publishes it: MCP's `Tool` and its
-//! `ToolAnnotations` as types (after the official Rust SDK's), and the JSON Schema pieces that several
-//! tools' arguments share, built here once so that the same argument is described the same way by
-//! every tool that takes it.
+//! What a tool's definition is made of, as `tools/list` publishes it: MCP's `Tool` (name, title,
+//! description, input and output JSON Schemas, annotations), written in each tool's file as JSON text and
+//! parsed when listed. Text rather than code built with `json!`: the same definitions cost the wasm
+//! bundle about 9 KiB gzip less. What code kept in one place before (the arguments several tools share,
+//! the limits a schema states) the tests below check instead.
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
-/// One tool as `tools/list` lists it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One tool as `tools/list` lists it: its name, and its definition as JSON text.
+#[derive(Debug, Clone, Copy)]
 pub struct Tool {
     pub name: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    pub input_schema: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output_schema: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<ToolAnnotations>,
+    pub text: &'static str,
 }
 
-/// Hints about what a tool does, under MCP's names (`readOnlyHint` …). Only the hints set are
-/// published: an absent hint means the protocol's default, which is not the same as `false`.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ToolAnnotations {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_only_hint: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destructive_hint: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub idempotent_hint: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub open_world_hint: Option<bool>,
-}
-
-impl ToolAnnotations {
-    pub fn with_title(title: &'static str) -> ToolAnnotations {
-        ToolAnnotations { title: Some(title), ..ToolAnnotations::default() }
-    }
-
-    pub fn read_only(self, hint: bool) -> ToolAnnotations {
-        ToolAnnotations { read_only_hint: Some(hint), ..self }
-    }
-
-    pub fn destructive(self, hint: bool) -> ToolAnnotations {
-        ToolAnnotations { destructive_hint: Some(hint), ..self }
-    }
-
-    pub fn idempotent(self, hint: bool) -> ToolAnnotations {
-        ToolAnnotations { idempotent_hint: Some(hint), ..self }
-    }
-
-    pub fn open_world(self, hint: bool) -> ToolAnnotations {
-        ToolAnnotations { open_world_hint: Some(hint), ..self }
+impl Tool {
+    /// The definition (`Null` if its text were not JSON, which the tests rule out).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.text).unwrap_or_default()
     }
 }
 
-/// A tool's arguments: an object of these properties and no other, since every tool refuses an
-/// argument it does not know (`args::reject_unknown`) rather than ignore a typo.
-pub fn arguments(properties: Value, required: &[&str]) -> Value {
-    let mut schema = object(properties, required);
-    schema["additionalProperties"] = json!(false);
-    schema
-}
-
-/// An object with these properties (a tool's output, or an item of one); `required` only when some are.
-pub fn object(properties: Value, required: &[&str]) -> Value {
-    let mut schema = json!({"type": "object", "properties": properties});
-    if !required.is_empty() {
-        schema["required"] = json!(required);
+impl Serialize for Tool {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
     }
-    schema
-}
-
-pub fn array(items: Value) -> Value {
-    json!({"type": "array", "items": items})
-}
-
-/// `model`: a technical model name; `example` is one the tool is typically used with.
-pub fn model_param(example: &str) -> Value {
-    json!({"type": "string", "description": format!("Technical model name, e.g. {example}")})
-}
-
-/// `company`: one call in another of the key's companies, by id or name (`tools/company.rs`).
-pub fn company_param() -> Value {
-    json!({"type": ["integer", "string"], "description": "Act in this company for this call only (its id or name), \
-        one of those this key may use; absent: the key's default company"})
-}
-
-/// `ids`: 1 to `max` record ids (what `args::record_ids` accepts).
-pub fn ids_param(max: usize) -> Value {
-    json!({"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": max})
-}
-
-/// `fields`: the fields to read.
-pub fn fields_param() -> Value {
-    json!({"type": "array", "items": {"type": "string"}, "description": "Fields to return; omit for a small default set"})
-}
-
-/// `domain`: an Odoo domain, checked by `reading::checked_domain` (so its items are left open here).
-pub fn domain_param() -> Value {
-    json!({"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}})
-}
-
-/// `limit`: a page's size.
-pub fn limit_param(max: i64, default: i64) -> Value {
-    json!({"type": "integer", "minimum": 1, "maximum": max, "default": default})
-}
-
-/// `cursor`: where the previous page ended.
-pub fn cursor_param() -> Value {
-    json!({"type": "string", "description": "next_cursor from the previous page"})
-}
-
-/// `values`: the field values a write tool sends, with the forms `odoo::values` accepts.
-pub fn values_param() -> Value {
-    json!({"type": "object", "description": "Field names and values. many2one: a record id; one2many/many2many: a list \
-        of ids (sets exactly those) or Odoo commands ([0,0,{values}] create, [1,id,{values}] update, [2,id] delete, \
-        [3,id] unlink, [4,id] link, [5] clear, [6,0,[ids]] set); date: \"YYYY-MM-DD\"; datetime: \"YYYY-MM-DD HH:MM:SS\" \
-        in UTC; selection: one of its values (odoo_describe_model lists them)."})
-}
-
-/// `dry_run` of a write tool.
-pub fn dry_run_param() -> Value {
-    json!({"type": "boolean", "default": false, "description": "Run every check and return what would be written, without writing"})
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::{
+        aggregate, attach, batch, budget, chatter_post, chatter_read, definitions, get, search, writing,
+    };
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
 
-    #[test]
-    fn only_the_hints_set_are_published_under_their_mcp_names() {
-        let a = ToolAnnotations::with_title("T").read_only(false).destructive(true);
-        assert_eq!(
-            serde_json::to_value(a).unwrap(),
-            json!({"title": "T", "readOnlyHint": false, "destructiveHint": true})
-        );
+    fn tool(name: &str) -> Value {
+        let tool = definitions().into_iter().find(|t| t.name == name).unwrap();
+        tool.value()
     }
 
     #[test]
-    fn a_tool_without_output_schema_or_annotations_has_no_such_keys() {
-        let tool = Tool {
-            name: "n",
-            title: "t",
-            description: "d",
-            input_schema: arguments(json!({}), &[]),
-            output_schema: None,
-            annotations: None,
-        };
-        assert_eq!(
-            serde_json::to_value(tool).unwrap(),
-            json!({"name": "n", "title": "t", "description": "d",
-                   "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false}})
-        );
+    fn every_definition_is_json_under_its_tools_name() {
+        for t in definitions() {
+            let v: Value = serde_json::from_str(t.text).unwrap_or_else(|e| panic!("{}: {e}", t.name));
+            assert_eq!(v["name"], t.name);
+            for key in ["title", "description"] {
+                assert!(v[key].as_str().is_some_and(|s| !s.is_empty()), "{}: {key}", t.name);
+            }
+            // Every tool refuses an argument it does not know (`args::reject_unknown`) rather than ignore a typo.
+            assert_eq!(v["inputSchema"]["type"], "object", "{}", t.name);
+            assert_eq!(v["inputSchema"]["additionalProperties"], false, "{}", t.name);
+            assert_eq!(v["annotations"]["title"], v["title"], "{}", t.name);
+        }
+    }
+
+    /// An argument or a result entry several tools have is described the same way by each.
+    #[test]
+    fn what_tools_share_they_describe_alike() {
+        let mut seen: BTreeMap<(&str, String), (String, Value)> = BTreeMap::new();
+        let shared_in = ["company", "domain", "fields", "cursor", "values", "dry_run"];
+        let shared_out = ["notice", "truncated_values", "dropped_fields", "not_applied", "values"];
+        for t in definitions() {
+            let v = t.value();
+            for (schema, names) in [("inputSchema", &shared_in[..]), ("outputSchema", &shared_out[..])] {
+                for name in names {
+                    let Some(p) = v[schema]["properties"].get(*name) else { continue };
+                    // The batch's `dry_run` covers all its operations, and says so in its description.
+                    if (t.name, *name) == ("odoo_batch", "dry_run") {
+                        continue;
+                    }
+                    let first = seen.entry((schema, name.to_string())).or_insert((t.name.into(), p.clone()));
+                    assert_eq!(&first.1, p, "{schema} {name}: {} and {} differ", first.0, t.name);
+                }
+            }
+            if let Some(model) = v["inputSchema"]["properties"].get("model") {
+                let text = model["description"].as_str().unwrap_or_default();
+                assert!(text.starts_with("Technical model name, e.g. "), "{}: {model}", t.name);
+            }
+        }
+        assert!(seen.len() >= shared_in.len() + shared_out.len() - 1, "{seen:?}");
+    }
+
+    /// The limits a schema states are the ones its tool enforces.
+    #[test]
+    fn the_schemas_state_the_limits_the_tools_enforce() {
+        let at = |name: &str, pointer: &str| tool(name).pointer(pointer).cloned().unwrap_or_default();
+        let limits = [
+            ("odoo_search", "/inputSchema/properties/limit/maximum", json!(search::MAX_LIMIT)),
+            ("odoo_search", "/inputSchema/properties/limit/default", json!(search::DEFAULT_LIMIT)),
+            ("odoo_search", "/inputSchema/properties/offset/maximum", json!(search::MAX_OFFSET)),
+            ("odoo_get", "/inputSchema/properties/ids/maxItems", json!(get::MAX_IDS)),
+            ("odoo_update", "/inputSchema/properties/ids/maxItems", json!(writing::MAX_IDS)),
+            ("odoo_delete", "/inputSchema/properties/ids/maxItems", json!(writing::MAX_IDS)),
+            ("odoo_action", "/inputSchema/properties/ids/maxItems", json!(writing::MAX_IDS)),
+            ("odoo_aggregate", "/inputSchema/properties/limit/maximum", json!(aggregate::MAX_LIMIT)),
+            ("odoo_aggregate", "/inputSchema/properties/limit/default", json!(aggregate::DEFAULT_LIMIT)),
+            ("odoo_aggregate", "/inputSchema/properties/group_by/maxItems", json!(aggregate::MAX_GROUP_BY)),
+            ("odoo_aggregate", "/inputSchema/properties/aggregates/maxItems", json!(aggregate::MAX_AGGREGATES)),
+            ("odoo_chatter_read", "/inputSchema/properties/limit/maximum", json!(chatter_read::MAX_LIMIT)),
+            ("odoo_chatter_read", "/inputSchema/properties/limit/default", json!(chatter_read::DEFAULT_LIMIT)),
+            ("odoo_chatter_post", "/inputSchema/properties/body/maxLength", json!(chatter_post::MAX_BODY_CHARS)),
+            ("odoo_attach", "/inputSchema/properties/name/maxLength", json!(attach::MAX_NAME_CHARS)),
+            ("odoo_batch", "/inputSchema/properties/operations/maxItems", json!(batch::MAX_OPERATIONS)),
+            (
+                "odoo_batch",
+                "/inputSchema/properties/operations/items/properties/action/enum",
+                json!(batch::ACTIONS.map(|(action, _)| action)),
+            ),
+        ];
+        for (name, pointer, want) in limits {
+            assert_eq!(at(name, pointer), want, "{name} {pointer}");
+        }
+        let cut = format!("Values longer than {} characters", budget::MAX_VALUE_CHARS);
+        for t in definitions() {
+            if let Some(d) = t.value().pointer("/outputSchema/properties/truncated_values/description") {
+                assert!(d.as_str().unwrap().starts_with(&cut), "{}", t.name);
+            }
+        }
     }
 }

@@ -4,16 +4,15 @@
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
 use super::args;
-use super::definition::{
-    arguments, array, company_param, dry_run_param, ids_param, model_param, object, Tool, ToolAnnotations,
-};
+use super::definition::Tool;
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::OdooClient;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_delete";
 
@@ -22,42 +21,53 @@ pub const NAME: &str = "odoo_delete";
 pub const MAX_RETRIES: usize = 20;
 
 pub fn definition() -> Tool {
-    let title = "Delete Odoo records";
-    Tool {
-        name: NAME,
-        title,
-        description: "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing \
-            (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; \
-            archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer \
-            was lost: check with odoo_get). Confirm with the user \
-            first; dry_run: true names the records and checks Odoo's permission without deleting.",
-        input_schema: arguments(
-            json!({"model": model_param("res.partner"), "company": company_param(), "ids": ids_param(writing::MAX_IDS), "dry_run": dry_run_param()}),
-            &["model", "ids"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "dry_run": {"type": "boolean"},
-                "deleted": {"type": "integer", "description": "Records deleted (0 on a dry run)"},
-                "results": array(object(
-                    json!({
-                        "id": {"type": "integer"},
-                        "display_name": {},
-                        "outcome": {"type": "string", "enum": ["deleted", "would_delete", "missing", "failed", "unknown", "not_attempted"],
-                            "description": "unknown: Odoo's answer was lost, the record may or may not be deleted"},
-                        "error": {"type": "string"}
-                    }),
-                    &["id", "outcome"],
-                ))
-            }),
-            &["model", "dry_run", "deleted", "results"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(true).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_delete",
+  "title": "Delete Odoo records",
+  "description": "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer was lost: check with odoo_get). Confirm with the user first; dry_run: true names the records and checks Odoo's permission without deleting.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. res.partner"}
+    },
+    "required": ["model", "ids"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "deleted": {"type": "integer", "description": "Records deleted (0 on a dry run)"},
+      "dry_run": {"type": "boolean"},
+      "model": {"type": "string"},
+      "results": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"display_name": {}, "error": {"type": "string"}, "id": {"type": "integer"}, "outcome": {"type": "string", "description": "unknown: Odoo's answer was lost, the record may or may not be deleted", "enum": ["deleted", "would_delete", "missing", "failed", "unknown", "not_attempted"]}}, "required": ["id", "outcome"]}
+      }
+    },
+    "required": ["model", "dry_run", "deleted", "results"]
+  },
+  "annotations": {
+    "destructiveHint": true,
+    "idempotentHint": true,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Delete Odoo records"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "dry_run"])?;

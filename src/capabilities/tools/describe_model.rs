@@ -1,53 +1,130 @@
 //! `odoo_describe_model`: a model's fields as the key's Odoo user sees them.
 
 use super::args;
-use super::definition::{arguments, array, model_param, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::{known_action, Operation};
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::schema::default_fields;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_describe_model";
 
 pub fn definition() -> Tool {
-    let title = "Describe an Odoo model";
-    Tool {
-        name: NAME,
-        title,
-        description: "Describe a model's fields (name, label, type, required, readonly, relation, selection values) \
-            as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or \
-            choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may \
-            run on the model with odoo_action, each with what it does where known. A field marked company_dependent \
-            holds one value per company: it is read and written in the current company (the call's `company` \
-            argument where the tool takes one).",
-        input_schema: arguments(
-            json!({
-                "model": model_param("res.partner"),
-                "include_help": {"type": "boolean", "description": "Also return each field's help text (longer answer)", "default": false}
-            }),
-            &["model"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "fields": array(object(
-                    json!({
-                        "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
-                        "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
-                        "relation": {"type": "string"}, "selection": {"type": "array"}, "help": {"type": "string"},
-                        "stored": {"type": "boolean"}, "sortable": {"type": "boolean"},
-                        "company_dependent": {"type": "boolean"}
-                    }),
-                    &["name", "label", "type"],
-                )),
-                "default_fields": array(json!({"type": "string"})),
-                "actions": array(object(json!({"name": {"type": "string"}, "description": {"type": "string"}}), &["name"]))
-            }),
-            &["model", "fields", "default_fields"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "annotations": {
+    "openWorldHint": true,
+    "readOnlyHint": true,
+    "title": "Describe an Odoo model"
+  },
+  "description": "Describe a model's fields (name, label, type, required, readonly, relation, selection values) as this key's Odoo user sees them, plus the fields returned by default. Use it before filtering or choosing fields in odoo_search and odoo_get. Also lists the actions (button methods) this key may run on the model with odoo_action, each with what it does where known. A field marked company_dependent holds one value per company: it is read and written in the current company (the call's `company` argument where the tool takes one).",
+  "inputSchema": {
+    "additionalProperties": false,
+    "properties": {
+      "include_help": {
+        "default": false,
+        "description": "Also return each field's help text (longer answer)",
+        "type": "boolean"
+      },
+      "model": {
+        "description": "Technical model name, e.g. res.partner",
+        "type": "string"
+      }
+    },
+    "required": [
+      "model"
+    ],
+    "type": "object"
+  },
+  "name": "odoo_describe_model",
+  "outputSchema": {
+    "properties": {
+      "actions": {
+        "items": {
+          "properties": {
+            "description": {
+              "type": "string"
+            },
+            "name": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "name"
+          ],
+          "type": "object"
+        },
+        "type": "array"
+      },
+      "default_fields": {
+        "items": {
+          "type": "string"
+        },
+        "type": "array"
+      },
+      "fields": {
+        "items": {
+          "properties": {
+            "company_dependent": {
+              "type": "boolean"
+            },
+            "help": {
+              "type": "string"
+            },
+            "label": {
+              "type": "string"
+            },
+            "name": {
+              "type": "string"
+            },
+            "readonly": {
+              "type": "boolean"
+            },
+            "relation": {
+              "type": "string"
+            },
+            "required": {
+              "type": "boolean"
+            },
+            "selection": {
+              "type": "array"
+            },
+            "sortable": {
+              "type": "boolean"
+            },
+            "stored": {
+              "type": "boolean"
+            },
+            "type": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "name",
+            "label",
+            "type"
+          ],
+          "type": "object"
+        },
+        "type": "array"
+      },
+      "model": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "model",
+      "fields",
+      "default_fields"
+    ],
+    "type": "object"
+  },
+  "title": "Describe an Odoo model"
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "include_help"])?;

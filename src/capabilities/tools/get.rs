@@ -3,48 +3,74 @@
 //! nor are records left out by the response budget (`not_returned_ids`).
 
 use super::args;
-use super::budget::{notice_schema, truncated_values_schema, Budget};
-use super::definition::{
-    arguments, array, company_param, fields_param, ids_param, model_param, object, Tool, ToolAnnotations,
-};
-use super::reading::{dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS};
+use super::budget::Budget;
+use super::definition::Tool;
+use super::reading::{read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_get";
 pub const MAX_IDS: usize = 100;
 
 pub fn definition() -> Tool {
-    let title = "Read Odoo records by id";
-    Tool {
-        name: NAME,
-        title,
-        description: "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo \
-            user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist \
-            (or are not visible to this user) are listed in missing_ids. Answers are capped in size: records that \
-            do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values \
-            longer than 4000 characters are cut and listed in truncated_values.",
-        input_schema: arguments(
-            json!({"model": model_param("res.partner"), "company": company_param(), "ids": ids_param(MAX_IDS), "fields": fields_param()}),
-            &["model", "ids"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "records": array(json!({"type": "object"})),
-                "missing_ids": array(json!({"type": "integer"})),
-                "dropped_fields": dropped_fields_schema(),
-                "not_returned_ids": {"type": "array", "items": {"type": "integer"}, "description": "Found but left out for size: ask for them again"},
-                "notice": notice_schema(),
-                "truncated_values": truncated_values_schema()
-            }),
-            &["model", "records", "missing_ids", "dropped_fields"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_get",
+  "title": "Read Odoo records by id",
+  "description": "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist (or are not visible to this user) are listed in missing_ids. Answers are capped in size: records that do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values longer than 4000 characters are cut and listed in truncated_values.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "fields": {
+        "type": "array",
+        "description": "Fields to return; omit for a small default set",
+        "items": {"type": "string"}
+      },
+      "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. res.partner"}
+    },
+    "required": ["model", "ids"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "dropped_fields": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}
+      },
+      "missing_ids": {"type": "array", "items": {"type": "integer"}},
+      "model": {"type": "string"},
+      "not_returned_ids": {
+        "type": "array",
+        "description": "Found but left out for size: ask for them again",
+        "items": {"type": "integer"}
+      },
+      "notice": {
+        "type": "string",
+        "description": "Present when anything was cut to keep the answer within its size cap: what, and how to get the rest"
+      },
+      "records": {"type": "array", "items": {"type": "object"}},
+      "truncated_values": {
+        "type": "array",
+        "description": "Values longer than 4000 characters, cut and ending with '… [truncated: N more characters]'",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "id": {"type": "integer"}, "length": {"type": "integer", "description": "The full value's length in characters"}}}
+      }
+    },
+    "required": ["model", "records", "missing_ids", "dropped_fields"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Read Odoo records by id"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "fields"])?;

@@ -1,43 +1,40 @@
 //! `odoo_list_models`: the models this key may use, with their labels and the operations allowed.
 
 use super::args;
-use super::definition::{arguments, array, object, Tool, ToolAnnotations};
+use super::definition::Tool;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::OdooErrorKind;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const NAME: &str = "odoo_list_models";
 
 pub fn definition() -> Tool {
-    let title = "List Odoo models";
-    Tool {
-        name: NAME,
-        title,
-        description: "List the Odoo models this key may use, with their labels and the operations allowed on each \
-            (read, create, update, delete, action) and the actions (button methods, for odoo_action) allowed. Only \
-            models an administrator enabled appear here. Call this first.",
-        input_schema: arguments(json!({}), &[]),
-        output_schema: Some(object(
-            json!({
-                "models": array(object(
-                    json!({
-                        "model": {"type": "string", "description": "Technical name, e.g. res.partner"},
-                        "name": {"type": "string", "description": "Label in Odoo"},
-                        "operations": array(json!({"type": "string", "enum": ["read", "create", "update", "delete", "action"]})),
-                        "actions": array(json!({"type": "string", "description": "A button method odoo_action may call"}))
-                    }),
-                    &["model", "name", "operations"],
-                )),
-                "note": {"type": "string"}
-            }),
-            &["models"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_list_models",
+  "title": "List Odoo models",
+  "description": "List the Odoo models this key may use, with their labels and the operations allowed on each (read, create, update, delete, action) and the actions (button methods, for odoo_action) allowed. Only models an administrator enabled appear here. Call this first.",
+  "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false},
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "models": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"actions": {"type": "array", "items": {"type": "string", "description": "A button method odoo_action may call"}}, "model": {"type": "string", "description": "Technical name, e.g. res.partner"}, "name": {"type": "string", "description": "Label in Odoo"}, "operations": {"type": "array", "items": {"type": "string", "enum": ["read", "create", "update", "delete", "action"]}}}, "required": ["model", "name", "operations"]}
+      },
+      "note": {"type": "string"}
+    },
+    "required": ["models"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "List Odoo models"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &[])?;
@@ -60,10 +57,18 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         positional: 1,
     };
     let labels: BTreeMap<String, String> = match client.call(&call).await {
-        Ok(Value::Array(rows)) => rows
-            .iter()
-            .filter_map(|r| Some((r.get("model")?.as_str()?.to_string(), r.get("name")?.as_str()?.to_string())))
-            .collect(),
+        // Inserted one by one: `collect()` would sort first, with a sort's code in the bundle for this use.
+        Ok(Value::Array(rows)) => {
+            let mut labels = BTreeMap::new();
+            for r in &rows {
+                if let (Some(model), Some(name)) =
+                    (r.get("model").and_then(Value::as_str), r.get("name").and_then(Value::as_str))
+                {
+                    labels.insert(model.to_string(), name.to_string());
+                }
+            }
+            labels
+        }
         Ok(_) => BTreeMap::new(),
         Err(e) if e.kind == OdooErrorKind::AccessError => BTreeMap::new(),
         Err(e) => return Err(e.into()),

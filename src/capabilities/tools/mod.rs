@@ -36,14 +36,15 @@ mod writing;
 // Also where `schemas` takes its context from (`super::{ToolCtx, ToolError}`).
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
+use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::platform::now_ms;
 use crate::policy::permissions::Permissions;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub use cost::{subrequests_reserve, SUBREQUESTS_PER_CALL};
-pub use definition::{Tool, ToolAnnotations};
+pub use definition::Tool;
 
 /// Every tool's definition, in the order clients list them.
 pub fn definitions() -> Vec<Tool> {
@@ -72,7 +73,7 @@ pub fn list(ctx: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, 
 
 /// The tools these permissions list (`tools/list`, and what a change of them is watched for).
 pub fn items(perms: &Permissions) -> Vec<Value> {
-    definitions().iter().filter(|tool| offered(tool.name, perms)).map(|tool| json!(tool)).collect()
+    definitions().iter().filter(|tool| offered(tool.name, perms)).map(Tool::value).collect()
 }
 
 pub async fn call(req: &RequestCtx<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {

@@ -3,24 +3,20 @@
 
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
+use crate::json;
 use crate::odoo::domain::{self, Dialect, FieldUse};
 use crate::odoo::domain_values;
 use crate::odoo::schema::{default_fields, ModelSchema};
 use crate::odoo::{OdooClient, OdooError, OdooErrorKind};
 use crate::policy::fields::Restrict;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DroppedField {
     pub field: String,
     pub reason: String,
-}
-
-/// The output-schema entry of a list of `DroppedField`s.
-pub fn dropped_fields_schema() -> Value {
-    json!({"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}})
 }
 
 pub const MAX_FIELDS: usize = 100;

@@ -4,19 +4,15 @@
 //! right after the last record returned.
 
 use super::args;
-use super::budget::{notice_schema, truncated_values_schema, Budget};
-use super::definition::{
-    arguments, array, company_param, cursor_param, domain_param, fields_param, limit_param, model_param, object, Tool,
-    ToolAnnotations,
-};
-use super::reading::{
-    check_order, checked_domain, dropped_fields_schema, read_dropping_refused, select_fields, MAX_FIELDS,
-};
+use super::budget::Budget;
+use super::definition::Tool;
+use super::reading::{check_order, checked_domain, read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_search";
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -24,46 +20,70 @@ pub const MAX_LIMIT: i64 = 200;
 pub const MAX_OFFSET: i64 = 10_000_000;
 
 pub fn definition() -> Tool {
-    let title = "Search Odoo records";
-    Tool {
-        name: NAME,
-        title,
-        description: "Search records of a model with an Odoo domain and return the chosen fields, a page at a time \
-            (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with \
-            prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in \
-            child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass \
-            next_cursor back as cursor (with the same model, domain, order and fields) for the next page. Answers \
-            are capped in size: a page may hold fewer records than limit (notice says so, and next_cursor \
-            continues right after the last record returned), and values longer than 4000 characters are cut \
-            and listed in truncated_values.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("res.partner"), "company": company_param(),
-                "domain": domain_param(),
-                "fields": fields_param(),
-                "order": {"type": "string", "description": "e.g. \"name asc, id desc\""},
-                "limit": limit_param(MAX_LIMIT, DEFAULT_LIMIT),
-                "cursor": cursor_param(),
-                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "description": "Records to skip, instead of a cursor"}
-            }),
-            &["model"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "records": array(json!({"type": "object"})),
-                "count": {"type": "integer", "description": "Records in this page"},
-                "offset": {"type": "integer"},
-                "next_cursor": {"type": "string", "description": "Present when more records match, including those left out for size"},
-                "dropped_fields": dropped_fields_schema(),
-                "notice": notice_schema(),
-                "truncated_values": truncated_values_schema()
-            }),
-            &["model", "records", "count", "offset"],
-        )),
-        annotations: Some(ToolAnnotations::with_title(title).read_only(true).open_world(true)),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_search",
+  "title": "Search Odoo records",
+  "description": "Search records of a model with an Odoo domain and return the chosen fields, a page at a time (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass next_cursor back as cursor (with the same model, domain, order and fields) for the next page. Answers are capped in size: a page may hold fewer records than limit (notice says so, and next_cursor continues right after the last record returned), and values longer than 4000 characters are cut and listed in truncated_values.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "cursor": {"type": "string", "description": "next_cursor from the previous page"},
+      "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
+      "fields": {
+        "type": "array",
+        "description": "Fields to return; omit for a small default set",
+        "items": {"type": "string"}
+      },
+      "limit": {"type": "integer", "default": 20, "maximum": 200, "minimum": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. res.partner"},
+      "offset": {
+        "type": "integer",
+        "description": "Records to skip, instead of a cursor",
+        "maximum": 10000000,
+        "minimum": 0
+      },
+      "order": {"type": "string", "description": "e.g. \"name asc, id desc\""}
+    },
+    "required": ["model"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "count": {"type": "integer", "description": "Records in this page"},
+      "dropped_fields": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}
+      },
+      "model": {"type": "string"},
+      "next_cursor": {
+        "type": "string",
+        "description": "Present when more records match, including those left out for size"
+      },
+      "notice": {
+        "type": "string",
+        "description": "Present when anything was cut to keep the answer within its size cap: what, and how to get the rest"
+      },
+      "offset": {"type": "integer"},
+      "records": {"type": "array", "items": {"type": "object"}},
+      "truncated_values": {
+        "type": "array",
+        "description": "Values longer than 4000 characters, cut and ending with '… [truncated: N more characters]'",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "id": {"type": "integer"}, "length": {"type": "integer", "description": "The full value's length in characters"}}}
+      }
+    },
+    "required": ["model", "records", "count", "offset"]
+  },
+  "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Search Odoo records"}
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor", "offset"])?;

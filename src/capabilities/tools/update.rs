@@ -3,55 +3,82 @@
 //! current and new values and asks Odoo whether the write would be allowed, without writing.
 
 use super::args;
-use super::definition::{
-    arguments, array, company_param, dry_run_param, ids_param, model_param, object, values_param, Tool, ToolAnnotations,
-};
+use super::definition::Tool;
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
+use crate::json;
 use crate::odoo::call::Call;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const NAME: &str = "odoo_update";
 
 pub fn definition() -> Tool {
-    let title = "Update Odoo records";
-    Tool {
-        name: NAME,
-        title,
-        description: "Write the same values on records by id (at most 100). Values are checked against the model's \
-            fields first; afterwards the records are read back and any value Odoo did not store is listed in \
-            not_applied. With dry_run: true nothing is written: you get each record's current and new values \
-            (changes), and Odoo is asked whether this user may write them.",
-        input_schema: arguments(
-            json!({
-                "model": model_param("crm.lead"), "company": company_param(),
-                "ids": ids_param(writing::MAX_IDS),
-                "values": values_param(),
-                "dry_run": dry_run_param()
-            }),
-            &["model", "ids", "values"],
-        ),
-        output_schema: Some(object(
-            json!({
-                "model": {"type": "string"},
-                "dry_run": {"type": "boolean"},
-                "ids": array(json!({"type": "integer"})),
-                "values": writing::values_sent_schema(),
-                "changes": {"type": "array", "description": "Dry run: per record, each field's current and new value",
-                    "items": object(json!({"id": {"type": "integer"}, "display_name": {}, "fields": {"type": "object"}}), &[])},
-                "missing_ids": {"type": "array", "items": {"type": "integer"}, "description": "Dry run: ids with no visible record"},
-                "records": {"type": "array", "items": {"type": "object"}, "description": "The written fields as read back"},
-                "not_applied": writing::not_applied_schema(),
-                "warning": {"type": "string"}
-            }),
-            &["model", "dry_run", "ids", "values"],
-        )),
-        annotations: Some(
-            ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(true).open_world(true),
-        ),
-    }
+    Tool { name: NAME, text: DEFINITION }
 }
+
+/// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
+const DEFINITION: &str = r#"{
+  "name": "odoo_update",
+  "title": "Update Odoo records",
+  "description": "Write the same values on records by id (at most 100). Values are checked against the model's fields first; afterwards the records are read back and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get each record's current and new values (changes), and Odoo is asked whether this user may write them.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      },
+      "dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      },
+      "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
+      "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
+      "values": {
+        "type": "object",
+        "description": "Field names and values. many2one: a record id; one2many/many2many: a list of ids (sets exactly those) or Odoo commands ([0,0,{values}] create, [1,id,{values}] update, [2,id] delete, [3,id] unlink, [4,id] link, [5] clear, [6,0,[ids]] set); date: \"YYYY-MM-DD\"; datetime: \"YYYY-MM-DD HH:MM:SS\" in UTC; selection: one of its values (odoo_describe_model lists them)."
+      }
+    },
+    "required": ["model", "ids", "values"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "changes": {
+        "type": "array",
+        "description": "Dry run: per record, each field's current and new value",
+        "items": {"type": "object", "properties": {"display_name": {}, "fields": {"type": "object"}, "id": {"type": "integer"}}}
+      },
+      "dry_run": {"type": "boolean"},
+      "ids": {"type": "array", "items": {"type": "integer"}},
+      "missing_ids": {
+        "type": "array",
+        "description": "Dry run: ids with no visible record",
+        "items": {"type": "integer"}
+      },
+      "model": {"type": "string"},
+      "not_applied": {
+        "type": "array",
+        "description": "Values Odoo did not store as sent, found by reading the record back",
+        "items": {"type": "object", "properties": {"field": {"type": "string"}, "id": {"type": "integer"}, "sent": {}, "stored": {}}}
+      },
+      "records": {"type": "array", "description": "The written fields as read back", "items": {"type": "object"}},
+      "values": {"type": "object", "description": "The values sent (or that would be sent), normalised"},
+      "warning": {"type": "string"}
+    },
+    "required": ["model", "dry_run", "ids", "values"]
+  },
+  "annotations": {
+    "destructiveHint": true,
+    "idempotentHint": true,
+    "openWorldHint": true,
+    "readOnlyHint": false,
+    "title": "Update Odoo records"
+  }
+}"#;
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "values", "dry_run"])?;
@@ -77,12 +104,9 @@ pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
         let changes: Vec<Value> = current
             .iter()
             .map(|r| {
-                let fields: Map<String, Value> = values
-                    .iter()
-                    .map(|(f, new)| {
-                        (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))
-                    })
-                    .collect();
+                let fields = crate::json::object(values.iter().map(|(f, new)| {
+                    (f.clone(), json!({"current": r.get(f).cloned().unwrap_or(Value::Null), "new": new}))
+                }));
                 json!({"id": r.get("id"), "display_name": r.get("display_name"), "fields": fields})
             })
             .collect();

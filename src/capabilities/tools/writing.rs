@@ -5,6 +5,7 @@
 use super::args;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError};
+use crate::json;
 use crate::odoo::call::Call;
 use crate::odoo::error::{OdooError, OdooErrorKind};
 use crate::odoo::readback::{self, NotApplied};
@@ -12,7 +13,7 @@ use crate::odoo::schema::ModelSchema;
 use crate::odoo::values::{self, NestedAction, Problem};
 use crate::odoo::OdooClient;
 use crate::policy::fields::Restrict;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub const MAX_IDS: usize = 100;
 
@@ -240,15 +241,4 @@ pub fn not_applied_warning(not_applied: &[NotApplied]) -> Option<String> {
          or a rule of the model replaced the value. Tell the user; do not assume these values were saved.",
         fields.join(", ")
     ))
-}
-
-/// Output-schema entry of the `values` a write tool sent (or would send).
-pub fn values_sent_schema() -> Value {
-    json!({"type": "object", "description": "The values sent (or that would be sent), normalised"})
-}
-
-/// Output-schema entry of `not_applied`.
-pub fn not_applied_schema() -> Value {
-    json!({"type": "array", "description": "Values Odoo did not store as sent, found by reading the record back",
-        "items": {"type": "object", "properties": {"id": {"type": "integer"}, "field": {"type": "string"}, "sent": {}, "stored": {}}}})
 }

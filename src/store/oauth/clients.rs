@@ -2,6 +2,7 @@
 //! last fetch), or pre-registered by an administrator.
 
 use crate::platform::{Db, Row, Stmt};
+use crate::store::each;
 use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError};
 use serde::Serialize;
 
@@ -85,7 +86,9 @@ pub async fn find(db: &dyn Db, client_id: &str) -> Result<Option<ClientRow>, Sto
 }
 
 pub async fn list(db: &dyn Db) -> Result<Vec<ClientRow>, StoreError> {
-    query(db, Stmt::new(select!("ORDER BY created_at DESC"), vec![])).await?.iter().map(ClientRow::from_row).collect()
+    query(db, Stmt::new(select!("ORDER BY created_at DESC"), vec![]))
+        .await
+        .and_then(|rows| each(&rows, ClientRow::from_row))
 }
 
 /// Blocks (or unblocks) a client: a blocked client gets no sign-in page and no token, and its grants'

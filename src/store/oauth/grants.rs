@@ -4,6 +4,7 @@
 
 use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
+use crate::store::each;
 use crate::store::keys::NewKeyRow;
 use crate::store::{get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, query, text, KeyRef, StoreError};
 use serde::Serialize;
@@ -124,10 +125,8 @@ pub async fn find(db: &dyn Db, key_id: i64) -> Result<Option<GrantSummary>, Stor
 
 pub async fn list(db: &dyn Db) -> Result<Vec<GrantSummary>, StoreError> {
     query(db, Stmt::new(summary!("ORDER BY g.created_at DESC"), vec![]))
-        .await?
-        .iter()
-        .map(GrantSummary::from_row)
-        .collect()
+        .await
+        .and_then(|rows| each(&rows, GrantSummary::from_row))
 }
 
 /// An administrator's decision on a pending grant: approval makes its key usable, refusal leaves it

@@ -4,6 +4,7 @@
 
 use crate::access::Approval;
 use crate::platform::{Db, Row, Stmt};
+use crate::store::each;
 use crate::store::{
     get_bool, get_i64, get_opt_i64, get_opt_str, get_str, int, opt_int, opt_text, query, text, StoreError,
 };
@@ -59,7 +60,7 @@ pub async fn for_connection(db: &dyn Db, connection_id: i64) -> Result<Option<OA
 /// The connections whose sign-in is offered, oldest first.
 pub async fn enabled(db: &dyn Db) -> Result<Vec<OAuthSettings>, StoreError> {
     let rows = query(db, Stmt::new(select!("WHERE o.enabled = 1 ORDER BY o.connection_id"), vec![])).await?;
-    rows.iter().map(OAuthSettings::from_row).collect()
+    each(&rows, OAuthSettings::from_row)
 }
 
 /// The statements that save the settings, their approval rule included.

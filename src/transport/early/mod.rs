@@ -100,7 +100,7 @@ pub fn refused(started: Option<&Started<'_>>, key_hash: &str, now: i64) {
 /// request made another call first).
 pub fn noted(started: Option<&Started<'_>>, mut outcome: Outcome) -> Outcome {
     if let Some(s) = started {
-        outcome.log.insert("early".into(), serde_json::json!(if s.was_used() { "used" } else { "dropped" }));
+        outcome.log.insert("early".into(), crate::json!(if s.was_used() { "used" } else { "dropped" }));
     }
     outcome
 }
