@@ -154,13 +154,7 @@ pub async fn set_approval(
     approval: Approval,
     now: i64,
 ) -> Result<Option<KeySummary>, StoreError> {
-    let results = db
-        .batch(vec![
-            super::approvals::set(KeyRef::Id(id), approval, now),
-            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
-        ])
-        .await?;
-    results.get(1).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
+    set_then_read(db, id, super::approvals::set(KeyRef::Id(id), approval, now)).await
 }
 
 /// What the admin API needs to ask Odoo as a key's user: its connection, Odoo login, encrypted API key
@@ -185,12 +179,13 @@ pub async fn odoo_user(db: &dyn Db, id: i64) -> Result<Option<(i64, String, Stri
 
 /// Sets a key's Odoo context; the key as it then stands, `None` if there is no such key.
 pub async fn set_context(db: &dyn Db, id: i64, c: &OdooContext, now: i64) -> Result<Option<KeySummary>, StoreError> {
-    let results = db
-        .batch(vec![
-            super::contexts::set(KeyRef::Id(id), c, now),
-            Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)]),
-        ])
-        .await?;
+    set_then_read(db, id, super::contexts::set(KeyRef::Id(id), c, now)).await
+}
+
+/// Runs `change` on the key with this id and reads the key back in the same batch; `None` if there is no
+/// such key.
+async fn set_then_read(db: &dyn Db, id: i64, change: Stmt) -> Result<Option<KeySummary>, StoreError> {
+    let results = db.batch(vec![change, Stmt::new(summary_query!("WHERE k.id = ?1"), vec![int(id)])]).await?;
     results.get(1).and_then(|rows| rows.first()).map(KeySummary::from_row).transpose()
 }
 
