@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::recording::{check, load, send, Fixture};
+use common::recording::{assert_replayed, load, replay_one, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::Value;
 
@@ -62,30 +62,20 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
         let (model, method) = f.model_and_method();
         let mut req = f.request.clone();
         map_ids(&model, &mut req);
-        let sent = send(odoo.port(), &req);
         // Exact where the answer names no record of the demo data (the cancel wizard names order 3, the
         // same id here).
         let exact = matches!(
             method.as_str(),
             "action_confirm" | "action_set_won_rainbowman" | "action_set_lost" | "action_cancel" | "_action_confirm"
         );
-        let problems = check(f, &f.response["body"], sent.status, &sent.content_type, &sent.body, exact);
-        if !problems.is_empty() {
-            failures.push(format!("{dir}/probes/{}:\n    {}", f.name, problems.join("\n    ")));
-        }
+        failures.extend(replay_one(odoo.port(), f, &req, exact, &format!("{dir}/probes")));
     }
     (fixtures.len(), failures)
 }
 
 fn assert_replay(version: OdooVersion, dir: &str) {
     let (count, failures) = replay(version, dir);
-    assert!(count >= 10, "{dir}/probes holds only {count} action recordings");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} recordings answered differently:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_replayed(count, &failures, 10, &format!("action recordings in {dir}/probes"));
 }
 
 #[test]

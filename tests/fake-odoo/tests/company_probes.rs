@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::recording::{check, load, send, Fixture};
+use common::recording::{assert_replayed, load, replay_one, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 
 fn wanted(f: &Fixture) -> bool {
@@ -24,26 +24,16 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     for f in &fixtures {
         let (model, _) = f.model_and_method();
-        let sent = send(odoo.port(), &f.request);
         // Exact: the companies and languages are the demo database's own; errors are exact anyway.
         let exact = model == "res.company" || model == "res.lang";
-        let problems = check(f, &f.response["body"], sent.status, &sent.content_type, &sent.body, exact);
-        if !problems.is_empty() {
-            failures.push(format!("{dir}/probes/{}:\n    {}", f.name, problems.join("\n    ")));
-        }
+        failures.extend(replay_one(odoo.port(), f, &f.request, exact, &format!("{dir}/probes")));
     }
     (fixtures.len(), failures)
 }
 
 fn assert_replay(version: OdooVersion, dir: &str) {
     let (count, failures) = replay(version, dir);
-    assert!(count >= 5, "{dir}/probes holds only {count} company and language recordings");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} recordings answered differently:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_replayed(count, &failures, 5, &format!("company and language recordings in {dir}/probes"));
 }
 
 #[test]

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::recording::{check, created_id, load, send, Fixture};
+use common::recording::{assert_replayed, check, created_id, load, send, Fixture};
 use fake_odoo::{Config, FakeOdoo, OdooVersion};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -180,14 +180,7 @@ fn replay(version: OdooVersion, dir: &str) -> (usize, Vec<String>) {
 
 fn assert_replay(version: OdooVersion, dir: &str) {
     let (count, failures) = replay(version, dir);
-    assert!(count >= 20, "{dir}/traffic holds only {count} recordings");
-    assert!(
-        failures.is_empty(),
-        "{} of {} recordings answered differently:\n{}",
-        failures.len(),
-        count,
-        failures.join("\n")
-    );
+    assert_replayed(count, &failures, 20, &format!("recordings in {dir}/traffic"));
 }
 
 #[test]

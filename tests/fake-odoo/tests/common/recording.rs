@@ -219,3 +219,23 @@ pub fn check(f: &Fixture, expected: &Value, status: u16, content_type: &str, bod
     }
     errors
 }
+
+/// Sends `req` (a recording's request, perhaps adapted to the fake's ids) and checks the answer against
+/// the recording `f`; the failure's text, naming the recording under `place` (`16/probes`), if any.
+pub fn replay_one(port: u16, f: &Fixture, req: &Value, exact: bool, place: &str) -> Option<String> {
+    let sent = send(port, req);
+    let problems = check(f, &f.response["body"], sent.status, &sent.content_type, &sent.body, exact);
+    (!problems.is_empty()).then(|| format!("{place}/{}:\n    {}", f.name, problems.join("\n    ")))
+}
+
+/// Fails on every recording the fake answered differently, and when fewer than `at_least` were replayed
+/// (`what`: which recordings, for the message).
+pub fn assert_replayed(count: usize, failures: &[String], at_least: usize, what: &str) {
+    assert!(count >= at_least, "only {count} {what}");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} recordings answered differently:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
