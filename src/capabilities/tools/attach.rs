@@ -242,11 +242,8 @@ async fn post_note(
     note: &str,
     attachment_id: i64,
 ) -> Result<i64, ToolError> {
+    // An empty note is an empty body on every version, as Odoo's composer sends for a file alone.
     let mut params = post_params(&ctx.req.auth.connection, note, Kind::Note, false);
-    if note.is_empty() {
-        // An empty body, as Odoo's composer sends for a file alone (16 would otherwise get `<p></p>`).
-        params[0].1 = json!("");
-    }
     params.push(("attachment_ids", json!([attachment_id])));
     let ids = [id];
     let call = Call { model, method: "message_post", ids: Some(&ids), params, positional: 0 };
