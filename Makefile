@@ -100,7 +100,7 @@ setup-python: .venv/.mcp-$(MCP_PY_VERSION)
 # Everything the release build reads: the bundle is rebuilt when one of these is newer than it, and
 # only then (a rebuild with nothing changed still costs about 30 s of wasm-bindgen, wasm-opt, esbuild).
 # node_modules/.package-lock.json stands for the installed esbuild and binaryen (newer after each npm ci).
-BUILD_INPUTS := $(shell find src -type f) build.rs Cargo.toml Cargo.lock wrangler.toml scripts/build-worker.sh scripts/strip-wasm-names.mjs \
+BUILD_INPUTS := $(shell find src -type f) build.rs Cargo.toml Cargo.lock wrangler.toml scripts/build-worker.sh scripts/strip-wasm-names.mjs scripts/console-assets.mjs \
   scripts/versions.env node_modules/.package-lock.json
 
 build: setup build/worker/shim.mjs

@@ -56,3 +56,5 @@ export WASM_BINDGEN_BIN ESBUILD_BIN WASM_OPT_BIN
 worker-build --release "$@"
 # worker-build keeps the wasm's function names; the deployed module does without them.
 node scripts/strip-wasm-names.mjs "$out/index_bg.wasm"
+# The console's script, style and words, served by Workers Static Assets beside the Worker ([assets]).
+node scripts/console-assets.mjs "$out/assets"

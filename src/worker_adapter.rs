@@ -44,10 +44,17 @@ impl State {
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = platform::now_ms();
+    let (method, path) = (req.method().to_string(), req.path());
+    // The console's static files: Cloudflare serves them before the Worker runs; a runner without that
+    // routing in front (scripts/serve.mjs) lets them reach the Worker, which hands them to the binding.
+    if path.starts_with(crate::admin::console::ASSETS) {
+        if let Ok(assets) = env.assets("ASSETS") {
+            return assets.fetch_request(req).await;
+        }
+    }
     let settings = Settings::from_env(|name| {
         env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))
     });
-    let (method, path) = (req.method().to_string(), req.path());
     let Ok(d1) = env.d1("DB") else {
         console_error!(
             "{}",

@@ -70,9 +70,13 @@ fn login_sets_a_strict_cookie_and_wrong_tokens_are_audited() {
     assert!(!set.contains(ADMIN_TOKEN));
     let (cookie, _) = sign_in(&h);
     let page = h.raw("GET", "/admin", &[("cookie", &cookie)], b"");
-    assert!(page.raw.contains("/admin/console.js") && !page.raw.contains(ADMIN_TOKEN));
-    let js = h.raw("GET", "/admin/console.js", &[], b"");
-    assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
+    assert!(page.raw.contains("<script src=\"/admin/assets/console.js\">") && !page.raw.contains(ADMIN_TOKEN));
+    // The script's words are a static file per language (scripts/console-assets.mjs), loaded before it;
+    // English has none.
+    assert!(!page.raw.contains("/admin/assets/words/"), "{}", page.raw);
+    let fr = h.raw("GET", "/admin", &[("cookie", &cookie), ("accept-language", "fr")], b"");
+    let (words, script) = (fr.raw.find("/admin/assets/words/fr.js"), fr.raw.find("/admin/assets/console.js"));
+    assert!(words.is_some() && words < script, "{}", fr.raw);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The browser console at `/admin`: a login page, then one page whose script (`assets/console.js`,
 //! no build step) drives the admin JSON API with the session cookie and CSRF token. Every console
 //! response carries a strict Content-Security-Policy and the usual security headers. Pages are in the
-//! administrator's language (`i18n`): the sign-in page rendered in it, the console carrying its words.
+//! administrator's language (`i18n`): the sign-in page rendered in it, the console loading its words.
+//! The script, its style and its words are static files beside the Worker, not in it (under `ASSETS`,
+//! written by `scripts/console-assets.mjs`, served by Workers Static Assets): this module only links them.
 
 use super::session;
 use crate::http::{urlencoded_value, HttpRequest, HttpResponse, Outcome};
@@ -10,8 +12,8 @@ use crate::policy::keys::constant_time_eq;
 use crate::services::Services;
 use crate::store::AuditEvent;
 
-const SCRIPT: &str = include_str!("assets/console.js");
-const STYLE: &str = include_str!("assets/console.css");
+/// Where the console's static files are served (`scripts/console-assets.mjs` writes them there).
+pub const ASSETS: &str = "/admin/assets/";
 /// The icon of every page (browsers ask for `/favicon.ico`; an SVG served with its own type is accepted).
 const ICON: &str = include_str!("assets/icon.svg");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
@@ -62,8 +64,6 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
             }
             _ => redirect().with_header("set-cookie", session::clear(req)).into(),
         },
-        ("GET", "/admin/console.js") => asset("text/javascript; charset=utf-8", SCRIPT),
-        ("GET", "/admin/console.css") => asset("text/css; charset=utf-8", STYLE),
         ("GET", "/admin/icon.svg") => favicon().into(),
         _ => {
             let body = format!(
@@ -79,10 +79,6 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
 /// The icon, at `/favicon.ico` and `/admin/icon.svg`: cached for a day, under the console's headers.
 pub fn favicon() -> HttpResponse {
     secured(HttpResponse::text(200, "image/svg+xml", ICON)).with_header("cache-control", "public, max-age=86400")
-}
-
-fn asset(content_type: &str, body: &str) -> Outcome {
-    secured(HttpResponse::text(200, content_type, body)).with_header("cache-control", "no-cache").into()
 }
 
 fn redirect() -> HttpResponse {
@@ -123,18 +119,18 @@ fn form_field(req: &HttpRequest, name: &str) -> Option<String> {
     urlencoded_value(std::str::from_utf8(&req.body).ok()?, name)
 }
 
-/// A page in `l`'s language and direction; `words`: whether it carries the language's words for the
-/// console's script (a JSON block, which the CSP does not run).
+/// A page in `l`'s language and direction; `words`: whether it loads the language's words for the
+/// console's script (English has none: the script's own texts are English).
 fn shell(l: Lang, title: &str, body: &str, csrf: &str, words: bool) -> String {
-    let words = if words {
-        format!("<script type=application/json id=i18n>{}</script>", l.table_json())
+    let words = if words && l != LANGS[0] {
+        format!("<script src=\"{ASSETS}words/{}.js\"></script>", l.tag)
     } else {
         String::new()
     };
     format!(
         "<!doctype html><html lang={} dir={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
          <meta name=csrf-token content=\"{csrf}\"><title>{} · Odoo MCP</title><link rel=icon type=\"image/svg+xml\" href=\"/admin/icon.svg\">\
-         <link rel=stylesheet href=\"/admin/console.css\">{words}</head><body>{body}</body></html>",
+         <link rel=stylesheet href=\"{ASSETS}console.css\">{words}</head><body>{body}</body></html>",
         l.tag,
         l.dir(),
         escape(title)
@@ -175,7 +171,7 @@ fn console_page(l: Lang, csrf: &str) -> String {
     let body = format!(
         "<header><strong>Odoo MCP</strong><nav id=nav>{nav}</nav>\
          <select id=lang aria-label=\"{}\">{options}</select><button id=logout class=link>{}</button></header>\
-         <main id=app><p>{}</p></main><div id=toast role=status aria-live=polite></div><script src=\"/admin/console.js\"></script>",
+         <main id=app><p>{}</p></main><div id=toast role=status aria-live=polite></div><script src=\"{ASSETS}console.js\"></script>",
         escape(&l.tr("Language")),
         escape(&l.tr("Sign out")),
         escape(&l.tr("Loading…")),

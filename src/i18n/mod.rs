@@ -1,19 +1,24 @@
-//! The languages of the pages people read, the console's and the OAuth sign-in's: which one a request gets (the `omcp_lang` cookie the console's language
-//! picker sets, else the best match of `Accept-Language`, else English), whether it is written right to
-//! left, and its words. The words are `strings.tsv`: a line per English text, a column per language;
-//! the page carries the chosen language's column as a JSON object the script looks its texts up in,
-//! and the server's own texts (sign-in page, header) are looked up here. Tool results stay English.
+//! The languages of the pages people read, the console's and the OAuth sign-in's: which one a request
+//! gets (the `omcp_lang` cookie the console's language picker sets, else the best match of
+//! `Accept-Language`, else English), whether it is written right to left, and its words. The words are
+//! `strings.tsv`: a line per English text, a column per language. The server's own texts (sign-in pages,
+//! the console's header) are looked up here, in the lines `build.rs` keeps (those a `.tr("…")` names);
+//! the console's script loads its language's column as a static file (`scripts/console-assets.mjs`).
+//! Tool results stay English.
 
 use crate::http::HttpRequest;
-use serde_json::{Map, Value};
+
+#[cfg(test)]
+mod literals;
 
 /// The cookie that remembers the language picked in the console.
 pub const COOKIE: &str = "omcp_lang";
 /// The table as written, for the tests.
 #[cfg(test)]
 const STRINGS: &str = include_str!("strings.tsv");
-/// The same table a language after another (written by `build.rs`: it compresses better in the bundle),
-/// columns ended by `COLUMN_END`, a text a line, in the order of `strings.tsv`'s lines.
+/// The lines of the table the server's `.tr("…")` calls name, a language after another (written by
+/// `build.rs`: it compresses better in the bundle), columns ended by `COLUMN_END`, a text a line, in the
+/// order of `strings.tsv`'s lines.
 const COLUMNS: &str = include_str!(concat!(env!("OUT_DIR"), "/strings_by_language.txt"));
 const COLUMN_END: &str = "\n\u{1e}\n";
 
@@ -61,19 +66,6 @@ impl Lang {
             .filter(|text| !text.is_empty())
             .unwrap_or(english)
             .to_string()
-    }
-
-    /// The language's words as a JSON object (English text → this language's), for the page's
-    /// `<script type=application/json>` block: `<` is escaped so that no text can end the block.
-    pub fn table_json(&self) -> String {
-        let col = self.column();
-        let mut table = Map::new();
-        if col > 0 {
-            for (en, text) in column(0).zip(column(col)).filter(|(en, text)| !en.is_empty() && !text.is_empty()) {
-                table.insert(en.to_string(), Value::String(text.to_string()));
-            }
-        }
-        Value::Object(table).to_string().replace('<', "\\u003c")
     }
 }
 

@@ -25,12 +25,24 @@ pub fn allowed_operations(s: &OAuthSettings) -> Vec<Operation> {
 
 /// What a grant would allow, in the person's words (the console's: "read, create on 2 models").
 fn access_words(l: Lang, ops: &[Operation], models: Option<&[String]>) -> String {
-    let verbs: Vec<String> = ops.iter().map(|op| l.tr(op.as_str())).collect();
+    let verbs: Vec<String> = ops.iter().map(|op| verb(l, *op)).collect();
     let verbs = verbs.join(", ");
     match models {
         Some([_]) => l.tr("{0} on 1 model").replace("{0}", &verbs),
         Some(m) => l.tr("{0} on {1} models").replace("{0}", &verbs).replace("{1}", &m.len().to_string()),
         None => l.tr("{0} on every enabled model").replace("{0}", &verbs),
+    }
+}
+
+/// An operation in the person's words: each text written out, since the build keeps in the server's
+/// table only the texts named literally in `tr` calls (`build.rs`).
+fn verb(l: Lang, op: Operation) -> String {
+    match op {
+        Operation::Read => l.tr("read"),
+        Operation::Create => l.tr("create"),
+        Operation::Update => l.tr("update"),
+        Operation::Delete => l.tr("delete"),
+        Operation::Action => l.tr("action"),
     }
 }
 

@@ -4,10 +4,11 @@
 'use strict';
 
 const csrf = document.querySelector('meta[name=csrf-token]').content;
-// The console's words in the administrator's language: the page carries the table of the language the
-// server chose (the one picked in the header and remembered in a cookie, else Accept-Language).
-// Every text this file passes to t() has a line in src/admin/i18n/strings.tsv (a native test checks it).
-const T = JSON.parse(document.getElementById('i18n')?.textContent || '{}');
+// The console's words in the administrator's language: the page loads, before this script, the table of
+// the language the server chose (the one picked in the header and remembered in a cookie, else
+// Accept-Language), /admin/assets/words/<tag>.js, written from src/i18n/strings.tsv by
+// scripts/console-assets.mjs. Every text this file passes to t() has a line there (a native test checks it).
+const T = self.CONSOLE_WORDS || {};
 const lang = document.documentElement.lang || 'en';
 const t = (s, ...args) => (T[s] || s).replace(/\{(\d)\}/g, (m, i) => (i < args.length ? String(args[i]) : m));
 const app = document.getElementById('app');

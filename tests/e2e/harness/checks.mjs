@@ -30,6 +30,29 @@ export function checkNoPanic(ctx) {
   else ctx.report.pass("worker log has no panic");
 }
 
+/** The console's static files (scripts/console-assets.mjs), from each of `urls`: wrangler dev serves
+ * them as Cloudflare does, before the Worker; scripts/serve.mjs has nothing in front, so the Worker hands
+ * them to its ASSETS binding. Either way: the script, a language's words, nosniff, and a 404 for no file. */
+export async function checkConsoleAssets(ctx, urls) {
+  const problems = [];
+  for (const url of urls) {
+    const get = (path) => fetch(`${url}/admin/assets/${path}`).then(async (r) => ({ r, text: await r.text() }));
+    const js = await get("console.js");
+    if (js.r.status !== 200 || !/javascript/.test(js.r.headers.get("content-type")) || !js.text.includes("CONSOLE_WORDS")) {
+      problems.push(`${url}: console.js ${js.r.status} ${js.r.headers.get("content-type")}`);
+    }
+    if (js.r.headers.get("x-content-type-options") !== "nosniff") problems.push(`${url}: console.js without nosniff`);
+    const fr = await get("words/fr.js");
+    if (fr.r.status !== 200 || !fr.text.startsWith("self.CONSOLE_WORDS = ") || !fr.text.includes('"Sign in":"Se connecter"')) {
+      problems.push(`${url}: words/fr.js ${fr.r.status}: ${fr.text.slice(0, 80)}`);
+    }
+    const none = await get("words/xx.js");
+    if (none.r.status !== 404) problems.push(`${url}: a file not built answered ${none.r.status}`);
+  }
+  if (problems.length) ctx.report.fail("console assets", problems.join("; "));
+  else ctx.report.pass(`console assets served beside the Worker (${urls.length} runners)`);
+}
+
 export async function checkRetentionCron(ctx) {
   const code = await httpStatus(`${ctx.workerUrl}/__scheduled?cron=17+3+*+*+*`, { requestTimeoutMs: 30_000 });
   let swept = false;

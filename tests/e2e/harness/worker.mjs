@@ -130,18 +130,21 @@ export async function configure(ctx) {
 }
 
 /**
- * A second wrangler dev on the same local D1 and the same built bundle, configured as deployed: without
- * DEV_ALLOW_LOOPBACK (no Origin is sent by its stages, so the dev Origin rule does not matter). Resolves
- * to its URL once GET /health answers 200, or undefined (with a failure recorded) if it never does.
+ * A second worker on the same local D1 and the same built bundle, configured as deployed: without
+ * DEV_ALLOW_LOOPBACK (no Origin is sent by its stages, so the dev Origin rule does not matter), and
+ * served as `make bench` serves it, by scripts/serve.mjs (workerd with nothing in front: no wrangler dev
+ * proxy, no Static Assets routing, so the console's files reach the Worker, which hands them to its
+ * ASSETS binding). Resolves to its URL once GET /health answers 200, or undefined (with a failure
+ * recorded) if it never does.
  */
 export async function startDeployedWorker(ctx) {
-  const { report, groups, art, options } = ctx;
+  const { report, groups, art, root, options } = ctx;
   const env = readFileSync(join(art, "e2e.env"), "utf8").split("\n").filter((l) => !l.startsWith("DEV_ALLOW_LOOPBACK="));
   writeFileSync(join(art, "e2e-deployed.env"), env.join("\n"), { mode: 0o600 });
-  const [port, inspector] = await freePorts(2);
-  const handle = groups.start("worker2", "wrangler", ["dev", "--config", ctx.wranglerConfig, "--ip", "127.0.0.1",
-    "--port", String(port), "--inspector-port", String(inspector), "--persist-to", join(art, "state"),
-    "--env-file", join(art, "e2e-deployed.env"), "--show-interactive-dev-session=false"], { log: join(art, "worker2.log") });
+  const [port] = await freePorts(1);
+  const handle = groups.start("worker2", process.execPath, [join(root, "scripts/serve.mjs"), "--config", ctx.wranglerConfig,
+    "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(art, "state"),
+    "--env-file", join(art, "e2e-deployed.env")], { log: join(art, "worker2.log") });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/health`, { handle, timeoutS: options.readyTimeoutS });
