@@ -100,16 +100,29 @@ pub fn choose(req: &HttpRequest) -> Lang {
     let offered = req.header("accept-language").unwrap_or_default().split(',').filter_map(|part| {
         let mut it = part.split(';');
         let tag = it.next()?.trim();
-        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
-        Some((q, known(tag)?)).filter(|(q, _)| *q > 0.0)
+        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| qvalue(v.trim()))).unwrap_or(1000);
+        Some((q, known(tag)?)).filter(|(q, _)| *q > 0)
     });
     // Of equal preference, the first named wins (a fold rather than a sort: no sort's code in the bundle).
     offered
-        .fold(None, |best: Option<(f32, Lang)>, (q, l)| match best {
+        .fold(None, |best: Option<(u32, Lang)>, (q, l)| match best {
             Some((top, _)) if top >= q => best,
             _ => Some((q, l)),
         })
         .map_or(LANGS[0], |(_, l)| l)
+}
+
+/// A q-value (RFC 9110, 12.4.2: `1`, `0.8`, `0.125`) in thousandths: digits, then up to three after a point
+/// (more are ignored). Read by hand: parsing it as a float would bring core's float parser and its 10 KB
+/// table into the bundle.
+fn qvalue(v: &str) -> Option<u32> {
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() > 3 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let thousandths = frac.bytes().chain(*b"000").take(3).fold(0, |n, b| n * 10 + u32::from(b - b'0'));
+    Some(int.parse::<u32>().ok()? * 1000 + thousandths)
 }
 
 #[cfg(test)]

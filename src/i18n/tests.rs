@@ -112,6 +112,27 @@ fn the_language_comes_from_the_cookie_then_accept_language() {
     assert_eq!(tag(&[("accept-language", "fr"), ("cookie", "omcp_lang=ja")]), "ja");
     assert_eq!(tag(&[("accept-language", "fr"), ("cookie", "omcp_lang=xx")]), "fr");
     assert!(choose(&request(&[("accept-language", "ar")])).rtl);
+    assert_eq!(tag(&[("accept-language", "de;q=0.125, fr;q=0.12")]), "de");
+    assert_eq!(tag(&[("accept-language", "de;q=0.5, fr;q=bad")]), "fr", "a q that is no number counts as 1");
+}
+
+#[test]
+fn q_values_are_read_in_thousandths() {
+    for (v, want) in [
+        ("1", Some(1000)),
+        ("1.000", Some(1000)),
+        ("0", Some(0)),
+        ("0.8", Some(800)),
+        ("0.125", Some(125)),
+        ("0.1259", Some(125)),
+        ("0.", Some(0)),
+        ("", None),
+        (".5", None),
+        ("0.5e1", None),
+        ("-1", None),
+    ] {
+        assert_eq!(qvalue(v), want, "{v:?}");
+    }
 }
 
 #[test]
