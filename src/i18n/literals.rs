@@ -4,6 +4,8 @@
 //! `i18n` tests check every text against `strings.tsv`; both read sources with this one scanner.
 
 use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// The literal texts opened by `opener` (`t(` or `.tr(`) and `quote` in `src`, with `\'`, `\"` and `\\`
 /// undone; `standalone`: only where `opener` is not the end of a longer name. A long text may start on
@@ -30,19 +32,24 @@ pub fn literals(src: &str, opener: &str, quote: char, standalone: bool) -> BTree
     out
 }
 
-/// The texts the Rust sources under `dir` pass to `.tr(`, file by file (for `build.rs` and the tests);
-/// not those of `i18n` itself, whose tests name texts of their own.
-pub fn server_texts(dir: &std::path::Path) -> std::io::Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
+/// The Rust sources under `dir`, as (path, text), but `i18n`'s own: its tests name texts of their own.
+pub fn rust_sources(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.ends_with("i18n") {
             continue;
         } else if path.is_dir() {
-            out.extend(server_texts(&path)?);
+            out.extend(rust_sources(&path)?);
         } else if path.extension().is_some_and(|e| e == "rs") {
-            out.extend(literals(&std::fs::read_to_string(&path)?, ".tr(", '"', false));
+            let text = std::fs::read_to_string(&path)?;
+            out.push((path, text));
         }
     }
     Ok(out)
+}
+
+/// The texts the Rust sources under `dir` pass to `.tr(` (for `build.rs` and the tests).
+pub fn server_texts(dir: &Path) -> io::Result<BTreeSet<String>> {
+    Ok(rust_sources(dir)?.iter().flat_map(|(_, text)| literals(text, ".tr(", '"', false)).collect())
 }

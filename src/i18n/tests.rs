@@ -3,7 +3,7 @@
 //! every language keeping the English text's placeholders; the server's table holds exactly the lines
 //! its `.tr("…")` calls name; and which language a request gets.
 
-use super::literals::{literals, server_texts};
+use super::literals::{literals, rust_sources, server_texts};
 use super::*;
 use crate::http::HttpRequest;
 use std::collections::BTreeSet;
@@ -14,19 +14,6 @@ const SCRIPT: &str = include_str!("../admin/assets/console.js");
 /// The texts the server's sources pass to `.tr(`.
 fn server_words() -> BTreeSet<String> {
     server_texts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")).unwrap_or_default()
-}
-
-/// The Rust sources under `dir`, as (path, text).
-fn sources(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for path in std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()) {
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap_or_default()));
-        }
-    }
-    out
 }
 
 fn placeholders(s: &str) -> BTreeSet<String> {
@@ -76,10 +63,8 @@ fn every_text_has_words_in_every_language() {
 #[test]
 fn every_server_text_is_a_literal() {
     let mut found = 0;
-    for (path, text) in sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")) {
-        if path.contains("/i18n/") {
-            continue;
-        }
+    for (path, text) in rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")).unwrap_or_default() {
+        let path = path.display();
         for (at, _) in text.match_indices(".tr(") {
             found += 1;
             let rest = text[at + 4..].trim_start();
