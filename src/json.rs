@@ -5,8 +5,16 @@
 //! here, where serde_json's macro panics. Use `crate::json` in place of `serde_json::json`. The macros
 //! below are serde_json 1.0.154's `json!` and `json_internal!` (MIT OR Apache-2.0), changed only there.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// `serde_json::from_str`, read as bytes: serde_json's parser is generic over its reader, and request
+/// bodies are read from bytes (`from_slice`), so every `from_str` carried a second copy of the parser
+/// (numbers, strings, exponents) in the bundle. For a `&str` both read the same values and fail with the
+/// same errors. Use `crate::json::from_str` in place of `serde_json::from_str`.
+pub fn from_str<'a, T: Deserialize<'a>>(s: &'a str) -> serde_json::Result<T> {
+    serde_json::from_slice(s.as_bytes())
+}
 
 /// An object's entry, for `json!` (one call rather than the key's conversion, the insertion and the
 /// old value's drop inlined at every entry).
