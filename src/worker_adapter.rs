@@ -16,6 +16,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use worker::*;
 
 /// How often a quiet SSE stream gets a comment line.
@@ -301,27 +302,39 @@ impl Http for FetchHttp {
             let work = async move {
                 let headers = Headers::new();
                 for (k, v) in &req.headers {
-                    headers.set(k, v).map_err(|e| HttpError::Network(e.to_string()))?;
+                    headers.set(k, v).map_err(network)?;
                 }
-                let mut init = RequestInit::new();
-                init.with_method(if req.method == "GET" { Method::Get } else { Method::Post })
-                    .with_headers(headers)
-                    // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
-                    // to wherever it points (`net`).
-                    .with_redirect(RequestRedirect::Manual);
+                // web_sys' request options and fetch rather than worker's: what worker's `RequestInit` and
+                // `Fetch` set for these options, without the code for their Cloudflare `cf` properties
+                // (worker serialises those with serde), which this worker never sets.
+                let init = web_sys::RequestInit::new();
+                init.set_method(if req.method == "GET" { "GET" } else { "POST" });
+                init.set_headers(&headers.0);
+                // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
+                // to wherever it points (`net`).
+                init.set_redirect(web_sys::RequestRedirect::Manual);
                 if let Some(b) = &req.body {
-                    init.with_body(Some(JsValue::from(b.as_str())));
+                    init.set_body(&JsValue::from(b.as_str()));
                 }
-                let request = Request::new_with_init(&req.url, &init).map_err(|e| HttpError::Network(e.to_string()))?;
-                let mut resp = Fetch::Request(request)
-                    .send_with_signal(&signal)
-                    .await
+                let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| {
+                    HttpError::Network(e.as_string().unwrap_or_else(|| "invalid URL or options for Request".into()))
+                })?;
+                let with_signal = web_sys::RequestInit::new();
+                with_signal.set_signal(Some(&signal));
+                let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+                let resp: web_sys::Response =
+                    JsFuture::from(global.fetch_with_request_and_init(&request, &with_signal))
+                        .await
+                        .and_then(JsCast::dyn_into)
+                        .map_err(network)?;
+                let header = |name| resp.headers().get(name).ok().flatten();
+                let content_type = header("content-type").unwrap_or_default();
+                let retry_after = header("retry-after");
+                let location = header("location");
+                let bytes = JsFuture::from(resp.array_buffer().map_err(network)?).await.map_err(network)?;
+                let body = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
                     .map_err(|e| HttpError::Network(e.to_string()))?;
-                let content_type = resp.headers().get("content-type").ok().flatten().unwrap_or_default();
-                let retry_after = resp.headers().get("retry-after").ok().flatten();
-                let location = resp.headers().get("location").ok().flatten();
-                let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
-                Ok(InboundResponse { status: resp.status_code(), content_type, retry_after, location, body })
+                Ok(InboundResponse { status: resp.status(), content_type, retry_after, location, body })
             };
             let delay = timer(timeout);
             match select(Box::pin(work), Box::pin(delay)).await {
@@ -333,6 +346,11 @@ impl Http for FetchHttp {
             }
         })
     }
+}
+
+/// A failed fetch, in worker's words for it (`worker::Error`'s), as before web_sys' fetch was called directly.
+fn network(e: impl Into<Error>) -> HttpError {
+    HttpError::Network(e.into().to_string())
 }
 
 /// Resolves after `ms` milliseconds (`setTimeout`). Unlike `worker::Delay`, which keeps the waker of the
@@ -355,6 +373,6 @@ fn timer(ms: u64) -> impl Future<Output = ()> {
         }
     });
     async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let _ = JsFuture::from(promise).await;
     }
 }
