@@ -152,25 +152,31 @@ impl<'de> de::Deserializer<'de> for Node {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        let Value::Object(map) = &self.value else {
+        let Node { value, path } = self;
+        let map = match value {
+            Value::Object(map) => map,
             // serde's derived structs also take a list, by position: `[null, ["read"]]` would be a scope.
-            let unexpected = match &self.value {
-                Value::Array(_) => de::Unexpected::Seq,
-                Value::Null => de::Unexpected::Unit,
-                Value::Bool(b) => de::Unexpected::Bool(*b),
-                Value::Number(_) => de::Unexpected::Other("a number"),
-                Value::String(_) => de::Unexpected::Other("a string"),
-                Value::Object(_) => de::Unexpected::Map,
-            };
-            return Err(de::Error::invalid_type(unexpected, &visitor)).map_err(|e: DeError| e.at(&self.path));
+            other => {
+                let unexpected = match &other {
+                    Value::Array(_) => de::Unexpected::Seq,
+                    Value::Null => de::Unexpected::Unit,
+                    Value::Bool(b) => de::Unexpected::Bool(*b),
+                    Value::Number(_) => de::Unexpected::Other("a number"),
+                    Value::String(_) => de::Unexpected::Other("a string"),
+                    Value::Object(_) => de::Unexpected::Map,
+                };
+                return Err(<DeError as de::Error>::invalid_type(unexpected, &visitor).at(&path));
+            }
         };
         if let Some(field) = map.keys().find(|k| !fields.contains(&k.as_str())) {
             return Err(DeError {
-                path: Some(self.path),
                 kind: Kind::Unknown { field: field.clone(), suggestion: closest(field, fields), known: fields },
+                path: Some(path),
             });
         }
-        self.deserialize_any(visitor)
+        // What `deserialize_any` does with an object, called directly: through `deserialize_any`, each
+        // struct's derived `visit_seq` (the list by position, refused above) would be in the bundle too.
+        visitor.visit_map(Entries { iter: map.into_iter(), path: path.clone(), pending: None }).map_err(|e| e.at(&path))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
