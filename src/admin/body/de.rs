@@ -209,16 +209,24 @@ struct Items {
     path: String,
 }
 
+impl Items {
+    /// The next item as a node at its path, and the path (to tag an error with): the same for every
+    /// item type, so not in each `next_element_seed`.
+    #[inline(never)]
+    fn next_node(&mut self) -> Option<(Node, String)> {
+        let (i, value) = self.iter.next()?;
+        let path = format!("{}[{i}]", self.path);
+        Some((Node { value, path: path.clone() }, path))
+    }
+}
+
 impl<'de> SeqAccess<'de> for Items {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        match self.iter.next() {
+        match self.next_node() {
             None => Ok(None),
-            Some((i, value)) => {
-                let path = format!("{}[{i}]", self.path);
-                seed.deserialize(Node { value, path: path.clone() }).map(Some).map_err(|e| e.at(&path))
-            }
+            Some((node, path)) => seed.deserialize(node).map(Some).map_err(|e| e.at(&path)),
         }
     }
 }
@@ -244,8 +252,18 @@ impl<'de> MapAccess<'de> for Entries {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let (node, path) = self.next_node()?;
+        seed.deserialize(node).map_err(|e| e.at(&path))
+    }
+}
+
+impl Entries {
+    /// The pending entry's value as a node at its path, and the path (to tag an error with): the same
+    /// for every value type, so not in each `next_value_seed`.
+    #[inline(never)]
+    fn next_node(&mut self) -> Result<(Node, String), DeError> {
         let (key, value) = self.pending.take().ok_or_else(|| DeError::reason("has a value without its key".into()))?;
         let path = join(&self.path, &key);
-        seed.deserialize(Node { value, path: path.clone() }).map_err(|e| e.at(&path))
+        Ok((Node { value, path: path.clone() }, path))
     }
 }
