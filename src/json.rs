@@ -5,6 +5,7 @@
 //! here, where serde_json's macro panics. Use `crate::json` in place of `serde_json::json`. The macros
 //! below are serde_json 1.0.154's `json!` and `json_internal!` (MIT OR Apache-2.0), changed only there.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -14,6 +15,13 @@ use serde_json::{Map, Value};
 /// same errors. Use `crate::json::from_str` in place of `serde_json::from_str`.
 pub fn from_str<'a, T: Deserialize<'a>>(s: &'a str) -> serde_json::Result<T> {
     serde_json::from_slice(s.as_bytes())
+}
+
+/// `serde_json::from_value`, through the value's text and `from_str`: serde_json's `Value` deserializer
+/// would carry its own copy of every derived `Deserialize` it reads. The text is the value's, so the
+/// result is the same. Use `crate::json::from_value` in place of `serde_json::from_value`.
+pub fn from_value<T: DeserializeOwned>(v: &Value) -> serde_json::Result<T> {
+    from_str(&v.to_string())
 }
 
 /// An object's entry, for `json!` (one call rather than the key's conversion, the insertion and the

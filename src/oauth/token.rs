@@ -247,7 +247,7 @@ async fn issue_pair(
     let operations: Vec<Operation> = grant
         .scope
         .as_ref()
-        .and_then(|s| serde_json::from_value::<Scope>(s.clone()).ok())
+        .and_then(|s| crate::json::from_value::<Scope>(s).ok())
         .and_then(|s| s.operations)
         .unwrap_or_else(|| Operation::ALL.to_vec());
     Ok(json!({
