@@ -180,7 +180,7 @@ impl Approval {
 
     /// As stored. A stored value that cannot be read asks for every approval: never fewer than meant.
     pub fn from_stored(json: Option<&str>) -> Approval {
-        match json.map(serde_json::from_str::<Vec<String>>) {
+        match json.map(crate::json::from_str::<Vec<String>>) {
             None => Approval::default(),
             Some(Ok(names)) => Approval::from_names(&names).unwrap_or(Approval { delete: true, action: true }),
             Some(Err(_)) => Approval { delete: true, action: true },

@@ -5,8 +5,24 @@
 //! here, where serde_json's macro panics. Use `crate::json` in place of `serde_json::json`. The macros
 //! below are serde_json 1.0.154's `json!` and `json_internal!` (MIT OR Apache-2.0), changed only there.
 
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// `serde_json::from_str`, read as bytes: serde_json's parser is generic over its reader, and request
+/// bodies are read from bytes (`from_slice`), so every `from_str` carried a second copy of the parser
+/// (numbers, strings, exponents) in the bundle. For a `&str` both read the same values and fail with the
+/// same errors. Use `crate::json::from_str` in place of `serde_json::from_str`.
+pub fn from_str<'a, T: Deserialize<'a>>(s: &'a str) -> serde_json::Result<T> {
+    serde_json::from_slice(s.as_bytes())
+}
+
+/// `serde_json::from_value`, through the value's text and `from_str`: serde_json's `Value` deserializer
+/// would carry its own copy of every derived `Deserialize` it reads. The text is the value's, so the
+/// result is the same. Use `crate::json::from_value` in place of `serde_json::from_value`.
+pub fn from_value<T: DeserializeOwned>(v: &Value) -> serde_json::Result<T> {
+    from_str(&v.to_string())
+}
 
 /// An object's entry, for `json!` (one call rather than the key's conversion, the insertion and the
 /// old value's drop inlined at every entry).
@@ -30,6 +46,63 @@ pub fn object(entries: impl IntoIterator<Item = (String, Value)>) -> Map<String,
         object.insert(key, value);
     }
     object
+}
+
+/// JSON text as a `&'static str` without the whitespace between its tokens, made at compile time: the tool
+/// definitions are written indented for their readers, and their indentation was 8 KB of the bundle.
+/// Only whitespace outside strings goes, so the text reads as the same JSON value.
+#[macro_export]
+macro_rules! compact_json {
+    ($text:expr) => {{
+        // Names no caller's constant has: items are seen by the whole block, `$text` included.
+        const COMPACT_JSON_BYTES: [u8; $crate::json::compact_len($text)] = $crate::json::compact($text);
+        const COMPACT_JSON_TEXT: &str = match ::core::str::from_utf8(&COMPACT_JSON_BYTES) {
+            Ok(text) => text,
+            Err(_) => panic!("compact_json: not UTF-8"),
+        };
+        COMPACT_JSON_TEXT
+    }};
+}
+
+/// The length of `compact_json!`'s text.
+pub const fn compact_len(text: &str) -> usize {
+    compact_into(text.as_bytes(), &mut [])
+}
+
+/// `compact_json!`'s text, `N` bytes long (`compact_len`).
+pub const fn compact<const N: usize>(text: &str) -> [u8; N] {
+    let mut out = [0; N];
+    compact_into(text.as_bytes(), &mut out);
+    out
+}
+
+/// Copies `text` into `out` (as far as it has room) without the whitespace outside strings; the length
+/// that takes.
+const fn compact_into(text: &[u8], out: &mut [u8]) -> usize {
+    let (mut i, mut n, mut in_string, mut escaped) = (0, 0, false, false);
+    while i < text.len() {
+        let c = text[i];
+        let keep = in_string || !matches!(c, b' ' | b'\n' | b'\r' | b'\t');
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+        } else if c == b'"' {
+            in_string = true;
+        }
+        if keep {
+            if n < out.len() {
+                out[n] = c;
+            }
+            n += 1;
+        }
+        i += 1;
+    }
+    n
 }
 
 /// As `serde_json::json!`.
@@ -170,4 +243,17 @@ macro_rules! json_unexpected {
 #[doc(hidden)]
 macro_rules! json_expect_expr_comma {
     ($e:expr , $($tt:tt)*) => {};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compact_json_drops_only_the_whitespace_between_tokens() {
+        const INDENTED: &str = "{\n  \"a b\": [1, \"x\\\" \\\\\" ],\n\t\"c\" : { }\r\n}";
+        const COMPACT: &str = crate::compact_json!(INDENTED);
+        assert_eq!(COMPACT, "{\"a b\":[1,\"x\\\" \\\\\"],\"c\":{}}");
+        let (a, b): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(INDENTED).unwrap(), serde_json::from_str(COMPACT).unwrap());
+        assert_eq!(a, b);
+    }
 }

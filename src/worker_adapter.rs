@@ -16,6 +16,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use worker::*;
 
 /// How often a quiet SSE stream gets a comment line.
@@ -259,25 +260,100 @@ struct D1Db {
 }
 
 impl D1Db {
+    /// D1's `batch` called as worker's `D1Database::batch` and `D1Result::results` call it, with the same
+    /// words for a failure, but with the rows read by `row` rather than by serde_wasm_bindgen.
     async fn batch_once(&self, stmts: &[Stmt]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
-        let prepared = stmts
-            .iter()
-            .map(|s| {
-                let params: Vec<JsValue> = s.params.iter().map(to_js).collect();
-                self.d1.prepare(s.sql).bind(&params).map_err(|e| classify_db_error(&e.to_string()))
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let results = self.d1.batch(prepared).await.map_err(|e| classify_db_error(&e.to_string()))?;
-        results
-            .iter()
-            .map(|r| {
-                if let Some(err) = r.error() {
-                    return Err(classify_db_error(&err));
+        let prepared = js_sys::Array::new();
+        for s in stmts {
+            let params: Vec<JsValue> = s.params.iter().map(to_js).collect();
+            let statement = self.d1.prepare(s.sql).bind(&params).map_err(|e| classify_db_error(&e.to_string()))?;
+            prepared.push(statement.inner());
+        }
+        let d1: &worker_sys::types::D1Database = self.d1.as_ref().unchecked_ref();
+        let promise = d1.batch(prepared).map_err(other_error)?;
+        let results = JsFuture::from(promise).await.map_err(batch_error)?;
+        let results: js_sys::Array = results.dyn_into().map_err(other_error)?;
+        let mut all = Vec::new();
+        for result in results.iter() {
+            let result: worker_sys::types::D1Result = result.unchecked_into();
+            if let Some(err) = result.error().ok().flatten() {
+                return Err(classify_db_error(&err));
+            }
+            let mut rows = Vec::new();
+            if let Some(list) = result.results().map_err(|e| DbError::Other(Error::from(e).to_string()))? {
+                for r in list.iter() {
+                    rows.push(row(r)?);
                 }
-                r.results::<Row>().map_err(|e| DbError::Other(e.to_string()))
-            })
-            .collect()
+            }
+            all.push(rows);
+        }
+        Ok(all)
     }
+}
+
+/// worker's `D1Error` (its error's cause) as its `Debug` shows it, for a failed batch's message.
+struct D1Error(JsValue);
+
+impl std::fmt::Debug for D1Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("D1Error").field("cause", &self.0).finish()
+    }
+}
+
+/// A refused batch in worker's words: D1's own errors (a message starting "D1") as `D1: D1Error { cause }`,
+/// any other as `worker::Error` shows it.
+fn batch_error(err: JsValue) -> DbError {
+    match err.dyn_into::<js_sys::Error>() {
+        Ok(e) if String::from(e.message()).starts_with("D1") => {
+            classify_db_error(&format!("D1: {:#?}", D1Error(e.cause())))
+        }
+        Ok(e) => other_error(e.into()),
+        Err(v) => other_error(v),
+    }
+}
+
+fn other_error(err: JsValue) -> DbError {
+    classify_db_error(&Error::from(err).to_string())
+}
+
+/// A D1 row as the core's `Row`, each value as serde_wasm_bindgen read it into JSON before: null, a safe
+/// integer as an integer, any other number as a float (NaN and the infinities as null), text, and (which
+/// D1 does not return for schema.sql's columns) booleans, lists and objects. Bytes (a BLOB, which no
+/// column holds) are refused, as they were.
+fn row(v: JsValue) -> std::result::Result<Row, DbError> {
+    let mut row = Row::new();
+    for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        row.insert(key, json_of(entry.get(1))?);
+    }
+    Ok(row)
+}
+
+fn json_of(v: JsValue) -> std::result::Result<serde_json::Value, DbError> {
+    use serde_json::Value;
+    Ok(if v.is_null() || v.is_undefined() {
+        Value::Null
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(f) = v.as_f64() {
+        match js_sys::Number::is_safe_integer(&v) {
+            true => Value::from(f as i64),
+            false => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        }
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if js_sys::Array::is_array(&v) {
+        let mut list = Vec::new();
+        for item in js_sys::Array::from(&v).iter() {
+            list.push(json_of(item)?);
+        }
+        Value::Array(list)
+    } else if v.is_object() && !v.is_instance_of::<js_sys::ArrayBuffer>() && !v.is_instance_of::<js_sys::Uint8Array>() {
+        Value::Object(row(v)?)
+    } else {
+        return Err(DbError::Other("D1 returned a value that is not JSON".into()));
+    })
 }
 
 impl Db for D1Db {
@@ -308,27 +384,39 @@ impl Http for FetchHttp {
             let work = async move {
                 let headers = Headers::new();
                 for (k, v) in &req.headers {
-                    headers.set(k, v).map_err(|e| HttpError::Network(e.to_string()))?;
+                    headers.set(k, v).map_err(network)?;
                 }
-                let mut init = RequestInit::new();
-                init.with_method(if req.method == "GET" { Method::Get } else { Method::Post })
-                    .with_headers(headers)
-                    // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
-                    // to wherever it points (`net`).
-                    .with_redirect(RequestRedirect::Manual);
+                // web_sys' request options and fetch rather than worker's: what worker's `RequestInit` and
+                // `Fetch` set for these options, without the code for their Cloudflare `cf` properties
+                // (worker serialises those with serde), which this worker never sets.
+                let init = web_sys::RequestInit::new();
+                init.set_method(if req.method == "GET" { "GET" } else { "POST" });
+                init.set_headers(&headers.0);
+                // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
+                // to wherever it points (`net`).
+                init.set_redirect(web_sys::RequestRedirect::Manual);
                 if let Some(b) = &req.body {
-                    init.with_body(Some(JsValue::from(b.as_str())));
+                    init.set_body(&JsValue::from(b.as_str()));
                 }
-                let request = Request::new_with_init(&req.url, &init).map_err(|e| HttpError::Network(e.to_string()))?;
-                let mut resp = Fetch::Request(request)
-                    .send_with_signal(&signal)
-                    .await
+                let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| {
+                    HttpError::Network(e.as_string().unwrap_or_else(|| "invalid URL or options for Request".into()))
+                })?;
+                let with_signal = web_sys::RequestInit::new();
+                with_signal.set_signal(Some(&signal));
+                let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+                let resp: web_sys::Response =
+                    JsFuture::from(global.fetch_with_request_and_init(&request, &with_signal))
+                        .await
+                        .and_then(JsCast::dyn_into)
+                        .map_err(network)?;
+                let header = |name| resp.headers().get(name).ok().flatten();
+                let content_type = header("content-type").unwrap_or_default();
+                let retry_after = header("retry-after");
+                let location = header("location");
+                let bytes = JsFuture::from(resp.array_buffer().map_err(network)?).await.map_err(network)?;
+                let body = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
                     .map_err(|e| HttpError::Network(e.to_string()))?;
-                let content_type = resp.headers().get("content-type").ok().flatten().unwrap_or_default();
-                let retry_after = resp.headers().get("retry-after").ok().flatten();
-                let location = resp.headers().get("location").ok().flatten();
-                let body = resp.text().await.map_err(|e| HttpError::Network(e.to_string()))?;
-                Ok(InboundResponse { status: resp.status_code(), content_type, retry_after, location, body })
+                Ok(InboundResponse { status: resp.status(), content_type, retry_after, location, body })
             };
             let delay = timer(timeout);
             match select(Box::pin(work), Box::pin(delay)).await {
@@ -340,6 +428,11 @@ impl Http for FetchHttp {
             }
         })
     }
+}
+
+/// A failed fetch, in worker's words for it (`worker::Error`'s), as before web_sys' fetch was called directly.
+fn network(e: impl Into<Error>) -> HttpError {
+    HttpError::Network(e.into().to_string())
 }
 
 /// Resolves after `ms` milliseconds (`setTimeout`). Unlike `worker::Delay`, which keeps the waker of the
@@ -362,6 +455,6 @@ fn timer(ms: u64) -> impl Future<Output = ()> {
         }
     });
     async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let _ = JsFuture::from(promise).await;
     }
 }

@@ -12,7 +12,7 @@ use crate::store::oauth::settings::{self, OAuthSettings};
 
 /// The operations a connection's OAuth grants get by default, and its models (`None`: all enabled).
 pub fn default_scope(s: &OAuthSettings) -> Scope {
-    s.scope.as_ref().and_then(|v| serde_json::from_value::<Scope>(v.clone()).ok()).unwrap_or(Scope {
+    s.scope.as_ref().and_then(|v| crate::json::from_value::<Scope>(v).ok()).unwrap_or(Scope {
         models: None,
         operations: Some(vec![Operation::Read]),
         actions: None,

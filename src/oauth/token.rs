@@ -135,7 +135,7 @@ async fn redeem_code(
     if row.client_id != client.client_id {
         return Err(invalid());
     }
-    let detail: CodeDetail = row.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).ok_or_else(invalid)?;
+    let detail: CodeDetail = row.detail.as_deref().and_then(|d| crate::json::from_str(d).ok()).ok_or_else(invalid)?;
     match form.get("redirect_uri") {
         Some(named) if named != detail.redirect_uri => {
             return Err(OAuthError::new("invalid_grant", "redirect_uri differs from the authorization request's"))
@@ -247,7 +247,7 @@ async fn issue_pair(
     let operations: Vec<Operation> = grant
         .scope
         .as_ref()
-        .and_then(|s| serde_json::from_value::<Scope>(s.clone()).ok())
+        .and_then(|s| crate::json::from_value::<Scope>(s).ok())
         .and_then(|s| s.operations)
         .unwrap_or_else(|| Operation::ALL.to_vec());
     Ok(json!({

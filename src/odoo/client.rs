@@ -244,7 +244,7 @@ fn parse_json_body(resp: &InboundResponse) -> Result<Option<Value>, OdooError> {
     if !resp.content_type.to_ascii_lowercase().contains("json") {
         return Ok(None);
     }
-    serde_json::from_str(&resp.body).map(Some).map_err(|_| {
+    crate::json::from_str(&resp.body).map(Some).map_err(|_| {
         OdooError::new(OdooErrorKind::Unavailable, format!("Odoo sent malformed JSON (HTTP {})", resp.status))
     })
 }

@@ -34,7 +34,7 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
         return Err(e);
     }
     if rpc.status == 200 {
-        if let Some(result) = serde_json::from_str::<Value>(&rpc.body).ok().and_then(|v| v.get("result").cloned()) {
+        if let Some(result) = crate::json::from_str::<Value>(&rpc.body).ok().and_then(|v| v.get("result").cloned()) {
             if let Some(d) = parse(result.get("server_version_info"), result.get("server_version")) {
                 return Ok(d);
             }
@@ -52,7 +52,7 @@ pub async fn detect(http: &dyn Http, url: &str, timeout_ms: u64) -> Result<Detec
         .await
         .map_err(transport_error)?;
     if web.status == 200 {
-        if let Ok(v) = serde_json::from_str::<Value>(&web.body) {
+        if let Ok(v) = crate::json::from_str::<Value>(&web.body) {
             if let Some(mut d) = parse(v.get("version_info"), v.get("version")) {
                 d.transport = Transport::Json2;
                 return Ok(d);

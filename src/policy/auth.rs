@@ -208,7 +208,7 @@ pub async fn authenticate(
 
     let details = rows.key_details().map_err(AuthFailure::Store)?;
     let scope: Scope = match details.scope.as_deref() {
-        Some(s) => serde_json::from_str(s)
+        Some(s) => crate::json::from_str(s)
             .map_err(|_| AuthFailure::Store(StoreError::Shape("key scope is not valid JSON".into())))?,
         None => Scope::default(),
     };

@@ -293,7 +293,7 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
                 "deny" => FieldMode::Deny,
                 _ => return Err(StoreError::Shape("unknown field policy mode".into())),
             };
-            let fields = serde_json::from_str(&list)
+            let fields = crate::json::from_str(&list)
                 .map_err(|_| StoreError::Shape("field policy list is not a JSON list of names".into()))?;
             Some(FieldPolicy { mode, fields })
         }
@@ -301,7 +301,7 @@ pub fn permission_from_row(row: &Row) -> Result<(String, ModelPermission), Store
     };
     let actions = match get_opt_str(row, "action_list")? {
         None => Vec::new(),
-        Some(list) => serde_json::from_str(&list)
+        Some(list) => crate::json::from_str(&list)
             .map_err(|_| StoreError::Shape("model actions are not a JSON list of names".into()))?,
     };
     Ok((

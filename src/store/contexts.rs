@@ -14,7 +14,7 @@ pub fn from_row(row: &Row, prefix: &str) -> Result<OdooContext, StoreError> {
     let col = |name: &str| get_opt_str(row, &format!("{prefix}{name}"));
     let companies = match col("companies")? {
         None => Vec::new(),
-        Some(json) => serde_json::from_str::<Vec<i64>>(&json)
+        Some(json) => crate::json::from_str::<Vec<i64>>(&json)
             .map_err(|_| StoreError::Shape("key_contexts.companies is not a list of ids".into()))?,
     };
     Ok(OdooContext { companies, lang: col("lang")?, tz: col("tz")? })

@@ -88,7 +88,7 @@ impl KeySummary {
             connection_id: get_i64(row, "connection_id")?,
             odoo_login: get_str(row, "odoo_login")?,
             odoo_uid: get_opt_i64(row, "odoo_uid")?,
-            scope: get_opt_str(row, "scope")?.and_then(|s| serde_json::from_str(&s).ok()),
+            scope: get_opt_str(row, "scope")?.and_then(|s| crate::json::from_str(&s).ok()),
             rate_limit: get_opt_i64(row, "rate_limit")?,
             expires_at: get_opt_i64(row, "expires_at")?,
             revoked_at: get_opt_i64(row, "revoked_at")?,

@@ -44,7 +44,7 @@ pub async fn load(db: &dyn Db) -> Result<Overrides, StoreError> {
         match get_str(r, "name")?.as_str() {
             DEFAULT_RATE_LIMIT => o.default_rate_limit = value.parse().ok(),
             AUDIT_RETENTION_DAYS => o.audit_retention_days = value.parse().ok(),
-            ALLOWED_ORIGINS => o.allowed_origins = serde_json::from_str(&value).ok(),
+            ALLOWED_ORIGINS => o.allowed_origins = crate::json::from_str(&value).ok(),
             _ => {}
         }
     }
@@ -69,7 +69,7 @@ pub async fn origin_listed(db: &dyn Db, origin: &str) -> bool {
     let listed: Vec<String> = rows
         .ok()
         .and_then(|r| r.first().and_then(|r| get_str(r, "value").ok()))
-        .and_then(|v| serde_json::from_str(&v).ok())
+        .and_then(|v| crate::json::from_str(&v).ok())
         .unwrap_or_default();
     listed.iter().any(|o| o == origin)
 }

@@ -59,7 +59,7 @@ async fn current(svc: &Services<'_>, key_hash: &str) -> Result<Option<Lists>, st
     // A stored scope that cannot be read narrows to nothing rather than to everything.
     let scope = match standing.scope.as_deref() {
         None => Scope::default(),
-        Some(s) => serde_json::from_str(s).unwrap_or(Scope { operations: Some(Vec::new()), ..Scope::default() }),
+        Some(s) => crate::json::from_str(s).unwrap_or(Scope { operations: Some(Vec::new()), ..Scope::default() }),
     };
     Ok(Some(Lists::of(&Permissions { models: standing.models, scope })))
 }

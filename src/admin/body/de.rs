@@ -152,25 +152,31 @@ impl<'de> de::Deserializer<'de> for Node {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        let Value::Object(map) = &self.value else {
+        let Node { value, path } = self;
+        let map = match value {
+            Value::Object(map) => map,
             // serde's derived structs also take a list, by position: `[null, ["read"]]` would be a scope.
-            let unexpected = match &self.value {
-                Value::Array(_) => de::Unexpected::Seq,
-                Value::Null => de::Unexpected::Unit,
-                Value::Bool(b) => de::Unexpected::Bool(*b),
-                Value::Number(_) => de::Unexpected::Other("a number"),
-                Value::String(_) => de::Unexpected::Other("a string"),
-                Value::Object(_) => de::Unexpected::Map,
-            };
-            return Err(de::Error::invalid_type(unexpected, &visitor)).map_err(|e: DeError| e.at(&self.path));
+            other => {
+                let unexpected = match &other {
+                    Value::Array(_) => de::Unexpected::Seq,
+                    Value::Null => de::Unexpected::Unit,
+                    Value::Bool(b) => de::Unexpected::Bool(*b),
+                    Value::Number(_) => de::Unexpected::Other("a number"),
+                    Value::String(_) => de::Unexpected::Other("a string"),
+                    Value::Object(_) => de::Unexpected::Map,
+                };
+                return Err(<DeError as de::Error>::invalid_type(unexpected, &visitor).at(&path));
+            }
         };
         if let Some(field) = map.keys().find(|k| !fields.contains(&k.as_str())) {
             return Err(DeError {
-                path: Some(self.path),
                 kind: Kind::Unknown { field: field.clone(), suggestion: closest(field, fields), known: fields },
+                path: Some(path),
             });
         }
-        self.deserialize_any(visitor)
+        // What `deserialize_any` does with an object, called directly: through `deserialize_any`, each
+        // struct's derived `visit_seq` (the list by position, refused above) would be in the bundle too.
+        visitor.visit_map(Entries { iter: map.into_iter(), path: path.clone(), pending: None }).map_err(|e| e.at(&path))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -203,16 +209,24 @@ struct Items {
     path: String,
 }
 
+impl Items {
+    /// The next item as a node at its path, and the path (to tag an error with): the same for every
+    /// item type, so not in each `next_element_seed`.
+    #[inline(never)]
+    fn next_node(&mut self) -> Option<(Node, String)> {
+        let (i, value) = self.iter.next()?;
+        let path = format!("{}[{i}]", self.path);
+        Some((Node { value, path: path.clone() }, path))
+    }
+}
+
 impl<'de> SeqAccess<'de> for Items {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        match self.iter.next() {
+        match self.next_node() {
             None => Ok(None),
-            Some((i, value)) => {
-                let path = format!("{}[{i}]", self.path);
-                seed.deserialize(Node { value, path: path.clone() }).map(Some).map_err(|e| e.at(&path))
-            }
+            Some((node, path)) => seed.deserialize(node).map(Some).map_err(|e| e.at(&path)),
         }
     }
 }
@@ -238,8 +252,18 @@ impl<'de> MapAccess<'de> for Entries {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let (node, path) = self.next_node()?;
+        seed.deserialize(node).map_err(|e| e.at(&path))
+    }
+}
+
+impl Entries {
+    /// The pending entry's value as a node at its path, and the path (to tag an error with): the same
+    /// for every value type, so not in each `next_value_seed`.
+    #[inline(never)]
+    fn next_node(&mut self) -> Result<(Node, String), DeError> {
         let (key, value) = self.pending.take().ok_or_else(|| DeError::reason("has a value without its key".into()))?;
         let path = join(&self.path, &key);
-        seed.deserialize(Node { value, path: path.clone() }).map_err(|e| e.at(&path))
+        Ok((Node { value, path: path.clone() }, path))
     }
 }

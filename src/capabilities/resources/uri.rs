@@ -267,7 +267,7 @@ fn parse_int(name: &str, s: &str, min: i64) -> Result<i64, UriError> {
 }
 
 fn parse_domain(s: &str) -> Result<Value, UriError> {
-    match serde_json::from_str::<Value>(s) {
+    match crate::json::from_str::<Value>(s) {
         Ok(v @ Value::Array(_)) => Ok(v),
         _ => {
             Err(UriError::Invalid("'domain' must be an Odoo domain as JSON, e.g. [[\"is_company\",\"=\",true]]".into()))

@@ -17,7 +17,7 @@ pub struct Tool {
 impl Tool {
     /// The definition (`Null` if its text were not JSON, which the tests rule out).
     pub fn value(&self) -> Value {
-        serde_json::from_str(self.text).unwrap_or_default()
+        crate::json::from_str(self.text).unwrap_or_default()
     }
 }
 

@@ -43,7 +43,7 @@ impl ClientRow {
             source: get_str(row, "source")?,
             name: get_opt_str(row, "name")?,
             client_uri: get_opt_str(row, "client_uri")?,
-            redirect_uris: serde_json::from_str(&uris)
+            redirect_uris: crate::json::from_str(&uris)
                 .map_err(|_| StoreError::Shape("oauth_clients.redirect_uris is not a JSON list".into()))?,
             auth_method: get_str(row, "auth_method")?,
             secret_hash: get_opt_str(row, "secret_hash")?,

@@ -56,7 +56,7 @@ impl GrantSummary {
             connection_id: get_i64(row, "connection_id")?,
             odoo_login: get_str(row, "odoo_login")?,
             status: get_str(row, "status")?,
-            scope: get_opt_str(row, "scope")?.and_then(|s| serde_json::from_str(&s).ok()),
+            scope: get_opt_str(row, "scope")?.and_then(|s| crate::json::from_str(&s).ok()),
             rate_limit: get_opt_i64(row, "rate_limit")?,
             created_at: get_i64(row, "created_at")?,
             decided_at: get_opt_i64(row, "decided_at")?,

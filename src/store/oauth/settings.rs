@@ -32,9 +32,9 @@ impl OAuthSettings {
             connection_id: get_i64(row, "connection_id")?,
             enabled: get_bool(row, "enabled")?,
             who: get_str(row, "who")?,
-            logins: serde_json::from_str(&logins)
+            logins: crate::json::from_str(&logins)
                 .map_err(|_| StoreError::Shape("oauth_settings.logins is not a JSON list".into()))?,
-            scope: get_opt_str(row, "scope")?.and_then(|s| serde_json::from_str(&s).ok()),
+            scope: get_opt_str(row, "scope")?.and_then(|s| crate::json::from_str(&s).ok()),
             rate_limit: get_opt_i64(row, "rate_limit")?,
             approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
             updated_at: get_i64(row, "updated_at")?,

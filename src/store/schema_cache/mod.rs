@@ -94,7 +94,7 @@ pub async fn fields(
         let schema = match (&row.fields_json, &mine) {
             (None, Some(h)) if h.fetched_at == row.fetched_at => Some(h.schema.clone()),
             (Some(json), _) => {
-                serde_json::from_str(json).ok().and_then(|v| schema::parse_fields_get(&v).ok()).map(Rc::new)
+                crate::json::from_str(json).ok().and_then(|v| schema::parse_fields_get(&v).ok()).map(Rc::new)
             }
             _ => None,
         };
