@@ -48,63 +48,6 @@ pub fn object(entries: impl IntoIterator<Item = (String, Value)>) -> Map<String,
     object
 }
 
-/// JSON text as a `&'static str` without the whitespace between its tokens, made at compile time: the tool
-/// definitions are written indented for their readers, and their indentation was 8 KB of the bundle.
-/// Only whitespace outside strings goes, so the text reads as the same JSON value.
-#[macro_export]
-macro_rules! compact_json {
-    ($text:expr) => {{
-        // Names no caller's constant has: items are seen by the whole block, `$text` included.
-        const COMPACT_JSON_BYTES: [u8; $crate::json::compact_len($text)] = $crate::json::compact($text);
-        const COMPACT_JSON_TEXT: &str = match ::core::str::from_utf8(&COMPACT_JSON_BYTES) {
-            Ok(text) => text,
-            Err(_) => panic!("compact_json: not UTF-8"),
-        };
-        COMPACT_JSON_TEXT
-    }};
-}
-
-/// The length of `compact_json!`'s text.
-pub const fn compact_len(text: &str) -> usize {
-    compact_into(text.as_bytes(), &mut [])
-}
-
-/// `compact_json!`'s text, `N` bytes long (`compact_len`).
-pub const fn compact<const N: usize>(text: &str) -> [u8; N] {
-    let mut out = [0; N];
-    compact_into(text.as_bytes(), &mut out);
-    out
-}
-
-/// Copies `text` into `out` (as far as it has room) without the whitespace outside strings; the length
-/// that takes.
-const fn compact_into(text: &[u8], out: &mut [u8]) -> usize {
-    let (mut i, mut n, mut in_string, mut escaped) = (0, 0, false, false);
-    while i < text.len() {
-        let c = text[i];
-        let keep = in_string || !matches!(c, b' ' | b'\n' | b'\r' | b'\t');
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' {
-                in_string = false;
-            }
-        } else if c == b'"' {
-            in_string = true;
-        }
-        if keep {
-            if n < out.len() {
-                out[n] = c;
-            }
-            n += 1;
-        }
-        i += 1;
-    }
-    n
-}
-
 /// As `serde_json::json!`.
 #[macro_export]
 macro_rules! json {
@@ -243,17 +186,4 @@ macro_rules! json_unexpected {
 #[doc(hidden)]
 macro_rules! json_expect_expr_comma {
     ($e:expr , $($tt:tt)*) => {};
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn compact_json_drops_only_the_whitespace_between_tokens() {
-        const INDENTED: &str = "{\n  \"a b\": [1, \"x\\\" \\\\\" ],\n\t\"c\" : { }\r\n}";
-        const COMPACT: &str = crate::compact_json!(INDENTED);
-        assert_eq!(COMPACT, "{\"a b\":[1,\"x\\\" \\\\\"],\"c\":{}}");
-        let (a, b): (serde_json::Value, serde_json::Value) =
-            (serde_json::from_str(INDENTED).unwrap(), serde_json::from_str(COMPACT).unwrap());
-        assert_eq!(a, b);
-    }
 }

@@ -28,7 +28,7 @@ pub const NAME: &str = "odoo_action";
 const MAX_ANSWER_BYTES: usize = 2000;
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

@@ -24,7 +24,7 @@ const GRANULARITIES: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 const FUNCTIONS: [&str; 5] = ["sum", "avg", "min", "max", "count"];
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

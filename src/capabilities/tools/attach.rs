@@ -25,7 +25,7 @@ pub const NAME: &str = "odoo_attach";
 pub(super) const MAX_NAME_CHARS: usize = 255;
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

@@ -51,7 +51,7 @@ impl Kind {
 }
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

@@ -26,7 +26,7 @@ const FIELDS: [&str; 8] =
 const NOTE_SUBTYPE: &str = "Note";
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

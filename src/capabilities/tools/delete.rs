@@ -21,7 +21,7 @@ pub const NAME: &str = "odoo_delete";
 pub const MAX_RETRIES: usize = 20;
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

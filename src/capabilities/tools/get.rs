@@ -16,7 +16,7 @@ pub const NAME: &str = "odoo_get";
 pub const MAX_IDS: usize = 100;
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub const NAME: &str = "odoo_list_models";
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

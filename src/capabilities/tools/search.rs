@@ -20,7 +20,7 @@ pub const MAX_LIMIT: i64 = 200;
 pub const MAX_OFFSET: i64 = 10_000_000;
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 pub const NAME: &str = "odoo_update";
 
 pub fn definition() -> Tool {
-    Tool { name: NAME, text: crate::compact_json!(DEFINITION) }
+    Tool { name: NAME, text: DEFINITION }
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
