@@ -119,7 +119,7 @@ fn finite_number(s: &str) -> bool {
     };
     let frac = if frac.is_empty() { "0" } else { frac };
     // serde_json refuses a number out of f64's range, as the float parse gives it infinite.
-    serde_json::from_str::<f64>(&format!("{int}.{frac}e{exponent}")).is_ok()
+    crate::json::from_str::<f64>(&format!("{int}.{frac}e{exponent}")).is_ok()
 }
 
 fn date_like(s: &str, dialect: Dialect) -> bool {
