@@ -176,7 +176,7 @@ async fn update_record(
     let current = connections::get(svc.db, id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
     let browse = browse_pair(&b.odoo_login, &b.odoo_api_key)?;
     let name = b.name.map_or_else(|| current.name.clone(), Text::into_string);
-    if name.to_lowercase() != current.name.to_lowercase() {
+    if crate::platform::lowercase(&name) != crate::platform::lowercase(&current.name) {
         ensure_name_free(svc, &name, Some(id)).await?;
     }
     let database = b.database.map_or_else(|| current.database.clone(), Text::into_string);

@@ -87,7 +87,7 @@ pub async fn put_settings(svc: &Services<'_>, connection_id: i64, b: SettingsBod
     }
     let approval = super::keys::checked_approval(&b.approval)?;
     let mut logins: Vec<String> = b.logins.into_iter().map(Text::into_string).collect();
-    logins.sort_by_key(|l| l.to_lowercase());
+    logins.sort_by_key(|l| crate::platform::lowercase(l));
     logins.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     let s = OAuthSettings {
         connection_id,

@@ -12,6 +12,7 @@ use crate::json;
 use crate::mcp::context::RequestCtx;
 use crate::mcp::jsonrpc::RpcError;
 use crate::odoo::OdooErrorKind;
+use crate::platform::lowercase;
 use serde_json::{Map, Value};
 
 /// The protocol's cap on values per answer.
@@ -138,10 +139,10 @@ async fn suggest(
             let client = ctx.odoo()?;
             let schema = ctx.schema(&client, model).await?;
             let options = schema.fields.get(field).map(|f| f.options()).unwrap_or_default();
-            let needle = value.trim().to_lowercase();
+            let needle = lowercase(value.trim());
             let values: Vec<String> = options
                 .into_iter()
-                .filter(|(v, label)| v.to_lowercase().contains(&needle) || label.to_lowercase().contains(&needle))
+                .filter(|(v, label)| lowercase(v).contains(&needle) || lowercase(label).contains(&needle))
                 .map(|(v, _)| v)
                 .collect();
             let total = values.len();
@@ -183,9 +184,9 @@ async fn suggest(
 /// Candidates containing `typed` (any case), those starting with it first, at most `MAX_VALUES`, and
 /// how many matched.
 fn ranked(candidates: impl Iterator<Item = String>, typed: &str) -> (Vec<String>, Option<usize>) {
-    let needle = typed.trim().to_lowercase();
+    let needle = lowercase(typed.trim());
     let (mut starts, contains): (Vec<String>, Vec<String>) =
-        candidates.filter(|c| c.to_lowercase().contains(&needle)).partition(|c| c.to_lowercase().starts_with(&needle));
+        candidates.filter(|c| lowercase(c).contains(&needle)).partition(|c| lowercase(c).starts_with(&needle));
     starts.extend(contains);
     let total = starts.len();
     starts.truncate(MAX_VALUES);

@@ -277,7 +277,7 @@ pub async fn answer(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     // either over its minute's limit is refused before Odoo is asked.
     let network = failures::client_of(req, svc.settings);
     let per_login = crate::store::failures::Client {
-        network: format!("login:{}", &keys::hash(&login.to_lowercase())[..16]),
+        network: format!("login:{}", &keys::hash(&crate::platform::lowercase(&login))[..16]),
         limit: network.limit,
     };
     let checks =

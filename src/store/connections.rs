@@ -87,9 +87,9 @@ pub async fn remove_new(db: &dyn Db, id: i64) -> Result<(), StoreError> {
 }
 
 pub async fn name_taken(db: &dyn Db, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    let wanted = name.to_lowercase();
+    let wanted = crate::platform::lowercase(name);
     for row in query(db, Stmt::new("SELECT id, name FROM connections", vec![])).await? {
-        if Some(get_i64(&row, "id")?) != except && get_str(&row, "name")?.to_lowercase() == wanted {
+        if Some(get_i64(&row, "id")?) != except && crate::platform::lowercase(&get_str(&row, "name")?) == wanted {
             return Ok(true);
         }
     }
