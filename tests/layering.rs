@@ -466,3 +466,19 @@ fn only_the_adapter_knows_the_workers_runtime() {
         .collect();
     assert!(outside.is_empty(), "the Workers runtime used outside worker_adapter.rs: {outside:?}");
 }
+
+/// serde_json's `from_str` and `from_value` each bring into the bundle a second copy of its parser or of
+/// every type's reading code; the code reads JSON through `crate::json`'s, which share one (`json.rs`).
+#[test]
+fn json_is_read_through_crate_json() {
+    let outside: Vec<String> = sources()
+        .into_iter()
+        .filter(|(f, _)| f != "json.rs" && !f.starts_with("fuzz_checks/") && !f.ends_with("tests.rs"))
+        .filter(|(_, text)| {
+            let code = code_of(text);
+            ["serde_json::from_str", "serde_json::from_value", "serde_json::{from_"].iter().any(|p| code.contains(p))
+        })
+        .map(|(f, _)| f)
+        .collect();
+    assert!(outside.is_empty(), "use crate::json::from_str / from_value instead of serde_json's in: {outside:?}");
+}
