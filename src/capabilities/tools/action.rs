@@ -11,7 +11,7 @@
 //! by name) is asked just before the method is called (`ToolCtx::approve`).
 
 use super::args;
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
@@ -32,7 +32,8 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_action",
   "title": "Run an Odoo action",
   "description": "Call one of a model's workflow buttons (e.g. action_confirm on sale.order, action_set_won_rainbowman on crm.lead) on records by id (at most 100), as this key's Odoo user. Only the actions the administrator allowed on the model can run: odoo_list_models and odoo_describe_model list them. status done: Odoo ran it, and records shows each record's state and name afterwards. status follow_up: Odoo answered with a further step (a wizard to fill in, a report, a page) that was NOT followed, so the work may not be finished: tell the user to finish it in Odoo. With dry_run: true nothing is called: you get each record's current state, and Odoo is asked whether this user may change them.",
@@ -43,15 +44,12 @@ const DEFINITION: &str = r#"{
         "type": "string",
         "description": "The button method, e.g. action_confirm (one the administrator allowed)"
       },
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
-      "dry_run": {
-        "type": "boolean",
-        "description": "Run every check and return what would be written, without writing",
-        "default": false
-      },
+      "#,
+    company_property!(),
+    r#",
+      "#,
+    dry_run_property!(),
+    r#",
       "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
       "model": {"type": "string", "description": "Technical model name, e.g. sale.order"}
     },
@@ -94,7 +92,8 @@ const DEFINITION: &str = r#"{
     "readOnlyHint": false,
     "title": "Run an Odoo action"
   }
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "action", "dry_run"])?;

@@ -5,7 +5,7 @@
 
 use super::args;
 use super::budget::Budget;
-use super::definition::Tool;
+use super::definition::{company_property, Tool};
 use super::reading::checked_domain;
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -28,7 +28,8 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_aggregate",
   "title": "Aggregate Odoo records",
   "description": "Grouped totals over the records matching a domain: group by up to 3 fields (dates by :day, :week, :month, :quarter or :year, e.g. \"date_order:month\"), with aggregates \"field:sum\", \"field:avg\", \"field:min\", \"field:max\" or \"field:count\"; every group also has its record count. Order by \"count desc\", an aggregate (\"amount_total:sum desc\") or a group-by. Each group comes with the domain that selects its records, to pass to odoo_search. Answers are capped in size: when groups are left out, has_more is true and notice gives the offset to continue from.",
@@ -41,10 +42,9 @@ const DEFINITION: &str = r#"{
         "items": {"type": "string"},
         "maxItems": 10
       },
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
+      "#,
+    company_property!(),
+    r#",
       "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
       "group_by": {
         "type": "array",
@@ -81,7 +81,8 @@ const DEFINITION: &str = r#"{
     "required": ["model", "group_by", "groups", "count", "offset", "has_more"]
   },
   "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Aggregate Odoo records"}
-}"#;
+}"#
+);
 
 /// A checked group-by: `stage_id`, `date_order:month`.
 struct GroupBy {

@@ -11,7 +11,7 @@ use super::args;
 use super::attachments::{create_call, of_record, too_large, visible_record};
 use super::chatter::record_id;
 use super::chatter_post::{post_params, Kind, MAX_BODY_CHARS};
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::json;
@@ -29,7 +29,8 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "annotations": {
     "destructiveHint": false,
     "idempotentHint": false,
@@ -41,22 +42,16 @@ const DEFINITION: &str = r#"{
   "inputSchema": {
     "additionalProperties": false,
     "properties": {
-      "company": {
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company",
-        "type": [
-          "integer",
-          "string"
-        ]
-      },
+      "#,
+    company_property!(),
+    r#",
       "content_base64": {
         "description": "The file's content, base64 (give this or text)",
         "type": "string"
       },
-      "dry_run": {
-        "default": false,
-        "description": "Run every check and return what would be written, without writing",
-        "type": "boolean"
-      },
+      "#,
+    dry_run_property!(),
+    r#",
       "id": {
         "description": "Id of the record to attach the file to",
         "minimum": 1,
@@ -143,7 +138,8 @@ const DEFINITION: &str = r#"{
     "type": "object"
   },
   "title": "Attach a file to an Odoo record"
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "name", "mimetype", "content_base64", "text", "note", "dry_run"])?;

@@ -5,7 +5,7 @@
 
 use super::args;
 use super::chatter::{record_id, require_chatter};
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::json;
@@ -55,7 +55,8 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_chatter_post",
   "title": "Post on an Odoo record's chatter",
   "description": "Post on the chatter (message thread) of one record of a model that has one (e.g. crm.lead, res.partner, sale.order). kind \"note\" (default) logs an internal note: only internal users see it and nobody is notified. kind \"message\" sends a message to the record's followers: Odoo notifies them and may EMAIL them, customers included, so use it only when the user asked to send a message. The body is plain text unless html is true (Odoo sanitizes HTML). Use odoo_chatter_read to see the thread.",
@@ -63,15 +64,12 @@ const DEFINITION: &str = r#"{
     "type": "object",
     "properties": {
       "body": {"type": "string", "description": "The text to post", "maxLength": 20000, "minLength": 1},
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
-      "dry_run": {
-        "type": "boolean",
-        "description": "Run every check and return what would be written, without writing",
-        "default": false
-      },
+      "#,
+    company_property!(),
+    r#",
+      "#,
+    dry_run_property!(),
+    r#",
       "html": {"type": "boolean", "description": "The body is HTML rather than plain text", "default": false},
       "id": {"type": "integer", "description": "Id of the record whose chatter this is", "minimum": 1},
       "kind": {
@@ -104,7 +102,8 @@ const DEFINITION: &str = r#"{
     "readOnlyHint": false,
     "title": "Post on an Odoo record's chatter"
   }
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "body", "kind", "html", "dry_run"])?;

@@ -5,7 +5,7 @@
 
 use super::args;
 use super::chatter::{record_id, require_chatter};
-use super::definition::Tool;
+use super::definition::{company_property, Tool};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
 use crate::capabilities::cursor;
@@ -30,7 +30,8 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "annotations": {
     "openWorldHint": true,
     "readOnlyHint": true,
@@ -40,13 +41,9 @@ const DEFINITION: &str = r#"{
   "inputSchema": {
     "additionalProperties": false,
     "properties": {
-      "company": {
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company",
-        "type": [
-          "integer",
-          "string"
-        ]
-      },
+      "#,
+    company_property!(),
+    r#",
       "cursor": {
         "description": "next_cursor from the previous page",
         "type": "string"
@@ -200,7 +197,8 @@ const DEFINITION: &str = r#"{
     "type": "object"
   },
   "title": "Read an Odoo record's chatter"
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "id", "limit", "cursor", "include_notifications"])?;

@@ -3,7 +3,7 @@
 //! `dry_run` does every check (Odoo's access check included) and shows the defaults Odoo would add.
 
 use super::args;
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use super::writing::{self, checked_values, dry_run_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -22,22 +22,20 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_create",
   "title": "Create an Odoo record",
   "description": "Create one record. Values are checked against the model's fields first (unknown or read-only fields, types, selection values, x2many commands); then the record is read back and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get the checked values, the defaults Odoo would fill in and any required field still missing, to show the user before creating.",
   "inputSchema": {
     "type": "object",
     "properties": {
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
-      "dry_run": {
-        "type": "boolean",
-        "description": "Run every check and return what would be written, without writing",
-        "default": false
-      },
+      "#,
+    company_property!(),
+    r#",
+      "#,
+    dry_run_property!(),
+    r#",
       "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
       "values": {
         "type": "object",
@@ -78,7 +76,8 @@ const DEFINITION: &str = r#"{
     "readOnlyHint": false,
     "title": "Create an Odoo record"
   }
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "values", "dry_run"])?;

@@ -1,10 +1,35 @@
 //! What a tool's definition is made of, as `tools/list` publishes it: MCP's `Tool` (name, title,
 //! description, input and output JSON Schemas, annotations), written in each tool's file as JSON text and
 //! parsed when listed. Text rather than code built with `json!`: the same definitions cost the wasm
-//! bundle about 9 KiB gzip less. What code kept in one place before (the arguments several tools share,
-//! the limits a schema states) the tests below check instead.
+//! bundle about 9 KiB gzip less. The arguments several tools share are one text each here
+//! (`company_property!`, `dry_run_property!`), spliced in at compile time; the tests below check that
+//! what tools share is described alike and that the limits a schema states are the ones enforced.
 
 use serde::{Serialize, Serializer};
+
+/// The `company` argument's schema, one text for every tool that takes it (spliced into a definition
+/// with `concat!`, so the text is still a constant).
+macro_rules! company_property {
+    () => {
+        r#""company": {
+        "type": ["integer", "string"],
+        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
+      }"#
+    };
+}
+pub(crate) use company_property;
+
+/// The `dry_run` argument's schema, one text for every tool whose dry run returns what would be written.
+macro_rules! dry_run_property {
+    () => {
+        r#""dry_run": {
+        "type": "boolean",
+        "description": "Run every check and return what would be written, without writing",
+        "default": false
+      }"#
+    };
+}
+pub(crate) use dry_run_property;
 use serde_json::Value;
 
 /// One tool as `tools/list` lists it: its name, and its definition as JSON text.

@@ -4,7 +4,7 @@
 //! `dry_run` names the records and asks Odoo whether they may be deleted, without deleting.
 
 use super::args;
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use super::writing::{self, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::approve::record_lines;
@@ -25,22 +25,20 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_delete",
   "title": "Delete Odoo records",
   "description": "Permanently delete records by id (at most 100), with an outcome per record: deleted, missing (no such record, or not visible), failed with Odoo's reason (e.g. another record depends on it; archiving with odoo_update {\"active\": false} is often the better choice), or unknown (Odoo's answer was lost: check with odoo_get). Confirm with the user first; dry_run: true names the records and checks Odoo's permission without deleting.",
   "inputSchema": {
     "type": "object",
     "properties": {
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
-      "dry_run": {
-        "type": "boolean",
-        "description": "Run every check and return what would be written, without writing",
-        "default": false
-      },
+      "#,
+    company_property!(),
+    r#",
+      "#,
+    dry_run_property!(),
+    r#",
       "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
       "model": {"type": "string", "description": "Technical model name, e.g. res.partner"}
     },
@@ -67,7 +65,8 @@ const DEFINITION: &str = r#"{
     "readOnlyHint": false,
     "title": "Delete Odoo records"
   }
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "dry_run"])?;

@@ -4,7 +4,7 @@
 
 use super::args;
 use super::budget::Budget;
-use super::definition::Tool;
+use super::definition::{company_property, Tool};
 use super::reading::{read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -20,17 +20,17 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_get",
   "title": "Read Odoo records by id",
   "description": "Read records of a model by id (at most 100). Returns the readable fields; fields this Odoo user may not read are listed in dropped_fields instead of failing the read, and ids that do not exist (or are not visible to this user) are listed in missing_ids. Answers are capped in size: records that do not fit are listed in not_returned_ids (ask for them again, with fewer ids or fields), and values longer than 4000 characters are cut and listed in truncated_values.",
   "inputSchema": {
     "type": "object",
     "properties": {
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
+      "#,
+    company_property!(),
+    r#",
       "fields": {
         "type": "array",
         "description": "Fields to return; omit for a small default set",
@@ -70,7 +70,8 @@ const DEFINITION: &str = r#"{
     "required": ["model", "records", "missing_ids", "dropped_fields"]
   },
   "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Read Odoo records by id"}
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "fields"])?;

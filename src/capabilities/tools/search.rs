@@ -5,7 +5,7 @@
 
 use super::args;
 use super::budget::Budget;
-use super::definition::Tool;
+use super::definition::{company_property, Tool};
 use super::reading::{check_order, checked_domain, read_dropping_refused, select_fields, MAX_FIELDS};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolError, ToolResult};
@@ -24,17 +24,17 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_search",
   "title": "Search Odoo records",
   "description": "Search records of a model with an Odoo domain and return the chosen fields, a page at a time (default 20, at most 200). Domain: a list of conditions [field, operator, value] joined by AND, with prefix '|' / '&' / '!' for OR / AND / NOT; operators = != < > <= >= like ilike not ilike in not in child_of any; e.g. [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]. Pass next_cursor back as cursor (with the same model, domain, order and fields) for the next page. Answers are capped in size: a page may hold fewer records than limit (notice says so, and next_cursor continues right after the last record returned), and values longer than 4000 characters are cut and listed in truncated_values.",
   "inputSchema": {
     "type": "object",
     "properties": {
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
+      "#,
+    company_property!(),
+    r#",
       "cursor": {"type": "string", "description": "next_cursor from the previous page"},
       "domain": {"type": "array", "description": "Odoo domain; omit or [] for all records", "items": {}},
       "fields": {
@@ -83,7 +83,8 @@ const DEFINITION: &str = r#"{
     "required": ["model", "records", "count", "offset"]
   },
   "annotations": {"openWorldHint": true, "readOnlyHint": true, "title": "Search Odoo records"}
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "domain", "fields", "order", "limit", "cursor", "offset"])?;

@@ -3,7 +3,7 @@
 //! current and new values and asks Odoo whether the write would be allowed, without writing.
 
 use super::args;
-use super::definition::Tool;
+use super::definition::{company_property, dry_run_property, Tool};
 use super::writing::{self, checked_values, dry_run_arg, ids_arg};
 use crate::access::Operation;
 use crate::capabilities::call::{ToolCtx, ToolResult};
@@ -18,22 +18,20 @@ pub fn definition() -> Tool {
 }
 
 /// The definition `tools/list` publishes (with its objects' keys sorted, as the server's JSON is).
-const DEFINITION: &str = r#"{
+const DEFINITION: &str = concat!(
+    r#"{
   "name": "odoo_update",
   "title": "Update Odoo records",
   "description": "Write the same values on records by id (at most 100). Values are checked against the model's fields first; afterwards the records are read back and any value Odoo did not store is listed in not_applied. With dry_run: true nothing is written: you get each record's current and new values (changes), and Odoo is asked whether this user may write them.",
   "inputSchema": {
     "type": "object",
     "properties": {
-      "company": {
-        "type": ["integer", "string"],
-        "description": "Act in this company for this call only (its id or name), one of those this key may use; absent: the key's default company"
-      },
-      "dry_run": {
-        "type": "boolean",
-        "description": "Run every check and return what would be written, without writing",
-        "default": false
-      },
+      "#,
+    company_property!(),
+    r#",
+      "#,
+    dry_run_property!(),
+    r#",
       "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "minItems": 1},
       "model": {"type": "string", "description": "Technical model name, e.g. crm.lead"},
       "values": {
@@ -78,7 +76,8 @@ const DEFINITION: &str = r#"{
     "readOnlyHint": false,
     "title": "Update Odoo records"
   }
-}"#;
+}"#
+);
 
 pub async fn run(ctx: &ToolCtx<'_>, a: &Map<String, Value>) -> ToolResult {
     args::reject_unknown(a, &["model", "ids", "values", "dry_run"])?;
