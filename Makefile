@@ -100,11 +100,13 @@ setup-python: .venv/.mcp-$(MCP_PY_VERSION)
 # Everything the release build reads: the bundle is rebuilt when one of these is newer than it, and
 # only then (a rebuild with nothing changed still costs about 30 s of wasm-bindgen, wasm-opt, esbuild).
 # node_modules/.package-lock.json stands for the installed esbuild and binaryen (newer after each npm ci).
-BUILD_INPUTS := $(shell find src -type f) build.rs Cargo.toml Cargo.lock wrangler.toml scripts/build-worker.sh scripts/strip-wasm-names.mjs scripts/console-assets.mjs \
+BUILD_INPUTS := $(shell find src -type f) build.rs Cargo.toml Cargo.lock wrangler.toml wrangler.admin.toml scripts/build-worker.sh scripts/strip-wasm-names.mjs scripts/console-assets.mjs \
   scripts/versions.env node_modules/.package-lock.json
 
 build: setup build/worker/shim.mjs
 
+# Both Workers (scripts/build-worker.sh: the `/mcp` Worker in build/, the admin Worker in build/admin/);
+# the first one's shim stands for the pair.
 build/worker/shim.mjs: $(BUILD_INPUTS)
 	./scripts/build-worker.sh
 	@touch $@
@@ -122,7 +124,7 @@ schema-local: setup-node
 	@echo "dev: schema.sql applied to the local D1 (.wrangler/state)"
 
 dev: setup dev-vars schema-local
-	$(WRANGLER) dev --ip 127.0.0.1 --port $(PORT)
+	$(WRANGLER) dev --config wrangler.toml --config wrangler.admin.toml --ip 127.0.0.1 --port $(PORT)
 
 # Its own D1, secrets and logs in .demo/ (wiped at each start); .dev.vars and .wrangler/state are left alone.
 # DEMO_STARTED_MS (set at the top of this file) makes the banner's "ready in" the time since make started.
@@ -156,7 +158,8 @@ lint:
 	cargo clippy --workspace --tests -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features bench -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings
-	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown --no-default-features --features mcp -- -D warnings
+	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown --no-default-features --features admin -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
 # The harness (tests/e2e/harness/main.mjs) runs under node_modules' Node 22, as demo and bench do.

@@ -1,6 +1,12 @@
 #!/bin/sh
-# Release build of the Worker (build/worker/shim.mjs + build/index.js + build/index_bg.wasm).
-# Used as wrangler's [build] command, by `make build` and by the e2e suite.
+# Release build of the two Workers the server is deployed as (Cargo features `mcp` and `admin`):
+#   build/worker/shim.mjs + build/index.js + build/index_bg.wasm + build/assets/   the `/mcp` Worker (wrangler.toml)
+#   build/admin/worker/shim.mjs + build/admin/index{.js,_bg.wasm}                  the admin Worker (wrangler.admin.toml)
+#
+#   scripts/build-worker.sh [mcp|admin] [worker-build options] [-- cargo options]
+#
+# Without a part, both (`make build`, the e2e suite, `make bench`); each wrangler configuration's [build]
+# command names its own. --out-dir D puts the `/mcp` Worker in D and the admin Worker in D/admin.
 #
 # worker-build (the version pinned in scripts/versions.env) would otherwise download wasm-bindgen and wasm-opt from GitHub and esbuild
 # from the npm registry at build time; the three *_BIN variables below point it at the tools
@@ -42,19 +48,40 @@ for t in "$ESBUILD_BIN" "$WASM_OPT_BIN"; do
   fi
 done
 
-# The output directory (worker-build's --out-dir, `build` by default), for the step after it.
+part=both
+case ${1:-} in mcp | admin) part=$1; shift ;; esac
+
+# The output directory (worker-build's --out-dir, `build` by default) and the options besides it: worker-build's
+# before `--`, cargo's after it.
 out=build
 prev=
+opts=
+cargo_opts=
+in_cargo=
 for a in "$@"; do
-  [ "$a" = "--" ] && break
-  [ "$prev" = "--out-dir" ] && out=$a
-  case $a in --out-dir=*) out=${a#--out-dir=} ;; esac
+  if [ -n "$in_cargo" ]; then cargo_opts="$cargo_opts $a"; continue; fi
+  case $a in
+    --) in_cargo=1 ;;
+    --out-dir=*) out=${a#--out-dir=} ;;
+    --out-dir) ;;
+    *) [ "$prev" = "--out-dir" ] && out=$a || opts="$opts $a" ;;
+  esac
   prev=$a
 done
 
 export WASM_BINDGEN_BIN ESBUILD_BIN WASM_OPT_BIN
-worker-build --release "$@"
-# worker-build keeps the wasm's function names; the deployed module does without them.
-node scripts/strip-wasm-names.mjs "$out/index_bg.wasm"
-# The console's script, style and words, served by Workers Static Assets beside the Worker ([assets]).
-node scripts/console-assets.mjs "$out/assets"
+# One half: its features alone, into its directory, without the wasm's function names (worker-build keeps
+# them; the deployed module does without).
+build_part() {
+  # shellcheck disable=SC2086 # the options are words on purpose
+  worker-build --release --out-dir "$2" $opts -- --no-default-features --features "$1" $cargo_opts
+  node scripts/strip-wasm-names.mjs "$2/index_bg.wasm"
+}
+if [ "$part" != admin ]; then
+  build_part mcp "$out"
+  # The console's script, style and words, served by Workers Static Assets beside the Worker ([assets]).
+  node scripts/console-assets.mjs "$out/assets"
+fi
+if [ "$part" != mcp ]; then
+  build_part admin "$out/admin"
+fi

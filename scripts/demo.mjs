@@ -5,9 +5,9 @@
 // foreground until Ctrl-C / SIGTERM and stops both process groups.
 //
 // Everything the demo writes is under DEMO_DIR (default .demo/, git-ignored), wiped at each start so
-// that every run begins from the same state: its own D1 (state/), its own secrets (demo.env, mode
-// 600, read by wrangler through --env-file, so neither .dev.vars nor argv carries them), the wrangler
-// config it runs, and the logs. The developer's .dev.vars and .wrangler/state are never read or written.
+// that every run begins from the same state: its own D1 (state/), its own secrets (.demo/.dev.vars, mode
+// 600, read by wrangler beside the configurations, so argv never carries them), the two wrangler
+// configurations it runs, and the logs. The developer's .dev.vars and .wrangler/state are never read or written.
 //
 // Environment: PORT (8787), DEMO_ODOO (19 or 17), DEMO_DIR (.demo), DEMO_READY_TIMEOUT (seconds, 180),
 // DEMO_STARTED_MS (when `make demo` started, in ms since the epoch: the banner's "ready in" counts from
@@ -19,7 +19,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configureDemo, DEMO_MODELS, FAKE_USERS } from "./demo-configure.mjs";
 import { banner } from "./demo-banner.mjs";
-import { writeBundleConfig } from "./lib/bundle-config.mjs";
+import { writeBundleConfigs } from "./lib/bundle-config.mjs";
 import { describe, freePort, Groups, portIsFree, sleep, tail, waitForHttp, waitForLog } from "./lib/process.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -88,7 +88,7 @@ async function run(label, cmd, args, env, log) {
 /** Removes what an earlier run left: only the entries this script creates, never DEMO_DIR itself. */
 function wipe() {
   mkdirSync(DIR, { recursive: true, mode: 0o700 });
-  for (const entry of ["state", ".wrangler", "demo.env", "wrangler.toml", "fake-odoo.log", "fake-odoo-build.log",
+  for (const entry of ["state", ".wrangler", ".dev.vars", "wrangler.toml", "wrangler.admin.toml", "fake-odoo.log", "fake-odoo-build.log",
     "worker.log", "schema.log"]) {
     rmSync(join(DIR, entry), { recursive: true, force: true });
   }
@@ -96,7 +96,9 @@ function wipe() {
 
 function writeSecrets() {
   const adminToken = randomBytes(32).toString("base64url");
-  const file = join(DIR, "demo.env");
+  // Beside both configurations, where wrangler dev reads each Worker's secrets (its --env-file would reach
+  // only the first).
+  const file = join(DIR, ".dev.vars");
   writeFileSync(file, [
     "# make demo only (scripts/demo.mjs); regenerated on every start. Never use these values elsewhere.",
     `ADMIN_TOKEN="${adminToken}"`,
@@ -108,12 +110,13 @@ function writeSecrets() {
   return { adminToken, file };
 }
 
-/** wrangler.toml without [build] (the demo runs the bundle `make build` made: no rebuild at start or
- * when a source file changes), with an absolute `main`, as the e2e suite does. */
-function writeWranglerConfig() {
-  const bundle = join(ROOT, "build/worker/shim.mjs");
-  if (!existsSync(bundle)) throw new StepError("build/worker/shim.mjs is missing: run make build");
-  return writeBundleConfig(join(DIR, "wrangler.toml"), bundle);
+/** wrangler.toml and wrangler.admin.toml without [build] (the demo runs the bundles `make build` made: no
+ * rebuild at start or when a source file changes), with absolute `main`s, as the e2e suite does. */
+function writeWranglerConfigs() {
+  for (const bundle of ["build/worker/shim.mjs", "build/admin/worker/shim.mjs"]) {
+    if (!existsSync(join(ROOT, bundle))) throw new StepError(`${bundle} is missing: run make build`);
+  }
+  return writeBundleConfigs(DIR, "wrangler", join(ROOT, "build"));
 }
 
 // ---------------------------------------------------------------- main
@@ -139,12 +142,12 @@ async function main() {
   say("building the fake Odoo (cargo build --release -p fake-odoo)");
   await run("building the fake Odoo", "cargo", ["build", "--release", "-p", "fake-odoo", "--bins"], env, join(DIR, "fake-odoo-build.log"));
   const secrets = writeSecrets();
-  const config = writeWranglerConfig();
+  const configs = writeWranglerConfigs();
   const state = join(DIR, "state");
 
   say(`applying schema.sql to the demo's own D1 (${show(state)})`);
   await run("applying schema.sql to the demo D1", "wrangler",
-    ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", state, "--file", join(ROOT, "schema.sql")],
+    ["d1", "execute", "DB", "--local", "--config", configs[0], "--persist-to", state, "--file", join(ROOT, "schema.sql")],
     env, join(DIR, "schema.log"));
 
   say(`starting the fake Odoo ${MAJOR} and wrangler dev on 127.0.0.1:${PORT} (logs in ${show(DIR)}/)`);
@@ -152,8 +155,8 @@ async function main() {
   const fake = groups.start("fake-odoo", join(target, "release/fake-odoo"),
     ["--version", MAJOR, "--port", "0", "--database", DATABASE], { env, log: join(DIR, "fake-odoo.log") });
   const worker = groups.start("worker", "wrangler", [
-    "dev", "--config", config, "--ip", "127.0.0.1", "--port", String(PORT),
-    "--inspector-port", String(await freePort()), "--persist-to", state, "--env-file", secrets.file,
+    "dev", ...configs.flatMap((c) => ["--config", c]), "--ip", "127.0.0.1", "--port", String(PORT),
+    "--inspector-port", String(await freePort()), "--persist-to", state,
     "--show-interactive-dev-session=false",
   ], { env, log: join(DIR, "worker.log") });
   const odooUrl = (await waitForLog(fake, /fake-odoo listening on (http:\/\/127\.0\.0\.1:\d+)/,

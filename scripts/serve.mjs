@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// The built bundle (build/worker/shim.mjs, `make build`) in workerd through Miniflare, the engine
+// The built bundles (build/worker/shim.mjs and build/admin/worker/shim.mjs, `make build`) in workerd through Miniflare, the engine
 // `wrangler dev` runs, with nothing in front of it on port P, as deployed: neither wrangler dev's local
 // proxy (about 7 ms per request here) nor Miniflare's own entry worker (about 0.8 ms at p50: P is a socket
 // of workerd's that goes straight to the worker). No live reload, no rebuild: it serves the bundle as it is.
 //
-//   node scripts/serve.mjs --port P --persist-to DIR --env-file FILE [--config wrangler.toml] [--ip 127.0.0.1]
+//   node scripts/serve.mjs --port P --persist-to DIR --env-file FILE [--config MAIN --config ADMIN] [--ip 127.0.0.1]
 //
-// - wrangler.toml (or --config) gives the bundle (`main`), the compatibility date and flags, the D1
-//   binding, [vars] and the cron triggers, read by wrangler's own translation to Miniflare options (the
-//   one `wrangler dev` uses), so nothing is repeated here;
-// - --env-file (the .dev.vars format: KEY="value" lines) adds the secrets and local settings, over [vars];
+// - each --config (wrangler.toml and wrangler.admin.toml by default, as `wrangler dev -c MAIN -c ADMIN`
+//   takes them: the first is the one on P, the others are reached through its service bindings, by name)
+//   gives a Worker's bundle (`main`), compatibility date and flags, D1 binding, service bindings, [vars]
+//   and cron triggers, read by wrangler's own translation to Miniflare options (the one `wrangler dev`
+//   uses), so nothing is repeated here; the same D1 database id is the same database;
+// - --env-file (the .dev.vars format: KEY="value" lines) adds the secrets and local settings, over [vars],
+//   to every Worker;
 // - --persist-to DIR is laid out as `wrangler dev --persist-to DIR` lays it out (D1 under DIR/v3/d1), so
 //   `wrangler d1 execute DB --local --persist-to DIR --file schema.sql` prepares the database it uses;
 // - the scheduled handler is reachable as Miniflare offers it (and wrangler dev too, with or without
@@ -43,7 +46,7 @@ try {
       ip: { type: "string", default: "127.0.0.1" },
       "persist-to": { type: "string" },
       "env-file": { type: "string" },
-      config: { type: "string", default: join(ROOT, "wrangler.toml") },
+      config: { type: "string", multiple: true, default: [join(ROOT, "wrangler.toml"), join(ROOT, "wrangler.admin.toml")] },
     },
   }));
 } catch (e) {
@@ -63,27 +66,22 @@ if (!existsSync(envFile)) die(`--env-file: no ${envFile}`);
 // script's `listening on` line and the worker's own output. Read when wrangler loads, hence the import here.
 process.env.WRANGLER_LOG ??= "warn";
 const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import("wrangler");
-const configPath = resolve(args.config);
-const config = unstable_readConfig({ config: configPath });
-// The env file is read as `wrangler dev --env-file FILE` reads it (and then .dev.vars is not).
-const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config, undefined, { envFiles: [envFile] });
-if (!main) die(`${configPath} names no main module`);
 const persist = resolve(args["persist-to"]);
 
-// The bundle's modules, as wrangler dev lists them after bundling: the main module and every module it
+// A bundle's modules, as wrangler dev lists them after bundling: the main module and every module it
 // imports by a relative path, transitively, each typed by wrangler's module rules (the wasm one is
 // CompiledWasm); `cloudflare:` imports are the runtime's own.
-const ruleType = (path) => {
-  for (const { type, include } of workerOptions.modulesRules ?? []) {
+const ruleType = (rules, path) => {
+  for (const { type, include } of rules ?? []) {
     if (include.some((glob) => path.endsWith(glob.replace(/^\*\*\/\*/, "")))) return type;
   }
   return "ESModule";
 };
-function bundleModules(entry) {
+function bundleModules(entry, rules) {
   const seen = new Map();
   const visit = (path) => {
     if (seen.has(path)) return;
-    const type = /\.m?js$/.test(path) ? "ESModule" : ruleType(path);
+    const type = /\.m?js$/.test(path) ? "ESModule" : ruleType(rules, path);
     seen.set(path, { type, path });
     if (type !== "ESModule") return;
     const text = readFileSync(path, "utf8");
@@ -92,8 +90,26 @@ function bundleModules(entry) {
   visit(entry);
   return [...seen.values()];
 }
-const modules = bundleModules(main);
-delete workerOptions.modulesRules;
+
+// Each configuration as a Miniflare worker; the env file is read as `wrangler dev --env-file FILE` reads it
+// (and then .dev.vars is not).
+const workers = args.config.map((file, i) => {
+  const configPath = resolve(file);
+  const config = unstable_readConfig({ config: configPath });
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config, undefined, { envFiles: [envFile] });
+  if (!main) die(`${configPath} names no main module`);
+  const modules = bundleModules(main, workerOptions.modulesRules);
+  delete workerOptions.modulesRules;
+  return {
+    ...workerOptions,
+    name: config.name,
+    modules,
+    // The bundle's shim imports ../index.js: the modules' root is the directory above the main module's.
+    modulesRoot: dirname(dirname(main)),
+    // P is a socket of the first Worker's own.
+    ...(i === 0 ? { unsafeDirectSockets: [{ host: args.ip, port }] } : {}),
+  };
+});
 
 // The options in the shape wrangler gives them, converted as wrangler dev converts its own.
 const mf = new Miniflare(convertV4MiniflareOptions({
@@ -104,16 +120,7 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   resourcePersistencePath: join(persist, "v3"),
   // /cdn-cgi/local/scheduled runs the cron handler (what wrangler dev's --test-scheduled offers).
   unsafeTriggerHandlers: true,
-  workers: [
-    {
-      ...workerOptions,
-      name: config.name,
-      modules,
-      // The bundle's shim imports ../index.js: the modules' root is the directory above the main module's.
-      modulesRoot: dirname(dirname(main)),
-      unsafeDirectSockets: [{ host: args.ip, port }],
-    },
-  ],
+  workers,
 }));
 
 let stopping = null;
@@ -129,7 +136,7 @@ process.on("SIGINT", stop);
 
 try {
   const entry = await mf.ready;
-  const direct = await mf.unsafeGetDirectURL(config.name);
+  const direct = await mf.unsafeGetDirectURL(workers[0].name);
   const base = `http://${args.ip}:${direct.port}`;
   await waitForHttp(`${base}/health`, { label: "serve", timeoutS: 60, intervalMs: 20 });
   if (!stopping) {

@@ -13,6 +13,9 @@ use crate::mcp::stream::ResponseStream;
 use crate::services::Services;
 use crate::transport::{self, ReplyTo};
 
+/// The purpose of the key `/health` names `CREDENTIALS_KEY` by (`crypto::derive_key`).
+const KEY_ID_LABEL: &str = "odoo-mcp-edge/key-id/v1";
+
 const CORS_ALLOW_HEADERS: &str =
     "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
 const CORS_EXPOSE_HEADERS: &str = "Mcp-Session-Id, WWW-Authenticate, Retry-After, X-Request-Id";
@@ -36,7 +39,7 @@ pub async fn before_body(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcom
     let declared = body::declared_length(req);
     let outcome = if declared.is_some_and(|n| n > body::MAX_BODY_BYTES as u64) {
         too_large(req).into()
-    } else if declared.is_none() && req.method == "POST" && req.path == "/mcp" {
+    } else if cfg!(feature = "mcp") && declared.is_none() && req.method == "POST" && req.path == "/mcp" {
         match origin_gate(req, svc).await {
             Err(refused) => refused,
             Ok(cors) => {
@@ -67,6 +70,13 @@ fn too_large(req: &HttpRequest) -> HttpResponse {
         SERVER_ERROR,
         format!("Payload Too Large: at most {limit} bytes"),
     )
+}
+
+/// Whether `path` belongs to the `admin` half (the console, its API, the OAuth authorization server): the
+/// Worker built with `mcp` alone hands such a request, untouched, to the Worker built with `admin`
+/// (the adapter's `ADMIN` service binding), which routes it through this same router.
+pub fn for_admin(path: &str) -> bool {
+    is_admin(path) || crate::oauth::routes::answers(path)
 }
 
 /// The console and its API (`/admin`, `/admin/…`).
@@ -127,6 +137,7 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseSt
     for (name, value) in &cors {
         stream.add_head_header(name, value.clone());
     }
+    #[cfg(feature = "admin")]
     if let Some(outcome) = crate::oauth::routes::handle(req, svc).await {
         return outcome;
     }
@@ -136,18 +147,26 @@ async fn route_tagged(req: &HttpRequest, svc: &Services<'_>, stream: &ResponseSt
             .with_header("access-control-allow-headers", CORS_ALLOW_HEADERS)
             .with_header("access-control-max-age", "600")
             .into(),
+        #[cfg(feature = "mcp")]
         ("POST", "/mcp") => transport::handle_post(req, svc, stream).await,
+        #[cfg(feature = "mcp")]
         ("GET", "/mcp") => transport::handle_get(req, svc, stream).await,
+        #[cfg(feature = "mcp")]
         ("DELETE", "/mcp") => transport::handle_delete(req, svc).await,
         (_, "/mcp") => ReplyTo::of(req)
             .error(405, SERVER_ERROR, "Method Not Allowed")
             .with_header("allow", "GET, POST, DELETE, OPTIONS")
             .into(),
         ("GET", "/health") => health(svc).await.into(),
+        // The admin half's own, as its Worker sees it (README, "Deploy to Cloudflare").
+        #[cfg(feature = "admin")]
+        ("GET", "/admin/health") => health(svc).await.into(),
         ("GET", "/favicon.ico") => crate::admin::console::favicon().into(),
         // A body read to the limit (its length was not declared) is refused before the admin reads it.
         (_, p) if is_admin(p) && req.body.len() > body::MAX_BODY_BYTES => too_large(req).into(),
+        #[cfg(feature = "admin")]
         (_, p) if p == "/admin/api" || p.starts_with("/admin/api/") => crate::admin::handle(req, svc).await,
+        #[cfg(feature = "admin")]
         (_, p) if is_admin(p) => crate::admin::console::handle(req, svc).await,
         ("GET", "/") => HttpResponse::json(200, &json!({"name": "odoo-mcp-edge", "mcp_endpoint": "/mcp"})).into(),
         _ => HttpResponse::json(404, &json!({"error": {"code": "not_found", "message": "not found"}})).into(),
@@ -168,17 +187,24 @@ async fn origin_permitted(origin: &str, req: &HttpRequest, admin: bool, svc: &Se
 }
 
 /// Liveness for monitors and for checking a deploy: the version, whether D1 answers, and whether the
-/// two secrets are set (and `CREDENTIALS_KEY` well-formed). Booleans only: nothing secret, no auth.
+/// secrets this Worker uses are set (`CREDENTIALS_KEY` well-formed; `ADMIN_TOKEN` only where the admin
+/// half is). Nothing secret, no auth: `credentials_key_id` names the key without revealing it (4 bytes of a
+/// key derived from it for that alone), so that the two Workers can be seen to hold the same one.
 async fn health(svc: &Services<'_>) -> HttpResponse {
     let d1 = crate::store::ping(svc.db).await;
-    HttpResponse::json(
-        if d1 { 200 } else { 503 },
-        &json!({
-            "status": if d1 { "ok" } else { "degraded" },
-            "version": env!("CARGO_PKG_VERSION"),
-            "d1": d1,
-            "admin_token_set": svc.settings.admin_token.is_some(),
-            "credentials_key_set": svc.settings.credentials_key.is_some(),
-        }),
-    )
+    let key_id = svc
+        .settings
+        .credentials_key
+        .map(|k| crate::policy::keys::hex(&crate::crypto::derive_key(&k, KEY_ID_LABEL)[..4]));
+    let mut body = json!({
+        "status": if d1 { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "d1": d1,
+        "credentials_key_set": key_id.is_some(),
+        "credentials_key_id": key_id,
+    });
+    if cfg!(feature = "admin") {
+        body["admin_token_set"] = json!(svc.settings.admin_token.is_some());
+    }
+    HttpResponse::json(if d1 { 200 } else { 503 }, &body)
 }

@@ -22,6 +22,21 @@ use worker::*;
 /// How often a quiet SSE stream gets a comment line.
 const KEEPALIVE: Duration = Duration::from_millis(1000);
 
+/// Hands `req` to the admin half's Worker through the `ADMIN` service binding (wrangler.toml [[services]]).
+#[cfg(not(feature = "admin"))]
+async fn to_admin(req: Request, env: &Env) -> Result<Response> {
+    match env.service("ADMIN") {
+        Ok(admin) => admin.fetch_request(req).await,
+        Err(_) => {
+            console_error!(
+                "{}",
+                crate::json!({"event": "config_error", "error": "the service binding ADMIN is missing (wrangler.toml [[services]])"})
+            );
+            Response::error("the admin Worker is not bound (service binding ADMIN)", 500)
+        }
+    }
+}
+
 /// What a request is served with, owned, so that a streamed response can outlive `fetch`.
 struct State {
     db: D1Db,
@@ -52,6 +67,12 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         if let Ok(assets) = env.assets("ASSETS") {
             return assets.fetch_request(req).await;
         }
+    }
+    // Built without the admin half (the deployed `/mcp` Worker): the console's, its API's and the
+    // authorization server's paths go, untouched, to the Worker that has it.
+    #[cfg(not(feature = "admin"))]
+    if crate::router::for_admin(&path) {
+        return to_admin(req, &env).await;
     }
     let settings = Settings::from_env(|name| {
         env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))

@@ -190,6 +190,16 @@ fn health_reports_the_database() {
     assert_eq!(r.body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!((r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()), (json!(true), json!(true)));
     assert!(!r.raw.contains(support::ADMIN_TOKEN));
+    // The admin half's Worker answers the same at /admin/health (what the `/mcp` Worker forwards there).
+    let admin = h.raw("GET", "/admin/health", &[], b"");
+    assert_eq!((admin.status, &admin.body["admin_token_set"], &admin.body["d1"]), (200, &json!(true), &json!(true)));
+    // The key is named, not shown: the same name for the same key, another for another.
+    let id = r.body["credentials_key_id"].as_str().unwrap().to_string();
+    assert!(id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    assert_eq!(admin.body["credentials_key_id"], id.as_str());
+    let mut other = Harness::new();
+    other.settings.credentials_key = Some([7u8; 32]);
+    assert_ne!(other.raw("GET", "/health", &[], b"").body["credentials_key_id"], id.as_str());
 
     // A deployment whose secrets were not put (or whose CREDENTIALS_KEY is not 32 bytes of base64) says so.
     let mut bare = Harness::new();
@@ -197,8 +207,12 @@ fn health_reports_the_database() {
     bare.settings.credentials_key = None;
     let r = bare.raw("GET", "/health", &[], b"");
     assert_eq!(
-        (r.body["admin_token_set"].clone(), r.body["credentials_key_set"].clone()),
-        (json!(false), json!(false))
+        (
+            r.body["admin_token_set"].clone(),
+            r.body["credentials_key_set"].clone(),
+            r.body["credentials_key_id"].clone()
+        ),
+        (json!(false), json!(false), json!(null))
     );
 }
 

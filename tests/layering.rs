@@ -482,3 +482,24 @@ fn json_is_read_through_crate_json() {
         .collect();
     assert!(outside.is_empty(), "use crate::json::from_str / from_value instead of serde_json's in: {outside:?}");
 }
+
+/// The two Workers (`mcp`, `admin`) differ by which paths the router serves and by the adapter's hand-off
+/// of the admin half's paths, nothing else: every other module is the same code in both, tested natively
+/// with both halves on.
+#[test]
+fn the_halves_differ_only_in_routing() {
+    let outside: Vec<String> = sources()
+        .into_iter()
+        .filter(|(f, _)| f != "router.rs" && f != "worker_adapter.rs")
+        .filter(|(_, text)| {
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .any(|l| l.contains("feature = \"mcp\"") || l.contains("feature = \"admin\""))
+        })
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "the `mcp`/`admin` features named outside router.rs and worker_adapter.rs: {outside:?}"
+    );
+}

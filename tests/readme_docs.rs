@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 const README: &str = include_str!("../README.md");
 const WRANGLER: &str = include_str!("../wrangler.toml");
+const WRANGLER_ADMIN: &str = include_str!("../wrangler.admin.toml");
 const MAKEFILE: &str = include_str!("../Makefile");
 
 /// A README section's text, from its `## ` heading to the next one of the same level.
@@ -32,8 +33,11 @@ fn blocks(text: &str, lang: &str) -> Vec<String> {
 
 /// The value of `key = "value"` on a line of wrangler.toml that is not a comment.
 fn toml_string(key: &str) -> String {
-    WRANGLER
-        .lines()
+    toml_string_in(WRANGLER, key)
+}
+
+fn toml_string_in(toml: &str, key: &str) -> String {
+    toml.lines()
         .map(str::trim)
         .filter(|l| !l.starts_with('#'))
         .find_map(|l| {
@@ -80,17 +84,30 @@ fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
         "the schema goes to binding {binding}"
     );
     assert!(script.contains("npx wrangler deploy\n") && script.contains("npx wrangler login\n"));
+    // The admin Worker: on the same database, named by the public one's service binding, deployed first.
+    let admin = toml_string_in(WRANGLER_ADMIN, "name");
+    for key in ["binding", "database_name", "database_id", "compatibility_date"] {
+        assert_eq!(toml_string_in(WRANGLER_ADMIN, key), toml_string(key), "wrangler.admin.toml's {key}");
+    }
+    assert!(WRANGLER.contains(&format!("[[services]]\nbinding = \"ADMIN\"\nservice = \"{admin}\"\n")), "{admin}");
+    let first = script.find("npx wrangler deploy --config wrangler.admin.toml\n").expect("the admin Worker's deploy");
+    assert!(first < script.find("npx wrangler deploy\n").expect("deploy"), "the admin Worker is deployed first");
     assert!(
         deploy.contains(&format!("https://{worker}.<your-subdomain>.workers.dev")),
         "the URL names the worker {worker}"
     );
 
+    // ADMIN_TOKEN on the admin Worker; CREDENTIALS_KEY on both, one value.
     let put: BTreeSet<String> =
         script.lines().filter_map(|l| l.split("wrangler secret put ").nth(1)).map(|n| n.trim().to_string()).collect();
-    assert_eq!(put, BTreeSet::from(["ADMIN_TOKEN".to_string(), "CREDENTIALS_KEY".to_string()]));
-    assert!(put.is_subset(&names_read()), "the Worker reads the secrets the guide puts");
-    // The generated CREDENTIALS_KEY is what the Worker accepts: base64 of 32 bytes.
-    assert!(script.contains("openssl rand -base64 32 | tr -d '\\n' | npx wrangler secret put CREDENTIALS_KEY"));
+    let expected =
+        ["ADMIN_TOKEN --config wrangler.admin.toml", "CREDENTIALS_KEY", "CREDENTIALS_KEY --config wrangler.admin.toml"];
+    assert_eq!(put, expected.map(String::from).into());
+    let names: BTreeSet<String> = put.iter().filter_map(|p| p.split(' ').next()).map(String::from).collect();
+    assert!(names.is_subset(&names_read()), "the Worker reads the secrets the guide puts");
+    // The generated CREDENTIALS_KEY is what the Worker accepts (base64 of 32 bytes), the same for both.
+    assert!(script.contains("CREDENTIALS_KEY=$(openssl rand -base64 32 | tr -d '\\n')"));
+    assert_eq!(script.matches("printf '%s' \"$CREDENTIALS_KEY\" | npx wrangler secret put CREDENTIALS_KEY").count(), 2);
 
     // The cron the guide describes is the one wrangler.toml deploys.
     let cron = WRANGLER
@@ -104,11 +121,12 @@ fn the_deploy_guide_matches_wrangler_toml_and_the_settings() {
     );
 
     let upgrade = blocks(&deploy[deploy.find("### Upgrading").expect("an Upgrading section")..], "sh").join("\n");
-    let (schema, deploy_at) = (
+    let (schema, admin_at, deploy_at) = (
         upgrade.find("--file schema.sql").expect("schema step"),
-        upgrade.find("npx wrangler deploy").expect("deploy step"),
+        upgrade.find("npx wrangler deploy --config wrangler.admin.toml\n").expect("the admin Worker's deploy step"),
+        upgrade.find("npx wrangler deploy\n").expect("deploy step"),
     );
-    assert!(schema < deploy_at, "the schema is applied before the new code is deployed");
+    assert!(schema < admin_at && admin_at < deploy_at, "the schema first, then the admin Worker, then the public one");
 }
 
 #[test]
@@ -151,7 +169,15 @@ fn the_health_and_log_examples_are_what_the_worker_answers() {
     let example = text.split("answers `").nth(1).and_then(|r| r.split('`').next()).expect("the /health example");
     let example: Value = serde_json::from_str(example).expect("the /health example is JSON");
     let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
-    assert_eq!(keys(&example), keys(&health.body), "the /health example has the answer's fields");
+    // The example is the `/mcp` Worker's; the native server has the admin half too, whose /admin/health
+    // (the same answer) adds admin_token_set.
+    let mut fields = keys(&health.body);
+    assert!(
+        fields.remove("admin_token_set")
+            && text.contains("`GET /admin/health`")
+            && text.contains("\"admin_token_set\"")
+    );
+    assert_eq!(keys(&example), fields, "the /health example has the answer's fields");
 
     // The log line example: the fields a real tool call's line has, in the format `http::log` writes.
     let example: Value = serde_json::from_str(&blocks(text, "json")[0]).expect("the log example is JSON");

@@ -1,21 +1,22 @@
-// The wrangler configuration that runs an already built bundle as it is: wrangler.toml without its
-// [build] section (so that `wrangler dev` neither rebuilds at start nor when a source file changes) and
-// with `main` pointing at the bundle's absolute path and [assets] at the console's files built beside it
-// (BUNDLE_DIR/assets for BUNDLE_DIR/worker/shim.mjs). Used by the e2e harness, `make demo` and
-// `make bench`, each writing its own copy next to its state.
+// The wrangler configurations that run an already built pair of bundles as they are (scripts/build-worker.sh:
+// BUILD/worker/shim.mjs, the `/mcp` Worker, and BUILD/admin/worker/shim.mjs, the admin Worker):
+// wrangler.toml and wrangler.admin.toml without their [build] section (so that `wrangler dev` neither
+// rebuilds at start nor when a source file changes), with `main` pointing at the bundle's absolute path
+// and [assets] at the console's files built beside it (BUILD/assets). Used by the e2e harness, `make demo`
+// and `make bench`, each writing its own copies next to its state; each passes both, the `/mcp` Worker's
+// first (`wrangler dev -c MAIN -c ADMIN`, `scripts/serve.mjs --config MAIN --config ADMIN`).
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** wrangler.toml's text, [build] removed (up to and with the blank line that ends it), `main` = bundle,
- * the assets' `directory` = the bundle's. */
-export function bundleConfigText(bundle, root = ROOT) {
-  const assets = join(dirname(dirname(bundle)), "assets");
+/** `config`'s text (a file of `root`), [build] removed (up to and with the blank line that ends it),
+ * `main` = bundle, the assets' `directory` = assets. */
+export function bundleConfigText(config, bundle, assets, root = ROOT) {
   const out = [];
   let inBuild = false;
-  for (const line of readFileSync(join(root, "wrangler.toml"), "utf8").split("\n")) {
+  for (const line of readFileSync(join(root, config), "utf8").split("\n")) {
     if (/^\[build\]/.test(line)) inBuild = true;
     else if (inBuild && line === "") inBuild = false;
     else if (inBuild) continue;
@@ -26,8 +27,14 @@ export function bundleConfigText(bundle, root = ROOT) {
   return out.join("\n");
 }
 
-/** Writes that configuration to `file` (mode 600) and returns `file`. */
-export function writeBundleConfig(file, bundle, root = ROOT) {
-  writeFileSync(file, bundleConfigText(bundle, root), { mode: 0o600 });
-  return file;
+/** Writes DIR/NAME.toml (the `/mcp` Worker's) and DIR/NAME.admin.toml (mode 600) for the bundles built in
+ * `build`, and returns their paths: `[main, admin]`. */
+export function writeBundleConfigs(dir, name, build, root = ROOT) {
+  const assets = join(build, "assets");
+  const files = [
+    [join(dir, `${name}.toml`), "wrangler.toml", join(build, "worker", "shim.mjs")],
+    [join(dir, `${name}.admin.toml`), "wrangler.admin.toml", join(build, "admin", "worker", "shim.mjs")],
+  ];
+  for (const [file, config, bundle] of files) writeFileSync(file, bundleConfigText(config, bundle, assets, root), { mode: 0o600 });
+  return files.map(([file]) => file);
 }

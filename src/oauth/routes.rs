@@ -56,6 +56,21 @@ pub async fn handle(req: &HttpRequest, svc: &Services<'_>) -> Option<Outcome> {
     Some(outcome)
 }
 
+/// Whether `path` is one of the authorization server's (what `handle` may answer): a Worker built without
+/// the `admin` half hands these to the one built with it (`router::for_admin`).
+pub fn answers(path: &str) -> bool {
+    metadata::document_at(path).is_some()
+        || matches!(
+            path,
+            metadata::REGISTER_PATH
+                | metadata::TOKEN_PATH
+                | metadata::REVOKE_PATH
+                | metadata::AUTHORIZE_PATH
+                | sign_in::WAIT_PATH
+                | page::STYLE_PATH
+        )
+}
+
 /// What is answered only while a connection offers OAuth: the metadata documents and registration.
 fn advertised(req: &HttpRequest) -> bool {
     match req.method.as_str() {

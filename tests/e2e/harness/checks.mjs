@@ -53,6 +53,28 @@ export async function checkConsoleAssets(ctx, urls) {
   else ctx.report.pass(`console assets served beside the Worker (${urls.length} runners)`);
 }
 
+/** The two Workers behind each of `urls` (README, "Deploy to Cloudflare"): `/health` is the `/mcp` Worker's
+ * own (no admin token of its own), `/admin/health` the admin Worker's, reached through the first one's
+ * service binding; both name the same CREDENTIALS_KEY, and neither shows it. */
+export async function checkTwoWorkers(ctx, urls) {
+  const problems = [];
+  for (const url of urls) {
+    const get = (path) => fetch(`${url}${path}`).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+    const [mcp, admin] = [await get("/health"), await get("/admin/health")];
+    if (mcp.status !== 200 || admin.status !== 200) problems.push(`${url}: /health ${mcp.status}, /admin/health ${admin.status}`);
+    else {
+      if ("admin_token_set" in mcp.body) problems.push(`${url}: /health answered by a Worker with the admin half`);
+      if (admin.body.admin_token_set !== true) problems.push(`${url}: /admin/health without its admin token`);
+      const id = mcp.body.credentials_key_id;
+      if (!/^[0-9a-f]{8}$/.test(id ?? "") || admin.body.credentials_key_id !== id) {
+        problems.push(`${url}: credentials_key_id ${id} and ${admin.body.credentials_key_id}`);
+      }
+    }
+  }
+  if (problems.length) ctx.report.fail("two Workers", problems.join("; "));
+  else ctx.report.pass(`two Workers, one key: /health and /admin/health (${urls.length} runners)`);
+}
+
 export async function checkRetentionCron(ctx) {
   const code = await httpStatus(`${ctx.workerUrl}/__scheduled?cron=17+3+*+*+*`, { requestTimeoutMs: 30_000 });
   let swept = false;

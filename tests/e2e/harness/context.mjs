@@ -77,7 +77,7 @@ export function preconditions(ctx) {
   rmSync(ART, { recursive: true, force: true });
   mkdirSync(ART, { recursive: true });
   chmodSync(ART, 0o700);
-  if (!existsSync(join(ROOT, "build/worker/shim.mjs"))) {
-    report.abort("preconditions", "build/worker/shim.mjs missing: run make build");
+  if (!existsSync(join(ROOT, "build/worker/shim.mjs")) || !existsSync(join(ROOT, "build/admin/worker/shim.mjs"))) {
+    report.abort("preconditions", "build/worker/shim.mjs or build/admin/worker/shim.mjs missing: run make build");
   }
 }

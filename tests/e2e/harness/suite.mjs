@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, freePorts, stopGroup, tail } from "../../../scripts/lib/process.mjs";
-import { checkConsoleAssets, checkNoPanic, checkRetentionCron, checkSecretHygiene } from "./checks.mjs";
+import { checkConsoleAssets, checkNoPanic, checkTwoWorkers, checkRetentionCron, checkSecretHygiene } from "./checks.mjs";
 import { runConformance } from "./conformance.mjs";
 import { createContext, onPath, preconditions } from "./context.mjs";
 import { runInspector } from "./inspector.mjs";
@@ -84,6 +84,7 @@ async function stages(ctx) {
   const worker2 = wanted("ratelimit") || wanted("url_guard") ? await startDeployedWorker(ctx) : null;
   if (worker2) {
     await checkConsoleAssets(ctx, [ctx.workerUrl, worker2]);
+    await checkTwoWorkers(ctx, [ctx.workerUrl, worker2]);
     const log = join(art, "ratelimit.log");
     const r = await groups.run("ratelimit", process.execPath, [file("ratelimit.mjs"), ctx.workerUrl, worker2], { log, timeoutS: 180, killAfterS: 5 });
     const lines = readFileSync(log, "utf8").trimEnd().split("\n");

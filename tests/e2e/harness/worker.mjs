@@ -5,9 +5,9 @@
 // limit across two workers and the URL guard. Both trust a certificate authority made for the run
 // (artifacts/tls), so that a test can serve https on loopback (an OAuth Client ID Metadata Document).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeBundleConfig } from "../../../scripts/lib/bundle-config.mjs";
+import { writeBundleConfigs } from "../../../scripts/lib/bundle-config.mjs";
 import { freePorts, httpStatus, tail, WaitError, waitForHttp } from "../../../scripts/lib/process.mjs";
 import { randB64, randB64url } from "./context.mjs";
 import { fakeEnv } from "./odoo.mjs";
@@ -70,14 +70,17 @@ export async function startWorker(ctx, ports) {
     console.log(tail(schemaLog, 20));
     report.abort("apply schema.sql", `see ${schemaLog}`);
   }
-  ctx.wranglerConfig = writeBundleConfig(join(art, "wrangler-e2e.toml"), join(root, "build/worker/shim.mjs"));
+  // The `/mcp` Worker's configuration and the admin Worker's; wrangler dev gives the env file to the first
+  // one only, so both read their secrets from .dev.vars beside them instead.
+  ctx.wranglerConfigs = writeBundleConfigs(art, "wrangler-e2e", join(root, "build"));
+  copyFileSync(join(art, "e2e.env"), join(art, ".dev.vars"));
 
   const log = join(art, "worker.log");
   report.log(`starting wrangler dev on 127.0.0.1:${ports.worker} (log: ${log})`);
   const t0 = performance.now();
-  const handle = groups.start("worker", "wrangler", ["dev", "--config", ctx.wranglerConfig, "--ip", "127.0.0.1",
+  const handle = groups.start("worker", "wrangler", ["dev", ...ctx.wranglerConfigs.flatMap((c) => ["--config", c]), "--ip", "127.0.0.1",
     "--port", String(ports.worker), "--inspector-port", String(ports.inspector), "--test-scheduled",
-    "--persist-to", join(art, "state"), "--env-file", join(art, "e2e.env"), "--show-interactive-dev-session=false",
+    "--persist-to", join(art, "state"), "--show-interactive-dev-session=false",
     ...options.wranglerArgs], { log });
   ctx.workerUrl = `http://127.0.0.1:${ports.worker}`;
   ctx.workerLog = log;
@@ -142,7 +145,7 @@ export async function startDeployedWorker(ctx) {
   const env = readFileSync(join(art, "e2e.env"), "utf8").split("\n").filter((l) => !l.startsWith("DEV_ALLOW_LOOPBACK="));
   writeFileSync(join(art, "e2e-deployed.env"), env.join("\n"), { mode: 0o600 });
   const [port] = await freePorts(1);
-  const handle = groups.start("worker2", process.execPath, [join(root, "scripts/serve.mjs"), "--config", ctx.wranglerConfig,
+  const handle = groups.start("worker2", process.execPath, [join(root, "scripts/serve.mjs"), ...ctx.wranglerConfigs.flatMap((c) => ["--config", c]),
     "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(art, "state"),
     "--env-file", join(art, "e2e-deployed.env")], { log: join(art, "worker2.log") });
   const url = `http://127.0.0.1:${port}`;
