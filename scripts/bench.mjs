@@ -5,9 +5,11 @@
 //   - interleaved rounds: each round sends, in a random order, the `search_read` the `odoo_search` tool
 //     makes straight to the fake Odoo (JSON-2, as the worker sends it), the same `tools/call
 //     odoo_search` through the worker in both protocol eras (2025-11-25 in a session, 2026-07-28
-//     stateless) with a JSON and an SSE answer each, and a bare request; p50/p95 of each and the ratio to
-//     the direct call, gross: nothing is subtracted from anything (the bare request, one that touches
-//     neither D1 nor Odoo, is printed for information only);
+//     stateless) with a JSON and an SSE answer each, the direct call through a JavaScript Worker that only
+//     forwards it (the runtime's floor: workerd, one hop in, one fetch out, no logic), and a bare request;
+//     p50/p95 of each and the ratio to the direct call, gross: nothing is subtracted from anything (the
+//     floor and the bare request, one that touches neither D1 nor Odoo, are information: each tools/call's
+//     p50 is also given against the floor's, but the budget is against the direct call);
 //   - the cold isolate: the process's start to `listening`, then the first tools/call (each era in turn,
 //     over BENCH_RESTARTS restarts on the same D1) and the second one;
 //   - D1 round trips and statements per request, before the Odoo call and after the response, and what
@@ -129,7 +131,7 @@ if (!fakeBin) {
 }
 
 // ------------------------------------------------------------------ processes
-const [pOdoo, pWorker] = await freePorts(2);
+const [pOdoo, pWorker, pFloor] = await freePorts(3);
 const odooKey = b64url(20);
 const fake = start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
 await waitForLog(fake, /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, { timeoutS: 30 });
@@ -145,24 +147,48 @@ const configs = writeBundleConfigs(ART, "wrangler-bench", join(ROOT, "build-benc
 await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", configs[0]]);
 
 const WORKER = `http://127.0.0.1:${pWorker}`;
+const FLOOR = `http://127.0.0.1:${pFloor}`;
 let workerRuns = 0;
-/** Starts scripts/serve.mjs; resolves when it prints `listening on` (it does once its own /health
- * probe answered), with the time from the spawn to that line. */
-async function startWorker() {
-  const name = `worker-${++workerRuns}`;
+/** Starts the server's two Workers (scripts/serve.mjs) on the configuration, state and env file
+ * `wrangler d1 execute` and `wrangler dev` would take. */
+const startWorker = () => startServe(`worker-${++workerRuns}`, configs, pWorker, join(ART, "state"), join(ART, "bench.env"));
+
+/** The runtime's floor: a JavaScript Worker that forwards the direct call's request to the fake Odoo and
+ * its answer back, nothing else, served the same way (scripts/serve.mjs, its own workerd): one HTTP hop
+ * in, one `fetch` out, through the same Miniflare plumbing as the server's Odoo calls. */
+function startFloor() {
+  writeFileSync(join(ART, "floor.mjs"), `export default {
+  async fetch(req, env) {
+    const { pathname } = new URL(req.url);
+    if (pathname === "/health") return new Response("ok");
+    const headers = {};
+    for (const h of ["authorization", "x-odoo-database", "content-type", "user-agent"]) headers[h] = req.headers.get(h) ?? "";
+    const r = await fetch(env.ODOO + pathname, { method: "POST", headers, body: await req.arrayBuffer() });
+    return new Response(r.body, { status: r.status, headers: { "content-type": r.headers.get("content-type") ?? "application/json" } });
+  },
+};
+`);
+  const compatibility = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([^"]+)"/m)?.[1];
+  writeFileSync(join(ART, "wrangler-floor.toml"), `name = "bench-floor"\nmain = ${JSON.stringify(join(ART, "floor.mjs"))}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
+  writeFileSync(join(ART, "floor.env"), "", { mode: 0o600 });
+  return startServe("floor", [join(ART, "wrangler-floor.toml")], pFloor, join(ART, "floor-state"), join(ART, "floor.env"));
+}
+
+/** Starts scripts/serve.mjs on `port`; resolves when it prints `listening on` (it does once its own
+ * /health probe answered), with the time from the spawn to that line. */
+async function startServe(name, configList, port, persist, envFile) {
   const logFile = join(ART, `${name}.log`);
   const out = createWriteStream(logFile, { mode: 0o600 });
   const t0 = performance.now();
-  // The same configuration, state and env file `wrangler d1 execute` and `wrangler dev` would take.
-  const handle = groups.start(name, process.execPath, [join(ROOT, "scripts", "serve.mjs"), ...configs.flatMap((c) => ["--config", c]), "--port", String(pWorker),
-    "--persist-to", join(ART, "state"), "--env-file", join(ART, "bench.env")], { env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }, log: logFile, pipe: true });
+  const handle = groups.start(name, process.execPath, [join(ROOT, "scripts", "serve.mjs"), ...configList.flatMap((c) => ["--config", c]), "--port", String(port),
+    "--persist-to", persist, "--env-file", envFile], { env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }, log: logFile, pipe: true });
   let listening;
   const seen = new Promise((res) => (listening = res));
   let text = "";
   handle.child.stdout.on("data", (d) => {
     out.write(d);
     text += d;
-    if (text.includes(`listening on ${WORKER}`)) listening(performance.now() - t0);
+    if (text.includes(`listening on http://127.0.0.1:${port}`)) listening(performance.now() - t0);
   });
   handle.child.stderr.on("data", (d) => out.write(d));
   handle.child.on("exit", () => out.end());
@@ -258,9 +284,10 @@ async function sessionSearch(key, sessionId, { sse = false } = {}) {
 }
 
 /** The search_read the tool sends (src/capabilities/tools/search.rs: one record more than the page),
- * straight to the fake Odoo, with the worker's JSON-2 headers; resolves to the records. */
-async function directSearch() {
-  const r = await fetch(`${ODOO}/json/2/res.partner/search_read`, {
+ * straight to the fake Odoo (or, `via` the floor Worker, through it), with the worker's JSON-2 headers;
+ * resolves to the records. */
+async function directSearch(via = ODOO) {
+  const r = await fetch(`${via}/json/2/res.partner/search_read`, {
     method: "POST",
     headers: { authorization: `bearer ${odooKey}`, "x-odoo-database": "mcptest", "content-type": "application/json", "user-agent": "odoo-mcp-edge-bench" },
     body: JSON.stringify({ domain: SEARCH.domain, fields: SEARCH.fields, offset: 0, limit: SEARCH.limit + 1 }),
@@ -304,6 +331,8 @@ try {
   log(`starting scripts/serve.mjs on ${WORKER}`);
   const first = await startWorker();
   results.start_to_listening_ms = round(first.listeningMs, 0);
+  log(`starting the floor Worker on ${FLOOR}`);
+  await startFloor();
   const conn = await admin("POST", "/connections", { name: "bench", url: ODOO, database: "mcptest" });
   await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true });
   const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "bench", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 });
@@ -320,6 +349,7 @@ try {
   const sessionId = await openSession(key);
   const targets = {
     direct: () => directSearch(),
+    floor: () => directSearch(FLOOR),
     session_json: () => sessionSearch(key, sessionId),
     session_sse: () => sessionSearch(key, sessionId, { sse: true }),
     stateless_json: () => statelessSearch(key),
@@ -345,6 +375,8 @@ try {
     if (n === "direct" || n === "bare") continue; // the bare request is information, not a target
     L[n].ratio_p50 = round(L[n].p50 / L.direct.p50, 3);
     L[n].ratio_p95 = round(L[n].p95 / L.direct.p95, 3);
+    // Against the runtime's floor too (information: the budget is against the direct call).
+    if (n !== "floor") L[n].floor_ratio_p50 = round(L[n].p50 / L.floor.p50, 3);
   }
   // Where the worker's time goes, by its own clock (whole milliseconds), stateless JSON.
   results.early_start = early;
@@ -413,6 +445,7 @@ writeFileSync(join(ROOT, "bench-results.json"), JSON.stringify(results, null, 2)
 const cell = (x) => String(x).padStart(8);
 const labels = {
   direct: `search_read straight to Odoo (+${LATENCY_MS} ms)`,
+  floor: "the same through a JS Worker that only forwards it (the runtime's floor; information only)",
   session_json: `tools/call, ${SESSION_VERSION} session, JSON`,
   session_sse: `tools/call, ${SESSION_VERSION} session, SSE`,
   stateless_json: `tools/call, ${STATELESS_VERSION} stateless, JSON`,
@@ -423,10 +456,11 @@ const lw = Math.max(...Object.values(labels).map((l) => l.length));
 console.log(`\nmachine: ${machine.cores} × ${machine.cpu}; node ${machine.node}; ${machine.os}`);
 console.log(`date: ${date}; load average at start ${machine.load_average_at_start.join(" ")}, at end ${machine.load_average_at_end.join(" ")}`);
 console.log(`${SAMPLES} interleaved rounds, each round every target once in a random order; ratios are gross (nothing subtracted)\n`);
-console.log(`${"warm".padEnd(lw)}  ${cell("p50 ms")}${cell("p95 ms")}${cell("×p50")}${cell("×p95")}`);
+console.log(`${"warm".padEnd(lw)}  ${cell("p50 ms")}${cell("p95 ms")}${cell("×p50")}${cell("×p95")}${cell("×floor")}`);
 for (const n of Object.keys(labels)) {
   const s = L[n];
-  const ratios = n === "direct" ? [cell("1.00"), cell("1.00")] : n === "bare" ? [cell("-"), cell("-")] : [cell(s.ratio_p50.toFixed(3)), cell(s.ratio_p95.toFixed(3))];
+  const ratios = n === "direct" ? [cell("1.00"), cell("1.00"), cell("-")] : n === "bare" ? [cell("-"), cell("-"), cell("-")]
+    : [cell(s.ratio_p50.toFixed(3)), cell(s.ratio_p95.toFixed(3)), cell(n === "floor" ? "1.00" : s.floor_ratio_p50.toFixed(3))];
   console.log(`${labels[n].padEnd(lw)}  ${cell(s.p50.toFixed(2))}${cell(s.p95.toFixed(2))}${ratios.join("")}`);
 }
 const C = results.cold;

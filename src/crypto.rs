@@ -29,7 +29,8 @@ impl std::fmt::Display for CryptoError {
             CryptoError::NotConfigured => "CREDENTIALS_KEY is not configured on this deployment",
             CryptoError::Malformed => "stored credential is malformed",
             CryptoError::Undecryptable => {
-                "stored credential cannot be decrypted (was CREDENTIALS_KEY changed?); issue a new key"
+                "stored credential cannot be decrypted: CREDENTIALS_KEY was changed, or the two Workers hold different ones \
+                 (compare credentials_key_id at /health and /admin/health); else issue a new key"
             }
             CryptoError::NoRandomness => "no randomness available",
         })

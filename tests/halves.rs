@@ -66,3 +66,18 @@ fn whatever_the_full_server_answers_beyond_mcp_is_forwarded() {
     }
     assert!(forwarded >= 50, "{forwarded}");
 }
+
+/// The Odoo API key the admin Worker encrypted, read by a `/mcp` Worker that holds another
+/// `CREDENTIALS_KEY`: the call says so, and where to compare the two, without showing either.
+#[test]
+fn two_workers_with_different_keys_are_told_apart() {
+    let mut h = Harness::new();
+    let c = h.connection(fake_odoo::OdooVersion::V19, "c", &["res.partner"]);
+    let key = h.key(c, fake_odoo::OdooVersion::V19, "admin");
+    h.settings.credentials_key = Some([9u8; 32]);
+    let mut s = h.session(&key);
+    let r = s.tool("odoo_search", serde_json::json!({"model": "res.partner", "limit": 1}));
+    assert_eq!(r["isError"], true, "{r}");
+    let text = support::text_of(&r);
+    assert!(text.contains("credentials_key_id") && text.contains("/admin/health"), "{text}");
+}
