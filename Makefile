@@ -6,6 +6,7 @@
 #   make test       everything CI runs: test-native, lint, deploy-check (the build), test-e2e
 #   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
 #   make bench      gross latency vs. the direct Odoo call (both eras, cold/warm), D1 and Odoo calls, throughput
+#   make profile    where the Worker's CPU goes on a warm tools/call (V8's profiler; target/profile/)
 #   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) s (installs cargo-fuzz, nightly); fuzz-smoke: 10 s
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 
@@ -36,10 +37,10 @@ NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
 .PHONY: help setup setup-system setup-rust setup-fuzz setup-node setup-python build deploy-check dev demo dev-vars \
-        schema-local test test-native lint test-e2e bench fuzz fuzz-smoke clean distclean
+        schema-local test test-native lint test-e2e bench profile fuzz fuzz-smoke clean distclean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---------------------------------------------------------------- setup
 # The first run on a fresh machine takes about 10 minutes (README, "The two commands"); later runs
@@ -176,6 +177,11 @@ bench: build
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/bench.mjs || exit $$?; \
 	if [ "$$sim" -ne 0 ]; then echo "make bench: the latency simulation missed its budget (see above)" >&2; exit "$$sim"; fi
 
+# Where the Worker's CPU goes on a warm tools/call: V8's sampling profiler through the inspector of a build
+# that keeps the wasm's names (build-profile/); see scripts/profile.mjs. Information, no budget.
+profile: setup
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/profile.mjs
+
 ## ---------------------------------------------------------------- fuzzing
 # libFuzzer on the parsers and validators (fuzz/, see scripts/fuzz.sh); fails if a target crashes.
 fuzz: setup-fuzz
@@ -187,7 +193,7 @@ fuzz-smoke:
 ## ---------------------------------------------------------------- clean
 clean:
 	cargo clean
-	rm -rf fuzz/target fuzz/corpus build build-bench dist .demo tests/e2e/artifacts .wrangler-schema.log bench-results.json
+	rm -rf fuzz/target fuzz/corpus build build-bench build-profile dist .demo tests/e2e/artifacts .wrangler-schema.log bench-results.json
 
 distclean: clean
 	rm -rf node_modules .venv .wrangler

@@ -75,7 +75,8 @@ export WASM_BINDGEN_BIN ESBUILD_BIN WASM_OPT_BIN
 build_part() {
   # shellcheck disable=SC2086 # the options are words on purpose
   worker-build --release --out-dir "$2" $opts -- --no-default-features --features "$1" $cargo_opts
-  node scripts/strip-wasm-names.mjs "$2/index_bg.wasm"
+  # WASM_KEEP_NAMES=1 keeps them, for a CPU profile that names Rust functions (scripts/profile.mjs).
+  [ "${WASM_KEEP_NAMES:-}" = 1 ] || node scripts/strip-wasm-names.mjs "$2/index_bg.wasm"
 }
 if [ "$part" != admin ]; then
   build_part mcp "$out"

@@ -5,6 +5,7 @@
 // of workerd's that goes straight to the worker). No live reload, no rebuild: it serves the bundle as it is.
 //
 //   node scripts/serve.mjs --port P --persist-to DIR --env-file FILE [--config MAIN --config ADMIN] [--ip 127.0.0.1]
+//                          [--inspector-port I]
 //
 // - each --config (wrangler.toml and wrangler.admin.toml by default, as `wrangler dev -c MAIN -c ADMIN`
 //   takes them: the first is the one on P, the others are reached through its service bindings, by name)
@@ -24,6 +25,8 @@
 //   `scheduled handler: http://127.0.0.1:Q/cdn-cgi/local/scheduled`; the worker's console output follows
 //   on stdout/stderr. Requests on P carry no CF-Connecting-IP (Miniflare's entry worker adds one): the
 //   worker counts them all as one unknown network, as it would a deployment's requests without it;
+// - --inspector-port I: the first Worker's V8 inspector (DevTools protocol) on I, through Miniflare's proxy
+//   (ws://IP:I/NAME; it wants an `Origin` of localhost): what scripts/profile.mjs records a CPU profile with;
 // - SIGTERM or SIGINT disposes of Miniflare (its workerd ends with it) and exits 0.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -46,6 +49,7 @@ try {
       ip: { type: "string", default: "127.0.0.1" },
       "persist-to": { type: "string" },
       "env-file": { type: "string" },
+      "inspector-port": { type: "string" },
       config: { type: "string", multiple: true, default: [join(ROOT, "wrangler.toml"), join(ROOT, "wrangler.admin.toml")] },
     },
   }));
@@ -56,6 +60,10 @@ const port = Number(args.port);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) die("--port P is required (1 to 65535)");
 if (!args["persist-to"]) die("--persist-to DIR is required");
 if (!args["env-file"]) die("--env-file FILE is required");
+const inspectorPort = args["inspector-port"] === undefined ? undefined : Number(args["inspector-port"]);
+if (inspectorPort !== undefined && !(Number.isInteger(inspectorPort) && inspectorPort > 0 && inspectorPort <= 65535)) {
+  die("--inspector-port I must be 1 to 65535");
+}
 
 // (Node 22 itself notices `--env-file` even after the script's name: for a missing file it stops first
 // with "node: FILE: not found", exit 9; an existing file it leaves to this script.)
@@ -106,8 +114,8 @@ const workers = args.config.map((file, i) => {
     modules,
     // The bundle's shim imports ../index.js: the modules' root is the directory above the main module's.
     modulesRoot: dirname(dirname(main)),
-    // P is a socket of the first Worker's own.
-    ...(i === 0 ? { unsafeDirectSockets: [{ host: args.ip, port }] } : {}),
+    // P is a socket of the first Worker's own, and so is the inspector, when asked for.
+    ...(i === 0 ? { unsafeDirectSockets: [{ host: args.ip, port }], unsafeInspectorProxy: inspectorPort !== undefined } : {}),
   };
 });
 
@@ -120,6 +128,7 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   resourcePersistencePath: join(persist, "v3"),
   // /cdn-cgi/local/scheduled runs the cron handler (what wrangler dev's --test-scheduled offers).
   unsafeTriggerHandlers: true,
+  ...(inspectorPort !== undefined ? { inspectorPort } : {}),
   workers,
 }));
 
