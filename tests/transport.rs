@@ -326,10 +326,29 @@ fn rate_limit_refuses_with_retry_after() {
 fn authentication_is_one_database_round_trip() {
     let (h, key) = setup();
     let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    let list = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
     let before = h.db.batches.get();
-    h.post_mcp(&key, Some(&sid), &[], r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
-    // One batch before answering, one after (audit, last use).
-    assert_eq!(h.db.batches.get() - before, 2);
+    h.post_mcp(&key, Some(&sid), &[], list);
+    // One batch before answering; none after: the key's last use was stamped by the initialize, less than
+    // a minute ago, and listing tools writes no audit row.
+    assert_eq!(h.db.batches.get() - before, 1);
+}
+
+/// The key's last use is stamped at most once a minute (each stamp is a D1 row written): by the first
+/// request, then by the first one a minute or more after the stamp.
+#[test]
+fn last_use_is_stamped_once_a_minute() {
+    let (h, key) = setup();
+    let stamp = || h.db.rows("SELECT last_used_at AS t FROM keys")[0]["t"].as_i64();
+    let t0 = *h.now.borrow();
+    let sid = h.post_mcp(&key, None, &[], INIT).header("mcp-session-id").unwrap().to_string();
+    assert_eq!(stamp(), Some(t0));
+    let ping = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
+    for (later, stamped) in [(1_000, t0), (59_999, t0), (60_000, t0 + 60_000), (61_000, t0 + 60_000)] {
+        *h.now.borrow_mut() = t0 + later;
+        assert_eq!(h.post_mcp(&key, Some(&sid), &[], ping).status, 200);
+        assert_eq!(stamp(), Some(stamped), "{later} ms later");
+    }
 }
 
 /// Errors answered before the session lane takes over (401, 403, 406, 429 …) and its own session

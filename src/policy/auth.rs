@@ -43,8 +43,9 @@ pub struct AuthContext {
     /// The Odoo context every call of the key carries (companies, language, time zone).
     pub odoo_context: OdooContext,
     pub session: Option<SessionState>,
-    /// Set when this request is the key's first use (an audit event).
-    pub first_use: bool,
+    /// When the key was last used, as the batch found it (`None`: this request is its first use, an
+    /// audit event).
+    pub last_used_at: Option<i64>,
     /// The shared schema cache's row for the model the request names, read in the same batch.
     pub schema_probe: Option<SchemaProbe>,
 }
@@ -231,7 +232,7 @@ pub async fn authenticate(
         approval: details.approval,
         odoo_context: details.context,
         session,
-        first_use: details.first_use,
+        last_used_at: details.last_used_at,
         schema_probe,
     })
 }

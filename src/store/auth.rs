@@ -130,7 +130,8 @@ pub struct KeyDetails {
     pub approval: Approval,
     /// The Odoo context its calls carry.
     pub context: OdooContext,
-    pub first_use: bool,
+    /// When the key was last used (`None`: this request is its first use).
+    pub last_used_at: Option<i64>,
 }
 
 /// The batch's rows, read on demand, so that a refusal reads only what it needs.
@@ -184,7 +185,7 @@ impl AuthRows {
             scope: get_opt_str(row, "scope")?,
             approval: Approval::from_stored(get_opt_str(row, "approval")?.as_deref()),
             context: super::contexts::from_row(row, "ctx_")?,
-            first_use: get_opt_i64(row, "last_used_at")?.is_none(),
+            last_used_at: get_opt_i64(row, "last_used_at")?,
         })
     }
 

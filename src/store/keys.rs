@@ -255,7 +255,12 @@ pub async fn confirm(db: &dyn Db, id: i64) -> Result<Option<(KeySummary, Option<
     results.get(1).and_then(|rows| rows.first()).map(|row| Ok((KeySummary::from_row(row)?, lifted))).transpose()
 }
 
-/// Stamps last use and caches the Odoo uid (run after the response).
+/// How fine the key's last use is kept: a request stamps it only when the stamp is this old (or missing).
+/// The console shows it to the minute, and every stamp is a D1 row written (the Workers Free plan allows
+/// 100 000 a day): a key in steady use writes one a minute, not one per call.
+pub const LAST_USE_STEP_MS: i64 = 60_000;
+
+/// Stamps last use (run after the response; see `LAST_USE_STEP_MS` for when).
 pub fn touch(key_id: i64, now: i64) -> Stmt {
     Stmt::new("UPDATE keys SET last_used_at = ?2 WHERE id = ?1", vec![int(key_id), int(now)])
 }

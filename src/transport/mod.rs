@@ -82,8 +82,11 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
     let handoff = started.as_ref().map(|s| early::Handoff::new(svc.http, s));
     let handed = handoff.as_ref().map(|h| Services { http: h, ..*svc });
     let svc = handed.as_ref().unwrap_or(svc);
-    let mut after = vec![store::keys::touch(auth.key_id, svc.now)];
-    if auth.first_use {
+    let mut after = Vec::new();
+    if auth.last_used_at.is_none_or(|at| svc.now - at >= store::keys::LAST_USE_STEP_MS) {
+        after.push(store::keys::touch(auth.key_id, svc.now));
+    }
+    if auth.last_used_at.is_none() {
         after.push(auth.audit_event("key_first_use", "ok").stmt(svc.now));
     }
     let mut log = LogFields::new();

@@ -50,8 +50,8 @@ pub fn confirm(auth: &AuthContext, now: i64) {
             }
         }
         make_room(&mut k, now);
-        // Only what an early start needs: no session, no schema probe, no first use.
-        let held = AuthContext { session: None, first_use: false, schema_probe: None, ..auth.clone() };
+        // Only what an early start needs: no session, no schema probe.
+        let held = AuthContext { session: None, schema_probe: None, ..auth.clone() };
         k.insert(auth.key_hash.clone(), Entry::Passed { at: now, auth: Rc::new(held) });
     });
 }
