@@ -23,7 +23,10 @@
 //
 // Environment: BENCH_SAMPLES (rounds, default 200), BENCH_ODOO_LATENCY_MS (the fake Odoo's delay per
 // call, default 10: what a real Odoo on the same machine takes), BENCH_RESTARTS (cold starts, default 6),
-// BENCH_NO_FAIL=1, FAKE_ODOO_BIN, BENCH_SKIP_BUILD=1 (reuse build-bench/).
+// BENCH_NO_FAIL=1, FAKE_ODOO_BIN, BENCH_SKIP_BUILD=1 (reuse build-bench/), BENCH_CANDIDATE=DIR (a second
+// bench build of the server, `./scripts/build-worker.sh --out-dir DIR -- --features bench`, served beside
+// the first on a D1 of its own: the rounds are then the direct call, the floor and each build's stateless
+// JSON tools/call, and the run ends with their comparison, to measure a change).
 
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -40,6 +43,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES || 200);
 const LATENCY_MS = Number(process.env.BENCH_ODOO_LATENCY_MS ?? 10);
 const RESTARTS = Math.max(2, Number(process.env.BENCH_RESTARTS || 6));
 const NO_FAIL = process.env.BENCH_NO_FAIL === "1";
+const CANDIDATE = process.env.BENCH_CANDIDATE ? resolve(process.env.BENCH_CANDIDATE) : null;
 // The wasm budget is deploy-check's for the `/mcp` Worker (BUNDLE_BUDGET_KIB, 400 KiB), on its wasm alone here.
 const BUDGET = { ratio: 1.15, d1BeforeOdoo: 1, odooWarm: 1, gzipBytes: Number(process.env.BUNDLE_BUDGET_KIB || 400) * 1024 };
 
@@ -131,7 +135,7 @@ if (!fakeBin) {
 }
 
 // ------------------------------------------------------------------ processes
-const [pOdoo, pWorker, pFloor] = await freePorts(3);
+const [pOdoo, pWorker, pFloor, pCandidate] = await freePorts(4);
 const odooKey = b64url(20);
 const fake = start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
 await waitForLog(fake, /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, { timeoutS: 30 });
@@ -147,6 +151,7 @@ const configs = writeBundleConfigs(ART, "wrangler-bench", join(ROOT, "build-benc
 await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", configs[0]]);
 
 const WORKER = `http://127.0.0.1:${pWorker}`;
+const CANDIDATE_URL = `http://127.0.0.1:${pCandidate}`;
 const FLOOR = `http://127.0.0.1:${pFloor}`;
 let workerRuns = 0;
 /** Starts the server's two Workers (scripts/serve.mjs) on the configuration, state and env file
@@ -201,8 +206,23 @@ async function startServe(name, configList, port, persist, envFile) {
   return { name, listeningMs };
 }
 
-async function admin(method, path, body) {
-  const r = await fetch(`${WORKER}/admin/api${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+/** `BENCH_CANDIDATE`'s build, served as the first is, on a D1 of its own. */
+async function startCandidate() {
+  const cfgs = writeBundleConfigs(ART, "wrangler-candidate", CANDIDATE);
+  await step("candidate-schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "candidate-state"), "--file", "schema.sql", "--config", cfgs[0]]);
+  return startServe("candidate", cfgs, pCandidate, join(ART, "candidate-state"), join(ART, "bench.env"));
+}
+
+/** A connection allowed to read res.partner and a key on it, made through `base`'s admin API. */
+async function benchKey(base) {
+  const conn = await admin("POST", "/connections", { name: "bench", url: ODOO, database: "mcptest" }, base);
+  await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true }, base);
+  const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "bench", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 }, base);
+  return key;
+}
+
+async function admin(method, path, body, base = WORKER) {
+  const r = await fetch(`${base}/admin/api${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
   const json = await r.json();
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
   return json;
@@ -241,9 +261,9 @@ function checkResult(r, body, what) {
 }
 
 /** One 2026-07-28 tools/call, no session: the version header, Mcp-Method/Mcp-Name and params._meta. */
-async function statelessSearch(key, { sse = false } = {}) {
+async function statelessSearch(key, { sse = false } = {}, base = WORKER) {
   const id = ++rpcId;
-  const r = await fetch(`${WORKER}/mcp`, {
+  const r = await fetch(`${base}/mcp`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: sse ? ACCEPT.sse : ACCEPT.json, "mcp-protocol-version": STATELESS_VERSION, "mcp-method": "tools/call", "mcp-name": "odoo_search" },
     body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "odoo_search", arguments: SEARCH, _meta: META } }),
@@ -333,9 +353,14 @@ try {
   results.start_to_listening_ms = round(first.listeningMs, 0);
   log(`starting the floor Worker on ${FLOOR}`);
   await startFloor();
-  const conn = await admin("POST", "/connections", { name: "bench", url: ODOO, database: "mcptest" });
-  await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true });
-  const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "bench", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 });
+  const key = await benchKey(WORKER);
+  let candidateKey;
+  if (CANDIDATE) {
+    log(`starting the candidate build ${CANDIDATE} on ${CANDIDATE_URL}`);
+    await startCandidate();
+    candidateKey = await benchKey(CANDIDATE_URL);
+    await statelessSearch(candidateKey, {}, CANDIDATE_URL);
+  }
 
   const cold = await statelessSearch(key);
   const warm = await statelessSearch(key);
@@ -355,8 +380,11 @@ try {
     stateless_json: () => statelessSearch(key),
     stateless_sse: () => statelessSearch(key, { sse: true }),
     bare: () => bareRequest(),
+    ...(CANDIDATE ? { candidate: () => statelessSearch(candidateKey, {}, CANDIDATE_URL) } : {}),
   };
-  const order = Object.keys(targets);
+  // Comparing two builds: each called as often as the other (how often a process is called changes what a
+  // call costs it), nothing else measured.
+  const order = CANDIDATE ? ["direct", "floor", "stateless_json", "candidate"] : Object.keys(targets);
   for (let i = 0; i < 20; i++) for (const n of shuffle(order)) await targets[n]();
   log(`${SAMPLES} interleaved rounds (${order.join(", ")}, each round in a random order), ${LATENCY_MS} ms of Odoo latency`);
   const times = Object.fromEntries(order.map((n) => [n, []]));
@@ -367,10 +395,18 @@ try {
       const { ms, value } = await timed(targets[n]);
       times[n].push(ms);
       if (n === "stateless_json") for (const k of Object.keys(inside)) inside[k].push(value.ms[k]);
-      if (value?.ms) early[value.early ?? "not started"] = (early[value.early ?? "not started"] ?? 0) + 1;
+      if (value?.ms && n !== "candidate") early[value.early ?? "not started"] = (early[value.early ?? "not started"] ?? 0) + 1;
     }
   }
   const L = (results.latency_ms = Object.fromEntries(order.map((n) => [n, stats(times[n])])));
+  if (CANDIDATE) {
+    for (const n of order) {
+      const s = L[n];
+      console.log(`${n.padEnd(16)} p50 ${s.p50.toFixed(2).padStart(7)} ms  p95 ${s.p95.toFixed(2).padStart(7)} ms  ×direct ${(s.p50 / L.direct.p50).toFixed(3)}`);
+    }
+    console.log(`candidate / stateless_json p50: ${(L.candidate.p50 / L.stateless_json.p50).toFixed(3)} (${(L.candidate.p50 - L.stateless_json.p50).toFixed(2)} ms)`);
+    await stopAll(0);
+  }
   for (const n of order) {
     if (n === "direct" || n === "bare") continue; // the bare request is information, not a target
     L[n].ratio_p50 = round(L[n].p50 / L.direct.p50, 3);
@@ -451,6 +487,7 @@ const labels = {
   stateless_json: `tools/call, ${STATELESS_VERSION} stateless, JSON`,
   stateless_sse: `tools/call, ${STATELESS_VERSION} stateless, SSE`,
   bare: "bare GET /mcp (no D1, no Odoo; information only)",
+  ...(CANDIDATE ? { candidate: `BENCH_CANDIDATE's build: tools/call, ${STATELESS_VERSION} stateless, JSON` } : {}),
 };
 const lw = Math.max(...Object.values(labels).map((l) => l.length));
 console.log(`\nmachine: ${machine.cores} × ${machine.cpu}; node ${machine.node}; ${machine.os}`);
