@@ -25,6 +25,13 @@ const KEEPALIVE: Duration = Duration::from_millis(1000);
 /// Hands `req` to the admin half's Worker through the `ADMIN` service binding (wrangler.toml [[services]]).
 #[cfg(not(feature = "admin"))]
 async fn to_admin(req: Request, env: &Env) -> Result<Response> {
+    // What this isolate's `/mcp` requests left to write goes first: the console then shows them.
+    let queued = crate::store::after::take();
+    if !queued.stmts.is_empty() {
+        if let Ok(d1) = env.d1("DB") {
+            run_after(&D1Db { d1 }, queued).await;
+        }
+    }
     match env.service("ADMIN") {
         Ok(admin) => admin.fetch_request(req).await,
         Err(_) => {
@@ -143,7 +150,9 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
             ctx.wait_until(async move {
                 let outcome = work.await;
                 log_request(&method, &path, status, started, &outcome.log);
-                run_after(&state.db, outcome.after, &outcome.log).await;
+                if let Some(write) = after_work(&state, &path, outcome.after, &outcome.log) {
+                    write.await;
+                }
             });
             let headers = Headers::new();
             for (k, v) in &head.headers {
@@ -164,29 +173,57 @@ fn answer(
     ctx: &Context,
 ) -> Result<Response> {
     log_request(method, path, outcome.response.status, started, &outcome.log);
-    if !outcome.after.is_empty() {
-        let state = state.clone();
-        let (after, log) = (outcome.after, outcome.log);
-        ctx.wait_until(async move { run_after(&state.db, after, &log).await });
+    if let Some(work) = after_work(state, path, outcome.after, &outcome.log) {
+        ctx.wait_until(work);
     }
     into_worker_response(outcome.response)
 }
 
-/// The statements that follow a response (audit rows, last-used stamps). A failure loses them, so it
-/// is logged with the request it belongs to and what the statements were, never their values.
-async fn run_after(db: &D1Db, after: Vec<Stmt>, log: &crate::http::LogFields) {
-    if after.is_empty() {
+/// The writing of the statements that follow a response (audit rows, last-used stamps, a fetched
+/// schema), to run in `wait_until`: `/mcp`'s through the isolate's queue (`store::after`: audit rows
+/// gathered for up to a second), the console's, its API's and sign-in's at once.
+/// `None`: nothing to write, or a write already planned takes them.
+fn after_work(
+    state: &Rc<State>,
+    path: &str,
+    after: Vec<Stmt>,
+    log: &crate::http::LogFields,
+) -> Option<LocalBoxFuture<'static, ()>> {
+    use crate::store::after::{self, Batch, Next};
+    let request_id = log.get("request_id").and_then(|v| v.as_str()).map(str::to_string);
+    let state = state.clone();
+    let batch = match path {
+        "/mcp" => match after::queue(after, request_id.as_deref()) {
+            Next::Nothing => return None,
+            Next::WriteNow(batch) => batch,
+            Next::WriteAfterGathering => {
+                return Some(Box::pin(async move {
+                    timer(after::GATHER_MS).await;
+                    run_after(&state.db, after::take()).await;
+                }))
+            }
+        },
+        _ if after.is_empty() => return None,
+        _ => Batch { stmts: after, request_ids: request_id.into_iter().collect() },
+    };
+    Some(Box::pin(async move { run_after(&state.db, batch).await }))
+}
+
+/// Writes statements that follow responses. A failure loses them, so it is logged with the requests
+/// they belong to and what the statements were, never their values.
+async fn run_after(db: &D1Db, batch: crate::store::after::Batch) {
+    if batch.stmts.is_empty() {
         return;
     }
     // The statements' first words ("INSERT INTO audit"): static SQL, which carries no values.
     let statements: Vec<String> =
-        after.iter().map(|s| s.sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
-    if let Err(e) = db.batch(after).await {
+        batch.stmts.iter().map(|s| s.sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
+    if let Err(e) = db.batch(batch.stmts).await {
         console_error!(
             "{}",
             crate::json!({
                 "event": "after_response_write_failed",
-                "request_id": log.get("request_id"),
+                "request_ids": batch.request_ids,
                 "statements": statements,
                 "error": crate::text::truncate(&e.to_string(), 300),
             })
@@ -300,12 +337,10 @@ impl D1Db {
             if let Some(err) = result.error().ok().flatten() {
                 return Err(classify_db_error(&err));
             }
-            let mut rows = Vec::new();
-            if let Some(list) = result.results().map_err(|e| DbError::Other(Error::from(e).to_string()))? {
-                for r in list.iter() {
-                    rows.push(row(r)?);
-                }
-            }
+            let rows = match result.results().map_err(|e| DbError::Other(Error::from(e).to_string()))? {
+                Some(list) => rows_of(&list)?,
+                None => Vec::new(),
+            };
             all.push(rows);
         }
         Ok(all)
@@ -337,44 +372,15 @@ fn other_error(err: JsValue) -> DbError {
     classify_db_error(&Error::from(err).to_string())
 }
 
-/// A D1 row as the core's `Row`, each value as serde_wasm_bindgen read it into JSON before: null, a safe
-/// integer as an integer, any other number as a float (NaN and the infinities as null), text, and (which
-/// D1 does not return for schema.sql's columns) booleans, lists and objects. Bytes (a BLOB, which no
-/// column holds) are refused, as they were.
-fn row(v: JsValue) -> std::result::Result<Row, DbError> {
-    let mut row = Row::new();
-    for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
-        let entry: js_sys::Array = entry.unchecked_into();
-        let key = entry.get(0).as_string().unwrap_or_default();
-        row.insert(key, json_of(entry.get(1))?);
-    }
-    Ok(row)
-}
-
-fn json_of(v: JsValue) -> std::result::Result<serde_json::Value, DbError> {
-    use serde_json::Value;
-    Ok(if v.is_null() || v.is_undefined() {
-        Value::Null
-    } else if let Some(b) = v.as_bool() {
-        Value::Bool(b)
-    } else if let Some(f) = v.as_f64() {
-        match js_sys::Number::is_safe_integer(&v) {
-            true => Value::from(f as i64),
-            false => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        }
-    } else if let Some(s) = v.as_string() {
-        Value::String(s)
-    } else if js_sys::Array::is_array(&v) {
-        let mut list = Vec::new();
-        for item in js_sys::Array::from(&v).iter() {
-            list.push(json_of(item)?);
-        }
-        Value::Array(list)
-    } else if v.is_object() && !v.is_instance_of::<js_sys::ArrayBuffer>() && !v.is_instance_of::<js_sys::Uint8Array>() {
-        Value::Object(row(v)?)
-    } else {
-        return Err(DbError::Other("D1 returned a value that is not JSON".into()));
-    })
+/// A statement's rows as the core's `Row`s: the list as JSON text (`JSON.stringify`, one call into the
+/// runtime) read by the one JSON reader, rather than a call across for every column of every row.
+/// JSON's numbers are what D1 returned (an integral one as an integer, NaN and the infinities as null);
+/// D1 returns only null, numbers and text for schema.sql's columns.
+fn rows_of(list: &js_sys::Array) -> std::result::Result<Vec<Row>, DbError> {
+    let text = js_sys::JSON::stringify(list).map_err(other_error)?;
+    let text = String::from(text);
+    // The reader's error is not passed on: it could quote a value.
+    crate::json::from_str(&text).map_err(|_| DbError::Other("D1 returned rows that are not JSON objects".into()))
 }
 
 impl Db for D1Db {

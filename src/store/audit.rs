@@ -22,11 +22,18 @@ pub struct AuditEvent<'a> {
     pub detail: Option<&'a str>,
 }
 
+const INSERT: &str = "INSERT INTO audit (at, event, key_id, key_prefix, connection_id, tool, model, operation, \
+     outcome, record_count, duration_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+/// Whether a statement is an `AuditEvent`'s row (`store::after` lets those wait for others).
+pub fn is_event(stmt: &Stmt) -> bool {
+    stmt.sql == INSERT
+}
+
 impl AuditEvent<'_> {
     pub fn stmt(&self, at: i64) -> Stmt {
         Stmt::new(
-            "INSERT INTO audit (at, event, key_id, key_prefix, connection_id, tool, model, operation, outcome, \
-             record_count, duration_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            INSERT,
             vec![
                 int(at),
                 text(self.event),

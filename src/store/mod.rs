@@ -2,6 +2,7 @@
 //! (`access`) and Odoo's, never `policy`: it reads and writes, others decide.
 //! Reads of rows are tolerant: a missing or ill-typed column becomes a clear `StoreError`, never a panic.
 
+pub mod after;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
