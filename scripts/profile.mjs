@@ -12,7 +12,8 @@
 // shares, not the absolute numbers, and compare runs made the same way.
 //
 // Environment: PROFILE_CALLS (default 500), PROFILE_ODOO_LATENCY_MS (the fake Odoo's delay, default 0:
-// only the Worker's CPU is of interest), PROFILE_SKIP_BUILD=1 (reuse build-profile/), FAKE_ODOO_BIN.
+// only the Worker's CPU is of interest), PROFILE_SKIP_BUILD=1 (reuse build-profile/), FAKE_ODOO_BIN, PROFILE_BARE=1
+// (profile the bench's bare request, GET /mcp refused before D1 or Odoo, instead of the tools/call).
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -91,8 +92,19 @@ try {
     const text = await r.text();
     if (r.status !== 200 || text.includes('"isError":true')) throw new Error(`tools/call: ${r.status} ${text.slice(0, 300)}`);
   };
+  // PROFILE_BARE=1: the bench's bare request instead (GET /mcp, refused before D1 or Odoo): what every
+  // request costs the Worker before it does anything.
+  const bare = async () => {
+    const r = await fetch(`${WORKER}/mcp`);
+    await r.text();
+    if (r.status !== 406) throw new Error(`GET /mcp: ${r.status}`);
+  };
+  const measured = process.env.PROFILE_BARE === "1" ? bare : call;
   log("warming up (300 calls)");
-  for (let i = 0; i < 300; i++) await call();
+  for (let i = 0; i < 300; i++) {
+    await call();
+    if (measured !== call) await measured();
+  }
 
   // The DevTools protocol through Miniflare's inspector proxy, which wants a localhost Origin.
   const [target] = await (await fetch(`http://127.0.0.1:${pInspector}/json/list`)).json();
@@ -117,7 +129,7 @@ try {
   await send("Profiler.start");
   log(`profiling ${CALLS} calls (fake Odoo delay ${LATENCY_MS} ms)`);
   const t0 = performance.now();
-  for (let i = 0; i < CALLS; i++) await call();
+  for (let i = 0; i < CALLS; i++) await measured();
   const wall = performance.now() - t0;
   const { result } = await send("Profiler.stop");
   ws.close();
@@ -153,7 +165,7 @@ function report(profile, wall) {
   };
   const perCall = (us) => (us / 1000 / CALLS).toFixed(3).padStart(7);
   const sampled = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`\n${CALLS} warm stateless tools/call odoo_search: ${(wall / CALLS).toFixed(2)} ms each (wall); the isolate sampled ${(sampled / 1000 / CALLS).toFixed(2)} ms per call\n`);
+  console.log(`\n${CALLS} ${process.env.PROFILE_BARE === "1" ? "bare GET /mcp (406)" : "warm stateless tools/call odoo_search"}: ${(wall / CALLS).toFixed(2)} ms each (wall); the isolate sampled ${(sampled / 1000 / CALLS).toFixed(2)} ms per call\n`);
   console.log("ms/call  where");
   for (const [k, us] of sum(self, where)) console.log(`${perCall(us)}  ${k}`);
   console.log("\nms/call  function (time of its own)");
