@@ -33,6 +33,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { randomBytes, randomInt } from "node:crypto";
+import { ACCEPT, issueKey, SEARCH, STATELESS_VERSION, statelessSearchInit, writeEnvFile } from "./lib/bench-server.mjs";
 import { writeBundleConfigs } from "./lib/bundle-config.mjs";
 import { freePorts, Groups, waitForLog } from "./lib/process.mjs";
 import os from "node:os";
@@ -146,7 +147,7 @@ const setOdooLatency = async (ms) => {
 };
 
 const adminToken = b64url(32);
-writeFileSync(join(ART, "bench.env"), `ADMIN_TOKEN="${adminToken}"\nCREDENTIALS_KEY="${randomBytes(32).toString("base64")}"\nDEV_ALLOW_LOOPBACK="true"\n`, { mode: 0o600 });
+writeEnvFile(join(ART, "bench.env"), adminToken);
 const configs = writeBundleConfigs(ART, "wrangler-bench", join(ROOT, "build-bench"));
 await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", configs[0]]);
 
@@ -213,30 +214,8 @@ async function startCandidate() {
   return startServe("candidate", cfgs, pCandidate, join(ART, "candidate-state"), join(ART, "bench.env"));
 }
 
-/** A connection allowed to read res.partner and a key on it, made through `base`'s admin API. */
-async function benchKey(base) {
-  const conn = await admin("POST", "/connections", { name: "bench", url: ODOO, database: "mcptest" }, base);
-  await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true }, base);
-  const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "bench", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 }, base);
-  return key;
-}
-
-async function admin(method, path, body, base = WORKER) {
-  const r = await fetch(`${base}/admin/api${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
-  const json = await r.json();
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 // ------------------------------------------------------------------ the requests
-const SEARCH = { model: "res.partner", domain: [["is_company", "=", true]], fields: ["name", "email", "city"], limit: 10 };
 const SESSION_VERSION = "2025-11-25";
-const STATELESS_VERSION = "2026-07-28";
-// The per-request envelope the stateless lane requires (src/transport/stateless_lane.rs, `envelope`).
-const META = { "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION, "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
-// Accept: both types get a JSON answer (what most clients send); only SSE gets a one-event SSE stream
-// (src/transport/mod.rs, `response_encoding`).
-const ACCEPT = { json: "application/json, text/event-stream", sse: "text/event-stream" };
 let rpcId = 0;
 
 /** The JSON-RPC message of a response, JSON or SSE (the last `data:` line), checked for its type. */
@@ -262,12 +241,7 @@ function checkResult(r, body, what) {
 
 /** One 2026-07-28 tools/call, no session: the version header, Mcp-Method/Mcp-Name and params._meta. */
 async function statelessSearch(key, { sse = false } = {}, base = WORKER) {
-  const id = ++rpcId;
-  const r = await fetch(`${base}/mcp`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: sse ? ACCEPT.sse : ACCEPT.json, "mcp-protocol-version": STATELESS_VERSION, "mcp-method": "tools/call", "mcp-name": "odoo_search" },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "odoo_search", arguments: SEARCH, _meta: META } }),
-  });
+  const r = await fetch(`${base}/mcp`, statelessSearchInit(key, ++rpcId, { sse }));
   const content = checkResult(r, await readMessage(r, sse, "stateless tools/call"), "stateless tools/call");
   return { ...counted(r), content };
 }
@@ -353,12 +327,12 @@ try {
   results.start_to_listening_ms = round(first.listeningMs, 0);
   log(`starting the floor Worker on ${FLOOR}`);
   await startFloor();
-  const key = await benchKey(WORKER);
+  const key = await issueKey(WORKER, adminToken, ODOO, odooKey, "bench");
   let candidateKey;
   if (CANDIDATE) {
     log(`starting the candidate build ${CANDIDATE} on ${CANDIDATE_URL}`);
     await startCandidate();
-    candidateKey = await benchKey(CANDIDATE_URL);
+    candidateKey = await issueKey(CANDIDATE_URL, adminToken, ODOO, odooKey, "bench");
     await statelessSearch(candidateKey, {}, CANDIDATE_URL);
   }
 

@@ -20,6 +20,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { issueKey, statelessSearchInit, writeEnvFile } from "./lib/bench-server.mjs";
 import { writeBundleConfigs } from "./lib/bundle-config.mjs";
 import { freePorts, Groups, waitForLog } from "./lib/process.mjs";
 
@@ -60,7 +61,7 @@ const WORKER = `http://127.0.0.1:${pWorker}`;
 try {
   const fake = groups.start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)], { log: join(ART, "fake-odoo.log") });
   await waitForLog(fake, /fake-odoo listening on/, { timeoutS: 30 });
-  writeFileSync(join(ART, "profile.env"), `ADMIN_TOKEN="${adminToken}"\nCREDENTIALS_KEY="${randomBytes(32).toString("base64")}"\nDEV_ALLOW_LOOPBACK="true"\n`, { mode: 0o600 });
+  writeEnvFile(join(ART, "profile.env"), adminToken);
   const configs = writeBundleConfigs(ART, "wrangler-profile", join(ROOT, "build-profile"));
   run("schema", join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", configs[0]]);
   const worker = groups.start("worker", process.execPath, [join(ROOT, "scripts/serve.mjs"), ...configs.flatMap((c) => ["--config", c]),
@@ -68,27 +69,13 @@ try {
   { log: join(ART, "worker.log"), env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } });
   await waitForLog(worker, /^listening on /m, { timeoutS: 120 });
 
-  const admin = async (method, path, body) => {
-    const r = await fetch(`${WORKER}/admin/api${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-    const json = await r.json();
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const conn = await admin("POST", "/connections", { name: "profile", url: ODOO, database: "mcptest" });
-  await admin("PUT", `/connections/${conn.id}/models/res.partner`, { read: true });
-  const { key } = await admin("POST", "/keys", { connection_id: conn.id, label: "profile", odoo_login: "admin", odoo_api_key: odooKey, rate_limit: 100000 });
+  const key = await issueKey(WORKER, adminToken, ODOO, odooKey, "profile");
   if (LATENCY_MS) await fetch(`${ODOO}/__fake/control`, { method: "POST", body: JSON.stringify({ delay_ms: LATENCY_MS }) });
 
-  // The call `make bench` measures (scripts/bench.mjs, statelessSearch).
-  const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "profile", version: "1" } };
-  const args = { model: "res.partner", domain: [["is_company", "=", true]], fields: ["name", "email", "city"], limit: 10 };
+  // The call `make bench` measures (scripts/lib/bench-server.mjs).
   let id = 0;
   const call = async () => {
-    const r = await fetch(`${WORKER}/mcp`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "odoo_search" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method: "tools/call", params: { name: "odoo_search", arguments: args, _meta: META } }),
-    });
+    const r = await fetch(`${WORKER}/mcp`, statelessSearchInit(key, ++id));
     const text = await r.text();
     if (r.status !== 200 || text.includes('"isError":true')) throw new Error(`tools/call: ${r.status} ${text.slice(0, 300)}`);
   };
