@@ -190,11 +190,16 @@ async function startServe(name, configList, port, persist, envFile) {
     "--persist-to", persist, "--env-file", envFile], { env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }, log: logFile, pipe: true });
   let listening;
   const seen = new Promise((res) => (listening = res));
+  // Only until the line is seen: the worker's log lines that follow are written, not scanned.
   let text = "";
   handle.child.stdout.on("data", (d) => {
     out.write(d);
+    if (text === null) return;
     text += d;
-    if (text.includes(`listening on http://127.0.0.1:${port}`)) listening(performance.now() - t0);
+    if (text.includes(`listening on http://127.0.0.1:${port}`)) {
+      text = null;
+      listening(performance.now() - t0);
+    }
   });
   handle.child.stderr.on("data", (d) => out.write(d));
   handle.child.on("exit", () => out.end());

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Release build of the two Workers the server is deployed as (Cargo features `mcp` and `admin`):
-#   build/worker/shim.mjs + build/index.js + build/index_bg.wasm + build/assets/   the `/mcp` Worker (wrangler.toml)
-#   build/admin/worker/shim.mjs + build/admin/index{.js,_bg.wasm}                  the admin Worker (wrangler.admin.toml)
+#   build/worker/shim.mjs + build/index.js + build/index_bg.wasm                    the `/mcp` Worker (wrangler.toml)
+#   build/admin/worker/shim.mjs + build/admin/index{.js,_bg.wasm} + build/admin/assets/   the admin Worker (wrangler.admin.toml)
 #
 #   scripts/build-worker.sh [mcp|admin] [worker-build options] [-- cargo options]
 #
@@ -80,9 +80,9 @@ build_part() {
 }
 if [ "$part" != admin ]; then
   build_part mcp "$out"
-  # The console's script, style and words, served by Workers Static Assets beside the Worker ([assets]).
-  node scripts/console-assets.mjs "$out/assets"
 fi
 if [ "$part" != mcp ]; then
   build_part admin "$out/admin"
+  # The console's script, style and words, served by Workers Static Assets beside the admin Worker ([assets]).
+  node scripts/console-assets.mjs "$out/admin/assets"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The admin console's static files, outside the Worker's code: Workers Static Assets serves them
-// (wrangler.toml [assets]), so they cost the wasm bundle nothing (about 45 KiB of its gzip size when they
+// (wrangler.admin.toml [assets]), so they cost the wasm bundle nothing (about 45 KiB of its gzip size when they
 // were compiled in) and a browser revalidates them by ETag instead of the Worker answering each time.
 //
 //   node scripts/console-assets.mjs OUT_DIR

@@ -69,8 +69,10 @@ impl State {
 async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = platform::now_ms();
     let (method, path) = (req.method().to_string(), req.path());
-    // The console's static files: Cloudflare serves them before the Worker runs; a runner without that
-    // routing in front (scripts/serve.mjs) lets them reach the Worker, which hands them to the binding.
+    // The console's static files, the admin Worker's ([assets] in wrangler.admin.toml; the public Worker
+    // has none, so that no asset routing stands in front of its MCP calls): one that reaches this Worker
+    // rather than being served before it goes to the binding.
+    #[cfg(feature = "admin")]
     if path.starts_with(crate::admin::console::ASSETS) {
         if let Ok(assets) = env.assets("ASSETS") {
             return assets.fetch_request(req).await;

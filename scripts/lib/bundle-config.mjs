@@ -2,9 +2,9 @@
 // BUILD/worker/shim.mjs, the `/mcp` Worker, and BUILD/admin/worker/shim.mjs, the admin Worker):
 // wrangler.toml and wrangler.admin.toml without their [build] section (so that `wrangler dev` neither
 // rebuilds at start nor when a source file changes), with `main` pointing at the bundle's absolute path
-// and [assets] at the console's files built beside it (BUILD/assets). Used by the e2e harness, `make demo`
-// and `make bench`, each writing its own copies next to its state; each passes both, the `/mcp` Worker's
-// first (`wrangler dev -c MAIN -c ADMIN`, `scripts/serve.mjs --config MAIN --config ADMIN`).
+// and the admin Worker's [assets] at the console's files built beside it (BUILD/admin/assets). Used by the
+// e2e harness, `make demo` and `make bench`, each writing its own copies next to its state; each passes
+// both, the `/mcp` Worker's first (`wrangler dev -c MAIN -c ADMIN`, `scripts/serve.mjs --config MAIN --config ADMIN`).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ export function bundleConfigText(config, bundle, assets, root = ROOT) {
 /** Writes DIR/NAME.toml (the `/mcp` Worker's) and DIR/NAME.admin.toml (mode 600) for the bundles built in
  * `build`, and returns their paths: `[main, admin]`. */
 export function writeBundleConfigs(dir, name, build, root = ROOT) {
-  const assets = join(build, "assets");
+  const assets = join(build, "admin", "assets");
   const files = [
     [join(dir, `${name}.toml`), "wrangler.toml", join(build, "worker", "shim.mjs")],
     [join(dir, `${name}.admin.toml`), "wrangler.admin.toml", join(build, "admin", "worker", "shim.mjs")],

@@ -30,9 +30,9 @@ export function checkNoPanic(ctx) {
   else ctx.report.pass("worker log has no panic");
 }
 
-/** The console's static files (scripts/console-assets.mjs), from each of `urls`: wrangler dev serves
- * them as Cloudflare does, before the Worker; scripts/serve.mjs has nothing in front, so the Worker hands
- * them to its ASSETS binding. Either way: the script, a language's words, nosniff, and a 404 for no file. */
+/** The console's static files (scripts/console-assets.mjs), the admin Worker's [assets], from each of
+ * `urls` (wrangler dev and scripts/serve.mjs): the public Worker hands them over its ADMIN binding, as it
+ * does the rest of /admin. Each: the script, a language's words, nosniff, and a 404 for no file. */
 export async function checkConsoleAssets(ctx, urls) {
   const problems = [];
   for (const url of urls) {
@@ -50,7 +50,7 @@ export async function checkConsoleAssets(ctx, urls) {
     if (none.r.status !== 404) problems.push(`${url}: a file not built answered ${none.r.status}`);
   }
   if (problems.length) ctx.report.fail("console assets", problems.join("; "));
-  else ctx.report.pass(`console assets served beside the Worker (${urls.length} runners)`);
+  else ctx.report.pass(`console assets served by the admin Worker (${urls.length} runners)`);
 }
 
 /** The two Workers behind each of `urls` (README, "Deploy to Cloudflare"): `/health` is the `/mcp` Worker's

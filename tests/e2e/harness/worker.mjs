@@ -136,8 +136,7 @@ export async function configure(ctx) {
  * A second worker on the same local D1 and the same built bundle, configured as deployed: without
  * DEV_ALLOW_LOOPBACK (no Origin is sent by its stages, so the dev Origin rule does not matter), and
  * served as `make bench` serves it, by scripts/serve.mjs (workerd with nothing in front: no wrangler dev
- * proxy, no Static Assets routing, so the console's files reach the Worker, which hands them to its
- * ASSETS binding). Resolves to its URL once GET /health answers 200, or undefined (with a failure
+ * proxy). Resolves to its URL once GET /health answers 200, or undefined (with a failure
  * recorded) if it never does.
  */
 export async function startDeployedWorker(ctx) {
