@@ -55,6 +55,14 @@ fn started_early(events: &[Event]) -> bool {
     matches!((sent, answered), (Some(s), Some(a)) if s < a)
 }
 
+/// Whether the Odoo request left before the authentication batch's (`early::alongside`: the batch
+/// follows it a turn later, so that local D1's work on the thread does not hold it back).
+fn odoo_sent_first(events: &[Event]) -> bool {
+    let sent = events.iter().position(|e| matches!(e, Event::OdooSent(_)));
+    let batch = events.iter().position(|e| *e == Event::D1Sent);
+    matches!((sent, batch), (Some(s), Some(b)) if s < b)
+}
+
 /// Names of the first partners, as the first (passed) call read them.
 fn partner_names(first: &support::Resp) -> Vec<String> {
     let records = first.body["result"]["structuredContent"]["records"].as_array().cloned().unwrap_or_default();
@@ -71,11 +79,13 @@ fn a_warm_read_calls_odoo_alongside_the_batch_in_both_eras_and_answers_the_same(
         // Cold: the batch first, then Odoo (the schema, then the search).
         let cold = call(&h, &slow, &key, sid.as_deref(), SEARCH, args());
         assert!(!started_early(&slow.events()), "{v:?}: {:?}", slow.events());
+        assert!(!odoo_sent_first(&slow.events()), "{v:?}: {:?}", slow.events());
         assert!(cold.log.get("early").is_none());
         for session in [sid.as_deref(), None] {
             let warm = call(&h, &slow, &key, session, SEARCH, args());
             let events = slow.events();
             assert!(started_early(&events), "{v:?} {session:?}: {events:?}");
+            assert!(odoo_sent_first(&events), "{v:?} {session:?}: {events:?}");
             assert_eq!(slow.count(|e| matches!(e, Event::OdooSent(_))), 1, "one Odoo call: {events:?}");
             assert_eq!(warm.log["early"], json!("used"), "{:?}", warm.log);
             assert_eq!(

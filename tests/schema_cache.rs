@@ -32,6 +32,12 @@ fn search(h: &Harness, s: &mut Session<'_>) -> (Vec<String>, u64) {
     (methods, before_odoo.get().unwrap_or(0) - batches_at_start)
 }
 
+/// Whether the search fetched the model's schema: its own calls are `fields_get` then `search_read`, after
+/// the early call a warm key sent first (`transport::early`), dropped because the batch brought a change.
+fn fetched_schema(methods: &[String]) -> bool {
+    methods.ends_with(&["fields_get".to_string(), "search_read".to_string()])
+}
+
 fn rows(h: &Harness) -> i64 {
     h.db.rows("SELECT count(*) AS n FROM schema_cache")[0]["n"].as_i64().unwrap()
 }
@@ -51,8 +57,9 @@ fn a_new_isolate_gets_the_schema_from_d1_in_the_authentication_batch() {
     assert_eq!(methods, ["search_read"], "exactly one Odoo call on a warm D1 cache");
     assert_eq!(d1_before_odoo, 1, "one D1 round trip before the Odoo call");
 
+    // A warm isolate: the early call leaves before the batch, which it then waits for.
     let (methods, d1_before_odoo) = search(&h, &mut s);
-    assert_eq!((methods, d1_before_odoo), (vec!["search_read".to_string()], 1), "warm isolate");
+    assert_eq!((methods, d1_before_odoo), (vec!["search_read".to_string()], 0), "warm isolate");
 }
 
 #[test]
@@ -63,12 +70,12 @@ fn each_odoo_user_and_version_has_its_own_schema() {
     let mut demo = h.session(&h.key(c, V, "demo2"));
     search(&h, &mut admin);
     let (methods, _) = search(&h, &mut demo);
-    assert_eq!(methods[0], "fields_get", "another user sees other fields");
+    assert!(fetched_schema(&methods), "another user sees other fields: {methods:?}");
     assert_eq!(rows(&h), 2);
     // The connection is now on another version: its cached schemas no longer apply.
     h.db.rows(&format!("UPDATE connections SET odoo_minor = 1 WHERE id = {c}"));
     let (methods, _) = search(&h, &mut admin);
-    assert_eq!(methods[0], "fields_get");
+    assert!(fetched_schema(&methods), "{methods:?}");
     assert_eq!(rows(&h), 3);
 }
 
@@ -86,17 +93,17 @@ fn an_administrator_clears_the_cache_and_old_fetches_expire() {
         Some(1)
     );
     let (methods, _) = search(&h, &mut s);
-    assert_eq!(methods[0], "fields_get");
+    assert!(fetched_schema(&methods), "{methods:?}");
     // Cleared by another isolate (straight in D1 here): this isolate's copy is not used either.
     h.db.rows("DELETE FROM schema_cache");
     let (methods, _) = search(&h, &mut s);
-    assert_eq!(methods[0], "fields_get", "asked again although this isolate held a copy");
+    assert!(fetched_schema(&methods), "asked again although this isolate held a copy: {methods:?}");
     assert_eq!(h.admin("DELETE", "/admin/api/connections/999/schema-cache", None).status, 404);
 
     // An hour later the fetch is too old to trust, wherever it is held.
     *h.now.borrow_mut() += 61 * 60 * 1000;
     let (methods, _) = search(&h, &mut s);
-    assert_eq!(methods[0], "fields_get");
+    assert!(fetched_schema(&methods), "{methods:?}");
     let (methods, _) = search(&h, &mut s);
     assert_eq!(methods, ["search_read"]);
 }

@@ -70,7 +70,7 @@ pub async fn handle_post(req: &HttpRequest, svc: &Services<'_>, stream: &Respons
         _ => None,
     };
     let authenticating = authenticate_request(req, svc, session_id, schema_model.as_deref(), weight);
-    let auth = match early::alongside(started.as_ref(), key_hash.as_deref(), svc.now, authenticating).await {
+    let auth = match early::alongside(started.as_ref(), key_hash.as_deref(), svc, authenticating).await {
         Ok(a) => a,
         Err(failure) => return early::noted(started.as_ref(), refuse_request(failure, req, svc, &reply_to).await),
     };
@@ -198,14 +198,13 @@ pub async fn handle_get(req: &HttpRequest, svc: &Services<'_>, stream: &Response
 pub async fn handle_delete(req: &HttpRequest, svc: &Services<'_>) -> Outcome {
     let sid = req.header(SESSION_HEADER);
     let key_hash = req.bearer_token().map(crate::policy::keys::hash);
-    let auth = match early::alongside(None, key_hash.as_deref(), svc.now, authenticate_request(req, svc, sid, None, 1))
-        .await
-    {
-        Ok(a) => a,
-        Err(failure) => {
-            return refuse_request(failure, req, svc, &ReplyTo::unread(req.header(VERSION_HEADER))).await;
-        }
-    };
+    let auth =
+        match early::alongside(None, key_hash.as_deref(), svc, authenticate_request(req, svc, sid, None, 1)).await {
+            Ok(a) => a,
+            Err(failure) => {
+                return refuse_request(failure, req, svc, &ReplyTo::unread(req.header(VERSION_HEADER))).await;
+            }
+        };
     let Some(sid) = sid else {
         return http_error(400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required").into();
     };

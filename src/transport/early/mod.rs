@@ -8,7 +8,8 @@
 //!   since nor within `warm::REFUSAL_PAUSE_MS` (`warm`). The request is then run, with what that
 //!   batch found, up to its first await (nothing is awaited: a handler that would need D1 first, such
 //!   as a schema this isolate does not hold, simply does not start early), and the Odoo requests it
-//!   made by then (its first, or a few made at once) are sent.
+//!   made by then (its first, or a few made at once) are sent; the batch follows them a turn of the
+//!   event loop later (`alongside` says why).
 //! - The batch decides as always. Refused, and the early call is dropped unseen: the answer is the
 //!   refusal, and nothing counts or audits the dropped call. Passed, and the request is served as if
 //!   nothing had started, with the batch's own findings; its Odoo requests get the early answers only
@@ -56,11 +57,32 @@ pub fn start<'a>(svc: &Services<'a>, key_hash: &str, message: &Message) -> Optio
 
 /// Awaits `auth` (the authentication batch) while driving the early call; then keeps this isolate's
 /// memory of the key up to date with what the batch said, and drops the early call if it refused.
-pub async fn alongside<F>(started: Option<&Started<'_>>, key_hash: Option<&str>, now: i64, auth: F) -> F::Output
+///
+/// The early call's requests go first, and the batch a turn of the event loop (`sleep(0)`) after them:
+/// sent in the same turn, the batch reached local D1 first, whose SQLite transaction and commit to disk
+/// run on the thread that was to send the Odoo request, and the Odoo call, the longer of the two, waited
+/// for them (−3.9 ms per warm read in `make bench`, docs/performance.md). Deployed, D1 is a network hop
+/// that a turn delays by nothing measurable, and Odoo's request still leaves first. The answer waits
+/// for the batch all the same.
+pub async fn alongside<F>(
+    started: Option<&Started<'_>>,
+    key_hash: Option<&str>,
+    svc: &Services<'_>,
+    auth: F,
+) -> F::Output
 where
     F: Future<Output = Result<AuthContext, AuthFailure>>,
 {
+    let now = svc.now;
     let mut auth = std::pin::pin!(auth);
+    if let Some(s) = started {
+        let mut turn = (svc.sleep)(0);
+        poll_fn(|cx| {
+            s.drive(cx);
+            turn.as_mut().poll(cx)
+        })
+        .await;
+    }
     let result = poll_fn(|cx| {
         let polled = auth.as_mut().poll(cx);
         if polled.is_pending() {
