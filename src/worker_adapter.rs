@@ -66,7 +66,7 @@ impl State {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     let started = platform::now_ms();
     let (method, path) = (req.method().to_string(), req.path());
     // The console's static files, the admin Worker's ([assets] in wrangler.admin.toml; the public Worker
@@ -75,14 +75,14 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     #[cfg(feature = "admin")]
     if path.starts_with(crate::admin::console::ASSETS) {
         if let Ok(assets) = env.assets("ASSETS") {
-            return assets.fetch_request(req).await;
+            return assets.fetch_request(req).await.map(Into::into);
         }
     }
     // Built without the admin half (the deployed `/mcp` Worker): the console's, its API's and the
     // authorization server's paths go, untouched, to the Worker that has it.
     #[cfg(not(feature = "admin"))]
     if crate::router::for_admin(&path) {
-        return to_admin(req, &env).await;
+        return to_admin(req, &env).await.map(Into::into);
     }
     let settings = settings_of(&env);
     let Ok(d1) = env.d1("DB") else {
@@ -90,7 +90,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
             "{}",
             crate::json!({"event": "config_error", "error": "the D1 binding DB is missing (wrangler.toml [[d1_databases]])"})
         );
-        return Response::error("D1 binding DB is missing", 500);
+        return Response::error("D1 binding DB is missing", 500).map(Into::into);
     };
     let state = Rc::new(State { db: D1Db { d1 }, settings, subrequests: crate::subrequests::Subrequests::new() });
     // The core decides first whether the body is needed at all (a keyless chunked POST is not);
@@ -105,7 +105,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         return answer(outcome, &method, &path, started, &state, &ctx);
     }
     if !matches!(req.method(), Method::Get | Method::Head | Method::Options) {
-        core_req.body = read_bounded(&mut req).await;
+        core_req.body = read_bounded(&mut req, crate::http::body::declared_length(&core_req)).await;
     }
     let stream = ResponseStream::new();
     let work = {
@@ -159,7 +159,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
             for (k, v) in &head.headers {
                 headers.append(k, v)?;
             }
-            Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers))
+            Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers).into())
         }
     }
 }
@@ -189,7 +189,7 @@ fn answer(
     started: i64,
     state: &Rc<State>,
     ctx: &Context,
-) -> Result<Response> {
+) -> Result<web_sys::Response> {
     // The line, with the request's duration to now, is written a turn after the response has gone:
     // `console.log` is synchronous, and a runner's log plumbing (Miniflare's, `wrangler dev`'s) then
     // delayed every answer by about 0.6 ms (`make bench`). Deployed, Workers Logs keeps what
@@ -294,10 +294,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 
 /// The request as the core sees it, its body not read yet.
 fn head_of(req: &Request) -> HttpRequest {
-    let (query, origin) = match req.url() {
-        Ok(url) => (url.query().unwrap_or("").to_string(), url.origin().ascii_serialization()),
-        Err(_) => (String::new(), String::new()),
-    };
+    let (origin, query) = crate::http::origin_and_query(&req.inner().url());
     HttpRequest {
         method: req.method().to_string(),
         path: req.path(),
@@ -319,10 +316,15 @@ fn discard_body(req: &Request, ctx: &Context) {
     }
 }
 
-/// The body, read as a stream until its end or one byte past the core's limit, whichever comes first:
-/// the rest is never read (the core answers 413 once authentication passes). A body that breaks off
-/// is what was received of it.
-async fn read_bounded(req: &mut Request) -> Vec<u8> {
+/// The body: whole when its declared length is within the core's limit (the runtime holds it to that
+/// length; one promise rather than a reader's several), otherwise as a stream until its end or one byte
+/// past the limit, whichever comes first: the rest is never read (the core answers 413 once
+/// authentication passes). A streamed body that breaks off is what was received of it; a whole one,
+/// nothing.
+async fn read_bounded(req: &mut Request, declared: Option<u64>) -> Vec<u8> {
+    if crate::http::body::read_whole(declared) {
+        return req.bytes().await.unwrap_or_default();
+    }
     let mut body = Vec::new();
     let Ok(mut chunks) = req.stream() else {
         return body;
@@ -335,13 +337,18 @@ async fn read_bounded(req: &mut Request) -> Vec<u8> {
     body
 }
 
-fn into_worker_response(r: HttpResponse) -> Result<Response> {
+/// The runtime's response, made directly (what `worker::Response` would build, without its first
+/// `Headers`, replaced, and its conversion).
+fn into_worker_response(r: HttpResponse) -> Result<web_sys::Response> {
     let headers = Headers::new();
     for (k, v) in &r.headers {
         headers.append(k, v)?;
     }
-    let resp = if r.body.is_empty() { Response::empty()? } else { Response::from_bytes(r.body)? };
-    Ok(resp.with_status(r.status).with_headers(headers))
+    let init = web_sys::ResponseInit::new();
+    init.set_status(r.status);
+    init.set_headers(&headers.0);
+    let body = (!r.body.is_empty()).then(|| js_sys::Uint8Array::from(r.body.as_slice()));
+    Ok(web_sys::Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)?)
 }
 
 struct FetchHttp;

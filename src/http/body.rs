@@ -25,6 +25,12 @@ pub fn declared_length(req: &HttpRequest) -> Option<u64> {
     req.header("content-length")?.trim().parse().ok()
 }
 
+/// Whether a body of this declared length may be read in one piece: it says where it ends, and that
+/// is within `MAX_BODY_BYTES`. Any other is read as a stream, no further than `BODY_READ_LIMIT`.
+pub fn read_whole(declared: Option<u64>) -> bool {
+    declared.is_some_and(|n| n <= MAX_BODY_BYTES as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +46,15 @@ mod tests {
         assert!(append_bounded(&mut body, &[4; 10]), "full stays full");
         assert_eq!(body.len(), BODY_READ_LIMIT);
         assert_eq!(body[MAX_BODY_BYTES], 3);
+    }
+
+    #[test]
+    fn only_a_declared_body_within_the_limit_is_read_whole() {
+        assert!(read_whole(Some(0)));
+        assert!(read_whole(Some(MAX_BODY_BYTES as u64)));
+        assert!(!read_whole(Some(MAX_BODY_BYTES as u64 + 1)));
+        assert!(!read_whole(Some(u64::MAX)));
+        assert!(!read_whole(None), "chunked: its length is known only once read");
     }
 
     #[test]

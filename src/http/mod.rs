@@ -61,6 +61,21 @@ impl HttpRequest {
     }
 }
 
+/// The origin (`scheme://host[:port]`) and the query (without `?`) of a URL as the runtime serialises a
+/// request's (WHATWG's `href`: lower-case host, no default port, `?` and `#` percent-encoded in the
+/// path), read by slicing rather than by parsing it again. Userinfo, which no HTTP request carries,
+/// is left out of the origin as a parser would. Not such a URL: both empty.
+pub fn origin_and_query(href: &str) -> (String, String) {
+    let Some((scheme, rest)) = href.split_once("://") else {
+        return (String::new(), String::new());
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after = &rest[authority.len()..];
+    let query = after.split_once('?').map_or("", |(_, q)| q.split_once('#').map_or(q, |(q, _)| q));
+    (format!("{scheme}://{host_port}"), query.to_string())
+}
+
 /// The first value of `name` in `application/x-www-form-urlencoded` text (a query string or a form
 /// body), decoded; a name without `=` has the empty value.
 pub fn urlencoded_value(encoded: &str, name: &str) -> Option<String> {
@@ -95,6 +110,27 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origin_and_query_as_a_parser_reads_them() {
+        for href in [
+            "https://mcp.example.com/mcp",
+            "https://mcp.example.com/mcp?x=1&y=%20z",
+            "http://127.0.0.1:8787/oauth/authorize?client_id=a&state=b#frag",
+            "https://mcp.example.com:8443/",
+            "https://xn--bcher-kva.example/mcp?",
+            "http://[::1]:9000/admin/api/keys?q=a?b",
+            "https://user:pa%40ss@mcp.example.com/mcp?q",
+            "https://mcp.example.com?only=query",
+            "https://mcp.example.com#only-fragment",
+        ] {
+            let url = url::Url::parse(href).unwrap();
+            let (origin, query) = origin_and_query(href);
+            assert_eq!(origin, url.origin().ascii_serialization(), "{href}");
+            assert_eq!(query, url.query().unwrap_or(""), "{href}");
+        }
+        assert_eq!(origin_and_query("not a url"), (String::new(), String::new()));
+    }
 
     #[test]
     fn query_parameters_are_decoded() {
