@@ -26,7 +26,8 @@
 // BENCH_NO_FAIL=1, FAKE_ODOO_BIN, BENCH_SKIP_BUILD=1 (reuse build-bench/), BENCH_CANDIDATE=DIR (a second
 // bench build of the server, `./scripts/build-worker.sh --out-dir DIR -- --features bench`, served beside
 // the first on a D1 of its own: the rounds are then the direct call, the floor and each build's stateless
-// JSON tools/call, and the run ends with their comparison, to measure a change).
+// JSON tools/call, in two halves with the builds swapped between the two places, and the run ends with
+// their comparison, to measure a change).
 
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -212,11 +213,13 @@ async function startServe(name, configList, port, persist, envFile) {
   return { name, listeningMs };
 }
 
-/** `BENCH_CANDIDATE`'s build, served as the first is, on a D1 of its own. */
-async function startCandidate() {
-  const cfgs = writeBundleConfigs(ART, "wrangler-candidate", CANDIDATE);
-  await step("candidate-schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "candidate-state"), "--file", "schema.sql", "--config", cfgs[0]]);
-  return startServe("candidate", cfgs, pCandidate, join(ART, "candidate-state"), join(ART, "bench.env"));
+/** The second place: `build` (`BENCH_CANDIDATE`'s, or the first's once swapped), served as the first
+ * is, on a D1 of its own (made on the first start). */
+let candidateRuns = 0;
+async function startCandidate(build = CANDIDATE) {
+  const cfgs = writeBundleConfigs(ART, `wrangler-candidate-${candidateRuns + 1}`, build);
+  if (candidateRuns === 0) await step("candidate-schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "candidate-state"), "--file", "schema.sql", "--config", cfgs[0]]);
+  return startServe(`candidate-${++candidateRuns}`, cfgs, pCandidate, join(ART, "candidate-state"), join(ART, "bench.env"));
 }
 
 // ------------------------------------------------------------------ the requests
@@ -324,6 +327,51 @@ const stats = (xs) => {
   return { p50: round(percentile(s, 50)), p95: round(percentile(s, 95)), min: round(s[0]), max: round(s[s.length - 1]) };
 };
 
+/** 20 unmeasured rounds, then `SAMPLES` measured ones: every target once a round, in a random order.
+ * Per target, each call's time and its value. */
+async function rounds(order, targets) {
+  for (let i = 0; i < 20; i++) for (const n of shuffle(order)) await targets[n]();
+  log(`${SAMPLES} interleaved rounds (${order.join(", ")}, each round in a random order), ${LATENCY_MS} ms of Odoo latency`);
+  const times = Object.fromEntries(order.map((n) => [n, { ms: [], values: [] }]));
+  for (let i = 0; i < SAMPLES; i++) {
+    for (const n of shuffle(order)) {
+      const { ms, value } = await timed(targets[n]);
+      times[n].ms.push(ms);
+      times[n].values.push(value);
+    }
+  }
+  return times;
+}
+
+/** `BENCH_CANDIDATE`: the two builds' stateless JSON tools/call, with the direct call and the floor, in
+ * two halves. The second server answers faster or slower than the first whatever its build (by up to a
+ * millisecond on this machine), so after the first half both are restarted with their builds swapped
+ * between the two places (each place keeps its port and its D1, so its key); the change is the mean of
+ * the two halves' differences, the place's own effect half their difference. */
+async function compareCandidate(targets) {
+  const order = ["direct", "floor", "stateless_json", "candidate"];
+  const halves = [];
+  for (const swapped of [false, true]) {
+    if (swapped) {
+      log("the builds swapped between the two places");
+      await groups.stop(`worker-${workerRuns}`);
+      await groups.stop(`candidate-${candidateRuns}`);
+      await startServe(`worker-${++workerRuns}`, writeBundleConfigs(ART, "wrangler-swapped", CANDIDATE), pWorker, join(ART, "state"), join(ART, "bench.env"));
+      await startCandidate(join(ROOT, "build-bench"));
+    }
+    const t = await rounds(order, targets);
+    const p50 = (n) => stats(t[n].ms).p50;
+    const [base, cand] = swapped ? ["candidate", "stateless_json"] : ["stateless_json", "candidate"];
+    halves.push({ direct: p50("direct"), floor: p50("floor"), base: p50(base), candidate: p50(cand), base_ms: t[base].ms, candidate_ms: t[cand].ms });
+  }
+  const diffs = halves.map((h) => h.candidate - h.base);
+  const effect = (diffs[0] + diffs[1]) / 2;
+  halves.forEach((h, i) => console.log(`half ${i + 1} (${i ? "candidate in the first place" : "candidate in the second place"}): direct ${h.direct.toFixed(2)}, floor ${h.floor.toFixed(2)}, base ${h.base.toFixed(2)}, candidate ${h.candidate.toFixed(2)} ms p50; candidate − base ${diffs[i].toFixed(2)} ms`));
+  const all = (k) => stats(halves.flatMap((h) => h[k])).p50;
+  console.log(`both halves: base p50 ${all("base_ms").toFixed(2)} ms, candidate p50 ${all("candidate_ms").toFixed(2)} ms`);
+  console.log(`the change (candidate − base, the mean of the halves): ${effect >= 0 ? "+" : ""}${effect.toFixed(2)} ms p50; the second place's own effect: ${((diffs[0] - diffs[1]) / 2).toFixed(2)} ms`);
+}
+
 // ------------------------------------------------------------------ measurements
 const results = { date, machine, rounds: SAMPLES, odoo_latency_ms: LATENCY_MS, wasm: size, admin_wasm: adminSize };
 try {
@@ -363,29 +411,21 @@ try {
   };
   // Comparing two builds: each called as often as the other (how often a process is called changes what a
   // call costs it), nothing else measured.
-  const order = CANDIDATE ? ["direct", "floor", "stateless_json", "candidate"] : Object.keys(targets);
-  for (let i = 0; i < 20; i++) for (const n of shuffle(order)) await targets[n]();
-  log(`${SAMPLES} interleaved rounds (${order.join(", ")}, each round in a random order), ${LATENCY_MS} ms of Odoo latency`);
-  const times = Object.fromEntries(order.map((n) => [n, []]));
-  const inside = { d1: [], odoo: [], total: [], adapter: [] };
-  const early = {}; // what became of each measured tools/call's early Odoo call (x-bench-early)
-  for (let i = 0; i < SAMPLES; i++) {
-    for (const n of shuffle(order)) {
-      const { ms, value } = await timed(targets[n]);
-      times[n].push(ms);
-      if (n === "stateless_json") for (const k of Object.keys(inside)) inside[k].push(value.ms[k]);
-      if (value?.ms && n !== "candidate") early[value.early ?? "not started"] = (early[value.early ?? "not started"] ?? 0) + 1;
-    }
-  }
-  const L = (results.latency_ms = Object.fromEntries(order.map((n) => [n, stats(times[n])])));
   if (CANDIDATE) {
-    for (const n of order) {
-      const s = L[n];
-      console.log(`${n.padEnd(16)} p50 ${s.p50.toFixed(2).padStart(7)} ms  p95 ${s.p95.toFixed(2).padStart(7)} ms  ×direct ${(s.p50 / L.direct.p50).toFixed(3)}`);
-    }
-    console.log(`candidate / stateless_json p50: ${(L.candidate.p50 / L.stateless_json.p50).toFixed(3)} (${(L.candidate.p50 - L.stateless_json.p50).toFixed(2)} ms)`);
+    await compareCandidate(targets);
     await stopAll(0);
   }
+  const order = Object.keys(targets);
+  const times = await rounds(order, targets);
+  const inside = { d1: [], odoo: [], total: [], adapter: [] };
+  const early = {}; // what became of each measured tools/call's early Odoo call (x-bench-early)
+  for (const n of order) {
+    for (const value of times[n].values) {
+      if (n === "stateless_json") for (const k of Object.keys(inside)) inside[k].push(value.ms[k]);
+      if (value?.ms) early[value.early ?? "not started"] = (early[value.early ?? "not started"] ?? 0) + 1;
+    }
+  }
+  const L = (results.latency_ms = Object.fromEntries(order.map((n) => [n, stats(times[n].ms)])));
   for (const n of order) {
     if (n === "direct" || n === "bare") continue; // the bare request is information, not a target
     L[n].ratio_p50 = round(L[n].p50 / L.direct.p50, 3);
