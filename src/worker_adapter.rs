@@ -366,7 +366,8 @@ impl Http for FetchHttp {
                 }
                 // web_sys' request options and fetch rather than worker's: what worker's `RequestInit` and
                 // `Fetch` set for these options, without the code for their Cloudflare `cf` properties
-                // (worker serialises those with serde), which this worker never sets.
+                // (worker serialises those with serde), which this worker never sets. `fetch(url, init)`
+                // rather than a `Request` first: the runtime would build the request twice.
                 let init = web_sys::RequestInit::new();
                 init.set_method(if req.method == "GET" { "GET" } else { "POST" });
                 init.set_headers(&headers.0);
@@ -376,18 +377,14 @@ impl Http for FetchHttp {
                 if let Some(b) = &req.body {
                     init.set_body(&JsValue::from(b.as_str()));
                 }
-                let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| {
-                    HttpError::Network(e.as_string().unwrap_or_else(|| "invalid URL or options for Request".into()))
-                })?;
-                let with_signal = web_sys::RequestInit::new();
-                with_signal.set_signal(Some(&signal));
+                init.set_signal(Some(&signal));
                 let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-                let resp: web_sys::Response =
-                    JsFuture::from(global.fetch_with_request_and_init(&request, &with_signal))
-                        .await
-                        .and_then(JsCast::dyn_into)
-                        .map_err(network)?;
-                let header = |name| resp.headers().get(name).ok().flatten();
+                let resp: web_sys::Response = JsFuture::from(global.fetch_with_str_and_init(&req.url, &init))
+                    .await
+                    .and_then(JsCast::dyn_into)
+                    .map_err(network)?;
+                let headers = resp.headers();
+                let header = |name| headers.get(name).ok().flatten();
                 let content_type = header("content-type").unwrap_or_default();
                 let retry_after = header("retry-after");
                 let location = header("location");
@@ -419,20 +416,19 @@ fn network(e: impl Into<Error>) -> HttpError {
 /// wait, an Odoo call's timeout, a D1 retry's pause), and they must still wake it there.
 fn timer(ms: u64) -> impl Future<Output = ()> {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        match set_timeout {
-            Some(f) => {
-                let _ = f.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(ms as f64));
-            }
-            // No timer at all (never in workerd): resolve at once rather than hang.
-            None => {
-                let _ = resolve.call0(&JsValue::NULL);
-            }
+        // No timer at all (never in workerd): resolve at once rather than hang.
+        if set_timeout(&resolve, ms as f64).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
         }
     });
     async move {
         let _ = JsFuture::from(promise).await;
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout`, bound once rather than looked up on the global object at every call.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: f64) -> std::result::Result<JsValue, JsValue>;
 }
