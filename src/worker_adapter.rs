@@ -1,8 +1,8 @@
 //! The thin Cloudflare Workers adapter: converts `worker` types to the core's and back (the body read
-//! only when the core's `before_body` gives no answer without it, as a stream, no further than the
-//! core's limit), implements the core's `Db` on D1 (with `platform::retry_transient`'s bounded, jittered
-//! retry of transient errors) and its `Http` on `fetch` (with a per-call timeout), and runs the after-response statements
-//! and writes the request's log line in `wait_until`.
+//! only when the core's `before_body` gives no answer without it, never past the core's limit),
+//! implements the core's `Db` on D1 (with `platform::retry_transient`'s bounded, jittered retry of
+//! transient errors) and its `Http` on `fetch` (with a per-call timeout), and runs the after-response
+//! statements and writes the request's log line in `wait_until`.
 
 use crate::config::Settings;
 use crate::http::{HttpRequest, HttpResponse};
@@ -94,7 +94,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<web_sys::Resp
     };
     let state = Rc::new(State { db: D1Db { d1 }, settings, subrequests: crate::subrequests::Subrequests::new() });
     // The core decides first whether the body is needed at all (a keyless chunked POST is not);
-    // otherwise it is read as a stream, and no further than the core's limit.
+    // otherwise it is read, and no further than the core's limit.
     let mut core_req = head_of(&req);
     if let Some(outcome) = crate::before_body(&core_req, &state.services(started)).await {
         // A body of declared length ends where it says, and the runtime drains it unread, so the client,
