@@ -7,6 +7,7 @@
 #   make deploy-check  wrangler deploy --dry-run: the deploy bundle built, its gzip size within budget
 #   make bench      gross latency vs. the direct Odoo call (both eras, cold/warm), D1 and Odoo calls, throughput
 #   make profile    where the Worker's CPU goes on a warm tools/call (V8's profiler; target/profile/)
+#   make critical-path  what a warm tools/call waits for before and after its Odoo call, beside the floor (Linux perf)
 #   make fuzz       each cargo-fuzz target for FUZZ_SECONDS (60) s (installs cargo-fuzz, nightly); fuzz-smoke: 10 s
 #   make clean      remove build outputs (distclean: also node_modules, .venv, local D1 state)
 
@@ -37,7 +38,7 @@ NPX := npx --no
 WRANGLER := $(NPX) wrangler
 
 .PHONY: help setup setup-system setup-rust setup-fuzz setup-node setup-python build deploy-check dev demo dev-vars \
-        schema-local test test-native lint test-e2e bench profile fuzz fuzz-smoke clean distclean
+        schema-local test test-native lint test-e2e bench profile critical-path fuzz fuzz-smoke clean distclean
 
 help:
 	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -181,6 +182,12 @@ bench: build
 # that keeps the wasm's names (build-profile/); see scripts/profile.mjs. Information, no budget.
 profile: setup
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/profile.mjs
+
+# What a warm tools/call waits for, split at its Odoo request and answer, beside the runtime's floor: Linux
+# perf on both workerds during the bench's rounds; see scripts/critical-path.mjs. Information, no budget.
+critical-path: setup
+	@./scripts/system-packages.sh perf
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" node scripts/critical-path.mjs
 
 ## ---------------------------------------------------------------- fuzzing
 # libFuzzer on the parsers and validators (fuzz/, see scripts/fuzz.sh); fails if a target crashes.

@@ -23,7 +23,8 @@
 //
 // Environment: BENCH_SAMPLES (rounds, default 200), BENCH_ODOO_LATENCY_MS (the fake Odoo's delay per
 // call, default 10: what a real Odoo on the same machine takes), BENCH_RESTARTS (cold starts, default 6),
-// BENCH_NO_FAIL=1, FAKE_ODOO_BIN, BENCH_SKIP_BUILD=1 (reuse build-bench/), BENCH_CANDIDATE=DIR (a second
+// BENCH_NO_FAIL=1, FAKE_ODOO_BIN, BENCH_SKIP_BUILD=1 (reuse build-bench/), BENCH_BUILD=DIR (serve that bench
+// build instead of building build-bench/), BENCH_CANDIDATE=DIR (a second
 // bench build of the server, `./scripts/build-worker.sh --out-dir DIR -- --features bench`, served beside
 // the first on a D1 of its own: the rounds are then the direct call, the floor and each build's stateless
 // JSON tools/call, in two halves with the builds swapped between the two places, and the run ends with
@@ -46,6 +47,8 @@ const LATENCY_MS = Number(process.env.BENCH_ODOO_LATENCY_MS ?? 10);
 const RESTARTS = Math.max(2, Number(process.env.BENCH_RESTARTS || 6));
 const NO_FAIL = process.env.BENCH_NO_FAIL === "1";
 const CANDIDATE = process.env.BENCH_CANDIDATE ? resolve(process.env.BENCH_CANDIDATE) : null;
+// The bench build served (made here into build-bench/ unless BENCH_SKIP_BUILD=1 or BENCH_BUILD names one).
+const BUILD = process.env.BENCH_BUILD ? resolve(process.env.BENCH_BUILD) : join(ROOT, "build-bench");
 // The wasm budget is deploy-check's for the `/mcp` Worker (BUNDLE_BUDGET_KIB, 400 KiB), on its wasm alone here.
 const BUDGET = { ratio: 1.15, d1BeforeOdoo: 1, odooWarm: 1, gzipBytes: Number(process.env.BUNDLE_BUDGET_KIB || 400) * 1024 };
 
@@ -125,7 +128,7 @@ const wasmSize = (path) => {
 const size = wasmSize("build/index_bg.wasm");
 const adminSize = wasmSize("build/admin/index_bg.wasm");
 log(`release wasm: the /mcp Worker ${size.raw} bytes raw, ${size.gzip} gzip; the admin Worker ${adminSize.raw} raw, ${adminSize.gzip} gzip`);
-if (!process.env.BENCH_SKIP_BUILD) {
+if (!process.env.BENCH_SKIP_BUILD && !process.env.BENCH_BUILD) {
   log("building the bench worker (--features bench) into build-bench/");
   await step("build", "./scripts/build-worker.sh", ["--out-dir", "build-bench", "--", "--features", "bench"]);
 }
@@ -149,7 +152,7 @@ const setOdooLatency = async (ms) => {
 
 const adminToken = b64url(32);
 writeEnvFile(join(ART, "bench.env"), adminToken);
-const configs = writeBundleConfigs(ART, "wrangler-bench", join(ROOT, "build-bench"));
+const configs = writeBundleConfigs(ART, "wrangler-bench", BUILD);
 await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-to", join(ART, "state"), "--file", "schema.sql", "--config", configs[0]]);
 
 const WORKER = `http://127.0.0.1:${pWorker}`;
@@ -357,7 +360,7 @@ async function compareCandidate(targets) {
       await groups.stop(`worker-${workerRuns}`);
       await groups.stop(`candidate-${candidateRuns}`);
       await startServe(`worker-${++workerRuns}`, writeBundleConfigs(ART, "wrangler-swapped", CANDIDATE), pWorker, join(ART, "state"), join(ART, "bench.env"));
-      await startCandidate(join(ROOT, "build-bench"));
+      await startCandidate(BUILD);
     }
     const t = await rounds(order, targets);
     const p50 = (n) => stats(t[n].ms).p50;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages this project needs, in one place; run by `make setup` (and so by `make dev`,
-# `make test`, `make demo`) before anything else, and by `make setup-fuzz` with the argument `fuzz`.
+# `make test`, `make demo`) before anything else, by `make setup-fuzz` with the argument `fuzz`, and by
+# `make critical-path` with `perf`.
 #
-#   scripts/system-packages.sh [fuzz]
+#   scripts/system-packages.sh [fuzz|perf]
 #
 # Checks what is there (commands first, so that a Node, Python or browser installed some other way
 # counts) and installs only what is missing: with apt-get as root, with `sudo -n apt-get` when sudo
@@ -38,6 +39,9 @@ if [ -z "${CHROMIUM_BIN:-}" ] && ! has chromium; then need chromium; fi
 installed fonts-liberation || need fonts-liberation # text in the console's screenshots
 if [ "${1:-}" = fuzz ]; then
   has c++ || need g++                              # libFuzzer is C++, built by cargo fuzz
+fi
+if [ "${1:-}" = perf ]; then
+  has perf || need linux-perf                      # scripts/critical-path.mjs records workerd with it
 fi
 
 [ "${#missing[@]}" -eq 0 ] && exit 0
