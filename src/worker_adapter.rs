@@ -203,7 +203,7 @@ fn answer(
     if let Some(work) = after_work(state, path, outcome.after, &outcome.log) {
         ctx.wait_until(work);
     }
-    into_worker_response(outcome.response)
+    into_runtime_response(outcome.response)
 }
 
 /// The writing of the statements that follow a response (audit rows, last-used stamps, a fetched
@@ -337,9 +337,9 @@ async fn read_bounded(req: &mut Request, declared: Option<u64>) -> Vec<u8> {
     body
 }
 
-/// The runtime's response, made directly (what `worker::Response` would build, without its first
-/// `Headers`, replaced, and its conversion).
-fn into_worker_response(r: HttpResponse) -> Result<web_sys::Response> {
+/// The runtime's response, made directly rather than through `worker::Response` (which builds a
+/// `Headers` only to replace it, then converts).
+fn into_runtime_response(r: HttpResponse) -> Result<web_sys::Response> {
     let headers = Headers::new();
     for (k, v) in &r.headers {
         headers.append(k, v)?;
