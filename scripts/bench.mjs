@@ -159,9 +159,9 @@ const WORKER = `http://127.0.0.1:${pWorker}`;
 const CANDIDATE_URL = `http://127.0.0.1:${pCandidate}`;
 const FLOOR = `http://127.0.0.1:${pFloor}`;
 let workerRuns = 0;
-/** Starts the server's two Workers (scripts/serve.mjs) on the configuration, state and env file
- * `wrangler d1 execute` and `wrangler dev` would take. */
-const startWorker = () => startServe(`worker-${++workerRuns}`, configs, pWorker, join(ART, "state"), join(ART, "bench.env"));
+/** Starts the server's two Workers (scripts/serve.mjs) on the configuration (`cfgs`, the bench build's
+ * by default), state and env file `wrangler d1 execute` and `wrangler dev` would take. */
+const startWorker = (cfgs = configs) => startServe(`worker-${++workerRuns}`, cfgs, pWorker, join(ART, "state"), join(ART, "bench.env"));
 
 /** The runtime's floor: a JavaScript Worker that forwards the direct call's request to the fake Odoo and
  * its answer back, nothing else, served the same way (scripts/serve.mjs, its own workerd): one HTTP hop
@@ -359,7 +359,7 @@ async function compareCandidate(targets) {
       log("the builds swapped between the two places");
       await groups.stop(`worker-${workerRuns}`);
       await groups.stop(`candidate-${candidateRuns}`);
-      await startServe(`worker-${++workerRuns}`, writeBundleConfigs(ART, "wrangler-swapped", CANDIDATE), pWorker, join(ART, "state"), join(ART, "bench.env"));
+      await startWorker(writeBundleConfigs(ART, "wrangler-swapped", CANDIDATE));
       await startCandidate(BUILD);
     }
     const t = await rounds(order, targets);

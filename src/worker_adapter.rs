@@ -194,8 +194,8 @@ fn answer(
     // `console.log` is synchronous, and a runner's log plumbing (Miniflare's, `wrangler dev`'s) then
     // delayed every answer by about 0.6 ms (`make bench`). Deployed, Workers Logs keeps what
     // `wait_until` writes as it keeps the rest of the request's.
-    let (status, line) =
-        (outcome.response.status, log_line(method, path, outcome.response.status, started, &outcome.log));
+    let status = outcome.response.status;
+    let line = log_line(method, path, status, started, &outcome.log);
     ctx.wait_until(async move {
         timer(0).await;
         write_log(status, &line);
