@@ -356,51 +356,42 @@ struct FetchHttp;
 impl Http for FetchHttp {
     fn send<'a>(&'a self, req: OutboundRequest) -> LocalBoxFuture<'a, std::result::Result<InboundResponse, HttpError>> {
         Box::pin(async move {
-            let controller = AbortController::default();
-            let signal = controller.signal();
-            let timeout = req.timeout_ms;
-            let work = async move {
-                let headers = Headers::new();
-                for (k, v) in &req.headers {
-                    headers.set(k, v).map_err(network)?;
-                }
-                // web_sys' request options and fetch rather than worker's: what worker's `RequestInit` and
-                // `Fetch` set for these options, without the code for their Cloudflare `cf` properties
-                // (worker serialises those with serde), which this worker never sets. `fetch(url, init)`
-                // rather than a `Request` first: the runtime would build the request twice.
-                let init = web_sys::RequestInit::new();
-                init.set_method(if req.method == "GET" { "GET" } else { "POST" });
-                init.set_headers(&headers.0);
-                // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
-                // to wherever it points (`net`).
-                init.set_redirect(web_sys::RequestRedirect::Manual);
-                if let Some(b) = &req.body {
-                    init.set_body(&JsValue::from(b.as_str()));
-                }
-                init.set_signal(Some(&signal));
-                let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-                let resp: web_sys::Response = JsFuture::from(global.fetch_with_str_and_init(&req.url, &init))
-                    .await
-                    .and_then(JsCast::dyn_into)
-                    .map_err(network)?;
-                let headers = resp.headers();
-                let header = |name| headers.get(name).ok().flatten();
-                let content_type = header("content-type").unwrap_or_default();
-                let retry_after = header("retry-after");
-                let location = header("location");
-                let bytes = JsFuture::from(resp.array_buffer().map_err(network)?).await.map_err(network)?;
-                let body = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
-                    .map_err(|e| HttpError::Network(e.to_string()))?;
-                Ok(InboundResponse { status: resp.status(), content_type, retry_after, location, body })
-            };
-            let delay = timer(timeout);
-            match select(Box::pin(work), Box::pin(delay)).await {
-                Either::Left((result, _)) => result,
-                Either::Right(_) => {
-                    controller.abort();
-                    Err(HttpError::Timeout)
-                }
+            // The runtime's own timer aborts the call, its answer's body included: no timer of ours to
+            // race it, nor one left pending for every call that answered in time.
+            let signal = web_sys::AbortSignal::timeout_with_u32(u32::try_from(req.timeout_ms).unwrap_or(u32::MAX));
+            let failed = |e: JsValue| if signal.aborted() { HttpError::Timeout } else { network(e) };
+            let headers = Headers::new();
+            for (k, v) in &req.headers {
+                headers.set(k, v).map_err(network)?;
             }
+            // web_sys' request options and fetch rather than worker's: what worker's `RequestInit` and
+            // `Fetch` set for these options, without the code for their Cloudflare `cf` properties
+            // (worker serialises those with serde), which this worker never sets. `fetch(url, init)`
+            // rather than a `Request` first: the runtime would build the request twice.
+            let init = web_sys::RequestInit::new();
+            init.set_method(if req.method == "GET" { "GET" } else { "POST" });
+            init.set_headers(&headers.0);
+            // A redirect is an answer to report, never a hop to take: it would carry the Odoo API key
+            // to wherever it points (`net`).
+            init.set_redirect(web_sys::RequestRedirect::Manual);
+            if let Some(b) = &req.body {
+                init.set_body(&JsValue::from(b.as_str()));
+            }
+            init.set_signal(Some(&signal));
+            let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+            let resp: web_sys::Response = JsFuture::from(global.fetch_with_str_and_init(&req.url, &init))
+                .await
+                .and_then(JsCast::dyn_into)
+                .map_err(failed)?;
+            let headers = resp.headers();
+            let header = |name| headers.get(name).ok().flatten();
+            let content_type = header("content-type").unwrap_or_default();
+            let retry_after = header("retry-after");
+            let location = header("location");
+            let bytes = JsFuture::from(resp.array_buffer().map_err(failed)?).await.map_err(failed)?;
+            let body = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
+                .map_err(|e| HttpError::Network(e.to_string()))?;
+            Ok(InboundResponse { status: resp.status(), content_type, retry_after, location, body })
         })
     }
 }
@@ -413,7 +404,7 @@ fn network(e: impl Into<Error>) -> HttpError {
 /// Resolves after `ms` milliseconds (`setTimeout`). Unlike `worker::Delay`, which keeps the waker of the
 /// task that first polled it, a promise's future wakes whichever task polls it last: a handler that
 /// starts streaming moves from the fetch task to `wait_until`'s with its timers pending (an approval's
-/// wait, an Odoo call's timeout, a D1 retry's pause), and they must still wake it there.
+/// wait, a D1 retry's pause), and they must still wake it there.
 fn timer(ms: u64) -> impl Future<Output = ()> {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         // No timer at all (never in workerd): resolve at once rather than hang.

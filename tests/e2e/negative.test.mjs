@@ -285,6 +285,24 @@ describe("tool errors", () => {
     assert.notEqual(ok.isError, true, resultText(ok));
     assert.ok(ok.structuredContent?.records?.length >= 1);
   });
+
+  it("Odoo too slow -> isError once ODOO_TIMEOUT_MS (5000 in e2e.env) has passed, not a call left hanging", async () => {
+    const control = async (body) => {
+      const r = await fetch(`${setup.odoo.c19.url}/__fake/control`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      assert.equal(r.status, 200, await r.text());
+    };
+    await control({ delay_ms: 8000, methods: ["search_read"] });
+    try {
+      const t = performance.now();
+      const result = await s.callTool("odoo_search", { model: "res.partner", fields: ["name"], limit: 1 });
+      const ms = performance.now() - t;
+      assert.equal(result.isError, true, JSON.stringify(result));
+      assert.match(resultText(result), /5000 ms/);
+      assert.ok(ms >= 4900 && ms < 7900, `answered after ${Math.round(ms)} ms`);
+    } finally {
+      await control({ reset: true });
+    }
+  });
 });
 
 describe("request log (one JSON line per request, as wrangler tail shows it)", () => {

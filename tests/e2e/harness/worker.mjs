@@ -26,6 +26,9 @@ function writeEnvFile(ctx) {
     'AUTH_FAILURES_PER_MINUTE="1000000"',
     // Small pages, so that every client's pagination is exercised (tools/list has 7 tools).
     'LIST_PAGE_SIZE="3"',
+    // A slow Odoo's timeout within a test's patience (tests/e2e/negative.test.mjs); no other stage's
+    // Odoo call is delayed past it (the longest is 2.5 s).
+    'ODOO_TIMEOUT_MS="5000"',
   ];
   writeFileSync(join(ctx.art, "e2e.env"), `${lines.join("\n")}\n`, { mode: 0o600 });
 }
