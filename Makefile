@@ -162,6 +162,9 @@ lint:
 	cargo clippy -p odoo-mcp-edge --lib --features fuzzing -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown --no-default-features --features mcp -- -D warnings
 	cargo clippy -p odoo-mcp-edge --lib --target wasm32-unknown-unknown --no-default-features --features admin -- -D warnings
+	@# The bench's Rust floor (bench/rust-floor), a workspace of its own.
+	cargo fmt --manifest-path bench/rust-floor/Cargo.toml --check
+	cargo clippy --locked --manifest-path bench/rust-floor/Cargo.toml --target wasm32-unknown-unknown --target-dir target/rust-floor -- -D warnings
 
 # The e2e workers run the built bundle as it is (no rebuild on source edits while the suite runs).
 # The harness (tests/e2e/harness/main.mjs) runs under node_modules' Node 22, as demo and bench do.

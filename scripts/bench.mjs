@@ -10,6 +10,8 @@
 //     p50/p95 of each and the ratio to the direct call, gross: nothing is subtracted from anything (the
 //     floor and the bare request, one that touches neither D1 nor Odoo, are information: each tools/call's
 //     p50 is also given against the floor's, but the budget is against the direct call);
+//   - then rounds of their own for the direct call, that floor, and the same through a Rust Worker that
+//     only forwards it (bench/rust-floor, built as the server is: the floor of any Worker in Rust);
 //   - the cold isolate: the process's start to `listening`, then the first tools/call (each era in turn,
 //     over BENCH_RESTARTS restarts on the same D1) and the second one;
 //   - D1 round trips and statements per request, before the Odoo call and after the response, and what
@@ -30,7 +32,7 @@
 // JSON tools/call, in two halves with the builds swapped between the two places, and the run ends with
 // their comparison, to measure a change).
 
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -132,6 +134,12 @@ if (!process.env.BENCH_SKIP_BUILD && !process.env.BENCH_BUILD) {
   log("building the bench worker (--features bench) into build-bench/");
   await step("build", "./scripts/build-worker.sh", ["--out-dir", "build-bench", "--", "--features", "bench"]);
 }
+// The Rust floor's Worker, built unless it is there and a build was not asked for.
+const RUST_FLOOR_BUILD = join(ROOT, "build-bench", "rust-floor");
+if (!(process.env.BENCH_SKIP_BUILD || process.env.BENCH_BUILD) || !existsSync(join(RUST_FLOOR_BUILD, "worker", "shim.mjs"))) {
+  log("building the Rust floor (bench/rust-floor) into build-bench/rust-floor/");
+  await step("rust-floor-build", "./scripts/build-worker.sh", ["rust-floor", "--out-dir", RUST_FLOOR_BUILD]);
+}
 let fakeBin = process.env.FAKE_ODOO_BIN;
 if (!fakeBin) {
   log("building fake-odoo");
@@ -140,7 +148,7 @@ if (!fakeBin) {
 }
 
 // ------------------------------------------------------------------ processes
-const [pOdoo, pWorker, pFloor, pCandidate] = await freePorts(4);
+const [pOdoo, pWorker, pFloor, pRustFloor, pCandidate] = await freePorts(5);
 const odooKey = b64url(20);
 const fake = start("fake-odoo", fakeBin, ["--version", "19", "--port", String(pOdoo), "--database", "mcptest", "--admin-key", odooKey, "--demo2-key", b64url(20)]);
 await waitForLog(fake, /fake-odoo listening on http:\/\/127\.0\.0\.1:\d+/, { timeoutS: 30 });
@@ -158,6 +166,7 @@ await step("schema", "wrangler", ["d1", "execute", "DB", "--local", "--persist-t
 const WORKER = `http://127.0.0.1:${pWorker}`;
 const CANDIDATE_URL = `http://127.0.0.1:${pCandidate}`;
 const FLOOR = `http://127.0.0.1:${pFloor}`;
+const RUST_FLOOR = `http://127.0.0.1:${pRustFloor}`;
 let workerRuns = 0;
 /** Starts the server's two Workers (scripts/serve.mjs) on the configuration (`cfgs`, the bench build's
  * by default), state and env file `wrangler d1 execute` and `wrangler dev` would take. */
@@ -165,8 +174,9 @@ const startWorker = (cfgs = configs) => startServe(`worker-${++workerRuns}`, cfg
 
 /** The runtime's floor: a JavaScript Worker that forwards the direct call's request to the fake Odoo and
  * its answer back, nothing else, served the same way (scripts/serve.mjs, its own workerd): one HTTP hop
- * in, one `fetch` out, through the same Miniflare plumbing as the server's Odoo calls. */
-function startFloor() {
+ * in, one `fetch` out, through the same Miniflare plumbing as the server's Odoo calls. Then the same in
+ * Rust (bench/rust-floor, built into RUST_FLOOR_BUILD), on a workerd of its own. */
+async function startFloor() {
   writeFileSync(join(ART, "floor.mjs"), `export default {
   async fetch(req, env) {
     const { pathname } = new URL(req.url);
@@ -181,7 +191,9 @@ function startFloor() {
   const compatibility = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([^"]+)"/m)?.[1];
   writeFileSync(join(ART, "wrangler-floor.toml"), `name = "bench-floor"\nmain = ${JSON.stringify(join(ART, "floor.mjs"))}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
   writeFileSync(join(ART, "floor.env"), "", { mode: 0o600 });
-  return startServe("floor", [join(ART, "wrangler-floor.toml")], pFloor, join(ART, "floor-state"), join(ART, "floor.env"));
+  await startServe("floor", [join(ART, "wrangler-floor.toml")], pFloor, join(ART, "floor-state"), join(ART, "floor.env"));
+  writeFileSync(join(ART, "wrangler-rust-floor.toml"), `name = "bench-rust-floor"\nmain = ${JSON.stringify(join(RUST_FLOOR_BUILD, "worker", "shim.mjs"))}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
+  await startServe("rust-floor", [join(ART, "wrangler-rust-floor.toml")], pRustFloor, join(ART, "rust-floor-state"), join(ART, "floor.env"));
 }
 
 /** Starts scripts/serve.mjs on `port`; resolves when it prints `listening on` (it does once its own
@@ -436,6 +448,12 @@ try {
     // Against the runtime's floor too (information: the budget is against the direct call).
     if (n !== "floor") L[n].floor_ratio_p50 = round(L[n].p50 / L.floor.p50, 3);
   }
+  // The two floors in rounds of their own: a target more in the rounds above would change what every call
+  // there costs (a process called less often answers more slowly), so these three only.
+  const floorTimes = await rounds(["direct", "floor", "rust_floor"], { ...targets, rust_floor: () => directSearch(RUST_FLOOR) });
+  const F = (results.floors_ms = Object.fromEntries(Object.entries(floorTimes).map(([n, t]) => [n, stats(t.ms)])));
+  for (const n of ["floor", "rust_floor"]) F[n].ratio_p50 = round(F[n].p50 / F.direct.p50, 3);
+  F.rust_floor.floor_ratio_p50 = round(F.rust_floor.p50 / F.floor.p50, 3);
   // Where the worker's time goes, by its own clock (whole milliseconds), stateless JSON.
   results.early_start = early;
   L.inside_worker_p50 = Object.fromEntries(Object.entries(inside).map(([k, xs]) => [k === "adapter" ? "before_core" : k, median(xs)]));
@@ -522,6 +540,9 @@ for (const n of Object.keys(labels)) {
     : [cell(s.ratio_p50.toFixed(3)), cell(s.ratio_p95.toFixed(3)), cell(n === "floor" ? "1.00" : s.floor_ratio_p50.toFixed(3))];
   console.log(`${labels[n].padEnd(lw)}  ${cell(s.p50.toFixed(2))}${cell(s.p95.toFixed(2))}${ratios.join("")}`);
 }
+const F = results.floors_ms;
+console.log(`\nthe floors, ${SAMPLES} rounds of their own (direct, the JS floor, a Rust Worker that only forwards it, bench/rust-floor):`);
+console.log(`  direct ${F.direct.p50.toFixed(2)} ms p50; JS floor ${F.floor.p50.toFixed(2)} (${F.floor.ratio_p50.toFixed(3)}×); Rust floor ${F.rust_floor.p50.toFixed(2)} (${F.rust_floor.ratio_p50.toFixed(3)}×, ${F.rust_floor.floor_ratio_p50.toFixed(3)}× the JS floor)`);
 const C = results.cold;
 const rows = [
   ["inside the worker, p50 (stateless JSON)", `${L.inside_worker_p50.total} ms: D1 ${L.inside_worker_p50.d1} ms, Odoo ${L.inside_worker_p50.odoo} ms; before the core ${L.inside_worker_p50.before_core} ms`],

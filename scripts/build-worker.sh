@@ -3,10 +3,11 @@
 #   build/worker/shim.mjs + build/index.js + build/index_bg.wasm                    the `/mcp` Worker (wrangler.toml)
 #   build/admin/worker/shim.mjs + build/admin/index{.js,_bg.wasm} + build/admin/assets/   the admin Worker (wrangler.admin.toml)
 #
-#   scripts/build-worker.sh [mcp|admin] [worker-build options] [-- cargo options]
+#   scripts/build-worker.sh [mcp|admin|rust-floor] [worker-build options] [-- cargo options]
 #
 # Without a part, both (`make build`, the e2e suite, `make bench`); each wrangler configuration's [build]
 # command names its own. --out-dir D puts the `/mcp` Worker in D and the admin Worker in D/admin.
+# rust-floor is not the server: the bench's Worker that only forwards (bench/rust-floor), into D.
 #
 # worker-build (the version pinned in scripts/versions.env) would otherwise download wasm-bindgen and wasm-opt from GitHub and esbuild
 # from the npm registry at build time; the three *_BIN variables below point it at the tools
@@ -49,7 +50,7 @@ for t in "$ESBUILD_BIN" "$WASM_OPT_BIN"; do
 done
 
 part=both
-case ${1:-} in mcp | admin) part=$1; shift ;; esac
+case ${1:-} in mcp | admin | rust-floor) part=$1; shift ;; esac
 
 # The output directory (worker-build's --out-dir, `build` by default) and the options besides it: worker-build's
 # before `--`, cargo's after it.
@@ -78,6 +79,20 @@ build_part() {
   # WASM_KEEP_NAMES=1 keeps them, for a CPU profile that names Rust functions (scripts/profile.mjs).
   [ "${WASM_KEEP_NAMES:-}" = 1 ] || node scripts/strip-wasm-names.mjs "$2/index_bg.wasm"
 }
+if [ "$part" = rust-floor ]; then
+  # Its own workspace and target directory; the same tools and release profile as the server's, and so
+  # the same wasm-bindgen.
+  floor=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' bench/rust-floor/Cargo.lock)
+  if [ "$floor" != "$want" ]; then
+    echo "build-worker: bench/rust-floor/Cargo.lock has wasm-bindgen '$floor', the server $want; run there: cargo update -p wasm-bindgen --precise $want" >&2
+    exit 1
+  fi
+  out=$(mkdir -p "$out" && cd "$out" && pwd)
+  # shellcheck disable=SC2086 # the options are words on purpose
+  (cd bench/rust-floor && CARGO_TARGET_DIR="$root/target/rust-floor" worker-build --release --out-dir "$out" $opts -- $cargo_opts)
+  node scripts/strip-wasm-names.mjs "$out/index_bg.wasm"
+  exit 0
+fi
 if [ "$part" != admin ]; then
   build_part mcp "$out"
 fi
