@@ -189,11 +189,14 @@ async function startFloor() {
 };
 `);
   const compatibility = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([^"]+)"/m)?.[1];
-  writeFileSync(join(ART, "wrangler-floor.toml"), `name = "bench-floor"\nmain = ${JSON.stringify(join(ART, "floor.mjs"))}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
   writeFileSync(join(ART, "floor.env"), "", { mode: 0o600 });
-  await startServe("floor", [join(ART, "wrangler-floor.toml")], pFloor, join(ART, "floor-state"), join(ART, "floor.env"));
-  writeFileSync(join(ART, "wrangler-rust-floor.toml"), `name = "bench-rust-floor"\nmain = ${JSON.stringify(join(RUST_FLOOR_BUILD, "worker", "shim.mjs"))}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
-  await startServe("rust-floor", [join(ART, "wrangler-rust-floor.toml")], pRustFloor, join(ART, "rust-floor-state"), join(ART, "floor.env"));
+  /** One floor: its module `main`, served on `port` with ODOO in its vars. */
+  const serveFloor = (name, main, port) => {
+    writeFileSync(join(ART, `wrangler-${name}.toml`), `name = "bench-${name}"\nmain = ${JSON.stringify(main)}\ncompatibility_date = "${compatibility}"\n\n[vars]\nODOO = "${ODOO}"\n`);
+    return startServe(name, [join(ART, `wrangler-${name}.toml`)], port, join(ART, `${name}-state`), join(ART, "floor.env"));
+  };
+  await serveFloor("floor", join(ART, "floor.mjs"), pFloor);
+  await serveFloor("rust-floor", join(RUST_FLOOR_BUILD, "worker", "shim.mjs"), pRustFloor);
 }
 
 /** Starts scripts/serve.mjs on `port`; resolves when it prints `listening on` (it does once its own

@@ -155,11 +155,10 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<web_sys::Resp
                     write.await;
                 }
             });
-            let headers = Headers::new();
-            for (k, v) in &head.headers {
-                headers.append(k, v)?;
-            }
-            Ok(Response::from_stream(body)?.with_status(head.status).with_headers(headers).into())
+            Ok(Response::from_stream(body)?
+                .with_status(head.status)
+                .with_headers(runtime_headers(&head.headers)?)
+                .into())
         }
     }
 }
@@ -340,15 +339,20 @@ async fn read_bounded(req: &mut Request, declared: Option<u64>) -> Vec<u8> {
 /// The runtime's response, made directly rather than through `worker::Response` (which builds a
 /// `Headers` only to replace it, then converts).
 fn into_runtime_response(r: HttpResponse) -> Result<web_sys::Response> {
-    let headers = Headers::new();
-    for (k, v) in &r.headers {
-        headers.append(k, v)?;
-    }
     let init = web_sys::ResponseInit::new();
     init.set_status(r.status);
-    init.set_headers(&headers.0);
+    init.set_headers(&runtime_headers(&r.headers)?.0);
     let body = (!r.body.is_empty()).then(|| js_sys::Uint8Array::from(r.body.as_slice()));
     Ok(web_sys::Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)?)
+}
+
+/// A response's headers as the runtime's, each appended (a name may repeat).
+fn runtime_headers(headers: &[(String, String)]) -> Result<Headers> {
+    let out = Headers::new();
+    for (k, v) in headers {
+        out.append(k, v)?;
+    }
+    Ok(out)
 }
 
 struct FetchHttp;
